@@ -1,0 +1,1 @@
+"""kube-clientgen's code generator: sources -> IR -> naming/layout -> templates -> black."""

@@ -1,0 +1,74 @@
+"""Generation targets from the project's configuration.
+
+Either a ``[tool.kube-clientgen]`` table in ``pyproject.toml`` or a ``codegen.yaml``,
+both holding a list of targets::
+
+    [[tool.kube-clientgen.targets]]
+    inputs = ["crds/"]          # files or directories, relative to the config file
+    out = "generated/mycrds"    # the package directory to write
+    apimachinery_only = false   # true only for kubecore's own apimachinery types
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from generator.errors import SourceError
+from generator.pipeline import Target
+from kubecore.core import yamlio
+
+
+def find_config(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        for name in ("codegen.yaml", "pyproject.toml"):
+            candidate = folder / name
+            if candidate.is_file() and (name != "pyproject.toml" or "tool" in _read(candidate) and "kube-clientgen" in _read(candidate)["tool"]):
+                return candidate
+    return None
+
+
+def load_targets(path: Path) -> list[Target]:
+    data = _read(path)
+    table = data["tool"]["kube-clientgen"] if path.name == "pyproject.toml" else data
+    raw = table.get("targets") if isinstance(table, dict) else None
+    where = "/tool/kube-clientgen/targets" if path.name == "pyproject.toml" else "/targets"
+    if not isinstance(raw, list) or not raw:
+        raise SourceError(str(path), where, "expected a non-empty list of targets")
+    base = path.parent
+    targets = []
+    for i, entry in enumerate(raw):
+        if not isinstance(entry, dict) or not isinstance(entry.get("inputs"), list) or not isinstance(entry.get("out"), str):
+            raise SourceError(str(path), f"{where}/{i}", "a target needs 'inputs' (a list) and 'out' (a path)")
+        targets.append(
+            Target(
+                inputs=[_relative(base, p) for p in entry["inputs"]],
+                out=_relative(base, entry["out"]),
+                apimachinery_only=bool(entry.get("apimachinery_only", False)),
+            )
+        )
+    return targets
+
+
+def _relative(base: Path, value: str) -> str:
+    path = Path(value)
+    if path.is_absolute():
+        return str(path)
+    try:
+        return str((base / path).relative_to(Path.cwd()))
+    except ValueError:
+        return str(base / path)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        if path.suffix == ".toml":
+            with path.open("rb") as f:
+                return tomllib.load(f)
+        data = yamlio.load(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError, ValueError) as err:
+        raise SourceError(str(path), "", f"cannot read configuration: {err}") from None
+    if not isinstance(data, dict):
+        raise SourceError(str(path), "", "configuration must be a mapping")
+    return data

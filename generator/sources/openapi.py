@@ -1,0 +1,169 @@
+"""Kubernetes OpenAPI (swagger v2 ``definitions``, v3 ``components.schemas``) -> IR."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator import ir
+from generator.errors import SourceError, json_pointer
+from generator.sources.files import Document
+from generator.sources.schema import SchemaConverter
+from kubecore.core.openapi_paths import resources_from_paths
+
+# apimachinery types with hand-written runtime support in kubecore.
+_SPECIAL_DEFINITIONS: dict[str, ir.TypeRef] = {
+    "io.k8s.apimachinery.pkg.api.resource.Quantity": ir.Special("Quantity"),
+    "io.k8s.apimachinery.pkg.util.intstr.IntOrString": ir.Special("IntOrString"),
+    "io.k8s.apimachinery.pkg.apis.meta.v1.Time": ir.Special("Time"),
+    "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime": ir.Special("MicroTime"),
+}
+KUBECORE_PACKAGE_PREFIX = "io.k8s.apimachinery."
+
+
+def is_openapi(doc: Document) -> bool:
+    data = doc.data
+    return isinstance(data, dict) and ("swagger" in data or "openapi" in data)
+
+
+def add_openapi(api: ir.Api, docs: list[Document]) -> None:
+    """Add every definition and resource of the documents (v3: one per group-version)."""
+    schemas: dict[str, tuple[Document, str, dict[str, Any]]] = {}
+    for doc in docs:
+        container, pointer = _schema_container(doc)
+        for name in sorted(container):
+            if name not in schemas and isinstance(container[name], dict):
+                schemas[name] = (doc, pointer + json_pointer(name), container[name])
+    packages = _package_group_versions(schemas)
+    aliases: dict[str, ir.TypeRef] = {}
+    models: list[str] = []
+    for name, (_, _, schema) in schemas.items():
+        if name in _SPECIAL_DEFINITIONS:
+            aliases[name] = _SPECIAL_DEFINITIONS[name]
+        elif _is_model(schema):
+            models.append(name)
+
+    def resolve(ref: str, where: str) -> ir.TypeRef:
+        name = ref.rsplit("/", 1)[-1]
+        if not (ref.startswith("#/definitions/") or ref.startswith("#/components/schemas/")) or name not in schemas:
+            raise ValueError(f"dangling $ref {ref!r}")
+        if name in aliases:
+            return aliases[name]
+        if name in models:
+            return ir.Ref(name)
+        doc, pointer, schema = schemas[name]
+        aliases[name] = ir.AnyJson()  # a recursive alias is plain JSON
+        aliases[name] = converters[doc.path].convert(schema, pointer, name, name.rsplit(".", 1)[-1], packages.get(_package(name)))
+        return aliases[name]
+
+    converters = {doc.path: SchemaConverter(api, doc.label, resolve) for doc in docs}
+    for name in sorted(models):
+        doc, pointer, schema = schemas[name]
+        gvks = [ir.GVK(g.get("group", ""), g.get("version", ""), g.get("kind", "")) for g in schema.get("x-kubernetes-group-version-kind") or ()]
+        converters[doc.path].model(schema, pointer, name, name.rsplit(".", 1)[-1], packages.get(_package(name)), gvks=gvks)
+    for doc in docs:
+        paths = doc.data.get("paths") or {}
+        _add_resources(api, paths)
+
+
+def _schema_container(doc: Document) -> tuple[dict[str, Any], str]:
+    data = doc.data
+    if "swagger" in data:
+        container, pointer = data.get("definitions"), "/definitions"
+    else:
+        container, pointer = (data.get("components") or {}).get("schemas"), "/components/schemas"
+    if container is None:
+        container = {}
+    if not isinstance(container, dict):
+        raise SourceError(doc.label, pointer, "must be a mapping of schemas")
+    return container, pointer
+
+
+def _is_model(schema: dict[str, Any]) -> bool:
+    if schema.get("x-kubernetes-group-version-kind"):
+        return True
+    return bool(schema.get("properties")) and schema.get("type", "object") == "object"
+
+
+def _package(name: str) -> str:
+    return name.rsplit(".", 1)[0]
+
+
+def _package_group_versions(schemas: dict[str, tuple[Document, str, dict[str, Any]]]) -> dict[str, ir.GroupVersion]:
+    """Which group-version module each definition package goes to (None: kubecore)."""
+    seen: dict[str, set[tuple[str, str]]] = {}
+    for name, (_, _, schema) in schemas.items():
+        for gvk in schema.get("x-kubernetes-group-version-kind") or ():
+            seen.setdefault(_package(name), set()).add((gvk.get("group", ""), gvk.get("version", "")))
+    result: dict[str, ir.GroupVersion] = {}
+    for name in schemas:
+        package = _package(name)
+        if package in result or package.startswith(KUBECORE_PACKAGE_PREFIX):
+            continue
+        candidates = sorted(seen.get(package, ()))
+        if candidates:
+            result[package] = ir.GroupVersion(*candidates[0])
+        else:  # a package without kinds: io.k8s.api.<group>.<version>
+            parts = package.split(".")
+            result[package] = ir.GroupVersion(parts[-2], parts[-1])
+    return result
+
+
+def _add_resources(api: ir.Api, paths: dict[str, Any]) -> None:
+    known = {(r.group_version, r.plural) for r in api.resources}
+    for found in resources_from_paths(paths):
+        gv = ir.GroupVersion(found.group, found.version)
+        if (gv, found.plural) in known or found.kind is None:
+            continue
+        kind = found.kind[2]
+        verbs = tuple(v for v in ir.STANDARD_VERBS if v in found.verbs)
+        subresources = [
+            ir.Subresource(name=s.name, verbs=tuple(sorted(s.verbs)), kind=ir.GVK(*s.kind) if s.kind else None)
+            for s in sorted(found.subresources.values(), key=lambda s: s.name)
+        ]
+        api.resources.append(
+            ir.Resource(
+                group_version=gv,
+                kind=kind,
+                plural=found.plural,
+                singular=kind.lower(),
+                namespaced=found.namespaced,
+                verbs=verbs,
+                short_names=BUILTIN_SHORT_NAMES.get((found.group, found.plural), ()),
+                subresources=subresources,
+                list_kind=kind + "List",
+            )
+        )
+
+
+# The OpenAPI document does not carry short names; these are the apiserver's own
+# (what `kubectl api-resources` prints), so discovery and the RESTMapper match a cluster.
+BUILTIN_SHORT_NAMES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("", "componentstatuses"): ("cs",),
+    ("", "configmaps"): ("cm",),
+    ("", "endpoints"): ("ep",),
+    ("", "events"): ("ev",),
+    ("", "limitranges"): ("limits",),
+    ("", "namespaces"): ("ns",),
+    ("", "nodes"): ("no",),
+    ("", "persistentvolumeclaims"): ("pvc",),
+    ("", "persistentvolumes"): ("pv",),
+    ("", "pods"): ("po",),
+    ("", "replicationcontrollers"): ("rc",),
+    ("", "resourcequotas"): ("quota",),
+    ("", "serviceaccounts"): ("sa",),
+    ("", "services"): ("svc",),
+    ("apiextensions.k8s.io", "customresourcedefinitions"): ("crd", "crds"),
+    ("apps", "daemonsets"): ("ds",),
+    ("apps", "deployments"): ("deploy",),
+    ("apps", "replicasets"): ("rs",),
+    ("apps", "statefulsets"): ("sts",),
+    ("autoscaling", "horizontalpodautoscalers"): ("hpa",),
+    ("batch", "cronjobs"): ("cj",),
+    ("certificates.k8s.io", "certificatesigningrequests"): ("csr",),
+    ("events.k8s.io", "events"): ("ev",),
+    ("networking.k8s.io", "ingresses"): ("ing",),
+    ("networking.k8s.io", "networkpolicies"): ("netpol",),
+    ("policy", "poddisruptionbudgets"): ("pdb",),
+    ("scheduling.k8s.io", "priorityclasses"): ("pc",),
+    ("storage.k8s.io", "storageclasses"): ("sc",),
+}
