@@ -6,8 +6,9 @@ Rules (also in the README):
   cannot appear in an identifier become ``_`` (``x-kubernetes-list-type`` ->
   ``x_kubernetes_list_type``); ``$`` becomes ``dollar_`` (``$ref`` -> ``dollar_ref``);
   non-ASCII characters become ``uXXXX``; a name that would start with a digit or an
-  underscore gets the prefix ``f_``. Python keywords, soft keywords and names the model
-  base class uses get a trailing ``_`` (``from`` -> ``from_``).
+  underscore gets the prefix ``f_``. Python keywords (not soft keywords: ``type`` stays)
+  and names the model base class uses get a trailing ``_`` (``from`` -> ``from_``), and so do the
+  builtin type names annotations use (``bool`` -> ``bool_``).
 * When two wire names map to the same attribute (Istio's ``mirrorPercent`` beside
   ``mirror_percent``), the wire name that already *is* the attribute keeps it; the others,
   in sorted order, get ``_2``, ``_3``, ...
@@ -39,6 +40,15 @@ _RESERVED_ATTRIBUTES = frozenset(
         "RESOURCE",
         "self",
         "cls",
+        # builtins that annotations in the class body refer to
+        "bool",
+        "dict",
+        "float",
+        "frozenset",
+        "int",
+        "list",
+        "str",
+        "tuple",
     }
 )
 _RESERVED_CLASS_NAMES = frozenset({"Any", "ClassVar", "Model", "FieldInfo", "annotations"})
@@ -83,7 +93,7 @@ def snake_case(wire_name: str) -> str:
 def pascal_case(text: str) -> str:
     """A class-name fragment: ``spec.template`` -> ``SpecTemplate``, ``x-foo`` -> ``XFoo``."""
     text = _ascii_only(text.replace("$", "Dollar_"))
-    parts = [p for p in _NON_IDENT.split(text) if p]
+    parts = [p for p in (q.lstrip("_") for q in _NON_IDENT.split(text)) if p]  # no private names
     name = "".join(p[:1].upper() + p[1:] for p in parts) or "Type"
     if name[0].isdigit():
         name = "T" + name
@@ -95,16 +105,22 @@ def pascal_case(text: str) -> str:
 def assign_unique(wanted: dict[str, str], *, taken: Iterable[str] = ()) -> dict[str, str]:
     """Map each key to its wanted name, resolving collisions deterministically.
 
-    A key whose wanted name equals the key itself keeps it; the rest, in sorted key
-    order, get ``_2``, ``_3``, ... until unique.
+    A key whose wanted name equals the key itself keeps it (even when another key's
+    numbered name would be the same: ``mirror_percent_2`` beside ``mirrorPercent`` and
+    ``mirror_percent``); the rest, in sorted key order, get ``_2``, ``_3``, ... until unique.
     """
     result: dict[str, str] = {}
     used = set(taken)
+    for key in sorted(wanted):
+        if wanted[key] == key and key not in used:
+            used.add(key)
+            result[key] = key
     by_name: dict[str, list[str]] = {}
     for key, name in wanted.items():
-        by_name.setdefault(name, []).append(key)
+        if key not in result:
+            by_name.setdefault(name, []).append(key)
     for name in sorted(by_name):
-        keys = sorted(by_name[name], key=lambda k: (k != name, k))
+        keys = sorted(by_name[name])
         for key in keys:
             candidate, n = name, 1
             while candidate in used:

@@ -41,7 +41,13 @@ def docstring(text: str) -> str:
             out.append(f"\\u{ord(ch):04x}")
         else:
             out.append(f"\\U{ord(ch):08x}")
-    escaped = "".join(out).replace('"', '\\"') if '"""' in body or body.endswith('"') else "".join(out)
+    if out[-1] == '"':  # a quote right before the closing quotes: formatters disagree on it
+        out[-1] = "\\x22"
+    escaped = "".join(out)
+    if '"""' in escaped:
+        escaped = escaped.replace('"', '\\"')
+    if "\n" in escaped:  # closing quotes on their own line: black and ruff agree on that
+        escaped += "\n"
     return f'"""{escaped}"""'
 
 

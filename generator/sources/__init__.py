@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from generator import ir
 from generator.errors import SourceError
 from generator.sources.crd import add_crd, is_crd, select_crds
@@ -22,15 +24,25 @@ def load_api(inputs: list[str], *, skip_non_crd: bool = True) -> ir.Api:
     document nor a CRD (an all-in-one install's Deployment, an admission policy) are
     skipped; a file named directly that holds no usable document is an error.
     """
-    documents = load_documents(inputs)
     api = ir.Api()
-    openapi = [d for d in documents if is_openapi(d)]
-    crds = [d for d in documents if is_crd(d)]
-    for doc in documents:
-        if not isinstance(doc.data, dict):
-            raise SourceError(doc.label, "", "expected a mapping (an OpenAPI document or a CustomResourceDefinition)")
-        if not skip_non_crd and doc not in openapi and doc not in crds:
-            raise SourceError(doc.label, "/kind", f"not a CustomResourceDefinition or OpenAPI document (kind {doc.data.get('kind')!r})")
+    openapi: list[Document] = []
+    crds: list[Document] = []
+    for raw in inputs:
+        named_file = not Path(raw).is_dir()
+        for path in expand_inputs([raw]):
+            documents = read_documents(path)
+            for doc in documents:
+                if not isinstance(doc.data, dict):
+                    raise SourceError(doc.label, "", "expected a mapping (an OpenAPI document or a CustomResourceDefinition)")
+                if not skip_non_crd and not (is_openapi(doc) or is_crd(doc)):
+                    raise _not_usable(doc)
+            usable = [d for d in documents if is_openapi(d) or is_crd(d)]
+            if named_file and not usable:
+                if documents:
+                    raise _not_usable(documents[0])
+                raise SourceError(str(path), "", "no documents: expected an OpenAPI document or a CustomResourceDefinition")
+            openapi.extend(d for d in usable if is_openapi(d))
+            crds.extend(d for d in usable if not is_openapi(d))
     if not openapi and not crds:
         raise SourceError(", ".join(inputs), "", "no OpenAPI document or CustomResourceDefinition found")
     if openapi:
@@ -38,3 +50,8 @@ def load_api(inputs: list[str], *, skip_non_crd: bool = True) -> ir.Api:
     for doc in select_crds(crds):
         add_crd(api, doc)
     return api
+
+
+def _not_usable(doc: Document) -> SourceError:
+    kind = doc.data.get("kind")
+    return SourceError(doc.label, "/kind", f"not a CustomResourceDefinition or OpenAPI document (kind {kind!r})")

@@ -8,6 +8,7 @@ sorts last wins, with a warning naming both.
 
 from __future__ import annotations
 
+import re
 import warnings
 from typing import Any
 
@@ -17,6 +18,11 @@ from generator.sources.files import Document
 from generator.sources.schema import LIST_META, OBJECT_META, SchemaConverter
 
 CRD_API_VERSIONS = ("apiextensions.k8s.io/v1",)
+
+# What the apiserver accepts (and what becomes package names and apiVersion strings):
+# the group is a DNS-1123 subdomain, a version name a DNS-1035 label.
+_DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+_DNS_LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
 
 
 class DuplicateCRDWarning(UserWarning):
@@ -50,6 +56,8 @@ def add_crd(api: ir.Api, doc: Document) -> None:
         raise SourceError(label, "/apiVersion", f"unsupported CRD apiVersion {data.get('apiVersion')!r}; expected apiextensions.k8s.io/v1")
     spec = _mapping(data, "spec", label, "")
     group = _string(spec, "group", label, "/spec")
+    if len(group) > 253 or not _DNS_SUBDOMAIN.fullmatch(group):
+        raise SourceError(label, "/spec/group", f"group {group!r} is not a DNS subdomain (lowercase letters, digits, '-' and '.')")
     names = _mapping(spec, "names", label, "/spec")
     kind = _string(names, "kind", label, "/spec/names")
     plural = _string(names, "plural", label, "/spec/names")
@@ -67,6 +75,8 @@ def add_crd(api: ir.Api, doc: Document) -> None:
         if not version.get("served", False):
             continue
         name = _string(version, "name", label, pointer)
+        if len(name) > 63 or not _DNS_LABEL.fullmatch(name):
+            raise SourceError(label, pointer + "/name", f"version name {name!r} is not a DNS label (like v1, v1beta2)")
         schema = (version.get("schema") or {}).get("openAPIV3Schema")
         if not isinstance(schema, dict):
             raise SourceError(label, pointer + "/schema/openAPIV3Schema", "missing openAPIV3Schema: cannot generate types without a schema")

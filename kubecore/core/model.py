@@ -36,17 +36,20 @@ class _DataclassFields:
     """Builds ``__dataclass_fields__`` on first use, so importing a model costs nothing."""
 
     def __get__(self, obj: object, owner: type[Model]) -> dict[str, dataclasses.Field[Any]]:
-        cache = owner.__dict__.get("_dataclass_fields_cache")
+        cache: dict[str, dataclasses.Field[Any]] | None = owner.__dict__.get(
+            "_dataclass_fields_cache"
+        )
         if cache is None:
             cache = {}
             for info in owner.FIELDS:
-                f: dataclasses.Field[Any] = dataclasses.field(default=None, kw_only=True)
+                f: dataclasses.Field[Any] = dataclasses.field(kw_only=True)
+                f.default = None
                 f.name = info.name
                 f.type = info.type
                 f._field_type = dataclasses._FIELD  # type: ignore[attr-defined]
                 cache[info.name] = f
             setattr(owner, "_dataclass_fields_cache", cache)
-        return cache  # type: ignore[no-any-return]
+        return cache
 
 
 class Model:

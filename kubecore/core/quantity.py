@@ -25,9 +25,11 @@ from __future__ import annotations
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_UP, Context, Decimal
 from typing import Literal, Self, TypeAlias
 
-__all__ = ["Quantity", "QuantityFormat"]
+__all__ = ["Quantity", "QuantityFormat", "RawQuantity"]
 
 QuantityFormat: TypeAlias = Literal["DecimalSI", "BinarySI", "DecimalExponent"]
+# What JSON may carry for a quantity: a string, or a bare number.
+RawQuantity: TypeAlias = str | int | float
 
 _DIGITS = frozenset("0123456789")
 
@@ -128,9 +130,7 @@ def _parse_raw(raw: object) -> tuple[Decimal, QuantityFormat]:
     """Parse any wire value (str, int or float) into its exact value and format."""
     if isinstance(raw, str):
         return _parse_text(raw)
-    if isinstance(raw, bool):
-        raise ValueError(f"invalid quantity {raw!r}: a boolean is not a quantity")
-    if isinstance(raw, int):
+    if isinstance(raw, int) and not isinstance(raw, bool):
         return Decimal(raw), "DecimalSI"
     if isinstance(raw, float):
         # repr() gives the shortest text that reads back as this float, which is what a
@@ -139,7 +139,7 @@ def _parse_raw(raw: object) -> tuple[Decimal, QuantityFormat]:
         if text in ("inf", "-inf", "nan"):
             raise ValueError(f"invalid quantity {raw!r}: not a finite number")
         return _parse_text(text)
-    raise ValueError(
+    raise TypeError(
         f"invalid quantity {raw!r}: expected str, int or float, got {type(raw).__name__}"
     )
 
@@ -170,7 +170,7 @@ def _normalize(value: Decimal, fmt: QuantityFormat) -> tuple[Decimal, QuantityFo
     if _exponent(value) < -9:
         value = value.quantize(_NANO, rounding=ROUND_UP, context=_EXACT)
     if fmt == "BinarySI":
-        magnitude = abs(value)
+        magnitude = value.copy_abs()
         if magnitude > _BINARY_MAX:
             value = _BINARY_MAX if value > 0 else -_BINARY_MAX
         elif magnitude < _ONE:
@@ -228,18 +228,18 @@ class Quantity:
     Treat instances as immutable.
     """
 
-    __slots__ = ("raw", "_value")
+    __slots__ = ("_value", "raw")
 
-    raw: str | int | float
-    _value: tuple[str | int | float, Decimal, QuantityFormat]
+    raw: RawQuantity
+    _value: tuple[RawQuantity, Decimal, QuantityFormat]
 
-    def __init__(self, raw: str | int | float) -> None:
+    def __init__(self, raw: RawQuantity) -> None:
         self.raw = raw
 
     # -- construction -------------------------------------------------------------
 
     @classmethod
-    def parse(cls, value: str | int | float) -> Self:
+    def parse(cls, value: RawQuantity) -> Self:
         """Validate ``value`` and wrap it; raises ValueError if it is not a quantity."""
         q = cls(value)
         q._parsed()
@@ -316,7 +316,7 @@ class Quantity:
     def __repr__(self) -> str:
         return f"Quantity({self.raw!r})"
 
-    def __reduce__(self) -> tuple[type[Self], tuple[str | int | float]]:
+    def __reduce__(self) -> tuple[type[Self], tuple[RawQuantity]]:
         return (type(self), (self.raw,))
 
     # -- comparison ---------------------------------------------------------------
@@ -324,7 +324,7 @@ class Quantity:
     def __eq__(self, other: object) -> bool:
         try:
             mine = self.to_decimal()
-        except ValueError:
+        except (ValueError, TypeError):
             # An unparsable raw value is only equal to the same raw text.
             if isinstance(other, Quantity):
                 return str(self.raw) == str(other.raw)
@@ -340,7 +340,7 @@ class Quantity:
     def __hash__(self) -> int:
         try:
             return hash(self.to_decimal())
-        except ValueError:
+        except (ValueError, TypeError):
             return hash(str(self.raw))
 
     def __lt__(self, other: object) -> bool:

@@ -42,9 +42,9 @@ class Scheme:
             return None
         module_path, class_name = entry
         module = importlib.import_module(f"{self._package}.{module_path}")
-        found = getattr(module, class_name)
-        self._resolved[key] = found
-        return found
+        resolved: type[Model] = getattr(module, class_name)
+        self._resolved[key] = resolved
+        return resolved
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, tuple) and len(key) == 2 and self.lookup(*key) is not None

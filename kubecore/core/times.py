@@ -13,12 +13,12 @@ fractional second of any length (digits past microseconds are truncated).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Self
 
 __all__ = ["MicroTime", "Time"]
 
-_UTC = timezone.utc
+_UTC = UTC
 
 
 def _number(text: str, start: int, end: int) -> int:

@@ -15,8 +15,8 @@ from kubecore.core.intstr import IntOrString, int_or_percent, is_percent, parse_
 def test_alias_accepts_both_wire_forms() -> None:
     values: list[IntOrString] = [3, "25%", "http"]
     assert [type(v) for v in values] == [int, str, str]
-    assert isinstance(3, IntOrString)  # type: ignore[misc,arg-type]
-    assert isinstance("x", IntOrString)  # type: ignore[misc,arg-type]
+    assert isinstance(3, IntOrString)
+    assert isinstance("x", IntOrString)
 
 
 SCALE_CASES: list[tuple[IntOrString, int, bool, int]] = [
@@ -53,7 +53,8 @@ def test_int_or_percent(value: IntOrString, total: int, round_up: bool, expected
 
 
 @pytest.mark.parametrize(
-    "value", ["25", "", "%", "abc%", "25 %", " 25%", "2.5%", "25%%", "1_0%", "\uff12%", "+%"]
+    "value",
+    ["25", "", "%", "abc%", "25 %", " 25%", "2.5%", "25%%", "1_0%", "\uff12%", "+%"],
 )
 def test_int_or_percent_rejects_non_percent_strings(value: str) -> None:
     with pytest.raises(ValueError, match="percentage"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import orjson
 import pytest
@@ -12,8 +12,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kubecore.core.times import MicroTime, Time
-
-UTC = timezone.utc
 
 
 def test_time_is_its_wire_text() -> None:
@@ -63,8 +61,14 @@ PARSE_CASES = [
     ("2024-01-02T03:04:05.123Z", datetime(2024, 1, 2, 3, 4, 5, 123000, tzinfo=UTC)),
     ("2024-01-02T03:04:05.123456Z", datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=UTC)),
     # nanoseconds: truncated to microseconds, never rounded into the next second
-    ("2024-01-02T03:04:05.123456789Z", datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=UTC)),
-    ("2024-01-02T03:04:05.999999999Z", datetime(2024, 1, 2, 3, 4, 5, 999999, tzinfo=UTC)),
+    (
+        "2024-01-02T03:04:05.123456789Z",
+        datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=UTC),
+    ),
+    (
+        "2024-01-02T03:04:05.999999999Z",
+        datetime(2024, 1, 2, 3, 4, 5, 999999, tzinfo=UTC),
+    ),
     ("2024-01-02T03:04:05.000001+01:00", datetime(2024, 1, 2, 2, 4, 5, 1, tzinfo=UTC)),
     ("2024-02-29T23:59:59Z", datetime(2024, 2, 29, 23, 59, 59, tzinfo=UTC)),
 ]
@@ -72,7 +76,7 @@ PARSE_CASES = [
 
 @pytest.mark.parametrize(("text", "expected"), PARSE_CASES)
 @pytest.mark.parametrize("cls", [Time, MicroTime])
-def test_to_datetime(cls: type[Time] | type[MicroTime], text: str, expected: datetime) -> None:
+def test_to_datetime(cls: type[Time | MicroTime], text: str, expected: datetime) -> None:
     dt = cls(text).to_datetime()
     assert dt == expected
     assert dt.tzinfo is UTC
@@ -151,7 +155,7 @@ def test_from_datetime(dt: datetime, time_text: str, micro_text: str) -> None:
 
 
 @pytest.mark.parametrize("cls", [Time, MicroTime])
-def test_naive_datetime_rejected(cls: type[Time] | type[MicroTime]) -> None:
+def test_naive_datetime_rejected(cls: type[Time | MicroTime]) -> None:
     with pytest.raises(ValueError, match="naive datetime"):
         cls.from_datetime(datetime(2024, 1, 2, 3, 4, 5))
 

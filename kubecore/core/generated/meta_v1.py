@@ -924,7 +924,7 @@ class GroupVersionForDiscovery(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"groupVersion", "version"})
 
     group_version: str | None
-    """groupVersion specifies the API group and version in the form \"group/version\""""
+    """groupVersion specifies the API group and version in the form "group/version\x22"""
 
     version: str | None
     """version specifies the version in the form of "version". This is to save the clients the trouble of splitting the GroupVersion."""
@@ -1127,7 +1127,8 @@ class ListMeta(_Model):
     shard_info: ShardInfo | None
     """shardInfo is set when the list is a filtered subset of the full collection, as selected by a shard selector on the request. It echoes back the selector so clients can verify which shard they received and merge sharded responses. Clients should not cache sharded list responses as a full representation of the collection.
 
-This is an alpha field and requires enabling the ShardedListAndWatch feature gate."""
+This is an alpha field and requires enabling the ShardedListAndWatch feature gate.
+"""
 
     def __init__(
         self,
@@ -1212,7 +1213,7 @@ class ManagedFieldsEntry(_Model):
     """APIVersion defines the version of this resource that this field set applies to. The format is "group/version" just like the top-level APIVersion field. It is necessary to track the version of a field set because it cannot be automatically converted."""
 
     fields_type: str | None
-    """FieldsType is the discriminator for the different fields format and version. There is currently only one possible value: \"FieldsV1\""""
+    """FieldsType is the discriminator for the different fields format and version. There is currently only one possible value: "FieldsV1\x22"""
 
     fields_v1: dict[str, Any] | None
     """FieldsV1 holds the first JSON version format as described in the "FieldsV1" type."""
@@ -1370,7 +1371,8 @@ class ObjectMeta(_Model):
     creation_timestamp: _Time | None
     """CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.
 
-Populated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
+Populated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+"""
 
     deletion_grace_period_seconds: int | None
     """Number of seconds allowed for this object to gracefully terminate before it will be removed from the system. Only set when deletionTimestamp is also set. May only be shortened. Read-only."""
@@ -1378,7 +1380,8 @@ Populated by the system. Read-only. Null for lists. More info: https://git.k8s.i
     deletion_timestamp: _Time | None
     """DeletionTimestamp is RFC 3339 date and time at which this resource will be deleted. This field is set by the server when a graceful deletion is requested by the user, and is not directly settable by a client. The resource is expected to be deleted (no longer visible from resource lists, and not reachable by name) after the time in this field, once the finalizers list is empty. As long as the finalizers list contains items, deletion is blocked. Once the deletionTimestamp is set, this value may not be unset or be set further into the future, although it may be shortened or the resource may be deleted prior to this time. For example, a user may request that a pod is deleted in 30 seconds. The Kubelet will react by sending a graceful termination signal to the containers in the pod. After that 30 seconds, the Kubelet will send a hard termination signal (SIGKILL) to the container and after cleanup, remove the pod from the API. In the presence of network partitions, this object may still exist after this timestamp, until an administrator or automated process can determine the resource is fully terminated. If not set, graceful deletion of the object has not been requested.
 
-Populated by the system when a graceful deletion is requested. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
+Populated by the system when a graceful deletion is requested. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+"""
 
     finalizers: list[str] | None
     """Must be empty before the object is deleted from the registry. Each entry is an identifier for the responsible component that will remove the entry from the list. If the deletionTimestamp of the object is non-nil, entries in this list can only be removed. Finalizers may be processed and removed in any order.  Order is NOT enforced because it introduces significant risk of stuck finalizers. finalizers is a shared field, any actor with permission can reorder it. If the finalizer list is processed in order, then this can lead to a situation in which the component responsible for the first finalizer in the list is waiting for a signal (field value, external system, or other) produced by a component responsible for a finalizer later in the list, resulting in a deadlock. Without enforced ordering finalizers are free to order amongst themselves and are not vulnerable to ordering changes in the list."""
@@ -1388,7 +1391,8 @@ Populated by the system when a graceful deletion is requested. Read-only. More i
 
 If this field is specified and the generated name exists, the server will return a 409.
 
-Applied only if Name is not specified. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#idempotency"""
+Applied only if Name is not specified. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#idempotency
+"""
 
     generation: int | None
     """A sequence number representing a specific generation of the desired state. Populated by the system. Read-only."""
@@ -1405,7 +1409,8 @@ Applied only if Name is not specified. More info: https://git.k8s.io/community/c
     namespace: str | None
     """Namespace defines the space within which each name must be unique. An empty namespace is equivalent to the "default" namespace, but "default" is the canonical representation. Not all objects are required to be scoped to a namespace - the value of this field for those objects will be empty.
 
-Must be a DNS_LABEL. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces"""
+Must be a DNS_LABEL. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces
+"""
 
     owner_references: list[OwnerReference] | None
     """List of objects depended by this object. If ALL objects in the list have been deleted, this object will be garbage collected. If this object is managed by a controller, then an entry in this list will point to this controller, with the controller field set to true. There cannot be more than one managing controller."""
@@ -1413,7 +1418,8 @@ Must be a DNS_LABEL. Cannot be updated. More info: https://kubernetes.io/docs/co
     resource_version: str | None
     """An opaque value that represents the internal version of this object that can be used by clients to determine when objects have changed. May be used for optimistic concurrency, change detection, and the watch operation on a resource or set of resources. Clients must treat these values as opaque and passed unmodified back to the server. They may only be valid for a particular resource or set of resources.
 
-Populated by the system. Read-only. Value must be treated as opaque by clients and . More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#concurrency-control-and-consistency"""
+Populated by the system. Read-only. Value must be treated as opaque by clients and . More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#concurrency-control-and-consistency
+"""
 
     self_link: str | None
     """Deprecated: selfLink is a legacy read-only field that is no longer populated by the system."""
@@ -1421,7 +1427,8 @@ Populated by the system. Read-only. Value must be treated as opaque by clients a
     uid: str | None
     """UID is the unique in time and space value for this object. It is typically generated by the server on successful creation of a resource and is not allowed to change on PUT operations.
 
-Populated by the system. Read-only. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#uids"""
+Populated by the system. Read-only. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#uids
+"""
 
     def __init__(
         self,
@@ -1934,8 +1941,9 @@ class StatusCause(_Model):
     """The field of the resource that has caused this error, as named by its JSON serialization. May include dot and postfix notation for nested attributes. Arrays are zero-indexed.  Fields may appear more than once in an array of causes due to fields having multiple errors. Optional.
 
 Examples:
-  \"name\" - the field \"name\" on the current resource
-  \"items[0].name\" - the field \"name\" on the first array entry in \"items\""""
+  "name" - the field "name" on the current resource
+  "items[0].name" - the field "name" on the first array entry in "items\x22
+"""
 
     message: str | None
     """A human-readable description of the cause of the error.  This field may be presented as-is to a reader."""
@@ -2104,7 +2112,8 @@ class WatchEvent(_Model):
  * If Type is Added or Modified: the new state of the object.
  * If Type is Deleted: the state of the object immediately before deletion.
  * If Type is Error: *Status is recommended; other types may make sense
-   depending on context."""
+   depending on context.
+"""
 
     type: str | None
 

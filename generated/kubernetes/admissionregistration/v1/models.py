@@ -88,7 +88,8 @@ CEL expressions have access to the contents of the API request, organized into C
 
 The `apiVersion`, `kind`, `metadata.name` and `metadata.generateName` are always accessible from the root of the object. No other metadata properties are accessible.
 
-Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. Required."""
+Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. Required.
+"""
 
     def __init__(
         self,
@@ -139,14 +140,16 @@ The key is combined with the resource name of the ValidatingAdmissionPolicy to c
 
 If an admission webhook uses the same resource name as this ValidatingAdmissionPolicy and the same audit annotation key, the annotation key will be identical. In this case, the first annotation written with the key will be included in the audit event and all subsequent annotations with the same key will be discarded.
 
-Required."""
+Required.
+"""
 
     value_expression: str | None
     """valueExpression represents the expression which is evaluated by CEL to produce an audit annotation value. The expression must evaluate to either a string or null value. If the expression evaluates to a string, the audit annotation is included with the string value. If the expression evaluates to null or empty string the audit annotation will be omitted. The valueExpression may be no longer than 5kb in length. If the result of the valueExpression is more than 10kb in length, it will be truncated to 10kb.
 
 If multiple ValidatingAdmissionPolicyBinding resources match an API request, then the valueExpression will be evaluated for each binding. All unique values produced by the valueExpressions will be joined together in a comma-separated list.
 
-Required."""
+Required.
+"""
 
     def __init__(
         self,
@@ -197,7 +200,7 @@ class ExpressionWarning(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"fieldRef", "warning"})
 
     field_ref: str | None
-    """fieldRef is the path to the field that refers to the expression. For example, the reference to the expression of the first item of validations is \"spec.validations[0].expression\""""
+    """fieldRef is the path to the field that refers to the expression. For example, the reference to the expression of the first item of validations is "spec.validations[0].expression\x22"""
 
     warning: str | None
     """warning contains the content of type checking information in a human-readable form. Each line of the warning contains the type that the expression is checked against, followed by the type check error from the compiler."""
@@ -300,7 +303,8 @@ CEL expressions have access to [Kubernetes CEL function libraries](https://kuber
 
 - 'jsonpatch.escapeKey' - Performs JSONPatch key escaping. '~' and  '/' are escaped as '~0' and `~1' respectively).
 
-Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. Required."""
+Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. Required.
+"""
 
     def __init__(
         self,
@@ -353,12 +357,14 @@ class MatchCondition(_Model):
   request resource.
 Documentation on CEL: https://kubernetes.io/docs/reference/using-api/cel/
 
-Required."""
+Required.
+"""
 
     name: str | None
     """name is an identifier for this match condition, used for strategic merging of MatchConditions, as well as providing an identifier for logging purposes. A good name should be descriptive of the associated expression. Name must be a qualified name consisting of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')
 
-Required."""
+Required.
+"""
 
     def __init__(
         self,
@@ -436,13 +442,14 @@ class MatchResources(_Model):
     """excludeResourceRules describes what operations on what resources/subresources the ValidatingAdmissionPolicy should not care about. The exclude rules take precedence over include rules (if a resource matches both, it is excluded)"""
 
     match_policy: str | None
-    """matchPolicy defines how the \"MatchResources\" list is used to match incoming requests. Allowed values are \"Exact\" or \"Equivalent\".
+    """matchPolicy defines how the "MatchResources" list is used to match incoming requests. Allowed values are "Exact" or "Equivalent".
 
-- Exact: match a request only if it exactly matches a specified rule. For example, if deployments can be modified via apps/v1, apps/v1beta1, and extensions/v1beta1, but \"rules\" only included `apiGroups:[\"apps\"], apiVersions:[\"v1\"], resources: [\"deployments\"]`, a request to apps/v1beta1 or extensions/v1beta1 would not be sent to the ValidatingAdmissionPolicy.
+- Exact: match a request only if it exactly matches a specified rule. For example, if deployments can be modified via apps/v1, apps/v1beta1, and extensions/v1beta1, but "rules" only included `apiGroups:["apps"], apiVersions:["v1"], resources: ["deployments"]`, a request to apps/v1beta1 or extensions/v1beta1 would not be sent to the ValidatingAdmissionPolicy.
 
-- Equivalent: match a request if modifies a resource listed in rules, even via another API group or version. For example, if deployments can be modified via apps/v1, apps/v1beta1, and extensions/v1beta1, and \"rules\" only included `apiGroups:[\"apps\"], apiVersions:[\"v1\"], resources: [\"deployments\"]`, a request to apps/v1beta1 or extensions/v1beta1 would be converted to apps/v1 and sent to the ValidatingAdmissionPolicy.
+- Equivalent: match a request if modifies a resource listed in rules, even via another API group or version. For example, if deployments can be modified via apps/v1, apps/v1beta1, and extensions/v1beta1, and "rules" only included `apiGroups:["apps"], apiVersions:["v1"], resources: ["deployments"]`, a request to apps/v1beta1 or extensions/v1beta1 would be converted to apps/v1 and sent to the ValidatingAdmissionPolicy.
 
-Defaults to \"Equivalent\""""
+Defaults to "Equivalent\x22
+"""
 
     namespace_selector: _meta_v1.LabelSelector | None
     """namespaceSelector decides whether to run the admission control policy on an object based on whether the namespace for that object matches the selector. If the object itself is a namespace, the matching is performed on object.metadata.labels. If the object is another cluster scoped resource, it never skips the policy.
@@ -475,7 +482,8 @@ If instead you want to only run the policy on any objects whose namespace is ass
 
 See https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/ for more examples of label selectors.
 
-Default to the empty LabelSelector, which matches everything."""
+Default to the empty LabelSelector, which matches everything.
+"""
 
     object_selector: _meta_v1.LabelSelector | None
     """objectSelector decides whether to run the validation based on if the object has matching labels. objectSelector is evaluated against both the oldObject and newObject that would be sent to the cel validation, and is considered to match if either object matches the selector. A null object (oldObject in the case of create, or newObject in the case of delete) or an object that cannot have labels (like a DeploymentRollback or a PodProxyOptions object) is not considered to match. Use the object selector only if the webhook is opt-in, because end users may skip the admission webhook by setting the labels. Default to the empty LabelSelector, which matches everything."""
@@ -1030,7 +1038,8 @@ A policy is invalid if paramKind refers to a non-existent Kind. A binding is inv
 
 failurePolicy does not define how validations that evaluate to false are handled.
 
-Allowed values are Ignore or Fail. Defaults to Fail."""
+Allowed values are Ignore or Fail. Defaults to Fail.
+"""
 
     match_conditions: list[MatchCondition] | None
     """matchConditions is a list of conditions that must be met for a request to be validated. Match conditions filter requests that have already been matched by the matchConstraints. An empty list of matchConditions matches all requests. There are a maximum of 64 match conditions allowed.
@@ -1042,7 +1051,8 @@ The exact matching logic is (in order):
   2. If ALL matchConditions evaluate to TRUE, the policy is evaluated.
   3. If any matchCondition evaluates to an error (but none are FALSE):
      - If failurePolicy=Fail, reject the request
-     - If failurePolicy=Ignore, the policy is skipped"""
+     - If failurePolicy=Ignore, the policy is skipped
+"""
 
     match_constraints: MatchResources | None
     """matchConstraints specifies what resources this policy is designed to validate. The MutatingAdmissionPolicy cares about a request if it matches _all_ Constraints. However, in order to prevent clusters from being put into an unstable state that cannot be recovered from via the API MutatingAdmissionPolicy cannot match MutatingAdmissionPolicy and MutatingAdmissionPolicyBinding. The CREATE, UPDATE and CONNECT operations are allowed.  The DELETE operation may not be matched. '*' matches CREATE, UPDATE and CONNECT. Required."""
@@ -1058,12 +1068,14 @@ The exact matching logic is (in order):
 
 Never: These mutations will not be called more than once per binding in a single admission evaluation.
 
-IfNeeded: These mutations may be invoked more than once per binding for a single admission request and there is no guarantee of order with respect to other admission plugins, admission webhooks, bindings of this policy and admission policies.  Mutations are only reinvoked when mutations change the object after this mutation is invoked. Required."""
+IfNeeded: These mutations may be invoked more than once per binding for a single admission request and there is no guarantee of order with respect to other admission plugins, admission webhooks, bindings of this policy and admission policies.  Mutations are only reinvoked when mutations change the object after this mutation is invoked. Required.
+"""
 
     variables: list[Variable] | None
     """variables contain definitions of variables that can be used in composition of other expressions. Each variable is defined as a named CEL expression. The variables defined here will be available under `variables` in other expressions of the policy except matchConditions because matchConditions are evaluated before the rest of the policy.
 
-The expression of a variable can refer to other variables defined earlier in the list but not those after. Thus, variables must be sorted by the order of first appearance and acyclic."""
+The expression of a variable can refer to other variables defined earlier in the list but not those after. Thus, variables must be sorted by the order of first appearance and acyclic.
+"""
 
     def __init__(
         self,
@@ -1214,16 +1226,18 @@ The exact matching logic is (in order):
   2. If ALL matchConditions evaluate to TRUE, the webhook is called.
   3. If any matchCondition evaluates to an error (but none are FALSE):
      - If failurePolicy=Fail, reject the request
-     - If failurePolicy=Ignore, the error is ignored and the webhook is skipped"""
+     - If failurePolicy=Ignore, the error is ignored and the webhook is skipped
+"""
 
     match_policy: str | None
-    """matchPolicy defines how the \"rules\" list is used to match incoming requests. Allowed values are \"Exact\" or \"Equivalent\".
+    """matchPolicy defines how the "rules" list is used to match incoming requests. Allowed values are "Exact" or "Equivalent".
 
-- Exact: match a request only if it exactly matches a specified rule. For example, if deployments can be modified via apps/v1, apps/v1beta1, and extensions/v1beta1, but \"rules\" only included `apiGroups:[\"apps\"], apiVersions:[\"v1\"], resources: [\"deployments\"]`, a request to apps/v1beta1 or extensions/v1beta1 would not be sent to the webhook.
+- Exact: match a request only if it exactly matches a specified rule. For example, if deployments can be modified via apps/v1, apps/v1beta1, and extensions/v1beta1, but "rules" only included `apiGroups:["apps"], apiVersions:["v1"], resources: ["deployments"]`, a request to apps/v1beta1 or extensions/v1beta1 would not be sent to the webhook.
 
-- Equivalent: match a request if modifies a resource listed in rules, even via another API group or version. For example, if deployments can be modified via apps/v1, apps/v1beta1, and extensions/v1beta1, and \"rules\" only included `apiGroups:[\"apps\"], apiVersions:[\"v1\"], resources: [\"deployments\"]`, a request to apps/v1beta1 or extensions/v1beta1 would be converted to apps/v1 and sent to the webhook.
+- Equivalent: match a request if modifies a resource listed in rules, even via another API group or version. For example, if deployments can be modified via apps/v1, apps/v1beta1, and extensions/v1beta1, and "rules" only included `apiGroups:["apps"], apiVersions:["v1"], resources: ["deployments"]`, a request to apps/v1beta1 or extensions/v1beta1 would be converted to apps/v1 and sent to the webhook.
 
-Defaults to \"Equivalent\""""
+Defaults to "Equivalent\x22
+"""
 
     name: str | None
     """name is the name of the admission webhook. Name should be fully qualified, e.g., imagepolicy.kubernetes.io, where "imagepolicy" is the name of the webhook, and kubernetes.io is the name of the organization. Required."""
@@ -1259,7 +1273,8 @@ If instead you want to only run the webhook on any objects whose namespace is as
 
 See https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/ for more examples of label selectors.
 
-Default to the empty LabelSelector, which matches everything."""
+Default to the empty LabelSelector, which matches everything.
+"""
 
     object_selector: _meta_v1.LabelSelector | None
     """objectSelector decides whether to run the webhook based on if the object has matching labels. objectSelector is evaluated against both the oldObject and newObject that would be sent to the webhook, and is considered to match if either object matches the selector. A null object (oldObject in the case of create, or newObject in the case of delete) or an object that cannot have labels (like a DeploymentRollback or a PodProxyOptions object) is not considered to match. Use the object selector only if the webhook is opt-in, because end users may skip the admission webhook by setting the labels. Default to the empty LabelSelector, which matches everything."""
@@ -1271,7 +1286,8 @@ Never: the webhook will not be called more than once in a single admission evalu
 
 IfNeeded: the webhook will be called at least one additional time as part of the admission evaluation if the object being admitted is modified by other admission plugins after the initial webhook call. Webhooks that specify this option *must* be idempotent, able to process objects they previously admitted. Note: * the number of additional invocations is not guaranteed to be exactly one. * if additional invocations result in further modifications to the object, webhooks are not guaranteed to be invoked again. * webhooks that use this option may be reordered to minimize the number of additional invocations. * to validate an object after all mutations are guaranteed complete, use a validating admission webhook instead.
 
-Defaults to "Never"."""
+Defaults to "Never".
+"""
 
     rules: list[RuleWithOperations] | None
     """rules describes what operations on what resources/subresources the webhook cares about. The webhook cares about an operation if it matches _any_ Rule. However, in order to prevent ValidatingAdmissionWebhooks and MutatingAdmissionWebhooks from putting the cluster in a state which cannot be recovered from without completely disabling the plugin, ValidatingAdmissionWebhooks and MutatingAdmissionWebhooks are never called on admission requests for ValidatingWebhookConfiguration and MutatingWebhookConfiguration objects."""
@@ -1685,7 +1701,8 @@ For example: 'pods' means pods. 'pods/log' means the log subresource of pods. '*
 
 If wildcard is present, the validation rule will ensure resources do not overlap with each other.
 
-Depending on the enclosing object, subresources might not be allowed. Required."""
+Depending on the enclosing object, subresources might not be allowed. Required.
+"""
 
     scope: str | None
     """scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "*"."""
@@ -1827,7 +1844,8 @@ class ParamRef(_Model):
 
 One of `name` or `selector` must be set, but `name` and `selector` are mutually exclusive properties. If one is set, the other must be unset.
 
-A single parameter used for all admission requests can be configured by setting the `name` field, leaving `selector` blank, and setting namespace if `paramKind` is namespace-scoped."""
+A single parameter used for all admission requests can be configured by setting the `name` field, leaving `selector` blank, and setting namespace if `paramKind` is namespace-scoped.
+"""
 
     namespace: str | None
     """namespace is the namespace of the referenced resource. Allows limiting the search for params to a specific namespace. Applies to both `name` and `selector` fields.
@@ -1836,21 +1854,24 @@ A per-namespace parameter may be used by specifying a namespace-scoped `paramKin
 
 - If `paramKind` is cluster-scoped, this field MUST be unset. Setting this field results in a configuration error.
 
-- If `paramKind` is namespace-scoped, the namespace of the object being evaluated for admission will be used when this field is left unset. Take care that if this is left empty the binding must not match any cluster-scoped resources, which will result in an error."""
+- If `paramKind` is namespace-scoped, the namespace of the object being evaluated for admission will be used when this field is left unset. Take care that if this is left empty the binding must not match any cluster-scoped resources, which will result in an error.
+"""
 
     parameter_not_found_action: str | None
     """parameterNotFoundAction controls the behavior of the binding when the resource exists, and name or selector is valid, but there are no parameters matched by the binding. If the value is set to `Allow`, then no matched parameters will be treated as successful validation by the binding. If set to `Deny`, then no matched parameters will be subject to the `failurePolicy` of the policy.
 
 Allowed values are `Allow` or `Deny`
 
-Required"""
+Required
+"""
 
     selector: _meta_v1.LabelSelector | None
     """selector can be used to match multiple param objects based on their labels. Supply selector: {} to match all resources of the ParamKind.
 
 If multiple params are found, they are all evaluated with the policy expressions and the results are ANDed together.
 
-One of `name` or `selector` must be set, but `name` and `selector` are mutually exclusive properties. If one is set, the other must be unset."""
+One of `name` or `selector` must be set, but `name` and `selector` are mutually exclusive properties. If one is set, the other must be unset.
+"""
 
     def __init__(
         self,
@@ -1937,7 +1958,8 @@ For example: 'pods' means pods. 'pods/log' means the log subresource of pods. '*
 
 If wildcard is present, the validation rule will ensure resources do not overlap with each other.
 
-Depending on the enclosing object, subresources might not be allowed. Required."""
+Depending on the enclosing object, subresources might not be allowed. Required.
+"""
 
     scope: str | None
     """scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "*"."""
@@ -2480,7 +2502,8 @@ Clients should expect to handle additional values by ignoring any values not rec
 
 "Deny" and "Warn" may not be used together since this combination needlessly duplicates the validation failure both in the API response body and the HTTP warning headers.
 
-Required."""
+Required.
+"""
 
     def __init__(
         self,
@@ -2677,7 +2700,8 @@ failurePolicy does not define how validations that evaluate to false are handled
 
 When failurePolicy is set to Fail, ValidatingAdmissionPolicyBinding validationActions define how failures are enforced.
 
-Allowed values are Ignore or Fail. Defaults to Fail."""
+Allowed values are Ignore or Fail. Defaults to Fail.
+"""
 
     match_conditions: list[MatchCondition] | None
     """matchConditions is a list of conditions that must be met for a request to be validated. Match conditions filter requests that have already been matched by the rules, namespaceSelector, and objectSelector. An empty list of matchConditions matches all requests. There are a maximum of 64 match conditions allowed.
@@ -2689,7 +2713,8 @@ The exact matching logic is (in order):
   2. If ALL matchConditions evaluate to TRUE, the policy is evaluated.
   3. If any matchCondition evaluates to an error (but none are FALSE):
      - If failurePolicy=Fail, reject the request
-     - If failurePolicy=Ignore, the policy is skipped"""
+     - If failurePolicy=Ignore, the policy is skipped
+"""
 
     match_constraints: MatchResources | None
     """matchConstraints specifies what resources this policy is designed to validate. The AdmissionPolicy cares about a request if it matches _all_ Constraints. However, in order to prevent clusters from being put into an unstable state that cannot be recovered from via the API ValidatingAdmissionPolicy cannot match ValidatingAdmissionPolicy and ValidatingAdmissionPolicyBinding. Required."""
@@ -2703,7 +2728,8 @@ The exact matching logic is (in order):
     variables: list[Variable] | None
     """variables contain definitions of variables that can be used in composition of other expressions. Each variable is defined as a named CEL expression. The variables defined here will be available under `variables` in other expressions of the policy except MatchConditions because MatchConditions are evaluated before the rest of the policy.
 
-The expression of a variable can refer to other variables defined earlier in the list but not those after. Thus, Variables must be sorted by the order of first appearance and acyclic."""
+The expression of a variable can refer to other variables defined earlier in the list but not those after. Thus, Variables must be sorted by the order of first appearance and acyclic.
+"""
 
     def __init__(
         self,
@@ -2927,16 +2953,18 @@ The exact matching logic is (in order):
   2. If ALL matchConditions evaluate to TRUE, the webhook is called.
   3. If any matchCondition evaluates to an error (but none are FALSE):
      - If failurePolicy=Fail, reject the request
-     - If failurePolicy=Ignore, the error is ignored and the webhook is skipped"""
+     - If failurePolicy=Ignore, the error is ignored and the webhook is skipped
+"""
 
     match_policy: str | None
-    """matchPolicy defines how the \"rules\" list is used to match incoming requests. Allowed values are \"Exact\" or \"Equivalent\".
+    """matchPolicy defines how the "rules" list is used to match incoming requests. Allowed values are "Exact" or "Equivalent".
 
-- Exact: match a request only if it exactly matches a specified rule. For example, if deployments can be modified via apps/v1, apps/v1beta1, and extensions/v1beta1, but \"rules\" only included `apiGroups:[\"apps\"], apiVersions:[\"v1\"], resources: [\"deployments\"]`, a request to apps/v1beta1 or extensions/v1beta1 would not be sent to the webhook.
+- Exact: match a request only if it exactly matches a specified rule. For example, if deployments can be modified via apps/v1, apps/v1beta1, and extensions/v1beta1, but "rules" only included `apiGroups:["apps"], apiVersions:["v1"], resources: ["deployments"]`, a request to apps/v1beta1 or extensions/v1beta1 would not be sent to the webhook.
 
-- Equivalent: match a request if modifies a resource listed in rules, even via another API group or version. For example, if deployments can be modified via apps/v1, apps/v1beta1, and extensions/v1beta1, and \"rules\" only included `apiGroups:[\"apps\"], apiVersions:[\"v1\"], resources: [\"deployments\"]`, a request to apps/v1beta1 or extensions/v1beta1 would be converted to apps/v1 and sent to the webhook.
+- Equivalent: match a request if modifies a resource listed in rules, even via another API group or version. For example, if deployments can be modified via apps/v1, apps/v1beta1, and extensions/v1beta1, and "rules" only included `apiGroups:["apps"], apiVersions:["v1"], resources: ["deployments"]`, a request to apps/v1beta1 or extensions/v1beta1 would be converted to apps/v1 and sent to the webhook.
 
-Defaults to \"Equivalent\""""
+Defaults to "Equivalent\x22
+"""
 
     name: str | None
     """name is the name of the admission webhook. Name should be fully qualified, e.g., imagepolicy.kubernetes.io, where "imagepolicy" is the name of the webhook, and kubernetes.io is the name of the organization. Required."""
@@ -2972,7 +3000,8 @@ If instead you want to only run the webhook on any objects whose namespace is as
 
 See https://kubernetes.io/docs/concepts/overview/working-with-objects/labels for more examples of label selectors.
 
-Default to the empty LabelSelector, which matches everything."""
+Default to the empty LabelSelector, which matches everything.
+"""
 
     object_selector: _meta_v1.LabelSelector | None
     """objectSelector decides whether to run the webhook based on if the object has matching labels. objectSelector is evaluated against both the oldObject and newObject that would be sent to the webhook, and is considered to match if either object matches the selector. A null object (oldObject in the case of create, or newObject in the case of delete) or an object that cannot have labels (like a DeploymentRollback or a PodProxyOptions object) is not considered to match. Use the object selector only if the webhook is opt-in, because end users may skip the admission webhook by setting the labels. Default to the empty LabelSelector, which matches everything."""
@@ -3319,13 +3348,14 @@ Equality on arrays with list type of 'set' or 'map' ignores element order, i.e. 
   - 'map': `X + Y` performs a merge where the array positions of all keys in `X` are preserved but the values
     are overwritten by values in `Y` when the key sets of `X` and `Y` intersect. Elements in `Y` with
     non-intersecting keys are appended, retaining their partial order.
-Required."""
+Required.
+"""
 
     message: str | None
     """message represents the message displayed when validation fails. The message is required if the Expression contains line breaks. The message must not contain line breaks. If unset, the message is "failed rule: {Rule}". e.g. "must be a URL with the host matching spec.host" If the Expression contains line breaks. Message is required. The message must not contain line breaks. If unset, the message is "failed Expression: {Expression}"."""
 
     message_expression: str | None
-    """messageExpression declares a CEL expression that evaluates to the validation failure message that is returned when this rule fails. Since messageExpression is used as a failure message, it must evaluate to a string. If both message and messageExpression are present on a validation, then messageExpression will be used if validation fails. If messageExpression results in a runtime error, the runtime error is logged, and the validation failure message is produced as if the messageExpression field were unset. If messageExpression evaluates to an empty string, a string with only spaces, or a string that contains line breaks, then the validation failure message will also be produced as if the messageExpression field were unset, and the fact that messageExpression produced an empty string/string with only spaces/string with line breaks will be logged. messageExpression has access to all the same variables as the `expression` except for 'authorizer' and 'authorizer.requestResource'. Example: \"object.x must be less than max (\"+string(params.max)+\")\""""
+    """messageExpression declares a CEL expression that evaluates to the validation failure message that is returned when this rule fails. Since messageExpression is used as a failure message, it must evaluate to a string. If both message and messageExpression are present on a validation, then messageExpression will be used if validation fails. If messageExpression results in a runtime error, the runtime error is logged, and the validation failure message is produced as if the messageExpression field were unset. If messageExpression evaluates to an empty string, a string with only spaces, or a string that contains line breaks, then the validation failure message will also be produced as if the messageExpression field were unset, and the fact that messageExpression produced an empty string/string with only spaces/string with line breaks will be logged. messageExpression has access to all the same variables as the `expression` except for 'authorizer' and 'authorizer.requestResource'. Example: "object.x must be less than max ("+string(params.max)+")\x22"""
 
     reason: str | None
     """reason represents a machine-readable description of why this validation failed. If this is the first validation in the list to fail, this reason, as well as the corresponding HTTP response code, are used in the HTTP response to the client. The currently supported reasons are: "Unauthorized", "Forbidden", "Invalid", "RequestEntityTooLarge". If not set, StatusReasonInvalid is used in the response to the client."""
@@ -3452,7 +3482,8 @@ class WebhookClientConfig(_Model):
     service: ServiceReference | None
     """service is a reference to the service for this webhook. Either `service` or `url` must be specified.
 
-If the webhook is running within the cluster, then you should use `service`."""
+If the webhook is running within the cluster, then you should use `service`.
+"""
 
     url: str | None
     """url gives the location of the webhook, in standard URL form (`scheme://host:port/path`). Exactly one of `url` or `service` must be specified.
@@ -3465,7 +3496,8 @@ The scheme must be "https"; the URL must begin with "https://".
 
 A path is optional, and if present may be any string permissible in a URL. You may use the path to pass an arbitrary string to the webhook, for example, a cluster identifier.
 
-Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fragments ("#...") and query parameters ("?...") are not allowed, either."""
+Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fragments ("#...") and query parameters ("?...") are not allowed, either.
+"""
 
     def __init__(
         self,

@@ -68,7 +68,8 @@ CEL expressions have access to the contents of the API request, organized into C
 
 The `apiVersion`, `kind`, `metadata.name` and `metadata.generateName` are always accessible from the root of the object. No other metadata properties are accessible.
 
-Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. Required."""
+Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. Required.
+"""
 
     def __init__(
         self,
@@ -162,7 +163,8 @@ CEL expressions have access to [Kubernetes CEL function libraries](https://kuber
 
 - 'jsonpatch.escapeKey' - Performs JSONPatch key escaping. '~' and  '/' are escaped as '~0' and `~1' respectively).
 
-Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. Required."""
+Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. Required.
+"""
 
     def __init__(
         self,
@@ -215,12 +217,14 @@ class MatchCondition(_Model):
   request resource.
 Documentation on CEL: https://kubernetes.io/docs/reference/using-api/cel/
 
-Required."""
+Required.
+"""
 
     name: str | None
     """name is an identifier for this match condition, used for strategic merging of MatchConditions, as well as providing an identifier for logging purposes. A good name should be descriptive of the associated expression. Name must be a qualified name consisting of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')
 
-Required."""
+Required.
+"""
 
     def __init__(
         self,
@@ -298,13 +302,14 @@ class MatchResources(_Model):
     """excludeResourceRules describes what operations on what resources/subresources the ValidatingAdmissionPolicy should not care about. The exclude rules take precedence over include rules (if a resource matches both, it is excluded)"""
 
     match_policy: str | None
-    """matchPolicy defines how the \"MatchResources\" list is used to match incoming requests. Allowed values are \"Exact\" or \"Equivalent\".
+    """matchPolicy defines how the "MatchResources" list is used to match incoming requests. Allowed values are "Exact" or "Equivalent".
 
-- Exact: match a request only if it exactly matches a specified rule. For example, if deployments can be modified via apps/v1, apps/v1beta1, and extensions/v1beta1, but \"rules\" only included `apiGroups:[\"apps\"], apiVersions:[\"v1\"], resources: [\"deployments\"]`, a request to apps/v1beta1 or extensions/v1beta1 would not be sent to the ValidatingAdmissionPolicy.
+- Exact: match a request only if it exactly matches a specified rule. For example, if deployments can be modified via apps/v1, apps/v1beta1, and extensions/v1beta1, but "rules" only included `apiGroups:["apps"], apiVersions:["v1"], resources: ["deployments"]`, a request to apps/v1beta1 or extensions/v1beta1 would not be sent to the ValidatingAdmissionPolicy.
 
-- Equivalent: match a request if modifies a resource listed in rules, even via another API group or version. For example, if deployments can be modified via apps/v1, apps/v1beta1, and extensions/v1beta1, and \"rules\" only included `apiGroups:[\"apps\"], apiVersions:[\"v1\"], resources: [\"deployments\"]`, a request to apps/v1beta1 or extensions/v1beta1 would be converted to apps/v1 and sent to the ValidatingAdmissionPolicy.
+- Equivalent: match a request if modifies a resource listed in rules, even via another API group or version. For example, if deployments can be modified via apps/v1, apps/v1beta1, and extensions/v1beta1, and "rules" only included `apiGroups:["apps"], apiVersions:["v1"], resources: ["deployments"]`, a request to apps/v1beta1 or extensions/v1beta1 would be converted to apps/v1 and sent to the ValidatingAdmissionPolicy.
 
-Defaults to \"Equivalent\""""
+Defaults to "Equivalent\x22
+"""
 
     namespace_selector: _meta_v1.LabelSelector | None
     """namespaceSelector decides whether to run the admission control policy on an object based on whether the namespace for that object matches the selector. If the object itself is a namespace, the matching is performed on object.metadata.labels. If the object is another cluster scoped resource, it never skips the policy.
@@ -337,7 +342,8 @@ If instead you want to only run the policy on any objects whose namespace is ass
 
 See https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/ for more examples of label selectors.
 
-Default to the empty LabelSelector, which matches everything."""
+Default to the empty LabelSelector, which matches everything.
+"""
 
     object_selector: _meta_v1.LabelSelector | None
     """objectSelector decides whether to run the validation based on if the object has matching labels. objectSelector is evaluated against both the oldObject and newObject that would be sent to the cel validation, and is considered to match if either object matches the selector. A null object (oldObject in the case of create, or newObject in the case of delete) or an object that cannot have labels (like a DeploymentRollback or a PodProxyOptions object) is not considered to match. Use the object selector only if the webhook is opt-in, because end users may skip the admission webhook by setting the labels. Default to the empty LabelSelector, which matches everything."""
@@ -892,7 +898,8 @@ A policy is invalid if paramKind refers to a non-existent Kind. A binding is inv
 
 failurePolicy does not define how validations that evaluate to false are handled.
 
-Allowed values are Ignore or Fail. Defaults to Fail."""
+Allowed values are Ignore or Fail. Defaults to Fail.
+"""
 
     match_conditions: list[MatchCondition] | None
     """matchConditions is a list of conditions that must be met for a request to be validated. Match conditions filter requests that have already been matched by the matchConstraints. An empty list of matchConditions matches all requests. There are a maximum of 64 match conditions allowed.
@@ -904,7 +911,8 @@ The exact matching logic is (in order):
   2. If ALL matchConditions evaluate to TRUE, the policy is evaluated.
   3. If any matchCondition evaluates to an error (but none are FALSE):
      - If failurePolicy=Fail, reject the request
-     - If failurePolicy=Ignore, the policy is skipped"""
+     - If failurePolicy=Ignore, the policy is skipped
+"""
 
     match_constraints: MatchResources | None
     """matchConstraints specifies what resources this policy is designed to validate. The MutatingAdmissionPolicy cares about a request if it matches _all_ Constraints. However, in order to prevent clusters from being put into an unstable state that cannot be recovered from via the API MutatingAdmissionPolicy cannot match MutatingAdmissionPolicy and MutatingAdmissionPolicyBinding. The CREATE, UPDATE and CONNECT operations are allowed.  The DELETE operation may not be matched. '*' matches CREATE, UPDATE and CONNECT. Required."""
@@ -920,12 +928,14 @@ The exact matching logic is (in order):
 
 Never: These mutations will not be called more than once per binding in a single admission evaluation.
 
-IfNeeded: These mutations may be invoked more than once per binding for a single admission request and there is no guarantee of order with respect to other admission plugins, admission webhooks, bindings of this policy and admission policies.  Mutations are only reinvoked when mutations change the object after this mutation is invoked. Required."""
+IfNeeded: These mutations may be invoked more than once per binding for a single admission request and there is no guarantee of order with respect to other admission plugins, admission webhooks, bindings of this policy and admission policies.  Mutations are only reinvoked when mutations change the object after this mutation is invoked. Required.
+"""
 
     variables: list[Variable] | None
     """variables contain definitions of variables that can be used in composition of other expressions. Each variable is defined as a named CEL expression. The variables defined here will be available under `variables` in other expressions of the policy except matchConditions because matchConditions are evaluated before the rest of the policy.
 
-The expression of a variable can refer to other variables defined earlier in the list but not those after. Thus, variables must be sorted by the order of first appearance and acyclic."""
+The expression of a variable can refer to other variables defined earlier in the list but not those after. Thus, variables must be sorted by the order of first appearance and acyclic.
+"""
 
     def __init__(
         self,
@@ -1108,7 +1118,8 @@ For example: 'pods' means pods. 'pods/log' means the log subresource of pods. '*
 
 If wildcard is present, the validation rule will ensure resources do not overlap with each other.
 
-Depending on the enclosing object, subresources might not be allowed. Required."""
+Depending on the enclosing object, subresources might not be allowed. Required.
+"""
 
     scope: str | None
     """scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "*"."""
@@ -1250,7 +1261,8 @@ class ParamRef(_Model):
 
 One of `name` or `selector` must be set, but `name` and `selector` are mutually exclusive properties. If one is set, the other must be unset.
 
-A single parameter used for all admission requests can be configured by setting the `name` field, leaving `selector` blank, and setting namespace if `paramKind` is namespace-scoped."""
+A single parameter used for all admission requests can be configured by setting the `name` field, leaving `selector` blank, and setting namespace if `paramKind` is namespace-scoped.
+"""
 
     namespace: str | None
     """namespace is the namespace of the referenced resource. Allows limiting the search for params to a specific namespace. Applies to both `name` and `selector` fields.
@@ -1259,21 +1271,24 @@ A per-namespace parameter may be used by specifying a namespace-scoped `paramKin
 
 - If `paramKind` is cluster-scoped, this field MUST be unset. Setting this field results in a configuration error.
 
-- If `paramKind` is namespace-scoped, the namespace of the object being evaluated for admission will be used when this field is left unset. Take care that if this is left empty the binding must not match any cluster-scoped resources, which will result in an error."""
+- If `paramKind` is namespace-scoped, the namespace of the object being evaluated for admission will be used when this field is left unset. Take care that if this is left empty the binding must not match any cluster-scoped resources, which will result in an error.
+"""
 
     parameter_not_found_action: str | None
     """parameterNotFoundAction controls the behavior of the binding when the resource exists, and name or selector is valid, but there are no parameters matched by the binding. If the value is set to `Allow`, then no matched parameters will be treated as successful validation by the binding. If set to `Deny`, then no matched parameters will be subject to the `failurePolicy` of the policy.
 
 Allowed values are `Allow` or `Deny`
 
-Required"""
+Required
+"""
 
     selector: _meta_v1.LabelSelector | None
     """selector can be used to match multiple param objects based on their labels. Supply selector: {} to match all resources of the ParamKind.
 
 If multiple params are found, they are all evaluated with the policy expressions and the results are ANDed together.
 
-One of `name` or `selector` must be set, but `name` and `selector` are mutually exclusive properties. If one is set, the other must be unset."""
+One of `name` or `selector` must be set, but `name` and `selector` are mutually exclusive properties. If one is set, the other must be unset.
+"""
 
     def __init__(
         self,

@@ -1349,7 +1349,8 @@ class DeploymentStatus(_Model):
     terminating_replicas: int | None
     """Total number of terminating pods targeted by this deployment. Terminating pods have a non-null .metadata.deletionTimestamp and have not yet reached the Failed or Succeeded .status.phase.
 
-This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplicas feature (enabled by default)."""
+This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplicas feature (enabled by default).
+"""
 
     unavailable_replicas: int | None
     """Total number of unavailable pods targeted by this deployment. This is the total number of pods that are still required for the deployment to have 100% available capacity. They may either be pods that are running but not yet available or pods that still have not been created."""
@@ -1921,7 +1922,8 @@ class ReplicaSetStatus(_Model):
     terminating_replicas: int | None
     """The number of terminating pods for this replica set. Terminating pods have a non-null .metadata.deletionTimestamp and have not yet reached the Failed or Succeeded .status.phase.
 
-This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplicas feature (enabled by default)."""
+This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplicas feature (enabled by default).
+"""
 
     def __init__(
         self,
@@ -2456,7 +2458,8 @@ class StatefulSetOrdinals(_Model):
     """start is the number representing the first replica's index. It may be used to number replicas from an alternate index (eg: 1-indexed) over the default 0-indexed names, or to orchestrate progressive movement of replicas from one StatefulSet to another. If set, replica indices will be in the range:
   [.spec.ordinals.start, .spec.ordinals.start + .spec.replicas).
 If unset, defaults to 0. Replica indices will be in the range:
-  [0, .spec.replicas)."""
+  [0, .spec.replicas).
+"""
 
     def __init__(
         self,

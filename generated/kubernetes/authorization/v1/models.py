@@ -542,7 +542,8 @@ class ResourceRule(_Model):
 
     resources: list[str] | None
     """resources is a list of resources this rule applies to.  "*" means all in the specified apiGroups.
- "*/foo" represents the subresource 'foo' for all resources in the specified apiGroups."""
+ "*/foo" represents the subresource 'foo' for all resources in the specified apiGroups.
+"""
 
     verbs: list[str] | None
     """verbs is a list of kubernetes resource API verbs, like: get, list, watch, create, update, delete, proxy.  "*" means all."""

@@ -455,7 +455,8 @@ class HPAScalingRules(_Model):
 
 For example, if autoscaling is configured with a memory consumption target of 100Mi, and scale-down and scale-up tolerances of 5% and 1% respectively, scaling will be triggered when the actual consumption falls below 95Mi or exceeds 101Mi.
 
-This is an beta field and requires the HPAConfigurableTolerance feature gate to be enabled."""
+This is an beta field and requires the HPAConfigurableTolerance feature gate to be enabled.
+"""
 
     def __init__(
         self,
@@ -642,7 +643,8 @@ class HorizontalPodAutoscalerBehavior(_Model):
     """scaleUp is scaling policy for scaling Up. If not set, the default value is the higher of:
   * increase no more than 4 pods per 60 seconds
   * double the number of pods per 60 seconds
-No stabilization is used."""
+No stabilization is used.
+"""
 
     def __init__(
         self,

@@ -270,7 +270,8 @@ class CronJobSpec(_Model):
     concurrency_policy: str | None
     """Specifies how to treat concurrent executions of a Job. Valid values are:
 
-- "Allow" (default): allows CronJobs to run concurrently; - "Forbid": forbids concurrent runs, skipping next run if previous run hasn't finished yet; - "Replace": cancels currently running job and replaces it with a new one"""
+- "Allow" (default): allows CronJobs to run concurrently; - "Forbid": forbids concurrent runs, skipping next run if previous run hasn't finished yet; - "Replace": cancels currently running job and replaces it with a new one
+"""
 
     failed_jobs_history_limit: int | None
     """The number of failed finished jobs to retain. Value must be non-negative integer. Defaults to 1."""
@@ -809,7 +810,8 @@ class JobSpec(_Model):
 
 `Indexed` means that the Pods of a Job get an associated completion index from 0 to (.spec.completions - 1), available in the annotation batch.kubernetes.io/job-completion-index. The Job is considered complete when there is one successfully completed Pod for each index. When value is `Indexed`, .spec.completions must be specified and `.spec.parallelism` must be less than or equal to 10^5. In addition, The Pod name takes the form `$(job-name)-$(index)-$(random-string)`, the Pod hostname takes the form `$(job-name)-$(index)`.
 
-More completion modes can be added in the future. If the Job controller observes a mode that it doesn't recognize, which is possible during upgrades due to version skew, the controller skips updates for the Job."""
+More completion modes can be added in the future. If the Job controller observes a mode that it doesn't recognize, which is possible during upgrades due to version skew, the controller skips updates for the Job.
+"""
 
     completions: int | None
     """Specifies the desired number of successfully finished pods the job should be run with.  Setting to null means that the success of any pod signals the success of all pods, and allows parallelism to have any positive value.  Setting to 1 means that parallelism is limited to 1 and the success of that pod signals the success of the job. More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/"""
@@ -835,7 +837,8 @@ More completion modes can be added in the future. If the Job controller observes
 - Failed means to wait until a previously created Pod is fully terminated (has phase
   Failed or Succeeded) before creating a replacement Pod.
 
-When using podFailurePolicy, Failed is the the only allowed value. TerminatingOrFailed and Failed are allowed values when podFailurePolicy is not in use."""
+When using podFailurePolicy, Failed is the the only allowed value. TerminatingOrFailed and Failed are allowed values when podFailurePolicy is not in use.
+"""
 
     selector: _meta_v1.LabelSelector | None
     """A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors"""
@@ -1043,7 +1046,8 @@ class JobStatus(_Model):
 
 A job is considered finished when it is in a terminal condition, either "Complete" or "Failed". A Job cannot have both the "Complete" and "Failed" conditions. Additionally, it cannot be in the "Complete" and "FailureTarget" conditions. The "Complete", "Failed" and "FailureTarget" conditions cannot be disabled.
 
-More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/"""
+More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/
+"""
 
     failed: int | None
     """The number of pods which reached phase Failed. The value increases monotonically."""
@@ -1057,7 +1061,8 @@ More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to
     start_time: _Time | None
     """Represents time when the job controller started processing a job. When a Job is created in the suspended state, this field is not set until the first time it is resumed. This field is reset every time a Job is resumed from suspension. It is represented in RFC3339 form and is in UTC.
 
-Once set, the field can only be removed when the job is suspended. The field cannot be modified while the job is unsuspended or finished."""
+Once set, the field can only be removed when the job is suspended. The field cannot be modified while the job is unsuspended or finished.
+"""
 
     succeeded: int | None
     """The number of pods which reached phase Succeeded. The value increases monotonically for a given spec. However, it may decrease in reaction to scale down of elastic indexed jobs."""
@@ -1065,7 +1070,8 @@ Once set, the field can only be removed when the job is suspended. The field can
     terminating: int | None
     """The number of pods which are terminating (in phase Pending or Running and have a deletionTimestamp).
 
-This field is beta-level. The job controller populates the field when the feature gate JobPodReplacementPolicy is enabled (enabled by default)."""
+This field is beta-level. The job controller populates the field when the feature gate JobPodReplacementPolicy is enabled (enabled by default).
+"""
 
     uncounted_terminated_pods: UncountedTerminatedPods | None
     """uncountedTerminatedPods holds the UIDs of Pods that have terminated but the job controller hasn't yet accounted for in the status counters.
@@ -1075,7 +1081,8 @@ The job controller creates pods with a finalizer. When a pod terminates (succeed
 1. Add the pod UID to the arrays in this field. 2. Remove the pod finalizer. 3. Remove the pod UID from the arrays while increasing the corresponding
     counter.
 
-Old jobs might not be tracked using this field, in which case the field remains null. The structure is empty for finished jobs."""
+Old jobs might not be tracked using this field, in which case the field remains null. The structure is empty for finished jobs.
+"""
 
     def __init__(
         self,
@@ -1297,7 +1304,8 @@ class PodFailurePolicyOnExitCodesRequirement(_Model):
 - NotIn: the requirement is satisfied if at least one container exit code
   (might be multiple if there are multiple containers not restricted
   by the 'containerName' field) is not in the set of specified values.
-Additional values are considered to be added in the future. Clients should react to an unknown operator by assuming the requirement is not satisfied."""
+Additional values are considered to be added in the future. Clients should react to an unknown operator by assuming the requirement is not satisfied.
+"""
 
     values: list[int] | None
     """Specifies the set of values. Each returned container exit code (might be multiple in case of multiple containers) is checked against this set of values with respect to the operator. The list of values must be ordered and must not contain duplicates. Value '0' cannot be used for the In operator. At least one element is required. At most 255 elements are allowed."""
@@ -1428,7 +1436,8 @@ class PodFailurePolicyRule(_Model):
   incremented and a replacement pod is created.
 - Count: indicates that the pod is handled in the default way - the
   counter towards the .backoffLimit is incremented.
-Additional values are considered to be added in the future. Clients should react to an unknown action by skipping the rule."""
+Additional values are considered to be added in the future. Clients should react to an unknown action by skipping the rule.
+"""
 
     on_exit_codes: PodFailurePolicyOnExitCodesRequirement | None
     """Represents the requirement on the container exit codes."""

@@ -196,7 +196,8 @@ A "Failed" condition is added via the /status subresource, indicating the signer
 
 Approved and Denied conditions are mutually exclusive. Approved, Denied, and Failed conditions cannot be removed once added.
 
-Only one condition of a given type is allowed."""
+Only one condition of a given type is allowed.
+"""
 
     def __init__(
         self,
@@ -386,7 +387,8 @@ Certificate signers may not honor this field for various reasons:
   2. Signer whose configured maximum is shorter than the requested duration
   3. Signer whose configured minimum is longer than the requested duration
 
-The minimum valid value for expirationSeconds is 600, i.e. 10 minutes."""
+The minimum valid value for expirationSeconds is 600, i.e. 10 minutes.
+"""
 
     extra: dict[str, list[str]] | None
     """extra contains extra attributes of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable."""
@@ -418,7 +420,8 @@ Custom signerNames can also be specified. The signer defines:
  3. Required, permitted, or forbidden x509 extensions in the request (including whether subjectAltNames are allowed, which types, restrictions on allowed values) and behavior when a disallowed extension is requested.
  4. Required, permitted, or forbidden key usages / extended key usages.
  5. Expiration/certificate lifetime: whether it is fixed by the signer, configurable by the admin.
- 6. Whether or not requests for CA certificates are allowed."""
+ 6. Whether or not requests for CA certificates are allowed.
+"""
 
     uid: str | None
     """uid contains the uid of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable."""
@@ -426,18 +429,19 @@ Custom signerNames can also be specified. The signer defines:
     usages: list[str] | None
     """usages specifies a set of key usages requested in the issued certificate.
 
-Requests for TLS client certificates typically request: \"digital signature\", \"key encipherment\", \"client auth\".
+Requests for TLS client certificates typically request: "digital signature", "key encipherment", "client auth".
 
-Requests for TLS serving certificates typically request: \"key encipherment\", \"digital signature\", \"server auth\".
+Requests for TLS serving certificates typically request: "key encipherment", "digital signature", "server auth".
 
 Valid values are:
- \"signing\", \"digital signature\", \"content commitment\",
- \"key encipherment\", \"key agreement\", \"data encipherment\",
- \"cert sign\", \"crl sign\", \"encipher only\", \"decipher only\", \"any\",
- \"server auth\", \"client auth\",
- \"code signing\", \"email protection\", \"s/mime\",
- \"ipsec end system\", \"ipsec tunnel\", \"ipsec user\",
- \"timestamping\", \"ocsp signing\", \"microsoft sgc\", \"netscape sgc\""""
+ "signing", "digital signature", "content commitment",
+ "key encipherment", "key agreement", "data encipherment",
+ "cert sign", "crl sign", "encipher only", "decipher only", "any",
+ "server auth", "client auth",
+ "code signing", "email protection", "s/mime",
+ "ipsec end system", "ipsec tunnel", "ipsec user",
+ "timestamping", "ocsp signing", "microsoft sgc", "netscape sgc\x22
+"""
 
     username: str | None
     """username contains the name of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable."""
@@ -554,7 +558,8 @@ When serialized as JSON or YAML, the data is additionally base64-encoded, so it 
     -----BEGIN CERTIFICATE-----
     ...
     -----END CERTIFICATE-----
-    )"""
+    )
+"""
 
     conditions: list[CertificateSigningRequestCondition] | None
     """conditions applied to the request. Known conditions are "Approved", "Denied", and "Failed"."""

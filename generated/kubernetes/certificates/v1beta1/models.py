@@ -233,14 +233,16 @@ If signerName is not empty, then the ClusterTrustBundle object must be named wit
 
 If signerName is empty, then the ClusterTrustBundle object's name must not have such a prefix.
 
-List/watch requests for ClusterTrustBundles can filter on this field using a `spec.signerName=NAME` field selector."""
+List/watch requests for ClusterTrustBundles can filter on this field using a `spec.signerName=NAME` field selector.
+"""
 
     trust_bundle: str | None
     """trustBundle contains the individual X.509 trust anchors for this bundle, as PEM bundle of PEM-wrapped, DER-formatted X.509 certificates.
 
 The data must consist only of PEM certificate blocks that parse as valid X.509 certificates.  Each certificate must include a basic constraints extension with the CA bit set.  The API server will reject objects that contain duplicate certificates, or that use PEM block headers.
 
-Users of ClusterTrustBundles, including Kubelet, are free to reorder and deduplicate certificate blocks in this file according to their own logic, as well as to drop PEM block headers and inter-block data."""
+Users of ClusterTrustBundles, including Kubelet, are free to reorder and deduplicate certificate blocks in this file according to their own logic, as well as to drop PEM block headers and inter-block data.
+"""
 
     def __init__(
         self,
@@ -279,7 +281,8 @@ Users of ClusterTrustBundles, including Kubelet, are free to reorder and dedupli
 class PodCertificateRequest(_Model):
     """PodCertificateRequest encodes a pod requesting a certificate from a given signer.
 
-    Kubelets use this API to implement podCertificate projected volumes"""
+    Kubelets use this API to implement podCertificate projected volumes
+    """
 
     __slots__ = (
         "api_version",
@@ -530,7 +533,8 @@ class PodCertificateRequestSpec(_Model):
 
 If omitted, kube-apiserver will set it to 86400(24 hours). kube-apiserver will reject values shorter than 3600 (1 hour).  The maximum allowable value is 7862400 (91 days).
 
-The signer implementation is then free to issue a certificate with any lifetime *shorter* than MaxExpirationSeconds, but no shorter than 3600 seconds (1 hour).  This constraint is enforced by kube-apiserver. `kubernetes.io` signers will never issue certificates with a lifetime longer than 24 hours."""
+The signer implementation is then free to issue a certificate with any lifetime *shorter* than MaxExpirationSeconds, but no shorter than 3600 seconds (1 hour).  This constraint is enforced by kube-apiserver. `kubernetes.io` signers will never issue certificates with a lifetime longer than 24 hours.
+"""
 
     node_name: str | None
     """nodeName is the name of the node the pod is assigned to."""
@@ -545,7 +549,8 @@ The key must be one of RSA3072, RSA4096, ECDSAP256, ECDSAP384, ECDSAP521, or ED2
 
 Signer implementations do not need to support all key types supported by kube-apiserver and kubelet.  If a signer does not support the key type used for a given PodCertificateRequest, it must deny the request by setting a status.conditions entry with a type of "Denied" and a reason of "UnsupportedKeyType". It may also suggest a key type that it does support in the message field.
 
-Deprecated: This field is replaced by StubPKCS10Request. If StubPKCS10Request is set, this field must be empty.  Signer implementations should extract the public key from the StubPKCS10Request field."""
+Deprecated: This field is replaced by StubPKCS10Request. If StubPKCS10Request is set, this field must be empty.  Signer implementations should extract the public key from the StubPKCS10Request field.
+"""
 
     pod_name: str | None
     """podName is the name of the pod into which the certificate will be mounted."""
@@ -566,7 +571,8 @@ If the key is an ECDSA key, then the signature is as described by [SEC 1, Versio
 
 If the key is an ED25519 key, the the signature is as described by the [ED25519 Specification](https://ed25519.cr.yp.to/) (as implemented by the golang library crypto/ed25519.Sign).
 
-Deprecated: This field is replaced by StubPKCS10Request. If StubPKCS10Request is set, this field must be empty."""
+Deprecated: This field is replaced by StubPKCS10Request. If StubPKCS10Request is set, this field must be empty.
+"""
 
     service_account_name: str | None
     """serviceAccountName is the name of the service account the pod is running as."""
@@ -577,7 +583,8 @@ Deprecated: This field is replaced by StubPKCS10Request. If StubPKCS10Request is
     signer_name: str | None
     """signerName indicates the requested signer.
 
-All signer names beginning with `kubernetes.io` are reserved for use by the Kubernetes project.  There is currently one well-known signer documented by the Kubernetes project, `kubernetes.io/kube-apiserver-client-pod`, which will issue client certificates understood by kube-apiserver.  It is currently unimplemented."""
+All signer names beginning with `kubernetes.io` are reserved for use by the Kubernetes project.  There is currently one well-known signer documented by the Kubernetes project, `kubernetes.io/kube-apiserver-client-pod`, which will issue client certificates understood by kube-apiserver.  It is currently unimplemented.
+"""
 
     stub_pkcs10_request: str | None
     """A PKCS#10 certificate signing request (DER-serialized) generated by Kubelet using the subject private key.
@@ -586,14 +593,16 @@ Most signer implementations will ignore the contents of the CSR except to extrac
 
 The subject public key must be one of RSA3072, RSA4096, ECDSAP256, ECDSAP384, ECDSAP521, or ED25519. Note that this list may be expanded in the future.
 
-Signer implementations do not need to support all key types supported by kube-apiserver and kubelet.  If a signer does not support the key type used for a given PodCertificateRequest, it must deny the request by setting a status.conditions entry with a type of "Denied" and a reason of "UnsupportedKeyType". It may also suggest a key type that it does support in the message field."""
+Signer implementations do not need to support all key types supported by kube-apiserver and kubelet.  If a signer does not support the key type used for a given PodCertificateRequest, it must deny the request by setting a status.conditions entry with a type of "Denied" and a reason of "UnsupportedKeyType". It may also suggest a key type that it does support in the message field.
+"""
 
     unverified_user_annotations: dict[str, str] | None
     """unverifiedUserAnnotations allow pod authors to pass additional information to the signer implementation.  Kubernetes does not restrict or validate this metadata in any way.
 
 Entries are subject to the same validation as object metadata annotations, with the addition that all keys must be domain-prefixed. No restrictions are placed on values, except an overall size limitation on the entire field.
 
-Signers should document the keys and values they support.  Signers should deny requests that contain keys they do not recognize."""
+Signers should document the keys and values they support.  Signers should deny requests that contain keys they do not recognize.
+"""
 
     def __init__(
         self,
@@ -722,7 +731,8 @@ class PodCertificateRequestStatus(_Model):
     begin_refresh_at: _Time | None
     """beginRefreshAt is the time at which the kubelet should begin trying to refresh the certificate.  This field is set via the /status subresource, and must be set at the same time as certificateChain.  Once populated, this field is immutable.
 
-This field is only a hint.  Kubelet may start refreshing before or after this time if necessary."""
+This field is only a hint.  Kubelet may start refreshing before or after this time if necessary.
+"""
 
     certificate_chain: str | None
     """certificateChain is populated with an issued certificate by the signer. This field is set via the /status subresource. Once populated, this field is immutable.
@@ -734,14 +744,16 @@ Validation requirements:
  2. Each entry must be a valid PEM-wrapped, DER-encoded ASN.1 Certificate as
     described in section 4 of RFC5280.
 
-If more than one block is present, and the definition of the requested spec.signerName does not indicate otherwise, the first block is the issued certificate, and subsequent blocks should be treated as intermediate certificates and presented in TLS handshakes.  When projecting the chain into a pod volume, kubelet will drop any data in-between the PEM blocks, as well as any PEM block headers."""
+If more than one block is present, and the definition of the requested spec.signerName does not indicate otherwise, the first block is the issued certificate, and subsequent blocks should be treated as intermediate certificates and presented in TLS handshakes.  When projecting the chain into a pod volume, kubelet will drop any data in-between the PEM blocks, as well as any PEM block headers.
+"""
 
     conditions: list[_meta_v1.Condition] | None
     """conditions applied to the request.
 
 The types "Issued", "Denied", and "Failed" have special handling.  At most one of these conditions may be present, and they must have status "True".
 
-If the request is denied with `Reason=UnsupportedKeyType`, the signer may suggest a key type that will work in the message field."""
+If the request is denied with `Reason=UnsupportedKeyType`, the signer may suggest a key type that will work in the message field.
+"""
 
     not_after: _Time | None
     """notAfter is the time at which the certificate expires.  The value must be the same as the notAfter value in the leaf certificate in certificateChain.  This field is set via the /status subresource.  Once populated, it is immutable.  The signer must set this field at the same time it sets certificateChain."""

@@ -229,7 +229,7 @@ class LeaseCandidateSpec(_Model):
     """BinaryVersion is the binary version. It must be in a semver format without leading `v`. This field is required."""
 
     emulation_version: str | None
-    """EmulationVersion is the emulation version. It must be in a semver format without leading `v`. EmulationVersion must be less than or equal to BinaryVersion. This field is required when strategy is \"OldestEmulationVersion\""""
+    """EmulationVersion is the emulation version. It must be in a semver format without leading `v`. EmulationVersion must be less than or equal to BinaryVersion. This field is required when strategy is "OldestEmulationVersion\x22"""
 
     lease_name: str | None
     """LeaseName is the name of the lease for which this candidate is contending. This field is immutable."""

@@ -414,7 +414,8 @@ class AppArmorProfile(_Model):
     """type indicates which kind of AppArmor profile will be applied. Valid options are:
   Localhost - a profile pre-loaded on the node.
   RuntimeDefault - the container runtime's default profile.
-  Unconfined - no AppArmor enforcement."""
+  Unconfined - no AppArmor enforcement.
+"""
 
     def __init__(
         self,
@@ -1669,7 +1670,7 @@ class ComponentCondition(_Model):
     """Status of the condition for a component. Valid values for "Healthy": "True", "False", or "Unknown"."""
 
     type: str | None
-    """Type of condition for a component. Valid value: \"Healthy\""""
+    """Type of condition for a component. Valid value: "Healthy\x22"""
 
     def __init__(
         self,
@@ -3202,7 +3203,8 @@ class ContainerRestartRuleOnExitCodes(_Model):
     """Represents the relationship between the container exit code(s) and the specified values. Possible values are: - In: the requirement is satisfied if the container exit code is in the
   set of specified values.
 - NotIn: the requirement is satisfied if the container exit code is
-  not in the set of specified values."""
+  not in the set of specified values.
+"""
 
     values: list[int] | None
     """Specifies the set of values to check for container exit codes. At most 255 elements are allowed."""
@@ -3616,7 +3618,8 @@ class ContainerStatus(_Model):
     ready: bool | None
     """Ready specifies whether the container is currently passing its readiness check. The value will change as readiness probes keep executing. If no readiness probes are specified, this field defaults to true once the container is fully started (see Started field).
 
-The value is typically used to determine whether a container is ready to accept traffic."""
+The value is typically used to determine whether a container is ready to accept traffic.
+"""
 
     resources: ResourceRequirements | None
     """Resources represents the compute resource requests and limits that have been successfully enacted on the running container after it has been started or has been successfully resized."""
@@ -4182,7 +4185,8 @@ class EndpointPort(_Model):
   * 'kubernetes.io/ws'  - WebSocket over cleartext as described in https://www.rfc-editor.org/rfc/rfc6455
   * 'kubernetes.io/wss' - WebSocket over TLS as described in https://www.rfc-editor.org/rfc/rfc6455
 
-* Other protocols should use implementation-defined prefixed names such as mycompany.com/my-custom-protocol."""
+* Other protocols should use implementation-defined prefixed names such as mycompany.com/my-custom-protocol.
+"""
 
     name: str | None
     """The name of this port.  This must match the 'name' field in the corresponding ServicePort. Must be a DNS_LABEL. Optional only if one port is defined."""
@@ -4252,7 +4256,8 @@ class EndpointSubset(_Model):
     \x09a: [ 10.10.1.1:8675, 10.10.2.2:8675 ],
     \x09b: [ 10.10.1.1:309, 10.10.2.2:309 ]
 
-    Deprecated: This API is deprecated in v1.33+."""
+    Deprecated: This API is deprecated in v1.33+.
+    """
 
     __slots__ = (
         "addresses",
@@ -4343,7 +4348,8 @@ class Endpoints(_Model):
 
     Endpoints is a legacy API and does not contain information about all Service features. Use discoveryv1.EndpointSlice for complete information about Service endpoints.
 
-    Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice."""
+    Deprecated: This API is deprecated in v1.33+. Use discoveryv1.EndpointSlice.
+    """
 
     __slots__ = (
         "api_version",
@@ -4950,7 +4956,8 @@ class EphemeralContainer(_Model):
     target_container_name: str | None
     """If set, the name of the container from PodSpec that this ephemeral container targets. The ephemeral container will be run in the namespaces (IPC, PID, etc) of this container. If not set then the ephemeral container uses the namespaces configured in the Pod spec.
 
-The container runtime must implement support for this feature. If the runtime does not support namespace targeting then the result of setting this field is undefined."""
+The container runtime must implement support for this feature. If the runtime does not support namespace targeting then the result of setting this field is undefined.
+"""
 
     termination_message_path: str | None
     """Optional: Path at which the file to which the container's termination message will be written is mounted into the container's filesystem. Message written is intended to be brief final status, such as an assertion failure message. Will be truncated by the node if greater than 4096 bytes. The total message length across all containers will be limited to 12kb. Defaults to /dev/termination-log. Cannot be updated."""
@@ -5184,7 +5191,8 @@ An existing PVC with that name that is not owned by the pod will *not* be used f
 
 This field is read-only and no changes will be made by Kubernetes to the PVC after it has been created.
 
-Required, must not be nil."""
+Required, must not be nil.
+"""
 
     def __init__(
         self,
@@ -5831,7 +5839,8 @@ class FileKeySelector(_Model):
     optional: bool | None
     """Specify whether the file or its key must be defined. If the file or key does not exist, then the env var is not published. If optional is set to true and the specified key does not exist, the environment variable will not be set in the Pod's containers.
 
-If optional is set to false and the specified key does not exist, an error will be returned during Pod creation."""
+If optional is set to false and the specified key does not exist, an error will be returned during Pod creation.
+"""
 
     path: str | None
     """The path within the volume from which to select the file. Must be relative and may not contain the '..' path or start with '..'."""
@@ -6218,7 +6227,8 @@ class GRPCAction(_Model):
     service: str | None
     """Service is the name of the service to place in the gRPC HealthCheckRequest (see https://github.com/grpc/grpc/blob/master/doc/health-checking.md).
 
-If this is not specified, the default behavior is defined by gRPC."""
+If this is not specified, the default behavior is defined by gRPC.
+"""
 
     def __init__(
         self,
@@ -8041,7 +8051,8 @@ class ModifyVolumeStatus(_Model):
  - Infeasible
   Infeasible indicates that the request has been rejected as invalid by the CSI driver. To
 \x09  resolve the error, a valid VolumeAttributesClass needs to be specified.
-Note: New statuses can be added in the future. Consumers should check for unknown statuses and fail appropriately."""
+Note: New statuses can be added in the future. Consumers should check for unknown statuses and fail appropriately.
+"""
 
     target_volume_attributes_class_name: str | None
     """targetVolumeAttributesClassName is the name of the VolumeAttributesClass the PVC currently being reconciled"""
@@ -10744,7 +10755,8 @@ class PersistentVolumeClaimSpec(_Model):
   specified.
 * While dataSource only allows local objects, dataSourceRef allows objects
   in any namespaces.
-(Beta) Using this field requires the AnyVolumeDataSource feature gate to be enabled. (Alpha) Using the namespace field of dataSourceRef requires the CrossNamespaceVolumeDataSource feature gate to be enabled."""
+(Beta) Using this field requires the AnyVolumeDataSource feature gate to be enabled. (Alpha) Using the namespace field of dataSourceRef requires the CrossNamespaceVolumeDataSource feature gate to be enabled.
+"""
 
     resources: VolumeResourceRequirements | None
     """resources represents the minimum resources the volume should have. Users are allowed to specify resource requirements that are lower than previous value but must still be higher than capacity recorded in the status field of the claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#resources"""
@@ -10924,7 +10936,8 @@ For example: if expanding a PVC for more capacity - this field can be one of the
      - pvc.status.allocatedResourceStatus['storage'] = "NodeResizeFailed"
 When this field is not set, it means that no resize operation is in progress for the given PVC.
 
-A controller that receives PVC update with previously unknown resourceName or ClaimResourceStatus should ignore the update for the purpose it was designed. For example - a controller that only is responsible for resizing capacity of the volume, should ignore PVC updates that change other valid resources associated with PVC."""
+A controller that receives PVC update with previously unknown resourceName or ClaimResourceStatus should ignore the update for the purpose it was designed. For example - a controller that only is responsible for resizing capacity of the volume, should ignore PVC updates that change other valid resources associated with PVC.
+"""
 
     allocated_resources: dict[str, _Quantity] | None
     """allocatedResources tracks the resources allocated to a PVC including its capacity. Key names follow standard Kubernetes label syntax. Valid values are either:
@@ -10935,7 +10948,8 @@ Apart from above values - keys that are unprefixed or have kubernetes.io prefix 
 
 Capacity reported here may be larger than the actual capacity when a volume expansion operation is requested. For storage quota, the larger value from allocatedResources and PVC.spec.resources is used. If allocatedResources is not set, PVC.spec.resources alone is used for quota calculation. If a volume expansion capacity request is lowered, allocatedResources is only lowered if there are no expansion operations in progress and if the actual volume capacity is equal or lower than the requested capacity.
 
-A controller that receives PVC update with previously unknown resourceName should ignore the update for the purpose it was designed. For example - a controller that only is responsible for resizing capacity of the volume, should ignore PVC updates that change other valid resources associated with PVC."""
+A controller that receives PVC update with previously unknown resourceName should ignore the update for the purpose it was designed. For example - a controller that only is responsible for resizing capacity of the volume, should ignore PVC updates that change other valid resources associated with PVC.
+"""
 
     capacity: dict[str, _Quantity] | None
     """capacity represents the actual resources of the underlying volume."""
@@ -12238,7 +12252,8 @@ class PodCertificateProjection(_Model):
     certificate_chain_path: str | None
     """Write the certificate chain at this path in the projected volume.
 
-Most applications should use credentialBundlePath.  When using keyPath and certificateChainPath, your application needs to check that the key and leaf certificate are consistent, because it is possible to read the files mid-rotation."""
+Most applications should use credentialBundlePath.  When using keyPath and certificateChainPath, your application needs to check that the key and leaf certificate are consistent, because it is possible to read the files mid-rotation.
+"""
 
     credential_bundle_path: str | None
     """Write the credential bundle at this path in the projected volume.
@@ -12247,17 +12262,20 @@ The credential bundle is a single file that contains multiple PEM blocks. The fi
 
 The remaining blocks are CERTIFICATE blocks, containing the issued certificate chain from the signer (leaf and any intermediates).
 
-Using credentialBundlePath lets your Pod's application code make a single atomic read that retrieves a consistent key and certificate chain.  If you project them to separate files, your application code will need to additionally check that the leaf certificate was issued to the key."""
+Using credentialBundlePath lets your Pod's application code make a single atomic read that retrieves a consistent key and certificate chain.  If you project them to separate files, your application code will need to additionally check that the leaf certificate was issued to the key.
+"""
 
     key_path: str | None
     """Write the key at this path in the projected volume.
 
-Most applications should use credentialBundlePath.  When using keyPath and certificateChainPath, your application needs to check that the key and leaf certificate are consistent, because it is possible to read the files mid-rotation."""
+Most applications should use credentialBundlePath.  When using keyPath and certificateChainPath, your application needs to check that the key and leaf certificate are consistent, because it is possible to read the files mid-rotation.
+"""
 
     key_type: str | None
     """The type of keypair Kubelet will generate for the pod.
 
-Valid values are "RSA3072", "RSA4096", "ECDSAP256", "ECDSAP384", "ECDSAP521", and "ED25519"."""
+Valid values are "RSA3072", "RSA4096", "ECDSAP256", "ECDSAP384", "ECDSAP521", and "ED25519".
+"""
 
     max_expiration_seconds: int | None
     """maxExpirationSeconds is the maximum lifetime permitted for the certificate.
@@ -12266,7 +12284,8 @@ Kubelet copies this value verbatim into the PodCertificateRequests it generates 
 
 If omitted, kube-apiserver will set it to 86400(24 hours). kube-apiserver will reject values shorter than 3600 (1 hour).  The maximum allowable value is 7862400 (91 days).
 
-The signer implementation is then free to issue a certificate with any lifetime *shorter* than MaxExpirationSeconds, but no shorter than 3600 seconds (1 hour).  This constraint is enforced by kube-apiserver. `kubernetes.io` signers will never issue certificates with a lifetime longer than 24 hours."""
+The signer implementation is then free to issue a certificate with any lifetime *shorter* than MaxExpirationSeconds, but no shorter than 3600 seconds (1 hour).  This constraint is enforced by kube-apiserver. `kubernetes.io` signers will never issue certificates with a lifetime longer than 24 hours.
+"""
 
     signer_name: str | None
     """Kubelet's generated CSRs will be addressed to this signer."""
@@ -12278,7 +12297,8 @@ These values are copied verbatim into the `spec.unverifiedUserAnnotations` field
 
 Entries are subject to the same validation as object metadata annotations, with the addition that all keys must be domain-prefixed. No restrictions are placed on values, except an overall size limitation on the entire field.
 
-Signers should document the keys and values they support. Signers should deny requests that contain keys they do not recognize."""
+Signers should document the keys and values they support. Signers should deny requests that contain keys they do not recognize.
+"""
 
     def __init__(
         self,
@@ -12880,7 +12900,8 @@ class PodResourceClaim(_Model):
     resource_claim_name: str | None
     """ResourceClaimName is the name of a ResourceClaim object in the same namespace as this pod.
 
-Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set."""
+Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
+"""
 
     resource_claim_template_name: str | None
     """ResourceClaimTemplateName is the name of a ResourceClaimTemplate object in the same namespace as this pod.
@@ -12891,7 +12912,8 @@ When the DRAWorkloadResourceClaims feature gate is enabled and the pod belongs t
 
 This field is immutable and no changes will be made to the corresponding ResourceClaim by the control plane after creating the ResourceClaim.
 
-Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set."""
+Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
+"""
 
     def __init__(
         self,
@@ -12955,7 +12977,8 @@ class PodResourceClaimStatus(_Model):
 
 When the DRAWorkloadResourceClaims feature is enabled and the corresponding PodResourceClaim matches a PodGroupResourceClaim made by the Pod's PodGroup, then this is the name of the ResourceClaim generated and reserved for the PodGroup.
 
-If this is unset, then generating a ResourceClaim was not necessary. The pod.spec.resourceClaims entry can be ignored in this case."""
+If this is unset, then generating a ResourceClaim was not necessary. The pod.spec.resourceClaims entry can be ignored in this case.
+"""
 
     def __init__(
         self,
@@ -13135,7 +13158,8 @@ class PodSecurityContext(_Model):
 
 1. The owning GID will be the FSGroup 2. The setgid bit is set (new files created in the volume will be owned by FSGroup) 3. The permission bits are OR'd with rw-rw----
 
-If unset, the Kubelet will not modify the ownership and permissions of any volume. Note that this field cannot be set when spec.os.name is windows."""
+If unset, the Kubelet will not modify the ownership and permissions of any volume. Note that this field cannot be set when spec.os.name is windows.
+"""
 
     fs_group_change_policy: str | None
     """fsGroupChangePolicy defines behavior of changing ownership and permission of the volume before being exposed inside Pod. This field will only apply to volume types which support fsGroup based ownership(and permissions). It will have no effect on ephemeral volume types such as: secret, configmaps and emptydir. Valid values are "OnRootMismatch" and "Always". If not specified, "Always" is used. Note that this field cannot be set when spec.os.name is windows."""
@@ -13160,7 +13184,8 @@ If not specified and SELinuxMount feature gate is enabled, "MountOption" is used
 
 This field affects only Pods that have SELinux label set, either in PodSecurityContext or in SecurityContext of all containers.
 
-All Pods that use the same volume should use the same seLinuxChangePolicy, otherwise some pods can get stuck in ContainerCreating state. Note that this field cannot be set when spec.os.name is windows."""
+All Pods that use the same volume should use the same seLinuxChangePolicy, otherwise some pods can get stuck in ContainerCreating state. Note that this field cannot be set when spec.os.name is windows.
+"""
 
     se_linux_options: SELinuxOptions | None
     """The SELinux context to be applied to all containers. If unspecified, the container runtime will allocate a random SELinux context for each container.  May also be set in SecurityContext.  If set in both SecurityContext and PodSecurityContext, the value specified in SecurityContext takes precedence for that container. Note that this field cannot be set when spec.os.name is windows."""
@@ -13551,7 +13576,8 @@ class PodSpec(_Model):
     hostname_override: str | None
     """HostnameOverride specifies an explicit override for the pod's hostname as perceived by the pod. This field only specifies the pod's hostname and does not affect its DNS records. When this field is set to a non-empty string: - It takes precedence over the values set in `hostname` and `subdomain`. - The Pod's hostname will be set to this value. - `setHostnameAsFQDN` must be nil or set to false. - `hostNetwork` must be set to false.
 
-This field must be a valid DNS subdomain as defined in RFC 1123 and contain at most 64 characters. Requires the HostnameOverride feature gate to be enabled."""
+This field must be a valid DNS subdomain as defined in RFC 1123 and contain at most 64 characters. Requires the HostnameOverride feature gate to be enabled.
+"""
 
     image_pull_secrets: list[LocalObjectReference] | None
     """ImagePullSecrets is an optional list of references to secrets in the same namespace to use for pulling any of the images used by this PodSpec. If specified, these secrets will be passed to individual puller implementations for them to use. More info: https://kubernetes.io/docs/concepts/containers/images#specifying-imagepullsecrets-on-a-pod"""
@@ -13570,7 +13596,8 @@ This field must be a valid DNS subdomain as defined in RFC 1123 and contain at m
 
 If the OS field is set to linux, the following fields must be unset: -securityContext.windowsOptions
 
-If the OS field is set to windows, following fields must be unset: - spec.hostPID - spec.hostIPC - spec.hostUsers - spec.resources - spec.securityContext.appArmorProfile - spec.securityContext.seLinuxOptions - spec.securityContext.seccompProfile - spec.securityContext.fsGroup - spec.securityContext.fsGroupChangePolicy - spec.securityContext.sysctls - spec.shareProcessNamespace - spec.securityContext.runAsUser - spec.securityContext.runAsGroup - spec.securityContext.supplementalGroups - spec.securityContext.supplementalGroupsPolicy - spec.containers[*].securityContext.appArmorProfile - spec.containers[*].securityContext.seLinuxOptions - spec.containers[*].securityContext.seccompProfile - spec.containers[*].securityContext.capabilities - spec.containers[*].securityContext.readOnlyRootFilesystem - spec.containers[*].securityContext.privileged - spec.containers[*].securityContext.allowPrivilegeEscalation - spec.containers[*].securityContext.procMount - spec.containers[*].securityContext.runAsUser - spec.containers[*].securityContext.runAsGroup"""
+If the OS field is set to windows, following fields must be unset: - spec.hostPID - spec.hostIPC - spec.hostUsers - spec.resources - spec.securityContext.appArmorProfile - spec.securityContext.seLinuxOptions - spec.securityContext.seccompProfile - spec.securityContext.fsGroup - spec.securityContext.fsGroupChangePolicy - spec.securityContext.sysctls - spec.shareProcessNamespace - spec.securityContext.runAsUser - spec.securityContext.runAsGroup - spec.securityContext.supplementalGroups - spec.securityContext.supplementalGroupsPolicy - spec.containers[*].securityContext.appArmorProfile - spec.containers[*].securityContext.seLinuxOptions - spec.containers[*].securityContext.seccompProfile - spec.containers[*].securityContext.capabilities - spec.containers[*].securityContext.readOnlyRootFilesystem - spec.containers[*].securityContext.privileged - spec.containers[*].securityContext.allowPrivilegeEscalation - spec.containers[*].securityContext.procMount - spec.containers[*].securityContext.runAsUser - spec.containers[*].securityContext.runAsGroup
+"""
 
     overhead: dict[str, _Quantity] | None
     """Overhead represents the resource overhead associated with running a pod for a given RuntimeClass. This field will be autopopulated at admission time by the RuntimeClass admission controller. If the RuntimeClass admission controller is enabled, overhead must not be set in Pod create requests. The RuntimeClass admission controller will reject Pod create requests which have the overhead already set. If RuntimeClass is configured and selected in the PodSpec, Overhead will be set to the value defined in the corresponding RuntimeClass, otherwise it will remain unset and treated as zero. More info: https://git.k8s.io/enhancements/keps/sig-node/688-pod-overhead/README.md"""
@@ -13592,14 +13619,16 @@ If the OS field is set to windows, following fields must be unset: - spec.hostPI
 
 This is a stable field but requires that the DynamicResourceAllocation feature gate is enabled.
 
-This field is immutable."""
+This field is immutable.
+"""
 
     resources: ResourceRequirements | None
     """Resources is the total amount of CPU and Memory resources required by all containers in the pod. It supports specifying Requests and Limits for "cpu", "memory" and "hugepages-" resource names only. ResourceClaims are not supported.
 
 This field enables fine-grained control over resource allocation for the entire pod, allowing resource sharing among containers in a pod.
 
-This is an alpha field and requires enabling the PodLevelResources feature gate."""
+This is an alpha field and requires enabling the PodLevelResources feature gate.
+"""
 
     restart_policy: str | None
     """Restart policy for all containers within the pod. One of Always, OnFailure, Never. In some contexts, only a subset of those values may be permitted. Default to Always. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy"""
@@ -13613,7 +13642,8 @@ This is an alpha field and requires enabling the PodLevelResources feature gate.
     scheduling_gates: list[PodSchedulingGate] | None
     """SchedulingGates is an opaque list of values that if specified will block scheduling the pod. If schedulingGates is not empty, the pod will stay in the SchedulingGated state and the scheduler will not attempt to schedule the pod.
 
-SchedulingGates can only be set at pod creation time, and be removed only afterwards."""
+SchedulingGates can only be set at pod creation time, and be removed only afterwards.
+"""
 
     scheduling_group: PodSchedulingGroup | None
     """SchedulingGroup provides a reference to the immediate scheduling runtime grouping object that this Pod belongs to. This field is used by the scheduler to identify the group and apply the correct group scheduling policies. The association with a group also impacts other lifecycle aspects of a Pod that are relevant in a wider context of scheduling like preemption, resource attachment, etc. If not specified, the Pod is treated as a single unit in all of these aspects. The group object referenced by this field may not exist at the time the Pod is created. This field is immutable, but a group object with the same name may be recreated with different policies. Doing this during pod scheduling may result in the placement not conforming to the expected policies."""
@@ -14118,7 +14148,8 @@ class PodStatus(_Model):
 
 Pending: The pod has been accepted by the Kubernetes system, but one or more of the container images has not been created. This includes time before being scheduled as well as time spent downloading images over the network, which could take a while. Running: The pod has been bound to a node, and all of the containers have been created. At least one container is still running, or is in the process of starting or restarting. Succeeded: All containers in the pod have terminated in success, and will not be restarted. Failed: All containers in the pod have terminated, and at least one container has terminated in failure. The container either exited with non-zero status or was terminated by the system. Unknown: For some reason the state of the pod could not be obtained, typically due to an error in communicating with the host of the pod.
 
-More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-phase"""
+More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-phase
+"""
 
     pod_ip: str | None
     """podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated."""
@@ -14578,13 +14609,14 @@ class PortStatus(_Model):
     """Error is to record the problem with the service port The format of the error shall comply with the following rules: - built-in error values shall be specified in this file and those shall use
   CamelCase names
 - cloud provider specific error values must have names that comply with the
-  format foo.example.com/CamelCase."""
+  format foo.example.com/CamelCase.
+"""
 
     port: int | None
     """Port is the port number of the service port of which status is recorded here"""
 
     protocol: str | None
-    """Protocol is the protocol of the service port of which status is recorded here The supported values are: \"TCP\", \"UDP\", \"SCTP\""""
+    """Protocol is the protocol of the service port of which status is recorded here The supported values are: "TCP", "UDP", "SCTP\x22"""
 
     def __init__(
         self,
@@ -15868,7 +15900,7 @@ class ResourceFieldSelector(_Model):
     """Container name: required for volumes, optional for env vars"""
 
     divisor: _Quantity | None
-    """Specifies the output format of the exposed resources, defaults to \"1\""""
+    """Specifies the output format of the exposed resources, defaults to "1\x22"""
 
     resource: str | None
     """Required: resource to select"""
@@ -15939,7 +15971,8 @@ class ResourceHealth(_Model):
  - Unknown: The status cannot be determined.
             For example, Device Plugin got unregistered and hasn't been re-registered since.
 
-In future we may want to introduce the PermanentlyUnhealthy Status."""
+In future we may want to introduce the PermanentlyUnhealthy Status.
+"""
 
     message: str | None
     """Message provides human-readable context for Health (e.g. "ECC error count exceeded threshold"). This field is populated by the kubelet when ResourceHealthStatusMessage is enabled if the DRA plugin returns a message, and is null otherwise."""
@@ -16333,7 +16366,8 @@ class ResourceRequirements(_Model):
 
 This field depends on the DynamicResourceAllocation feature gate.
 
-This field is immutable. It can only be set for containers."""
+This field is immutable. It can only be set for containers.
+"""
 
     limits: dict[str, _Quantity] | None
     """Limits describes the maximum amount of compute resources allowed. More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"""
@@ -16565,7 +16599,7 @@ class ScaleIOPersistentVolumeSource(_Model):
     )
 
     fs_type: str | None
-    """fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. \"ext4\", \"xfs\", \"ntfs\". Default is \"xfs\""""
+    """fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Default is "xfs\x22"""
 
     gateway: str | None
     """gateway is the host address of the ScaleIO API Gateway."""
@@ -16967,7 +17001,8 @@ class SeccompProfile(_Model):
     type: str | None
     """type indicates which kind of seccomp profile will be applied. Valid options are:
 
-Localhost - a profile defined in a file on the node should be used. RuntimeDefault - the container runtime default profile should be used. Unconfined - no profile should be applied."""
+Localhost - a profile defined in a file on the node should be used. RuntimeDefault - the container runtime default profile should be used. Unconfined - no profile should be applied.
+"""
 
     def __init__(
         self,
@@ -18259,7 +18294,8 @@ class ServicePort(_Model):
   * 'kubernetes.io/ws'  - WebSocket over cleartext as described in https://www.rfc-editor.org/rfc/rfc6455
   * 'kubernetes.io/wss' - WebSocket over TLS as described in https://www.rfc-editor.org/rfc/rfc6455
 
-* Other protocols should use implementation-defined prefixed names such as mycompany.com/my-custom-protocol."""
+* Other protocols should use implementation-defined prefixed names such as mycompany.com/my-custom-protocol.
+"""
 
     name: str | None
     """The name of this port within the service. This must be a DNS_LABEL. All ports within a ServiceSpec must have unique names. When considering the endpoints for a Service, this must match the 'name' field in the EndpointPort. Optional if only one ServicePort is defined on this service."""
@@ -18436,7 +18472,8 @@ class ServiceSpec(_Model):
     cluster_ips: list[str] | None
     """ClusterIPs is a list of IP addresses assigned to this service, and are usually assigned randomly.  If an address is specified manually, is in-range (as per system configuration), and is not in use, it will be allocated to the service; otherwise creation of the service will fail. This field may not be changed through updates unless the type field is also being changed to ExternalName (which requires this field to be empty) or the type field is being changed from ExternalName (in which case this field may optionally be specified, as describe above).  Valid values are "None", empty string (""), or a valid IP address.  Setting this to "None" makes a "headless service" (no virtual IP), which is useful when direct endpoint connections are preferred and proxying is not required.  Only applies to types ClusterIP, NodePort, and LoadBalancer. If this field is specified when creating a Service of type ExternalName, creation will fail. This field will be wiped when updating a Service to type ExternalName.  If this field is not specified, it will be initialized from the clusterIP field.  If this field is specified, clients must ensure that clusterIPs[0] and clusterIP have the same value.
 
-This field may hold a maximum of two entries (dual-stack IPs, in either order). These IPs must correspond to the values of the ipFamilies field. Both clusterIPs and ipFamilies are governed by the ipFamilyPolicy field. More info: https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies"""
+This field may hold a maximum of two entries (dual-stack IPs, in either order). These IPs must correspond to the values of the ipFamilies field. Both clusterIPs and ipFamilies are governed by the ipFamilyPolicy field. More info: https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies
+"""
 
     external_ips: list[str] | None
     """externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.  These IPs are not managed by Kubernetes.  The user is responsible for ensuring that traffic arrives at a node with this IP.  A common example is external load-balancers that are not part of the Kubernetes system."""
@@ -18456,7 +18493,8 @@ This field may hold a maximum of two entries (dual-stack IPs, in either order). 
     ip_families: list[str] | None
     """IPFamilies is a list of IP families (e.g. IPv4, IPv6) assigned to this service. This field is usually assigned automatically based on cluster configuration and the ipFamilyPolicy field. If this field is specified manually, the requested family is available in the cluster, and ipFamilyPolicy allows it, it will be used; otherwise creation of the service will fail. This field is conditionally mutable: it allows for adding or removing a secondary IP family, but it does not allow changing the primary IP family of the Service. Valid values are "IPv4" and "IPv6".  This field only applies to Services of types ClusterIP, NodePort, and LoadBalancer, and does apply to "headless" services. This field will be wiped when updating a Service to type ExternalName.
 
-This field may hold a maximum of two entries (dual-stack families, in either order).  These families must correspond to the values of the clusterIPs field, if specified. Both clusterIPs and ipFamilies are governed by the ipFamilyPolicy field."""
+This field may hold a maximum of two entries (dual-stack families, in either order).  These families must correspond to the values of the clusterIPs field, if specified. Both clusterIPs and ipFamilies are governed by the ipFamilyPolicy field.
+"""
 
     ip_family_policy: str | None
     """IPFamilyPolicy represents the dual-stack-ness requested or required by this Service. If there is no value provided, then this field will be set to SingleStack. Services can be "SingleStack" (a single IP family), "PreferDualStack" (two IP families on dual-stack configured clusters or a single IP family on single-stack clusters), or "RequireDualStack" (two IP families on dual-stack configured clusters, otherwise fail). The ipFamilies and clusterIPs fields depend on the value of this field. This field will be wiped when updating a service to type ExternalName."""
@@ -19382,7 +19420,8 @@ class TopologySpreadConstraint(_Model):
     match_label_keys: list[str] | None
     """MatchLabelKeys is a set of pod label keys to select the pods over which spreading will be calculated. The keys are used to lookup values from the incoming pod labels, those key-value labels are ANDed with labelSelector to select the group of existing pods over which spreading will be calculated for the incoming pod. The same key is forbidden to exist in both MatchLabelKeys and LabelSelector. MatchLabelKeys cannot be set when LabelSelector isn't set. Keys that don't exist in the incoming pod labels will be ignored. A null or empty list means only match against labelSelector.
 
-This is a beta field and requires the MatchLabelKeysInPodTopologySpread feature gate to be enabled (enabled by default)."""
+This is a beta field and requires the MatchLabelKeysInPodTopologySpread feature gate to be enabled (enabled by default).
+"""
 
     max_skew: int | None
     """MaxSkew describes the degree to which pods may be unevenly distributed. When `whenUnsatisfiable=DoNotSchedule`, it is the maximum permitted difference between the number of matching pods in the target topology and the global minimum. The global minimum is the minimum number of matching pods in an eligible domain or zero if the number of eligible domains is less than MinDomains. For example, in a 3-zone cluster, MaxSkew is set to 1, and pods with the same labelSelector spread as 2/2/1: In this case, the global minimum is 1. | zone1 | zone2 | zone3 | |  P P  |  P P  |   P   | - if MaxSkew is 1, incoming pod can only be scheduled to zone3 to become 2/2/2; scheduling it onto zone1(zone2) would make the ActualSkew(3-1) on zone1(zone2) violate MaxSkew(1). - if MaxSkew is 2, incoming pod can be scheduled onto any zone. When `whenUnsatisfiable=ScheduleAnyway`, it is used to give higher precedence to topologies that satisfy it. It's a required field. Default value is 1 and 0 is not allowed."""
@@ -19390,17 +19429,20 @@ This is a beta field and requires the MatchLabelKeysInPodTopologySpread feature 
     min_domains: int | None
     """MinDomains indicates a minimum number of eligible domains. When the number of eligible domains with matching topology keys is less than minDomains, Pod Topology Spread treats "global minimum" as 0, and then the calculation of Skew is performed. And when the number of eligible domains with matching topology keys equals or greater than minDomains, this value has no effect on scheduling. As a result, when the number of eligible domains is less than minDomains, scheduler won't schedule more than maxSkew Pods to those domains. If value is nil, the constraint behaves as if MinDomains is equal to 1. Valid values are integers greater than 0. When value is not nil, WhenUnsatisfiable must be DoNotSchedule.
 
-For example, in a 3-zone cluster, MaxSkew is set to 2, MinDomains is set to 5 and pods with the same labelSelector spread as 2/2/2: | zone1 | zone2 | zone3 | |  P P  |  P P  |  P P  | The number of domains is less than 5(MinDomains), so "global minimum" is treated as 0. In this situation, new pod with the same labelSelector cannot be scheduled, because computed skew will be 3(3 - 0) if new Pod is scheduled to any of the three zones, it will violate MaxSkew."""
+For example, in a 3-zone cluster, MaxSkew is set to 2, MinDomains is set to 5 and pods with the same labelSelector spread as 2/2/2: | zone1 | zone2 | zone3 | |  P P  |  P P  |  P P  | The number of domains is less than 5(MinDomains), so "global minimum" is treated as 0. In this situation, new pod with the same labelSelector cannot be scheduled, because computed skew will be 3(3 - 0) if new Pod is scheduled to any of the three zones, it will violate MaxSkew.
+"""
 
     node_affinity_policy: str | None
     """NodeAffinityPolicy indicates how we will treat Pod's nodeAffinity/nodeSelector when calculating pod topology spread skew. Options are: - Honor: only nodes matching nodeAffinity/nodeSelector are included in the calculations. - Ignore: nodeAffinity/nodeSelector are ignored. All nodes are included in the calculations.
 
-If this value is nil, the behavior is equivalent to the Honor policy."""
+If this value is nil, the behavior is equivalent to the Honor policy.
+"""
 
     node_taints_policy: str | None
     """NodeTaintsPolicy indicates how we will treat node taints when calculating pod topology spread skew. Options are: - Honor: nodes without taints, along with tainted nodes for which the incoming pod has a toleration, are included. - Ignore: node taints are ignored. All nodes are included.
 
-If this value is nil, the behavior is equivalent to the Ignore policy."""
+If this value is nil, the behavior is equivalent to the Ignore policy.
+"""
 
     topology_key: str | None
     """TopologyKey is the key of node labels. Nodes that have a label with this key and identical values are considered to be in the same topology. We consider each <key, value> as a "bucket", and try to put balanced number of pods into each bucket. We define a domain as a particular instance of a topology. Also, we define an eligible domain as a domain whose nodes meet the requirements of nodeAffinityPolicy and nodeTaintsPolicy. e.g. If TopologyKey is "kubernetes.io/hostname", each Node is a domain of that topology. And, if TopologyKey is "topology.kubernetes.io/zone", each zone is a domain of that topology. It's a required field."""
@@ -19409,7 +19451,8 @@ If this value is nil, the behavior is equivalent to the Ignore policy."""
     """WhenUnsatisfiable indicates how to deal with a pod if it doesn't satisfy the spread constraint. - DoNotSchedule (default) tells the scheduler not to schedule it. - ScheduleAnyway tells the scheduler to schedule the pod in any location,
   but giving higher precedence to topologies that would help reduce the
   skew.
-A constraint is considered "Unsatisfiable" for an incoming pod if and only if every possible node assignment for that pod would violate "MaxSkew" on some topology. For example, in a 3-zone cluster, MaxSkew is set to 1, and pods with the same labelSelector spread as 3/1/1: | zone1 | zone2 | zone3 | | P P P |   P   |   P   | If WhenUnsatisfiable is set to DoNotSchedule, incoming pod can only be scheduled to zone2(zone3) to become 3/2/1(3/1/2) as ActualSkew(2-1) on zone2(zone3) satisfies MaxSkew(1). In other words, the cluster can still be imbalanced, but scheduler won't make it *more* imbalanced. It's a required field."""
+A constraint is considered "Unsatisfiable" for an incoming pod if and only if every possible node assignment for that pod would violate "MaxSkew" on some topology. For example, in a 3-zone cluster, MaxSkew is set to 1, and pods with the same labelSelector spread as 3/1/1: | zone1 | zone2 | zone3 | | P P P |   P   |   P   | If WhenUnsatisfiable is set to DoNotSchedule, incoming pod can only be scheduled to zone2(zone3) to become 3/2/1(3/1/2) as ActualSkew(2-1) on zone2(zone3) satisfies MaxSkew(1). In other words, the cluster can still be imbalanced, but scheduler won't make it *more* imbalanced. It's a required field.
+"""
 
     def __init__(
         self,
@@ -19784,7 +19827,8 @@ Use PersistentVolumeClaim or one of the vendor-specific APIs for volumes that pe
 
 Use CSI for light-weight local ephemeral volumes if the CSI driver is meant to be used that way - see the documentation of the driver for more information.
 
-A pod can use both types of ephemeral volumes and persistent volumes at the same time."""
+A pod can use both types of ephemeral volumes and persistent volumes at the same time.
+"""
 
     fc: FCVolumeSource | None
     """fc represents a Fibre Channel resource that is attached to a kubelet's host machine and then exposed to the pod."""
@@ -19812,7 +19856,8 @@ A pod can use both types of ephemeral volumes and persistent volumes at the same
 
 - Always: the kubelet always attempts to pull the reference. Container creation will fail If the pull fails. - Never: the kubelet never pulls the reference and only uses a local image or artifact. Container creation will fail if the reference isn't present. - IfNotPresent: the kubelet pulls if the reference isn't already present on disk. Container creation will fail if the reference isn't present and the pull fails.
 
-The volume gets re-resolved if the pod gets deleted and recreated, which means that new remote content will become available on pod recreation. A failure to resolve or pull the image during pod startup will block containers from starting and may add significant latency. Failures will be retried using normal volume backoff and will be reported on the pod reason and message. The types of objects that may be mounted by this volume are defined by the container runtime implementation on a host machine and at minimum must include all valid types supported by the container image field. The OCI object gets mounted in a single directory (spec.containers[*].volumeMounts.mountPath) by merging the manifest layers in the same way as for container images. The volume will be mounted read-only (ro). Sub path mounts for containers are not supported (spec.containers[*].volumeMounts.subpath) before 1.33. The field spec.securityContext.fsGroupChangePolicy has no effect on this volume type."""
+The volume gets re-resolved if the pod gets deleted and recreated, which means that new remote content will become available on pod recreation. A failure to resolve or pull the image during pod startup will block containers from starting and may add significant latency. Failures will be retried using normal volume backoff and will be reported on the pod reason and message. The types of objects that may be mounted by this volume are defined by the container runtime implementation on a host machine and at minimum must include all valid types supported by the container image field. The OCI object gets mounted in a single directory (spec.containers[*].volumeMounts.mountPath) by merging the manifest layers in the same way as for container images. The volume will be mounted read-only (ro). Sub path mounts for containers are not supported (spec.containers[*].volumeMounts.subpath) before 1.33. The field spec.securityContext.fsGroupChangePolicy has no effect on this volume type.
+"""
 
     iscsi: ISCSIVolumeSource | None
     """iscsi represents an ISCSI Disk resource that is attached to a kubelet's host machine and then exposed to the pod. More info: https://kubernetes.io/docs/concepts/storage/volumes/#iscsi"""
@@ -20206,7 +20251,8 @@ If ReadOnly is true, and this field is set to Disabled, the mount is not made re
 
 If this field is set to IfPossible or Enabled, MountPropagation must be set to None (or be unspecified, which defaults to None).
 
-If this field is not specified, it is treated as an equivalent of Disabled."""
+If this field is not specified, it is treated as an equivalent of Disabled.
+"""
 
     sub_path: str | None
     """Path within the volume from which the container's volume should be mounted. Defaults to "" (volume's root)."""
@@ -20452,7 +20498,8 @@ Alpha, gated by the ClusterTrustBundleProjection feature gate.
 
 ClusterTrustBundle objects can either be selected by name, or by the combination of signer name and a label selector.
 
-Kubelet performs aggressive normalization of the PEM contents written into the pod filesystem.  Esoteric PEM features such as inter-block comments and block headers are stripped.  Certificates are deduplicated. The ordering of certificates within the file is arbitrary, and Kubelet may change the order over time."""
+Kubelet performs aggressive normalization of the PEM contents written into the pod filesystem.  Esoteric PEM features such as inter-block comments and block headers are stripped.  Certificates are deduplicated. The ordering of certificates within the file is arbitrary, and Kubelet may change the order over time.
+"""
 
     config_map: ConfigMapProjection | None
     """configMap information about the configMap data to project"""
@@ -20473,7 +20520,8 @@ The credential bundle is a single file in PEM format.  The first PEM entry is th
 
 Prefer using the credential bundle format, since your application code can read it atomically.  If you use keyPath and certificateChainPath, your application must make two separate file reads. If these coincide with a certificate rotation, it is possible that the private key and leaf certificate you read may not correspond to each other.  Your application will need to check for this condition, and re-read until they are consistent.
 
-The named signer controls chooses the format of the certificate it issues; consult the signer implementation's documentation to learn how to use the certificates it issues."""
+The named signer controls chooses the format of the certificate it issues; consult the signer implementation's documentation to learn how to use the certificates it issues.
+"""
 
     secret: SecretProjection | None
     """secret information about the secret data to project"""

@@ -307,7 +307,8 @@ class EndpointPort(_Model):
   * 'kubernetes.io/ws'  - WebSocket over cleartext as described in https://www.rfc-editor.org/rfc/rfc6455
   * 'kubernetes.io/wss' - WebSocket over TLS as described in https://www.rfc-editor.org/rfc/rfc6455
 
-* Other protocols should use implementation-defined prefixed names such as mycompany.com/my-custom-protocol."""
+* Other protocols should use implementation-defined prefixed names such as mycompany.com/my-custom-protocol.
+"""
 
     name: str | None
     """name represents the name of this port. All ports in an EndpointSlice must have a unique name. If the EndpointSlice is derived from a Kubernetes service, this corresponds to the Service.ports[].name. Name must either be an empty string or pass DNS_LABEL validation: * must be no more than 63 characters long. * must consist of lower case alphanumeric characters or '-'. * must start and end with an alphanumeric character. Default is empty string."""

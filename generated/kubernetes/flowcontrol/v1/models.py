@@ -58,14 +58,16 @@ class ExemptPriorityLevelConfiguration(_Model):
     lendable_percent: int | None
     """`lendablePercent` prescribes the fraction of the level's NominalCL that can be borrowed by other priority levels.  This value of this field must be between 0 and 100, inclusive, and it defaults to 0. The number of seats that other levels can borrow from this level, known as this level's LendableConcurrencyLimit (LendableCL), is defined as follows.
 
-LendableCL(i) = round( NominalCL(i) * lendablePercent(i)/100.0 )"""
+LendableCL(i) = round( NominalCL(i) * lendablePercent(i)/100.0 )
+"""
 
     nominal_concurrency_shares: int | None
     """`nominalConcurrencyShares` (NCS) contributes to the computation of the NominalConcurrencyLimit (NominalCL) of this level. This is the number of execution seats nominally reserved for this priority level. This DOES NOT limit the dispatching from this priority level but affects the other priority levels through the borrowing mechanism. The server's concurrency limit (ServerCL) is divided among all the priority levels in proportion to their NCS values:
 
 NominalCL(i)  = ceil( ServerCL * NCS(i) / sum_ncs ) sum_ncs = sum[priority level k] NCS(k)
 
-Bigger numbers mean a larger nominal concurrency limit, at the expense of every other priority level. This field has a default value of zero."""
+Bigger numbers mean a larger nominal concurrency limit, at the expense of every other priority level. This field has a default value of zero.
+"""
 
     def __init__(
         self,
@@ -665,7 +667,8 @@ class LimitResponse(_Model):
 class LimitedPriorityLevelConfiguration(_Model):
     """LimitedPriorityLevelConfiguration specifies how to handle requests that are subject to limits. It addresses two issues:
     - How are requests for this priority level limited?
-    - What should be done with requests that exceed the limit?"""
+    - What should be done with requests that exceed the limit?
+    """
 
     __slots__ = (
         "borrowing_limit_percent",
@@ -689,12 +692,14 @@ class LimitedPriorityLevelConfiguration(_Model):
 
 BorrowingCL(i) = round( NominalCL(i) * borrowingLimitPercent(i)/100.0 )
 
-The value of this field can be more than 100, implying that this priority level can borrow a number of seats that is greater than its own nominal concurrency limit (NominalCL). When this field is left `nil`, the limit is effectively infinite."""
+The value of this field can be more than 100, implying that this priority level can borrow a number of seats that is greater than its own nominal concurrency limit (NominalCL). When this field is left `nil`, the limit is effectively infinite.
+"""
 
     lendable_percent: int | None
     """`lendablePercent` prescribes the fraction of the level's NominalCL that can be borrowed by other priority levels. The value of this field must be between 0 and 100, inclusive, and it defaults to 0. The number of seats that other levels can borrow from this level, known as this level's LendableConcurrencyLimit (LendableCL), is defined as follows.
 
-LendableCL(i) = round( NominalCL(i) * lendablePercent(i)/100.0 )"""
+LendableCL(i) = round( NominalCL(i) * lendablePercent(i)/100.0 )
+"""
 
     limit_response: LimitResponse | None
     """`limitResponse` indicates what to do with requests that can not be executed right now"""
@@ -708,7 +713,8 @@ Bigger numbers mean a larger nominal concurrency limit, at the expense of every 
 
 If not specified, this field defaults to a value of 30.
 
-Setting this field to zero supports the construction of a "jail" for this priority level that is used to hold some request(s)"""
+Setting this field to zero supports the construction of a "jail" for this priority level that is used to hold some request(s)
+"""
 
     def __init__(
         self,
@@ -784,7 +790,8 @@ class NonResourcePolicyRule(_Model):
   - "/hea" is legal but matches nothing
   - "/hea/*" also matches nothing
   - "/healthz/*" matches all per-component health checks.
-"*" matches all non-resource urls. if it is present, it must be the only entry. Required."""
+"*" matches all non-resource urls. if it is present, it must be the only entry. Required.
+"""
 
     verbs: list[str] | None
     """`verbs` is a list of matching verbs and may not be empty. "*" matches all verbs. If it is present, it must be the only entry. Required."""

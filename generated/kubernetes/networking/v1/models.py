@@ -84,7 +84,8 @@ class HTTPIngressPath(_Model):
 * ImplementationSpecific: Interpretation of the Path matching is up to
   the IngressClass. Implementations can treat this as a separate PathType
   or treat it identically to Prefix or Exact path types.
-Implementations are required to support all path types."""
+Implementations are required to support all path types.
+"""
 
     def __init__(
         self,
@@ -410,7 +411,7 @@ class IPBlock(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"cidr", "except"})
 
     cidr: str | None
-    """cidr is a string representing the IPBlock Valid examples are \"192.168.1.0/24\" or \"2001:db8::/64\""""
+    """cidr is a string representing the IPBlock Valid examples are "192.168.1.0/24" or "2001:db8::/64\x22"""
 
     except_: list[str] | None
     """except is a slice of CIDRs that should not be included within an IPBlock Valid examples are "192.168.1.0/24" or "2001:db8::/64" Except values will be rejected if they are outside the cidr range"""
@@ -1157,13 +1158,14 @@ class IngressPortStatus(_Model):
     """error is to record the problem with the service port The format of the error shall comply with the following rules: - built-in error values shall be specified in this file and those shall use
   CamelCase names
 - cloud provider specific error values must have names that comply with the
-  format foo.example.com/CamelCase."""
+  format foo.example.com/CamelCase.
+"""
 
     port: int | None
     """port is the port number of the ingress port."""
 
     protocol: str | None
-    """protocol is the protocol of the ingress port. The supported values are: \"TCP\", \"UDP\", \"SCTP\""""
+    """protocol is the protocol of the ingress port. The supported values are: "TCP", "UDP", "SCTP\x22"""
 
     def __init__(
         self,
@@ -1227,7 +1229,8 @@ class IngressRule(_Model):
 \x09  :443 for https.
 Both these may change in the future. Incoming requests are matched against the host before the IngressRuleValue. If the host is unspecified, the Ingress routes all traffic based on the specified IngressRuleValue.
 
-host can be "precise" which is a domain name without the terminating dot of a network host (e.g. "foo.bar.com") or "wildcard", which is a domain name prefixed with a single wildcard label (e.g. "*.foo.com"). The wildcard character '*' must appear by itself as the first DNS label and matches only a single label. You cannot have a wildcard label by itself (e.g. Host == "*"). Requests will be matched against the Host field in the following way: 1. If host is precise, the request matches this rule if the http host header is equal to Host. 2. If host is a wildcard, then the request matches this rule if the http host header is to equal to the suffix (removing the first label) of the wildcard rule."""
+host can be "precise" which is a domain name without the terminating dot of a network host (e.g. "foo.bar.com") or "wildcard", which is a domain name prefixed with a single wildcard label (e.g. "*.foo.com"). The wildcard character '*' must appear by itself as the first DNS label and matches only a single label. You cannot have a wildcard label by itself (e.g. Host == "*"). Requests will be matched against the Host field in the following way: 1. If host is precise, the request matches this rule if the http host header is equal to Host. 2. If host is a wildcard, then the request matches this rule if the http host header is to equal to the suffix (removing the first label) of the wildcard rule.
+"""
 
     http: HTTPIngressRuleValue | None
 
@@ -1816,12 +1819,14 @@ class NetworkPolicyPeer(_Model):
     namespace_selector: _meta_v1.LabelSelector | None
     """namespaceSelector selects namespaces using cluster-scoped labels. This field follows standard label selector semantics; if present but empty, it selects all namespaces.
 
-If podSelector is also set, then the NetworkPolicyPeer as a whole selects the pods matching podSelector in the namespaces selected by namespaceSelector. Otherwise it selects all pods in the namespaces selected by namespaceSelector."""
+If podSelector is also set, then the NetworkPolicyPeer as a whole selects the pods matching podSelector in the namespaces selected by namespaceSelector. Otherwise it selects all pods in the namespaces selected by namespaceSelector.
+"""
 
     pod_selector: _meta_v1.LabelSelector | None
     """podSelector is a label selector which selects pods. This field follows standard label selector semantics; if present but empty, it selects all pods.
 
-If namespaceSelector is also set, then the NetworkPolicyPeer as a whole selects the pods matching podSelector in the Namespaces selected by NamespaceSelector. Otherwise it selects the pods matching podSelector in the policy's own namespace."""
+If namespaceSelector is also set, then the NetworkPolicyPeer as a whole selects the pods matching podSelector in the Namespaces selected by NamespaceSelector. Otherwise it selects the pods matching podSelector in the policy's own namespace.
+"""
 
     def __init__(
         self,

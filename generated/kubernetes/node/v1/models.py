@@ -126,7 +126,8 @@ class RuntimeClass(_Model):
 
     overhead: Overhead | None
     """overhead represents the resource overhead associated with running a pod for a given RuntimeClass. For more details, see
- https://kubernetes.io/docs/concepts/scheduling-eviction/pod-overhead/"""
+ https://kubernetes.io/docs/concepts/scheduling-eviction/pod-overhead/
+"""
 
     scheduling: Scheduling | None
     """scheduling holds the scheduling constraints to ensure that pods running with this RuntimeClass are scheduled to nodes that support it. If scheduling is nil, this RuntimeClass is assumed to be supported by all nodes."""

@@ -340,7 +340,8 @@ IfHealthyBudget policy means that running pods (status.phase="Running"), but not
 
 AlwaysAllow policy means that all running pods (status.phase="Running"), but not yet healthy are considered disrupted and can be evicted regardless of whether the criteria in a PDB is met. This means perspective running pods of a disrupted application might not get a chance to become healthy. Healthy pods will be subject to the PDB for eviction.
 
-Additional policies may be added in the future. Clients making eviction decisions should disallow eviction of unhealthy pods if they encounter an unrecognized policy in this field."""
+Additional policies may be added in the future. Clients making eviction decisions should disallow eviction of unhealthy pods if they encounter an unrecognized policy in this field.
+"""
 
     def __init__(
         self,
@@ -440,7 +441,8 @@ class PodDisruptionBudgetStatus(_Model):
                     allowed and the status of the condition will be False.
 - SufficientPods: There are more pods than required by the PodDisruptionBudget.
                   The condition will be True, and the number of allowed
-                  disruptions are provided by the disruptionsAllowed property."""
+                  disruptions are provided by the disruptionsAllowed property.
+"""
 
     current_healthy: int | None
     """current number of healthy pods"""

@@ -48,7 +48,8 @@ class DeviceTaint(_Model):
     effect: str | None
     """The effect of the taint on claims that do not tolerate the taint and through such claims on the pods using them.
 
-Valid effects are None, NoSchedule and NoExecute. PreferNoSchedule as used for nodes is not valid here. More effects may get added in the future. Consumers must treat unknown effects like None."""
+Valid effects are None, NoSchedule and NoExecute. PreferNoSchedule as used for nodes is not valid here. More effects may get added in the future. Consumers must treat unknown effects like None.
+"""
 
     key: str | None
     """The taint key to be applied to a device. Must be a label name."""
@@ -56,7 +57,8 @@ Valid effects are None, NoSchedule and NoExecute. PreferNoSchedule as used for n
     time_added: _Time | None
     """TimeAdded represents the time at which the taint was added or (only in a DeviceTaintRule) the effect was modified. Added automatically during create or update if not set.
 
-In addition, in a DeviceTaintRule a value provided during an update gets replaced with the current time if the provided value is the same as the old one and the new effect is different. Changing the key and/or value while keeping the effect unchanged is possible and does not update the time stamp because the eviction which uses it is either already started (NoExecute) or not started yet (NoEffect, NoSchedule)."""
+In addition, in a DeviceTaintRule a value provided during an update gets replaced with the current time if the provided value is the same as the old one and the new effect is different. Changing the key and/or value while keeping the effect unchanged is possible and does not update the time stamp because the eviction which uses it is either already started (NoExecute) or not started yet (NoEffect, NoSchedule).
+"""
 
     value: str | None
     """The taint value corresponding to the taint key. Must be a label value."""
@@ -166,7 +168,8 @@ class DeviceTaintRule(_Model):
     spec: DeviceTaintRuleSpec | None
     """Spec specifies the selector and one taint.
 
-Changing the spec automatically increments the metadata.generation number."""
+Changing the spec automatically increments the metadata.generation number.
+"""
 
     status: DeviceTaintRuleStatus | None
     """Status provides information about what was requested in the spec."""
@@ -390,7 +393,8 @@ The following condition is currently defined as part of this API, more may get a
 
 For `effect: None`, the condition above gets set once for each change to the spec, with the message containing information about what would happen if the effect was `NoExecute`. This feedback can be used to decide whether changing the effect to `NoExecute` will work as intended. It only gets set once to avoid having to constantly update the status.
 
-Must have 8 or fewer entries."""
+Must have 8 or fewer entries.
+"""
 
     def __init__(
         self,
@@ -440,7 +444,8 @@ class DeviceTaintSelector(_Model):
     device: str | None
     """If device is set, only devices with that name are selected. This field corresponds to slice.spec.devices[].name.
 
-Setting also driver and pool may be required to avoid ambiguity, but is not required."""
+Setting also driver and pool may be required to avoid ambiguity, but is not required.
+"""
 
     driver: str | None
     """If driver is set, only devices from that driver are selected. This fields corresponds to slice.spec.driver."""
@@ -448,7 +453,8 @@ Setting also driver and pool may be required to avoid ambiguity, but is not requ
     pool: str | None
     """If pool is set, only devices in that pool are selected.
 
-Also setting the driver name may be useful to avoid ambiguity when different drivers use the same pool name, but this is not required because selecting pools from different drivers may also be useful, for example when drivers with node-local devices use the node name as their pool name."""
+Also setting the driver name may be useful to avoid ambiguity when different drivers use the same pool name, but this is not required because selecting pools from different drivers may also be useful, for example when drivers with node-local devices use the node name as their pool name.
+"""
 
     def __init__(
         self,
@@ -863,7 +869,8 @@ class ResourcePoolStatusRequestSpec(_Model):
     limit: int | None
     """Limit optionally specifies the maximum number of pools to return in the status. If more pools match the filter criteria, the response will be truncated (i.e., len(status.pools) < status.poolCount).
 
-Default: 100 Minimum: 1 Maximum: 1000"""
+Default: 100 Minimum: 1 Maximum: 1000
+"""
 
     pool_name: str | None
     """PoolName optionally filters to a specific pool name. If not specified, all pools from the specified driver are included. When specified, must be a non-empty valid resource pool name (DNS subdomains separated by "/")."""
@@ -935,7 +942,8 @@ class ResourcePoolStatusRequestStatus(_Model):
     conditions: list[_meta_v1.Condition] | None
     """Conditions provide information about the state of the request. A condition with type=Complete or type=Failed will always be set when the status is populated.
 
-Known condition types: - "Complete": True when the request has been processed successfully - "Failed": True when the request could not be processed"""
+Known condition types: - "Complete": True when the request has been processed successfully - "Failed": True when the request could not be processed
+"""
 
     pool_count: int | None
     """PoolCount is the total number of pools that matched the filter criteria, regardless of truncation. This helps users understand how many pools exist even when the response is truncated. A value of 0 means no pools matched the filter criteria."""

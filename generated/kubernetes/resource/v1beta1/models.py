@@ -100,12 +100,14 @@ class AllocatedDeviceStatus(_Model):
     conditions: list[_meta_v1.Condition] | None
     """Conditions contains the latest observation of the device's state. If the device has been configured according to the class and claim config references, the `Ready` condition should be True.
 
-Must not contain more than 8 entries."""
+Must not contain more than 8 entries.
+"""
 
     data: dict[str, Any] | None
     """Data contains arbitrary driver-specific data.
 
-The length of the raw data must be smaller or equal to 10 Ki."""
+The length of the raw data must be smaller or equal to 10 Ki.
+"""
 
     device: str | None
     """Device references one device instance via its name in the driver's resource pool. It must be a DNS label."""
@@ -113,7 +115,8 @@ The length of the raw data must be smaller or equal to 10 Ki."""
     driver: str | None
     """Driver specifies the name of the DRA driver whose kubelet plugin should be invoked to process the allocation once the claim is needed on a node.
 
-Must be a DNS subdomain and should end with a DNS domain owned by the vendor of the driver. It should use only lower case characters."""
+Must be a DNS subdomain and should end with a DNS domain owned by the vendor of the driver. It should use only lower case characters.
+"""
 
     network_data: NetworkDeviceData | None
     """NetworkData contains network-related information specific to the device."""
@@ -121,7 +124,8 @@ Must be a DNS subdomain and should end with a DNS domain owned by the vendor of 
     pool: str | None
     """This name together with the driver name and the device name field identify which device was allocated (`<driver name>/<pool name>/<device name>`).
 
-Must not be longer than 253 characters and may contain one or more DNS sub-domains separated by slashes."""
+Must not be longer than 253 characters and may contain one or more DNS sub-domains separated by slashes.
+"""
 
     share_id: str | None
     """ShareID uniquely identifies an individual allocation share of the device."""
@@ -213,7 +217,8 @@ class AllocationResult(_Model):
     allocation_timestamp: _Time | None
     """AllocationTimestamp stores the time when the resources were allocated. This field is not guaranteed to be set, in which case that time is unknown.
 
-This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gate."""
+This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gate.
+"""
 
     devices: DeviceAllocationResult | None
     """Devices is the result of allocating devices."""
@@ -332,17 +337,20 @@ class BasicDevice(_Model):
     all_nodes: bool | None
     """AllNodes indicates that all nodes have access to the device.
 
-Must only be set if Spec.PerDeviceNodeSelection is set to true. At most one of NodeName, NodeSelector and AllNodes can be set."""
+Must only be set if Spec.PerDeviceNodeSelection is set to true. At most one of NodeName, NodeSelector and AllNodes can be set.
+"""
 
     allow_multiple_allocations: bool | None
     """AllowMultipleAllocations marks whether the device is allowed to be allocated to multiple DeviceRequests.
 
-If AllowMultipleAllocations is set to true, the device can be allocated more than once, and all of its capacity is consumable, regardless of whether the requestPolicy is defined or not."""
+If AllowMultipleAllocations is set to true, the device can be allocated more than once, and all of its capacity is consumable, regardless of whether the requestPolicy is defined or not.
+"""
 
     attributes: dict[str, DeviceAttribute] | None
     """Attributes defines the set of attributes for this device. The name of each attribute must be unique in that set.
 
-The maximum number of attributes and capacities combined is 32."""
+The maximum number of attributes and capacities combined is 32.
+"""
 
     binding_conditions: list[str] | None
     """BindingConditions defines the conditions for proceeding with binding. All of these conditions must be set in the per-device status conditions with a value of True to proceed with binding the pod to the node while scheduling the pod.
@@ -351,7 +359,8 @@ The maximum number of binding conditions is 4.
 
 The conditions must be a valid condition type string.
 
-This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gates."""
+This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gates.
+"""
 
     binding_failure_conditions: list[str] | None
     """BindingFailureConditions defines the conditions for binding failure. They may be set in the per-device status conditions. If any is true, a binding failure occurred.
@@ -360,24 +369,28 @@ The maximum number of binding failure conditions is 4.
 
 The conditions must be a valid condition type string.
 
-This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gates."""
+This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gates.
+"""
 
     binds_to_node: bool | None
     """BindsToNode indicates if the usage of an allocation involving this device has to be limited to exactly the node that was chosen when allocating the claim. If set to true, the scheduler will set the ResourceClaim.Status.Allocation.NodeSelector to match the node where the allocation was made.
 
-This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gates."""
+This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gates.
+"""
 
     capacity: dict[str, DeviceCapacity] | None
     """Capacity defines the set of capacities for this device. The name of each capacity must be unique in that set.
 
-The maximum number of attributes and capacities combined is 32."""
+The maximum number of attributes and capacities combined is 32.
+"""
 
     consumes_counters: list[DeviceCounterConsumption] | None
     """ConsumesCounters defines a list of references to sharedCounters and the set of counters that the device will consume from those counter sets.
 
 There can only be a single entry per counterSet.
 
-The maximum number of device counter consumptions per device is 2."""
+The maximum number of device counter consumptions per device is 2.
+"""
 
     node_allocatable_resource_mappings: dict[str, NodeAllocatableResourceMapping] | None
     """NodeAllocatableResourceMappings defines the mapping of node resources that are managed by the DRA driver exposing this device. This includes resources currently reported in v1.Node `status.allocatable` that are not extended resources (see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#extended-resources). Examples include "cpu", "memory", "ephemeral-storage", and hugepages. In addition to standard requests made through the Pod `spec`, these resources can also be requested through claims and allocated by the DRA driver. For example, a CPU DRA driver might allocate exclusive CPUs or auxiliary node memory dependencies of an accelerator device. The keys of this map are the node-allocatable resource names (e.g., "cpu", "memory"). Extended resource names are not permitted as keys."""
@@ -385,21 +398,24 @@ The maximum number of device counter consumptions per device is 2."""
     node_name: str | None
     """NodeName identifies the node where the device is available.
 
-Must only be set if Spec.PerDeviceNodeSelection is set to true. At most one of NodeName, NodeSelector and AllNodes can be set."""
+Must only be set if Spec.PerDeviceNodeSelection is set to true. At most one of NodeName, NodeSelector and AllNodes can be set.
+"""
 
     node_selector: _core_v1.NodeSelector | None
     """NodeSelector defines the nodes where the device is available.
 
 Must use exactly one term.
 
-Must only be set if Spec.PerDeviceNodeSelection is set to true. At most one of NodeName, NodeSelector and AllNodes can be set."""
+Must only be set if Spec.PerDeviceNodeSelection is set to true. At most one of NodeName, NodeSelector and AllNodes can be set.
+"""
 
     taints: list[DeviceTaint] | None
     """If specified, these are the driver-defined taints.
 
 The maximum number of taints is 16. If taints are set for any device in a ResourceSlice, then the maximum number of allowed devices per ResourceSlice is 64 instead of 128.
 
-This is a beta field and requires enabling the DRADeviceTaints feature gate."""
+This is a beta field and requires enabling the DRADeviceTaints feature gate.
+"""
 
     def __init__(
         self,
@@ -556,7 +572,8 @@ When the DRAListTypeAttributes feature gate is enabled, the includes() helper is
 
     device.attributes["dra.example.com"].models.includes("some-model")
 
-The length of the expression must be smaller or equal to 10 Ki. The cost of evaluating it is also limited based on the estimated number of logical steps."""
+The length of the expression must be smaller or equal to 10 Ki. The cost of evaluating it is also limited based on the estimated number of logical steps.
+"""
 
     def __init__(
         self,
@@ -589,7 +606,8 @@ The length of the expression must be smaller or equal to 10 Ki. The cost of eval
 class CapacityRequestPolicy(_Model):
     """CapacityRequestPolicy defines how requests consume device capacity.
 
-    Must not set more than one ValidRequestValues."""
+    Must not set more than one ValidRequestValues.
+    """
 
     __slots__ = (
         "default",
@@ -614,7 +632,8 @@ If this field is set, Default must be defined and it must fall within the define
 
 If the requested amount does not fall within the defined range, the request violates the policy, and this device cannot be allocated.
 
-If the request doesn't contain this capacity entry, Default value is used."""
+If the request doesn't contain this capacity entry, Default value is used.
+"""
 
     valid_values: list[_Quantity] | None
     """ValidValues defines a set of acceptable quantity values in consuming requests.
@@ -625,7 +644,8 @@ If this field is set, Default must be defined and it must be included in ValidVa
 
 If the requested amount does not match any valid value but smaller than some valid values, the scheduler calculates the smallest valid value that is greater than or equal to the request. That is: min(ceil(requestedValue) ∈ validValues), where requestedValue ≤ max(validValues).
 
-If the requested amount exceeds all valid values, the request violates the policy, and this device cannot be allocated."""
+If the requested amount exceeds all valid values, the request violates the policy, and this device cannot be allocated.
+"""
 
     def __init__(
         self,
@@ -678,7 +698,8 @@ class CapacityRequestPolicyRange(_Model):
       it will be rounded up to the next value equal to Min + (n * Step).
     - If Step is not set, the requested amount is used as-is if it falls within the range Min to Max (if set).
     - If the requested or rounded amount exceeds Max (if set), the request does not satisfy the policy,
-      and the device cannot be allocated."""
+      and the device cannot be allocated.
+    """
 
     __slots__ = (
         "max",
@@ -696,17 +717,20 @@ class CapacityRequestPolicyRange(_Model):
     max: _Quantity | None
     """Max defines the upper limit for capacity that can be requested.
 
-Max must be less than or equal to the capacity value. Min and requestPolicy.default must be less than or equal to the maximum."""
+Max must be less than or equal to the capacity value. Min and requestPolicy.default must be less than or equal to the maximum.
+"""
 
     min: _Quantity | None
     """Min specifies the minimum capacity allowed for a consumption request.
 
-Min must be greater than or equal to zero, and less than or equal to the capacity value. requestPolicy.default must be more than or equal to the minimum."""
+Min must be greater than or equal to zero, and less than or equal to the capacity value. requestPolicy.default must be more than or equal to the minimum.
+"""
 
     step: _Quantity | None
     """Step defines the step size between valid capacity amounts within the range.
 
-Max (if set) and requestPolicy.default must be a multiple of Step. Min + Step must be less than or equal to the capacity value."""
+Max (if set) and requestPolicy.default must be a multiple of Step. Min + Step must be less than or equal to the capacity value.
+"""
 
     def __init__(
         self,
@@ -772,7 +796,8 @@ For any capacity that is not explicitly requested: - If no requestPolicy is set,
   (i.e., the whole device is claimed).
 - If a requestPolicy is set, the default consumed capacity is determined according to that policy.
 
-If the device allows multiple allocation, the aggregated amount across all requests must not exceed the capacity value. The consumed capacity, which may be adjusted based on the requestPolicy if defined, is recorded in the resource claim’s status.devices[*].consumedCapacity field."""
+If the device allows multiple allocation, the aggregated amount across all requests must not exceed the capacity value. The consumed capacity, which may be adjusted based on the requestPolicy if defined, is recorded in the resource claim’s status.devices[*].consumedCapacity field.
+"""
 
     def __init__(
         self,
@@ -865,7 +890,8 @@ class CounterSet(_Model):
     counters: dict[str, Counter] | None
     """Counters defines the set of counters for this CounterSet The name of each counter must be unique in that set and must be a DNS label.
 
-The maximum number of counters is 32."""
+The maximum number of counters is 32.
+"""
 
     name: str | None
     """Name defines the name of the counter set. It must be a DNS label."""
@@ -982,7 +1008,8 @@ class DeviceAllocationConfiguration(_Model):
     requests: list[str] | None
     """Requests lists the names of requests where the configuration applies. If empty, its applies to all requests.
 
-References to subrequests must include the name of the main request and may include the subrequest using the format <main request>[/<subrequest>]. If just the main request is given, the configuration applies to all subrequests."""
+References to subrequests must include the name of the main request and may include the subrequest using the format <main request>[/<subrequest>]. If just the main request is given, the configuration applies to all subrequests.
+"""
 
     source: str | None
     """Source records whether the configuration comes from a class and thus is not something that a normal user would have been able to set or from a claim."""
@@ -1049,7 +1076,8 @@ class DeviceAllocationResult(_Model):
     config: list[DeviceAllocationConfiguration] | None
     """This field is a combination of all the claim and class configuration parameters. Drivers can distinguish between those based on a flag.
 
-This includes configuration parameters for drivers which have no allocated devices in the result because it is up to the drivers which configuration parameters they support. They can silently ignore unknown configuration parameters."""
+This includes configuration parameters for drivers which have no allocated devices in the result because it is up to the drivers which configuration parameters they support. They can silently ignore unknown configuration parameters.
+"""
 
     results: list[DeviceRequestAllocationResult] | None
     """Results lists all allocated devices."""
@@ -1098,9 +1126,9 @@ class DeviceAttribute(_Model):
     """DeviceAttribute must have exactly one field set."""
 
     __slots__ = (
-        "bool",
+        "bool_",
         "bools",
-        "int",
+        "int_",
         "ints",
         "string",
         "strings",
@@ -1109,9 +1137,9 @@ class DeviceAttribute(_Model):
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("bool", "bool", "bool | None"),
+        _FieldInfo("bool_", "bool", "bool | None"),
         _FieldInfo("bools", "bools", "list[bool] | None", list_type="atomic"),
-        _FieldInfo("int", "int", "int | None"),
+        _FieldInfo("int_", "int", "int | None"),
         _FieldInfo("ints", "ints", "list[int] | None", list_type="atomic"),
         _FieldInfo("string", "string", "str | None"),
         _FieldInfo("strings", "strings", "list[str] | None", list_type="atomic"),
@@ -1122,19 +1150,20 @@ class DeviceAttribute(_Model):
         {"bool", "bools", "int", "ints", "string", "strings", "version", "versions"}
     )
 
-    bool: bool | None
+    bool_: bool | None
     """BoolValue is a true/false value."""
 
     bools: list[bool] | None
     """BoolValues is a non-empty list of true/false values."""
 
-    int: int | None
+    int_: int | None
     """IntValue is a number."""
 
     ints: list[int] | None
     """IntValues is a non-empty list of numbers.
 
-This is an alpha field and requires enabling the DRAListTypeAttributes feature gate."""
+This is an alpha field and requires enabling the DRAListTypeAttributes feature gate.
+"""
 
     string: str | None
     """StringValue is a string. Must not be longer than 64 characters."""
@@ -1142,7 +1171,8 @@ This is an alpha field and requires enabling the DRAListTypeAttributes feature g
     strings: list[str] | None
     """StringValues is a non-empty list of strings. Each string must not be longer than 64 characters.
 
-This is an alpha field and requires enabling the DRAListTypeAttributes feature gate."""
+This is an alpha field and requires enabling the DRAListTypeAttributes feature gate.
+"""
 
     version: str | None
     """VersionValue is a semantic version according to semver.org spec 2.0.0. Must not be longer than 64 characters."""
@@ -1150,23 +1180,24 @@ This is an alpha field and requires enabling the DRAListTypeAttributes feature g
     versions: list[str] | None
     """VersionValues is a non-empty list of semantic versions according to semver.org spec 2.0.0. Each version string must not be longer than 64 characters.
 
-This is an alpha field and requires enabling the DRAListTypeAttributes feature gate."""
+This is an alpha field and requires enabling the DRAListTypeAttributes feature gate.
+"""
 
     def __init__(
         self,
         *,
-        bool: bool | None = None,
+        bool_: bool | None = None,
         bools: list[bool] | None = None,
-        int: int | None = None,
+        int_: int | None = None,
         ints: list[int] | None = None,
         string: str | None = None,
         strings: list[str] | None = None,
         version: str | None = None,
         versions: list[str] | None = None,
     ) -> None:
-        self.bool = bool
+        self.bool_ = bool_
         self.bools = bools
-        self.int = int
+        self.int_ = int_
         self.ints = ints
         self.string = string
         self.strings = strings
@@ -1178,9 +1209,9 @@ This is an alpha field and requires enabling the DRAListTypeAttributes feature g
     def from_dict(cls, data: dict[str, Any]) -> DeviceAttribute:
         self = cls.__new__(cls)
         get = data.get
-        self.bool = get("bool")
+        self.bool_ = get("bool")
         self.bools = get("bools")
-        self.int = get("int")
+        self.int_ = get("int")
         self.ints = get("ints")
         self.string = get("string")
         self.strings = get("strings")
@@ -1195,13 +1226,13 @@ This is an alpha field and requires enabling the DRAListTypeAttributes feature g
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
-        v0 = self.bool
+        v0 = self.bool_
         if v0 is not None:
             data["bool"] = v0
         v1 = self.bools
         if v1 is not None:
             data["bools"] = v1
-        v2 = self.int
+        v2 = self.int_
         if v2 is not None:
             data["int"] = v2
         v3 = self.ints
@@ -1241,12 +1272,14 @@ class DeviceCapacity(_Model):
 
 The Device must have allowMultipleAllocations set to true in order to set a requestPolicy.
 
-If unset, capacity requests are unconstrained: requests can consume any amount of capacity, as long as the total consumed across all allocations does not exceed the device's defined capacity. If request is also unset, default is the full capacity value."""
+If unset, capacity requests are unconstrained: requests can consume any amount of capacity, as long as the total consumed across all allocations does not exceed the device's defined capacity. If request is also unset, default is the full capacity value.
+"""
 
     value: _Quantity | None
     """Value defines how much of a certain capacity that device has.
 
-This field reflects the fixed total capacity and does not change. The consumed amount is tracked separately by scheduler and does not affect this value."""
+This field reflects the fixed total capacity and does not change. The consumed amount is tracked separately by scheduler and does not affect this value.
+"""
 
     def __init__(
         self,
@@ -1374,7 +1407,8 @@ class DeviceClaimConfiguration(_Model):
     requests: list[str] | None
     """Requests lists the names of requests where the configuration applies. If empty, it applies to all requests.
 
-References to subrequests must include the name of the main request and may include the subrequest using the format <main request>[/<subrequest>]. If just the main request is given, the configuration applies to all subrequests."""
+References to subrequests must include the name of the main request and may include the subrequest using the format <main request>[/<subrequest>]. If just the main request is given, the configuration applies to all subrequests.
+"""
 
     def __init__(
         self,
@@ -1414,7 +1448,8 @@ References to subrequests must include the name of the main request and may incl
 class DeviceClass(_Model):
     """DeviceClass is a vendor- or admin-provided resource that contains device configuration and selectors. It can be referenced in the device requests of a claim to apply these presets. Cluster scoped.
 
-    This is an alpha type and requires enabling the DynamicResourceAllocation feature gate."""
+    This is an alpha type and requires enabling the DynamicResourceAllocation feature gate.
+    """
 
     __slots__ = (
         "api_version",
@@ -1469,7 +1504,8 @@ class DeviceClass(_Model):
 
 This is mutable. Consumers have to be prepared for classes changing at any time, either because they get updated or replaced. Claim allocations are done once based on whatever was set in classes at the time of allocation.
 
-Changing the spec automatically increments the metadata.generation number."""
+Changing the spec automatically increments the metadata.generation number.
+"""
 
     def __init__(
         self,
@@ -1662,12 +1698,14 @@ class DeviceClassSpec(_Model):
     config: list[DeviceClassConfiguration] | None
     """Config defines configuration parameters that apply to each device that is claimed via this class. Some classses may potentially be satisfied by multiple drivers, so each instance of a vendor configuration applies to exactly one driver.
 
-They are passed to the driver, but are not considered while allocating the claim."""
+They are passed to the driver, but are not considered while allocating the claim.
+"""
 
     extended_resource_name: str | None
     """ExtendedResourceName is the extended resource name for the devices of this class. The devices of this class can be used to satisfy a pod's extended resource requests. It has the same format as the name of a pod's extended resource. It should be unique among all the device classes in a cluster. If two device classes have the same name, then the class created later is picked to satisfy a pod's extended resource requests. If two classes are created at the same time, then the name of the class lexicographically sorted first is picked.
 
-This is a beta field."""
+This is a beta field.
+"""
 
     selectors: list[DeviceSelector] | None
     """Each selector must be satisfied by a device which is claimed via this class."""
@@ -1741,7 +1779,8 @@ This acts as the inverse of MatchAttribute.
 
 This constraint is used to avoid allocating multiple requests to the same device by ensuring attribute-level differentiation.
 
-This is useful for scenarios where resource requests must be fulfilled by separate physical devices. For example, a container requests two network interfaces that must be allocated from two different physical NICs."""
+This is useful for scenarios where resource requests must be fulfilled by separate physical devices. For example, a container requests two network interfaces that must be allocated from two different physical NICs.
+"""
 
     match_attribute: str | None
     """MatchAttribute requires that all devices in question have this attribute and that its type and value are the same across those devices.
@@ -1750,12 +1789,14 @@ For example, if you specified "dra.example.com/numa" (a hypothetical example!), 
 
 When the DRAListTypeAttributes feature gate is enabled, comparison uses set semantics(i.e., element order and duplicates are ignored): list-valued attributes match when the intersection across all devices is non-empty. Scalar values are treated as singleton sets for backward compatibility.
 
-Must include the domain qualifier."""
+Must include the domain qualifier.
+"""
 
     requests: list[str] | None
     """Requests is a list of the one or more requests in this claim which must co-satisfy this constraint. If a request is fulfilled by multiple devices, then all of the devices must satisfy the constraint. If this is not specified, this constraint applies to all requests in this claim.
 
-References to subrequests must include the name of the main request and may include the subrequest using the format <main request>[/<subrequest>]. If just the main request is given, the constraint applies to all subrequests."""
+References to subrequests must include the name of the main request and may include the subrequest using the format <main request>[/<subrequest>]. If just the main request is given, the constraint applies to all subrequests.
+"""
 
     def __init__(
         self,
@@ -1817,7 +1858,8 @@ class DeviceCounterConsumption(_Model):
     counters: dict[str, Counter] | None
     """Counters defines the counters that will be consumed by the device.
 
-The maximum number of counters is 32."""
+The maximum number of counters is 32.
+"""
 
     def __init__(
         self,
@@ -1903,7 +1945,8 @@ class DeviceRequest(_Model):
 
 This field can only be set when deviceClassName is set and no subrequests are specified in the firstAvailable list.
 
-This is an alpha field and requires enabling the DRAAdminAccess feature gate. Admin access is disabled if this field is unset or set to false, otherwise it is enabled."""
+This is an alpha field and requires enabling the DRAAdminAccess feature gate. Admin access is disabled if this field is unset or set to false, otherwise it is enabled.
+"""
 
     allocation_mode: str | None
     """AllocationMode and its related fields define how devices are allocated to satisfy this request. Supported values are:
@@ -1921,43 +1964,50 @@ If AllocationMode is not specified, the default mode is ExactCount. If the mode 
 
 This field can only be set when deviceClassName is set and no subrequests are specified in the firstAvailable list.
 
-More modes may get added in the future. Clients must refuse to handle requests with unknown modes."""
+More modes may get added in the future. Clients must refuse to handle requests with unknown modes.
+"""
 
     capacity: CapacityRequirements | None
     """Capacity define resource requirements against each capacity.
 
 If this field is unset and the device supports multiple allocations, the default value will be applied to each capacity according to requestPolicy. For the capacity that has no requestPolicy, default is the full capacity value.
 
-Applies to each device allocation. If Count > 1, the request fails if there aren't enough devices that meet the requirements. If AllocationMode is set to All, the request fails if there are devices that otherwise match the request, and have this capacity, with a value >= the requested amount, but which cannot be allocated to this request."""
+Applies to each device allocation. If Count > 1, the request fails if there aren't enough devices that meet the requirements. If AllocationMode is set to All, the request fails if there are devices that otherwise match the request, and have this capacity, with a value >= the requested amount, but which cannot be allocated to this request.
+"""
 
     count: int | None
     """Count is used only when the count mode is "ExactCount". Must be greater than zero. If AllocationMode is ExactCount and this field is not specified, the default is one.
 
-This field can only be set when deviceClassName is set and no subrequests are specified in the firstAvailable list."""
+This field can only be set when deviceClassName is set and no subrequests are specified in the firstAvailable list.
+"""
 
     device_class_name: str | None
     """DeviceClassName references a specific DeviceClass, which can define additional configuration and selectors to be inherited by this request.
 
 A class is required if no subrequests are specified in the firstAvailable list and no class can be set if subrequests are specified in the firstAvailable list. Which classes are available depends on the cluster.
 
-Administrators may use this to restrict which devices may get requested by only installing classes with selectors for permitted devices. If users are free to request anything without restrictions, then administrators can create an empty DeviceClass for users to reference."""
+Administrators may use this to restrict which devices may get requested by only installing classes with selectors for permitted devices. If users are free to request anything without restrictions, then administrators can create an empty DeviceClass for users to reference.
+"""
 
     first_available: list[DeviceSubRequest] | None
     """FirstAvailable contains subrequests, of which exactly one will be satisfied by the scheduler to satisfy this request. It tries to satisfy them in the order in which they are listed here. So if there are two entries in the list, the scheduler will only check the second one if it determines that the first one cannot be used.
 
 This field may only be set in the entries of DeviceClaim.Requests.
 
-DRA does not yet implement scoring, so the scheduler will select the first set of devices that satisfies all the requests in the claim. And if the requirements can be satisfied on more than one node, other scheduling features will determine which node is chosen. This means that the set of devices allocated to a claim might not be the optimal set available to the cluster. Scoring will be implemented later."""
+DRA does not yet implement scoring, so the scheduler will select the first set of devices that satisfies all the requests in the claim. And if the requirements can be satisfied on more than one node, other scheduling features will determine which node is chosen. This means that the set of devices allocated to a claim might not be the optimal set available to the cluster. Scoring will be implemented later.
+"""
 
     name: str | None
     """Name can be used to reference this request in a pod.spec.containers[].resources.claims entry and in a constraint of the claim.
 
-Must be a DNS label and unique among all DeviceRequests in a ResourceClaim."""
+Must be a DNS label and unique among all DeviceRequests in a ResourceClaim.
+"""
 
     selectors: list[DeviceSelector] | None
     """Selectors define criteria which must be satisfied by a specific device in order for that device to be considered for this request. All selectors must be satisfied for a device to be considered.
 
-This field can only be set when deviceClassName is set and no subrequests are specified in the firstAvailable list."""
+This field can only be set when deviceClassName is set and no subrequests are specified in the firstAvailable list.
+"""
 
     tolerations: list[DeviceToleration] | None
     """If specified, the request's tolerations.
@@ -1970,7 +2020,8 @@ The maximum number of tolerations is 16.
 
 This field can only be set when deviceClassName is set and no subrequests are specified in the firstAvailable list.
 
-This is a beta field and requires enabling the DRADeviceTaints feature gate."""
+This is a beta field and requires enabling the DRADeviceTaints feature gate.
+"""
 
     def __init__(
         self,
@@ -2107,24 +2158,28 @@ class DeviceRequestAllocationResult(_Model):
     admin_access: bool | None
     """AdminAccess indicates that this device was allocated for administrative access. See the corresponding request field for a definition of mode.
 
-This is an alpha field and requires enabling the DRAAdminAccess feature gate. Admin access is disabled if this field is unset or set to false, otherwise it is enabled."""
+This is an alpha field and requires enabling the DRAAdminAccess feature gate. Admin access is disabled if this field is unset or set to false, otherwise it is enabled.
+"""
 
     binding_conditions: list[str] | None
     """BindingConditions contains a copy of the BindingConditions from the corresponding ResourceSlice at the time of allocation.
 
-This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gates."""
+This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gates.
+"""
 
     binding_failure_conditions: list[str] | None
     """BindingFailureConditions contains a copy of the BindingFailureConditions from the corresponding ResourceSlice at the time of allocation.
 
-This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gates."""
+This is a beta field and requires enabling the DRADeviceBindingConditions and DRAResourceClaimDeviceStatus feature gates.
+"""
 
     consumed_capacity: dict[str, _Quantity] | None
     """ConsumedCapacity tracks the amount of capacity consumed per device as part of the claim request. The consumed amount may differ from the requested amount: it is rounded up to the nearest valid value based on the device’s requestPolicy if applicable (i.e., may not be less than the requested amount).
 
 The total consumed capacity for each device must not exceed the DeviceCapacity's Value.
 
-This field is populated only for devices that allow multiple allocations. All capacity entries are included, even if the consumed amount is zero."""
+This field is populated only for devices that allow multiple allocations. All capacity entries are included, even if the consumed amount is zero.
+"""
 
     device: str | None
     """Device references one device instance via its name in the driver's resource pool. It must be a DNS label."""
@@ -2132,17 +2187,20 @@ This field is populated only for devices that allow multiple allocations. All ca
     driver: str | None
     """Driver specifies the name of the DRA driver whose kubelet plugin should be invoked to process the allocation once the claim is needed on a node.
 
-Must be a DNS subdomain and should end with a DNS domain owned by the vendor of the driver. It should use only lower case characters."""
+Must be a DNS subdomain and should end with a DNS domain owned by the vendor of the driver. It should use only lower case characters.
+"""
 
     pool: str | None
     """This name together with the driver name and the device name field identify which device was allocated (`<driver name>/<pool name>/<device name>`).
 
-Must not be longer than 253 characters and may contain one or more DNS sub-domains separated by slashes."""
+Must not be longer than 253 characters and may contain one or more DNS sub-domains separated by slashes.
+"""
 
     request: str | None
     """Request is the name of the request in the claim which caused this device to be allocated. If it references a subrequest in the firstAvailable list on a DeviceRequest, this field must include both the name of the main request and the subrequest using the format <main request>/<subrequest>.
 
-Multiple devices may have been allocated per request."""
+Multiple devices may have been allocated per request.
+"""
 
     share_id: str | None
     """ShareID uniquely identifies an individual allocation share of the device, used when the device supports multiple simultaneous allocations. It serves as an additional map key to differentiate concurrent shares of the same device."""
@@ -2152,7 +2210,8 @@ Multiple devices may have been allocated per request."""
 
 The maximum number of tolerations is 16.
 
-This is a beta field and requires enabling the DRADeviceTaints feature gate."""
+This is a beta field and requires enabling the DRADeviceTaints feature gate.
+"""
 
     def __init__(
         self,
@@ -2332,14 +2391,16 @@ class DeviceSubRequest(_Model):
 
 If AllocationMode is not specified, the default mode is ExactCount. If the mode is ExactCount and count is not specified, the default count is one. Any other subrequests must specify this field.
 
-More modes may get added in the future. Clients must refuse to handle requests with unknown modes."""
+More modes may get added in the future. Clients must refuse to handle requests with unknown modes.
+"""
 
     capacity: CapacityRequirements | None
     """Capacity define resource requirements against each capacity.
 
 If this field is unset and the device supports multiple allocations, the default value will be applied to each capacity according to requestPolicy. For the capacity that has no requestPolicy, default is the full capacity value.
 
-Applies to each device allocation. If Count > 1, the request fails if there aren't enough devices that meet the requirements. If AllocationMode is set to All, the request fails if there are devices that otherwise match the request, and have this capacity, with a value >= the requested amount, but which cannot be allocated to this request."""
+Applies to each device allocation. If Count > 1, the request fails if there aren't enough devices that meet the requirements. If AllocationMode is set to All, the request fails if there are devices that otherwise match the request, and have this capacity, with a value >= the requested amount, but which cannot be allocated to this request.
+"""
 
     count: int | None
     """Count is used only when the count mode is "ExactCount". Must be greater than zero. If AllocationMode is ExactCount and this field is not specified, the default is one."""
@@ -2349,12 +2410,14 @@ Applies to each device allocation. If Count > 1, the request fails if there aren
 
 A class is required. Which classes are available depends on the cluster.
 
-Administrators may use this to restrict which devices may get requested by only installing classes with selectors for permitted devices. If users are free to request anything without restrictions, then administrators can create an empty DeviceClass for users to reference."""
+Administrators may use this to restrict which devices may get requested by only installing classes with selectors for permitted devices. If users are free to request anything without restrictions, then administrators can create an empty DeviceClass for users to reference.
+"""
 
     name: str | None
     """Name can be used to reference this subrequest in the list of constraints or the list of configurations for the claim. References must use the format <main request>/<subrequest>.
 
-Must be a DNS label."""
+Must be a DNS label.
+"""
 
     selectors: list[DeviceSelector] | None
     """Selectors define criteria which must be satisfied by a specific device in order for that device to be considered for this subrequest. All selectors must be satisfied for a device to be considered."""
@@ -2368,7 +2431,8 @@ In addition, should any of the allocated devices get tainted with NoExecute afte
 
 The maximum number of tolerations is 16.
 
-This is a beta field and requires enabling the DRADeviceTaints feature gate."""
+This is a beta field and requires enabling the DRADeviceTaints feature gate.
+"""
 
     def __init__(
         self,
@@ -2458,7 +2522,8 @@ class DeviceTaint(_Model):
     effect: str | None
     """The effect of the taint on claims that do not tolerate the taint and through such claims on the pods using them.
 
-Valid effects are None, NoSchedule and NoExecute. PreferNoSchedule as used for nodes is not valid here. More effects may get added in the future. Consumers must treat unknown effects like None."""
+Valid effects are None, NoSchedule and NoExecute. PreferNoSchedule as used for nodes is not valid here. More effects may get added in the future. Consumers must treat unknown effects like None.
+"""
 
     key: str | None
     """The taint key to be applied to a device. Must be a label name."""
@@ -2466,7 +2531,8 @@ Valid effects are None, NoSchedule and NoExecute. PreferNoSchedule as used for n
     time_added: _Time | None
     """TimeAdded represents the time at which the taint was added or (only in a DeviceTaintRule) the effect was modified. Added automatically during create or update if not set.
 
-In addition, in a DeviceTaintRule a value provided during an update gets replaced with the current time if the provided value is the same as the old one and the new effect is different. Changing the key and/or value while keeping the effect unchanged is possible and does not update the time stamp because the eviction which uses it is either already started (NoExecute) or not started yet (NoEffect, NoSchedule)."""
+In addition, in a DeviceTaintRule a value provided during an update gets replaced with the current time if the provided value is the same as the old one and the new effect is different. Changing the key and/or value while keeping the effect unchanged is possible and does not update the time stamp because the eviction which uses it is either already started (NoExecute) or not started yet (NoEffect, NoSchedule).
+"""
 
     value: str | None
     """The taint value corresponding to the taint key. Must be a label value."""
@@ -2626,17 +2692,20 @@ class NetworkDeviceData(_Model):
     hardware_address: str | None
     """HardwareAddress represents the hardware address (e.g. MAC Address) of the device's network interface.
 
-Must not be longer than 128 bytes."""
+Must not be longer than 128 bytes.
+"""
 
     interface_name: str | None
     """InterfaceName specifies the name of the network interface associated with the allocated device. This might be the name of a physical or virtual network interface being configured in the pod.
 
-Must not be longer than 256 bytes."""
+Must not be longer than 256 bytes.
+"""
 
     ips: list[str] | None
     """IPs lists the network addresses assigned to the device's network interface. This can include both IPv4 and IPv6 addresses. The IPs are in the CIDR notation, which includes both the address and the associated subnet mask. e.g.: "192.0.2.5/24" for IPv4 and "2001:db8::5/64" for IPv6.
 
-Must not contain more than 16 entries."""
+Must not contain more than 16 entries.
+"""
 
     def __init__(
         self,
@@ -2707,7 +2776,8 @@ class NodeAllocatableResourceMapping(_Model):
     For example, if a Device's capacity "dra.example.com/cores" is consumed,
     and each "core" provides 2 "cpu"s, the mapping would be:
     {ResourceName: "cpu", capacityKey: "dra.example.com/cores", allocationMultiplier: "2"}.
-    If a claim consumes 8 "dra.example.com/cores", the CPU footprint is 8 * 2 = 16."""
+    If a claim consumes 8 "dra.example.com/cores", the CPU footprint is 8 * 2 = 16.
+"""
 
     capacity_key: str | None
     """CapacityKey references a capacity name defined as a key in the `spec.devices[*].capacity` map. When this field is set, the value associated with this key in the `status.allocation.devices.results[*].consumedCapacity` map (for a specific claim allocation) determines the base quantity for the node allocatable resource. If `allocationMultiplier` is also set, it is multiplied with the base quantity. For example, if `spec.devices[*].capacity` has an entry "dra.example.com/memory": "128Gi", and this field is set to "dra.example.com/memory", then for a claim allocation that consumes { "dra.example.com/memory": "4Gi" } the base quantity for the node allocatable resource mapping will be "4Gi", and `allocationMultiplier` should be omitted or set to "1"."""
@@ -2766,12 +2836,14 @@ class OpaqueDeviceConfiguration(_Model):
 
 An admission policy provided by the driver developer could use this to decide whether it needs to validate them.
 
-Must be a DNS subdomain and should end with a DNS domain owned by the vendor of the driver. It should use only lower case characters."""
+Must be a DNS subdomain and should end with a DNS domain owned by the vendor of the driver. It should use only lower case characters.
+"""
 
     parameters: dict[str, Any] | None
     """Parameters can contain arbitrary data. It is the responsibility of the driver developer to handle validation and versioning. Typically this includes self-identification and a version ("kind" + "apiVersion" for Kubernetes types), with conversion between different versions.
 
-The length of the raw data must be smaller or equal to 10 Ki."""
+The length of the raw data must be smaller or equal to 10 Ki.
+"""
 
     def __init__(
         self,
@@ -2810,7 +2882,8 @@ The length of the raw data must be smaller or equal to 10 Ki."""
 class ResourceClaim(_Model):
     """ResourceClaim describes a request for access to resources in the cluster, for use by workloads. For example, if a workload needs an accelerator device with specific properties, this is how that request is expressed. The status stanza tracks whether this claim has been satisfied and what specific resources have been allocated.
 
-    This is an alpha type and requires enabling the DynamicResourceAllocation feature gate."""
+    This is an alpha type and requires enabling the DynamicResourceAllocation feature gate.
+    """
 
     __slots__ = (
         "api_version",
@@ -3171,7 +3244,8 @@ In a cluster with multiple scheduler instances, two pods might get scheduled con
 
 Both schedulers try to add their pod to the claim.status.reservedFor field, but only the update that reaches the API server first gets stored. The other one fails with an error and the scheduler which issued it knows that it must put the pod back into the queue, waiting for the ResourceClaim to become usable again.
 
-There can be at most 256 such reservations. This may get increased in the future, but not reduced."""
+There can be at most 256 such reservations. This may get increased in the future, but not reduced.
+"""
 
     def __init__(
         self,
@@ -3221,7 +3295,8 @@ There can be at most 256 such reservations. This may get increased in the future
 class ResourceClaimTemplate(_Model):
     """ResourceClaimTemplate is used to produce ResourceClaim objects.
 
-    This is an alpha type and requires enabling the DynamicResourceAllocation feature gate."""
+    This is an alpha type and requires enabling the DynamicResourceAllocation feature gate.
+    """
 
     __slots__ = (
         "api_version",
@@ -3274,7 +3349,8 @@ class ResourceClaimTemplate(_Model):
     spec: ResourceClaimTemplateSpec | None
     """Describes the ResourceClaim that is to be generated.
 
-This field is immutable. A ResourceClaim will get created by the control plane for a Pod when needed and then not get updated anymore."""
+This field is immutable. A ResourceClaim will get created by the control plane for a Pod when needed and then not get updated anymore.
+"""
 
     def __init__(
         self,
@@ -3479,17 +3555,20 @@ class ResourcePool(_Model):
     generation: int | None
     """Generation tracks the change in a pool over time. Whenever a driver changes something about one or more of the resources in a pool, it must change the generation in all ResourceSlices which are part of that pool. Consumers of ResourceSlices should only consider resources from the pool with the highest generation number. The generation may be reset by drivers, which should be fine for consumers, assuming that all ResourceSlices in a pool are updated to match or deleted.
 
-Combined with ResourceSliceCount, this mechanism enables consumers to detect pools which are comprised of multiple ResourceSlices and are in an incomplete state."""
+Combined with ResourceSliceCount, this mechanism enables consumers to detect pools which are comprised of multiple ResourceSlices and are in an incomplete state.
+"""
 
     name: str | None
     """Name is used to identify the pool. For node-local devices, this is often the node name, but this is not required.
 
-It must not be longer than 253 characters and must consist of one or more DNS sub-domains separated by slashes. This field is immutable."""
+It must not be longer than 253 characters and must consist of one or more DNS sub-domains separated by slashes. This field is immutable.
+"""
 
     resource_slice_count: int | None
     """ResourceSliceCount is the total number of ResourceSlices in the pool at this generation number. Must be greater than zero.
 
-Consumers can use this to check whether they have seen all ResourceSlices belonging to the same pool."""
+Consumers can use this to check whether they have seen all ResourceSlices belonging to the same pool.
+"""
 
     def __init__(
         self,
@@ -3542,7 +3621,8 @@ class ResourceSlice(_Model):
 
     For resources that are not local to a node, the node name is not set. Instead, the driver may use a node selector to specify where the devices are available.
 
-    This is an alpha type and requires enabling the DynamicResourceAllocation feature gate."""
+    This is an alpha type and requires enabling the DynamicResourceAllocation feature gate.
+    """
 
     __slots__ = (
         "api_version",
@@ -3595,7 +3675,8 @@ class ResourceSlice(_Model):
     spec: ResourceSliceSpec | None
     """Contains the information published by the driver.
 
-Changing the spec automatically increments the metadata.generation number."""
+Changing the spec automatically increments the metadata.generation number.
+"""
 
     def __init__(
         self,
@@ -3767,38 +3848,44 @@ class ResourceSliceSpec(_Model):
     all_nodes: bool | None
     """AllNodes indicates that all nodes have access to the resources in the pool.
 
-Exactly one of NodeName, NodeSelector, AllNodes, and PerDeviceNodeSelection must be set."""
+Exactly one of NodeName, NodeSelector, AllNodes, and PerDeviceNodeSelection must be set.
+"""
 
     devices: list[Device] | None
     """Devices lists some or all of the devices in this pool.
 
 Must not have more than 128 entries. If any device uses taints or consumes counters the limit is 64.
 
-Only one of Devices and SharedCounters can be set in a ResourceSlice."""
+Only one of Devices and SharedCounters can be set in a ResourceSlice.
+"""
 
     driver: str | None
     """Driver identifies the DRA driver providing the capacity information. A field selector can be used to list only ResourceSlice objects with a certain driver name.
 
-Must be a DNS subdomain and should end with a DNS domain owned by the vendor of the driver. It should use only lower case characters. This field is immutable."""
+Must be a DNS subdomain and should end with a DNS domain owned by the vendor of the driver. It should use only lower case characters. This field is immutable.
+"""
 
     node_name: str | None
     """NodeName identifies the node which provides the resources in this pool. A field selector can be used to list only ResourceSlice objects belonging to a certain node.
 
 This field can be used to limit access from nodes to ResourceSlices with the same node name. It also indicates to autoscalers that adding new nodes of the same type as some old node might also make new resources available.
 
-Exactly one of NodeName, NodeSelector, AllNodes, and PerDeviceNodeSelection must be set. This field is immutable."""
+Exactly one of NodeName, NodeSelector, AllNodes, and PerDeviceNodeSelection must be set. This field is immutable.
+"""
 
     node_selector: _core_v1.NodeSelector | None
     """NodeSelector defines which nodes have access to the resources in the pool, when that pool is not limited to a single node.
 
 Must use exactly one term.
 
-Exactly one of NodeName, NodeSelector, AllNodes, and PerDeviceNodeSelection must be set."""
+Exactly one of NodeName, NodeSelector, AllNodes, and PerDeviceNodeSelection must be set.
+"""
 
     per_device_node_selection: bool | None
     """PerDeviceNodeSelection defines whether the access from nodes to resources in the pool is set on the ResourceSlice level or on each device. If it is set to true, every device defined the ResourceSlice must specify this individually.
 
-Exactly one of NodeName, NodeSelector, AllNodes, and PerDeviceNodeSelection must be set."""
+Exactly one of NodeName, NodeSelector, AllNodes, and PerDeviceNodeSelection must be set.
+"""
 
     pool: ResourcePool | None
     """Pool describes the pool that this ResourceSlice belongs to."""
@@ -3810,7 +3897,8 @@ The names of the counter sets must be unique in the ResourcePool.
 
 Only one of Devices and SharedCounters can be set in a ResourceSlice.
 
-The maximum number of counter sets is 8."""
+The maximum number of counter sets is 8.
+"""
 
     def __init__(
         self,

@@ -296,7 +296,8 @@ class PodGroupResourceClaim(_Model):
     resource_claim_name: str | None
     """ResourceClaimName is the name of a ResourceClaim object in the same namespace as this PodGroup. The ResourceClaim will be reserved for the PodGroup instead of its individual pods.
 
-Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set."""
+Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
+"""
 
     resource_claim_template_name: str | None
     """ResourceClaimTemplateName is the name of a ResourceClaimTemplate object in the same namespace as this PodGroup.
@@ -305,7 +306,8 @@ The template will be used to create a new ResourceClaim, which will be bound to 
 
 This field is immutable and no changes will be made to the corresponding ResourceClaim by the control plane after creating the ResourceClaim.
 
-Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set."""
+Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
+"""
 
     def __init__(
         self,
@@ -568,7 +570,8 @@ class PodGroupSpec(_Model):
 
 This is an alpha-level field and requires that the DRAWorkloadResourceClaims feature gate is enabled.
 
-This field is immutable."""
+This field is immutable.
+"""
 
     scheduling_constraints: PodGroupSchedulingConstraints | None
     """SchedulingConstraints defines optional scheduling constraints (e.g. topology) for this PodGroup. Controllers are expected to fill this field by copying it from a PodGroupTemplate. This field is immutable. This field is only available when the TopologyAwareWorkloadScheduling feature gate is enabled."""
@@ -690,7 +693,8 @@ Known reasons for the PodGroupScheduled condition: - "Unschedulable": The PodGro
   that happened during scheduling, for example due to nodeAffinity parsing errors.
 
 Known reasons for the DisruptionTarget condition: - "PreemptionByScheduler": The PodGroup was preempted by the scheduler to make room for
-  higher-priority PodGroups or Pods."""
+  higher-priority PodGroups or Pods.
+"""
 
     resource_claim_statuses: list[PodGroupResourceClaimStatus] | None
     """Status of resource claims."""
@@ -801,7 +805,8 @@ class PodGroupTemplate(_Model):
 
 This is an alpha-level field and requires that the DRAWorkloadResourceClaims feature gate is enabled.
 
-This field is immutable."""
+This field is immutable.
+"""
 
     scheduling_constraints: PodGroupSchedulingConstraints | None
     """SchedulingConstraints defines optional scheduling constraints (e.g. topology) for this PodGroupTemplate. This field is only available when the TopologyAwareWorkloadScheduling feature gate is enabled."""
@@ -933,7 +938,7 @@ class TopologyConstraint(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"key"})
 
     key: str | None
-    """Key specifies the key of the node label representing the topology domain. All pods within the PodGroup must be colocated within the same domain instance. Different PodGroups can land on different domain instances even if they derive from the same PodGroupTemplate. Examples: \"topology.kubernetes.io/rack\""""
+    """Key specifies the key of the node label representing the topology domain. All pods within the PodGroup must be colocated within the same domain instance. Different PodGroups can land on different domain instances even if they derive from the same PodGroupTemplate. Examples: "topology.kubernetes.io/rack\x22"""
 
     def __init__(
         self,

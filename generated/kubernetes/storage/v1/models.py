@@ -283,21 +283,24 @@ class CSIDriverSpec(_Model):
     attach_required: bool | None
     """attachRequired indicates this CSI volume driver requires an attach operation (because it implements the CSI ControllerPublishVolume() method), and that the Kubernetes attach detach controller should call the attach volume interface which checks the volumeattachment status and waits until the volume is attached before proceeding to mounting. The CSI external-attacher coordinates with CSI volume driver and updates the volumeattachment status when the attach operation is complete. If the value is specified to false, the attach operation will be skipped. Otherwise the attach operation will be called.
 
-This field is immutable."""
+This field is immutable.
+"""
 
     fs_group_policy: str | None
     """fsGroupPolicy defines if the underlying volume supports changing ownership and permission of the volume before being mounted. Refer to the specific FSGroupPolicy values for additional details.
 
 This field was immutable in Kubernetes < 1.29 and now is mutable.
 
-Defaults to ReadWriteOnceWithFSType, which will examine each volume to determine if Kubernetes should modify ownership and permissions of the volume. With the default policy the defined fsGroup will only be applied if a fstype is defined and the volume's access mode contains ReadWriteOnce."""
+Defaults to ReadWriteOnceWithFSType, which will examine each volume to determine if Kubernetes should modify ownership and permissions of the volume. With the default policy the defined fsGroup will only be applied if a fstype is defined and the volume's access mode contains ReadWriteOnce.
+"""
 
     node_allocatable_update_period_seconds: int | None
     """nodeAllocatableUpdatePeriodSeconds specifies the interval between periodic updates of the CSINode allocatable capacity for this driver. When set, both periodic updates and updates triggered by capacity-related failures are enabled. If not set, no updates occur (neither periodic nor upon detecting capacity-related failures), and the allocatable.count remains static. The minimum allowed value for this field is 10 seconds.
 
 This feature requires the MutableCSINodeAllocatableCount feature gate to be enabled.
 
-This field is mutable."""
+This field is mutable.
+"""
 
     pod_info_on_mount: bool | None
     """podInfoOnMount indicates this CSI volume driver requires additional pod information (like podName, podUID, etc.) during mount operations, if set to true. If set to false, pod information will not be passed on mount. Default is false.
@@ -309,7 +312,8 @@ The following VolumeContext will be passed if podInfoOnMount is set to true. Thi
 
 "csi.storage.k8s.io/ephemeral" is a new feature in Kubernetes 1.16. It is only required for drivers which support both the "Persistent" and "Ephemeral" VolumeLifecycleMode. Other drivers can leave pod info disabled and/or ignore this field. As Kubernetes 1.15 doesn't support this field, drivers can only support one mode when deployed on such a cluster and the deployment determines which mode that is, for example via a command line parameter of the driver.
 
-This field was immutable in Kubernetes < 1.29 and now is mutable."""
+This field was immutable in Kubernetes < 1.29 and now is mutable.
+"""
 
     prevent_pod_scheduling_if_missing: bool | None
     """PreventPodSchedulingIfMissing indicates that the CSI driver wants to prevent pod scheduling if the CSI driver on the node is missing.
@@ -318,12 +322,14 @@ Enabling this option will prevent the scheduler (or any other component which em
 
 For components(such as cluster-autoscaler) that embed the scheduler and run pod placement simulations using scheduler plugins, they MUST be aware of CSI driver registration information via CSINode object. They must create simulated CSINode objects in addition to Node objects during scheduling simulation, otherwise if PreventPodSchedulingIfMissing is enabled globally for CSIDriver object, any newly created node may be rejected by the scheduler because of missing CSI driver information from the node.
 
-This is an alpha feature and requires the VolumeLimitScaling feature gate to be enabled. Default is "false"."""
+This is an alpha feature and requires the VolumeLimitScaling feature gate to be enabled. Default is "false".
+"""
 
     requires_republish: bool | None
     """requiresRepublish indicates the CSI driver wants `NodePublishVolume` being periodically called to reflect any possible change in the mounted volume. This field defaults to false.
 
-Note: After a successful initial NodePublishVolume call, subsequent calls to NodePublishVolume should only update the contents of the volume. New mount points will not be seen by a running container."""
+Note: After a successful initial NodePublishVolume call, subsequent calls to NodePublishVolume should only update the contents of the volume. New mount points will not be seen by a running container.
+"""
 
     se_linux_mount: bool | None
     """seLinuxMount specifies if the CSI driver supports "-o context" mount option.
@@ -332,7 +338,8 @@ When "true", the CSI driver must ensure that all volumes provided by this CSI dr
 
 When "false", Kubernetes won't pass any special SELinux mount options to the driver. This is typical for volumes that represent subdirectories of a bigger shared filesystem.
 
-Default is "false"."""
+Default is "false".
+"""
 
     service_account_token_in_secrets: bool | None
     """serviceAccountTokenInSecrets is an opt-in for CSI drivers to indicate that service account tokens should be passed via the Secrets field in NodePublishVolumeRequest instead of the VolumeContext field. The CSI specification provides a dedicated Secrets field for sensitive information like tokens, which is the appropriate mechanism for handling credentials. This addresses security concerns where sensitive tokens were being logged as part of volume context.
@@ -343,7 +350,8 @@ When "false" or not set, kubelet will pass the tokens in VolumeContext with the 
 
 This field can only be set when TokenRequests is configured. The API server will reject CSIDriver specs that set this field without TokenRequests.
 
-Default behavior if unset is to pass tokens in the VolumeContext field."""
+Default behavior if unset is to pass tokens in the VolumeContext field.
+"""
 
     storage_capacity: bool | None
     """storageCapacity indicates that the CSI volume driver wants pod scheduling to consider the storage capacity that the driver deployment will report by creating CSIStorageCapacity objects with capacity information, if set to true.
@@ -352,7 +360,8 @@ The check can be enabled immediately when deploying a driver. In that case, prov
 
 Alternatively, the driver can be deployed with the field unset or false and it can be flipped later when storage capacity information has been published.
 
-This field was immutable in Kubernetes <= 1.22 and now is mutable."""
+This field was immutable in Kubernetes <= 1.22 and now is mutable.
+"""
 
     token_requests: list[TokenRequest] | None
     """tokenRequests indicates the CSI driver needs pods' service account tokens it is mounting volume for to do necessary authentication. Kubelet will pass the tokens in VolumeContext in the CSI NodePublishVolume calls. The CSI driver should parse and validate the following VolumeContext: "csi.storage.k8s.io/serviceAccount.tokens": {
@@ -363,7 +372,8 @@ This field was immutable in Kubernetes <= 1.22 and now is mutable."""
   ...
 }
 
-Note: Audience in each TokenRequest should be different and at most one token is empty string. To receive a new token after expiry, RequiresRepublish can be used to trigger NodePublishVolume periodically."""
+Note: Audience in each TokenRequest should be different and at most one token is empty string. To receive a new token after expiry, RequiresRepublish can be used to trigger NodePublishVolume periodically.
+"""
 
     volume_lifecycle_modes: list[str] | None
     """volumeLifecycleModes defines what kind of volumes this CSI volume driver supports. The default if the list is empty is "Persistent", which is the usage defined by the CSI specification and implemented in Kubernetes via the usual PV/PVC mechanism.
@@ -372,7 +382,8 @@ The other mode is "Ephemeral". In this mode, volumes are defined inline inside t
 
 For more information about implementing this mode, see https://kubernetes-csi.github.io/docs/ephemeral-local-volumes.html A driver can support one or more of these modes and more modes may be added in the future.
 
-This field is beta. This field is immutable."""
+This field is beta. This field is immutable.
+"""
 
     def __init__(
         self,
@@ -848,7 +859,8 @@ class CSIStorageCapacity(_Model):
     capacity: _Quantity | None
     """capacity is the value reported by the CSI driver in its GetCapacityResponse for a GetCapacityRequest with topology and parameters that match the previous fields.
 
-The semantic is currently (CSI spec 1.2) defined as: The available capacity, in bytes, of the storage that can be used to provision volumes. If not set, that information is currently unavailable."""
+The semantic is currently (CSI spec 1.2) defined as: The available capacity, in bytes, of the storage that can be used to provision volumes. If not set, that information is currently unavailable.
+"""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
@@ -856,14 +868,16 @@ The semantic is currently (CSI spec 1.2) defined as: The available capacity, in 
     maximum_volume_size: _Quantity | None
     """maximumVolumeSize is the value reported by the CSI driver in its GetCapacityResponse for a GetCapacityRequest with topology and parameters that match the previous fields.
 
-This is defined since CSI spec 1.4.0 as the largest size that may be used in a CreateVolumeRequest.capacity_range.required_bytes field to create a volume with the same parameters as those in GetCapacityRequest. The corresponding value in the Kubernetes API is ResourceRequirements.Requests in a volume claim."""
+This is defined since CSI spec 1.4.0 as the largest size that may be used in a CreateVolumeRequest.capacity_range.required_bytes field to create a volume with the same parameters as those in GetCapacityRequest. The corresponding value in the Kubernetes API is ResourceRequirements.Requests in a volume claim.
+"""
 
     metadata: _meta_v1.ObjectMeta | None
     """Standard object's metadata. The name has no particular meaning. It must be a DNS subdomain (dots allowed, 253 characters). To ensure that there are no conflicts with other CSI drivers on the cluster, the recommendation is to use csisc-<uuid>, a generated name, or a reverse-domain name which ends with the unique CSI driver name.
 
 Objects are namespaced.
 
-More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
+More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+"""
 
     node_topology: _meta_v1.LabelSelector | None
     """nodeTopology defines which nodes have access to the storage for which capacity was reported. If not set, the storage is not accessible from any node in the cluster. If empty, the storage is accessible from all nodes. This field is immutable."""
@@ -1347,7 +1361,8 @@ class TokenRequest(_Model):
 class VolumeAttachment(_Model):
     """VolumeAttachment captures the intent to attach or detach the specified volume to/from the specified node.
 
-    VolumeAttachment objects are non-namespaced."""
+    VolumeAttachment objects are non-namespaced.
+    """
 
     __slots__ = (
         "api_version",
@@ -1806,7 +1821,8 @@ class VolumeAttributesClass(_Model):
     parameters: dict[str, str] | None
     """parameters hold volume attributes defined by the CSI driver. These values are opaque to the Kubernetes and are passed directly to the CSI driver. The underlying storage provider supports changing these attributes on an existing volume, however the parameters field itself is immutable. To invoke a volume update, a new VolumeAttributesClass should be created with new parameters, and the PersistentVolumeClaim should be updated to reference the new VolumeAttributesClass.
 
-This field is required and must contain at least one key/value pair. The keys cannot be empty, and the maximum number of parameters is 512, with a cumulative max size of 256K. If the CSI driver rejects invalid parameters, the target PersistentVolumeClaim will be set to an "Infeasible" state in the modifyVolumeStatus field."""
+This field is required and must contain at least one key/value pair. The keys cannot be empty, and the maximum number of parameters is 512, with a cumulative max size of 256K. If the CSI driver rejects invalid parameters, the target PersistentVolumeClaim will be set to an "Infeasible" state in the modifyVolumeStatus field.
+"""
 
     def __init__(
         self,
@@ -1960,7 +1976,8 @@ class VolumeError(_Model):
     error_code: int | None
     """errorCode is a numeric gRPC code representing the error encountered during Attach or Detach operations.
 
-This field requires the MutableCSINodeAllocatableCount feature gate being enabled to be set."""
+This field requires the MutableCSINodeAllocatableCount feature gate being enabled to be set.
+"""
 
     message: str | None
     """message represents the error encountered during Attach or Detach operation. This string may be logged, so it should not contain sensitive information."""

@@ -1,0 +1,39 @@
+# kube-clientgen: every target sets itself up (a virtualenv in .venv) on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup generate check-generated test lint bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## Regenerate generated/ and kubecore/core/generated/ from the configured targets.
+generate: setup
+	$(BIN)/kube-clientgen generate
+
+## Fail if the committed generated code is stale (what CI runs).
+check-generated: setup
+	$(BIN)/kube-clientgen generate --check
+
+## The whole test suite (tests needing ../shared skip with a reason when it is absent).
+test: setup
+	$(BIN)/python -m pytest -n 2 -q
+
+lint: setup
+	$(BIN)/black --check generator kubecore tests bench examples
+	$(BIN)/ruff check generator kubecore tests bench examples
+	$(BIN)/mypy generator kubecore generated
+
+bench: setup
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache

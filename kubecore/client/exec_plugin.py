@@ -1,0 +1,368 @@
+"""client-go credential (exec) plugins: ``client.authentication.k8s.io/v1[beta1]``.
+
+The plugin is run with the caller's environment plus the kubeconfig's ``env``
+entries and ``KUBERNETES_EXEC_INFO`` (an ``ExecCredential`` whose ``spec``
+carries ``interactive`` and, with ``provideClusterInfo``, ``cluster``).  It
+prints an ``ExecCredential`` whose ``status`` holds a bearer token and/or a
+client certificate and key, optionally with an ``expirationTimestamp``.
+
+Credentials are cached until they expire or until ``invalidate()`` (the HTTP
+layer calls it after a 401).  A lock serialises runs, so concurrent callers
+never start the plugin twice.  The plugin's stderr is passed through (plugins
+print login prompts there) and its tail is kept for error messages.
+"""
+
+from __future__ import annotations
+
+import base64
+import collections
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import IO, Any, TextIO
+
+from kubecore.client.config import Config, ConfigError, ExecConfig
+
+__all__ = [
+    "ExecClusterInfo",
+    "ExecCredential",
+    "ExecCredentialProvider",
+    "ExecPluginError",
+    "KUBERNETES_EXEC_INFO",
+]
+
+KUBERNETES_EXEC_INFO = "KUBERNETES_EXEC_INFO"
+_STDERR_TAIL_BYTES = 2048
+_REDACTED = "<redacted>"
+
+
+class ExecPluginError(ConfigError):
+    """Running a credential plugin failed, or its output was unusable."""
+
+
+@dataclass(frozen=True, repr=False)
+class ExecCredential:
+    """What a plugin returned (``ExecCredential.status``)."""
+
+    token: str | None = None
+    client_certificate_data: bytes | None = None
+    client_key_data: bytes | None = None
+    expiration: datetime | None = None
+
+    def __repr__(self) -> str:
+        def hide(value: object) -> str:
+            return "None" if value is None else f"'{_REDACTED}'"
+
+        return (
+            f"ExecCredential(token={hide(self.token)}, "
+            f"client_certificate_data={hide(self.client_certificate_data)}, "
+            f"client_key_data={hide(self.client_key_data)}, "
+            f"expiration={self.expiration!r})"
+        )
+
+    def expired(self, now: datetime) -> bool:
+        return self.expiration is not None and now >= self.expiration
+
+
+@dataclass(frozen=True)
+class ExecClusterInfo:
+    """``spec.cluster`` of ``KUBERNETES_EXEC_INFO`` (with ``provideClusterInfo``)."""
+
+    server: str
+    tls_server_name: str | None = None
+    insecure_skip_tls_verify: bool = False
+    certificate_authority_data: bytes | None = field(default=None, repr=False)
+    proxy_url: str | None = None
+    disable_compression: bool = False
+    config: Any = None
+
+    @classmethod
+    def from_config(cls, config: Config) -> ExecClusterInfo:
+        return cls(
+            server=config.host,
+            tls_server_name=config.tls_server_name,
+            insecure_skip_tls_verify=config.insecure_skip_tls_verify,
+            certificate_authority_data=config.ca_data,
+            proxy_url=config.proxy_url,
+            disable_compression=config.disable_compression,
+            config=(config.exec_provider.cluster_config if config.exec_provider else None),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The wire form; optional fields are omitted when empty, like client-go."""
+        out: dict[str, Any] = {"server": self.server}
+        if self.tls_server_name:
+            out["tls-server-name"] = self.tls_server_name
+        if self.insecure_skip_tls_verify:
+            out["insecure-skip-tls-verify"] = True
+        if self.certificate_authority_data:
+            out["certificate-authority-data"] = base64.b64encode(
+                self.certificate_authority_data
+            ).decode("ascii")
+        if self.proxy_url:
+            out["proxy-url"] = self.proxy_url
+        if self.disable_compression:
+            out["disable-compression"] = True
+        if self.config is not None:
+            out["config"] = self.config
+        return out
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _stdin_isatty() -> bool:
+    try:
+        return os.isatty(0)
+    except OSError:
+        return False
+
+
+_DEFAULT_STDERR: Any = object()
+
+
+class ExecCredentialProvider:
+    """Runs one configured plugin and caches its credentials."""
+
+    def __init__(
+        self,
+        exec_config: ExecConfig,
+        cluster: ExecClusterInfo | None = None,
+        *,
+        user_name: str | None = None,
+        now: Callable[[], datetime] = _utcnow,
+        stdin_isatty: Callable[[], bool] = _stdin_isatty,
+        environ: Mapping[str, str] | None = None,
+        stderr: TextIO | None = _DEFAULT_STDERR,
+        timeout: float | None = None,
+    ) -> None:
+        self.exec_config = exec_config
+        self.cluster = cluster
+        self._user_name = user_name
+        self._now = now
+        self._stdin_isatty = stdin_isatty
+        self._environ = environ
+        self._stderr = stderr
+        self._timeout = timeout
+        self._lock = threading.Lock()
+        self._cached: ExecCredential | None = None
+
+    @property
+    def _group_version(self) -> str:
+        return self.exec_config.api_version
+
+    def _describe(self) -> str:
+        who = f" for user {self._user_name!r}" if self._user_name else ""
+        src = f" ({self.exec_config.source})" if self.exec_config.source else ""
+        return f"exec plugin {self.exec_config.command!r}{who}{src}"
+
+    def interactive(self) -> bool:
+        """Whether the next run is interactive (raises for ``Always`` w/o a tty)."""
+        mode = self.exec_config.interactive_mode
+        if mode == "Never":
+            return False
+        if mode == "IfAvailable":
+            return self._stdin_isatty()
+        if mode == "Always":
+            if not self._stdin_isatty():
+                raise ExecPluginError(
+                    f"{self._describe()} cannot run: interactiveMode is Always but "
+                    "standard input is not a terminal"
+                )
+            return True
+        raise ExecPluginError(f"{self._describe()}: unknown interactiveMode {mode!r}")
+
+    def exec_info(self, interactive: bool) -> dict[str, Any]:
+        """The ``ExecCredential`` passed in ``KUBERNETES_EXEC_INFO``."""
+        spec: dict[str, Any] = {"interactive": interactive}
+        if self.exec_config.provide_cluster_info and self.cluster is not None:
+            spec["cluster"] = self.cluster.to_json()
+        return {
+            "kind": "ExecCredential",
+            "apiVersion": self._group_version,
+            "spec": spec,
+        }
+
+    def get(self) -> ExecCredential:
+        """Cached credentials, running the plugin when there are none or expired."""
+        with self._lock:
+            cached = self._cached
+            if cached is not None and not cached.expired(self._now()):
+                return cached
+            self._cached = self._run()
+            return self._cached
+
+    def invalidate(self, predicate: Callable[[ExecCredential], bool] | None = None) -> None:
+        """Forget the cached credentials (all, or only if ``predicate`` holds).
+
+        The predicate lets a caller that got a 401 with particular credentials
+        avoid discarding fresher ones another thread already fetched.
+        """
+        with self._lock:
+            if self._cached is not None and (predicate is None or predicate(self._cached)):
+                self._cached = None
+
+    # -- running -------------------------------------------------------------
+
+    def _env(self, interactive: bool) -> dict[str, str]:
+        env = dict(os.environ if self._environ is None else self._environ)
+        for var in self.exec_config.env:
+            env[var.name] = var.value
+        env[KUBERNETES_EXEC_INFO] = json.dumps(self.exec_info(interactive), separators=(",", ":"))
+        return env
+
+    def _run(self) -> ExecCredential:
+        interactive = self.interactive()
+        argv = [self.exec_config.command, *self.exec_config.args]
+        try:
+            proc = subprocess.Popen(
+                argv,
+                env=self._env(interactive),
+                stdin=None if interactive else subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except FileNotFoundError:
+            message = f"{self._describe()}: executable not found"
+            if self.exec_config.install_hint:
+                message += "\n\n" + self.exec_config.install_hint
+            raise ExecPluginError(message) from None
+        except OSError as exc:
+            raise ExecPluginError(
+                f"{self._describe()}: cannot start: {exc.strerror or exc}"
+            ) from None
+
+        assert proc.stdout is not None and proc.stderr is not None
+        stdout_chunks: list[bytes] = []
+        tail: collections.deque[bytes] = collections.deque()
+        sink = sys.stderr if self._stderr is _DEFAULT_STDERR else self._stderr
+        readers = [
+            threading.Thread(target=_drain, args=(proc.stdout, stdout_chunks.append), daemon=True),
+            threading.Thread(
+                target=_drain,
+                args=(proc.stderr, _Tee(sink, tail).write),
+                daemon=True,
+            ),
+        ]
+        for reader in readers:
+            reader.start()
+        try:
+            code = proc.wait(timeout=self._timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            for reader in readers:
+                reader.join()
+            raise ExecPluginError(
+                f"{self._describe()} did not finish within {self._timeout} s" + _format_tail(tail)
+            ) from None
+        for reader in readers:
+            reader.join()
+        if code != 0:
+            raise ExecPluginError(
+                f"{self._describe()} failed with exit code {code}" + _format_tail(tail)
+            )
+        return self._parse(b"".join(stdout_chunks))
+
+    def _parse(self, stdout: bytes) -> ExecCredential:
+        # Never quote stdout in messages: it is where the secret lives.
+        try:
+            doc = json.loads(stdout)
+        except ValueError:
+            raise ExecPluginError(
+                f"{self._describe()} did not print a JSON ExecCredential on stdout"
+            ) from None
+        if not isinstance(doc, dict):
+            raise ExecPluginError(f"{self._describe()} printed JSON that is not an object")
+        api_version = doc.get("apiVersion")
+        if api_version != self._group_version:
+            raise ExecPluginError(
+                f"{self._describe()} is configured to use API version "
+                f"{self._group_version}, plugin returned version {api_version!r}"
+            )
+        if doc.get("kind") != "ExecCredential":
+            raise ExecPluginError(
+                f"{self._describe()} returned kind {doc.get('kind')!r}, " "expected ExecCredential"
+            )
+        status = doc.get("status")
+        if not isinstance(status, dict):
+            raise ExecPluginError(f"{self._describe()} didn't return a status field")
+        token = _opt_str(status, "token", self._describe)
+        cert = _opt_str(status, "clientCertificateData", self._describe)
+        key = _opt_str(status, "clientKeyData", self._describe)
+        if not token and not cert and not key:
+            raise ExecPluginError(f"{self._describe()} didn't return a token or cert/key pair")
+        if bool(cert) != bool(key):
+            raise ExecPluginError(f"{self._describe()} returned only certificate or key, not both")
+        expiration = None
+        raw_exp = status.get("expirationTimestamp")
+        if raw_exp:
+            if not isinstance(raw_exp, str):
+                raise ExecPluginError(
+                    f"{self._describe()} returned a non-string expirationTimestamp"
+                )
+            try:
+                expiration = datetime.fromisoformat(raw_exp.replace("Z", "+00:00"))
+            except ValueError:
+                raise ExecPluginError(
+                    f"{self._describe()} returned an invalid expirationTimestamp " f"{raw_exp!r}"
+                ) from None
+            if expiration.tzinfo is None:
+                expiration = expiration.replace(tzinfo=UTC)
+        return ExecCredential(
+            token=token or None,
+            client_certificate_data=cert.encode() if cert else None,
+            client_key_data=key.encode() if key else None,
+            expiration=expiration,
+        )
+
+
+def _opt_str(status: Mapping[str, Any], key: str, describe: Callable[[], str]) -> str | None:
+    value = status.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise ExecPluginError(f"{describe()} returned a non-string status.{key}")
+
+
+def _drain(stream: IO[bytes], sink: Callable[[bytes], object]) -> None:
+    with stream:
+        while True:
+            chunk = stream.read1(65536) if hasattr(stream, "read1") else stream.read()
+            if not chunk:
+                return
+            sink(chunk)
+
+
+class _Tee:
+    """Forward plugin stderr to the user's stderr, keeping a bounded tail."""
+
+    def __init__(self, sink: TextIO | None, tail: collections.deque[bytes]) -> None:
+        self._sink = sink
+        self._tail = tail
+        self._size = 0
+
+    def write(self, chunk: bytes) -> None:
+        self._tail.append(chunk)
+        self._size += len(chunk)
+        while self._size - len(self._tail[0]) >= _STDERR_TAIL_BYTES:
+            self._size -= len(self._tail.popleft())
+        if self._sink is not None:
+            try:
+                self._sink.write(chunk.decode("utf-8", "replace"))
+                self._sink.flush()
+            except (OSError, ValueError):
+                pass
+
+
+def _format_tail(tail: collections.deque[bytes]) -> str:
+    text = b"".join(tail)[-_STDERR_TAIL_BYTES:].decode("utf-8", "replace").strip()
+    if not text:
+        return ""
+    lines = text.splitlines()[-10:]
+    return "; stderr:\n  " + "\n  ".join(lines)
