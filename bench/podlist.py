@@ -26,13 +26,13 @@ import json
 import random
 import string
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 DEFAULT_PODS = 2000
 DEFAULT_SEED = 20260501
 
-_EPOCH = datetime(2026, 3, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(2026, 3, 1, tzinfo=UTC)
 _TEAMS = ("payments", "search", "checkout", "identity", "platform", "data", "ml", "edge")
 _APPS = (
     "api",
@@ -70,7 +70,7 @@ def _suffix(rng: random.Random, n: int) -> str:
 
 
 def _uid(rng: random.Random) -> str:
-    h = "%032x" % rng.getrandbits(128)
+    h = f"{rng.getrandbits(128):032x}"
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
 
 
@@ -87,7 +87,10 @@ def _word(rng: random.Random, lo: int = 4, hi: int = 12) -> str:
 
 def _env(rng: random.Random, app: str, count: int) -> list[dict[str, Any]]:
     env: list[dict[str, Any]] = [
-        {"name": "POD_NAME", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}},
+        {
+            "name": "POD_NAME",
+            "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}},
+        },
         {
             "name": "GOMEMLIMIT",
             "valueFrom": {"resourceFieldRef": {"divisor": "0", "resource": "limits.memory"}},
@@ -98,7 +101,9 @@ def _env(rng: random.Random, app: str, count: int) -> list[dict[str, Any]]:
         },
         {
             "name": "FEATURE_FLAGS",
-            "valueFrom": {"configMapKeyRef": {"key": "flags", "name": f"{app}-config", "optional": True}},
+            "valueFrom": {
+                "configMapKeyRef": {"key": "flags", "name": f"{app}-config", "optional": True}
+            },
         },
     ]
     for _ in range(count - len(env)):
@@ -137,7 +142,11 @@ def _main_container(rng: random.Random, app: str, team: str) -> dict[str, Any]:
     mem_req, mem_lim = mem[lo], mem[hi]
     version = f"{rng.randint(1, 4)}.{rng.randint(0, 40)}.{rng.randint(0, 20)}"
     return {
-        "args": ["--config=/etc/app/config.yaml", f"--log-level={rng.choice(('info', 'debug'))}", "--metrics-port=9090"],
+        "args": [
+            "--config=/etc/app/config.yaml",
+            f"--log-level={rng.choice(('info', 'debug'))}",
+            "--metrics-port=9090",
+        ],
         "command": [f"/usr/local/bin/{app}", "serve"],
         "env": _env(rng, app, rng.randint(5, 7)),
         "image": f"{rng.choice(_REGISTRY)}/{team}/{app}:v{version}",
@@ -176,8 +185,14 @@ def _sidecar(rng: random.Random, spec: tuple[str, str, int, str]) -> dict[str, A
     return {
         "args": ["proxy", "sidecar", "--concurrency", "2"],
         "env": [
-            {"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}},
-            {"name": "INSTANCE_IP", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.podIP"}}},
+            {
+                "name": "POD_NAMESPACE",
+                "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}},
+            },
+            {
+                "name": "INSTANCE_IP",
+                "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.podIP"}},
+            },
         ],
         "image": image,
         "imagePullPolicy": "IfNotPresent",
@@ -185,7 +200,10 @@ def _sidecar(rng: random.Random, spec: tuple[str, str, int, str]) -> dict[str, A
         "ports": [{"containerPort": port, "name": port_name, "protocol": "TCP"}],
         "resources": {
             "limits": {"cpu": "2", "memory": "1Gi"},
-            "requests": {"cpu": rng.choice(("10m", "50m", "100m")), "memory": rng.choice(("40Mi", "64Mi", "128Mi"))},
+            "requests": {
+                "cpu": rng.choice(("10m", "50m", "100m")),
+                "memory": rng.choice(("40Mi", "64Mi", "128Mi")),
+            },
         },
         "securityContext": {
             "allowPrivilegeEscalation": False,
@@ -234,7 +252,14 @@ def _fields_v1_spec(pod: dict[str, Any]) -> dict[str, Any]:
     """The managedFields tree the ReplicaSet controller owns, derived from the pod spec."""
 
     def keyed(items: list[dict[str, Any]], key: str, inner: Any) -> dict[str, Any]:
-        return {f'k:{{"{key}":"{item[key]}"}}' if isinstance(item[key], str) else f'k:{{"{key}":{item[key]}}}': inner(item) for item in items}
+        return {
+            (
+                f'k:{{"{key}":"{item[key]}"}}'
+                if isinstance(item[key], str)
+                else f'k:{{"{key}":{item[key]}}}'
+            ): inner(item)
+            for item in items
+        }
 
     def leaf(obj: dict[str, Any]) -> dict[str, Any]:
         tree: dict[str, Any] = {".": {}}
@@ -264,7 +289,10 @@ def _fields_v1_spec(pod: dict[str, Any]) -> dict[str, Any]:
             "f:annotations": {".": {}, **{f"f:{k}": {} for k in meta["annotations"]}},
             "f:generateName": {},
             "f:labels": {".": {}, **{f"f:{k}": {} for k in meta["labels"]}},
-            "f:ownerReferences": {".": {}, f'k:{{"uid":"{meta["ownerReferences"][0]["uid"]}"}}': {}},
+            "f:ownerReferences": {
+                ".": {},
+                f'k:{{"uid":"{meta["ownerReferences"][0]["uid"]}"}}': {},
+            },
         },
         "f:spec": {
             "f:affinity": leaf(spec["affinity"]),
@@ -288,7 +316,13 @@ def _fields_v1_status(pod: dict[str, Any]) -> dict[str, Any]:
     return {
         "f:status": {
             "f:conditions": {
-                f'k:{{"type":"{c["type"]}"}}': {".": {}, "f:lastProbeTime": {}, "f:lastTransitionTime": {}, "f:status": {}, "f:type": {}}
+                f'k:{{"type":"{c["type"]}"}}': {
+                    ".": {},
+                    "f:lastProbeTime": {},
+                    "f:lastTransitionTime": {},
+                    "f:status": {},
+                    "f:type": {},
+                }
                 for c in status["conditions"]
             },
             "f:containerStatuses": {},
@@ -296,7 +330,10 @@ def _fields_v1_status(pod: dict[str, Any]) -> dict[str, Any]:
             "f:hostIPs": {},
             "f:phase": {},
             "f:podIP": {},
-            "f:podIPs": {".": {}, **{f'k:{{"ip":"{ip["ip"]}"}}': {".": {}, "f:ip": {}} for ip in status["podIPs"]}},
+            "f:podIPs": {
+                ".": {},
+                **{f'k:{{"ip":"{ip["ip"]}"}}': {".": {}, "f:ip": {}} for ip in status["podIPs"]},
+            },
             "f:startTime": {},
         }
     }
@@ -307,7 +344,12 @@ def _last_applied(w: dict[str, Any]) -> str:
     manifest = {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "metadata": {"annotations": {}, "labels": w["labels"], "name": w["app"], "namespace": w["namespace"]},
+        "metadata": {
+            "annotations": {},
+            "labels": w["labels"],
+            "name": w["app"],
+            "namespace": w["namespace"],
+        },
         "spec": {
             "replicas": 3,
             "selector": {"matchLabels": {"app.kubernetes.io/name": w["app"]}},
@@ -340,7 +382,11 @@ def _pod(rng: random.Random, w: dict[str, Any]) -> dict[str, Any]:
     containers = json.loads(json.dumps(w["containers"]))  # a private copy per pod
     for c in containers:
         c["volumeMounts"].append(
-            {"mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "name": token_volume, "readOnly": True}
+            {
+                "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount",
+                "name": token_volume,
+                "readOnly": True,
+            }
         )
     annotations = {
         "kubectl.kubernetes.io/last-applied-configuration": _last_applied(w),
@@ -380,7 +426,11 @@ def _pod(rng: random.Random, w: dict[str, Any]) -> dict[str, Any]:
                         "nodeSelectorTerms": [
                             {
                                 "matchExpressions": [
-                                    {"key": "cloud.google.com/gke-nodepool", "operator": "In", "values": ["pool-1", "pool-2", "pool-3"]},
+                                    {
+                                        "key": "cloud.google.com/gke-nodepool",
+                                        "operator": "In",
+                                        "values": ["pool-1", "pool-2", "pool-3"],
+                                    },
                                 ]
                             }
                         ]
@@ -392,7 +442,11 @@ def _pod(rng: random.Random, w: dict[str, Any]) -> dict[str, Any]:
                             "podAffinityTerm": {
                                 "labelSelector": {
                                     "matchExpressions": [
-                                        {"key": "app.kubernetes.io/name", "operator": "In", "values": [w["app"]]}
+                                        {
+                                            "key": "app.kubernetes.io/name",
+                                            "operator": "In",
+                                            "values": [w["app"]],
+                                        }
                                     ]
                                 },
                                 "topologyKey": "topology.kubernetes.io/zone",
@@ -405,20 +459,42 @@ def _pod(rng: random.Random, w: dict[str, Any]) -> dict[str, Any]:
             "containers": containers,
             "dnsPolicy": "ClusterFirst",
             "enableServiceLinks": True,
-            "futureField": {"mode": "Strict", "budget": rng.randint(1, 9)},  # unknown to the 1.36 schema
+            "futureField": {
+                "mode": "Strict",
+                "budget": rng.randint(1, 9),
+            },  # unknown to the 1.36 schema
             "nodeName": node,
             "preemptionPolicy": "PreemptLowerPriority",
             "priority": 0,
             "restartPolicy": "Always",
             "schedulerName": "default-scheduler",
-            "securityContext": {"fsGroup": 10001, "runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+            "securityContext": {
+                "fsGroup": 10001,
+                "runAsNonRoot": True,
+                "seccompProfile": {"type": "RuntimeDefault"},
+            },
             "serviceAccount": w["app"],
             "serviceAccountName": w["app"],
             "terminationGracePeriodSeconds": 30,
             "tolerations": [
-                {"effect": "NoExecute", "key": "node.kubernetes.io/not-ready", "operator": "Exists", "tolerationSeconds": 300},
-                {"effect": "NoExecute", "key": "node.kubernetes.io/unreachable", "operator": "Exists", "tolerationSeconds": 300},
-                {"effect": "NoSchedule", "key": "dedicated", "operator": "Equal", "value": w["team"]},
+                {
+                    "effect": "NoExecute",
+                    "key": "node.kubernetes.io/not-ready",
+                    "operator": "Exists",
+                    "tolerationSeconds": 300,
+                },
+                {
+                    "effect": "NoExecute",
+                    "key": "node.kubernetes.io/unreachable",
+                    "operator": "Exists",
+                    "tolerationSeconds": 300,
+                },
+                {
+                    "effect": "NoSchedule",
+                    "key": "dedicated",
+                    "operator": "Equal",
+                    "value": w["team"],
+                },
             ],
             "volumes": [
                 {"configMap": {"defaultMode": 420, "name": f"{w['app']}-config"}, "name": "config"},
@@ -430,11 +506,22 @@ def _pod(rng: random.Random, w: dict[str, Any]) -> dict[str, Any]:
                         "defaultMode": 420,
                         "sources": [
                             {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
-                            {"configMap": {"items": [{"key": "ca.crt", "path": "ca.crt"}], "name": "kube-root-ca.crt"}},
+                            {
+                                "configMap": {
+                                    "items": [{"key": "ca.crt", "path": "ca.crt"}],
+                                    "name": "kube-root-ca.crt",
+                                }
+                            },
                             {
                                 "downwardAPI": {
                                     "items": [
-                                        {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}, "path": "namespace"}
+                                        {
+                                            "fieldRef": {
+                                                "apiVersion": "v1",
+                                                "fieldPath": "metadata.namespace",
+                                            },
+                                            "path": "namespace",
+                                        }
                                     ]
                                 }
                             },
@@ -445,11 +532,36 @@ def _pod(rng: random.Random, w: dict[str, Any]) -> dict[str, Any]:
         },
         "status": {
             "conditions": [
-                {"lastProbeTime": None, "lastTransitionTime": _ts(started), "status": "True", "type": "PodReadyToStartContainers"},
-                {"lastProbeTime": None, "lastTransitionTime": _ts(scheduled), "status": "True", "type": "Initialized"},
-                {"lastProbeTime": None, "lastTransitionTime": _ts(ready), "status": "True", "type": "Ready"},
-                {"lastProbeTime": None, "lastTransitionTime": _ts(ready), "status": "True", "type": "ContainersReady"},
-                {"lastProbeTime": None, "lastTransitionTime": _ts(scheduled), "status": "True", "type": "PodScheduled"},
+                {
+                    "lastProbeTime": None,
+                    "lastTransitionTime": _ts(started),
+                    "status": "True",
+                    "type": "PodReadyToStartContainers",
+                },
+                {
+                    "lastProbeTime": None,
+                    "lastTransitionTime": _ts(scheduled),
+                    "status": "True",
+                    "type": "Initialized",
+                },
+                {
+                    "lastProbeTime": None,
+                    "lastTransitionTime": _ts(ready),
+                    "status": "True",
+                    "type": "Ready",
+                },
+                {
+                    "lastProbeTime": None,
+                    "lastTransitionTime": _ts(ready),
+                    "status": "True",
+                    "type": "ContainersReady",
+                },
+                {
+                    "lastProbeTime": None,
+                    "lastTransitionTime": _ts(scheduled),
+                    "status": "True",
+                    "type": "PodScheduled",
+                },
             ],
             "containerStatuses": [],
             "hostIP": host_ip,
@@ -473,7 +585,10 @@ def _pod(rng: random.Random, w: dict[str, Any]) -> dict[str, Any]:
             "restartCount": restarts,
             "started": True,
             "state": {"running": {"startedAt": _ts(started + timedelta(seconds=restarts * 40))}},
-            "someNewThing": {"checkpointed": False, "generation": rng.randint(1, 5)},  # unknown to 1.36
+            "someNewThing": {
+                "checkpointed": False,
+                "generation": rng.randint(1, 5),
+            },  # unknown to 1.36
         }
         if restarts:
             status["lastState"] = {
@@ -518,27 +633,37 @@ def pods(n: int = DEFAULT_PODS, seed: int = DEFAULT_SEED) -> list[dict[str, Any]
     return [_pod(rng, workloads[rng.randrange(len(workloads))]) for _ in range(n)]
 
 
-def _dumps(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
-
-
 def podlist(n: int = DEFAULT_PODS, seed: int = DEFAULT_SEED) -> dict[str, Any]:
+    return wrap(pods(n, seed))
+
+
+def wrap(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """A ``v1/PodList`` document holding ``items``.
+
+    ``pods(n)`` is a prefix of ``pods(m)`` for ``m > n >= 1600``, so ``wrap(pods(10000)[:2000])``
+    is the same document as ``podlist(2000)``.
+    """
     return {
         "apiVersion": "v1",
-        "items": pods(n, seed),
+        "items": items,
         "kind": "PodList",
         "metadata": {"resourceVersion": "987654321"},
     }
 
 
+def dumps(value: Any) -> bytes:
+    """Compact JSON bytes, as the apiserver writes them."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def podlist_bytes(n: int = DEFAULT_PODS, seed: int = DEFAULT_SEED) -> bytes:
     """The compact JSON bytes of a PodList of ``n`` pods (what the apiserver sends)."""
-    return _dumps(podlist(n, seed))
+    return dumps(podlist(n, seed))
 
 
 def pod_bytes_list(n: int, seed: int = DEFAULT_SEED) -> list[bytes]:
     """``n`` separate single-Pod JSON documents (for decoding each pod from its own bytes)."""
-    return [_dumps(p) for p in pods(n, seed)]
+    return [dumps(p) for p in pods(n, seed)]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,6 +15,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from generator.errors import SourceError
 from generator.pipeline import Target
 from kubecore.core import yamlio
@@ -69,6 +71,10 @@ def _read(path: Path) -> dict[str, Any]:
         data = yamlio.load(path.read_text())
     except (OSError, tomllib.TOMLDecodeError, ValueError) as err:
         raise SourceError(str(path), "", f"cannot read configuration: {err}") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        raise SourceError(str(path), where, f"invalid YAML: {getattr(err, 'problem', None) or err}") from None
     if not isinstance(data, dict):
         raise SourceError(str(path), "", "configuration must be a mapping")
     return data

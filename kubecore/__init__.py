@@ -1,0 +1,59 @@
+"""kubecore: the thin shared runtime that generated Kubernetes clients import.
+
+Layers, each depending only on the ones before it (as kube-rs's kube-core / kube-client):
+
+* ``kubecore.core``: types and codecs, no I/O (Model, Quantity, Time, Scheme, YAML/JSON).
+* ``kubecore.client``: configuration, authentication, HTTP.
+
+Names are imported lazily, so ``import kubecore`` costs nothing until one is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "Model": "kubecore.core.model",
+    "FieldInfo": "kubecore.core.model",
+    "Quantity": "kubecore.core.quantity",
+    "Time": "kubecore.core.times",
+    "MicroTime": "kubecore.core.times",
+    "IntOrString": "kubecore.core.intstr",
+    "int_or_percent": "kubecore.core.intstr",
+    "ResourceInfo": "kubecore.core.resource",
+    "Scheme": "kubecore.core.scheme",
+    "load_config": "kubecore.client.config",
+    "load_kubeconfig": "kubecore.client.config",
+    "load_in_cluster_config": "kubecore.client.config",
+    "Config": "kubecore.client.config",
+    "ConfigError": "kubecore.client.config",
+    "Authenticator": "kubecore.client.auth",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from kubecore.client.auth import Authenticator
+    from kubecore.client.config import (
+        Config,
+        ConfigError,
+        load_config,
+        load_in_cluster_config,
+        load_kubeconfig,
+    )
+    from kubecore.core.intstr import IntOrString, int_or_percent
+    from kubecore.core.model import FieldInfo, Model
+    from kubecore.core.quantity import Quantity
+    from kubecore.core.resource import ResourceInfo
+    from kubecore.core.scheme import Scheme
+    from kubecore.core.times import MicroTime, Time
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kubecore' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -83,7 +83,9 @@ def snapshot(root: Path) -> dict[str, FileState]:
     for path in sorted(root.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             st = path.stat()
-            result[str(path.relative_to(root))] = FileState(path.read_bytes(), st.st_mtime_ns, st.st_ino)
+            result[str(path.relative_to(root))] = FileState(
+                path.read_bytes(), st.st_mtime_ns, st.st_ino
+            )
     return result
 
 

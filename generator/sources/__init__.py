@@ -10,7 +10,7 @@ from generator.sources.crd import add_crd, is_crd, select_crds
 from generator.sources.files import Document, expand_inputs, read_documents
 from generator.sources.openapi import add_openapi, is_openapi
 
-__all__ = ["load_api", "load_documents"]
+__all__ = ["expand_inputs", "load_api", "load_documents"]
 
 
 def load_documents(inputs: list[str]) -> list[Document]:

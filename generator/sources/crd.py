@@ -84,7 +84,6 @@ def add_crd(api: ir.Api, doc: Document) -> None:
         gvk = ir.GVK(group, name, kind)
         type_id = f"{data['metadata']['name']}/{name}"
         model = converter.model(schema, pointer + "/schema/openAPIV3Schema", type_id, kind, gv, gvks=[gvk], top_level=True)
-        _ensure_type_meta(model)
         if version.get("deprecated"):
             model.deprecated = str(version.get("deprecationWarning") or f"{gv.api_version} {kind} is deprecated")
         _add_list_type(api, type_id, kind, gv)
@@ -116,15 +115,6 @@ def add_crd(api: ir.Api, doc: Document) -> None:
                 list_kind=str(names.get("listKind") or kind + "List"),
             )
         )
-
-
-def _ensure_type_meta(model: ir.ModelType) -> None:
-    """apiVersion, kind and metadata exist on every kind, whatever the schema lists."""
-    present = {f.wire_name for f in model.fields}
-    for wire, type_ in (("apiVersion", ir.Primitive("str")), ("kind", ir.Primitive("str")), ("metadata", ir.Ref(OBJECT_META))):
-        if wire not in present:
-            model.fields.append(ir.Field(wire_name=wire, type=type_))
-    model.fields.sort(key=lambda f: f.wire_name)
 
 
 def _add_list_type(api: ir.Api, item_id: str, kind: str, gv: ir.GroupVersion) -> None:

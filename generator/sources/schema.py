@@ -86,6 +86,8 @@ class SchemaConverter:
             else:
                 field_type = self.convert(prop, prop_pointer, type_id + "." + wire_name, base_name + pascal_case(wire_name), gv)
             model.fields.append(_field(wire_name, field_type, prop, wire_name in required))
+        if top_level:
+            _ensure_type_meta(model)
         return model
 
     # -- any schema ------------------------------------------------------------------
@@ -183,6 +185,16 @@ class SchemaConverter:
             type_id=type_id, group_version=gv, base_name=name, values=unique, description=str(schema.get("description") or "")
         )
         return ir.Ref(type_id)
+
+
+def _ensure_type_meta(model: ir.ModelType) -> None:
+    """apiVersion, kind and metadata exist on every kind and embedded resource."""
+    present = {f.wire_name for f in model.fields}
+    implied = (("apiVersion", ir.Primitive("str")), ("kind", ir.Primitive("str")), ("metadata", ir.Ref(OBJECT_META)))
+    for wire, type_ in implied:
+        if wire not in present:
+            model.fields.append(ir.Field(wire_name=wire, type=type_))
+    model.fields.sort(key=lambda f: f.wire_name)
 
 
 def _merged_properties(schema: dict[str, Any]) -> dict[str, Any]:

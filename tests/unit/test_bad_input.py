@@ -64,7 +64,8 @@ def crd_with_property(prop_yaml: str) -> str:
         "            spec:\n"
         "              type: object\n"
         "              properties:\n"
-        "                x:\n" + "".join(f"                  {line}\n" for line in prop_yaml.splitlines())
+        "                x:\n"
+        + "".join(f"                  {line}\n" for line in prop_yaml.splitlines())
     )
 
 
@@ -78,12 +79,20 @@ def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
 
 
 def test_invalid_yaml_names_the_line(good_output: GoodOutput, tmp_path: Path) -> None:
-    bad = write(tmp_path, "broken.yaml", CRD_HEAD.replace("  names: {kind: Thing, plural: things}\n", "  names: [Thing\n  plural: things\n"))
+    bad = write(
+        tmp_path,
+        "broken.yaml",
+        CRD_HEAD.replace(
+            "  names: {kind: Thing, plural: things}\n", "  names: [Thing\n  plural: things\n"
+        ),
+    )
     err = assert_rejected(good_output, [bad], str(bad), "line 9", "invalid YAML")
     assert "line 9 column" in err
 
 
-def test_invalid_yaml_in_a_directory_names_the_file_and_line(good_output: GoodOutput, tmp_path: Path) -> None:
+def test_invalid_yaml_in_a_directory_names_the_file_and_line(
+    good_output: GoodOutput, tmp_path: Path
+) -> None:
     folder = tmp_path / "crds"
     folder.mkdir()
     (folder / "a-widget.yaml").write_bytes((CRDS / "widget.yaml").read_bytes())
@@ -92,22 +101,38 @@ def test_invalid_yaml_in_a_directory_names_the_file_and_line(good_output: GoodOu
 
 
 def test_invalid_json_names_the_line(good_output: GoodOutput, tmp_path: Path) -> None:
-    bad = write(tmp_path, "swagger.json", '{\n  "swagger": "2.0",\n  "definitions": {\n    "a": 1,\n  }\n}\n')
+    bad = write(
+        tmp_path,
+        "swagger.json",
+        '{\n  "swagger": "2.0",\n  "definitions": {\n    "a": 1,\n  }\n}\n',
+    )
     assert_rejected(good_output, [bad], str(bad), "line 5", "invalid JSON")
 
 
 def test_a_deployment_given_directly_is_an_error(good_output: GoodOutput, tmp_path: Path) -> None:
-    bad = write(tmp_path, "deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n")
+    bad = write(
+        tmp_path, "deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
+    )
     assert_rejected(good_output, [bad], f"{bad}[doc 0]:/kind", "Deployment")
 
 
-def test_a_deployment_given_directly_beside_a_crd_is_still_an_error(good_output: GoodOutput, tmp_path: Path) -> None:
-    bad = write(tmp_path, "deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n")
+def test_a_deployment_given_directly_beside_a_crd_is_still_an_error(
+    good_output: GoodOutput, tmp_path: Path
+) -> None:
+    bad = write(
+        tmp_path, "deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
+    )
     assert_rejected(good_output, [CRDS / "widget.yaml", bad], f"{bad}[doc 0]:/kind", "Deployment")
 
 
-def test_a_stream_of_only_non_crd_documents_is_an_error(good_output: GoodOutput, tmp_path: Path) -> None:
-    bad = write(tmp_path, "install.yaml", "---\n---\napiVersion: v1\nkind: ConfigMap\n---\napiVersion: v1\nkind: Service\n")
+def test_a_stream_of_only_non_crd_documents_is_an_error(
+    good_output: GoodOutput, tmp_path: Path
+) -> None:
+    bad = write(
+        tmp_path,
+        "install.yaml",
+        "---\n---\napiVersion: v1\nkind: ConfigMap\n---\napiVersion: v1\nkind: Service\n",
+    )
     # the empty document between the two leading separators still counts as doc 0
     assert_rejected(good_output, [bad], f"{bad}[doc 1]:/kind", "ConfigMap")
 
@@ -116,7 +141,8 @@ def test_non_crd_documents_beside_a_crd_in_one_stream_are_skipped(tmp_path: Path
     stream = write(
         tmp_path,
         "install.yaml",
-        "apiVersion: v1\nkind: Namespace\nmetadata: {name: demo}\n---\n" + (CRDS / "widget.yaml").read_text(),
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: demo}\n---\n"
+        + (CRDS / "widget.yaml").read_text(),
     )
     assert generate([stream], tmp_path / "out") == 0
     assert (tmp_path / "out" / "demo_example_com" / "v1" / "models.py").is_file()
@@ -134,7 +160,9 @@ def test_a_directory_without_any_crd_is_an_error(good_output: GoodOutput, tmp_pa
     folder = tmp_path / "manifests"
     folder.mkdir()
     write(folder, "deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\n")
-    assert_rejected(good_output, [folder], str(folder), "no OpenAPI document or CustomResourceDefinition")
+    assert_rejected(
+        good_output, [folder], str(folder), "no OpenAPI document or CustomResourceDefinition"
+    )
 
 
 @pytest.mark.parametrize(
@@ -145,24 +173,44 @@ def test_a_directory_without_any_crd_is_an_error(good_output: GoodOutput, tmp_pa
         ("latin1.yaml", b"description: caf\xe9\n", "cannot read"),
     ],
 )
-def test_unusable_files(good_output: GoodOutput, tmp_path: Path, name: str, text: str | bytes, message: str) -> None:
+def test_unusable_files(
+    good_output: GoodOutput, tmp_path: Path, name: str, text: str | bytes, message: str
+) -> None:
     bad = write(tmp_path, name, text)
     assert_rejected(good_output, [bad], str(bad), message)
 
 
-def test_crd_without_openapi_schema_names_the_pointer(good_output: GoodOutput, tmp_path: Path) -> None:
-    bad = write(tmp_path, "noschema.yaml", CRD_HEAD + "    - name: v1\n      served: true\n      storage: true\n")
-    assert_rejected(good_output, [bad], f"{bad}[doc 0]:/spec/versions/0/schema/openAPIV3Schema", "openAPIV3Schema")
+def test_crd_without_openapi_schema_names_the_pointer(
+    good_output: GoodOutput, tmp_path: Path
+) -> None:
+    bad = write(
+        tmp_path,
+        "noschema.yaml",
+        CRD_HEAD + "    - name: v1\n      served: true\n      storage: true\n",
+    )
+    assert_rejected(
+        good_output,
+        [bad],
+        f"{bad}[doc 0]:/spec/versions/0/schema/openAPIV3Schema",
+        "openAPIV3Schema",
+    )
 
 
-def test_crd_second_version_without_schema_names_its_index(good_output: GoodOutput, tmp_path: Path) -> None:
+def test_crd_second_version_without_schema_names_its_index(
+    good_output: GoodOutput, tmp_path: Path
+) -> None:
     good_version = crd_with_property("type: string").split("  versions:\n", 1)[1]
-    bad = write(tmp_path, "noschema.yaml", CRD_HEAD + good_version + "    - name: v2\n      served: true\n")
+    bad = write(
+        tmp_path, "noschema.yaml", CRD_HEAD + good_version + "    - name: v2\n      served: true\n"
+    )
     assert_rejected(good_output, [bad], "/spec/versions/1/schema/openAPIV3Schema")
 
 
 def test_crd_apiextensions_v1beta1_is_rejected(good_output: GoodOutput, tmp_path: Path) -> None:
-    text = CRD_HEAD.replace("apiextensions.k8s.io/v1", "apiextensions.k8s.io/v1beta1") + "  version: v1\n"
+    text = (
+        CRD_HEAD.replace("apiextensions.k8s.io/v1", "apiextensions.k8s.io/v1beta1")
+        + "  version: v1\n"
+    )
     bad = write(tmp_path, "old.yaml", text)
     assert_rejected(good_output, [bad], f"{bad}[doc 0]:/apiVersion", "v1beta1")
 
@@ -173,7 +221,9 @@ def test_type_list_is_an_unsupported_construct(good_output: GoodOutput, tmp_path
     assert_rejected(good_output, [bad], f"{bad}[doc 0]:{pointer}", "unsupported construct")
 
 
-def test_ref_inside_a_crd_schema_is_an_unsupported_construct(good_output: GoodOutput, tmp_path: Path) -> None:
+def test_ref_inside_a_crd_schema_is_an_unsupported_construct(
+    good_output: GoodOutput, tmp_path: Path
+) -> None:
     bad = write(tmp_path, "ref.yaml", crd_with_property('$ref: "#/definitions/Foo"'))
     pointer = "/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/x"
     assert_rejected(good_output, [bad], f"{bad}[doc 0]:{pointer}", "$ref", "unsupported construct")
@@ -184,24 +234,38 @@ def test_crd_group_that_is_not_a_dns_name_is_rejected(good_output: GoodOutput) -
     assert_rejected(good_output, [bad], f"{bad}[doc 0]:/spec/group", "DNS")
 
 
-def test_crd_version_that_is_not_a_dns_label_is_rejected(good_output: GoodOutput, tmp_path: Path) -> None:
-    text = crd_with_property("type: string").replace("- name: v1\n", "- name: 'v1\"\"\" + x'\n")
+def test_crd_version_that_is_not_a_dns_label_is_rejected(
+    good_output: GoodOutput, tmp_path: Path
+) -> None:
+    text = crd_with_property("type: string").replace("- name: v1\n", '- name: \'v1""" + x\'\n')
     bad = write(tmp_path, "badversion.yaml", text)
     assert_rejected(good_output, [bad], f"{bad}[doc 0]:/spec/versions/0/name", "DNS label")
 
 
 def swagger(definitions: dict[str, object]) -> str:
-    return json.dumps({"swagger": "2.0", "info": {"title": "t", "version": "v"}, "paths": {}, "definitions": definitions}, indent=1)
+    return json.dumps(
+        {
+            "swagger": "2.0",
+            "info": {"title": "t", "version": "v"},
+            "paths": {},
+            "definitions": definitions,
+        },
+        indent=1,
+    )
 
 
 def test_openapi_dangling_ref_names_the_pointer(good_output: GoodOutput, tmp_path: Path) -> None:
     thing = {
         "type": "object",
-        "x-kubernetes-group-version-kind": [{"group": "example.com", "version": "v1", "kind": "Thing"}],
+        "x-kubernetes-group-version-kind": [
+            {"group": "example.com", "version": "v1", "kind": "Thing"}
+        ],
         "properties": {"spec": {"$ref": "#/definitions/com.example.v1.Missing"}},
     }
     bad = write(tmp_path, "swagger.json", swagger({"com.example.v1.Thing": thing}))
-    err = assert_rejected(good_output, [bad], f"{bad}:/definitions/com.example.v1.Thing/properties/spec", "dangling")
+    err = assert_rejected(
+        good_output, [bad], f"{bad}:/definitions/com.example.v1.Thing/properties/spec", "dangling"
+    )
     assert "com.example.v1.Missing" in err
 
 
@@ -214,13 +278,20 @@ def test_openapi_v3_dangling_ref_names_the_pointer(good_output: GoodOutput, tmp_
             "schemas": {
                 "com.example.v1.Thing": {
                     "type": "object",
-                    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Nope"}}},
+                    "properties": {
+                        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Nope"}}
+                    },
                 }
             }
         },
     }
     bad = write(tmp_path, "v3.json", json.dumps(doc))
-    assert_rejected(good_output, [bad], f"{bad}:/components/schemas/com.example.v1.Thing/properties/items/items", "dangling")
+    assert_rejected(
+        good_output,
+        [bad],
+        f"{bad}:/components/schemas/com.example.v1.Thing/properties/items/items",
+        "dangling",
+    )
 
 
 def test_missing_input_path(good_output: GoodOutput, tmp_path: Path) -> None:
@@ -233,7 +304,9 @@ def test_missing_input_beside_a_good_one(good_output: GoodOutput, tmp_path: Path
     assert_rejected(good_output, [CRDS / "widget.yaml", missing], str(missing), "no such file")
 
 
-def test_check_mode_reports_bad_input_with_status_2(good_output: GoodOutput, tmp_path: Path) -> None:
+def test_check_mode_reports_bad_input_with_status_2(
+    good_output: GoodOutput, tmp_path: Path
+) -> None:
     bad = write(tmp_path, "deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\n")
     code, err = generate_capture([bad], good_output.out, "--check")
     assert code == 2 and str(bad) in err

@@ -123,8 +123,7 @@ def sample(schema: dict[str, Any], text: str) -> Any:
     return text
 
 
-CHILD = textwrap.dedent(
-    r"""
+CHILD = textwrap.dedent(r"""
     import importlib, json, pathlib, sys
 
     package, out, data_file = sys.argv[1], pathlib.Path(sys.argv[2]), sys.argv[3]
@@ -170,20 +169,34 @@ CHILD = textwrap.dedent(
     unknown = type(obj.spec).from_dict(dict(doc["spec"], mode="NotAMember"))
     report["unknown_enum"] = [type(unknown.mode).__name__, unknown.to_dict()["mode"]]
     print(json.dumps(report))
-    """
-)
+    """)
 
 
 @pytest.fixture(scope="module")
 def child_report(generated: Generated, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     crd = generated.crd
     schema = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
-    document = {"apiVersion": f"{crd['spec']['group']}/v1", "kind": crd["spec"]["names"]["kind"], "metadata": {"name": "x"}}
+    document = {
+        "apiVersion": f"{crd['spec']['group']}/v1",
+        "kind": crd["spec"]["names"]["kind"],
+        "metadata": {"name": "x"},
+    }
     document.update({name: sample(prop, name) for name, prop in schema["properties"].items()})
     enum = schema["properties"]["spec"]["properties"]["mode"]["enum"]
     data_file = tmp_path_factory.mktemp("hostile-child") / "case.json"
-    data_file.write_text(json.dumps({"apiVersion": document["apiVersion"], "kind": document["kind"], "document": document, "enum": enum}))
-    env = subprocess_env(PYTHONPATH=os.pathsep.join([str(generated.out.parent), subprocess_env()["PYTHONPATH"]]))
+    data_file.write_text(
+        json.dumps(
+            {
+                "apiVersion": document["apiVersion"],
+                "kind": document["kind"],
+                "document": document,
+                "enum": enum,
+            }
+        )
+    )
+    env = subprocess_env(
+        PYTHONPATH=os.pathsep.join([str(generated.out.parent), subprocess_env()["PYTHONPATH"]])
+    )
     result = subprocess.run(
         [sys.executable, "-c", CHILD, generated.out.name, str(generated.out), str(data_file)],
         cwd=generated.canary_dir,
@@ -200,15 +213,21 @@ def child_report(generated: Generated, tmp_path_factory: pytest.TempPathFactory)
     return report
 
 
-def test_import_and_round_trip_run_no_payload(generated: Generated, child_report: dict[str, Any]) -> None:
+def test_import_and_round_trip_run_no_payload(
+    generated: Generated, child_report: dict[str, Any]
+) -> None:
     assert child_report["to_dict"] == child_report["document"]
     assert child_report["json_round_trip"] == child_report["document"]
     assert child_report["scheme_round_trip"] == child_report["document"]
     assert list(generated.canary_dir.iterdir()) == []
 
 
-def test_hostile_property_names_are_the_wire_keys(child_report: dict[str, Any], hostile_crd: dict[str, Any]) -> None:
-    spec_schema = hostile_crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
+def test_hostile_property_names_are_the_wire_keys(
+    child_report: dict[str, Any], hostile_crd: dict[str, Any]
+) -> None:
+    spec_schema = hostile_crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"][
+        "spec"
+    ]
     assert sorted(child_report["spec_wire_names"]) == sorted(spec_schema["properties"])
     assert child_report["spec_extra"] == {}  # every hostile key was decoded as a field
     assert set(child_report["to_dict"]["spec"]) == set(spec_schema["properties"])
@@ -218,7 +237,11 @@ def test_hostile_property_names_are_the_wire_keys(child_report: dict[str, Any], 
     assert len(set(names)) == len(names)
     assert all(n.isidentifier() for n in names)
     by_wire = dict(zip(child_report["spec_wire_names"], names, strict=True))
-    assert by_wire["from"] == "from_" and by_wire["self"] == "self_" and by_wire["to_dict"] == "to_dict_"
+    assert (
+        by_wire["from"] == "from_"
+        and by_wire["self"] == "self_"
+        and by_wire["to_dict"] == "to_dict_"
+    )
     assert by_wire["__class__"] == "f_class" and by_wire["class"] == "class_"
     assert by_wire["mirror_percent"] == "mirror_percent"
     assert by_wire["mirror_percent_2"] == "mirror_percent_2"
@@ -238,7 +261,9 @@ def test_keyword_kind_gets_a_safe_class_name(child_report: dict[str, Any]) -> No
     assert child_report["class"] == "None_"
 
 
-def test_hostile_metadata_strings_stay_exact(child_report: dict[str, Any], hostile_crd: dict[str, Any]) -> None:
+def test_hostile_metadata_strings_stay_exact(
+    child_report: dict[str, Any], hostile_crd: dict[str, Any]
+) -> None:
     names = hostile_crd["spec"]["names"]
     assert child_report["resource"] == {
         "singular": names["singular"],
@@ -259,10 +284,12 @@ def test_descriptions_stay_text(child_report: dict[str, Any], hostile_crd: dict[
     schema = version["schema"]["openAPIV3Schema"]
     expected = f"{schema['description']}\n\nDeprecated: {version['deprecationWarning']}"
     assert doc_lines(child_report["kind_doc"]) == doc_lines(tidy(expected))
-    assert doc_lines(child_report["spec_doc"]) == doc_lines(tidy(schema["properties"]["spec"]["description"]))
+    assert doc_lines(child_report["spec_doc"]) == doc_lines(
+        tidy(schema["properties"]["spec"]["description"])
+    )
 
 
-EVIL_GROUP = "evil.example.com\"\"\"\nopen('pwned', 'w')\n\"\"\" {{ 7 * 7 }} \\"
+EVIL_GROUP = 'evil.example.com"""\nopen(\'pwned\', \'w\')\n""" {{ 7 * 7 }} \\'
 EVIL_VERSION = "v1\"\"\"; open('pwned', 'w') #"
 
 
@@ -276,8 +303,14 @@ def test_hostile_group_and_version_from_openapi_stay_text(tmp_path: Path) -> Non
             "com.example.evil.v1.Thing": {
                 "description": "A thing.",
                 "type": "object",
-                "x-kubernetes-group-version-kind": [{"group": EVIL_GROUP, "version": EVIL_VERSION, "kind": "Thing"}],
-                "properties": {"apiVersion": {"type": "string"}, "kind": {"type": "string"}, "size": {"type": "integer"}},
+                "x-kubernetes-group-version-kind": [
+                    {"group": EVIL_GROUP, "version": EVIL_VERSION, "kind": "Thing"}
+                ],
+                "properties": {
+                    "apiVersion": {"type": "string"},
+                    "kind": {"type": "string"},
+                    "size": {"type": "integer"},
+                },
             }
         },
     }
@@ -292,8 +325,7 @@ def test_hostile_group_and_version_from_openapi_stay_text(tmp_path: Path) -> Non
     for path in python_files(out):
         compile(path.read_text(encoding="utf-8"), str(path), "exec")
     assert_inert(out)
-    script = textwrap.dedent(
-        """
+    script = textwrap.dedent("""
         import importlib, pathlib, sys
         package, out = sys.argv[1], pathlib.Path(sys.argv[2])
         for path in sorted(out.rglob("*.py")):
@@ -304,10 +336,11 @@ def test_hostile_group_and_version_from_openapi_stay_text(tmp_path: Path) -> Non
         cls = scheme.lookup(sys.argv[3], "Thing")
         assert cls.from_dict({"size": 1}).to_dict() == {"size": 1}
         print(cls.API_VERSION == sys.argv[3] and cls().to_dict()["apiVersion"] == sys.argv[3])
-        """
-    )
+        """)
     api_version = f"{EVIL_GROUP}/{EVIL_VERSION}"
-    env = subprocess_env(PYTHONPATH=os.pathsep.join([str(out.parent), subprocess_env()["PYTHONPATH"]]))
+    env = subprocess_env(
+        PYTHONPATH=os.pathsep.join([str(out.parent), subprocess_env()["PYTHONPATH"]])
+    )
     result = subprocess.run(
         [sys.executable, "-c", script, out.name, str(out), api_version],
         cwd=canary_dir,

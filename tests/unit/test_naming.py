@@ -48,13 +48,28 @@ def test_snake_case_of_camel_case_and_acronyms(wire: str, expected: str) -> None
 
 
 @pytest.mark.parametrize(
-    "word", ["from", "class", "continue", "global", "for", "assert", "pass", "not", "except", "import", "lambda"]
+    "word",
+    [
+        "from",
+        "class",
+        "continue",
+        "global",
+        "for",
+        "assert",
+        "pass",
+        "not",
+        "except",
+        "import",
+        "lambda",
+    ],
 )
 def test_keywords_get_a_trailing_underscore(word: str) -> None:
     assert snake_case(word) == word + "_"
 
 
-@pytest.mark.parametrize("word", ["self", "cls", "to_dict", "from_dict", "to_json", "from_json", "extra_fields"])
+@pytest.mark.parametrize(
+    "word", ["self", "cls", "to_dict", "from_dict", "to_json", "from_json", "extra_fields"]
+)
 def test_names_the_model_uses_get_a_trailing_underscore(word: str) -> None:
     assert snake_case(word) == word + "_"
 
@@ -126,7 +141,10 @@ def test_awkward_names_become_distinct_valid_identifiers() -> None:
 
 def test_collision_the_name_that_already_is_the_attribute_keeps_it() -> None:
     wanted = {w: snake_case(w) for w in ["mirrorPercent", "mirror_percent"]}
-    assert assign_unique(wanted) == {"mirror_percent": "mirror_percent", "mirrorPercent": "mirror_percent_2"}
+    assert assign_unique(wanted) == {
+        "mirror_percent": "mirror_percent",
+        "mirrorPercent": "mirror_percent_2",
+    }
 
 
 def test_collision_a_numbered_name_never_takes_an_existing_wire_name() -> None:
@@ -140,11 +158,25 @@ def test_collision_a_numbered_name_never_takes_an_existing_wire_name() -> None:
 
 def test_collisions_without_an_exact_match_number_in_sorted_order() -> None:
     wanted = {w: snake_case(w) for w in ["fooBar", "foo-bar", "foo.bar", "FooBar"]}
-    assert assign_unique(wanted) == {"FooBar": "foo_bar", "foo-bar": "foo_bar_2", "foo.bar": "foo_bar_3", "fooBar": "foo_bar_4"}
+    assert assign_unique(wanted) == {
+        "FooBar": "foo_bar",
+        "foo-bar": "foo_bar_2",
+        "foo.bar": "foo_bar_3",
+        "fooBar": "foo_bar_4",
+    }
 
 
 def test_collisions_are_deterministic_regardless_of_dict_order() -> None:
-    wires = [*AWKWARD_WIRE_NAMES, "fooBar", "foo_bar", "FooBar", "foo-bar", "podIPs", "pod_ips", "podIps"]
+    wires = [
+        *AWKWARD_WIRE_NAMES,
+        "fooBar",
+        "foo_bar",
+        "FooBar",
+        "foo-bar",
+        "podIPs",
+        "pod_ips",
+        "podIps",
+    ]
     expected = assign_unique({w: snake_case(w) for w in wires})
     rng = random.Random(1234)
     for _ in range(50):
@@ -277,7 +309,9 @@ def test_enum_member_is_always_a_valid_public_identifier(text: str) -> None:
 
 
 @given(st.lists(st.text(max_size=12), max_size=12, unique=True), st.randoms())
-def test_assign_unique_is_injective_and_order_independent(wires: list[str], rnd: random.Random) -> None:
+def test_assign_unique_is_injective_and_order_independent(
+    wires: list[str], rnd: random.Random
+) -> None:
     names = assign_unique({w: snake_case(w) for w in wires})
     assert len(set(names.values())) == len(wires)
     assert all(valid(n) for n in names.values())

@@ -81,7 +81,9 @@ def test_rerun_with_unchanged_inputs_touches_nothing(out: Path, inputs: list[Pat
     assert staging_leftovers(out) == []
 
 
-def test_rerun_without_the_stamp_leaves_every_generated_file_alone(out: Path, inputs: list[Path]) -> None:
+def test_rerun_without_the_stamp_leaves_every_generated_file_alone(
+    out: Path, inputs: list[Path]
+) -> None:
     (out / STAMP).unlink()
     before = snapshot(out)
     assert generate(inputs, out) == 0
@@ -105,7 +107,9 @@ def test_changing_one_crd_rewrites_only_its_files(out: Path, inputs: list[Path])
     assert staging_leftovers(out) == []
 
 
-def test_dropping_a_crd_removes_its_files_and_keeps_the_others(out: Path, inputs: list[Path]) -> None:
+def test_dropping_a_crd_removes_its_files_and_keeps_the_others(
+    out: Path, inputs: list[Path]
+) -> None:
     before = snapshot(out)
     assert generate(inputs[:1], out) == 0
     after = snapshot(out)
@@ -122,7 +126,9 @@ def test_check_on_fresh_output_exits_0_and_writes_nothing(out: Path, inputs: lis
     assert snapshot(out) == before
 
 
-def test_check_on_fresh_output_without_a_stamp_exits_0_and_writes_nothing(out: Path, inputs: list[Path]) -> None:
+def test_check_on_fresh_output_without_a_stamp_exits_0_and_writes_nothing(
+    out: Path, inputs: list[Path]
+) -> None:
     (out / STAMP).unlink()
     before = snapshot(out)
     code, err = generate_capture(inputs, out, "--check")
@@ -157,7 +163,9 @@ def test_check_finds_a_stray_file(out: Path, inputs: list[Path]) -> None:
     assert (out / "stray.py").read_text() == "x = 1\n"
 
 
-def test_check_of_missing_output_exits_1_and_creates_nothing(tmp_path: Path, inputs: list[Path]) -> None:
+def test_check_of_missing_output_exits_1_and_creates_nothing(
+    tmp_path: Path, inputs: list[Path]
+) -> None:
     target = tmp_path / "nothing" / "pkg"
     code, _ = generate_capture(inputs, target, "--check")
     assert code == 1
@@ -190,7 +198,9 @@ def fail_after_first(monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> lis
     return formatted
 
 
-def test_formatting_failure_leaves_the_old_tree_intact(out: Path, inputs: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_formatting_failure_leaves_the_old_tree_intact(
+    out: Path, inputs: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = snapshot(out)
     edit_gadget(inputs)
     formatted = fail_after_first(monkeypatch, RuntimeError("formatter exploded"))
@@ -201,7 +211,9 @@ def test_formatting_failure_leaves_the_old_tree_intact(out: Path, inputs: list[P
     assert staging_leftovers(out) == []
 
 
-def test_failure_while_writing_leaves_the_old_tree_intact(out: Path, inputs: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failure_while_writing_leaves_the_old_tree_intact(
+    out: Path, inputs: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = snapshot(out)
     edit_gadget(inputs)
     real = Path.write_bytes
@@ -219,7 +231,9 @@ def test_failure_while_writing_leaves_the_old_tree_intact(out: Path, inputs: lis
     assert staging_leftovers(out) == []
 
 
-def test_interrupt_while_writing_leaves_the_old_tree_intact(out: Path, inputs: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_interrupt_while_writing_leaves_the_old_tree_intact(
+    out: Path, inputs: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = snapshot(out)
     edit_gadget(inputs)
     real = Path.write_text
@@ -237,7 +251,9 @@ def test_interrupt_while_writing_leaves_the_old_tree_intact(out: Path, inputs: l
     assert staging_leftovers(out) == []
 
 
-def test_failure_during_the_swap_restores_the_old_tree(out: Path, inputs: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failure_during_the_swap_restores_the_old_tree(
+    out: Path, inputs: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = snapshot(out)
     edit_gadget(inputs)
     real = Path.rename
