@@ -15,14 +15,24 @@ EXIT_BAD_INPUT = 2
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="kube-clientgen", description="Generate typed Kubernetes clients.")
+    parser = argparse.ArgumentParser(
+        prog="kube-clientgen", description="Generate typed Kubernetes clients."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     gen = commands.add_parser("generate", help="generate a package from OpenAPI specs or CRD YAML")
-    gen.add_argument("inputs", nargs="*", help="OpenAPI JSON files or directories, CRD YAML files or directories")
+    gen.add_argument(
+        "inputs", nargs="*", help="OpenAPI JSON files or directories, CRD YAML files or directories"
+    )
     gen.add_argument("--out", help="output package directory (its basename is the package name)")
-    gen.add_argument("--check", action="store_true", help="exit 1 if the output is stale; write nothing")
-    gen.add_argument("--apimachinery-only", action="store_true", help="render only io.k8s.apimachinery types")
-    gen.add_argument("--config", type=Path, help="pyproject.toml or codegen.yaml (default: search upwards)")
+    gen.add_argument(
+        "--check", action="store_true", help="exit 1 if the output is stale; write nothing"
+    )
+    gen.add_argument(
+        "--apimachinery-only", action="store_true", help="render only io.k8s.apimachinery types"
+    )
+    gen.add_argument(
+        "--config", type=Path, help="pyproject.toml or codegen.yaml (default: search upwards)"
+    )
     args = parser.parse_args(argv)
     try:
         targets = _targets(args, parser)
@@ -39,12 +49,16 @@ def _targets(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[
     if args.inputs:
         if not args.out:
             parser.error("--out is required when inputs are given")
-        return [Target(inputs=list(args.inputs), out=args.out, apimachinery_only=args.apimachinery_only)]
+        return [
+            Target(inputs=list(args.inputs), out=args.out, apimachinery_only=args.apimachinery_only)
+        ]
     from generator.config import find_config, load_targets
 
     config = args.config or find_config(Path.cwd())
     if config is None:
-        raise GenerationError("no inputs given and no [tool.kube-clientgen] table or codegen.yaml found")
+        raise GenerationError(
+            "no inputs given and no [tool.kube-clientgen] table or codegen.yaml found"
+        )
     return load_targets(config)
 
 
@@ -53,20 +67,27 @@ def _generate(targets: list[Target], *, check: bool) -> int:
     stale = False
     with warnings.catch_warnings():
         warnings.simplefilter("always")
-        warnings.showwarning = _show_warning  # type: ignore[assignment]
+        warnings.showwarning = _show_warning
         for target in targets:
             result = run_target(target, check=check, progress=progress)
             if check and result.changed:
                 stale = True
                 shown = ", ".join(result.changed[:5]) + (" ..." if len(result.changed) > 5 else "")
-                print(f"kube-clientgen: {target.out} is stale ({len(result.changed)} files): {shown}", file=sys.stderr)
+                print(
+                    f"kube-clientgen: {target.out} is stale ({len(result.changed)} files): {shown}",
+                    file=sys.stderr,
+                )
             elif progress and not check:
-                status = "up to date" if not result.changed else f"{len(result.changed)} files written"
+                status = (
+                    "up to date" if not result.changed else f"{len(result.changed)} files written"
+                )
                 print(f"kube-clientgen: {target.out}: {status}", file=sys.stderr)
     return EXIT_STALE if stale else 0
 
 
-def _show_warning(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> None:
+def _show_warning(
+    message: Warning | str, category: type[Warning], *args: object, **kwargs: object
+) -> None:
     print(f"kube-clientgen: warning: {message}", file=sys.stderr)
 
 

@@ -26,7 +26,11 @@ def find_config(start: Path) -> Path | None:
     for folder in (start, *start.parents):
         for name in ("codegen.yaml", "pyproject.toml"):
             candidate = folder / name
-            if candidate.is_file() and (name != "pyproject.toml" or "tool" in _read(candidate) and "kube-clientgen" in _read(candidate)["tool"]):
+            if candidate.is_file() and (
+                name != "pyproject.toml"
+                or "tool" in _read(candidate)
+                and "kube-clientgen" in _read(candidate)["tool"]
+            ):
                 return candidate
     return None
 
@@ -41,8 +45,14 @@ def load_targets(path: Path) -> list[Target]:
     base = path.parent
     targets = []
     for i, entry in enumerate(raw):
-        if not isinstance(entry, dict) or not isinstance(entry.get("inputs"), list) or not isinstance(entry.get("out"), str):
-            raise SourceError(str(path), f"{where}/{i}", "a target needs 'inputs' (a list) and 'out' (a path)")
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("inputs"), list)
+            or not isinstance(entry.get("out"), str)
+        ):
+            raise SourceError(
+                str(path), f"{where}/{i}", "a target needs 'inputs' (a list) and 'out' (a path)"
+            )
         targets.append(
             Target(
                 inputs=[_relative(base, p) for p in entry["inputs"]],
@@ -74,7 +84,9 @@ def _read(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1} column {mark.column + 1}" if mark else ""
-        raise SourceError(str(path), where, f"invalid YAML: {getattr(err, 'problem', None) or err}") from None
+        raise SourceError(
+            str(path), where, f"invalid YAML: {getattr(err, 'problem', None) or err}"
+        ) from None
     if not isinstance(data, dict):
         raise SourceError(str(path), "", "configuration must be a mapping")
     return data

@@ -7,7 +7,7 @@ names; templates render it. Nothing downstream of this module looks at a raw spe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 # --- types -----------------------------------------------------------------------
 
@@ -62,7 +62,7 @@ class UnionOf:
     options: tuple[TypeRef, ...]
 
 
-TypeRef = Union[Primitive, Special, AnyJson, Ref, ListOf, MapOf, UnionOf]
+TypeRef = Primitive | Special | AnyJson | Ref | ListOf | MapOf | UnionOf
 
 
 @dataclass

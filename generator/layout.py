@@ -98,7 +98,9 @@ def _module(layout: Layout, key: str, type_id: str, gv: ir.GroupVersion | None) 
     module = layout.modules.get(key)
     if module is None:
         path = (key,) if layout.kubecore_mode else (*key.split("/"), "models")
-        module = layout.modules[key] = ModuleInfo(key, path, None if layout.kubecore_mode else gv, "_" + key.replace("/", "_"))
+        module = layout.modules[key] = ModuleInfo(
+            key, path, None if layout.kubecore_mode else gv, "_" + key.replace("/", "_")
+        )
     return module
 
 

@@ -13,10 +13,10 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
-from collections.abc import Iterable
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from generator.errors import GenerationError
@@ -35,7 +35,9 @@ def _ruff() -> str:
 
 
 def _ruff_version() -> str:
-    return subprocess.run([_ruff(), "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    return subprocess.run(
+        [_ruff(), "--version"], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def format_files(files: dict[str, str]) -> dict[str, str]:
@@ -96,7 +98,9 @@ def is_fresh(out: Path, stamp: str) -> bool:
     if recorded.get("fingerprint") != stamp:
         return False
     files = recorded.get("files", {})
-    return current_files(out) == set(files) and all(_digest((out / n).read_bytes()) == h for n, h in files.items())
+    return current_files(out) == set(files) and all(
+        _digest((out / n).read_bytes()) == h for n, h in files.items()
+    )
 
 
 def current_files(out: Path) -> set[str]:
@@ -119,7 +123,10 @@ def differences(out: Path, files: dict[str, str]) -> list[str]:
 def write_tree(out: Path, files: dict[str, str], stamp: str) -> list[str]:
     """Replace ``out`` with exactly ``files``; returns the paths that changed."""
     changed = differences(out, files)
-    stamp_text = json.dumps({"fingerprint": stamp, "files": {n: _digest(files[n].encode()) for n in sorted(files)}}, indent=1)
+    stamp_text = json.dumps(
+        {"fingerprint": stamp, "files": {n: _digest(files[n].encode()) for n in sorted(files)}},
+        indent=1,
+    )
     if not changed:
         (out / STAMP_NAME).write_text(stamp_text)
         return []

@@ -95,17 +95,29 @@ def render_package(layout: Layout, package_doc: str) -> dict[str, str]:
     for key in sorted(layout.modules):
         module = layout.modules[key]
         view = _module_view(layout, module)
-        files["/".join(module.path) + ".py"] = env.get_template("models.py.jinja").render(header=HEADER, m=view)
+        files["/".join(module.path) + ".py"] = env.get_template("models.py.jinja").render(
+            header=HEADER, m=view
+        )
         if not layout.kubecore_mode:
-            files["/".join(module.path[:-1]) + "/__init__.py"] = env.get_template("gv_init.py.jinja").render(
-                header=HEADER, api_version=module.group_version.api_version if module.group_version else key
+            files["/".join(module.path[:-1]) + "/__init__.py"] = env.get_template(
+                "gv_init.py.jinja"
+            ).render(
+                header=HEADER,
+                doc=docstring(f"Models of {module.group_version.api_version if module.group_version else key}."),
             )
     for init in sorted({str(Path(p).parent) for p in files}):
         for parent in [init, *(str(p) for p in Path(init).parents)]:
             if parent != "." and f"{parent}/__init__.py" not in files:
                 files[f"{parent}/__init__.py"] = f"{HEADER}\n"
-    files["__init__.py"] = env.get_template("package_init.py.jinja").render(header=HEADER, doc=docstring(package_doc))
-    files["scheme.py"] = env.get_template("scheme.py.jinja").render(header=HEADER, kinds=_scheme_entries(layout), kubecore_mode=layout.kubecore_mode, kubecore_package=KUBECORE_PACKAGE)
+    files["__init__.py"] = env.get_template("package_init.py.jinja").render(
+        header=HEADER, doc=docstring(package_doc)
+    )
+    files["scheme.py"] = env.get_template("scheme.py.jinja").render(
+        header=HEADER,
+        kinds=_scheme_entries(layout),
+        kubecore_mode=layout.kubecore_mode,
+        kubecore_package=KUBECORE_PACKAGE,
+    )
     files["py.typed"] = ""
     return files
 
@@ -121,7 +133,11 @@ def _module_view(layout: Layout, module: ModuleInfo) -> ModuleView:
         if key is not None:
             other = layout.modules[key]
             up = "." * len(module.path)
-            imports[other.alias] = f"from {up}{'.'.join(other.path[:-1])} import {other.path[-1]} as {other.alias}" if len(other.path) > 1 else f"from {up} import {other.path[-1]} as {other.alias}"
+            imports[other.alias] = (
+                f"from {up}{'.'.join(other.path[:-1])} import {other.path[-1]} as {other.alias}"
+                if len(other.path) > 1
+                else f"from {up} import {other.path[-1]} as {other.alias}"
+            )
             return f"{other.alias}.{name}"
         external = layout.module_for_external(type_id)
         if external is None:
@@ -145,7 +161,11 @@ def _module_view(layout: Layout, module: ModuleInfo) -> ModuleView:
     used = " ".join(f.annotation + f.decode + f.encode for m in models for f in m.fields)
     specials = [s for s in ("Quantity", "Time", "MicroTime", "IntOrString") if f"_{s}" in used]
     return ModuleView(
-        doc=docstring(f"Models of {module.group_version.api_version}." if module.group_version else f"apimachinery types: {module.key}."),
+        doc=docstring(
+            f"Models of {module.group_version.api_version}."
+            if module.group_version
+            else f"apimachinery types: {module.key}."
+        ),
         imports=[imports[k] for k in sorted(imports)],
         specials=specials,
         models=models,
@@ -154,17 +174,29 @@ def _module_view(layout: Layout, module: ModuleInfo) -> ModuleView:
     )
 
 
-def _model_view(model: ir.ModelType, code: TypeCode, resources_by_gvk: dict[tuple[ir.GroupVersion, str], ir.Resource]) -> ModelView:
+def _model_view(
+    model: ir.ModelType,
+    code: TypeCode,
+    resources_by_gvk: dict[tuple[ir.GroupVersion, str], ir.Resource],
+) -> ModelView:
     fields = []
     for index, f in enumerate(model.fields):
         annotation = code.annotation(f.type)
-        info_args = [string_literal(f.python_name), string_literal(f.wire_name), string_literal(annotation + " | None")]
+        info_args = [
+            string_literal(f.python_name),
+            string_literal(f.wire_name),
+            string_literal(annotation + " | None"),
+        ]
         extras = {
             "required": "True" if f.required else None,
             "patch_strategy": string_literal(f.patch_strategy) if f.patch_strategy else None,
             "patch_merge_key": string_literal(f.patch_merge_key) if f.patch_merge_key else None,
             "list_type": string_literal(f.list_type) if f.list_type else None,
-            "list_map_keys": "(" + "".join(string_literal(k) + ", " for k in f.list_map_keys) + ")" if f.list_map_keys else None,
+            "list_map_keys": (
+                "(" + "".join(string_literal(k) + ", " for k in f.list_map_keys) + ")"
+                if f.list_map_keys
+                else None
+            ),
         }
         info_args += [f"{k}={v}" for k, v in extras.items() if v is not None]
         fields.append(
@@ -172,7 +204,14 @@ def _model_view(model: ir.ModelType, code: TypeCode, resources_by_gvk: dict[tupl
                 name=f.python_name,
                 wire=string_literal(f.wire_name),
                 annotation=annotation,
-                doc=docstring(("Deprecated. " if f.deprecated and not f.description.lower().startswith("deprecated") else "") + f.description),
+                doc=docstring(
+                    (
+                        "Deprecated. "
+                        if f.deprecated and not f.description.lower().startswith("deprecated")
+                        else ""
+                    )
+                    + f.description
+                ),
                 decode=code.decode(f.type, "v"),
                 encode=code.encode(f.type, f"v{index}"),
                 local=f"v{index}",
@@ -181,9 +220,13 @@ def _model_view(model: ir.ModelType, code: TypeCode, resources_by_gvk: dict[tupl
         )
     view = ModelView(
         name=model.python_name,
-        doc=docstring(model.description + (f"\n\nDeprecated: {model.deprecated}" if model.deprecated else "")),
+        doc=docstring(
+            model.description + (f"\n\nDeprecated: {model.deprecated}" if model.deprecated else "")
+        ),
         fields=fields,
-        wire_names="frozenset({" + ", ".join(string_literal(f.wire_name) for f in model.fields) + "})",
+        wire_names="frozenset({"
+        + ", ".join(string_literal(f.wire_name) for f in model.fields)
+        + "})",
         deprecated=string_literal(model.deprecated) if model.deprecated else None,
     )
     kinds = {g.kind for g in model.gvks}
@@ -195,11 +238,11 @@ def _model_view(model: ir.ModelType, code: TypeCode, resources_by_gvk: dict[tupl
         resource = resources_by_gvk.get((gvk.group_version, gvk.kind))
         if resource is not None:
             view.resource = _resource_literal(resource)
-        for f in fields:
-            if f.name == "api_version":
-                f.default = view.api_version
-            elif f.name == "kind":
-                f.default = view.kind or "None"
+        for fv in fields:
+            if fv.name == "api_version":
+                fv.default = view.api_version
+            elif fv.name == "kind":
+                fv.default = view.kind or "None"
     return view
 
 
@@ -219,8 +262,15 @@ def _resource_literal(r: ir.Resource) -> str:
 def _scheme_entries(layout: Layout) -> list[tuple[str, str, str, str]]:
     """(apiVersion literal, kind literal, module path literal, class literal), sorted."""
     entries = set()
-    for key, module in layout.modules.items():
+    for module in layout.modules.values():
         for model in module.models:
             for gvk in model.gvks:
-                entries.add((gvk.group_version.api_version, gvk.kind, ".".join(module.path), model.python_name))
+                entries.add(
+                    (
+                        gvk.group_version.api_version,
+                        gvk.kind,
+                        ".".join(module.path),
+                        model.python_name,
+                    )
+                )
     return [tuple(string_literal(x) for x in e) for e in sorted(entries)]  # type: ignore[misc]

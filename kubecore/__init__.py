@@ -11,7 +11,10 @@ Names are imported lazily, so ``import kubecore`` costs nothing until one is use
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
+if TYPE_CHECKING:
+    from typing import Any
 
 _EXPORTS = {
     "Model": "kubecore.core.model",
@@ -31,7 +34,23 @@ _EXPORTS = {
     "Authenticator": "kubecore.client.auth",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Authenticator",
+    "Config",
+    "ConfigError",
+    "FieldInfo",
+    "IntOrString",
+    "MicroTime",
+    "Model",
+    "Quantity",
+    "ResourceInfo",
+    "Scheme",
+    "Time",
+    "int_or_percent",
+    "load_config",
+    "load_in_cluster_config",
+    "load_kubeconfig",
+]
 
 if TYPE_CHECKING:
     from kubecore.client.auth import Authenticator

@@ -33,18 +33,28 @@ def load_api(inputs: list[str], *, skip_non_crd: bool = True) -> ir.Api:
             documents = read_documents(path)
             for doc in documents:
                 if not isinstance(doc.data, dict):
-                    raise SourceError(doc.label, "", "expected a mapping (an OpenAPI document or a CustomResourceDefinition)")
+                    raise SourceError(
+                        doc.label,
+                        "",
+                        "expected a mapping (an OpenAPI document or a CustomResourceDefinition)",
+                    )
                 if not skip_non_crd and not (is_openapi(doc) or is_crd(doc)):
                     raise _not_usable(doc)
             usable = [d for d in documents if is_openapi(d) or is_crd(d)]
             if named_file and not usable:
                 if documents:
                     raise _not_usable(documents[0])
-                raise SourceError(str(path), "", "no documents: expected an OpenAPI document or a CustomResourceDefinition")
+                raise SourceError(
+                    str(path),
+                    "",
+                    "no documents: expected an OpenAPI document or a CustomResourceDefinition",
+                )
             openapi.extend(d for d in usable if is_openapi(d))
             crds.extend(d for d in usable if not is_openapi(d))
     if not openapi and not crds:
-        raise SourceError(", ".join(inputs), "", "no OpenAPI document or CustomResourceDefinition found")
+        raise SourceError(
+            ", ".join(inputs), "", "no OpenAPI document or CustomResourceDefinition found"
+        )
     if openapi:
         add_openapi(api, openapi)
     for doc in select_crds(crds):
@@ -54,4 +64,6 @@ def load_api(inputs: list[str], *, skip_non_crd: bool = True) -> ir.Api:
 
 def _not_usable(doc: Document) -> SourceError:
     kind = doc.data.get("kind")
-    return SourceError(doc.label, "/kind", f"not a CustomResourceDefinition or OpenAPI document (kind {kind!r})")
+    return SourceError(
+        doc.label, "/kind", f"not a CustomResourceDefinition or OpenAPI document (kind {kind!r})"
+    )

@@ -15,7 +15,7 @@ from typing import Any
 from generator import ir
 from generator.errors import SourceError, json_pointer
 from generator.sources.files import Document
-from generator.sources.schema import LIST_META, OBJECT_META, SchemaConverter
+from generator.sources.schema import LIST_META, SchemaConverter
 
 CRD_API_VERSIONS = ("apiextensions.k8s.io/v1",)
 
@@ -53,17 +53,27 @@ def add_crd(api: ir.Api, doc: Document) -> None:
     data: dict[str, Any] = doc.data
     label = doc.label
     if data.get("apiVersion") not in CRD_API_VERSIONS:
-        raise SourceError(label, "/apiVersion", f"unsupported CRD apiVersion {data.get('apiVersion')!r}; expected apiextensions.k8s.io/v1")
+        raise SourceError(
+            label,
+            "/apiVersion",
+            f"unsupported CRD apiVersion {data.get('apiVersion')!r}; expected apiextensions.k8s.io/v1",
+        )
     spec = _mapping(data, "spec", label, "")
     group = _string(spec, "group", label, "/spec")
     if len(group) > 253 or not _DNS_SUBDOMAIN.fullmatch(group):
-        raise SourceError(label, "/spec/group", f"group {group!r} is not a DNS subdomain (lowercase letters, digits, '-' and '.')")
+        raise SourceError(
+            label,
+            "/spec/group",
+            f"group {group!r} is not a DNS subdomain (lowercase letters, digits, '-' and '.')",
+        )
     names = _mapping(spec, "names", label, "/spec")
     kind = _string(names, "kind", label, "/spec/names")
     plural = _string(names, "plural", label, "/spec/names")
     scope = spec.get("scope", "Namespaced")
     if scope not in ("Namespaced", "Cluster"):
-        raise SourceError(label, "/spec/scope", f"scope must be Namespaced or Cluster, not {scope!r}")
+        raise SourceError(
+            label, "/spec/scope", f"scope must be Namespaced or Cluster, not {scope!r}"
+        )
     versions = spec.get("versions")
     if not isinstance(versions, list) or not versions:
         raise SourceError(label, "/spec/versions", "a CRD needs a non-empty list of versions")
@@ -76,16 +86,34 @@ def add_crd(api: ir.Api, doc: Document) -> None:
             continue
         name = _string(version, "name", label, pointer)
         if len(name) > 63 or not _DNS_LABEL.fullmatch(name):
-            raise SourceError(label, pointer + "/name", f"version name {name!r} is not a DNS label (like v1, v1beta2)")
+            raise SourceError(
+                label,
+                pointer + "/name",
+                f"version name {name!r} is not a DNS label (like v1, v1beta2)",
+            )
         schema = (version.get("schema") or {}).get("openAPIV3Schema")
         if not isinstance(schema, dict):
-            raise SourceError(label, pointer + "/schema/openAPIV3Schema", "missing openAPIV3Schema: cannot generate types without a schema")
+            raise SourceError(
+                label,
+                pointer + "/schema/openAPIV3Schema",
+                "missing openAPIV3Schema: cannot generate types without a schema",
+            )
         gv = ir.GroupVersion(group, name)
         gvk = ir.GVK(group, name, kind)
         type_id = f"{data['metadata']['name']}/{name}"
-        model = converter.model(schema, pointer + "/schema/openAPIV3Schema", type_id, kind, gv, gvks=[gvk], top_level=True)
+        model = converter.model(
+            schema,
+            pointer + "/schema/openAPIV3Schema",
+            type_id,
+            kind,
+            gv,
+            gvks=[gvk],
+            top_level=True,
+        )
         if version.get("deprecated"):
-            model.deprecated = str(version.get("deprecationWarning") or f"{gv.api_version} {kind} is deprecated")
+            model.deprecated = str(
+                version.get("deprecationWarning") or f"{gv.api_version} {kind} is deprecated"
+            )
         _add_list_type(api, type_id, kind, gv)
         api.resources.append(
             ir.Resource(

@@ -35,7 +35,9 @@ def expand_inputs(inputs: list[str]) -> list[Path]:
     for raw in inputs:
         path = Path(raw)
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix in _INPUT_SUFFIXES and p.is_file()))
+            files.extend(
+                sorted(p for p in path.rglob("*") if p.suffix in _INPUT_SUFFIXES and p.is_file())
+            )
         elif path.is_file():
             files.append(path)
         else:
@@ -49,7 +51,9 @@ def read_documents(path: Path) -> list[Document]:
         try:
             return [Document(str(path), 0, json.loads(text))]
         except json.JSONDecodeError as err:
-            raise SourceError(str(path), f"line {err.lineno} column {err.colno}", f"invalid JSON: {err.msg}") from None
+            raise SourceError(
+                str(path), f"line {err.lineno} column {err.colno}", f"invalid JSON: {err.msg}"
+            ) from None
     try:
         docs = list(yaml.load_all(text, Loader=KubeYamlLoader))
     except yaml.YAMLError as err:

@@ -44,7 +44,10 @@ def add_openapi(api: ir.Api, docs: list[Document]) -> None:
 
     def resolve(ref: str, where: str) -> ir.TypeRef:
         name = ref.rsplit("/", 1)[-1]
-        if not (ref.startswith("#/definitions/") or ref.startswith("#/components/schemas/")) or name not in schemas:
+        if (
+            not (ref.startswith("#/definitions/") or ref.startswith("#/components/schemas/"))
+            or name not in schemas
+        ):
             raise ValueError(f"dangling $ref {ref!r}")
         if name in aliases:
             return aliases[name]
@@ -52,14 +55,21 @@ def add_openapi(api: ir.Api, docs: list[Document]) -> None:
             return ir.Ref(name)
         doc, pointer, schema = schemas[name]
         aliases[name] = ir.AnyJson()  # a recursive alias is plain JSON
-        aliases[name] = converters[doc.path].convert(schema, pointer, name, name.rsplit(".", 1)[-1], packages.get(_package(name)))
+        aliases[name] = converters[doc.path].convert(
+            schema, pointer, name, name.rsplit(".", 1)[-1], packages.get(_package(name))
+        )
         return aliases[name]
 
     converters = {doc.path: SchemaConverter(api, doc.label, resolve) for doc in docs}
     for name in sorted(models):
         doc, pointer, schema = schemas[name]
-        gvks = [ir.GVK(g.get("group", ""), g.get("version", ""), g.get("kind", "")) for g in schema.get("x-kubernetes-group-version-kind") or ()]
-        converters[doc.path].model(schema, pointer, name, name.rsplit(".", 1)[-1], packages.get(_package(name)), gvks=gvks)
+        gvks = [
+            ir.GVK(g.get("group", ""), g.get("version", ""), g.get("kind", ""))
+            for g in schema.get("x-kubernetes-group-version-kind") or ()
+        ]
+        converters[doc.path].model(
+            schema, pointer, name, name.rsplit(".", 1)[-1], packages.get(_package(name)), gvks=gvks
+        )
     for doc in docs:
         paths = doc.data.get("paths") or {}
         _add_resources(api, paths)
@@ -88,12 +98,16 @@ def _package(name: str) -> str:
     return name.rsplit(".", 1)[0]
 
 
-def _package_group_versions(schemas: dict[str, tuple[Document, str, dict[str, Any]]]) -> dict[str, ir.GroupVersion]:
+def _package_group_versions(
+    schemas: dict[str, tuple[Document, str, dict[str, Any]]],
+) -> dict[str, ir.GroupVersion]:
     """Which group-version module each definition package goes to (None: kubecore)."""
     seen: dict[str, set[tuple[str, str]]] = {}
     for name, (_, _, schema) in schemas.items():
         for gvk in schema.get("x-kubernetes-group-version-kind") or ():
-            seen.setdefault(_package(name), set()).add((gvk.get("group", ""), gvk.get("version", "")))
+            seen.setdefault(_package(name), set()).add(
+                (gvk.get("group", ""), gvk.get("version", ""))
+            )
     result: dict[str, ir.GroupVersion] = {}
     for name in schemas:
         package = _package(name)
@@ -117,7 +131,9 @@ def _add_resources(api: ir.Api, paths: dict[str, Any]) -> None:
         kind = found.kind[2]
         verbs = tuple(v for v in ir.STANDARD_VERBS if v in found.verbs)
         subresources = [
-            ir.Subresource(name=s.name, verbs=tuple(sorted(s.verbs)), kind=ir.GVK(*s.kind) if s.kind else None)
+            ir.Subresource(
+                name=s.name, verbs=tuple(sorted(s.verbs)), kind=ir.GVK(*s.kind) if s.kind else None
+            )
             for s in sorted(found.subresources.values(), key=lambda s: s.name)
         ]
         api.resources.append(

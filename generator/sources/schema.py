@@ -29,7 +29,15 @@ _PRIMITIVES: dict[str, ir.PrimitiveName] = {
     "boolean": "bool",
 }
 # Keywords that give a schema a shape (anything else in an anyOf branch only validates).
-_SHAPE_KEYWORDS = {"type", "$ref", "items", "additionalProperties", "enum", "format", "x-kubernetes-int-or-string"}
+_SHAPE_KEYWORDS = {
+    "type",
+    "$ref",
+    "items",
+    "additionalProperties",
+    "enum",
+    "format",
+    "x-kubernetes-int-or-string",
+}
 
 RefResolver = Callable[[str, str], ir.TypeRef]
 
@@ -84,7 +92,13 @@ class SchemaConverter:
             if top_level and wire_name == "metadata":
                 field_type: ir.TypeRef = ir.Ref(OBJECT_META)
             else:
-                field_type = self.convert(prop, prop_pointer, type_id + "." + wire_name, base_name + pascal_case(wire_name), gv)
+                field_type = self.convert(
+                    prop,
+                    prop_pointer,
+                    type_id + "." + wire_name,
+                    base_name + pascal_case(wire_name),
+                    gv,
+                )
             model.fields.append(_field(wire_name, field_type, prop, wire_name in required))
         if top_level:
             _ensure_type_meta(model)
@@ -93,7 +107,12 @@ class SchemaConverter:
     # -- any schema ------------------------------------------------------------------
 
     def convert(
-        self, schema: dict[str, Any], pointer: str, type_id: str, name: str, gv: ir.GroupVersion | None
+        self,
+        schema: dict[str, Any],
+        pointer: str,
+        type_id: str,
+        name: str,
+        gv: ir.GroupVersion | None,
     ) -> ir.TypeRef:
         try:
             return self._convert(schema, pointer, type_id, name, gv)
@@ -101,7 +120,12 @@ class SchemaConverter:
             raise self.error(pointer, str(err)) from None
 
     def _convert(
-        self, schema: dict[str, Any], pointer: str, type_id: str, name: str, gv: ir.GroupVersion | None
+        self,
+        schema: dict[str, Any],
+        pointer: str,
+        type_id: str,
+        name: str,
+        gv: ir.GroupVersion | None,
     ) -> ir.TypeRef:
         if "$ref" in schema:
             return self.resolve_ref(str(schema["$ref"]), pointer + "/$ref")
@@ -112,7 +136,11 @@ class SchemaConverter:
             if any(isinstance(s, dict) and "$ref" in s for s in all_of):
                 return ir.AnyJson()
         if schema.get("x-kubernetes-int-or-string"):
-            return ir.Special("Quantity" if QUANTITY_PATTERN_HINT in str(schema.get("pattern", "")) else "IntOrString")
+            return ir.Special(
+                "Quantity"
+                if QUANTITY_PATTERN_HINT in str(schema.get("pattern", ""))
+                else "IntOrString"
+            )
         union = self._union(schema, pointer, type_id, name, gv)
         if union is not None:
             return union
@@ -123,11 +151,22 @@ class SchemaConverter:
         if schema.get("x-kubernetes-embedded-resource") and not properties:
             return ir.AnyJson(object_only=True, embedded_resource=True)
         if schema_type in (None, "object") and properties:
-            return ir.Ref(self.model(schema, pointer, type_id, name, gv, top_level=bool(schema.get("x-kubernetes-embedded-resource"))).type_id)
+            return ir.Ref(
+                self.model(
+                    schema,
+                    pointer,
+                    type_id,
+                    name,
+                    gv,
+                    top_level=bool(schema.get("x-kubernetes-embedded-resource")),
+                ).type_id
+            )
         if schema_type == "object":
             extra = schema.get("additionalProperties")
             if isinstance(extra, dict) and extra:
-                return ir.MapOf(self.convert(extra, pointer + "/additionalProperties", type_id + "{}", name, gv))
+                return ir.MapOf(
+                    self.convert(extra, pointer + "/additionalProperties", type_id + "{}", name, gv)
+                )
             if extra is True or (isinstance(extra, dict) and not extra):
                 return ir.MapOf(ir.AnyJson())
             return ir.AnyJson(object_only=True)
@@ -154,7 +193,12 @@ class SchemaConverter:
         return ir.Primitive(_PRIMITIVES[schema_type])
 
     def _union(
-        self, schema: dict[str, Any], pointer: str, type_id: str, name: str, gv: ir.GroupVersion | None
+        self,
+        schema: dict[str, Any],
+        pointer: str,
+        type_id: str,
+        name: str,
+        gv: ir.GroupVersion | None,
     ) -> ir.TypeRef | None:
         """anyOf/oneOf: validation-only branches are ignored; typed branches form a union."""
         for key in ("anyOf", "oneOf"):
@@ -169,7 +213,9 @@ class SchemaConverter:
                 continue  # the parent already fixes the shape
             options: list[ir.TypeRef] = []
             for i, branch in enumerate(branches):
-                option = self.convert(branch, pointer + json_pointer(key, i), f"{type_id}|{i}", name, gv)
+                option = self.convert(
+                    branch, pointer + json_pointer(key, i), f"{type_id}|{i}", name, gv
+                )
                 if not isinstance(option, ir.Primitive | ir.Special):
                     return ir.AnyJson()
                 if option not in options:
@@ -178,11 +224,20 @@ class SchemaConverter:
         return None
 
     def _enum(
-        self, values: tuple[str, ...], schema: dict[str, Any], type_id: str, name: str, gv: ir.GroupVersion | None
+        self,
+        values: tuple[str, ...],
+        schema: dict[str, Any],
+        type_id: str,
+        name: str,
+        gv: ir.GroupVersion | None,
     ) -> ir.TypeRef:
         unique = tuple(dict.fromkeys(values))
         self.api.enums[type_id] = ir.EnumType(
-            type_id=type_id, group_version=gv, base_name=name, values=unique, description=str(schema.get("description") or "")
+            type_id=type_id,
+            group_version=gv,
+            base_name=name,
+            values=unique,
+            description=str(schema.get("description") or ""),
         )
         return ir.Ref(type_id)
 
@@ -190,7 +245,11 @@ class SchemaConverter:
 def _ensure_type_meta(model: ir.ModelType) -> None:
     """apiVersion, kind and metadata exist on every kind and embedded resource."""
     present = {f.wire_name for f in model.fields}
-    implied = (("apiVersion", ir.Primitive("str")), ("kind", ir.Primitive("str")), ("metadata", ir.Ref(OBJECT_META)))
+    implied = (
+        ("apiVersion", ir.Primitive("str")),
+        ("kind", ir.Primitive("str")),
+        ("metadata", ir.Ref(OBJECT_META)),
+    )
     for wire, type_ in implied:
         if wire not in present:
             model.fields.append(ir.Field(wire_name=wire, type=type_))
@@ -203,10 +262,12 @@ def _merged_properties(schema: dict[str, Any]) -> dict[str, Any]:
     for member in schema.get("allOf") or ():
         if isinstance(member, dict) and isinstance(member.get("properties"), dict):
             properties = {**member["properties"], **properties}
-    return properties  # type: ignore[no-any-return]
+    return properties
 
 
-def _field(wire_name: str, field_type: ir.TypeRef, prop: dict[str, Any], required: bool) -> ir.Field:
+def _field(
+    wire_name: str, field_type: ir.TypeRef, prop: dict[str, Any], required: bool
+) -> ir.Field:
     description = str(prop.get("description") or "")
     keys = prop.get("x-kubernetes-list-map-keys") or ()
     return ir.Field(

@@ -7,7 +7,10 @@ that controllers attach to such fields (``maxSurge``, ``maxUnavailable``, ...).
 
 from __future__ import annotations
 
-from typing import TypeAlias
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TypeAlias
 
 __all__ = ["IntOrString", "int_or_percent", "is_percent", "parse_percent"]
 

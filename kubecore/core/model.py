@@ -13,23 +13,52 @@ writes them back first, so attributes set later win.
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Any, ClassVar, NamedTuple, TypeVar
+# Neither typing nor dataclasses is imported at run time: every model imports this module,
+# and those two imports cost more than all of core/v1's classes (see the README).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import dataclasses
+    from typing import Any, ClassVar, TypeVar
 
-_M = TypeVar("_M", bound="Model")
+    _M = TypeVar("_M", bound="Model")
 
 
-class FieldInfo(NamedTuple):
+class FieldInfo:
     """What the generator knew about one field: its names and its patch semantics."""
 
-    name: str
-    wire: str
-    type: str
-    required: bool = False
-    patch_strategy: str | None = None
-    patch_merge_key: str | None = None
-    list_type: str | None = None
-    list_map_keys: tuple[str, ...] = ()
+    __slots__ = (
+        "name",
+        "wire",
+        "type",
+        "required",
+        "patch_strategy",
+        "patch_merge_key",
+        "list_type",
+        "list_map_keys",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        wire: str,
+        type: str,
+        required: bool = False,
+        patch_strategy: str | None = None,
+        patch_merge_key: str | None = None,
+        list_type: str | None = None,
+        list_map_keys: tuple[str, ...] = (),
+    ) -> None:
+        self.name = name
+        self.wire = wire
+        self.type = type
+        self.required = required
+        self.patch_strategy = patch_strategy
+        self.patch_merge_key = patch_merge_key
+        self.list_type = list_type
+        self.list_map_keys = list_map_keys
+
+    def __repr__(self) -> str:
+        return f"FieldInfo({self.name!r}, {self.wire!r}, {self.type!r})"
 
 
 class _DataclassFields:
@@ -40,6 +69,8 @@ class _DataclassFields:
             "_dataclass_fields_cache"
         )
         if cache is None:
+            import dataclasses
+
             cache = {}
             for info in owner.FIELDS:
                 f: dataclasses.Field[Any] = dataclasses.field(kw_only=True)
@@ -48,7 +79,7 @@ class _DataclassFields:
                 f.type = info.type
                 f._field_type = dataclasses._FIELD  # type: ignore[attr-defined]
                 cache[info.name] = f
-            setattr(owner, "_dataclass_fields_cache", cache)
+            owner._dataclass_fields_cache = cache  # type: ignore[attr-defined]
         return cache
 
 
@@ -93,9 +124,7 @@ class Model:
         if other.__class__ is not self.__class__:
             return NotImplemented
         assert isinstance(other, Model)
-        return self._values() == other._values() and (self._extra or None) == (
-            other._extra or None
-        )
+        return self._values() == other._values() and (self._extra or None) == (other._extra or None)
 
     __hash__ = None  # type: ignore[assignment]
 

@@ -76,7 +76,11 @@ def resources_from_paths(paths: dict[str, Any]) -> list[PathResource]:
             if resource is None:
                 resource = found[key] = PathResource(group, version, match["plural"], namespaced)
             resource.namespaced = resource.namespaced or namespaced
-            kind = (gvk.get("group", ""), gvk.get("version", ""), gvk.get("kind", "")) if isinstance(gvk, dict) else None
+            kind = (
+                (gvk.get("group", ""), gvk.get("version", ""), gvk.get("kind", ""))
+                if isinstance(gvk, dict)
+                else None
+            )
             sub = match["sub"]
             if sub:
                 entry = resource.subresources.setdefault(sub, PathSubresource(sub))

@@ -23,11 +23,17 @@ mantissa is an integer and the exponent as large as possible.
 from __future__ import annotations
 
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_UP, Context, Decimal
-from typing import Literal, Self, TypeAlias
+
+TYPE_CHECKING = False  # typing is not imported at run time: models import this module
+if TYPE_CHECKING:
+    from typing import Literal, Self, TypeAlias
 
 __all__ = ["Quantity", "QuantityFormat", "RawQuantity"]
 
-QuantityFormat: TypeAlias = Literal["DecimalSI", "BinarySI", "DecimalExponent"]
+if TYPE_CHECKING:
+    QuantityFormat: TypeAlias = Literal["DecimalSI", "BinarySI", "DecimalExponent"]
+else:
+    QuantityFormat = str
 # What JSON may carry for a quantity: a string, or a bare number.
 RawQuantity: TypeAlias = str | int | float
 

@@ -14,7 +14,10 @@ fractional second of any length (digits past microseconds are truncated).
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Self
+
+TYPE_CHECKING = False  # typing is not imported at run time: models import this module
+if TYPE_CHECKING:
+    from typing import Self
 
 __all__ = ["MicroTime", "Time"]
 

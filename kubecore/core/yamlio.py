@@ -15,7 +15,7 @@ import yaml
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class KubeYamlLoader(_Base):  # type: ignore[misc,valid-type]
+class KubeYamlLoader(_Base):  # type: ignore[misc]
     """A safe loader with Kubernetes' scalar rules (see the module docstring)."""
 
 
@@ -24,9 +24,7 @@ KubeYamlLoader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 KubeYamlLoader.add_constructor("tag:yaml.org,2002:value", yaml.SafeLoader.construct_yaml_str)
-KubeYamlLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str
-)
+KubeYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
 
 
 def load_all(stream: str | bytes | IO[str] | IO[bytes]) -> list[Any]:

@@ -84,7 +84,11 @@ def test_every_crd_file_is_read_and_every_served_version_typed() -> None:
     files = sorted(p for p in CRDS.rglob("*") if p.suffix in (".yaml", ".yml", ".json"))
     checked = 0
     for path in files:
-        docs = [d for d in sources.load_documents([str(path)]) if d.data.get("kind") == "CustomResourceDefinition"]
+        docs = [
+            d
+            for d in sources.load_documents([str(path)])
+            if d.data.get("kind") == "CustomResourceDefinition"
+        ]
         if not docs:
             continue  # e.g. gateway-api's ValidatingAdmissionPolicy files
         with warnings.catch_warnings():
@@ -130,9 +134,24 @@ def test_swagger_generates_what_is_committed(tmp_path: Path) -> None:
 
 def test_generated_code_is_black_formatted(crd_packages: dict[str, Path]) -> None:
     """Black itself agrees with the formatter on the committed output and a CRD sample."""
-    targets = [REPO / "generated", REPO / "kubecore" / "core" / "generated", crd_packages["cert_manager"], crd_packages["ocm"]]
+    targets = [
+        REPO / "generated",
+        REPO / "kubecore" / "core" / "generated",
+        crd_packages["cert_manager"],
+        crd_packages["ocm"],
+    ]
     result = subprocess.run(
-        [sys.executable, "-m", "black", "--check", "--line-length", "100", "--target-version", "py311", *map(str, targets)],
+        [
+            sys.executable,
+            "-m",
+            "black",
+            "--check",
+            "--line-length",
+            "100",
+            "--target-version",
+            "py311",
+            *map(str, targets),
+        ],
         capture_output=True,
         text=True,
     )
@@ -179,6 +198,8 @@ def test_every_example_round_trips_losslessly(crd_packages: dict[str, Path]) -> 
         if obj.to_dict() != original:
             lost.append(where)
         checked += 1
-    print(f"\nround-tripped {checked} example documents losslessly; {len(unknown)} had no generated type: {sorted(set(unknown))}")
+    print(
+        f"\nround-tripped {checked} example documents losslessly; {len(unknown)} had no generated type: {sorted(set(unknown))}"
+    )
     assert not lost, f"lossy round trips: {lost}"
     assert checked > 300

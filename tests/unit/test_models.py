@@ -43,7 +43,13 @@ POD: dict[str, Any] = {
         "namespace": "default",
         "creationTimestamp": "2024-01-02T03:04:05Z",
         "labels": {"app": "web"},
-        "managedFields": [{"manager": "kubectl", "fieldsV1": {"f:spec": {"f:containers": {}}}, "time": "2024-01-02T03:04:05Z"}],
+        "managedFields": [
+            {
+                "manager": "kubectl",
+                "fieldsV1": {"f:spec": {"f:containers": {}}},
+                "time": "2024-01-02T03:04:05Z",
+            }
+        ],
         "aNewMetadataField": {"x": [1, 2, {"y": None}]},
     },
     "spec": {
@@ -52,7 +58,10 @@ POD: dict[str, Any] = {
                 "name": "web",
                 "image": "nginx:1.27",
                 "ports": [{"containerPort": 80, "protocol": "TCP"}],
-                "resources": {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"cpu": 1, "memory": "1.0Gi"}},
+                "resources": {
+                    "requests": {"cpu": "500m", "memory": "1Gi"},
+                    "limits": {"cpu": 1, "memory": "1.0Gi"},
+                },
                 "livenessProbe": {"httpGet": {"port": "http", "path": "/"}},
                 "futureContainerField": {"deeply": {"nested": [None, True]}},
             }
@@ -62,7 +71,14 @@ POD: dict[str, Any] = {
     },
     "status": {
         "phase": "Running",
-        "conditions": [{"type": "Ready", "status": "True", "lastProbeTime": None, "lastTransitionTime": "2024-01-02T03:04:05+00:00"}],
+        "conditions": [
+            {
+                "type": "Ready",
+                "status": "True",
+                "lastProbeTime": None,
+                "lastTransitionTime": "2024-01-02T03:04:05+00:00",
+            }
+        ],
         "startTime": "2024-01-02T03:04:05.000000Z",
     },
 }
@@ -77,7 +93,9 @@ def test_unknown_fields_and_nulls_are_visible_and_attributes_win() -> None:
     assert pod.spec is not None and pod.status is not None and pod.status.conditions is not None
     assert pod.spec.extra_fields == {"futureSpecField": 42, "nodeName": None}
     assert pod.spec.containers is not None
-    assert pod.spec.containers[0].extra_fields == {"futureContainerField": {"deeply": {"nested": [None, True]}}}
+    assert pod.spec.containers[0].extra_fields == {
+        "futureContainerField": {"deeply": {"nested": [None, True]}}
+    }
     assert pod.status.conditions[0].last_probe_time is None
     assert pod.status.conditions[0].to_dict()["lastProbeTime"] is None
     pod.spec.node_name = "node-1"  # set over an explicit null
@@ -95,7 +113,9 @@ def test_times_keep_their_text_and_parse() -> None:
     assert pod.metadata.managed_fields[0].time == "2024-01-02T03:04:05Z"  # type: ignore[index]
     from generated.kubernetes.events.v1 import Event
 
-    event = Event.from_dict({"eventTime": "2024-01-02T03:04:05.123456Z", "reportingController": "x"})
+    event = Event.from_dict(
+        {"eventTime": "2024-01-02T03:04:05.123456Z", "reportingController": "x"}
+    )
     assert isinstance(event.event_time, MicroTime)
     assert event.to_dict()["eventTime"] == "2024-01-02T03:04:05.123456Z"
 
@@ -107,11 +127,18 @@ def test_quantities_keep_their_raw_form_and_compare_by_value() -> None:
     assert isinstance(requests["cpu"], Quantity) and requests["cpu"].raw == "500m"
     assert limits["cpu"].raw == 1 and limits["memory"].raw == "1.0Gi"
     assert requests["memory"] == limits["memory"] and requests["cpu"] < limits["cpu"]
-    assert container.to_dict()["resources"] == {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"cpu": 1, "memory": "1.0Gi"}}
+    assert container.to_dict()["resources"] == {
+        "requests": {"cpu": "500m", "memory": "1Gi"},
+        "limits": {"cpu": 1, "memory": "1.0Gi"},
+    }
 
 
 def test_int_or_string_keeps_its_type() -> None:
-    service = {"apiVersion": "v1", "kind": "Service", "spec": {"ports": [{"port": 80, "targetPort": 8080}, {"port": 443, "targetPort": "https"}]}}
+    service = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "spec": {"ports": [{"port": 80, "targetPort": 8080}, {"port": 443, "targetPort": "https"}]},
+    }
     roundtrip(Service, service)
     ports = Service.from_dict(service).spec.ports  # type: ignore[union-attr]
     assert ports is not None and ports[0].target_port == 8080 and ports[1].target_port == "https"
@@ -146,7 +173,13 @@ def test_recursive_schema_types_decode() -> None:
                     "schema": {
                         "openAPIV3Schema": {
                             "type": "object",
-                            "properties": {"spec": {"type": "object", "properties": {"n": {"type": "integer", "default": 3}}, "x-kubernetes-preserve-unknown-fields": True}},
+                            "properties": {
+                                "spec": {
+                                    "type": "object",
+                                    "properties": {"n": {"type": "integer", "default": 3}},
+                                    "x-kubernetes-preserve-unknown-fields": True,
+                                }
+                            },
                             "$schema": "http://json-schema.org/draft-04/schema#",
                         }
                     },
@@ -166,7 +199,13 @@ def test_recursive_schema_types_decode() -> None:
 def test_models_behave_like_slotted_kw_only_dataclasses() -> None:
     pod = Pod.from_dict(copy.deepcopy(POD))
     assert dataclasses.is_dataclass(pod)
-    assert [f.name for f in dataclasses.fields(Pod)] == ["api_version", "kind", "metadata", "spec", "status"]
+    assert [f.name for f in dataclasses.fields(Pod)] == [
+        "api_version",
+        "kind",
+        "metadata",
+        "spec",
+        "status",
+    ]
     renamed = dataclasses.replace(pod, kind="Pod")
     assert renamed == pod and renamed is not pod
     assert not hasattr(pod, "__dict__")
@@ -182,7 +221,10 @@ def test_kinds_carry_their_resource_metadata() -> None:
     assert (Pod.API_VERSION, Pod.KIND) == ("v1", "Pod")
     assert Pod.RESOURCE.plural == "pods" and Pod.RESOURCE.namespaced
     assert "status" in Pod.RESOURCE.subresources and "eviction" in Pod.RESOURCE.subresources
-    assert Deployment.RESOURCE.api_path == "/apis/apps/v1" and "scale" in Deployment.RESOURCE.subresources
+    assert (
+        Deployment.RESOURCE.api_path == "/apis/apps/v1"
+        and "scale" in Deployment.RESOURCE.subresources
+    )
     from generated.kubernetes.core.v1 import Node
 
     assert not Node.RESOURCE.namespaced and Node.RESOURCE.short_names == ("no",)
@@ -192,7 +234,9 @@ def test_scheme_decodes_known_kinds_and_passes_unknown_through() -> None:
     assert isinstance(scheme.from_dict(copy.deepcopy(POD)), Pod)
     unknown = {"apiVersion": "example.com/v1", "kind": "Thing", "spec": {}}
     assert scheme.from_dict(unknown) is unknown
-    status = scheme.from_dict({"apiVersion": "v1", "kind": "Status", "code": 404, "reason": "NotFound"})
+    status = scheme.from_dict(
+        {"apiVersion": "v1", "kind": "Status", "code": 404, "reason": "NotFound"}
+    )
     from kubecore.core.generated.meta_v1 import Status
 
     assert isinstance(status, Status) and status.code == 404
@@ -209,7 +253,9 @@ def test_virtual_machine_example_round_trips() -> None:
     assert vm.spec is not None and vm.spec.image == "Centos-7.9" and vm.spec.memory == 4096
     assert vm.spec.disk == 500 and vm.spec.status == "creating"
     assert vm.to_dict() == doc
-    assert VirtualMachine.RESOURCE.short_names == ("vm",) and VirtualMachine.RESOURCE.subresources == ("status",)
+    assert VirtualMachine.RESOURCE.short_names == (
+        "vm",
+    ) and VirtualMachine.RESOURCE.subresources == ("status",)
 
 
 @pytest.fixture(scope="module")
@@ -243,7 +289,9 @@ def test_shapes_get_their_deliberate_types(shapes: ModuleType) -> None:
     assert issubclass(v1.ShapeSpecColor, enum.Enum) and v1.ShapeSpecColor("=").name == "V_3D"
     typed_meta = {f.wire: f.type for f in v1.ShapeSpecTypedTemplate.FIELDS}["metadata"]
     assert typed_meta == "_meta_v1.ObjectMeta | None"
-    assert v1.Shape.RESOURCE.subresources == ("scale", "status") and not v1.Shape.RESOURCE.namespaced
+    assert (
+        v1.Shape.RESOURCE.subresources == ("scale", "status") and not v1.Shape.RESOURCE.namespaced
+    )
     v1beta1 = importlib.import_module(f"{shapes.__name__}.test_example_com.v1beta1")
     assert "deprecated" in v1beta1.Shape.DEPRECATED
 
@@ -264,15 +312,29 @@ def test_shapes_round_trip_with_unknown_enum_values(shapes: ModuleType) -> None:
             "when": "2030-01-01T00:00:00Z",
             "limits": {"cpu": 2},
             "free": {"anything": {"goes": [1, None]}},
-            "template": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "b"}},
-            "typedTemplate": {"apiVersion": "v1", "kind": "X", "metadata": {"name": "t", "labels": {"a": "b"}}, "replicas": 2, "other": True},
+            "template": {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": "c"},
+                "data": {"a": "b"},
+            },
+            "typedTemplate": {
+                "apiVersion": "v1",
+                "kind": "X",
+                "metadata": {"name": "t", "labels": {"a": "b"}},
+                "replicas": 2,
+                "other": True,
+            },
             "rules": [{"name": "r", "from": "a", "nested": {"deep": {"value": "v", "unknown": 1}}}],
             "choice": {"a": "x"},
             "either": False,
             "mirrorPercent": 1,
             "mirror_percent": 2,
         },
-        "status": {"replicas": 1, "conditions": [{"type": "Ready", "lastTransitionTime": "2030-01-01T00:00:00Z"}]},
+        "status": {
+            "replicas": 1,
+            "conditions": [{"type": "Ready", "lastTransitionTime": "2030-01-01T00:00:00Z"}],
+        },
     }
     roundtrip(v1.Shape, doc)
     shape = v1.Shape.from_dict(copy.deepcopy(doc))
@@ -283,5 +345,7 @@ def test_shapes_round_trip_with_unknown_enum_values(shapes: ModuleType) -> None:
     assert shape.spec.size == Quantity("1536Mi")
     scheme_module = importlib.import_module(f"{shapes.__name__}.scheme")
     assert isinstance(scheme_module.from_dict(copy.deepcopy(doc)), v1.Shape)
-    listed = scheme_module.from_dict({"apiVersion": "test.example.com/v1", "kind": "ShapeList", "items": [doc]})
+    listed = scheme_module.from_dict(
+        {"apiVersion": "test.example.com/v1", "kind": "ShapeList", "items": [doc]}
+    )
     assert listed.items[0].spec.port == "http"

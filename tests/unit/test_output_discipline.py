@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import shutil
 import subprocess
 import sys
@@ -16,9 +17,11 @@ from tests.helpers import (
     contents,
     generate,
     generate_capture,
+    import_generated,
     snapshot,
     staging_leftovers,
     subprocess_env,
+    unique_package_dir,
 )
 
 STAMP = ".kube-clientgen.stamp"
@@ -271,3 +274,31 @@ def test_failure_during_the_swap_restores_the_old_tree(
     assert staging_leftovers(out) == []
     assert generate(inputs, out) == 0  # and the next run succeeds
     assert b"How fast the gadget runs." in (out / GADGET_MODELS).read_bytes()
+
+
+def test_generated_package_imports_and_round_trips(tmp_path: Path) -> None:
+    out = unique_package_dir(tmp_path, "widgets")
+    assert generate([CRDS / "widget.yaml"], out) == 0
+    document = {
+        "apiVersion": "demo.example.com/v1",
+        "kind": "Widget",
+        "metadata": {"name": "w", "namespace": "default"},
+        "spec": {
+            "size": 3,
+            "colour": "Red",
+            "podIPs": ["10.0.0.1"],
+            "replicas": "50%",
+            "future": 1,
+        },
+        "status": {"ready": None},
+    }
+    with import_generated(out) as package:
+        scheme = importlib.import_module(f"{package.__name__}.scheme").scheme
+        widget = scheme.from_dict(document)
+        assert type(widget).__name__ == "Widget"
+        assert widget.spec.pod_ips == ["10.0.0.1"]
+        assert (
+            widget.spec.colour == "Red" and type(widget.spec.colour).__name__ == "WidgetSpecColour"
+        )
+        assert widget.to_dict() == document  # unknown fields and explicit nulls survive
+    assert not any(name == out.name or name.startswith(out.name + ".") for name in sys.modules)

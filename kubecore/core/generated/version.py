@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+
+TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 __all__ = [
     "Info",

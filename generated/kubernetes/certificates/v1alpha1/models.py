@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
+
+TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 __all__ = [
     "ClusterTrustBundle",

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
@@ -14,6 +13,10 @@ from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from ...core.v1 import models as _core_v1
 from kubecore.core.generated import meta_v1 as _meta_v1
+
+TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 __all__ = [
     "AllocatedDeviceStatus",
