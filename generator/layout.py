@@ -19,6 +19,12 @@ from generator import ir, naming
 
 KUBECORE_TYPE_PREFIX = "io.k8s.apimachinery."
 KUBECORE_PACKAGE = "kubecore.core.generated"
+# Not apimachinery, but every scale subresource speaks it, CRDs' included.
+KUBECORE_EXTRA_TYPES = {
+    "io.k8s.api.autoscaling.v1.Scale": "autoscaling_v1",
+    "io.k8s.api.autoscaling.v1.ScaleSpec": "autoscaling_v1",
+    "io.k8s.api.autoscaling.v1.ScaleStatus": "autoscaling_v1",
+}
 
 
 @dataclass
@@ -84,11 +90,13 @@ def plan(api: ir.Api, *, kubecore_mode: bool = False) -> Layout:
 
 
 def _module_key(layout: Layout, type_id: str, gv: ir.GroupVersion | None) -> str | None:
-    in_kubecore = type_id.startswith(KUBECORE_TYPE_PREFIX) or gv is None
-    if in_kubecore != layout.kubecore_mode:
+    apimachinery = type_id.startswith(KUBECORE_TYPE_PREFIX) or gv is None
+    if layout.kubecore_mode:
+        if apimachinery:
+            return kubecore_module_name(type_id)
+        return KUBECORE_EXTRA_TYPES.get(type_id)
+    if apimachinery:
         return None
-    if in_kubecore:
-        return kubecore_module_name(type_id)
     assert gv is not None
     return f"{layout.group_packages[gv.group]}/{naming.version_package(gv.version)}"
 

@@ -48,6 +48,7 @@ scheme = Scheme(
         ("authorization.k8s.io/v1beta1", "DeleteOptions"): ("meta_v1", "DeleteOptions"),
         ("authorization.k8s.io/v1beta1", "WatchEvent"): ("meta_v1", "WatchEvent"),
         ("autoscaling/v1", "DeleteOptions"): ("meta_v1", "DeleteOptions"),
+        ("autoscaling/v1", "Scale"): ("autoscaling_v1", "Scale"),
         ("autoscaling/v1", "WatchEvent"): ("meta_v1", "WatchEvent"),
         ("autoscaling/v2", "DeleteOptions"): ("meta_v1", "DeleteOptions"),
         ("autoscaling/v2", "WatchEvent"): ("meta_v1", "WatchEvent"),

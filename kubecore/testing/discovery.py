@@ -1,0 +1,199 @@
+"""The test API server's resource table, built from OpenAPI specs and CRD YAML.
+
+An OpenAPI document (swagger v2 or OpenAPI v3) contributes its resources through
+:func:`kubecore.core.openapi_paths.resources_from_paths` and its schema definitions (used
+for strategic merge patch: ``x-kubernetes-patch-strategy`` / ``x-kubernetes-patch-merge-key``).
+A ``CustomResourceDefinition`` contributes one resource per served version, with the
+names (plural, singular, kind, listKind, shortNames), scope and subresources it declares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kubecore.core.codec import json_loads
+from kubecore.core.openapi_paths import resources_from_paths
+from kubecore.core.yamlio import load_all
+
+ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
+
+
+@dataclass
+class Resource:
+    """One served resource of one group-version."""
+
+    group: str
+    version: str
+    plural: str
+    kind: str
+    namespaced: bool
+    singular: str = ""
+    list_kind: str = ""
+    verbs: tuple[str, ...] = ALL_VERBS
+    short_names: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    subresources: dict[str, str] = field(default_factory=dict)  # name -> kind
+    is_crd: bool = False
+
+    def __post_init__(self) -> None:
+        self.singular = self.singular or self.kind.lower()
+        self.list_kind = self.list_kind or f"{self.kind}List"
+
+    @property
+    def group_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def has_status(self) -> bool:
+        return "status" in self.subresources
+
+    @property
+    def storage_key(self) -> tuple[str, str]:
+        """Objects are stored per group + plural, whichever version served them."""
+        return (self.group, self.plural)
+
+
+@dataclass
+class ResourceTable:
+    """Every resource the server serves, plus what specs it was built from."""
+
+    resources: dict[tuple[str, str, str], Resource] = field(default_factory=dict)
+    swagger: dict[str, Any] | None = None  # a swagger v2 document to serve at /openapi/v2
+    definitions: dict[str, Any] = field(default_factory=dict)  # name -> schema
+    _by_gvk: dict[tuple[str, str, str], str] = field(default_factory=dict)
+
+    def add(self, resource: Resource) -> None:
+        self.resources[(resource.group, resource.version, resource.plural)] = resource
+
+    def get(self, group: str, version: str, plural: str) -> Resource | None:
+        return self.resources.get((group, version, plural))
+
+    def group_versions(self) -> dict[str, list[str]]:
+        """Group name -> versions served, preferred (first added, highest) first."""
+        found: dict[str, list[str]] = {}
+        for group, version, _ in self.resources:
+            versions = found.setdefault(group, [])
+            if version not in versions:
+                versions.append(version)
+        for versions in found.values():
+            versions.sort(key=_version_priority)
+        return found
+
+    def in_group_version(self, group: str, version: str) -> list[Resource]:
+        return [r for (g, v, _), r in sorted(self.resources.items()) if g == group and v == version]
+
+    def schema_for_kind(self, group: str, version: str, kind: str) -> dict[str, Any] | None:
+        name = self._by_gvk.get((group, version, kind))
+        return self.definitions.get(name) if name else None
+
+    def resolve(self, schema: Any) -> dict[str, Any]:
+        """Follow ``$ref`` (and a single-``allOf`` wrapper, as OpenAPI v3 writes refs)."""
+        for _ in range(32):
+            if not isinstance(schema, dict):
+                return {}
+            ref = schema.get("$ref")
+            if ref is None and len(schema.get("allOf") or ()) == 1:
+                ref = (
+                    schema["allOf"][0].get("$ref") if isinstance(schema["allOf"][0], dict) else None
+                )
+            if not isinstance(ref, str):
+                return schema
+            schema = self.definitions.get(ref.rsplit("/", 1)[-1], {})
+        return {}
+
+    # -- loading -------------------------------------------------------------------------
+
+    def add_spec_file(self, path: str | Path) -> None:
+        """An OpenAPI JSON file or a (multi-document) CRD YAML file."""
+        path = Path(path)
+        data = path.read_bytes()
+        if path.suffix == ".json":
+            self.add_openapi(json_loads(data))
+            return
+        for doc in load_all(data):
+            if isinstance(doc, dict) and ("swagger" in doc or "openapi" in doc):
+                self.add_openapi(doc)
+            elif isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition":
+                self.add_crd(doc)
+            elif isinstance(doc, dict) and doc.get("kind") == "List":
+                for item in doc.get("items") or []:
+                    if isinstance(item, dict) and item.get("kind") == "CustomResourceDefinition":
+                        self.add_crd(item)
+
+    def add_openapi(self, doc: dict[str, Any]) -> None:
+        if "swagger" in doc and self.swagger is None:
+            self.swagger = doc
+        definitions = doc.get("definitions") or (doc.get("components") or {}).get("schemas") or {}
+        for name, schema in definitions.items():
+            self.definitions.setdefault(name, schema)
+            for gvk in schema.get("x-kubernetes-group-version-kind") or ():
+                key = (gvk.get("group", ""), gvk.get("version", ""), gvk.get("kind", ""))
+                self._by_gvk.setdefault(key, name)
+        for found in resources_from_paths(doc.get("paths") or {}):
+            if found.kind is None or "get" not in found.verbs and "list" not in found.verbs:
+                continue
+            subresources = {
+                name: (sub.kind[2] if sub.kind else found.kind[2])
+                for name, sub in found.subresources.items()
+                if name in ("status", "scale")
+            }
+            self.add(
+                Resource(
+                    group=found.group,
+                    version=found.version,
+                    plural=found.plural,
+                    kind=found.kind[2],
+                    namespaced=found.namespaced,
+                    verbs=tuple(sorted(found.verbs)),
+                    subresources=subresources,
+                )
+            )
+
+    def add_crd(self, crd: dict[str, Any]) -> None:
+        spec = crd.get("spec") or {}
+        names = spec.get("names") or {}
+        group = str(spec.get("group", ""))
+        versions = spec.get("versions") or [{"name": spec.get("version"), "served": True}]
+        for entry in versions:
+            if not entry.get("served", True) or not entry.get("name"):
+                continue
+            subs = entry.get("subresources") or spec.get("subresources") or {}
+            subresources = {name: names["kind"] for name in ("status",) if name in subs}
+            if "scale" in subs:
+                subresources["scale"] = "Scale"
+            self.add(
+                Resource(
+                    group=group,
+                    version=str(entry["name"]),
+                    plural=str(names["plural"]),
+                    kind=str(names["kind"]),
+                    namespaced=spec.get("scope", "Namespaced") == "Namespaced",
+                    singular=str(names.get("singular") or ""),
+                    list_kind=str(names.get("listKind") or ""),
+                    short_names=tuple(names.get("shortNames") or ()),
+                    categories=tuple(names.get("categories") or ()),
+                    subresources=subresources,
+                    is_crd=True,
+                )
+            )
+
+
+def load_table(specs: Iterable[str | Path]) -> ResourceTable:
+    table = ResourceTable()
+    for spec in specs:
+        table.add_spec_file(spec)
+    return table
+
+
+def _version_priority(version: str) -> tuple[int, int, int, str]:
+    """Kubernetes version ordering: GA > beta > alpha, higher numbers first, others last."""
+    import re
+
+    match = re.fullmatch(r"v(\d+)(?:(alpha|beta)(\d+))?", version)
+    if match is None:
+        return (3, 0, 0, version)
+    stage = {"": 0, "beta": 1, "alpha": 2}[match[2] or ""]
+    return (stage, -int(match[1]), -int(match[3] or 0), version)
