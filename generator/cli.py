@@ -21,7 +21,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     gen = commands.add_parser("generate", help="generate a package from OpenAPI specs or CRD YAML")
     gen.add_argument(
-        "inputs", nargs="*", help="OpenAPI JSON files or directories, CRD YAML files or directories"
+        "inputs",
+        nargs="*",
+        help="OpenAPI JSON files or directories, CRD YAML files or directories, or cluster:[CONTEXT]",
     )
     gen.add_argument("--out", help="output package directory (its basename is the package name)")
     gen.add_argument(

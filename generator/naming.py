@@ -170,3 +170,8 @@ def enum_member(value: str) -> str:
     if _is_keyword(text) or text in {"MRO", "NAME", "VALUE"}:
         text += "_"
     return text
+
+
+def pascal_from_snake(name: str) -> str:
+    """``core_v1`` -> ``CoreV1``, ``virtual_machines`` -> ``VirtualMachines``."""
+    return pascal_case("".join(part[:1].upper() + part[1:] for part in name.split("_") if part))

@@ -38,8 +38,10 @@ def render_target(target: Target, *, progress: bool = False) -> dict[str, str]:
 
 def run_target(target: Target, *, check: bool = False, progress: bool = False) -> Result:
     out = Path(target.out)
-    stamp = output.fingerprint(sources.expand_inputs(target.inputs), _options(target))
-    if output.is_fresh(out, stamp):
+    files_in = [i for i in target.inputs if not sources.is_cluster_input(i)]
+    stamp = output.fingerprint(sources.expand_inputs(files_in), _options(target))
+    live = len(files_in) < len(target.inputs)  # a cluster can change at any time: always render
+    if not live and output.is_fresh(out, stamp):
         return Result(target, [], skipped=True)
     files = render_target(target, progress=progress)
     if check:

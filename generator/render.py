@@ -104,7 +104,9 @@ def render_package(layout: Layout, package_doc: str) -> dict[str, str]:
                 "gv_init.py.jinja"
             ).render(
                 header=HEADER,
-                doc=docstring(f"Models of {module.group_version.api_version if module.group_version else key}."),
+                doc=docstring(
+                    f"Models of {module.group_version.api_version if module.group_version else key}."
+                ),
             )
     for init in sorted({str(Path(p).parent) for p in files}):
         for parent in [init, *(str(p) for p in Path(init).parents)]:
@@ -112,13 +114,17 @@ def render_package(layout: Layout, package_doc: str) -> dict[str, str]:
                 files[f"{parent}/__init__.py"] = f"{HEADER}\n"
     groups = [] if layout.kubecore_mode else client_views(layout)
     for group in groups:
-        files[f"{group.path}/client.py"] = env.get_template("gv_client.py.jinja").render(header=HEADER, g=group)
+        files[f"{group.path}/client.py"] = env.get_template("gv_client.py.jinja").render(
+            header=HEADER, g=group
+        )
         for resource in group.resources:
             files[f"{group.path}/resources/{resource.module}.py"] = env.get_template(
                 "resource.py.jinja"
             ).render(header=HEADER, r=resource)
     if groups:
-        files["clientset.py"] = env.get_template("clientset.py.jinja").render(header=HEADER, groups=groups)
+        files["clientset.py"] = env.get_template("clientset.py.jinja").render(
+            header=HEADER, groups=groups
+        )
     for init in sorted({str(Path(p).parent) for p in files}):
         for parent in [init, *(str(p) for p in Path(init).parents)]:
             if parent != "." and f"{parent}/__init__.py" not in files:

@@ -64,7 +64,10 @@ def client_views(layout: Layout) -> list[GroupView]:
         if len(model.gvks) == 1
     }
     groups: dict[str, GroupView] = {}
-    for resource in sorted(layout.api.resources, key=lambda r: (r.group_version.group, r.group_version.version, r.plural)):
+    for resource in sorted(
+        layout.api.resources,
+        key=lambda r: (r.group_version.group, r.group_version.version, r.plural),
+    ):
         gv = resource.group_version
         kind_class = classes.get((gv, resource.kind))
         if kind_class is None:
@@ -73,7 +76,7 @@ def client_views(layout: Layout) -> list[GroupView]:
         group = groups.get(path)
         if group is None:
             attr = f"{layout.group_packages[gv.group]}_{naming.version_package(gv.version)}"
-            title = naming.pascal_case(attr)
+            title = naming.pascal_from_snake(attr)
             group = groups[path] = GroupView(
                 package=path.replace("/", "."),
                 path=path,
@@ -82,9 +85,13 @@ def client_views(layout: Layout) -> list[GroupView]:
                 client=f"{title}Client",
                 doc=docstring(f"The {gv.api_version} group-version client."),
                 interface_doc=docstring(f"Getters for every resource of {gv.api_version}."),
-                client_doc=docstring(f"Typed clients for the resources of {gv.api_version}, over one REST client."),
+                client_doc=docstring(
+                    f"Typed clients for the resources of {gv.api_version}, over one REST client."
+                ),
             )
-        group.resources.append(_resource_view(resource, kind_class, classes.get((gv, resource.list_kind))))
+        group.resources.append(
+            _resource_view(resource, kind_class, classes.get((gv, resource.list_kind)))
+        )
     return [groups[k] for k in sorted(groups)]
 
 
@@ -123,13 +130,20 @@ def _resource_view(r: ir.Resource, kind: str, list_kind: str | None) -> Resource
         kind=kind,
         list_kind=list_class,
         interface=f"{kind}Interface",
-        getter_protocol=f"{naming.pascal_case(r.python_name)}Getter",
+        getter_protocol=f"{naming.pascal_from_snake(r.python_name)}Getter",
         client=f"{kind}Client",
         protocols=protocols,
         mixins=mixins,
         scale=scale,
-        doc=docstring(f"The {r.plural} resource of {api_version} ({scope}): interface, getter and client."),
-        interface_doc=docstring(f"Typed access to {r.plural} ({api_version}, {scope}); verbs: {', '.join(r.verbs)}."),
+        doc=docstring(
+            f"The {r.plural} resource of {api_version} ({scope}): interface, getter and client."
+        ),
+        interface_doc=docstring(
+            f"Typed access to {r.plural} ({api_version}, {scope}); verbs: {', '.join(r.verbs)}."
+        ),
         client_doc=docstring(f"The REST implementation of {kind}Interface."),
-        getter_doc=docstring(f"The {r.plural} client" + (" for ``namespace`` ('' for all namespaces)." if r.namespaced else ".")),
+        getter_doc=docstring(
+            f"The {r.plural} client"
+            + (" for ``namespace`` ('' for all namespaces)." if r.namespaced else ".")
+        ),
     )

@@ -32,10 +32,22 @@ _EXPORTS = {
     "Config": "kubecore.client.config",
     "ConfigError": "kubecore.client.config",
     "Authenticator": "kubecore.client.auth",
+    "RESTClient": "kubecore.client.rest",
+    "RetryPolicy": "kubecore.client.rest",
+    "ApiError": "kubecore.client.errors",
+    "retry_on_conflict": "kubecore.client.retry",
+    "PatchType": "kubecore.client.typed",
+    "WatchEvent": "kubecore.client.watch",
 }
 
 __all__ = [
+    "ApiError",
     "Authenticator",
+    "PatchType",
+    "RESTClient",
+    "RetryPolicy",
+    "WatchEvent",
+    "retry_on_conflict",
     "Config",
     "ConfigError",
     "FieldInfo",
@@ -54,6 +66,11 @@ __all__ = [
 
 if TYPE_CHECKING:
     from kubecore.client.auth import Authenticator
+    from kubecore.client.errors import ApiError
+    from kubecore.client.rest import RESTClient, RetryPolicy
+    from kubecore.client.retry import retry_on_conflict
+    from kubecore.client.typed import PatchType
+    from kubecore.client.watch import WatchEvent
     from kubecore.client.config import (
         Config,
         ConfigError,

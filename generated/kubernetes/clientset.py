@@ -13,64 +13,58 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from .admissionregistration.v1.client import (
-        Admissionregistration_v1Client,
-        Admissionregistration_v1Interface,
+        AdmissionregistrationV1Client,
+        AdmissionregistrationV1Interface,
     )
     from .admissionregistration.v1alpha1.client import (
-        Admissionregistration_v1alpha1Client,
-        Admissionregistration_v1alpha1Interface,
+        AdmissionregistrationV1alpha1Client,
+        AdmissionregistrationV1alpha1Interface,
     )
     from .admissionregistration.v1beta1.client import (
-        Admissionregistration_v1beta1Client,
-        Admissionregistration_v1beta1Interface,
+        AdmissionregistrationV1beta1Client,
+        AdmissionregistrationV1beta1Interface,
     )
-    from .apiextensions.v1.client import Apiextensions_v1Client, Apiextensions_v1Interface
-    from .apiregistration.v1.client import Apiregistration_v1Client, Apiregistration_v1Interface
-    from .apps.v1.client import Apps_v1Client, Apps_v1Interface
-    from .authentication.v1.client import Authentication_v1Client, Authentication_v1Interface
-    from .authorization.v1.client import Authorization_v1Client, Authorization_v1Interface
-    from .autoscaling.v1.client import Autoscaling_v1Client, Autoscaling_v1Interface
-    from .autoscaling.v2.client import Autoscaling_v2Client, Autoscaling_v2Interface
-    from .batch.v1.client import Batch_v1Client, Batch_v1Interface
-    from .certificates.v1.client import Certificates_v1Client, Certificates_v1Interface
+    from .apiextensions.v1.client import ApiextensionsV1Client, ApiextensionsV1Interface
+    from .apiregistration.v1.client import ApiregistrationV1Client, ApiregistrationV1Interface
+    from .apps.v1.client import AppsV1Client, AppsV1Interface
+    from .authentication.v1.client import AuthenticationV1Client, AuthenticationV1Interface
+    from .authorization.v1.client import AuthorizationV1Client, AuthorizationV1Interface
+    from .autoscaling.v1.client import AutoscalingV1Client, AutoscalingV1Interface
+    from .autoscaling.v2.client import AutoscalingV2Client, AutoscalingV2Interface
+    from .batch.v1.client import BatchV1Client, BatchV1Interface
+    from .certificates.v1.client import CertificatesV1Client, CertificatesV1Interface
     from .certificates.v1alpha1.client import (
-        Certificates_v1alpha1Client,
-        Certificates_v1alpha1Interface,
+        CertificatesV1alpha1Client,
+        CertificatesV1alpha1Interface,
     )
-    from .certificates.v1beta1.client import (
-        Certificates_v1beta1Client,
-        Certificates_v1beta1Interface,
-    )
-    from .coordination.v1.client import Coordination_v1Client, Coordination_v1Interface
+    from .certificates.v1beta1.client import CertificatesV1beta1Client, CertificatesV1beta1Interface
+    from .coordination.v1.client import CoordinationV1Client, CoordinationV1Interface
     from .coordination.v1alpha2.client import (
-        Coordination_v1alpha2Client,
-        Coordination_v1alpha2Interface,
+        CoordinationV1alpha2Client,
+        CoordinationV1alpha2Interface,
     )
-    from .coordination.v1beta1.client import (
-        Coordination_v1beta1Client,
-        Coordination_v1beta1Interface,
-    )
-    from .core.v1.client import Core_v1Client, Core_v1Interface
-    from .discovery.v1.client import Discovery_v1Client, Discovery_v1Interface
-    from .events.v1.client import Events_v1Client, Events_v1Interface
-    from .flowcontrol.v1.client import Flowcontrol_v1Client, Flowcontrol_v1Interface
-    from .internal.v1alpha1.client import Internal_v1alpha1Client, Internal_v1alpha1Interface
-    from .networking.v1.client import Networking_v1Client, Networking_v1Interface
-    from .networking.v1beta1.client import Networking_v1beta1Client, Networking_v1beta1Interface
-    from .node.v1.client import Node_v1Client, Node_v1Interface
-    from .policy.v1.client import Policy_v1Client, Policy_v1Interface
-    from .rbac.v1.client import Rbac_v1Client, Rbac_v1Interface
-    from .resource.v1.client import Resource_v1Client, Resource_v1Interface
-    from .resource.v1alpha3.client import Resource_v1alpha3Client, Resource_v1alpha3Interface
-    from .resource.v1beta1.client import Resource_v1beta1Client, Resource_v1beta1Interface
-    from .resource.v1beta2.client import Resource_v1beta2Client, Resource_v1beta2Interface
-    from .scheduling.v1.client import Scheduling_v1Client, Scheduling_v1Interface
-    from .scheduling.v1alpha2.client import Scheduling_v1alpha2Client, Scheduling_v1alpha2Interface
-    from .storage.v1.client import Storage_v1Client, Storage_v1Interface
-    from .storage.v1beta1.client import Storage_v1beta1Client, Storage_v1beta1Interface
+    from .coordination.v1beta1.client import CoordinationV1beta1Client, CoordinationV1beta1Interface
+    from .core.v1.client import CoreV1Client, CoreV1Interface
+    from .discovery.v1.client import DiscoveryV1Client, DiscoveryV1Interface
+    from .events.v1.client import EventsV1Client, EventsV1Interface
+    from .flowcontrol.v1.client import FlowcontrolV1Client, FlowcontrolV1Interface
+    from .internal.v1alpha1.client import InternalV1alpha1Client, InternalV1alpha1Interface
+    from .networking.v1.client import NetworkingV1Client, NetworkingV1Interface
+    from .networking.v1beta1.client import NetworkingV1beta1Client, NetworkingV1beta1Interface
+    from .node.v1.client import NodeV1Client, NodeV1Interface
+    from .policy.v1.client import PolicyV1Client, PolicyV1Interface
+    from .rbac.v1.client import RbacV1Client, RbacV1Interface
+    from .resource.v1.client import ResourceV1Client, ResourceV1Interface
+    from .resource.v1alpha3.client import ResourceV1alpha3Client, ResourceV1alpha3Interface
+    from .resource.v1beta1.client import ResourceV1beta1Client, ResourceV1beta1Interface
+    from .resource.v1beta2.client import ResourceV1beta2Client, ResourceV1beta2Interface
+    from .scheduling.v1.client import SchedulingV1Client, SchedulingV1Interface
+    from .scheduling.v1alpha2.client import SchedulingV1alpha2Client, SchedulingV1alpha2Interface
+    from .storage.v1.client import StorageV1Client, StorageV1Interface
+    from .storage.v1beta1.client import StorageV1beta1Client, StorageV1beta1Interface
     from .storagemigration.v1beta1.client import (
-        Storagemigration_v1beta1Client,
-        Storagemigration_v1beta1Interface,
+        StoragemigrationV1beta1Client,
+        StoragemigrationV1beta1Interface,
     )
 
 __all__ = ["Clientset", "Interface"]
@@ -80,112 +74,112 @@ class Interface(Protocol):
     """What every clientset of this package provides (real, fake or async)."""
 
     @property
-    def admissionregistration_v1(self) -> Admissionregistration_v1Interface: ...
+    def admissionregistration_v1(self) -> AdmissionregistrationV1Interface: ...
 
     @property
-    def admissionregistration_v1alpha1(self) -> Admissionregistration_v1alpha1Interface: ...
+    def admissionregistration_v1alpha1(self) -> AdmissionregistrationV1alpha1Interface: ...
 
     @property
-    def admissionregistration_v1beta1(self) -> Admissionregistration_v1beta1Interface: ...
+    def admissionregistration_v1beta1(self) -> AdmissionregistrationV1beta1Interface: ...
 
     @property
-    def apiextensions_v1(self) -> Apiextensions_v1Interface: ...
+    def apiextensions_v1(self) -> ApiextensionsV1Interface: ...
 
     @property
-    def apiregistration_v1(self) -> Apiregistration_v1Interface: ...
+    def apiregistration_v1(self) -> ApiregistrationV1Interface: ...
 
     @property
-    def apps_v1(self) -> Apps_v1Interface: ...
+    def apps_v1(self) -> AppsV1Interface: ...
 
     @property
-    def authentication_v1(self) -> Authentication_v1Interface: ...
+    def authentication_v1(self) -> AuthenticationV1Interface: ...
 
     @property
-    def authorization_v1(self) -> Authorization_v1Interface: ...
+    def authorization_v1(self) -> AuthorizationV1Interface: ...
 
     @property
-    def autoscaling_v1(self) -> Autoscaling_v1Interface: ...
+    def autoscaling_v1(self) -> AutoscalingV1Interface: ...
 
     @property
-    def autoscaling_v2(self) -> Autoscaling_v2Interface: ...
+    def autoscaling_v2(self) -> AutoscalingV2Interface: ...
 
     @property
-    def batch_v1(self) -> Batch_v1Interface: ...
+    def batch_v1(self) -> BatchV1Interface: ...
 
     @property
-    def certificates_v1(self) -> Certificates_v1Interface: ...
+    def certificates_v1(self) -> CertificatesV1Interface: ...
 
     @property
-    def certificates_v1alpha1(self) -> Certificates_v1alpha1Interface: ...
+    def certificates_v1alpha1(self) -> CertificatesV1alpha1Interface: ...
 
     @property
-    def certificates_v1beta1(self) -> Certificates_v1beta1Interface: ...
+    def certificates_v1beta1(self) -> CertificatesV1beta1Interface: ...
 
     @property
-    def coordination_v1(self) -> Coordination_v1Interface: ...
+    def coordination_v1(self) -> CoordinationV1Interface: ...
 
     @property
-    def coordination_v1alpha2(self) -> Coordination_v1alpha2Interface: ...
+    def coordination_v1alpha2(self) -> CoordinationV1alpha2Interface: ...
 
     @property
-    def coordination_v1beta1(self) -> Coordination_v1beta1Interface: ...
+    def coordination_v1beta1(self) -> CoordinationV1beta1Interface: ...
 
     @property
-    def core_v1(self) -> Core_v1Interface: ...
+    def core_v1(self) -> CoreV1Interface: ...
 
     @property
-    def discovery_v1(self) -> Discovery_v1Interface: ...
+    def discovery_v1(self) -> DiscoveryV1Interface: ...
 
     @property
-    def events_v1(self) -> Events_v1Interface: ...
+    def events_v1(self) -> EventsV1Interface: ...
 
     @property
-    def flowcontrol_v1(self) -> Flowcontrol_v1Interface: ...
+    def flowcontrol_v1(self) -> FlowcontrolV1Interface: ...
 
     @property
-    def internal_v1alpha1(self) -> Internal_v1alpha1Interface: ...
+    def internal_v1alpha1(self) -> InternalV1alpha1Interface: ...
 
     @property
-    def networking_v1(self) -> Networking_v1Interface: ...
+    def networking_v1(self) -> NetworkingV1Interface: ...
 
     @property
-    def networking_v1beta1(self) -> Networking_v1beta1Interface: ...
+    def networking_v1beta1(self) -> NetworkingV1beta1Interface: ...
 
     @property
-    def node_v1(self) -> Node_v1Interface: ...
+    def node_v1(self) -> NodeV1Interface: ...
 
     @property
-    def policy_v1(self) -> Policy_v1Interface: ...
+    def policy_v1(self) -> PolicyV1Interface: ...
 
     @property
-    def rbac_v1(self) -> Rbac_v1Interface: ...
+    def rbac_v1(self) -> RbacV1Interface: ...
 
     @property
-    def resource_v1(self) -> Resource_v1Interface: ...
+    def resource_v1(self) -> ResourceV1Interface: ...
 
     @property
-    def resource_v1alpha3(self) -> Resource_v1alpha3Interface: ...
+    def resource_v1alpha3(self) -> ResourceV1alpha3Interface: ...
 
     @property
-    def resource_v1beta1(self) -> Resource_v1beta1Interface: ...
+    def resource_v1beta1(self) -> ResourceV1beta1Interface: ...
 
     @property
-    def resource_v1beta2(self) -> Resource_v1beta2Interface: ...
+    def resource_v1beta2(self) -> ResourceV1beta2Interface: ...
 
     @property
-    def scheduling_v1(self) -> Scheduling_v1Interface: ...
+    def scheduling_v1(self) -> SchedulingV1Interface: ...
 
     @property
-    def scheduling_v1alpha2(self) -> Scheduling_v1alpha2Interface: ...
+    def scheduling_v1alpha2(self) -> SchedulingV1alpha2Interface: ...
 
     @property
-    def storage_v1(self) -> Storage_v1Interface: ...
+    def storage_v1(self) -> StorageV1Interface: ...
 
     @property
-    def storage_v1beta1(self) -> Storage_v1beta1Interface: ...
+    def storage_v1beta1(self) -> StorageV1beta1Interface: ...
 
     @property
-    def storagemigration_v1beta1(self) -> Storagemigration_v1beta1Interface: ...
+    def storagemigration_v1beta1(self) -> StoragemigrationV1beta1Interface: ...
 
 
 class Clientset:
@@ -217,220 +211,220 @@ class Clientset:
         self.close()
 
     @property
-    def admissionregistration_v1(self) -> Admissionregistration_v1Client:
-        from .admissionregistration.v1.client import Admissionregistration_v1Client
+    def admissionregistration_v1(self) -> AdmissionregistrationV1Client:
+        from .admissionregistration.v1.client import AdmissionregistrationV1Client
 
-        return Admissionregistration_v1Client(self.rest)
-
-    @property
-    def admissionregistration_v1alpha1(self) -> Admissionregistration_v1alpha1Client:
-        from .admissionregistration.v1alpha1.client import Admissionregistration_v1alpha1Client
-
-        return Admissionregistration_v1alpha1Client(self.rest)
+        return AdmissionregistrationV1Client(self.rest)
 
     @property
-    def admissionregistration_v1beta1(self) -> Admissionregistration_v1beta1Client:
-        from .admissionregistration.v1beta1.client import Admissionregistration_v1beta1Client
+    def admissionregistration_v1alpha1(self) -> AdmissionregistrationV1alpha1Client:
+        from .admissionregistration.v1alpha1.client import AdmissionregistrationV1alpha1Client
 
-        return Admissionregistration_v1beta1Client(self.rest)
-
-    @property
-    def apiextensions_v1(self) -> Apiextensions_v1Client:
-        from .apiextensions.v1.client import Apiextensions_v1Client
-
-        return Apiextensions_v1Client(self.rest)
+        return AdmissionregistrationV1alpha1Client(self.rest)
 
     @property
-    def apiregistration_v1(self) -> Apiregistration_v1Client:
-        from .apiregistration.v1.client import Apiregistration_v1Client
+    def admissionregistration_v1beta1(self) -> AdmissionregistrationV1beta1Client:
+        from .admissionregistration.v1beta1.client import AdmissionregistrationV1beta1Client
 
-        return Apiregistration_v1Client(self.rest)
-
-    @property
-    def apps_v1(self) -> Apps_v1Client:
-        from .apps.v1.client import Apps_v1Client
-
-        return Apps_v1Client(self.rest)
+        return AdmissionregistrationV1beta1Client(self.rest)
 
     @property
-    def authentication_v1(self) -> Authentication_v1Client:
-        from .authentication.v1.client import Authentication_v1Client
+    def apiextensions_v1(self) -> ApiextensionsV1Client:
+        from .apiextensions.v1.client import ApiextensionsV1Client
 
-        return Authentication_v1Client(self.rest)
-
-    @property
-    def authorization_v1(self) -> Authorization_v1Client:
-        from .authorization.v1.client import Authorization_v1Client
-
-        return Authorization_v1Client(self.rest)
+        return ApiextensionsV1Client(self.rest)
 
     @property
-    def autoscaling_v1(self) -> Autoscaling_v1Client:
-        from .autoscaling.v1.client import Autoscaling_v1Client
+    def apiregistration_v1(self) -> ApiregistrationV1Client:
+        from .apiregistration.v1.client import ApiregistrationV1Client
 
-        return Autoscaling_v1Client(self.rest)
-
-    @property
-    def autoscaling_v2(self) -> Autoscaling_v2Client:
-        from .autoscaling.v2.client import Autoscaling_v2Client
-
-        return Autoscaling_v2Client(self.rest)
+        return ApiregistrationV1Client(self.rest)
 
     @property
-    def batch_v1(self) -> Batch_v1Client:
-        from .batch.v1.client import Batch_v1Client
+    def apps_v1(self) -> AppsV1Client:
+        from .apps.v1.client import AppsV1Client
 
-        return Batch_v1Client(self.rest)
-
-    @property
-    def certificates_v1(self) -> Certificates_v1Client:
-        from .certificates.v1.client import Certificates_v1Client
-
-        return Certificates_v1Client(self.rest)
+        return AppsV1Client(self.rest)
 
     @property
-    def certificates_v1alpha1(self) -> Certificates_v1alpha1Client:
-        from .certificates.v1alpha1.client import Certificates_v1alpha1Client
+    def authentication_v1(self) -> AuthenticationV1Client:
+        from .authentication.v1.client import AuthenticationV1Client
 
-        return Certificates_v1alpha1Client(self.rest)
-
-    @property
-    def certificates_v1beta1(self) -> Certificates_v1beta1Client:
-        from .certificates.v1beta1.client import Certificates_v1beta1Client
-
-        return Certificates_v1beta1Client(self.rest)
+        return AuthenticationV1Client(self.rest)
 
     @property
-    def coordination_v1(self) -> Coordination_v1Client:
-        from .coordination.v1.client import Coordination_v1Client
+    def authorization_v1(self) -> AuthorizationV1Client:
+        from .authorization.v1.client import AuthorizationV1Client
 
-        return Coordination_v1Client(self.rest)
-
-    @property
-    def coordination_v1alpha2(self) -> Coordination_v1alpha2Client:
-        from .coordination.v1alpha2.client import Coordination_v1alpha2Client
-
-        return Coordination_v1alpha2Client(self.rest)
+        return AuthorizationV1Client(self.rest)
 
     @property
-    def coordination_v1beta1(self) -> Coordination_v1beta1Client:
-        from .coordination.v1beta1.client import Coordination_v1beta1Client
+    def autoscaling_v1(self) -> AutoscalingV1Client:
+        from .autoscaling.v1.client import AutoscalingV1Client
 
-        return Coordination_v1beta1Client(self.rest)
-
-    @property
-    def core_v1(self) -> Core_v1Client:
-        from .core.v1.client import Core_v1Client
-
-        return Core_v1Client(self.rest)
+        return AutoscalingV1Client(self.rest)
 
     @property
-    def discovery_v1(self) -> Discovery_v1Client:
-        from .discovery.v1.client import Discovery_v1Client
+    def autoscaling_v2(self) -> AutoscalingV2Client:
+        from .autoscaling.v2.client import AutoscalingV2Client
 
-        return Discovery_v1Client(self.rest)
-
-    @property
-    def events_v1(self) -> Events_v1Client:
-        from .events.v1.client import Events_v1Client
-
-        return Events_v1Client(self.rest)
+        return AutoscalingV2Client(self.rest)
 
     @property
-    def flowcontrol_v1(self) -> Flowcontrol_v1Client:
-        from .flowcontrol.v1.client import Flowcontrol_v1Client
+    def batch_v1(self) -> BatchV1Client:
+        from .batch.v1.client import BatchV1Client
 
-        return Flowcontrol_v1Client(self.rest)
-
-    @property
-    def internal_v1alpha1(self) -> Internal_v1alpha1Client:
-        from .internal.v1alpha1.client import Internal_v1alpha1Client
-
-        return Internal_v1alpha1Client(self.rest)
+        return BatchV1Client(self.rest)
 
     @property
-    def networking_v1(self) -> Networking_v1Client:
-        from .networking.v1.client import Networking_v1Client
+    def certificates_v1(self) -> CertificatesV1Client:
+        from .certificates.v1.client import CertificatesV1Client
 
-        return Networking_v1Client(self.rest)
-
-    @property
-    def networking_v1beta1(self) -> Networking_v1beta1Client:
-        from .networking.v1beta1.client import Networking_v1beta1Client
-
-        return Networking_v1beta1Client(self.rest)
+        return CertificatesV1Client(self.rest)
 
     @property
-    def node_v1(self) -> Node_v1Client:
-        from .node.v1.client import Node_v1Client
+    def certificates_v1alpha1(self) -> CertificatesV1alpha1Client:
+        from .certificates.v1alpha1.client import CertificatesV1alpha1Client
 
-        return Node_v1Client(self.rest)
-
-    @property
-    def policy_v1(self) -> Policy_v1Client:
-        from .policy.v1.client import Policy_v1Client
-
-        return Policy_v1Client(self.rest)
+        return CertificatesV1alpha1Client(self.rest)
 
     @property
-    def rbac_v1(self) -> Rbac_v1Client:
-        from .rbac.v1.client import Rbac_v1Client
+    def certificates_v1beta1(self) -> CertificatesV1beta1Client:
+        from .certificates.v1beta1.client import CertificatesV1beta1Client
 
-        return Rbac_v1Client(self.rest)
-
-    @property
-    def resource_v1(self) -> Resource_v1Client:
-        from .resource.v1.client import Resource_v1Client
-
-        return Resource_v1Client(self.rest)
+        return CertificatesV1beta1Client(self.rest)
 
     @property
-    def resource_v1alpha3(self) -> Resource_v1alpha3Client:
-        from .resource.v1alpha3.client import Resource_v1alpha3Client
+    def coordination_v1(self) -> CoordinationV1Client:
+        from .coordination.v1.client import CoordinationV1Client
 
-        return Resource_v1alpha3Client(self.rest)
-
-    @property
-    def resource_v1beta1(self) -> Resource_v1beta1Client:
-        from .resource.v1beta1.client import Resource_v1beta1Client
-
-        return Resource_v1beta1Client(self.rest)
+        return CoordinationV1Client(self.rest)
 
     @property
-    def resource_v1beta2(self) -> Resource_v1beta2Client:
-        from .resource.v1beta2.client import Resource_v1beta2Client
+    def coordination_v1alpha2(self) -> CoordinationV1alpha2Client:
+        from .coordination.v1alpha2.client import CoordinationV1alpha2Client
 
-        return Resource_v1beta2Client(self.rest)
-
-    @property
-    def scheduling_v1(self) -> Scheduling_v1Client:
-        from .scheduling.v1.client import Scheduling_v1Client
-
-        return Scheduling_v1Client(self.rest)
+        return CoordinationV1alpha2Client(self.rest)
 
     @property
-    def scheduling_v1alpha2(self) -> Scheduling_v1alpha2Client:
-        from .scheduling.v1alpha2.client import Scheduling_v1alpha2Client
+    def coordination_v1beta1(self) -> CoordinationV1beta1Client:
+        from .coordination.v1beta1.client import CoordinationV1beta1Client
 
-        return Scheduling_v1alpha2Client(self.rest)
-
-    @property
-    def storage_v1(self) -> Storage_v1Client:
-        from .storage.v1.client import Storage_v1Client
-
-        return Storage_v1Client(self.rest)
+        return CoordinationV1beta1Client(self.rest)
 
     @property
-    def storage_v1beta1(self) -> Storage_v1beta1Client:
-        from .storage.v1beta1.client import Storage_v1beta1Client
+    def core_v1(self) -> CoreV1Client:
+        from .core.v1.client import CoreV1Client
 
-        return Storage_v1beta1Client(self.rest)
+        return CoreV1Client(self.rest)
 
     @property
-    def storagemigration_v1beta1(self) -> Storagemigration_v1beta1Client:
-        from .storagemigration.v1beta1.client import Storagemigration_v1beta1Client
+    def discovery_v1(self) -> DiscoveryV1Client:
+        from .discovery.v1.client import DiscoveryV1Client
 
-        return Storagemigration_v1beta1Client(self.rest)
+        return DiscoveryV1Client(self.rest)
+
+    @property
+    def events_v1(self) -> EventsV1Client:
+        from .events.v1.client import EventsV1Client
+
+        return EventsV1Client(self.rest)
+
+    @property
+    def flowcontrol_v1(self) -> FlowcontrolV1Client:
+        from .flowcontrol.v1.client import FlowcontrolV1Client
+
+        return FlowcontrolV1Client(self.rest)
+
+    @property
+    def internal_v1alpha1(self) -> InternalV1alpha1Client:
+        from .internal.v1alpha1.client import InternalV1alpha1Client
+
+        return InternalV1alpha1Client(self.rest)
+
+    @property
+    def networking_v1(self) -> NetworkingV1Client:
+        from .networking.v1.client import NetworkingV1Client
+
+        return NetworkingV1Client(self.rest)
+
+    @property
+    def networking_v1beta1(self) -> NetworkingV1beta1Client:
+        from .networking.v1beta1.client import NetworkingV1beta1Client
+
+        return NetworkingV1beta1Client(self.rest)
+
+    @property
+    def node_v1(self) -> NodeV1Client:
+        from .node.v1.client import NodeV1Client
+
+        return NodeV1Client(self.rest)
+
+    @property
+    def policy_v1(self) -> PolicyV1Client:
+        from .policy.v1.client import PolicyV1Client
+
+        return PolicyV1Client(self.rest)
+
+    @property
+    def rbac_v1(self) -> RbacV1Client:
+        from .rbac.v1.client import RbacV1Client
+
+        return RbacV1Client(self.rest)
+
+    @property
+    def resource_v1(self) -> ResourceV1Client:
+        from .resource.v1.client import ResourceV1Client
+
+        return ResourceV1Client(self.rest)
+
+    @property
+    def resource_v1alpha3(self) -> ResourceV1alpha3Client:
+        from .resource.v1alpha3.client import ResourceV1alpha3Client
+
+        return ResourceV1alpha3Client(self.rest)
+
+    @property
+    def resource_v1beta1(self) -> ResourceV1beta1Client:
+        from .resource.v1beta1.client import ResourceV1beta1Client
+
+        return ResourceV1beta1Client(self.rest)
+
+    @property
+    def resource_v1beta2(self) -> ResourceV1beta2Client:
+        from .resource.v1beta2.client import ResourceV1beta2Client
+
+        return ResourceV1beta2Client(self.rest)
+
+    @property
+    def scheduling_v1(self) -> SchedulingV1Client:
+        from .scheduling.v1.client import SchedulingV1Client
+
+        return SchedulingV1Client(self.rest)
+
+    @property
+    def scheduling_v1alpha2(self) -> SchedulingV1alpha2Client:
+        from .scheduling.v1alpha2.client import SchedulingV1alpha2Client
+
+        return SchedulingV1alpha2Client(self.rest)
+
+    @property
+    def storage_v1(self) -> StorageV1Client:
+        from .storage.v1.client import StorageV1Client
+
+        return StorageV1Client(self.rest)
+
+    @property
+    def storage_v1beta1(self) -> StorageV1beta1Client:
+        from .storage.v1beta1.client import StorageV1beta1Client
+
+        return StorageV1beta1Client(self.rest)
+
+    @property
+    def storagemigration_v1beta1(self) -> StoragemigrationV1beta1Client:
+        from .storagemigration.v1beta1.client import StoragemigrationV1beta1Client
+
+        return StoragemigrationV1beta1Client(self.rest)
 
 
 if TYPE_CHECKING:

@@ -12,10 +12,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from .cloud_waibizi_com.v1.client import (
-        Cloud_waibizi_com_v1Client,
-        Cloud_waibizi_com_v1Interface,
-    )
+    from .cloud_waibizi_com.v1.client import CloudWaibiziComV1Client, CloudWaibiziComV1Interface
 
 __all__ = ["Clientset", "Interface"]
 
@@ -24,7 +21,7 @@ class Interface(Protocol):
     """What every clientset of this package provides (real, fake or async)."""
 
     @property
-    def cloud_waibizi_com_v1(self) -> Cloud_waibizi_com_v1Interface: ...
+    def cloud_waibizi_com_v1(self) -> CloudWaibiziComV1Interface: ...
 
 
 class Clientset:
@@ -56,10 +53,10 @@ class Clientset:
         self.close()
 
     @property
-    def cloud_waibizi_com_v1(self) -> Cloud_waibizi_com_v1Client:
-        from .cloud_waibizi_com.v1.client import Cloud_waibizi_com_v1Client
+    def cloud_waibizi_com_v1(self) -> CloudWaibiziComV1Client:
+        from .cloud_waibizi_com.v1.client import CloudWaibiziComV1Client
 
-        return Cloud_waibizi_com_v1Client(self.rest)
+        return CloudWaibiziComV1Client(self.rest)
 
 
 if TYPE_CHECKING:

@@ -6,11 +6,12 @@ from pathlib import Path
 
 from generator import ir
 from generator.errors import SourceError
+from generator.sources.cluster import is_cluster_input, read_cluster
 from generator.sources.crd import add_crd, is_crd, select_crds
 from generator.sources.files import Document, expand_inputs, read_documents
 from generator.sources.openapi import add_openapi, is_openapi
 
-__all__ = ["expand_inputs", "load_api", "load_documents"]
+__all__ = ["expand_inputs", "is_cluster_input", "load_api", "load_documents"]
 
 
 def load_documents(inputs: list[str]) -> list[Document]:
@@ -28,6 +29,9 @@ def load_api(inputs: list[str], *, skip_non_crd: bool = True) -> ir.Api:
     openapi: list[Document] = []
     crds: list[Document] = []
     for raw in inputs:
+        if is_cluster_input(raw):
+            openapi.extend(read_cluster(raw))
+            continue
         named_file = not Path(raw).is_dir()
         for path in expand_inputs([raw]):
             documents = read_documents(path)

@@ -34,10 +34,10 @@ if TYPE_CHECKING:
         ValidatingWebhookConfigurationInterface,
     )
 
-__all__ = ["Admissionregistration_v1Interface", "Admissionregistration_v1Client"]
+__all__ = ["AdmissionregistrationV1Interface", "AdmissionregistrationV1Client"]
 
 
-class Admissionregistration_v1Interface(Protocol):
+class AdmissionregistrationV1Interface(Protocol):
     """Getters for every resource of admissionregistration.k8s.io/v1."""
 
     def mutating_admission_policies(self) -> MutatingAdmissionPolicyInterface: ...
@@ -53,7 +53,7 @@ class Admissionregistration_v1Interface(Protocol):
     def validating_webhook_configurations(self) -> ValidatingWebhookConfigurationInterface: ...
 
 
-class Admissionregistration_v1Client:
+class AdmissionregistrationV1Client:
     """Typed clients for the resources of admissionregistration.k8s.io/v1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -103,4 +103,4 @@ class Admissionregistration_v1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Admissionregistration_v1Interface] = Admissionregistration_v1Client
+    _implements: type[AdmissionregistrationV1Interface] = AdmissionregistrationV1Client

@@ -18,10 +18,10 @@ if TYPE_CHECKING:
         MutatingAdmissionPolicyBindingInterface,
     )
 
-__all__ = ["Admissionregistration_v1alpha1Interface", "Admissionregistration_v1alpha1Client"]
+__all__ = ["AdmissionregistrationV1alpha1Interface", "AdmissionregistrationV1alpha1Client"]
 
 
-class Admissionregistration_v1alpha1Interface(Protocol):
+class AdmissionregistrationV1alpha1Interface(Protocol):
     """Getters for every resource of admissionregistration.k8s.io/v1alpha1."""
 
     def mutating_admission_policies(self) -> MutatingAdmissionPolicyInterface: ...
@@ -29,7 +29,7 @@ class Admissionregistration_v1alpha1Interface(Protocol):
     def mutating_admission_policy_bindings(self) -> MutatingAdmissionPolicyBindingInterface: ...
 
 
-class Admissionregistration_v1alpha1Client:
+class AdmissionregistrationV1alpha1Client:
     """Typed clients for the resources of admissionregistration.k8s.io/v1alpha1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -51,6 +51,4 @@ class Admissionregistration_v1alpha1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Admissionregistration_v1alpha1Interface] = (
-        Admissionregistration_v1alpha1Client
-    )
+    _implements: type[AdmissionregistrationV1alpha1Interface] = AdmissionregistrationV1alpha1Client

@@ -18,10 +18,10 @@ if TYPE_CHECKING:
         MutatingAdmissionPolicyBindingInterface,
     )
 
-__all__ = ["Admissionregistration_v1beta1Interface", "Admissionregistration_v1beta1Client"]
+__all__ = ["AdmissionregistrationV1beta1Interface", "AdmissionregistrationV1beta1Client"]
 
 
-class Admissionregistration_v1beta1Interface(Protocol):
+class AdmissionregistrationV1beta1Interface(Protocol):
     """Getters for every resource of admissionregistration.k8s.io/v1beta1."""
 
     def mutating_admission_policies(self) -> MutatingAdmissionPolicyInterface: ...
@@ -29,7 +29,7 @@ class Admissionregistration_v1beta1Interface(Protocol):
     def mutating_admission_policy_bindings(self) -> MutatingAdmissionPolicyBindingInterface: ...
 
 
-class Admissionregistration_v1beta1Client:
+class AdmissionregistrationV1beta1Client:
     """Typed clients for the resources of admissionregistration.k8s.io/v1beta1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -51,4 +51,4 @@ class Admissionregistration_v1beta1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Admissionregistration_v1beta1Interface] = Admissionregistration_v1beta1Client
+    _implements: type[AdmissionregistrationV1beta1Interface] = AdmissionregistrationV1beta1Client

@@ -14,16 +14,16 @@ if TYPE_CHECKING:
         CustomResourceDefinitionInterface,
     )
 
-__all__ = ["Apiextensions_v1Interface", "Apiextensions_v1Client"]
+__all__ = ["ApiextensionsV1Interface", "ApiextensionsV1Client"]
 
 
-class Apiextensions_v1Interface(Protocol):
+class ApiextensionsV1Interface(Protocol):
     """Getters for every resource of apiextensions.k8s.io/v1."""
 
     def custom_resource_definitions(self) -> CustomResourceDefinitionInterface: ...
 
 
-class Apiextensions_v1Client:
+class ApiextensionsV1Client:
     """Typed clients for the resources of apiextensions.k8s.io/v1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -37,4 +37,4 @@ class Apiextensions_v1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Apiextensions_v1Interface] = Apiextensions_v1Client
+    _implements: type[ApiextensionsV1Interface] = ApiextensionsV1Client

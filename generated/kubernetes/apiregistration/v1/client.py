@@ -11,16 +11,16 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .resources.api_services import APIServiceClient, APIServiceInterface
 
-__all__ = ["Apiregistration_v1Interface", "Apiregistration_v1Client"]
+__all__ = ["ApiregistrationV1Interface", "ApiregistrationV1Client"]
 
 
-class Apiregistration_v1Interface(Protocol):
+class ApiregistrationV1Interface(Protocol):
     """Getters for every resource of apiregistration.k8s.io/v1."""
 
     def api_services(self) -> APIServiceInterface: ...
 
 
-class Apiregistration_v1Client:
+class ApiregistrationV1Client:
     """Typed clients for the resources of apiregistration.k8s.io/v1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -34,4 +34,4 @@ class Apiregistration_v1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Apiregistration_v1Interface] = Apiregistration_v1Client
+    _implements: type[ApiregistrationV1Interface] = ApiregistrationV1Client

@@ -18,10 +18,10 @@ if TYPE_CHECKING:
     from .resources.replica_sets import ReplicaSetClient, ReplicaSetInterface
     from .resources.stateful_sets import StatefulSetClient, StatefulSetInterface
 
-__all__ = ["Apps_v1Interface", "Apps_v1Client"]
+__all__ = ["AppsV1Interface", "AppsV1Client"]
 
 
-class Apps_v1Interface(Protocol):
+class AppsV1Interface(Protocol):
     """Getters for every resource of apps/v1."""
 
     def controller_revisions(self, namespace: str) -> ControllerRevisionInterface: ...
@@ -35,7 +35,7 @@ class Apps_v1Interface(Protocol):
     def stateful_sets(self, namespace: str) -> StatefulSetInterface: ...
 
 
-class Apps_v1Client:
+class AppsV1Client:
     """Typed clients for the resources of apps/v1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -73,4 +73,4 @@ class Apps_v1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Apps_v1Interface] = Apps_v1Client
+    _implements: type[AppsV1Interface] = AppsV1Client

@@ -12,10 +12,10 @@ if TYPE_CHECKING:
     from .resources.self_subject_reviews import SelfSubjectReviewClient, SelfSubjectReviewInterface
     from .resources.token_reviews import TokenReviewClient, TokenReviewInterface
 
-__all__ = ["Authentication_v1Interface", "Authentication_v1Client"]
+__all__ = ["AuthenticationV1Interface", "AuthenticationV1Client"]
 
 
-class Authentication_v1Interface(Protocol):
+class AuthenticationV1Interface(Protocol):
     """Getters for every resource of authentication.k8s.io/v1."""
 
     def self_subject_reviews(self) -> SelfSubjectReviewInterface: ...
@@ -23,7 +23,7 @@ class Authentication_v1Interface(Protocol):
     def token_reviews(self) -> TokenReviewInterface: ...
 
 
-class Authentication_v1Client:
+class AuthenticationV1Client:
     """Typed clients for the resources of authentication.k8s.io/v1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -43,4 +43,4 @@ class Authentication_v1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Authentication_v1Interface] = Authentication_v1Client
+    _implements: type[AuthenticationV1Interface] = AuthenticationV1Client

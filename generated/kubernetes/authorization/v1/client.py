@@ -26,10 +26,10 @@ if TYPE_CHECKING:
         SubjectAccessReviewInterface,
     )
 
-__all__ = ["Authorization_v1Interface", "Authorization_v1Client"]
+__all__ = ["AuthorizationV1Interface", "AuthorizationV1Client"]
 
 
-class Authorization_v1Interface(Protocol):
+class AuthorizationV1Interface(Protocol):
     """Getters for every resource of authorization.k8s.io/v1."""
 
     def local_subject_access_reviews(self, namespace: str) -> LocalSubjectAccessReviewInterface: ...
@@ -41,7 +41,7 @@ class Authorization_v1Interface(Protocol):
     def subject_access_reviews(self) -> SubjectAccessReviewInterface: ...
 
 
-class Authorization_v1Client:
+class AuthorizationV1Client:
     """Typed clients for the resources of authorization.k8s.io/v1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -73,4 +73,4 @@ class Authorization_v1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Authorization_v1Interface] = Authorization_v1Client
+    _implements: type[AuthorizationV1Interface] = AuthorizationV1Client

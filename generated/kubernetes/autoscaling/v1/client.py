@@ -14,16 +14,16 @@ if TYPE_CHECKING:
         HorizontalPodAutoscalerInterface,
     )
 
-__all__ = ["Autoscaling_v1Interface", "Autoscaling_v1Client"]
+__all__ = ["AutoscalingV1Interface", "AutoscalingV1Client"]
 
 
-class Autoscaling_v1Interface(Protocol):
+class AutoscalingV1Interface(Protocol):
     """Getters for every resource of autoscaling/v1."""
 
     def horizontal_pod_autoscalers(self, namespace: str) -> HorizontalPodAutoscalerInterface: ...
 
 
-class Autoscaling_v1Client:
+class AutoscalingV1Client:
     """Typed clients for the resources of autoscaling/v1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -37,4 +37,4 @@ class Autoscaling_v1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Autoscaling_v1Interface] = Autoscaling_v1Client
+    _implements: type[AutoscalingV1Interface] = AutoscalingV1Client

@@ -14,16 +14,16 @@ if TYPE_CHECKING:
         HorizontalPodAutoscalerInterface,
     )
 
-__all__ = ["Autoscaling_v2Interface", "Autoscaling_v2Client"]
+__all__ = ["AutoscalingV2Interface", "AutoscalingV2Client"]
 
 
-class Autoscaling_v2Interface(Protocol):
+class AutoscalingV2Interface(Protocol):
     """Getters for every resource of autoscaling/v2."""
 
     def horizontal_pod_autoscalers(self, namespace: str) -> HorizontalPodAutoscalerInterface: ...
 
 
-class Autoscaling_v2Client:
+class AutoscalingV2Client:
     """Typed clients for the resources of autoscaling/v2, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -37,4 +37,4 @@ class Autoscaling_v2Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Autoscaling_v2Interface] = Autoscaling_v2Client
+    _implements: type[AutoscalingV2Interface] = AutoscalingV2Client

@@ -12,10 +12,10 @@ if TYPE_CHECKING:
     from .resources.cron_jobs import CronJobClient, CronJobInterface
     from .resources.jobs import JobClient, JobInterface
 
-__all__ = ["Batch_v1Interface", "Batch_v1Client"]
+__all__ = ["BatchV1Interface", "BatchV1Client"]
 
 
-class Batch_v1Interface(Protocol):
+class BatchV1Interface(Protocol):
     """Getters for every resource of batch/v1."""
 
     def cron_jobs(self, namespace: str) -> CronJobInterface: ...
@@ -23,7 +23,7 @@ class Batch_v1Interface(Protocol):
     def jobs(self, namespace: str) -> JobInterface: ...
 
 
-class Batch_v1Client:
+class BatchV1Client:
     """Typed clients for the resources of batch/v1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -43,4 +43,4 @@ class Batch_v1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Batch_v1Interface] = Batch_v1Client
+    _implements: type[BatchV1Interface] = BatchV1Client

@@ -14,16 +14,16 @@ if TYPE_CHECKING:
         CertificateSigningRequestInterface,
     )
 
-__all__ = ["Certificates_v1Interface", "Certificates_v1Client"]
+__all__ = ["CertificatesV1Interface", "CertificatesV1Client"]
 
 
-class Certificates_v1Interface(Protocol):
+class CertificatesV1Interface(Protocol):
     """Getters for every resource of certificates.k8s.io/v1."""
 
     def certificate_signing_requests(self) -> CertificateSigningRequestInterface: ...
 
 
-class Certificates_v1Client:
+class CertificatesV1Client:
     """Typed clients for the resources of certificates.k8s.io/v1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -37,4 +37,4 @@ class Certificates_v1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Certificates_v1Interface] = Certificates_v1Client
+    _implements: type[CertificatesV1Interface] = CertificatesV1Client

@@ -14,16 +14,16 @@ if TYPE_CHECKING:
         ClusterTrustBundleInterface,
     )
 
-__all__ = ["Certificates_v1alpha1Interface", "Certificates_v1alpha1Client"]
+__all__ = ["CertificatesV1alpha1Interface", "CertificatesV1alpha1Client"]
 
 
-class Certificates_v1alpha1Interface(Protocol):
+class CertificatesV1alpha1Interface(Protocol):
     """Getters for every resource of certificates.k8s.io/v1alpha1."""
 
     def cluster_trust_bundles(self) -> ClusterTrustBundleInterface: ...
 
 
-class Certificates_v1alpha1Client:
+class CertificatesV1alpha1Client:
     """Typed clients for the resources of certificates.k8s.io/v1alpha1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -37,4 +37,4 @@ class Certificates_v1alpha1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Certificates_v1alpha1Interface] = Certificates_v1alpha1Client
+    _implements: type[CertificatesV1alpha1Interface] = CertificatesV1alpha1Client

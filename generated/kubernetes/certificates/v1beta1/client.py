@@ -18,10 +18,10 @@ if TYPE_CHECKING:
         PodCertificateRequestInterface,
     )
 
-__all__ = ["Certificates_v1beta1Interface", "Certificates_v1beta1Client"]
+__all__ = ["CertificatesV1beta1Interface", "CertificatesV1beta1Client"]
 
 
-class Certificates_v1beta1Interface(Protocol):
+class CertificatesV1beta1Interface(Protocol):
     """Getters for every resource of certificates.k8s.io/v1beta1."""
 
     def cluster_trust_bundles(self) -> ClusterTrustBundleInterface: ...
@@ -29,7 +29,7 @@ class Certificates_v1beta1Interface(Protocol):
     def pod_certificate_requests(self, namespace: str) -> PodCertificateRequestInterface: ...
 
 
-class Certificates_v1beta1Client:
+class CertificatesV1beta1Client:
     """Typed clients for the resources of certificates.k8s.io/v1beta1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -49,4 +49,4 @@ class Certificates_v1beta1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Certificates_v1beta1Interface] = Certificates_v1beta1Client
+    _implements: type[CertificatesV1beta1Interface] = CertificatesV1beta1Client

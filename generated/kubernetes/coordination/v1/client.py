@@ -11,16 +11,16 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .resources.leases import LeaseClient, LeaseInterface
 
-__all__ = ["Coordination_v1Interface", "Coordination_v1Client"]
+__all__ = ["CoordinationV1Interface", "CoordinationV1Client"]
 
 
-class Coordination_v1Interface(Protocol):
+class CoordinationV1Interface(Protocol):
     """Getters for every resource of coordination.k8s.io/v1."""
 
     def leases(self, namespace: str) -> LeaseInterface: ...
 
 
-class Coordination_v1Client:
+class CoordinationV1Client:
     """Typed clients for the resources of coordination.k8s.io/v1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -34,4 +34,4 @@ class Coordination_v1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Coordination_v1Interface] = Coordination_v1Client
+    _implements: type[CoordinationV1Interface] = CoordinationV1Client

@@ -11,16 +11,16 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .resources.lease_candidates import LeaseCandidateClient, LeaseCandidateInterface
 
-__all__ = ["Coordination_v1alpha2Interface", "Coordination_v1alpha2Client"]
+__all__ = ["CoordinationV1alpha2Interface", "CoordinationV1alpha2Client"]
 
 
-class Coordination_v1alpha2Interface(Protocol):
+class CoordinationV1alpha2Interface(Protocol):
     """Getters for every resource of coordination.k8s.io/v1alpha2."""
 
     def lease_candidates(self, namespace: str) -> LeaseCandidateInterface: ...
 
 
-class Coordination_v1alpha2Client:
+class CoordinationV1alpha2Client:
     """Typed clients for the resources of coordination.k8s.io/v1alpha2, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -34,4 +34,4 @@ class Coordination_v1alpha2Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Coordination_v1alpha2Interface] = Coordination_v1alpha2Client
+    _implements: type[CoordinationV1alpha2Interface] = CoordinationV1alpha2Client

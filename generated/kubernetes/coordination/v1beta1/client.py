@@ -11,16 +11,16 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .resources.lease_candidates import LeaseCandidateClient, LeaseCandidateInterface
 
-__all__ = ["Coordination_v1beta1Interface", "Coordination_v1beta1Client"]
+__all__ = ["CoordinationV1beta1Interface", "CoordinationV1beta1Client"]
 
 
-class Coordination_v1beta1Interface(Protocol):
+class CoordinationV1beta1Interface(Protocol):
     """Getters for every resource of coordination.k8s.io/v1beta1."""
 
     def lease_candidates(self, namespace: str) -> LeaseCandidateInterface: ...
 
 
-class Coordination_v1beta1Client:
+class CoordinationV1beta1Client:
     """Typed clients for the resources of coordination.k8s.io/v1beta1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -34,4 +34,4 @@ class Coordination_v1beta1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Coordination_v1beta1Interface] = Coordination_v1beta1Client
+    _implements: type[CoordinationV1beta1Interface] = CoordinationV1beta1Client

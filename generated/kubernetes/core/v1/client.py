@@ -33,10 +33,10 @@ if TYPE_CHECKING:
     from .resources.service_accounts import ServiceAccountClient, ServiceAccountInterface
     from .resources.services import ServiceClient, ServiceInterface
 
-__all__ = ["Core_v1Interface", "Core_v1Client"]
+__all__ = ["CoreV1Interface", "CoreV1Client"]
 
 
-class Core_v1Interface(Protocol):
+class CoreV1Interface(Protocol):
     """Getters for every resource of v1."""
 
     def bindings(self, namespace: str) -> BindingInterface: ...
@@ -74,7 +74,7 @@ class Core_v1Interface(Protocol):
     def services(self, namespace: str) -> ServiceInterface: ...
 
 
-class Core_v1Client:
+class CoreV1Client:
     """Typed clients for the resources of v1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -184,4 +184,4 @@ class Core_v1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Core_v1Interface] = Core_v1Client
+    _implements: type[CoreV1Interface] = CoreV1Client

@@ -11,16 +11,16 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .resources.endpoint_slices import EndpointSliceClient, EndpointSliceInterface
 
-__all__ = ["Discovery_v1Interface", "Discovery_v1Client"]
+__all__ = ["DiscoveryV1Interface", "DiscoveryV1Client"]
 
 
-class Discovery_v1Interface(Protocol):
+class DiscoveryV1Interface(Protocol):
     """Getters for every resource of discovery.k8s.io/v1."""
 
     def endpoint_slices(self, namespace: str) -> EndpointSliceInterface: ...
 
 
-class Discovery_v1Client:
+class DiscoveryV1Client:
     """Typed clients for the resources of discovery.k8s.io/v1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -34,4 +34,4 @@ class Discovery_v1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Discovery_v1Interface] = Discovery_v1Client
+    _implements: type[DiscoveryV1Interface] = DiscoveryV1Client

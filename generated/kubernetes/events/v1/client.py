@@ -11,16 +11,16 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .resources.events import EventClient, EventInterface
 
-__all__ = ["Events_v1Interface", "Events_v1Client"]
+__all__ = ["EventsV1Interface", "EventsV1Client"]
 
 
-class Events_v1Interface(Protocol):
+class EventsV1Interface(Protocol):
     """Getters for every resource of events.k8s.io/v1."""
 
     def events(self, namespace: str) -> EventInterface: ...
 
 
-class Events_v1Client:
+class EventsV1Client:
     """Typed clients for the resources of events.k8s.io/v1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -34,4 +34,4 @@ class Events_v1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Events_v1Interface] = Events_v1Client
+    _implements: type[EventsV1Interface] = EventsV1Client

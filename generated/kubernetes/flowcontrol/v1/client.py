@@ -15,10 +15,10 @@ if TYPE_CHECKING:
         PriorityLevelConfigurationInterface,
     )
 
-__all__ = ["Flowcontrol_v1Interface", "Flowcontrol_v1Client"]
+__all__ = ["FlowcontrolV1Interface", "FlowcontrolV1Client"]
 
 
-class Flowcontrol_v1Interface(Protocol):
+class FlowcontrolV1Interface(Protocol):
     """Getters for every resource of flowcontrol.apiserver.k8s.io/v1."""
 
     def flow_schemas(self) -> FlowSchemaInterface: ...
@@ -26,7 +26,7 @@ class Flowcontrol_v1Interface(Protocol):
     def priority_level_configurations(self) -> PriorityLevelConfigurationInterface: ...
 
 
-class Flowcontrol_v1Client:
+class FlowcontrolV1Client:
     """Typed clients for the resources of flowcontrol.apiserver.k8s.io/v1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -46,4 +46,4 @@ class Flowcontrol_v1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Flowcontrol_v1Interface] = Flowcontrol_v1Client
+    _implements: type[FlowcontrolV1Interface] = FlowcontrolV1Client

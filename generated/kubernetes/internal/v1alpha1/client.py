@@ -11,16 +11,16 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .resources.storage_versions import StorageVersionClient, StorageVersionInterface
 
-__all__ = ["Internal_v1alpha1Interface", "Internal_v1alpha1Client"]
+__all__ = ["InternalV1alpha1Interface", "InternalV1alpha1Client"]
 
 
-class Internal_v1alpha1Interface(Protocol):
+class InternalV1alpha1Interface(Protocol):
     """Getters for every resource of internal.apiserver.k8s.io/v1alpha1."""
 
     def storage_versions(self) -> StorageVersionInterface: ...
 
 
-class Internal_v1alpha1Client:
+class InternalV1alpha1Client:
     """Typed clients for the resources of internal.apiserver.k8s.io/v1alpha1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -34,4 +34,4 @@ class Internal_v1alpha1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Internal_v1alpha1Interface] = Internal_v1alpha1Client
+    _implements: type[InternalV1alpha1Interface] = InternalV1alpha1Client

@@ -15,10 +15,10 @@ if TYPE_CHECKING:
     from .resources.network_policies import NetworkPolicyClient, NetworkPolicyInterface
     from .resources.service_cidrs import ServiceCIDRClient, ServiceCIDRInterface
 
-__all__ = ["Networking_v1Interface", "Networking_v1Client"]
+__all__ = ["NetworkingV1Interface", "NetworkingV1Client"]
 
 
-class Networking_v1Interface(Protocol):
+class NetworkingV1Interface(Protocol):
     """Getters for every resource of networking.k8s.io/v1."""
 
     def ingress_classes(self) -> IngressClassInterface: ...
@@ -32,7 +32,7 @@ class Networking_v1Interface(Protocol):
     def service_cidrs(self) -> ServiceCIDRInterface: ...
 
 
-class Networking_v1Client:
+class NetworkingV1Client:
     """Typed clients for the resources of networking.k8s.io/v1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -70,4 +70,4 @@ class Networking_v1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Networking_v1Interface] = Networking_v1Client
+    _implements: type[NetworkingV1Interface] = NetworkingV1Client

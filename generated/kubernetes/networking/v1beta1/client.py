@@ -12,10 +12,10 @@ if TYPE_CHECKING:
     from .resources.ip_addresses import IPAddressClient, IPAddressInterface
     from .resources.service_cidrs import ServiceCIDRClient, ServiceCIDRInterface
 
-__all__ = ["Networking_v1beta1Interface", "Networking_v1beta1Client"]
+__all__ = ["NetworkingV1beta1Interface", "NetworkingV1beta1Client"]
 
 
-class Networking_v1beta1Interface(Protocol):
+class NetworkingV1beta1Interface(Protocol):
     """Getters for every resource of networking.k8s.io/v1beta1."""
 
     def ip_addresses(self) -> IPAddressInterface: ...
@@ -23,7 +23,7 @@ class Networking_v1beta1Interface(Protocol):
     def service_cidrs(self) -> ServiceCIDRInterface: ...
 
 
-class Networking_v1beta1Client:
+class NetworkingV1beta1Client:
     """Typed clients for the resources of networking.k8s.io/v1beta1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -43,4 +43,4 @@ class Networking_v1beta1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Networking_v1beta1Interface] = Networking_v1beta1Client
+    _implements: type[NetworkingV1beta1Interface] = NetworkingV1beta1Client

@@ -11,16 +11,16 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .resources.runtime_classes import RuntimeClassClient, RuntimeClassInterface
 
-__all__ = ["Node_v1Interface", "Node_v1Client"]
+__all__ = ["NodeV1Interface", "NodeV1Client"]
 
 
-class Node_v1Interface(Protocol):
+class NodeV1Interface(Protocol):
     """Getters for every resource of node.k8s.io/v1."""
 
     def runtime_classes(self) -> RuntimeClassInterface: ...
 
 
-class Node_v1Client:
+class NodeV1Client:
     """Typed clients for the resources of node.k8s.io/v1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -34,4 +34,4 @@ class Node_v1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Node_v1Interface] = Node_v1Client
+    _implements: type[NodeV1Interface] = NodeV1Client

@@ -14,16 +14,16 @@ if TYPE_CHECKING:
         PodDisruptionBudgetInterface,
     )
 
-__all__ = ["Policy_v1Interface", "Policy_v1Client"]
+__all__ = ["PolicyV1Interface", "PolicyV1Client"]
 
 
-class Policy_v1Interface(Protocol):
+class PolicyV1Interface(Protocol):
     """Getters for every resource of policy/v1."""
 
     def pod_disruption_budgets(self, namespace: str) -> PodDisruptionBudgetInterface: ...
 
 
-class Policy_v1Client:
+class PolicyV1Client:
     """Typed clients for the resources of policy/v1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -37,4 +37,4 @@ class Policy_v1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Policy_v1Interface] = Policy_v1Client
+    _implements: type[PolicyV1Interface] = PolicyV1Client

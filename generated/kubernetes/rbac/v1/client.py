@@ -17,10 +17,10 @@ if TYPE_CHECKING:
     from .resources.role_bindings import RoleBindingClient, RoleBindingInterface
     from .resources.roles import RoleClient, RoleInterface
 
-__all__ = ["Rbac_v1Interface", "Rbac_v1Client"]
+__all__ = ["RbacV1Interface", "RbacV1Client"]
 
 
-class Rbac_v1Interface(Protocol):
+class RbacV1Interface(Protocol):
     """Getters for every resource of rbac.authorization.k8s.io/v1."""
 
     def cluster_role_bindings(self) -> ClusterRoleBindingInterface: ...
@@ -32,7 +32,7 @@ class Rbac_v1Interface(Protocol):
     def roles(self, namespace: str) -> RoleInterface: ...
 
 
-class Rbac_v1Client:
+class RbacV1Client:
     """Typed clients for the resources of rbac.authorization.k8s.io/v1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -64,4 +64,4 @@ class Rbac_v1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Rbac_v1Interface] = Rbac_v1Client
+    _implements: type[RbacV1Interface] = RbacV1Client

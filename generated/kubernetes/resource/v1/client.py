@@ -17,10 +17,10 @@ if TYPE_CHECKING:
     )
     from .resources.resource_slices import ResourceSliceClient, ResourceSliceInterface
 
-__all__ = ["Resource_v1Interface", "Resource_v1Client"]
+__all__ = ["ResourceV1Interface", "ResourceV1Client"]
 
 
-class Resource_v1Interface(Protocol):
+class ResourceV1Interface(Protocol):
     """Getters for every resource of resource.k8s.io/v1."""
 
     def device_classes(self) -> DeviceClassInterface: ...
@@ -32,7 +32,7 @@ class Resource_v1Interface(Protocol):
     def resource_slices(self) -> ResourceSliceInterface: ...
 
 
-class Resource_v1Client:
+class ResourceV1Client:
     """Typed clients for the resources of resource.k8s.io/v1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -64,4 +64,4 @@ class Resource_v1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Resource_v1Interface] = Resource_v1Client
+    _implements: type[ResourceV1Interface] = ResourceV1Client

@@ -15,10 +15,10 @@ if TYPE_CHECKING:
         ResourcePoolStatusRequestInterface,
     )
 
-__all__ = ["Resource_v1alpha3Interface", "Resource_v1alpha3Client"]
+__all__ = ["ResourceV1alpha3Interface", "ResourceV1alpha3Client"]
 
 
-class Resource_v1alpha3Interface(Protocol):
+class ResourceV1alpha3Interface(Protocol):
     """Getters for every resource of resource.k8s.io/v1alpha3."""
 
     def device_taint_rules(self) -> DeviceTaintRuleInterface: ...
@@ -26,7 +26,7 @@ class Resource_v1alpha3Interface(Protocol):
     def resource_pool_status_requests(self) -> ResourcePoolStatusRequestInterface: ...
 
 
-class Resource_v1alpha3Client:
+class ResourceV1alpha3Client:
     """Typed clients for the resources of resource.k8s.io/v1alpha3, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -46,4 +46,4 @@ class Resource_v1alpha3Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Resource_v1alpha3Interface] = Resource_v1alpha3Client
+    _implements: type[ResourceV1alpha3Interface] = ResourceV1alpha3Client

@@ -17,10 +17,10 @@ if TYPE_CHECKING:
     )
     from .resources.resource_slices import ResourceSliceClient, ResourceSliceInterface
 
-__all__ = ["Resource_v1beta1Interface", "Resource_v1beta1Client"]
+__all__ = ["ResourceV1beta1Interface", "ResourceV1beta1Client"]
 
 
-class Resource_v1beta1Interface(Protocol):
+class ResourceV1beta1Interface(Protocol):
     """Getters for every resource of resource.k8s.io/v1beta1."""
 
     def device_classes(self) -> DeviceClassInterface: ...
@@ -32,7 +32,7 @@ class Resource_v1beta1Interface(Protocol):
     def resource_slices(self) -> ResourceSliceInterface: ...
 
 
-class Resource_v1beta1Client:
+class ResourceV1beta1Client:
     """Typed clients for the resources of resource.k8s.io/v1beta1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -64,4 +64,4 @@ class Resource_v1beta1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Resource_v1beta1Interface] = Resource_v1beta1Client
+    _implements: type[ResourceV1beta1Interface] = ResourceV1beta1Client

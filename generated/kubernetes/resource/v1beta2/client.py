@@ -18,10 +18,10 @@ if TYPE_CHECKING:
     )
     from .resources.resource_slices import ResourceSliceClient, ResourceSliceInterface
 
-__all__ = ["Resource_v1beta2Interface", "Resource_v1beta2Client"]
+__all__ = ["ResourceV1beta2Interface", "ResourceV1beta2Client"]
 
 
-class Resource_v1beta2Interface(Protocol):
+class ResourceV1beta2Interface(Protocol):
     """Getters for every resource of resource.k8s.io/v1beta2."""
 
     def device_classes(self) -> DeviceClassInterface: ...
@@ -35,7 +35,7 @@ class Resource_v1beta2Interface(Protocol):
     def resource_slices(self) -> ResourceSliceInterface: ...
 
 
-class Resource_v1beta2Client:
+class ResourceV1beta2Client:
     """Typed clients for the resources of resource.k8s.io/v1beta2, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -73,4 +73,4 @@ class Resource_v1beta2Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Resource_v1beta2Interface] = Resource_v1beta2Client
+    _implements: type[ResourceV1beta2Interface] = ResourceV1beta2Client

@@ -11,16 +11,16 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .resources.priority_classes import PriorityClassClient, PriorityClassInterface
 
-__all__ = ["Scheduling_v1Interface", "Scheduling_v1Client"]
+__all__ = ["SchedulingV1Interface", "SchedulingV1Client"]
 
 
-class Scheduling_v1Interface(Protocol):
+class SchedulingV1Interface(Protocol):
     """Getters for every resource of scheduling.k8s.io/v1."""
 
     def priority_classes(self) -> PriorityClassInterface: ...
 
 
-class Scheduling_v1Client:
+class SchedulingV1Client:
     """Typed clients for the resources of scheduling.k8s.io/v1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -34,4 +34,4 @@ class Scheduling_v1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Scheduling_v1Interface] = Scheduling_v1Client
+    _implements: type[SchedulingV1Interface] = SchedulingV1Client

@@ -12,10 +12,10 @@ if TYPE_CHECKING:
     from .resources.pod_groups import PodGroupClient, PodGroupInterface
     from .resources.workloads import WorkloadClient, WorkloadInterface
 
-__all__ = ["Scheduling_v1alpha2Interface", "Scheduling_v1alpha2Client"]
+__all__ = ["SchedulingV1alpha2Interface", "SchedulingV1alpha2Client"]
 
 
-class Scheduling_v1alpha2Interface(Protocol):
+class SchedulingV1alpha2Interface(Protocol):
     """Getters for every resource of scheduling.k8s.io/v1alpha2."""
 
     def pod_groups(self, namespace: str) -> PodGroupInterface: ...
@@ -23,7 +23,7 @@ class Scheduling_v1alpha2Interface(Protocol):
     def workloads(self, namespace: str) -> WorkloadInterface: ...
 
 
-class Scheduling_v1alpha2Client:
+class SchedulingV1alpha2Client:
     """Typed clients for the resources of scheduling.k8s.io/v1alpha2, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -43,4 +43,4 @@ class Scheduling_v1alpha2Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Scheduling_v1alpha2Interface] = Scheduling_v1alpha2Client
+    _implements: type[SchedulingV1alpha2Interface] = SchedulingV1alpha2Client

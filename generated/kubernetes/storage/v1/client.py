@@ -22,10 +22,10 @@ if TYPE_CHECKING:
         VolumeAttributesClassInterface,
     )
 
-__all__ = ["Storage_v1Interface", "Storage_v1Client"]
+__all__ = ["StorageV1Interface", "StorageV1Client"]
 
 
-class Storage_v1Interface(Protocol):
+class StorageV1Interface(Protocol):
     """Getters for every resource of storage.k8s.io/v1."""
 
     def csi_drivers(self) -> CSIDriverInterface: ...
@@ -41,7 +41,7 @@ class Storage_v1Interface(Protocol):
     def volume_attributes_classes(self) -> VolumeAttributesClassInterface: ...
 
 
-class Storage_v1Client:
+class StorageV1Client:
     """Typed clients for the resources of storage.k8s.io/v1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -85,4 +85,4 @@ class Storage_v1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Storage_v1Interface] = Storage_v1Client
+    _implements: type[StorageV1Interface] = StorageV1Client

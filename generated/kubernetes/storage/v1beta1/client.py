@@ -14,16 +14,16 @@ if TYPE_CHECKING:
         VolumeAttributesClassInterface,
     )
 
-__all__ = ["Storage_v1beta1Interface", "Storage_v1beta1Client"]
+__all__ = ["StorageV1beta1Interface", "StorageV1beta1Client"]
 
 
-class Storage_v1beta1Interface(Protocol):
+class StorageV1beta1Interface(Protocol):
     """Getters for every resource of storage.k8s.io/v1beta1."""
 
     def volume_attributes_classes(self) -> VolumeAttributesClassInterface: ...
 
 
-class Storage_v1beta1Client:
+class StorageV1beta1Client:
     """Typed clients for the resources of storage.k8s.io/v1beta1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -37,4 +37,4 @@ class Storage_v1beta1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Storage_v1beta1Interface] = Storage_v1beta1Client
+    _implements: type[StorageV1beta1Interface] = StorageV1beta1Client

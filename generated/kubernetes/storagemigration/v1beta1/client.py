@@ -14,16 +14,16 @@ if TYPE_CHECKING:
         StorageVersionMigrationInterface,
     )
 
-__all__ = ["Storagemigration_v1beta1Interface", "Storagemigration_v1beta1Client"]
+__all__ = ["StoragemigrationV1beta1Interface", "StoragemigrationV1beta1Client"]
 
 
-class Storagemigration_v1beta1Interface(Protocol):
+class StoragemigrationV1beta1Interface(Protocol):
     """Getters for every resource of storagemigration.k8s.io/v1beta1."""
 
     def storage_version_migrations(self) -> StorageVersionMigrationInterface: ...
 
 
-class Storagemigration_v1beta1Client:
+class StoragemigrationV1beta1Client:
     """Typed clients for the resources of storagemigration.k8s.io/v1beta1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -37,4 +37,4 @@ class Storagemigration_v1beta1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Storagemigration_v1beta1Interface] = Storagemigration_v1beta1Client
+    _implements: type[StoragemigrationV1beta1Interface] = StoragemigrationV1beta1Client

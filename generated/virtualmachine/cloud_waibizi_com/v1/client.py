@@ -11,16 +11,16 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .resources.virtual_machines import VirtualMachineClient, VirtualMachineInterface
 
-__all__ = ["Cloud_waibizi_com_v1Interface", "Cloud_waibizi_com_v1Client"]
+__all__ = ["CloudWaibiziComV1Interface", "CloudWaibiziComV1Client"]
 
 
-class Cloud_waibizi_com_v1Interface(Protocol):
+class CloudWaibiziComV1Interface(Protocol):
     """Getters for every resource of cloud.waibizi.com/v1."""
 
     def virtual_machines(self, namespace: str) -> VirtualMachineInterface: ...
 
 
-class Cloud_waibizi_com_v1Client:
+class CloudWaibiziComV1Client:
     """Typed clients for the resources of cloud.waibizi.com/v1, over one REST client."""
 
     def __init__(self, rest: RESTClient) -> None:
@@ -34,4 +34,4 @@ class Cloud_waibizi_com_v1Client:
 
 
 if TYPE_CHECKING:
-    _implements: type[Cloud_waibizi_com_v1Interface] = Cloud_waibizi_com_v1Client
+    _implements: type[CloudWaibiziComV1Interface] = CloudWaibiziComV1Client

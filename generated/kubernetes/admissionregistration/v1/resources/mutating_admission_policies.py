@@ -12,7 +12,7 @@ from ..models import MutatingAdmissionPolicy, MutatingAdmissionPolicyList
 
 __all__ = [
     "MutatingAdmissionPolicyInterface",
-    "Mutating_admission_policiesGetter",
+    "MutatingAdmissionPoliciesGetter",
     "MutatingAdmissionPolicyClient",
 ]
 
@@ -31,7 +31,7 @@ class MutatingAdmissionPolicyInterface(
     """Typed access to mutatingadmissionpolicies (admissionregistration.k8s.io/v1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Mutating_admission_policiesGetter(Protocol):
+class MutatingAdmissionPoliciesGetter(Protocol):
     def mutating_admission_policies(self) -> MutatingAdmissionPolicyInterface: ...
 
 

@@ -12,7 +12,7 @@ from ..models import MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBind
 
 __all__ = [
     "MutatingAdmissionPolicyBindingInterface",
-    "Mutating_admission_policy_bindingsGetter",
+    "MutatingAdmissionPolicyBindingsGetter",
     "MutatingAdmissionPolicyBindingClient",
 ]
 
@@ -31,7 +31,7 @@ class MutatingAdmissionPolicyBindingInterface(
     """Typed access to mutatingadmissionpolicybindings (admissionregistration.k8s.io/v1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Mutating_admission_policy_bindingsGetter(Protocol):
+class MutatingAdmissionPolicyBindingsGetter(Protocol):
     def mutating_admission_policy_bindings(self) -> MutatingAdmissionPolicyBindingInterface: ...
 
 

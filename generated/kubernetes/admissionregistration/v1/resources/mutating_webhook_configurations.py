@@ -12,7 +12,7 @@ from ..models import MutatingWebhookConfiguration, MutatingWebhookConfigurationL
 
 __all__ = [
     "MutatingWebhookConfigurationInterface",
-    "Mutating_webhook_configurationsGetter",
+    "MutatingWebhookConfigurationsGetter",
     "MutatingWebhookConfigurationClient",
 ]
 
@@ -31,7 +31,7 @@ class MutatingWebhookConfigurationInterface(
     """Typed access to mutatingwebhookconfigurations (admissionregistration.k8s.io/v1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Mutating_webhook_configurationsGetter(Protocol):
+class MutatingWebhookConfigurationsGetter(Protocol):
     def mutating_webhook_configurations(self) -> MutatingWebhookConfigurationInterface: ...
 
 

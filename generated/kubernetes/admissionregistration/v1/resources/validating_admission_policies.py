@@ -12,7 +12,7 @@ from ..models import ValidatingAdmissionPolicy, ValidatingAdmissionPolicyList
 
 __all__ = [
     "ValidatingAdmissionPolicyInterface",
-    "Validating_admission_policiesGetter",
+    "ValidatingAdmissionPoliciesGetter",
     "ValidatingAdmissionPolicyClient",
 ]
 
@@ -32,7 +32,7 @@ class ValidatingAdmissionPolicyInterface(
     """Typed access to validatingadmissionpolicies (admissionregistration.k8s.io/v1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Validating_admission_policiesGetter(Protocol):
+class ValidatingAdmissionPoliciesGetter(Protocol):
     def validating_admission_policies(self) -> ValidatingAdmissionPolicyInterface: ...
 
 

@@ -12,7 +12,7 @@ from ..models import ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicy
 
 __all__ = [
     "ValidatingAdmissionPolicyBindingInterface",
-    "Validating_admission_policy_bindingsGetter",
+    "ValidatingAdmissionPolicyBindingsGetter",
     "ValidatingAdmissionPolicyBindingClient",
 ]
 
@@ -31,7 +31,7 @@ class ValidatingAdmissionPolicyBindingInterface(
     """Typed access to validatingadmissionpolicybindings (admissionregistration.k8s.io/v1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Validating_admission_policy_bindingsGetter(Protocol):
+class ValidatingAdmissionPolicyBindingsGetter(Protocol):
     def validating_admission_policy_bindings(self) -> ValidatingAdmissionPolicyBindingInterface: ...
 
 

@@ -12,7 +12,7 @@ from ..models import ValidatingWebhookConfiguration, ValidatingWebhookConfigurat
 
 __all__ = [
     "ValidatingWebhookConfigurationInterface",
-    "Validating_webhook_configurationsGetter",
+    "ValidatingWebhookConfigurationsGetter",
     "ValidatingWebhookConfigurationClient",
 ]
 
@@ -31,7 +31,7 @@ class ValidatingWebhookConfigurationInterface(
     """Typed access to validatingwebhookconfigurations (admissionregistration.k8s.io/v1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Validating_webhook_configurationsGetter(Protocol):
+class ValidatingWebhookConfigurationsGetter(Protocol):
     def validating_webhook_configurations(self) -> ValidatingWebhookConfigurationInterface: ...
 
 

@@ -12,7 +12,7 @@ from ..models import CustomResourceDefinition, CustomResourceDefinitionList
 
 __all__ = [
     "CustomResourceDefinitionInterface",
-    "Custom_resource_definitionsGetter",
+    "CustomResourceDefinitionsGetter",
     "CustomResourceDefinitionClient",
 ]
 
@@ -32,7 +32,7 @@ class CustomResourceDefinitionInterface(
     """Typed access to customresourcedefinitions (apiextensions.k8s.io/v1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Custom_resource_definitionsGetter(Protocol):
+class CustomResourceDefinitionsGetter(Protocol):
     def custom_resource_definitions(self) -> CustomResourceDefinitionInterface: ...
 
 

@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import APIService, APIServiceList
 
-__all__ = ["APIServiceInterface", "Api_servicesGetter", "APIServiceClient"]
+__all__ = ["APIServiceInterface", "ApiServicesGetter", "APIServiceClient"]
 
 
 class APIServiceInterface(
@@ -28,7 +28,7 @@ class APIServiceInterface(
     """Typed access to apiservices (apiregistration.k8s.io/v1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Api_servicesGetter(Protocol):
+class ApiServicesGetter(Protocol):
     def api_services(self) -> APIServiceInterface: ...
 
 

@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import ControllerRevision, ControllerRevisionList
 
-__all__ = ["ControllerRevisionInterface", "Controller_revisionsGetter", "ControllerRevisionClient"]
+__all__ = ["ControllerRevisionInterface", "ControllerRevisionsGetter", "ControllerRevisionClient"]
 
 
 class ControllerRevisionInterface(
@@ -27,7 +27,7 @@ class ControllerRevisionInterface(
     """Typed access to controllerrevisions (apps/v1, namespaced); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Controller_revisionsGetter(Protocol):
+class ControllerRevisionsGetter(Protocol):
     def controller_revisions(self, namespace: str) -> ControllerRevisionInterface: ...
 
 

@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import DaemonSet, DaemonSetList
 
-__all__ = ["DaemonSetInterface", "Daemon_setsGetter", "DaemonSetClient"]
+__all__ = ["DaemonSetInterface", "DaemonSetsGetter", "DaemonSetClient"]
 
 
 class DaemonSetInterface(
@@ -28,7 +28,7 @@ class DaemonSetInterface(
     """Typed access to daemonsets (apps/v1, namespaced); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Daemon_setsGetter(Protocol):
+class DaemonSetsGetter(Protocol):
     def daemon_sets(self, namespace: str) -> DaemonSetInterface: ...
 
 

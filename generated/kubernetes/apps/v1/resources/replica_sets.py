@@ -11,7 +11,7 @@ from kubecore.core.generated.autoscaling_v1 import Scale as _Scale
 
 from ..models import ReplicaSet, ReplicaSetList
 
-__all__ = ["ReplicaSetInterface", "Replica_setsGetter", "ReplicaSetClient"]
+__all__ = ["ReplicaSetInterface", "ReplicaSetsGetter", "ReplicaSetClient"]
 
 
 class ReplicaSetInterface(
@@ -30,7 +30,7 @@ class ReplicaSetInterface(
     """Typed access to replicasets (apps/v1, namespaced); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Replica_setsGetter(Protocol):
+class ReplicaSetsGetter(Protocol):
     def replica_sets(self, namespace: str) -> ReplicaSetInterface: ...
 
 

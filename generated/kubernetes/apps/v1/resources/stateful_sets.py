@@ -11,7 +11,7 @@ from kubecore.core.generated.autoscaling_v1 import Scale as _Scale
 
 from ..models import StatefulSet, StatefulSetList
 
-__all__ = ["StatefulSetInterface", "Stateful_setsGetter", "StatefulSetClient"]
+__all__ = ["StatefulSetInterface", "StatefulSetsGetter", "StatefulSetClient"]
 
 
 class StatefulSetInterface(
@@ -30,7 +30,7 @@ class StatefulSetInterface(
     """Typed access to statefulsets (apps/v1, namespaced); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Stateful_setsGetter(Protocol):
+class StatefulSetsGetter(Protocol):
     def stateful_sets(self, namespace: str) -> StatefulSetInterface: ...
 
 

@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import SelfSubjectReview, SelfSubjectReview
 
-__all__ = ["SelfSubjectReviewInterface", "Self_subject_reviewsGetter", "SelfSubjectReviewClient"]
+__all__ = ["SelfSubjectReviewInterface", "SelfSubjectReviewsGetter", "SelfSubjectReviewClient"]
 
 
 class SelfSubjectReviewInterface(
@@ -20,7 +20,7 @@ class SelfSubjectReviewInterface(
     """Typed access to selfsubjectreviews (authentication.k8s.io/v1, cluster-scoped); verbs: create."""
 
 
-class Self_subject_reviewsGetter(Protocol):
+class SelfSubjectReviewsGetter(Protocol):
     def self_subject_reviews(self) -> SelfSubjectReviewInterface: ...
 
 

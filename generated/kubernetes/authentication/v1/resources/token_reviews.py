@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import TokenReview, TokenReview
 
-__all__ = ["TokenReviewInterface", "Token_reviewsGetter", "TokenReviewClient"]
+__all__ = ["TokenReviewInterface", "TokenReviewsGetter", "TokenReviewClient"]
 
 
 class TokenReviewInterface(
@@ -20,7 +20,7 @@ class TokenReviewInterface(
     """Typed access to tokenreviews (authentication.k8s.io/v1, cluster-scoped); verbs: create."""
 
 
-class Token_reviewsGetter(Protocol):
+class TokenReviewsGetter(Protocol):
     def token_reviews(self) -> TokenReviewInterface: ...
 
 

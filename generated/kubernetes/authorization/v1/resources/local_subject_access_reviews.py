@@ -12,7 +12,7 @@ from ..models import LocalSubjectAccessReview, LocalSubjectAccessReview
 
 __all__ = [
     "LocalSubjectAccessReviewInterface",
-    "Local_subject_access_reviewsGetter",
+    "LocalSubjectAccessReviewsGetter",
     "LocalSubjectAccessReviewClient",
 ]
 
@@ -24,7 +24,7 @@ class LocalSubjectAccessReviewInterface(
     """Typed access to localsubjectaccessreviews (authorization.k8s.io/v1, namespaced); verbs: create."""
 
 
-class Local_subject_access_reviewsGetter(Protocol):
+class LocalSubjectAccessReviewsGetter(Protocol):
     def local_subject_access_reviews(self, namespace: str) -> LocalSubjectAccessReviewInterface: ...
 
 

@@ -12,7 +12,7 @@ from ..models import SelfSubjectAccessReview, SelfSubjectAccessReview
 
 __all__ = [
     "SelfSubjectAccessReviewInterface",
-    "Self_subject_access_reviewsGetter",
+    "SelfSubjectAccessReviewsGetter",
     "SelfSubjectAccessReviewClient",
 ]
 
@@ -24,7 +24,7 @@ class SelfSubjectAccessReviewInterface(
     """Typed access to selfsubjectaccessreviews (authorization.k8s.io/v1, cluster-scoped); verbs: create."""
 
 
-class Self_subject_access_reviewsGetter(Protocol):
+class SelfSubjectAccessReviewsGetter(Protocol):
     def self_subject_access_reviews(self) -> SelfSubjectAccessReviewInterface: ...
 
 

@@ -12,7 +12,7 @@ from ..models import SelfSubjectRulesReview, SelfSubjectRulesReview
 
 __all__ = [
     "SelfSubjectRulesReviewInterface",
-    "Self_subject_rules_reviewsGetter",
+    "SelfSubjectRulesReviewsGetter",
     "SelfSubjectRulesReviewClient",
 ]
 
@@ -24,7 +24,7 @@ class SelfSubjectRulesReviewInterface(
     """Typed access to selfsubjectrulesreviews (authorization.k8s.io/v1, cluster-scoped); verbs: create."""
 
 
-class Self_subject_rules_reviewsGetter(Protocol):
+class SelfSubjectRulesReviewsGetter(Protocol):
     def self_subject_rules_reviews(self) -> SelfSubjectRulesReviewInterface: ...
 
 

@@ -12,7 +12,7 @@ from ..models import SubjectAccessReview, SubjectAccessReview
 
 __all__ = [
     "SubjectAccessReviewInterface",
-    "Subject_access_reviewsGetter",
+    "SubjectAccessReviewsGetter",
     "SubjectAccessReviewClient",
 ]
 
@@ -24,7 +24,7 @@ class SubjectAccessReviewInterface(
     """Typed access to subjectaccessreviews (authorization.k8s.io/v1, cluster-scoped); verbs: create."""
 
 
-class Subject_access_reviewsGetter(Protocol):
+class SubjectAccessReviewsGetter(Protocol):
     def subject_access_reviews(self) -> SubjectAccessReviewInterface: ...
 
 

@@ -12,7 +12,7 @@ from ..models import HorizontalPodAutoscaler, HorizontalPodAutoscalerList
 
 __all__ = [
     "HorizontalPodAutoscalerInterface",
-    "Horizontal_pod_autoscalersGetter",
+    "HorizontalPodAutoscalersGetter",
     "HorizontalPodAutoscalerClient",
 ]
 
@@ -32,7 +32,7 @@ class HorizontalPodAutoscalerInterface(
     """Typed access to horizontalpodautoscalers (autoscaling/v1, namespaced); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Horizontal_pod_autoscalersGetter(Protocol):
+class HorizontalPodAutoscalersGetter(Protocol):
     def horizontal_pod_autoscalers(self, namespace: str) -> HorizontalPodAutoscalerInterface: ...
 
 

@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import CronJob, CronJobList
 
-__all__ = ["CronJobInterface", "Cron_jobsGetter", "CronJobClient"]
+__all__ = ["CronJobInterface", "CronJobsGetter", "CronJobClient"]
 
 
 class CronJobInterface(
@@ -28,7 +28,7 @@ class CronJobInterface(
     """Typed access to cronjobs (batch/v1, namespaced); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Cron_jobsGetter(Protocol):
+class CronJobsGetter(Protocol):
     def cron_jobs(self, namespace: str) -> CronJobInterface: ...
 
 

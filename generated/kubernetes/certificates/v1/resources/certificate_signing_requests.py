@@ -12,7 +12,7 @@ from ..models import CertificateSigningRequest, CertificateSigningRequestList
 
 __all__ = [
     "CertificateSigningRequestInterface",
-    "Certificate_signing_requestsGetter",
+    "CertificateSigningRequestsGetter",
     "CertificateSigningRequestClient",
 ]
 
@@ -32,7 +32,7 @@ class CertificateSigningRequestInterface(
     """Typed access to certificatesigningrequests (certificates.k8s.io/v1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Certificate_signing_requestsGetter(Protocol):
+class CertificateSigningRequestsGetter(Protocol):
     def certificate_signing_requests(self) -> CertificateSigningRequestInterface: ...
 
 

@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import ClusterTrustBundle, ClusterTrustBundleList
 
-__all__ = ["ClusterTrustBundleInterface", "Cluster_trust_bundlesGetter", "ClusterTrustBundleClient"]
+__all__ = ["ClusterTrustBundleInterface", "ClusterTrustBundlesGetter", "ClusterTrustBundleClient"]
 
 
 class ClusterTrustBundleInterface(
@@ -27,7 +27,7 @@ class ClusterTrustBundleInterface(
     """Typed access to clustertrustbundles (certificates.k8s.io/v1beta1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Cluster_trust_bundlesGetter(Protocol):
+class ClusterTrustBundlesGetter(Protocol):
     def cluster_trust_bundles(self) -> ClusterTrustBundleInterface: ...
 
 

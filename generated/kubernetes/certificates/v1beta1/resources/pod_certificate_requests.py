@@ -12,7 +12,7 @@ from ..models import PodCertificateRequest, PodCertificateRequestList
 
 __all__ = [
     "PodCertificateRequestInterface",
-    "Pod_certificate_requestsGetter",
+    "PodCertificateRequestsGetter",
     "PodCertificateRequestClient",
 ]
 
@@ -32,7 +32,7 @@ class PodCertificateRequestInterface(
     """Typed access to podcertificaterequests (certificates.k8s.io/v1beta1, namespaced); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Pod_certificate_requestsGetter(Protocol):
+class PodCertificateRequestsGetter(Protocol):
     def pod_certificate_requests(self, namespace: str) -> PodCertificateRequestInterface: ...
 
 

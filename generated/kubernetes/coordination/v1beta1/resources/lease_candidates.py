@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import LeaseCandidate, LeaseCandidateList
 
-__all__ = ["LeaseCandidateInterface", "Lease_candidatesGetter", "LeaseCandidateClient"]
+__all__ = ["LeaseCandidateInterface", "LeaseCandidatesGetter", "LeaseCandidateClient"]
 
 
 class LeaseCandidateInterface(
@@ -27,7 +27,7 @@ class LeaseCandidateInterface(
     """Typed access to leasecandidates (coordination.k8s.io/v1beta1, namespaced); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Lease_candidatesGetter(Protocol):
+class LeaseCandidatesGetter(Protocol):
     def lease_candidates(self, namespace: str) -> LeaseCandidateInterface: ...
 
 

@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import ComponentStatus, ComponentStatusList
 
-__all__ = ["ComponentStatusInterface", "Component_statusesGetter", "ComponentStatusClient"]
+__all__ = ["ComponentStatusInterface", "ComponentStatusesGetter", "ComponentStatusClient"]
 
 
 class ComponentStatusInterface(
@@ -21,7 +21,7 @@ class ComponentStatusInterface(
     """Typed access to componentstatuses (v1, cluster-scoped); verbs: get, list."""
 
 
-class Component_statusesGetter(Protocol):
+class ComponentStatusesGetter(Protocol):
     def component_statuses(self) -> ComponentStatusInterface: ...
 
 

@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import ConfigMap, ConfigMapList
 
-__all__ = ["ConfigMapInterface", "Config_mapsGetter", "ConfigMapClient"]
+__all__ = ["ConfigMapInterface", "ConfigMapsGetter", "ConfigMapClient"]
 
 
 class ConfigMapInterface(
@@ -27,7 +27,7 @@ class ConfigMapInterface(
     """Typed access to configmaps (v1, namespaced); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Config_mapsGetter(Protocol):
+class ConfigMapsGetter(Protocol):
     def config_maps(self, namespace: str) -> ConfigMapInterface: ...
 
 

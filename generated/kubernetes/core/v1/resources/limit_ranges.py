@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import LimitRange, LimitRangeList
 
-__all__ = ["LimitRangeInterface", "Limit_rangesGetter", "LimitRangeClient"]
+__all__ = ["LimitRangeInterface", "LimitRangesGetter", "LimitRangeClient"]
 
 
 class LimitRangeInterface(
@@ -27,7 +27,7 @@ class LimitRangeInterface(
     """Typed access to limitranges (v1, namespaced); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Limit_rangesGetter(Protocol):
+class LimitRangesGetter(Protocol):
     def limit_ranges(self, namespace: str) -> LimitRangeInterface: ...
 
 

@@ -12,7 +12,7 @@ from ..models import PersistentVolumeClaim, PersistentVolumeClaimList
 
 __all__ = [
     "PersistentVolumeClaimInterface",
-    "Persistent_volume_claimsGetter",
+    "PersistentVolumeClaimsGetter",
     "PersistentVolumeClaimClient",
 ]
 
@@ -32,7 +32,7 @@ class PersistentVolumeClaimInterface(
     """Typed access to persistentvolumeclaims (v1, namespaced); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Persistent_volume_claimsGetter(Protocol):
+class PersistentVolumeClaimsGetter(Protocol):
     def persistent_volume_claims(self, namespace: str) -> PersistentVolumeClaimInterface: ...
 
 

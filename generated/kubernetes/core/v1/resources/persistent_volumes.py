@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import PersistentVolume, PersistentVolumeList
 
-__all__ = ["PersistentVolumeInterface", "Persistent_volumesGetter", "PersistentVolumeClient"]
+__all__ = ["PersistentVolumeInterface", "PersistentVolumesGetter", "PersistentVolumeClient"]
 
 
 class PersistentVolumeInterface(
@@ -28,7 +28,7 @@ class PersistentVolumeInterface(
     """Typed access to persistentvolumes (v1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Persistent_volumesGetter(Protocol):
+class PersistentVolumesGetter(Protocol):
     def persistent_volumes(self) -> PersistentVolumeInterface: ...
 
 

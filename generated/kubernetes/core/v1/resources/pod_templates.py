@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import PodTemplate, PodTemplateList
 
-__all__ = ["PodTemplateInterface", "Pod_templatesGetter", "PodTemplateClient"]
+__all__ = ["PodTemplateInterface", "PodTemplatesGetter", "PodTemplateClient"]
 
 
 class PodTemplateInterface(
@@ -27,7 +27,7 @@ class PodTemplateInterface(
     """Typed access to podtemplates (v1, namespaced); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Pod_templatesGetter(Protocol):
+class PodTemplatesGetter(Protocol):
     def pod_templates(self, namespace: str) -> PodTemplateInterface: ...
 
 

@@ -13,7 +13,7 @@ from ..models import ReplicationController, ReplicationControllerList
 
 __all__ = [
     "ReplicationControllerInterface",
-    "Replication_controllersGetter",
+    "ReplicationControllersGetter",
     "ReplicationControllerClient",
 ]
 
@@ -34,7 +34,7 @@ class ReplicationControllerInterface(
     """Typed access to replicationcontrollers (v1, namespaced); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Replication_controllersGetter(Protocol):
+class ReplicationControllersGetter(Protocol):
     def replication_controllers(self, namespace: str) -> ReplicationControllerInterface: ...
 
 

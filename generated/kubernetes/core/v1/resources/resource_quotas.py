@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import ResourceQuota, ResourceQuotaList
 
-__all__ = ["ResourceQuotaInterface", "Resource_quotasGetter", "ResourceQuotaClient"]
+__all__ = ["ResourceQuotaInterface", "ResourceQuotasGetter", "ResourceQuotaClient"]
 
 
 class ResourceQuotaInterface(
@@ -28,7 +28,7 @@ class ResourceQuotaInterface(
     """Typed access to resourcequotas (v1, namespaced); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Resource_quotasGetter(Protocol):
+class ResourceQuotasGetter(Protocol):
     def resource_quotas(self, namespace: str) -> ResourceQuotaInterface: ...
 
 

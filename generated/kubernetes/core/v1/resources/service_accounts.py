@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import ServiceAccount, ServiceAccountList
 
-__all__ = ["ServiceAccountInterface", "Service_accountsGetter", "ServiceAccountClient"]
+__all__ = ["ServiceAccountInterface", "ServiceAccountsGetter", "ServiceAccountClient"]
 
 
 class ServiceAccountInterface(
@@ -27,7 +27,7 @@ class ServiceAccountInterface(
     """Typed access to serviceaccounts (v1, namespaced); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Service_accountsGetter(Protocol):
+class ServiceAccountsGetter(Protocol):
     def service_accounts(self, namespace: str) -> ServiceAccountInterface: ...
 
 

@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import EndpointSlice, EndpointSliceList
 
-__all__ = ["EndpointSliceInterface", "Endpoint_slicesGetter", "EndpointSliceClient"]
+__all__ = ["EndpointSliceInterface", "EndpointSlicesGetter", "EndpointSliceClient"]
 
 
 class EndpointSliceInterface(
@@ -27,7 +27,7 @@ class EndpointSliceInterface(
     """Typed access to endpointslices (discovery.k8s.io/v1, namespaced); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Endpoint_slicesGetter(Protocol):
+class EndpointSlicesGetter(Protocol):
     def endpoint_slices(self, namespace: str) -> EndpointSliceInterface: ...
 
 

@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import FlowSchema, FlowSchemaList
 
-__all__ = ["FlowSchemaInterface", "Flow_schemasGetter", "FlowSchemaClient"]
+__all__ = ["FlowSchemaInterface", "FlowSchemasGetter", "FlowSchemaClient"]
 
 
 class FlowSchemaInterface(
@@ -28,7 +28,7 @@ class FlowSchemaInterface(
     """Typed access to flowschemas (flowcontrol.apiserver.k8s.io/v1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Flow_schemasGetter(Protocol):
+class FlowSchemasGetter(Protocol):
     def flow_schemas(self) -> FlowSchemaInterface: ...
 
 

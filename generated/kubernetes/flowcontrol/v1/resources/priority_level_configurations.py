@@ -12,7 +12,7 @@ from ..models import PriorityLevelConfiguration, PriorityLevelConfigurationList
 
 __all__ = [
     "PriorityLevelConfigurationInterface",
-    "Priority_level_configurationsGetter",
+    "PriorityLevelConfigurationsGetter",
     "PriorityLevelConfigurationClient",
 ]
 
@@ -32,7 +32,7 @@ class PriorityLevelConfigurationInterface(
     """Typed access to prioritylevelconfigurations (flowcontrol.apiserver.k8s.io/v1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Priority_level_configurationsGetter(Protocol):
+class PriorityLevelConfigurationsGetter(Protocol):
     def priority_level_configurations(self) -> PriorityLevelConfigurationInterface: ...
 
 

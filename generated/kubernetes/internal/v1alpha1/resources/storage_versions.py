@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import StorageVersion, StorageVersionList
 
-__all__ = ["StorageVersionInterface", "Storage_versionsGetter", "StorageVersionClient"]
+__all__ = ["StorageVersionInterface", "StorageVersionsGetter", "StorageVersionClient"]
 
 
 class StorageVersionInterface(
@@ -28,7 +28,7 @@ class StorageVersionInterface(
     """Typed access to storageversions (internal.apiserver.k8s.io/v1alpha1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Storage_versionsGetter(Protocol):
+class StorageVersionsGetter(Protocol):
     def storage_versions(self) -> StorageVersionInterface: ...
 
 

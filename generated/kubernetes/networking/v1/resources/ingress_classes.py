@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import IngressClass, IngressClassList
 
-__all__ = ["IngressClassInterface", "Ingress_classesGetter", "IngressClassClient"]
+__all__ = ["IngressClassInterface", "IngressClassesGetter", "IngressClassClient"]
 
 
 class IngressClassInterface(
@@ -27,7 +27,7 @@ class IngressClassInterface(
     """Typed access to ingressclasses (networking.k8s.io/v1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Ingress_classesGetter(Protocol):
+class IngressClassesGetter(Protocol):
     def ingress_classes(self) -> IngressClassInterface: ...
 
 

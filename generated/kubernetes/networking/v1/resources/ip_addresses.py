@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import IPAddress, IPAddressList
 
-__all__ = ["IPAddressInterface", "Ip_addressesGetter", "IPAddressClient"]
+__all__ = ["IPAddressInterface", "IpAddressesGetter", "IPAddressClient"]
 
 
 class IPAddressInterface(
@@ -27,7 +27,7 @@ class IPAddressInterface(
     """Typed access to ipaddresses (networking.k8s.io/v1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Ip_addressesGetter(Protocol):
+class IpAddressesGetter(Protocol):
     def ip_addresses(self) -> IPAddressInterface: ...
 
 

@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import NetworkPolicy, NetworkPolicyList
 
-__all__ = ["NetworkPolicyInterface", "Network_policiesGetter", "NetworkPolicyClient"]
+__all__ = ["NetworkPolicyInterface", "NetworkPoliciesGetter", "NetworkPolicyClient"]
 
 
 class NetworkPolicyInterface(
@@ -27,7 +27,7 @@ class NetworkPolicyInterface(
     """Typed access to networkpolicies (networking.k8s.io/v1, namespaced); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Network_policiesGetter(Protocol):
+class NetworkPoliciesGetter(Protocol):
     def network_policies(self, namespace: str) -> NetworkPolicyInterface: ...
 
 

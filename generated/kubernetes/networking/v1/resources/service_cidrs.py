@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import ServiceCIDR, ServiceCIDRList
 
-__all__ = ["ServiceCIDRInterface", "Service_cidrsGetter", "ServiceCIDRClient"]
+__all__ = ["ServiceCIDRInterface", "ServiceCidrsGetter", "ServiceCIDRClient"]
 
 
 class ServiceCIDRInterface(
@@ -28,7 +28,7 @@ class ServiceCIDRInterface(
     """Typed access to servicecidrs (networking.k8s.io/v1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Service_cidrsGetter(Protocol):
+class ServiceCidrsGetter(Protocol):
     def service_cidrs(self) -> ServiceCIDRInterface: ...
 
 

@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import RuntimeClass, RuntimeClassList
 
-__all__ = ["RuntimeClassInterface", "Runtime_classesGetter", "RuntimeClassClient"]
+__all__ = ["RuntimeClassInterface", "RuntimeClassesGetter", "RuntimeClassClient"]
 
 
 class RuntimeClassInterface(
@@ -27,7 +27,7 @@ class RuntimeClassInterface(
     """Typed access to runtimeclasses (node.k8s.io/v1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Runtime_classesGetter(Protocol):
+class RuntimeClassesGetter(Protocol):
     def runtime_classes(self) -> RuntimeClassInterface: ...
 
 

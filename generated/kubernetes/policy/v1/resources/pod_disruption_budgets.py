@@ -12,7 +12,7 @@ from ..models import PodDisruptionBudget, PodDisruptionBudgetList
 
 __all__ = [
     "PodDisruptionBudgetInterface",
-    "Pod_disruption_budgetsGetter",
+    "PodDisruptionBudgetsGetter",
     "PodDisruptionBudgetClient",
 ]
 
@@ -32,7 +32,7 @@ class PodDisruptionBudgetInterface(
     """Typed access to poddisruptionbudgets (policy/v1, namespaced); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Pod_disruption_budgetsGetter(Protocol):
+class PodDisruptionBudgetsGetter(Protocol):
     def pod_disruption_budgets(self, namespace: str) -> PodDisruptionBudgetInterface: ...
 
 

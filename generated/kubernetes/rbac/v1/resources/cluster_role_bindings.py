@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import ClusterRoleBinding, ClusterRoleBindingList
 
-__all__ = ["ClusterRoleBindingInterface", "Cluster_role_bindingsGetter", "ClusterRoleBindingClient"]
+__all__ = ["ClusterRoleBindingInterface", "ClusterRoleBindingsGetter", "ClusterRoleBindingClient"]
 
 
 class ClusterRoleBindingInterface(
@@ -27,7 +27,7 @@ class ClusterRoleBindingInterface(
     """Typed access to clusterrolebindings (rbac.authorization.k8s.io/v1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Cluster_role_bindingsGetter(Protocol):
+class ClusterRoleBindingsGetter(Protocol):
     def cluster_role_bindings(self) -> ClusterRoleBindingInterface: ...
 
 

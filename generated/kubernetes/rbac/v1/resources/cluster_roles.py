@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import ClusterRole, ClusterRoleList
 
-__all__ = ["ClusterRoleInterface", "Cluster_rolesGetter", "ClusterRoleClient"]
+__all__ = ["ClusterRoleInterface", "ClusterRolesGetter", "ClusterRoleClient"]
 
 
 class ClusterRoleInterface(
@@ -27,7 +27,7 @@ class ClusterRoleInterface(
     """Typed access to clusterroles (rbac.authorization.k8s.io/v1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Cluster_rolesGetter(Protocol):
+class ClusterRolesGetter(Protocol):
     def cluster_roles(self) -> ClusterRoleInterface: ...
 
 

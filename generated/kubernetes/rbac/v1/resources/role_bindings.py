@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import RoleBinding, RoleBindingList
 
-__all__ = ["RoleBindingInterface", "Role_bindingsGetter", "RoleBindingClient"]
+__all__ = ["RoleBindingInterface", "RoleBindingsGetter", "RoleBindingClient"]
 
 
 class RoleBindingInterface(
@@ -27,7 +27,7 @@ class RoleBindingInterface(
     """Typed access to rolebindings (rbac.authorization.k8s.io/v1, namespaced); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Role_bindingsGetter(Protocol):
+class RoleBindingsGetter(Protocol):
     def role_bindings(self, namespace: str) -> RoleBindingInterface: ...
 
 

@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import DeviceClass, DeviceClassList
 
-__all__ = ["DeviceClassInterface", "Device_classesGetter", "DeviceClassClient"]
+__all__ = ["DeviceClassInterface", "DeviceClassesGetter", "DeviceClassClient"]
 
 
 class DeviceClassInterface(
@@ -27,7 +27,7 @@ class DeviceClassInterface(
     """Typed access to deviceclasses (resource.k8s.io/v1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Device_classesGetter(Protocol):
+class DeviceClassesGetter(Protocol):
     def device_classes(self) -> DeviceClassInterface: ...
 
 

@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import ResourceClaim, ResourceClaimList
 
-__all__ = ["ResourceClaimInterface", "Resource_claimsGetter", "ResourceClaimClient"]
+__all__ = ["ResourceClaimInterface", "ResourceClaimsGetter", "ResourceClaimClient"]
 
 
 class ResourceClaimInterface(
@@ -28,7 +28,7 @@ class ResourceClaimInterface(
     """Typed access to resourceclaims (resource.k8s.io/v1, namespaced); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Resource_claimsGetter(Protocol):
+class ResourceClaimsGetter(Protocol):
     def resource_claims(self, namespace: str) -> ResourceClaimInterface: ...
 
 

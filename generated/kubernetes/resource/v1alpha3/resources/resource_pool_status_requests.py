@@ -12,7 +12,7 @@ from ..models import ResourcePoolStatusRequest, ResourcePoolStatusRequestList
 
 __all__ = [
     "ResourcePoolStatusRequestInterface",
-    "Resource_pool_status_requestsGetter",
+    "ResourcePoolStatusRequestsGetter",
     "ResourcePoolStatusRequestClient",
 ]
 
@@ -32,7 +32,7 @@ class ResourcePoolStatusRequestInterface(
     """Typed access to resourcepoolstatusrequests (resource.k8s.io/v1alpha3, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Resource_pool_status_requestsGetter(Protocol):
+class ResourcePoolStatusRequestsGetter(Protocol):
     def resource_pool_status_requests(self) -> ResourcePoolStatusRequestInterface: ...
 
 

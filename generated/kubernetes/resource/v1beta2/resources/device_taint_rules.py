@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import DeviceTaintRule, DeviceTaintRuleList
 
-__all__ = ["DeviceTaintRuleInterface", "Device_taint_rulesGetter", "DeviceTaintRuleClient"]
+__all__ = ["DeviceTaintRuleInterface", "DeviceTaintRulesGetter", "DeviceTaintRuleClient"]
 
 
 class DeviceTaintRuleInterface(
@@ -28,7 +28,7 @@ class DeviceTaintRuleInterface(
     """Typed access to devicetaintrules (resource.k8s.io/v1beta2, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Device_taint_rulesGetter(Protocol):
+class DeviceTaintRulesGetter(Protocol):
     def device_taint_rules(self) -> DeviceTaintRuleInterface: ...
 
 

@@ -12,7 +12,7 @@ from ..models import ResourceClaimTemplate, ResourceClaimTemplateList
 
 __all__ = [
     "ResourceClaimTemplateInterface",
-    "Resource_claim_templatesGetter",
+    "ResourceClaimTemplatesGetter",
     "ResourceClaimTemplateClient",
 ]
 
@@ -31,7 +31,7 @@ class ResourceClaimTemplateInterface(
     """Typed access to resourceclaimtemplates (resource.k8s.io/v1beta2, namespaced); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Resource_claim_templatesGetter(Protocol):
+class ResourceClaimTemplatesGetter(Protocol):
     def resource_claim_templates(self, namespace: str) -> ResourceClaimTemplateInterface: ...
 
 

@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import ResourceSlice, ResourceSliceList
 
-__all__ = ["ResourceSliceInterface", "Resource_slicesGetter", "ResourceSliceClient"]
+__all__ = ["ResourceSliceInterface", "ResourceSlicesGetter", "ResourceSliceClient"]
 
 
 class ResourceSliceInterface(
@@ -27,7 +27,7 @@ class ResourceSliceInterface(
     """Typed access to resourceslices (resource.k8s.io/v1beta2, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Resource_slicesGetter(Protocol):
+class ResourceSlicesGetter(Protocol):
     def resource_slices(self) -> ResourceSliceInterface: ...
 
 

@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import PriorityClass, PriorityClassList
 
-__all__ = ["PriorityClassInterface", "Priority_classesGetter", "PriorityClassClient"]
+__all__ = ["PriorityClassInterface", "PriorityClassesGetter", "PriorityClassClient"]
 
 
 class PriorityClassInterface(
@@ -27,7 +27,7 @@ class PriorityClassInterface(
     """Typed access to priorityclasses (scheduling.k8s.io/v1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Priority_classesGetter(Protocol):
+class PriorityClassesGetter(Protocol):
     def priority_classes(self) -> PriorityClassInterface: ...
 
 

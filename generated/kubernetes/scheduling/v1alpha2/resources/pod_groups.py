@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import PodGroup, PodGroupList
 
-__all__ = ["PodGroupInterface", "Pod_groupsGetter", "PodGroupClient"]
+__all__ = ["PodGroupInterface", "PodGroupsGetter", "PodGroupClient"]
 
 
 class PodGroupInterface(
@@ -28,7 +28,7 @@ class PodGroupInterface(
     """Typed access to podgroups (scheduling.k8s.io/v1alpha2, namespaced); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Pod_groupsGetter(Protocol):
+class PodGroupsGetter(Protocol):
     def pod_groups(self, namespace: str) -> PodGroupInterface: ...
 
 

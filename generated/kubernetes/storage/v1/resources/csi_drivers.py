@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import CSIDriver, CSIDriverList
 
-__all__ = ["CSIDriverInterface", "Csi_driversGetter", "CSIDriverClient"]
+__all__ = ["CSIDriverInterface", "CsiDriversGetter", "CSIDriverClient"]
 
 
 class CSIDriverInterface(
@@ -27,7 +27,7 @@ class CSIDriverInterface(
     """Typed access to csidrivers (storage.k8s.io/v1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Csi_driversGetter(Protocol):
+class CsiDriversGetter(Protocol):
     def csi_drivers(self) -> CSIDriverInterface: ...
 
 

@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import CSINode, CSINodeList
 
-__all__ = ["CSINodeInterface", "Csi_nodesGetter", "CSINodeClient"]
+__all__ = ["CSINodeInterface", "CsiNodesGetter", "CSINodeClient"]
 
 
 class CSINodeInterface(
@@ -27,7 +27,7 @@ class CSINodeInterface(
     """Typed access to csinodes (storage.k8s.io/v1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Csi_nodesGetter(Protocol):
+class CsiNodesGetter(Protocol):
     def csi_nodes(self) -> CSINodeInterface: ...
 
 

@@ -10,11 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import CSIStorageCapacity, CSIStorageCapacityList
 
-__all__ = [
-    "CSIStorageCapacityInterface",
-    "Csi_storage_capacitiesGetter",
-    "CSIStorageCapacityClient",
-]
+__all__ = ["CSIStorageCapacityInterface", "CsiStorageCapacitiesGetter", "CSIStorageCapacityClient"]
 
 
 class CSIStorageCapacityInterface(
@@ -31,7 +27,7 @@ class CSIStorageCapacityInterface(
     """Typed access to csistoragecapacities (storage.k8s.io/v1, namespaced); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Csi_storage_capacitiesGetter(Protocol):
+class CsiStorageCapacitiesGetter(Protocol):
     def csi_storage_capacities(self, namespace: str) -> CSIStorageCapacityInterface: ...
 
 

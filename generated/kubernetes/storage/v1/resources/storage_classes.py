@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import StorageClass, StorageClassList
 
-__all__ = ["StorageClassInterface", "Storage_classesGetter", "StorageClassClient"]
+__all__ = ["StorageClassInterface", "StorageClassesGetter", "StorageClassClient"]
 
 
 class StorageClassInterface(
@@ -27,7 +27,7 @@ class StorageClassInterface(
     """Typed access to storageclasses (storage.k8s.io/v1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Storage_classesGetter(Protocol):
+class StorageClassesGetter(Protocol):
     def storage_classes(self) -> StorageClassInterface: ...
 
 

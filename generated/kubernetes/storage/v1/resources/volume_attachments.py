@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import VolumeAttachment, VolumeAttachmentList
 
-__all__ = ["VolumeAttachmentInterface", "Volume_attachmentsGetter", "VolumeAttachmentClient"]
+__all__ = ["VolumeAttachmentInterface", "VolumeAttachmentsGetter", "VolumeAttachmentClient"]
 
 
 class VolumeAttachmentInterface(
@@ -28,7 +28,7 @@ class VolumeAttachmentInterface(
     """Typed access to volumeattachments (storage.k8s.io/v1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Volume_attachmentsGetter(Protocol):
+class VolumeAttachmentsGetter(Protocol):
     def volume_attachments(self) -> VolumeAttachmentInterface: ...
 
 

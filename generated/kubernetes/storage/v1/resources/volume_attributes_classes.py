@@ -12,7 +12,7 @@ from ..models import VolumeAttributesClass, VolumeAttributesClassList
 
 __all__ = [
     "VolumeAttributesClassInterface",
-    "Volume_attributes_classesGetter",
+    "VolumeAttributesClassesGetter",
     "VolumeAttributesClassClient",
 ]
 
@@ -31,7 +31,7 @@ class VolumeAttributesClassInterface(
     """Typed access to volumeattributesclasses (storage.k8s.io/v1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Volume_attributes_classesGetter(Protocol):
+class VolumeAttributesClassesGetter(Protocol):
     def volume_attributes_classes(self) -> VolumeAttributesClassInterface: ...
 
 

@@ -12,7 +12,7 @@ from ..models import StorageVersionMigration, StorageVersionMigrationList
 
 __all__ = [
     "StorageVersionMigrationInterface",
-    "Storage_version_migrationsGetter",
+    "StorageVersionMigrationsGetter",
     "StorageVersionMigrationClient",
 ]
 
@@ -32,7 +32,7 @@ class StorageVersionMigrationInterface(
     """Typed access to storageversionmigrations (storagemigration.k8s.io/v1beta1, cluster-scoped); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Storage_version_migrationsGetter(Protocol):
+class StorageVersionMigrationsGetter(Protocol):
     def storage_version_migrations(self) -> StorageVersionMigrationInterface: ...
 
 

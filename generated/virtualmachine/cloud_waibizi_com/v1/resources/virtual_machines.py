@@ -10,7 +10,7 @@ from kubecore.client import typed as _v
 
 from ..models import VirtualMachine, VirtualMachineList
 
-__all__ = ["VirtualMachineInterface", "Virtual_machinesGetter", "VirtualMachineClient"]
+__all__ = ["VirtualMachineInterface", "VirtualMachinesGetter", "VirtualMachineClient"]
 
 
 class VirtualMachineInterface(
@@ -28,7 +28,7 @@ class VirtualMachineInterface(
     """Typed access to virtualmachines (cloud.waibizi.com/v1, namespaced); verbs: get, list, watch, create, update, patch, delete, deletecollection."""
 
 
-class Virtual_machinesGetter(Protocol):
+class VirtualMachinesGetter(Protocol):
     def virtual_machines(self, namespace: str) -> VirtualMachineInterface: ...
 
 
