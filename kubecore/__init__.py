@@ -66,11 +66,6 @@ __all__ = [
 
 if TYPE_CHECKING:
     from kubecore.client.auth import Authenticator
-    from kubecore.client.errors import ApiError
-    from kubecore.client.rest import RESTClient, RetryPolicy
-    from kubecore.client.retry import retry_on_conflict
-    from kubecore.client.typed import PatchType
-    from kubecore.client.watch import WatchEvent
     from kubecore.client.config import (
         Config,
         ConfigError,
@@ -78,6 +73,11 @@ if TYPE_CHECKING:
         load_in_cluster_config,
         load_kubeconfig,
     )
+    from kubecore.client.errors import ApiError
+    from kubecore.client.rest import RESTClient, RetryPolicy
+    from kubecore.client.retry import retry_on_conflict
+    from kubecore.client.typed import PatchType
+    from kubecore.client.watch import WatchEvent
     from kubecore.core.intstr import IntOrString, int_or_percent
     from kubecore.core.model import FieldInfo, Model
     from kubecore.core.quantity import Quantity

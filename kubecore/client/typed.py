@@ -24,7 +24,7 @@ L = TypeVar("L", bound=Model)
 S = TypeVar("S", bound=Model)
 
 
-class PatchType(str, enum.Enum):
+class PatchType(enum.StrEnum):
     """The patch formats the apiserver accepts, as content types."""
 
     JSON = "application/json-patch+json"

@@ -7,7 +7,6 @@ that controllers attach to such fields (``maxSurge``, ``maxUnavailable``, ...).
 
 from __future__ import annotations
 
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import TypeAlias

@@ -8,9 +8,8 @@ reveal_type(cs.core_v1.pods("ns").get("x"))  # noqa: F821
 reveal_type(cs.core_v1.pods("ns").list())  # noqa: F821
 reveal_type(cs.apps_v1.deployments("ns").get_scale("web"))  # noqa: F821
 reveal_type(cs.core_v1.nodes().get("n1"))  # noqa: F821
-reveal_type(
-    VMClientset.from_config(load_config()).cloud_waibizi_com_v1.virtual_machines("d").get("vm1")
-)  # noqa: F821
+vms = VMClientset.from_config(load_config()).cloud_waibizi_com_v1.virtual_machines("d")
+reveal_type(vms.get("vm1"))  # noqa: F821
 cs.core_v1.nodes("ns")  # cluster-scoped: a namespace is an error
 cs.core_v1.pods()  # namespaced: the namespace is required
 cs.core_v1.bindings("ns").get("x")  # bindings only support create
