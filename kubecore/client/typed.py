@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from kubecore.client.rest import RESTClient
 from kubecore.client.watch import WatchEvent, watch_events
-from kubecore.core.codec import json_loads
+from kubecore.core.codec import decode_json, json_loads
 from kubecore.core.generated.meta_v1 import Status
 from kubecore.core.model import Model
 from kubecore.core.resource import ResourceInfo
@@ -73,11 +73,11 @@ class ResourceClient(Generic[T, L]):
         return path
 
     def _decode(self, data: bytes) -> T:
-        obj: T = self.model.from_dict(json_loads(data))
+        obj: T = decode_json(data, self.model.from_dict)
         return obj
 
     def _decode_list(self, data: bytes) -> L:
-        obj: L = self.list_model.from_dict(json_loads(data))
+        obj: L = decode_json(data, self.list_model.from_dict)
         return obj
 
 

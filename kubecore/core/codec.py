@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
 
 try:
     import orjson as _orjson
@@ -16,6 +21,32 @@ def json_loads(data: bytes | bytearray | memoryview | str) -> Any:
     import json
 
     return json.loads(data)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building a large object graph.
+
+    Decoding allocates two graphs (the parsed JSON, then the models) and nothing in them
+    is garbage yet, so collections during a decode only rescan live objects: for a
+    2,000-pod list they cost more than the decode itself. Reference counting still frees
+    everything as usual; the collector's previous state is restored afterwards (it is
+    never switched on if the caller had it off).
+    """
+    enabled = gc.isenabled()
+    if enabled:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def decode_json(data: bytes | bytearray | memoryview | str, build: Callable[[Any], _T]) -> _T:
+    """Parse ``data`` and build objects from it (e.g. ``Pod.from_dict``) with GC paused."""
+    with gc_paused():
+        return build(json_loads(data))
 
 
 def json_dumps(value: Any) -> bytes:

@@ -103,9 +103,9 @@ class Model:
 
     @classmethod
     def from_json(cls: type[_M], data: bytes | str) -> _M:
-        from kubecore.core.codec import json_loads
+        from kubecore.core.codec import decode_json
 
-        return cls.from_dict(json_loads(data))
+        return decode_json(data, cls.from_dict)
 
     def to_json(self) -> bytes:
         from kubecore.core.codec import json_dumps

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -303,3 +304,257 @@ def test_cli_serves_until_stopped(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+# -- second slice: OpenAPI v3, Tables, validation, dry runs, apply, subresources ---------------
+
+TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments"
+PODS = "/api/v1/namespaces/default/pods"
+
+
+def test_builtin_short_names_and_categories() -> None:
+    table = ResourceTable()
+    table.add_openapi(
+        {
+            "swagger": "2.0",
+            "paths": {
+                "/api/v1/namespaces/{namespace}/pods": {
+                    "get": {
+                        "x-kubernetes-action": "list",
+                        "x-kubernetes-group-version-kind": {
+                            "group": "",
+                            "version": "v1",
+                            "kind": "Pod",
+                        },
+                    }
+                }
+            },
+        }
+    )
+    pods = table.get("", "v1", "pods")
+    assert pods is not None and pods.short_names == ("po",) and pods.categories == ("all",)
+
+
+def test_openapi_v3_for_crds(crd_server: TestApiServer) -> None:
+    with client(crd_server) as c:
+        root = c.get("/openapi/v3").json()["paths"]
+        url = root["apis/cloud.waibizi.com/v1"]["serverRelativeURL"]
+        assert url.startswith("/openapi/v3/apis/cloud.waibizi.com/v1?hash=")
+        doc = c.get(url).json()
+        schema = doc["components"]["schemas"]["com.waibizi.cloud.v1.VirtualMachine"]
+        assert schema["properties"]["spec"]["properties"]["memory"]["type"] == "integer"
+        assert schema["x-kubernetes-group-version-kind"] == [
+            {"group": "cloud.waibizi.com", "version": "v1", "kind": "VirtualMachine"}
+        ]
+        patch = doc["paths"][VMS.replace("default", "{namespace}") + "/{name}"]["patch"]
+        assert "fieldValidation" in {p["name"] for p in patch["parameters"]}
+        assert c.get("/openapi/v3/apis/nope/v1").status_code == 404
+
+
+@requires_shared
+def test_openapi_v3_from_swagger(full_server: TestApiServer) -> None:
+    with client(full_server) as c:
+        root = c.get("/openapi/v3").json()["paths"]
+        assert {"api/v1", "apis/apps/v1", "apis/cloud.waibizi.com/v1"} <= set(root)
+        doc = c.get(root["apis/apps/v1"]["serverRelativeURL"]).json()
+        assert doc["openapi"].startswith("3.")
+        schemas = doc["components"]["schemas"]
+        deployment = schemas["io.k8s.api.apps.v1.Deployment"]
+        assert deployment["properties"]["spec"]["allOf"] == [
+            {"$ref": "#/components/schemas/io.k8s.api.apps.v1.DeploymentSpec"}
+        ]
+        assert "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta" in schemas
+        assert "io.k8s.api.core.v1.ConfigMap" not in schemas  # only what apps/v1 reaches
+        assert all(p.startswith("/apis/apps/v1/") for p in doc["paths"])
+        post = doc["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments"]["post"]
+        body = post["requestBody"]["content"]["*/*"]["schema"]
+        assert body == {"$ref": "#/components/schemas/io.k8s.api.apps.v1.Deployment"}
+        names = {p["name"]: p for p in post["parameters"]}
+        assert names["fieldValidation"]["in"] == "query"
+        assert names["fieldValidation"]["schema"]["type"] == "string"
+        assert "#/definitions/" not in json.dumps(doc)
+
+
+def test_table_output(crd_server: TestApiServer) -> None:
+    with client(crd_server) as c:
+        c.post(VMS, json=vm("tbl", status="running"))
+        listed = c.get(VMS, headers={"Accept": TABLE}).json()
+        assert listed["kind"] == "Table" and listed["apiVersion"] == "meta.k8s.io/v1"
+        names = [col["name"] for col in listed["columnDefinitions"]]
+        assert names == ["Name", "Image", "Status", "Age"]
+        row = next(r for r in listed["rows"] if r["cells"][0] == "tbl")
+        assert row["cells"][1:3] == ["centos", "running"] and row["cells"][3].endswith("s")
+        assert row["object"]["kind"] == "PartialObjectMetadata"
+        assert row["object"]["metadata"]["name"] == "tbl"
+        one = c.get(f"{VMS}/tbl", headers={"Accept": TABLE}, params={"includeObject": "Object"})
+        assert one.json()["rows"][0]["object"]["spec"]["image"] == "centos"
+        assert c.get(f"{VMS}/tbl").json()["kind"] == "VirtualMachine"
+
+
+def test_field_validation(crd_server: TestApiServer) -> None:
+    with client(crd_server) as c:
+        bad = vm("fv", extra=1)
+        strict = c.post(VMS, json=bad, params={"fieldValidation": "Strict"})
+        assert strict.status_code == 400
+        assert 'unknown field "spec.extra"' in strict.json()["message"]
+        warned = c.post(VMS, json=bad, params={"fieldValidation": "Warn"})
+        assert warned.status_code == 201 and "spec.extra" in warned.headers["Warning"]
+        c.delete(f"{VMS}/fv")
+        ignored = c.post(VMS, json=bad, params={"fieldValidation": "Ignore"})
+        assert ignored.status_code == 201 and "Warning" not in ignored.headers
+
+
+def test_dry_run_and_delete_preconditions(crd_server: TestApiServer) -> None:
+    with client(crd_server) as c:
+        dry = c.post(VMS, json=vm("dry"), params={"dryRun": "All"})
+        assert dry.status_code == 201 and dry.json()["metadata"]["uid"]
+        assert c.get(f"{VMS}/dry").status_code == 404
+        assert c.post(VMS, json=vm("dry"), params={"dryRun": "Some"}).status_code == 400
+        live = c.post(VMS, json=vm("dry")).json()
+        rv = live["metadata"]["resourceVersion"]
+        changed = dict(live, spec={"image": "ubuntu"})
+        assert c.put(f"{VMS}/dry", json=changed, params={"dryRun": "All"}).json()["spec"] == {
+            "image": "ubuntu"
+        }
+        merge = {"Content-Type": "application/merge-patch+json"}
+        c.patch(f"{VMS}/dry", content=b'{"spec":{"x":1}}', headers=merge, params={"dryRun": "All"})
+        after = c.get(f"{VMS}/dry").json()
+        assert after["spec"] == {"image": "centos"} and after["metadata"]["resourceVersion"] == rv
+
+        def delete(options: dict[str, Any], **params: str) -> httpx.Response:
+            return c.request("DELETE", f"{VMS}/dry", json=options, params=params)
+
+        assert delete({"dryRun": ["All"]}).status_code == 200
+        assert delete({}, dryRun="All").status_code == 200
+        conflict = delete({"preconditions": {"uid": "not-the-uid"}})
+        assert conflict.status_code == 409 and conflict.json()["reason"] == "Conflict"
+        assert delete({"preconditions": {"resourceVersion": "1"}}).status_code == 409
+        assert c.get(f"{VMS}/dry").status_code == 200
+        ok = delete(
+            {
+                "preconditions": {"uid": live["metadata"]["uid"], "resourceVersion": rv},
+                "propagationPolicy": "Foreground",
+            }
+        )
+        assert ok.status_code == 200 and c.get(f"{VMS}/dry").status_code == 404
+
+
+def test_server_side_apply(crd_server: TestApiServer) -> None:
+    apply = {"Content-Type": "application/apply-patch+yaml"}
+    manifest = "apiVersion: cloud.waibizi.com/v1\nkind: VirtualMachine\nmetadata: {name: ssa}\n"
+    with client(crd_server) as c:
+        no_manager = c.patch(f"{VMS}/ssa", content=manifest + "spec: {image: a}\n", headers=apply)
+        assert no_manager.status_code == 422
+        params = {"fieldManager": "me"}
+        created = c.patch(
+            f"{VMS}/ssa",
+            content=manifest + "spec: {image: a, memory: 1}\n",
+            headers=apply,
+            params=params,
+        )
+        assert created.status_code in (200, 201) and created.json()["spec"] == {
+            "image": "a",
+            "memory": 1,
+        }
+        managed = created.json()["metadata"]["managedFields"]
+        assert managed[0]["manager"] == "me" and managed[0]["operation"] == "Apply"
+        assert "f:memory" in managed[0]["fieldsV1"]["f:spec"]
+        updated = c.patch(
+            f"{VMS}/ssa", content=manifest + "spec: {disk: 9}\n", headers=apply, params=params
+        ).json()
+        assert updated["spec"] == {"image": "a", "memory": 1, "disk": 9}
+        assert updated["metadata"]["generation"] == 2
+        assert len(updated["metadata"]["managedFields"]) == 1
+
+
+@requires_shared
+def test_create_on_update_is_not_allowed(full_server: TestApiServer) -> None:
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "never"}}
+    with client(full_server) as c:
+        assert c.put(f"{CMS}/never", json=cm).status_code == 404
+
+
+@requires_shared
+def test_scale_subresource(full_server: TestApiServer) -> None:
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "scaled"},
+        "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "s"}}, "template": {}},
+    }
+    with client(full_server) as c:
+        c.post(DEPLOYMENTS, json=deployment)
+        scale = c.get(f"{DEPLOYMENTS}/scaled/scale").json()
+        assert (scale["kind"], scale["apiVersion"]) == ("Scale", "autoscaling/v1")
+        assert scale["spec"] == {"replicas": 2}
+        assert scale["status"] == {"replicas": 0, "selector": "app=s"}
+        scale["spec"]["replicas"] = 5
+        assert c.put(f"{DEPLOYMENTS}/scaled/scale", json=scale).json()["spec"]["replicas"] == 5
+        stale = c.put(f"{DEPLOYMENTS}/scaled/scale", json=scale)
+        assert stale.status_code == 409
+        patched = c.patch(
+            f"{DEPLOYMENTS}/scaled/scale",
+            content=b'{"spec":{"replicas":1}}',
+            headers={"Content-Type": "application/merge-patch+json"},
+        )
+        assert patched.json()["spec"]["replicas"] == 1
+        assert c.get(f"{DEPLOYMENTS}/scaled").json()["spec"]["replicas"] == 1
+
+
+@requires_shared
+def test_pod_logs_and_eviction(full_server: TestApiServer) -> None:
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "logger"},
+        "spec": {"containers": [{"name": "main", "image": "busybox"}]},
+    }
+    with client(full_server) as c:
+        assert c.get(f"{PODS}/logger/log").status_code == 404
+        c.post(PODS, json=pod)
+        full_server.tracker.set_logs("default", "logger", "one\ntwo\n")
+        full_server.tracker.set_logs("default", "logger", "side\n", container="sidecar")
+        plain = c.get(f"{PODS}/logger/log")
+        assert plain.text == "one\ntwo\n" and plain.headers["Content-Type"] == "text/plain"
+        assert c.get(f"{PODS}/logger/log", params={"container": "sidecar"}).text == "side\n"
+        assert c.get(f"{PODS}/logger/log", params={"tailLines": "1"}).text == "two\n"
+
+        lines: list[str] = []
+
+        def follow() -> None:
+            params = {"follow": "true", "timeoutSeconds": "3"}
+            with httpx.stream("GET", full_server.url + PODS + "/logger/log", params=params) as r:
+                lines.extend(r.iter_lines())
+
+        thread = threading.Thread(target=follow)
+        thread.start()
+        import time
+
+        time.sleep(0.5)
+        full_server.tracker.append_logs("default", "logger", "three\n")
+        thread.join(10)
+        assert not thread.is_alive() and lines == ["one", "two", "three"]
+
+        eviction = {
+            "apiVersion": "policy/v1",
+            "kind": "Eviction",
+            "metadata": {"name": "logger", "namespace": "default"},
+        }
+        evicted = c.post(f"{PODS}/logger/eviction", json=eviction)
+        assert evicted.status_code == 201 and evicted.json()["status"] == "Success"
+        assert c.get(f"{PODS}/logger").status_code == 404
+        resources = {r["name"]: r for r in c.get("/api/v1").json()["resources"]}
+        assert resources["pods/log"]["verbs"] == ["get"]
+        assert resources["pods/eviction"]["verbs"] == ["create"]
+        assert resources["pods"]["shortNames"] == ["po"]
+        assert resources["pods"]["categories"] == ["all"]
+
+
+@requires_shared
+def test_openapi_v3_refs_resolve(full_server: TestApiServer) -> None:
+    with client(full_server) as c:
+        for key, entry in c.get("/openapi/v3").json()["paths"].items():
+            doc = c.get(entry["serverRelativeURL"]).json()
+            refs = set(re.findall(r'"\$ref":\s*"#/components/schemas/([^"]+)"', json.dumps(doc)))
+            assert refs <= set(doc["components"]["schemas"]), key

@@ -207,3 +207,23 @@ def test_builtin_kinds_over_the_core_group() -> None:
                 cs.core_v1.config_maps("missing-namespace").create(
                     ConfigMap(metadata=ObjectMeta(name="x"))
                 )
+
+
+def test_watch_from_a_compacted_version_reports_gone() -> None:
+    with TestApiServer([VM_CRD], history=3) as server:
+        cs = VMClientset.from_config(load_config(server.kubeconfig_path))
+        client = cs.cloud_waibizi_com_v1.virtual_machines("default")
+        first = client.create(vm("g0", image="x")).metadata.resource_version
+        for i in range(1, 8):
+            client.create(vm(f"g{i}", image="x"))
+        with pytest.raises(errors.Gone) as caught:
+            for _ in client.watch(resource_version=first, timeout_seconds=2):
+                pass
+        assert errors.is_gone(caught.value) and caught.value.status == 410
+        relisted = client.list()
+        assert len(relisted.items) == 8
+        events = client.watch(
+            resource_version=relisted.metadata.resource_version, timeout_seconds=1
+        )
+        assert [e.type for e in events if e.type != "BOOKMARK"] == []
+        cs.close()

@@ -93,7 +93,14 @@ def assert_inert(out: Path) -> None:
         source = path.read_text(encoding="utf-8")
         assert not code_names(source) & PAYLOAD_NAMES, path
         for node in ast.parse(source).body:
-            allowed = (ast.Import, ast.ImportFrom, ast.ClassDef, ast.Assign, ast.AnnAssign)
+            allowed = (
+                ast.Import,
+                ast.ImportFrom,
+                ast.ClassDef,
+                ast.FunctionDef,
+                ast.Assign,
+                ast.AnnAssign,
+            )
             is_doc = isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
             assert isinstance(node, allowed) or is_doc or is_type_checking_block(node), (
                 path,
