@@ -36,6 +36,19 @@ def codec(lib: str, kind: str = "list") -> Codec:
         cls = PodList if kind == "list" else Pod
         return cls.from_json, lambda obj: obj.to_json()
     if lib == "lightkube":
+        # What lightkube's client does with a response body and a request body
+        # (lightkube.core.decoders.decode_list / decode_object, generic_client.json_encode).
+        import msgspec
+        from lightkube.models.core_v1 import PodList as LkPodList
+        from lightkube.resources.core_v1 import Pod as LkPod
+
+        lk_type = LkPodList if kind == "list" else LkPod
+        return (
+            lambda data: msgspec.json.decode(data, type=lk_type),
+            msgspec.json.encode,
+        )
+    if lib == "lightkube-dict":
+        # lightkube's dict API: Model.from_dict / obj.to_dict, with the stdlib json module.
         from lightkube.models.core_v1 import PodList as LkPodList
         from lightkube.resources.core_v1 import Pod as LkPod
 
@@ -188,7 +201,7 @@ def profile(path: str, top: int) -> dict[str, Any]:
     for (filename, line, func), (_, ncalls, tottime, _, _) in stats.items():
         total += tottime
         if filename == "~":
-            label = func
+            label = func.split(" at 0x")[0] + (">" if " at 0x" in func else "")
         else:
             short = "/".join(filename.rsplit("/", 3)[-3:])
             label = owners.get((filename, line), f"{short}:{func}")

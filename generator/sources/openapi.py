@@ -8,6 +8,7 @@ from generator import ir
 from generator.errors import SourceError, json_pointer
 from generator.sources.files import Document
 from generator.sources.schema import SchemaConverter
+from kubecore.core.builtin_names import BUILTIN_SHORT_NAMES
 from kubecore.core.openapi_paths import resources_from_paths
 
 # apimachinery types with hand-written runtime support in kubecore.
@@ -149,37 +150,3 @@ def _add_resources(api: ir.Api, paths: dict[str, Any]) -> None:
                 list_kind=kind + "List",
             )
         )
-
-
-# The OpenAPI document does not carry short names; these are the apiserver's own
-# (what `kubectl api-resources` prints), so discovery and the RESTMapper match a cluster.
-BUILTIN_SHORT_NAMES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("", "componentstatuses"): ("cs",),
-    ("", "configmaps"): ("cm",),
-    ("", "endpoints"): ("ep",),
-    ("", "events"): ("ev",),
-    ("", "limitranges"): ("limits",),
-    ("", "namespaces"): ("ns",),
-    ("", "nodes"): ("no",),
-    ("", "persistentvolumeclaims"): ("pvc",),
-    ("", "persistentvolumes"): ("pv",),
-    ("", "pods"): ("po",),
-    ("", "replicationcontrollers"): ("rc",),
-    ("", "resourcequotas"): ("quota",),
-    ("", "serviceaccounts"): ("sa",),
-    ("", "services"): ("svc",),
-    ("apiextensions.k8s.io", "customresourcedefinitions"): ("crd", "crds"),
-    ("apps", "daemonsets"): ("ds",),
-    ("apps", "deployments"): ("deploy",),
-    ("apps", "replicasets"): ("rs",),
-    ("apps", "statefulsets"): ("sts",),
-    ("autoscaling", "horizontalpodautoscalers"): ("hpa",),
-    ("batch", "cronjobs"): ("cj",),
-    ("certificates.k8s.io", "certificatesigningrequests"): ("csr",),
-    ("events.k8s.io", "events"): ("ev",),
-    ("networking.k8s.io", "ingresses"): ("ing",),
-    ("networking.k8s.io", "networkpolicies"): ("netpol",),
-    ("policy", "poddisruptionbudgets"): ("pdb",),
-    ("scheduling.k8s.io", "priorityclasses"): ("pc",),
-    ("storage.k8s.io", "storageclasses"): ("sc",),
-}

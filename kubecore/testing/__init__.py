@@ -10,11 +10,14 @@ with TestApiServer(["swagger.json", "crd.yaml"]) as server:
 """
 
 from kubecore.testing.discovery import Resource, ResourceTable, load_table
-from kubecore.testing.server import TestApiServer, json_patch, merge_patch, strategic_merge_patch
+from kubecore.testing.faults import Faults
+from kubecore.testing.patch import json_patch, merge_patch, strategic_merge_patch
+from kubecore.testing.server import TestApiServer
 from kubecore.testing.tracker import ApiError, Tracker, field_matcher, label_matcher
 
 __all__ = [
     "ApiError",
+    "Faults",
     "Resource",
     "ResourceTable",
     "TestApiServer",

@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kubecore.core.builtin_names import BUILTIN_CATEGORIES, BUILTIN_SHORT_NAMES
 from kubecore.core.codec import json_loads
 from kubecore.core.openapi_paths import resources_from_paths
 from kubecore.core.yamlio import load_all
+from kubecore.testing import openapi
 
+SERVED_SUBRESOURCES = ("status", "scale", "log", "eviction")
 ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 
 
@@ -37,6 +40,9 @@ class Resource:
     categories: tuple[str, ...] = ()
     subresources: dict[str, str] = field(default_factory=dict)  # name -> kind
     is_crd: bool = False
+    schema: dict[str, Any] | None = None  # a CRD version's openAPIV3Schema
+    printer_columns: tuple[dict[str, Any], ...] = ()  # a CRD's additionalPrinterColumns
+    scale_paths: dict[str, str] = field(default_factory=dict)  # a CRD's scale subresource
 
     def __post_init__(self) -> None:
         self.singular = self.singular or self.kind.lower()
@@ -63,6 +69,9 @@ class ResourceTable:
     resources: dict[tuple[str, str, str], Resource] = field(default_factory=dict)
     swagger: dict[str, Any] | None = None  # a swagger v2 document to serve at /openapi/v2
     definitions: dict[str, Any] = field(default_factory=dict)  # name -> schema
+    v3_documents: dict[str, Any] = field(default_factory=dict)  # "apis/g/v" -> OpenAPI v3 input
+    crds: list[dict[str, Any]] = field(default_factory=list)
+    _openapi_v3: dict[str, Any] | None = None
     _by_gvk: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
     def add(self, resource: Resource) -> None:
@@ -104,6 +113,32 @@ class ResourceTable:
             schema = self.definitions.get(ref.rsplit("/", 1)[-1], {})
         return {}
 
+    def openapi_v3(self) -> dict[str, dict[str, Any]]:
+        """Group-version key (``api/v1``, ``apis/apps/v1``) -> OpenAPI v3 document (cached)."""
+        if self._openapi_v3 is None:
+            docs: dict[str, Any] = {}
+            if self.swagger is not None:
+                docs.update(openapi.from_swagger(self.swagger))
+            docs.update(self.v3_documents)
+            custom: dict[str, list[Any]] = {}
+            for resource in self.resources.values():
+                if resource.is_crd:
+                    custom.setdefault(openapi.gv_path(resource.group, resource.version), []).append(
+                        (
+                            resource.group,
+                            resource.version,
+                            resource.plural,
+                            resource.kind,
+                            resource.list_kind,
+                            resource.namespaced,
+                            resource.schema,
+                        )
+                    )
+            for key, entries in custom.items():
+                docs[key] = openapi.crd_document(entries, self.definitions)
+            self._openapi_v3 = docs
+        return self._openapi_v3
+
     # -- loading -------------------------------------------------------------------------
 
     def add_spec_file(self, path: str | Path) -> None:
@@ -124,8 +159,13 @@ class ResourceTable:
                         self.add_crd(item)
 
     def add_openapi(self, doc: dict[str, Any]) -> None:
+        self._openapi_v3 = None
         if "swagger" in doc and self.swagger is None:
             self.swagger = doc
+        elif "openapi" in doc:
+            keys = {openapi.gv_path_of_url(p) for p in doc.get("paths") or {}} - {None}
+            if len(keys) == 1:
+                self.v3_documents.setdefault(str(keys.pop()), doc)
         definitions = doc.get("definitions") or (doc.get("components") or {}).get("schemas") or {}
         for name, schema in definitions.items():
             self.definitions.setdefault(name, schema)
@@ -138,7 +178,7 @@ class ResourceTable:
             subresources = {
                 name: (sub.kind[2] if sub.kind else found.kind[2])
                 for name, sub in found.subresources.items()
-                if name in ("status", "scale")
+                if name in SERVED_SUBRESOURCES
             }
             self.add(
                 Resource(
@@ -148,11 +188,15 @@ class ResourceTable:
                     kind=found.kind[2],
                     namespaced=found.namespaced,
                     verbs=tuple(sorted(found.verbs)),
+                    short_names=BUILTIN_SHORT_NAMES.get((found.group, found.plural), ()),
+                    categories=BUILTIN_CATEGORIES.get((found.group, found.plural), ()),
                     subresources=subresources,
                 )
             )
 
     def add_crd(self, crd: dict[str, Any]) -> None:
+        self._openapi_v3 = None
+        self.crds.append(crd)
         spec = crd.get("spec") or {}
         names = spec.get("names") or {}
         group = str(spec.get("group", ""))
@@ -164,6 +208,8 @@ class ResourceTable:
             subresources = {name: names["kind"] for name in ("status",) if name in subs}
             if "scale" in subs:
                 subresources["scale"] = "Scale"
+            schema = (entry.get("schema") or spec.get("validation") or {}).get("openAPIV3Schema")
+            columns = entry.get("additionalPrinterColumns") or spec.get("additionalPrinterColumns")
             self.add(
                 Resource(
                     group=group,
@@ -177,6 +223,9 @@ class ResourceTable:
                     categories=tuple(names.get("categories") or ()),
                     subresources=subresources,
                     is_crd=True,
+                    schema=schema if isinstance(schema, dict) else None,
+                    printer_columns=tuple(c for c in columns or () if isinstance(c, dict)),
+                    scale_paths=dict(subs.get("scale") or {}),
                 )
             )
 

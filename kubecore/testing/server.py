@@ -1,17 +1,24 @@
-"""A loopback Kubernetes API server over HTTP, backed by a :class:`Tracker`.
+"""A loopback Kubernetes API server over HTTP or HTTPS, backed by a :class:`Tracker`.
 
 Serves discovery (``/version``, ``/api``, ``/apis``, group-version resource lists),
-``/openapi/v2`` (the swagger it was given), CRUD + patch + watch for every resource of
-its :class:`ResourceTable`, and writes a kubeconfig pointing at itself.
+``/openapi/v2`` (the swagger it was given) and ``/openapi/v3`` (one document per
+group-version), CRUD + patch + server-side apply + watch for every resource of its
+:class:`ResourceTable` (with ``dryRun=All``, ``fieldValidation``, delete preconditions and
+``meta.k8s.io`` Table output), the ``status``, ``scale``, ``pods/log`` and ``pods/eviction``
+subresources, authentication (client certificates, bearer tokens) when asked, fault
+injection (``server.faults``), and writes a kubeconfig pointing at itself.
 """
 
 from __future__ import annotations
 
-import copy
+import base64
 import http.server
 import json
+import socket
+import ssl
 import tempfile
 import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
@@ -19,16 +26,37 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from kubecore.core.codec import json_dumps, json_loads
+from kubecore.testing import openapi, tables
 from kubecore.testing.discovery import Resource, ResourceTable, load_table
-from kubecore.testing.tracker import ApiError, Obj, Tracker, bad_request
+from kubecore.testing.faults import Faults
+from kubecore.testing.patch import (
+    apply_merge,
+    json_patch,
+    merge_patch,
+    record_apply,
+    strategic_merge_patch,
+)
+from kubecore.testing.tracker import ApiError, Obj, Tracker, bad_request, now_rfc3339
+from kubecore.testing.validation import unknown_fields
+
+__all__ = ["TestApiServer", "json_patch", "merge_patch", "strategic_merge_patch"]
 
 MERGE_PATCH = "application/merge-patch+json"
 JSON_PATCH = "application/json-patch+json"
 STRATEGIC_PATCH = "application/strategic-merge-patch+json"
+APPLY_PATCH = "application/apply-patch+yaml"
+DEFAULT_TOKEN = "testing-token"
 
 
 class TestApiServer:
-    """``with TestApiServer(specs) as server: ...`` — a real HTTP apiserver on 127.0.0.1."""
+    """``with TestApiServer(specs) as server: ...`` — a real HTTP(S) apiserver on 127.0.0.1.
+
+    HTTPS: ``tls=True`` with ``tls_cert``/``tls_key`` (the server certificate, for
+    127.0.0.1) and ``tls_ca`` (the CA that signed it, written into the kubeconfig).
+    Authentication is on when ``client_ca`` (client certificates signed by it are accepted)
+    or ``tokens`` (bearer token -> user name) is given: anything else gets 401. The
+    kubeconfig's credential is ``client_cert``/``client_key`` if given, else the first token.
+    """
 
     __test__ = False  # not a pytest test class
 
@@ -41,21 +69,53 @@ class TestApiServer:
         port: int = 0,
         kubeconfig_path: str | Path | None = None,
         history: int = 1000,
+        tls: bool = False,
+        tls_cert: str | Path | None = None,
+        tls_key: str | Path | None = None,
+        tls_ca: str | Path | None = None,
+        client_ca: str | Path | None = None,
+        client_cert: str | Path | None = None,
+        client_key: str | Path | None = None,
+        tokens: dict[str, str] | None = None,
     ) -> None:
         self.table = table if table is not None else load_table(specs)
         self.tracker = Tracker(self.table, history=history)
+        self.faults = Faults()
         self._host, self._port = host, port
         self._kubeconfig = Path(kubeconfig_path) if kubeconfig_path else None
         self._tmpdir: tempfile.TemporaryDirectory[str] | None = None
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
+        self.tokens = dict(tokens) if tokens is not None else None
+        self._ssl: ssl.SSLContext | None = None
+        self._tls_ca = Path(tls_ca) if tls_ca else None
+        self._client_ca = Path(client_ca) if client_ca else None
+        self._client_cert = (
+            (Path(client_cert), Path(client_key)) if client_cert and client_key else None
+        )
+        if tls:
+            if tls_cert is None or tls_key is None:
+                raise ValueError("tls=True needs tls_cert and tls_key (a server certificate)")
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(str(tls_cert), str(tls_key))
+            if client_ca is not None:
+                context.load_verify_locations(str(client_ca))
+                context.verify_mode = ssl.CERT_OPTIONAL
+            self._ssl = context
+        elif client_ca is not None:
+            raise ValueError("client certificates need tls=True")
+
+    @property
+    def authenticating(self) -> bool:
+        return self.tokens is not None or self._client_ca is not None
 
     @property
     def url(self) -> str:
         if self._httpd is None:
             raise RuntimeError("the server is not started")
         host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        scheme = "https" if self._ssl is not None else "http"
+        return f"{scheme}://{host!s}:{port}"
 
     @property
     def kubeconfig_path(self) -> Path:
@@ -79,11 +139,25 @@ class TestApiServer:
         return self.url
 
     def kubeconfig_text(self) -> str:
+        def data(path: Path) -> str:
+            return base64.b64encode(path.read_bytes()).decode()
+
+        cluster: Obj = {"server": self.url}
+        if self._tls_ca is not None:
+            cluster["certificate-authority-data"] = data(self._tls_ca)
+        user: Obj
+        if self._client_cert is not None:
+            user = {
+                "client-certificate-data": data(self._client_cert[0]),
+                "client-key-data": data(self._client_cert[1]),
+            }
+        else:
+            user = {"token": next(iter(self.tokens or {DEFAULT_TOKEN: ""}))}
         config = {
             "apiVersion": "v1",
             "kind": "Config",
-            "clusters": [{"name": "testing", "cluster": {"server": self.url}}],
-            "users": [{"name": "testing", "user": {"token": "testing-token"}}],
+            "clusters": [{"name": "testing", "cluster": cluster}],
+            "users": [{"name": "testing", "user": user}],
             "contexts": [
                 {
                     "name": "testing",
@@ -137,27 +211,67 @@ class _Server(http.server.ThreadingHTTPServer):
     block_on_close = False
     api: TestApiServer
 
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        """TLS handshakes happen here, in the connection's own thread."""
+        context = self.api._ssl
+        if context is None:
+            super().finish_request(request, client_address)
+            return
+        try:
+            request.settimeout(10)
+            wrapped = context.wrap_socket(request, server_side=True)
+            wrapped.settimeout(None)
+        except (ssl.SSLError, OSError):
+            return
+        try:
+            super().finish_request(wrapped, client_address)
+        finally:
+            try:
+                wrapped.close()
+            except OSError:
+                pass
+
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
     _raw: bytes = b""
+    _headers_out: list[tuple[str, str]]
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    def _send(self, code: int, body: Obj | bytes, content_type: str = "application/json") -> None:
+    def _send(
+        self,
+        code: int,
+        body: Obj | bytes,
+        content_type: str = "application/json",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         data = body if isinstance(body, bytes) else json_dumps(body)
         self.send_response(code)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
+        for name, value in [*self._headers_out, *(headers or {}).items()]:
+            self.send_header(name, value)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
 
-    def _body(self) -> Any:
+    def _start_stream(self, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.close_connection = True
+
+    def _chunk(self, data: bytes) -> None:
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def _body(self, *, required: bool = True) -> Any:
         raw = self._raw
         if "protobuf" in (self.headers.get("Content-Type") or ""):
             raise ApiError(
@@ -167,6 +281,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 "application/json, application/yaml",
             )
         if not raw:
+            if not required:
+                return None
             raise bad_request("the request body is empty")
         try:
             return json_loads(raw)
@@ -181,7 +297,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         self._raw = self.rfile.read(length) if length else b""  # always drained: keep-alive
+        self._headers_out = []
+        api = self.server.api
+        path = urlsplit(self.path).path
         try:
+            self._authenticate()
+            pause = api.faults.delay_for(self.command, path)
+            if pause:
+                time.sleep(pause)
+            canned = api.faults.response_for(self.command, path)
+            if canned is not None:
+                self._send(canned.status, canned.body, headers=canned.headers)
+                return
             self._route()
         except ApiError as err:
             self._send(err.code, err.status())
@@ -191,6 +318,27 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send(500, ApiError(500, "InternalError", f"{type(exc).__name__}: {exc}").status())
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _dispatch
+
+    def _authenticate(self) -> str:
+        """The user name of the request (401 when authentication is on and fails)."""
+        api = self.server.api
+        if not api.authenticating:
+            return "system:anonymous"
+        connection = self.connection
+        if isinstance(connection, ssl.SSLSocket) and api._client_ca is not None:
+            cert = connection.getpeercert()
+            if cert:
+                for rdn in cert.get("subject", ()):
+                    for pair in rdn:
+                        if pair[0] == "commonName":
+                            return str(pair[1])
+                return "system:unknown"
+        header = self.headers.get("Authorization") or ""
+        if header.startswith("Bearer ") and api.tokens is not None:
+            user = api.tokens.get(header[len("Bearer ") :].strip())
+            if user is not None:
+                return user
+        raise ApiError(401, "Unauthorized", "Unauthorized")
 
     # -- routing ----------------------------------------------------------------------------
 
@@ -228,6 +376,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         sub = rest[2] if len(rest) > 2 else ""
         if sub and sub not in resource.subresources:
             raise ApiError(404, "NotFound", "the server could not find the requested resource")
+        if sub in ("scale", "log", "eviction"):
+            getattr(self, f"_{sub}")(resource, namespace, name, query)
+            return
         self._resource_request(resource, namespace, name, sub, query)
 
     def _discovery(self, parts: list[str]) -> Obj | bytes | None:
@@ -270,7 +421,33 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if table.swagger is None or ("json" not in accept and "*/*" not in accept and accept):
                 raise ApiError(404, "NotFound", "the server could not find the requested resource")
             return json_dumps(table.swagger)
+        if parts == ["openapi", "v3"]:
+            return openapi.root_document(table.openapi_v3())
+        if len(parts) > 2 and parts[:2] == ["openapi", "v3"]:
+            doc = table.openapi_v3().get("/".join(parts[2:]))
+            if doc is None:
+                raise ApiError(404, "NotFound", "the server could not find the requested resource")
+            return json_dumps(doc)
         return None
+
+    # -- resources --------------------------------------------------------------------------
+
+    def _validate(self, resource: Resource, obj: Any, query: dict[str, str]) -> None:
+        """``fieldValidation``: Strict fails on unknown fields, Warn (the default) warns."""
+        mode = query.get("fieldValidation", "Warn")
+        if mode == "Ignore" or not isinstance(obj, dict):
+            return
+        unknown = unknown_fields(self.server.api.table, resource, obj)
+        if not unknown:
+            return
+        if mode == "Strict":
+            listed = ", ".join(f'unknown field "{path}"' for path in unknown)
+            raise bad_request(
+                f'{resource.kind} in version "{resource.version}" cannot be handled as a '
+                f"{resource.kind}: strict decoding error: {listed}"
+            )
+        for path in unknown:
+            self._headers_out.append(("Warning", f'299 - "unknown field \\"{path}\\""'))
 
     def _resource_request(
         self, resource: Resource, namespace: str, name: str, sub: str, query: dict[str, str]
@@ -278,6 +455,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         tracker = self.server.api.tracker
         method = self.command
         labels, fields = query.get("labelSelector"), query.get("fieldSelector")
+        dry_run = _dry_run(query)
         if method in ("GET", "HEAD") and not name:
             if query.get("watch") in ("1", "true"):
                 self._watch(resource, namespace, query)
@@ -291,24 +469,41 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 limit=limit,
                 continue_=query.get("continue"),
             )
-            self._send(200, listed)
+            self._send_read(resource, listed, query)
         elif method in ("GET", "HEAD"):
-            self._send(200, tracker.get(resource, namespace, name))
+            self._send_read(resource, tracker.get(resource, namespace, name), query)
         elif method == "POST" and not name:
             body = self._body()
             _check_type(resource, body)
-            created = tracker.create(resource, namespace, body)
+            self._validate(resource, body, query)
+            created = tracker.create(resource, namespace, body, dry_run=dry_run)
             self._send(201, created)
         elif method == "PUT" and name:
             body = self._body()
             _check_type(resource, body)
-            self._send(200, tracker.update(resource, namespace, name, body, subresource=sub))
+            self._validate(resource, body, query)
+            updated = tracker.update(
+                resource, namespace, name, body, subresource=sub, dry_run=dry_run
+            )
+            self._send(200, updated)
         elif method == "PATCH" and name:
             content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip()
             patch = self._body()
-            self._send(200, self._patch(resource, namespace, name, sub, content_type, patch))
+            self._send(200, self._patch(resource, namespace, name, sub, content_type, patch, query))
         elif method == "DELETE" and name:
-            self._send(200, tracker.delete(resource, namespace, name))
+            options = self._body(required=False)
+            options = options if isinstance(options, dict) else {}
+            if options.get("dryRun") and "All" in options["dryRun"]:
+                dry_run = True
+            preconditions = options.get("preconditions")
+            deleted = tracker.delete(
+                resource,
+                namespace,
+                name,
+                preconditions=preconditions if isinstance(preconditions, dict) else None,
+                dry_run=dry_run,
+            )
+            self._send(200, deleted)
         elif method == "DELETE":
             self._send(
                 200,
@@ -319,35 +514,55 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         else:
             raise ApiError(405, "MethodNotAllowed", f"{method} is not supported here")
 
+    def _send_read(self, resource: Resource, body: Obj, query: dict[str, str]) -> None:
+        if tables.wants_table(self.headers.get("Accept") or ""):
+            include = query.get("includeObject", "Metadata")
+            self._send(200, tables.to_table(resource, body, include))
+        else:
+            self._send(200, body)
+
     def _patch(
-        self, resource: Resource, namespace: str, name: str, sub: str, content_type: str, patch: Any
+        self,
+        resource: Resource,
+        namespace: str,
+        name: str,
+        sub: str,
+        content_type: str,
+        patch: Any,
+        query: dict[str, str],
     ) -> Obj:
-        table = self.server.api.table
+        api = self.server.api
+        table, tracker = api.table, api.tracker
+        dry_run = _dry_run(query)
+        schema = table.schema_for_kind(resource.group, resource.version, resource.kind)
+        if resource.is_crd:
+            schema = resource.schema
+        if content_type == APPLY_PATCH:
+            return self._apply(resource, namespace, name, sub, patch, query, schema)
         if content_type == MERGE_PATCH:
 
-            def apply(obj: Obj) -> Obj:
+            def change(obj: Obj) -> Obj:
                 result = merge_patch(obj, patch)
                 return result if isinstance(result, dict) else {}
 
         elif content_type == JSON_PATCH:
 
-            def apply(obj: Obj) -> Obj:
+            def change(obj: Obj) -> Obj:
                 result = json_patch(obj, patch)
                 if not isinstance(result, dict):
                     raise ApiError(422, "Invalid", "the patch did not produce an object")
                 return result
 
         elif content_type == STRATEGIC_PATCH:
-            schema = table.schema_for_kind(resource.group, resource.version, resource.kind)
             if resource.is_crd or schema is None:
                 raise ApiError(
                     415,
                     "UnsupportedMediaType",
                     f"the body of the request was in an unknown format - accepted media types "
-                    f"include: {JSON_PATCH}, {MERGE_PATCH}, application/apply-patch+yaml",
+                    f"include: {JSON_PATCH}, {MERGE_PATCH}, {APPLY_PATCH}",
                 )
 
-            def apply(obj: Obj) -> Obj:
+            def change(obj: Obj) -> Obj:
                 result = strategic_merge_patch(table, obj, patch, schema)
                 return result if isinstance(result, dict) else {}
 
@@ -355,12 +570,175 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             raise ApiError(
                 415, "UnsupportedMediaType", f"unsupported patch content type {content_type!r}"
             )
-        return self.server.api.tracker.patch(resource, namespace, name, apply, subresource=sub)
+
+        def checked(obj: Obj) -> Obj:
+            result = change(obj)
+            self._validate(resource, result, query)
+            return result
+
+        return tracker.patch(resource, namespace, name, checked, subresource=sub, dry_run=dry_run)
+
+    def _apply(
+        self,
+        resource: Resource,
+        namespace: str,
+        name: str,
+        sub: str,
+        applied: Any,
+        query: dict[str, str],
+        schema: Any,
+    ) -> Obj:
+        """Server-side apply: create when missing, else merge the applied fields."""
+        api = self.server.api
+        table, tracker = api.table, api.tracker
+        manager = query.get("fieldManager", "")
+        if not manager:
+            raise ApiError(
+                422,
+                "Invalid",
+                'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: '
+                "is required for apply patch",
+            )
+        if not isinstance(applied, dict):
+            raise bad_request("an apply patch must be an object")
+        _check_type(resource, applied)
+        self._validate(resource, applied, query)
+        meta: Obj = applied["metadata"] if isinstance(applied.get("metadata"), dict) else {}
+        if meta.get("name") and meta["name"] != name:
+            raise bad_request("the name of the object does not match the name on the URL")
+        dry_run = _dry_run(query)
+        try:
+            tracker.get(resource, namespace, name)
+        except ApiError as err:
+            if err.code != 404 or sub:
+                raise
+            body = dict(applied)
+            body["metadata"] = {**meta, "name": name}
+            body["apiVersion"] = resource.group_version
+            record_apply(body, applied, manager, now_rfc3339())
+            try:
+                return tracker.create(resource, namespace, body, dry_run=dry_run)
+            except ApiError as conflict:
+                if conflict.code != 409:
+                    raise  # created meanwhile: apply over it below
+
+        def change(obj: Obj) -> Obj:
+            merged = apply_merge(table, obj, applied, schema or {})
+            merged.get("metadata", {}).pop("resourceVersion", None)
+            if isinstance(meta.get("resourceVersion"), str):
+                merged["metadata"]["resourceVersion"] = meta["resourceVersion"]
+            return record_apply(merged, applied, manager, now_rfc3339())
+
+        return tracker.patch(resource, namespace, name, change, subresource=sub, dry_run=dry_run)
+
+    # -- subresources -----------------------------------------------------------------------
+
+    def _scale(self, resource: Resource, namespace: str, name: str, query: dict[str, str]) -> None:
+        """``autoscaling/v1`` Scale from spec.replicas / status.replicas / the selector."""
+        tracker = self.server.api.tracker
+        paths = _scale_paths(resource)
+        if self.command in ("GET", "HEAD"):
+            self._send(200, _to_scale(tracker.get(resource, namespace, name), paths))
+            return
+        if self.command not in ("PUT", "PATCH"):
+            raise ApiError(405, "MethodNotAllowed", f"{self.command} is not supported here")
+        body = self._body()
+        content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip()
+
+        def change(obj: Obj) -> Obj:
+            scale = _to_scale(obj, paths)
+            if self.command == "PUT":
+                new_scale = body
+            elif content_type == JSON_PATCH:
+                new_scale = json_patch(scale, body)
+            else:
+                new_scale = merge_patch(scale, body)
+            if not isinstance(new_scale, dict):
+                raise bad_request("a Scale must be an object")
+            replicas = (new_scale.get("spec") or {}).get("replicas")
+            if not isinstance(replicas, int) or replicas < 0:
+                raise ApiError(
+                    422, "Invalid", "Scale.autoscaling is invalid: spec.replicas: must be >= 0"
+                )
+            sent_rv = (new_scale.get("metadata") or {}).get("resourceVersion")
+            if self.command == "PUT" and sent_rv:
+                obj["metadata"]["resourceVersion"] = sent_rv
+            _set_path(obj, paths["specReplicasPath"], replicas)
+            return obj
+
+        updated = tracker.patch(
+            resource, namespace, name, change, subresource="scale", dry_run=_dry_run(query)
+        )
+        self._send(200, _to_scale(updated, paths))
+
+    def _log(self, resource: Resource, namespace: str, name: str, query: dict[str, str]) -> None:
+        """``pods/log``: the text set with ``tracker.set_logs``; ``follow=true`` streams."""
+        tracker = self.server.api.tracker
+        if self.command not in ("GET", "HEAD"):
+            raise ApiError(405, "MethodNotAllowed", f"{self.command} is not supported here")
+        tracker.get(resource, namespace, name)  # 404 for a missing pod
+        container = query.get("container", "")
+        follow = query.get("follow") in ("1", "true")
+        timeout = float(query.get("timeoutSeconds") or 1800)
+        lines = tracker.logs(namespace, name, container, follow=follow, timeout=timeout)
+        if not follow:
+            text = "".join(lines)
+            if query.get("tailLines"):
+                kept = text.splitlines(keepends=True)[-int(query["tailLines"]) :]
+                text = "".join(kept) if int(query["tailLines"]) else ""
+            self._send(200, text.encode(), "text/plain")
+            return
+        self._start_stream("text/plain")
+        try:
+            for line in lines:
+                if line:  # "" is an idle tick
+                    self._chunk(line.encode())
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass
+        finally:
+            lines.close()
+
+    def _eviction(
+        self, resource: Resource, namespace: str, name: str, query: dict[str, str]
+    ) -> None:
+        """``pods/eviction``: POST a policy/v1 Eviction, the pod is deleted."""
+        if self.command != "POST":
+            raise ApiError(405, "MethodNotAllowed", f"{self.command} is not supported here")
+        body = self._body()
+        if not isinstance(body, dict) or body.get("kind") not in (None, "Eviction"):
+            raise bad_request("the request body must be an Eviction")
+        options: Obj = body["deleteOptions"] if isinstance(body.get("deleteOptions"), dict) else {}
+        preconditions = options.get("preconditions")
+        dry_run = _dry_run(query) or "All" in (options.get("dryRun") or ())
+        self.server.api.tracker.delete(
+            resource,
+            namespace,
+            name,
+            preconditions=preconditions if isinstance(preconditions, dict) else None,
+            dry_run=dry_run,
+        )
+        self._send(
+            201,
+            {
+                "kind": "Status",
+                "apiVersion": "v1",
+                "metadata": {},
+                "status": "Success",
+                "code": 201,
+            },
+        )
+
+    # -- watch ------------------------------------------------------------------------------
 
     def _watch(self, resource: Resource, namespace: str, query: dict[str, str]) -> None:
-        tracker = self.server.api.tracker
+        api = self.server.api
+        tracker = api.tracker
         timeout = float(query.get("timeoutSeconds") or 1800)
         bookmarks = query.get("allowWatchBookmarks") in ("1", "true")
+        as_table = tables.wants_table(self.headers.get("Accept") or "")
+        include = query.get("includeObject", "Metadata")
         events = tracker.watch(
             resource,
             namespace,
@@ -370,16 +748,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             timeout=timeout,
         )
         first = next(events, None)  # raises 410 Gone / 400 before any header is sent
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
-        self.close_connection = True
+        drop_after = api.faults.watch_drop_after(urlsplit(self.path).path)
+        self._start_stream("application/json")
+        sent = 0
 
         def chunk(event_type: str, obj: Obj) -> None:
-            data = json_dumps({"type": event_type, "object": obj}) + b"\n"
-            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-            self.wfile.flush()
+            nonlocal sent
+            if as_table and event_type != "BOOKMARK":
+                obj = tables.to_table(resource, obj, include, headers=sent == 0)
+            self._chunk(json_dumps({"type": event_type, "object": obj}) + b"\n")
+            if event_type == "BOOKMARK":
+                return
+            sent += 1
+            if drop_after is not None and sent >= drop_after:
+                raise _Dropped
 
         def bookmark() -> None:
             chunk(
@@ -392,6 +774,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             )
 
         try:
+            if drop_after == 0:
+                raise _Dropped
             if bookmarks:
                 bookmark()
             if first is not None:
@@ -404,13 +788,97 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 bookmark()
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
+        except _Dropped:
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         except (BrokenPipeError, ConnectionResetError, OSError):
             pass
         finally:
             events.close()
 
 
+class _Dropped(Exception):
+    """A fault: end the watch stream without its final chunk."""
+
+
+def _dry_run(query: dict[str, str]) -> bool:
+    value = query.get("dryRun")
+    if value is None:
+        return False
+    if value != "All":
+        raise bad_request(f'dryRun: Unsupported value: {value!r}: supported values: "All"')
+    return True
+
+
+_DEFAULT_SCALE_PATHS = {
+    "specReplicasPath": ".spec.replicas",
+    "statusReplicasPath": ".status.replicas",
+    "labelSelectorPath": ".status.selector",
+}
+
+
+def _scale_paths(resource: Resource) -> dict[str, str]:
+    if resource.is_crd:
+        return {**_DEFAULT_SCALE_PATHS, "labelSelectorPath": "", **resource.scale_paths}
+    return {**_DEFAULT_SCALE_PATHS, "labelSelectorPath": ".spec.selector"}
+
+
+def _selector_string(selector: Any) -> str:
+    if isinstance(selector, str):
+        return selector
+    if not isinstance(selector, dict):
+        return ""
+    terms = [f"{k}={v}" for k, v in sorted((selector.get("matchLabels") or {}).items())]
+    for expr in selector.get("matchExpressions") or ():
+        key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
+        if op == "In":
+            terms.append(f"{key} in ({','.join(values)})")
+        elif op == "NotIn":
+            terms.append(f"{key} notin ({','.join(values)})")
+        elif op == "Exists":
+            terms.append(str(key))
+        elif op == "DoesNotExist":
+            terms.append(f"!{key}")
+    if "matchLabels" not in selector and "matchExpressions" not in selector:
+        terms = [f"{k}={v}" for k, v in sorted(selector.items())]  # ReplicationController
+    return ",".join(terms)
+
+
+def _to_scale(obj: Obj, paths: dict[str, str]) -> Obj:
+    meta = obj.get("metadata") or {}
+    replicas = tables.json_path(obj, paths["specReplicasPath"])
+    status: Obj = {"replicas": tables.json_path(obj, paths["statusReplicasPath"]) or 0}
+    if paths.get("labelSelectorPath"):
+        selector = _selector_string(tables.json_path(obj, paths["labelSelectorPath"]))
+        if selector:
+            status["selector"] = selector
+    return {
+        "kind": "Scale",
+        "apiVersion": "autoscaling/v1",
+        "metadata": {
+            k: meta[k]
+            for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+            if k in meta
+        },
+        "spec": {"replicas": replicas if isinstance(replicas, int) else 0},
+        "status": status,
+    }
+
+
+def _set_path(obj: Obj, path: str, value: Any) -> None:
+    keys = [k for k in path.strip().split(".") if k]
+    target = obj
+    for key in keys[:-1]:
+        target = target.setdefault(key, {})
+    target[keys[-1]] = value
+
+
 # -- discovery documents ------------------------------------------------------------------------
+
+
+_SUBRESOURCE_VERBS = {"log": ["get"], "eviction": ["create"]}
 
 
 def _api_group(group: str, versions: list[str]) -> Obj:
@@ -439,10 +907,12 @@ def _resource_list(table: ResourceTable, group: str, version: str) -> Obj:
                 "singularName": "",
                 "namespaced": resource.namespaced,
                 "kind": kind,
-                "verbs": ["get", "patch", "update"],
+                "verbs": _SUBRESOURCE_VERBS.get(sub, ["get", "patch", "update"]),
             }
             if sub == "scale":
                 sub_entry["group"], sub_entry["version"] = "autoscaling", "v1"
+            elif sub == "eviction":
+                sub_entry["group"], sub_entry["version"] = "policy", "v1"
             entries.append(sub_entry)
     return {
         "kind": "APIResourceList",
@@ -462,200 +932,3 @@ def _check_type(resource: Resource, body: Any) -> None:
         raise bad_request(
             f"the apiVersion {api_version!r} does not match {resource.group_version!r}"
         )
-
-
-# -- patches ------------------------------------------------------------------------------------
-
-
-def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7386 JSON merge patch."""
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
-
-
-def _pointer(path: str) -> list[str]:
-    if path == "":
-        return []
-    if not path.startswith("/"):
-        raise ApiError(422, "Invalid", f"invalid JSON pointer {path!r}")
-    return [p.replace("~1", "/").replace("~0", "~") for p in path[1:].split("/")]
-
-
-def _index(container: list[Any], token: str, *, allow_end: bool) -> int:
-    if token == "-" and allow_end:
-        return len(container)
-    if not token.isdigit():
-        raise ApiError(422, "Invalid", f"invalid array index {token!r}")
-    index = int(token)
-    if index > len(container) or (index == len(container) and not allow_end):
-        raise ApiError(422, "Invalid", f"array index {index} out of range")
-    return index
-
-
-def _get(doc: Any, tokens: list[str]) -> Any:
-    for token in tokens:
-        if isinstance(doc, dict) and token in doc:
-            doc = doc[token]
-        elif isinstance(doc, list):
-            doc = doc[_index(doc, token, allow_end=False)]
-        else:
-            raise ApiError(422, "Invalid", f"path /{'/'.join(tokens)} does not exist")
-    return doc
-
-
-def _add(doc: Any, tokens: list[str], value: Any) -> Any:
-    if not tokens:
-        return value
-    parent = _get(doc, tokens[:-1])
-    if isinstance(parent, dict):
-        parent[tokens[-1]] = value
-    elif isinstance(parent, list):
-        parent.insert(_index(parent, tokens[-1], allow_end=True), value)
-    else:
-        raise ApiError(422, "Invalid", f"cannot add at /{'/'.join(tokens)}")
-    return doc
-
-
-def _remove(doc: Any, tokens: list[str]) -> Any:
-    if not tokens:
-        raise ApiError(422, "Invalid", "cannot remove the whole document")
-    parent = _get(doc, tokens[:-1])
-    if isinstance(parent, dict) and tokens[-1] in parent:
-        return parent.pop(tokens[-1])
-    if isinstance(parent, list):
-        return parent.pop(_index(parent, tokens[-1], allow_end=False))
-    raise ApiError(422, "Invalid", f"path /{'/'.join(tokens)} does not exist")
-
-
-def json_patch(doc: Any, operations: Any) -> Any:
-    """RFC 6902 JSON patch (add, remove, replace, move, copy, test)."""
-    if not isinstance(operations, list):
-        raise bad_request("a JSON patch must be a list of operations")
-    doc = copy.deepcopy(doc)
-    for op in operations:
-        if not isinstance(op, dict) or "path" not in op:
-            raise ApiError(422, "Invalid", f"invalid JSON patch operation {op!r}")
-        kind, tokens = op.get("op"), _pointer(str(op["path"]))
-        if kind == "add":
-            doc = _add(doc, tokens, copy.deepcopy(op.get("value")))
-        elif kind == "remove":
-            _remove(doc, tokens)
-        elif kind == "replace":
-            _get(doc, tokens)
-            if tokens:
-                _remove(doc, tokens)
-            doc = _add(doc, tokens, copy.deepcopy(op.get("value")))
-        elif kind in ("move", "copy"):
-            source = _pointer(str(op.get("from", "")))
-            value = _remove(doc, source) if kind == "move" else copy.deepcopy(_get(doc, source))
-            doc = _add(doc, tokens, value)
-        elif kind == "test":
-            if _get(doc, tokens) != op.get("value"):
-                raise ApiError(422, "Invalid", f"test operation failed at {op['path']}")
-        else:
-            raise ApiError(422, "Invalid", f"unknown JSON patch operation {kind!r}")
-    return doc
-
-
-def strategic_merge_patch(table: ResourceTable, target: Any, patch: Any, schema: Any) -> Any:
-    """Strategic merge patch: maps merge, lists with a patch merge key merge by that key.
-
-    Supports ``$patch: replace|delete|merge``, ``$retainKeys``,
-    ``$deleteFromPrimitiveList/<field>`` and ``$setElementOrder/<field>`` directives.
-    """
-    schema = table.resolve(schema)
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    directive = patch.get("$patch")
-    if directive == "replace":
-        return {k: copy.deepcopy(v) for k, v in patch.items() if k != "$patch"}
-    if directive == "delete":
-        return None
-    result = copy.deepcopy(target) if isinstance(target, dict) else {}
-    properties = schema.get("properties") or {}
-    extra = schema.get("additionalProperties")
-    orders: dict[str, list[Any]] = {}
-    for key, value in patch.items():
-        if key in ("$patch", "$retainKeys"):
-            continue
-        if key.startswith("$setElementOrder/"):
-            orders[key.split("/", 1)[1]] = value if isinstance(value, list) else []
-            continue
-        if key.startswith("$deleteFromPrimitiveList/"):
-            field_name = key.split("/", 1)[1]
-            if isinstance(result.get(field_name), list) and isinstance(value, list):
-                result[field_name] = [v for v in result[field_name] if v not in value]
-            continue
-        field_schema = table.resolve(
-            properties.get(key) if key in properties else extra if isinstance(extra, dict) else {}
-        )
-        if value is None:
-            result.pop(key, None)
-        elif isinstance(value, list):
-            result[key] = _merge_list(table, result.get(key), value, field_schema)
-        elif isinstance(value, dict):
-            merged = strategic_merge_patch(table, result.get(key), value, field_schema)
-            if merged is None:
-                result.pop(key, None)
-            else:
-                result[key] = merged
-        else:
-            result[key] = copy.deepcopy(value)
-    for field_name, order in orders.items():
-        merge_key = table.resolve(properties.get(field_name)).get("x-kubernetes-patch-merge-key")
-        if isinstance(result.get(field_name), list):
-            result[field_name] = _reorder(result[field_name], order, merge_key)
-    retain = patch.get("$retainKeys")
-    if isinstance(retain, list):
-        result = {k: v for k, v in result.items() if k in retain}
-    return result
-
-
-def _merge_list(table: ResourceTable, target: Any, patch: list[Any], schema: Obj) -> list[Any]:
-    strategy = str(schema.get("x-kubernetes-patch-strategy") or "")
-    merge_key = schema.get("x-kubernetes-patch-merge-key")
-    if "merge" not in strategy.split(","):
-        return [v for v in copy.deepcopy(patch) if not (isinstance(v, dict) and "$patch" in v)]
-    result = copy.deepcopy(target) if isinstance(target, list) else []
-    items = table.resolve(schema.get("items"))
-    for value in patch:
-        if not isinstance(value, dict) or not merge_key:
-            if value not in result:
-                result.append(copy.deepcopy(value))
-            continue
-        if value.get("$patch") == "replace":
-            return [v for v in copy.deepcopy(patch) if not (isinstance(v, dict) and "$patch" in v)]
-        position = next(
-            (
-                i
-                for i, item in enumerate(result)
-                if isinstance(item, dict) and item.get(merge_key) == value.get(merge_key)
-            ),
-            None,
-        )
-        if value.get("$patch") == "delete":
-            if position is not None:
-                del result[position]
-        elif position is None:
-            result.append(strategic_merge_patch(table, {}, value, items))
-        else:
-            result[position] = strategic_merge_patch(table, result[position], value, items)
-    return result
-
-
-def _reorder(values: list[Any], order: list[Any], merge_key: Any) -> list[Any]:
-    def key_of(item: Any) -> Any:
-        return item.get(merge_key) if merge_key and isinstance(item, dict) else item
-
-    wanted = [key_of(o) for o in order]
-    ranked = [v for v in values if key_of(v) in wanted]
-    ranked.sort(key=lambda v: wanted.index(key_of(v)))
-    rest = [v for v in values if key_of(v) not in wanted]
-    return ranked + rest

@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -186,6 +186,7 @@ class Tracker:
         self._rv = 0
         self._events: deque[Event] = deque(maxlen=history)
         self._closed = False
+        self._logs: dict[tuple[str, str, str], list[str]] = {}
         namespaces = table.get("", "v1", "namespaces")
         for name in INITIAL_NAMESPACES:
             if namespaces is not None:
@@ -294,7 +295,8 @@ class Tracker:
 
     # -- writes -----------------------------------------------------------------------------
 
-    def create(self, resource: Resource, namespace: str, obj: Obj) -> Obj:
+    def create(self, resource: Resource, namespace: str, obj: Obj, *, dry_run: bool = False) -> Obj:
+        """POST; ``dry_run``: every check, nothing stored (``dryRun=All``)."""
         obj = copy.deepcopy(obj)
         meta = obj.setdefault("metadata", {})
         if not isinstance(meta, dict):
@@ -341,17 +343,26 @@ class Tracker:
             meta["uid"] = str(uuid.uuid4())
             meta["creationTimestamp"] = now_rfc3339()
             meta["generation"] = 1
-            meta["resourceVersion"] = self._next_rv()
+            meta["resourceVersion"] = str(self._rv) if dry_run else self._next_rv()
             if resource.storage_key == ("", "namespaces"):
                 obj.setdefault("spec", {"finalizers": ["kubernetes"]})
                 obj["status"] = {"phase": "Active"}
             obj["apiVersion"], obj["kind"] = resource.group_version, resource.kind
+            if dry_run:
+                return self._out(resource, obj)
             store[(namespace, name)] = obj
             self._record("ADDED", resource, obj)
             return self._out(resource, obj)
 
     def update(
-        self, resource: Resource, namespace: str, name: str, obj: Obj, *, subresource: str = ""
+        self,
+        resource: Resource,
+        namespace: str,
+        name: str,
+        obj: Obj,
+        *,
+        subresource: str = "",
+        dry_run: bool = False,
     ) -> Obj:
         """PUT: replace the object (or only its status, for ``subresource="status"``)."""
         with self._lock:
@@ -386,9 +397,11 @@ class Tracker:
                         new["status"] = copy.deepcopy(old["status"])
                     else:
                         new.pop("status", None)
-            return self._replace(resource, key, old, new)
+            return self._replace(resource, key, old, new, dry_run=dry_run)
 
-    def _replace(self, resource: Resource, key: tuple[str, str], old: Obj, new: Obj) -> Obj:
+    def _replace(
+        self, resource: Resource, key: tuple[str, str], old: Obj, new: Obj, *, dry_run: bool = False
+    ) -> Obj:
         """Store ``new`` over ``old``, keeping the server-owned metadata."""
         meta = new.setdefault("metadata", {})
         old_meta = old["metadata"]
@@ -405,6 +418,9 @@ class Tracker:
             meta["generation"] = int(old_meta.get("generation", 1)) + 1
         if new == old or _without_rv(new) == _without_rv(old):
             return self._out(resource, old)  # a no-op write does not bump resourceVersion
+        if dry_run:
+            meta["resourceVersion"] = old_meta["resourceVersion"]
+            return self._out(resource, new)
         meta["resourceVersion"] = self._next_rv()
         if old_meta.get("deletionTimestamp") and not meta.get("finalizers"):
             del self._store(resource)[key]
@@ -422,6 +438,7 @@ class Tracker:
         apply: Callable[[Obj], Obj],
         *,
         subresource: str = "",
+        dry_run: bool = False,
     ) -> Obj:
         """Read-modify-write under the lock: ``apply`` maps the current object to the new one."""
         with self._lock:
@@ -453,14 +470,37 @@ class Tracker:
                 new["status"] = copy.deepcopy(old.get("status"))
                 if new["status"] is None:
                     new.pop("status")
-            return self._replace(resource, key, old, new)
+            return self._replace(resource, key, old, new, dry_run=dry_run)
 
-    def delete(self, resource: Resource, namespace: str, name: str) -> Obj:
+    def delete(
+        self,
+        resource: Resource,
+        namespace: str,
+        name: str,
+        *,
+        preconditions: Obj | None = None,
+        dry_run: bool = False,
+    ) -> Obj:
+        """DELETE; ``preconditions`` (``uid``, ``resourceVersion``) must match or 409."""
         with self._lock:
             key = (namespace if resource.namespaced else "", name)
             obj = self._store(resource).get(key)
             if obj is None:
                 raise not_found(resource, name)
+            for field_name in ("uid", "resourceVersion"):
+                wanted = (preconditions or {}).get(field_name)
+                actual = obj["metadata"].get(field_name)
+                if wanted and wanted != actual:
+                    raise ApiError(
+                        409,
+                        "Conflict",
+                        f'Operation cannot be fulfilled on {_qualified(resource)} "{name}": '
+                        f"Precondition failed: {field_name}: {wanted}, {field_name}: {actual}",
+                        name=name,
+                        resource=resource,
+                    )
+            if dry_run:
+                return self._out(resource, obj)
             return self._delete(resource, key, obj)
 
     def _delete(self, resource: Resource, key: tuple[str, str], obj: Obj) -> Obj:
@@ -502,6 +542,61 @@ class Tracker:
                 if obj is not None:
                     self._delete(resource, key, obj)
             return listed
+
+    # -- pod logs -----------------------------------------------------------------------------
+
+    def set_logs(self, namespace: str, pod: str, text: str, container: str | None = None) -> None:
+        """What ``pods/log`` returns for the pod (and container; ``None``: the default one)."""
+        with self._lock:
+            self._logs[(namespace, pod, container or "")] = text.splitlines(keepends=True)
+            self._changed.notify_all()
+
+    def append_logs(
+        self, namespace: str, pod: str, text: str, container: str | None = None
+    ) -> None:
+        """Add lines to the pod's log; ``follow=true`` readers get them as they come."""
+        with self._lock:
+            lines = self._logs.setdefault((namespace, pod, container or ""), [])
+            lines.extend(text.splitlines(keepends=True))
+            self._changed.notify_all()
+
+    def _log_lines(self, namespace: str, pod: str, container: str) -> Sequence[str]:
+        """A container's lines; a container without its own log shows the pod's default."""
+        found = self._logs.get((namespace, pod, container))
+        if found is None:
+            found = self._logs.get((namespace, pod, "")) or []
+        return found
+
+    def logs(
+        self,
+        namespace: str,
+        pod: str,
+        container: str = "",
+        *,
+        follow: bool = False,
+        timeout: float = 1800.0,
+    ) -> Generator[str, None, None]:
+        """The log lines; with ``follow`` also later ones, until ``timeout`` or :meth:`close`.
+
+        While following, yields ``""`` about once a second when nothing new came.
+        """
+        deadline = time.monotonic() + timeout
+        sent = 0
+        while True:
+            with self._lock:
+                fresh = self._log_lines(namespace, pod, container)[sent:]
+                if not fresh and follow:
+                    remaining = deadline - time.monotonic()
+                    if self._closed or remaining <= 0:
+                        return
+                    self._changed.wait(min(remaining, 1.0))
+                    fresh = self._log_lines(namespace, pod, container)[sent:]
+            sent += len(fresh)
+            yield from fresh
+            if not follow:
+                return
+            if not fresh:
+                yield ""
 
     # -- watch ------------------------------------------------------------------------------
 

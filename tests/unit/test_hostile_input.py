@@ -109,13 +109,13 @@ def assert_inert(out: Path) -> None:
 
 
 def is_type_checking_block(node: ast.stmt) -> bool:
-    """``if TYPE_CHECKING:`` holding nothing but imports (typing is only for type checkers)."""
+    """``if TYPE_CHECKING:`` holding only imports and annotated assignments (never run)."""
     return (
         isinstance(node, ast.If)
         and isinstance(node.test, ast.Name)
         and node.test.id == "TYPE_CHECKING"
         and not node.orelse
-        and all(isinstance(n, ast.Import | ast.ImportFrom) for n in node.body)
+        and all(isinstance(n, ast.Import | ast.ImportFrom | ast.AnnAssign) for n in node.body)
     )
 
 
