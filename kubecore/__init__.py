@@ -38,6 +38,12 @@ _EXPORTS = {
     "retry_on_conflict": "kubecore.client.retry",
     "PatchType": "kubecore.client.typed",
     "WatchEvent": "kubecore.client.watch",
+    "DynamicClient": "kubecore.client.dynamic",
+    "Unstructured": "kubecore.client.unstructured",
+    "GroupVersionResource": "kubecore.client.unstructured",
+    "GroupVersionKind": "kubecore.client.unstructured",
+    "DiscoveryClient": "kubecore.client.discovery",
+    "RESTMapper": "kubecore.client.restmapper",
 }
 
 __all__ = [
@@ -45,11 +51,16 @@ __all__ = [
     "Authenticator",
     "PatchType",
     "RESTClient",
+    "RESTMapper",
     "RetryPolicy",
     "WatchEvent",
     "retry_on_conflict",
     "Config",
     "ConfigError",
+    "DiscoveryClient",
+    "DynamicClient",
+    "GroupVersionKind",
+    "GroupVersionResource",
     "FieldInfo",
     "IntOrString",
     "MicroTime",
@@ -58,6 +69,7 @@ __all__ = [
     "ResourceInfo",
     "Scheme",
     "Time",
+    "Unstructured",
     "int_or_percent",
     "load_config",
     "load_in_cluster_config",
@@ -73,10 +85,14 @@ if TYPE_CHECKING:
         load_in_cluster_config,
         load_kubeconfig,
     )
+    from kubecore.client.discovery import DiscoveryClient
+    from kubecore.client.dynamic import DynamicClient
     from kubecore.client.errors import ApiError
     from kubecore.client.rest import RESTClient, RetryPolicy
+    from kubecore.client.restmapper import RESTMapper
     from kubecore.client.retry import retry_on_conflict
     from kubecore.client.typed import PatchType
+    from kubecore.client.unstructured import GroupVersionKind, GroupVersionResource, Unstructured
     from kubecore.client.watch import WatchEvent
     from kubecore.core.intstr import IntOrString, int_or_percent
     from kubecore.core.model import FieldInfo, Model
