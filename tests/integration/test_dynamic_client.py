@@ -398,3 +398,69 @@ def test_conversion_with_generated_schemes(dyn: DynamicClient) -> None:
     assert from_typed(bare).kind == "VirtualMachine"
     with pytest.raises(LookupError):
         to_typed(vm, kubernetes_scheme)
+
+
+def test_apply_and_dry_run_against_the_server(dyn: DynamicClient) -> None:
+    vms = dyn.resource(VMS).namespace("default")
+    ghost = Unstructured(
+        {
+            "apiVersion": "cloud.waibizi.com/v1",
+            "kind": "VirtualMachine",
+            "metadata": {"name": "ghost"},
+            "spec": {"image": "x"},
+        }
+    )
+    vms.create(ghost, dry_run=True)
+    with pytest.raises(NotFound):
+        vms.get("ghost")
+    applied = vms.apply(
+        Unstructured(
+            {
+                "apiVersion": "cloud.waibizi.com/v1",
+                "kind": "VirtualMachine",
+                "metadata": {"name": "applied"},
+                "spec": {"image": "a", "memory": 1},
+            }
+        ),
+        field_manager="tests",
+    )
+    assert applied.object["spec"] == {"image": "a", "memory": 1}
+    again = vms.apply(
+        Unstructured(
+            {
+                "apiVersion": "cloud.waibizi.com/v1",
+                "kind": "VirtualMachine",
+                "metadata": {"name": "applied"},
+                "spec": {"memory": 2},
+            }
+        ),
+        field_manager="tests",
+    )
+    assert again.object["spec"]["memory"] == 2
+    vms.delete("applied", dry_run=True)
+    assert vms.get("applied").name == "applied"
+    vms.delete("applied")
+
+
+def test_dynamic_client_over_https_with_a_token() -> None:
+    certs = REPO / "tests" / "fixtures" / "kubeconfig" / "certs"
+    with TestApiServer(
+        [str(CRD)],
+        tls=True,
+        tls_cert=certs / "server.crt",
+        tls_key=certs / "server.key",
+        tls_ca=certs / "ca.crt",
+        tokens={"t0k3n": "alice"},
+    ) as server:
+        with DynamicClient(kubecore.load_config(server.kubeconfig_path)) as client:
+            vms = client.resource(VMS).namespace("default")
+            vms.create(
+                Unstructured(
+                    {
+                        "apiVersion": "cloud.waibizi.com/v1",
+                        "kind": "VirtualMachine",
+                        "metadata": {"name": "tls"},
+                    }
+                )
+            )
+            assert [v.name for v in vms.list().items] == ["tls"]
