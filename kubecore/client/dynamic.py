@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from kubecore.client.config import Config
 from kubecore.client.rest import RESTClient
-from kubecore.client.typed import PatchType, _delete_options, _list_params, _write_params
+from kubecore.client.typed import PatchType, delete_options, list_params, paginate, write_params
 from kubecore.client.unstructured import (
     GroupVersionKind,
     GroupVersionResource,
@@ -140,7 +140,7 @@ class ResourceInterface:
         timeout_seconds: int | None = None,
     ) -> UnstructuredList:
         """One page: items plus ``resource_version`` and ``continue_`` (the next page's token)."""
-        params = _list_params(
+        params = list_params(
             label_selector, field_selector, limit, continue_, resource_version, timeout_seconds
         )
         data = json_loads(self._rest.request("GET", self._path(), params=params))
@@ -156,18 +156,17 @@ class ResourceInterface:
         page_size: int = 500,
     ) -> Iterator[Unstructured]:
         """Every object, fetched in pages of ``page_size`` (``limit`` / ``continue``)."""
-        token: str | None = None
-        while True:
-            page = self.list(
+
+        def page(token: str | None) -> tuple[list[Unstructured], str | None]:
+            listed = self.list(
                 label_selector=label_selector,
                 field_selector=field_selector,
                 limit=page_size,
                 continue_=token,
             )
-            yield from page.items
-            token = page.continue_
-            if not token:
-                return
+            return list(listed.items), listed.continue_
+
+        return paginate(page)
 
     def watch(
         self,
@@ -180,7 +179,7 @@ class ResourceInterface:
     ) -> Iterator[WatchEvent[Unstructured]]:
         """Events with ``Unstructured`` objects; resumes after dropped connections and
         raises ``Gone`` when ``resource_version`` is too old (relist, then watch again)."""
-        params = _list_params(label_selector, field_selector)
+        params = list_params(label_selector, field_selector)
         if allow_bookmarks:
             params["allowWatchBookmarks"] = "true"
         return watch_events(
@@ -205,7 +204,7 @@ class ResourceInterface:
     ) -> Unstructured:
         """POST the object (to ``<name>/<subresource>`` when ``subresource`` is given)."""
         body = _as_dict(obj)
-        params = _write_params(dry_run, field_manager, field_validation)
+        params = write_params(dry_run, field_manager, field_validation)
         if subresource:
             path = self._object_path(body, subresource)
         else:
@@ -224,7 +223,7 @@ class ResourceInterface:
         """PUT the object; its ``metadata.resourceVersion`` makes this a compare-and-swap
         (``Conflict`` when stale: see ``kubecore.client.retry.retry_on_conflict``)."""
         body = _as_dict(obj)
-        params = _write_params(dry_run, field_manager, field_validation)
+        params = write_params(dry_run, field_manager, field_validation)
         path = self._object_path(body, subresource)
         return _decode(self._rest.request("PUT", path, params=params, body=body))
 
@@ -250,7 +249,7 @@ class ResourceInterface:
     ) -> Unstructured:
         """Patch with a JSON patch (a list of operations), a merge or strategic merge patch
         (a dict or an ``Unstructured``), or raw ``bytes`` / ``str`` in ``patch_type``."""
-        params = _write_params(dry_run, field_manager, None)
+        params = write_params(dry_run, field_manager, None)
         if force is not None:
             params["force"] = "true" if force else "false"
         body: Any
@@ -283,7 +282,7 @@ class ResourceInterface:
         if not field_manager:
             raise ValueError("server-side apply needs a field_manager")
         body = _as_dict(obj)
-        params = _write_params(dry_run, field_manager, None)
+        params = write_params(dry_run, field_manager, None)
         params["force"] = "true" if force else "false"
         return _decode(
             self._rest.request(
@@ -319,7 +318,7 @@ class ResourceInterface:
     ) -> Unstructured:
         """Delete; returns what the server sent: the object (when finalizers or a grace
         period keep it) or a ``Status`` (``kind == "Status"``)."""
-        body = _delete_options(propagation_policy, grace_period_seconds, preconditions, dry_run)
+        body = delete_options(propagation_policy, grace_period_seconds, preconditions, dry_run)
         return _decode(self._rest.request("DELETE", self._path(name, subresource), body=body))
 
     def delete_collection(
@@ -332,8 +331,8 @@ class ResourceInterface:
         dry_run: bool = False,
     ) -> UnstructuredList | Unstructured:
         """Delete every matching object: the deleted objects' list, or a ``Status``."""
-        body = _delete_options(propagation_policy, grace_period_seconds, None, dry_run)
-        params = _list_params(label_selector, field_selector)
+        body = delete_options(propagation_policy, grace_period_seconds, None, dry_run)
+        params = list_params(label_selector, field_selector)
         data = json_loads(self._rest.request("DELETE", self._path(), params=params, body=body))
         if not isinstance(data, dict):
             raise ValueError("the server did not answer with a JSON object")

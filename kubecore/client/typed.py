@@ -9,7 +9,7 @@ classes and the namespace.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
 from kubecore.client.rest import RESTClient
@@ -22,6 +22,7 @@ from kubecore.core.resource import ResourceInfo
 T = TypeVar("T", bound=Model)
 L = TypeVar("L", bound=Model)
 S = TypeVar("S", bound=Model)
+T_any = TypeVar("T_any")
 
 
 class PatchType(enum.StrEnum):
@@ -81,7 +82,17 @@ class ResourceClient(Generic[T, L]):
         return obj
 
 
-def _write_params(
+def paginate(page: Callable[[str | None], tuple[list[T_any], str | None]]) -> Iterator[T_any]:
+    """Items of every page: ``page(token)`` returns one page's items and the next token."""
+    token: str | None = None
+    while True:
+        items, token = page(token)
+        yield from items
+        if not token:
+            return
+
+
+def write_params(
     dry_run: bool, field_manager: str | None, field_validation: str | None
 ) -> dict[str, Any]:
     params: dict[str, Any] = {}
@@ -102,7 +113,7 @@ def _name_of(obj: Model) -> str:
     return str(name)
 
 
-def _list_params(
+def list_params(
     label_selector: str | None,
     field_selector: str | None,
     limit: int | None = None,
@@ -139,7 +150,7 @@ class List(ResourceClient[T, L]):
         timeout_seconds: int | None = None,
     ) -> L:
         """One page: the typed list with ``metadata.resource_version`` and ``metadata.continue_``."""
-        params = _list_params(
+        params = list_params(
             label_selector, field_selector, limit, continue_, resource_version, timeout_seconds
         )
         return self._decode_list(
@@ -154,18 +165,18 @@ class List(ResourceClient[T, L]):
         page_size: int = 500,
     ) -> Iterator[T]:
         """Every object, fetching pages of ``page_size`` with ``limit``/``continue`` as needed."""
-        token: str | None = None
-        while True:
-            page = self.list(
+
+        def page(token: str | None) -> tuple[list[T], str | None]:
+            listed = self.list(
                 label_selector=label_selector,
                 field_selector=field_selector,
                 limit=page_size,
                 continue_=token,
             )
-            yield from getattr(page, "items", None) or ()
-            token = getattr(getattr(page, "metadata", None), "continue_", None)
-            if not token:
-                return
+            items: list[T] = getattr(listed, "items", None) or []
+            return items, getattr(getattr(listed, "metadata", None), "continue_", None)
+
+        return paginate(page)
 
 
 class Watch(ResourceClient[T, L]):
@@ -179,7 +190,7 @@ class Watch(ResourceClient[T, L]):
         allow_bookmarks: bool = True,
     ) -> Iterator[WatchEvent[T]]:
         """Typed events; resumes after dropped connections, raises ``Gone`` on 410 (relist)."""
-        params = _list_params(label_selector, field_selector)
+        params = list_params(label_selector, field_selector)
         if allow_bookmarks:
             params["allowWatchBookmarks"] = "true"
         return watch_events(
@@ -201,7 +212,7 @@ class Create(ResourceClient[T, L]):
         field_manager: str | None = None,
         field_validation: str | None = None,
     ) -> T:
-        params = _write_params(dry_run, field_manager, field_validation)
+        params = write_params(dry_run, field_manager, field_validation)
         return self._decode(
             self._rest.request(
                 "POST", self._path(collection=True), params=params, body=obj.to_dict()
@@ -218,7 +229,7 @@ class Update(ResourceClient[T, L]):
         field_manager: str | None = None,
         field_validation: str | None = None,
     ) -> T:
-        params = _write_params(dry_run, field_manager, field_validation)
+        params = write_params(dry_run, field_manager, field_validation)
         return self._decode(
             self._rest.request("PUT", self._path(_name_of(obj)), params=params, body=obj.to_dict())
         )
@@ -238,7 +249,7 @@ class Patch(ResourceClient[T, L]):
     ) -> T:
         """Patch with a JSON patch (a list), a merge or strategic merge patch, or an apply
         configuration (``PatchType.APPLY`` needs ``field_manager``)."""
-        params = _write_params(dry_run, field_manager, None)
+        params = write_params(dry_run, field_manager, None)
         if force is not None:
             params["force"] = "true" if force else "false"
         body = patch.to_dict() if isinstance(patch, Model) else patch
@@ -281,7 +292,7 @@ class Delete(ResourceClient[T, L]):
         dry_run: bool = False,
     ) -> T | Status:
         """Delete; returns the object (when finalizers or grace keep it) or the server's Status."""
-        body = _delete_options(propagation_policy, grace_period_seconds, preconditions, dry_run)
+        body = delete_options(propagation_policy, grace_period_seconds, preconditions, dry_run)
         data = json_loads(self._rest.request("DELETE", self._path(name), body=body))
         if data.get("kind") == "Status":
             return Status.from_dict(data)
@@ -299,8 +310,8 @@ class DeleteCollection(ResourceClient[T, L]):
         grace_period_seconds: int | None = None,
         dry_run: bool = False,
     ) -> L | Status:
-        body = _delete_options(propagation_policy, grace_period_seconds, None, dry_run)
-        params = _list_params(label_selector, field_selector)
+        body = delete_options(propagation_policy, grace_period_seconds, None, dry_run)
+        params = list_params(label_selector, field_selector)
         data = json_loads(
             self._rest.request("DELETE", self._path(collection=True), params=params, body=body)
         )
@@ -310,7 +321,7 @@ class DeleteCollection(ResourceClient[T, L]):
         return decoded
 
 
-def _delete_options(
+def delete_options(
     propagation_policy: str | None,
     grace_period_seconds: int | None,
     preconditions: Mapping[str, str] | None,
@@ -335,7 +346,7 @@ class StatusSubresource(ResourceClient[T, L]):
     def update_status(
         self, obj: T, *, dry_run: bool = False, field_manager: str | None = None
     ) -> T:
-        params = _write_params(dry_run, field_manager, None)
+        params = write_params(dry_run, field_manager, None)
         return self._decode(
             self._rest.request(
                 "PUT", self._path(_name_of(obj), "status"), params=params, body=obj.to_dict()
@@ -350,7 +361,7 @@ class StatusSubresource(ResourceClient[T, L]):
         patch_type: PatchType = PatchType.MERGE,
         field_manager: str | None = None,
     ) -> T:
-        params = _write_params(False, field_manager, None)
+        params = write_params(False, field_manager, None)
         body = patch.to_dict() if isinstance(patch, Model) else patch
         return self._decode(
             self._rest.request(
@@ -373,7 +384,7 @@ class ScaleSubresource(ResourceClient[T, L], Generic[T, L, S]):
         return scale
 
     def update_scale(self, name: str, scale: S, *, dry_run: bool = False) -> S:
-        params = _write_params(dry_run, None, None)
+        params = write_params(dry_run, None, None)
         data = self._rest.request(
             "PUT", self._path(name, "scale"), params=params, body=scale.to_dict()
         )
@@ -447,7 +458,7 @@ class EvictionSubresource(ResourceClient[T, L]):
             "kind": "Eviction",
             "metadata": {"name": name, "namespace": self._namespace},
         }
-        options = _delete_options(None, grace_period_seconds, None, dry_run)
+        options = delete_options(None, grace_period_seconds, None, dry_run)
         if len(options) > 2:
             body["deleteOptions"] = options
         data = self._rest.request("POST", self._path(name, "eviction"), body=body)
