@@ -91,6 +91,14 @@ class ResourceTable:
             versions.sort(key=_version_priority)
         return found
 
+    def for_kind(self, api_version: str, kind: str) -> Resource | None:
+        """The resource serving ``kind`` at ``api_version`` (``apps/v1``, ``v1``), if any."""
+        group, _, version = api_version.rpartition("/")
+        for resource in self.resources.values():
+            if (resource.group, resource.version, resource.kind) == (group, version, kind):
+                return resource
+        return None
+
     def in_group_version(self, group: str, version: str) -> list[Resource]:
         return [r for (g, v, _), r in sorted(self.resources.items()) if g == group and v == version]
 

@@ -123,6 +123,31 @@ class TestApiServer:
             raise RuntimeError("the server is not started")
         return self._kubeconfig
 
+    def preload(self, objects: Iterable[dict[str, Any]]) -> int:
+        """Store objects directly (no HTTP, no validation), as ``kubectl create`` would.
+
+        Lists (``kind: List`` or ``<Kind>List``) are expanded; namespaces default to
+        "default". Returns how many objects were stored.
+        """
+        count = 0
+        for obj in objects:
+            kind = str(obj.get("kind", ""))
+            if kind.endswith("List") and isinstance(obj.get("items"), list):
+                count += self.preload(
+                    {"apiVersion": obj.get("apiVersion"), "kind": kind[: -len("List")], **item}
+                    if kind != "List"
+                    else item
+                    for item in obj["items"]
+                )
+                continue
+            resource = self.table.for_kind(str(obj.get("apiVersion", "")), kind)
+            if resource is None:
+                raise ValueError(f"no served resource for {obj.get('apiVersion')}/{kind}")
+            namespace = (obj.get("metadata") or {}).get("namespace") or "default"
+            self.tracker.create(resource, namespace if resource.namespaced else "", obj)
+            count += 1
+        return count
+
     def start(self) -> str:
         """Listen, serve from a daemon thread, write the kubeconfig; returns the base URL."""
         httpd = _Server((self._host, self._port), _Handler)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -558,3 +560,31 @@ def test_openapi_v3_refs_resolve(full_server: TestApiServer) -> None:
             doc = c.get(entry["serverRelativeURL"]).json()
             refs = set(re.findall(r'"\$ref":\s*"#/components/schemas/([^"]+)"', json.dumps(doc)))
             assert refs <= set(doc["components"]["schemas"]), key
+
+
+def test_preload_stores_objects_and_expands_lists(tmp_path: Path) -> None:
+    objects = tmp_path / "objects.json"
+    vm_list = {
+        "apiVersion": "cloud.waibizi.com/v1",
+        "kind": "VirtualMachineList",
+        "items": [{"metadata": {"name": f"pre{i}"}, "spec": {"image": "x"}} for i in range(3)],
+    }
+    objects.write_text(json.dumps(vm_list))
+    kubeconfig = tmp_path / "kubeconfig"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kubecore.testing", "--kubeconfig", str(kubeconfig), "--preload", str(objects), str(CRD)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None and "serving on" in proc.stdout.readline()
+        server_url = json.loads(kubeconfig.read_text())["clusters"][0]["cluster"]["server"]
+        listed = httpx.get(f"{server_url}/apis/cloud.waibizi.com/v1/namespaces/default/virtualmachines").json()
+        assert sorted(i["metadata"]["name"] for i in listed["items"]) == ["pre0", "pre1", "pre2"]
+        assert all(i["metadata"]["uid"] for i in listed["items"])
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    with TestApiServer([CRD]) as server:
+        with pytest.raises(ValueError, match="no served resource"):
+            server.preload([{"apiVersion": "v1", "kind": "Nope"}])
