@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import clients
 import podlist
 
 REPO = Path(__file__).resolve().parent.parent
@@ -535,6 +536,13 @@ def report(results: dict[str, Any], args: argparse.Namespace, list_bytes: int) -
             f"{fmt_s(med(noop['times']))} | | |"
         )
 
+    client_results = results.get("clients")
+    if client_results and "error" not in client_results:
+        for label, ours, anchor, ratio, target in clients.summary_rows(client_results):
+            summary.append(
+                (label, ours, anchor, f"{ratio:.2f}×", f"≤ {target}×", verdict(ratio, target))
+            )
+
     # write ---------------------------------------------------------------
     add("# Benchmarks")
     add("")
@@ -666,6 +674,11 @@ def report(results: dict[str, Any], args: argparse.Namespace, list_bytes: int) -
         add("|---|---|---|---|")
         lines.extend(detail_e)
     add("")
+    if client_results and "error" not in client_results:
+        lines.append(clients.section(client_results))
+    elif client_results:
+        add(f"## f-h. Clients: not measured ({client_results['error']})")
+        add("")
     prof = results.get("profile")
     if prof and "rows" in prof:
         add("## Where our decode spends its time")
@@ -723,6 +736,11 @@ def measure(args: argparse.Namespace, list_path: Path, pods_path: Path) -> dict[
             results["codegen"] = bench_codegen(args.gen_reps, args.dmc_reps, args.noop_runs)
         except RuntimeError as err:
             results["codegen"] = {"error": str(err)}
+        log("f-h. clients against the loopback API server ...")
+        try:
+            results["clients"] = clients.measure()
+        except (RuntimeError, OSError, subprocess.CalledProcessError) as err:
+            results["clients"] = {"error": str(err)}
     return results
 
 
@@ -743,7 +761,9 @@ def print_summary(doc: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="kube-clientgen benchmarks")
-    parser.add_argument("--quick", action="store_true", help="skip the generation benchmarks (e)")
+    parser.add_argument(
+        "--quick", action="store_true", help="skip the generation (e) and client (f-h) benchmarks"
+    )
     parser.add_argument(
         "--write",
         action="store_true",

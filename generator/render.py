@@ -6,7 +6,6 @@ The views built here are plain data computed from the IR; templates see nothing 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import jinja2
@@ -82,11 +81,9 @@ def template_environment() -> jinja2.Environment:
 
 
 def templates_dir() -> Path:
-    """The repository's templates/ folder, or the copy installed as package data."""
-    repo = Path(__file__).resolve().parent.parent / "templates"
-    if repo.is_dir():
-        return repo
-    return Path(str(resources.files("generator") / "templates"))
+    """The templates: ``generator/templates`` links to the repository's ``templates/`` folder,
+    and a built wheel carries them there as package data."""
+    return Path(__file__).resolve().parent / "templates"
 
 
 def render_package(layout: Layout, package_doc: str) -> dict[str, str]:
