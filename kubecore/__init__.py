@@ -35,6 +35,7 @@ _EXPORTS = {
     "RESTClient": "kubecore.client.rest",
     "RetryPolicy": "kubecore.client.rest",
     "ApiError": "kubecore.client.errors",
+    "TransportError": "kubecore.client.transport",
     "retry_on_conflict": "kubecore.client.retry",
     "PatchType": "kubecore.client.typed",
     "WatchEvent": "kubecore.client.watch",
@@ -69,6 +70,7 @@ __all__ = [
     "ResourceInfo",
     "Scheme",
     "Time",
+    "TransportError",
     "Unstructured",
     "int_or_percent",
     "load_config",
@@ -91,6 +93,7 @@ if TYPE_CHECKING:
     from kubecore.client.rest import RESTClient, RetryPolicy
     from kubecore.client.restmapper import RESTMapper
     from kubecore.client.retry import retry_on_conflict
+    from kubecore.client.transport import TransportError
     from kubecore.client.typed import PatchType
     from kubecore.client.unstructured import GroupVersionKind, GroupVersionResource, Unstructured
     from kubecore.client.watch import WatchEvent

@@ -18,11 +18,10 @@ def is_cluster_input(value: str) -> bool:
 
 
 def read_cluster(value: str) -> list[Document]:
-    import httpx
-
     from kubecore.client.config import ConfigError, load_config
     from kubecore.client.errors import ApiError
     from kubecore.client.rest import RESTClient
+    from kubecore.client.transport import TransportError
 
     context = value[len(PREFIX) :] or None
     try:
@@ -47,7 +46,7 @@ def read_cluster(value: str) -> list[Document]:
                 documents.append(Document(f"{value}/openapi/v3/{name}.json", 0, rest.get_json(url)))
     except ApiError as err:
         raise SourceError(value, "/openapi/v3", f"the server refused: {err}") from None
-    except (OSError, httpx.TransportError) as err:
+    except (OSError, TransportError) as err:
         raise SourceError(value, "", f"cannot reach the cluster: {err}") from None
     if not documents:
         raise SourceError(value, "/openapi/v3", "the server published no group-version documents")

@@ -1,4 +1,5 @@
-"""The HTTP layer: one pooled ``httpx.Client`` per ``RESTClient``, auth, retries, errors.
+"""The HTTP layer: one connection pool (``kubecore.client.transport``) per ``RESTClient``,
+auth, retries, errors.
 
 ``RESTClient(config)`` sends requests to the API server described by a
 ``Config``: TLS (CA, client certificate, ``insecure-skip-tls-verify``,
@@ -13,9 +14,10 @@
   (GET, HEAD, OPTIONS) or requests marked ``idempotent=True``; a 429 is retried
   for every verb (the server rejected it before doing anything, as client-go
   assumes) unless ``RetryPolicy.retry_429_any_verb`` is off.  Connection
-  failures before anything was sent (connect errors / timeouts) are retried
-  for every verb.
-* Other non-2xx responses raise the typed errors of ``kubecore.client.errors``.
+  failures before anything was sent (``ConnectError``, ``ConnectTimeout``) are
+  retried for every verb.
+* Other non-2xx responses raise the typed errors of ``kubecore.client.errors``;
+  connection trouble raises the ``TransportError`` family.
 * ``Warning: 299 - "text"`` response headers go to a handler, each distinct
   text once per client (by default logged on the ``kubecore`` logger).
 
@@ -33,13 +35,12 @@ from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal, overload
-from urllib.parse import urlsplit
-
-import httpx
+from urllib.parse import urlencode, urlsplit
 
 from kubecore.client.auth import Authenticator
 from kubecore.client.config import Config
 from kubecore.client.errors import error_from_response
+from kubecore.client.transport import ConnectError, Response, Transport
 from kubecore.core.codec import json_dumps, json_loads
 
 __all__ = [
@@ -169,6 +170,23 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _environment_proxy(host: str) -> str | None:
+    """The ``HTTPS_PROXY``/``HTTP_PROXY`` for ``host`` unless ``NO_PROXY`` covers it.
+
+    As client-go (Go's ``ProxyFromEnvironment``): never for a loopback server.
+    """
+    if _is_loopback(host):
+        return None
+    import urllib.request  # only needed off loopback; it is not cheap to import
+
+    parts = urlsplit(host)
+    proxies = urllib.request.getproxies_environment()
+    proxy = proxies.get(parts.scheme.lower())
+    if not proxy or urllib.request.proxy_bypass(parts.netloc):
+        return None
+    return proxy
+
+
 class LineStream:
     """Lines (``bytes`` without the newline) of a streaming response.
 
@@ -176,7 +194,7 @@ class LineStream:
     closes the HTTP response.
     """
 
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: Response) -> None:
         self.response = response
         self._lines = self._generate()
         self._closed = False
@@ -184,7 +202,7 @@ class LineStream:
     def _generate(self) -> Generator[bytes, None, None]:
         pending = b""
         try:
-            for chunk in self.response.iter_bytes():
+            for chunk in self.response.iter_chunks():
                 if not chunk:
                     continue
                 pending += chunk
@@ -249,34 +267,23 @@ class RESTClient:
         self._sleep = sleep
         self._warned: set[str] = set()
         self._warn_lock = threading.Lock()
-        self._extensions: dict[str, Any] = {}
-        if config.uses_tls and config.tls_server_name:
-            self._extensions["sni_hostname"] = config.tls_server_name
-        self._client = self._build_client()
+        self._headers = [
+            ("User-Agent", config.user_agent),
+            ("Accept", "application/json"),
+            ("Accept-Encoding", "identity" if config.disable_compression else "gzip"),
+        ]
+        self._transport = self._build_transport()
 
-    def _build_client(self) -> httpx.Client:
+    def _build_transport(self) -> Transport:
         cfg = self._config
-        verify: Any = True
-        if cfg.uses_tls:
-            verify = cfg.ssl_context(client_cert=self._auth.client_cert())
-        if cfg.timeout is not None:
-            timeout = httpx.Timeout(cfg.timeout)
-        else:
-            timeout = httpx.Timeout(None, connect=_DEFAULT_CONNECT_TIMEOUT)
-        headers = {"User-Agent": cfg.user_agent, "Accept": "application/json"}
-        if cfg.disable_compression:
-            headers["Accept-Encoding"] = "identity"
-        # Like client-go: an explicit proxy-url wins, else the environment's
-        # proxies (never for a loopback server, as Go's ProxyFromEnvironment).
-        trust_env = cfg.proxy_url is None and not _is_loopback(cfg.host)
-        return httpx.Client(
-            base_url=cfg.host.rstrip("/"),
-            verify=verify,
-            timeout=timeout,
-            headers=headers,
-            proxy=cfg.proxy_url,
-            trust_env=trust_env,
-            follow_redirects=False,
+        context = cfg.ssl_context(client_cert=self._auth.client_cert()) if cfg.uses_tls else None
+        return Transport(
+            cfg.host,
+            ssl_context=context,
+            server_hostname=cfg.tls_server_name,
+            proxy_url=cfg.proxy_url or _environment_proxy(cfg.host),
+            connect_timeout=cfg.timeout if cfg.timeout is not None else _DEFAULT_CONNECT_TIMEOUT,
+            read_timeout=cfg.timeout,
         )
 
     @property
@@ -321,7 +328,7 @@ class RESTClient:
         stream: Literal[True],
         idempotent: bool | None = ...,
         timeout: float | None = ...,
-    ) -> httpx.Response: ...
+    ) -> Response: ...
 
     def request(
         self,
@@ -335,7 +342,7 @@ class RESTClient:
         stream: bool = False,
         idempotent: bool | None = None,
         timeout: float | None = None,
-    ) -> bytes | httpx.Response:
+    ) -> bytes | Response:
         """Send a request; the body bytes, or the open response when ``stream``.
 
         ``body`` is ``bytes`` (sent as is) or anything JSON-encodable (dicts,
@@ -343,8 +350,8 @@ class RESTClient:
         values that are lists repeat the parameter; booleans become
         ``true``/``false``.  ``timeout`` (seconds) overrides the configured one.
         A streamed response must be closed by the caller.  Raises ``ApiError``
-        subclasses for non-2xx statuses and ``httpx.TransportError`` for
-        connection failures.
+        subclasses for non-2xx statuses and ``TransportError`` subclasses
+        (``kubecore.client.transport``) for connection failures.
         """
         method = method.upper()
         content: bytes | None = None
@@ -353,11 +360,10 @@ class RESTClient:
             content_type = content_type or "application/json"
         retry_5xx = idempotent if idempotent is not None else method in SAFE_METHODS
         query = _query(params)
-        extra_headers = dict(headers or {})
+        target = f"{path}?{urlencode(query)}" if query else path
+        extra_headers = [*self._headers, *(headers or {}).items()]
         if content_type:
-            extra_headers["Content-Type"] = content_type
-        extensions = dict(self._extensions)
-        request_timeout: Any = httpx.USE_CLIENT_DEFAULT if timeout is None else timeout
+            extra_headers.append(("Content-Type", content_type))
 
         policy = self._retry
         attempt = 0
@@ -365,23 +371,17 @@ class RESTClient:
         reauthenticated = False
         while True:
             auth_headers = self._auth.headers()
-            request = self._client.build_request(
-                method,
-                path,
-                params=query,
-                content=content,
-                headers=[
-                    *extra_headers.items(),
-                    *auth_headers.items(),
-                    *self._auth.impersonation_headers(),
-                ],
-                extensions=extensions,
-                timeout=request_timeout,
-            )
+            request_headers = [
+                *extra_headers,
+                *auth_headers.items(),
+                *self._auth.impersonation_headers(),
+            ]
             attempt += 1
             try:
-                response = self._client.send(request, stream=True)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                response = self._transport.send(
+                    method, target, request_headers, content, timeout=timeout
+                )
+            except ConnectError as exc:
                 delay = self._next_delay(attempt, waited, None)
                 if not policy.retry_connect_errors or delay is None:
                     raise
@@ -391,20 +391,10 @@ class RESTClient:
                 continue
 
             self._handle_warnings(response)
-            status = response.status_code
+            status = response.status
             if 200 <= status < 300:
-                if stream:
-                    return response
-                try:
-                    return response.read()
-                finally:
-                    response.close()
-
-            try:
-                data = response.read()
-            finally:
-                response.close()
-            error = error_from_response(status, data, response.headers)
+                return response if stream else response.read()
+            error = error_from_response(status, response.read(), dict(response.headers.items()))
 
             if status == 401 and not reauthenticated:
                 reauthenticated = True
@@ -436,8 +426,8 @@ class RESTClient:
             return None
         return min(policy.backoff(attempt - 1), remaining)
 
-    def _handle_warnings(self, response: httpx.Response) -> None:
-        values = response.headers.get_list("warning")
+    def _handle_warnings(self, response: Response) -> None:
+        values = response.header_list("Warning")
         if not values:
             return
         for value in values:
@@ -495,7 +485,7 @@ class RESTClient:
     # -- lifetime ----------------------------------------------------------------
 
     def close(self) -> None:
-        self._client.close()
+        self._transport.close()
 
     def __enter__(self) -> RESTClient:
         return self

@@ -12,10 +12,9 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
-import httpx
-
 from kubecore.client.errors import ApiError, Gone, error_from_response
 from kubecore.client.rest import RESTClient
+from kubecore.client.transport import TransportError
 from kubecore.core.codec import json_dumps, json_loads
 
 T = TypeVar("T")
@@ -77,7 +76,7 @@ def watch_events(
             if err.status not in (429, 500, 502, 503, 504):
                 raise
             failures += 1
-        except (httpx.TransportError, httpx.StreamError):
+        except TransportError:
             failures += 1  # the connection dropped: resume from the last seen version
         if failures > 5:
             raise ConnectionError(f"watch of {path} failed {failures} times in a row")

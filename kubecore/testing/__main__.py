@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from kubecore.core import yamlio
-
 from kubecore.testing.server import TestApiServer
 
 

@@ -134,9 +134,11 @@ class TestApiServer:
             kind = str(obj.get("kind", ""))
             if kind.endswith("List") and isinstance(obj.get("items"), list):
                 count += self.preload(
-                    {"apiVersion": obj.get("apiVersion"), "kind": kind[: -len("List")], **item}
-                    if kind != "List"
-                    else item
+                    (
+                        {"apiVersion": obj.get("apiVersion"), "kind": kind[: -len("List")], **item}
+                        if kind != "List"
+                        else item
+                    )
                     for item in obj["items"]
                 )
                 continue
@@ -259,6 +261,9 @@ class _Server(http.server.ThreadingHTTPServer):
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in separate writes; with Nagle on, the client's delayed ACK
+    # holds every response back by about 40 ms.
+    disable_nagle_algorithm = True
     server: _Server
     _raw: bytes = b""
     _headers_out: list[tuple[str, str]]

@@ -8,7 +8,6 @@ watches read from. Errors are :class:`ApiError` carrying a real ``Status`` objec
 from __future__ import annotations
 
 import base64
-import copy
 import re
 import threading
 import time
@@ -21,6 +20,12 @@ from typing import Any
 
 from kubecore.core.codec import json_dumps, json_loads
 from kubecore.testing.discovery import Resource, ResourceTable
+
+
+def _clone(value: Any) -> Any:
+    """A deep copy of JSON data (what the tracker holds); several times faster than deepcopy."""
+    return json_loads(json_dumps(value))
+
 
 Obj = dict[str, Any]
 
@@ -207,7 +212,7 @@ class Tracker:
         return self._objects.setdefault(resource.storage_key, {})
 
     def _record(self, type_: str, resource: Resource, obj: Obj) -> None:
-        self._events.append(Event(self._rv, type_, resource.storage_key, copy.deepcopy(obj)))
+        self._events.append(Event(self._rv, type_, resource.storage_key, _clone(obj)))
         self._changed.notify_all()
 
     def _check_namespace(self, resource: Resource, namespace: str) -> None:
@@ -223,7 +228,7 @@ class Tracker:
 
     @staticmethod
     def _out(resource: Resource, obj: Obj) -> Obj:
-        result = copy.deepcopy(obj)
+        result: Obj = _clone(obj)
         result["apiVersion"] = resource.group_version
         result["kind"] = resource.kind
         return result
@@ -297,7 +302,7 @@ class Tracker:
 
     def create(self, resource: Resource, namespace: str, obj: Obj, *, dry_run: bool = False) -> Obj:
         """POST; ``dry_run``: every check, nothing stored (``dryRun=All``)."""
-        obj = copy.deepcopy(obj)
+        obj = _clone(obj)
         meta = obj.setdefault("metadata", {})
         if not isinstance(meta, dict):
             raise ApiError(422, "Invalid", "metadata must be an object", resource=resource)
@@ -385,16 +390,16 @@ class Tracker:
                     resource=resource,
                 )
             if subresource == "status":
-                new = copy.deepcopy(old)
+                new = _clone(old)
                 if "status" in obj:
-                    new["status"] = copy.deepcopy(obj["status"])
+                    new["status"] = _clone(obj["status"])
                 else:
                     new.pop("status", None)
             else:
-                new = copy.deepcopy(obj)
+                new = _clone(obj)
                 if resource.has_status:
                     if "status" in old:
-                        new["status"] = copy.deepcopy(old["status"])
+                        new["status"] = _clone(old["status"])
                     else:
                         new.pop("status", None)
             return self._replace(resource, key, old, new, dry_run=dry_run)
@@ -461,13 +466,13 @@ class Tracker:
                     resource=resource,
                 )
             if subresource == "status":
-                merged = copy.deepcopy(old)
+                merged = _clone(old)
                 merged["status"] = new.get("status")
                 if merged["status"] is None:
                     merged.pop("status")
                 new = merged
             elif resource.has_status:
-                new["status"] = copy.deepcopy(old.get("status"))
+                new["status"] = _clone(old.get("status"))
                 if new["status"] is None:
                     new.pop("status")
             return self._replace(resource, key, old, new, dry_run=dry_run)

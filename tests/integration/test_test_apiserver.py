@@ -572,14 +572,25 @@ def test_preload_stores_objects_and_expands_lists(tmp_path: Path) -> None:
     objects.write_text(json.dumps(vm_list))
     kubeconfig = tmp_path / "kubeconfig"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kubecore.testing", "--kubeconfig", str(kubeconfig), "--preload", str(objects), str(CRD)],
+        [
+            sys.executable,
+            "-m",
+            "kubecore.testing",
+            "--kubeconfig",
+            str(kubeconfig),
+            "--preload",
+            str(objects),
+            str(CRD),
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         assert proc.stdout is not None and "serving on" in proc.stdout.readline()
         server_url = json.loads(kubeconfig.read_text())["clusters"][0]["cluster"]["server"]
-        listed = httpx.get(f"{server_url}/apis/cloud.waibizi.com/v1/namespaces/default/virtualmachines").json()
+        listed = httpx.get(
+            f"{server_url}/apis/cloud.waibizi.com/v1/namespaces/default/virtualmachines"
+        ).json()
         assert sorted(i["metadata"]["name"] for i in listed["items"]) == ["pre0", "pre1", "pre2"]
         assert all(i["metadata"]["uid"] for i in listed["items"])
     finally:

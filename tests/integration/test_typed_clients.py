@@ -151,38 +151,53 @@ def test_watch_sees_changes_in_order(vms) -> None:  # type: ignore[no-untyped-de
 def test_retry_on_conflict_wins_against_a_concurrent_writer(vms) -> None:  # type: ignore[no-untyped-def]
     vms.create(vm("counter", memory=0))
     stop = threading.Event()
+    writes = 0
+    wrote = threading.Condition()
 
-    def writer() -> None:
+    def writer() -> None:  # another client bumping spec.disk every few milliseconds
+        nonlocal writes
         while not stop.is_set():
             current = vms.get("counter")
             current.spec.disk = (current.spec.disk or 0) + 1
             try:
                 vms.update(current)
             except errors.Conflict:
-                pass
+                continue
+            with wrote:
+                writes += 1
+                wrote.notify_all()
+            time.sleep(0.005)
 
     thread = threading.Thread(target=writer)
     thread.start()
     conflicts = 0
     try:
         for _ in range(10):
+            attempts = 0
 
             def bump() -> None:
-                nonlocal conflicts
+                nonlocal conflicts, attempts
+                attempts += 1
                 current = vms.get("counter")
                 current.spec.memory = (current.spec.memory or 0) + 1
-                time.sleep(0.01)  # widen the race window
+                if attempts == 1:  # let the writer win the first race, for certain
+                    with wrote:
+                        seen = writes
+                        assert wrote.wait_for(lambda: writes > seen, timeout=10)
                 try:
                     vms.update(current)
                 except errors.Conflict:
                     conflicts += 1
                     raise
 
-            retry_on_conflict(bump)
+            retry_on_conflict(bump)  # client-go's DEFAULT_RETRY
     finally:
         stop.set()
         thread.join(10)
-    assert vms.get("counter").spec.memory == 10
+    final = vms.get("counter")
+    assert final.spec.memory == 10  # every bump landed exactly once
+    assert conflicts >= 10
+    assert final.spec.disk == writes  # and none of the writer's updates was lost
 
 
 def test_dry_run_changes_nothing(vms) -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from kubecore.client import errors as E
@@ -21,6 +20,7 @@ from kubecore.client.rest import (
     RetryPolicy,
     parse_warning_header,
 )
+from kubecore.client.transport import ConnectError, ReadTimeout, TransportError
 from tests.loopback_server import LoopbackServer, Recorded, Reply, status_body
 
 CERTS = Path(__file__).resolve().parent.parent / "fixtures" / "kubeconfig" / "certs"
@@ -112,7 +112,7 @@ def test_config_timeout(server: LoopbackServer) -> None:
     server.route("GET", "/slow", Reply(200, {}, delay=1.0))
     with _client(server, timeout=0.2, retry=NO_RETRY) as client:
         start = time.monotonic()
-        with pytest.raises(httpx.ReadTimeout):
+        with pytest.raises(ReadTimeout):
             client.request("GET", "/slow")
         assert time.monotonic() - start < 0.9
         # A per-request timeout overrides the configured one.
@@ -242,7 +242,7 @@ def test_connect_errors_retried_even_for_post() -> None:
     sleeps: list[float] = []
     cfg = Config(host=f"http://127.0.0.1:{_closed_port()}")
     with RESTClient(cfg, retry=FAST, sleep=sleeps.append) as client:
-        with pytest.raises(httpx.ConnectError):
+        with pytest.raises(ConnectError):
             client.request("POST", "/api/v1/pods", body={})
     assert len(sleeps) == FAST.max_attempts - 1
 
@@ -252,7 +252,7 @@ def test_connect_errors_not_retried_when_disabled() -> None:
     cfg = Config(host=f"http://127.0.0.1:{_closed_port()}")
     policy = RetryPolicy(retry_connect_errors=False)
     with RESTClient(cfg, retry=policy, sleep=sleeps.append) as client:
-        with pytest.raises(httpx.ConnectError):
+        with pytest.raises(ConnectError):
             client.request("GET", "/api")
     assert sleeps == []
 
@@ -453,7 +453,7 @@ def test_https_with_ca(tls_server: LoopbackServer) -> None:
 
 def test_https_untrusted_fails(tls_server: LoopbackServer) -> None:
     with RESTClient(Config(host=tls_server.url), retry=NO_RETRY) as client:
-        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+        with pytest.raises(ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
             client.request("GET", "/version")
     assert tls_server.requests == []
 
@@ -472,7 +472,7 @@ def test_tls_server_name_is_sni_and_verified(tls_server: LoopbackServer) -> None
 
     wrong = Config(host=tls_server.url, ca_data=_ca(), tls_server_name="other.test")
     with RESTClient(wrong, retry=NO_RETRY) as client:
-        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+        with pytest.raises(ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
             client.request("GET", "/version")
 
 
@@ -493,7 +493,7 @@ def test_client_certificate(mtls_server: LoopbackServer) -> None:
 
 def test_client_certificate_required(mtls_server: LoopbackServer) -> None:
     with RESTClient(Config(host=mtls_server.url, ca_data=_ca()), retry=NO_RETRY) as client:
-        with pytest.raises(httpx.TransportError):
+        with pytest.raises(TransportError):
             client.request("GET", "/version")
     assert mtls_server.requests == []
 

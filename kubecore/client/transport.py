@@ -1,0 +1,434 @@
+"""HTTP/1.1 to one API server: a small connection pool over the standard library's ``http.client``.
+
+Why not httpx (which the REST core used first): on loopback, httpx adds about 0.38 ms to
+every request and ``urllib3`` / ``httpcore`` about 0.15 ms, while the API server answers a
+GET of a ConfigMap in about 0.3 ms; ``http.client`` adds almost nothing. The measurements
+are in ``docs/benchmarks.md`` (f). This module is the only place that knows the transport;
+``RESTClient`` builds requests, authenticates, retries and decodes on top of it.
+
+* Connections are kept alive and reused, newest first; one found closed by the server while
+  it sat idle is dropped before it is used, and a request that meets a connection the server
+  closed before answering is sent once more on a new one when that is safe.
+* TLS from an ``ssl.SSLContext``; ``server_hostname`` is the SNI and verification name.
+* Proxies: ``http://`` (absolute-form requests, or a CONNECT tunnel for an ``https`` server)
+  and ``socks5://`` / ``socks5h://``, each with optional user:password. An ``https://``
+  proxy (TLS to the proxy itself) is not supported and says so.
+* ``gzip`` responses are decompressed (streams too).
+* Failures raise ``TransportError`` subclasses, never with request headers in the message.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import select
+import socket
+import ssl
+import struct
+import threading
+import zlib
+from collections.abc import Iterator, Sequence
+from urllib.parse import unquote, urlsplit
+
+__all__ = [
+    "ConnectError",
+    "ConnectTimeout",
+    "ReadError",
+    "ReadTimeout",
+    "Response",
+    "Transport",
+    "TransportError",
+]
+
+_MAX_IDLE = 16
+_CHUNK = 64 * 1024
+_REPLAYABLE = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+class TransportError(Exception):
+    """The request did not get an HTTP response: connection, TLS, proxy or timeout trouble."""
+
+
+class ConnectError(TransportError):
+    """No connection could be made (DNS, refused, TLS handshake, proxy): nothing was sent."""
+
+
+class ConnectTimeout(ConnectError):
+    """Connecting took longer than the connect timeout: nothing was sent."""
+
+
+class ReadTimeout(TransportError):
+    """The server did not answer within the timeout."""
+
+
+class ReadError(TransportError):
+    """The connection failed while the request or the response was under way."""
+
+
+class Response:
+    """A response whose status and headers have arrived; the body is read on demand.
+
+    ``read()`` returns the whole (decompressed) body and releases the connection for reuse;
+    ``iter_chunks()`` streams it; ``close()`` gives the connection up.
+    """
+
+    def __init__(self, raw: http.client.HTTPResponse, release: _Release) -> None:
+        self._raw = raw
+        self._release = release
+        self.status = raw.status
+        self.headers = raw.headers
+        encoding = (raw.headers.get("Content-Encoding") or "").strip().lower()
+        self._gzip = encoding in ("gzip", "x-gzip")
+
+    def header_list(self, name: str) -> list[str]:
+        """Every value of header ``name`` (case-insensitive)."""
+        return self.headers.get_all(name) or []
+
+    def read(self) -> bytes:
+        try:
+            data = self._raw.read()
+        except TimeoutError as exc:
+            self._release(self._raw, reusable=False)
+            raise ReadTimeout("timed out reading the response body") from exc
+        except (OSError, http.client.HTTPException) as exc:
+            self._release(self._raw, reusable=False)
+            raise ReadError(f"reading the response body failed: {_describe(exc)}") from exc
+        self._release(self._raw, reusable=True)
+        return _gunzip(data) if self._gzip else data
+
+    def iter_chunks(self) -> Iterator[bytes]:
+        """The body piece by piece as it arrives (for watches and followed logs)."""
+        inflate = zlib.decompressobj(31) if self._gzip else None
+        try:
+            while True:
+                try:
+                    chunk = self._raw.read1(_CHUNK)
+                except TimeoutError as exc:
+                    raise ReadTimeout("timed out waiting for the stream") from exc
+                except (OSError, ValueError, http.client.HTTPException) as exc:
+                    raise ReadError(f"the stream broke: {_describe(exc)}") from exc
+                if not chunk:
+                    break
+                yield inflate.decompress(chunk) if inflate else chunk
+            if inflate:
+                yield inflate.flush()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._release(self._raw, reusable=False)
+
+    @property
+    def is_closed(self) -> bool:
+        return self._raw.isclosed()
+
+
+class _Release:
+    """Hands a response's connection back to the pool (or closes it), once."""
+
+    def __init__(self, transport: Transport, conn: _Connection) -> None:
+        self._transport = transport
+        self._conn: _Connection | None = conn
+
+    def __call__(self, raw: http.client.HTTPResponse, *, reusable: bool) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        if reusable and raw.isclosed() and conn.sock is not None:
+            self._transport._put(conn)
+        else:
+            raw.close()
+            conn.close()
+
+
+class _Connection(http.client.HTTPConnection):
+    """One connection to the server, or to a proxy in front of it."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        connect_timeout: float | None,
+        tls: ssl.SSLContext | None,
+        server_hostname: str,
+        socks: _Socks | None,
+    ) -> None:
+        super().__init__(host, port, timeout=connect_timeout)
+        self._tls = tls
+        self._server_hostname = server_hostname
+        self._socks = socks
+
+    def connect(self) -> None:
+        if self._socks is not None:
+            self.sock = self._socks.connect(self.timeout)
+        else:
+            super().connect()  # TCP_NODELAY, and the CONNECT tunnel when set_tunnel() was called
+        if self._tls is not None:
+            self.sock = self._tls.wrap_socket(self.sock, server_hostname=self._server_hostname)
+
+    def idle_and_dropped(self) -> bool:
+        """True when the server closed (or wrote to) this idle connection."""
+        if self.sock is None:
+            return False
+        try:
+            readable, _, _ = select.select([self.sock], [], [], 0)
+        except (OSError, ValueError):
+            return True
+        return bool(readable)
+
+
+class Transport:
+    """Sends requests to ``base_url`` over pooled keep-alive connections; thread-safe."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        server_hostname: str | None = None,
+        proxy_url: str | None = None,
+        connect_timeout: float | None = None,
+        read_timeout: float | None = None,
+    ) -> None:
+        parts = urlsplit(base_url)
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"not an http(s) server URL: {parts.scheme}://{parts.hostname}")
+        self._host = parts.hostname
+        self._port = parts.port or (443 if scheme == "https" else 80)
+        self._netloc = _netloc(self._host, self._port)
+        self._prefix = parts.path.rstrip("/")
+        self._tls = (ssl_context or ssl.create_default_context()) if scheme == "https" else None
+        self._server_hostname = server_hostname or self._host
+        self._connect_timeout = connect_timeout
+        self._read_timeout = read_timeout
+        self._absolute_prefix = ""  # set when requests go through an HTTP forward proxy
+        self._proxy_headers: dict[str, str] = {}
+        self._proxy: tuple[str, int] | None = None
+        self._socks: _Socks | None = None
+        if proxy_url:
+            self._use_proxy(proxy_url)
+        self._idle: list[_Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def _use_proxy(self, proxy_url: str) -> None:
+        proxy = urlsplit(proxy_url)
+        scheme = proxy.scheme.lower()
+        if not proxy.hostname:
+            raise ValueError("the proxy URL has no host")
+        if scheme in ("socks5", "socks5h"):
+            self._socks = _Socks(
+                proxy.hostname,
+                proxy.port or 1080,
+                self._host,
+                self._port,
+                unquote(proxy.username or ""),
+                unquote(proxy.password or ""),
+                remote_dns=scheme == "socks5h",
+            )
+            return
+        if scheme != "http":
+            raise ValueError(f"{scheme}:// proxies are not supported (use http or socks5)")
+        self._proxy = (proxy.hostname, proxy.port or 80)
+        if proxy.username is not None:
+            user = f"{unquote(proxy.username)}:{unquote(proxy.password or '')}"
+            token = base64.b64encode(user.encode()).decode()
+            self._proxy_headers["Proxy-Authorization"] = f"Basic {token}"
+        if self._tls is None:
+            self._absolute_prefix = f"http://{self._netloc}"
+
+    # -- the pool -----------------------------------------------------------------------
+
+    def _new_connection(self) -> _Connection:
+        host, port = self._proxy or (self._host, self._port)
+        conn = _Connection(
+            host,
+            port,
+            connect_timeout=self._connect_timeout,
+            tls=self._tls,
+            server_hostname=self._server_hostname,
+            socks=self._socks,
+        )
+        if self._proxy is not None and self._tls is not None:
+            conn.set_tunnel(self._host, self._port, headers=self._proxy_headers)
+        return conn
+
+    def _take(self) -> tuple[_Connection, bool]:
+        """A connection, and whether it was used before."""
+        with self._lock:
+            while self._idle:
+                conn = self._idle.pop()
+                if conn.idle_and_dropped():
+                    conn.close()
+                    continue
+                return conn, True
+        return self._new_connection(), False
+
+    def _put(self, conn: _Connection) -> None:
+        with self._lock:
+            if not self._closed and len(self._idle) < _MAX_IDLE:
+                self._idle.append(conn)
+                return
+        conn.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+
+    # -- requests -----------------------------------------------------------------------
+
+    def send(
+        self,
+        method: str,
+        target: str,
+        headers: Sequence[tuple[str, str]],
+        body: bytes | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> Response:
+        """Send ``method target`` (path and query) and return once the headers arrived.
+
+        ``timeout`` overrides the read timeout for this request. Read the body with
+        ``Response.read()`` or stream it; either way the response must be consumed or closed.
+        """
+        url = self._absolute_prefix + self._prefix + target
+        read_timeout = self._read_timeout if timeout is None else timeout
+        while True:
+            conn, reused = self._take()
+            try:
+                if conn.sock is None:
+                    self._connect(conn)
+                assert conn.sock is not None
+                conn.sock.settimeout(read_timeout)
+                raw = self._exchange(conn, method, url, headers, body)
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as exc:
+                conn.close()
+                if reused and method in _REPLAYABLE:
+                    continue  # the server had closed the kept-alive connection: try a new one
+                raise ReadError(f"{method} failed: {_describe(exc)}") from exc
+            except TimeoutError as exc:
+                conn.close()
+                raise ReadTimeout(f"{method} timed out after {read_timeout} s") from exc
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                raise ReadError(f"{method} failed: {_describe(exc)}") from exc
+            except BaseException:
+                conn.close()
+                raise
+            return Response(raw, _Release(self, conn))
+
+    def _connect(self, conn: _Connection) -> None:
+        try:
+            conn.connect()
+        except TimeoutError as exc:
+            conn.close()
+            raise ConnectTimeout(
+                f"connecting to {self._netloc} timed out after {self._connect_timeout} s"
+            ) from exc
+        except (OSError, http.client.HTTPException) as exc:
+            conn.close()
+            raise ConnectError(f"cannot connect to {self._netloc}: {_describe(exc)}") from exc
+
+    def _exchange(
+        self,
+        conn: _Connection,
+        method: str,
+        url: str,
+        headers: Sequence[tuple[str, str]],
+        body: bytes | None,
+    ) -> http.client.HTTPResponse:
+        conn.putrequest(method, url, skip_accept_encoding=True)
+        for name, value in headers:
+            conn.putheader(name, value)
+        if self._absolute_prefix:
+            for name, value in self._proxy_headers.items():
+                conn.putheader(name, value)
+        if body is not None or method in ("POST", "PUT", "PATCH"):
+            conn.putheader("Content-Length", str(len(body or b"")))
+        conn.endheaders(body)
+        return conn.getresponse()
+
+
+class _Socks:
+    """The client side of a SOCKS5 CONNECT (RFC 1928, user/password per RFC 1929)."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        target_host: str,
+        target_port: int,
+        username: str,
+        password: str,
+        *,
+        remote_dns: bool,
+    ) -> None:
+        self._proxy = (host, port)
+        self._target = (target_host, target_port)
+        self._credentials = (username.encode(), password.encode()) if username else None
+        self._remote_dns = remote_dns
+
+    def connect(self, timeout: float | None) -> socket.socket:
+        sock = socket.create_connection(self._proxy, timeout)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._handshake(sock)
+        except BaseException:
+            sock.close()
+            raise
+        return sock
+
+    def _handshake(self, sock: socket.socket) -> None:
+        method = b"\x02" if self._credentials else b"\x00"
+        sock.sendall(b"\x05\x01" + method)
+        if _recv(sock, 2) != b"\x05" + method:
+            raise OSError("the SOCKS5 proxy refused the authentication method")
+        if self._credentials:
+            user, password = self._credentials
+            sock.sendall(b"\x01" + bytes([len(user)]) + user + bytes([len(password)]) + password)
+            if _recv(sock, 2)[1:] != b"\x00":
+                raise OSError("the SOCKS5 proxy rejected the credentials")
+        host, port = self._target
+        if self._remote_dns:
+            address = b"\x03" + bytes([len(host.encode("idna"))]) + host.encode("idna")
+        else:
+            info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+            packed = socket.inet_pton(info[0], str(info[4][0]))
+            address = (b"\x01" if info[0] == socket.AF_INET else b"\x04") + packed
+        sock.sendall(b"\x05\x01\x00" + address + struct.pack("!H", port))
+        reply = _recv(sock, 4)
+        if reply[1] != 0:
+            raise OSError(f"the SOCKS5 proxy could not connect (reply code {reply[1]})")
+        length = {1: 4, 4: 16}.get(reply[3]) or _recv(sock, 1)[0]
+        _recv(sock, length + 2)
+
+
+def _recv(sock: socket.socket, n: int) -> bytes:
+    data = b""
+    while len(data) < n:
+        part = sock.recv(n - len(data))
+        if not part:
+            raise OSError("the SOCKS5 proxy closed the connection")
+        data += part
+    return data
+
+
+def _gunzip(data: bytes) -> bytes:
+    try:
+        return zlib.decompress(data, 31)
+    except zlib.error as exc:
+        raise ReadError(f"the gzip response body is corrupt: {exc}") from exc
+
+
+def _netloc(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
