@@ -29,6 +29,23 @@ PYTHON = sys.executable
 
 # --- the programs each client runs (timed inside, printed as JSON) -------------------
 
+# The server's share: the same request over a bare keep-alive ``http.client`` connection,
+# body read, nothing decoded. What a client adds on top of this is its own cost.
+_FLOOR = """
+import http.client, kubecore
+from urllib.parse import urlsplit
+url = urlsplit(kubecore.load_config().host)
+conn = http.client.HTTPConnection(url.hostname, url.port)
+def fetch():
+    conn.request("GET", PATH, headers={"Accept": "application/json"})
+    return conn.getresponse().read()
+fetch()
+t = time.perf_counter()
+for _ in range(REPEAT):
+    fetch()
+elapsed = time.perf_counter() - t
+"""
+
 _GETS = {
     "ours": """
 from generated.kubernetes import Clientset
@@ -61,6 +78,7 @@ for _ in range(N):
     c.get(ConfigMap, "bench", namespace="default")
 elapsed = time.perf_counter() - t
 """,
+    "floor": 'PATH, REPEAT = "/api/v1/namespaces/default/configmaps/bench", N\n' + _FLOOR,
 }
 
 _LIST = {
@@ -94,6 +112,7 @@ result = list(c.list(Pod, namespace="default", chunk_size=0))
 elapsed = time.perf_counter() - t
 assert len(result) == N
 """,
+    "floor": 'PATH, REPEAT = "/api/v1/namespaces/default/pods", 1\n' + _FLOOR,
 }
 
 _STARTUP = {
@@ -238,10 +257,13 @@ def section(r: dict[str, Any]) -> str:
         f"subprocess, round-robin, {r['reps']} times; the tables show medians of the time measured inside the "
         "process (after one untimed warm-up request). Ours is the generated clientset; kubernetes is "
         "`CoreV1Api`; lightkube is `lightkube.Client`. The server's own time is in every number, so the "
-        "ratios understate the differences between the clients.",
+        "ratios understate the differences between the clients. The *server floor* column is that "
+        "share: the same request over a bare keep-alive `http.client` connection, body read and not "
+        "decoded; subtract it to see what each client itself costs.",
         "",
-        "| Benchmark | ours | kubernetes | lightkube | ours / kubernetes | ours / lightkube |",
-        "|---|---|---|---|---|---|",
+        "| Benchmark | server floor | ours | kubernetes | lightkube | ours / kubernetes | "
+        "ours / lightkube |",
+        "|---|---|---|---|---|---|---|",
     ]
     for bench, label in (
         ("get", f"{r['gets']:,} GETs"),
@@ -249,8 +271,9 @@ def section(r: dict[str, Any]) -> str:
         ("startup", "import + build from kubeconfig (whole process)"),
     ):
         row = r[bench]
+        floor = _fmt(row["floor"]) if bench != "startup" else ""
         lines.append(
-            f"| {label} | {_fmt(row['ours'])} | {_fmt(row['kubernetes'])} | {_fmt(row['lightkube'])} | "
+            f"| {label} | {floor} | {_fmt(row['ours'])} | {_fmt(row['kubernetes'])} | {_fmt(row['lightkube'])} | "
             f"{row['ours'] / row['kubernetes']:.2f}× | {row['ours'] / row['lightkube']:.2f}× |"
         )
     lines += [
