@@ -22,9 +22,23 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+#: The committed test PKI: ``ca.crt``, ``server.crt`` (127.0.0.1, kube.test), ``client.crt``.
+CERTS = Path(__file__).resolve().parent / "fixtures" / "kubeconfig" / "certs"
+
+
+def server_tls_context(*, client_auth: bool = False) -> ssl.SSLContext:
+    """A server-side TLS context with the test certificate; ``client_auth`` requires client certs."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(CERTS / "server.crt", CERTS / "server.key")
+    if client_auth:
+        ctx.verify_mode = ssl.CERT_REQUIRED
+        ctx.load_verify_locations(CERTS / "ca.crt")
+    return ctx
 
 
 @dataclass
@@ -105,6 +119,9 @@ class _Server(ThreadingHTTPServer):
 
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in separate writes: without this, Nagle and the client's
+    # delayed ACK hold each response back by about 40 ms (as in kubecore.testing.server).
+    disable_nagle_algorithm = True
     timeout = 10
     server: _Server
 

@@ -40,7 +40,7 @@ from urllib.parse import urlencode, urlsplit
 from kubecore.client.auth import Authenticator
 from kubecore.client.config import Config
 from kubecore.client.errors import error_from_response
-from kubecore.client.transport import ConnectError, Response, Transport
+from kubecore.client.transport import SAFE_METHODS, ConnectError, Response, Transport
 from kubecore.core.codec import json_dumps, json_loads
 
 __all__ = [
@@ -54,9 +54,6 @@ __all__ = [
 
 log = logging.getLogger("kubecore")
 
-#: Verbs retried on 5xx without being marked idempotent.
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_NO_CONTENT = frozenset({204, 304})
 _DEFAULT_CONNECT_TIMEOUT = 30.0
 
 

@@ -36,13 +36,16 @@ __all__ = [
     "ReadError",
     "ReadTimeout",
     "Response",
+    "SAFE_METHODS",
     "Transport",
     "TransportError",
 ]
 
 _MAX_IDLE = 16
 _CHUNK = 64 * 1024
-_REPLAYABLE = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+#: Verbs that may be sent again when it is unknown whether the server acted on them
+#: (Go's ``isReplayable``); ``RESTClient`` retries 5xx for these too.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class TransportError(Exception):
@@ -308,7 +311,7 @@ class Transport:
                 raw = self._exchange(conn, method, url, headers, body)
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as exc:
                 conn.close()
-                if reused and method in _REPLAYABLE:
+                if reused and method in SAFE_METHODS:
                     continue  # the server had closed the kept-alive connection: try a new one
                 raise ReadError(f"{method} failed: {_describe(exc)}") from exc
             except TimeoutError as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import socket
-import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -21,9 +20,15 @@ from kubecore.client.rest import (
     parse_warning_header,
 )
 from kubecore.client.transport import ConnectError, ReadTimeout, TransportError
-from tests.loopback_server import LoopbackServer, Recorded, Reply, status_body
+from tests.loopback_server import (
+    CERTS,
+    LoopbackServer,
+    Recorded,
+    Reply,
+    server_tls_context,
+    status_body,
+)
 
-CERTS = Path(__file__).resolve().parent.parent / "fixtures" / "kubeconfig" / "certs"
 FAST = RetryPolicy(max_attempts=4, initial_backoff=0.01, max_backoff=0.05, max_total_delay=2.0)
 OK = Reply(200, {"kind": "Thing", "ok": True})
 
@@ -417,25 +422,16 @@ def test_stream_lines_partial_chunks(server: LoopbackServer) -> None:
 # --- TLS -----------------------------------------------------------------------------------
 
 
-def _server_tls(client_auth: bool = False) -> ssl.SSLContext:
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(CERTS / "server.crt", CERTS / "server.key")
-    if client_auth:
-        ctx.verify_mode = ssl.CERT_REQUIRED
-        ctx.load_verify_locations(CERTS / "ca.crt")
-    return ctx
-
-
 @pytest.fixture
 def tls_server() -> Iterator[LoopbackServer]:
-    with LoopbackServer(_server_tls()) as srv:
+    with LoopbackServer(server_tls_context()) as srv:
         srv.route("GET", "/version", OK)
         yield srv
 
 
 @pytest.fixture
 def mtls_server() -> Iterator[LoopbackServer]:
-    with LoopbackServer(_server_tls(client_auth=True)) as srv:
+    with LoopbackServer(server_tls_context(client_auth=True)) as srv:
         srv.route("GET", "/version", OK)
         yield srv
 

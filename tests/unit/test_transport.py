@@ -6,19 +6,16 @@ from __future__ import annotations
 import gzip
 import json
 import socket
-import ssl
 import threading
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
 from kubecore.client.config import Config
 from kubecore.client.rest import NO_RETRY, RESTClient
 from kubecore.client.transport import ReadError, Transport
-from tests.loopback_server import LoopbackServer, Reply
+from tests.loopback_server import CERTS, LoopbackServer, Reply, server_tls_context
 
-CERTS = Path(__file__).resolve().parent.parent / "fixtures" / "kubeconfig" / "certs"
 OK = Reply(200, {"ok": True})
 
 
@@ -165,14 +162,6 @@ def test_disable_compression(server: LoopbackServer) -> None:
 # --- proxies ----------------------------------------------------------------------------
 
 
-def _tls_server() -> LoopbackServer:
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(CERTS / "server.crt", CERTS / "server.key")
-    srv = LoopbackServer(ctx)
-    srv.route("GET", "/version", OK)
-    return srv
-
-
 def test_https_through_http_connect_proxy() -> None:
     tunnels: list[bytes] = []
 
@@ -187,7 +176,8 @@ def test_https_through_http_connect_proxy() -> None:
 
     proxy = RawServer(connect_proxy)
     try:
-        with _tls_server() as api:
+        with LoopbackServer(server_tls_context()) as api:
+            api.route("GET", "/version", OK)
             cfg = Config(
                 host=api.url,
                 ca_data=(CERTS / "ca.crt").read_bytes(),
