@@ -29,7 +29,7 @@ test: setup
 lint: setup
 	$(BIN)/black --check generator kubecore tests bench examples
 	$(BIN)/ruff check generator kubecore tests bench examples
-	$(BIN)/mypy generator kubecore generated
+	$(BIN)/mypy -p kube_clientgen -p kubecore -p kube_clientgen_api
 
 bench: setup
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'

@@ -48,7 +48,7 @@ elapsed = time.perf_counter() - t
 
 _GETS = {
     "ours": """
-from generated.kubernetes import Clientset
+from kube_clientgen_api.kubernetes import Clientset
 import kubecore
 cs = Clientset.from_config(kubecore.load_config())
 cms = cs.core_v1.config_maps("default")
@@ -83,7 +83,7 @@ elapsed = time.perf_counter() - t
 
 _LIST = {
     "ours": """
-from generated.kubernetes import Clientset
+from kube_clientgen_api.kubernetes import Clientset
 import kubecore
 pods = Clientset.from_config(kubecore.load_config()).core_v1.pods("default")
 pods.list(limit=1)
@@ -116,7 +116,7 @@ assert len(result) == N
 }
 
 _STARTUP = {
-    "ours": "from generated.kubernetes import Clientset\nimport kubecore\nClientset.from_config(kubecore.load_config())",
+    "ours": "from kube_clientgen_api.kubernetes import Clientset\nimport kubecore\nClientset.from_config(kubecore.load_config())",
     "kubernetes": "from kubernetes import client, config\nconfig.load_kube_config()\nclient.CoreV1Api()",
     "lightkube": "from lightkube import Client\nClient()",
 }
@@ -124,7 +124,7 @@ _STARTUP = {
 
 def _env(kubeconfig: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update(KUBECONFIG=str(kubeconfig), PYTHONPATH=str(REPO), NO_PROXY="*", no_proxy="*")
+    env.update(KUBECONFIG=str(kubeconfig), PYTHONPATH=str(REPO / "src"), NO_PROXY="*", no_proxy="*")
     return env
 
 

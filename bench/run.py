@@ -75,7 +75,7 @@ def user_env(pythonpath: bool = False) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     if pythonpath:
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"), env.get("PYTHONPATH")]))
     return env
 
 
@@ -156,7 +156,7 @@ def bench_profile(list_path: Path) -> dict[str, Any]:
 
 IMPORTS = (
     ("floor", "pass"),
-    ("ours", "from generated.kubernetes.core.v1 import Pod"),
+    ("ours", "from kube_clientgen_api.kubernetes.core.v1 import Pod"),
     ("lightkube", "from lightkube.resources.core_v1 import Pod"),
     ("kubernetes", "from kubernetes import client"),
 )
@@ -210,7 +210,7 @@ def _snapshot(root: Path) -> dict[str, int]:
 
 
 def bench_codegen(reps: int, dmc_reps: int, noop_runs: int) -> dict[str, Any]:
-    ours = [sys.executable, "-m", "generator", "generate"]
+    ours = [sys.executable, "-m", "kube_clientgen", "generate"]
     dmc_exe = Path(sys.executable).with_name("datamodel-codegen")
     dmc = [dmc_exe, "--input-file-type", "openapi", "--output-model-type", "dataclasses.dataclass"]
     out: dict[str, Any] = {"reps": reps, "dmc_reps": dmc_reps}
@@ -272,13 +272,13 @@ def _noop(tmp: Path, runs: int) -> dict[str, Any]:
     (root / "shared").symlink_to((REPO / ".." / "shared").resolve())
     script = Path(sys.executable).with_name("kube-clientgen")
     cmd: list[object] = (
-        [script, "generate"] if script.exists() else [sys.executable, "-m", "generator", "generate"]
+        [script, "generate"] if script.exists() else [sys.executable, "-m", "kube_clientgen", "generate"]
     )
     warm = _timed_run(cmd, copy)
     before = _snapshot(copy)
     times = [_timed_run(cmd, copy) for _ in range(runs)]
     untouched = _snapshot(copy) == before
-    shown = "kube-clientgen generate" if script.exists() else "python -m generator generate"
+    shown = "kube-clientgen generate" if script.exists() else "python -m kube_clientgen generate"
     return {"times": times, "warmup": warm, "untouched": untouched, "cmd": shown}
 
 
@@ -653,7 +653,7 @@ def report(results: dict[str, Any], args: argparse.Namespace, list_bytes: int) -
             f"After a bytecode warm-up, each of our generations runs {gen.get('reps', 1)} times and "
             f"datamodel-code-generator {gen.get('dmc_reps', 1)} time(s) (medians shown), each "
             "into a new, empty temporary directory (cold: no fingerprint stamp). "
-            "Ours is `python -m generator generate INPUT --out DIR` (parse, IR, jinja2 render, "
+            "Ours is `python -m kube_clientgen generate INPUT --out DIR` (parse, IR, jinja2 render, "
             "Black-style formatting, atomic write; models with docstrings and codecs, plus typed "
             "clients). datamodel-code-generator takes the whole directory as one input, which it "
             "supports, and writes one package per file "

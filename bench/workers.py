@@ -31,7 +31,7 @@ Codec = tuple[Callable[[bytes], Any], Callable[[Any], bytes]]
 def codec(lib: str, kind: str = "list") -> Codec:
     """(decode bytes -> object, encode object -> JSON bytes) for one library."""
     if lib == "ours":
-        from generated.kubernetes.core.v1 import Pod, PodList
+        from kube_clientgen_api.kubernetes.core.v1 import Pod, PodList
 
         cls = PodList if kind == "list" else Pod
         return cls.from_json, lambda obj: obj.to_json()
@@ -181,7 +181,7 @@ def profile(path: str, top: int) -> dict[str, Any]:
 
     import orjson
 
-    from generated.kubernetes.core.v1 import PodList
+    from kube_clientgen_api.kubernetes.core.v1 import PodList
 
     with open(path, "rb") as f:
         data = f.read()
@@ -239,7 +239,7 @@ def _from_dict_owners() -> dict[tuple[str, int], str]:
     import importlib
 
     owners: dict[tuple[str, int], str] = {}
-    for name in ("generated.kubernetes.core.v1.models", "kubecore.core.generated.meta_v1"):
+    for name in ("kube_clientgen_api.kubernetes.core.v1.models", "kubecore.core.generated.meta_v1"):
         try:
             module = importlib.import_module(name)
         except ImportError:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 import kubecore
-from generated.kubernetes import Clientset
+from kube_clientgen_api.kubernetes import Clientset
 
 
 def main(namespace: str = "") -> None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import kubecore
-from generated.virtualmachine import Clientset, scheme
-from generated.virtualmachine.cloud_waibizi_com.v1 import VirtualMachine
+from kube_clientgen_api.virtualmachine import Clientset, scheme
+from kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1 import VirtualMachine
 from kubecore.core import yamlio
 
 MANIFEST = Path(__file__).parent / "manifests" / "public-wx.yaml"

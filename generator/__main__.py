@@ -1,3 +1,3 @@
-from generator.cli import main
+from kube_clientgen.cli import main
 
 raise SystemExit(main())

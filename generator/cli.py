@@ -7,8 +7,8 @@ import sys
 import warnings
 from pathlib import Path
 
-from generator.errors import GenerationError, SourceError
-from generator.pipeline import Target, run_target
+from kube_clientgen.errors import GenerationError, SourceError
+from kube_clientgen.pipeline import Target, run_target
 
 EXIT_STALE = 1
 EXIT_BAD_INPUT = 2
@@ -54,7 +54,7 @@ def _targets(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[
         return [
             Target(inputs=list(args.inputs), out=args.out, apimachinery_only=args.apimachinery_only)
         ]
-    from generator.config import find_config, load_targets
+    from kube_clientgen.config import find_config, load_targets
 
     config = args.config or find_config(Path.cwd())
     if config is None:

@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from generator.errors import SourceError
-from generator.pipeline import Target
+from kube_clientgen.errors import SourceError
+from kube_clientgen.pipeline import Target
 from kubecore.core import yamlio
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from generator import ir, naming
+from kube_clientgen import ir, naming
 
 KUBECORE_TYPE_PREFIX = "io.k8s.apimachinery."
 KUBECORE_PACKAGE = "kubecore.core.generated"

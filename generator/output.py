@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from generator.errors import GenerationError
+from kube_clientgen.errors import GenerationError
 
 STAMP_NAME = ".kube-clientgen.stamp"  # git-ignored; holds the fingerprint of the last run
 _FORMAT_OPTIONS = ("--line-length", "100", "--target-version", "py311")
@@ -79,7 +79,7 @@ def fingerprint(inputs: Iterable[Path], options: str) -> str:
     for path in inputs:
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     here = Path(__file__).resolve().parent
-    from generator.render import templates_dir
+    from kube_clientgen.render import templates_dir
 
     for folder in (here, templates_dir()):
         for path in sorted(folder.rglob("*")):

@@ -6,8 +6,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import layout as layout_mod
-from generator import output, render, sources
+from kube_clientgen import layout as layout_mod
+from kube_clientgen import output, render, sources
 
 
 @dataclass

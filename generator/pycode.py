@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from generator import ir
+from kube_clientgen import ir
 
 # --- literals ------------------------------------------------------------------
 

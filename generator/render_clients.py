@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from generator import ir, naming
-from generator.layout import Layout
-from generator.pycode import docstring
+from kube_clientgen import ir, naming
+from kube_clientgen.layout import Layout
+from kube_clientgen.pycode import docstring
 
 _VERB_MIXINS = {
     "get": ("Get", "[{T}]"),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from generator.cli import main
+from kube_clientgen.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
@@ -104,9 +104,12 @@ def python_files(root: Path) -> list[Path]:
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:
-    """An environment for a child interpreter that can import ``generator`` and ``kubecore``."""
+    """An environment for a child interpreter that can import ``kube_clientgen``, ``kube_clientgen_api``
+    and ``kubecore`` (the repository's ``src/``, whose links map the repository folders)."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [env.get("PYTHONPATH")])])
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(REPO / "src"), str(REPO), *filter(None, [env.get("PYTHONPATH")])]
+    )
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.update(extra)
     return env

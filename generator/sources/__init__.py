@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator import ir
-from generator.errors import SourceError
-from generator.sources.cluster import is_cluster_input, read_cluster
-from generator.sources.crd import add_crd, is_crd, select_crds
-from generator.sources.files import Document, expand_inputs, read_documents
-from generator.sources.openapi import add_openapi, is_openapi
+from kube_clientgen import ir
+from kube_clientgen.errors import SourceError
+from kube_clientgen.sources.cluster import is_cluster_input, read_cluster
+from kube_clientgen.sources.crd import add_crd, is_crd, select_crds
+from kube_clientgen.sources.files import Document, expand_inputs, read_documents
+from kube_clientgen.sources.openapi import add_openapi, is_openapi
 
 __all__ = ["expand_inputs", "is_cluster_input", "load_api", "load_documents"]
 

@@ -7,8 +7,8 @@ the result is what generation from the same spec files gives.
 
 from __future__ import annotations
 
-from generator.errors import SourceError
-from generator.sources.files import Document
+from kube_clientgen.errors import SourceError
+from kube_clientgen.sources.files import Document
 
 PREFIX = "cluster:"
 

@@ -12,10 +12,10 @@ import re
 import warnings
 from typing import Any
 
-from generator import ir
-from generator.errors import SourceError, json_pointer
-from generator.sources.files import Document
-from generator.sources.schema import LIST_META, SchemaConverter
+from kube_clientgen import ir
+from kube_clientgen.errors import SourceError, json_pointer
+from kube_clientgen.sources.files import Document
+from kube_clientgen.sources.schema import LIST_META, SchemaConverter
 
 CRD_API_VERSIONS = ("apiextensions.k8s.io/v1",)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from generator.errors import SourceError
+from kube_clientgen.errors import SourceError
 from kubecore.core.yamlio import KubeYamlLoader
 
 _YAML_SUFFIXES = (".yaml", ".yml")

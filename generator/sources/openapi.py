@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator import ir
-from generator.errors import SourceError, json_pointer
-from generator.sources.files import Document
-from generator.sources.schema import SchemaConverter
+from kube_clientgen import ir
+from kube_clientgen.errors import SourceError, json_pointer
+from kube_clientgen.sources.files import Document
+from kube_clientgen.sources.schema import SchemaConverter
 from kubecore.core.builtin_names import BUILTIN_SHORT_NAMES
 from kubecore.core.openapi_paths import resources_from_paths
 

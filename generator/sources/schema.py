@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from generator import ir
-from generator.errors import SourceError, json_pointer
-from generator.naming import pascal_case
+from kube_clientgen import ir
+from kube_clientgen.errors import SourceError, json_pointer
+from kube_clientgen.naming import pascal_case
 
 # controller-gen writes resource.Quantity as int-or-string with this pattern.
 QUANTITY_PATTERN_HINT = "(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?"

@@ -359,10 +359,10 @@ def test_multi_document_yaml_create_each(dyn: DynamicClient) -> None:
 
 
 def test_conversion_with_generated_schemes(dyn: DynamicClient) -> None:
-    from generated.kubernetes.apps.v1.models import Deployment
-    from generated.kubernetes.scheme import scheme as kubernetes_scheme
-    from generated.virtualmachine.cloud_waibizi_com.v1.models import VirtualMachine
-    from generated.virtualmachine.scheme import scheme as vm_scheme
+    from kube_clientgen_api.kubernetes.apps.v1.models import Deployment
+    from kube_clientgen_api.kubernetes.scheme import scheme as kubernetes_scheme
+    from kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1.models import VirtualMachine
+    from kube_clientgen_api.virtualmachine.scheme import scheme as vm_scheme
 
     ensure_namespace(dyn, "convert")
     deployments = dyn.resource(DEPLOYMENTS).namespace("convert")

@@ -21,7 +21,7 @@ def run_example(name: str, server: TestApiServer, home: Path) -> str:
         **os.environ,
         "KUBECONFIG": str(server.kubeconfig_path),
         "HOME": str(home),
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": str(REPO / "src"),
     }
     result = subprocess.run(
         [sys.executable, str(REPO / "examples" / name)],

@@ -19,10 +19,10 @@ def test_wheel_ships_templates_and_typed_markers(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("kube_clientgen-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     templates = {p.name for p in (REPO / "templates").glob("*.jinja")}
-    assert templates and {f"generator/templates/{t}" for t in templates} <= names
+    assert templates and {f"kube_clientgen/templates/{t}" for t in templates} <= names
     assert {
         "kubecore/py.typed",
-        "generated/kubernetes/py.typed",
+        "kube_clientgen_api/kubernetes/py.typed",
         "kubecore/core/generated/py.typed",
     } <= names
-    assert "generator/cli.py" in names and "kubecore/testing/server.py" in names
+    assert "kube_clientgen/cli.py" in names and "kubecore/testing/server.py" in names

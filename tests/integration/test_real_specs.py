@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from generator import sources
-from generator.cli import main as clientgen
+from kube_clientgen import sources
+from kube_clientgen.cli import main as clientgen
 from kubecore.core import yamlio
 from tests.conftest import REPO, SPECS, requires_shared
 
@@ -59,13 +59,13 @@ def _import_all(out: Path) -> list[str]:
         sys.path.remove(str(out.parent))
 
 
-def _mypy(*paths: Path, cwd: Path) -> None:
+def _mypy(*paths: Path | str, cwd: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *map(str, paths)],
         cwd=cwd,
         capture_output=True,
         text=True,
-        env={**os.environ, "MYPYPATH": str(REPO)},
+        env={**os.environ, "MYPYPATH": str(REPO / "src")},
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
@@ -129,7 +129,7 @@ def test_swagger_generates_what_is_committed(tmp_path: Path) -> None:
     ours = {p.relative_to(out): p.read_bytes() for p in out.rglob("*.py")}
     theirs = {p.relative_to(committed): p.read_bytes() for p in committed.rglob("*.py")}
     assert ours == theirs
-    _mypy(Path("generated"), Path("kubecore/core/generated"), cwd=REPO)
+    _mypy("-p", "kube_clientgen_api", "-p", "kubecore.core.generated", cwd=REPO)
 
 
 def test_generated_code_is_black_formatted(crd_packages: dict[str, Path]) -> None:
@@ -174,7 +174,7 @@ def _example_documents() -> list[tuple[str, dict[str, Any]]]:
 
 
 def test_every_example_round_trips_losslessly(crd_packages: dict[str, Path]) -> None:
-    from generated.kubernetes import scheme as kubernetes_scheme
+    from kube_clientgen_api.kubernetes import scheme as kubernetes_scheme
 
     schemes = [kubernetes_scheme.scheme]
     for out in crd_packages.values():

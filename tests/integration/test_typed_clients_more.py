@@ -9,16 +9,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from generated.kubernetes import Clientset
-from generated.kubernetes.apps.v1 import Deployment, DeploymentSpec
-from generated.kubernetes.core.v1 import (
+from kube_clientgen_api.kubernetes import Clientset
+from kube_clientgen_api.kubernetes.apps.v1 import Deployment, DeploymentSpec
+from kube_clientgen_api.kubernetes.core.v1 import (
     Container,
     Pod,
     PodSpec,
     PodTemplateSpec,
 )
-from generated.virtualmachine import Clientset as VMClientset
-from generated.virtualmachine.cloud_waibizi_com.v1 import VirtualMachine, VirtualMachineSpec
+from kube_clientgen_api.virtualmachine import Clientset as VMClientset
+from kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1 import VirtualMachine, VirtualMachineSpec
 from kubecore import load_config
 from kubecore.client import errors
 from kubecore.core.generated.autoscaling_v1 import Scale, ScaleSpec

@@ -1,6 +1,6 @@
 # Checked by mypy in tests/unit/test_client_typing.py; never executed.
-from generated.kubernetes import Clientset
-from generated.virtualmachine import Clientset as VMClientset
+from kube_clientgen_api.kubernetes import Clientset
+from kube_clientgen_api.virtualmachine import Clientset as VMClientset
 from kubecore import load_config
 
 cs = Clientset.from_config(load_config())

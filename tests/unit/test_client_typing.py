@@ -23,7 +23,7 @@ def test_mypy_sees_typed_results_and_rejects_wrong_scopes() -> None:
         cwd=REPO,
         capture_output=True,
         text=True,
-        env={**os.environ, "MYPYPATH": str(REPO)},
+        env={**os.environ, "MYPYPATH": str(REPO / "src")},
     )
     out = result.stdout
     revealed = [
@@ -32,11 +32,11 @@ def test_mypy_sees_typed_results_and_rejects_wrong_scopes() -> None:
         if "Revealed type" in line
     ]
     assert revealed == [
-        "generated.kubernetes.core.v1.models.Pod",
-        "generated.kubernetes.core.v1.models.PodList",
+        "kube_clientgen_api.kubernetes.core.v1.models.Pod",
+        "kube_clientgen_api.kubernetes.core.v1.models.PodList",
         "kubecore.core.generated.autoscaling_v1.Scale",
-        "generated.kubernetes.core.v1.models.Node",
-        "generated.virtualmachine.cloud_waibizi_com.v1.models.VirtualMachine",
+        "kube_clientgen_api.kubernetes.core.v1.models.Node",
+        "kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1.models.VirtualMachine",
     ], out
     errors = [line for line in out.splitlines() if ": error:" in line]
     assert len(errors) == 3, out
@@ -48,12 +48,12 @@ def test_mypy_sees_typed_results_and_rejects_wrong_scopes() -> None:
 def test_importing_the_clientset_does_not_import_every_group() -> None:
     code = (
         "import sys\n"
-        "from generated.kubernetes import Clientset\n"
+        "from kube_clientgen_api.kubernetes import Clientset\n"
         "import kubecore\n"
-        "before = {m for m in sys.modules if m.startswith('generated.kubernetes.')}\n"
+        "before = {m for m in sys.modules if m.startswith('kube_clientgen_api.kubernetes.')}\n"
         "cs = Clientset.from_config(kubecore.Config(host='https://127.0.0.1:1'))\n"
         "cs.core_v1.pods('default')\n"
-        "after = {m for m in sys.modules if m.startswith('generated.kubernetes.')}\n"
+        "after = {m for m in sys.modules if m.startswith('kube_clientgen_api.kubernetes.')}\n"
         "print(sorted(before)); print(sorted(after))\n"
     )
     out = subprocess.run(
@@ -62,5 +62,5 @@ def test_importing_the_clientset_does_not_import_every_group() -> None:
     before, after = out.splitlines()
     assert "models" not in before and "apps" not in before, before
     assert (
-        "generated.kubernetes.core.v1.models" in after and "generated.kubernetes.apps" not in after
+        "kube_clientgen_api.kubernetes.core.v1.models" in after and "kube_clientgen_api.kubernetes.apps" not in after
     ), after

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from generated.kubernetes import scheme
-from generated.kubernetes.apiextensions.v1 import CustomResourceDefinition, JSONSchemaProps
-from generated.kubernetes.apps.v1 import Deployment
-from generated.kubernetes.core.v1 import Container, Pod, Service
+from kube_clientgen_api.kubernetes import scheme
+from kube_clientgen_api.kubernetes.apiextensions.v1 import CustomResourceDefinition, JSONSchemaProps
+from kube_clientgen_api.kubernetes.apps.v1 import Deployment
+from kube_clientgen_api.kubernetes.core.v1 import Container, Pod, Service
 from kubecore.core import yamlio
 from kubecore.core.quantity import Quantity
 from kubecore.core.times import MicroTime, Time
@@ -111,7 +111,7 @@ def test_times_keep_their_text_and_parse() -> None:
     transition = pod.status.conditions[0].last_transition_time  # type: ignore[index]
     assert transition == "2024-01-02T03:04:05+00:00"
     assert pod.metadata.managed_fields[0].time == "2024-01-02T03:04:05Z"  # type: ignore[index]
-    from generated.kubernetes.events.v1 import Event
+    from kube_clientgen_api.kubernetes.events.v1 import Event
 
     event = Event.from_dict(
         {"eventTime": "2024-01-02T03:04:05.123456Z", "reportingController": "x"}
@@ -225,7 +225,7 @@ def test_kinds_carry_their_resource_metadata() -> None:
         Deployment.RESOURCE.api_path == "/apis/apps/v1"
         and "scale" in Deployment.RESOURCE.subresources
     )
-    from generated.kubernetes.core.v1 import Node
+    from kube_clientgen_api.kubernetes.core.v1 import Node
 
     assert not Node.RESOURCE.namespaced and Node.RESOURCE.short_names == ("no",)
 
@@ -244,8 +244,8 @@ def test_scheme_decodes_known_kinds_and_passes_unknown_through() -> None:
 
 
 def test_virtual_machine_example_round_trips() -> None:
-    from generated.virtualmachine import scheme as vm_scheme
-    from generated.virtualmachine.cloud_waibizi_com.v1 import VirtualMachine
+    from kube_clientgen_api.virtualmachine import scheme as vm_scheme
+    from kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1 import VirtualMachine
 
     (doc,) = yamlio.load_all((REPO / "examples" / "manifests" / "public-wx.yaml").read_text())
     vm = vm_scheme.from_dict(copy.deepcopy(doc))

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.naming import (
+from kube_clientgen.naming import (
     assign_unique,
     enum_member,
     group_package,

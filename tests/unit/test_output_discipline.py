@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import generator.output
+import kube_clientgen.output
 from tests.helpers import (
     CRDS,
     REPO,
@@ -63,7 +63,7 @@ def test_two_runs_into_different_dirs_are_byte_identical(tmp_path: Path) -> None
     # The second run is another interpreter with another hash seed: no set or dict order leaks.
     second = tmp_path / "b" / "pkg"
     result = subprocess.run(
-        [sys.executable, "-m", "generator", "generate", *map(str, sources), "--out", str(second)],
+        [sys.executable, "-m", "kube_clientgen", "generate", *map(str, sources), "--out", str(second)],
         cwd=REPO,
         env=subprocess_env(PYTHONHASHSEED="4242"),
         capture_output=True,
@@ -190,14 +190,14 @@ def test_a_regenerated_hand_edit_is_repaired(out: Path, inputs: list[Path]) -> N
 def fail_after_first(monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> list[str]:
     """Make the formatting step fail once it has formatted the first file."""
     formatted: list[str] = []
-    real = generator.output.format_files
+    real = kube_clientgen.output.format_files
 
     def flaky(files: dict[str, str]) -> dict[str, str]:
         first = sorted(n for n in files if n.endswith(".py"))[0]
         formatted.extend(real({first: files[first]}))
         raise exc
 
-    monkeypatch.setattr(generator.output, "format_files", flaky)
+    monkeypatch.setattr(kube_clientgen.output, "format_files", flaky)
     return formatted
 
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from generator.output import format_source
-from generator.pycode import docstring, string_literal
+from kube_clientgen.output import format_source
+from kube_clientgen.pycode import docstring, string_literal
 
 # Text biased towards what breaks literals and templates, mixed with arbitrary text
 # (st.text() already yields lone surrogates, NUL and every other code point).
