@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from kubecore.client.config import Config
 from kubecore.client.errors import ApiError, NotFound
+from kubecore.client.paths import api_path
 from kubecore.client.rest import RESTClient
 from kubecore.core.generated.meta_v1 import (
     APIGroup,
@@ -127,7 +128,8 @@ class DiscoveryClient:
     def server_resources_for_group_version(self, group_version: str) -> APIResourceList:
         """The resources (and subresources) of one group-version, e.g. ``"apps/v1"``.
 
-        Raises ``NotFound`` when the server does not serve it.
+        Raises ``NotFound`` when the server does not serve it and ``ValueError``
+        (before any request) when a part is not a valid path segment.
         """
         with self._lock:
             cached = self._resources.get(group_version)
@@ -143,7 +145,15 @@ class DiscoveryClient:
     def _fetch_resources(self, group_version: str) -> APIResourceList | Exception:
         if not group_version or group_version.count("/") > 1:
             return ValueError(f"invalid group version {group_version!r}")
-        path = f"/apis/{group_version}" if "/" in group_version else f"/api/{group_version}"
+        group, _, version = group_version.rpartition("/")
+        try:
+            # Group versions come from callers and from the server's lists: a part that is
+            # not a path segment ("..", "a%2f") must not address another URL.
+            path = api_path(group, version) if group or "/" not in group_version else ""
+        except ValueError as err:
+            return err
+        if not path:
+            return ValueError(f"invalid group version {group_version!r}")
         try:
             data = self._rest.get_json(path)
         except ApiError as err:

@@ -1,7 +1,7 @@
 """The dynamic client: every verb on any resource, named by GroupVersionResource.
 
 client-go's ``dynamic.Interface`` for Python: no generated code, objects are
-:class:`~kubecore.client.unstructured.Unstructured`::
+:class:`~kubecore.core.unstructured.Unstructured`::
 
     dyn = DynamicClient(kubecore.load_config())
     deployments = dyn.resource(GroupVersionResource("apps", "v1", "deployments"))
@@ -26,8 +26,16 @@ from typing import TYPE_CHECKING, Any
 
 from kubecore.client.config import Config
 from kubecore.client.rest import RESTClient
-from kubecore.client.typed import PatchType, delete_options, list_params, paginate, write_params
-from kubecore.client.unstructured import (
+from kubecore.client.paths import api_path, check_path_segment, resource_path
+from kubecore.client.typed import (
+    PatchType,
+    delete_options,
+    list_params,
+    paginate,
+    patch_body,
+    write_params,
+)
+from kubecore.core.unstructured import (
     GroupVersionKind,
     GroupVersionResource,
     Unstructured,
@@ -35,6 +43,7 @@ from kubecore.client.unstructured import (
 )
 from kubecore.client.watch import WatchEvent, watch_events
 from kubecore.core.codec import json_loads
+from kubecore.core.model import Model
 
 if TYPE_CHECKING:
     from kubecore.client.restmapper import RESTMapper
@@ -50,11 +59,23 @@ __all__ = [
 
 
 def _as_dict(obj: Unstructured | Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON object of a write verb's argument.
+
+    The dynamic client takes an ``Unstructured`` or any mapping (client-go's dynamic
+    client takes ``*unstructured.Unstructured``; a dict is its Python spelling). A typed
+    model is refused with ``TypeError`` naming both ways to send it (the typed client,
+    or ``kubecore.core.unstructured.from_typed``), as is anything else.
+    """
     if isinstance(obj, Unstructured):
         return obj.object
     if isinstance(obj, Mapping):
         return dict(obj)
-    raise TypeError(f"expected an Unstructured or a dict, got a {type(obj).__name__}")
+    if isinstance(obj, Model):
+        raise TypeError(
+            f"the dynamic client expects an Unstructured or a mapping, not a "
+            f"{type(obj).__name__} model: use the typed client, or from_typed(obj)"
+        )
+    raise TypeError(f"expected an Unstructured or a mapping, not a {type(obj).__name__}")
 
 
 def _decode(data: bytes) -> Unstructured:
@@ -64,12 +85,6 @@ def _decode(data: bytes) -> Unstructured:
     return Unstructured(decoded)
 
 
-def _check_name(name: str) -> str:
-    if not name or "/" in name or name in (".", ".."):
-        raise ValueError(f"invalid object name {name!r}")
-    return name
-
-
 class ResourceInterface:
     """The verbs of one resource, in one namespace (or cluster-wide when ``namespace_name``
     is ``""``). Returned by ``NamespaceableResource.namespace(ns)``."""
@@ -77,8 +92,11 @@ class ResourceInterface:
     def __init__(self, rest: RESTClient, gvr: GroupVersionResource, namespace: str = "") -> None:
         if not gvr.version or not gvr.resource:
             raise ValueError(f"incomplete GroupVersionResource {gvr!r}")
-        if "/" in namespace:
-            raise ValueError(f"invalid namespace {namespace!r}")
+        # Checked here so that a bad group, version, resource or namespace fails at once.
+        self._base = api_path(gvr.group, gvr.version)
+        check_path_segment(gvr.resource, "resource")
+        if namespace:
+            check_path_segment(namespace, "namespace")
         self._rest = rest
         self._gvr = gvr
         self._namespace = namespace
@@ -101,19 +119,19 @@ class ResourceInterface:
     def _path(
         self, name: str | None = None, subresource: str | None = None, namespace: str = ""
     ) -> str:
-        path = self._gvr.api_path
-        ns = self._namespace or namespace
-        if ns:
-            path += f"/namespaces/{ns}"
-        path += f"/{self._gvr.resource}"
-        if name is not None:
-            path += f"/{_check_name(name)}"
-        if subresource:
-            path += f"/{subresource}"
-        return path
+        """The request path; raises ``InvalidPathSegment`` (a ``ValueError``) for any part
+        that is not a valid path segment, before anything is sent."""
+        return resource_path(
+            self._base,
+            self._gvr.resource,
+            namespace=self._namespace or namespace,
+            name=name,
+            subresource=subresource,
+        )
 
     def _object_path(self, obj: dict[str, Any], subresource: str | None = None) -> str:
-        name = (obj.get("metadata") or {}).get("name")
+        metadata = obj.get("metadata")
+        name = metadata.get("name") if isinstance(metadata, Mapping) else None
         if not isinstance(name, str) or not name:
             raise ValueError("the object has no metadata.name")
         return self._path(name, subresource, _object_namespace(obj))
@@ -240,7 +258,7 @@ class ResourceInterface:
         self,
         name: str,
         patch: Any,
-        patch_type: PatchType = PatchType.MERGE,
+        patch_type: PatchType | None = None,
         *,
         subresource: str | None = None,
         dry_run: bool = False,
@@ -248,24 +266,22 @@ class ResourceInterface:
         force: bool | None = None,
     ) -> Unstructured:
         """Patch with a JSON patch (a list of operations), a merge or strategic merge patch
-        (a dict or an ``Unstructured``), or raw ``bytes`` / ``str`` in ``patch_type``."""
+        (a dict or an ``Unstructured``), or raw ``bytes`` / ``str`` in ``patch_type``.
+
+        Without ``patch_type`` a list is a JSON patch and anything else a merge patch; a
+        body that does not fit ``patch_type`` raises ``TypeError`` before anything is sent
+        (``kubecore.client.typed.patch_body``)."""
         params = write_params(dry_run, field_manager, None)
         if force is not None:
             params["force"] = "true" if force else "false"
-        body: Any
-        if isinstance(patch, Unstructured):
-            body = patch.object
-        elif isinstance(patch, str):
-            body = patch.encode()
-        else:
-            body = patch
+        body, chosen = patch_body(patch, patch_type)
         return _decode(
             self._rest.request(
                 "PATCH",
                 self._path(name, subresource),
                 params=params,
                 body=body,
-                content_type=PatchType(patch_type).value,
+                content_type=chosen.value,
             )
         )
 
@@ -342,7 +358,8 @@ class ResourceInterface:
 
 
 def _object_namespace(obj: Mapping[str, Any]) -> str:
-    namespace = (obj.get("metadata") or {}).get("namespace")
+    metadata = obj.get("metadata")
+    namespace = metadata.get("namespace") if isinstance(metadata, Mapping) else None
     return namespace if isinstance(namespace, str) else ""
 
 

@@ -85,7 +85,7 @@ class Patch(Protocol[T]):
         name: str,
         patch: Any,
         *,
-        patch_type: PatchType = PatchType.MERGE,
+        patch_type: PatchType | None = None,
         subresource: str | None = None,
         dry_run: bool = False,
         field_manager: str | None = None,
@@ -139,7 +139,7 @@ class StatusSubresource(Protocol[T]):
         name: str,
         patch: Any,
         *,
-        patch_type: PatchType = PatchType.MERGE,
+        patch_type: PatchType | None = None,
         field_manager: str | None = None,
     ) -> T: ...
 

@@ -12,6 +12,7 @@ import enum
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
+from kubecore.client.paths import check_path_segment
 from kubecore.client.rest import RESTClient
 from kubecore.client.watch import WatchEvent, watch_events
 from kubecore.core.codec import decode_json, json_loads
@@ -50,6 +51,10 @@ class ResourceClient(Generic[T, L]):
             raise ValueError(f"{self.resource.plural} are cluster-scoped: no namespace")
         self._rest = rest
         self._namespace = namespace or ""
+        # Checked once here, so that a bad namespace fails before any request.
+        self._namespace_segment = (
+            check_path_segment(self._namespace, "namespace") if self._namespace else ""
+        )
 
     @property
     def namespace(self) -> str:
@@ -58,20 +63,42 @@ class ResourceClient(Generic[T, L]):
     def _path(
         self, name: str | None = None, subresource: str | None = None, *, collection: bool = False
     ) -> str:
+        """The request path; raises ``InvalidPathSegment`` (a ``ValueError``) for a name or
+        subresource that is not a valid path segment, before anything is sent."""
         info = self.resource
         path = info.api_path
         if info.namespaced and (self._namespace or not collection):
             if not self._namespace:
                 raise ValueError(f"a namespace is needed to address one of {info.plural}")
-            path += f"/namespaces/{self._namespace}"
+            path += f"/namespaces/{self._namespace_segment}"
         path += f"/{info.plural}"
         if name is not None:
-            if not name or "/" in name:
-                raise ValueError(f"invalid object name {name!r}")
-            path += f"/{name}"
+            path += f"/{check_path_segment(name, 'name')}"
         if subresource:
-            path += f"/{subresource}"
+            path += f"/{check_path_segment(subresource, 'subresource')}"
         return path
+
+    def _body(self, obj: object, verb: str, model: type[Any] | None = None) -> dict[str, Any]:
+        """The wire form of ``obj`` for a write verb; ``TypeError`` unless it is a ``model``.
+
+        A typed client takes its own model only, as client-go's typed clients do: a
+        mapping (or another kind's model) is refused at the call with the expected type,
+        rather than failing deep in the encoder. Decode a mapping with
+        ``Model.from_dict(data)`` or send it with the dynamic client.
+        """
+        expected = model or self.model
+        if isinstance(obj, expected):
+            body: dict[str, Any] = obj.to_dict()
+            return body
+        hint = (
+            f"; decode it first with {expected.__name__}.from_dict(...)"
+            if isinstance(obj, Mapping)
+            else ""
+        )
+        raise TypeError(
+            f"{self.resource.plural}.{verb}() expects a {expected.__module__}."
+            f"{expected.__qualname__}, not a {type(obj).__module__}.{type(obj).__qualname__}{hint}"
+        )
 
     def _decode(self, data: bytes) -> T:
         obj: T = decode_json(data, self.model.from_dict)
@@ -103,6 +130,44 @@ def write_params(
     if field_validation:
         params["fieldValidation"] = field_validation
     return params
+
+
+def patch_body(patch: Any, patch_type: PatchType | str | None) -> tuple[Any, PatchType]:
+    """The body and content type of a patch.
+
+    ``patch_type=None`` chooses from the body's shape: a list (or tuple) is a JSON patch
+    (RFC 6902 operations), anything else a JSON merge patch — a list sent as a merge
+    patch would replace the whole object (RFC 7386), which is never what was meant. An
+    explicit ``patch_type`` must fit the body: a list with a merge, strategic merge or
+    apply patch type, or a mapping/model with ``PatchType.JSON``, raises ``TypeError``
+    before anything is sent. ``bytes``/``str`` bodies are sent as they are (an explicit
+    type is then required for anything but a merge patch).
+    """
+    if isinstance(patch, Model):
+        patch = patch.to_dict()
+    elif hasattr(patch, "to_dict") and callable(patch.to_dict):  # e.g. Unstructured
+        patch = patch.to_dict()
+    if isinstance(patch, str):
+        patch = patch.encode()
+    if patch_type is None:
+        chosen = PatchType.JSON if isinstance(patch, list | tuple) else PatchType.MERGE
+    else:
+        chosen = PatchType(patch_type)
+    if isinstance(patch, tuple):
+        patch = list(patch)
+    if isinstance(patch, list) and chosen is not PatchType.JSON:
+        raise TypeError(
+            f"a list body is a JSON patch (PatchType.JSON), not a {chosen.name} patch "
+            "(a merge patch must be a JSON object)"
+        )
+    if isinstance(patch, Mapping) and chosen is PatchType.JSON:
+        raise TypeError("a JSON patch (PatchType.JSON) is a list of operations, not a mapping")
+    if not isinstance(patch, list | Mapping | bytes | bytearray):
+        raise TypeError(
+            "a patch is a mapping or model (merge patch), a list of operations (JSON patch) "
+            f"or bytes, not a {type(patch).__name__}"
+        )
+    return patch, chosen
 
 
 def _name_of(obj: Model) -> str:
@@ -215,7 +280,7 @@ class Create(ResourceClient[T, L]):
         params = write_params(dry_run, field_manager, field_validation)
         return self._decode(
             self._rest.request(
-                "POST", self._path(collection=True), params=params, body=obj.to_dict()
+                "POST", self._path(collection=True), params=params, body=self._body(obj, "create")
             )
         )
 
@@ -230,8 +295,9 @@ class Update(ResourceClient[T, L]):
         field_validation: str | None = None,
     ) -> T:
         params = write_params(dry_run, field_manager, field_validation)
+        body = self._body(obj, "update")
         return self._decode(
-            self._rest.request("PUT", self._path(_name_of(obj)), params=params, body=obj.to_dict())
+            self._rest.request("PUT", self._path(_name_of(obj)), params=params, body=body)
         )
 
 
@@ -241,23 +307,25 @@ class Patch(ResourceClient[T, L]):
         name: str,
         patch: Any,
         *,
-        patch_type: PatchType = PatchType.MERGE,
+        patch_type: PatchType | None = None,
         subresource: str | None = None,
         dry_run: bool = False,
         field_manager: str | None = None,
         force: bool | None = None,
     ) -> T:
         """Patch with a JSON patch (a list), a merge or strategic merge patch, or an apply
-        configuration (``PatchType.APPLY`` needs ``field_manager``)."""
+        configuration (``PatchType.APPLY`` needs ``field_manager``).
+
+        Without ``patch_type`` a list is sent as a JSON patch and a mapping or model as a
+        merge patch; a body that does not fit ``patch_type`` raises ``TypeError`` before
+        anything is sent (see ``patch_body``)."""
         params = write_params(dry_run, field_manager, None)
         if force is not None:
             params["force"] = "true" if force else "false"
-        body = patch.to_dict() if isinstance(patch, Model) else patch
+        body, chosen = patch_body(patch, patch_type)
         path = self._path(name, subresource)
         return self._decode(
-            self._rest.request(
-                "PATCH", path, params=params, body=body, content_type=patch_type.value
-            )
+            self._rest.request("PATCH", path, params=params, body=body, content_type=chosen.value)
         )
 
     def apply(
@@ -272,7 +340,7 @@ class Patch(ResourceClient[T, L]):
         """Server-side apply of ``obj`` (only the fields it sets) as ``field_manager``."""
         return self.patch(
             _name_of(obj),
-            obj.to_dict(),
+            self._body(obj, "apply"),
             patch_type=PatchType.APPLY,
             subresource=subresource,
             dry_run=dry_run,
@@ -347,10 +415,9 @@ class StatusSubresource(ResourceClient[T, L]):
         self, obj: T, *, dry_run: bool = False, field_manager: str | None = None
     ) -> T:
         params = write_params(dry_run, field_manager, None)
+        body = self._body(obj, "update_status")
         return self._decode(
-            self._rest.request(
-                "PUT", self._path(_name_of(obj), "status"), params=params, body=obj.to_dict()
-            )
+            self._rest.request("PUT", self._path(_name_of(obj), "status"), params=params, body=body)
         )
 
     def patch_status(
@@ -358,18 +425,19 @@ class StatusSubresource(ResourceClient[T, L]):
         name: str,
         patch: Any,
         *,
-        patch_type: PatchType = PatchType.MERGE,
+        patch_type: PatchType | None = None,
         field_manager: str | None = None,
     ) -> T:
+        """Patch the status subresource; the body rules are ``patch``'s."""
         params = write_params(False, field_manager, None)
-        body = patch.to_dict() if isinstance(patch, Model) else patch
+        body, chosen = patch_body(patch, patch_type)
         return self._decode(
             self._rest.request(
                 "PATCH",
                 self._path(name, "status"),
                 params=params,
                 body=body,
-                content_type=patch_type.value,
+                content_type=chosen.value,
             )
         )
 
@@ -385,9 +453,8 @@ class ScaleSubresource(ResourceClient[T, L], Generic[T, L, S]):
 
     def update_scale(self, name: str, scale: S, *, dry_run: bool = False) -> S:
         params = write_params(dry_run, None, None)
-        data = self._rest.request(
-            "PUT", self._path(name, "scale"), params=params, body=scale.to_dict()
-        )
+        body = self._body(scale, "update_scale", self.scale_model)
+        data = self._rest.request("PUT", self._path(name, "scale"), params=params, body=body)
         updated: S = self.scale_model.from_dict(json_loads(data))
         return updated
 

@@ -193,9 +193,9 @@ def test_unstructured_accessors() -> None:
     assert u.labels == {"app": "web"} and u.annotations == {}
 
     labels = u.labels
-    labels["creator"] = "userxxx"
-    assert u.labels == {"app": "web"}  # a copy, as client-go's GetLabels
-    u.labels = labels
+    labels["creator"] = "userxxx"  # a live view: the change reaches the object
+    assert u.object["metadata"]["labels"] == {"app": "web", "creator": "userxxx"}
+    u.labels = labels  # assigning the view to itself keeps the same data
     assert u.object["metadata"]["labels"] == {"app": "web", "creator": "userxxx"}
     u.annotations = {"note": "x"}
     assert u.annotations == {"note": "x"}
@@ -223,6 +223,53 @@ def test_unstructured_accessors() -> None:
     assert u["kind"] == "Deployment" and "spec" in u and u.get("status") is None
     u["status"] = {"replicas": 1}
     assert u.nested_int64("status", "replicas") == (1, True)
+
+
+def test_metadata_views_never_lose_a_mutation() -> None:
+    u = Unstructured({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}})
+    u.labels["creator"] = "x"
+    u.annotations["note"] = "y"
+    u.finalizers.append("example.com/cleanup")
+    u.owner_references.append({"apiVersion": "v1", "kind": "Pod", "name": "p", "uid": "1"})
+    u.owner_references[0]["controller"] = True
+    assert u.object["metadata"] == {
+        "name": "x",
+        "labels": {"creator": "x"},
+        "annotations": {"note": "y"},
+        "finalizers": ["example.com/cleanup"],
+        "ownerReferences": [
+            {"apiVersion": "v1", "kind": "Pod", "name": "p", "uid": "1", "controller": True}
+        ],
+    }
+    u.labels.update(tier="web")
+    del u.labels["creator"]
+    assert dict(u.labels) == {"tier": "web"} and len(u.labels) == 1
+    u.finalizers.remove("example.com/cleanup")
+    del u.annotations["note"]
+    # emptied through the view: the field goes, as client-go's setters with an empty value
+    assert "finalizers" not in u.object["metadata"]
+    assert "annotations" not in u.object["metadata"]
+    u.finalizers.extend(["a", "b"])
+    u.finalizers[0] = "c"
+    assert u.object["metadata"]["finalizers"] == ["c", "b"] and u.finalizers == ["c", "b"]
+    with pytest.raises(TypeError):
+        u.labels["n"] = 1  # type: ignore[assignment]
+    with pytest.raises(TypeError):
+        u.finalizers.append(3)  # type: ignore[arg-type]
+    # the same holds for an object the view had to create metadata for
+    fresh = Unstructured()
+    fresh.labels["a"] = "b"
+    assert fresh.object == {"metadata": {"labels": {"a": "b"}}}
+
+
+def test_metadata_views_refuse_to_overwrite_malformed_data() -> None:
+    u = Unstructured({"metadata": {"labels": ["x"], "finalizers": "y"}})
+    assert u.labels == {} and u.finalizers == []
+    with pytest.raises(TypeError, match="metadata.labels"):
+        u.labels["a"] = "b"
+    with pytest.raises(TypeError, match="metadata.finalizers"):
+        u.finalizers.append("z")
+    assert u.object == {"metadata": {"labels": ["x"], "finalizers": "y"}}
 
 
 def test_unstructured_on_empty_and_malformed_objects() -> None:
