@@ -338,9 +338,10 @@ class Patch(ResourceClient[T, L]):
         subresource: str | None = None,
     ) -> T:
         """Server-side apply of ``obj`` (only the fields it sets) as ``field_manager``."""
+        body = self._body(obj, "apply")
         return self.patch(
             _name_of(obj),
-            self._body(obj, "apply"),
+            body,
             patch_type=PatchType.APPLY,
             subresource=subresource,
             dry_run=dry_run,

@@ -14,6 +14,25 @@ from kubecore.testing.tracker import ApiError, Obj, bad_request
 # -- patches ------------------------------------------------------------------------------------
 
 
+def check_patch_document(patch: Any, *, strategic: bool) -> None:
+    """Refuse a merge or strategic merge patch whose body is not a JSON object.
+
+    RFC 7386 would replace the whole target by a non-object patch; kube-apiserver refuses
+    it instead (400 BadRequest): for a merge patch with json-patch's "Invalid JSON Patch",
+    for a strategic merge patch with the JSON decoder's message. A ``null`` body decodes
+    to an empty patch there, and here.
+    """
+    if patch is None or isinstance(patch, dict):
+        return
+    if not strategic:
+        raise bad_request("Invalid JSON Patch")
+    go_types = {list: "array", str: "string", bool: "bool", int: "number", float: "number"}
+    found = go_types.get(type(patch), "value")
+    raise bad_request(
+        f"json: cannot unmarshal {found} into Go value of type map[string]interface {{}}"
+    )
+
+
 def merge_patch(target: Any, patch: Any) -> Any:
     """RFC 7386 JSON merge patch."""
     if not isinstance(patch, dict):

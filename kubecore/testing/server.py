@@ -31,6 +31,7 @@ from kubecore.testing.discovery import Resource, ResourceTable, load_table
 from kubecore.testing.faults import Faults
 from kubecore.testing.patch import (
     apply_merge,
+    check_patch_document,
     json_patch,
     merge_patch,
     record_apply,
@@ -569,6 +570,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             schema = resource.schema
         if content_type == APPLY_PATCH:
             return self._apply(resource, namespace, name, sub, patch, query, schema)
+        if content_type in (MERGE_PATCH, STRATEGIC_PATCH):
+            # Before anything is read or stored: the object stays untouched.
+            check_patch_document(patch, strategic=content_type == STRATEGIC_PATCH)
+            if patch is None:
+                patch = {}
         if content_type == MERGE_PATCH:
 
             def change(obj: Obj) -> Obj:
@@ -674,6 +680,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             raise ApiError(405, "MethodNotAllowed", f"{self.command} is not supported here")
         body = self._body()
         content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip()
+        if self.command == "PATCH" and content_type != JSON_PATCH:
+            check_patch_document(body, strategic=content_type == STRATEGIC_PATCH)
+            if body is None:
+                body = {}
 
         def change(obj: Obj) -> Obj:
             scale = _to_scale(obj, paths)
