@@ -25,8 +25,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from kubecore.client.config import Config
-from kubecore.client.rest import RESTClient
 from kubecore.client.paths import api_path, check_path_segment, resource_path
+from kubecore.client.rest import RESTClient
 from kubecore.client.typed import (
     PatchType,
     delete_options,
@@ -35,15 +35,15 @@ from kubecore.client.typed import (
     patch_body,
     write_params,
 )
+from kubecore.client.watch import WatchEvent, watch_events
+from kubecore.core.codec import json_loads
+from kubecore.core.model import Model
 from kubecore.core.unstructured import (
     GroupVersionKind,
     GroupVersionResource,
     Unstructured,
     UnstructuredList,
 )
-from kubecore.client.watch import WatchEvent, watch_events
-from kubecore.core.codec import json_loads
-from kubecore.core.model import Model
 
 if TYPE_CHECKING:
     from kubecore.client.restmapper import RESTMapper

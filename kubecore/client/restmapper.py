@@ -30,8 +30,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from kubecore.client.discovery import DiscoveryClient, GroupDiscoveryFailed, is_subresource
-from kubecore.core.unstructured import GroupVersionKind, GroupVersionResource
 from kubecore.core.generated.meta_v1 import APIGroupList, APIResourceList
+from kubecore.core.unstructured import GroupVersionKind, GroupVersionResource
 
 __all__ = ["NoMatchError", "RESTMapper", "RESTMapping"]
 

@@ -12,7 +12,7 @@ import os
 import ssl
 import tempfile
 
-from kubecore.client.config import ConfigError
+from kubecore.client.config_types import ConfigError
 
 __all__ = ["build_ssl_context"]
 

@@ -736,7 +736,8 @@ class MetadataList(MutableSequence[E]):
     def __getitem__(self, index: slice) -> list[E]: ...
 
     def __getitem__(self, index: int | slice) -> E | list[E]:
-        return self._read()[index]  # type: ignore[no-any-return]
+        item: E | list[E] = self._read()[index]
+        return item
 
     @overload
     def __setitem__(self, index: int, value: E) -> None: ...

@@ -15,6 +15,7 @@ import pytest
 from kube_clientgen_api.kubernetes import Clientset
 from kube_clientgen_api.kubernetes.apps.v1 import Deployment
 from kube_clientgen_api.kubernetes.core.v1 import ConfigMap
+from kubecore.client import errors
 from kubecore.client.config import Config
 from kubecore.client.discovery import DiscoveryClient
 from kubecore.client.dynamic import DynamicClient
@@ -166,9 +167,9 @@ def test_good_names_reach_the_server_unchanged(server: LoopbackServer) -> None:
     with RESTClient(Config(host=server.url), retry=NO_RETRY) as rest:
         cs = Clientset(rest)
         for name in ("web-1", "system:node:a", "a.b.c"):
-            with pytest.raises(Exception):  # the loopback server answers 404
+            with pytest.raises(errors.NotFound):  # the loopback server answers 404
                 cs.core_v1.config_maps("kube-system").get(name)
-        with pytest.raises(Exception):
+        with pytest.raises(errors.NotFound):
             DynamicClient(rest).resource(GVR).namespace("ns-1").delete("x.y")
     assert [r.path for r in server.requests] == [
         "/api/v1/namespaces/kube-system/configmaps/web-1",
