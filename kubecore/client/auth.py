@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 
-from kubecore.client.config import Config, ConfigError
+from kubecore.client.config_types import Config, ConfigError
 from kubecore.client.exec_plugin import (
     ExecClusterInfo,
     ExecCredential,
@@ -78,6 +78,7 @@ class Authenticator:
                 config.exec_provider,
                 ExecClusterInfo.from_config(config),
                 user_name=config.user_name,
+                timeout=config.exec_timeout,
             )
         if not has_static and self._exec is None and config.auth_provider is not None:
             name = config.auth_provider.get("name", "?")

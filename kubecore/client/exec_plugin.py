@@ -10,6 +10,16 @@ Credentials are cached until they expire or until ``invalidate()`` (the HTTP
 layer calls it after a 401).  A lock serialises runs, so concurrent callers
 never start the plugin twice.  The plugin's stderr is passed through (plugins
 print login prompts there) and its tail is kept for error messages.
+
+A run is bounded: ``timeout`` (``Config.exec_timeout``), by default
+``DEFAULT_EXEC_TIMEOUT`` (60 s) for a non-interactive run and
+``DEFAULT_EXEC_INTERACTIVE_TIMEOUT`` (600 s) when a human may be logging in. client-go
+has no limit; here a hung plugin must not block the caller forever. A non-interactive
+plugin runs in its own session, so that on a timeout (or any exception while waiting)
+its whole process group is killed — helpers it started included — and nothing outlives
+the call; an interactive one keeps the terminal's session (it must read from it) and
+only the plugin itself is killed. The ``ExecPluginError`` names the command and the
+user, never the arguments, environment or output.
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ import base64
 import collections
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -26,7 +37,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any, TextIO
 
-from kubecore.client.config import Config, ConfigError, ExecConfig
+from kubecore.client.config_build import check_header_value
+from kubecore.client.config_types import (
+    DEFAULT_EXEC_INTERACTIVE_TIMEOUT,
+    DEFAULT_EXEC_TIMEOUT,
+    Config,
+    ConfigError,
+    ExecConfig,
+)
 
 __all__ = [
     "ExecClusterInfo",
@@ -217,8 +235,14 @@ class ExecCredentialProvider:
         env[KUBERNETES_EXEC_INFO] = json.dumps(self.exec_info(interactive), separators=(",", ":"))
         return env
 
+    def _run_timeout(self, interactive: bool) -> float:
+        if self._timeout is not None:
+            return self._timeout
+        return DEFAULT_EXEC_INTERACTIVE_TIMEOUT if interactive else DEFAULT_EXEC_TIMEOUT
+
     def _run(self) -> ExecCredential:
         interactive = self.interactive()
+        timeout = self._run_timeout(interactive)
         argv = [self.exec_config.command, *self.exec_config.args]
         try:
             proc = subprocess.Popen(
@@ -227,6 +251,7 @@ class ExecCredentialProvider:
                 stdin=None if interactive else subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
+                start_new_session=not interactive,
             )
         except FileNotFoundError:
             message = f"{self._describe()}: executable not found"
@@ -253,17 +278,23 @@ class ExecCredentialProvider:
         for reader in readers:
             reader.start()
         try:
-            code = proc.wait(timeout=self._timeout)
+            code = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            _kill(proc, group=not interactive)
             for reader in readers:
-                reader.join()
+                reader.join(_READER_GRACE)
             raise ExecPluginError(
-                f"{self._describe()} did not finish within {self._timeout} s" + _format_tail(tail)
+                f"{self._describe()} did not finish within {timeout:g} s and was killed"
+                + _format_tail(tail)
             ) from None
+        except BaseException:
+            _kill(proc, group=not interactive)  # e.g. KeyboardInterrupt: nothing outlives us
+            raise
+        if not interactive:
+            # The plugin is done; helpers it left behind must not keep our pipes open.
+            _kill(proc, group=True)
         for reader in readers:
-            reader.join()
+            reader.join(_READER_GRACE)
         if code != 0:
             raise ExecPluginError(
                 f"{self._describe()} failed with exit code {code}" + _format_tail(tail)
@@ -294,6 +325,11 @@ class ExecCredentialProvider:
         if not isinstance(status, dict):
             raise ExecPluginError(f"{self._describe()} didn't return a status field")
         token = _opt_str(status, "token", self._describe)
+        if token:
+            try:
+                check_header_value(token, "token", self._describe())
+            except ConfigError as exc:
+                raise ExecPluginError(f"{exc} (returned by the plugin)") from None
         cert = _opt_str(status, "clientCertificateData", self._describe)
         key = _opt_str(status, "clientKeyData", self._describe)
         if not token and not cert and not key:
@@ -328,6 +364,25 @@ def _opt_str(status: Mapping[str, Any], key: str, describe: Callable[[], str]) -
     if value is None or isinstance(value, str):
         return value
     raise ExecPluginError(f"{describe()} returned a non-string status.{key}")
+
+
+#: Seconds to wait for the output readers once the plugin has exited or was killed.
+_READER_GRACE = 5.0
+
+
+def _kill(proc: subprocess.Popen[bytes], *, group: bool) -> None:
+    """Kill ``proc`` (and its process group when it leads one) and reap it."""
+    if group:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    if proc.poll() is None:
+        proc.kill()
+    try:
+        proc.wait(_READER_GRACE)
+    except subprocess.TimeoutExpired:
+        pass
 
 
 def _drain(stream: IO[bytes], sink: Callable[[bytes], object]) -> None:

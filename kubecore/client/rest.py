@@ -38,7 +38,7 @@ from typing import Any, Literal, overload
 from urllib.parse import urlencode, urlsplit
 
 from kubecore.client.auth import Authenticator
-from kubecore.client.config import Config
+from kubecore.client.config_types import Config, ConfigError
 from kubecore.client.errors import error_from_response
 from kubecore.client.transport import SAFE_METHODS, ConnectError, Response, Transport
 from kubecore.core.codec import json_dumps, json_loads
@@ -274,14 +274,23 @@ class RESTClient:
     def _build_transport(self) -> Transport:
         cfg = self._config
         context = cfg.ssl_context(client_cert=self._auth.client_cert()) if cfg.uses_tls else None
-        return Transport(
-            cfg.host,
-            ssl_context=context,
-            server_hostname=cfg.tls_server_name,
-            proxy_url=cfg.proxy_url or _environment_proxy(cfg.host),
-            connect_timeout=cfg.timeout if cfg.timeout is not None else _DEFAULT_CONNECT_TIMEOUT,
-            read_timeout=cfg.timeout,
-        )
+        try:
+            return Transport(
+                cfg.host,
+                ssl_context=context,
+                server_hostname=cfg.tls_server_name,
+                proxy_url=cfg.proxy_url or _environment_proxy(cfg.host),
+                connect_timeout=(
+                    cfg.timeout if cfg.timeout is not None else _DEFAULT_CONNECT_TIMEOUT
+                ),
+                read_timeout=cfg.timeout,
+            )
+        except ValueError as exc:
+            # A Config built by hand (or a proxy from the environment) skipped the checks
+            # load_config makes: still a ConfigError naming the cluster and the files.
+            cluster = f"cluster {cfg.cluster_name!r}" if cfg.cluster_name else "the server"
+            files = f" (in {', '.join(cfg.source_files)})" if cfg.source_files else ""
+            raise ConfigError(f"{cluster}{files}: {exc}") from None
 
     @property
     def config(self) -> Config:

@@ -33,6 +33,7 @@ from urllib.parse import unquote, urlsplit
 __all__ = [
     "ConnectError",
     "ConnectTimeout",
+    "InvalidHeader",
     "ReadError",
     "ReadTimeout",
     "Response",
@@ -66,6 +67,10 @@ class ReadTimeout(TransportError):
 
 class ReadError(TransportError):
     """The connection failed while the request or the response was under way."""
+
+
+class InvalidHeader(TransportError, ValueError):
+    """A header value cannot be sent (nothing was sent); the message never holds the value."""
 
 
 class Response:
@@ -301,6 +306,7 @@ class Transport:
         """
         url = self._absolute_prefix + self._prefix + target
         read_timeout = self._read_timeout if timeout is None else timeout
+        fresh_retry_left = method in SAFE_METHODS
         while True:
             conn, reused = self._take()
             try:
@@ -313,6 +319,12 @@ class Transport:
                 conn.close()
                 if reused and method in SAFE_METHODS:
                     continue  # the server had closed the kept-alive connection: try a new one
+                if fresh_retry_left:
+                    # client-go retries idempotent requests once on a connection reset
+                    # before the answer (net/http's rewind-and-retry); others are not sent
+                    # again, since the server may have acted on them.
+                    fresh_retry_left = False
+                    continue
                 raise ReadError(f"{method} failed: {_describe(exc)}") from exc
             except TimeoutError as exc:
                 conn.close()
@@ -347,7 +359,17 @@ class Transport:
     ) -> http.client.HTTPResponse:
         conn.putrequest(method, url, skip_accept_encoding=True)
         for name, value in headers:
-            conn.putheader(name, value)
+            try:
+                conn.putheader(name, value)
+                continue
+            except (ValueError, UnicodeError):
+                pass
+            # Raised outside the handler: http.client's error quotes the value (it may be a
+            # credential), so it must not even be kept as the context.
+            raise InvalidHeader(
+                f"the {name} header has a value that cannot be sent in HTTP "
+                "(control or non-Latin-1 characters)"
+            )
         if self._absolute_prefix:
             for name, value in self._proxy_headers.items():
                 conn.putheader(name, value)

@@ -1,0 +1,394 @@
+"""Configuration: clear errors naming the entry and file, no secrets in them, no hangs.
+
+Issue 7 §6 (``~``), issue 9 §4 (URLs, tokens, exec plugin timeout, connection resets).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import struct
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from kube_clientgen_api.kubernetes import Clientset
+from kubecore.client import exec_plugin
+from kubecore.client.config import Config, ConfigError, ExecConfig, ExecEnvVar, load_config
+from kubecore.client.exec_plugin import ExecCredentialProvider, ExecPluginError
+from kubecore.client.rest import NO_RETRY, RESTClient
+from kubecore.client.transport import InvalidHeader, ReadError, TransportError
+from tests.loopback_server import LoopbackServer, Reply
+
+SENTINEL = "SENTINEL-s3cr3t-7f1c"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("KUBECONFIG", "KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    return home
+
+
+def write(path: Path, cluster: dict[str, Any], user: dict[str, Any] | None = None) -> Path:
+    doc = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "current-context": "ctx",
+        "contexts": [{"name": "ctx", "context": {"cluster": "c", "user": "u"}}],
+        "clusters": [{"name": "c", "cluster": cluster}],
+        "users": [{"name": "u", "user": user or {}}],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
+# -- ~ ------------------------------------------------------------------------------------------
+
+
+def test_explicit_path_expands_tilde(isolated_env: Path) -> None:
+    write(isolated_env / ".kube" / "config", {"server": "https://home.test"})
+    assert load_config("~/.kube/config").host == "https://home.test"
+    assert load_config(Path("~/.kube/config")).host == "https://home.test"
+
+
+def test_kubeconfig_env_tilde_is_taken_as_kubectl_takes_it(
+    isolated_env: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # kubectl does not expand a literal "~" in $KUBECONFIG (the shell does, at assignment).
+    write(isolated_env / "cfg", {"server": "https://env.test"})
+    write(isolated_env / ".kube" / "config", {"server": "https://default.test"})
+    monkeypatch.chdir(isolated_env.parent)
+    monkeypatch.setenv("KUBECONFIG", f"~/cfg{os.pathsep}{isolated_env / 'cfg'}")
+    with caplog.at_level(logging.WARNING):
+        assert load_config().host == "https://env.test"
+    assert any("'~' in $KUBECONFIG is not expanded" in r.getMessage() for r in caplog.records)
+
+
+# -- server and proxy URLs ------------------------------------------------------------------------
+
+BAD_SERVERS = [
+    "https://k.test:99999",
+    "https://k.test:abc",
+    "https://[::1",
+    "ftp://k.test",
+    "https://",
+    "https://:6443",
+    "https://k.test:0",
+]
+
+
+@pytest.mark.parametrize("server", BAD_SERVERS)
+def test_bad_server_urls_name_the_cluster_and_file(tmp_path: Path, server: str) -> None:
+    path = write(tmp_path / "config", {"server": server})
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert type(info.value) is ConfigError
+    assert "cluster 'c'" in str(info.value) and str(path) in str(info.value)
+
+
+@pytest.mark.parametrize("server", BAD_SERVERS)
+def test_bad_master_url_is_a_config_error(tmp_path: Path, server: str) -> None:
+    path = write(tmp_path / "config", {"server": "https://fine.test"})
+    with pytest.raises(ConfigError, match="master_url"):
+        load_config(path, master_url=server)
+
+
+@pytest.mark.parametrize(
+    "proxy",
+    [
+        "http://",
+        "socks5://:1080",
+        "http://proxy.test:99999",
+        "http://proxy.test:abc",
+        "ftp://proxy.test",
+        "http://[::1",
+        f"http://user:{SENTINEL}@:3128",
+    ],
+)
+def test_bad_proxy_urls_name_the_cluster_and_file(tmp_path: Path, proxy: str) -> None:
+    path = write(tmp_path / "config", {"server": "https://k.test", "proxy-url": proxy})
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    text = str(info.value)
+    assert "cluster 'c'" in text and str(path) in text and "proxy-url" in text
+    assert SENTINEL not in text
+
+
+def test_scheme_less_server_still_defaults_to_http(tmp_path: Path) -> None:
+    path = write(tmp_path / "config", {"server": "k.test:8080"})
+    assert load_config(path).host == "http://k.test:8080"
+
+
+def test_hand_built_config_with_bad_url_fails_as_config_error() -> None:
+    with pytest.raises(ConfigError, match="cluster 'mine'"):
+        RESTClient(Config(host="ftp://k.test", cluster_name="mine"))
+    with pytest.raises(ConfigError):
+        RESTClient(Config(host="http://k.test", proxy_url="http://"))
+
+
+# -- tokens and header values ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        f"{SENTINEL}\n",
+        f"{SENTINEL}\r\nX-Evil: 1",
+        f"{SENTINEL}\x00",
+        f"{SENTINEL}\x7f",
+        f"{SENTINEL}é",
+    ],
+)
+def test_tokens_that_cannot_be_headers_are_refused_at_load(
+    tmp_path: Path, token: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = write(tmp_path / "config", {"server": "https://k.test"}, {"token": token})
+    with caplog.at_level(logging.DEBUG), pytest.raises(ConfigError) as info:
+        load_config(path)
+    text = str(info.value)
+    assert "user 'u'" in text and str(path) in text and "token" in text
+    assert SENTINEL not in text and SENTINEL not in repr(info.value)
+    assert all(SENTINEL not in r.getMessage() for r in caplog.records)
+
+
+def test_a_block_scalar_token_names_the_trailing_newline(tmp_path: Path) -> None:
+    path = tmp_path / "config"
+    path.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: x\n"
+        "contexts: [{name: x, context: {cluster: c, user: u}}]\n"
+        "clusters: [{name: c, cluster: {server: 'https://k.test'}}]\n"
+        f"users:\n- name: u\n  user:\n    token: |\n      {SENTINEL}\n"
+    )
+    with pytest.raises(ConfigError, match="trailing newline") as info:
+        load_config(path)
+    assert SENTINEL not in str(info.value)
+
+
+def test_token_file_and_impersonation_values_are_checked(tmp_path: Path) -> None:
+    (tmp_path / "token").write_text(f"{SENTINEL}\x01rest\n")
+    path = write(tmp_path / "config", {"server": "https://k.test"}, {"tokenFile": "token"})
+    with pytest.raises(ConfigError, match="user 'u'") as info:
+        load_config(path)
+    assert SENTINEL not in str(info.value)
+    path = write(tmp_path / "config2", {"server": "https://k.test"}, {"as": "bob\nX: y"})
+    with pytest.raises(ConfigError, match="'as'|the as"):
+        load_config(path)
+
+
+def test_no_header_value_in_exceptions_or_logs_when_a_config_is_built_by_hand(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with LoopbackServer(max_lifetime=30) as server:
+        server.route("GET", "/version", Reply(200, {"major": "1"}))
+        config = Config(host=server.url, token=f"{SENTINEL}\r\nX-Evil: 1")
+        with caplog.at_level(logging.DEBUG), RESTClient(config, retry=NO_RETRY) as rest:
+            with pytest.raises(InvalidHeader) as info:
+                rest.request("GET", "/version")
+        assert isinstance(info.value, TransportError) and isinstance(info.value, ValueError)
+        texts = [str(info.value), repr(info.value)]
+        cause: BaseException | None = info.value
+        while cause is not None:
+            texts.append(str(cause))
+            cause = cause.__cause__ or cause.__context__
+        assert all(SENTINEL not in t for t in texts)
+        assert all(SENTINEL not in r.getMessage() for r in caplog.records)
+        assert server.requests == []
+
+
+# -- exec plugins ---------------------------------------------------------------------------------
+
+
+def _hanging_plugin(tmp_path: Path) -> tuple[Path, Path]:
+    """A plugin that starts a helper and both sleep: the helper holds stdout open too."""
+    pids = tmp_path / "pids"
+    script = tmp_path / "hanging-plugin"
+    script.write_text(
+        "#!/bin/sh\n" f"sleep 300 & echo $! >> '{pids}'\n" f"echo $$ >> '{pids}'\n" "sleep 300\n"
+    )
+    script.chmod(0o755)
+    return script, pids
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            state = fh.read().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return True
+    return state in ("Z", "X")
+
+
+def _wait_gone(pids: list[int]) -> bool:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if all(_gone(p) for p in pids):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="checks processes through /proc")
+def test_hanging_exec_plugin_times_out_is_killed_with_its_group(tmp_path: Path) -> None:
+    script, pids_file = _hanging_plugin(tmp_path)
+    exec_config = ExecConfig(
+        command=str(script),
+        api_version="client.authentication.k8s.io/v1",
+        args=(f"--client-secret={SENTINEL}",),
+        env=(ExecEnvVar("PLUGIN_SECRET", SENTINEL),),
+        interactive_mode="Never",
+    )
+    config = Config(
+        host="https://k.test", user_name="dev", exec_provider=exec_config, exec_timeout=0.5
+    )
+    with pytest.raises(ExecPluginError) as info:
+        Clientset.from_config(config)
+    text = str(info.value)
+    assert str(script) in text and "'dev'" in text and "killed" in text
+    assert SENTINEL not in text
+    pids = [int(line) for line in pids_file.read_text().split()]
+    assert len(pids) == 2
+    assert _wait_gone(pids), "the plugin or its helper outlived the call"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="checks processes through /proc")
+def test_exec_plugin_default_timeout_applies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exec_plugin, "DEFAULT_EXEC_TIMEOUT", 0.3)
+    script, pids_file = _hanging_plugin(tmp_path)
+    provider = ExecCredentialProvider(
+        ExecConfig(
+            command=str(script),
+            api_version="client.authentication.k8s.io/v1",
+            interactive_mode="Never",
+        ),
+        stderr=None,
+    )
+    with pytest.raises(ExecPluginError, match=r"within 0\.3 s"):
+        provider.get()
+    assert _wait_gone([int(line) for line in pids_file.read_text().split()])
+
+
+def test_exec_plugin_token_must_be_header_safe(tmp_path: Path) -> None:
+    script = tmp_path / "plugin"
+    script.write_text(
+        f"#!{sys.executable}\n"
+        "import json\n"
+        "print(json.dumps({'apiVersion': 'client.authentication.k8s.io/v1',"
+        f" 'kind': 'ExecCredential', 'status': {{'token': '{SENTINEL}\\n'}}}}))\n"
+    )
+    script.chmod(0o755)
+    provider = ExecCredentialProvider(
+        ExecConfig(
+            command=str(script),
+            api_version="client.authentication.k8s.io/v1",
+            interactive_mode="Never",
+        ),
+        stderr=None,
+    )
+    with pytest.raises(ExecPluginError, match="cannot be sent in an HTTP header") as info:
+        provider.get()
+    assert SENTINEL not in str(info.value)
+
+
+# -- connection resets ----------------------------------------------------------------------------
+
+
+class _ResetOnce:
+    """Accepts connections; the first ``resets`` requests get a TCP reset, then 200s."""
+
+    def __init__(self, resets: int) -> None:
+        self.resets = resets
+        self.connections = 0
+        self.requests: list[bytes] = []
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(8)
+        self._sock.settimeout(0.2)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(5)
+                self.connections += 1
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                self.requests.append(data.split(b"\r\n", 1)[0])
+                if self.resets > 0:
+                    self.resets -= 1
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    continue  # closing with linger 0 sends RST
+                body = b'{"kind":"Status","status":"Success"}'
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                    + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                    + body
+                )
+
+    def __enter__(self) -> _ResetOnce:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self._sock.close()
+
+
+@pytest.fixture()
+def reset_once() -> Iterator[_ResetOnce]:
+    with _ResetOnce(resets=1) as server:
+        yield server
+
+
+def test_get_on_a_fresh_connection_reset_is_retried_once(reset_once: _ResetOnce) -> None:
+    with RESTClient(Config(host=reset_once.url), retry=NO_RETRY) as rest:
+        assert rest.get_json("/api/v1/namespaces/default/configmaps/x")["status"] == "Success"
+    assert reset_once.connections == 2
+    assert all(line.startswith(b"GET ") for line in reset_once.requests)
+
+
+def test_get_reset_twice_fails_after_one_retry() -> None:
+    with _ResetOnce(resets=5) as server:
+        with RESTClient(Config(host=server.url), retry=NO_RETRY) as rest:
+            with pytest.raises(ReadError):
+                rest.request("GET", "/version")
+        assert server.connections == 2
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_non_idempotent_verbs_are_not_resent_after_a_reset(
+    reset_once: _ResetOnce, method: str
+) -> None:
+    with RESTClient(Config(host=reset_once.url), retry=NO_RETRY) as rest:
+        with pytest.raises(ReadError):
+            rest.request(method, "/api/v1/namespaces/default/configmaps/x", body={"a": 1})
+    assert reset_once.connections == 1
