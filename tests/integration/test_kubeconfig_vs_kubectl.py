@@ -41,7 +41,7 @@ import pytest
 import yaml
 
 from kubecore.client.auth import Authenticator
-from kubecore.client.config import Config, load_config
+from kubecore.client.config import Config, ConfigError, load_config
 from kubecore.client.exec_plugin import ExecClusterInfo, ExecCredentialProvider
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "kubeconfig"
@@ -510,3 +510,192 @@ def compare_live_requests(
         assert our_run == kubectl_run
     else:
         assert not kubectl_log.exists() and not our_log.exists()
+
+
+# --------------------------------------------------------------------------
+# Value encodings: whatever YAML style or tag kubectl accepts loads to the same
+# data; whatever kubectl refuses is a ConfigError naming the file and entry.
+# --------------------------------------------------------------------------
+
+_HEAD = """apiVersion: v1
+kind: Config
+current-context: ctx
+contexts:
+- name: ctx
+  context: {cluster: c, user: u, namespace: team}
+clusters:
+- name: c
+  cluster:
+    server: https://k.test:6443
+"""
+
+
+def _user(body: str) -> str:
+    return _HEAD + "users:\n- name: u\n  user:\n" + body
+
+
+def _cluster(extra: str, user: str = "    token: t\n") -> str:
+    return _HEAD + extra + "users:\n- name: u\n  user:\n" + user
+
+
+_EXEC = (
+    "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
+    "      command: my-plugin\n      interactiveMode: Never\n"
+)
+
+VALUE_CASES: dict[str, str] = {
+    "token-double-quoted": _user('    token: "12345"\n'),
+    "token-single-quoted": _user("    token: '007'\n"),
+    "token-str-tag": _user("    token: !!str 12345\n"),
+    "token-int": _user("    token: 12345\n"),
+    "token-float": _user("    token: 1.50\n"),
+    "token-hex": _user("    token: 0x1F\n"),
+    "token-octal-0o": _user("    token: 0o17\n"),
+    "token-exponent": _user("    token: 1e3\n"),
+    "token-bool-y": _user("    token: y\n"),
+    "token-bool-yes": _user("    token: yes\n"),
+    "token-on-mixed-case-is-text": _user("    token: oN\n"),
+    "token-sexagesimal-is-text": _user("    token: 12:30\n"),
+    "token-date-is-text": _user("    token: 2020-01-01\n"),
+    "token-timestamp-is-text": _user("    token: 2001-12-14t21:59:43.10-05:00\n"),
+    "token-folded-strip": _user("    token: >-\n      abc\n      def\n"),
+    "token-literal-strip": _user("    token: |-\n      abc\n"),
+    "token-binary-tag": _user("    token: !!binary YWJj\n"),
+    "token-local-tag": _user("    token: !custom abc\n"),
+    "token-equals": _user("    token: =\n"),
+    "token-null": _user("    token: ~\n    username: admin\n    password: pw\n"),
+    "token-inf": _user("    token: .inf\n"),
+    "username-int-password-bool": _user("    username: 5\n    password: true\n"),
+    "insecure-string-true": _cluster('    insecure-skip-tls-verify: "true"\n'),
+    "insecure-yes": _cluster("    insecure-skip-tls-verify: yes\n"),
+    "insecure-y": _cluster("    insecure-skip-tls-verify: y\n"),
+    "insecure-On": _cluster("    insecure-skip-tls-verify: On\n"),
+    "insecure-TRUE": _cluster("    insecure-skip-tls-verify: TRUE\n"),
+    "insecure-1": _cluster("    insecure-skip-tls-verify: 1\n"),
+    "insecure-NO": _cluster("    insecure-skip-tls-verify: NO\n"),
+    "server-str-tag": _HEAD.replace("server: https", "server: !!str https")
+    + "users:\n- name: u\n  user: {token: t}\n",
+    "tls-server-name-int": _cluster("    tls-server-name: 42\n"),
+    "ca-data-bad-base64": _cluster("    certificate-authority-data: '@@@'\n"),
+    "ca-data-folded": _cluster("    certificate-authority-data: >-\n      YWJj\n      ZGVm\n"),
+    "anchors-and-aliases": _HEAD
+    + "users:\n- name: u\n  user: &creds\n    token: shared\n- name: other\n  user: *creds\n",
+    "merge-key": _HEAD
+    + "users:\n- name: u\n  user:\n    <<: {token: merged, as: ignored}\n    as: bob\n",
+    "duplicate-key-last-wins": _user("    token: first\n    token: second\n"),
+    "unused-user-with-int-token": _user("    token: ok\n")
+    + "- name: unused\n  user:\n    token: 12345\n",
+    "current-context-int": _user("    token: t\n").replace(
+        "current-context: ctx", "current-context: 5"
+    ),
+    "user-name-int": _HEAD + "users:\n- name: 7\n  user: {token: t}\n",
+    "namespace-date": _user("    token: t\n").replace("namespace: team", "namespace: 2020-01-01"),
+    "namespace-bool": _user("    token: t\n").replace("namespace: team", "namespace: off"),
+    "user-is-a-string": _HEAD + "users:\n- name: u\n  user: token\n",
+    "users-is-a-mapping": _HEAD + "users: {name: u}\n",
+    "exec-args-and-env-quoted": _user(
+        _EXEC + "      args: ['1', 'true']\n      env: [{name: A, value: '2'}]\n"
+    ),
+    "exec-args-int": _user(_EXEC + "      args: [1]\n"),
+    "exec-env-value-bool": _user(_EXEC + "      env: [{name: A, value: true}]\n"),
+    "exec-provide-cluster-info-string": _user(_EXEC + "      provideClusterInfo: 'true'\n"),
+    "impersonation-groups": _user("    token: t\n    as: bob\n    as-groups: [dev, '1']\n"),
+    "impersonation-group-int": _user("    token: t\n    as: bob\n    as-groups: [1]\n"),
+    "flow-style-everything": (
+        "{apiVersion: v1, kind: Config, current-context: ctx, contexts: [{name: ctx, "
+        "context: {cluster: c, user: u}}], clusters: [{name: c, cluster: {server: "
+        "'https://k.test:6443'}}], users: [{name: u, user: {token: flow}}]}\n"
+    ),
+    "json-with-tabs": (
+        '{\n\t"apiVersion": "v1",\n\t"kind": "Config",\n\t"current-context": "ctx",\n'
+        '\t"contexts": [{"name": "ctx", "context": {"cluster": "c", "user": "u"}}],\n'
+        '\t"clusters": [{"name": "c", "cluster": {"server": "https://k.test:6443"}}],\n'
+        '\t"users": [{"name": "u", "user": {"token": "json"}}]\n}\n'
+    ),
+    "crlf-line-endings": _user("    token: crlf\n").replace("\n", "\r\n"),
+    "bom-document-start-and-comments": "\ufeff# a comment\n---\n"
+    + _user("    token: t # trailing\n"),
+    "unknown-fields-ignored": _user("    token: t\n    colour: 5\n    nested: {a: [1, 2]}\n"),
+}
+
+
+def _kubectl_view(kubectl: Path, path: Path) -> tuple[dict[str, Any] | None, str]:
+    proc = subprocess.run(
+        [
+            str(kubectl),
+            "config",
+            "view",
+            "--minify",
+            "--raw",
+            "-o",
+            "json",
+            "--kubeconfig",
+            str(path),
+        ],
+        cwd=path.parent,
+        env={"HOME": str(path.parent), "PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if proc.returncode != 0:
+        return None, proc.stderr
+    return json.loads(proc.stdout), ""
+
+
+def _entry_named_in(message: str, view_error: str) -> bool:
+    """Our message names an entry kind (cluster/user/context), a list or top-level field."""
+    markers = (
+        "cluster ",
+        "user ",
+        "context ",
+        "users",
+        "clusters",
+        "contexts",
+        "current-context",
+    )
+    return any(m in message for m in markers)
+
+
+@pytest.mark.parametrize("case", sorted(VALUE_CASES))
+def test_value_encodings_match_kubectl(
+    case: str, kubectl: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("KUBECONFIG", "KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    path = tmp_path / "config"
+    path.write_bytes(VALUE_CASES[case].encode("utf-8"))
+    view, kubectl_error = _kubectl_view(kubectl, path)
+    if view is None:
+        with pytest.raises(ConfigError) as info:
+            load_config(path)
+        message = str(info.value)
+        assert str(path) in message, message
+        assert _entry_named_in(message, kubectl_error), (message, kubectl_error)
+        return
+    cfg = load_config(path)
+    _, cluster = only(view.get("clusters"), "cluster")
+    _, user = only(view.get("users"), "user")
+    _, context = only(view.get("contexts"), "context")
+    assert cfg.host == expected_host(cluster["server"])
+    assert cfg.insecure_skip_tls_verify == bool(cluster.get("insecure-skip-tls-verify"))
+    assert cfg.tls_server_name == cluster.get("tls-server-name")
+    assert cfg.ca_data == b64d(cluster.get("certificate-authority-data"))
+    assert cfg.namespace == (context.get("namespace") or "default")
+    assert cfg.token == (user.get("token") or None)
+    assert cfg.username == (user.get("username") or None)
+    assert cfg.password == (user.get("password") or None)
+    assert cfg.impersonate_user == user.get("as")
+    assert list(cfg.impersonate_groups) == (user.get("as-groups") or [])
+    exec_view = user.get("exec")
+    if exec_view is None:
+        assert cfg.exec_provider is None
+    else:
+        assert cfg.exec_provider is not None
+        assert cfg.exec_provider.command == exec_view["command"]
+        assert list(cfg.exec_provider.args) == (exec_view.get("args") or [])
+        assert [(e.name, e.value) for e in cfg.exec_provider.env] == [
+            (e["name"], e["value"]) for e in exec_view.get("env") or []
+        ]
+        assert cfg.exec_provider.provide_cluster_info == bool(exec_view.get("provideClusterInfo"))
