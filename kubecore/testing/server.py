@@ -39,6 +39,7 @@ from kubecore.testing.patch import (
 )
 from kubecore.testing.tracker import ApiError, Obj, Tracker, bad_request, now_rfc3339
 from kubecore.testing.validation import unknown_fields
+from kubecore.testing.version import detect_kubernetes_version, version_info
 
 __all__ = ["TestApiServer", "json_patch", "merge_patch", "strategic_merge_patch"]
 
@@ -57,6 +58,7 @@ class TestApiServer:
     Authentication is on when ``client_ca`` (client certificates signed by it are accepted)
     or ``tokens`` (bearer token -> user name) is given: anything else gets 401. The
     kubeconfig's credential is ``client_cert``/``client_key`` if given, else the first token.
+    ``/version`` reports the served spec's Kubernetes release, or ``kubernetes_version``.
     """
 
     __test__ = False  # not a pytest test class
@@ -78,8 +80,12 @@ class TestApiServer:
         client_cert: str | Path | None = None,
         client_key: str | Path | None = None,
         tokens: dict[str, str] | None = None,
+        kubernetes_version: str | None = None,
     ) -> None:
+        specs = list(specs)
         self.table = table if table is not None else load_table(specs)
+        #: The ``/version`` body: the served spec's release (``kubecore.testing.version``).
+        self.version_info = version_info(detect_kubernetes_version(specs, kubernetes_version))
         self.tracker = Tracker(self.table, history=history)
         self.faults = Faults()
         self._host, self._port = host, port
@@ -417,17 +423,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         table = api.table
         gvs = table.group_versions()
         if parts == ["version"]:
-            return {
-                "major": "1",
-                "minor": "35",
-                "gitVersion": "v1.35.0-kubecore.testing",
-                "gitCommit": "0000000000000000000000000000000000000000",
-                "gitTreeState": "clean",
-                "buildDate": "2025-01-01T00:00:00Z",
-                "goVersion": "go1.24",
-                "compiler": "gc",
-                "platform": "linux/amd64",
-            }
+            return dict(api.version_info)
         if parts == ["api"]:
             host = self.headers.get("Host", "127.0.0.1")
             return {
