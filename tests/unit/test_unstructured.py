@@ -436,3 +436,24 @@ def test_to_and_from_typed_with_the_apimachinery_scheme() -> None:
     bare = from_typed(Status(reason="Gone"))
     assert (bare.api_version, bare.kind) == ("v1", "Status")
     assert list(bare.object)[:2] == ["apiVersion", "kind"]
+
+
+def test_unstructured_lives_in_core_and_the_old_path_re_exports_it() -> None:
+    import subprocess
+    import sys
+
+    import kubecore.client.unstructured as compat
+    import kubecore.core.unstructured as core
+
+    assert compat.Unstructured is core.Unstructured and compat.load_yaml is core.load_yaml
+    assert set(compat.__all__) == set(core.__all__)
+    assert all(getattr(compat, name) is getattr(core, name) for name in core.__all__)
+    # the core layer does no I/O: importing it loads nothing from kubecore.client
+    probe = (
+        "import sys, kubecore.core.unstructured; "
+        "print([m for m in sys.modules if m.startswith('kubecore.client')])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert out.stdout.strip() == "[]"
