@@ -15,14 +15,14 @@ Full schema validation (types, enums, ranges: issue #10) is meant to walk the sa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from kubecore.testing.discovery import Resource, ResourceTable
 from kubecore.testing.fielderrors import json_type
 
-__all__ = ["Node", "date_time_error", "go_parse_time", "schema_of", "walk"]
+__all__ = ["Node", "date_time_error", "go_parse_time", "reaches", "schema_of", "walk"]
 
 MICRO_TIME = "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime"
 RFC3339 = "2006-01-02T15:04:05Z07:00"
@@ -64,13 +64,81 @@ def schema_of(table: ResourceTable, resource: Resource) -> dict[str, Any] | None
     return table.schema_for_kind(resource.group, resource.version, resource.kind)
 
 
-def walk(table: ResourceTable, schema: Any, value: Any) -> Iterator[Node]:
-    """Every (path, schema, value) of ``value`` that ``schema`` describes, parents first."""
+def _children(schema: dict[str, Any]) -> Iterator[Any]:
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        yield from properties.values()
+    for key in ("additionalProperties", "items"):
+        if isinstance(schema.get(key), dict):
+            yield schema[key]
+
+
+# id(schema) -> (schema, predicate, answer); the schema is kept so its id stays its own
+_REACHES: dict[tuple[int, int], tuple[Any, Any, bool]] = {}
+
+
+def reaches(
+    table: ResourceTable, schema: Any, predicate: Callable[[dict[str, Any], str], bool]
+) -> bool:
+    """Whether ``schema`` or any schema under it satisfies ``predicate(schema, definition)``.
+
+    Memoised per schema object and predicate (the served schemas do not change), so a walk
+    can skip every subtree without, say, a ``date-time`` field: a Deployment's containers
+    are never visited to find its timestamps. Recursive schemas (JSONSchemaProps) end.
+    """
+    return _reaches(table, schema, "", predicate, set())[0]
+
+
+def _reaches(
+    table: ResourceTable,
+    raw: Any,
+    name: str,
+    predicate: Callable[[dict[str, Any], str], bool],
+    active: set[int],
+) -> tuple[bool, bool]:
+    """(answer, complete): an answer cut short by a cycle is not remembered."""
+    schema, resolved_name = _resolve(table, raw)
+    name = resolved_name or name
+    key = (id(schema), id(predicate))
+    known = _REACHES.get(key)
+    if known is not None:
+        return known[2], True
+    if id(schema) in active:
+        return False, False
+    if predicate(schema, name):
+        _REACHES[key] = (schema, predicate, True)
+        return True, True
+    active.add(id(schema))
+    complete = True
+    try:
+        for child in _children(schema):
+            found, child_complete = _reaches(table, child, "", predicate, active)
+            if found:
+                _REACHES[key] = (schema, predicate, True)
+                return True, True
+            complete = complete and child_complete
+    finally:
+        active.discard(id(schema))
+    if complete:
+        _REACHES[key] = (schema, predicate, False)
+    return False, complete
+
+
+def walk(
+    table: ResourceTable,
+    schema: Any,
+    value: Any,
+    keep: Callable[[dict[str, Any]], bool] | None = None,
+) -> Iterator[Node]:
+    """Every (path, schema, value) of ``value`` that ``schema`` describes, parents first.
+
+    ``keep(schema)`` false skips a subtree (see :func:`reaches`).
+    """
     stack: list[tuple[str, Any, Any]] = [("", schema, value)]
     while stack:
         path, raw, item = stack.pop()
         resolved, name = _resolve(table, raw)
-        if not resolved:
+        if not resolved or (keep is not None and not keep(resolved)):
             continue
         yield Node(path, resolved, name, item)
         if isinstance(item, dict):
@@ -173,6 +241,10 @@ def go_parse_time(value: str, layout: str = RFC3339) -> None:
             raise out_of_range(what)
 
 
+def _is_date_time(schema: dict[str, Any], definition: str) -> bool:
+    return schema.get("format") == "date-time"
+
+
 def date_time_error(table: ResourceTable, resource: Resource, obj: Any) -> str | None:
     """The 400 message kube-apiserver gives for the first bad ``format: date-time`` value.
 
@@ -185,8 +257,8 @@ def date_time_error(table: ResourceTable, resource: Resource, obj: Any) -> str |
     schema = schema_of(table, resource)
     if schema is None:
         return None
-    for node in walk(table, schema, obj):
-        if node.schema.get("format") != "date-time" or node.value is None:
+    for node in walk(table, schema, obj, lambda s: reaches(table, s, _is_date_time)):
+        if not _is_date_time(node.schema, node.definition) or node.value is None:
             continue
         prefix = (
             f'{resource.kind} in version "{resource.version}" cannot be handled as a '

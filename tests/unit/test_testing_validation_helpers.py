@@ -16,7 +16,14 @@ from kubecore.testing.objectmeta import (
     is_path_segment_name,
     is_qualified_name,
 )
-from kubecore.testing.schemawalk import RFC3339, RFC3339_MICRO, go_parse_time, schema_of, walk
+from kubecore.testing.schemawalk import (
+    RFC3339,
+    RFC3339_MICRO,
+    go_parse_time,
+    reaches,
+    schema_of,
+    walk,
+)
 from kubecore.testing.tracker import ApiError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -152,3 +159,31 @@ def test_parse_query_checks_integers_only() -> None:
         parse_query("gracePeriodSeconds=soon")
     assert caught.value.code == 400
     assert caught.value.message == 'strconv.ParseInt: parsing "soon": invalid syntax'
+
+
+def _is_date_time(schema: dict[str, object], definition: str) -> bool:
+    return schema.get("format") == "date-time"
+
+
+def test_reaches_prunes_subtrees_without_timestamps() -> None:
+    table = load_table([SWAGGER])
+    deployments = table.get("apps", "v1", "deployments")
+    assert deployments is not None
+    schema = schema_of(table, deployments)
+    assert reaches(table, schema, _is_date_time)
+    container = table.definitions["io.k8s.api.core.v1.Container"]
+    assert not reaches(table, container, _is_date_time)
+    crd = table.definitions[
+        "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps"
+    ]
+    assert not reaches(table, crd, _is_date_time)  # recursive, and no date-time inside
+    deployment = {
+        "metadata": {"creationTimestamp": "2024-01-01T00:00:00Z"},
+        "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "nginx"}]}}},
+    }
+    kept = [
+        node.path
+        for node in walk(table, schema, deployment, lambda s: reaches(table, s, _is_date_time))
+    ]
+    assert "metadata.creationTimestamp" in kept
+    assert not any("containers" in path for path in kept)
