@@ -15,7 +15,7 @@ from typing import Any
 from kubecore.testing.discovery import Resource
 from kubecore.testing.tracker import ApiError, Obj
 
-__all__ = ["FieldError", "InvalidError", "invalid", "json_type"]
+__all__ = ["FieldError", "GoLiteral", "InvalidError", "invalid", "json_type"]
 
 _OMIT = object()
 
@@ -51,8 +51,16 @@ def json_type(value: Any) -> str:
     return "object"
 
 
+class GoLiteral(str):
+    """A bad value already written as Go prints it (``[]string{"x"}``): used verbatim."""
+
+    __slots__ = ()
+
+
 def _go_value(value: Any) -> str:
     """The bad value the way ``field.Error`` prints it: strings quoted, numbers bare."""
+    if isinstance(value, GoLiteral):
+        return str(value)
     if value is None:
         return "null"
     if isinstance(value, bool):

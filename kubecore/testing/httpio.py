@@ -33,12 +33,14 @@ from email.message import Message
 from typing import Any
 from urllib.parse import parse_qs
 
+from kubecore.testing.fielderrors import FieldError, GoLiteral, InvalidError
 from kubecore.testing.tracker import ApiError, bad_request
 
 __all__ = [
     "MAX_REQUEST_BODY_BYTES",
     "DeadlineReader",
     "Limits",
+    "check_write_options",
     "client_gone",
     "parse_query",
     "read_body",
@@ -207,6 +209,49 @@ def parse_query(query: str) -> dict[str, str]:
     for name in _INTEGER_PARAMETERS & parsed.keys():
         _parse_int(name, parsed[name])
     return parsed
+
+
+_OPTIONS_KINDS = {
+    "POST": "CreateOptions",
+    "PUT": "UpdateOptions",
+    "PATCH": "PatchOptions",
+    "DELETE": "DeleteOptions",
+}
+_FIELD_VALIDATION = ("Ignore", "Strict", "Warn")
+
+
+def check_write_options(method: str, query: dict[str, str]) -> None:
+    """``dryRun`` and ``fieldValidation`` of a write, as kube-apiserver validates its
+    ``CreateOptions`` (``UpdateOptions``, ``PatchOptions``, ``DeleteOptions``): ``422``,
+    e.g. ``CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value:
+    "strict": supported values: "Ignore", "Strict", "Warn"``.
+    """
+    kind = _OPTIONS_KINDS.get(method)
+    if kind is None:
+        return
+    errors = []
+    dry_run = query.get("dryRun")
+    if dry_run is not None and dry_run != "All":
+        errors.append(
+            FieldError(
+                "FieldValueNotSupported",
+                "dryRun",
+                GoLiteral(f'[]string{{"{dry_run}"}}'),
+                'supported values: "All"',
+            )
+        )
+    validation = query.get("fieldValidation")
+    if validation is not None and method != "DELETE" and validation not in _FIELD_VALIDATION:
+        errors.append(
+            FieldError(
+                "FieldValueNotSupported",
+                "fieldValidation",
+                validation,
+                "supported values: " + ", ".join(f'"{v}"' for v in _FIELD_VALIDATION),
+            )
+        )
+    if errors:
+        raise InvalidError(kind, "meta.k8s.io", "", errors)
 
 
 _GONE_EVENTS = getattr(select, "POLLRDHUP", 0) | select.POLLHUP | select.POLLERR

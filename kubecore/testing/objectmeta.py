@@ -9,7 +9,7 @@ Two stages, in the apiserver's order:
    map[string]string``), not with a 422. Returns the message, or ``None``.
 2. :func:`validate_object_meta` — the syntax (``ValidateObjectMeta``): name rules per kind,
    ``generateName``, namespace, label keys and values, annotation keys and their total size
-   (256 KiB), finalizer names, a non-negative generation. Returns :class:`FieldError`\\ s that
+   (256 KiB), owner references, finalizer names, a non-negative generation. Returns :class:`FieldError`\\ s that
    become ``422 Invalid`` with ``details.causes``.
 
 Name rules (:func:`name_rule`): most kinds and every custom resource use the DNS-1123
@@ -271,6 +271,11 @@ def decode_errors(resource: Resource, obj: Any) -> str | None:
         for item in finalizers:
             if item is not None and not isinstance(item, str):
                 return wrong(item, "finalizers", "string")
+    owners = meta.get("ownerReferences")
+    if owners is not None:
+        problem = _owner_decode_error(owners, prefix)
+        if problem is not None:
+            return problem
     for field in _INT_FIELDS:
         value = meta.get(field)
         if value is None:
@@ -283,6 +288,52 @@ def decode_errors(resource: Resource, obj: Any) -> str | None:
                 f"ObjectMeta.metadata.{field} of type int64"
             )
     return None
+
+
+_OWNER_STRINGS = {"apiVersion": "string", "kind": "string", "name": "string", "uid": "types.UID"}
+
+
+def _owner_decode_error(owners: Any, prefix: str) -> str | None:
+    where = "Go struct field ObjectMeta.metadata.ownerReferences"
+    if not isinstance(owners, list):
+        return f"{prefix} {json_type(owners)} into {where} of type []v1.OwnerReference"
+    for owner in owners:
+        if owner is None:
+            continue
+        if not isinstance(owner, dict):
+            return f"{prefix} {json_type(owner)} into {where} of type v1.OwnerReference"
+        for field, value in owner.items():
+            if value is None:
+                continue
+            go_type = _OWNER_STRINGS.get(field)
+            if go_type is None and field in ("controller", "blockOwnerDeletion"):
+                go_type = "bool" if not isinstance(value, bool) else None
+            elif go_type is not None and isinstance(value, str):
+                go_type = None
+            if go_type is not None:
+                return (
+                    f"{prefix} {json_type(value)} into Go struct field "
+                    f"OwnerReference.metadata.ownerReferences.{field} of type {go_type}"
+                )
+    return None
+
+
+def _owner_errors(owners: list[Any]) -> list[FieldError]:
+    """``ValidateOwnerReferences``: every reference names its version, kind, name and uid."""
+    errors: list[FieldError] = []
+    path = "metadata.ownerReferences"
+    for owner in owners:
+        owner = owner or {}
+        api_version = owner.get("apiVersion") or ""
+        version = api_version.split("/")[-1] if api_version.count("/") <= 1 else ""
+        if not version:
+            errors.append(
+                FieldError.invalid(f"{path}.apiVersion", api_version, "version must not be empty")
+            )
+        for field in ("kind", "name", "uid"):
+            if not owner.get(field):
+                errors.append(FieldError.invalid(f"{path}.{field}", "", "must not be empty"))
+    return errors
 
 
 # -- stage 2: syntax --------------------------------------------------------------------------
@@ -344,6 +395,7 @@ def validate_object_meta(
     size = sum(_go_len(k) + _go_len(v or "") for k, v in annotations.items())
     if size > TOTAL_ANNOTATION_SIZE_LIMIT:
         errors.append(FieldError.too_long("metadata.annotations", TOTAL_ANNOTATION_SIZE_LIMIT))
+    errors.extend(_owner_errors(meta.get("ownerReferences") or []))
     for finalizer in meta.get("finalizers") or ():
         errors.extend(
             FieldError.invalid("metadata.finalizers", finalizer or "", m)

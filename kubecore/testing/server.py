@@ -36,6 +36,7 @@ from kubecore.testing.fielderrors import FieldError, invalid
 from kubecore.testing.httpio import (
     DeadlineReader,
     Limits,
+    check_write_options,
     client_gone,
     parse_query,
     read_body,
@@ -466,6 +467,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         table = api.table
         split = urlsplit(self.path)
         query = parse_query(split.query)
+        check_write_options(self.command, query)
         parts = [p for p in split.path.split("/") if p]
         if self.command in ("GET", "HEAD"):
             body = self._discovery(parts)

@@ -361,3 +361,67 @@ def test_patch_with_a_zone_less_time_is_refused(http: httpx.Client) -> None:
     assert response.status_code == 400
     assert 'cannot parse "" as "Z07:00"' in response.json()["message"]
     assert "firstTimestamp" not in http.get(f"{EVENTS}/ev6").json()
+
+
+# -- owner references and write options --------------------------------------------------------
+
+
+def test_owner_references(http: httpx.Client) -> None:
+    owner = {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "uid": "1234"}
+    assert http.post(CMS, json=cm("owned", ownerReferences=[owner])).status_code == 201
+    empty = {"apiVersion": "apps/", "kind": "", "name": "web"}
+    found = causes(http.post(CMS, json=cm("owned2", ownerReferences=[empty])))
+    assert found == [
+        (
+            "metadata.ownerReferences.apiVersion",
+            "FieldValueInvalid",
+            'Invalid value: "apps/": version must not be empty',
+        ),
+        (
+            "metadata.ownerReferences.kind",
+            "FieldValueInvalid",
+            'Invalid value: "": must not be empty',
+        ),
+        (
+            "metadata.ownerReferences.uid",
+            "FieldValueInvalid",
+            'Invalid value: "": must not be empty',
+        ),
+    ]
+    typed = http.post(CMS, json=cm("owned3", ownerReferences=[{**owner, "controller": "yes"}]))
+    assert typed.status_code == 400
+    assert typed.json()["message"].endswith(
+        "json: cannot unmarshal string into Go struct field "
+        "OwnerReference.metadata.ownerReferences.controller of type bool"
+    )
+    not_list = http.post(CMS, json=cm("owned4", ownerReferences=owner))
+    assert not_list.status_code == 400
+    assert "of type []v1.OwnerReference" in not_list.json()["message"]
+
+
+def test_write_options_are_validated(http: httpx.Client) -> None:
+    response = http.post(CMS, params={"fieldValidation": "strict"}, json=cm("opts"))
+    assert response.status_code == 422
+    assert response.json()["message"] == (
+        'CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "strict": '
+        'supported values: "Ignore", "Strict", "Warn"'
+    )
+    assert response.json()["details"]["causes"][0]["reason"] == "FieldValueNotSupported"
+    response = http.patch(
+        f"{CMS}/opts",
+        params={"dryRun": "Yes"},
+        json={},
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["message"] == (
+        'PatchOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"Yes"}: '
+        'supported values: "All"'
+    )
+    assert http.get(f"{CMS}/opts").status_code == 404
+    assert (
+        http.post(
+            CMS, params={"dryRun": "All", "fieldValidation": "Strict"}, json=cm("opts")
+        ).status_code
+        == 201
+    )
