@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -35,7 +36,7 @@ def server() -> Iterator[TestApiServer]:
 
 
 def _address(server: TestApiServer) -> tuple[str, int]:
-    host, port = server.url.removeprefix("http://").split(":")
+    host, port = server.url.split("//", 1)[1].split(":")
     return host, int(port)
 
 
@@ -400,3 +401,24 @@ def test_half_closed_watcher_frees_its_thread() -> None:
             assert _wait_for(lambda: _handler_threads() == before, cap=10.0)
         finally:
             sock.close()
+
+
+def test_closed_tls_watcher_frees_its_thread() -> None:
+    certs = REPO / "tests" / "fixtures" / "kubeconfig" / "certs"
+    api = TestApiServer(
+        [CRD],
+        tls=True,
+        tls_cert=certs / "server.crt",
+        tls_key=certs / "server.key",
+        tls_ca=certs / "ca.crt",
+    )
+    with api:
+        before = _handler_threads()
+        context = ssl.create_default_context(cafile=str(certs / "ca.crt"))
+        raw = socket.create_connection(_address(api), timeout=10)
+        sock = context.wrap_socket(raw, server_hostname="127.0.0.1")
+        sock.sendall(f"GET {VMS}?watch=true HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        _read_until(sock, b"\r\n\r\n")
+        assert _wait_for(lambda: _handler_threads() == before + 1)
+        sock.close()
+        assert _wait_for(lambda: _handler_threads() == before, cap=10.0)

