@@ -148,7 +148,9 @@ class TestApiServer:
         """Store objects directly (no HTTP, no validation), as ``kubectl create`` would.
 
         Lists (``kind: List`` or ``<Kind>List``) are expanded; namespaces default to
-        "default". Returns how many objects were stored.
+        "default". Returns how many objects were stored. Metadata of a shape the API cannot
+        hold (``labels: ['x']``, a number as the name) raises ``ValueError``: stored, it would
+        break every later list and watch.
         """
         count = 0
         for obj in objects:
@@ -166,6 +168,9 @@ class TestApiServer:
             resource = self.table.for_kind(str(obj.get("apiVersion", "")), kind)
             if resource is None:
                 raise ValueError(f"no served resource for {obj.get('apiVersion')}/{kind}")
+            problem = decode_errors(resource, obj)
+            if problem is not None:
+                raise ValueError(problem)
             namespace = (obj.get("metadata") or {}).get("namespace") or "default"
             self.tracker.create(resource, namespace if resource.namespaced else "", obj)
             count += 1
@@ -415,8 +420,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             status = err.status()
             if not status["reason"]:
                 status.pop("reason")
-            self._send(err.code, status)
-            self._linger()
+            try:
+                self._send(err.code, status)
+                self._linger()
+            except OSError:
+                pass
             return
         self._reader.done()
         path = urlsplit(self.path).path

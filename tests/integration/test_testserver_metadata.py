@@ -470,3 +470,11 @@ def test_kubectl_prints_the_invalid_causes(tmp_path: Path) -> None:
         line.startswith('* metadata.labels: Invalid value: "bad key": name part must consist of')
         for line in lines
     )
+
+
+def test_preload_refuses_metadata_the_api_cannot_hold() -> None:
+    server = TestApiServer([CRD])
+    vm = {"apiVersion": "cloud.waibizi.com/v1", "kind": "VirtualMachine", "spec": {}}
+    with pytest.raises(ValueError, match="ObjectMeta.metadata.labels of type map"):
+        server.preload([{**vm, "metadata": {"name": "x", "labels": ["x"]}}])
+    assert server.preload([{**vm, "metadata": {"name": "x", "labels": {"app": "web"}}}]) == 1
