@@ -15,6 +15,7 @@ Full schema validation (types, enums, ranges: issue #10) is meant to walk the sa
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -73,8 +74,30 @@ def _children(schema: dict[str, Any]) -> Iterator[Any]:
             yield schema[key]
 
 
-# id(schema) -> (schema, predicate, answer); the schema is kept so its id stays its own
-_REACHES: dict[tuple[int, int], tuple[Any, Any, bool]] = {}
+_Answers = dict[tuple[int, int], tuple[Any, Any, bool]]
+
+
+class _TableMemo:
+    """What is derived once from a table's schemas; it goes when the table goes."""
+
+    __slots__ = ("answers", "custom_root")
+
+    def __init__(self) -> None:
+        # (id(schema), id(predicate)) -> (schema, predicate, answer): the objects are kept
+        # so that their ids stay theirs
+        self.answers: _Answers = {}
+        self.custom_root: dict[str, Any] | None = None
+
+
+_MEMOS: dict[int, _TableMemo] = {}
+
+
+def _memo(table: ResourceTable) -> _TableMemo:
+    memo = _MEMOS.get(id(table))
+    if memo is None:
+        memo = _MEMOS[id(table)] = _TableMemo()
+        weakref.finalize(table, _MEMOS.pop, id(table), None)
+    return memo
 
 
 def reaches(
@@ -82,15 +105,17 @@ def reaches(
 ) -> bool:
     """Whether ``schema`` or any schema under it satisfies ``predicate(schema, definition)``.
 
-    Memoised per schema object and predicate (the served schemas do not change), so a walk
-    can skip every subtree without, say, a ``date-time`` field: a Deployment's containers
-    are never visited to find its timestamps. Recursive schemas (JSONSchemaProps) end.
+    Memoised per table, schema object and predicate (the served schemas do not change; pass
+    a module-level function, not a fresh lambda), so a walk can skip every subtree without,
+    say, a ``date-time`` field: a Deployment's containers are never visited to find its
+    timestamps. Recursive schemas (JSONSchemaProps) end.
     """
-    return _reaches(table, schema, "", predicate, set())[0]
+    return _reaches(table, _memo(table).answers, schema, "", predicate, set())[0]
 
 
 def _reaches(
     table: ResourceTable,
+    memo: _Answers,
     raw: Any,
     name: str,
     predicate: Callable[[dict[str, Any], str], bool],
@@ -100,27 +125,27 @@ def _reaches(
     schema, resolved_name = _resolve(table, raw)
     name = resolved_name or name
     key = (id(schema), id(predicate))
-    known = _REACHES.get(key)
+    known = memo.get(key)
     if known is not None:
         return known[2], True
     if id(schema) in active:
         return False, False
     if predicate(schema, name):
-        _REACHES[key] = (schema, predicate, True)
+        memo[key] = (schema, predicate, True)
         return True, True
     active.add(id(schema))
     complete = True
     try:
         for child in _children(schema):
-            found, child_complete = _reaches(table, child, "", predicate, active)
+            found, child_complete = _reaches(table, memo, child, "", predicate, active)
             if found:
-                _REACHES[key] = (schema, predicate, True)
+                memo[key] = (schema, predicate, True)
                 return True, True
             complete = complete and child_complete
     finally:
         active.discard(id(schema))
     if complete:
-        _REACHES[key] = (schema, predicate, False)
+        memo[key] = (schema, predicate, False)
     return False, complete
 
 
@@ -245,18 +270,43 @@ def _is_date_time(schema: dict[str, Any], definition: str) -> bool:
     return schema.get("format") == "date-time"
 
 
+_TIME = {"type": "string", "format": "date-time"}
+# ObjectMeta's timestamps, for custom resources served without the Kubernetes swagger
+_OBJECT_META_TIMES = {
+    "type": "object",
+    "properties": {
+        "creationTimestamp": _TIME,
+        "deletionTimestamp": _TIME,
+        "managedFields": {"type": "array", "items": {"properties": {"time": _TIME}}},
+    },
+}
+OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+
+
+def _custom_root(table: ResourceTable) -> dict[str, Any]:
+    """``{metadata: ObjectMeta}``, built once per table so the memo does not grow per write."""
+    memo = _memo(table)
+    if memo.custom_root is None:
+        meta = table.definitions.get(OBJECT_META, _OBJECT_META_TIMES)
+        memo.custom_root = {"type": "object", "properties": {"metadata": meta}}
+    return memo.custom_root
+
+
 def date_time_error(table: ResourceTable, resource: Resource, obj: Any) -> str | None:
     """The 400 message kube-apiserver gives for the first bad ``format: date-time`` value.
 
-    Built-in kinds only: their bodies are decoded into Go structs, whose ``Time`` and
-    ``MicroTime`` fields refuse what ``time.Parse`` refuses. (Custom resources check
-    formats in schema validation, with a 422.) ``None`` when every timestamp parses.
+    Every ``Time`` and ``MicroTime`` field of a built-in kind, and the ``metadata`` of a
+    custom resource: those are decoded into Go structs, which refuse what ``time.Parse``
+    refuses. (Other ``date-time`` fields of custom resources are checked by schema
+    validation, with a 422.) ``None`` when every timestamp parses.
     """
+    schema: Any
     if resource.is_crd:
-        return None
-    schema = schema_of(table, resource)
-    if schema is None:
-        return None
+        schema = _custom_root(table)
+    else:
+        schema = schema_of(table, resource)
+        if schema is None:
+            return None
     for node in walk(table, schema, obj, lambda s: reaches(table, s, _is_date_time)):
         if not _is_date_time(node.schema, node.definition) or node.value is None:
             continue

@@ -478,3 +478,25 @@ def test_preload_refuses_metadata_the_api_cannot_hold() -> None:
     with pytest.raises(ValueError, match="ObjectMeta.metadata.labels of type map"):
         server.preload([{**vm, "metadata": {"name": "x", "labels": ["x"]}}])
     assert server.preload([{**vm, "metadata": {"name": "x", "labels": {"app": "web"}}}]) == 1
+
+
+@pytest.mark.parametrize("specs", [[CRD], [SWAGGER, CRD]], ids=["crd-only", "with-swagger"])
+def test_custom_resource_metadata_timestamps_are_checked(specs: list[Path]) -> None:
+    vm = {
+        "apiVersion": "cloud.waibizi.com/v1",
+        "kind": "VirtualMachine",
+        "metadata": {
+            "name": "stamped",
+            "managedFields": [{"manager": "m", "operation": "Update", "time": "2024-05-06"}],
+        },
+        "spec": {"image": "centos"},
+    }
+    with TestApiServer(specs) as server, httpx.Client(base_url=server.url, timeout=10) as client:
+        response = client.post(VMS, json=vm)
+        assert response.status_code == 400
+        assert response.json()["message"] == (
+            'VirtualMachine in version "v1" cannot be handled as a VirtualMachine: parsing time '
+            '"2024-05-06" as "2006-01-02T15:04:05Z07:00": cannot parse "" as "T"'
+        )
+        vm["metadata"]["managedFields"][0]["time"] = "2024-05-06T07:08:09Z"
+        assert client.post(VMS, json=vm).status_code == 201
