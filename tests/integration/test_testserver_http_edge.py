@@ -422,3 +422,25 @@ def test_closed_tls_watcher_frees_its_thread() -> None:
         assert _wait_for(lambda: _handler_threads() == before + 1)
         sock.close()
         assert _wait_for(lambda: _handler_threads() == before, cap=10.0)
+
+
+def test_closed_log_follower_frees_its_thread() -> None:
+    swagger = REPO / "generator" / "specs" / "kubernetes-1.36.swagger.json"
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "namespace": "default"},
+        "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+    }
+    with TestApiServer([swagger]) as api:
+        api.preload([pod])
+        api.tracker.set_logs("default", "p", "first line\n")
+        before = _handler_threads()
+        sock = socket.create_connection(_address(api), timeout=10)
+        sock.sendall(
+            b"GET /api/v1/namespaces/default/pods/p/log?follow=true HTTP/1.1\r\n"
+            b"Host: 127.0.0.1\r\n\r\n"
+        )
+        _read_until(sock, b"first line")
+        sock.close()
+        assert _wait_for(lambda: _handler_threads() == before, cap=10.0)
