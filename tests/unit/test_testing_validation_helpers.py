@@ -120,6 +120,13 @@ def test_invalid_error_lists_every_cause_once() -> None:
     assert status["reason"] == "Invalid" and len(status["details"]["causes"]) == 3
 
 
+def test_invalid_error_quotes_like_go() -> None:
+    error = InvalidError(
+        "ConfigMap", "", "café", [FieldError.invalid("metadata.name", "café", "x")]
+    )
+    assert error.message == 'ConfigMap "café" is invalid: metadata.name: Invalid value: "café": x'
+
+
 def test_walk_yields_paths_schemas_and_definitions() -> None:
     table = load_table([SWAGGER])
     pods = table.get("", "v1", "pods")
