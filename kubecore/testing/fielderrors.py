@@ -127,7 +127,11 @@ class InvalidError(ApiError):
                 unique.append(error)
         qualified = f"{kind}.{group}" if group else kind
         listed = str(unique[0]) if len(unique) == 1 else f"[{', '.join(map(str, unique))}]"
-        super().__init__(422, "Invalid", f"{qualified} {json.dumps(name, ensure_ascii=False)} is invalid: {listed}")
+        super().__init__(
+            422,
+            "Invalid",
+            f"{qualified} {json.dumps(name, ensure_ascii=False)} is invalid: {listed}",
+        )
         self.details = {"name": name, "group": group, "kind": kind}
         if not name:
             del self.details["name"]
