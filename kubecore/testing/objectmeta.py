@@ -13,8 +13,8 @@ Two stages, in the apiserver's order:
    become ``422 Invalid`` with ``details.causes``.
 
 Name rules (:func:`name_rule`): most kinds and every custom resource use the DNS-1123
-subdomain (client-go ``NameIsDNSSubdomain``); namespaces and services a DNS-1123 label
-(services since ``RelaxedServiceNameValidation``); RBAC roles and bindings only a path
+subdomain (client-go ``NameIsDNSSubdomain``); namespaces, services and statefulsets a
+DNS-1123 label (services since ``RelaxedServiceNameValidation``); RBAC roles and bindings only a path
 segment (``ValidateRBACName``: not ``.``/``..``, no ``/`` or ``%``). The messages are
 apimachinery's, word for word, so tests written here match a real cluster.
 """
@@ -197,6 +197,7 @@ def _path_segment(name: str, prefix: bool) -> list[str]:
 _NAME_RULES: dict[tuple[str, str], NameRule] = {
     ("", "namespaces"): _label,
     ("", "services"): _label,
+    ("apps", "statefulsets"): _label,  # its pods' names (and host names) derive from it
     ("rbac.authorization.k8s.io", "roles"): _path_segment,
     ("rbac.authorization.k8s.io", "clusterroles"): _path_segment,
     ("rbac.authorization.k8s.io", "rolebindings"): _path_segment,

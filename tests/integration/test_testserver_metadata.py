@@ -123,6 +123,11 @@ def test_namespaces_and_services_use_the_dns_label_rule(http: httpx.Client) -> N
     service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "Svc"}, "spec": {}}
     found = causes(http.post("/api/v1/namespaces/default/services", json=service))
     assert found == [("metadata.name", "FieldValueInvalid", f'Invalid value: "Svc": {LABEL}')]
+    statefulset = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db.x"}}
+    found = causes(http.post("/apis/apps/v1/namespaces/default/statefulsets", json=statefulset))
+    assert found == [
+        ("metadata.name", "FieldValueInvalid", 'Invalid value: "db.x": must not contain dots')
+    ]
     # a dotted name is a fine DNS subdomain for a ConfigMap
     assert http.post(CMS, json=cm("a.b")).status_code == 201
 
