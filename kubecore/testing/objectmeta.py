@@ -8,15 +8,15 @@ Two stages, in the apiserver's order:
    cannot unmarshal array into Go struct field ObjectMeta.metadata.labels of type
    map[string]string``), not with a 422. Returns the message, or ``None``.
 2. :func:`validate_object_meta` — the syntax (``ValidateObjectMeta``): name rules per kind,
-   ``generateName``, namespace, label keys and values, annotation keys and their total size
-   (256 KiB), owner references, finalizer names, a non-negative generation. Returns :class:`FieldError`\\ s that
-   become ``422 Invalid`` with ``details.causes``.
+   ``generateName``, namespace, label keys and values, annotation keys and their total
+   size (256 KiB), owner references, finalizer names, a non-negative generation. Returns
+   :class:`FieldError`\\ s that become ``422 Invalid`` with ``details.causes``.
 
 Name rules (:func:`name_rule`): most kinds and every custom resource use the DNS-1123
 subdomain (client-go ``NameIsDNSSubdomain``); namespaces, services and statefulsets a
-DNS-1123 label (services since ``RelaxedServiceNameValidation``); RBAC roles and bindings only a path
-segment (``ValidateRBACName``: not ``.``/``..``, no ``/`` or ``%``). The messages are
-apimachinery's, word for word, so tests written here match a real cluster.
+DNS-1123 label (services since ``RelaxedServiceNameValidation``); RBAC roles and bindings
+only a path segment (``ValidateRBACName``: not ``.``/``..``, no ``/`` or ``%``). The
+messages are apimachinery's, word for word, so tests written here match a real cluster.
 """
 
 from __future__ import annotations
