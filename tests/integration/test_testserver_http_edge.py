@@ -211,8 +211,20 @@ def test_short_body_that_stalls_is_400_after_the_request_timeout(server: TestApi
     assert not _stored(server, "stall")
 
 
-def _handler_threads() -> int:
-    return sum("process_request" in t.name for t in threading.enumerate())
+def _handler_threads() -> set[threading.Thread]:
+    """The server's connection threads now alive (of every server in this process)."""
+    return {t for t in threading.enumerate() if "process_request" in t.name}
+
+
+def _new_threads(before: set[threading.Thread]) -> set[threading.Thread]:
+    """Connection threads started since ``before`` was taken (once at least one is there)."""
+    started: set[threading.Thread] = set()
+    assert _wait_for(lambda: bool(started.update(_handler_threads() - before) or started))
+    return started
+
+
+def _all_ended(threads: set[threading.Thread], cap: float = 10.0) -> bool:
+    return _wait_for(lambda: not any(t.is_alive() for t in threads), cap=cap)
 
 
 def _wait_for(predicate: Any, cap: float = 10.0) -> bool:
@@ -229,6 +241,7 @@ def test_slowloris_headers_are_cut_off(server: TestApiServer) -> None:
     before = _handler_threads()
     with socket.create_connection(_address(server), timeout=10) as sock:
         sock.sendall(b"GET /api HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        mine = _new_threads(before)
         closed = False
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -244,7 +257,7 @@ def test_slowloris_headers_are_cut_off(server: TestApiServer) -> None:
                 closed = True
                 break
         assert closed, "the server kept a dripping client's connection for 10 s"
-    assert _wait_for(lambda: _handler_threads() <= before)
+    assert _all_ended(mine)
 
 
 def test_idle_connection_before_any_byte_is_closed() -> None:
@@ -354,12 +367,15 @@ def _read_until(sock: socket.socket, marker: bytes, seen: bytes = b"") -> bytes:
 
 def test_200_concurrent_watchers_all_get_the_event() -> None:
     with TestApiServer([CRD]) as api:
+        before = _handler_threads()
         socks: list[socket.socket] = []
         try:
             for _ in range(200):
                 socks.append(_open_watch(api))
             heads = [_read_until(sock, b"\r\n\r\n") for sock in socks]
             assert all(head.startswith(b"HTTP/1.1 200") for head in heads)
+            watchers = _handler_threads() - before
+            assert len(watchers) == 200
             code, _, _ = _exchange(
                 api,
                 _request(
@@ -377,7 +393,7 @@ def test_200_concurrent_watchers_all_get_the_event() -> None:
         finally:
             for sock in socks:
                 sock.close()
-        assert _wait_for(lambda: _handler_threads() == 0, cap=15.0)
+        assert _all_ended(watchers, cap=15.0)
 
 
 def test_closed_watcher_frees_its_thread() -> None:
@@ -385,10 +401,10 @@ def test_closed_watcher_frees_its_thread() -> None:
         before = _handler_threads()
         sock = _open_watch(api, timeout_seconds=1800)
         _read_until(sock, b"\r\n\r\n")
-        assert _wait_for(lambda: _handler_threads() == before + 1)
+        mine = _new_threads(before)
         sock.close()
         # no event ever comes: the thread must notice the client left on its own
-        assert _wait_for(lambda: _handler_threads() == before, cap=10.0)
+        assert _all_ended(mine)
 
 
 def test_half_closed_watcher_frees_its_thread() -> None:
@@ -396,9 +412,10 @@ def test_half_closed_watcher_frees_its_thread() -> None:
         before = _handler_threads()
         sock = _open_watch(api, timeout_seconds=1800)
         _read_until(sock, b"\r\n\r\n")
+        mine = _new_threads(before)
         sock.shutdown(socket.SHUT_WR)
         try:
-            assert _wait_for(lambda: _handler_threads() == before, cap=10.0)
+            assert _all_ended(mine)
         finally:
             sock.close()
 
@@ -419,9 +436,9 @@ def test_closed_tls_watcher_frees_its_thread() -> None:
         sock = context.wrap_socket(raw, server_hostname="127.0.0.1")
         sock.sendall(f"GET {VMS}?watch=true HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
         _read_until(sock, b"\r\n\r\n")
-        assert _wait_for(lambda: _handler_threads() == before + 1)
+        mine = _new_threads(before)
         sock.close()
-        assert _wait_for(lambda: _handler_threads() == before, cap=10.0)
+        assert _all_ended(mine)
 
 
 def test_closed_log_follower_frees_its_thread() -> None:
@@ -442,5 +459,6 @@ def test_closed_log_follower_frees_its_thread() -> None:
             b"Host: 127.0.0.1\r\n\r\n"
         )
         _read_until(sock, b"first line")
+        mine = _new_threads(before)
         sock.close()
-        assert _wait_for(lambda: _handler_threads() == before, cap=10.0)
+        assert _all_ended(mine)
