@@ -11,6 +11,7 @@ with TestApiServer(["swagger.json", "crd.yaml"]) as server:
 
 from kubecore.testing.discovery import Resource, ResourceTable, load_table
 from kubecore.testing.faults import Faults
+from kubecore.testing.httpio import Limits
 from kubecore.testing.patch import json_patch, merge_patch, strategic_merge_patch
 from kubecore.testing.server import TestApiServer
 from kubecore.testing.tracker import ApiError, Tracker, field_matcher, label_matcher
@@ -18,6 +19,7 @@ from kubecore.testing.tracker import ApiError, Tracker, field_matcher, label_mat
 __all__ = [
     "ApiError",
     "Faults",
+    "Limits",
     "Resource",
     "ResourceTable",
     "TestApiServer",

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import base64
 import http.server
+import io
 import json
+import secrets
 import socket
 import ssl
+import sys
 import tempfile
 import threading
 import time
@@ -23,12 +26,22 @@ from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from kubecore.core.codec import json_dumps, json_loads
 from kubecore.testing import openapi, tables
 from kubecore.testing.discovery import Resource, ResourceTable, load_table
 from kubecore.testing.faults import Faults
+from kubecore.testing.fielderrors import FieldError, invalid
+from kubecore.testing.httpio import (
+    DeadlineReader,
+    Limits,
+    check_write_options,
+    client_gone,
+    parse_query,
+    read_body,
+)
+from kubecore.testing.objectmeta import decode_errors, name_rule, validate_object_meta
 from kubecore.testing.patch import (
     apply_merge,
     check_patch_document,
@@ -37,6 +50,7 @@ from kubecore.testing.patch import (
     record_apply,
     strategic_merge_patch,
 )
+from kubecore.testing.schemawalk import date_time_error
 from kubecore.testing.tracker import ApiError, Obj, Tracker, bad_request, now_rfc3339
 from kubecore.testing.validation import unknown_fields
 from kubecore.testing.version import detect_kubernetes_version, version_info
@@ -59,6 +73,11 @@ class TestApiServer:
     or ``tokens`` (bearer token -> user name) is given: anything else gets 401. The
     kubeconfig's credential is ``client_cert``/``client_key`` if given, else the first token.
     ``/version`` reports the served spec's Kubernetes release, or ``kubernetes_version``.
+
+    ``limits`` bounds how long a request may take to arrive and how large its body may be
+    (kube-apiserver's defaults: :class:`kubecore.testing.httpio.Limits`). The server
+    answers every error with a ``Status``, serves hundreds of concurrent watches (a
+    thread each, a listen backlog of 1024) and ends a watch as soon as its client goes.
     """
 
     __test__ = False  # not a pytest test class
@@ -81,8 +100,10 @@ class TestApiServer:
         client_key: str | Path | None = None,
         tokens: dict[str, str] | None = None,
         kubernetes_version: str | None = None,
+        limits: Limits | None = None,
     ) -> None:
         specs = list(specs)
+        self.limits = limits if limits is not None else Limits()
         self.table = table if table is not None else load_table(specs)
         #: The ``/version`` body: the served spec's release (``kubecore.testing.version``).
         self.version_info = version_info(detect_kubernetes_version(specs, kubernetes_version))
@@ -134,7 +155,9 @@ class TestApiServer:
         """Store objects directly (no HTTP, no validation), as ``kubectl create`` would.
 
         Lists (``kind: List`` or ``<Kind>List``) are expanded; namespaces default to
-        "default". Returns how many objects were stored.
+        "default". Returns how many objects were stored. Metadata of a shape the API cannot
+        hold (``labels: ['x']``, a number as the name) raises ``ValueError``: stored, it would
+        break every later list and watch.
         """
         count = 0
         for obj in objects:
@@ -152,6 +175,9 @@ class TestApiServer:
             resource = self.table.for_kind(str(obj.get("apiVersion", "")), kind)
             if resource is None:
                 raise ValueError(f"no served resource for {obj.get('apiVersion')}/{kind}")
+            problem = decode_errors(resource, obj)
+            if problem is not None:
+                raise ValueError(problem)
             namespace = (obj.get("metadata") or {}).get("namespace") or "default"
             self.tracker.create(resource, namespace if resource.namespaced else "", obj)
             count += 1
@@ -243,7 +269,16 @@ class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     block_on_close = False
+    # socketserver's default of 5 drops connection attempts (SYN retries of 1, 3, 7 s ...)
+    # as soon as a few hundred clients connect at once; the kernel caps this at somaxconn.
+    request_queue_size = 1024
     api: TestApiServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that resets or drops its connection is not a server error."""
+        if isinstance(sys.exc_info()[1], OSError):
+            return
+        super().handle_error(request, client_address)
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         """TLS handshakes happen here, in the connection's own thread."""
@@ -273,10 +308,57 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server: _Server
     _raw: bytes = b""
-    _headers_out: list[tuple[str, str]]
+    _headers_out: list[tuple[str, str]] = []
+    _reader: DeadlineReader
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()
+        self._reader = DeadlineReader(self.connection, self.server.api.limits)
+        self.rfile = io.BufferedReader(self._reader)
+
+    def handle_one_request(self) -> None:
+        self._reader.await_request()
+        super().handle_one_request()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own errors (bad request line, 414, 431, unknown method) as a Status."""
+        if code == 501 and self.command:  # no do_<METHOD>: what kube-apiserver answers
+            code, message = 405, f"{self.command} is not supported"
+        reason = _REASONS.get(code, "")
+        text = message or self.responses.get(code, ("", ""))[0]
+        status = ApiError(code, reason, text).status()
+        if not reason:
+            status.pop("reason")
+        self.close_connection = True
+        self._reader.done()
+        if not self.request_version.startswith("HTTP/1."):
+            self.request_version = self.protocol_version  # a status line even for garbage
+        try:
+            self._headers_out = [("Connection", "close")]
+            self._send(code, status)
+            self._linger()
+        except OSError:
+            pass
+
+    def _linger(self) -> None:
+        """Close after an early answer without a reset: the client may still be sending (an
+        unread body, the rest of a long line); closing with unread data would reset the
+        connection and could destroy the answer before the client reads it."""
+        self.close_connection = True
+        try:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_WR)
+            deadline = time.monotonic() + 2.0
+            while (remaining := deadline - time.monotonic()) > 0:
+                self.connection.settimeout(remaining)
+                if not self.connection.recv(65536):
+                    break
+        except OSError:
+            pass
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -332,10 +414,26 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 raise bad_request("the request body is not valid JSON or YAML") from None
 
     def _dispatch(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        self._raw = self.rfile.read(length) if length else b""  # always drained: keep-alive
         self._headers_out = []
         api = self.server.api
+        try:
+            self._raw = read_body(
+                self.headers, self.rfile, self._reader, api.limits.max_request_body_bytes
+            )
+        except ApiError as err:
+            self._reader.done()
+            self.close_connection = True
+            self._headers_out = [("Connection", "close")]
+            status = err.status()
+            if not status["reason"]:
+                status.pop("reason")
+            try:
+                self._send(err.code, status)
+                self._linger()
+            except OSError:
+                pass
+            return
+        self._reader.done()
         path = urlsplit(self.path).path
         try:
             self._authenticate()
@@ -383,7 +481,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         api = self.server.api
         table = api.table
         split = urlsplit(self.path)
-        query = {k: v[-1] for k, v in parse_qs(split.query).items()}
+        query = parse_query(split.query)
+        check_write_options(self.command, query)
         parts = [p for p in split.path.split("/") if p]
         if self.command in ("GET", "HEAD"):
             body = self._discovery(parts)
@@ -460,14 +559,22 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     # -- resources --------------------------------------------------------------------------
 
     def _validate(self, resource: Resource, obj: Any, query: dict[str, str]) -> None:
-        """``fieldValidation``: Strict fails on unknown fields, Warn (the default) warns."""
+        """Every write's checks, in kube-apiserver's order.
+
+        Decoding (400): metadata types, ``date-time`` values; ``fieldValidation``: Strict
+        fails on unknown fields, Warn (the default) warns. Then validation (422 Invalid
+        with causes): the metadata rules of :mod:`kubecore.testing.objectmeta` (name rules
+        only on create: on update the name is the stored one).
+        """
+        if not isinstance(obj, dict):
+            return
+        table = self.server.api.table
+        problem = decode_errors(resource, obj) or date_time_error(table, resource, obj)
+        if problem is not None:
+            raise bad_request(problem)
         mode = query.get("fieldValidation", "Warn")
-        if mode == "Ignore" or not isinstance(obj, dict):
-            return
-        unknown = unknown_fields(self.server.api.table, resource, obj)
-        if not unknown:
-            return
-        if mode == "Strict":
+        unknown = unknown_fields(table, resource, obj) if mode != "Ignore" else []
+        if unknown and mode == "Strict":
             listed = ", ".join(f'unknown field "{path}"' for path in unknown)
             raise bad_request(
                 f'{resource.kind} in version "{resource.version}" cannot be handled as a '
@@ -475,6 +582,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             )
         for path in unknown:
             self._headers_out.append(("Warning", f'299 - "unknown field \\"{path}\\""'))
+        errors = validate_object_meta(resource, obj, create=self.command == "POST")
+        if errors:
+            name = (obj.get("metadata") or {}).get("name") or ""
+            raise invalid(resource, name, errors)
 
     def _resource_request(
         self, resource: Resource, namespace: str, name: str, sub: str, query: dict[str, str]
@@ -502,6 +613,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         elif method == "POST" and not name:
             body = self._body()
             _check_type(resource, body)
+            _generate_name(body)
             self._validate(resource, body, query)
             created = tracker.create(resource, namespace, body, dry_run=dry_run)
             self._send(201, created)
@@ -516,6 +628,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         elif method == "PATCH" and name:
             content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip()
             patch = self._body()
+            if content_type == APPLY_PATCH and not sub:
+                self._check_apply_name(resource, namespace, name)
             self._send(200, self._patch(resource, namespace, name, sub, content_type, patch, query))
         elif method == "DELETE" and name:
             options = self._body(required=False)
@@ -540,6 +654,22 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             )
         else:
             raise ApiError(405, "MethodNotAllowed", f"{method} is not supported here")
+
+    def _check_apply_name(self, resource: Resource, namespace: str, name: str) -> None:
+        """An apply that creates checks the name from the URL as a create does (422)."""
+        messages = name_rule(resource)(name, False)
+        if not messages:
+            return
+        try:
+            self.server.api.tracker.get(resource, namespace, name)
+        except ApiError as err:
+            if err.code != 404:
+                raise
+            raise invalid(
+                resource,
+                name,
+                [FieldError.invalid("metadata.name", name, message) for message in messages],
+            ) from None
 
     def _send_read(self, resource: Resource, body: Obj, query: dict[str, str]) -> None:
         if tables.wants_table(self.headers.get("Accept") or ""):
@@ -729,6 +859,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             for line in lines:
                 if line:  # "" is an idle tick
                     self._chunk(line.encode())
+                elif client_gone(self.connection):
+                    return
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError, OSError):
@@ -820,6 +952,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 for event_type, obj in events:
                     if event_type:  # "" is an idle tick
                         chunk(event_type, obj)
+                    elif client_gone(self.connection):
+                        return
             if bookmarks:
                 bookmark()
             self.wfile.write(b"0\r\n\r\n")
@@ -835,8 +969,40 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             events.close()
 
 
+_REASONS = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    406: "NotAcceptable",
+    413: "RequestEntityTooLarge",
+    415: "UnsupportedMediaType",
+    500: "InternalError",
+    503: "ServiceUnavailable",
+    504: "Timeout",
+}
+
+
 class _Dropped(Exception):
     """A fault: end the watch stream without its final chunk."""
+
+
+# the alphabet and lengths of apiserver's SimpleNameGenerator (no vowels: no words)
+_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+_MAX_GENERATED_PREFIX = 63 - 5
+
+
+def _generate_name(body: Obj) -> None:
+    """``generateName`` -> ``name`` before validation, as kube-apiserver's BeforeCreate does,
+    so the generated name is validated too (and a long prefix is cut to 58 characters)."""
+    meta = body.get("metadata")
+    if not isinstance(meta, dict) or meta.get("name"):
+        return
+    prefix = meta.get("generateName")
+    if isinstance(prefix, str) and prefix:
+        suffix = "".join(secrets.choice(_NAME_ALPHABET) for _ in range(5))
+        meta["name"] = prefix[:_MAX_GENERATED_PREFIX] + suffix
 
 
 def _dry_run(query: dict[str, str]) -> bool:

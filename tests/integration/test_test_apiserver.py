@@ -412,7 +412,7 @@ def test_dry_run_and_delete_preconditions(crd_server: TestApiServer) -> None:
         dry = c.post(VMS, json=vm("dry"), params={"dryRun": "All"})
         assert dry.status_code == 201 and dry.json()["metadata"]["uid"]
         assert c.get(f"{VMS}/dry").status_code == 404
-        assert c.post(VMS, json=vm("dry"), params={"dryRun": "Some"}).status_code == 400
+        assert c.post(VMS, json=vm("dry"), params={"dryRun": "Some"}).status_code == 422
         live = c.post(VMS, json=vm("dry")).json()
         rv = live["metadata"]["resourceVersion"]
         changed = dict(live, spec={"image": "ubuntu"})
