@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 
 import kube_clientgen
+from tests.checkout import copy_checkout
 from tests.conftest import REPO
 from tests.helpers import contents
 
@@ -27,30 +27,11 @@ TOP_LEVEL = {"kube_clientgen", "kube_clientgen_api", "kubecore"}
 _TIMEOUT = 300  # seconds; pip works from its cache and the local indexes
 
 
-def _copy_checkout(target: Path) -> None:
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    for name in filter(None, listed.split("\0")):
-        source = REPO / name
-        destination = target / name
-        if not os.path.lexists(source):
-            continue  # deleted in the working tree, not yet committed
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_symlink():
-            os.symlink(os.readlink(source), destination)
-        else:
-            shutil.copy2(source, destination)
-
-
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("wheel")
     checkout = root / "checkout"
-    _copy_checkout(checkout)
+    copy_checkout(checkout)
     _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(root), str(checkout)])
     (built,) = root.glob("kube_clientgen-*.whl")
     return built
