@@ -37,11 +37,15 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
-def _run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+def _run(
+    args: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run a command; a failure shows its output (pip, the program) in the test report."""
-    result = subprocess.run(args, capture_output=True, text=True, timeout=_TIMEOUT, **kwargs)  # type: ignore[call-overload]
+    result = subprocess.run(
+        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=_TIMEOUT
+    )
     assert result.returncode == 0, f"{args}:\n{result.stdout}\n{result.stderr}"
-    return result  # type: ignore[no-any-return]
+    return result
 
 
 def _clean_env(**extra: str) -> dict[str, str]:
