@@ -24,8 +24,8 @@ from pathlib import Path
 
 from kube_clientgen.errors import GenerationError
 
-# Where versions before 0.2 kept the fingerprint, inside the output tree: never counted as
-# output, and removed by the next run that writes.
+# Where earlier builds kept the fingerprint, inside the output tree: never counted as output,
+# and removed by the next run that writes.
 LEGACY_STAMP_NAME = ".kube-clientgen.stamp"
 _FORMAT_OPTIONS = ("--line-length", "100", "--target-version", "py311")
 
