@@ -1,4 +1,8 @@
-"""The ``kube-clientgen`` command."""
+"""The ``kube-clientgen`` command.
+
+Exit status: 0 success; 1 ``--check`` found stale output, or ``--fail-on-change`` wrote a
+change; 2 bad input or configuration (every target is still tried, every error reported).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,9 @@ import sys
 import warnings
 from pathlib import Path
 
+from kube_clientgen import __version__
 from kube_clientgen.errors import GenerationError, SourceError
-from kube_clientgen.pipeline import Target, run_target
+from kube_clientgen.pipeline import Result, Target, run_target
 
 EXIT_STALE = 1
 EXIT_BAD_INPUT = 2
@@ -18,16 +23,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="kube-clientgen", description="Generate typed Kubernetes clients."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     gen = commands.add_parser("generate", help="generate a package from OpenAPI specs or CRD YAML")
     gen.add_argument(
         "inputs",
         nargs="*",
-        help="OpenAPI JSON files or directories, CRD YAML files or directories, or cluster:[CONTEXT]",
+        help="OpenAPI JSON files or directories, CRD YAML files or directories, "
+        "a built-in spec (kubernetes:1.36, or kubernetes for the newest), or cluster:[CONTEXT]",
     )
     gen.add_argument("--out", help="output package directory (its basename is the package name)")
-    gen.add_argument(
+    mode = gen.add_mutually_exclusive_group()
+    mode.add_argument(
         "--check", action="store_true", help="exit 1 if the output is stale; write nothing"
+    )
+    mode.add_argument(
+        "--fail-on-change",
+        action="store_true",
+        help="write the output, then exit 1 if any file was created, changed or removed "
+        "(for pre-commit hooks)",
     )
     gen.add_argument(
         "--apimachinery-only", action="store_true", help="render only io.k8s.apimachinery types"
@@ -38,13 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         targets = _targets(args, parser)
-        return _generate(targets, check=args.check)
-    except SourceError as err:
-        print(f"kube-clientgen: error: {err}", file=sys.stderr)
+    except (SourceError, GenerationError) as err:
+        _error(err)
         return EXIT_BAD_INPUT
-    except GenerationError as err:
-        print(f"kube-clientgen: error: {err}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    return _generate(targets, check=args.check, fail_on_change=args.fail_on_change)
 
 
 def _targets(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[Target]:
@@ -64,27 +75,46 @@ def _targets(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[
     return load_targets(config)
 
 
-def _generate(targets: list[Target], *, check: bool) -> int:
+def _generate(targets: list[Target], *, check: bool, fail_on_change: bool) -> int:
+    """Run every target, even after one failed (as ``make -k`` would); the worst status wins."""
     progress = sys.stderr.isatty()
-    stale = False
+    failed = 0
+    changed = False
     with warnings.catch_warnings():
         warnings.simplefilter("always")
         warnings.showwarning = _show_warning
         for target in targets:
-            result = run_target(target, check=check, progress=progress)
-            if check and result.changed:
-                stale = True
-                shown = ", ".join(result.changed[:5]) + (" ..." if len(result.changed) > 5 else "")
-                print(
-                    f"kube-clientgen: {target.out} is stale ({len(result.changed)} files): {shown}",
-                    file=sys.stderr,
-                )
+            try:
+                result = run_target(target, check=check, progress=progress)
+            except (SourceError, GenerationError) as err:
+                _error(err)
+                failed += 1
+                continue
+            if result.changed and (check or fail_on_change):
+                changed = True
+                print(f"kube-clientgen: {_describe(result, check=check)}", file=sys.stderr)
             elif progress and not check:
                 status = (
                     "up to date" if not result.changed else f"{len(result.changed)} files written"
                 )
                 print(f"kube-clientgen: {target.out}: {status}", file=sys.stderr)
-    return EXIT_STALE if stale else 0
+    if failed:
+        if len(targets) > 1:
+            print(f"kube-clientgen: {failed} of {len(targets)} targets failed", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return EXIT_STALE if changed else 0
+
+
+def _describe(result: Result, *, check: bool) -> str:
+    files = result.changed
+    shown = ", ".join(files[:5]) + (" ..." if len(files) > 5 else "")
+    if check:
+        return f"{result.target.out} is stale ({len(files)} files): {shown}"
+    return f"{result.target.out}: {len(files)} files created, changed or removed: {shown}"
+
+
+def _error(err: Exception) -> None:
+    print(f"kube-clientgen: error: {err}", file=sys.stderr)
 
 
 def _show_warning(

@@ -4,7 +4,8 @@ Either a ``[tool.kube-clientgen]`` table in ``pyproject.toml`` or a ``codegen.ya
 both holding a list of targets::
 
     [[tool.kube-clientgen.targets]]
-    inputs = ["crds/"]          # files or directories, relative to the config file
+    inputs = ["crds/"]          # files or directories, relative to the config file, or a
+                                # built-in spec ("kubernetes:1.36") or "cluster:[CONTEXT]"
     out = "generated/mycrds"    # the package directory to write
     apimachinery_only = false   # true only for kubecore's own apimachinery types
 """
@@ -19,6 +20,7 @@ import yaml
 
 from kube_clientgen.errors import SourceError
 from kube_clientgen.pipeline import Target
+from kube_clientgen.sources import is_builtin_input, is_cluster_input
 from kubecore.core import yamlio
 
 
@@ -48,19 +50,28 @@ def load_targets(path: Path) -> list[Target]:
         if (
             not isinstance(entry, dict)
             or not isinstance(entry.get("inputs"), list)
+            or not all(isinstance(p, str) for p in entry["inputs"])
             or not isinstance(entry.get("out"), str)
         ):
             raise SourceError(
-                str(path), f"{where}/{i}", "a target needs 'inputs' (a list) and 'out' (a path)"
+                str(path),
+                f"{where}/{i}",
+                "a target needs 'inputs' (a list of strings) and 'out' (a path)",
             )
         targets.append(
             Target(
-                inputs=[_relative(base, p) for p in entry["inputs"]],
+                inputs=[_input(base, p) for p in entry["inputs"]],
                 out=_relative(base, entry["out"]),
                 apimachinery_only=bool(entry.get("apimachinery_only", False)),
             )
         )
     return targets
+
+
+def _input(base: Path, value: str) -> str:
+    if is_builtin_input(value) or is_cluster_input(value):
+        return value  # a name, not a path
+    return _relative(base, value)
 
 
 def _relative(base: Path, value: str) -> str:

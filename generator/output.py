@@ -5,6 +5,9 @@
   after every file rendered and formatted; a failure leaves the old tree as it was.
 * Incremental: unchanged files are hard-linked into the new tree (same inode, same
   mtime), and a fingerprint of inputs + generator makes a no-op run touch nothing.
+* Nothing but generated code in the output tree: the fingerprint is machine-dependent
+  (it covers the installed generator and formatter), so it lives in the user's cache
+  directory, keyed by the output's absolute path, never in the package a user commits.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from pathlib import Path
 
 from kube_clientgen.errors import GenerationError
 
-STAMP_NAME = ".kube-clientgen.stamp"  # git-ignored; holds the fingerprint of the last run
+# Where earlier builds kept the fingerprint, inside the output tree: never counted as output,
+# and removed by the next run that writes.
+LEGACY_STAMP_NAME = ".kube-clientgen.stamp"
 _FORMAT_OPTIONS = ("--line-length", "100", "--target-version", "py311")
 
 
@@ -71,13 +76,13 @@ def format_source(source: str) -> str:
     return format_files({"module.py": source})["module.py"]
 
 
-def fingerprint(inputs: Iterable[Path], options: str) -> str:
+def fingerprint(inputs: Iterable[bytes], options: str) -> str:
     """A hash of the inputs' contents, the options, the generator's code and the formatter's version."""
     digest = hashlib.sha256()
     digest.update(options.encode())
     digest.update(_ruff_version().encode())
-    for path in inputs:
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for data in inputs:
+        digest.update(hashlib.sha256(data).digest())
     here = Path(__file__).resolve().parent
     from kube_clientgen.render import templates_dir
 
@@ -89,11 +94,28 @@ def fingerprint(inputs: Iterable[Path], options: str) -> str:
     return digest.hexdigest()
 
 
+def stamp_path(out: Path) -> Path:
+    """The file holding the fingerprint of the last run into ``out``.
+
+    ``$XDG_CACHE_HOME/kube-clientgen/stamps/<sha256 of the absolute output path>.json``
+    (``~/.cache`` when ``XDG_CACHE_HOME`` is unset or relative). The file also records the
+    output path and a digest of every file written, so a stamp is only trusted for the tree
+    it describes: deleting the cache only costs one full render.
+    """
+    cache = os.environ.get("XDG_CACHE_HOME", "")
+    root = Path(cache) if os.path.isabs(cache) else Path.home() / ".cache"
+    return root / "kube-clientgen" / "stamps" / f"{_digest(str(_absolute(out)).encode())}.json"
+
+
 def is_fresh(out: Path, stamp: str) -> bool:
     """True when ``out`` was written by a run with this fingerprint and is unchanged since."""
+    if (out / LEGACY_STAMP_NAME).exists():
+        return False  # let the next write clean the tree
     try:
-        recorded = json.loads((out / STAMP_NAME).read_text())
+        recorded = json.loads(stamp_path(out).read_text())
     except (OSError, ValueError):
+        return False
+    if not isinstance(recorded, dict) or recorded.get("out") != str(_absolute(out)):
         return False
     if recorded.get("fingerprint") != stamp:
         return False
@@ -109,7 +131,7 @@ def current_files(out: Path) -> set[str]:
     return {
         str(p.relative_to(out))
         for p in out.rglob("*")
-        if p.is_file() and p.name != STAMP_NAME and "__pycache__" not in p.parts
+        if p.is_file() and p.name != LEGACY_STAMP_NAME and "__pycache__" not in p.parts
     }
 
 
@@ -123,12 +145,9 @@ def differences(out: Path, files: dict[str, str]) -> list[str]:
 def write_tree(out: Path, files: dict[str, str], stamp: str) -> list[str]:
     """Replace ``out`` with exactly ``files``; returns the paths that changed."""
     changed = differences(out, files)
-    stamp_text = json.dumps(
-        {"fingerprint": stamp, "files": {n: _digest(files[n].encode()) for n in sorted(files)}},
-        indent=1,
-    )
     if not changed:
-        (out / STAMP_NAME).write_text(stamp_text)
+        (out / LEGACY_STAMP_NAME).unlink(missing_ok=True)
+        _save_stamp(out, files, stamp)
         return []
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
@@ -141,12 +160,35 @@ def write_tree(out: Path, files: dict[str, str], stamp: str) -> list[str]:
                 os.link(source, target)
             else:
                 target.write_bytes(files[name].encode())
-        (staging / STAMP_NAME).write_text(stamp_text)
         _swap(out, staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    # Only after the swap: an interrupted run leaves an old stamp, which no longer matches
+    # the tree's digests, so the next run renders again.
+    _save_stamp(out, files, stamp)
     return changed
+
+
+def _save_stamp(out: Path, files: dict[str, str], stamp: str) -> None:
+    record = {
+        "out": str(_absolute(out)),
+        "fingerprint": stamp,
+        "files": {n: _digest(files[n].encode()) for n in sorted(files)},
+    }
+    path = stamp_path(out)
+    # A read-only or missing cache only costs the next run a full render: never an error.
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=".stamp-", dir=path.parent)
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(record, f, indent=1)
+        os.replace(temporary, path)  # atomic: a pre-commit hook may run beside `make generate`
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
 
 
 def _swap(out: Path, staging: Path) -> None:
@@ -162,6 +204,10 @@ def _swap(out: Path, staging: Path) -> None:
         retired.rename(out)
         raise
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def _absolute(out: Path) -> Path:
+    return out.resolve()
 
 
 def _digest(data: bytes) -> str:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import keyword
+import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kube_clientgen import layout as layout_mod
 from kube_clientgen import output, render, sources
+from kube_clientgen.errors import GenerationError, SourceError
+from kube_clientgen.sources import builtin
 
 
 @dataclass
@@ -38,16 +43,56 @@ def render_target(target: Target, *, progress: bool = False) -> dict[str, str]:
 
 
 def run_target(target: Target, *, check: bool = False, progress: bool = False) -> Result:
+    """Generate one target; with ``check``, only report what would change.
+
+    Raises ``GenerationError`` when the output directory's name is not a package name and
+    ``SourceError`` for bad input, before anything is written.
+    """
     out = Path(target.out)
-    files_in = [i for i in target.inputs if not sources.is_cluster_input(i)]
-    stamp = output.fingerprint(sources.expand_inputs(files_in), _options(target))
-    live = len(files_in) < len(target.inputs)  # a cluster can change at any time: always render
+    check_package_name(out)
+    # A cluster can change at any time: always render.
+    live = any(sources.is_cluster_input(i) for i in target.inputs)
+    stamp = output.fingerprint(_input_contents(target.inputs), _options(target))
     if not live and output.is_fresh(out, stamp):
         return Result(target, [], skipped=True)
     files = render_target(target, progress=progress)
     if check:
         return Result(target, output.differences(out, files), skipped=False)
     return Result(target, output.write_tree(out, files, stamp), skipped=False)
+
+
+def check_package_name(out: Path) -> None:
+    """The output directory's basename is the package's import name: it must be one.
+
+    Refused rather than renamed (``my-crds`` -> ``my_crds``): the user imports that name,
+    and a package silently written somewhere other than ``--out`` would surprise.
+    """
+    name = out.name
+    if name.isidentifier() and not keyword.iskeyword(name):
+        return
+    if not name:
+        raise GenerationError(
+            f"{out}: the output must name the package directory (e.g. src/mycrds)"
+        )
+    suggestion = re.sub(r"\W", "_", name)
+    if suggestion[0].isdigit() or keyword.iskeyword(suggestion):
+        suggestion = f"_{suggestion}"
+    raise GenerationError(
+        f"{out}: the output directory's name {name!r} is the package's import name and must be "
+        f"a Python identifier; try {out.with_name(suggestion)}"
+    )
+
+
+def _input_contents(inputs: list[str]) -> Iterator[bytes]:
+    for raw in inputs:
+        if sources.is_builtin_input(raw):
+            yield builtin.spec_bytes(raw)
+        elif not sources.is_cluster_input(raw):
+            for path in sources.expand_inputs([raw]):
+                try:
+                    yield path.read_bytes()
+                except OSError as err:
+                    raise SourceError(str(path), "", f"cannot read: {err.strerror}") from None
 
 
 def _options(target: Target) -> str:

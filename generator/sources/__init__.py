@@ -1,4 +1,5 @@
-"""Inputs -> IR: OpenAPI v2/v3 documents and CRD YAML, files or directories."""
+"""Inputs -> IR: OpenAPI v2/v3 documents and CRD YAML, files or directories, a live cluster
+(``cluster:``) or a built-in spec (``kubernetes:1.36``)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ from pathlib import Path
 
 from kube_clientgen import ir
 from kube_clientgen.errors import SourceError
+from kube_clientgen.sources.builtin import is_builtin_input, read_builtin
 from kube_clientgen.sources.cluster import is_cluster_input, read_cluster
 from kube_clientgen.sources.crd import add_crd, is_crd, select_crds
 from kube_clientgen.sources.files import Document, expand_inputs, read_documents
 from kube_clientgen.sources.openapi import add_openapi, is_openapi
 
-__all__ = ["expand_inputs", "is_cluster_input", "load_api", "load_documents"]
+__all__ = ["expand_inputs", "is_builtin_input", "is_cluster_input", "load_api", "load_documents"]
 
 
 def load_documents(inputs: list[str]) -> list[Document]:
@@ -31,6 +33,9 @@ def load_api(inputs: list[str], *, skip_non_crd: bool = True) -> ir.Api:
     for raw in inputs:
         if is_cluster_input(raw):
             openapi.extend(read_cluster(raw))
+            continue
+        if is_builtin_input(raw):
+            openapi.extend(read_builtin(raw))
             continue
         named_file = not Path(raw).is_dir()
         for path in expand_inputs([raw]):

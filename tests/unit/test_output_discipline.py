@@ -24,9 +24,20 @@ from tests.helpers import (
     unique_package_dir,
 )
 
-STAMP = ".kube-clientgen.stamp"
 GADGET_MODELS = "tools_example_org/v1alpha1/models.py"
 WIDGET_MODELS = "demo_example_com/v1/models.py"
+
+
+@pytest.fixture(autouse=True)
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private cache directory: where the fingerprint stamps go."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    return cache
+
+
+def stamp_of(out: Path) -> Path:
+    return kube_clientgen.output.stamp_path(out)
 
 
 @pytest.fixture
@@ -63,7 +74,15 @@ def test_two_runs_into_different_dirs_are_byte_identical(tmp_path: Path) -> None
     # The second run is another interpreter with another hash seed: no set or dict order leaks.
     second = tmp_path / "b" / "pkg"
     result = subprocess.run(
-        [sys.executable, "-m", "kube_clientgen", "generate", *map(str, sources), "--out", str(second)],
+        [
+            sys.executable,
+            "-m",
+            "kube_clientgen",
+            "generate",
+            *map(str, sources),
+            "--out",
+            str(second),
+        ],
         cwd=REPO,
         env=subprocess_env(PYTHONHASHSEED="4242"),
         capture_output=True,
@@ -77,7 +96,7 @@ def test_two_runs_into_different_dirs_are_byte_identical(tmp_path: Path) -> None
 
 def test_rerun_with_unchanged_inputs_touches_nothing(out: Path, inputs: list[Path]) -> None:
     before = snapshot(out)
-    assert STAMP in before
+    assert stamp_of(out).is_file()
     code, err = generate_capture(inputs, out)
     assert code == 0, err
     assert snapshot(out) == before  # same bytes, inode and mtime_ns for every file
@@ -87,13 +106,11 @@ def test_rerun_with_unchanged_inputs_touches_nothing(out: Path, inputs: list[Pat
 def test_rerun_without_the_stamp_leaves_every_generated_file_alone(
     out: Path, inputs: list[Path]
 ) -> None:
-    (out / STAMP).unlink()
+    stamp_of(out).unlink()
     before = snapshot(out)
     assert generate(inputs, out) == 0
-    after = snapshot(out)
-    assert STAMP in after
-    del after[STAMP]
-    assert after == before
+    assert stamp_of(out).is_file()
+    assert snapshot(out) == before
 
 
 def test_changing_one_crd_rewrites_only_its_files(out: Path, inputs: list[Path]) -> None:
@@ -103,7 +120,7 @@ def test_changing_one_crd_rewrites_only_its_files(out: Path, inputs: list[Path])
     after = snapshot(out)
     assert set(after) == set(before)
     changed = {name for name in after if after[name] != before[name]}
-    assert changed == {GADGET_MODELS, STAMP}
+    assert changed == {GADGET_MODELS}
     assert b"How fast the gadget runs." in after[GADGET_MODELS].data
     assert after[GADGET_MODELS].inode != before[GADGET_MODELS].inode
     assert after[WIDGET_MODELS] == before[WIDGET_MODELS]  # same inode, same mtime
@@ -132,12 +149,12 @@ def test_check_on_fresh_output_exits_0_and_writes_nothing(out: Path, inputs: lis
 def test_check_on_fresh_output_without_a_stamp_exits_0_and_writes_nothing(
     out: Path, inputs: list[Path]
 ) -> None:
-    (out / STAMP).unlink()
+    stamp_of(out).unlink()
     before = snapshot(out)
     code, err = generate_capture(inputs, out, "--check")
     assert code == 0, err
     assert snapshot(out) == before
-    assert not (out / STAMP).exists()
+    assert not stamp_of(out).exists()
 
 
 def test_check_on_stale_output_exits_1_and_writes_nothing(out: Path, inputs: list[Path]) -> None:
@@ -239,14 +256,14 @@ def test_interrupt_while_writing_leaves_the_old_tree_intact(
 ) -> None:
     before = snapshot(out)
     edit_gadget(inputs)
-    real = Path.write_text
+    real = Path.write_bytes
 
-    def interrupted(self: Path, *args: object, **kwargs: object) -> int:
-        if self.name == STAMP and self.parent != out:
+    def interrupted(self: Path, data: bytes) -> int:  # type: ignore[override]
+        if self.name == "models.py":
             raise KeyboardInterrupt
-        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+        return real(self, data)
 
-    monkeypatch.setattr(Path, "write_text", interrupted)
+    monkeypatch.setattr(Path, "write_bytes", interrupted)
     with pytest.raises(KeyboardInterrupt):
         generate(inputs, out)
     monkeypatch.undo()
