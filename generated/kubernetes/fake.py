@@ -2095,7 +2095,8 @@ class Clientset(_Clientset, _FakeClientset):
 
     ``objects``: models, ``Unstructured`` or dicts, created in the tracker first.
     ``specs``: OpenAPI or CRD files for schema-aware patches and validation (optional).
-    ``tracker``: share the store of another fake.
+    ``tracker``: share the store of another fake (of this or another package: this
+    package's resources are added to its table), as one cluster serves several packages.
     """
 
     def __init__(
@@ -2104,10 +2105,11 @@ class Clientset(_Clientset, _FakeClientset):
         specs: Iterable[str | Path] = (),
         tracker: _Tracker | None = None,
     ) -> None:
-        table = (
-            None
-            if tracker is not None
-            else _resource_table(RESOURCES, custom=CUSTOM_RESOURCES, specs=specs)
+        table = _resource_table(
+            RESOURCES,
+            custom=CUSTOM_RESOURCES,
+            specs=specs,
+            table=tracker.table if tracker is not None else None,
         )
         _FakeClientset.__init__(self, objects, table=table, scheme=_scheme, tracker=tracker)
         _Clientset.__init__(self, self.fake_rest)

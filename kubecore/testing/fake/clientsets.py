@@ -31,15 +31,21 @@ def resource_table(
     *,
     custom: Collection[tuple[str, str]] = (),
     specs: Iterable[str | Path] = (),
+    table: ResourceTable | None = None,
 ) -> ResourceTable:
     """The tracker's resource table for ``resources`` (a generated package's ``RESOURCES``).
 
     ``custom``: (group, plural) of custom resources (status is not set on create; no
     strategic merge patch), as the API server treats CRDs. ``specs``: OpenAPI or CRD files
     to load first (as ``TestApiServer`` does), for schema-aware strategic merge patches,
-    server-side apply and ``fieldValidation=Strict``.
+    server-side apply and ``fieldValidation=Strict``. ``table``: add to this table (the
+    one of a tracker shared with another fake) instead of a new one.
     """
-    table = load_table(specs)
+    if table is None:
+        table = load_table(specs)
+    else:
+        for spec in specs:
+            table.add_spec_file(spec)
     for info in resources:
         if table.get(info.group, info.version, info.plural) is not None:
             continue
@@ -138,8 +144,8 @@ class FakeDynamicClient(DynamicClient, FakeClientset):
     package's ``fake.RESOURCES``) and ``specs`` say what is served. A preloaded object of
     a kind the table lacks is served under a guessed plural (client-go's
     ``UnsafeGuessKindToResource``: ``VirtualMachine`` -> ``virtualmachines``), namespaced
-    when it has a namespace. ``tracker``: share the store of another fake (then its table
-    is used).
+    when it has a namespace. ``tracker``: share the store of another fake (``resources`` are
+    added to its table).
     """
 
     def __init__(

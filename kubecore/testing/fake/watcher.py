@@ -54,8 +54,11 @@ class FakeWatcher:
         return self._stopped
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
+        """The pushed events; ends at :meth:`stop` (at once for a stopped watcher that
+        is iterated again, as a client re-watching it would)."""
         while True:
             event = self._events.get()
-            if event is _STOP or event == _STOP:
+            if event == _STOP:
+                self._events.put(_STOP)  # every later iteration ends too
                 return
             yield event
