@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from kubecore.client.config import Config as _Config
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.testing.fake import FakeClientset as _FakeClientset
 from kubecore.testing.fake import resource_table as _resource_table
@@ -81,6 +82,11 @@ class Clientset(_Clientset, _FakeClientset):
         )
         _FakeClientset.__init__(self, objects, table=table, scheme=_scheme, tracker=tracker)
         _Clientset.__init__(self, self.fake_rest)
+
+    @classmethod
+    def from_config(cls, config: _Config | None = None) -> Clientset:
+        """Not for fakes: a fake talks to no server (build it with ``Clientset(*objects)``)."""
+        raise TypeError("a fake clientset has no configuration: use Clientset(*objects)")
 
 
 TYPE_CHECKING = False

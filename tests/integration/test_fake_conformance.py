@@ -19,6 +19,7 @@ import pytest
 
 from kube_clientgen_api.kubernetes import Clientset
 from kube_clientgen_api.kubernetes import fake as kube_fake
+from kube_clientgen_api.kubernetes.apps.v1 import Deployment
 from kube_clientgen_api.kubernetes.core.v1 import ConfigMap, Namespace
 from kube_clientgen_api.virtualmachine import Clientset as VMClientset
 from kube_clientgen_api.virtualmachine import fake as vm_fake
@@ -414,7 +415,35 @@ def s_dynamic_client(b: Backend) -> Any:
     return [_norm(created), _norm(patched), _norm(listed), _norm(typed), missing]
 
 
+def s_scale_subresource(b: Backend) -> Any:
+    deployments = b.kube.apps_v1.deployments("default")
+    deployments.create(
+        Deployment.from_dict(
+            {
+                "metadata": {"name": "web"},
+                "spec": {
+                    "replicas": 2,
+                    "selector": {"matchLabels": {"app": "web"}},
+                    "template": {
+                        "metadata": {"labels": {"app": "web"}},
+                        "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+                    },
+                },
+            }
+        )
+    )
+    scale = deployments.get_scale("web")
+    assert scale.spec.replicas == 2 and scale.status.selector == "app=web"
+    scale.spec.replicas = 5
+    updated = deployments.update_scale("web", scale)
+    assert deployments.get("web").spec.replicas == 5
+    scale.spec.replicas = 1  # stale resourceVersion now
+    conflict = _error(lambda: deployments.update_scale("web", scale))
+    return [_norm(scale), _norm(updated), conflict]
+
+
 SCENARIOS = {
+    "scale_subresource": s_scale_subresource,
     "create_get": s_create_get,
     "list_label_selectors": s_list_label_selectors,
     "update_conflict": s_update_conflict,

@@ -7,6 +7,7 @@ import itertools
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -332,3 +333,40 @@ def test_mypy_sees_the_fake_as_the_real_interface() -> None:
     ], out
     errors_ = [line for line in out.splitlines() if ": error:" in line]
     assert len(errors_) == 1 and "Interface" in errors_[0], out  # a wrong Interface is refused
+
+
+def test_concurrent_clients_and_a_watcher_on_one_fake() -> None:
+    """Writers in several threads, one watcher: every write recorded, every event seen."""
+    fake = FakeClientset()
+    vms = fake.cloud_waibizi_com_v1.virtual_machines("default")
+    start = vms.list().metadata.resource_version
+    seen: list[str] = []
+
+    def watch() -> None:
+        for event in vms.watch(resource_version=start, timeout_seconds=10):
+            if event.type == "ADDED":
+                seen.append(event.object.metadata.name)
+            if len(seen) == 40:
+                return
+
+    def write(prefix: str) -> None:
+        for i in range(10):
+            vms.create(vm(f"{prefix}-{i}"))
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    writers = [threading.Thread(target=write, args=(p,)) for p in "abcd"]
+    for thread in writers:
+        thread.start()
+    for thread in [*writers, watcher]:
+        thread.join(15)
+        assert not thread.is_alive()
+    assert sorted(seen) == sorted(f"{p}-{i}" for p in "abcd" for i in range(10))
+    creates = [a for a in fake.actions() if a.verb == "create"]
+    assert len(creates) == 40
+    assert len(vms.list().items) == 40
+
+
+def test_a_fake_has_no_configuration() -> None:
+    with pytest.raises(TypeError, match="Clientset\\(\\*objects\\)"):
+        FakeClientset.from_config()

@@ -158,10 +158,9 @@ class FakeRESTClient(RESTClient):
         if self._scheme is None or not isinstance(body, dict):
             return body
         resource = self._table.get(gvr.group, gvr.version, gvr.resource)
-        data = body
         if resource is not None and sub in ("", "status"):
-            data = {"apiVersion": resource.group_version, "kind": resource.kind, **body}
-        return self._scheme.from_dict(data)
+            body = {"apiVersion": resource.group_version, "kind": resource.kind, **body}
+        return self._scheme.from_dict(body)
 
 
 class _StreamResponse:

@@ -103,9 +103,7 @@ class ObjectReaction:
             )
             return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"}
         if sub == "scale":
-            raise ApiError(
-                405, "MethodNotAllowed", "the fake clients do not serve the scale subresource"
-            )
+            return self._scale(resource, action, body)
         if verb == "get":
             return tracker.get(resource, namespace, name)
         if verb == "list":
@@ -144,6 +142,45 @@ class ObjectReaction:
                 field_selector=action.field_selector,
             )
         raise ApiError(405, "MethodNotAllowed", f"{verb} is not supported here")
+
+    def _scale(self, resource: Resource, action: Action, body: Any) -> Obj:
+        """``autoscaling/v1`` Scale from spec.replicas / status.replicas / the selector."""
+        # The test API server's own Scale mapping, so the two cannot drift apart.
+        from kubecore.testing.server import _scale_paths, _set_path, _to_scale
+
+        tracker, verb = self.tracker, action.verb
+        namespace, name = action.namespace, action.name
+        paths = _scale_paths(resource)
+        if verb == "get":
+            return _to_scale(tracker.get(resource, namespace, name), paths)
+        if verb not in ("update", "patch"):
+            raise ApiError(405, "MethodNotAllowed", f"{verb} is not supported here")
+
+        def change(obj: Obj) -> Obj:
+            scale = _to_scale(obj, paths)
+            if verb == "update":
+                new_scale = body
+            elif action.patch_type == JSON_PATCH:
+                new_scale = json_patch(scale, action.patch)
+            else:
+                new_scale = merge_patch(scale, action.patch)
+            if not isinstance(new_scale, dict):
+                raise bad_request("a Scale must be an object")
+            replicas = (new_scale.get("spec") or {}).get("replicas")
+            if not isinstance(replicas, int) or replicas < 0:
+                raise ApiError(
+                    422, "Invalid", "Scale.autoscaling is invalid: spec.replicas: must be >= 0"
+                )
+            sent_rv = (new_scale.get("metadata") or {}).get("resourceVersion")
+            if verb == "update" and sent_rv:
+                obj["metadata"]["resourceVersion"] = sent_rv
+            _set_path(obj, paths["specReplicasPath"], replicas)
+            return obj
+
+        updated = tracker.patch(
+            resource, namespace, name, change, subresource="scale", dry_run=_dry_run(action.params)
+        )
+        return _to_scale(updated, paths)
 
     def _validate(self, resource: Resource, obj: Any, params: Any) -> None:
         """``fieldValidation=Strict`` fails on fields the schema does not know (when the
