@@ -21,6 +21,7 @@ from kube_clientgen_api.virtualmachine.fake import Clientset as FakeClientset
 from kubecore import PatchType
 from kubecore.client import errors
 from kubecore.client.unstructured import GroupVersionResource, Unstructured
+from kubecore.client.watch import watch_events
 from kubecore.core.generated.meta_v1 import ObjectMeta
 from kubecore.testing import Tracker
 from kubecore.testing.fake import Action, FakeDynamicClient, FakeWatcher
@@ -370,3 +371,30 @@ def test_concurrent_clients_and_a_watcher_on_one_fake() -> None:
 def test_a_fake_has_no_configuration() -> None:
     with pytest.raises(TypeError, match="Clientset\\(\\*objects\\)"):
         FakeClientset.from_config()
+
+
+def test_streaming_list_watch_sends_initial_events_then_the_end_bookmark() -> None:
+    fake = FakeClientset(vm("b"), vm("a"), vm("x", "other"))
+    path = "/apis/cloud.waibizi.com/v1/namespaces/default/virtualmachines"
+    params = {
+        "sendInitialEvents": "true",
+        "resourceVersionMatch": "NotOlderThan",
+        "allowWatchBookmarks": "true",
+    }
+    events = watch_events(fake.fake_rest, path, params, VirtualMachine.from_dict, timeout_seconds=5)
+    first = list(itertools.islice(events, 3))
+    assert [(e.type, e.object.metadata.name) for e in first] == [
+        ("ADDED", "a"),
+        ("ADDED", "b"),
+        ("BOOKMARK", None),
+    ]
+    bookmark = first[2].object.metadata
+    assert bookmark.annotations == {"k8s.io/initial-events-end": "true"}
+    assert bookmark.resource_version == fake.tracker.resource_version
+    fake.cloud_waibizi_com_v1.virtual_machines("default").create(vm("c"))
+    after = next(events)
+    assert (after.type, after.object.metadata.name) == ("ADDED", "c")
+    events.close()
+    without_match = {k: v for k, v in params.items() if k != "resourceVersionMatch"}
+    with pytest.raises(errors.Invalid, match="NotOlderThan"):
+        next(iter(watch_events(fake.fake_rest, path, without_match, dict, timeout_seconds=5)))

@@ -290,6 +290,12 @@ class WatchReaction:
     Yields ``(type, object)``; without a resourceVersion the current objects come first as
     ADDED events; a version older than the kept history raises ``Gone`` (410) before the
     first event, as the server answers it; ``timeoutSeconds`` ends the watch.
+
+    Streaming lists (WatchList, ``sendInitialEvents=true``, which kube-apiserver accepts only
+    with ``resourceVersionMatch=NotOlderThan`` and ``allowWatchBookmarks=true``): the
+    current objects as ADDED events, then a BOOKMARK at their resourceVersion annotated
+    ``k8s.io/initial-events-end: "true"``, then the changes after it, as kube-apiserver
+    streams them, so a reflector using WatchList syncs on the fake too.
     """
 
     def __init__(self, tracker: Tracker) -> None:
@@ -300,27 +306,71 @@ class WatchReaction:
         resource = self.tracker.table.get(gvr.group, gvr.version, gvr.resource)
         if resource is None:
             return True, None, client_error(_not_served())
-        events = self.tracker.watch(
-            resource,
-            action.namespace,
-            resource_version=action.resource_version,
-            label_selector=action.label_selector,
-            field_selector=action.field_selector,
-            timeout=float(action.params.get("timeoutSeconds") or 1800),
-        )
+        params = action.params
+        initial: list[tuple[str, Obj]] = []
+        resource_version = action.resource_version
         try:
+            if params.get("sendInitialEvents") in ("1", "true"):
+                initial, resource_version = self._initial_events(resource, action)
+            events = self.tracker.watch(
+                resource,
+                action.namespace,
+                resource_version=resource_version,
+                label_selector=action.label_selector,
+                field_selector=action.field_selector,
+                timeout=float(params.get("timeoutSeconds") or 1800),
+            )
             first = next(events, None)  # 410 Gone and bad selectors surface here
         except ApiError as err:
             return True, None, client_error(err)
-        return True, _chain(first, events), None
+        return True, _chain(initial, first, events), None
+
+    def _initial_events(
+        self, resource: Resource, action: Action
+    ) -> tuple[list[tuple[str, Obj]], str]:
+        params = action.params
+        if params.get("resourceVersionMatch") != "NotOlderThan":
+            raise ApiError(
+                422,
+                "Invalid",
+                "resourceVersionMatch: Forbidden: sendInitialEvents requires setting "
+                "resourceVersionMatch to NotOlderThan",
+            )
+        if params.get("allowWatchBookmarks") not in ("1", "true"):
+            raise ApiError(
+                422,
+                "Invalid",
+                "allowWatchBookmarks: Required value: sendInitialEvents requires "
+                "allowWatchBookmarks=true",
+            )
+        listed = self.tracker.list(
+            resource,
+            action.namespace,
+            label_selector=action.label_selector,
+            field_selector=action.field_selector,
+        )
+        version = str(listed["metadata"]["resourceVersion"])
+        bookmark: Obj = {
+            "apiVersion": resource.group_version,
+            "kind": resource.kind,
+            "metadata": {
+                "resourceVersion": version,
+                "annotations": {"k8s.io/initial-events-end": "true"},
+            },
+        }
+        initial = [("ADDED", item) for item in listed["items"]]
+        return [*initial, ("BOOKMARK", bookmark)], version
 
 
 def _chain(
-    first: tuple[str, Obj] | None, rest: Generator[tuple[str, Obj], None, None]
+    initial: list[tuple[str, Obj]],
+    first: tuple[str, Obj] | None,
+    rest: Generator[tuple[str, Obj], None, None],
 ) -> WatchEvents:
-    """``first`` then ``rest``; idle ticks (``("", {})``) pass through, so that a consumer
-    that stopped listening notices within a second."""
+    """``initial``, ``first``, then ``rest``; idle ticks (``("", {})``) pass through, so
+    that a consumer that stopped listening notices within a second."""
     try:
+        yield from initial
         if first is not None:
             yield first
             yield from rest
