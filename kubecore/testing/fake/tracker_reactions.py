@@ -77,31 +77,9 @@ class ObjectReaction:
         dry_run = _dry_run(params)
         body = wire(action.object)
         if sub == "log":
-            if verb != "get":
-                raise ApiError(405, "MethodNotAllowed", f"{verb} is not supported here")
-            tracker.get(resource, namespace, name)
-            follow = params.get("follow") in ("1", "true")
-            lines = tracker.logs(namespace, name, params.get("container", ""), follow=follow)
-            if follow:
-                return lines  # streamed: an iterator of lines ("" while idle)
-            text = "".join(lines)
-            if params.get("tailLines"):
-                tail = int(params["tailLines"])
-                text = "".join(text.splitlines(keepends=True)[-tail:]) if tail else ""
-            return text
+            return self._log(resource, action)
         if sub == "eviction":
-            if verb != "create":
-                raise ApiError(405, "MethodNotAllowed", f"{verb} is not supported here")
-            options = body.get("deleteOptions") if isinstance(body, dict) else None
-            options = options if isinstance(options, dict) else {}
-            tracker.delete(
-                resource,
-                namespace,
-                name,
-                preconditions=_preconditions(options),
-                dry_run=dry_run or "All" in (options.get("dryRun") or ()),
-            )
-            return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"}
+            return self._evict(resource, action, body)
         if sub == "scale":
             return self._scale(resource, action, body)
         if verb == "get":
@@ -142,6 +120,46 @@ class ObjectReaction:
                 field_selector=action.field_selector,
             )
         raise ApiError(405, "MethodNotAllowed", f"{verb} is not supported here")
+
+    def _log(self, resource: Resource, action: Action) -> Any:
+        """``pods/log``: the text set with ``tracker.set_logs``; with ``follow``, an
+        iterator of lines ("" while idle) that the REST backend streams."""
+        if action.verb != "get":
+            raise ApiError(405, "MethodNotAllowed", f"{action.verb} is not supported here")
+        params, tracker = action.params, self.tracker
+        tracker.get(resource, action.namespace, action.name)  # 404 for a missing pod
+        follow = params.get("follow") in ("1", "true")
+        lines = tracker.logs(
+            action.namespace, action.name, params.get("container", ""), follow=follow
+        )
+        if follow:
+            return lines
+        text = "".join(lines)
+        if params.get("tailLines"):
+            tail = int(params["tailLines"])
+            text = "".join(text.splitlines(keepends=True)[-tail:]) if tail else ""
+        return text
+
+    def _evict(self, resource: Resource, action: Action, body: Any) -> Obj:
+        """``pods/eviction``: the pod is deleted (with the Eviction's delete options)."""
+        if action.verb != "create":
+            raise ApiError(405, "MethodNotAllowed", f"{action.verb} is not supported here")
+        options = body.get("deleteOptions") if isinstance(body, dict) else None
+        options = options if isinstance(options, dict) else {}
+        self.tracker.delete(
+            resource,
+            action.namespace,
+            action.name,
+            preconditions=_preconditions(options),
+            dry_run=_dry_run(action.params) or "All" in (options.get("dryRun") or ()),
+        )
+        return {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Success",
+            "code": 201,
+        }
 
     def _scale(self, resource: Resource, action: Action, body: Any) -> Obj:
         """``autoscaling/v1`` Scale from spec.replicas / status.replicas / the selector."""
