@@ -39,6 +39,7 @@ class ResourceView:
     interface_doc: str
     client_doc: str
     getter_doc: str
+    source: ir.Resource | None = None  # for the fake module's resource table
 
 
 @dataclass
@@ -146,4 +147,5 @@ def _resource_view(r: ir.Resource, kind: str, list_kind: str | None) -> Resource
             f"The {r.plural} client"
             + (" for ``namespace`` ('' for all namespaces)." if r.namespaced else ".")
         ),
+        source=r,
     )
