@@ -27,7 +27,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
 from kubecore.client.errors import ApiError, Gone, error_from_response
@@ -214,7 +214,7 @@ class Watcher(Generic[T]):
         # A WatchList may name the version its initial state must not be older than.
         return self._start_rv if self._send_initial and self._start_rv not in ("", "0") else ""
 
-    def _run(self) -> Iterator[WatchEvent[T]]:
+    def _run(self) -> Generator[WatchEvent[T], None, None]:
         failures = 0
         quick_ends = 0
         while not self._stopped.is_set():
