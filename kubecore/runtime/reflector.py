@@ -85,6 +85,7 @@ class Reflector(Generic[T]):
         self._needs_list = True
         #: How often the reflector listed (or streamed the list); for diagnostics and tests.
         self.lists = 0
+        self._progressed = False
 
     @property
     def last_sync_resource_version(self) -> str:
@@ -111,18 +112,18 @@ class Reflector(Generic[T]):
             return self._stopped.is_set() or (stop is not None and stop.is_set())
 
         while not stopping():
-            progressed = False
+            self._progressed = False  # set by every list and event: only idle failures back off
             try:
                 if self._needs_list and self._watch_list:
-                    progressed = self._stream_list_and_watch()
+                    self._stream_list_and_watch()
                 else:
                     if self._needs_list:
                         self._list()
-                    progressed = self._watch(self._rv, initial=False)
+                    self._watch(self._rv)
             except Gone:
                 log.debug("%s: resourceVersion %s is gone; relisting", self.name, self._rv)
                 self._needs_list = True
-                progressed = True  # relist at once, as client-go does
+                self._progressed = True  # relist at once, as client-go does
             except ApiError as err:
                 if self._needs_list and self._watch_list and err.status in _WATCH_LIST_REJECTED:
                     log.info("%s: the server rejects WatchList (%s); listing", self.name, err)
@@ -133,7 +134,7 @@ class Reflector(Generic[T]):
                 if stopping():
                     return
                 log.warning("%s: %s", self.name, err)
-            failures = 0 if progressed else failures + 1
+            failures = 0 if self._progressed else failures + 1
             if failures:
                 delay = min(self._initial_backoff * 2 ** (failures - 1), self._max_backoff)
                 self._wait(jittered(delay), stop)
@@ -167,6 +168,7 @@ class Reflector(Generic[T]):
         self._sink.replace(items, list_rv)
         self._rv = list_rv
         self._needs_list = False
+        self._progressed = True
 
     # -- watch --------------------------------------------------------------------------
 
@@ -183,11 +185,10 @@ class Reflector(Generic[T]):
             self._current = None
         handle.stop()
 
-    def _stream_list_and_watch(self) -> bool:
+    def _stream_list_and_watch(self) -> None:
         """WatchList: the initial state as events, then the same stream's changes."""
         handle = self._open("", True)
         initial: list[T] = []
-        progressed = False
         try:
             for event in handle:
                 if self._needs_list:
@@ -199,24 +200,19 @@ class Reflector(Generic[T]):
                         self._sink.replace(initial, rv)
                         initial = []
                         self._rv, self._needs_list = rv, False
-                        progressed = True
+                        self._progressed = True
                     continue
                 self._handle(event)
-                progressed = True
         finally:
             self._close(handle)
-        return progressed
 
-    def _watch(self, resource_version: str, *, initial: bool) -> bool:
-        handle = self._open(resource_version, initial)
-        progressed = False
+    def _watch(self, resource_version: str) -> None:
+        handle = self._open(resource_version, False)
         try:
             for event in handle:
                 self._handle(event)
-                progressed = True
         finally:
             self._close(handle)
-        return progressed
 
     def _handle(self, event: WatchEvent[T]) -> None:
         kind = event.type
@@ -228,5 +224,6 @@ class Reflector(Generic[T]):
         rv = event.resource_version
         if rv:
             self._rv = rv
+        self._progressed = True
 
 

@@ -9,7 +9,10 @@ from typing import Any
 import pytest
 
 from kube_clientgen_api.virtualmachine import Clientset as VMClientset
-from kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1 import VirtualMachine, VirtualMachineSpec
+from kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1 import (
+    VirtualMachine,
+    VirtualMachineSpec,
+)
 from kubecore import load_config
 from kubecore.client import errors
 from kubecore.client.dynamic import DynamicClient

@@ -87,7 +87,11 @@ def test_no_resume_from_a_synthetic_initial_event() -> None:
             return Reply(lines=[event("ADDED", "a", "7")])
         if len(calls) == 2:  # the initial state again, then a bookmark: now it is complete
             return Reply(
-                lines=[event("ADDED", "a", "7"), event("ADDED", "b", "3"), event("BOOKMARK", "", "9")]
+                lines=[
+                    event("ADDED", "a", "7"),
+                    event("ADDED", "b", "3"),
+                    event("BOOKMARK", "", "9"),
+                ]
             )
         return Reply(lines=[event("MODIFIED", "b", "10")])
 
