@@ -6,7 +6,9 @@
    the server supports it, **stream the list** (WatchList: ``sendInitialEvents=true``): the
    initial objects arrive as watch events and only the decoded objects are held until the
    ``k8s.io/initial-events-end`` bookmark, instead of a whole list response beside them.
-   A server that rejects WatchList (an older apiserver answers 4xx) is listed from then on.
+   A server that rejects WatchList (an older apiserver answers 4xx) is listed from then on;
+   after three streams in a row cut before their initial state was complete, the next
+   relist is a paged list.
 2. **Watch** from the list's resourceVersion, with bookmarks, handing each change to
    ``sink.apply``. A dropped or ended watch resumes from the last version seen (objects and
    bookmarks); a watch that ends at once with nothing in it, and every failure, waits a
@@ -86,6 +88,9 @@ class Reflector(Generic[T]):
         #: How often the reflector listed (or streamed the list); for diagnostics and tests.
         self.lists = 0
         self._progressed = False
+        # WatchList streams cut before their initial state was complete, in a row: after
+        # three, the next relist is a paged list (each page is a short request).
+        self._broken_streams = 0
 
     @property
     def last_sync_resource_version(self) -> str:
@@ -114,7 +119,7 @@ class Reflector(Generic[T]):
         while not stopping():
             self._progressed = False  # set by every list and event: only idle failures back off
             try:
-                if self._needs_list and self._watch_list:
+                if self._needs_list and self._watch_list and self._broken_streams < 3:
                     self._stream_list_and_watch()
                 else:
                     if self._needs_list:
@@ -169,6 +174,7 @@ class Reflector(Generic[T]):
         self._rv = list_rv
         self._needs_list = False
         self._progressed = True
+        self._broken_streams = 0
 
     # -- watch --------------------------------------------------------------------------
 
@@ -194,17 +200,20 @@ class Reflector(Generic[T]):
                 if self._needs_list:
                     if event.type == ADDED:
                         initial.append(event.object)
+                        self._progressed = True
                     elif is_initial_events_end(event):
                         self.lists += 1
                         rv = event.resource_version
                         self._sink.replace(initial, rv)
                         initial = []
                         self._rv, self._needs_list = rv, False
-                        self._progressed = True
+                        self._broken_streams = 0
                     continue
                 self._handle(event)
         finally:
             self._close(handle)
+            if self._needs_list:
+                self._broken_streams += 1
 
     def _watch(self, resource_version: str) -> None:
         handle = self._open(resource_version, False)
