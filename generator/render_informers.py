@@ -111,9 +111,7 @@ def render_informers(
     if not views:
         return {}
     files = {
-        "informers/__init__.py": env.get_template("informers_init.py.jinja").render(
-            header=header
-        ),
+        "informers/__init__.py": env.get_template("informers_init.py.jinja").render(header=header),
         "informers/factory.py": env.get_template("informers_factory.py.jinja").render(
             header=header, groups=views
         ),

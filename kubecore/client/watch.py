@@ -93,7 +93,9 @@ def is_initial_events_end(event: WatchEvent[Any]) -> bool:
     obj = event.raw.get("object")
     meta = obj.get("metadata") if isinstance(obj, dict) else None
     annotations = meta.get("annotations") if isinstance(meta, dict) else None
-    return isinstance(annotations, dict) and annotations.get(INITIAL_EVENTS_END_ANNOTATION) == "true"
+    return (
+        isinstance(annotations, dict) and annotations.get(INITIAL_EVENTS_END_ANNOTATION) == "true"
+    )
 
 
 def random_watch_timeout(rand: Callable[[], float] = random.random) -> int:
@@ -224,7 +226,9 @@ class Watcher(Generic[T]):
             query, deadline = self._query()
             received = 0
             try:
-                stream = self._rest.stream_lines(self._path, query, timeout=self._read_timeout(deadline))
+                stream = self._rest.stream_lines(
+                    self._path, query, timeout=self._read_timeout(deadline)
+                )
                 self.connections += 1
                 with self._lock:
                     self._stream = stream

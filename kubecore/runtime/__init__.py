@@ -30,7 +30,26 @@ _EXPORTS = {
     "DynamicSharedInformerFactory": "kubecore.runtime.dynamicinformer",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "ClusterLister",
+    "DeletedFinalStateUnknown",
+    "DynamicSharedInformerFactory",
+    "GenericLister",
+    "Indexer",
+    "ListOptions",
+    "ListWatch",
+    "NAMESPACE_INDEX",
+    "NamespaceLister",
+    "NamespacedLister",
+    "Reflector",
+    "ResourceEventHandler",
+    "ResourceEventHandlerFuncs",
+    "SharedIndexInformer",
+    "SharedInformerFactory",
+    "meta_namespace_key_func",
+    "split_meta_namespace_key",
+    "wait_for_cache_sync",
+]
 
 if TYPE_CHECKING:
     from kubecore.runtime.dynamicinformer import DynamicSharedInformerFactory

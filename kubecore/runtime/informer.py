@@ -40,7 +40,7 @@ from kubecore.runtime.keys import (
 )
 from kubecore.runtime.listwatch import ListWatch
 from kubecore.runtime.reflector import Reflector
-from kubecore.runtime.store import IndexFunc, Indexer, KeyFunc
+from kubecore.runtime.store import Indexer, IndexFunc, KeyFunc
 
 __all__ = [
     "ResourceEventHandler",

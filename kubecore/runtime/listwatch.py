@@ -16,7 +16,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from kubecore.client.rest import RESTClient
 from kubecore.client.unstructured import Unstructured
-from kubecore.client.watch import WatchEvent, Watcher
+from kubecore.client.watch import Watcher, WatchEvent
 
 __all__ = ["ListOptions", "ListWatch", "TweakListOptions", "WatchHandle"]
 

@@ -234,5 +234,3 @@ class Reflector(Generic[T]):
         if rv:
             self._rv = rv
         self._progressed = True
-
-

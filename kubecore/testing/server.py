@@ -835,9 +835,7 @@ def _send_initial_events(query: dict[str, str], bookmarks: bool, supported: bool
     value = query.get("sendInitialEvents")
     if value is None:
         if query.get("resourceVersionMatch"):
-            raise ApiError(
-                422, "Invalid", "resourceVersionMatch: Forbidden: not allowed for watch"
-            )
+            raise ApiError(422, "Invalid", "resourceVersionMatch: Forbidden: not allowed for watch")
         return False
     if not supported:
         raise ApiError(
