@@ -304,3 +304,50 @@ def test_dynamic_informer_factory_on_unstructured(server: TestApiServer, cs: VMC
         finally:
             stop.set()
             factory.shutdown()
+
+
+class _PublicOnly:
+    """A resource client seen only through its public verbs (as a fake clientset's is)."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.model = client.model
+        self.list = client.list
+        self.watch = client.watch
+
+
+def test_a_client_without_http_is_watched_through_its_public_watch(cs: VMClientset) -> None:
+    vms = cs.cloud_waibizi_com_v1.virtual_machines("default")
+    vms.create(vm("first"))
+    list_watch = ListWatch.for_client(_PublicOnly(cs.cloud_waibizi_com_v1.virtual_machines("")))
+    assert not list_watch.supports_watch_list
+    informer: SharedIndexInformer[VirtualMachine] = SharedIndexInformer(list_watch)
+    recorder = Recorder()
+    informer.add_event_handler(recorder)
+    stop, thread = run(informer)
+    try:
+        second = vms.create(vm("second"))
+        recorder.wait_for(lambda ev: len(ev) == 2)
+        assert recorder.events[1] == ("add", "default/second", second.metadata.resource_version)
+    finally:
+        stop.set()
+        thread.join(WAIT)
+    assert not thread.is_alive()
+
+
+def test_watch_list_streams_cut_every_time_fall_back_to_a_paged_list(
+    server: TestApiServer, cs: VMClientset
+) -> None:
+    vms = cs.cloud_waibizi_com_v1.virtual_machines("default")
+    for i in range(4):
+        vms.create(vm(f"s{i}"))
+    server.faults.drop_watches_after(2, times=None)  # no initial state ever completes
+    informer = informer_for(cs)
+    stop, thread = run(informer)
+    try:
+        assert sorted(informer.get_indexer().list_keys()) == [f"default/s{i}" for i in range(4)]
+        assert len(server.faults.fired) >= 3
+    finally:
+        server.faults.clear()
+        stop.set()
+        thread.join(WAIT)
