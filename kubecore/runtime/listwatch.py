@@ -107,7 +107,10 @@ class ListWatch(Generic[T]):
                 getattr(meta, "continue_", None) or None,
             )
 
-        return cls._with_watch(client, opts, client.model.from_dict, list_page)
+        def decode(data: dict[str, Any]) -> Any:
+            return client.model.from_dict(data)
+
+        return cls._with_watch(client, opts, decode, list_page)
 
     @classmethod
     def for_dynamic(

@@ -311,7 +311,6 @@ class _PublicOnly:
 
     def __init__(self, client: Any) -> None:
         self._client = client
-        self.model = client.model
         self.list = client.list
         self.watch = client.watch
 
