@@ -45,6 +45,7 @@ __all__ = [
     "WatchEvent",
     "Watcher",
     "is_initial_events_end",
+    "jittered",
     "random_watch_timeout",
     "watch_events",
 ]
