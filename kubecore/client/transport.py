@@ -126,6 +126,24 @@ class Response:
     def close(self) -> None:
         self._release(self._raw, reusable=False)
 
+    def set_read_timeout(self, seconds: float | None) -> None:
+        """Bound every further socket read of this response to ``seconds`` (None: no bound)."""
+        sock = self._release.socket
+        if sock is not None:
+            try:
+                sock.settimeout(seconds)
+            except OSError:
+                pass
+
+    def abort(self) -> None:
+        """Shut the connection down from any thread: a blocked read returns at once."""
+        sock = self._release.socket
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
     @property
     def is_closed(self) -> bool:
         return self._raw.isclosed()
@@ -137,6 +155,11 @@ class _Release:
     def __init__(self, transport: Transport, conn: _Connection) -> None:
         self._transport = transport
         self._conn: _Connection | None = conn
+
+    @property
+    def socket(self) -> socket.socket | None:
+        conn = self._conn
+        return conn.sock if conn is not None else None
 
     def __call__(self, raw: http.client.HTTPResponse, *, reusable: bool) -> None:
         conn, self._conn = self._conn, None

@@ -1,25 +1,68 @@
-"""Watching: typed events from a line-delimited stream, resumed after dropped connections.
+"""Watching: typed events from a line-delimited stream, with deadlines, resume and backoff.
 
-``watch_events`` is client-go's RetryWatcher in one generator: it follows the last
-resourceVersion it saw (from objects and BOOKMARKs), reconnects from there when the
-connection drops or the server ends the stream early, and raises ``Gone`` when the server
-says that version is too old (HTTP 410 or an ERROR event with code 410): the caller relists.
+:class:`Watcher` is client-go's ``RetryWatcher`` (``resume=True``, what ``watch()`` on the
+typed and dynamic clients returns) or one plain watch connection (``resume=False``, what the
+reflector in :mod:`kubecore.runtime` drives itself). Both hold these rules:
+
+* **Deadlines.** Every connection asks the server for a ``timeoutSeconds`` (the caller's
+  ``timeout_seconds``, else a random 5 to 10 minutes, as client-go's reflector does) and holds
+  its own deadline a little later than that, so a silent connection cannot block a read
+  forever. ``timeout_seconds`` is honoured on the client side too: no socket read blocks past
+  it. ``idle_timeout`` (seconds without a byte) declares a connection dead sooner.
+* **Resume.** After a dropped connection (or the server's normal end) the watch is resumed
+  from the last resourceVersion seen, but never from a synthetic initial event: a watch
+  started without a resourceVersion (or with ``sendInitialEvents``) receives the current
+  state as ADDED events first, and resuming from one of those would skip the objects not yet
+  sent. Until the initial state is complete (a BOOKMARK, the ``k8s.io/initial-events-end``
+  BOOKMARK with ``send_initial_events``, or any non-ADDED event), a dropped watch restarts
+  without a version and the initial state comes again.
+* **Backoff.** Reconnects after failures, and re-requests of streams that end at once with
+  nothing in them, wait ``reconnect_delay * 2**n`` seconds (capped at ``max_backoff``) with
+  jitter in [0.5, 1.0) of that, never in a hot loop.
+* ``Gone`` (HTTP 410 or an ERROR event with code 410) is raised: the caller relists.
 """
 
 from __future__ import annotations
 
+import random
+import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
 from kubecore.client.errors import ApiError, Gone, error_from_response
-from kubecore.client.rest import RESTClient
-from kubecore.client.transport import TransportError
+from kubecore.client.rest import LineStream, RESTClient
+from kubecore.client.transport import ReadTimeout, TransportError
 from kubecore.core.codec import json_dumps, json_loads
+
+__all__ = [
+    "ADDED",
+    "BOOKMARK",
+    "DELETED",
+    "ERROR",
+    "INITIAL_EVENTS_END_ANNOTATION",
+    "MODIFIED",
+    "WatchEvent",
+    "Watcher",
+    "is_initial_events_end",
+    "jittered",
+    "random_watch_timeout",
+    "watch_events",
+]
 
 T = TypeVar("T")
 
 ADDED, MODIFIED, DELETED, BOOKMARK, ERROR = "ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR"
+
+#: The annotation of the BOOKMARK that ends a WatchList's initial events.
+INITIAL_EVENTS_END_ANNOTATION = "k8s.io/initial-events-end"
+
+#: client-go's reflector asks for a server timeout between these bounds (seconds).
+MIN_WATCH_TIMEOUT = 300
+MAX_WATCH_TIMEOUT = 600
+#: How long after the server's own timeout the client gives up on a silent connection.
+_DEADLINE_GRACE = 30.0
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class WatchEvent(Generic[T]):
@@ -35,6 +78,233 @@ class WatchEvent(Generic[T]):
     def __repr__(self) -> str:
         return f"WatchEvent({self.type}, {self.object!r})"
 
+    @property
+    def resource_version(self) -> str:
+        """The event object's ``metadata.resourceVersion`` ("" when absent)."""
+        obj = self.raw.get("object")
+        meta = obj.get("metadata") if isinstance(obj, dict) else None
+        rv = meta.get("resourceVersion") if isinstance(meta, dict) else None
+        return rv if isinstance(rv, str) else ""
+
+
+def is_initial_events_end(event: WatchEvent[Any]) -> bool:
+    """Whether ``event`` is the BOOKMARK that ends a WatchList's initial events."""
+    if event.type != BOOKMARK:
+        return False
+    obj = event.raw.get("object")
+    meta = obj.get("metadata") if isinstance(obj, dict) else None
+    annotations = meta.get("annotations") if isinstance(meta, dict) else None
+    return (
+        isinstance(annotations, dict) and annotations.get(INITIAL_EVENTS_END_ANNOTATION) == "true"
+    )
+
+
+def random_watch_timeout(rand: Callable[[], float] = random.random) -> int:
+    """A server-side watch timeout in seconds, uniform in 5 to 10 minutes (client-go's)."""
+    return MIN_WATCH_TIMEOUT + int(rand() * (MAX_WATCH_TIMEOUT - MIN_WATCH_TIMEOUT))
+
+
+def jittered(seconds: float, rand: Callable[[], float] = random.random) -> float:
+    """``seconds`` scaled by a random factor in [0.5, 1.0): spreads reconnecting clients."""
+    return seconds * (0.5 + rand() / 2)
+
+
+class Watcher(Generic[T]):
+    """An iterator of typed :class:`WatchEvent` s (see the module docstring).
+
+    ``rest``/``path``/``params`` address the collection (``params`` are the list options;
+    ``watch``, ``resourceVersion`` and ``timeoutSeconds`` are added here). ``decode`` turns an
+    event's object (a dict) into ``T``. ``stop()`` may be called from any thread: the
+    current read returns at once and iteration ends. Raises ``Gone`` (relist), other
+    ``ApiError`` s the server answers with, and ``ConnectionError`` after ``max_failures``
+    failed reconnects in a row (``resume=True``), or the ``TransportError`` of the one
+    connection (``resume=False``).
+    """
+
+    def __init__(
+        self,
+        rest: RESTClient,
+        path: str,
+        params: Mapping[str, Any],
+        decode: Callable[[dict[str, Any]], T],
+        *,
+        resource_version: str | None = None,
+        timeout_seconds: float | None = None,
+        send_initial_events: bool = False,
+        resume: bool = True,
+        idle_timeout: float | None = None,
+        reconnect_delay: float = 0.2,
+        max_backoff: float = 30.0,
+        max_failures: int = 5,
+    ) -> None:
+        self._rest = rest
+        self._path = path
+        self._params = dict(params)
+        self._decode = decode
+        self._timeout = timeout_seconds
+        self._deadline = None if timeout_seconds is None else time.monotonic() + timeout_seconds
+        self._send_initial = send_initial_events
+        self._resume = resume
+        self._idle = idle_timeout
+        self._delay = reconnect_delay
+        self._max_backoff = max_backoff
+        self._max_failures = max_failures
+        self._start_rv = resource_version or ""
+        # Initial events are synthetic unless the watch starts from a real version.
+        self._initial_done = not send_initial_events and resource_version not in (None, "", "0")
+        self._last_rv = self._start_rv if self._initial_done else ""
+        self._stopped = threading.Event()
+        self._lock = threading.Lock()
+        self._stream: LineStream | None = None
+        self._events = self._run()
+        #: How many connections were opened (for callers' diagnostics and tests).
+        self.connections = 0
+
+    @property
+    def resource_version(self) -> str:
+        """The version a resumed watch would start from ("" while the initial state is incomplete)."""
+        return self._last_rv
+
+    @property
+    def initial_events_done(self) -> bool:
+        return self._initial_done
+
+    def __iter__(self) -> Watcher[T]:
+        return self
+
+    def __next__(self) -> WatchEvent[T]:
+        return next(self._events)
+
+    def stop(self) -> None:
+        """End the watch from any thread; iteration stops after the current event."""
+        self._stopped.set()
+        with self._lock:
+            stream = self._stream
+        if stream is not None:
+            stream.response.abort()
+
+    def close(self) -> None:
+        self.stop()
+        self._events.close()
+
+    # -- the loop -------------------------------------------------------------------------
+
+    def _remaining(self) -> float | None:
+        return None if self._deadline is None else self._deadline - time.monotonic()
+
+    def _query(self) -> tuple[dict[str, Any], float]:
+        """The request's query and this connection's client-side deadline (monotonic)."""
+        query = dict(self._params, watch="true")
+        if self._send_initial:
+            query["allowWatchBookmarks"] = "true"
+            if not self._initial_done:
+                query["sendInitialEvents"] = "true"
+                query["resourceVersionMatch"] = "NotOlderThan"
+        rv = self._last_rv if self._initial_done else self._start_rv_for_restart()
+        if rv:
+            query["resourceVersion"] = rv
+        remaining = self._remaining()
+        if remaining is not None:
+            server_timeout = max(1, int(remaining + 0.999))
+            deadline = time.monotonic() + remaining
+        else:
+            server_timeout = random_watch_timeout()
+            deadline = time.monotonic() + server_timeout + _DEADLINE_GRACE
+        query["timeoutSeconds"] = server_timeout
+        return query, deadline
+
+    def _start_rv_for_restart(self) -> str:
+        # A WatchList may name the version its initial state must not be older than.
+        return self._start_rv if self._send_initial and self._start_rv not in ("", "0") else ""
+
+    def _run(self) -> Generator[WatchEvent[T], None, None]:
+        failures = 0
+        quick_ends = 0
+        while not self._stopped.is_set():
+            remaining = self._remaining()
+            if remaining is not None and remaining <= 0:
+                return
+            query, deadline = self._query()
+            received = 0
+            try:
+                stream = self._rest.stream_lines(
+                    self._path, query, timeout=self._read_timeout(deadline)
+                )
+                self.connections += 1
+                with self._lock:
+                    self._stream = stream
+                if self._stopped.is_set():
+                    stream.close()
+                    return
+                with stream:
+                    failures = 0
+                    for line in stream:
+                        if line.strip():
+                            received += 1
+                            yield from self._event(line)
+                        stream.response.set_read_timeout(self._read_timeout(deadline))
+            except Gone:
+                raise
+            except ApiError as err:
+                if err.status not in _RETRY_STATUSES or not self._resume:
+                    raise
+                failures += 1
+            except ReadTimeout:
+                if self._stopped.is_set():
+                    return
+                remaining = self._remaining()
+                if remaining is not None and remaining <= 0:
+                    return  # the caller's timeout_seconds passed
+                if not self._resume:
+                    raise
+                failures += 1  # a silent connection: treat it as dropped
+            except TransportError:
+                if self._stopped.is_set():
+                    return
+                if not self._resume:
+                    raise
+                failures += 1  # the connection dropped: resume from the last real version
+            finally:
+                with self._lock:
+                    self._stream = None
+            if self._stopped.is_set() or not self._resume:
+                return
+            if failures > self._max_failures:
+                raise ConnectionError(f"watch of {self._path} failed {failures} times in a row")
+            if failures:
+                self._sleep(jittered(min(self._delay * 2 ** (failures - 1), self._max_backoff)))
+            elif received == 0:
+                quick_ends += 1  # ended at once with nothing: never re-request in a hot loop
+                self._sleep(jittered(min(self._delay * 2 ** (quick_ends - 1), self._max_backoff)))
+            else:
+                quick_ends = 0
+
+    def _read_timeout(self, deadline: float) -> float:
+        left = max(0.001, deadline - time.monotonic())
+        return left if self._idle is None else min(left, self._idle)
+
+    def _sleep(self, seconds: float) -> None:
+        remaining = self._remaining()
+        if remaining is not None:
+            seconds = min(seconds, max(0.0, remaining))
+        self._stopped.wait(seconds)
+
+    def _event(self, line: bytes) -> Iterator[WatchEvent[T]]:
+        raw = json_loads(line)
+        kind, obj = raw.get("type"), raw.get("object") or {}
+        if kind == ERROR:
+            raise _error_event(obj)
+        rv = (obj.get("metadata") or {}).get("resourceVersion")
+        event = WatchEvent(kind, self._decode(obj), raw)  # a BOOKMARK carries only metadata
+        if not self._initial_done:
+            if self._send_initial:
+                self._initial_done = is_initial_events_end(event)
+            else:
+                self._initial_done = kind != ADDED
+        if rv and self._initial_done:
+            self._last_rv = rv
+        yield event
+
 
 def watch_events(
     rest: RESTClient,
@@ -45,43 +315,19 @@ def watch_events(
     resource_version: str | None = None,
     timeout_seconds: float | None = None,
     reconnect_delay: float = 0.2,
-) -> Iterator[WatchEvent[T]]:
-    """Yield typed events until ``timeout_seconds`` pass (forever if None) or the caller stops."""
-    deadline = None if timeout_seconds is None else time.monotonic() + timeout_seconds
-    last_rv = resource_version
-    failures = 0
-    while deadline is None or time.monotonic() < deadline:
-        query = dict(params, watch="true")
-        if last_rv:
-            query["resourceVersion"] = last_rv
-        if deadline is not None:
-            query["timeoutSeconds"] = max(1, int(deadline - time.monotonic() + 0.999))
-        try:
-            with rest.stream_lines(path, query) as lines:
-                failures = 0
-                for line in lines:
-                    if not line.strip():
-                        continue
-                    raw = json_loads(line)
-                    kind, obj = raw.get("type"), raw.get("object") or {}
-                    if kind == ERROR:
-                        raise _error_event(obj)
-                    rv = (obj.get("metadata") or {}).get("resourceVersion")
-                    if rv:
-                        last_rv = rv
-                    yield WatchEvent(kind, decode(obj), raw)  # a BOOKMARK carries only metadata
-        except Gone:
-            raise
-        except ApiError as err:
-            if err.status not in (429, 500, 502, 503, 504):
-                raise
-            failures += 1
-        except TransportError:
-            failures += 1  # the connection dropped: resume from the last seen version
-        if failures > 5:
-            raise ConnectionError(f"watch of {path} failed {failures} times in a row")
-        if failures:
-            time.sleep(min(reconnect_delay * 2 ** (failures - 1), 5.0))
+    idle_timeout: float | None = None,
+) -> Watcher[T]:
+    """A resuming :class:`Watcher`: events until ``timeout_seconds`` pass (forever if None)."""
+    return Watcher(
+        rest,
+        path,
+        params,
+        decode,
+        resource_version=resource_version,
+        timeout_seconds=timeout_seconds,
+        reconnect_delay=reconnect_delay,
+        idle_timeout=idle_timeout,
+    )
 
 
 def _error_event(status: dict[str, Any]) -> ApiError:

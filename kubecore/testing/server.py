@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import http.server
 import io
+import itertools
 import json
 import secrets
 import socket
@@ -81,6 +82,9 @@ class TestApiServer:
     """
 
     __test__ = False  # not a pytest test class
+    #: Whether watches accept ``sendInitialEvents`` (WatchList); set False to act as an
+    #: older apiserver, which rejects it with 422.
+    watch_list = True
 
     def __init__(
         self,
@@ -905,6 +909,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         tracker = api.tracker
         timeout = float(query.get("timeoutSeconds") or 1800)
         bookmarks = query.get("allowWatchBookmarks") in ("1", "true")
+        send_initial = _send_initial_events(query, bookmarks, api.watch_list)
         as_table = tables.wants_table(self.headers.get("Accept") or "")
         include = query.get("includeObject", "Metadata")
         events = tracker.watch(
@@ -914,15 +919,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             label_selector=query.get("labelSelector"),
             field_selector=query.get("fieldSelector"),
             timeout=timeout,
+            send_initial_events=send_initial,
         )
         first = next(events, None)  # raises 410 Gone / 400 before any header is sent
         drop_after = api.faults.watch_drop_after(urlsplit(self.path).path)
         self._start_stream("application/json")
         sent = 0
+        bookmarked = ""
 
         def chunk(event_type: str, obj: Obj) -> None:
-            nonlocal sent
-            if as_table and event_type != "BOOKMARK":
+            nonlocal sent, bookmarked
+            if event_type == "BOOKMARK":
+                obj = {"kind": resource.kind, "apiVersion": resource.group_version, **obj}
+                bookmarked = obj["metadata"]["resourceVersion"]
+            elif as_table and event_type != "ERROR":
                 obj = tables.to_table(resource, obj, include, headers=sent == 0)
             self._chunk(json_dumps({"type": event_type, "object": obj}) + b"\n")
             if event_type == "BOOKMARK":
@@ -931,31 +941,22 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if drop_after is not None and sent >= drop_after:
                 raise _Dropped
 
-        def bookmark() -> None:
-            chunk(
-                "BOOKMARK",
-                {
-                    "kind": resource.kind,
-                    "apiVersion": resource.group_version,
-                    "metadata": {"resourceVersion": tracker.resource_version},
-                },
-            )
+        def progress(obj: Obj) -> None:
+            # An idle tick: tell a bookmarking client how far the watch got. The version is
+            # the tracker's cursor, so it never covers an event this stream has not sent.
+            if bookmarks and obj["metadata"]["resourceVersion"] != bookmarked:
+                chunk("BOOKMARK", obj)
 
         try:
             if drop_after == 0:
                 raise _Dropped
-            if bookmarks:
-                bookmark()
-            if first is not None:
-                if first[0]:
-                    chunk(*first)
-                for event_type, obj in events:
-                    if event_type:  # "" is an idle tick
-                        chunk(event_type, obj)
-                    elif client_gone(self.connection):
+            for event_type, obj in itertools.chain([first] if first else [], events):
+                if event_type:
+                    chunk(event_type, obj)
+                else:  # an idle tick
+                    if client_gone(self.connection):
                         return
-            if bookmarks:
-                bookmark()
+                    progress(obj)
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
         except _Dropped:
@@ -982,6 +983,36 @@ _REASONS = {
     503: "ServiceUnavailable",
     504: "Timeout",
 }
+
+
+def _send_initial_events(query: dict[str, str], bookmarks: bool, supported: bool) -> bool:
+    """Validate a WatchList request as kube-apiserver does; True when it is one."""
+    value = query.get("sendInitialEvents")
+    if value is None:
+        if query.get("resourceVersionMatch"):
+            raise ApiError(422, "Invalid", "resourceVersionMatch: Forbidden: not allowed for watch")
+        return False
+    if not supported:
+        raise ApiError(
+            422, "Invalid", "sendInitialEvents: Forbidden: sendInitialEvents is not supported"
+        )
+    if value not in ("true", "false"):
+        raise bad_request(f"invalid sendInitialEvents {value!r}")
+    if value == "true":
+        if query.get("resourceVersionMatch") != "NotOlderThan":
+            raise ApiError(
+                422,
+                "Invalid",
+                "resourceVersionMatch: Forbidden: sendInitialEvents requires setting "
+                "resourceVersionMatch to NotOlderThan",
+            )
+        if not bookmarks:
+            raise ApiError(
+                422,
+                "Invalid",
+                "allowWatchBookmarks: Forbidden: sendInitialEvents requires allowWatchBookmarks",
+            )
+    return value == "true"
 
 
 class _Dropped(Exception):

@@ -188,8 +188,11 @@ class Tracker:
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._objects: dict[tuple[str, str], dict[tuple[str, str], Obj]] = {}
-        self._rv = 0
+        # Above 0, as etcd revisions are: "0" in a request means "any version", not a version.
+        self._rv = 1
         self._events: deque[Event] = deque(maxlen=history)
+        # Watches from versions older than this one cannot be served (410 Expired).
+        self._compacted_rv = 0
         self._closed = False
         self._logs: dict[tuple[str, str, str], list[str]] = {}
         namespaces = table.get("", "v1", "namespaces")
@@ -212,8 +215,18 @@ class Tracker:
         return self._objects.setdefault(resource.storage_key, {})
 
     def _record(self, type_: str, resource: Resource, obj: Obj) -> None:
+        if self._events.maxlen is not None and len(self._events) == self._events.maxlen:
+            self._compacted_rv = self._events[0].resource_version
         self._events.append(Event(self._rv, type_, resource.storage_key, _clone(obj)))
         self._changed.notify_all()
+
+    def compact(self) -> None:
+        """Forget the whole event history, as etcd compaction does: every watcher that has
+        not seen the current resourceVersion, and every watch from an older one, gets 410."""
+        with self._lock:
+            self._events.clear()
+            self._compacted_rv = self._rv
+            self._changed.notify_all()
 
     def _check_namespace(self, resource: Resource, namespace: str) -> None:
         if not resource.namespaced:
@@ -518,8 +531,11 @@ class Tracker:
                 self._record("MODIFIED", resource, obj)
             return self._out(resource, obj)
         del self._store(resource)[key]
-        self._next_rv()
-        self._record("DELETED", resource, obj)
+        # As kube-apiserver: the DELETED event carries the deletion's own resourceVersion (a
+        # watch resumed from it must not replay the delete); the response keeps the last one.
+        gone = _clone(obj)
+        gone["metadata"]["resourceVersion"] = self._next_rv()
+        self._record("DELETED", resource, gone)
         if resource.storage_key == ("", "namespaces"):
             for other in self.table.resources.values():
                 if other.namespaced:
@@ -620,13 +636,19 @@ class Tracker:
         label_selector: str | None = None,
         field_selector: str | None = None,
         timeout: float = 1800.0,
+        send_initial_events: bool = False,
     ) -> Generator[tuple[str, Obj], None, None]:
         """(type, object) pairs after ``resource_version``; ends at ``timeout`` seconds.
 
-        Without a resourceVersion (or "0") the current objects come first as ADDED events.
-        A resourceVersion older than the kept history raises 410 Gone. Between events
-        the iterator yields ``("", {})`` about once a second so that callers can notice
-        a closed connection.
+        Without a resourceVersion (or "0"), or with ``send_initial_events`` (WatchList), the
+        current objects come first as ADDED events; ``send_initial_events`` then yields a
+        ``("BOOKMARK", {"metadata": {"resourceVersion": ..., "annotations":
+        {"k8s.io/initial-events-end": "true"}}})``. A resourceVersion older than the kept
+        history raises 410 Expired; a watcher that falls behind the history later gets an
+        ``("ERROR", <Status 410 Expired>)`` and the stream ends, never a gap. Between events
+        the iterator yields ``("", {"metadata": {"resourceVersion": <progress>}})`` about once
+        a second: callers notice closed connections and may send it as a BOOKMARK (it never
+        covers an event not yet yielded).
         """
         labels, fields = label_matcher(label_selector), field_matcher(field_selector)
 
@@ -639,7 +661,7 @@ class Tracker:
         deadline = time.monotonic() + timeout
         initial: list[Obj] = []
         with self._lock:
-            if resource_version in (None, "", "0"):
+            if send_initial_events or resource_version in (None, "", "0"):
                 after = self._rv
                 initial = [self._out(resource, o) for _, o in sorted(self._store(resource).items())]
             else:
@@ -647,31 +669,52 @@ class Tracker:
                     after = int(str(resource_version))
                 except ValueError:
                     raise bad_request(f"invalid resourceVersion {resource_version!r}") from None
-                oldest = self._events[0].resource_version if self._events else self._rv + 1
-                if after < oldest - 1 and after < self._rv:
-                    raise ApiError(
-                        410, "Expired", f"too old resource version: {after} ({oldest - 1})"
-                    )
+                if after < self._compacted_rv:
+                    raise _expired(after, self._compacted_rv)
         for obj in initial:
             if wanted(obj):
                 yield "ADDED", obj
+        if send_initial_events:
+            yield "BOOKMARK", {
+                "metadata": {
+                    "resourceVersion": str(after),
+                    "annotations": {"k8s.io/initial-events-end": "true"},
+                }
+            }
+        else:
+            yield "", {"metadata": {"resourceVersion": str(after)}}
         while True:
             batch: list[Event] = []
             with self._lock:
                 remaining = deadline - time.monotonic()
                 if self._closed or remaining <= 0:
+                    yield "", {"metadata": {"resourceVersion": str(after)}}
                     return
-                batch = [e for e in self._events if e.resource_version > after]
-                if not batch:
-                    self._changed.wait(min(remaining, 1.0))
+                if after < self._compacted_rv:
+                    expired = _expired(after, self._compacted_rv)
+                else:
+                    expired = None
                     batch = [e for e in self._events if e.resource_version > after]
+                    if not batch:
+                        self._changed.wait(min(remaining, 1.0))
+                        if after < self._compacted_rv:
+                            expired = _expired(after, self._compacted_rv)
+                        else:
+                            batch = [e for e in self._events if e.resource_version > after]
+            if expired is not None:
+                yield "ERROR", expired.status()
+                return
             if not batch:
-                yield "", {}
+                yield "", {"metadata": {"resourceVersion": str(after)}}
                 continue
             for event in batch:
                 after = event.resource_version
                 if event.key == resource.storage_key and wanted(event.object):
                     yield event.type, self._out(resource, event.object)
+
+
+def _expired(rv: int, oldest: int) -> ApiError:
+    return ApiError(410, "Expired", f"too old resource version: {rv} ({oldest})")
 
 
 def _spec_of(obj: Obj) -> Obj:

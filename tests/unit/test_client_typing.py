@@ -62,5 +62,64 @@ def test_importing_the_clientset_does_not_import_every_group() -> None:
     before, after = out.splitlines()
     assert "models" not in before and "apps" not in before, before
     assert (
-        "kube_clientgen_api.kubernetes.core.v1.models" in after and "kube_clientgen_api.kubernetes.apps" not in after
+        "kube_clientgen_api.kubernetes.core.v1.models" in after
+        and "kube_clientgen_api.kubernetes.apps" not in after
     ), after
+
+
+def test_mypy_sees_typed_informers_and_listers() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "tests/typing/reveal_informers.py",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MYPYPATH": str(REPO / "src")},
+    )
+    out = result.stdout
+    revealed = [
+        line.split('Revealed type is "', 1)[1].rstrip('"')
+        for line in out.splitlines()
+        if "Revealed type" in line
+    ]
+    vm = "kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1.models.VirtualMachine"
+    assert revealed == [
+        vm,  # lister().virtual_machines(ns).get(name)
+        f"list[{vm}]",  # lister().list(label_selector=...)
+        vm,  # what on_add receives
+        "dict[Any, bool]",
+        "kube_clientgen_api.kubernetes.core.v1.models.Node",
+        "list[kube_clientgen_api.kubernetes.apps.v1.models.Deployment]",
+    ], out
+    errors = [line for line in out.splitlines() if ": error:" in line]
+    assert len(errors) == 2, out
+    assert '"on_add"' in errors[0] and "Callable[[int], None]" in errors[0]
+    assert '"NodeLister" has no attribute "nodes"' in errors[1]
+
+
+def test_importing_a_package_does_not_import_its_informers() -> None:
+    code = (
+        "import sys, threading\n"
+        "import kube_clientgen_api.virtualmachine as pkg\n"
+        "from kube_clientgen_api.virtualmachine import informers\n"
+        "def loaded(): return sorted(m for m in sys.modules if m.startswith(('kubecore.runtime', "
+        "'kube_clientgen_api.virtualmachine.informers.')))\n"
+        "print(loaded())\n"
+        "factory = informers.SharedInformerFactory(pkg.Clientset.from_config("
+        "__import__('kubecore').Config(host='https://127.0.0.1:1')))\n"
+        "factory.cloud_waibizi_com_v1.virtual_machines().lister()\n"
+        "print(loaded())\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout
+    before, after = out.splitlines()
+    assert before == "[]", before
+    assert "kube_clientgen_api.virtualmachine.informers.cloud_waibizi_com_v1" in after, after
+    assert "kubecore.runtime.informer" in after, after
