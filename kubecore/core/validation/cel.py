@@ -25,8 +25,9 @@ Supported beyond standard CEL (``size``, ``has``, ``all``, ``exists``, ``exists_
 ``trim``, ``join``), regex (``find``, ``findAll``), URLs (``isURL``, ``url``, ``getScheme``,
 ``getHost``, ``getHostname``, ``getPort``, ``getEscapedPath``, ``getQuery``) and quantities
 (``isQuantity``, ``quantity``, ``isInteger``, ``asInteger``, ``asApproximateFloat``,
-``sign``, ``add``, ``sub``, ``compareTo``, ``isLessThan``, ``isGreaterThan``). Not supported:
-optional field syntax (``self.?x``), ``format``, the IP/CIDR and semver libraries,
+``sign``, ``add``, ``sub``, ``compareTo``, ``isLessThan``, ``isGreaterThan``) and the IP
+predicates ``isIP`` and ``isCIDR``. Not supported: optional field syntax (``self.?x``),
+``format``, ``ip()``/``cidr()`` values, the semver library,
 ``authz``, and ``duration``/``timestamp`` typing of ``format: date-time``/``duration``
 strings. A rule using anything unsupported, or that does not compile, raises
 :class:`CelError` when its CRD is added, naming the CRD file, the schema location and the
@@ -55,7 +56,7 @@ SUPPORTED_FUNCTIONS = frozenset(
         "upperAscii", "replace", "split", "substring", "trim", "join", "find", "findAll",
         "isURL", "url", "getScheme", "getHost", "getHostname", "getPort", "getEscapedPath",
         "getQuery", "isQuantity", "quantity", "isInteger", "asInteger", "asApproximateFloat",
-        "sign", "add", "sub", "compareTo", "isLessThan", "isGreaterThan",
+        "sign", "add", "sub", "compareTo", "isLessThan", "isGreaterThan", "isIP", "isCIDR",
     }
 )  # fmt: skip
 _CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(")

@@ -77,7 +77,7 @@ def _parts(value: Any) -> Any:
 
 
 def _host(value: Any) -> str:
-    return _parts(value).netloc.rsplit("@", 1)[-1]
+    return str(_parts(value).netloc.rsplit("@", 1)[-1])
 
 
 def _hostname(value: Any) -> str:
@@ -122,7 +122,30 @@ def _as_integer(value: Any) -> int:
     return int(number)
 
 
+def _is_ip(text: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return "%" not in text
+
+
+def _is_cidr(text: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return False
+    return "/" in text
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
+    # IP addresses and CIDRs (the predicates only)
+    "isIP": _is_ip,
+    "isCIDR": _is_cidr,
     # lists
     "isSorted": lambda items: list(items) == sorted(items),
     "sum": lambda items: sum(items),

@@ -47,16 +47,20 @@ class FieldError:
     ``field``: the path in wire names (``spec.ports[1].name``; ``""`` for the object itself).
     ``type``: an apimachinery ``field.ErrorType`` (``FieldValueInvalid``, ...), which is also
     the ``reason`` of the matching ``StatusCause``. ``value``: the bad value (any JSON value).
-    ``detail``: the explanation. client-go counterpart: ``field.Error``.
+    ``detail``: the explanation. ``attribute_path``: the path in model attribute names
+    (``spec.template.spec.image_pull_policy``), set by ``kubecore.validate`` when a model
+    class is known. client-go counterpart: ``field.Error``.
     """
 
-    __slots__ = ("field", "type", "value", "detail")
+    __slots__ = ("field", "type", "value", "detail", "attribute_path")
 
     def __init__(self, field: str, type: str, value: Any = _OMIT, detail: str = "") -> None:
         self.field = field
         self.type = type
         self.value = value
         self.detail = detail
+        #: The path in model attribute names, when validated through a model class.
+        self.attribute_path: str | None = None
 
     @property
     def body(self) -> str:

@@ -179,15 +179,27 @@ class Validator:
         return schema.validate(obj, old)
 
     def _compile_crd(self, schema: dict[str, Any]) -> Check | None:
+        """The CRD's schema (structural semantics) plus ObjectMeta for ``metadata``."""
         properties = dict(schema.get("properties") or {})
         properties.setdefault("apiVersion", {"type": "string"})
         properties.setdefault("kind", {"type": "string"})
-        if OBJECT_META in self._definitions:
-            properties["metadata"] = {"$ref": f"#/definitions/{OBJECT_META}"}
-        else:
-            properties["metadata"] = {"type": "object"}
+        properties.pop("metadata", None)
         root = {**schema, "type": "object", "properties": properties}
-        return self._compiler.compile(root)
+        body = SchemaCompiler(self._definitions).compile(root)
+        meta = (
+            self._compiler.compile({"$ref": f"#/definitions/{OBJECT_META}"})
+            if OBJECT_META in self._definitions
+            else None
+        )
+        if body is None or meta is None:
+            return body or meta
+
+        def check(value: Any, path: str, errs: list[fe.FieldError]) -> None:
+            body(value, path, errs)
+            if isinstance(value, dict) and isinstance(value.get("metadata"), dict):
+                meta(value["metadata"], "metadata", errs)
+
+        return check
 
 
 def builtin_spec_path() -> Path:
