@@ -379,3 +379,14 @@ def test_crd_validation_sees_defaults_first() -> None:
         **{"x-kubernetes-validations": [{"rule": "self.mode == 'A'"}]},
     )
     assert _messages(schema, {}) == []
+
+
+def test_secret_values_never_appear_in_problems() -> None:
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}}
+    secret["data"] = {"password": "hunter2-not-base64!"}
+    problems = _BUILTIN.validate(secret)
+    assert [str(p) for p in problems] == [
+        'data.password: Invalid value: "<redacted>": data.password in body must be of type '
+        'byte: "<redacted>"'
+    ]
+    assert "hunter2" not in repr(problems) and "hunter2" not in str(problems[0].to_cause())

@@ -22,6 +22,18 @@ OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 BUILTIN_SPEC = "kubernetes-1.36.swagger.json"
 
 
+_SECRET_FIELDS = ("data.", "stringData.")
+_REDACTED = "<redacted>"
+
+
+def _redacted(error: fe.FieldError) -> fe.FieldError:
+    """A Secret value's problem without the value: no secret in a message, ever."""
+    detail = error.detail
+    if isinstance(error.value, str) and error.value:
+        detail = detail.replace(fe.go_value(error.value), fe.go_value(_REDACTED))
+    return fe.FieldError(error.field, error.type, _REDACTED, detail)
+
+
 class SchemaNotFound(LookupError):
     """No schema is known for an apiVersion and kind."""
 
@@ -72,6 +84,8 @@ class KindSchema:
             self._check(obj, "", errs)
         if self._cel is not None:
             self._cel.evaluate(obj, old, errs)
+        if self.kind == "Secret" and self.api_version == "v1":
+            errs = [_redacted(e) if e.field.startswith(_SECRET_FIELDS) else e for e in errs]
         return errs
 
     def prune(self, obj: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
