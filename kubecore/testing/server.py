@@ -27,6 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from kubecore.core.codec import json_dumps, json_loads
 from kubecore.testing import openapi, tables
+from kubecore.testing.admission import Admission
 from kubecore.testing.discovery import Resource, ResourceTable, load_table
 from kubecore.testing.faults import Faults
 from kubecore.testing.patch import (
@@ -80,6 +81,7 @@ class TestApiServer:
     ) -> None:
         self.table = table if table is not None else load_table(specs)
         self.tracker = Tracker(self.table, history=history)
+        self.admission = Admission(self.table)
         self.faults = Faults()
         self._host, self._port = host, port
         self._kubeconfig = Path(kubeconfig_path) if kubeconfig_path else None
@@ -462,28 +464,49 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     # -- resources --------------------------------------------------------------------------
 
-    def _validate(self, resource: Resource, obj: Any, query: dict[str, str]) -> None:
-        """``fieldValidation``: Strict fails on unknown fields, Warn (the default) warns."""
+    def _validate(
+        self,
+        resource: Resource,
+        obj: Any,
+        query: dict[str, str],
+        *,
+        old: Obj | None = None,
+        partial: bool = False,
+    ) -> Any:
+        """The object to store. Unknown fields of built-in kinds (``fieldValidation``: Strict
+        fails, Warn, the default, warns; Ignore), then pruning (CRDs), defaulting (CRDs) and
+        schema validation (kubecore.testing.admission). ``partial``: an apply
+        configuration, checked for unknown fields only (the merged result is admitted)."""
         mode = query.get("fieldValidation", "Warn")
-        if mode == "Ignore" or not isinstance(obj, dict):
-            return
-        unknown = unknown_fields(self.server.api.table, resource, obj)
-        if not unknown:
-            return
-        if mode == "Strict":
-            listed = ", ".join(f'unknown field "{path}"' for path in unknown)
-            raise bad_request(
-                f'{resource.kind} in version "{resource.version}" cannot be handled as a '
-                f"{resource.kind}: strict decoding error: {listed}"
-            )
-        for path in unknown:
-            self._headers_out.append(("Warning", f'299 - "unknown field \\"{path}\\""'))
+        if not isinstance(obj, dict):
+            return obj
+        if not resource.is_crd and mode != "Ignore":
+            unknown = unknown_fields(self.server.api.table, resource, obj)
+            if unknown and mode == "Strict":
+                listed = ", ".join(f'unknown field "{path}"' for path in unknown)
+                raise bad_request(
+                    f'{resource.kind} in version "{resource.version}" cannot be handled as a '
+                    f"{resource.kind}: strict decoding error: {listed}"
+                )
+            for path in unknown:
+                self._headers_out.append(("Warning", f'299 - "unknown field \\"{path}\\""'))
+        if partial:
+            return obj
+        warnings: list[str] = []
+        admitted = self.server.api.admission.admit(
+            resource, obj, old=old, field_validation=mode, warnings=warnings
+        )
+        self._headers_out.extend(("Warning", w) for w in warnings)
+        return admitted
 
     def _resource_request(
         self, resource: Resource, namespace: str, name: str, sub: str, query: dict[str, str]
     ) -> None:
         tracker = self.server.api.tracker
         method = self.command
+        self._headers_out.extend(
+            ("Warning", w) for w in self.server.api.admission.warnings(resource)
+        )
         labels, fields = query.get("labelSelector"), query.get("fieldSelector")
         dry_run = _dry_run(query)
         if method in ("GET", "HEAD") and not name:
@@ -505,13 +528,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         elif method == "POST" and not name:
             body = self._body()
             _check_type(resource, body)
-            self._validate(resource, body, query)
+            body = self._validate(resource, body, query)
             created = tracker.create(resource, namespace, body, dry_run=dry_run)
             self._send(201, created)
         elif method == "PUT" and name:
             body = self._body()
             _check_type(resource, body)
-            self._validate(resource, body, query)
+            try:
+                old = tracker.get(resource, namespace, name)
+            except ApiError:
+                old = None
+            body = self._validate(resource, body, query, old=old)
             updated = tracker.update(
                 resource, namespace, name, body, subresource=sub, dry_run=dry_run
             )
@@ -545,6 +572,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             raise ApiError(405, "MethodNotAllowed", f"{method} is not supported here")
 
     def _send_read(self, resource: Resource, body: Obj, query: dict[str, str]) -> None:
+        body = self.server.api.admission.on_read(resource, body)
         if tables.wants_table(self.headers.get("Accept") or ""):
             include = query.get("includeObject", "Metadata")
             self._send(200, tables.to_table(resource, body, include))
@@ -602,8 +630,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             )
 
         def checked(obj: Obj) -> Obj:
-            result = change(obj)
-            self._validate(resource, result, query)
+            result: Obj = self._validate(resource, change(obj), query, old=obj)
             return result
 
         return tracker.patch(resource, namespace, name, checked, subresource=sub, dry_run=dry_run)
@@ -632,7 +659,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if not isinstance(applied, dict):
             raise bad_request("an apply patch must be an object")
         _check_type(resource, applied)
-        self._validate(resource, applied, query)
+        self._validate(resource, applied, query, partial=True)
         meta: Obj = applied["metadata"] if isinstance(applied.get("metadata"), dict) else {}
         if meta.get("name") and meta["name"] != name:
             raise bad_request("the name of the object does not match the name on the URL")
@@ -646,6 +673,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             body["metadata"] = {**meta, "name": name}
             body["apiVersion"] = resource.group_version
             record_apply(body, applied, manager, now_rfc3339())
+            body = self._validate(resource, body, query)
             try:
                 return tracker.create(resource, namespace, body, dry_run=dry_run)
             except ApiError as conflict:
@@ -657,7 +685,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             merged.get("metadata", {}).pop("resourceVersion", None)
             if isinstance(meta.get("resourceVersion"), str):
                 merged["metadata"]["resourceVersion"] = meta["resourceVersion"]
-            return record_apply(merged, applied, manager, now_rfc3339())
+            result: Obj = self._validate(
+                resource, record_apply(merged, applied, manager, now_rfc3339()), query, old=obj
+            )
+            return result
 
         return tracker.patch(resource, namespace, name, change, subresource=sub, dry_run=dry_run)
 

@@ -75,8 +75,9 @@ class FieldError:
         return f"{self.field}: {self.body}" if self.field else self.body
 
     def to_cause(self) -> dict[str, str]:
-        """The ``StatusCause`` a 422 carries for this problem (``reason``, ``message``, ``field``)."""
-        return {"reason": self.type, "message": self.message, "field": self.field}
+        """The ``StatusCause`` a 422 carries for this problem: ``reason`` (the type),
+        ``message`` (the body, without the path: apimachinery's ``ErrorBody``) and ``field``."""
+        return {"reason": self.type, "message": self.body, "field": self.field}
 
     def __str__(self) -> str:
         return self.message
