@@ -217,13 +217,15 @@ def _run(
         result = rule.program.execute(context)
     except Exception as err:  # the library raises several types; each is a rule failure
         errs.append(
-            fe.invalid(where, node.type, f"{_default_message(rule)}: evaluation error: {err}")
+            fe.invalid(where, node.type, f"{_eval_error(err)} evaluating rule: {_rule_name(rule)}")
         )
         return
     if result is True:
         return
     if result is not False:
-        errs.append(fe.invalid(where, node.type, f"{_default_message(rule)}: not a boolean"))
+        errs.append(
+            fe.invalid(where, node.type, f"rule did not evaluate to a bool: {_rule_name(rule)}")
+        )
         return
     message = _message(rule, context)
     if rule.reason == fe.REQUIRED:
@@ -234,6 +236,18 @@ def _run(
         errs.append(fe.FieldError(where, fe.DUPLICATE, node.type, message))
     else:
         errs.append(fe.invalid(where, node.type, message))
+
+
+def _eval_error(err: Exception) -> str:
+    """The CEL runtime error in cel-go's words where they differ (``no such key: x``)."""
+    if isinstance(err, KeyError) and err.args:
+        return f"no such key: {err.args[0]}"
+    text = str(err).splitlines()[0] if str(err) else type(err).__name__
+    return text
+
+
+def _rule_name(rule: _Rule) -> str:
+    return rule.message.strip() if rule.message else rule.text.strip()
 
 
 def _default_message(rule: _Rule) -> str:

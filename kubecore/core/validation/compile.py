@@ -216,8 +216,9 @@ class SchemaCompiler:
                         if not item_nullable and item_type in _JSON_TYPES:
                             where = f"{path}[{index}]"
                             errs.append(
-                                fe.invalid(
+                                fe.FieldError(
                                     where,
+                                    fe.TYPE_INVALID,
                                     "null",
                                     f'{_in_body(where)} must be of type {item_type}: "null"',
                                 )
@@ -383,7 +384,12 @@ def _type_check(kind: str) -> Check:
         if not ok(value):
             actual = json_type(value)
             errs.append(
-                fe.invalid(path, actual, f'{_in_body(path)} must be of type {kind}: "{actual}"')
+                fe.FieldError(
+                    path,
+                    fe.TYPE_INVALID,
+                    actual,
+                    f'{_in_body(path)} must be of type {kind}: "{actual}"',
+                )
             )
 
     return check
@@ -396,7 +402,12 @@ def _int_or_string_check(value: Any, path: str, errs: list[fe.FieldError]) -> No
         return
     actual = json_type(value)
     errs.append(
-        fe.invalid(path, actual, f'{_in_body(path)} must be of type integer,string: "{actual}"')
+        fe.FieldError(
+            path,
+            fe.TYPE_INVALID,
+            actual,
+            f'{_in_body(path)} must be of type integer,string: "{actual}"',
+        )
     )
 
 

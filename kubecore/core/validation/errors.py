@@ -124,10 +124,11 @@ def too_many(field: str, count: int, limit: int, what: str = "items") -> FieldEr
 
 def go_value(value: Any) -> str:
     """A value as apimachinery prints it: Go's ``%q`` for strings, ``%v`` for numbers and
-    booleans, ``null`` for nil, and ``%#v`` for maps and lists (``map[string]interface {}{...}``).
+    booleans, ``"null"`` for nil (ErrorBody turns nil into the string "null"), and ``%#v`` for
+    maps and lists (``map[string]interface {}{...}``).
     """
     if value is None:
-        return "null"
+        return '"null"'
     if value is True:
         return "true"
     if value is False:

@@ -23,6 +23,11 @@ BUILTIN_SPEC = "kubernetes-1.36.swagger.json"
 
 
 _SECRET_FIELDS = ("data.", "stringData.")
+_BLOCKING = (fe.TYPE_INVALID, fe.NOT_SUPPORTED)
+_NOT_CHECKED = (
+    "some validation rules were not checked because the object was invalid; "
+    "correct the existing errors to complete validation"
+)
 _REDACTED = "<redacted>"
 
 
@@ -83,7 +88,11 @@ class KindSchema:
         if self._check is not None:
             self._check(obj, "", errs)
         if self._cel is not None:
-            self._cel.evaluate(obj, old, errs)
+            # kube-apiserver skips CEL when the object has type or enum errors.
+            if any(e.type in _BLOCKING for e in errs):
+                errs.append(fe.invalid("<nil>", None, _NOT_CHECKED))
+            else:
+                self._cel.evaluate(obj, old, errs)
         if self.kind == "Secret" and self.api_version == "v1":
             errs = [_redacted(e) if e.field.startswith(_SECRET_FIELDS) else e for e in errs]
         return errs
