@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from kubecore.core.codec import json_dumps, json_loads
-from kubecore.testing import openapi, tables
+from kubecore.testing import openapi, protobuf, tables
 from kubecore.testing.admission import Admission
 from kubecore.testing.discovery import Resource, ResourceTable, load_table
 from kubecore.testing.faults import Faults
@@ -306,12 +306,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _body(self, *, required: bool = True) -> Any:
         raw = self._raw
         if "protobuf" in (self.headers.get("Content-Type") or ""):
-            raise ApiError(
-                415,
-                "UnsupportedMediaType",
-                "the body of the request was in an unknown format - accepted media types include: "
-                "application/json, application/yaml",
-            )
+            try:
+                return protobuf.decode(raw)
+            except protobuf.ProtobufError as err:
+                raise ApiError(
+                    415,
+                    "UnsupportedMediaType",
+                    f"the body of the request was in an unknown format - accepted media types "
+                    f"include: application/json, application/yaml, {protobuf.MEDIA_TYPE} ({err})",
+                ) from None
         if not raw:
             if not required:
                 return None
