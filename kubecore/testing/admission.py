@@ -104,6 +104,50 @@ class Admission:
         return schema.default(body)
 
 
+_PROPAGATION = ["Foreground", "Background", "Orphan"]
+
+
+def check_delete_options(options: Obj, query: dict[str, str]) -> None:
+    """``DeleteOptions`` (body, or query parameters) as kube-apiserver checks them.
+
+    Raises ``422`` ``DeleteOptions.meta.k8s.io "" is invalid: ...`` for an unknown
+    ``propagationPolicy``, ``orphanDependents`` together with ``propagationPolicy``, a
+    or a ``dryRun`` value other than ``All``.
+    """
+    from kubecore.core.validation import errors as fe
+
+    merged: Obj = dict(options)
+    for key in ("propagationPolicy", "orphanDependents", "gracePeriodSeconds"):
+        if key in query and key not in merged:
+            merged[key] = query[key]
+    problems: list[FieldError] = []
+    policy = merged.get("propagationPolicy")
+    if policy is not None and policy not in _PROPAGATION:
+        problems.append(fe.not_supported("propagationPolicy", policy, _PROPAGATION))
+    if policy is not None and merged.get("orphanDependents") is not None:
+        problems.append(
+            fe.invalid(
+                "propagationPolicy",
+                policy,
+                "orphanDependents and deletionPropagation cannot be both set",
+            )
+        )
+    dry_run = merged.get("dryRun")
+    for index, value in enumerate(dry_run if isinstance(dry_run, list) else ()):
+        if value != "All":
+            problems.append(fe.not_supported(f"dryRun[{index}]", value, ["All"]))
+    if problems:
+        listed = [p.message for p in problems]
+        summary = listed[0] if len(listed) == 1 else f"[{', '.join(listed)}]"
+        error = ApiError(422, "Invalid", f'DeleteOptions.meta.k8s.io "" is invalid: {summary}')
+        error.details = {
+            "group": "meta.k8s.io",
+            "kind": "DeleteOptions",
+            "causes": [p.to_cause() for p in problems],
+        }
+        raise error
+
+
 def invalid(resource: Resource, obj: Obj, problems: list[FieldError]) -> ApiError:
     """kube-apiserver's ``422 Invalid``: ``<Kind>.<group> "<name>" is invalid: ...``."""
     meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}

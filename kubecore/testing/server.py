@@ -27,7 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from kubecore.core.codec import json_dumps, json_loads
 from kubecore.testing import openapi, protobuf, tables
-from kubecore.testing.admission import Admission
+from kubecore.testing.admission import Admission, check_delete_options
 from kubecore.testing.discovery import Resource, ResourceTable, load_table
 from kubecore.testing.faults import Faults
 from kubecore.testing.patch import (
@@ -553,6 +553,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         elif method == "DELETE" and name:
             options = self._body(required=False)
             options = options if isinstance(options, dict) else {}
+            check_delete_options(options, query)
             if options.get("dryRun") and "All" in options["dryRun"]:
                 dry_run = True
             preconditions = options.get("preconditions")

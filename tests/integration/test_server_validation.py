@@ -266,3 +266,30 @@ def test_a_crd_whose_rule_does_not_compile_stops_the_server(tmp_path: Path) -> N
     crd.write_text(_CRD.replace("self.size <= self.maxSize", "self.size <="))
     with pytest.raises(CelError, match="CustomResourceDefinition widgets.example.com"):
         TestApiServer([crd])
+
+
+def test_delete_options_are_checked(c: httpx.Client) -> None:
+    assert c.post(WIDGETS, json=_widget("del1")).status_code == 201
+    response = c.request("DELETE", f"{WIDGETS}/del1", json={"propagationPolicy": "foreground"})
+    assert response.status_code == 422
+    assert response.json()["message"] == (
+        'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: '
+        '"foreground": supported values: "Foreground", "Background", "Orphan"'
+    )
+    both = c.request(
+        "DELETE",
+        f"{WIDGETS}/del1",
+        params={"propagationPolicy": "Orphan"},
+        json={"orphanDependents": True},
+    )
+    assert _causes(both) == [
+        (
+            "propagationPolicy",
+            "FieldValueInvalid",
+            'Invalid value: "Orphan": orphanDependents and deletionPropagation cannot be both set',
+        )
+    ]
+    assert c.get(f"{WIDGETS}/del1").status_code == 200
+    assert c.request(
+        "DELETE", f"{WIDGETS}/del1", json={"propagationPolicy": "Foreground"}
+    ).is_success
