@@ -18,9 +18,14 @@ from __future__ import annotations
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import dataclasses
+    from collections.abc import Callable
     from typing import Any, ClassVar, TypeVar
 
     _M = TypeVar("_M", bound="Model")
+
+
+#: What ``Model.validate()`` calls; None means ``kubecore.core.validation.api.validate``.
+validate_hook: Callable[[Model], list[Any]] | None = None
 
 
 class FieldInfo:
@@ -111,6 +116,19 @@ class Model:
         from kubecore.core.codec import json_dumps
 
         return json_dumps(self.to_dict())
+
+    def validate(self) -> list[Any]:
+        """The problems kube-apiserver would report for this object: a list of
+        ``kubecore.core.validation.FieldError`` (``field`` in wire names, ``attribute_path``
+        in attribute names). Only for top-level kinds (with ``API_VERSION``/``KIND``);
+        CRD kinds need their CRD added to ``kubecore.core.validation.api.default_validator()``.
+        Never run on decode. Delegates to the module-level ``validate_hook``.
+        """
+        if validate_hook is not None:
+            return validate_hook(self)
+        from kubecore.core.validation.api import validate
+
+        return validate(self)
 
     @property
     def extra_fields(self) -> dict[str, Any]:

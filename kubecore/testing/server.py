@@ -30,7 +30,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kubecore.core.codec import json_dumps, json_loads
-from kubecore.testing import openapi, tables
+from kubecore.testing import openapi, protobuf, tables
+from kubecore.testing.admission import Admission, check_delete_options
 from kubecore.testing.discovery import Resource, ResourceTable, load_table
 from kubecore.testing.faults import Faults
 from kubecore.testing.fielderrors import FieldError, invalid
@@ -112,6 +113,7 @@ class TestApiServer:
         #: The ``/version`` body: the served spec's release (``kubecore.testing.version``).
         self.version_info = version_info(detect_kubernetes_version(specs, kubernetes_version))
         self.tracker = Tracker(self.table, history=history)
+        self.admission = Admission(self.table)
         self.faults = Faults()
         self._host, self._port = host, port
         self._kubeconfig = Path(kubeconfig_path) if kubeconfig_path else None
@@ -397,12 +399,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _body(self, *, required: bool = True) -> Any:
         raw = self._raw
         if "protobuf" in (self.headers.get("Content-Type") or ""):
-            raise ApiError(
-                415,
-                "UnsupportedMediaType",
-                "the body of the request was in an unknown format - accepted media types include: "
-                "application/json, application/yaml",
-            )
+            try:
+                return protobuf.decode(raw)
+            except protobuf.ProtobufError as err:
+                raise ApiError(
+                    415,
+                    "UnsupportedMediaType",
+                    f"the body of the request was in an unknown format - accepted media types "
+                    f"include: application/json, application/yaml, {protobuf.MEDIA_TYPE} ({err})",
+                ) from None
         if not raw:
             if not required:
                 return None
@@ -562,40 +567,63 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     # -- resources --------------------------------------------------------------------------
 
-    def _validate(self, resource: Resource, obj: Any, query: dict[str, str]) -> None:
-        """Every write's checks, in kube-apiserver's order.
+    def _validate(
+        self,
+        resource: Resource,
+        obj: Any,
+        query: dict[str, str],
+        *,
+        old: Obj | None = None,
+        partial: bool = False,
+    ) -> Any:
+        """Every write's checks, in kube-apiserver's order; returns the object to store.
 
-        Decoding (400): metadata types, ``date-time`` values; ``fieldValidation``: Strict
-        fails on unknown fields, Warn (the default) warns. Then validation (422 Invalid
-        with causes): the metadata rules of :mod:`kubecore.testing.objectmeta` (name rules
-        only on create: on update the name is the stored one).
+        Decoding (400): metadata types, ``date-time`` values; unknown fields of built-in
+        kinds (``fieldValidation``: Strict fails, Warn, the default, warns; Ignore). Then
+        validation (422 Invalid with causes): the metadata rules of
+        :mod:`kubecore.testing.objectmeta` (name rules only on create: on update the name is
+        the stored one), then pruning and defaulting (CRDs) and schema validation
+        (:mod:`kubecore.testing.admission`). ``partial``: an apply configuration, checked up
+        to the metadata rules only (the merged result is admitted).
         """
         if not isinstance(obj, dict):
-            return
+            return obj
         table = self.server.api.table
         problem = decode_errors(resource, obj) or date_time_error(table, resource, obj)
         if problem is not None:
             raise bad_request(problem)
         mode = query.get("fieldValidation", "Warn")
-        unknown = unknown_fields(table, resource, obj) if mode != "Ignore" else []
-        if unknown and mode == "Strict":
-            listed = ", ".join(f'unknown field "{path}"' for path in unknown)
-            raise bad_request(
-                f'{resource.kind} in version "{resource.version}" cannot be handled as a '
-                f"{resource.kind}: strict decoding error: {listed}"
-            )
-        for path in unknown:
-            self._headers_out.append(("Warning", f'299 - "unknown field \\"{path}\\""'))
+        if not resource.is_crd and mode != "Ignore":
+            unknown = unknown_fields(table, resource, obj)
+            if unknown and mode == "Strict":
+                listed = ", ".join(f'unknown field "{path}"' for path in unknown)
+                raise bad_request(
+                    f'{resource.kind} in version "{resource.version}" cannot be handled as a '
+                    f"{resource.kind}: strict decoding error: {listed}"
+                )
+            for path in unknown:
+                self._headers_out.append(("Warning", f'299 - "unknown field \\"{path}\\""'))
         errors = validate_object_meta(resource, obj, create=self.command == "POST")
         if errors:
             name = (obj.get("metadata") or {}).get("name") or ""
             raise invalid(resource, name, errors)
+        if partial:
+            return obj
+        warnings: list[str] = []
+        admitted = self.server.api.admission.admit(
+            resource, obj, old=old, field_validation=mode, warnings=warnings
+        )
+        self._headers_out.extend(("Warning", w) for w in warnings)
+        return admitted
 
     def _resource_request(
         self, resource: Resource, namespace: str, name: str, sub: str, query: dict[str, str]
     ) -> None:
         tracker = self.server.api.tracker
         method = self.command
+        self._headers_out.extend(
+            ("Warning", w) for w in self.server.api.admission.warnings(resource)
+        )
         labels, fields = query.get("labelSelector"), query.get("fieldSelector")
         dry_run = _dry_run(query)
         if method in ("GET", "HEAD") and not name:
@@ -618,13 +646,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             body = self._body()
             _check_type(resource, body)
             _generate_name(body)
-            self._validate(resource, body, query)
+            body = self._validate(resource, body, query)
             created = tracker.create(resource, namespace, body, dry_run=dry_run)
             self._send(201, created)
         elif method == "PUT" and name:
             body = self._body()
             _check_type(resource, body)
-            self._validate(resource, body, query)
+            try:
+                old = tracker.get(resource, namespace, name)
+            except ApiError:
+                old = None
+            body = self._validate(resource, body, query, old=old)
             updated = tracker.update(
                 resource, namespace, name, body, subresource=sub, dry_run=dry_run
             )
@@ -638,6 +670,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         elif method == "DELETE" and name:
             options = self._body(required=False)
             options = options if isinstance(options, dict) else {}
+            check_delete_options(options, query)
             if options.get("dryRun") and "All" in options["dryRun"]:
                 dry_run = True
             preconditions = options.get("preconditions")
@@ -676,6 +709,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             ) from None
 
     def _send_read(self, resource: Resource, body: Obj, query: dict[str, str]) -> None:
+        body = self.server.api.admission.on_read(resource, body)
         if tables.wants_table(self.headers.get("Accept") or ""):
             include = query.get("includeObject", "Metadata")
             self._send(200, tables.to_table(resource, body, include))
@@ -738,8 +772,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             )
 
         def checked(obj: Obj) -> Obj:
-            result = change(obj)
-            self._validate(resource, result, query)
+            result: Obj = self._validate(resource, change(obj), query, old=obj)
             return result
 
         return tracker.patch(resource, namespace, name, checked, subresource=sub, dry_run=dry_run)
@@ -768,7 +801,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if not isinstance(applied, dict):
             raise bad_request("an apply patch must be an object")
         _check_type(resource, applied)
-        self._validate(resource, applied, query)
+        self._validate(resource, applied, query, partial=True)
         meta: Obj = applied["metadata"] if isinstance(applied.get("metadata"), dict) else {}
         if meta.get("name") and meta["name"] != name:
             raise bad_request("the name of the object does not match the name on the URL")
@@ -782,6 +815,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             body["metadata"] = {**meta, "name": name}
             body["apiVersion"] = resource.group_version
             record_apply(body, applied, manager, now_rfc3339())
+            body = self._validate(resource, body, query)
             try:
                 return tracker.create(resource, namespace, body, dry_run=dry_run)
             except ApiError as conflict:
@@ -793,7 +827,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             merged.get("metadata", {}).pop("resourceVersion", None)
             if isinstance(meta.get("resourceVersion"), str):
                 merged["metadata"]["resourceVersion"] = meta["resourceVersion"]
-            return record_apply(merged, applied, manager, now_rfc3339())
+            result: Obj = self._validate(
+                resource, record_apply(merged, applied, manager, now_rfc3339()), query, old=obj
+            )
+            return result
 
         return tracker.patch(resource, namespace, name, change, subresource=sub, dry_run=dry_run)
 

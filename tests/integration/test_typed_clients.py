@@ -19,7 +19,8 @@ from kubecore.core.generated.meta_v1 import ObjectMeta, Status
 from kubecore.testing import TestApiServer
 from tests.conftest import REPO, SPECS, requires_shared
 
-VM_CRD = str(REPO / "examples" / "crds" / "virtualmachine.yaml")
+# The seed CRD plus a status schema: the server prunes undeclared fields, as kube-apiserver.
+VM_CRD = str(REPO / "tests" / "fixtures" / "crds" / "virtualmachine-status.yaml")
 
 
 @pytest.fixture(scope="module")

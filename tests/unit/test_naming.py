@@ -68,7 +68,8 @@ def test_keywords_get_a_trailing_underscore(word: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "word", ["self", "cls", "to_dict", "from_dict", "to_json", "from_json", "extra_fields"]
+    "word",
+    ["self", "cls", "to_dict", "from_dict", "to_json", "from_json", "extra_fields", "validate"],
 )
 def test_names_the_model_uses_get_a_trailing_underscore(word: str) -> None:
     assert snake_case(word) == word + "_"
