@@ -70,7 +70,7 @@ def client_views(layout: Layout) -> list[GroupView]:
     ):
         gv = resource.group_version
         kind_class = classes.get((gv, resource.kind))
-        if kind_class is None:
+        if kind_class is None or not resource.served:
             continue
         path = f"{layout.group_packages[gv.group]}/{naming.version_package(gv.version)}"
         group = groups.get(path)

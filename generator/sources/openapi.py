@@ -8,6 +8,7 @@ from kube_clientgen import ir
 from kube_clientgen.errors import SourceError, json_pointer
 from kube_clientgen.sources.files import Document
 from kube_clientgen.sources.schema import SchemaConverter
+from kube_clientgen.sources.shapes import check_shape
 from kubecore.core.builtin_names import BUILTIN_SHORT_NAMES
 from kubecore.core.openapi_paths import resources_from_paths
 
@@ -29,6 +30,8 @@ def is_openapi(doc: Document) -> bool:
 def add_openapi(api: ir.Api, docs: list[Document]) -> None:
     """Add every definition and resource of the documents (v3: one per group-version)."""
     schemas: dict[str, tuple[Document, str, dict[str, Any]]] = {}
+    for doc in docs:
+        check_shape(doc, "openapi-v2" if "swagger" in doc.data else "openapi-v3")
     for doc in docs:
         container, pointer = _schema_container(doc)
         for name in sorted(container):
@@ -61,7 +64,8 @@ def add_openapi(api: ir.Api, docs: list[Document]) -> None:
         )
         return aliases[name]
 
-    converters = {doc.path: SchemaConverter(api, doc.label, resolve) for doc in docs}
+    reserved = frozenset(models)
+    converters = {doc.path: SchemaConverter(api, doc.label, resolve, reserved) for doc in docs}
     for name in sorted(models):
         doc, pointer, schema = schemas[name]
         gvks = [
@@ -69,7 +73,13 @@ def add_openapi(api: ir.Api, docs: list[Document]) -> None:
             for g in schema.get("x-kubernetes-group-version-kind") or ()
         ]
         converters[doc.path].model(
-            schema, pointer, name, name.rsplit(".", 1)[-1], packages.get(_package(name)), gvks=gvks
+            schema,
+            pointer,
+            name,
+            name.rsplit(".", 1)[-1],
+            packages.get(_package(name)),
+            gvks=gvks,
+            claim=True,
         )
     for doc in docs:
         paths = doc.data.get("paths") or {}
