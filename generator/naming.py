@@ -51,7 +51,11 @@ _RESERVED_ATTRIBUTES = frozenset(
         "tuple",
     }
 )
-_RESERVED_CLASS_NAMES = frozenset({"Any", "ClassVar", "Model", "FieldInfo", "annotations"})
+# Names the generated modules bind besides their classes (models, resource and client
+# modules import ``Protocol`` and define ``TYPE_CHECKING``).
+_RESERVED_CLASS_NAMES = frozenset(
+    {"Any", "ClassVar", "Model", "FieldInfo", "annotations", "Protocol", "TYPE_CHECKING"}
+)
 
 _PLURAL_ACRONYM = re.compile(r"([A-Z]{2,})s(?![a-z])")
 _CAMEL_1 = re.compile(r"([A-Z]+)([A-Z][a-z])")

@@ -83,7 +83,7 @@ def add_openapi(api: ir.Api, docs: list[Document]) -> None:
         )
     for doc in docs:
         paths = doc.data.get("paths") or {}
-        _add_resources(api, paths)
+        _add_resources(api, paths, doc.label)
 
 
 def _schema_container(doc: Document) -> tuple[dict[str, Any], str]:
@@ -133,7 +133,7 @@ def _package_group_versions(
     return result
 
 
-def _add_resources(api: ir.Api, paths: dict[str, Any]) -> None:
+def _add_resources(api: ir.Api, paths: dict[str, Any], label: str) -> None:
     known = {(r.group_version, r.plural) for r in api.resources}
     for found in resources_from_paths(paths):
         gv = ir.GroupVersion(found.group, found.version)
@@ -158,5 +158,6 @@ def _add_resources(api: ir.Api, paths: dict[str, Any]) -> None:
                 short_names=BUILTIN_SHORT_NAMES.get((found.group, found.plural), ()),
                 subresources=subresources,
                 list_kind=kind + "List",
+                source=label + "#/paths",
             )
         )

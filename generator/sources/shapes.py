@@ -32,7 +32,11 @@ _STRINGS = {"type": ["array", "null"], "items": {"type": "string"}}
 _PROPS = {"$ref": "#/$defs/props"}
 _GVK = {
     "type": "object",
-    "properties": {"group": {"type": "string"}, "version": {"type": "string"}, "kind": {"type": "string"}},
+    "properties": {
+        "group": {"type": "string"},
+        "version": {"type": "string"},
+        "kind": {"type": "string"},
+    },
 }
 
 # JSONSchemaProps as the schema converter reads it (sources/schema.py).
