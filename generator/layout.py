@@ -61,6 +61,7 @@ class Layout:
     group_packages: dict[str, str] = field(default_factory=dict)
     version_packages: dict[ir.GroupVersion, str] = field(default_factory=dict)
     gv_attrs: dict[ir.GroupVersion, str] = field(default_factory=dict)  # clientset attributes
+    gv_titles: dict[ir.GroupVersion, str] = field(default_factory=dict)  # CoreV1Interface's CoreV1
 
     def gv_path(self, gv: ir.GroupVersion) -> str:
         """``core/v1``: the package-relative folder of a group-version."""
@@ -86,6 +87,7 @@ def plan(api: ir.Api, *, kubecore_mode: bool = False) -> Layout:
     layout.group_packages = _group_packages(api)
     layout.version_packages = _version_packages(api)
     layout.gv_attrs = _gv_attrs(layout)
+    layout.gv_titles = _gv_titles(layout)
     for model in sorted(api.types.values(), key=lambda t: t.type_id):
         key = _module_key(layout, model.type_id, model.group_version)
         if key is not None:
@@ -165,8 +167,13 @@ def _group_packages(api: ir.Api) -> dict[str, str]:
     groups = sorted({gv.group for gv in api.group_versions()})
     wanted = {g: naming.group_package(g) for g in groups}
     wanted = _spread(wanted, lambda g: naming.snake_case(g.replace(".", "_").replace("-", "_")))
-    wanted = _spread(wanted, lambda g: naming.snake_case(g.replace(".", "_").replace("-", "__")))
+    wanted = _spread(wanted, _hyphens_doubled)
     return naming.assign_unique(wanted, taken=RESERVED_TOP_LEVEL)
+
+
+def _hyphens_doubled(group: str) -> str:
+    name = group.replace(".", "_").replace("-", "__")
+    return name if name.isidentifier() and name[0].isalpha() else naming.snake_case(name)
 
 
 def _spread(wanted: dict[str, str], fallback: Callable[[str], str]) -> dict[str, str]:
@@ -196,6 +203,17 @@ def _gv_attrs(layout: Layout) -> dict[ir.GroupVersion, str]:
         for gv in gvs
     }
     names = naming.assign_unique(wanted, taken=RESERVED_CLIENTSET_MEMBERS)
+    return {gv: names[f"{gv.group}/{gv.version}"] for gv in gvs}
+
+
+def _gv_titles(layout: Layout) -> dict[ir.GroupVersion, str]:
+    """Class-name prefixes of the group-version clients (``CoreV1``), unique across the
+    package: ``foo__bar_example_com_v1`` and ``foo_bar_example_com_v1`` read alike."""
+    gvs = layout.api.group_versions()
+    wanted = {
+        f"{gv.group}/{gv.version}": naming.pascal_from_snake(layout.gv_attrs[gv]) for gv in gvs
+    }
+    names = naming.assign_unique(wanted)
     return {gv: names[f"{gv.group}/{gv.version}"] for gv in gvs}
 
 

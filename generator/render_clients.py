@@ -76,7 +76,7 @@ def client_views(layout: Layout) -> list[GroupView]:
         group = groups.get(path)
         if group is None:
             attr = layout.gv_attrs[gv]
-            title = naming.pascal_from_snake(attr)
+            title = layout.gv_titles[gv]
             group = groups[path] = GroupView(
                 package=path.replace("/", "."),
                 path=path,

@@ -132,7 +132,9 @@ def check_bounds(doc: Document) -> None:
                 doc.label, _pointer(place), "a YAML alias here refers to a value that contains it"
             )
         open_ids.add(key)
-        items = list(value.items()) if isinstance(value, dict) else list(enumerate(value))
+        items: list[tuple[str | int, Any]] = (
+            list(value.items()) if isinstance(value, dict) else list(enumerate(value))
+        )
         children[key] = items
         stack.append((value, True, place))
         stack.extend((child, False, (k, place)) for k, child in items)
