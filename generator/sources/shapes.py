@@ -191,7 +191,10 @@ def check_shape(doc: Document, shape: str) -> None:
         validator.iter_errors(doc.data), key=lambda e: [str(p) for p in e.instance_path]
     )
     error = errors[0]
-    raise SourceError(doc.label, json_pointer(*error.instance_path), _message(error))
+    place = list(error.instance_path)
+    if type(error.kind).__name__ == "Required":
+        place.append(error.kind.property)  # point at the missing key itself
+    raise SourceError(doc.label, json_pointer(*place), _message(error))
 
 
 def _message(error: Any) -> str:

@@ -59,7 +59,7 @@ MUTATIONS: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
         "/properties/spec/required/0",
         "mapping",
     ),
-    ("metadata-name-missing", _drop_name, "/metadata", "'name'"),
+    ("metadata-name-missing", _drop_name, "/metadata/name", "'name'"),
     ("metadata-int", _set("/metadata", 5), "/metadata", "the number 5"),
     ("schema-true", _set("/spec/versions/0/schema", True), "/spec/versions/0/schema", "boolean"),
     (
