@@ -190,7 +190,7 @@ def check_shape(doc: Document, shape: str) -> None:
     errors = sorted(
         validator.iter_errors(doc.data), key=lambda e: [str(p) for p in e.instance_path]
     )
-    error = errors[0]
+    error: Any = errors[0]
     place = list(error.instance_path)
     if type(error.kind).__name__ == "Required":
         place.append(error.kind.property)  # point at the missing key itself
