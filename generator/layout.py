@@ -9,6 +9,15 @@ layout of an output package:
 
 apimachinery types (``io.k8s.apimachinery.*``) live in ``kubecore.core.generated`` and are
 only rendered by a run in kubecore mode.
+
+No generated name may drop or overwrite another. Every namespace the output has gets
+distinct names, deterministically: group packages (one per group, see ``_group_packages``),
+version packages within a group, clientset attributes and group-version client classes,
+resource getters (and so resource modules) within a group-version, classes within a module
+(kinds first, then list kinds, nested types and enums), attributes within a class. Where a
+name cannot be made distinct without changing what it means, generation stops with exit 2
+naming both inputs: two types for one apiVersion/kind, two resources for one plural.
+``generator.namecheck`` checks the rendered modules once more.
 """
 
 from __future__ import annotations

@@ -8,8 +8,10 @@ accepts: unknown keys are allowed, and keys the generator never looks at are not
 after it can read without a type check at each step.
 
 The validator is ``jsonschema_rs`` (a compiled, maintained JSON Schema library whose errors
-carry the instance path): the whole real CRD corpus validates in a fraction of a second,
-where the pure-Python ``jsonschema`` took several seconds on the larger files.
+carry the instance path). Measured on the 120 real CRDs of ../shared/specs: 0.045 s with it,
+4.5 s with the pure-Python ``jsonschema`` (which also recurses in Python, so deep input would
+need its own guard); both give JSON pointers. Documents are bounded in size and depth before
+they get here (``sources.files``).
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -183,3 +184,53 @@ def test_versions_not_served_get_models_and_scheme_entries_but_no_getter(tmp_pat
         clientset = importlib.import_module(package.__name__ + ".clientset").Clientset
         assert hasattr(clientset, "demo_example_com_v1")
         assert not hasattr(clientset, "demo_example_com_v1beta1")
+
+
+def test_kinds_that_differ_only_in_case_both_get_classes(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "crds.yaml",
+        crd("demo.example.com", "Foo", "foos"),
+        crd("demo.example.com", "foo", "lowerfoos"),
+    )
+    out, _ = gen(tmp_path, path)
+    with import_generated(out) as package:
+        scheme = importlib.import_module(package.__name__ + ".scheme")
+        upper = scheme.from_dict({"apiVersion": "demo.example.com/v1", "kind": "Foo"})
+        lower = scheme.from_dict({"apiVersion": "demo.example.com/v1", "kind": "foo"})
+        assert type(upper) is not type(lower)
+        assert {type(upper).__name__, type(lower).__name__} == {"Foo", "Foo_2"}
+        assert type(lower).KIND == "foo" and type(upper).KIND == "Foo"
+
+
+def test_openapi_groups_named_like_package_modules_get_other_packages(tmp_path: Path) -> None:
+    definitions = {
+        f"com.example.{group}.v1.Thing": {
+            "type": "object",
+            "x-kubernetes-group-version-kind": [{"group": group, "version": "v1", "kind": "Thing"}],
+            "properties": {"a": {"type": "string"}},
+        }
+        for group in ("scheme", "clientset")
+    }
+    paths = {
+        f"/apis/{group}/v1/things": {
+            "get": {
+                "x-kubernetes-action": "list",
+                "x-kubernetes-group-version-kind": {
+                    "group": group,
+                    "version": "v1",
+                    "kind": "Thing",
+                },
+            }
+        }
+        for group in ("scheme", "clientset")
+    }
+    path = tmp_path / "swagger.json"
+    path.write_text(json.dumps({"swagger": "2.0", "definitions": definitions, "paths": paths}))
+    out, _ = gen(tmp_path, path)
+    assert (out / "scheme.py").is_file() and (out / "clientset.py").is_file()
+    assert (out / "scheme_2" / "v1" / "models.py").is_file()
+    assert (out / "clientset_2" / "v1" / "models.py").is_file()
+    with import_generated(out) as package:
+        scheme = importlib.import_module(package.__name__ + ".scheme")
+        thing = scheme.from_dict({"apiVersion": "scheme/v1", "kind": "Thing", "a": "x"})
+        assert type(thing).__module__.endswith("scheme_2.v1.models")
