@@ -124,9 +124,9 @@ def assign_unique(wanted: dict[str, str], *, taken: Iterable[str] = ()) -> dict[
         if key not in result:
             by_name.setdefault(name, []).append(key)
     for name in sorted(by_name):
-        keys = sorted(by_name[name])
-        for key in keys:
-            candidate, n = name, 1
+        n = 1  # numbers below the last one given are all taken: linear, not quadratic
+        for key in sorted(by_name[name]):
+            candidate = name if n == 1 else f"{name}_{n}"
             while candidate in used:
                 n += 1
                 candidate = f"{name}_{n}"

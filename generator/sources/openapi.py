@@ -55,7 +55,7 @@ def add_openapi(api: ir.Api, docs: list[Document]) -> None:
             raise ValueError(f"dangling $ref {ref!r}")
         if name in aliases:
             return aliases[name]
-        if name in models:
+        if name in model_names:
             return ir.Ref(name)
         doc, pointer, schema = schemas[name]
         aliases[name] = ir.AnyJson()  # a recursive alias is plain JSON
@@ -64,7 +64,7 @@ def add_openapi(api: ir.Api, docs: list[Document]) -> None:
         )
         return aliases[name]
 
-    reserved = frozenset(models)
+    reserved = model_names = frozenset(models)
     converters = {doc.path: SchemaConverter(api, doc.label, resolve, reserved) for doc in docs}
     for name in sorted(models):
         doc, pointer, schema = schemas[name]

@@ -292,11 +292,15 @@ def _ensure_type_meta(model: ir.ModelType) -> None:
 
 def _merged_properties(schema: dict[str, Any]) -> dict[str, Any]:
     """``properties`` plus those of inline ``allOf`` members."""
-    properties = schema.get("properties") or {}
-    for member in schema.get("allOf") or ():
-        if isinstance(member, dict) and isinstance(member.get("properties"), dict):
-            properties = {**member["properties"], **properties}
-    return properties
+    own: dict[str, Any] = schema.get("properties") or {}
+    members = [m["properties"] for m in schema.get("allOf") or () if m.get("properties")]
+    if not members:
+        return own
+    merged: dict[str, Any] = {}
+    for properties in reversed(members):  # the schema's own, then earlier members, win
+        merged.update(properties)
+    merged.update(own)
+    return merged
 
 
 def _field(
