@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import copy
 import importlib
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import SPECS
-from tests.helpers import CRDS, generate_capture, import_generated, unique_package_dir
+from tests.helpers import CRDS, REPO, generate_capture, import_generated, unique_package_dir
 
 _REAL = [
     SPECS / "crds" / "external-snapshotter" / "snapshot.storage.k8s.io_volumesnapshotclasses.yaml",
@@ -92,6 +93,7 @@ def test_mutated_crds_generate_or_exit_2_with_a_pointer(
     path.write_text(yaml.safe_dump(doc))
     out = unique_package_dir(tmp_path)
     code, err = generate_capture([path], out)
+    event(f"exit status {code}")
     assert "Traceback" not in err
     if code == 2:
         assert f"kube-clientgen: error: {path}" in err, err
@@ -111,4 +113,77 @@ def test_mutated_crds_generate_or_exit_2_with_a_pointer(
             }
             obj = scheme.from_dict(copy.deepcopy(data))
             assert type(obj).__name__ != "dict", (api_version, kind)
+            assert scheme.to_dict(obj) == data
+
+
+# The same for OpenAPI: a small real swagger (ConfigMap and what it refers to, from the
+# vendored Kubernetes spec, which is in the repository), mutated at random places.
+def _small_swagger() -> dict[str, Any]:
+    full = json.loads(SWAGGER.read_text())
+    wanted, todo = {}, ["io.k8s.api.core.v1.ConfigMap"]
+    while todo:
+        name = todo.pop()
+        if name in wanted:
+            continue
+        wanted[name] = full["definitions"][name]
+        todo += [
+            r.rsplit("/", 1)[-1]
+            for r in re.findall(r'"\$ref": "([^"]+)"', json.dumps(wanted[name]))
+        ]
+    paths = {
+        p: v
+        for p, v in full["paths"].items()
+        if p.startswith("/api/v1/namespaces/{namespace}/configmaps")
+    }
+    return {"swagger": "2.0", "info": full["info"], "definitions": wanted, "paths": paths}
+
+
+SWAGGER = REPO / "generator" / "specs" / "kubernetes-1.36.swagger.json"
+SMALL_SWAGGER = _small_swagger()
+SWAGGER_PATHS = _paths(SMALL_SWAGGER)
+
+
+@st.composite
+def mutated_swaggers(draw: st.DrawFn) -> dict[str, Any]:
+    doc = copy.deepcopy(SMALL_SWAGGER)
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from(SWAGGER_PATHS))
+        parent: Any = doc
+        try:
+            for key in path[:-1]:
+                parent = parent[key]
+            if draw(st.booleans()) and isinstance(parent, dict):
+                parent.pop(path[-1], None)
+            else:
+                parent[path[-1]] = draw(JSON_VALUES)
+        except (KeyError, IndexError, TypeError):
+            continue
+    return doc
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(doc=mutated_swaggers())
+def test_mutated_swagger_generates_or_exits_2_with_a_pointer(
+    tmp_path: Path, doc: dict[str, Any]
+) -> None:
+    path = tmp_path / "swagger.json"
+    path.write_text(json.dumps(doc))
+    out = unique_package_dir(tmp_path)
+    code, err = generate_capture([path], out)
+    event(f"exit status {code}")
+    assert "Traceback" not in err
+    if code == 2:
+        assert re.search(rf"error: {re.escape(str(path))}:/\S*: ", err), err
+        return
+    assert code == 0, err
+    with import_generated(out) as package:
+        scheme = importlib.import_module(package.__name__ + ".scheme").scheme
+        for api_version, kind in scheme:
+            data = {"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"}}
+            obj = scheme.from_dict(copy.deepcopy(data))
             assert scheme.to_dict(obj) == data
