@@ -241,3 +241,37 @@ def test_wrong_typed_openapi_values_exit_2_with_pointer(
     assert code == 2, err
     assert "Traceback" not in err
     assert f"{path}:{pointer}:" in err, err
+
+
+def test_yaml_keys_that_are_not_strings_read_as_kubernetes_reads_them(tmp_path: Path) -> None:
+    """sigs.k8s.io/yaml turns ``7:`` and ``true:`` into the JSON keys "7" and "true"."""
+    crd = copy.deepcopy(BASE)
+    props = _schema(crd)["properties"]["spec"]["properties"]
+    props[7] = {"type": "string"}
+    props[True] = {"type": "integer"}  # (not beside 1: in Python, True == 1)
+    props[1.5] = {"type": "boolean"}
+    path = tmp_path / "crd.yaml"
+    path.write_text(yaml.safe_dump(crd))
+    code, err = generate_capture([path], tmp_path / "out")
+    assert code == 0, err
+    models = (tmp_path / "out" / "demo_example_com" / "v1" / "models.py").read_text()
+    assert '_FieldInfo("f_7", "7", "str | None")' in models
+    assert '_FieldInfo("true", "true", "int | None")' in models
+    assert '_FieldInfo("f_1_5", "1.5", "bool | None")' in models
+
+
+@pytest.mark.parametrize(
+    ("mapping", "pointer", "words"),
+    [
+        ('  1: x\n  "1": y\n', "/b/1", "duplicate mapping key"),
+        ("  ? null\n  : x\n", "/b", "a mapping key must be a string, number or boolean"),
+    ],
+)
+def test_yaml_keys_that_json_cannot_hold_exit_2(
+    tmp_path: Path, mapping: str, pointer: str, words: str
+) -> None:
+    path = tmp_path / "keys.yaml"
+    path.write_text("kind: CustomResourceDefinition\nb:\n" + mapping)
+    code, err = generate_capture([path], tmp_path / "out")
+    assert code == 2, err
+    assert f"{path}[doc 0]:{pointer}: {words}" in err, err
