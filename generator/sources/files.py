@@ -32,6 +32,7 @@ _INPUT_SUFFIXES = (".json", *_YAML_SUFFIXES)
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_VALUES = 1_000_000
 MAX_DEPTH = 200
+_JSON_SCALARS = (str, int, float, type(None))  # bool is an int
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,15 @@ def check_bounds(doc: Document) -> None:
                 height = max(height, child_height)
             sizes[key] = (size, height + 1)
             continue
-        if not isinstance(value, dict | list) or key in sizes:
+        if not isinstance(value, dict | list):
+            if not isinstance(value, _JSON_SCALARS):  # !!binary, !!set, !!omap values
+                raise SourceError(
+                    doc.label,
+                    _pointer(place),
+                    f"a YAML {type(value).__name__} value has no JSON form (Kubernetes reads JSON)",
+                )
+            continue
+        if key in sizes:
             continue
         if key in open_ids:
             raise SourceError(

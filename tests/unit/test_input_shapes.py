@@ -275,3 +275,19 @@ def test_yaml_keys_that_json_cannot_hold_exit_2(
     code, err = generate_capture([path], tmp_path / "out")
     assert code == 2, err
     assert f"{path}[doc 0]:{pointer}: {words}" in err, err
+
+
+@pytest.mark.parametrize(
+    ("value", "type_name"),
+    [("!!binary aGVsbG8=", "bytes"), ("!!set {a, b}", "set"), ("!!omap [a: 1]", "tuple")],
+)
+def test_yaml_values_without_a_json_form_exit_2(tmp_path: Path, value: str, type_name: str) -> None:
+    text = yaml.safe_dump(BASE).replace("description: A widget.", f"description: {value}", 1)
+    assert value in text
+    path = tmp_path / "crd.yaml"
+    path.write_text(text)
+    code, err = generate_capture([path], tmp_path / "out")
+    assert code == 2, err
+    assert "Traceback" not in err
+    assert f"{path}[doc 0]:{SCHEMA}/description" in err, err
+    assert f"a YAML {type_name} value has no JSON form" in err, err
