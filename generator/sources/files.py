@@ -16,6 +16,7 @@ or memory explode, and every later stage can recurse without meeting ``Recursion
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,8 @@ MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_VALUES = 1_000_000
 MAX_DEPTH = 200
 _JSON_SCALARS = (str, int, float, type(None))  # bool is an int
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -79,12 +82,27 @@ def read_documents(path: Path) -> list[Document]:
             raise SourceError(
                 str(path), "", f"nesting too deep (more than {MAX_DEPTH} levels)"
             ) from None
+        if _SURROGATE_ESCAPE.search(text):
+            check_bounds(Document(str(path), 0, data))  # bounded before the rebuild recurses
+            data = _replace_lone_surrogates(data)
         docs = [Document(str(path), 0, data)]
     else:
         docs = [Document(str(path), i, d) for i, d in _load_yaml(path, text) if d is not None]
     for doc in docs:
         check_bounds(doc)
     return docs
+
+
+def _replace_lone_surrogates(value: Any) -> Any:
+    """JSON text may escape half a surrogate pair (``"\\ud800"``), which no UTF-8 file can
+    hold; Go's decoder, the apiserver's, reads each as U+FFFD, and so does this."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_replace_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_replace_lone_surrogates(k): _replace_lone_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def _load_yaml(path: Path, text: str) -> list[tuple[int, Any]]:

@@ -291,3 +291,17 @@ def test_yaml_values_without_a_json_form_exit_2(tmp_path: Path, value: str, type
     assert "Traceback" not in err
     assert f"{path}[doc 0]:{SCHEMA}/description" in err, err
     assert f"a YAML {type_name} value has no JSON form" in err, err
+
+
+def test_lone_surrogates_in_json_read_as_go_reads_them(tmp_path: Path) -> None:
+    """``"\\ud800"`` alone cannot be written as UTF-8 (it was a UnicodeEncodeError
+    traceback); Go's JSON decoder, the apiserver's, reads it as U+FFFD."""
+    text = json.dumps(BASE).replace('"colour"', '"col\\ud800our"', 1)
+    text = text.replace('"A widget."', '"A \\udfff widget."', 1)
+    assert "\\ud800" in text and "\\udfff" in text
+    path = tmp_path / "crd.json"
+    path.write_text(text)
+    code, err = generate_capture([path], tmp_path / "out")
+    assert code == 0, err
+    models = (tmp_path / "out" / "demo_example_com" / "v1" / "models.py").read_text()
+    assert '"col\ufffdour"' in models
