@@ -48,10 +48,14 @@ JSON_VALUES = st.recursive(
     | st.booleans()
     | st.integers(-3, 3)
     | st.floats(allow_nan=False, allow_infinity=False, width=32)
-    | st.sampled_from(["", "x", "object", "array", "string", "v1", "Foo", "-", "a.b"]),
+    | st.sampled_from(["", "x", "object", "array", "string", "v1", "Foo", "-", "a.b"])
+    | st.text(max_size=4),
     lambda inner: st.lists(inner, max_size=3)
     | st.dictionaries(
-        st.sampled_from(["type", "properties", "items", "a", "name", 1, True]), inner, max_size=3
+        st.sampled_from(["type", "properties", "items", "a", "name", 1, True])
+        | st.text(max_size=3),
+        inner,
+        max_size=3,
     ),
     max_leaves=6,
 )
