@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from tests.helpers import CRDS, generate_capture, import_generated, unique_package_dir
@@ -234,3 +235,23 @@ def test_openapi_groups_named_like_package_modules_get_other_packages(tmp_path: 
         scheme = importlib.import_module(package.__name__ + ".scheme")
         thing = scheme.from_dict({"apiVersion": "scheme/v1", "kind": "Thing", "a": "x"})
         assert type(thing).__module__.endswith("scheme_2.v1.models")
+
+
+def test_the_rendered_module_check_finds_a_name_bound_twice() -> None:
+    from kube_clientgen.errors import GenerationError
+    from kube_clientgen.namecheck import check_unique_bindings
+
+    fine = (
+        "from x import A, A\nclass B:\n    x = 1\ndef f():\n    from y import A\n"
+        "def g():\n    from y import A\nif TYPE_CHECKING:\n    from z import C\n"
+    )
+    check_unique_bindings({"ok.py": fine, "data.txt": "class A:\nclass A:\n"})
+    clashes = [
+        "class A:\n    pass\n\n\nclass A:\n    pass\n",
+        "from x import A\nif TYPE_CHECKING:\n    from y import B as A\n",
+        "X = 1\nX: int = 2\n",
+        "from .models import Foo, FooList\nclass FooList(Protocol):\n    pass\n",
+    ]
+    for source in clashes:
+        with pytest.raises(GenerationError, match="would define"):
+            check_unique_bindings({"m.py": source})
