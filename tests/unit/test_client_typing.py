@@ -62,6 +62,5 @@ def test_importing_the_clientset_does_not_import_every_group() -> None:
     before, after = out.splitlines()
     assert "models" not in before and "apps" not in before, before
     assert (
-        "kube_clientgen_api.kubernetes.core.v1.models" in after
-        and "kube_clientgen_api.kubernetes.apps" not in after
+        "kube_clientgen_api.kubernetes.core.v1.models" in after and "kube_clientgen_api.kubernetes.apps" not in after
     ), after

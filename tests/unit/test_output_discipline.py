@@ -63,15 +63,7 @@ def test_two_runs_into_different_dirs_are_byte_identical(tmp_path: Path) -> None
     # The second run is another interpreter with another hash seed: no set or dict order leaks.
     second = tmp_path / "b" / "pkg"
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kube_clientgen",
-            "generate",
-            *map(str, sources),
-            "--out",
-            str(second),
-        ],
+        [sys.executable, "-m", "kube_clientgen", "generate", *map(str, sources), "--out", str(second)],
         cwd=REPO,
         env=subprocess_env(PYTHONHASHSEED="4242"),
         capture_output=True,
