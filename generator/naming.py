@@ -52,7 +52,11 @@ _RESERVED_ATTRIBUTES = frozenset(
         "tuple",
     }
 )
-_RESERVED_CLASS_NAMES = frozenset({"Any", "ClassVar", "Model", "FieldInfo", "annotations"})
+# Names the generated modules bind besides their classes (models, resource and client
+# modules import ``Protocol`` and define ``TYPE_CHECKING``).
+_RESERVED_CLASS_NAMES = frozenset(
+    {"Any", "ClassVar", "Model", "FieldInfo", "annotations", "Protocol", "TYPE_CHECKING"}
+)
 
 _PLURAL_ACRONYM = re.compile(r"([A-Z]{2,})s(?![a-z])")
 _CAMEL_1 = re.compile(r"([A-Z]+)([A-Z][a-z])")
@@ -121,9 +125,9 @@ def assign_unique(wanted: dict[str, str], *, taken: Iterable[str] = ()) -> dict[
         if key not in result:
             by_name.setdefault(name, []).append(key)
     for name in sorted(by_name):
-        keys = sorted(by_name[name])
-        for key in keys:
-            candidate, n = name, 1
+        n = 1  # numbers below the last one given are all taken: linear, not quadratic
+        for key in sorted(by_name[name]):
+            candidate = name if n == 1 else f"{name}_{n}"
             while candidate in used:
                 n += 1
                 candidate = f"{name}_{n}"

@@ -275,7 +275,9 @@ def _resource_literal(r: ir.Resource) -> str:
         f"group={string_literal(r.group_version.group)}, version={string_literal(r.group_version.version)}, "
         f"kind={string_literal(r.kind)}, plural={string_literal(r.plural)}, singular={string_literal(r.singular)}, "
         f"namespaced={r.namespaced}, verbs={strings(r.verbs)}, subresources={strings([s.name for s in r.subresources])}, "
-        f"short_names={strings(r.short_names)}, categories={strings(r.categories)}, list_kind={string_literal(r.list_kind)})"
+        f"short_names={strings(r.short_names)}, categories={strings(r.categories)}, list_kind={string_literal(r.list_kind)}"
+        + ("" if r.served else ", served=False")
+        + ")"
     )
 
 

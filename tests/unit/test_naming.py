@@ -167,6 +167,28 @@ def test_collisions_without_an_exact_match_number_in_sorted_order() -> None:
     }
 
 
+def test_many_colliding_names_are_numbered_in_one_pass() -> None:
+    """78,125 wire names that all snake-case to ``a_b_c_d_e_f_g`` (numbering used to restart
+    at 2 for every name, quadratic work an input could use to stall the generator)."""
+    wires = [
+        "a" + "".join(sep + ch for sep, ch in zip(combo, "bcdefg", strict=True))
+        for combo in itertools.product("-._ /", repeat=6)
+    ]
+    wires.append("a_b_c_d_e_f_g_3")  # an exact name in the middle of the numbers
+    names = assign_unique({w: snake_case(w) for w in wires})
+    assert len(set(names.values())) == len(wires)
+    exact = {"a_b_c_d_e_f_g", "a_b_c_d_e_f_g_3"}  # each keeps its own name
+    assert all(names[w] == w for w in exact)
+    ordered = sorted(w for w in wires if w not in exact)
+    assert [names[w] for w in ordered[:4]] == [
+        "a_b_c_d_e_f_g_2",
+        "a_b_c_d_e_f_g_4",
+        "a_b_c_d_e_f_g_5",
+        "a_b_c_d_e_f_g_6",
+    ]
+    assert names[ordered[-1]] == f"a_b_c_d_e_f_g_{len(wires)}"
+
+
 def test_collisions_are_deterministic_regardless_of_dict_order() -> None:
     wires = [
         *AWKWARD_WIRE_NAMES,
