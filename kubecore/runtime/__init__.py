@@ -1,0 +1,1 @@
+"""Controller runtime: informers, workqueue, leader election, events and controller helpers."""
