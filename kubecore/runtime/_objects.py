@@ -57,3 +57,54 @@ def object_reference(obj: Any) -> dict[str, Any]:
         "resourceVersion": meta.get("resourceVersion"),
     }
     return {k: v for k, v in ref.items() if v}
+
+
+def metadata_of(obj: Any, *, create: bool = False) -> Any:
+    """``obj.metadata`` (a model) or ``obj["metadata"]`` (a dict); ``None`` when absent
+    unless ``create``. Typed models get an ``ObjectMeta``."""
+    if isinstance(obj, Unstructured):
+        obj = obj.object
+    if isinstance(obj, dict):
+        meta = obj.get("metadata")
+        if meta is None and create:
+            meta = obj["metadata"] = {}
+        if meta is not None and not isinstance(meta, dict):
+            raise TypeError(f".metadata is a {type(meta).__name__}, not an object")
+        return meta
+    if not hasattr(obj, "metadata"):
+        raise TypeError(
+            f"expected a model with metadata, an Unstructured or a dict, not "
+            f"{type(obj).__module__}.{type(obj).__qualname__}"
+        )
+    if obj.metadata is None and create:
+        from kubecore.core.generated.meta_v1 import ObjectMeta
+
+        obj.metadata = ObjectMeta()
+    return obj.metadata
+
+
+def meta_field(meta: Any, wire: str, attr: str) -> Any:
+    """A metadata field by wire name (dicts) or attribute name (models)."""
+    if meta is None:
+        return None
+    if isinstance(meta, dict):
+        return meta.get(wire)
+    return getattr(meta, attr)
+
+
+def set_meta_field(meta: Any, wire: str, attr: str, value: Any) -> None:
+    """Set (or with an empty value, remove) a metadata field."""
+    if isinstance(meta, dict):
+        if value in (None, [], {}):
+            meta.pop(wire, None)
+        else:
+            meta[wire] = value
+    else:
+        setattr(meta, attr, value or None)
+
+
+def field_of(item: Any, wire: str, attr: str) -> Any:
+    """A field of a list item: a dict by wire name, a model by attribute name."""
+    if isinstance(item, Mapping):
+        return item.get(wire)
+    return getattr(item, attr, None)
