@@ -147,8 +147,8 @@ class LeaseLock:
         data["spec"] = {k: v for k, v in spec.items() if v is not None}
         self._lease = self._leases.update(type(self._lease).from_dict(data))
 
-    def record_changed_raw(self) -> bytes:
-        """The raw form of the last Lease read or written (private to the elector)."""
+    def _last_raw(self) -> bytes:
+        """The raw form of the last Lease read or written (for the elector)."""
         return _raw_of(self._lease) if self._lease is not None else b""
 
 
@@ -377,7 +377,7 @@ class LeaderElector:
     def _set_observed(self, record: LeaderElectionRecord, sent: float, *, leading: bool) -> None:
         with self._guard:
             self._observed = record
-            self._observed_raw = self.lock.record_changed_raw()
+            self._observed_raw = self.lock._last_raw()
             self._observed_time = time.monotonic()
             self._leading = leading
             self._last_renew = sent
