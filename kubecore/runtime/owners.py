@@ -24,7 +24,9 @@ from kubecore.runtime._objects import (
 __all__ = [
     "AlreadyOwnedError",
     "get_controller_of",
+    "has_owner_reference",
     "is_controlled_by",
+    "remove_owner_reference",
     "set_controller_reference",
     "set_owner_reference",
 ]
@@ -148,3 +150,31 @@ def is_controlled_by(obj: Any, owner: Any) -> bool:
         return False
     uid = meta_field(metadata_of(owner), "uid", "uid")
     return bool(uid) and field_of(ref, "uid", "uid") == uid
+
+
+def _owner_identity(owner: Any) -> dict[str, Any]:
+    api_version, kind = api_version_kind(owner)
+    return {
+        "apiVersion": api_version,
+        "kind": kind,
+        "name": meta_field(metadata_of(owner), "name", "name"),
+    }
+
+
+def has_owner_reference(obj: Any, owner: Any) -> bool:
+    """Whether ``obj`` references ``owner`` (same group, kind and name; controller-runtime
+    ``HasOwnerReference``)."""
+    wanted = _owner_identity(owner)
+    return any(_same_object(ref, wanted) for ref in _refs(obj))
+
+
+def remove_owner_reference(owner: Any, obj: Any) -> bool:
+    """Remove ``obj``'s reference to ``owner`` (controller or not); returns whether ``obj``
+    changed (controller-runtime's ``RemoveOwnerReference`` raises instead when absent)."""
+    wanted = _owner_identity(owner)
+    refs = _refs(obj)
+    kept = [ref for ref in refs if not _same_object(ref, wanted)]
+    if len(kept) == len(refs):
+        return False
+    set_meta_field(metadata_of(obj), "ownerReferences", "owner_references", kept)
+    return True

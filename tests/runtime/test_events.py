@@ -3,7 +3,9 @@ the spam filter, the bounded buffer, the core/v1 fallback and kubectl's view."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import socket
 import uuid
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ import pytest
 
 from kube_clientgen_api.kubernetes import Clientset
 from kube_clientgen_api.kubernetes.core.v1 import ConfigMap
+from kubecore.client.config import load_config
 from kubecore.core.generated.meta_v1 import ObjectMeta
 from kubecore.core.times import MicroTime
 from kubecore.core.unstructured import Unstructured
@@ -189,3 +192,26 @@ def test_kubectl_lists_events_k8s_io_events(
     assert any(
         row.split()[1:] == ["Made", "ok", cm.metadata.name] for row in shown.splitlines()
     ), shown
+
+
+def test_connection_failures_are_retried_then_given_up(
+    server: TestApiServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = load_config(server.kubeconfig_path)
+    dead = Clientset.from_config(dataclasses.replace(config, host=f"http://127.0.0.1:{port}"))
+    broadcaster = EventBroadcaster(dead, max_tries=3, retry_interval=0.05)
+    broadcaster.start_recording_to_sink()
+    regarding = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "x", "namespace": "default"},
+    }
+    with caplog.at_level(logging.INFO, logger="kubecore.runtime.events"):
+        broadcaster.new_recorder("vm-controller").eventf(regarding, None, "Normal", "R", "A", "n")
+        broadcaster.shutdown(timeout=20)
+    assert broadcaster.failed == 1
+    assert sum("retrying event write" in r.getMessage() for r in caplog.records) == 2
+    assert any("gave up writing event" in r.getMessage() for r in caplog.records)

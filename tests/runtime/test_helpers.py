@@ -30,7 +30,9 @@ from kubecore.runtime.finalizers import add_finalizer, has_finalizer, remove_fin
 from kubecore.runtime.owners import (
     AlreadyOwnedError,
     get_controller_of,
+    has_owner_reference,
     is_controlled_by,
+    remove_owner_reference,
     set_controller_reference,
     set_owner_reference,
 )
@@ -163,6 +165,12 @@ def test_controller_reference_on_a_typed_object() -> None:
     assert get_controller_of(cm) is None
     assert set_controller_reference(owner("vm2", "uid-2"), cm)
     assert is_controlled_by(cm, owner("vm2", "uid-2"))
+    assert has_owner_reference(cm, vm) and has_owner_reference(cm, owner("vm2", "uid-2"))
+    assert remove_owner_reference(owner("vm2", "uid-2"), cm)
+    assert not remove_owner_reference(owner("vm2", "uid-2"), cm)
+    assert get_controller_of(cm) is None and not has_owner_reference(cm, owner("vm2", "uid-2"))
+    assert remove_owner_reference(vm, cm)
+    assert cm.metadata.owner_references is None
 
 
 def test_owner_references_on_unstructured_and_dicts() -> None:
