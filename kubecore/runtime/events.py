@@ -232,7 +232,10 @@ class EventBroadcaster:
             self._thread.start()
 
     def flush(self, timeout: float | None = None) -> bool:
-        """Wait until every queued event was handled; False if ``timeout`` ran out."""
+        """Wait until every queued event was handled; False if ``timeout`` ran out (or,
+        before :meth:`start_recording_to_sink`, if anything is queued)."""
+        if self._thread is None:  # nothing sends: waiting could never end
+            return self._queue.unfinished_tasks == 0
         deadline = None if timeout is None else time.monotonic() + timeout
         while self._queue.unfinished_tasks:
             if deadline is not None and time.monotonic() >= deadline:
@@ -289,7 +292,12 @@ class EventBroadcaster:
                     if entry is not None and entry not in pending:
                         pending.append(entry)
             for entry in pending:
-                self._write(entry)
+                try:
+                    self._write(entry)
+                except Exception:  # a bug must not stop the sender (flush would never end)
+                    with self._counter_lock:
+                        self.failed += 1
+                    _log.exception("writing an event failed")
             for _ in batch:
                 self._queue.task_done()
             if stop:

@@ -110,6 +110,7 @@ def test_eventf_never_blocks_and_drops_when_the_buffer_is_full(
         for i in range(5):
             recorder.eventf(cm, None, "Normal", f"R{i}", "Act", "n")
     assert broadcaster.dropped == 3
+    assert not broadcaster.flush()  # nothing sends yet: returns at once
     assert sum("event buffer full" in r.getMessage() for r in caplog.records) == 3
     broadcaster.start_recording_to_sink()
     broadcaster.shutdown()
