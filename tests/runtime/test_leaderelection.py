@@ -1,4 +1,4 @@
-"""Leader election against the test API server, with short durations (lease 1.5 s, renew
+"""Leader election against the test API server, with short durations (lease 2 s, renew
 1 s, retry 0.2 s). A monitor thread checks continuously that at most one candidate leads."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from kubecore.core.times import MicroTime
 from kubecore.runtime.leaderelection import LeaderElector, LeaseLock
 from kubecore.testing import TestApiServer
 
-LEASE, RENEW, RETRY = 1.5, 1.0, 0.2
+LEASE, RENEW, RETRY = 2.0, 1.0, 0.2  # whole seconds: a Lease stores leaseDurationSeconds
 WAIT = 15.0  # upper bound for "eventually" on a loaded machine; never a speed claim
 
 
@@ -109,7 +109,7 @@ def test_three_candidates_one_leader_and_failover_after_kill(cs: Clientset) -> N
         assert lease.spec is not None
         assert lease.spec.holder_identity == first.elector.lock.identity
         assert isinstance(lease.spec.renew_time, MicroTime)
-        assert lease.spec.lease_duration_seconds == 2  # ceil(1.5): whole seconds on the wire
+        assert lease.spec.lease_duration_seconds == 2
         assert len(first.started) == 1 and not first.started[0].is_set()
 
         killed_at = time.monotonic()
@@ -127,7 +127,7 @@ def test_three_candidates_one_leader_and_failover_after_kill(cs: Clientset) -> N
     # Failover needs the lease to expire in the successor's own observation: at least the
     # lease duration after the last renewal it saw, at most that plus two jittered retries.
     # The bound is generous for a loaded machine.
-    assert failover < LEASE + 2 * 1.2 * RETRY + 3.0, failover
+    assert failover < LEASE + 2 * 1.2 * RETRY + 2.0, failover
     for c in rest:
         assert first.elector.lock.identity in c.leaders_seen
     assert second.elector.lock.identity in second.leaders_seen
@@ -220,3 +220,14 @@ def test_durations_are_checked() -> None:
         LeaderElector(lock, lease_duration=15.0, renew_deadline=2.0, retry_period=2.0)
     with pytest.raises(ValueError, match="identity"):
         LeaseLock(_NoClientset(), namespace="default", name="x", identity="")
+
+
+def test_fractional_lease_durations_round_up_on_the_wire(cs: Clientset) -> None:
+    c = candidate(cs, "fractional", "solo", lease_duration=1.5)
+    c.start()
+    try:
+        wait_for_leader([c])
+        lease = cs.coordination_v1.leases("default").get("fractional")
+        assert lease.spec is not None and lease.spec.lease_duration_seconds == 2
+    finally:
+        c.kill()
