@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from pathlib import Path
 from typing import Any
@@ -70,34 +69,27 @@ def owner_names(cm: ConfigMap) -> list[str]:
 
 
 class Recorder:
-    """Every watch event on config maps from now on, as (type, name, deleting)."""
+    """The watch events on config maps after its creation, as (type, name, finalizers):
+    read afterwards from the saved resourceVersion, in the test's own thread."""
 
     def __init__(self, cs: Clientset) -> None:
-        listed = cs.core_v1.config_maps("default").list(limit=1)
-        self._events = cs.core_v1.config_maps("default").watch(
-            resource_version=listed.metadata.resource_version, timeout_seconds=20
-        )
-        self.seen: list[tuple[str, str, list[str]]] = []
-        self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        for event in self._events:
-            if event.type == "BOOKMARK":
-                continue
-            meta = event.object.metadata
-            with self._lock:
-                self.seen.append((event.type, meta.name, list(meta.finalizers or [])))
+        self._cms = cs.core_v1.config_maps("default")
+        self._rv = self._cms.list(limit=1).metadata.resource_version
 
     def wait_for(self, event_type: str, name: str) -> list[tuple[str, str, list[str]]]:
-        deadline = threading.Event()
-        for _ in range(400):
-            with self._lock:
-                if any(t == event_type and n == name for t, n, _ in self.seen):
-                    return list(self.seen)
-            deadline.wait(0.05)
-        raise AssertionError(f"no {event_type} event for {name}: {self.seen}")
+        seen: list[tuple[str, str, list[str]]] = []
+        events = self._cms.watch(resource_version=self._rv, timeout_seconds=10)
+        try:
+            for event in events:
+                if event.type == "BOOKMARK":
+                    continue
+                meta = event.object.metadata
+                seen.append((event.type, meta.name, list(meta.finalizers or [])))
+                if (event.type, meta.name) == (event_type, name):
+                    return seen
+        finally:
+            events.close()
+        raise AssertionError(f"no {event_type} event for {name}: {seen}")
 
 
 def test_finalizers_hold_an_object_until_removed(cs: Clientset) -> None:
