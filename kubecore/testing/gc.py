@@ -167,7 +167,8 @@ class GarbageCollector:
         tracker = self._tracker
         events = tracker._events
         if self._indexed_rv >= 0 and (
-            not events or events[0].resource_version <= self._indexed_rv + 1
+            tracker._rv == self._indexed_rv
+            or (events and events[0].resource_version <= self._indexed_rv + 1)
         ):
             for event in events:
                 if event.resource_version > self._indexed_rv:
