@@ -674,12 +674,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if options.get("dryRun") and "All" in options["dryRun"]:
                 dry_run = True
             preconditions = options.get("preconditions")
+            orphan = options.get("orphanDependents", query.get("orphanDependents"))
             deleted = tracker.delete(
                 resource,
                 namespace,
                 name,
                 preconditions=preconditions if isinstance(preconditions, dict) else None,
                 dry_run=dry_run,
+                propagation_policy=options.get("propagationPolicy")
+                or query.get("propagationPolicy"),
+                orphan_dependents=None if orphan is None else orphan in (True, "true", "1"),
             )
             self._send(200, deleted)
         elif method == "DELETE":
