@@ -464,28 +464,31 @@ def test_one_key_is_never_reconciled_by_two_workers_at_once(
     assert sum(seen.count(n) for n in names) > len(names)  # updates were reconciled too
 
 
-def test_graceful_shutdown_waits_for_the_reconcile_in_progress(
+def test_graceful_shutdown_waits_for_the_reconcile_in_progress_and_drops_the_queue(
     cluster: Cluster, running: Callable[[Controller[Any]], Running]
 ) -> None:
-    cluster.create_vm("slow")
+    for name in ("a", "b", "c"):
+        cluster.create_vm(name)
     entered, release = threading.Event(), threading.Event()
     order: list[str] = []
 
     def reconcile(request: Request) -> None:
         entered.set()
         release.wait(WAIT)
-        order.append("reconcile finished")
+        order.append(f"reconciled {request.name}")
 
-    ctl = controller_for(cluster, reconcile)
+    ctl = controller_for(cluster, reconcile, workers=1)
     run = running(ctl)
     assert entered.wait(WAIT)
+    wait_until(lambda: len(ctl.queue) == 2, "the two other requests queued")
     run.stop_event.set()
     # run() must not return while the reconcile is in progress: give it the chance to.
     returned_early = run.returned.wait(0.3)
     release.set()
     run.thread.join(WAIT)
     assert not returned_early
-    assert order == ["reconcile finished"]
+    # The one in progress finished; the two queued were dropped, not reconciled.
+    assert len(order) == 1 and order[0].startswith("reconciled ")
     assert run.error is None
 
 

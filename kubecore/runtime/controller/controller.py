@@ -86,8 +86,11 @@ class Controller(Generic[T]):
 
     ``leader_election``: a factory of a leader elector (see
     :mod:`kubecore.runtime.controller.leader`): informers and workers start only while
-    leading. ``graceful_shutdown_timeout`` (seconds): how long :meth:`run` waits for
-    reconciles in progress and requests already queued after ``stop`` is set.
+    leading. ``graceful_shutdown_timeout`` (seconds): how long :meth:`run` waits, once
+    ``stop`` is set, for the reconciles in progress to finish. Requests still queued then
+    are dropped, not reconciled: a restarted controller (or the next leader) lists every
+    object and reconciles it anyway, and working through a backlog would only delay the
+    shutdown and a leader handover. (client-go's queue would still hand them out.)
     ``cache_sync_timeout`` (seconds): how long to wait for the informers before failing.
 
     Metrics (``metrics=True``): in ``registry`` (default ``prometheus_client.REGISTRY``)
@@ -140,6 +143,7 @@ class Controller(Generic[T]):
         )
         self._informers: list[SharedIndexInformer[Any]] = []
         self._started = False
+        self._stopping = threading.Event()
         self._lead_stop: threading.Event | None = None
 
         self._watch(for_, enqueue_for_object, [*predicates, *for_predicates])
@@ -221,7 +225,8 @@ class Controller(Generic[T]):
 
     def _drain(self, threads: list[threading.Thread]) -> None:
         log.info("controller %s: stopping, waiting for workers", self.name)
-        self.queue.shut_down()  # workers finish what is queued, then get (None, True)
+        self._stopping.set()
+        self.queue.shut_down()
         deadline = time.monotonic() + self._graceful_shutdown_timeout
         for thread in threads:
             thread.join(max(0.0, deadline - time.monotonic()))
@@ -289,7 +294,8 @@ class Controller(Generic[T]):
             if shutdown or request is None:
                 return
             try:
-                self._reconcile_one(request)
+                if not self._stopping.is_set():
+                    self._reconcile_one(request)
             finally:
                 queue.done(request)
 
