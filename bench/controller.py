@@ -51,7 +51,7 @@ cs = Clientset.from_config(kubecore.load_config())
 vms = cs.cloud_waibizi_com_v1
 
 def reconcile(request):
-    vm = controller.lister(VirtualMachine).namespace(request.namespace).get(request.name)
+    vm = controller.get(VirtualMachine, request)
     if vm.spec is not None and vm.spec.status == "creating":
         vms.virtual_machines(request.namespace).patch(request.name, {"spec": {"status": "complete"}})
 

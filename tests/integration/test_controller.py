@@ -205,7 +205,7 @@ def test_reconcile_on_create_and_update_patches_to_complete(
 
     def reconcile(request: Request) -> None:
         seen.note(request)
-        vm = ctl.lister(VirtualMachine).namespace(request.namespace).get(request.name)
+        vm = ctl.get(VirtualMachine, request)
         assert vm.spec is not None
         if vm.spec.status == "creating":
             cluster.vms.cloud_waibizi_com_v1.virtual_machines(request.namespace).patch(

@@ -15,6 +15,7 @@ from kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1 import (
     VirtualMachineSpec,
 )
 from kube_clientgen_api.virtualmachine.fake import Clientset as VMFake
+from kubecore.client import errors
 from kubecore.client.unstructured import Unstructured
 from kubecore.core.generated.meta_v1 import ObjectMeta, OwnerReference
 from kubecore.runtime.clock import FakeClock
@@ -36,6 +37,7 @@ from kubecore.runtime.controller import (
 from kubecore.runtime.controller.handlers import EventHandler
 from kubecore.runtime.controller.predicates import Predicate, as_predicate
 from kubecore.runtime.keys import DeletedFinalStateUnknown
+from kubecore.runtime.lister import ClusterLister, NamespacedLister
 from kubecore.runtime.workqueue import RateLimitingQueue
 
 
@@ -204,6 +206,11 @@ def test_controller_arguments_are_checked() -> None:
     with pytest.raises(ValueError, match="workers"):
         Controller(lambda r: None, for_=VirtualMachine, client=fake, workers=0, metrics=False)
     ctl = Controller(lambda r: None, for_=VirtualMachine, client=fake, metrics=False)
+    with pytest.raises(errors.NotFound, match='virtualmachines.cloud.waibizi.com "vm" not found'):
+        ctl.get(VirtualMachine, Request("ns", "vm"))  # the cache is empty: not started
+    lister = ctl.lister(VirtualMachine)
+    assert isinstance(lister, NamespacedLister) and lister.list() == []
+    assert isinstance(ctl.lister(Node), ClusterLister)
     stop = threading.Event()
     stop.set()
     ctl.run(stop)

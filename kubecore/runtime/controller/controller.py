@@ -3,7 +3,7 @@
 
 ```python
 def reconcile(request: Request) -> Result | None:
-    vm = controller.lister(VirtualMachine).namespace(request.namespace).get(request.name)
+    vm = controller.get(VirtualMachine, request)   # from the cache; NotFound once deleted
     ...                                        # make the world match vm.spec
 
 controller = Controller(reconcile, for_=VirtualMachine, owns=[ConfigMap], workers=4,
@@ -40,12 +40,13 @@ from kubecore.runtime.controller.request import Request, Result, TerminalError
 from kubecore.runtime.controller.source import informer_for, resource_of
 from kubecore.runtime.factory import SharedInformerFactory
 from kubecore.runtime.informer import SharedIndexInformer
-from kubecore.runtime.lister import ClusterLister, NamespacedLister
+from kubecore.runtime.lister import ClusterLister, NamespacedLister, NamespaceLister
 from kubecore.runtime.workqueue import RateLimiter, RateLimitingQueue
 
 __all__ = ["CacheSyncTimeout", "Controller", "Reconciler"]
 
 T = TypeVar("T")
+K = TypeVar("K")
 
 log = logging.getLogger("kubecore.runtime.controller")
 
@@ -162,11 +163,11 @@ class Controller(Generic[T]):
 
     # -- reads -------------------------------------------------------------------------------
 
-    def informer(self, kind: type[Any]) -> SharedIndexInformer[Any]:
+    def informer(self, kind: type[K]) -> SharedIndexInformer[K]:
         """The shared informer of ``kind`` (any generated kind; made on first use)."""
         return informer_for(self.factory, kind)
 
-    def lister(self, kind: type[Any]) -> NamespacedLister[Any] | ClusterLister[Any]:
+    def lister(self, kind: type[K]) -> NamespacedLister[K] | ClusterLister[K]:
         """A lister over ``kind``'s shared cache: ``namespace(ns).get(name)`` for namespaced
         kinds, ``get(name)`` for cluster-scoped ones (objects are shared: do not mutate)."""
         info = resource_of(kind)
@@ -174,6 +175,17 @@ class Controller(Generic[T]):
         if info.namespaced:
             return NamespacedLister(indexer, info.group, info.plural)
         return ClusterLister(indexer, info.group, info.plural)
+
+    def get(self, kind: type[K], request: Request) -> K:
+        """The cached ``kind`` object ``request`` names (controller-runtime's cached client
+        ``Get``); raises :class:`~kubecore.client.errors.NotFound` when the cache has none
+        (deleted: nothing left to reconcile). Shared with the cache: do not mutate it."""
+        info = resource_of(kind)
+        indexer = self.informer(kind).get_indexer()
+        if info.namespaced:
+            lister = NamespaceLister(indexer, request.namespace, info.group, info.plural)
+            return lister.get(request.name)
+        return ClusterLister(indexer, info.group, info.plural).get(request.name)
 
     # -- running -----------------------------------------------------------------------------
 
