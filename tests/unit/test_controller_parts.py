@@ -3,7 +3,11 @@ results, the controller's argument checks, and the workqueue's metrics hooks."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,6 +43,8 @@ from kubecore.runtime.controller.predicates import Predicate, as_predicate
 from kubecore.runtime.keys import DeletedFinalStateUnknown
 from kubecore.runtime.lister import ClusterLister, NamespacedLister
 from kubecore.runtime.workqueue import RateLimitingQueue
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def vm(generation: int = 1, rv: str = "1", **meta: Any) -> VirtualMachine:
@@ -302,3 +308,28 @@ def test_a_queue_without_provider_has_no_metrics() -> None:
     item, _ = q.get()
     q.done(item)  # type: ignore[arg-type]
     q.shut_down()
+
+
+def test_mypy_sees_typed_reads_and_checks_the_reconciler() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "tests/typing/reveal_controller.py"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MYPYPATH": str(REPO / "src")},
+        timeout=300,
+    )
+    out = result.stdout
+    revealed = [
+        line.split('Revealed type is "', 1)[1].rstrip('"')
+        for line in out.splitlines()
+        if "Revealed type" in line
+    ]
+    vm = "kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1.models.VirtualMachine"
+    assert revealed == [
+        vm,
+        "kube_clientgen_api.kubernetes.core.v1.models.ConfigMap",
+        f"list[{vm}]",
+    ], out
+    errors = [line for line in out.splitlines() if ": error:" in line]
+    assert len(errors) == 1 and "Callable[[str], None]" in errors[0], out
