@@ -5,6 +5,7 @@ drain, one key never reconciled twice at once, leader election, metrics."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -581,3 +582,56 @@ def test_stop_while_leading_drains_then_releases(
     assert order == ["reconcile finished"]
     assert ELECTORS[0].released_after == ["released"]
     assert run.error is None
+
+
+def test_with_kubecore_leader_election_only_the_leader_reconciles(
+    server: TestApiServer, running: Callable[[Controller[Any]], Running]
+) -> None:
+    leaderelection = pytest.importorskip(
+        "kubecore.runtime.leaderelection", reason="kubecore.runtime.leaderelection (ops branch)"
+    )
+    from kubecore.runtime.factory import SharedInformerFactory
+
+    config = load_config(server.kubeconfig_path)
+    with VMClientset.from_config(config) as vms, K8sClientset.from_config(config) as k8s:
+        namespace = f"ctl-{next(_namespaces)}"
+        k8s.core_v1.namespaces().create(Namespace(metadata=ObjectMeta(name=namespace)))
+        cluster = Cluster(vms, k8s, namespace)
+        seen = {"a": Recorder(), "b": Recorder()}
+
+        def replica(identity: str) -> Controller[Any]:
+            lock = leaderelection.LeaseLock(
+                k8s, namespace=namespace, name="vm-controller", identity=identity
+            )
+            elector = functools.partial(
+                leaderelection.LeaderElector,
+                lock,
+                lease_duration=2.0,
+                renew_deadline=1.5,
+                retry_period=0.2,
+                release_on_cancel=True,
+            )
+            factory = SharedInformerFactory(vms, resync_period=0, namespace=namespace)
+            return Controller(
+                seen[identity].note,
+                for_=VirtualMachine,
+                factory=factory,
+                leader_election=elector,
+                metrics=False,
+            )
+
+        cluster.create_vm("vm1")
+        a = running(replica("a"))
+        seen["a"].wait_for(lambda: seen["a"].count("vm1") == 1, "replica a leading")
+        b = running(replica("b"))
+        cluster.create_vm("vm2")
+        seen["a"].wait_for(lambda: seen["a"].count("vm2") == 1, "the leader reconciling vm2")
+        assert seen["b"].calls == []  # b campaigns; its informers and workers wait
+        a.stop()  # drains, then releases the lease: b takes over at once
+        assert a.error is None
+        seen["b"].wait_for(
+            lambda: seen["b"].count("vm1") >= 1 and seen["b"].count("vm2") >= 1,
+            "the new leader reconciling everything",
+        )
+        b.stop()
+        assert b.error is None
