@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import clients
+import controller
 import podlist
 
 REPO = Path(__file__).resolve().parent.parent
@@ -542,6 +543,12 @@ def report(results: dict[str, Any], args: argparse.Namespace, list_bytes: int) -
             summary.append(
                 (label, ours, anchor, f"{ratio:.2f}×", f"≤ {target}×", verdict(ratio, target))
             )
+    controller_results = results.get("controller")
+    if controller_results and "error" not in controller_results:
+        for label, ours, anchor, ratio, target in controller.summary_rows(controller_results):
+            summary.append(
+                (label, ours, anchor, f"{ratio:.2f}×", f"≤ {target}×", verdict(ratio, target))
+            )
 
     # write ---------------------------------------------------------------
     add("# Benchmarks")
@@ -679,6 +686,11 @@ def report(results: dict[str, Any], args: argparse.Namespace, list_bytes: int) -
     elif client_results:
         add(f"## f-h. Clients: not measured ({client_results['error']})")
         add("")
+    if controller_results and "error" not in controller_results:
+        lines.append(controller.section(controller_results))
+    elif controller_results:
+        add(f"## i. Reconcile runner: not measured ({controller_results['error']})")
+        add("")
     prof = results.get("profile")
     if prof and "rows" in prof:
         add("## Where our decode spends its time")
@@ -741,6 +753,11 @@ def measure(args: argparse.Namespace, list_path: Path, pods_path: Path) -> dict[
             results["clients"] = clients.measure()
         except (RuntimeError, OSError, subprocess.CalledProcessError) as err:
             results["clients"] = {"error": str(err)}
+        log("i. reconcile runner against kopf ...")
+        try:
+            results["controller"] = controller.measure()
+        except (RuntimeError, OSError, subprocess.CalledProcessError) as err:
+            results["controller"] = {"error": str(err)}
     return results
 
 
@@ -762,7 +779,9 @@ def print_summary(doc: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="kube-clientgen benchmarks")
     parser.add_argument(
-        "--quick", action="store_true", help="skip the generation (e) and client (f-h) benchmarks"
+        "--quick",
+        action="store_true",
+        help="skip the generation (e), client (f-h) and runner (i) benchmarks",
     )
     parser.add_argument(
         "--write",
