@@ -36,10 +36,14 @@ _EXPORTS = {
     "LeaseLock": "kubecore.runtime.leaderelection",
     "EventBroadcaster": "kubecore.runtime.events",
     "wait_for": "kubecore.runtime.wait",
+    "Controller": "kubecore.runtime.controller",
+    "Request": "kubecore.runtime.controller",
+    "Result": "kubecore.runtime.controller",
 }
 
 __all__ = [
     "ClusterLister",
+    "Controller",
     "default_controller_rate_limiter",
     "DeletedFinalStateUnknown",
     "DynamicSharedInformerFactory",
@@ -56,8 +60,10 @@ __all__ = [
     "NamespaceLister",
     "RateLimitingQueue",
     "Reflector",
+    "Request",
     "ResourceEventHandler",
     "ResourceEventHandlerFuncs",
+    "Result",
     "SharedIndexInformer",
     "SharedInformerFactory",
     "split_meta_namespace_key",
@@ -66,6 +72,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from kubecore.runtime.controller import Controller, Request, Result
     from kubecore.runtime.dynamicinformer import DynamicSharedInformerFactory
     from kubecore.runtime.events import EventBroadcaster
     from kubecore.runtime.factory import SharedInformerFactory
