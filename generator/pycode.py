@@ -143,7 +143,7 @@ class TypeCode:
             return f"_{t.name}({var})"
         if isinstance(t, ir.Ref):
             if self.is_enum(t):
-                return f"{self.class_expr(t.type_id)}._value2member_map_.get({var}, {var})"
+                return f"_enum_value({self.class_expr(t.type_id)}, {var})"
             return f"{self.class_expr(t.type_id)}._decode({var})"
         item = f"i{depth}"
         if isinstance(t, ir.ListOf):
@@ -196,7 +196,7 @@ class TypeCode:
             return f"_{t.name}.coerce({var})"
         if isinstance(t, ir.Ref):
             if self.is_enum(t):
-                return f"{self.class_expr(t.type_id)}._value2member_map_.get({var}, {var})"
+                return f"_enum_value({self.class_expr(t.type_id)}, {var})"
             return f"_model_arg({var}, {self.class_expr(t.type_id)}, {where})"
         item = f"i{depth}"
         if isinstance(t, ir.ListOf):

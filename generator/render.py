@@ -72,6 +72,7 @@ class ModuleView:
     enums: list[EnumView]
     exports: list[str] = field(default_factory=list)
     uses_model_arg: bool = False
+    uses_enum_value: bool = False
     uses_datetime: bool = False
     uses_literal: bool = False
     uses_mapping: bool = False
@@ -202,6 +203,7 @@ def _module_view(layout: Layout, module: ModuleInfo, cyclic: set[str]) -> Module
         enums=enums,
         exports=sorted([m.name for m in models] + [e.name for e in enums]),
         uses_model_arg="_model_arg(" in used,
+        uses_enum_value="_enum_value(" in used,
         uses_datetime="_datetime" in used,
         uses_literal="_Literal[" in used,
         uses_mapping="_Mapping[" in used,
@@ -311,9 +313,9 @@ def _field_code(
         encode = [
             f"{local} = self.{name}",
             f"if {local} is not None:",
-            f"    {local} = {encoded}",
-            f"    if {local} or {string_literal(name)} not in absent:",
-            f"        data[{wire}] = {local}",
+            f"    d{index} = {encoded}",
+            f"    if d{index} or {string_literal(name)} not in absent:",
+            f"        data[{wire}] = d{index}",
         ]
     else:
         encode = [
@@ -321,11 +323,11 @@ def _field_code(
             f"if {local} is not None and ({local} or {string_literal(name)} not in absent):",
             f"    data[{wire}] = {encoded}",
         ]
-    copied = code.copy(f.type, "v")
+    copied = code.copy(f.type, local)
     copy = (
         f"new.{name} = self.{name}"
         if copied is None
-        else f"new.{name} = None if (v := self.{name}) is None else {copied}"
+        else f"new.{name} = None if ({local} := self.{name}) is None else {copied}"
     )
     return decode, init, encode, copy, check is not None
 

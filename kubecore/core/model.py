@@ -36,7 +36,10 @@ if TYPE_CHECKING:
     import dataclasses
     from typing import Any, ClassVar, TypeVar
 
+    from enum import StrEnum
+
     _M = TypeVar("_M", bound="Model")
+    _E = TypeVar("_E", bound=StrEnum)
 
 
 _PASSTHROUGH = _PT_DATACLASS | _PT_SUBCLASS
@@ -268,6 +271,12 @@ def copy_value(value: Any) -> Any:
     import copy
 
     return copy.deepcopy(value)
+
+
+def enum_value(cls: type[_E], value: str) -> _E | str:
+    """The member of the string enum ``cls`` whose value is ``value``, or ``value`` itself
+    when ``cls`` does not know it (a newer server): unknown values decode and round-trip."""
+    return cls._value2member_map_.get(value, value)  # type: ignore[return-value]
 
 
 def model_arg(value: Any, cls: type[Model], parameter: str) -> Any:

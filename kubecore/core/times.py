@@ -112,7 +112,7 @@ class _WireTime(str):
         datetime is formatted with :meth:`from_datetime` (a naive one raises ValueError:
         kube-apiserver rejects zone-less times); anything else raises TypeError."""
         if value.__class__ is cls:
-            return value  # type: ignore[return-value]
+            return value
         if isinstance(value, str):
             return cls(value)
         if isinstance(value, datetime):

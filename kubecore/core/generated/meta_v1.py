@@ -198,12 +198,12 @@ class APIGroup(_Model):
             absent += ("versions",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -234,11 +234,11 @@ class APIGroup(_Model):
         new.api_version = self.api_version
         new.kind = self.kind
         new.name = self.name
-        new.preferred_version = None if (v := self.preferred_version) is None else v._copy()
+        new.preferred_version = None if (v3 := self.preferred_version) is None else v3._copy()
         new.server_address_by_client_cidrs = (
-            None if (v := self.server_address_by_client_cidrs) is None else [i._copy() for i in v]
+            None if (v4 := self.server_address_by_client_cidrs) is None else [i._copy() for i in v4]
         )
-        new.versions = None if (v := self.versions) is None else [i._copy() for i in v]
+        new.versions = None if (v5 := self.versions) is None else [i._copy() for i in v5]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -317,12 +317,12 @@ class APIGroupList(_Model):
         else:
             self.kind = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -342,7 +342,7 @@ class APIGroupList(_Model):
     def _copy(self) -> APIGroupList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.groups = None if (v := self.groups) is None else [i._copy() for i in v]
+        new.groups = None if (v1 := self.groups) is None else [i._copy() for i in v1]
         new.kind = self.kind
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -548,12 +548,12 @@ class APIResource(_Model):
         else:
             self.version = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -593,15 +593,15 @@ class APIResource(_Model):
 
     def _copy(self) -> APIResource:
         new = self.__class__.__new__(self.__class__)
-        new.categories = None if (v := self.categories) is None else v[:]
+        new.categories = None if (v0 := self.categories) is None else v0[:]
         new.group = self.group
         new.kind = self.kind
         new.name = self.name
         new.namespaced = self.namespaced
-        new.short_names = None if (v := self.short_names) is None else v[:]
+        new.short_names = None if (v5 := self.short_names) is None else v5[:]
         new.singular_name = self.singular_name
         new.storage_version_hash = self.storage_version_hash
-        new.verbs = None if (v := self.verbs) is None else v[:]
+        new.verbs = None if (v8 := self.verbs) is None else v8[:]
         new.version = self.version
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -706,12 +706,12 @@ class APIResourceList(_Model):
             absent += ("resources",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -736,7 +736,7 @@ class APIResourceList(_Model):
         new.api_version = self.api_version
         new.group_version = self.group_version
         new.kind = self.kind
-        new.resources = None if (v := self.resources) is None else [i._copy() for i in v]
+        new.resources = None if (v3 := self.resources) is None else [i._copy() for i in v3]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -849,12 +849,12 @@ class APIVersions(_Model):
             absent += ("versions",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -879,9 +879,9 @@ class APIVersions(_Model):
         new.api_version = self.api_version
         new.kind = self.kind
         new.server_address_by_client_cidrs = (
-            None if (v := self.server_address_by_client_cidrs) is None else [i._copy() for i in v]
+            None if (v2 := self.server_address_by_client_cidrs) is None else [i._copy() for i in v2]
         )
-        new.versions = None if (v := self.versions) is None else v[:]
+        new.versions = None if (v3 := self.versions) is None else v3[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1021,12 +1021,12 @@ class Condition(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1252,14 +1252,14 @@ class DeleteOptions(_Model):
     def _copy(self) -> DeleteOptions:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.dry_run = None if (v := self.dry_run) is None else v[:]
+        new.dry_run = None if (v1 := self.dry_run) is None else v1[:]
         new.grace_period_seconds = self.grace_period_seconds
         new.ignore_store_read_error_with_cluster_breaking_potential = (
             self.ignore_store_read_error_with_cluster_breaking_potential
         )
         new.kind = self.kind
         new.orphan_dependents = self.orphan_dependents
-        new.preconditions = None if (v := self.preconditions) is None else v._copy()
+        new.preconditions = None if (v6 := self.preconditions) is None else v6._copy()
         new.propagation_policy = self.propagation_policy
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -1342,12 +1342,12 @@ class FieldSelectorRequirement(_Model):
         else:
             self.values = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1368,7 +1368,7 @@ class FieldSelectorRequirement(_Model):
         new = self.__class__.__new__(self.__class__)
         new.key = self.key
         new.operator = self.operator
-        new.values = None if (v := self.values) is None else v[:]
+        new.values = None if (v2 := self.values) is None else v2[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1436,12 +1436,12 @@ class GroupResource(_Model):
             absent += ("resource",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1528,12 +1528,12 @@ class GroupVersionForDiscovery(_Model):
             absent += ("version",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1637,9 +1637,9 @@ class LabelSelector(_Model):
     def _copy(self) -> LabelSelector:
         new = self.__class__.__new__(self.__class__)
         new.match_expressions = (
-            None if (v := self.match_expressions) is None else [i._copy() for i in v]
+            None if (v0 := self.match_expressions) is None else [i._copy() for i in v0]
         )
-        new.match_labels = None if (v := self.match_labels) is None else v.copy()
+        new.match_labels = None if (v1 := self.match_labels) is None else v1.copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -1721,12 +1721,12 @@ class LabelSelectorRequirement(_Model):
         else:
             self.values = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1747,7 +1747,7 @@ class LabelSelectorRequirement(_Model):
         new = self.__class__.__new__(self.__class__)
         new.key = self.key
         new.operator = self.operator
-        new.values = None if (v := self.values) is None else v[:]
+        new.values = None if (v2 := self.values) is None else v2[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1882,7 +1882,7 @@ This is an alpha field and requires enabling the ShardedListAndWatch feature gat
         new.remaining_item_count = self.remaining_item_count
         new.resource_version = self.resource_version
         new.self_link = self.self_link
-        new.shard_info = None if (v := self.shard_info) is None else v._copy()
+        new.shard_info = None if (v4 := self.shard_info) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -2039,7 +2039,7 @@ class ManagedFieldsEntry(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.fields_type = self.fields_type
-        new.fields_v1 = None if (v := self.fields_v1) is None else _copy_value(v)
+        new.fields_v1 = None if (v2 := self.fields_v1) is None else _copy_value(v2)
         new.manager = self.manager
         new.operation = self.operation
         new.subresource = self.subresource
@@ -2398,19 +2398,21 @@ Populated by the system. Read-only. More info: https://kubernetes.io/docs/concep
 
     def _copy(self) -> ObjectMeta:
         new = self.__class__.__new__(self.__class__)
-        new.annotations = None if (v := self.annotations) is None else v.copy()
+        new.annotations = None if (v0 := self.annotations) is None else v0.copy()
         new.creation_timestamp = self.creation_timestamp
         new.deletion_grace_period_seconds = self.deletion_grace_period_seconds
         new.deletion_timestamp = self.deletion_timestamp
-        new.finalizers = None if (v := self.finalizers) is None else v[:]
+        new.finalizers = None if (v4 := self.finalizers) is None else v4[:]
         new.generate_name = self.generate_name
         new.generation = self.generation
-        new.labels = None if (v := self.labels) is None else v.copy()
-        new.managed_fields = None if (v := self.managed_fields) is None else [i._copy() for i in v]
+        new.labels = None if (v7 := self.labels) is None else v7.copy()
+        new.managed_fields = (
+            None if (v8 := self.managed_fields) is None else [i._copy() for i in v8]
+        )
         new.name = self.name
         new.namespace = self.namespace
         new.owner_references = (
-            None if (v := self.owner_references) is None else [i._copy() for i in v]
+            None if (v11 := self.owner_references) is None else [i._copy() for i in v11]
         )
         new.resource_version = self.resource_version
         new.self_link = self.self_link
@@ -2549,12 +2551,12 @@ class OwnerReference(_Model):
             absent += ("uid",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2729,12 +2731,12 @@ class ServerAddressByClientCIDR(_Model):
             absent += ("server_address",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2802,12 +2804,12 @@ class ShardInfo(_Model):
             absent += ("selector",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2970,12 +2972,12 @@ class Status(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2998,9 +3000,9 @@ class Status(_Model):
             data["message"] = v4
         v5 = self.metadata
         if v5 is not None:
-            v5 = v5.to_dict()
-            if v5 or "metadata" not in absent:
-                data["metadata"] = v5
+            d5 = v5.to_dict()
+            if d5 or "metadata" not in absent:
+                data["metadata"] = d5
         v6 = self.reason
         if v6 is not None:
             data["reason"] = v6
@@ -3013,10 +3015,10 @@ class Status(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.code = self.code
-        new.details = None if (v := self.details) is None else v._copy()
+        new.details = None if (v2 := self.details) is None else v2._copy()
         new.kind = self.kind
         new.message = self.message
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v5 := self.metadata) is None else v5._copy()
         new.reason = self.reason
         new.status = self.status
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -3256,7 +3258,7 @@ class StatusDetails(_Model):
 
     def _copy(self) -> StatusDetails:
         new = self.__class__.__new__(self.__class__)
-        new.causes = None if (v := self.causes) is None else [i._copy() for i in v]
+        new.causes = None if (v0 := self.causes) is None else [i._copy() for i in v0]
         new.group = self.group
         new.kind = self.kind
         new.name = self.name
@@ -3335,12 +3337,12 @@ class WatchEvent(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3356,7 +3358,7 @@ class WatchEvent(_Model):
 
     def _copy(self) -> WatchEvent:
         new = self.__class__.__new__(self.__class__)
-        new.object = None if (v := self.object) is None else _copy_value(v)
+        new.object = None if (v0 := self.object) is None else _copy_value(v0)
         new.type = self.type
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent

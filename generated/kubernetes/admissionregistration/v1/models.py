@@ -212,12 +212,12 @@ Required.
             absent += ("value_expression",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -304,12 +304,12 @@ class ExpressionWarning(_Model):
             absent += ("warning",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -515,12 +515,12 @@ Required.
             absent += ("name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -750,12 +750,14 @@ Default to the empty LabelSelector, which matches everything.
     def _copy(self) -> MatchResources:
         new = self.__class__.__new__(self.__class__)
         new.exclude_resource_rules = (
-            None if (v := self.exclude_resource_rules) is None else [i._copy() for i in v]
+            None if (v0 := self.exclude_resource_rules) is None else [i._copy() for i in v0]
         )
         new.match_policy = self.match_policy
-        new.namespace_selector = None if (v := self.namespace_selector) is None else v._copy()
-        new.object_selector = None if (v := self.object_selector) is None else v._copy()
-        new.resource_rules = None if (v := self.resource_rules) is None else [i._copy() for i in v]
+        new.namespace_selector = None if (v2 := self.namespace_selector) is None else v2._copy()
+        new.object_selector = None if (v3 := self.object_selector) is None else v3._copy()
+        new.resource_rules = (
+            None if (v4 := self.resource_rules) is None else [i._copy() for i in v4]
+        )
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -876,12 +878,12 @@ class MutatingAdmissionPolicy(_Model):
         else:
             self.spec = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -895,9 +897,9 @@ class MutatingAdmissionPolicy(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -907,8 +909,8 @@ class MutatingAdmissionPolicy(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1037,12 +1039,12 @@ class MutatingAdmissionPolicyBinding(_Model):
         else:
             self.spec = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1056,9 +1058,9 @@ class MutatingAdmissionPolicyBinding(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -1068,8 +1070,8 @@ class MutatingAdmissionPolicyBinding(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1176,12 +1178,12 @@ class MutatingAdmissionPolicyBindingList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1198,17 +1200,17 @@ class MutatingAdmissionPolicyBindingList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> MutatingAdmissionPolicyBindingList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1314,8 +1316,8 @@ class MutatingAdmissionPolicyBindingSpec(_Model):
 
     def _copy(self) -> MutatingAdmissionPolicyBindingSpec:
         new = self.__class__.__new__(self.__class__)
-        new.match_resources = None if (v := self.match_resources) is None else v._copy()
-        new.param_ref = None if (v := self.param_ref) is None else v._copy()
+        new.match_resources = None if (v0 := self.match_resources) is None else v0._copy()
+        new.param_ref = None if (v1 := self.param_ref) is None else v1._copy()
         new.policy_name = self.policy_name
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -1418,12 +1420,12 @@ class MutatingAdmissionPolicyList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1440,17 +1442,17 @@ class MutatingAdmissionPolicyList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> MutatingAdmissionPolicyList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1690,13 +1692,13 @@ The expression of a variable can refer to other variables defined earlier in the
         new = self.__class__.__new__(self.__class__)
         new.failure_policy = self.failure_policy
         new.match_conditions = (
-            None if (v := self.match_conditions) is None else [i._copy() for i in v]
+            None if (v1 := self.match_conditions) is None else [i._copy() for i in v1]
         )
-        new.match_constraints = None if (v := self.match_constraints) is None else v._copy()
-        new.mutations = None if (v := self.mutations) is None else [i._copy() for i in v]
-        new.param_kind = None if (v := self.param_kind) is None else v._copy()
+        new.match_constraints = None if (v2 := self.match_constraints) is None else v2._copy()
+        new.mutations = None if (v3 := self.mutations) is None else [i._copy() for i in v3]
+        new.param_kind = None if (v4 := self.param_kind) is None else v4._copy()
         new.reinvocation_policy = self.reinvocation_policy
-        new.variables = None if (v := self.variables) is None else [i._copy() for i in v]
+        new.variables = None if (v6 := self.variables) is None else [i._copy() for i in v6]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -2024,12 +2026,12 @@ Defaults to "Never".
         else:
             self.timeout_seconds = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2040,9 +2042,9 @@ Defaults to "Never".
             data["admissionReviewVersions"] = v0
         v1 = self.client_config
         if v1 is not None:
-            v1 = v1.to_dict()
-            if v1 or "client_config" not in absent:
-                data["clientConfig"] = v1
+            d1 = v1.to_dict()
+            if d1 or "client_config" not in absent:
+                data["clientConfig"] = d1
         v2 = self.failure_policy
         if v2 is not None:
             data["failurePolicy"] = v2
@@ -2078,19 +2080,19 @@ Defaults to "Never".
     def _copy(self) -> MutatingWebhook:
         new = self.__class__.__new__(self.__class__)
         new.admission_review_versions = (
-            None if (v := self.admission_review_versions) is None else v[:]
+            None if (v0 := self.admission_review_versions) is None else v0[:]
         )
-        new.client_config = None if (v := self.client_config) is None else v._copy()
+        new.client_config = None if (v1 := self.client_config) is None else v1._copy()
         new.failure_policy = self.failure_policy
         new.match_conditions = (
-            None if (v := self.match_conditions) is None else [i._copy() for i in v]
+            None if (v3 := self.match_conditions) is None else [i._copy() for i in v3]
         )
         new.match_policy = self.match_policy
         new.name = self.name
-        new.namespace_selector = None if (v := self.namespace_selector) is None else v._copy()
-        new.object_selector = None if (v := self.object_selector) is None else v._copy()
+        new.namespace_selector = None if (v6 := self.namespace_selector) is None else v6._copy()
+        new.object_selector = None if (v7 := self.object_selector) is None else v7._copy()
         new.reinvocation_policy = self.reinvocation_policy
-        new.rules = None if (v := self.rules) is None else [i._copy() for i in v]
+        new.rules = None if (v9 := self.rules) is None else [i._copy() for i in v9]
         new.side_effects = self.side_effects
         new.timeout_seconds = self.timeout_seconds
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -2227,12 +2229,12 @@ class MutatingWebhookConfiguration(_Model):
         else:
             self.webhooks = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2246,9 +2248,9 @@ class MutatingWebhookConfiguration(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.webhooks
         if v3 is not None:
             data["webhooks"] = [i0.to_dict() for i0 in v3]
@@ -2258,8 +2260,8 @@ class MutatingWebhookConfiguration(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.webhooks = None if (v := self.webhooks) is None else [i._copy() for i in v]
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.webhooks = None if (v3 := self.webhooks) is None else [i._copy() for i in v3]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2364,12 +2366,12 @@ class MutatingWebhookConfigurationList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2386,17 +2388,17 @@ class MutatingWebhookConfigurationList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> MutatingWebhookConfigurationList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2489,12 +2491,12 @@ class Mutation(_Model):
             absent += ("patch_type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2513,8 +2515,8 @@ class Mutation(_Model):
 
     def _copy(self) -> Mutation:
         new = self.__class__.__new__(self.__class__)
-        new.apply_configuration = None if (v := self.apply_configuration) is None else v._copy()
-        new.json_patch = None if (v := self.json_patch) is None else v._copy()
+        new.apply_configuration = None if (v0 := self.apply_configuration) is None else v0._copy()
+        new.json_patch = None if (v1 := self.json_patch) is None else v1._copy()
         new.patch_type = self.patch_type
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -2660,11 +2662,11 @@ Depending on the enclosing object, subresources might not be allowed. Required.
 
     def _copy(self) -> NamedRuleWithOperations:
         new = self.__class__.__new__(self.__class__)
-        new.api_groups = None if (v := self.api_groups) is None else v[:]
-        new.api_versions = None if (v := self.api_versions) is None else v[:]
-        new.operations = None if (v := self.operations) is None else v[:]
-        new.resource_names = None if (v := self.resource_names) is None else v[:]
-        new.resources = None if (v := self.resources) is None else v[:]
+        new.api_groups = None if (v0 := self.api_groups) is None else v0[:]
+        new.api_versions = None if (v1 := self.api_versions) is None else v1[:]
+        new.operations = None if (v2 := self.operations) is None else v2[:]
+        new.resource_names = None if (v3 := self.resource_names) is None else v3[:]
+        new.resources = None if (v4 := self.resources) is None else v4[:]
         new.scope = self.scope
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -2873,7 +2875,7 @@ One of `name` or `selector` must be set, but `name` and `selector` are mutually 
         new.name = self.name
         new.namespace = self.namespace
         new.parameter_not_found_action = self.parameter_not_found_action
-        new.selector = None if (v := self.selector) is None else v._copy()
+        new.selector = None if (v3 := self.selector) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -3001,10 +3003,10 @@ Depending on the enclosing object, subresources might not be allowed. Required.
 
     def _copy(self) -> RuleWithOperations:
         new = self.__class__.__new__(self.__class__)
-        new.api_groups = None if (v := self.api_groups) is None else v[:]
-        new.api_versions = None if (v := self.api_versions) is None else v[:]
-        new.operations = None if (v := self.operations) is None else v[:]
-        new.resources = None if (v := self.resources) is None else v[:]
+        new.api_groups = None if (v0 := self.api_groups) is None else v0[:]
+        new.api_versions = None if (v1 := self.api_versions) is None else v1[:]
+        new.operations = None if (v2 := self.operations) is None else v2[:]
+        new.resources = None if (v3 := self.resources) is None else v3[:]
         new.scope = self.scope
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -3100,12 +3102,12 @@ class ServiceReference(_Model):
         else:
             self.port = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3199,7 +3201,7 @@ class TypeChecking(_Model):
     def _copy(self) -> TypeChecking:
         new = self.__class__.__new__(self.__class__)
         new.expression_warnings = (
-            None if (v := self.expression_warnings) is None else [i._copy() for i in v]
+            None if (v0 := self.expression_warnings) is None else [i._copy() for i in v0]
         )
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -3346,12 +3348,12 @@ class ValidatingAdmissionPolicy(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3365,9 +3367,9 @@ class ValidatingAdmissionPolicy(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -3380,9 +3382,9 @@ class ValidatingAdmissionPolicy(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -3513,12 +3515,12 @@ class ValidatingAdmissionPolicyBinding(_Model):
             absent += ("spec",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3532,22 +3534,22 @@ class ValidatingAdmissionPolicyBinding(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "spec" not in absent:
-                data["spec"] = v3
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         return data
 
     def _copy(self) -> ValidatingAdmissionPolicyBinding:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -3654,12 +3656,12 @@ class ValidatingAdmissionPolicyBindingList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3676,17 +3678,17 @@ class ValidatingAdmissionPolicyBindingList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> ValidatingAdmissionPolicyBindingList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -3823,12 +3825,12 @@ Required.
             absent += ("validation_actions",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3850,10 +3852,10 @@ Required.
 
     def _copy(self) -> ValidatingAdmissionPolicyBindingSpec:
         new = self.__class__.__new__(self.__class__)
-        new.match_resources = None if (v := self.match_resources) is None else v._copy()
-        new.param_ref = None if (v := self.param_ref) is None else v._copy()
+        new.match_resources = None if (v0 := self.match_resources) is None else v0._copy()
+        new.param_ref = None if (v1 := self.param_ref) is None else v1._copy()
         new.policy_name = self.policy_name
-        new.validation_actions = None if (v := self.validation_actions) is None else v[:]
+        new.validation_actions = None if (v3 := self.validation_actions) is None else v3[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -3958,12 +3960,12 @@ class ValidatingAdmissionPolicyList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3980,17 +3982,17 @@ class ValidatingAdmissionPolicyList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> ValidatingAdmissionPolicyList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -4252,16 +4254,16 @@ The expression of a variable can refer to other variables defined earlier in the
     def _copy(self) -> ValidatingAdmissionPolicySpec:
         new = self.__class__.__new__(self.__class__)
         new.audit_annotations = (
-            None if (v := self.audit_annotations) is None else [i._copy() for i in v]
+            None if (v0 := self.audit_annotations) is None else [i._copy() for i in v0]
         )
         new.failure_policy = self.failure_policy
         new.match_conditions = (
-            None if (v := self.match_conditions) is None else [i._copy() for i in v]
+            None if (v2 := self.match_conditions) is None else [i._copy() for i in v2]
         )
-        new.match_constraints = None if (v := self.match_constraints) is None else v._copy()
-        new.param_kind = None if (v := self.param_kind) is None else v._copy()
-        new.validations = None if (v := self.validations) is None else [i._copy() for i in v]
-        new.variables = None if (v := self.variables) is None else [i._copy() for i in v]
+        new.match_constraints = None if (v3 := self.match_constraints) is None else v3._copy()
+        new.param_kind = None if (v4 := self.param_kind) is None else v4._copy()
+        new.validations = None if (v5 := self.validations) is None else [i._copy() for i in v5]
+        new.variables = None if (v6 := self.variables) is None else [i._copy() for i in v6]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -4375,9 +4377,9 @@ class ValidatingAdmissionPolicyStatus(_Model):
 
     def _copy(self) -> ValidatingAdmissionPolicyStatus:
         new = self.__class__.__new__(self.__class__)
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
         new.observed_generation = self.observed_generation
-        new.type_checking = None if (v := self.type_checking) is None else v._copy()
+        new.type_checking = None if (v2 := self.type_checking) is None else v2._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -4686,12 +4688,12 @@ Default to the empty LabelSelector, which matches everything.
         else:
             self.timeout_seconds = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -4702,9 +4704,9 @@ Default to the empty LabelSelector, which matches everything.
             data["admissionReviewVersions"] = v0
         v1 = self.client_config
         if v1 is not None:
-            v1 = v1.to_dict()
-            if v1 or "client_config" not in absent:
-                data["clientConfig"] = v1
+            d1 = v1.to_dict()
+            if d1 or "client_config" not in absent:
+                data["clientConfig"] = d1
         v2 = self.failure_policy
         if v2 is not None:
             data["failurePolicy"] = v2
@@ -4737,18 +4739,18 @@ Default to the empty LabelSelector, which matches everything.
     def _copy(self) -> ValidatingWebhook:
         new = self.__class__.__new__(self.__class__)
         new.admission_review_versions = (
-            None if (v := self.admission_review_versions) is None else v[:]
+            None if (v0 := self.admission_review_versions) is None else v0[:]
         )
-        new.client_config = None if (v := self.client_config) is None else v._copy()
+        new.client_config = None if (v1 := self.client_config) is None else v1._copy()
         new.failure_policy = self.failure_policy
         new.match_conditions = (
-            None if (v := self.match_conditions) is None else [i._copy() for i in v]
+            None if (v3 := self.match_conditions) is None else [i._copy() for i in v3]
         )
         new.match_policy = self.match_policy
         new.name = self.name
-        new.namespace_selector = None if (v := self.namespace_selector) is None else v._copy()
-        new.object_selector = None if (v := self.object_selector) is None else v._copy()
-        new.rules = None if (v := self.rules) is None else [i._copy() for i in v]
+        new.namespace_selector = None if (v6 := self.namespace_selector) is None else v6._copy()
+        new.object_selector = None if (v7 := self.object_selector) is None else v7._copy()
+        new.rules = None if (v8 := self.rules) is None else [i._copy() for i in v8]
         new.side_effects = self.side_effects
         new.timeout_seconds = self.timeout_seconds
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -4885,12 +4887,12 @@ class ValidatingWebhookConfiguration(_Model):
         else:
             self.webhooks = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -4904,9 +4906,9 @@ class ValidatingWebhookConfiguration(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.webhooks
         if v3 is not None:
             data["webhooks"] = [i0.to_dict() for i0 in v3]
@@ -4916,8 +4918,8 @@ class ValidatingWebhookConfiguration(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.webhooks = None if (v := self.webhooks) is None else [i._copy() for i in v]
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.webhooks = None if (v3 := self.webhooks) is None else [i._copy() for i in v3]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -5024,12 +5026,12 @@ class ValidatingWebhookConfigurationList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -5046,17 +5048,17 @@ class ValidatingWebhookConfigurationList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> ValidatingWebhookConfigurationList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -5174,12 +5176,12 @@ Required.
         else:
             self.reason = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -5274,12 +5276,12 @@ class Variable(_Model):
             absent += ("name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -5405,7 +5407,7 @@ Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fra
     def _copy(self) -> WebhookClientConfig:
         new = self.__class__.__new__(self.__class__)
         new.ca_bundle = self.ca_bundle
-        new.service = None if (v := self.service) is None else v._copy()
+        new.service = None if (v1 := self.service) is None else v1._copy()
         new.url = self.url
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new

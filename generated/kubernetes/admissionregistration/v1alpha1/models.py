@@ -297,12 +297,12 @@ Required.
             absent += ("name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -532,12 +532,14 @@ Default to the empty LabelSelector, which matches everything.
     def _copy(self) -> MatchResources:
         new = self.__class__.__new__(self.__class__)
         new.exclude_resource_rules = (
-            None if (v := self.exclude_resource_rules) is None else [i._copy() for i in v]
+            None if (v0 := self.exclude_resource_rules) is None else [i._copy() for i in v0]
         )
         new.match_policy = self.match_policy
-        new.namespace_selector = None if (v := self.namespace_selector) is None else v._copy()
-        new.object_selector = None if (v := self.object_selector) is None else v._copy()
-        new.resource_rules = None if (v := self.resource_rules) is None else [i._copy() for i in v]
+        new.namespace_selector = None if (v2 := self.namespace_selector) is None else v2._copy()
+        new.object_selector = None if (v3 := self.object_selector) is None else v3._copy()
+        new.resource_rules = (
+            None if (v4 := self.resource_rules) is None else [i._copy() for i in v4]
+        )
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -658,12 +660,12 @@ class MutatingAdmissionPolicy(_Model):
         else:
             self.spec = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -677,9 +679,9 @@ class MutatingAdmissionPolicy(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -689,8 +691,8 @@ class MutatingAdmissionPolicy(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -819,12 +821,12 @@ class MutatingAdmissionPolicyBinding(_Model):
         else:
             self.spec = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -838,9 +840,9 @@ class MutatingAdmissionPolicyBinding(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -850,8 +852,8 @@ class MutatingAdmissionPolicyBinding(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -958,12 +960,12 @@ class MutatingAdmissionPolicyBindingList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -980,17 +982,17 @@ class MutatingAdmissionPolicyBindingList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> MutatingAdmissionPolicyBindingList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1096,8 +1098,8 @@ class MutatingAdmissionPolicyBindingSpec(_Model):
 
     def _copy(self) -> MutatingAdmissionPolicyBindingSpec:
         new = self.__class__.__new__(self.__class__)
-        new.match_resources = None if (v := self.match_resources) is None else v._copy()
-        new.param_ref = None if (v := self.param_ref) is None else v._copy()
+        new.match_resources = None if (v0 := self.match_resources) is None else v0._copy()
+        new.param_ref = None if (v1 := self.param_ref) is None else v1._copy()
         new.policy_name = self.policy_name
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -1200,12 +1202,12 @@ class MutatingAdmissionPolicyList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1222,17 +1224,17 @@ class MutatingAdmissionPolicyList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> MutatingAdmissionPolicyList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1472,13 +1474,13 @@ The expression of a variable can refer to other variables defined earlier in the
         new = self.__class__.__new__(self.__class__)
         new.failure_policy = self.failure_policy
         new.match_conditions = (
-            None if (v := self.match_conditions) is None else [i._copy() for i in v]
+            None if (v1 := self.match_conditions) is None else [i._copy() for i in v1]
         )
-        new.match_constraints = None if (v := self.match_constraints) is None else v._copy()
-        new.mutations = None if (v := self.mutations) is None else [i._copy() for i in v]
-        new.param_kind = None if (v := self.param_kind) is None else v._copy()
+        new.match_constraints = None if (v2 := self.match_constraints) is None else v2._copy()
+        new.mutations = None if (v3 := self.mutations) is None else [i._copy() for i in v3]
+        new.param_kind = None if (v4 := self.param_kind) is None else v4._copy()
         new.reinvocation_policy = self.reinvocation_policy
-        new.variables = None if (v := self.variables) is None else [i._copy() for i in v]
+        new.variables = None if (v6 := self.variables) is None else [i._copy() for i in v6]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -1570,12 +1572,12 @@ class Mutation(_Model):
             absent += ("patch_type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1594,8 +1596,8 @@ class Mutation(_Model):
 
     def _copy(self) -> Mutation:
         new = self.__class__.__new__(self.__class__)
-        new.apply_configuration = None if (v := self.apply_configuration) is None else v._copy()
-        new.json_patch = None if (v := self.json_patch) is None else v._copy()
+        new.apply_configuration = None if (v0 := self.apply_configuration) is None else v0._copy()
+        new.json_patch = None if (v1 := self.json_patch) is None else v1._copy()
         new.patch_type = self.patch_type
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -1741,11 +1743,11 @@ Depending on the enclosing object, subresources might not be allowed. Required.
 
     def _copy(self) -> NamedRuleWithOperations:
         new = self.__class__.__new__(self.__class__)
-        new.api_groups = None if (v := self.api_groups) is None else v[:]
-        new.api_versions = None if (v := self.api_versions) is None else v[:]
-        new.operations = None if (v := self.operations) is None else v[:]
-        new.resource_names = None if (v := self.resource_names) is None else v[:]
-        new.resources = None if (v := self.resources) is None else v[:]
+        new.api_groups = None if (v0 := self.api_groups) is None else v0[:]
+        new.api_versions = None if (v1 := self.api_versions) is None else v1[:]
+        new.operations = None if (v2 := self.operations) is None else v2[:]
+        new.resource_names = None if (v3 := self.resource_names) is None else v3[:]
+        new.resources = None if (v4 := self.resources) is None else v4[:]
         new.scope = self.scope
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -1950,7 +1952,7 @@ One of `name` or `selector` must be set, but `name` and `selector` are mutually 
         new.name = self.name
         new.namespace = self.namespace
         new.parameter_not_found_action = self.parameter_not_found_action
-        new.selector = None if (v := self.selector) is None else v._copy()
+        new.selector = None if (v3 := self.selector) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -2019,12 +2021,12 @@ class Variable(_Model):
             absent += ("name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:

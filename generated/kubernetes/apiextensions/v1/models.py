@@ -165,12 +165,12 @@ class CustomResourceColumnDefinition(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -275,12 +275,12 @@ class CustomResourceConversion(_Model):
         else:
             self.webhook = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -297,7 +297,7 @@ class CustomResourceConversion(_Model):
     def _copy(self) -> CustomResourceConversion:
         new = self.__class__.__new__(self.__class__)
         new.strategy = self.strategy
-        new.webhook = None if (v := self.webhook) is None else v._copy()
+        new.webhook = None if (v1 := self.webhook) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -447,12 +447,12 @@ class CustomResourceDefinition(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -466,14 +466,14 @@ class CustomResourceDefinition(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "spec" not in absent:
-                data["spec"] = v3
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
@@ -483,9 +483,9 @@ class CustomResourceDefinition(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -613,12 +613,12 @@ class CustomResourceDefinitionCondition(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -754,12 +754,12 @@ class CustomResourceDefinitionList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -776,17 +776,17 @@ class CustomResourceDefinitionList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> CustomResourceDefinitionList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -910,12 +910,12 @@ class CustomResourceDefinitionNames(_Model):
         else:
             self.singular = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -943,11 +943,11 @@ class CustomResourceDefinitionNames(_Model):
 
     def _copy(self) -> CustomResourceDefinitionNames:
         new = self.__class__.__new__(self.__class__)
-        new.categories = None if (v := self.categories) is None else v[:]
+        new.categories = None if (v0 := self.categories) is None else v0[:]
         new.kind = self.kind
         new.list_kind = self.list_kind
         new.plural = self.plural
-        new.short_names = None if (v := self.short_names) is None else v[:]
+        new.short_names = None if (v4 := self.short_names) is None else v4[:]
         new.singular = self.singular
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -1107,12 +1107,12 @@ class CustomResourceDefinitionSpec(_Model):
             absent += ("versions",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1126,9 +1126,9 @@ class CustomResourceDefinitionSpec(_Model):
             data["group"] = v1
         v2 = self.names
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "names" not in absent:
-                data["names"] = v2
+            d2 = v2.to_dict()
+            if d2 or "names" not in absent:
+                data["names"] = d2
         v3 = self.preserve_unknown_fields
         if v3 is not None:
             data["preserveUnknownFields"] = v3
@@ -1142,12 +1142,12 @@ class CustomResourceDefinitionSpec(_Model):
 
     def _copy(self) -> CustomResourceDefinitionSpec:
         new = self.__class__.__new__(self.__class__)
-        new.conversion = None if (v := self.conversion) is None else v._copy()
+        new.conversion = None if (v0 := self.conversion) is None else v0._copy()
         new.group = self.group
-        new.names = None if (v := self.names) is None else v._copy()
+        new.names = None if (v2 := self.names) is None else v2._copy()
         new.preserve_unknown_fields = self.preserve_unknown_fields
         new.scope = self.scope
-        new.versions = None if (v := self.versions) is None else [i._copy() for i in v]
+        new.versions = None if (v5 := self.versions) is None else [i._copy() for i in v5]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1282,10 +1282,10 @@ class CustomResourceDefinitionStatus(_Model):
 
     def _copy(self) -> CustomResourceDefinitionStatus:
         new = self.__class__.__new__(self.__class__)
-        new.accepted_names = None if (v := self.accepted_names) is None else v._copy()
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
+        new.accepted_names = None if (v0 := self.accepted_names) is None else v0._copy()
+        new.conditions = None if (v1 := self.conditions) is None else [i._copy() for i in v1]
         new.observed_generation = self.observed_generation
-        new.stored_versions = None if (v := self.stored_versions) is None else v[:]
+        new.stored_versions = None if (v3 := self.stored_versions) is None else v3[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -1517,12 +1517,12 @@ class CustomResourceDefinitionVersion(_Model):
         else:
             self.subresources = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1560,18 +1560,18 @@ class CustomResourceDefinitionVersion(_Model):
     def _copy(self) -> CustomResourceDefinitionVersion:
         new = self.__class__.__new__(self.__class__)
         new.additional_printer_columns = (
-            None if (v := self.additional_printer_columns) is None else [i._copy() for i in v]
+            None if (v0 := self.additional_printer_columns) is None else [i._copy() for i in v0]
         )
         new.deprecated = self.deprecated
         new.deprecation_warning = self.deprecation_warning
         new.name = self.name
-        new.schema = None if (v := self.schema) is None else v._copy()
+        new.schema = None if (v4 := self.schema) is None else v4._copy()
         new.selectable_fields = (
-            None if (v := self.selectable_fields) is None else [i._copy() for i in v]
+            None if (v5 := self.selectable_fields) is None else [i._copy() for i in v5]
         )
         new.served = self.served
         new.storage = self.storage
-        new.subresources = None if (v := self.subresources) is None else v._copy()
+        new.subresources = None if (v8 := self.subresources) is None else v8._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1656,12 +1656,12 @@ class CustomResourceSubresourceScale(_Model):
             absent += ("status_replicas_path",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1762,8 +1762,8 @@ class CustomResourceSubresources(_Model):
 
     def _copy(self) -> CustomResourceSubresources:
         new = self.__class__.__new__(self.__class__)
-        new.scale = None if (v := self.scale) is None else v._copy()
-        new.status = None if (v := self.status) is None else _copy_value(v)
+        new.scale = None if (v0 := self.scale) is None else v0._copy()
+        new.status = None if (v1 := self.status) is None else _copy_value(v1)
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -1826,7 +1826,7 @@ class CustomResourceValidation(_Model):
 
     def _copy(self) -> CustomResourceValidation:
         new = self.__class__.__new__(self.__class__)
-        new.open_apiv3_schema = None if (v := self.open_apiv3_schema) is None else v._copy()
+        new.open_apiv3_schema = None if (v0 := self.open_apiv3_schema) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -2753,26 +2753,26 @@ Defaults to atomic for arrays.
         new = self.__class__.__new__(self.__class__)
         new.dollar_ref = self.dollar_ref
         new.dollar_schema = self.dollar_schema
-        new.additional_items = None if (v := self.additional_items) is None else _copy_value(v)
+        new.additional_items = None if (v2 := self.additional_items) is None else _copy_value(v2)
         new.additional_properties = (
-            None if (v := self.additional_properties) is None else _copy_value(v)
+            None if (v3 := self.additional_properties) is None else _copy_value(v3)
         )
-        new.all_of = None if (v := self.all_of) is None else [i._copy() for i in v]
-        new.any_of = None if (v := self.any_of) is None else [i._copy() for i in v]
-        new.default = None if (v := self.default) is None else _copy_value(v)
+        new.all_of = None if (v4 := self.all_of) is None else [i._copy() for i in v4]
+        new.any_of = None if (v5 := self.any_of) is None else [i._copy() for i in v5]
+        new.default = None if (v6 := self.default) is None else _copy_value(v6)
         new.definitions = (
-            None if (v := self.definitions) is None else {k: i._copy() for k, i in v.items()}
+            None if (v7 := self.definitions) is None else {k: i._copy() for k, i in v7.items()}
         )
-        new.dependencies = None if (v := self.dependencies) is None else _copy_value(v)
+        new.dependencies = None if (v8 := self.dependencies) is None else _copy_value(v8)
         new.description = self.description
-        new.enum = None if (v := self.enum) is None else _copy_value(v)
-        new.example = None if (v := self.example) is None else _copy_value(v)
+        new.enum = None if (v10 := self.enum) is None else _copy_value(v10)
+        new.example = None if (v11 := self.example) is None else _copy_value(v11)
         new.exclusive_maximum = self.exclusive_maximum
         new.exclusive_minimum = self.exclusive_minimum
-        new.external_docs = None if (v := self.external_docs) is None else v._copy()
+        new.external_docs = None if (v14 := self.external_docs) is None else v14._copy()
         new.format = self.format
         new.id = self.id
-        new.items = None if (v := self.items) is None else _copy_value(v)
+        new.items = None if (v17 := self.items) is None else _copy_value(v17)
         new.max_items = self.max_items
         new.max_length = self.max_length
         new.max_properties = self.max_properties
@@ -2782,30 +2782,32 @@ Defaults to atomic for arrays.
         new.min_properties = self.min_properties
         new.minimum = self.minimum
         new.multiple_of = self.multiple_of
-        new.not_ = None if (v := self.not_) is None else v._copy()
+        new.not_ = None if (v27 := self.not_) is None else v27._copy()
         new.nullable = self.nullable
-        new.one_of = None if (v := self.one_of) is None else [i._copy() for i in v]
+        new.one_of = None if (v29 := self.one_of) is None else [i._copy() for i in v29]
         new.pattern = self.pattern
         new.pattern_properties = (
-            None if (v := self.pattern_properties) is None else {k: i._copy() for k, i in v.items()}
+            None
+            if (v31 := self.pattern_properties) is None
+            else {k: i._copy() for k, i in v31.items()}
         )
         new.properties = (
-            None if (v := self.properties) is None else {k: i._copy() for k, i in v.items()}
+            None if (v32 := self.properties) is None else {k: i._copy() for k, i in v32.items()}
         )
-        new.required = None if (v := self.required) is None else v[:]
+        new.required = None if (v33 := self.required) is None else v33[:]
         new.title = self.title
         new.type = self.type
         new.unique_items = self.unique_items
         new.x_kubernetes_embedded_resource = self.x_kubernetes_embedded_resource
         new.x_kubernetes_int_or_string = self.x_kubernetes_int_or_string
         new.x_kubernetes_list_map_keys = (
-            None if (v := self.x_kubernetes_list_map_keys) is None else v[:]
+            None if (v39 := self.x_kubernetes_list_map_keys) is None else v39[:]
         )
         new.x_kubernetes_list_type = self.x_kubernetes_list_type
         new.x_kubernetes_map_type = self.x_kubernetes_map_type
         new.x_kubernetes_preserve_unknown_fields = self.x_kubernetes_preserve_unknown_fields
         new.x_kubernetes_validations = (
-            None if (v := self.x_kubernetes_validations) is None else [i._copy() for i in v]
+            None if (v43 := self.x_kubernetes_validations) is None else [i._copy() for i in v43]
         )
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -2856,12 +2858,12 @@ class SelectableField(_Model):
             absent += ("json_path",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2970,12 +2972,12 @@ class ServiceReference(_Model):
         else:
             self.port = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3158,12 +3160,12 @@ Transition rules by default are applied only on UPDATE requests and are skipped 
             absent += ("rule",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3305,7 +3307,7 @@ Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fra
     def _copy(self) -> WebhookClientConfig:
         new = self.__class__.__new__(self.__class__)
         new.ca_bundle = self.ca_bundle
-        new.service = None if (v := self.service) is None else v._copy()
+        new.service = None if (v1 := self.service) is None else v1._copy()
         new.url = self.url
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -3383,12 +3385,12 @@ class WebhookConversion(_Model):
             absent += ("conversion_review_versions",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3404,9 +3406,9 @@ class WebhookConversion(_Model):
 
     def _copy(self) -> WebhookConversion:
         new = self.__class__.__new__(self.__class__)
-        new.client_config = None if (v := self.client_config) is None else v._copy()
+        new.client_config = None if (v0 := self.client_config) is None else v0._copy()
         new.conversion_review_versions = (
-            None if (v := self.conversion_review_versions) is None else v[:]
+            None if (v1 := self.conversion_review_versions) is None else v1[:]
         )
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent

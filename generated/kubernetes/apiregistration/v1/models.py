@@ -161,12 +161,12 @@ class APIService(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -180,9 +180,9 @@ class APIService(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -195,9 +195,9 @@ class APIService(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -312,12 +312,12 @@ class APIServiceCondition(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -444,12 +444,12 @@ class APIServiceList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -466,17 +466,17 @@ class APIServiceList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> APIServiceList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -627,12 +627,12 @@ class APIServiceSpec(_Model):
             absent += ("version_priority",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -667,7 +667,7 @@ class APIServiceSpec(_Model):
         new.group = self.group
         new.group_priority_minimum = self.group_priority_minimum
         new.insecure_skip_tls_verify = self.insecure_skip_tls_verify
-        new.service = None if (v := self.service) is None else v._copy()
+        new.service = None if (v4 := self.service) is None else v4._copy()
         new.version = self.version
         new.version_priority = self.version_priority
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -740,7 +740,7 @@ class APIServiceStatus(_Model):
 
     def _copy(self) -> APIServiceStatus:
         new = self.__class__.__new__(self.__class__)
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 

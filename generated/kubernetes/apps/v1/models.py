@@ -185,12 +185,12 @@ class ControllerRevision(_Model):
             absent += ("revision",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -207,9 +207,9 @@ class ControllerRevision(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         v4 = self.revision
         if v4 is not None and (v4 or "revision" not in absent):
             data["revision"] = v4
@@ -218,9 +218,9 @@ class ControllerRevision(_Model):
     def _copy(self) -> ControllerRevision:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.data = None if (v := self.data) is None else _copy_value(v)
+        new.data = None if (v1 := self.data) is None else _copy_value(v1)
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new.revision = self.revision
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -324,12 +324,12 @@ class ControllerRevisionList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -346,17 +346,17 @@ class ControllerRevisionList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> ControllerRevisionList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -491,12 +491,12 @@ class DaemonSet(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -510,9 +510,9 @@ class DaemonSet(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -525,9 +525,9 @@ class DaemonSet(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -642,12 +642,12 @@ class DaemonSetCondition(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -774,12 +774,12 @@ class DaemonSetList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -796,17 +796,17 @@ class DaemonSetList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> DaemonSetList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -929,12 +929,12 @@ class DaemonSetSpec(_Model):
         else:
             self.update_strategy = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -948,14 +948,14 @@ class DaemonSetSpec(_Model):
             data["revisionHistoryLimit"] = v1
         v2 = self.selector
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "selector" not in absent:
-                data["selector"] = v2
+            d2 = v2.to_dict()
+            if d2 or "selector" not in absent:
+                data["selector"] = d2
         v3 = self.template
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "template" not in absent:
-                data["template"] = v3
+            d3 = v3.to_dict()
+            if d3 or "template" not in absent:
+                data["template"] = d3
         v4 = self.update_strategy
         if v4 is not None:
             data["updateStrategy"] = v4.to_dict()
@@ -965,9 +965,9 @@ class DaemonSetSpec(_Model):
         new = self.__class__.__new__(self.__class__)
         new.min_ready_seconds = self.min_ready_seconds
         new.revision_history_limit = self.revision_history_limit
-        new.selector = None if (v := self.selector) is None else v._copy()
-        new.template = None if (v := self.template) is None else v._copy()
-        new.update_strategy = None if (v := self.update_strategy) is None else v._copy()
+        new.selector = None if (v2 := self.selector) is None else v2._copy()
+        new.template = None if (v3 := self.template) is None else v3._copy()
+        new.update_strategy = None if (v4 := self.update_strategy) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1183,12 +1183,12 @@ class DaemonSetStatus(_Model):
         else:
             self.updated_number_scheduled = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1229,7 +1229,7 @@ class DaemonSetStatus(_Model):
     def _copy(self) -> DaemonSetStatus:
         new = self.__class__.__new__(self.__class__)
         new.collision_count = self.collision_count
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
+        new.conditions = None if (v1 := self.conditions) is None else [i._copy() for i in v1]
         new.current_number_scheduled = self.current_number_scheduled
         new.desired_number_scheduled = self.desired_number_scheduled
         new.number_available = self.number_available
@@ -1319,7 +1319,7 @@ class DaemonSetUpdateStrategy(_Model):
 
     def _copy(self) -> DaemonSetUpdateStrategy:
         new = self.__class__.__new__(self.__class__)
-        new.rolling_update = None if (v := self.rolling_update) is None else v._copy()
+        new.rolling_update = None if (v0 := self.rolling_update) is None else v0._copy()
         new.type = self.type
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -1461,12 +1461,12 @@ class Deployment(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1480,9 +1480,9 @@ class Deployment(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -1495,9 +1495,9 @@ class Deployment(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1627,12 +1627,12 @@ class DeploymentCondition(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1763,12 +1763,12 @@ class DeploymentList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1785,17 +1785,17 @@ class DeploymentList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> DeploymentList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1966,12 +1966,12 @@ class DeploymentSpec(_Model):
             absent += ("template",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1994,17 +1994,17 @@ class DeploymentSpec(_Model):
             data["revisionHistoryLimit"] = v4
         v5 = self.selector
         if v5 is not None:
-            v5 = v5.to_dict()
-            if v5 or "selector" not in absent:
-                data["selector"] = v5
+            d5 = v5.to_dict()
+            if d5 or "selector" not in absent:
+                data["selector"] = d5
         v6 = self.strategy
         if v6 is not None:
             data["strategy"] = v6.to_dict()
         v7 = self.template
         if v7 is not None:
-            v7 = v7.to_dict()
-            if v7 or "template" not in absent:
-                data["template"] = v7
+            d7 = v7.to_dict()
+            if d7 or "template" not in absent:
+                data["template"] = d7
         return data
 
     def _copy(self) -> DeploymentSpec:
@@ -2014,9 +2014,9 @@ class DeploymentSpec(_Model):
         new.progress_deadline_seconds = self.progress_deadline_seconds
         new.replicas = self.replicas
         new.revision_history_limit = self.revision_history_limit
-        new.selector = None if (v := self.selector) is None else v._copy()
-        new.strategy = None if (v := self.strategy) is None else v._copy()
-        new.template = None if (v := self.template) is None else v._copy()
+        new.selector = None if (v5 := self.selector) is None else v5._copy()
+        new.strategy = None if (v6 := self.strategy) is None else v6._copy()
+        new.template = None if (v7 := self.template) is None else v7._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2234,7 +2234,7 @@ This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplic
         new = self.__class__.__new__(self.__class__)
         new.available_replicas = self.available_replicas
         new.collision_count = self.collision_count
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
+        new.conditions = None if (v2 := self.conditions) is None else [i._copy() for i in v2]
         new.observed_generation = self.observed_generation
         new.ready_replicas = self.ready_replicas
         new.replicas = self.replicas
@@ -2319,7 +2319,7 @@ class DeploymentStrategy(_Model):
 
     def _copy(self) -> DeploymentStrategy:
         new = self.__class__.__new__(self.__class__)
-        new.rolling_update = None if (v := self.rolling_update) is None else v._copy()
+        new.rolling_update = None if (v0 := self.rolling_update) is None else v0._copy()
         new.type = self.type
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -2461,12 +2461,12 @@ class ReplicaSet(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2480,9 +2480,9 @@ class ReplicaSet(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -2495,9 +2495,9 @@ class ReplicaSet(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2612,12 +2612,12 @@ class ReplicaSetCondition(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2744,12 +2744,12 @@ class ReplicaSetList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2766,17 +2766,17 @@ class ReplicaSetList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> ReplicaSetList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2876,12 +2876,12 @@ class ReplicaSetSpec(_Model):
         else:
             self.template = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2895,9 +2895,9 @@ class ReplicaSetSpec(_Model):
             data["replicas"] = v1
         v2 = self.selector
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "selector" not in absent:
-                data["selector"] = v2
+            d2 = v2.to_dict()
+            if d2 or "selector" not in absent:
+                data["selector"] = d2
         v3 = self.template
         if v3 is not None:
             data["template"] = v3.to_dict()
@@ -2907,8 +2907,8 @@ class ReplicaSetSpec(_Model):
         new = self.__class__.__new__(self.__class__)
         new.min_ready_seconds = self.min_ready_seconds
         new.replicas = self.replicas
-        new.selector = None if (v := self.selector) is None else v._copy()
-        new.template = None if (v := self.template) is None else v._copy()
+        new.selector = None if (v2 := self.selector) is None else v2._copy()
+        new.template = None if (v3 := self.template) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -3067,12 +3067,12 @@ This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplic
         else:
             self.terminating_replicas = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3104,7 +3104,7 @@ This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplic
     def _copy(self) -> ReplicaSetStatus:
         new = self.__class__.__new__(self.__class__)
         new.available_replicas = self.available_replicas
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
+        new.conditions = None if (v1 := self.conditions) is None else [i._copy() for i in v1]
         new.fully_labeled_replicas = self.fully_labeled_replicas
         new.observed_generation = self.observed_generation
         new.ready_replicas = self.ready_replicas
@@ -3472,12 +3472,12 @@ class StatefulSet(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3491,9 +3491,9 @@ class StatefulSet(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -3506,9 +3506,9 @@ class StatefulSet(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -3623,12 +3623,12 @@ class StatefulSetCondition(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3755,12 +3755,12 @@ class StatefulSetList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3777,17 +3777,17 @@ class StatefulSetList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> StatefulSetList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -4169,12 +4169,12 @@ class StatefulSetSpec(_Model):
         else:
             self.volume_claim_templates = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -4200,17 +4200,17 @@ class StatefulSetSpec(_Model):
             data["revisionHistoryLimit"] = v5
         v6 = self.selector
         if v6 is not None:
-            v6 = v6.to_dict()
-            if v6 or "selector" not in absent:
-                data["selector"] = v6
+            d6 = v6.to_dict()
+            if d6 or "selector" not in absent:
+                data["selector"] = d6
         v7 = self.service_name
         if v7 is not None:
             data["serviceName"] = v7
         v8 = self.template
         if v8 is not None:
-            v8 = v8.to_dict()
-            if v8 or "template" not in absent:
-                data["template"] = v8
+            d8 = v8.to_dict()
+            if d8 or "template" not in absent:
+                data["template"] = d8
         v9 = self.update_strategy
         if v9 is not None:
             data["updateStrategy"] = v9.to_dict()
@@ -4222,19 +4222,19 @@ class StatefulSetSpec(_Model):
     def _copy(self) -> StatefulSetSpec:
         new = self.__class__.__new__(self.__class__)
         new.min_ready_seconds = self.min_ready_seconds
-        new.ordinals = None if (v := self.ordinals) is None else v._copy()
+        new.ordinals = None if (v1 := self.ordinals) is None else v1._copy()
         new.persistent_volume_claim_retention_policy = (
-            None if (v := self.persistent_volume_claim_retention_policy) is None else v._copy()
+            None if (v2 := self.persistent_volume_claim_retention_policy) is None else v2._copy()
         )
         new.pod_management_policy = self.pod_management_policy
         new.replicas = self.replicas
         new.revision_history_limit = self.revision_history_limit
-        new.selector = None if (v := self.selector) is None else v._copy()
+        new.selector = None if (v6 := self.selector) is None else v6._copy()
         new.service_name = self.service_name
-        new.template = None if (v := self.template) is None else v._copy()
-        new.update_strategy = None if (v := self.update_strategy) is None else v._copy()
+        new.template = None if (v8 := self.template) is None else v8._copy()
+        new.update_strategy = None if (v9 := self.update_strategy) is None else v9._copy()
         new.volume_claim_templates = (
-            None if (v := self.volume_claim_templates) is None else [i._copy() for i in v]
+            None if (v10 := self.volume_claim_templates) is None else [i._copy() for i in v10]
         )
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -4433,12 +4433,12 @@ class StatefulSetStatus(_Model):
         else:
             self.updated_replicas = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -4480,7 +4480,7 @@ class StatefulSetStatus(_Model):
         new = self.__class__.__new__(self.__class__)
         new.available_replicas = self.available_replicas
         new.collision_count = self.collision_count
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
+        new.conditions = None if (v2 := self.conditions) is None else [i._copy() for i in v2]
         new.current_replicas = self.current_replicas
         new.current_revision = self.current_revision
         new.observed_generation = self.observed_generation
@@ -4569,7 +4569,7 @@ class StatefulSetUpdateStrategy(_Model):
 
     def _copy(self) -> StatefulSetUpdateStrategy:
         new = self.__class__.__new__(self.__class__)
-        new.rolling_update = None if (v := self.rolling_update) is None else v._copy()
+        new.rolling_update = None if (v0 := self.rolling_update) is None else v0._copy()
         new.type = self.type
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new

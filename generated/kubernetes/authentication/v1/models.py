@@ -245,12 +245,12 @@ class SelfSubjectReview(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -264,9 +264,9 @@ class SelfSubjectReview(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.status
         if v3 is not None:
             data["status"] = v3.to_dict()
@@ -276,8 +276,8 @@ class SelfSubjectReview(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.status = None if (v3 := self.status) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -337,7 +337,7 @@ class SelfSubjectReviewStatus(_Model):
 
     def _copy(self) -> SelfSubjectReviewStatus:
         new = self.__class__.__new__(self.__class__)
-        new.user_info = None if (v := self.user_info) is None else v._copy()
+        new.user_info = None if (v0 := self.user_info) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -453,12 +453,12 @@ class TokenRequest(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -472,9 +472,9 @@ class TokenRequest(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -487,9 +487,9 @@ class TokenRequest(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -587,8 +587,8 @@ class TokenRequestSpec(_Model):
 
     def _copy(self) -> TokenRequestSpec:
         new = self.__class__.__new__(self.__class__)
-        new.audiences = None if (v := self.audiences) is None else v[:]
-        new.bound_object_ref = None if (v := self.bound_object_ref) is None else v._copy()
+        new.audiences = None if (v0 := self.audiences) is None else v0[:]
+        new.bound_object_ref = None if (v1 := self.bound_object_ref) is None else v1._copy()
         new.expiration_seconds = self.expiration_seconds
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -796,12 +796,12 @@ class TokenReview(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -815,14 +815,14 @@ class TokenReview(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "spec" not in absent:
-                data["spec"] = v3
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
@@ -832,9 +832,9 @@ class TokenReview(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -898,12 +898,12 @@ class TokenReviewSpec(_Model):
             absent += ("token",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -919,7 +919,7 @@ class TokenReviewSpec(_Model):
 
     def _copy(self) -> TokenReviewSpec:
         new = self.__class__.__new__(self.__class__)
-        new.audiences = None if (v := self.audiences) is None else v[:]
+        new.audiences = None if (v0 := self.audiences) is None else v0[:]
         new.token = self.token
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -1030,10 +1030,10 @@ class TokenReviewStatus(_Model):
 
     def _copy(self) -> TokenReviewStatus:
         new = self.__class__.__new__(self.__class__)
-        new.audiences = None if (v := self.audiences) is None else v[:]
+        new.audiences = None if (v0 := self.audiences) is None else v0[:]
         new.authenticated = self.authenticated
         new.error = self.error
-        new.user = None if (v := self.user) is None else v._copy()
+        new.user = None if (v3 := self.user) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -1142,8 +1142,8 @@ class UserInfo(_Model):
 
     def _copy(self) -> UserInfo:
         new = self.__class__.__new__(self.__class__)
-        new.extra = None if (v := self.extra) is None else _copy_value(v)
-        new.groups = None if (v := self.groups) is None else v[:]
+        new.extra = None if (v0 := self.extra) is None else _copy_value(v0)
+        new.groups = None if (v1 := self.groups) is None else v1[:]
         new.uid = self.uid
         new.username = self.username
         new._extra = None if self._extra is None else _copy_value(self._extra)

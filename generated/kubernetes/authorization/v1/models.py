@@ -120,7 +120,7 @@ class FieldSelectorAttributes(_Model):
     def _copy(self) -> FieldSelectorAttributes:
         new = self.__class__.__new__(self.__class__)
         new.raw_selector = self.raw_selector
-        new.requirements = None if (v := self.requirements) is None else [i._copy() for i in v]
+        new.requirements = None if (v1 := self.requirements) is None else [i._copy() for i in v1]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -210,7 +210,7 @@ class LabelSelectorAttributes(_Model):
     def _copy(self) -> LabelSelectorAttributes:
         new = self.__class__.__new__(self.__class__)
         new.raw_selector = self.raw_selector
-        new.requirements = None if (v := self.requirements) is None else [i._copy() for i in v]
+        new.requirements = None if (v1 := self.requirements) is None else [i._copy() for i in v1]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -347,12 +347,12 @@ class LocalSubjectAccessReview(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -366,14 +366,14 @@ class LocalSubjectAccessReview(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "spec" not in absent:
-                data["spec"] = v3
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
@@ -383,9 +383,9 @@ class LocalSubjectAccessReview(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -521,12 +521,12 @@ class NonResourceRule(_Model):
             absent += ("verbs",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -542,8 +542,8 @@ class NonResourceRule(_Model):
 
     def _copy(self) -> NonResourceRule:
         new = self.__class__.__new__(self.__class__)
-        new.non_resource_urls = None if (v := self.non_resource_urls) is None else v[:]
-        new.verbs = None if (v := self.verbs) is None else v[:]
+        new.non_resource_urls = None if (v0 := self.non_resource_urls) is None else v0[:]
+        new.verbs = None if (v1 := self.verbs) is None else v1[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -755,9 +755,9 @@ class ResourceAttributes(_Model):
 
     def _copy(self) -> ResourceAttributes:
         new = self.__class__.__new__(self.__class__)
-        new.field_selector = None if (v := self.field_selector) is None else v._copy()
+        new.field_selector = None if (v0 := self.field_selector) is None else v0._copy()
         new.group = self.group
-        new.label_selector = None if (v := self.label_selector) is None else v._copy()
+        new.label_selector = None if (v2 := self.label_selector) is None else v2._copy()
         new.name = self.name
         new.namespace = self.namespace
         new.resource = self.resource
@@ -856,12 +856,12 @@ class ResourceRule(_Model):
             absent += ("verbs",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -883,10 +883,10 @@ class ResourceRule(_Model):
 
     def _copy(self) -> ResourceRule:
         new = self.__class__.__new__(self.__class__)
-        new.api_groups = None if (v := self.api_groups) is None else v[:]
-        new.resource_names = None if (v := self.resource_names) is None else v[:]
-        new.resources = None if (v := self.resources) is None else v[:]
-        new.verbs = None if (v := self.verbs) is None else v[:]
+        new.api_groups = None if (v0 := self.api_groups) is None else v0[:]
+        new.resource_names = None if (v1 := self.resource_names) is None else v1[:]
+        new.resources = None if (v2 := self.resources) is None else v2[:]
+        new.verbs = None if (v3 := self.verbs) is None else v3[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1024,12 +1024,12 @@ class SelfSubjectAccessReview(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1043,14 +1043,14 @@ class SelfSubjectAccessReview(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "spec" not in absent:
-                data["spec"] = v3
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
@@ -1060,9 +1060,9 @@ class SelfSubjectAccessReview(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1159,9 +1159,9 @@ class SelfSubjectAccessReviewSpec(_Model):
     def _copy(self) -> SelfSubjectAccessReviewSpec:
         new = self.__class__.__new__(self.__class__)
         new.non_resource_attributes = (
-            None if (v := self.non_resource_attributes) is None else v._copy()
+            None if (v0 := self.non_resource_attributes) is None else v0._copy()
         )
-        new.resource_attributes = None if (v := self.resource_attributes) is None else v._copy()
+        new.resource_attributes = None if (v1 := self.resource_attributes) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -1296,12 +1296,12 @@ class SelfSubjectRulesReview(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1315,14 +1315,14 @@ class SelfSubjectRulesReview(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "spec" not in absent:
-                data["spec"] = v3
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
@@ -1332,9 +1332,9 @@ class SelfSubjectRulesReview(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1519,12 +1519,12 @@ class SubjectAccessReview(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1538,14 +1538,14 @@ class SubjectAccessReview(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "spec" not in absent:
-                data["spec"] = v3
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
@@ -1555,9 +1555,9 @@ class SubjectAccessReview(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1723,12 +1723,12 @@ class SubjectAccessReviewSpec(_Model):
 
     def _copy(self) -> SubjectAccessReviewSpec:
         new = self.__class__.__new__(self.__class__)
-        new.extra = None if (v := self.extra) is None else _copy_value(v)
-        new.groups = None if (v := self.groups) is None else v[:]
+        new.extra = None if (v0 := self.extra) is None else _copy_value(v0)
+        new.groups = None if (v1 := self.groups) is None else v1[:]
         new.non_resource_attributes = (
-            None if (v := self.non_resource_attributes) is None else v._copy()
+            None if (v2 := self.non_resource_attributes) is None else v2._copy()
         )
-        new.resource_attributes = None if (v := self.resource_attributes) is None else v._copy()
+        new.resource_attributes = None if (v3 := self.resource_attributes) is None else v3._copy()
         new.uid = self.uid
         new.user = self.user
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -1821,12 +1821,12 @@ class SubjectAccessReviewStatus(_Model):
         else:
             self.reason = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1973,12 +1973,12 @@ class SubjectRulesReviewStatus(_Model):
             absent += ("resource_rules",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2003,9 +2003,11 @@ class SubjectRulesReviewStatus(_Model):
         new.evaluation_error = self.evaluation_error
         new.incomplete = self.incomplete
         new.non_resource_rules = (
-            None if (v := self.non_resource_rules) is None else [i._copy() for i in v]
+            None if (v2 := self.non_resource_rules) is None else [i._copy() for i in v2]
         )
-        new.resource_rules = None if (v := self.resource_rules) is None else [i._copy() for i in v]
+        new.resource_rules = (
+            None if (v3 := self.resource_rules) is None else [i._copy() for i in v3]
+        )
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new

@@ -133,12 +133,12 @@ class ContainerResourceMetricSource(_Model):
             absent += ("target",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -152,16 +152,16 @@ class ContainerResourceMetricSource(_Model):
             data["name"] = v1
         v2 = self.target
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "target" not in absent:
-                data["target"] = v2
+            d2 = v2.to_dict()
+            if d2 or "target" not in absent:
+                data["target"] = d2
         return data
 
     def _copy(self) -> ContainerResourceMetricSource:
         new = self.__class__.__new__(self.__class__)
         new.container = self.container
         new.name = self.name
-        new.target = None if (v := self.target) is None else v._copy()
+        new.target = None if (v2 := self.target) is None else v2._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -252,12 +252,12 @@ class ContainerResourceMetricStatus(_Model):
             absent += ("name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -268,9 +268,9 @@ class ContainerResourceMetricStatus(_Model):
             data["container"] = v0
         v1 = self.current
         if v1 is not None:
-            v1 = v1.to_dict()
-            if v1 or "current" not in absent:
-                data["current"] = v1
+            d1 = v1.to_dict()
+            if d1 or "current" not in absent:
+                data["current"] = d1
         v2 = self.name
         if v2 is not None and (v2 or "name" not in absent):
             data["name"] = v2
@@ -279,7 +279,7 @@ class ContainerResourceMetricStatus(_Model):
     def _copy(self) -> ContainerResourceMetricStatus:
         new = self.__class__.__new__(self.__class__)
         new.container = self.container
-        new.current = None if (v := self.current) is None else v._copy()
+        new.current = None if (v1 := self.current) is None else v1._copy()
         new.name = self.name
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -363,12 +363,12 @@ class CrossVersionObjectReference(_Model):
             absent += ("name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -459,12 +459,12 @@ class ExternalMetricSource(_Model):
             absent += ("target",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -472,20 +472,20 @@ class ExternalMetricSource(_Model):
         absent = self._absent
         v0 = self.metric
         if v0 is not None:
-            v0 = v0.to_dict()
-            if v0 or "metric" not in absent:
-                data["metric"] = v0
+            d0 = v0.to_dict()
+            if d0 or "metric" not in absent:
+                data["metric"] = d0
         v1 = self.target
         if v1 is not None:
-            v1 = v1.to_dict()
-            if v1 or "target" not in absent:
-                data["target"] = v1
+            d1 = v1.to_dict()
+            if d1 or "target" not in absent:
+                data["target"] = d1
         return data
 
     def _copy(self) -> ExternalMetricSource:
         new = self.__class__.__new__(self.__class__)
-        new.metric = None if (v := self.metric) is None else v._copy()
-        new.target = None if (v := self.target) is None else v._copy()
+        new.metric = None if (v0 := self.metric) is None else v0._copy()
+        new.target = None if (v1 := self.target) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -557,12 +557,12 @@ class ExternalMetricStatus(_Model):
             absent += ("metric",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -570,20 +570,20 @@ class ExternalMetricStatus(_Model):
         absent = self._absent
         v0 = self.current
         if v0 is not None:
-            v0 = v0.to_dict()
-            if v0 or "current" not in absent:
-                data["current"] = v0
+            d0 = v0.to_dict()
+            if d0 or "current" not in absent:
+                data["current"] = d0
         v1 = self.metric
         if v1 is not None:
-            v1 = v1.to_dict()
-            if v1 or "metric" not in absent:
-                data["metric"] = v1
+            d1 = v1.to_dict()
+            if d1 or "metric" not in absent:
+                data["metric"] = d1
         return data
 
     def _copy(self) -> ExternalMetricStatus:
         new = self.__class__.__new__(self.__class__)
-        new.current = None if (v := self.current) is None else v._copy()
-        new.metric = None if (v := self.metric) is None else v._copy()
+        new.current = None if (v0 := self.current) is None else v0._copy()
+        new.metric = None if (v1 := self.metric) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -672,12 +672,12 @@ class HPAScalingPolicy(_Model):
             absent += ("value",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -824,7 +824,7 @@ This is an beta field and requires the HPAConfigurableTolerance feature gate to 
 
     def _copy(self) -> HPAScalingRules:
         new = self.__class__.__new__(self.__class__)
-        new.policies = None if (v := self.policies) is None else [i._copy() for i in v]
+        new.policies = None if (v0 := self.policies) is None else [i._copy() for i in v0]
         new.select_policy = self.select_policy
         new.stabilization_window_seconds = self.stabilization_window_seconds
         new.tolerance = self.tolerance
@@ -973,12 +973,12 @@ class HorizontalPodAutoscaler(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -992,14 +992,14 @@ class HorizontalPodAutoscaler(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "spec" not in absent:
-                data["spec"] = v3
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
@@ -1009,9 +1009,9 @@ class HorizontalPodAutoscaler(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1103,8 +1103,8 @@ No stabilization is used.
 
     def _copy(self) -> HorizontalPodAutoscalerBehavior:
         new = self.__class__.__new__(self.__class__)
-        new.scale_down = None if (v := self.scale_down) is None else v._copy()
-        new.scale_up = None if (v := self.scale_up) is None else v._copy()
+        new.scale_down = None if (v0 := self.scale_down) is None else v0._copy()
+        new.scale_up = None if (v1 := self.scale_up) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -1218,12 +1218,12 @@ class HorizontalPodAutoscalerCondition(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1355,12 +1355,12 @@ class HorizontalPodAutoscalerList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1377,17 +1377,17 @@ class HorizontalPodAutoscalerList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> HorizontalPodAutoscalerList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1523,12 +1523,12 @@ class HorizontalPodAutoscalerSpec(_Model):
             absent += ("scale_target_ref",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1548,18 +1548,18 @@ class HorizontalPodAutoscalerSpec(_Model):
             data["minReplicas"] = v3
         v4 = self.scale_target_ref
         if v4 is not None:
-            v4 = v4.to_dict()
-            if v4 or "scale_target_ref" not in absent:
-                data["scaleTargetRef"] = v4
+            d4 = v4.to_dict()
+            if d4 or "scale_target_ref" not in absent:
+                data["scaleTargetRef"] = d4
         return data
 
     def _copy(self) -> HorizontalPodAutoscalerSpec:
         new = self.__class__.__new__(self.__class__)
-        new.behavior = None if (v := self.behavior) is None else v._copy()
+        new.behavior = None if (v0 := self.behavior) is None else v0._copy()
         new.max_replicas = self.max_replicas
-        new.metrics = None if (v := self.metrics) is None else [i._copy() for i in v]
+        new.metrics = None if (v2 := self.metrics) is None else [i._copy() for i in v2]
         new.min_replicas = self.min_replicas
-        new.scale_target_ref = None if (v := self.scale_target_ref) is None else v._copy()
+        new.scale_target_ref = None if (v4 := self.scale_target_ref) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1718,12 +1718,12 @@ class HorizontalPodAutoscalerStatus(_Model):
         else:
             self.observed_generation = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1751,9 +1751,9 @@ class HorizontalPodAutoscalerStatus(_Model):
 
     def _copy(self) -> HorizontalPodAutoscalerStatus:
         new = self.__class__.__new__(self.__class__)
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
         new.current_metrics = (
-            None if (v := self.current_metrics) is None else [i._copy() for i in v]
+            None if (v1 := self.current_metrics) is None else [i._copy() for i in v1]
         )
         new.current_replicas = self.current_replicas
         new.desired_replicas = self.desired_replicas
@@ -1828,12 +1828,12 @@ class MetricIdentifier(_Model):
         else:
             self.selector = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1850,7 +1850,7 @@ class MetricIdentifier(_Model):
     def _copy(self) -> MetricIdentifier:
         new = self.__class__.__new__(self.__class__)
         new.name = self.name
-        new.selector = None if (v := self.selector) is None else v._copy()
+        new.selector = None if (v1 := self.selector) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2002,12 +2002,12 @@ class MetricSpec(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2035,11 +2035,11 @@ class MetricSpec(_Model):
 
     def _copy(self) -> MetricSpec:
         new = self.__class__.__new__(self.__class__)
-        new.container_resource = None if (v := self.container_resource) is None else v._copy()
-        new.external = None if (v := self.external) is None else v._copy()
-        new.object = None if (v := self.object) is None else v._copy()
-        new.pods = None if (v := self.pods) is None else v._copy()
-        new.resource = None if (v := self.resource) is None else v._copy()
+        new.container_resource = None if (v0 := self.container_resource) is None else v0._copy()
+        new.external = None if (v1 := self.external) is None else v1._copy()
+        new.object = None if (v2 := self.object) is None else v2._copy()
+        new.pods = None if (v3 := self.pods) is None else v3._copy()
+        new.resource = None if (v4 := self.resource) is None else v4._copy()
         new.type = self.type
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -2192,12 +2192,12 @@ class MetricStatus(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2225,11 +2225,11 @@ class MetricStatus(_Model):
 
     def _copy(self) -> MetricStatus:
         new = self.__class__.__new__(self.__class__)
-        new.container_resource = None if (v := self.container_resource) is None else v._copy()
-        new.external = None if (v := self.external) is None else v._copy()
-        new.object = None if (v := self.object) is None else v._copy()
-        new.pods = None if (v := self.pods) is None else v._copy()
-        new.resource = None if (v := self.resource) is None else v._copy()
+        new.container_resource = None if (v0 := self.container_resource) is None else v0._copy()
+        new.external = None if (v1 := self.external) is None else v1._copy()
+        new.object = None if (v2 := self.object) is None else v2._copy()
+        new.pods = None if (v3 := self.pods) is None else v3._copy()
+        new.resource = None if (v4 := self.resource) is None else v4._copy()
         new.type = self.type
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -2326,12 +2326,12 @@ class MetricTarget(_Model):
         else:
             self.value = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2546,12 +2546,12 @@ class ObjectMetricSource(_Model):
             absent += ("target",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2559,26 +2559,26 @@ class ObjectMetricSource(_Model):
         absent = self._absent
         v0 = self.described_object
         if v0 is not None:
-            v0 = v0.to_dict()
-            if v0 or "described_object" not in absent:
-                data["describedObject"] = v0
+            d0 = v0.to_dict()
+            if d0 or "described_object" not in absent:
+                data["describedObject"] = d0
         v1 = self.metric
         if v1 is not None:
-            v1 = v1.to_dict()
-            if v1 or "metric" not in absent:
-                data["metric"] = v1
+            d1 = v1.to_dict()
+            if d1 or "metric" not in absent:
+                data["metric"] = d1
         v2 = self.target
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "target" not in absent:
-                data["target"] = v2
+            d2 = v2.to_dict()
+            if d2 or "target" not in absent:
+                data["target"] = d2
         return data
 
     def _copy(self) -> ObjectMetricSource:
         new = self.__class__.__new__(self.__class__)
-        new.described_object = None if (v := self.described_object) is None else v._copy()
-        new.metric = None if (v := self.metric) is None else v._copy()
-        new.target = None if (v := self.target) is None else v._copy()
+        new.described_object = None if (v0 := self.described_object) is None else v0._copy()
+        new.metric = None if (v1 := self.metric) is None else v1._copy()
+        new.target = None if (v2 := self.target) is None else v2._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2673,12 +2673,12 @@ class ObjectMetricStatus(_Model):
             absent += ("metric",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2686,26 +2686,26 @@ class ObjectMetricStatus(_Model):
         absent = self._absent
         v0 = self.current
         if v0 is not None:
-            v0 = v0.to_dict()
-            if v0 or "current" not in absent:
-                data["current"] = v0
+            d0 = v0.to_dict()
+            if d0 or "current" not in absent:
+                data["current"] = d0
         v1 = self.described_object
         if v1 is not None:
-            v1 = v1.to_dict()
-            if v1 or "described_object" not in absent:
-                data["describedObject"] = v1
+            d1 = v1.to_dict()
+            if d1 or "described_object" not in absent:
+                data["describedObject"] = d1
         v2 = self.metric
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metric" not in absent:
-                data["metric"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metric" not in absent:
+                data["metric"] = d2
         return data
 
     def _copy(self) -> ObjectMetricStatus:
         new = self.__class__.__new__(self.__class__)
-        new.current = None if (v := self.current) is None else v._copy()
-        new.described_object = None if (v := self.described_object) is None else v._copy()
-        new.metric = None if (v := self.metric) is None else v._copy()
+        new.current = None if (v0 := self.current) is None else v0._copy()
+        new.described_object = None if (v1 := self.described_object) is None else v1._copy()
+        new.metric = None if (v2 := self.metric) is None else v2._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2775,12 +2775,12 @@ class PodsMetricSource(_Model):
             absent += ("target",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2788,20 +2788,20 @@ class PodsMetricSource(_Model):
         absent = self._absent
         v0 = self.metric
         if v0 is not None:
-            v0 = v0.to_dict()
-            if v0 or "metric" not in absent:
-                data["metric"] = v0
+            d0 = v0.to_dict()
+            if d0 or "metric" not in absent:
+                data["metric"] = d0
         v1 = self.target
         if v1 is not None:
-            v1 = v1.to_dict()
-            if v1 or "target" not in absent:
-                data["target"] = v1
+            d1 = v1.to_dict()
+            if d1 or "target" not in absent:
+                data["target"] = d1
         return data
 
     def _copy(self) -> PodsMetricSource:
         new = self.__class__.__new__(self.__class__)
-        new.metric = None if (v := self.metric) is None else v._copy()
-        new.target = None if (v := self.target) is None else v._copy()
+        new.metric = None if (v0 := self.metric) is None else v0._copy()
+        new.target = None if (v1 := self.target) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2871,12 +2871,12 @@ class PodsMetricStatus(_Model):
             absent += ("metric",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2884,20 +2884,20 @@ class PodsMetricStatus(_Model):
         absent = self._absent
         v0 = self.current
         if v0 is not None:
-            v0 = v0.to_dict()
-            if v0 or "current" not in absent:
-                data["current"] = v0
+            d0 = v0.to_dict()
+            if d0 or "current" not in absent:
+                data["current"] = d0
         v1 = self.metric
         if v1 is not None:
-            v1 = v1.to_dict()
-            if v1 or "metric" not in absent:
-                data["metric"] = v1
+            d1 = v1.to_dict()
+            if d1 or "metric" not in absent:
+                data["metric"] = d1
         return data
 
     def _copy(self) -> PodsMetricStatus:
         new = self.__class__.__new__(self.__class__)
-        new.current = None if (v := self.current) is None else v._copy()
-        new.metric = None if (v := self.metric) is None else v._copy()
+        new.current = None if (v0 := self.current) is None else v0._copy()
+        new.metric = None if (v1 := self.metric) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2967,12 +2967,12 @@ class ResourceMetricSource(_Model):
             absent += ("target",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2983,15 +2983,15 @@ class ResourceMetricSource(_Model):
             data["name"] = v0
         v1 = self.target
         if v1 is not None:
-            v1 = v1.to_dict()
-            if v1 or "target" not in absent:
-                data["target"] = v1
+            d1 = v1.to_dict()
+            if d1 or "target" not in absent:
+                data["target"] = d1
         return data
 
     def _copy(self) -> ResourceMetricSource:
         new = self.__class__.__new__(self.__class__)
         new.name = self.name
-        new.target = None if (v := self.target) is None else v._copy()
+        new.target = None if (v1 := self.target) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -3063,12 +3063,12 @@ class ResourceMetricStatus(_Model):
             absent += ("name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3076,9 +3076,9 @@ class ResourceMetricStatus(_Model):
         absent = self._absent
         v0 = self.current
         if v0 is not None:
-            v0 = v0.to_dict()
-            if v0 or "current" not in absent:
-                data["current"] = v0
+            d0 = v0.to_dict()
+            if d0 or "current" not in absent:
+                data["current"] = d0
         v1 = self.name
         if v1 is not None and (v1 or "name" not in absent):
             data["name"] = v1
@@ -3086,7 +3086,7 @@ class ResourceMetricStatus(_Model):
 
     def _copy(self) -> ResourceMetricStatus:
         new = self.__class__.__new__(self.__class__)
-        new.current = None if (v := self.current) is None else v._copy()
+        new.current = None if (v0 := self.current) is None else v0._copy()
         new.name = self.name
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent

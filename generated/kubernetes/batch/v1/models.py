@@ -173,12 +173,12 @@ class CronJob(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -192,14 +192,14 @@ class CronJob(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "spec" not in absent:
-                data["spec"] = v3
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
@@ -209,9 +209,9 @@ class CronJob(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -309,12 +309,12 @@ class CronJobList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -331,17 +331,17 @@ class CronJobList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> CronJobList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -505,12 +505,12 @@ class CronJobSpec(_Model):
         else:
             self.time_zone = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -524,9 +524,9 @@ class CronJobSpec(_Model):
             data["failedJobsHistoryLimit"] = v1
         v2 = self.job_template
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "job_template" not in absent:
-                data["jobTemplate"] = v2
+            d2 = v2.to_dict()
+            if d2 or "job_template" not in absent:
+                data["jobTemplate"] = d2
         v3 = self.schedule
         if v3 is not None and (v3 or "schedule" not in absent):
             data["schedule"] = v3
@@ -548,7 +548,7 @@ class CronJobSpec(_Model):
         new = self.__class__.__new__(self.__class__)
         new.concurrency_policy = self.concurrency_policy
         new.failed_jobs_history_limit = self.failed_jobs_history_limit
-        new.job_template = None if (v := self.job_template) is None else v._copy()
+        new.job_template = None if (v2 := self.job_template) is None else v2._copy()
         new.schedule = self.schedule
         new.starting_deadline_seconds = self.starting_deadline_seconds
         new.successful_jobs_history_limit = self.successful_jobs_history_limit
@@ -660,7 +660,7 @@ class CronJobStatus(_Model):
 
     def _copy(self) -> CronJobStatus:
         new = self.__class__.__new__(self.__class__)
-        new.active = None if (v := self.active) is None else [i._copy() for i in v]
+        new.active = None if (v0 := self.active) is None else [i._copy() for i in v0]
         new.last_schedule_time = self.last_schedule_time
         new.last_successful_time = self.last_successful_time
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -794,12 +794,12 @@ class Job(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -813,9 +813,9 @@ class Job(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -828,9 +828,9 @@ class Job(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -960,12 +960,12 @@ class JobCondition(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1096,12 +1096,12 @@ class JobList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1118,17 +1118,17 @@ class JobList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> JobList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1424,12 +1424,12 @@ When using podFailurePolicy, Failed is the the only allowed value. TerminatingOr
         else:
             self.ttl_seconds_after_finished = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1479,9 +1479,9 @@ When using podFailurePolicy, Failed is the the only allowed value. TerminatingOr
             data["suspend"] = v13
         v14 = self.template
         if v14 is not None:
-            v14 = v14.to_dict()
-            if v14 or "template" not in absent:
-                data["template"] = v14
+            d14 = v14.to_dict()
+            if d14 or "template" not in absent:
+                data["template"] = d14
         v15 = self.ttl_seconds_after_finished
         if v15 is not None:
             data["ttlSecondsAfterFinished"] = v15
@@ -1498,12 +1498,12 @@ When using podFailurePolicy, Failed is the the only allowed value. TerminatingOr
         new.manual_selector = self.manual_selector
         new.max_failed_indexes = self.max_failed_indexes
         new.parallelism = self.parallelism
-        new.pod_failure_policy = None if (v := self.pod_failure_policy) is None else v._copy()
+        new.pod_failure_policy = None if (v9 := self.pod_failure_policy) is None else v9._copy()
         new.pod_replacement_policy = self.pod_replacement_policy
-        new.selector = None if (v := self.selector) is None else v._copy()
-        new.success_policy = None if (v := self.success_policy) is None else v._copy()
+        new.selector = None if (v11 := self.selector) is None else v11._copy()
+        new.success_policy = None if (v12 := self.success_policy) is None else v12._copy()
         new.suspend = self.suspend
-        new.template = None if (v := self.template) is None else v._copy()
+        new.template = None if (v14 := self.template) is None else v14._copy()
         new.ttl_seconds_after_finished = self.ttl_seconds_after_finished
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -1785,7 +1785,7 @@ Old jobs might not be tracked using this field, in which case the field remains 
         new.active = self.active
         new.completed_indexes = self.completed_indexes
         new.completion_time = self.completion_time
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
+        new.conditions = None if (v3 := self.conditions) is None else [i._copy() for i in v3]
         new.failed = self.failed
         new.failed_indexes = self.failed_indexes
         new.ready = self.ready
@@ -1793,7 +1793,7 @@ Old jobs might not be tracked using this field, in which case the field remains 
         new.succeeded = self.succeeded
         new.terminating = self.terminating
         new.uncounted_terminated_pods = (
-            None if (v := self.uncounted_terminated_pods) is None else v._copy()
+            None if (v10 := self.uncounted_terminated_pods) is None else v10._copy()
         )
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -1873,8 +1873,8 @@ class JobTemplateSpec(_Model):
 
     def _copy(self) -> JobTemplateSpec:
         new = self.__class__.__new__(self.__class__)
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
+        new.metadata = None if (v0 := self.metadata) is None else v0._copy()
+        new.spec = None if (v1 := self.spec) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -1928,12 +1928,12 @@ class PodFailurePolicy(_Model):
             absent += ("rules",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1946,7 +1946,7 @@ class PodFailurePolicy(_Model):
 
     def _copy(self) -> PodFailurePolicy:
         new = self.__class__.__new__(self.__class__)
-        new.rules = None if (v := self.rules) is None else [i._copy() for i in v]
+        new.rules = None if (v0 := self.rules) is None else [i._copy() for i in v0]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2040,12 +2040,12 @@ Additional values are considered to be added in the future. Clients should react
             absent += ("values",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2066,7 +2066,7 @@ Additional values are considered to be added in the future. Clients should react
         new = self.__class__.__new__(self.__class__)
         new.container_name = self.container_name
         new.operator = self.operator
-        new.values = None if (v := self.values) is None else v[:]
+        new.values = None if (v2 := self.values) is None else v2[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2130,12 +2130,12 @@ class PodFailurePolicyOnPodConditionsPattern(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2270,12 +2270,12 @@ Additional values are considered to be added in the future. Clients should react
         else:
             self.on_pod_conditions = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2295,9 +2295,9 @@ Additional values are considered to be added in the future. Clients should react
     def _copy(self) -> PodFailurePolicyRule:
         new = self.__class__.__new__(self.__class__)
         new.action = self.action
-        new.on_exit_codes = None if (v := self.on_exit_codes) is None else v._copy()
+        new.on_exit_codes = None if (v1 := self.on_exit_codes) is None else v1._copy()
         new.on_pod_conditions = (
-            None if (v := self.on_pod_conditions) is None else [i._copy() for i in v]
+            None if (v2 := self.on_pod_conditions) is None else [i._copy() for i in v2]
         )
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -2351,12 +2351,12 @@ class SuccessPolicy(_Model):
             absent += ("rules",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2369,7 +2369,7 @@ class SuccessPolicy(_Model):
 
     def _copy(self) -> SuccessPolicy:
         new = self.__class__.__new__(self.__class__)
-        new.rules = None if (v := self.rules) is None else [i._copy() for i in v]
+        new.rules = None if (v0 := self.rules) is None else [i._copy() for i in v0]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2513,7 +2513,7 @@ class UncountedTerminatedPods(_Model):
 
     def _copy(self) -> UncountedTerminatedPods:
         new = self.__class__.__new__(self.__class__)
-        new.failed = None if (v := self.failed) is None else v[:]
-        new.succeeded = None if (v := self.succeeded) is None else v[:]
+        new.failed = None if (v0 := self.failed) is None else v0[:]
+        new.succeeded = None if (v1 := self.succeeded) is None else v1[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new

@@ -177,12 +177,12 @@ class CertificateSigningRequest(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -196,14 +196,14 @@ class CertificateSigningRequest(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "spec" not in absent:
-                data["spec"] = v3
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
@@ -213,9 +213,9 @@ class CertificateSigningRequest(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -356,12 +356,12 @@ Only one condition of a given type is allowed.
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -498,12 +498,12 @@ class CertificateSigningRequestList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -520,17 +520,17 @@ class CertificateSigningRequestList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> CertificateSigningRequestList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -742,12 +742,12 @@ Valid values are:
         else:
             self.username = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -782,12 +782,12 @@ Valid values are:
     def _copy(self) -> CertificateSigningRequestSpec:
         new = self.__class__.__new__(self.__class__)
         new.expiration_seconds = self.expiration_seconds
-        new.extra = None if (v := self.extra) is None else _copy_value(v)
-        new.groups = None if (v := self.groups) is None else v[:]
+        new.extra = None if (v1 := self.extra) is None else _copy_value(v1)
+        new.groups = None if (v2 := self.groups) is None else v2[:]
         new.request = self.request
         new.signer_name = self.signer_name
         new.uid = self.uid
-        new.usages = None if (v := self.usages) is None else v[:]
+        new.usages = None if (v6 := self.usages) is None else v6[:]
         new.username = self.username
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -902,6 +902,6 @@ When serialized as JSON or YAML, the data is additionally base64-encoded, so it 
     def _copy(self) -> CertificateSigningRequestStatus:
         new = self.__class__.__new__(self.__class__)
         new.certificate = self.certificate
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
+        new.conditions = None if (v1 := self.conditions) is None else [i._copy() for i in v1]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new

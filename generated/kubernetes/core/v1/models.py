@@ -338,12 +338,12 @@ class AWSElasticBlockStoreVolumeSource(_Model):
             absent += ("volume_id",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -476,9 +476,9 @@ class Affinity(_Model):
 
     def _copy(self) -> Affinity:
         new = self.__class__.__new__(self.__class__)
-        new.node_affinity = None if (v := self.node_affinity) is None else v._copy()
-        new.pod_affinity = None if (v := self.pod_affinity) is None else v._copy()
-        new.pod_anti_affinity = None if (v := self.pod_anti_affinity) is None else v._copy()
+        new.node_affinity = None if (v0 := self.node_affinity) is None else v0._copy()
+        new.pod_affinity = None if (v1 := self.pod_affinity) is None else v1._copy()
+        new.pod_anti_affinity = None if (v2 := self.pod_anti_affinity) is None else v2._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -545,12 +545,12 @@ class AppArmorProfile(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -637,12 +637,12 @@ class AttachedVolume(_Model):
             absent += ("name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -783,12 +783,12 @@ class AzureDiskVolumeSource(_Model):
         else:
             self.read_only = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -919,12 +919,12 @@ class AzureFilePersistentVolumeSource(_Model):
             absent += ("share_name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1032,12 +1032,12 @@ class AzureFileVolumeSource(_Model):
             absent += ("share_name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1169,12 +1169,12 @@ class Binding(_Model):
             absent += ("target",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1188,22 +1188,22 @@ class Binding(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.target
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "target" not in absent:
-                data["target"] = v3
+            d3 = v3.to_dict()
+            if d3 or "target" not in absent:
+                data["target"] = d3
         return data
 
     def _copy(self) -> Binding:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.target = None if (v := self.target) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.target = None if (v3 := self.target) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1444,12 +1444,12 @@ class CSIPersistentVolumeSource(_Model):
             absent += ("volume_handle",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1490,22 +1490,24 @@ class CSIPersistentVolumeSource(_Model):
     def _copy(self) -> CSIPersistentVolumeSource:
         new = self.__class__.__new__(self.__class__)
         new.controller_expand_secret_ref = (
-            None if (v := self.controller_expand_secret_ref) is None else v._copy()
+            None if (v0 := self.controller_expand_secret_ref) is None else v0._copy()
         )
         new.controller_publish_secret_ref = (
-            None if (v := self.controller_publish_secret_ref) is None else v._copy()
+            None if (v1 := self.controller_publish_secret_ref) is None else v1._copy()
         )
         new.driver = self.driver
         new.fs_type = self.fs_type
         new.node_expand_secret_ref = (
-            None if (v := self.node_expand_secret_ref) is None else v._copy()
+            None if (v4 := self.node_expand_secret_ref) is None else v4._copy()
         )
         new.node_publish_secret_ref = (
-            None if (v := self.node_publish_secret_ref) is None else v._copy()
+            None if (v5 := self.node_publish_secret_ref) is None else v5._copy()
         )
-        new.node_stage_secret_ref = None if (v := self.node_stage_secret_ref) is None else v._copy()
+        new.node_stage_secret_ref = (
+            None if (v6 := self.node_stage_secret_ref) is None else v6._copy()
+        )
         new.read_only = self.read_only
-        new.volume_attributes = None if (v := self.volume_attributes) is None else v.copy()
+        new.volume_attributes = None if (v8 := self.volume_attributes) is None else v8.copy()
         new.volume_handle = self.volume_handle
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -1623,12 +1625,12 @@ class CSIVolumeSource(_Model):
         else:
             self.volume_attributes = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1656,10 +1658,10 @@ class CSIVolumeSource(_Model):
         new.driver = self.driver
         new.fs_type = self.fs_type
         new.node_publish_secret_ref = (
-            None if (v := self.node_publish_secret_ref) is None else v._copy()
+            None if (v2 := self.node_publish_secret_ref) is None else v2._copy()
         )
         new.read_only = self.read_only
-        new.volume_attributes = None if (v := self.volume_attributes) is None else v.copy()
+        new.volume_attributes = None if (v4 := self.volume_attributes) is None else v4.copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1731,8 +1733,8 @@ class Capabilities(_Model):
 
     def _copy(self) -> Capabilities:
         new = self.__class__.__new__(self.__class__)
-        new.add = None if (v := self.add) is None else v[:]
-        new.drop = None if (v := self.drop) is None else v[:]
+        new.add = None if (v0 := self.add) is None else v0[:]
+        new.drop = None if (v1 := self.drop) is None else v1[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -1857,12 +1859,12 @@ class CephFSPersistentVolumeSource(_Model):
         else:
             self.user = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1890,11 +1892,11 @@ class CephFSPersistentVolumeSource(_Model):
 
     def _copy(self) -> CephFSPersistentVolumeSource:
         new = self.__class__.__new__(self.__class__)
-        new.monitors = None if (v := self.monitors) is None else v[:]
+        new.monitors = None if (v0 := self.monitors) is None else v0[:]
         new.path = self.path
         new.read_only = self.read_only
         new.secret_file = self.secret_file
-        new.secret_ref = None if (v := self.secret_ref) is None else v._copy()
+        new.secret_ref = None if (v4 := self.secret_ref) is None else v4._copy()
         new.user = self.user
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -2019,12 +2021,12 @@ class CephFSVolumeSource(_Model):
         else:
             self.user = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2052,11 +2054,11 @@ class CephFSVolumeSource(_Model):
 
     def _copy(self) -> CephFSVolumeSource:
         new = self.__class__.__new__(self.__class__)
-        new.monitors = None if (v := self.monitors) is None else v[:]
+        new.monitors = None if (v0 := self.monitors) is None else v0[:]
         new.path = self.path
         new.read_only = self.read_only
         new.secret_file = self.secret_file
-        new.secret_ref = None if (v := self.secret_ref) is None else v._copy()
+        new.secret_ref = None if (v4 := self.secret_ref) is None else v4._copy()
         new.user = self.user
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -2157,12 +2159,12 @@ class CinderPersistentVolumeSource(_Model):
             absent += ("volume_id",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2186,7 +2188,7 @@ class CinderPersistentVolumeSource(_Model):
         new = self.__class__.__new__(self.__class__)
         new.fs_type = self.fs_type
         new.read_only = self.read_only
-        new.secret_ref = None if (v := self.secret_ref) is None else v._copy()
+        new.secret_ref = None if (v2 := self.secret_ref) is None else v2._copy()
         new.volume_id = self.volume_id
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -2285,12 +2287,12 @@ class CinderVolumeSource(_Model):
             absent += ("volume_id",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2314,7 +2316,7 @@ class CinderVolumeSource(_Model):
         new = self.__class__.__new__(self.__class__)
         new.fs_type = self.fs_type
         new.read_only = self.read_only
-        new.secret_ref = None if (v := self.secret_ref) is None else v._copy()
+        new.secret_ref = None if (v2 := self.secret_ref) is None else v2._copy()
         new.volume_id = self.volume_id
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -2483,12 +2485,12 @@ class ClusterTrustBundleProjection(_Model):
         else:
             self.signer_name = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2513,7 +2515,7 @@ class ClusterTrustBundleProjection(_Model):
 
     def _copy(self) -> ClusterTrustBundleProjection:
         new = self.__class__.__new__(self.__class__)
-        new.label_selector = None if (v := self.label_selector) is None else v._copy()
+        new.label_selector = None if (v0 := self.label_selector) is None else v0._copy()
         new.name = self.name
         new.optional = self.optional
         new.path = self.path
@@ -2613,12 +2615,12 @@ class ComponentCondition(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2772,12 +2774,12 @@ class ComponentStatus(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2794,17 +2796,17 @@ class ComponentStatus(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> ComponentStatus:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
+        new.conditions = None if (v1 := self.conditions) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2906,12 +2908,12 @@ class ComponentStatusList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2928,17 +2930,17 @@ class ComponentStatusList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> ComponentStatusList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -3080,12 +3082,12 @@ class ConfigMap(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3108,19 +3110,19 @@ class ConfigMap(_Model):
             data["kind"] = v4
         v5 = self.metadata
         if v5 is not None:
-            v5 = v5.to_dict()
-            if v5 or "metadata" not in absent:
-                data["metadata"] = v5
+            d5 = v5.to_dict()
+            if d5 or "metadata" not in absent:
+                data["metadata"] = d5
         return data
 
     def _copy(self) -> ConfigMap:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.binary_data = None if (v := self.binary_data) is None else v.copy()
-        new.data = None if (v := self.data) is None else v.copy()
+        new.binary_data = None if (v1 := self.binary_data) is None else v1.copy()
+        new.data = None if (v2 := self.data) is None else v2.copy()
         new.immutable = self.immutable
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v5 := self.metadata) is None else v5._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -3272,12 +3274,12 @@ class ConfigMapKeySelector(_Model):
         else:
             self.optional = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3396,12 +3398,12 @@ class ConfigMapList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3418,17 +3420,17 @@ class ConfigMapList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> ConfigMapList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -3545,12 +3547,12 @@ class ConfigMapNodeConfigSource(_Model):
         else:
             self.uid = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3676,7 +3678,7 @@ class ConfigMapProjection(_Model):
 
     def _copy(self) -> ConfigMapProjection:
         new = self.__class__.__new__(self.__class__)
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v0 := self.items) is None else [i._copy() for i in v0]
         new.name = self.name
         new.optional = self.optional
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -3791,7 +3793,7 @@ class ConfigMapVolumeSource(_Model):
     def _copy(self) -> ConfigMapVolumeSource:
         new = self.__class__.__new__(self.__class__)
         new.default_mode = self.default_mode
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.name = self.name
         new.optional = self.optional
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -4315,12 +4317,12 @@ class Container(_Model):
         else:
             self.working_dir = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -4405,32 +4407,38 @@ class Container(_Model):
 
     def _copy(self) -> Container:
         new = self.__class__.__new__(self.__class__)
-        new.args = None if (v := self.args) is None else v[:]
-        new.command = None if (v := self.command) is None else v[:]
-        new.env = None if (v := self.env) is None else [i._copy() for i in v]
-        new.env_from = None if (v := self.env_from) is None else [i._copy() for i in v]
+        new.args = None if (v0 := self.args) is None else v0[:]
+        new.command = None if (v1 := self.command) is None else v1[:]
+        new.env = None if (v2 := self.env) is None else [i._copy() for i in v2]
+        new.env_from = None if (v3 := self.env_from) is None else [i._copy() for i in v3]
         new.image = self.image
         new.image_pull_policy = self.image_pull_policy
-        new.lifecycle = None if (v := self.lifecycle) is None else v._copy()
-        new.liveness_probe = None if (v := self.liveness_probe) is None else v._copy()
+        new.lifecycle = None if (v6 := self.lifecycle) is None else v6._copy()
+        new.liveness_probe = None if (v7 := self.liveness_probe) is None else v7._copy()
         new.name = self.name
-        new.ports = None if (v := self.ports) is None else [i._copy() for i in v]
-        new.readiness_probe = None if (v := self.readiness_probe) is None else v._copy()
-        new.resize_policy = None if (v := self.resize_policy) is None else [i._copy() for i in v]
-        new.resources = None if (v := self.resources) is None else v._copy()
+        new.ports = None if (v9 := self.ports) is None else [i._copy() for i in v9]
+        new.readiness_probe = None if (v10 := self.readiness_probe) is None else v10._copy()
+        new.resize_policy = (
+            None if (v11 := self.resize_policy) is None else [i._copy() for i in v11]
+        )
+        new.resources = None if (v12 := self.resources) is None else v12._copy()
         new.restart_policy = self.restart_policy
         new.restart_policy_rules = (
-            None if (v := self.restart_policy_rules) is None else [i._copy() for i in v]
+            None if (v14 := self.restart_policy_rules) is None else [i._copy() for i in v14]
         )
-        new.security_context = None if (v := self.security_context) is None else v._copy()
-        new.startup_probe = None if (v := self.startup_probe) is None else v._copy()
+        new.security_context = None if (v15 := self.security_context) is None else v15._copy()
+        new.startup_probe = None if (v16 := self.startup_probe) is None else v16._copy()
         new.stdin = self.stdin
         new.stdin_once = self.stdin_once
         new.termination_message_path = self.termination_message_path
         new.termination_message_policy = self.termination_message_policy
         new.tty = self.tty
-        new.volume_devices = None if (v := self.volume_devices) is None else [i._copy() for i in v]
-        new.volume_mounts = None if (v := self.volume_mounts) is None else [i._copy() for i in v]
+        new.volume_devices = (
+            None if (v22 := self.volume_devices) is None else [i._copy() for i in v22]
+        )
+        new.volume_mounts = (
+            None if (v23 := self.volume_mounts) is None else [i._copy() for i in v23]
+        )
         new.working_dir = self.working_dir
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -4522,12 +4530,12 @@ class ContainerExtendedResourceRequest(_Model):
             absent += ("resource_name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -4620,7 +4628,7 @@ class ContainerImage(_Model):
 
     def _copy(self) -> ContainerImage:
         new = self.__class__.__new__(self.__class__)
-        new.names = None if (v := self.names) is None else v[:]
+        new.names = None if (v0 := self.names) is None else v0[:]
         new.size_bytes = self.size_bytes
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -4725,12 +4733,12 @@ class ContainerPort(_Model):
         else:
             self.protocol = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -4829,12 +4837,12 @@ class ContainerResizePolicy(_Model):
             absent += ("restart_policy",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -4923,12 +4931,12 @@ class ContainerRestartRule(_Model):
         else:
             self.exit_codes = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -4945,7 +4953,7 @@ class ContainerRestartRule(_Model):
     def _copy(self) -> ContainerRestartRule:
         new = self.__class__.__new__(self.__class__)
         new.action = self.action
-        new.exit_codes = None if (v := self.exit_codes) is None else v._copy()
+        new.exit_codes = None if (v1 := self.exit_codes) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -5017,12 +5025,12 @@ class ContainerRestartRuleOnExitCodes(_Model):
         else:
             self.values = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -5039,7 +5047,7 @@ class ContainerRestartRuleOnExitCodes(_Model):
     def _copy(self) -> ContainerRestartRuleOnExitCodes:
         new = self.__class__.__new__(self.__class__)
         new.operator = self.operator
-        new.values = None if (v := self.values) is None else v[:]
+        new.values = None if (v1 := self.values) is None else v1[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -5145,9 +5153,9 @@ class ContainerState(_Model):
 
     def _copy(self) -> ContainerState:
         new = self.__class__.__new__(self.__class__)
-        new.running = None if (v := self.running) is None else v._copy()
-        new.terminated = None if (v := self.terminated) is None else v._copy()
-        new.waiting = None if (v := self.waiting) is None else v._copy()
+        new.running = None if (v0 := self.running) is None else v0._copy()
+        new.terminated = None if (v1 := self.terminated) is None else v1._copy()
+        new.waiting = None if (v2 := self.waiting) is None else v2._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -5336,12 +5344,12 @@ class ContainerStateTerminated(_Model):
         else:
             self.started_at = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -5792,12 +5800,12 @@ The value is typically used to determine whether a container is ready to accept 
         else:
             self.volume_mounts = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -5852,23 +5860,25 @@ The value is typically used to determine whether a container is ready to accept 
 
     def _copy(self) -> ContainerStatus:
         new = self.__class__.__new__(self.__class__)
-        new.allocated_resources = None if (v := self.allocated_resources) is None else v.copy()
+        new.allocated_resources = None if (v0 := self.allocated_resources) is None else v0.copy()
         new.allocated_resources_status = (
-            None if (v := self.allocated_resources_status) is None else [i._copy() for i in v]
+            None if (v1 := self.allocated_resources_status) is None else [i._copy() for i in v1]
         )
         new.container_id = self.container_id
         new.image = self.image
         new.image_id = self.image_id
-        new.last_state = None if (v := self.last_state) is None else v._copy()
+        new.last_state = None if (v5 := self.last_state) is None else v5._copy()
         new.name = self.name
         new.ready = self.ready
-        new.resources = None if (v := self.resources) is None else v._copy()
+        new.resources = None if (v8 := self.resources) is None else v8._copy()
         new.restart_count = self.restart_count
         new.started = self.started
-        new.state = None if (v := self.state) is None else v._copy()
+        new.state = None if (v11 := self.state) is None else v11._copy()
         new.stop_signal = self.stop_signal
-        new.user = None if (v := self.user) is None else v._copy()
-        new.volume_mounts = None if (v := self.volume_mounts) is None else [i._copy() for i in v]
+        new.user = None if (v13 := self.user) is None else v13._copy()
+        new.volume_mounts = (
+            None if (v14 := self.volume_mounts) is None else [i._copy() for i in v14]
+        )
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -5928,7 +5938,7 @@ class ContainerUser(_Model):
 
     def _copy(self) -> ContainerUser:
         new = self.__class__.__new__(self.__class__)
-        new.linux = None if (v := self.linux) is None else v._copy()
+        new.linux = None if (v0 := self.linux) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -5976,12 +5986,12 @@ class DaemonEndpoint(_Model):
             absent += ("port",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -6057,7 +6067,7 @@ class DownwardAPIProjection(_Model):
 
     def _copy(self) -> DownwardAPIProjection:
         new = self.__class__.__new__(self.__class__)
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v0 := self.items) is None else [i._copy() for i in v0]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -6164,12 +6174,12 @@ class DownwardAPIVolumeFile(_Model):
         else:
             self.resource_field_ref = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -6191,10 +6201,10 @@ class DownwardAPIVolumeFile(_Model):
 
     def _copy(self) -> DownwardAPIVolumeFile:
         new = self.__class__.__new__(self.__class__)
-        new.field_ref = None if (v := self.field_ref) is None else v._copy()
+        new.field_ref = None if (v0 := self.field_ref) is None else v0._copy()
         new.mode = self.mode
         new.path = self.path
-        new.resource_field_ref = None if (v := self.resource_field_ref) is None else v._copy()
+        new.resource_field_ref = None if (v3 := self.resource_field_ref) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -6276,7 +6286,7 @@ class DownwardAPIVolumeSource(_Model):
     def _copy(self) -> DownwardAPIVolumeSource:
         new = self.__class__.__new__(self.__class__)
         new.default_mode = self.default_mode
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -6445,12 +6455,12 @@ class EndpointAddress(_Model):
         else:
             self.target_ref = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -6475,7 +6485,7 @@ class EndpointAddress(_Model):
         new.hostname = self.hostname
         new.ip = self.ip
         new.node_name = self.node_name
-        new.target_ref = None if (v := self.target_ref) is None else v._copy()
+        new.target_ref = None if (v3 := self.target_ref) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -6575,12 +6585,12 @@ class EndpointPort(_Model):
         else:
             self.protocol = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -6734,11 +6744,11 @@ class EndpointSubset(_Model):
 
     def _copy(self) -> EndpointSubset:
         new = self.__class__.__new__(self.__class__)
-        new.addresses = None if (v := self.addresses) is None else [i._copy() for i in v]
+        new.addresses = None if (v0 := self.addresses) is None else [i._copy() for i in v0]
         new.not_ready_addresses = (
-            None if (v := self.not_ready_addresses) is None else [i._copy() for i in v]
+            None if (v1 := self.not_ready_addresses) is None else [i._copy() for i in v1]
         )
-        new.ports = None if (v := self.ports) is None else [i._copy() for i in v]
+        new.ports = None if (v2 := self.ports) is None else [i._copy() for i in v2]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -6874,12 +6884,12 @@ class Endpoints(_Model):
         else:
             self.subsets = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -6893,9 +6903,9 @@ class Endpoints(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.subsets
         if v3 is not None:
             data["subsets"] = [i0.to_dict() for i0 in v3]
@@ -6905,8 +6915,8 @@ class Endpoints(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.subsets = None if (v := self.subsets) is None else [i._copy() for i in v]
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.subsets = None if (v3 := self.subsets) is None else [i._copy() for i in v3]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -7004,12 +7014,12 @@ class EndpointsList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -7026,17 +7036,17 @@ class EndpointsList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> EndpointsList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -7136,9 +7146,9 @@ class EnvFromSource(_Model):
 
     def _copy(self) -> EnvFromSource:
         new = self.__class__.__new__(self.__class__)
-        new.config_map_ref = None if (v := self.config_map_ref) is None else v._copy()
+        new.config_map_ref = None if (v0 := self.config_map_ref) is None else v0._copy()
         new.prefix = self.prefix
-        new.secret_ref = None if (v := self.secret_ref) is None else v._copy()
+        new.secret_ref = None if (v2 := self.secret_ref) is None else v2._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -7220,12 +7230,12 @@ class EnvVar(_Model):
         else:
             self.value_from = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -7246,7 +7256,7 @@ class EnvVar(_Model):
         new = self.__class__.__new__(self.__class__)
         new.name = self.name
         new.value = self.value
-        new.value_from = None if (v := self.value_from) is None else v._copy()
+        new.value_from = None if (v2 := self.value_from) is None else v2._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -7402,11 +7412,11 @@ class EnvVarSource(_Model):
 
     def _copy(self) -> EnvVarSource:
         new = self.__class__.__new__(self.__class__)
-        new.config_map_key_ref = None if (v := self.config_map_key_ref) is None else v._copy()
-        new.field_ref = None if (v := self.field_ref) is None else v._copy()
-        new.file_key_ref = None if (v := self.file_key_ref) is None else v._copy()
-        new.resource_field_ref = None if (v := self.resource_field_ref) is None else v._copy()
-        new.secret_key_ref = None if (v := self.secret_key_ref) is None else v._copy()
+        new.config_map_key_ref = None if (v0 := self.config_map_key_ref) is None else v0._copy()
+        new.field_ref = None if (v1 := self.field_ref) is None else v1._copy()
+        new.file_key_ref = None if (v2 := self.file_key_ref) is None else v2._copy()
+        new.resource_field_ref = None if (v3 := self.resource_field_ref) is None else v3._copy()
+        new.secret_key_ref = None if (v4 := self.secret_key_ref) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -7955,12 +7965,12 @@ The container runtime must implement support for this feature. If the runtime do
         else:
             self.working_dir = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -8048,33 +8058,39 @@ The container runtime must implement support for this feature. If the runtime do
 
     def _copy(self) -> EphemeralContainer:
         new = self.__class__.__new__(self.__class__)
-        new.args = None if (v := self.args) is None else v[:]
-        new.command = None if (v := self.command) is None else v[:]
-        new.env = None if (v := self.env) is None else [i._copy() for i in v]
-        new.env_from = None if (v := self.env_from) is None else [i._copy() for i in v]
+        new.args = None if (v0 := self.args) is None else v0[:]
+        new.command = None if (v1 := self.command) is None else v1[:]
+        new.env = None if (v2 := self.env) is None else [i._copy() for i in v2]
+        new.env_from = None if (v3 := self.env_from) is None else [i._copy() for i in v3]
         new.image = self.image
         new.image_pull_policy = self.image_pull_policy
-        new.lifecycle = None if (v := self.lifecycle) is None else v._copy()
-        new.liveness_probe = None if (v := self.liveness_probe) is None else v._copy()
+        new.lifecycle = None if (v6 := self.lifecycle) is None else v6._copy()
+        new.liveness_probe = None if (v7 := self.liveness_probe) is None else v7._copy()
         new.name = self.name
-        new.ports = None if (v := self.ports) is None else [i._copy() for i in v]
-        new.readiness_probe = None if (v := self.readiness_probe) is None else v._copy()
-        new.resize_policy = None if (v := self.resize_policy) is None else [i._copy() for i in v]
-        new.resources = None if (v := self.resources) is None else v._copy()
+        new.ports = None if (v9 := self.ports) is None else [i._copy() for i in v9]
+        new.readiness_probe = None if (v10 := self.readiness_probe) is None else v10._copy()
+        new.resize_policy = (
+            None if (v11 := self.resize_policy) is None else [i._copy() for i in v11]
+        )
+        new.resources = None if (v12 := self.resources) is None else v12._copy()
         new.restart_policy = self.restart_policy
         new.restart_policy_rules = (
-            None if (v := self.restart_policy_rules) is None else [i._copy() for i in v]
+            None if (v14 := self.restart_policy_rules) is None else [i._copy() for i in v14]
         )
-        new.security_context = None if (v := self.security_context) is None else v._copy()
-        new.startup_probe = None if (v := self.startup_probe) is None else v._copy()
+        new.security_context = None if (v15 := self.security_context) is None else v15._copy()
+        new.startup_probe = None if (v16 := self.startup_probe) is None else v16._copy()
         new.stdin = self.stdin
         new.stdin_once = self.stdin_once
         new.target_container_name = self.target_container_name
         new.termination_message_path = self.termination_message_path
         new.termination_message_policy = self.termination_message_policy
         new.tty = self.tty
-        new.volume_devices = None if (v := self.volume_devices) is None else [i._copy() for i in v]
-        new.volume_mounts = None if (v := self.volume_mounts) is None else [i._copy() for i in v]
+        new.volume_devices = (
+            None if (v23 := self.volume_devices) is None else [i._copy() for i in v23]
+        )
+        new.volume_mounts = (
+            None if (v24 := self.volume_mounts) is None else [i._copy() for i in v24]
+        )
         new.working_dir = self.working_dir
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -8148,7 +8164,9 @@ Required, must not be nil.
 
     def _copy(self) -> EphemeralVolumeSource:
         new = self.__class__.__new__(self.__class__)
-        new.volume_claim_template = None if (v := self.volume_claim_template) is None else v._copy()
+        new.volume_claim_template = (
+            None if (v0 := self.volume_claim_template) is None else v0._copy()
+        )
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -8476,12 +8494,12 @@ class Event(_Model):
         else:
             self.type = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -8504,9 +8522,9 @@ class Event(_Model):
             data["firstTimestamp"] = v4 if isinstance(v4, str) else _Time.coerce(v4)
         v5 = self.involved_object
         if v5 is not None:
-            v5 = v5.to_dict()
-            if v5 or "involved_object" not in absent:
-                data["involvedObject"] = v5
+            d5 = v5.to_dict()
+            if d5 or "involved_object" not in absent:
+                data["involvedObject"] = d5
         v6 = self.kind
         if v6 is not None:
             data["kind"] = v6
@@ -8518,9 +8536,9 @@ class Event(_Model):
             data["message"] = v8
         v9 = self.metadata
         if v9 is not None:
-            v9 = v9.to_dict()
-            if v9 or "metadata" not in absent:
-                data["metadata"] = v9
+            d9 = v9.to_dict()
+            if d9 or "metadata" not in absent:
+                data["metadata"] = d9
         v10 = self.reason
         if v10 is not None:
             data["reason"] = v10
@@ -8551,17 +8569,17 @@ class Event(_Model):
         new.count = self.count
         new.event_time = self.event_time
         new.first_timestamp = self.first_timestamp
-        new.involved_object = None if (v := self.involved_object) is None else v._copy()
+        new.involved_object = None if (v5 := self.involved_object) is None else v5._copy()
         new.kind = self.kind
         new.last_timestamp = self.last_timestamp
         new.message = self.message
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v9 := self.metadata) is None else v9._copy()
         new.reason = self.reason
-        new.related = None if (v := self.related) is None else v._copy()
+        new.related = None if (v11 := self.related) is None else v11._copy()
         new.reporting_component = self.reporting_component
         new.reporting_instance = self.reporting_instance
-        new.series = None if (v := self.series) is None else v._copy()
-        new.source = None if (v := self.source) is None else v._copy()
+        new.series = None if (v14 := self.series) is None else v14._copy()
+        new.source = None if (v15 := self.source) is None else v15._copy()
         new.type = self.type
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -8660,12 +8678,12 @@ class EventList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -8682,17 +8700,17 @@ class EventList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> EventList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -8894,7 +8912,7 @@ class ExecAction(_Model):
 
     def _copy(self) -> ExecAction:
         new = self.__class__.__new__(self.__class__)
-        new.command = None if (v := self.command) is None else v[:]
+        new.command = None if (v0 := self.command) is None else v0[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -9018,8 +9036,8 @@ class FCVolumeSource(_Model):
         new.fs_type = self.fs_type
         new.lun = self.lun
         new.read_only = self.read_only
-        new.target_wwns = None if (v := self.target_wwns) is None else v[:]
-        new.wwids = None if (v := self.wwids) is None else v[:]
+        new.target_wwns = None if (v3 := self.target_wwns) is None else v3[:]
+        new.wwids = None if (v4 := self.wwids) is None else v4[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -9123,12 +9141,12 @@ If optional is set to false and the specified key does not exist, an error will 
             absent += ("volume_name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -9266,12 +9284,12 @@ class FlexPersistentVolumeSource(_Model):
         else:
             self.secret_ref = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -9298,9 +9316,9 @@ class FlexPersistentVolumeSource(_Model):
         new = self.__class__.__new__(self.__class__)
         new.driver = self.driver
         new.fs_type = self.fs_type
-        new.options = None if (v := self.options) is None else v.copy()
+        new.options = None if (v2 := self.options) is None else v2.copy()
         new.read_only = self.read_only
-        new.secret_ref = None if (v := self.secret_ref) is None else v._copy()
+        new.secret_ref = None if (v4 := self.secret_ref) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -9411,12 +9429,12 @@ class FlexVolumeSource(_Model):
         else:
             self.secret_ref = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -9443,9 +9461,9 @@ class FlexVolumeSource(_Model):
         new = self.__class__.__new__(self.__class__)
         new.driver = self.driver
         new.fs_type = self.fs_type
-        new.options = None if (v := self.options) is None else v.copy()
+        new.options = None if (v2 := self.options) is None else v2.copy()
         new.read_only = self.read_only
-        new.secret_ref = None if (v := self.secret_ref) is None else v._copy()
+        new.secret_ref = None if (v4 := self.secret_ref) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -9610,12 +9628,12 @@ class GCEPersistentDiskVolumeSource(_Model):
         else:
             self.read_only = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -9707,12 +9725,12 @@ If this is not specified, the default behavior is defined by gRPC.
         else:
             self.service = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -9809,12 +9827,12 @@ class GitRepoVolumeSource(_Model):
         else:
             self.revision = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -9933,12 +9951,12 @@ class GlusterfsPersistentVolumeSource(_Model):
         else:
             self.read_only = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -10046,12 +10064,12 @@ class GlusterfsVolumeSource(_Model):
         else:
             self.read_only = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -10203,7 +10221,7 @@ class HTTPGetAction(_Model):
     def _copy(self) -> HTTPGetAction:
         new = self.__class__.__new__(self.__class__)
         new.host = self.host
-        new.http_headers = None if (v := self.http_headers) is None else [i._copy() for i in v]
+        new.http_headers = None if (v1 := self.http_headers) is None else [i._copy() for i in v1]
         new.path = self.path
         new.port = self.port
         new.scheme = self.scheme
@@ -10275,12 +10293,12 @@ class HTTPHeader(_Model):
             absent += ("value",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -10361,12 +10379,12 @@ class HostAlias(_Model):
             absent += ("ip",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -10382,7 +10400,7 @@ class HostAlias(_Model):
 
     def _copy(self) -> HostAlias:
         new = self.__class__.__new__(self.__class__)
-        new.hostnames = None if (v := self.hostnames) is None else v[:]
+        new.hostnames = None if (v0 := self.hostnames) is None else v0[:]
         new.ip = self.ip
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -10432,12 +10450,12 @@ class HostIP(_Model):
             absent += ("ip",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -10514,12 +10532,12 @@ class HostPathVolumeSource(_Model):
         else:
             self.type = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -10751,12 +10769,12 @@ class ISCSIPersistentVolumeSource(_Model):
             absent += ("target_portal",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -10806,9 +10824,9 @@ class ISCSIPersistentVolumeSource(_Model):
         new.iqn = self.iqn
         new.iscsi_interface = self.iscsi_interface
         new.lun = self.lun
-        new.portals = None if (v := self.portals) is None else v[:]
+        new.portals = None if (v7 := self.portals) is None else v7[:]
         new.read_only = self.read_only
-        new.secret_ref = None if (v := self.secret_ref) is None else v._copy()
+        new.secret_ref = None if (v9 := self.secret_ref) is None else v9._copy()
         new.target_portal = self.target_portal
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -11022,12 +11040,12 @@ class ISCSIVolumeSource(_Model):
             absent += ("target_portal",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -11077,9 +11095,9 @@ class ISCSIVolumeSource(_Model):
         new.iqn = self.iqn
         new.iscsi_interface = self.iscsi_interface
         new.lun = self.lun
-        new.portals = None if (v := self.portals) is None else v[:]
+        new.portals = None if (v7 := self.portals) is None else v7[:]
         new.read_only = self.read_only
-        new.secret_ref = None if (v := self.secret_ref) is None else v._copy()
+        new.secret_ref = None if (v9 := self.secret_ref) is None else v9._copy()
         new.target_portal = self.target_portal
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -11203,12 +11221,12 @@ class ImageVolumeStatus(_Model):
             absent += ("image_ref",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -11304,12 +11322,12 @@ class KeyToPath(_Model):
             absent += ("path",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -11430,8 +11448,8 @@ class Lifecycle(_Model):
 
     def _copy(self) -> Lifecycle:
         new = self.__class__.__new__(self.__class__)
-        new.post_start = None if (v := self.post_start) is None else v._copy()
-        new.pre_stop = None if (v := self.pre_stop) is None else v._copy()
+        new.post_start = None if (v0 := self.post_start) is None else v0._copy()
+        new.pre_stop = None if (v1 := self.pre_stop) is None else v1._copy()
         new.stop_signal = self.stop_signal
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -11555,10 +11573,10 @@ class LifecycleHandler(_Model):
 
     def _copy(self) -> LifecycleHandler:
         new = self.__class__.__new__(self.__class__)
-        new.exec = None if (v := self.exec) is None else v._copy()
-        new.http_get = None if (v := self.http_get) is None else v._copy()
-        new.sleep = None if (v := self.sleep) is None else v._copy()
-        new.tcp_socket = None if (v := self.tcp_socket) is None else v._copy()
+        new.exec = None if (v0 := self.exec) is None else v0._copy()
+        new.http_get = None if (v1 := self.http_get) is None else v1._copy()
+        new.sleep = None if (v2 := self.sleep) is None else v2._copy()
+        new.tcp_socket = None if (v3 := self.tcp_socket) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -11675,12 +11693,12 @@ class LimitRange(_Model):
         else:
             self.spec = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -11694,9 +11712,9 @@ class LimitRange(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -11706,8 +11724,8 @@ class LimitRange(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -11857,12 +11875,12 @@ class LimitRangeItem(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -11890,13 +11908,13 @@ class LimitRangeItem(_Model):
 
     def _copy(self) -> LimitRangeItem:
         new = self.__class__.__new__(self.__class__)
-        new.default = None if (v := self.default) is None else v.copy()
-        new.default_request = None if (v := self.default_request) is None else v.copy()
-        new.max = None if (v := self.max) is None else v.copy()
+        new.default = None if (v0 := self.default) is None else v0.copy()
+        new.default_request = None if (v1 := self.default_request) is None else v1.copy()
+        new.max = None if (v2 := self.max) is None else v2.copy()
         new.max_limit_request_ratio = (
-            None if (v := self.max_limit_request_ratio) is None else v.copy()
+            None if (v3 := self.max_limit_request_ratio) is None else v3.copy()
         )
-        new.min = None if (v := self.min) is None else v.copy()
+        new.min = None if (v4 := self.min) is None else v4.copy()
         new.type = self.type
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -11995,12 +12013,12 @@ class LimitRangeList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -12017,17 +12035,17 @@ class LimitRangeList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> LimitRangeList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -12080,12 +12098,12 @@ class LimitRangeSpec(_Model):
             absent += ("limits",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -12098,7 +12116,7 @@ class LimitRangeSpec(_Model):
 
     def _copy(self) -> LimitRangeSpec:
         new = self.__class__.__new__(self.__class__)
-        new.limits = None if (v := self.limits) is None else [i._copy() for i in v]
+        new.limits = None if (v0 := self.limits) is None else [i._copy() for i in v0]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -12187,12 +12205,12 @@ class LinuxContainerUser(_Model):
             absent += ("uid",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -12212,7 +12230,7 @@ class LinuxContainerUser(_Model):
     def _copy(self) -> LinuxContainerUser:
         new = self.__class__.__new__(self.__class__)
         new.gid = self.gid
-        new.supplemental_groups = None if (v := self.supplemental_groups) is None else v[:]
+        new.supplemental_groups = None if (v1 := self.supplemental_groups) is None else v1[:]
         new.uid = self.uid
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -12326,7 +12344,7 @@ class LoadBalancerIngress(_Model):
         new.hostname = self.hostname
         new.ip = self.ip
         new.ip_mode = self.ip_mode
-        new.ports = None if (v := self.ports) is None else [i._copy() for i in v]
+        new.ports = None if (v3 := self.ports) is None else [i._copy() for i in v3]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -12388,7 +12406,7 @@ class LoadBalancerStatus(_Model):
 
     def _copy(self) -> LoadBalancerStatus:
         new = self.__class__.__new__(self.__class__)
-        new.ingress = None if (v := self.ingress) is None else [i._copy() for i in v]
+        new.ingress = None if (v0 := self.ingress) is None else [i._copy() for i in v0]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -12502,12 +12520,12 @@ class LocalVolumeSource(_Model):
             absent += ("path",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -12600,12 +12618,12 @@ Note: New statuses can be added in the future. Consumers should check for unknow
         else:
             self.target_volume_attributes_class_name = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -12705,12 +12723,12 @@ class NFSVolumeSource(_Model):
             absent += ("server",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -12868,12 +12886,12 @@ class Namespace(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -12887,9 +12905,9 @@ class Namespace(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -12902,9 +12920,9 @@ class Namespace(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -13019,12 +13037,12 @@ class NamespaceCondition(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -13151,12 +13169,12 @@ class NamespaceList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -13173,17 +13191,17 @@ class NamespaceList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> NamespaceList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -13237,7 +13255,7 @@ class NamespaceSpec(_Model):
 
     def _copy(self) -> NamespaceSpec:
         new = self.__class__.__new__(self.__class__)
-        new.finalizers = None if (v := self.finalizers) is None else v[:]
+        new.finalizers = None if (v0 := self.finalizers) is None else v0[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -13325,7 +13343,7 @@ class NamespaceStatus(_Model):
 
     def _copy(self) -> NamespaceStatus:
         new = self.__class__.__new__(self.__class__)
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
         new.phase = self.phase
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -13461,12 +13479,12 @@ class Node(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -13480,9 +13498,9 @@ class Node(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -13495,9 +13513,9 @@ class Node(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -13567,12 +13585,12 @@ class NodeAddress(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -13704,13 +13722,13 @@ class NodeAffinity(_Model):
         new = self.__class__.__new__(self.__class__)
         new.preferred_during_scheduling_ignored_during_execution = (
             None
-            if (v := self.preferred_during_scheduling_ignored_during_execution) is None
-            else [i._copy() for i in v]
+            if (v0 := self.preferred_during_scheduling_ignored_during_execution) is None
+            else [i._copy() for i in v0]
         )
         new.required_during_scheduling_ignored_during_execution = (
             None
-            if (v := self.required_during_scheduling_ignored_during_execution) is None
-            else v._copy()
+            if (v1 := self.required_during_scheduling_ignored_during_execution) is None
+            else v1._copy()
         )
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -13797,12 +13815,12 @@ class NodeAllocatableResourceClaimStatus(_Model):
             absent += ("resources",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -13821,9 +13839,9 @@ class NodeAllocatableResourceClaimStatus(_Model):
 
     def _copy(self) -> NodeAllocatableResourceClaimStatus:
         new = self.__class__.__new__(self.__class__)
-        new.containers = None if (v := self.containers) is None else v[:]
+        new.containers = None if (v0 := self.containers) is None else v0[:]
         new.resource_claim_name = self.resource_claim_name
-        new.resources = None if (v := self.resources) is None else v.copy()
+        new.resources = None if (v2 := self.resources) is None else v2.copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -13955,12 +13973,12 @@ class NodeCondition(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -14055,7 +14073,7 @@ class NodeConfigSource(_Model):
 
     def _copy(self) -> NodeConfigSource:
         new = self.__class__.__new__(self.__class__)
-        new.config_map = None if (v := self.config_map) is None else v._copy()
+        new.config_map = None if (v0 := self.config_map) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -14180,10 +14198,10 @@ class NodeConfigStatus(_Model):
 
     def _copy(self) -> NodeConfigStatus:
         new = self.__class__.__new__(self.__class__)
-        new.active = None if (v := self.active) is None else v._copy()
-        new.assigned = None if (v := self.assigned) is None else v._copy()
+        new.active = None if (v0 := self.active) is None else v0._copy()
+        new.assigned = None if (v1 := self.assigned) is None else v1._copy()
         new.error = self.error
-        new.last_known_good = None if (v := self.last_known_good) is None else v._copy()
+        new.last_known_good = None if (v3 := self.last_known_good) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -14244,7 +14262,7 @@ class NodeDaemonEndpoints(_Model):
 
     def _copy(self) -> NodeDaemonEndpoints:
         new = self.__class__.__new__(self.__class__)
-        new.kubelet_endpoint = None if (v := self.kubelet_endpoint) is None else v._copy()
+        new.kubelet_endpoint = None if (v0 := self.kubelet_endpoint) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -14394,12 +14412,12 @@ class NodeList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -14416,17 +14434,17 @@ class NodeList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> NodeList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -14506,7 +14524,7 @@ class NodeRuntimeHandler(_Model):
 
     def _copy(self) -> NodeRuntimeHandler:
         new = self.__class__.__new__(self.__class__)
-        new.features = None if (v := self.features) is None else v._copy()
+        new.features = None if (v0 := self.features) is None else v0._copy()
         new.name = self.name
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -14638,12 +14656,12 @@ class NodeSelector(_Model):
             absent += ("node_selector_terms",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -14657,7 +14675,7 @@ class NodeSelector(_Model):
     def _copy(self) -> NodeSelector:
         new = self.__class__.__new__(self.__class__)
         new.node_selector_terms = (
-            None if (v := self.node_selector_terms) is None else [i._copy() for i in v]
+            None if (v0 := self.node_selector_terms) is None else [i._copy() for i in v0]
         )
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -14741,12 +14759,12 @@ class NodeSelectorRequirement(_Model):
         else:
             self.values = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -14767,7 +14785,7 @@ class NodeSelectorRequirement(_Model):
         new = self.__class__.__new__(self.__class__)
         new.key = self.key
         new.operator = self.operator
-        new.values = None if (v := self.values) is None else v[:]
+        new.values = None if (v2 := self.values) is None else v2[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -14868,9 +14886,9 @@ class NodeSelectorTerm(_Model):
     def _copy(self) -> NodeSelectorTerm:
         new = self.__class__.__new__(self.__class__)
         new.match_expressions = (
-            None if (v := self.match_expressions) is None else [i._copy() for i in v]
+            None if (v0 := self.match_expressions) is None else [i._copy() for i in v0]
         )
-        new.match_fields = None if (v := self.match_fields) is None else [i._copy() for i in v]
+        new.match_fields = None if (v1 := self.match_fields) is None else [i._copy() for i in v1]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -15045,12 +15063,12 @@ class NodeSpec(_Model):
 
     def _copy(self) -> NodeSpec:
         new = self.__class__.__new__(self.__class__)
-        new.config_source = None if (v := self.config_source) is None else v._copy()
+        new.config_source = None if (v0 := self.config_source) is None else v0._copy()
         new.external_id = self.external_id
         new.pod_cidr = self.pod_cidr
-        new.pod_cidrs = None if (v := self.pod_cidrs) is None else v[:]
+        new.pod_cidrs = None if (v3 := self.pod_cidrs) is None else v3[:]
         new.provider_id = self.provider_id
-        new.taints = None if (v := self.taints) is None else [i._copy() for i in v]
+        new.taints = None if (v5 := self.taints) is None else [i._copy() for i in v5]
         new.unschedulable = self.unschedulable
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -15430,24 +15448,24 @@ class NodeStatus(_Model):
 
     def _copy(self) -> NodeStatus:
         new = self.__class__.__new__(self.__class__)
-        new.addresses = None if (v := self.addresses) is None else [i._copy() for i in v]
-        new.allocatable = None if (v := self.allocatable) is None else v.copy()
-        new.capacity = None if (v := self.capacity) is None else v.copy()
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
-        new.config = None if (v := self.config) is None else v._copy()
-        new.daemon_endpoints = None if (v := self.daemon_endpoints) is None else v._copy()
-        new.declared_features = None if (v := self.declared_features) is None else v[:]
-        new.features = None if (v := self.features) is None else v._copy()
-        new.images = None if (v := self.images) is None else [i._copy() for i in v]
-        new.node_info = None if (v := self.node_info) is None else v._copy()
+        new.addresses = None if (v0 := self.addresses) is None else [i._copy() for i in v0]
+        new.allocatable = None if (v1 := self.allocatable) is None else v1.copy()
+        new.capacity = None if (v2 := self.capacity) is None else v2.copy()
+        new.conditions = None if (v3 := self.conditions) is None else [i._copy() for i in v3]
+        new.config = None if (v4 := self.config) is None else v4._copy()
+        new.daemon_endpoints = None if (v5 := self.daemon_endpoints) is None else v5._copy()
+        new.declared_features = None if (v6 := self.declared_features) is None else v6[:]
+        new.features = None if (v7 := self.features) is None else v7._copy()
+        new.images = None if (v8 := self.images) is None else [i._copy() for i in v8]
+        new.node_info = None if (v9 := self.node_info) is None else v9._copy()
         new.phase = self.phase
         new.runtime_handlers = (
-            None if (v := self.runtime_handlers) is None else [i._copy() for i in v]
+            None if (v11 := self.runtime_handlers) is None else [i._copy() for i in v11]
         )
         new.volumes_attached = (
-            None if (v := self.volumes_attached) is None else [i._copy() for i in v]
+            None if (v12 := self.volumes_attached) is None else [i._copy() for i in v12]
         )
-        new.volumes_in_use = None if (v := self.volumes_in_use) is None else v[:]
+        new.volumes_in_use = None if (v13 := self.volumes_in_use) is None else v13[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -15750,12 +15768,12 @@ class NodeSystemInfo(_Model):
             absent += ("system_uuid",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -15807,7 +15825,7 @@ class NodeSystemInfo(_Model):
         new.machine_id = self.machine_id
         new.operating_system = self.operating_system
         new.os_image = self.os_image
-        new.swap = None if (v := self.swap) is None else v._copy()
+        new.swap = None if (v9 := self.swap) is None else v9._copy()
         new.system_uuid = self.system_uuid
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -15872,12 +15890,12 @@ class ObjectFieldSelector(_Model):
             absent += ("field_path",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -16196,12 +16214,12 @@ class PersistentVolume(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -16215,9 +16233,9 @@ class PersistentVolume(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -16230,9 +16248,9 @@ class PersistentVolume(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -16377,12 +16395,12 @@ class PersistentVolumeClaim(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -16396,9 +16414,9 @@ class PersistentVolumeClaim(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -16411,9 +16429,9 @@ class PersistentVolumeClaim(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -16543,12 +16561,12 @@ class PersistentVolumeClaimCondition(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -16684,12 +16702,12 @@ class PersistentVolumeClaimList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -16706,17 +16724,17 @@ class PersistentVolumeClaimList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> PersistentVolumeClaimList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -16954,11 +16972,11 @@ class PersistentVolumeClaimSpec(_Model):
 
     def _copy(self) -> PersistentVolumeClaimSpec:
         new = self.__class__.__new__(self.__class__)
-        new.access_modes = None if (v := self.access_modes) is None else v[:]
-        new.data_source = None if (v := self.data_source) is None else v._copy()
-        new.data_source_ref = None if (v := self.data_source_ref) is None else v._copy()
-        new.resources = None if (v := self.resources) is None else v._copy()
-        new.selector = None if (v := self.selector) is None else v._copy()
+        new.access_modes = None if (v0 := self.access_modes) is None else v0[:]
+        new.data_source = None if (v1 := self.data_source) is None else v1._copy()
+        new.data_source_ref = None if (v2 := self.data_source_ref) is None else v2._copy()
+        new.resources = None if (v3 := self.resources) is None else v3._copy()
+        new.selector = None if (v4 := self.selector) is None else v4._copy()
         new.storage_class_name = self.storage_class_name
         new.volume_attributes_class_name = self.volume_attributes_class_name
         new.volume_mode = self.volume_mode
@@ -17226,15 +17244,15 @@ A controller that receives PVC update with previously unknown resourceName shoul
 
     def _copy(self) -> PersistentVolumeClaimStatus:
         new = self.__class__.__new__(self.__class__)
-        new.access_modes = None if (v := self.access_modes) is None else v[:]
+        new.access_modes = None if (v0 := self.access_modes) is None else v0[:]
         new.allocated_resource_statuses = (
-            None if (v := self.allocated_resource_statuses) is None else v.copy()
+            None if (v1 := self.allocated_resource_statuses) is None else v1.copy()
         )
-        new.allocated_resources = None if (v := self.allocated_resources) is None else v.copy()
-        new.capacity = None if (v := self.capacity) is None else v.copy()
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
+        new.allocated_resources = None if (v2 := self.allocated_resources) is None else v2.copy()
+        new.capacity = None if (v3 := self.capacity) is None else v3.copy()
+        new.conditions = None if (v4 := self.conditions) is None else [i._copy() for i in v4]
         new.current_volume_attributes_class_name = self.current_volume_attributes_class_name
-        new.modify_volume_status = None if (v := self.modify_volume_status) is None else v._copy()
+        new.modify_volume_status = None if (v6 := self.modify_volume_status) is None else v6._copy()
         new.phase = self.phase
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -17308,12 +17326,12 @@ class PersistentVolumeClaimTemplate(_Model):
             absent += ("spec",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -17324,15 +17342,15 @@ class PersistentVolumeClaimTemplate(_Model):
             data["metadata"] = v0.to_dict()
         v1 = self.spec
         if v1 is not None:
-            v1 = v1.to_dict()
-            if v1 or "spec" not in absent:
-                data["spec"] = v1
+            d1 = v1.to_dict()
+            if d1 or "spec" not in absent:
+                data["spec"] = d1
         return data
 
     def _copy(self) -> PersistentVolumeClaimTemplate:
         new = self.__class__.__new__(self.__class__)
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
+        new.metadata = None if (v0 := self.metadata) is None else v0._copy()
+        new.spec = None if (v1 := self.spec) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -17396,12 +17414,12 @@ class PersistentVolumeClaimVolumeSource(_Model):
         else:
             self.read_only = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -17520,12 +17538,12 @@ class PersistentVolumeList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -17542,17 +17560,17 @@ class PersistentVolumeList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> PersistentVolumeList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -18318,41 +18336,41 @@ class PersistentVolumeSpec(_Model):
 
     def _copy(self) -> PersistentVolumeSpec:
         new = self.__class__.__new__(self.__class__)
-        new.access_modes = None if (v := self.access_modes) is None else v[:]
+        new.access_modes = None if (v0 := self.access_modes) is None else v0[:]
         new.aws_elastic_block_store = (
-            None if (v := self.aws_elastic_block_store) is None else v._copy()
+            None if (v1 := self.aws_elastic_block_store) is None else v1._copy()
         )
-        new.azure_disk = None if (v := self.azure_disk) is None else v._copy()
-        new.azure_file = None if (v := self.azure_file) is None else v._copy()
-        new.capacity = None if (v := self.capacity) is None else v.copy()
-        new.cephfs = None if (v := self.cephfs) is None else v._copy()
-        new.cinder = None if (v := self.cinder) is None else v._copy()
-        new.claim_ref = None if (v := self.claim_ref) is None else v._copy()
-        new.csi = None if (v := self.csi) is None else v._copy()
-        new.fc = None if (v := self.fc) is None else v._copy()
-        new.flex_volume = None if (v := self.flex_volume) is None else v._copy()
-        new.flocker = None if (v := self.flocker) is None else v._copy()
-        new.gce_persistent_disk = None if (v := self.gce_persistent_disk) is None else v._copy()
-        new.glusterfs = None if (v := self.glusterfs) is None else v._copy()
-        new.host_path = None if (v := self.host_path) is None else v._copy()
-        new.iscsi = None if (v := self.iscsi) is None else v._copy()
-        new.local = None if (v := self.local) is None else v._copy()
-        new.mount_options = None if (v := self.mount_options) is None else v[:]
-        new.nfs = None if (v := self.nfs) is None else v._copy()
-        new.node_affinity = None if (v := self.node_affinity) is None else v._copy()
+        new.azure_disk = None if (v2 := self.azure_disk) is None else v2._copy()
+        new.azure_file = None if (v3 := self.azure_file) is None else v3._copy()
+        new.capacity = None if (v4 := self.capacity) is None else v4.copy()
+        new.cephfs = None if (v5 := self.cephfs) is None else v5._copy()
+        new.cinder = None if (v6 := self.cinder) is None else v6._copy()
+        new.claim_ref = None if (v7 := self.claim_ref) is None else v7._copy()
+        new.csi = None if (v8 := self.csi) is None else v8._copy()
+        new.fc = None if (v9 := self.fc) is None else v9._copy()
+        new.flex_volume = None if (v10 := self.flex_volume) is None else v10._copy()
+        new.flocker = None if (v11 := self.flocker) is None else v11._copy()
+        new.gce_persistent_disk = None if (v12 := self.gce_persistent_disk) is None else v12._copy()
+        new.glusterfs = None if (v13 := self.glusterfs) is None else v13._copy()
+        new.host_path = None if (v14 := self.host_path) is None else v14._copy()
+        new.iscsi = None if (v15 := self.iscsi) is None else v15._copy()
+        new.local = None if (v16 := self.local) is None else v16._copy()
+        new.mount_options = None if (v17 := self.mount_options) is None else v17[:]
+        new.nfs = None if (v18 := self.nfs) is None else v18._copy()
+        new.node_affinity = None if (v19 := self.node_affinity) is None else v19._copy()
         new.persistent_volume_reclaim_policy = self.persistent_volume_reclaim_policy
         new.photon_persistent_disk = (
-            None if (v := self.photon_persistent_disk) is None else v._copy()
+            None if (v21 := self.photon_persistent_disk) is None else v21._copy()
         )
-        new.portworx_volume = None if (v := self.portworx_volume) is None else v._copy()
-        new.quobyte = None if (v := self.quobyte) is None else v._copy()
-        new.rbd = None if (v := self.rbd) is None else v._copy()
-        new.scale_io = None if (v := self.scale_io) is None else v._copy()
+        new.portworx_volume = None if (v22 := self.portworx_volume) is None else v22._copy()
+        new.quobyte = None if (v23 := self.quobyte) is None else v23._copy()
+        new.rbd = None if (v24 := self.rbd) is None else v24._copy()
+        new.scale_io = None if (v25 := self.scale_io) is None else v25._copy()
         new.storage_class_name = self.storage_class_name
-        new.storageos = None if (v := self.storageos) is None else v._copy()
+        new.storageos = None if (v27 := self.storageos) is None else v27._copy()
         new.volume_attributes_class_name = self.volume_attributes_class_name
         new.volume_mode = self.volume_mode
-        new.vsphere_volume = None if (v := self.vsphere_volume) is None else v._copy()
+        new.vsphere_volume = None if (v30 := self.vsphere_volume) is None else v30._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -18527,12 +18545,12 @@ class PhotonPersistentDiskVolumeSource(_Model):
             absent += ("pd_id",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -18693,12 +18711,12 @@ class Pod(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -18712,9 +18730,9 @@ class Pod(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -18727,9 +18745,9 @@ class Pod(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -18850,13 +18868,13 @@ class PodAffinity(_Model):
         new = self.__class__.__new__(self.__class__)
         new.preferred_during_scheduling_ignored_during_execution = (
             None
-            if (v := self.preferred_during_scheduling_ignored_during_execution) is None
-            else [i._copy() for i in v]
+            if (v0 := self.preferred_during_scheduling_ignored_during_execution) is None
+            else [i._copy() for i in v0]
         )
         new.required_during_scheduling_ignored_during_execution = (
             None
-            if (v := self.required_during_scheduling_ignored_during_execution) is None
-            else [i._copy() for i in v]
+            if (v1 := self.required_during_scheduling_ignored_during_execution) is None
+            else [i._copy() for i in v1]
         )
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -19001,12 +19019,12 @@ class PodAffinityTerm(_Model):
             absent += ("topology_key",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -19034,11 +19052,11 @@ class PodAffinityTerm(_Model):
 
     def _copy(self) -> PodAffinityTerm:
         new = self.__class__.__new__(self.__class__)
-        new.label_selector = None if (v := self.label_selector) is None else v._copy()
-        new.match_label_keys = None if (v := self.match_label_keys) is None else v[:]
-        new.mismatch_label_keys = None if (v := self.mismatch_label_keys) is None else v[:]
-        new.namespace_selector = None if (v := self.namespace_selector) is None else v._copy()
-        new.namespaces = None if (v := self.namespaces) is None else v[:]
+        new.label_selector = None if (v0 := self.label_selector) is None else v0._copy()
+        new.match_label_keys = None if (v1 := self.match_label_keys) is None else v1[:]
+        new.mismatch_label_keys = None if (v2 := self.mismatch_label_keys) is None else v2[:]
+        new.namespace_selector = None if (v3 := self.namespace_selector) is None else v3._copy()
+        new.namespaces = None if (v4 := self.namespaces) is None else v4[:]
         new.topology_key = self.topology_key
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -19160,13 +19178,13 @@ class PodAntiAffinity(_Model):
         new = self.__class__.__new__(self.__class__)
         new.preferred_during_scheduling_ignored_during_execution = (
             None
-            if (v := self.preferred_during_scheduling_ignored_during_execution) is None
-            else [i._copy() for i in v]
+            if (v0 := self.preferred_during_scheduling_ignored_during_execution) is None
+            else [i._copy() for i in v0]
         )
         new.required_during_scheduling_ignored_during_execution = (
             None
-            if (v := self.required_during_scheduling_ignored_during_execution) is None
-            else [i._copy() for i in v]
+            if (v1 := self.required_during_scheduling_ignored_during_execution) is None
+            else [i._copy() for i in v1]
         )
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -19341,12 +19359,12 @@ Signers should document the keys and values they support. Signers should deny re
         else:
             self.user_annotations = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -19383,7 +19401,7 @@ Signers should document the keys and values they support. Signers should deny re
         new.key_type = self.key_type
         new.max_expiration_seconds = self.max_expiration_seconds
         new.signer_name = self.signer_name
-        new.user_annotations = None if (v := self.user_annotations) is None else v.copy()
+        new.user_annotations = None if (v6 := self.user_annotations) is None else v6.copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -19534,12 +19552,12 @@ class PodCondition(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -19670,9 +19688,9 @@ class PodDNSConfig(_Model):
 
     def _copy(self) -> PodDNSConfig:
         new = self.__class__.__new__(self.__class__)
-        new.nameservers = None if (v := self.nameservers) is None else v[:]
-        new.options = None if (v := self.options) is None else [i._copy() for i in v]
-        new.searches = None if (v := self.searches) is None else v[:]
+        new.nameservers = None if (v0 := self.nameservers) is None else v0[:]
+        new.options = None if (v1 := self.options) is None else [i._copy() for i in v1]
+        new.searches = None if (v2 := self.searches) is None else v2[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -19826,12 +19844,12 @@ class PodExtendedResourceClaimStatus(_Model):
             absent += ("resource_claim_name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -19848,7 +19866,7 @@ class PodExtendedResourceClaimStatus(_Model):
     def _copy(self) -> PodExtendedResourceClaimStatus:
         new = self.__class__.__new__(self.__class__)
         new.request_mappings = (
-            None if (v := self.request_mappings) is None else [i._copy() for i in v]
+            None if (v0 := self.request_mappings) is None else [i._copy() for i in v0]
         )
         new.resource_claim_name = self.resource_claim_name
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -19899,12 +19917,12 @@ class PodIP(_Model):
             absent += ("ip",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -20015,12 +20033,12 @@ class PodList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -20037,17 +20055,17 @@ class PodList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> PodList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -20096,12 +20114,12 @@ class PodOS(_Model):
             absent += ("name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -20165,12 +20183,12 @@ class PodReadinessGate(_Model):
             absent += ("condition_type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -20279,12 +20297,12 @@ Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
         else:
             self.resource_claim_template_name = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -20374,12 +20392,12 @@ If this is unset, then generating a ResourceClaim was not necessary. The pod.spe
         else:
             self.resource_claim_name = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -20445,12 +20463,12 @@ class PodSchedulingGate(_Model):
             absent += ("name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -20842,19 +20860,19 @@ All Pods that use the same volume should use the same seLinuxChangePolicy, other
 
     def _copy(self) -> PodSecurityContext:
         new = self.__class__.__new__(self.__class__)
-        new.app_armor_profile = None if (v := self.app_armor_profile) is None else v._copy()
+        new.app_armor_profile = None if (v0 := self.app_armor_profile) is None else v0._copy()
         new.fs_group = self.fs_group
         new.fs_group_change_policy = self.fs_group_change_policy
         new.run_as_group = self.run_as_group
         new.run_as_non_root = self.run_as_non_root
         new.run_as_user = self.run_as_user
         new.se_linux_change_policy = self.se_linux_change_policy
-        new.se_linux_options = None if (v := self.se_linux_options) is None else v._copy()
-        new.seccomp_profile = None if (v := self.seccomp_profile) is None else v._copy()
-        new.supplemental_groups = None if (v := self.supplemental_groups) is None else v[:]
+        new.se_linux_options = None if (v7 := self.se_linux_options) is None else v7._copy()
+        new.seccomp_profile = None if (v8 := self.seccomp_profile) is None else v8._copy()
+        new.supplemental_groups = None if (v9 := self.supplemental_groups) is None else v9[:]
         new.supplemental_groups_policy = self.supplemental_groups_policy
-        new.sysctls = None if (v := self.sysctls) is None else [i._copy() for i in v]
-        new.windows_options = None if (v := self.windows_options) is None else v._copy()
+        new.sysctls = None if (v11 := self.sysctls) is None else [i._copy() for i in v11]
+        new.windows_options = None if (v12 := self.windows_options) is None else v12._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -21703,12 +21721,12 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
         else:
             self.volumes = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -21845,16 +21863,16 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
     def _copy(self) -> PodSpec:
         new = self.__class__.__new__(self.__class__)
         new.active_deadline_seconds = self.active_deadline_seconds
-        new.affinity = None if (v := self.affinity) is None else v._copy()
+        new.affinity = None if (v1 := self.affinity) is None else v1._copy()
         new.automount_service_account_token = self.automount_service_account_token
-        new.containers = None if (v := self.containers) is None else [i._copy() for i in v]
-        new.dns_config = None if (v := self.dns_config) is None else v._copy()
+        new.containers = None if (v3 := self.containers) is None else [i._copy() for i in v3]
+        new.dns_config = None if (v4 := self.dns_config) is None else v4._copy()
         new.dns_policy = self.dns_policy
         new.enable_service_links = self.enable_service_links
         new.ephemeral_containers = (
-            None if (v := self.ephemeral_containers) is None else [i._copy() for i in v]
+            None if (v7 := self.ephemeral_containers) is None else [i._copy() for i in v7]
         )
-        new.host_aliases = None if (v := self.host_aliases) is None else [i._copy() for i in v]
+        new.host_aliases = None if (v8 := self.host_aliases) is None else [i._copy() for i in v8]
         new.host_ipc = self.host_ipc
         new.host_network = self.host_network
         new.host_pid = self.host_pid
@@ -21862,44 +21880,44 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
         new.hostname = self.hostname
         new.hostname_override = self.hostname_override
         new.image_pull_secrets = (
-            None if (v := self.image_pull_secrets) is None else [i._copy() for i in v]
+            None if (v15 := self.image_pull_secrets) is None else [i._copy() for i in v15]
         )
         new.init_containers = (
-            None if (v := self.init_containers) is None else [i._copy() for i in v]
+            None if (v16 := self.init_containers) is None else [i._copy() for i in v16]
         )
         new.node_name = self.node_name
-        new.node_selector = None if (v := self.node_selector) is None else v.copy()
-        new.os = None if (v := self.os) is None else v._copy()
-        new.overhead = None if (v := self.overhead) is None else v.copy()
+        new.node_selector = None if (v18 := self.node_selector) is None else v18.copy()
+        new.os = None if (v19 := self.os) is None else v19._copy()
+        new.overhead = None if (v20 := self.overhead) is None else v20.copy()
         new.preemption_policy = self.preemption_policy
         new.priority = self.priority
         new.priority_class_name = self.priority_class_name
         new.readiness_gates = (
-            None if (v := self.readiness_gates) is None else [i._copy() for i in v]
+            None if (v24 := self.readiness_gates) is None else [i._copy() for i in v24]
         )
         new.resource_claims = (
-            None if (v := self.resource_claims) is None else [i._copy() for i in v]
+            None if (v25 := self.resource_claims) is None else [i._copy() for i in v25]
         )
-        new.resources = None if (v := self.resources) is None else v._copy()
+        new.resources = None if (v26 := self.resources) is None else v26._copy()
         new.restart_policy = self.restart_policy
         new.runtime_class_name = self.runtime_class_name
         new.scheduler_name = self.scheduler_name
         new.scheduling_gates = (
-            None if (v := self.scheduling_gates) is None else [i._copy() for i in v]
+            None if (v30 := self.scheduling_gates) is None else [i._copy() for i in v30]
         )
-        new.scheduling_group = None if (v := self.scheduling_group) is None else v._copy()
-        new.security_context = None if (v := self.security_context) is None else v._copy()
+        new.scheduling_group = None if (v31 := self.scheduling_group) is None else v31._copy()
+        new.security_context = None if (v32 := self.security_context) is None else v32._copy()
         new.service_account = self.service_account
         new.service_account_name = self.service_account_name
         new.set_hostname_as_fqdn = self.set_hostname_as_fqdn
         new.share_process_namespace = self.share_process_namespace
         new.subdomain = self.subdomain
         new.termination_grace_period_seconds = self.termination_grace_period_seconds
-        new.tolerations = None if (v := self.tolerations) is None else [i._copy() for i in v]
+        new.tolerations = None if (v39 := self.tolerations) is None else [i._copy() for i in v39]
         new.topology_spread_constraints = (
-            None if (v := self.topology_spread_constraints) is None else [i._copy() for i in v]
+            None if (v40 := self.topology_spread_constraints) is None else [i._copy() for i in v40]
         )
-        new.volumes = None if (v := self.volumes) is None else [i._copy() for i in v]
+        new.volumes = None if (v41 := self.volumes) is None else [i._copy() for i in v41]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -22456,40 +22474,40 @@ More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-
 
     def _copy(self) -> PodStatus:
         new = self.__class__.__new__(self.__class__)
-        new.allocated_resources = None if (v := self.allocated_resources) is None else v.copy()
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
+        new.allocated_resources = None if (v0 := self.allocated_resources) is None else v0.copy()
+        new.conditions = None if (v1 := self.conditions) is None else [i._copy() for i in v1]
         new.container_statuses = (
-            None if (v := self.container_statuses) is None else [i._copy() for i in v]
+            None if (v2 := self.container_statuses) is None else [i._copy() for i in v2]
         )
         new.ephemeral_container_statuses = (
-            None if (v := self.ephemeral_container_statuses) is None else [i._copy() for i in v]
+            None if (v3 := self.ephemeral_container_statuses) is None else [i._copy() for i in v3]
         )
         new.extended_resource_claim_status = (
-            None if (v := self.extended_resource_claim_status) is None else v._copy()
+            None if (v4 := self.extended_resource_claim_status) is None else v4._copy()
         )
         new.host_ip = self.host_ip
-        new.host_ips = None if (v := self.host_ips) is None else [i._copy() for i in v]
+        new.host_ips = None if (v6 := self.host_ips) is None else [i._copy() for i in v6]
         new.init_container_statuses = (
-            None if (v := self.init_container_statuses) is None else [i._copy() for i in v]
+            None if (v7 := self.init_container_statuses) is None else [i._copy() for i in v7]
         )
         new.message = self.message
         new.node_allocatable_resource_claim_statuses = (
             None
-            if (v := self.node_allocatable_resource_claim_statuses) is None
-            else [i._copy() for i in v]
+            if (v9 := self.node_allocatable_resource_claim_statuses) is None
+            else [i._copy() for i in v9]
         )
         new.nominated_node_name = self.nominated_node_name
         new.observed_generation = self.observed_generation
         new.phase = self.phase
         new.pod_ip = self.pod_ip
-        new.pod_ips = None if (v := self.pod_ips) is None else [i._copy() for i in v]
+        new.pod_ips = None if (v14 := self.pod_ips) is None else [i._copy() for i in v14]
         new.qos_class = self.qos_class
         new.reason = self.reason
         new.resize = self.resize
         new.resource_claim_statuses = (
-            None if (v := self.resource_claim_statuses) is None else [i._copy() for i in v]
+            None if (v18 := self.resource_claim_statuses) is None else [i._copy() for i in v18]
         )
-        new.resources = None if (v := self.resources) is None else v._copy()
+        new.resources = None if (v19 := self.resources) is None else v19._copy()
         new.start_time = self.start_time
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -22611,12 +22629,12 @@ class PodTemplate(_Model):
         else:
             self.template = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -22630,9 +22648,9 @@ class PodTemplate(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.template
         if v3 is not None:
             data["template"] = v3.to_dict()
@@ -22642,8 +22660,8 @@ class PodTemplate(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.template = None if (v := self.template) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.template = None if (v3 := self.template) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -22741,12 +22759,12 @@ class PodTemplateList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -22763,17 +22781,17 @@ class PodTemplateList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> PodTemplateList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -22853,8 +22871,8 @@ class PodTemplateSpec(_Model):
 
     def _copy(self) -> PodTemplateSpec:
         new = self.__class__.__new__(self.__class__)
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
+        new.metadata = None if (v0 := self.metadata) is None else v0._copy()
+        new.spec = None if (v1 := self.spec) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -22940,12 +22958,12 @@ class PortStatus(_Model):
             absent += ("protocol",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -23043,12 +23061,12 @@ class PortworxVolumeSource(_Model):
             absent += ("volume_id",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -23141,12 +23159,12 @@ class PreferredSchedulingTerm(_Model):
             absent += ("weight",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -23154,9 +23172,9 @@ class PreferredSchedulingTerm(_Model):
         absent = self._absent
         v0 = self.preference
         if v0 is not None:
-            v0 = v0.to_dict()
-            if v0 or "preference" not in absent:
-                data["preference"] = v0
+            d0 = v0.to_dict()
+            if d0 or "preference" not in absent:
+                data["preference"] = d0
         v1 = self.weight
         if v1 is not None and (v1 or "weight" not in absent):
             data["weight"] = v1
@@ -23164,7 +23182,7 @@ class PreferredSchedulingTerm(_Model):
 
     def _copy(self) -> PreferredSchedulingTerm:
         new = self.__class__.__new__(self.__class__)
-        new.preference = None if (v := self.preference) is None else v._copy()
+        new.preference = None if (v0 := self.preference) is None else v0._copy()
         new.weight = self.weight
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -23394,14 +23412,14 @@ class Probe(_Model):
 
     def _copy(self) -> Probe:
         new = self.__class__.__new__(self.__class__)
-        new.exec = None if (v := self.exec) is None else v._copy()
+        new.exec = None if (v0 := self.exec) is None else v0._copy()
         new.failure_threshold = self.failure_threshold
-        new.grpc = None if (v := self.grpc) is None else v._copy()
-        new.http_get = None if (v := self.http_get) is None else v._copy()
+        new.grpc = None if (v2 := self.grpc) is None else v2._copy()
+        new.http_get = None if (v3 := self.http_get) is None else v3._copy()
         new.initial_delay_seconds = self.initial_delay_seconds
         new.period_seconds = self.period_seconds
         new.success_threshold = self.success_threshold
-        new.tcp_socket = None if (v := self.tcp_socket) is None else v._copy()
+        new.tcp_socket = None if (v7 := self.tcp_socket) is None else v7._copy()
         new.termination_grace_period_seconds = self.termination_grace_period_seconds
         new.timeout_seconds = self.timeout_seconds
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -23484,7 +23502,7 @@ class ProjectedVolumeSource(_Model):
     def _copy(self) -> ProjectedVolumeSource:
         new = self.__class__.__new__(self.__class__)
         new.default_mode = self.default_mode
-        new.sources = None if (v := self.sources) is None else [i._copy() for i in v]
+        new.sources = None if (v1 := self.sources) is None else [i._copy() for i in v1]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -23607,12 +23625,12 @@ class QuobyteVolumeSource(_Model):
             absent += ("volume",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -23803,12 +23821,12 @@ class RBDPersistentVolumeSource(_Model):
         else:
             self.user = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -23845,10 +23863,10 @@ class RBDPersistentVolumeSource(_Model):
         new.fs_type = self.fs_type
         new.image = self.image
         new.keyring = self.keyring
-        new.monitors = None if (v := self.monitors) is None else v[:]
+        new.monitors = None if (v3 := self.monitors) is None else v3[:]
         new.pool = self.pool
         new.read_only = self.read_only
-        new.secret_ref = None if (v := self.secret_ref) is None else v._copy()
+        new.secret_ref = None if (v6 := self.secret_ref) is None else v6._copy()
         new.user = self.user
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -24005,12 +24023,12 @@ class RBDVolumeSource(_Model):
         else:
             self.user = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -24047,10 +24065,10 @@ class RBDVolumeSource(_Model):
         new.fs_type = self.fs_type
         new.image = self.image
         new.keyring = self.keyring
-        new.monitors = None if (v := self.monitors) is None else v[:]
+        new.monitors = None if (v3 := self.monitors) is None else v3[:]
         new.pool = self.pool
         new.read_only = self.read_only
-        new.secret_ref = None if (v := self.secret_ref) is None else v._copy()
+        new.secret_ref = None if (v6 := self.secret_ref) is None else v6._copy()
         new.user = self.user
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -24199,12 +24217,12 @@ class ReplicationController(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -24218,9 +24236,9 @@ class ReplicationController(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -24233,9 +24251,9 @@ class ReplicationController(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -24350,12 +24368,12 @@ class ReplicationControllerCondition(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -24487,12 +24505,12 @@ class ReplicationControllerList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -24509,17 +24527,17 @@ class ReplicationControllerList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> ReplicationControllerList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -24633,8 +24651,8 @@ class ReplicationControllerSpec(_Model):
         new = self.__class__.__new__(self.__class__)
         new.min_ready_seconds = self.min_ready_seconds
         new.replicas = self.replicas
-        new.selector = None if (v := self.selector) is None else v.copy()
-        new.template = None if (v := self.template) is None else v._copy()
+        new.selector = None if (v2 := self.selector) is None else v2.copy()
+        new.template = None if (v3 := self.template) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -24779,12 +24797,12 @@ class ReplicationControllerStatus(_Model):
             absent += ("replicas",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -24813,7 +24831,7 @@ class ReplicationControllerStatus(_Model):
     def _copy(self) -> ReplicationControllerStatus:
         new = self.__class__.__new__(self.__class__)
         new.available_replicas = self.available_replicas
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
+        new.conditions = None if (v1 := self.conditions) is None else [i._copy() for i in v1]
         new.fully_labeled_replicas = self.fully_labeled_replicas
         new.observed_generation = self.observed_generation
         new.ready_replicas = self.ready_replicas
@@ -24881,12 +24899,12 @@ class ResourceClaim(_Model):
         else:
             self.request = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -24982,12 +25000,12 @@ class ResourceFieldSelector(_Model):
             absent += ("resource",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -25094,12 +25112,12 @@ In future we may want to introduce the PermanentlyUnhealthy Status.
             absent += ("resource_id",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -25259,12 +25277,12 @@ class ResourceQuota(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -25278,9 +25296,9 @@ class ResourceQuota(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -25293,9 +25311,9 @@ class ResourceQuota(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -25397,12 +25415,12 @@ class ResourceQuotaList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -25419,17 +25437,17 @@ class ResourceQuotaList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> ResourceQuotaList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -25527,9 +25545,9 @@ class ResourceQuotaSpec(_Model):
 
     def _copy(self) -> ResourceQuotaSpec:
         new = self.__class__.__new__(self.__class__)
-        new.hard = None if (v := self.hard) is None else v.copy()
-        new.scope_selector = None if (v := self.scope_selector) is None else v._copy()
-        new.scopes = None if (v := self.scopes) is None else v[:]
+        new.hard = None if (v0 := self.hard) is None else v0.copy()
+        new.scope_selector = None if (v1 := self.scope_selector) is None else v1._copy()
+        new.scopes = None if (v2 := self.scopes) is None else v2[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -25608,8 +25626,8 @@ class ResourceQuotaStatus(_Model):
 
     def _copy(self) -> ResourceQuotaStatus:
         new = self.__class__.__new__(self.__class__)
-        new.hard = None if (v := self.hard) is None else v.copy()
-        new.used = None if (v := self.used) is None else v.copy()
+        new.hard = None if (v0 := self.hard) is None else v0.copy()
+        new.used = None if (v1 := self.used) is None else v1.copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -25727,9 +25745,9 @@ This field is immutable. It can only be set for containers.
 
     def _copy(self) -> ResourceRequirements:
         new = self.__class__.__new__(self.__class__)
-        new.claims = None if (v := self.claims) is None else [i._copy() for i in v]
-        new.limits = None if (v := self.limits) is None else v.copy()
-        new.requests = None if (v := self.requests) is None else v.copy()
+        new.claims = None if (v0 := self.claims) is None else [i._copy() for i in v0]
+        new.limits = None if (v1 := self.limits) is None else v1.copy()
+        new.requests = None if (v2 := self.requests) is None else v2.copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -25806,12 +25824,12 @@ class ResourceStatus(_Model):
         else:
             self.resources = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -25828,7 +25846,7 @@ class ResourceStatus(_Model):
     def _copy(self) -> ResourceStatus:
         new = self.__class__.__new__(self.__class__)
         new.name = self.name
-        new.resources = None if (v := self.resources) is None else [i._copy() for i in v]
+        new.resources = None if (v1 := self.resources) is None else [i._copy() for i in v1]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -26129,12 +26147,12 @@ class ScaleIOPersistentVolumeSource(_Model):
         else:
             self.volume_name = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -26154,9 +26172,9 @@ class ScaleIOPersistentVolumeSource(_Model):
             data["readOnly"] = v3
         v4 = self.secret_ref
         if v4 is not None:
-            v4 = v4.to_dict()
-            if v4 or "secret_ref" not in absent:
-                data["secretRef"] = v4
+            d4 = v4.to_dict()
+            if d4 or "secret_ref" not in absent:
+                data["secretRef"] = d4
         v5 = self.ssl_enabled
         if v5 is not None:
             data["sslEnabled"] = v5
@@ -26180,7 +26198,7 @@ class ScaleIOPersistentVolumeSource(_Model):
         new.gateway = self.gateway
         new.protection_domain = self.protection_domain
         new.read_only = self.read_only
-        new.secret_ref = None if (v := self.secret_ref) is None else v._copy()
+        new.secret_ref = None if (v4 := self.secret_ref) is None else v4._copy()
         new.ssl_enabled = self.ssl_enabled
         new.storage_mode = self.storage_mode
         new.storage_pool = self.storage_pool
@@ -26380,12 +26398,12 @@ class ScaleIOVolumeSource(_Model):
         else:
             self.volume_name = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -26405,9 +26423,9 @@ class ScaleIOVolumeSource(_Model):
             data["readOnly"] = v3
         v4 = self.secret_ref
         if v4 is not None:
-            v4 = v4.to_dict()
-            if v4 or "secret_ref" not in absent:
-                data["secretRef"] = v4
+            d4 = v4.to_dict()
+            if d4 or "secret_ref" not in absent:
+                data["secretRef"] = d4
         v5 = self.ssl_enabled
         if v5 is not None:
             data["sslEnabled"] = v5
@@ -26431,7 +26449,7 @@ class ScaleIOVolumeSource(_Model):
         new.gateway = self.gateway
         new.protection_domain = self.protection_domain
         new.read_only = self.read_only
-        new.secret_ref = None if (v := self.secret_ref) is None else v._copy()
+        new.secret_ref = None if (v4 := self.secret_ref) is None else v4._copy()
         new.ssl_enabled = self.ssl_enabled
         new.storage_mode = self.storage_mode
         new.storage_pool = self.storage_pool
@@ -26507,7 +26525,7 @@ class ScopeSelector(_Model):
     def _copy(self) -> ScopeSelector:
         new = self.__class__.__new__(self.__class__)
         new.match_expressions = (
-            None if (v := self.match_expressions) is None else [i._copy() for i in v]
+            None if (v0 := self.match_expressions) is None else [i._copy() for i in v0]
         )
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -26590,12 +26608,12 @@ class ScopedResourceSelectorRequirement(_Model):
         else:
             self.values = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -26616,7 +26634,7 @@ class ScopedResourceSelectorRequirement(_Model):
         new = self.__class__.__new__(self.__class__)
         new.operator = self.operator
         new.scope_name = self.scope_name
-        new.values = None if (v := self.values) is None else v[:]
+        new.values = None if (v2 := self.values) is None else v2[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -26683,12 +26701,12 @@ Localhost - a profile defined in a file on the node should be used. RuntimeDefau
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -26860,12 +26878,12 @@ class Secret(_Model):
         else:
             self.type = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -26885,9 +26903,9 @@ class Secret(_Model):
             data["kind"] = v3
         v4 = self.metadata
         if v4 is not None:
-            v4 = v4.to_dict()
-            if v4 or "metadata" not in absent:
-                data["metadata"] = v4
+            d4 = v4.to_dict()
+            if d4 or "metadata" not in absent:
+                data["metadata"] = d4
         v5 = self.string_data
         if v5 is not None:
             data["stringData"] = v5
@@ -26899,11 +26917,11 @@ class Secret(_Model):
     def _copy(self) -> Secret:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.data = None if (v := self.data) is None else v.copy()
+        new.data = None if (v1 := self.data) is None else v1.copy()
         new.immutable = self.immutable
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.string_data = None if (v := self.string_data) is None else v.copy()
+        new.metadata = None if (v4 := self.metadata) is None else v4._copy()
+        new.string_data = None if (v5 := self.string_data) is None else v5.copy()
         new.type = self.type
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -27056,12 +27074,12 @@ class SecretKeySelector(_Model):
         else:
             self.optional = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -27180,12 +27198,12 @@ class SecretList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -27202,17 +27220,17 @@ class SecretList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> SecretList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -27309,7 +27327,7 @@ class SecretProjection(_Model):
 
     def _copy(self) -> SecretProjection:
         new = self.__class__.__new__(self.__class__)
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v0 := self.items) is None else [i._copy() for i in v0]
         new.name = self.name
         new.optional = self.optional
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -27498,7 +27516,7 @@ class SecretVolumeSource(_Model):
     def _copy(self) -> SecretVolumeSource:
         new = self.__class__.__new__(self.__class__)
         new.default_mode = self.default_mode
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.optional = self.optional
         new.secret_name = self.secret_name
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -27785,17 +27803,17 @@ class SecurityContext(_Model):
     def _copy(self) -> SecurityContext:
         new = self.__class__.__new__(self.__class__)
         new.allow_privilege_escalation = self.allow_privilege_escalation
-        new.app_armor_profile = None if (v := self.app_armor_profile) is None else v._copy()
-        new.capabilities = None if (v := self.capabilities) is None else v._copy()
+        new.app_armor_profile = None if (v1 := self.app_armor_profile) is None else v1._copy()
+        new.capabilities = None if (v2 := self.capabilities) is None else v2._copy()
         new.privileged = self.privileged
         new.proc_mount = self.proc_mount
         new.read_only_root_filesystem = self.read_only_root_filesystem
         new.run_as_group = self.run_as_group
         new.run_as_non_root = self.run_as_non_root
         new.run_as_user = self.run_as_user
-        new.se_linux_options = None if (v := self.se_linux_options) is None else v._copy()
-        new.seccomp_profile = None if (v := self.seccomp_profile) is None else v._copy()
-        new.windows_options = None if (v := self.windows_options) is None else v._copy()
+        new.se_linux_options = None if (v9 := self.se_linux_options) is None else v9._copy()
+        new.seccomp_profile = None if (v10 := self.seccomp_profile) is None else v10._copy()
+        new.windows_options = None if (v11 := self.windows_options) is None else v11._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -27932,12 +27950,12 @@ class Service(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -27951,9 +27969,9 @@ class Service(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -27966,9 +27984,9 @@ class Service(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -28149,12 +28167,12 @@ class ServiceAccount(_Model):
         else:
             self.secrets = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -28174,9 +28192,9 @@ class ServiceAccount(_Model):
             data["kind"] = v3
         v4 = self.metadata
         if v4 is not None:
-            v4 = v4.to_dict()
-            if v4 or "metadata" not in absent:
-                data["metadata"] = v4
+            d4 = v4.to_dict()
+            if d4 or "metadata" not in absent:
+                data["metadata"] = d4
         v5 = self.secrets
         if v5 is not None:
             data["secrets"] = [i0.to_dict() for i0 in v5]
@@ -28187,11 +28205,11 @@ class ServiceAccount(_Model):
         new.api_version = self.api_version
         new.automount_service_account_token = self.automount_service_account_token
         new.image_pull_secrets = (
-            None if (v := self.image_pull_secrets) is None else [i._copy() for i in v]
+            None if (v2 := self.image_pull_secrets) is None else [i._copy() for i in v2]
         )
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.secrets = None if (v := self.secrets) is None else [i._copy() for i in v]
+        new.metadata = None if (v4 := self.metadata) is None else v4._copy()
+        new.secrets = None if (v5 := self.secrets) is None else [i._copy() for i in v5]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -28293,12 +28311,12 @@ class ServiceAccountList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -28315,17 +28333,17 @@ class ServiceAccountList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> ServiceAccountList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -28402,12 +28420,12 @@ class ServiceAccountTokenProjection(_Model):
             absent += ("path",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -28526,12 +28544,12 @@ class ServiceList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -28548,17 +28566,17 @@ class ServiceList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> ServiceList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -28686,12 +28704,12 @@ class ServicePort(_Model):
         else:
             self.target_port = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -29151,25 +29169,25 @@ This field may hold a maximum of two entries (dual-stack families, in either ord
         new = self.__class__.__new__(self.__class__)
         new.allocate_load_balancer_node_ports = self.allocate_load_balancer_node_ports
         new.cluster_ip = self.cluster_ip
-        new.cluster_ips = None if (v := self.cluster_ips) is None else v[:]
-        new.external_ips = None if (v := self.external_ips) is None else v[:]
+        new.cluster_ips = None if (v2 := self.cluster_ips) is None else v2[:]
+        new.external_ips = None if (v3 := self.external_ips) is None else v3[:]
         new.external_name = self.external_name
         new.external_traffic_policy = self.external_traffic_policy
         new.health_check_node_port = self.health_check_node_port
         new.internal_traffic_policy = self.internal_traffic_policy
-        new.ip_families = None if (v := self.ip_families) is None else v[:]
+        new.ip_families = None if (v8 := self.ip_families) is None else v8[:]
         new.ip_family_policy = self.ip_family_policy
         new.load_balancer_class = self.load_balancer_class
         new.load_balancer_ip = self.load_balancer_ip
         new.load_balancer_source_ranges = (
-            None if (v := self.load_balancer_source_ranges) is None else v[:]
+            None if (v12 := self.load_balancer_source_ranges) is None else v12[:]
         )
-        new.ports = None if (v := self.ports) is None else [i._copy() for i in v]
+        new.ports = None if (v13 := self.ports) is None else [i._copy() for i in v13]
         new.publish_not_ready_addresses = self.publish_not_ready_addresses
-        new.selector = None if (v := self.selector) is None else v.copy()
+        new.selector = None if (v15 := self.selector) is None else v15.copy()
         new.session_affinity = self.session_affinity
         new.session_affinity_config = (
-            None if (v := self.session_affinity_config) is None else v._copy()
+            None if (v17 := self.session_affinity_config) is None else v17._copy()
         )
         new.traffic_distribution = self.traffic_distribution
         new.type = self.type
@@ -29266,8 +29284,8 @@ class ServiceStatus(_Model):
 
     def _copy(self) -> ServiceStatus:
         new = self.__class__.__new__(self.__class__)
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
-        new.load_balancer = None if (v := self.load_balancer) is None else v._copy()
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
+        new.load_balancer = None if (v1 := self.load_balancer) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -29326,7 +29344,7 @@ class SessionAffinityConfig(_Model):
 
     def _copy(self) -> SessionAffinityConfig:
         new = self.__class__.__new__(self.__class__)
-        new.client_ip = None if (v := self.client_ip) is None else v._copy()
+        new.client_ip = None if (v0 := self.client_ip) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -29376,12 +29394,12 @@ class SleepAction(_Model):
             absent += ("seconds",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -29526,7 +29544,7 @@ class StorageOSPersistentVolumeSource(_Model):
         new = self.__class__.__new__(self.__class__)
         new.fs_type = self.fs_type
         new.read_only = self.read_only
-        new.secret_ref = None if (v := self.secret_ref) is None else v._copy()
+        new.secret_ref = None if (v2 := self.secret_ref) is None else v2._copy()
         new.volume_name = self.volume_name
         new.volume_namespace = self.volume_namespace
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -29659,7 +29677,7 @@ class StorageOSVolumeSource(_Model):
         new = self.__class__.__new__(self.__class__)
         new.fs_type = self.fs_type
         new.read_only = self.read_only
-        new.secret_ref = None if (v := self.secret_ref) is None else v._copy()
+        new.secret_ref = None if (v2 := self.secret_ref) is None else v2._copy()
         new.volume_name = self.volume_name
         new.volume_namespace = self.volume_namespace
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -29730,12 +29748,12 @@ class Sysctl(_Model):
             absent += ("value",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -29922,12 +29940,12 @@ class Taint(_Model):
         else:
             self.value = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -30147,12 +30165,12 @@ class TopologySelectorLabelRequirement(_Model):
             absent += ("values",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -30169,7 +30187,7 @@ class TopologySelectorLabelRequirement(_Model):
     def _copy(self) -> TopologySelectorLabelRequirement:
         new = self.__class__.__new__(self.__class__)
         new.key = self.key
-        new.values = None if (v := self.values) is None else v[:]
+        new.values = None if (v1 := self.values) is None else v1[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -30244,7 +30262,7 @@ class TopologySelectorTerm(_Model):
     def _copy(self) -> TopologySelectorTerm:
         new = self.__class__.__new__(self.__class__)
         new.match_label_expressions = (
-            None if (v := self.match_label_expressions) is None else [i._copy() for i in v]
+            None if (v0 := self.match_label_expressions) is None else [i._copy() for i in v0]
         )
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -30435,12 +30453,12 @@ A constraint is considered "Unsatisfiable" for an incoming pod if and only if ev
             absent += ("when_unsatisfiable",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -30474,8 +30492,8 @@ A constraint is considered "Unsatisfiable" for an incoming pod if and only if ev
 
     def _copy(self) -> TopologySpreadConstraint:
         new = self.__class__.__new__(self.__class__)
-        new.label_selector = None if (v := self.label_selector) is None else v._copy()
-        new.match_label_keys = None if (v := self.match_label_keys) is None else v[:]
+        new.label_selector = None if (v0 := self.label_selector) is None else v0._copy()
+        new.match_label_keys = None if (v1 := self.match_label_keys) is None else v1[:]
         new.max_skew = self.max_skew
         new.min_domains = self.min_domains
         new.node_affinity_policy = self.node_affinity_policy
@@ -30564,12 +30582,12 @@ class TypedLocalObjectReference(_Model):
             absent += ("name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -30686,12 +30704,12 @@ class TypedObjectReference(_Model):
         else:
             self.namespace = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -31396,12 +31414,12 @@ The volume gets re-resolved if the pod gets deleted and recreated, which means t
         else:
             self.vsphere_volume = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -31505,42 +31523,42 @@ The volume gets re-resolved if the pod gets deleted and recreated, which means t
     def _copy(self) -> Volume:
         new = self.__class__.__new__(self.__class__)
         new.aws_elastic_block_store = (
-            None if (v := self.aws_elastic_block_store) is None else v._copy()
+            None if (v0 := self.aws_elastic_block_store) is None else v0._copy()
         )
-        new.azure_disk = None if (v := self.azure_disk) is None else v._copy()
-        new.azure_file = None if (v := self.azure_file) is None else v._copy()
-        new.cephfs = None if (v := self.cephfs) is None else v._copy()
-        new.cinder = None if (v := self.cinder) is None else v._copy()
-        new.config_map = None if (v := self.config_map) is None else v._copy()
-        new.csi = None if (v := self.csi) is None else v._copy()
-        new.downward_api = None if (v := self.downward_api) is None else v._copy()
-        new.empty_dir = None if (v := self.empty_dir) is None else v._copy()
-        new.ephemeral = None if (v := self.ephemeral) is None else v._copy()
-        new.fc = None if (v := self.fc) is None else v._copy()
-        new.flex_volume = None if (v := self.flex_volume) is None else v._copy()
-        new.flocker = None if (v := self.flocker) is None else v._copy()
-        new.gce_persistent_disk = None if (v := self.gce_persistent_disk) is None else v._copy()
-        new.git_repo = None if (v := self.git_repo) is None else v._copy()
-        new.glusterfs = None if (v := self.glusterfs) is None else v._copy()
-        new.host_path = None if (v := self.host_path) is None else v._copy()
-        new.image = None if (v := self.image) is None else v._copy()
-        new.iscsi = None if (v := self.iscsi) is None else v._copy()
+        new.azure_disk = None if (v1 := self.azure_disk) is None else v1._copy()
+        new.azure_file = None if (v2 := self.azure_file) is None else v2._copy()
+        new.cephfs = None if (v3 := self.cephfs) is None else v3._copy()
+        new.cinder = None if (v4 := self.cinder) is None else v4._copy()
+        new.config_map = None if (v5 := self.config_map) is None else v5._copy()
+        new.csi = None if (v6 := self.csi) is None else v6._copy()
+        new.downward_api = None if (v7 := self.downward_api) is None else v7._copy()
+        new.empty_dir = None if (v8 := self.empty_dir) is None else v8._copy()
+        new.ephemeral = None if (v9 := self.ephemeral) is None else v9._copy()
+        new.fc = None if (v10 := self.fc) is None else v10._copy()
+        new.flex_volume = None if (v11 := self.flex_volume) is None else v11._copy()
+        new.flocker = None if (v12 := self.flocker) is None else v12._copy()
+        new.gce_persistent_disk = None if (v13 := self.gce_persistent_disk) is None else v13._copy()
+        new.git_repo = None if (v14 := self.git_repo) is None else v14._copy()
+        new.glusterfs = None if (v15 := self.glusterfs) is None else v15._copy()
+        new.host_path = None if (v16 := self.host_path) is None else v16._copy()
+        new.image = None if (v17 := self.image) is None else v17._copy()
+        new.iscsi = None if (v18 := self.iscsi) is None else v18._copy()
         new.name = self.name
-        new.nfs = None if (v := self.nfs) is None else v._copy()
+        new.nfs = None if (v20 := self.nfs) is None else v20._copy()
         new.persistent_volume_claim = (
-            None if (v := self.persistent_volume_claim) is None else v._copy()
+            None if (v21 := self.persistent_volume_claim) is None else v21._copy()
         )
         new.photon_persistent_disk = (
-            None if (v := self.photon_persistent_disk) is None else v._copy()
+            None if (v22 := self.photon_persistent_disk) is None else v22._copy()
         )
-        new.portworx_volume = None if (v := self.portworx_volume) is None else v._copy()
-        new.projected = None if (v := self.projected) is None else v._copy()
-        new.quobyte = None if (v := self.quobyte) is None else v._copy()
-        new.rbd = None if (v := self.rbd) is None else v._copy()
-        new.scale_io = None if (v := self.scale_io) is None else v._copy()
-        new.secret = None if (v := self.secret) is None else v._copy()
-        new.storageos = None if (v := self.storageos) is None else v._copy()
-        new.vsphere_volume = None if (v := self.vsphere_volume) is None else v._copy()
+        new.portworx_volume = None if (v23 := self.portworx_volume) is None else v23._copy()
+        new.projected = None if (v24 := self.projected) is None else v24._copy()
+        new.quobyte = None if (v25 := self.quobyte) is None else v25._copy()
+        new.rbd = None if (v26 := self.rbd) is None else v26._copy()
+        new.scale_io = None if (v27 := self.scale_io) is None else v27._copy()
+        new.secret = None if (v28 := self.secret) is None else v28._copy()
+        new.storageos = None if (v29 := self.storageos) is None else v29._copy()
+        new.vsphere_volume = None if (v30 := self.vsphere_volume) is None else v30._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -31610,12 +31628,12 @@ class VolumeDevice(_Model):
             absent += ("name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -31786,12 +31804,12 @@ If this field is not specified, it is treated as an equivalent of Disabled.
         else:
             self.sub_path_expr = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -31945,12 +31963,12 @@ class VolumeMountStatus(_Model):
         else:
             self.volume_status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -31979,7 +31997,7 @@ class VolumeMountStatus(_Model):
         new.name = self.name
         new.read_only = self.read_only
         new.recursive_read_only = self.recursive_read_only
-        new.volume_status = None if (v := self.volume_status) is None else v._copy()
+        new.volume_status = None if (v4 := self.volume_status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -32039,7 +32057,7 @@ class VolumeNodeAffinity(_Model):
 
     def _copy(self) -> VolumeNodeAffinity:
         new = self.__class__.__new__(self.__class__)
-        new.required = None if (v := self.required) is None else v._copy()
+        new.required = None if (v0 := self.required) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -32255,12 +32273,14 @@ The named signer controls chooses the format of the certificate it issues; consu
 
     def _copy(self) -> VolumeProjection:
         new = self.__class__.__new__(self.__class__)
-        new.cluster_trust_bundle = None if (v := self.cluster_trust_bundle) is None else v._copy()
-        new.config_map = None if (v := self.config_map) is None else v._copy()
-        new.downward_api = None if (v := self.downward_api) is None else v._copy()
-        new.pod_certificate = None if (v := self.pod_certificate) is None else v._copy()
-        new.secret = None if (v := self.secret) is None else v._copy()
-        new.service_account_token = None if (v := self.service_account_token) is None else v._copy()
+        new.cluster_trust_bundle = None if (v0 := self.cluster_trust_bundle) is None else v0._copy()
+        new.config_map = None if (v1 := self.config_map) is None else v1._copy()
+        new.downward_api = None if (v2 := self.downward_api) is None else v2._copy()
+        new.pod_certificate = None if (v3 := self.pod_certificate) is None else v3._copy()
+        new.secret = None if (v4 := self.secret) is None else v4._copy()
+        new.service_account_token = (
+            None if (v5 := self.service_account_token) is None else v5._copy()
+        )
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -32343,8 +32363,8 @@ class VolumeResourceRequirements(_Model):
 
     def _copy(self) -> VolumeResourceRequirements:
         new = self.__class__.__new__(self.__class__)
-        new.limits = None if (v := self.limits) is None else v.copy()
-        new.requests = None if (v := self.requests) is None else v.copy()
+        new.limits = None if (v0 := self.limits) is None else v0.copy()
+        new.requests = None if (v1 := self.requests) is None else v1.copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -32403,7 +32423,7 @@ class VolumeStatus(_Model):
 
     def _copy(self) -> VolumeStatus:
         new = self.__class__.__new__(self.__class__)
-        new.image = None if (v := self.image) is None else v._copy()
+        new.image = None if (v0 := self.image) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -32494,12 +32514,12 @@ class VsphereVirtualDiskVolumeSource(_Model):
             absent += ("volume_path",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -32596,12 +32616,12 @@ class WeightedPodAffinityTerm(_Model):
             absent += ("weight",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -32609,9 +32629,9 @@ class WeightedPodAffinityTerm(_Model):
         absent = self._absent
         v0 = self.pod_affinity_term
         if v0 is not None:
-            v0 = v0.to_dict()
-            if v0 or "pod_affinity_term" not in absent:
-                data["podAffinityTerm"] = v0
+            d0 = v0.to_dict()
+            if d0 or "pod_affinity_term" not in absent:
+                data["podAffinityTerm"] = d0
         v1 = self.weight
         if v1 is not None and (v1 or "weight" not in absent):
             data["weight"] = v1
@@ -32619,7 +32639,7 @@ class WeightedPodAffinityTerm(_Model):
 
     def _copy(self) -> WeightedPodAffinityTerm:
         new = self.__class__.__new__(self.__class__)
-        new.pod_affinity_term = None if (v := self.pod_affinity_term) is None else v._copy()
+        new.pod_affinity_term = None if (v0 := self.pod_affinity_term) is None else v0._copy()
         new.weight = self.weight
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent

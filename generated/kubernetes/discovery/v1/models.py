@@ -192,12 +192,12 @@ class Endpoint(_Model):
         else:
             self.zone = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -231,13 +231,13 @@ class Endpoint(_Model):
 
     def _copy(self) -> Endpoint:
         new = self.__class__.__new__(self.__class__)
-        new.addresses = None if (v := self.addresses) is None else v[:]
-        new.conditions = None if (v := self.conditions) is None else v._copy()
-        new.deprecated_topology = None if (v := self.deprecated_topology) is None else v.copy()
-        new.hints = None if (v := self.hints) is None else v._copy()
+        new.addresses = None if (v0 := self.addresses) is None else v0[:]
+        new.conditions = None if (v1 := self.conditions) is None else v1._copy()
+        new.deprecated_topology = None if (v2 := self.deprecated_topology) is None else v2.copy()
+        new.hints = None if (v3 := self.hints) is None else v3._copy()
         new.hostname = self.hostname
         new.node_name = self.node_name
-        new.target_ref = None if (v := self.target_ref) is None else v._copy()
+        new.target_ref = None if (v6 := self.target_ref) is None else v6._copy()
         new.zone = self.zone
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -411,8 +411,8 @@ class EndpointHints(_Model):
 
     def _copy(self) -> EndpointHints:
         new = self.__class__.__new__(self.__class__)
-        new.for_nodes = None if (v := self.for_nodes) is None else [i._copy() for i in v]
-        new.for_zones = None if (v := self.for_zones) is None else [i._copy() for i in v]
+        new.for_nodes = None if (v0 := self.for_nodes) is None else [i._copy() for i in v0]
+        new.for_zones = None if (v1 := self.for_zones) is None else [i._copy() for i in v1]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -687,12 +687,12 @@ class EndpointSlice(_Model):
         else:
             self.ports = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -712,9 +712,9 @@ class EndpointSlice(_Model):
             data["kind"] = v3
         v4 = self.metadata
         if v4 is not None:
-            v4 = v4.to_dict()
-            if v4 or "metadata" not in absent:
-                data["metadata"] = v4
+            d4 = v4.to_dict()
+            if d4 or "metadata" not in absent:
+                data["metadata"] = d4
         v5 = self.ports
         if v5 is not None:
             data["ports"] = [i0.to_dict() for i0 in v5]
@@ -724,10 +724,10 @@ class EndpointSlice(_Model):
         new = self.__class__.__new__(self.__class__)
         new.address_type = self.address_type
         new.api_version = self.api_version
-        new.endpoints = None if (v := self.endpoints) is None else [i._copy() for i in v]
+        new.endpoints = None if (v2 := self.endpoints) is None else [i._copy() for i in v2]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.ports = None if (v := self.ports) is None else [i._copy() for i in v]
+        new.metadata = None if (v4 := self.metadata) is None else v4._copy()
+        new.ports = None if (v5 := self.ports) is None else [i._copy() for i in v5]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -829,12 +829,12 @@ class EndpointSliceList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -851,17 +851,17 @@ class EndpointSliceList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> EndpointSliceList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -910,12 +910,12 @@ class ForNode(_Model):
             absent += ("name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -977,12 +977,12 @@ class ForZone(_Model):
             absent += ("name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:

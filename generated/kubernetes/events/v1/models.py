@@ -356,12 +356,12 @@ class Event(_Model):
         else:
             self.type = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -393,9 +393,9 @@ class Event(_Model):
             data["kind"] = v7
         v8 = self.metadata
         if v8 is not None:
-            v8 = v8.to_dict()
-            if v8 or "metadata" not in absent:
-                data["metadata"] = v8
+            d8 = v8.to_dict()
+            if d8 or "metadata" not in absent:
+                data["metadata"] = d8
         v9 = self.note
         if v9 is not None:
             data["note"] = v9
@@ -429,17 +429,17 @@ class Event(_Model):
         new.deprecated_count = self.deprecated_count
         new.deprecated_first_timestamp = self.deprecated_first_timestamp
         new.deprecated_last_timestamp = self.deprecated_last_timestamp
-        new.deprecated_source = None if (v := self.deprecated_source) is None else v._copy()
+        new.deprecated_source = None if (v5 := self.deprecated_source) is None else v5._copy()
         new.event_time = self.event_time
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v8 := self.metadata) is None else v8._copy()
         new.note = self.note
         new.reason = self.reason
-        new.regarding = None if (v := self.regarding) is None else v._copy()
-        new.related = None if (v := self.related) is None else v._copy()
+        new.regarding = None if (v11 := self.regarding) is None else v11._copy()
+        new.related = None if (v12 := self.related) is None else v12._copy()
         new.reporting_controller = self.reporting_controller
         new.reporting_instance = self.reporting_instance
-        new.series = None if (v := self.series) is None else v._copy()
+        new.series = None if (v15 := self.series) is None else v15._copy()
         new.type = self.type
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -538,12 +538,12 @@ class EventList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -560,17 +560,17 @@ class EventList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> EventList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -638,12 +638,12 @@ class EventSeries(_Model):
         else:
             self.last_observed_time = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -170,12 +170,12 @@ class FlowDistinguisherMethod(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -327,12 +327,12 @@ class FlowSchema(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -346,9 +346,9 @@ class FlowSchema(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -361,9 +361,9 @@ class FlowSchema(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -590,12 +590,12 @@ class FlowSchemaList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -612,17 +612,17 @@ class FlowSchemaList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> FlowSchemaList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -741,12 +741,12 @@ class FlowSchemaSpec(_Model):
         else:
             self.rules = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -760,9 +760,9 @@ class FlowSchemaSpec(_Model):
             data["matchingPrecedence"] = v1
         v2 = self.priority_level_configuration
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "priority_level_configuration" not in absent:
-                data["priorityLevelConfiguration"] = v2
+            d2 = v2.to_dict()
+            if d2 or "priority_level_configuration" not in absent:
+                data["priorityLevelConfiguration"] = d2
         v3 = self.rules
         if v3 is not None:
             data["rules"] = [i0.to_dict() for i0 in v3]
@@ -770,12 +770,12 @@ class FlowSchemaSpec(_Model):
 
     def _copy(self) -> FlowSchemaSpec:
         new = self.__class__.__new__(self.__class__)
-        new.distinguisher_method = None if (v := self.distinguisher_method) is None else v._copy()
+        new.distinguisher_method = None if (v0 := self.distinguisher_method) is None else v0._copy()
         new.matching_precedence = self.matching_precedence
         new.priority_level_configuration = (
-            None if (v := self.priority_level_configuration) is None else v._copy()
+            None if (v2 := self.priority_level_configuration) is None else v2._copy()
         )
-        new.rules = None if (v := self.rules) is None else [i._copy() for i in v]
+        new.rules = None if (v3 := self.rules) is None else [i._copy() for i in v3]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -846,7 +846,7 @@ class FlowSchemaStatus(_Model):
 
     def _copy(self) -> FlowSchemaStatus:
         new = self.__class__.__new__(self.__class__)
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -894,12 +894,12 @@ class GroupSubject(_Model):
             absent += ("name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -982,12 +982,12 @@ class LimitResponse(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1003,7 +1003,7 @@ class LimitResponse(_Model):
 
     def _copy(self) -> LimitResponse:
         new = self.__class__.__new__(self.__class__)
-        new.queuing = None if (v := self.queuing) is None else v._copy()
+        new.queuing = None if (v0 := self.queuing) is None else v0._copy()
         new.type = self.type
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -1142,7 +1142,7 @@ Setting this field to zero supports the construction of a "jail" for this priori
         new = self.__class__.__new__(self.__class__)
         new.borrowing_limit_percent = self.borrowing_limit_percent
         new.lendable_percent = self.lendable_percent
-        new.limit_response = None if (v := self.limit_response) is None else v._copy()
+        new.limit_response = None if (v2 := self.limit_response) is None else v2._copy()
         new.nominal_concurrency_shares = self.nominal_concurrency_shares
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -1221,12 +1221,12 @@ class NonResourcePolicyRule(_Model):
             absent += ("verbs",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1242,8 +1242,8 @@ class NonResourcePolicyRule(_Model):
 
     def _copy(self) -> NonResourcePolicyRule:
         new = self.__class__.__new__(self.__class__)
-        new.non_resource_urls = None if (v := self.non_resource_urls) is None else v[:]
-        new.verbs = None if (v := self.verbs) is None else v[:]
+        new.non_resource_urls = None if (v0 := self.non_resource_urls) is None else v0[:]
+        new.verbs = None if (v1 := self.verbs) is None else v1[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1351,12 +1351,12 @@ class PolicyRulesWithSubjects(_Model):
             absent += ("subjects",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1376,10 +1376,12 @@ class PolicyRulesWithSubjects(_Model):
     def _copy(self) -> PolicyRulesWithSubjects:
         new = self.__class__.__new__(self.__class__)
         new.non_resource_rules = (
-            None if (v := self.non_resource_rules) is None else [i._copy() for i in v]
+            None if (v0 := self.non_resource_rules) is None else [i._copy() for i in v0]
         )
-        new.resource_rules = None if (v := self.resource_rules) is None else [i._copy() for i in v]
-        new.subjects = None if (v := self.subjects) is None else [i._copy() for i in v]
+        new.resource_rules = (
+            None if (v1 := self.resource_rules) is None else [i._copy() for i in v1]
+        )
+        new.subjects = None if (v2 := self.subjects) is None else [i._copy() for i in v2]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1526,12 +1528,12 @@ class PriorityLevelConfiguration(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1545,9 +1547,9 @@ class PriorityLevelConfiguration(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -1560,9 +1562,9 @@ class PriorityLevelConfiguration(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1796,12 +1798,12 @@ class PriorityLevelConfigurationList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1818,17 +1820,17 @@ class PriorityLevelConfigurationList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> PriorityLevelConfigurationList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1877,12 +1879,12 @@ class PriorityLevelConfigurationReference(_Model):
             absent += ("name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1992,12 +1994,12 @@ class PriorityLevelConfigurationSpec(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2016,8 +2018,8 @@ class PriorityLevelConfigurationSpec(_Model):
 
     def _copy(self) -> PriorityLevelConfigurationSpec:
         new = self.__class__.__new__(self.__class__)
-        new.exempt = None if (v := self.exempt) is None else v._copy()
-        new.limited = None if (v := self.limited) is None else v._copy()
+        new.exempt = None if (v0 := self.exempt) is None else v0._copy()
+        new.limited = None if (v1 := self.limited) is None else v1._copy()
         new.type = self.type
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -2093,7 +2095,7 @@ class PriorityLevelConfigurationStatus(_Model):
 
     def _copy(self) -> PriorityLevelConfigurationStatus:
         new = self.__class__.__new__(self.__class__)
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -2298,12 +2300,12 @@ class ResourcePolicyRule(_Model):
             absent += ("verbs",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2328,11 +2330,11 @@ class ResourcePolicyRule(_Model):
 
     def _copy(self) -> ResourcePolicyRule:
         new = self.__class__.__new__(self.__class__)
-        new.api_groups = None if (v := self.api_groups) is None else v[:]
+        new.api_groups = None if (v0 := self.api_groups) is None else v0[:]
         new.cluster_scope = self.cluster_scope
-        new.namespaces = None if (v := self.namespaces) is None else v[:]
-        new.resources = None if (v := self.resources) is None else v[:]
-        new.verbs = None if (v := self.verbs) is None else v[:]
+        new.namespaces = None if (v2 := self.namespaces) is None else v2[:]
+        new.resources = None if (v3 := self.resources) is None else v3[:]
+        new.verbs = None if (v4 := self.verbs) is None else v4[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2402,12 +2404,12 @@ class ServiceAccountSubject(_Model):
             absent += ("namespace",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2526,12 +2528,12 @@ class Subject(_Model):
         else:
             self.user = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2553,10 +2555,10 @@ class Subject(_Model):
 
     def _copy(self) -> Subject:
         new = self.__class__.__new__(self.__class__)
-        new.group = None if (v := self.group) is None else v._copy()
+        new.group = None if (v0 := self.group) is None else v0._copy()
         new.kind = self.kind
-        new.service_account = None if (v := self.service_account) is None else v._copy()
-        new.user = None if (v := self.user) is None else v._copy()
+        new.service_account = None if (v2 := self.service_account) is None else v2._copy()
+        new.user = None if (v3 := self.user) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2605,12 +2607,12 @@ class UserSubject(_Model):
             absent += ("name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:

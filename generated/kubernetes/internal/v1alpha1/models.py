@@ -127,12 +127,12 @@ class ServerStorageVersion(_Model):
         else:
             self.served_versions = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -155,9 +155,9 @@ class ServerStorageVersion(_Model):
     def _copy(self) -> ServerStorageVersion:
         new = self.__class__.__new__(self.__class__)
         new.api_server_id = self.api_server_id
-        new.decodable_versions = None if (v := self.decodable_versions) is None else v[:]
+        new.decodable_versions = None if (v1 := self.decodable_versions) is None else v1[:]
         new.encoding_version = self.encoding_version
-        new.served_versions = None if (v := self.served_versions) is None else v[:]
+        new.served_versions = None if (v3 := self.served_versions) is None else v3[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -294,12 +294,12 @@ class StorageVersion(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -313,9 +313,9 @@ class StorageVersion(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3
@@ -328,9 +328,9 @@ class StorageVersion(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else _copy_value(v)
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else _copy_value(v3)
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -470,12 +470,12 @@ class StorageVersionCondition(_Model):
             absent += ("type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -610,12 +610,12 @@ class StorageVersionList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -632,17 +632,17 @@ class StorageVersionList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> StorageVersionList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -763,9 +763,9 @@ class StorageVersionStatus(_Model):
     def _copy(self) -> StorageVersionStatus:
         new = self.__class__.__new__(self.__class__)
         new.common_encoding_version = self.common_encoding_version
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
+        new.conditions = None if (v1 := self.conditions) is None else [i._copy() for i in v1]
         new.storage_versions = (
-            None if (v := self.storage_versions) is None else [i._copy() for i in v]
+            None if (v2 := self.storage_versions) is None else [i._copy() for i in v2]
         )
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new

@@ -144,12 +144,12 @@ Implementations are required to support all path types.
             absent += ("path_type",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -157,9 +157,9 @@ Implementations are required to support all path types.
         absent = self._absent
         v0 = self.backend
         if v0 is not None:
-            v0 = v0.to_dict()
-            if v0 or "backend" not in absent:
-                data["backend"] = v0
+            d0 = v0.to_dict()
+            if d0 or "backend" not in absent:
+                data["backend"] = d0
         v1 = self.path
         if v1 is not None:
             data["path"] = v1
@@ -170,7 +170,7 @@ Implementations are required to support all path types.
 
     def _copy(self) -> HTTPIngressPath:
         new = self.__class__.__new__(self.__class__)
-        new.backend = None if (v := self.backend) is None else v._copy()
+        new.backend = None if (v0 := self.backend) is None else v0._copy()
         new.path = self.path
         new.path_type = self.path_type
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -225,12 +225,12 @@ class HTTPIngressRuleValue(_Model):
             absent += ("paths",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -243,7 +243,7 @@ class HTTPIngressRuleValue(_Model):
 
     def _copy(self) -> HTTPIngressRuleValue:
         new = self.__class__.__new__(self.__class__)
-        new.paths = None if (v := self.paths) is None else [i._copy() for i in v]
+        new.paths = None if (v0 := self.paths) is None else [i._copy() for i in v0]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -363,12 +363,12 @@ class IPAddress(_Model):
             absent += ("spec",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -382,22 +382,22 @@ class IPAddress(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "spec" not in absent:
-                data["spec"] = v3
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         return data
 
     def _copy(self) -> IPAddress:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -495,12 +495,12 @@ class IPAddressList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -517,17 +517,17 @@ class IPAddressList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> IPAddressList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -580,12 +580,12 @@ class IPAddressSpec(_Model):
             absent += ("parent_ref",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -593,14 +593,14 @@ class IPAddressSpec(_Model):
         absent = self._absent
         v0 = self.parent_ref
         if v0 is not None:
-            v0 = v0.to_dict()
-            if v0 or "parent_ref" not in absent:
-                data["parentRef"] = v0
+            d0 = v0.to_dict()
+            if d0 or "parent_ref" not in absent:
+                data["parentRef"] = d0
         return data
 
     def _copy(self) -> IPAddressSpec:
         new = self.__class__.__new__(self.__class__)
-        new.parent_ref = None if (v := self.parent_ref) is None else v._copy()
+        new.parent_ref = None if (v0 := self.parent_ref) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -664,12 +664,12 @@ class IPBlock(_Model):
         else:
             self.except_ = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -686,7 +686,7 @@ class IPBlock(_Model):
     def _copy(self) -> IPBlock:
         new = self.__class__.__new__(self.__class__)
         new.cidr = self.cidr
-        new.except_ = None if (v := self.except_) is None else v[:]
+        new.except_ = None if (v1 := self.except_) is None else v1[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -821,12 +821,12 @@ class Ingress(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -840,9 +840,9 @@ class Ingress(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -855,9 +855,9 @@ class Ingress(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -943,8 +943,8 @@ class IngressBackend(_Model):
 
     def _copy(self) -> IngressBackend:
         new = self.__class__.__new__(self.__class__)
-        new.resource = None if (v := self.resource) is None else v._copy()
-        new.service = None if (v := self.service) is None else v._copy()
+        new.resource = None if (v0 := self.resource) is None else v0._copy()
+        new.service = None if (v1 := self.service) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -1061,12 +1061,12 @@ class IngressClass(_Model):
         else:
             self.spec = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1080,9 +1080,9 @@ class IngressClass(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -1092,8 +1092,8 @@ class IngressClass(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1195,12 +1195,12 @@ class IngressClassList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1217,17 +1217,17 @@ class IngressClassList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> IngressClassList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1338,12 +1338,12 @@ class IngressClassParametersReference(_Model):
         else:
             self.scope = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1453,7 +1453,7 @@ class IngressClassSpec(_Model):
     def _copy(self) -> IngressClassSpec:
         new = self.__class__.__new__(self.__class__)
         new.controller = self.controller
-        new.parameters = None if (v := self.parameters) is None else v._copy()
+        new.parameters = None if (v1 := self.parameters) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -1550,12 +1550,12 @@ class IngressList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1572,17 +1572,17 @@ class IngressList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> IngressList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1681,7 +1681,7 @@ class IngressLoadBalancerIngress(_Model):
         new = self.__class__.__new__(self.__class__)
         new.hostname = self.hostname
         new.ip = self.ip
-        new.ports = None if (v := self.ports) is None else [i._copy() for i in v]
+        new.ports = None if (v2 := self.ports) is None else [i._copy() for i in v2]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -1745,7 +1745,7 @@ class IngressLoadBalancerStatus(_Model):
 
     def _copy(self) -> IngressLoadBalancerStatus:
         new = self.__class__.__new__(self.__class__)
-        new.ingress = None if (v := self.ingress) is None else [i._copy() for i in v]
+        new.ingress = None if (v0 := self.ingress) is None else [i._copy() for i in v0]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -1831,12 +1831,12 @@ class IngressPortStatus(_Model):
             absent += ("protocol",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1943,7 +1943,7 @@ host can be "precise" which is a domain name without the terminating dot of a ne
     def _copy(self) -> IngressRule:
         new = self.__class__.__new__(self.__class__)
         new.host = self.host
-        new.http = None if (v := self.http) is None else v._copy()
+        new.http = None if (v1 := self.http) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -2012,12 +2012,12 @@ class IngressServiceBackend(_Model):
         else:
             self.port = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2034,7 +2034,7 @@ class IngressServiceBackend(_Model):
     def _copy(self) -> IngressServiceBackend:
         new = self.__class__.__new__(self.__class__)
         new.name = self.name
-        new.port = None if (v := self.port) is None else v._copy()
+        new.port = None if (v1 := self.port) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2158,10 +2158,10 @@ class IngressSpec(_Model):
 
     def _copy(self) -> IngressSpec:
         new = self.__class__.__new__(self.__class__)
-        new.default_backend = None if (v := self.default_backend) is None else v._copy()
+        new.default_backend = None if (v0 := self.default_backend) is None else v0._copy()
         new.ingress_class_name = self.ingress_class_name
-        new.rules = None if (v := self.rules) is None else [i._copy() for i in v]
-        new.tls = None if (v := self.tls) is None else [i._copy() for i in v]
+        new.rules = None if (v2 := self.rules) is None else [i._copy() for i in v2]
+        new.tls = None if (v3 := self.tls) is None else [i._copy() for i in v3]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -2222,7 +2222,7 @@ class IngressStatus(_Model):
 
     def _copy(self) -> IngressStatus:
         new = self.__class__.__new__(self.__class__)
-        new.load_balancer = None if (v := self.load_balancer) is None else v._copy()
+        new.load_balancer = None if (v0 := self.load_balancer) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -2293,7 +2293,7 @@ class IngressTLS(_Model):
 
     def _copy(self) -> IngressTLS:
         new = self.__class__.__new__(self.__class__)
-        new.hosts = None if (v := self.hosts) is None else v[:]
+        new.hosts = None if (v0 := self.hosts) is None else v0[:]
         new.secret_name = self.secret_name
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -2411,12 +2411,12 @@ class NetworkPolicy(_Model):
         else:
             self.spec = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2430,9 +2430,9 @@ class NetworkPolicy(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -2442,8 +2442,8 @@ class NetworkPolicy(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2530,8 +2530,8 @@ class NetworkPolicyEgressRule(_Model):
 
     def _copy(self) -> NetworkPolicyEgressRule:
         new = self.__class__.__new__(self.__class__)
-        new.ports = None if (v := self.ports) is None else [i._copy() for i in v]
-        new.to = None if (v := self.to) is None else [i._copy() for i in v]
+        new.ports = None if (v0 := self.ports) is None else [i._copy() for i in v0]
+        new.to = None if (v1 := self.to) is None else [i._copy() for i in v1]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -2620,8 +2620,8 @@ class NetworkPolicyIngressRule(_Model):
 
     def _copy(self) -> NetworkPolicyIngressRule:
         new = self.__class__.__new__(self.__class__)
-        new.from_ = None if (v := self.from_) is None else [i._copy() for i in v]
-        new.ports = None if (v := self.ports) is None else [i._copy() for i in v]
+        new.from_ = None if (v0 := self.from_) is None else [i._copy() for i in v0]
+        new.ports = None if (v1 := self.ports) is None else [i._copy() for i in v1]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -2722,12 +2722,12 @@ class NetworkPolicyList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2744,17 +2744,17 @@ class NetworkPolicyList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> NetworkPolicyList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2874,9 +2874,9 @@ If namespaceSelector is also set, then the NetworkPolicyPeer as a whole selects 
 
     def _copy(self) -> NetworkPolicyPeer:
         new = self.__class__.__new__(self.__class__)
-        new.ip_block = None if (v := self.ip_block) is None else v._copy()
-        new.namespace_selector = None if (v := self.namespace_selector) is None else v._copy()
-        new.pod_selector = None if (v := self.pod_selector) is None else v._copy()
+        new.ip_block = None if (v0 := self.ip_block) is None else v0._copy()
+        new.namespace_selector = None if (v1 := self.namespace_selector) is None else v1._copy()
+        new.pod_selector = None if (v2 := self.pod_selector) is None else v2._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -3098,10 +3098,10 @@ class NetworkPolicySpec(_Model):
 
     def _copy(self) -> NetworkPolicySpec:
         new = self.__class__.__new__(self.__class__)
-        new.egress = None if (v := self.egress) is None else [i._copy() for i in v]
-        new.ingress = None if (v := self.ingress) is None else [i._copy() for i in v]
-        new.pod_selector = None if (v := self.pod_selector) is None else v._copy()
-        new.policy_types = None if (v := self.policy_types) is None else v[:]
+        new.egress = None if (v0 := self.egress) is None else [i._copy() for i in v0]
+        new.ingress = None if (v1 := self.ingress) is None else [i._copy() for i in v1]
+        new.pod_selector = None if (v2 := self.pod_selector) is None else v2._copy()
+        new.policy_types = None if (v3 := self.policy_types) is None else v3[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -3196,12 +3196,12 @@ class ParentReference(_Model):
             absent += ("resource",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3437,12 +3437,12 @@ class ServiceCIDR(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3456,9 +3456,9 @@ class ServiceCIDR(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -3471,9 +3471,9 @@ class ServiceCIDR(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -3571,12 +3571,12 @@ class ServiceCIDRList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3593,17 +3593,17 @@ class ServiceCIDRList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> ServiceCIDRList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -3657,7 +3657,7 @@ class ServiceCIDRSpec(_Model):
 
     def _copy(self) -> ServiceCIDRSpec:
         new = self.__class__.__new__(self.__class__)
-        new.cidrs = None if (v := self.cidrs) is None else v[:]
+        new.cidrs = None if (v0 := self.cidrs) is None else v0[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -3727,6 +3727,6 @@ class ServiceCIDRStatus(_Model):
 
     def _copy(self) -> ServiceCIDRStatus:
         new = self.__class__.__new__(self.__class__)
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new

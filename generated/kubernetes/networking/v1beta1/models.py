@@ -142,12 +142,12 @@ class IPAddress(_Model):
             absent += ("spec",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -161,22 +161,22 @@ class IPAddress(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "spec" not in absent:
-                data["spec"] = v3
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         return data
 
     def _copy(self) -> IPAddress:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -274,12 +274,12 @@ class IPAddressList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -296,17 +296,17 @@ class IPAddressList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> IPAddressList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -359,12 +359,12 @@ class IPAddressSpec(_Model):
             absent += ("parent_ref",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -372,14 +372,14 @@ class IPAddressSpec(_Model):
         absent = self._absent
         v0 = self.parent_ref
         if v0 is not None:
-            v0 = v0.to_dict()
-            if v0 or "parent_ref" not in absent:
-                data["parentRef"] = v0
+            d0 = v0.to_dict()
+            if d0 or "parent_ref" not in absent:
+                data["parentRef"] = d0
         return data
 
     def _copy(self) -> IPAddressSpec:
         new = self.__class__.__new__(self.__class__)
-        new.parent_ref = None if (v := self.parent_ref) is None else v._copy()
+        new.parent_ref = None if (v0 := self.parent_ref) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -475,12 +475,12 @@ class ParentReference(_Model):
             absent += ("resource",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -644,12 +644,12 @@ class ServiceCIDR(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -663,9 +663,9 @@ class ServiceCIDR(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -678,9 +678,9 @@ class ServiceCIDR(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -778,12 +778,12 @@ class ServiceCIDRList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -800,17 +800,17 @@ class ServiceCIDRList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> ServiceCIDRList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -864,7 +864,7 @@ class ServiceCIDRSpec(_Model):
 
     def _copy(self) -> ServiceCIDRSpec:
         new = self.__class__.__new__(self.__class__)
-        new.cidrs = None if (v := self.cidrs) is None else v[:]
+        new.cidrs = None if (v0 := self.cidrs) is None else v0[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -934,6 +934,6 @@ class ServiceCIDRStatus(_Model):
 
     def _copy(self) -> ServiceCIDRStatus:
         new = self.__class__.__new__(self.__class__)
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new

@@ -84,7 +84,7 @@ class Overhead(_Model):
 
     def _copy(self) -> Overhead:
         new = self.__class__.__new__(self.__class__)
-        new.pod_fixed = None if (v := self.pod_fixed) is None else v.copy()
+        new.pod_fixed = None if (v0 := self.pod_fixed) is None else v0.copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -245,12 +245,12 @@ class RuntimeClass(_Model):
         else:
             self.scheduling = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -267,9 +267,9 @@ class RuntimeClass(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         v4 = self.overhead
         if v4 is not None:
             data["overhead"] = v4.to_dict()
@@ -283,9 +283,9 @@ class RuntimeClass(_Model):
         new.api_version = self.api_version
         new.handler = self.handler
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.overhead = None if (v := self.overhead) is None else v._copy()
-        new.scheduling = None if (v := self.scheduling) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new.overhead = None if (v4 := self.overhead) is None else v4._copy()
+        new.scheduling = None if (v5 := self.scheduling) is None else v5._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -387,12 +387,12 @@ class RuntimeClassList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -409,17 +409,17 @@ class RuntimeClassList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> RuntimeClassList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -502,7 +502,7 @@ class Scheduling(_Model):
 
     def _copy(self) -> Scheduling:
         new = self.__class__.__new__(self.__class__)
-        new.node_selector = None if (v := self.node_selector) is None else v.copy()
-        new.tolerations = None if (v := self.tolerations) is None else [i._copy() for i in v]
+        new.node_selector = None if (v0 := self.node_selector) is None else v0.copy()
+        new.tolerations = None if (v1 := self.tolerations) is None else [i._copy() for i in v1]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new

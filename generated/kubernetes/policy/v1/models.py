@@ -123,12 +123,12 @@ class Eviction(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -145,17 +145,17 @@ class Eviction(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> Eviction:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.delete_options = None if (v := self.delete_options) is None else v._copy()
+        new.delete_options = None if (v1 := self.delete_options) is None else v1._copy()
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -298,12 +298,12 @@ class PodDisruptionBudget(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -317,9 +317,9 @@ class PodDisruptionBudget(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -332,9 +332,9 @@ class PodDisruptionBudget(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -437,12 +437,12 @@ class PodDisruptionBudgetList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -459,17 +459,17 @@ class PodDisruptionBudgetList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> PodDisruptionBudgetList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -596,7 +596,7 @@ Additional policies may be added in the future. Clients making eviction decision
         new = self.__class__.__new__(self.__class__)
         new.max_unavailable = self.max_unavailable
         new.min_available = self.min_available
-        new.selector = None if (v := self.selector) is None else v._copy()
+        new.selector = None if (v2 := self.selector) is None else v2._copy()
         new.unhealthy_pod_eviction_policy = self.unhealthy_pod_eviction_policy
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -792,10 +792,10 @@ class PodDisruptionBudgetStatus(_Model):
 
     def _copy(self) -> PodDisruptionBudgetStatus:
         new = self.__class__.__new__(self.__class__)
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
         new.current_healthy = self.current_healthy
         new.desired_healthy = self.desired_healthy
-        new.disrupted_pods = None if (v := self.disrupted_pods) is None else v.copy()
+        new.disrupted_pods = None if (v3 := self.disrupted_pods) is None else v3.copy()
         new.disruptions_allowed = self.disruptions_allowed
         new.expected_pods = self.expected_pods
         new.observed_generation = self.observed_generation

@@ -97,7 +97,7 @@ class AggregationRule(_Model):
     def _copy(self) -> AggregationRule:
         new = self.__class__.__new__(self.__class__)
         new.cluster_role_selectors = (
-            None if (v := self.cluster_role_selectors) is None else [i._copy() for i in v]
+            None if (v0 := self.cluster_role_selectors) is None else [i._copy() for i in v0]
         )
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -238,12 +238,12 @@ class ClusterRole(_Model):
         else:
             self.rules = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -260,9 +260,9 @@ class ClusterRole(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         v4 = self.rules
         if v4 is not None:
             data["rules"] = [i0.to_dict() for i0 in v4]
@@ -270,11 +270,11 @@ class ClusterRole(_Model):
 
     def _copy(self) -> ClusterRole:
         new = self.__class__.__new__(self.__class__)
-        new.aggregation_rule = None if (v := self.aggregation_rule) is None else v._copy()
+        new.aggregation_rule = None if (v0 := self.aggregation_rule) is None else v0._copy()
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.rules = None if (v := self.rules) is None else [i._copy() for i in v]
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new.rules = None if (v4 := self.rules) is None else [i._copy() for i in v4]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -417,12 +417,12 @@ class ClusterRoleBinding(_Model):
         else:
             self.subjects = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -436,14 +436,14 @@ class ClusterRoleBinding(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.role_ref
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "role_ref" not in absent:
-                data["roleRef"] = v3
+            d3 = v3.to_dict()
+            if d3 or "role_ref" not in absent:
+                data["roleRef"] = d3
         v4 = self.subjects
         if v4 is not None:
             data["subjects"] = [i0.to_dict() for i0 in v4]
@@ -453,9 +453,9 @@ class ClusterRoleBinding(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.role_ref = None if (v := self.role_ref) is None else v._copy()
-        new.subjects = None if (v := self.subjects) is None else [i._copy() for i in v]
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.role_ref = None if (v3 := self.role_ref) is None else v3._copy()
+        new.subjects = None if (v4 := self.subjects) is None else [i._copy() for i in v4]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -558,12 +558,12 @@ class ClusterRoleBindingList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -580,17 +580,17 @@ class ClusterRoleBindingList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> ClusterRoleBindingList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -688,12 +688,12 @@ class ClusterRoleList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -710,17 +710,17 @@ class ClusterRoleList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> ClusterRoleList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -825,12 +825,12 @@ class PolicyRule(_Model):
             absent += ("verbs",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -855,11 +855,11 @@ class PolicyRule(_Model):
 
     def _copy(self) -> PolicyRule:
         new = self.__class__.__new__(self.__class__)
-        new.api_groups = None if (v := self.api_groups) is None else v[:]
-        new.non_resource_urls = None if (v := self.non_resource_urls) is None else v[:]
-        new.resource_names = None if (v := self.resource_names) is None else v[:]
-        new.resources = None if (v := self.resources) is None else v[:]
-        new.verbs = None if (v := self.verbs) is None else v[:]
+        new.api_groups = None if (v0 := self.api_groups) is None else v0[:]
+        new.non_resource_urls = None if (v1 := self.non_resource_urls) is None else v1[:]
+        new.resource_names = None if (v2 := self.resource_names) is None else v2[:]
+        new.resources = None if (v3 := self.resources) is None else v3[:]
+        new.verbs = None if (v4 := self.verbs) is None else v4[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -979,12 +979,12 @@ class Role(_Model):
         else:
             self.rules = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -998,9 +998,9 @@ class Role(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.rules
         if v3 is not None:
             data["rules"] = [i0.to_dict() for i0 in v3]
@@ -1010,8 +1010,8 @@ class Role(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.rules = None if (v := self.rules) is None else [i._copy() for i in v]
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.rules = None if (v3 := self.rules) is None else [i._copy() for i in v3]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1152,12 +1152,12 @@ class RoleBinding(_Model):
         else:
             self.subjects = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1171,14 +1171,14 @@ class RoleBinding(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.role_ref
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "role_ref" not in absent:
-                data["roleRef"] = v3
+            d3 = v3.to_dict()
+            if d3 or "role_ref" not in absent:
+                data["roleRef"] = d3
         v4 = self.subjects
         if v4 is not None:
             data["subjects"] = [i0.to_dict() for i0 in v4]
@@ -1188,9 +1188,9 @@ class RoleBinding(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.role_ref = None if (v := self.role_ref) is None else v._copy()
-        new.subjects = None if (v := self.subjects) is None else [i._copy() for i in v]
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.role_ref = None if (v3 := self.role_ref) is None else v3._copy()
+        new.subjects = None if (v4 := self.subjects) is None else [i._copy() for i in v4]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1288,12 +1288,12 @@ class RoleBindingList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1310,17 +1310,17 @@ class RoleBindingList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> RoleBindingList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1418,12 +1418,12 @@ class RoleList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1440,17 +1440,17 @@ class RoleList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> RoleList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1533,12 +1533,12 @@ class RoleRef(_Model):
             absent += ("name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1655,12 +1655,12 @@ class Subject(_Model):
         else:
             self.namespace = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:

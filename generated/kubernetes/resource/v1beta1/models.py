@@ -244,12 +244,12 @@ Must not be longer than 253 characters and may contain one or more DNS sub-domai
         else:
             self.share_id = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -280,11 +280,11 @@ Must not be longer than 253 characters and may contain one or more DNS sub-domai
 
     def _copy(self) -> AllocatedDeviceStatus:
         new = self.__class__.__new__(self.__class__)
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
-        new.data = None if (v := self.data) is None else _copy_value(v)
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
+        new.data = None if (v1 := self.data) is None else _copy_value(v1)
         new.device = self.device
         new.driver = self.driver
-        new.network_data = None if (v := self.network_data) is None else v._copy()
+        new.network_data = None if (v4 := self.network_data) is None else v4._copy()
         new.pool = self.pool
         new.share_id = self.share_id
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -398,8 +398,8 @@ This is a beta field and requires enabling the DRADeviceBindingConditions and DR
     def _copy(self) -> AllocationResult:
         new = self.__class__.__new__(self.__class__)
         new.allocation_timestamp = self.allocation_timestamp
-        new.devices = None if (v := self.devices) is None else v._copy()
-        new.node_selector = None if (v := self.node_selector) is None else v._copy()
+        new.devices = None if (v1 := self.devices) is None else v1._copy()
+        new.node_selector = None if (v2 := self.node_selector) is None else v2._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -765,27 +765,27 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         new.all_nodes = self.all_nodes
         new.allow_multiple_allocations = self.allow_multiple_allocations
         new.attributes = (
-            None if (v := self.attributes) is None else {k: i._copy() for k, i in v.items()}
+            None if (v2 := self.attributes) is None else {k: i._copy() for k, i in v2.items()}
         )
-        new.binding_conditions = None if (v := self.binding_conditions) is None else v[:]
+        new.binding_conditions = None if (v3 := self.binding_conditions) is None else v3[:]
         new.binding_failure_conditions = (
-            None if (v := self.binding_failure_conditions) is None else v[:]
+            None if (v4 := self.binding_failure_conditions) is None else v4[:]
         )
         new.binds_to_node = self.binds_to_node
         new.capacity = (
-            None if (v := self.capacity) is None else {k: i._copy() for k, i in v.items()}
+            None if (v6 := self.capacity) is None else {k: i._copy() for k, i in v6.items()}
         )
         new.consumes_counters = (
-            None if (v := self.consumes_counters) is None else [i._copy() for i in v]
+            None if (v7 := self.consumes_counters) is None else [i._copy() for i in v7]
         )
         new.node_allocatable_resource_mappings = (
             None
-            if (v := self.node_allocatable_resource_mappings) is None
-            else {k: i._copy() for k, i in v.items()}
+            if (v8 := self.node_allocatable_resource_mappings) is None
+            else {k: i._copy() for k, i in v8.items()}
         )
         new.node_name = self.node_name
-        new.node_selector = None if (v := self.node_selector) is None else v._copy()
-        new.taints = None if (v := self.taints) is None else [i._copy() for i in v]
+        new.node_selector = None if (v10 := self.node_selector) is None else v10._copy()
+        new.taints = None if (v11 := self.taints) is None else [i._copy() for i in v11]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -870,12 +870,12 @@ The length of the expression must be smaller or equal to 10 Ki. The cost of eval
             absent += ("expression",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1012,8 +1012,8 @@ If the requested amount exceeds all valid values, the request violates the polic
     def _copy(self) -> CapacityRequestPolicy:
         new = self.__class__.__new__(self.__class__)
         new.default = self.default
-        new.valid_range = None if (v := self.valid_range) is None else v._copy()
-        new.valid_values = None if (v := self.valid_values) is None else v[:]
+        new.valid_range = None if (v1 := self.valid_range) is None else v1._copy()
+        new.valid_values = None if (v2 := self.valid_values) is None else v2[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -1195,7 +1195,7 @@ If the device allows multiple allocation, the aggregated amount across all reque
 
     def _copy(self) -> CapacityRequirements:
         new = self.__class__.__new__(self.__class__)
-        new.requests = None if (v := self.requests) is None else v.copy()
+        new.requests = None if (v0 := self.requests) is None else v0.copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -1328,12 +1328,12 @@ The maximum number of counters is 32.
             absent += ("name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1350,7 +1350,7 @@ The maximum number of counters is 32.
     def _copy(self) -> CounterSet:
         new = self.__class__.__new__(self.__class__)
         new.counters = (
-            None if (v := self.counters) is None else {k: i._copy() for k, i in v.items()}
+            None if (v0 := self.counters) is None else {k: i._copy() for k, i in v0.items()}
         )
         new.name = self.name
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -1418,12 +1418,12 @@ class Device(_Model):
             absent += ("name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1439,7 +1439,7 @@ class Device(_Model):
 
     def _copy(self) -> Device:
         new = self.__class__.__new__(self.__class__)
-        new.basic = None if (v := self.basic) is None else v._copy()
+        new.basic = None if (v0 := self.basic) is None else v0._copy()
         new.name = self.name
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -1528,12 +1528,12 @@ References to subrequests must include the name of the main request and may incl
             absent += ("source",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1552,8 +1552,8 @@ References to subrequests must include the name of the main request and may incl
 
     def _copy(self) -> DeviceAllocationConfiguration:
         new = self.__class__.__new__(self.__class__)
-        new.opaque = None if (v := self.opaque) is None else v._copy()
-        new.requests = None if (v := self.requests) is None else v[:]
+        new.opaque = None if (v0 := self.opaque) is None else v0._copy()
+        new.requests = None if (v1 := self.requests) is None else v1[:]
         new.source = self.source
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -1651,8 +1651,8 @@ This includes configuration parameters for drivers which have no allocated devic
 
     def _copy(self) -> DeviceAllocationResult:
         new = self.__class__.__new__(self.__class__)
-        new.config = None if (v := self.config) is None else [i._copy() for i in v]
-        new.results = None if (v := self.results) is None else [i._copy() for i in v]
+        new.config = None if (v0 := self.config) is None else [i._copy() for i in v0]
+        new.results = None if (v1 := self.results) is None else [i._copy() for i in v1]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -1835,13 +1835,13 @@ This is an alpha field and requires enabling the DRAListTypeAttributes feature g
     def _copy(self) -> DeviceAttribute:
         new = self.__class__.__new__(self.__class__)
         new.bool_ = self.bool_
-        new.bools = None if (v := self.bools) is None else v[:]
+        new.bools = None if (v1 := self.bools) is None else v1[:]
         new.int_ = self.int_
-        new.ints = None if (v := self.ints) is None else v[:]
+        new.ints = None if (v3 := self.ints) is None else v3[:]
         new.string = self.string
-        new.strings = None if (v := self.strings) is None else v[:]
+        new.strings = None if (v5 := self.strings) is None else v5[:]
         new.version = self.version
-        new.versions = None if (v := self.versions) is None else v[:]
+        new.versions = None if (v7 := self.versions) is None else v7[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -1930,7 +1930,7 @@ This field reflects the fixed total capacity and does not change. The consumed a
 
     def _copy(self) -> DeviceCapacity:
         new = self.__class__.__new__(self.__class__)
-        new.request_policy = None if (v := self.request_policy) is None else v._copy()
+        new.request_policy = None if (v0 := self.request_policy) is None else v0._copy()
         new.value = self.value
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -2043,9 +2043,9 @@ class DeviceClaim(_Model):
 
     def _copy(self) -> DeviceClaim:
         new = self.__class__.__new__(self.__class__)
-        new.config = None if (v := self.config) is None else [i._copy() for i in v]
-        new.constraints = None if (v := self.constraints) is None else [i._copy() for i in v]
-        new.requests = None if (v := self.requests) is None else [i._copy() for i in v]
+        new.config = None if (v0 := self.config) is None else [i._copy() for i in v0]
+        new.constraints = None if (v1 := self.constraints) is None else [i._copy() for i in v1]
+        new.requests = None if (v2 := self.requests) is None else [i._copy() for i in v2]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -2127,8 +2127,8 @@ References to subrequests must include the name of the main request and may incl
 
     def _copy(self) -> DeviceClaimConfiguration:
         new = self.__class__.__new__(self.__class__)
-        new.opaque = None if (v := self.opaque) is None else v._copy()
-        new.requests = None if (v := self.requests) is None else v[:]
+        new.opaque = None if (v0 := self.opaque) is None else v0._copy()
+        new.requests = None if (v1 := self.requests) is None else v1[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -2255,12 +2255,12 @@ Changing the spec automatically increments the metadata.generation number.
             absent += ("spec",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2274,22 +2274,22 @@ Changing the spec automatically increments the metadata.generation number.
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "spec" not in absent:
-                data["spec"] = v3
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         return data
 
     def _copy(self) -> DeviceClass:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2351,7 +2351,7 @@ class DeviceClassConfiguration(_Model):
 
     def _copy(self) -> DeviceClassConfiguration:
         new = self.__class__.__new__(self.__class__)
-        new.opaque = None if (v := self.opaque) is None else v._copy()
+        new.opaque = None if (v0 := self.opaque) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -2448,12 +2448,12 @@ class DeviceClassList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2470,17 +2470,17 @@ class DeviceClassList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> DeviceClassList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2593,9 +2593,9 @@ This is a beta field.
 
     def _copy(self) -> DeviceClassSpec:
         new = self.__class__.__new__(self.__class__)
-        new.config = None if (v := self.config) is None else [i._copy() for i in v]
+        new.config = None if (v0 := self.config) is None else [i._copy() for i in v0]
         new.extended_resource_name = self.extended_resource_name
-        new.selectors = None if (v := self.selectors) is None else [i._copy() for i in v]
+        new.selectors = None if (v2 := self.selectors) is None else [i._copy() for i in v2]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -2705,7 +2705,7 @@ References to subrequests must include the name of the main request and may incl
         new = self.__class__.__new__(self.__class__)
         new.distinct_attribute = self.distinct_attribute
         new.match_attribute = self.match_attribute
-        new.requests = None if (v := self.requests) is None else v[:]
+        new.requests = None if (v2 := self.requests) is None else v2[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -2780,12 +2780,12 @@ The maximum number of counters is 32.
             absent += ("counters",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2803,7 +2803,7 @@ The maximum number of counters is 32.
         new = self.__class__.__new__(self.__class__)
         new.counter_set = self.counter_set
         new.counters = (
-            None if (v := self.counters) is None else {k: i._copy() for k, i in v.items()}
+            None if (v1 := self.counters) is None else {k: i._copy() for k, i in v1.items()}
         )
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -3063,12 +3063,12 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         else:
             self.tolerations = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3107,15 +3107,15 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         new = self.__class__.__new__(self.__class__)
         new.admin_access = self.admin_access
         new.allocation_mode = self.allocation_mode
-        new.capacity = None if (v := self.capacity) is None else v._copy()
+        new.capacity = None if (v2 := self.capacity) is None else v2._copy()
         new.count = self.count
         new.device_class_name = self.device_class_name
         new.first_available = (
-            None if (v := self.first_available) is None else [i._copy() for i in v]
+            None if (v5 := self.first_available) is None else [i._copy() for i in v5]
         )
         new.name = self.name
-        new.selectors = None if (v := self.selectors) is None else [i._copy() for i in v]
-        new.tolerations = None if (v := self.tolerations) is None else [i._copy() for i in v]
+        new.selectors = None if (v7 := self.selectors) is None else [i._copy() for i in v7]
+        new.tolerations = None if (v8 := self.tolerations) is None else [i._copy() for i in v8]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -3368,12 +3368,12 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         else:
             self.tolerations = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3414,17 +3414,17 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
     def _copy(self) -> DeviceRequestAllocationResult:
         new = self.__class__.__new__(self.__class__)
         new.admin_access = self.admin_access
-        new.binding_conditions = None if (v := self.binding_conditions) is None else v[:]
+        new.binding_conditions = None if (v1 := self.binding_conditions) is None else v1[:]
         new.binding_failure_conditions = (
-            None if (v := self.binding_failure_conditions) is None else v[:]
+            None if (v2 := self.binding_failure_conditions) is None else v2[:]
         )
-        new.consumed_capacity = None if (v := self.consumed_capacity) is None else v.copy()
+        new.consumed_capacity = None if (v3 := self.consumed_capacity) is None else v3.copy()
         new.device = self.device
         new.driver = self.driver
         new.pool = self.pool
         new.request = self.request
         new.share_id = self.share_id
-        new.tolerations = None if (v := self.tolerations) is None else [i._copy() for i in v]
+        new.tolerations = None if (v9 := self.tolerations) is None else [i._copy() for i in v9]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -3482,7 +3482,7 @@ class DeviceSelector(_Model):
 
     def _copy(self) -> DeviceSelector:
         new = self.__class__.__new__(self.__class__)
-        new.cel = None if (v := self.cel) is None else v._copy()
+        new.cel = None if (v0 := self.cel) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -3690,12 +3690,12 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         else:
             self.tolerations = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3727,12 +3727,12 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
     def _copy(self) -> DeviceSubRequest:
         new = self.__class__.__new__(self.__class__)
         new.allocation_mode = self.allocation_mode
-        new.capacity = None if (v := self.capacity) is None else v._copy()
+        new.capacity = None if (v1 := self.capacity) is None else v1._copy()
         new.count = self.count
         new.device_class_name = self.device_class_name
         new.name = self.name
-        new.selectors = None if (v := self.selectors) is None else [i._copy() for i in v]
-        new.tolerations = None if (v := self.tolerations) is None else [i._copy() for i in v]
+        new.selectors = None if (v5 := self.selectors) is None else [i._copy() for i in v5]
+        new.tolerations = None if (v6 := self.tolerations) is None else [i._copy() for i in v6]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -3836,12 +3836,12 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
         else:
             self.value = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -4090,7 +4090,7 @@ Must not contain more than 16 entries.
         new = self.__class__.__new__(self.__class__)
         new.hardware_address = self.hardware_address
         new.interface_name = self.interface_name
-        new.ips = None if (v := self.ips) is None else v[:]
+        new.ips = None if (v2 := self.ips) is None else v2[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -4258,12 +4258,12 @@ The length of the raw data must be smaller or equal to 10 Ki.
             absent += ("parameters",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -4280,7 +4280,7 @@ The length of the raw data must be smaller or equal to 10 Ki.
     def _copy(self) -> OpaqueDeviceConfiguration:
         new = self.__class__.__new__(self.__class__)
         new.driver = self.driver
-        new.parameters = None if (v := self.parameters) is None else _copy_value(v)
+        new.parameters = None if (v1 := self.parameters) is None else _copy_value(v1)
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -4424,12 +4424,12 @@ class ResourceClaim(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -4443,14 +4443,14 @@ class ResourceClaim(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "spec" not in absent:
-                data["spec"] = v3
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
@@ -4460,9 +4460,9 @@ class ResourceClaim(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -4564,12 +4564,12 @@ class ResourceClaimConsumerReference(_Model):
             absent += ("uid",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -4696,12 +4696,12 @@ class ResourceClaimList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -4718,17 +4718,17 @@ class ResourceClaimList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> ResourceClaimList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -4788,7 +4788,7 @@ class ResourceClaimSpec(_Model):
 
     def _copy(self) -> ResourceClaimSpec:
         new = self.__class__.__new__(self.__class__)
-        new.devices = None if (v := self.devices) is None else v._copy()
+        new.devices = None if (v0 := self.devices) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -4927,9 +4927,9 @@ There can be at most 256 such reservations. This may get increased in the future
 
     def _copy(self) -> ResourceClaimStatus:
         new = self.__class__.__new__(self.__class__)
-        new.allocation = None if (v := self.allocation) is None else v._copy()
-        new.devices = None if (v := self.devices) is None else [i._copy() for i in v]
-        new.reserved_for = None if (v := self.reserved_for) is None else [i._copy() for i in v]
+        new.allocation = None if (v0 := self.allocation) is None else v0._copy()
+        new.devices = None if (v1 := self.devices) is None else [i._copy() for i in v1]
+        new.reserved_for = None if (v2 := self.reserved_for) is None else [i._copy() for i in v2]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -5058,12 +5058,12 @@ This field is immutable. A ResourceClaim will get created by the control plane f
             absent += ("spec",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -5077,22 +5077,22 @@ This field is immutable. A ResourceClaim will get created by the control plane f
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "spec" not in absent:
-                data["spec"] = v3
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         return data
 
     def _copy(self) -> ResourceClaimTemplate:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -5195,12 +5195,12 @@ class ResourceClaimTemplateList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -5217,17 +5217,17 @@ class ResourceClaimTemplateList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> ResourceClaimTemplateList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -5299,12 +5299,12 @@ class ResourceClaimTemplateSpec(_Model):
             absent += ("spec",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -5315,15 +5315,15 @@ class ResourceClaimTemplateSpec(_Model):
             data["metadata"] = v0.to_dict()
         v1 = self.spec
         if v1 is not None:
-            v1 = v1.to_dict()
-            if v1 or "spec" not in absent:
-                data["spec"] = v1
+            d1 = v1.to_dict()
+            if d1 or "spec" not in absent:
+                data["spec"] = d1
         return data
 
     def _copy(self) -> ResourceClaimTemplateSpec:
         new = self.__class__.__new__(self.__class__)
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
+        new.metadata = None if (v0 := self.metadata) is None else v0._copy()
+        new.spec = None if (v1 := self.spec) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -5421,12 +5421,12 @@ Consumers can use this to check whether they have seen all ResourceSlices belong
             absent += ("resource_slice_count",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -5581,12 +5581,12 @@ Changing the spec automatically increments the metadata.generation number.
             absent += ("spec",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -5600,22 +5600,22 @@ Changing the spec automatically increments the metadata.generation number.
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "spec" not in absent:
-                data["spec"] = v3
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         return data
 
     def _copy(self) -> ResourceSlice:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -5717,12 +5717,12 @@ class ResourceSliceList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -5739,17 +5739,17 @@ class ResourceSliceList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> ResourceSliceList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -5964,12 +5964,12 @@ The maximum number of counter sets is 8.
         else:
             self.shared_counters = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -5995,9 +5995,9 @@ The maximum number of counter sets is 8.
             data["perDeviceNodeSelection"] = v5
         v6 = self.pool
         if v6 is not None:
-            v6 = v6.to_dict()
-            if v6 or "pool" not in absent:
-                data["pool"] = v6
+            d6 = v6.to_dict()
+            if d6 or "pool" not in absent:
+                data["pool"] = d6
         v7 = self.shared_counters
         if v7 is not None:
             data["sharedCounters"] = [i0.to_dict() for i0 in v7]
@@ -6006,14 +6006,14 @@ The maximum number of counter sets is 8.
     def _copy(self) -> ResourceSliceSpec:
         new = self.__class__.__new__(self.__class__)
         new.all_nodes = self.all_nodes
-        new.devices = None if (v := self.devices) is None else [i._copy() for i in v]
+        new.devices = None if (v1 := self.devices) is None else [i._copy() for i in v1]
         new.driver = self.driver
         new.node_name = self.node_name
-        new.node_selector = None if (v := self.node_selector) is None else v._copy()
+        new.node_selector = None if (v4 := self.node_selector) is None else v4._copy()
         new.per_device_node_selection = self.per_device_node_selection
-        new.pool = None if (v := self.pool) is None else v._copy()
+        new.pool = None if (v6 := self.pool) is None else v6._copy()
         new.shared_counters = (
-            None if (v := self.shared_counters) is None else [i._copy() for i in v]
+            None if (v7 := self.shared_counters) is None else [i._copy() for i in v7]
         )
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent

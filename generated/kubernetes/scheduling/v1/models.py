@@ -179,12 +179,12 @@ class PriorityClass(_Model):
         else:
             self.value = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -204,9 +204,9 @@ class PriorityClass(_Model):
             data["kind"] = v3
         v4 = self.metadata
         if v4 is not None:
-            v4 = v4.to_dict()
-            if v4 or "metadata" not in absent:
-                data["metadata"] = v4
+            d4 = v4.to_dict()
+            if d4 or "metadata" not in absent:
+                data["metadata"] = d4
         v5 = self.preemption_policy
         if v5 is not None:
             data["preemptionPolicy"] = v5
@@ -221,7 +221,7 @@ class PriorityClass(_Model):
         new.description = self.description
         new.global_default = self.global_default
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v4 := self.metadata) is None else v4._copy()
         new.preemption_policy = self.preemption_policy
         new.value = self.value
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -325,12 +325,12 @@ class PriorityClassList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -347,17 +347,17 @@ class PriorityClassList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> PriorityClassList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new

@@ -82,12 +82,12 @@ class GangSchedulingPolicy(_Model):
             absent += ("min_count",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -239,12 +239,12 @@ class PodGroup(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -258,14 +258,14 @@ class PodGroup(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "spec" not in absent:
-                data["spec"] = v3
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
@@ -275,9 +275,9 @@ class PodGroup(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -375,12 +375,12 @@ class PodGroupList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -397,17 +397,17 @@ class PodGroupList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> PodGroupList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -499,12 +499,12 @@ Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
         else:
             self.resource_claim_template_name = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -589,12 +589,12 @@ class PodGroupResourceClaimStatus(_Model):
         else:
             self.resource_claim_name = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -674,7 +674,7 @@ class PodGroupSchedulingConstraints(_Model):
 
     def _copy(self) -> PodGroupSchedulingConstraints:
         new = self.__class__.__new__(self.__class__)
-        new.topology = None if (v := self.topology) is None else [i._copy() for i in v]
+        new.topology = None if (v0 := self.topology) is None else [i._copy() for i in v0]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -751,8 +751,8 @@ class PodGroupSchedulingPolicy(_Model):
 
     def _copy(self) -> PodGroupSchedulingPolicy:
         new = self.__class__.__new__(self.__class__)
-        new.basic = None if (v := self.basic) is None else _copy_value(v)
-        new.gang = None if (v := self.gang) is None else v._copy()
+        new.basic = None if (v0 := self.basic) is None else _copy_value(v0)
+        new.gang = None if (v1 := self.gang) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -942,12 +942,12 @@ This field is immutable.
             absent += ("scheduling_policy",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -973,26 +973,26 @@ This field is immutable.
             data["schedulingConstraints"] = v5.to_dict()
         v6 = self.scheduling_policy
         if v6 is not None:
-            v6 = v6.to_dict()
-            if v6 or "scheduling_policy" not in absent:
-                data["schedulingPolicy"] = v6
+            d6 = v6.to_dict()
+            if d6 or "scheduling_policy" not in absent:
+                data["schedulingPolicy"] = d6
         return data
 
     def _copy(self) -> PodGroupSpec:
         new = self.__class__.__new__(self.__class__)
         new.disruption_mode = self.disruption_mode
         new.pod_group_template_ref = (
-            None if (v := self.pod_group_template_ref) is None else v._copy()
+            None if (v1 := self.pod_group_template_ref) is None else v1._copy()
         )
         new.priority = self.priority
         new.priority_class_name = self.priority_class_name
         new.resource_claims = (
-            None if (v := self.resource_claims) is None else [i._copy() for i in v]
+            None if (v4 := self.resource_claims) is None else [i._copy() for i in v4]
         )
         new.scheduling_constraints = (
-            None if (v := self.scheduling_constraints) is None else v._copy()
+            None if (v5 := self.scheduling_constraints) is None else v5._copy()
         )
-        new.scheduling_policy = None if (v := self.scheduling_policy) is None else v._copy()
+        new.scheduling_policy = None if (v6 := self.scheduling_policy) is None else v6._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1112,9 +1112,9 @@ Known reasons for the DisruptionTarget condition: - "PreemptionByScheduler": The
 
     def _copy(self) -> PodGroupStatus:
         new = self.__class__.__new__(self.__class__)
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
         new.resource_claim_statuses = (
-            None if (v := self.resource_claim_statuses) is None else [i._copy() for i in v]
+            None if (v1 := self.resource_claim_statuses) is None else [i._copy() for i in v1]
         )
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -1301,12 +1301,12 @@ This field is immutable.
             absent += ("scheduling_policy",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1332,9 +1332,9 @@ This field is immutable.
             data["schedulingConstraints"] = v5.to_dict()
         v6 = self.scheduling_policy
         if v6 is not None:
-            v6 = v6.to_dict()
-            if v6 or "scheduling_policy" not in absent:
-                data["schedulingPolicy"] = v6
+            d6 = v6.to_dict()
+            if d6 or "scheduling_policy" not in absent:
+                data["schedulingPolicy"] = d6
         return data
 
     def _copy(self) -> PodGroupTemplate:
@@ -1344,12 +1344,12 @@ This field is immutable.
         new.priority = self.priority
         new.priority_class_name = self.priority_class_name
         new.resource_claims = (
-            None if (v := self.resource_claims) is None else [i._copy() for i in v]
+            None if (v4 := self.resource_claims) is None else [i._copy() for i in v4]
         )
         new.scheduling_constraints = (
-            None if (v := self.scheduling_constraints) is None else v._copy()
+            None if (v5 := self.scheduling_constraints) is None else v5._copy()
         )
-        new.scheduling_policy = None if (v := self.scheduling_policy) is None else v._copy()
+        new.scheduling_policy = None if (v6 := self.scheduling_policy) is None else v6._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1413,7 +1413,7 @@ class PodGroupTemplateReference(_Model):
 
     def _copy(self) -> PodGroupTemplateReference:
         new = self.__class__.__new__(self.__class__)
-        new.workload = None if (v := self.workload) is None else v._copy()
+        new.workload = None if (v0 := self.workload) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -1461,12 +1461,12 @@ class TopologyConstraint(_Model):
             absent += ("key",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1562,12 +1562,12 @@ class TypedLocalObjectReference(_Model):
             absent += ("name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1708,12 +1708,12 @@ class Workload(_Model):
             absent += ("spec",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1727,22 +1727,22 @@ class Workload(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "spec" not in absent:
-                data["spec"] = v3
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         return data
 
     def _copy(self) -> Workload:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1840,12 +1840,12 @@ class WorkloadList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1862,17 +1862,17 @@ class WorkloadList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> WorkloadList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1942,12 +1942,12 @@ class WorkloadPodGroupTemplateReference(_Model):
             absent += ("workload_name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2046,12 +2046,12 @@ class WorkloadSpec(_Model):
             absent += ("pod_group_templates",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2067,9 +2067,9 @@ class WorkloadSpec(_Model):
 
     def _copy(self) -> WorkloadSpec:
         new = self.__class__.__new__(self.__class__)
-        new.controller_ref = None if (v := self.controller_ref) is None else v._copy()
+        new.controller_ref = None if (v0 := self.controller_ref) is None else v0._copy()
         new.pod_group_templates = (
-            None if (v := self.pod_group_templates) is None else [i._copy() for i in v]
+            None if (v1 := self.pod_group_templates) is None else [i._copy() for i in v1]
         )
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent

@@ -160,12 +160,12 @@ class CSIDriver(_Model):
             absent += ("spec",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -179,22 +179,22 @@ class CSIDriver(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "spec" not in absent:
-                data["spec"] = v3
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         return data
 
     def _copy(self) -> CSIDriver:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -292,12 +292,12 @@ class CSIDriverList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -314,17 +314,17 @@ class CSIDriverList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> CSIDriverList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -656,8 +656,12 @@ This field is beta. This field is immutable.
         new.se_linux_mount = self.se_linux_mount
         new.service_account_token_in_secrets = self.service_account_token_in_secrets
         new.storage_capacity = self.storage_capacity
-        new.token_requests = None if (v := self.token_requests) is None else [i._copy() for i in v]
-        new.volume_lifecycle_modes = None if (v := self.volume_lifecycle_modes) is None else v[:]
+        new.token_requests = (
+            None if (v9 := self.token_requests) is None else [i._copy() for i in v9]
+        )
+        new.volume_lifecycle_modes = (
+            None if (v10 := self.volume_lifecycle_modes) is None else v10[:]
+        )
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
 
@@ -776,12 +780,12 @@ class CSINode(_Model):
             absent += ("spec",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -795,22 +799,22 @@ class CSINode(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "spec" not in absent:
-                data["spec"] = v3
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         return data
 
     def _copy(self) -> CSINode:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -914,12 +918,12 @@ class CSINodeDriver(_Model):
         else:
             self.topology_keys = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -941,10 +945,10 @@ class CSINodeDriver(_Model):
 
     def _copy(self) -> CSINodeDriver:
         new = self.__class__.__new__(self.__class__)
-        new.allocatable = None if (v := self.allocatable) is None else v._copy()
+        new.allocatable = None if (v0 := self.allocatable) is None else v0._copy()
         new.name = self.name
         new.node_id = self.node_id
-        new.topology_keys = None if (v := self.topology_keys) is None else v[:]
+        new.topology_keys = None if (v3 := self.topology_keys) is None else v3[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1042,12 +1046,12 @@ class CSINodeList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1064,17 +1068,17 @@ class CSINodeList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> CSINodeList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1136,12 +1140,12 @@ class CSINodeSpec(_Model):
             absent += ("drivers",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1154,7 +1158,7 @@ class CSINodeSpec(_Model):
 
     def _copy(self) -> CSINodeSpec:
         new = self.__class__.__new__(self.__class__)
-        new.drivers = None if (v := self.drivers) is None else [i._copy() for i in v]
+        new.drivers = None if (v0 := self.drivers) is None else [i._copy() for i in v0]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1359,12 +1363,12 @@ More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-
             absent += ("storage_class_name",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1384,9 +1388,9 @@ More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-
             data["maximumVolumeSize"] = _quantity_wire(v3)
         v4 = self.metadata
         if v4 is not None:
-            v4 = v4.to_dict()
-            if v4 or "metadata" not in absent:
-                data["metadata"] = v4
+            d4 = v4.to_dict()
+            if d4 or "metadata" not in absent:
+                data["metadata"] = d4
         v5 = self.node_topology
         if v5 is not None:
             data["nodeTopology"] = v5.to_dict()
@@ -1401,8 +1405,8 @@ More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-
         new.capacity = self.capacity
         new.kind = self.kind
         new.maximum_volume_size = self.maximum_volume_size
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.node_topology = None if (v := self.node_topology) is None else v._copy()
+        new.metadata = None if (v4 := self.metadata) is None else v4._copy()
+        new.node_topology = None if (v5 := self.node_topology) is None else v5._copy()
         new.storage_class_name = self.storage_class_name
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -1506,12 +1510,12 @@ class CSIStorageCapacityList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1528,17 +1532,17 @@ class CSIStorageCapacityList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> CSIStorageCapacityList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -1768,12 +1772,12 @@ class StorageClass(_Model):
         else:
             self.volume_binding_mode = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1793,9 +1797,9 @@ class StorageClass(_Model):
             data["kind"] = v3
         v4 = self.metadata
         if v4 is not None:
-            v4 = v4.to_dict()
-            if v4 or "metadata" not in absent:
-                data["metadata"] = v4
+            d4 = v4.to_dict()
+            if d4 or "metadata" not in absent:
+                data["metadata"] = d4
         v5 = self.mount_options
         if v5 is not None:
             data["mountOptions"] = v5
@@ -1817,13 +1821,13 @@ class StorageClass(_Model):
         new = self.__class__.__new__(self.__class__)
         new.allow_volume_expansion = self.allow_volume_expansion
         new.allowed_topologies = (
-            None if (v := self.allowed_topologies) is None else [i._copy() for i in v]
+            None if (v1 := self.allowed_topologies) is None else [i._copy() for i in v1]
         )
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.mount_options = None if (v := self.mount_options) is None else v[:]
-        new.parameters = None if (v := self.parameters) is None else v.copy()
+        new.metadata = None if (v4 := self.metadata) is None else v4._copy()
+        new.mount_options = None if (v5 := self.mount_options) is None else v5[:]
+        new.parameters = None if (v6 := self.parameters) is None else v6.copy()
         new.provisioner = self.provisioner
         new.reclaim_policy = self.reclaim_policy
         new.volume_binding_mode = self.volume_binding_mode
@@ -1928,12 +1932,12 @@ class StorageClassList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -1950,17 +1954,17 @@ class StorageClassList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> StorageClassList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2024,12 +2028,12 @@ class TokenRequest(_Model):
         else:
             self.expiration_seconds = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2192,12 +2196,12 @@ class VolumeAttachment(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2211,14 +2215,14 @@ class VolumeAttachment(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "spec" not in absent:
-                data["spec"] = v3
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
@@ -2228,9 +2232,9 @@ class VolumeAttachment(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2332,12 +2336,12 @@ class VolumeAttachmentList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2354,17 +2358,17 @@ class VolumeAttachmentList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> VolumeAttachmentList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2448,7 +2452,7 @@ class VolumeAttachmentSource(_Model):
 
     def _copy(self) -> VolumeAttachmentSource:
         new = self.__class__.__new__(self.__class__)
-        new.inline_volume_spec = None if (v := self.inline_volume_spec) is None else v._copy()
+        new.inline_volume_spec = None if (v0 := self.inline_volume_spec) is None else v0._copy()
         new.persistent_volume_name = self.persistent_volume_name
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -2539,12 +2543,12 @@ class VolumeAttachmentSpec(_Model):
             absent += ("source",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2558,16 +2562,16 @@ class VolumeAttachmentSpec(_Model):
             data["nodeName"] = v1
         v2 = self.source
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "source" not in absent:
-                data["source"] = v2
+            d2 = v2.to_dict()
+            if d2 or "source" not in absent:
+                data["source"] = d2
         return data
 
     def _copy(self) -> VolumeAttachmentSpec:
         new = self.__class__.__new__(self.__class__)
         new.attacher = self.attacher
         new.node_name = self.node_name
-        new.source = None if (v := self.source) is None else v._copy()
+        new.source = None if (v2 := self.source) is None else v2._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2671,12 +2675,12 @@ class VolumeAttachmentStatus(_Model):
         else:
             self.detach_error = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2698,10 +2702,10 @@ class VolumeAttachmentStatus(_Model):
 
     def _copy(self) -> VolumeAttachmentStatus:
         new = self.__class__.__new__(self.__class__)
-        new.attach_error = None if (v := self.attach_error) is None else v._copy()
+        new.attach_error = None if (v0 := self.attach_error) is None else v0._copy()
         new.attached = self.attached
-        new.attachment_metadata = None if (v := self.attachment_metadata) is None else v.copy()
-        new.detach_error = None if (v := self.detach_error) is None else v._copy()
+        new.attachment_metadata = None if (v2 := self.attachment_metadata) is None else v2.copy()
+        new.detach_error = None if (v3 := self.detach_error) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2841,12 +2845,12 @@ This field is required and must contain at least one key/value pair. The keys ca
         else:
             self.parameters = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -2863,9 +2867,9 @@ This field is required and must contain at least one key/value pair. The keys ca
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         v4 = self.parameters
         if v4 is not None:
             data["parameters"] = v4
@@ -2876,8 +2880,8 @@ This field is required and must contain at least one key/value pair. The keys ca
         new.api_version = self.api_version
         new.driver_name = self.driver_name
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.parameters = None if (v := self.parameters) is None else v.copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new.parameters = None if (v4 := self.parameters) is None else v4.copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -2980,12 +2984,12 @@ class VolumeAttributesClassList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -3002,17 +3006,17 @@ class VolumeAttributesClassList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> VolumeAttributesClassList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new

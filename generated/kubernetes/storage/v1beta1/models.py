@@ -156,12 +156,12 @@ This field is required and must contain at least one key/value pair. The keys ca
         else:
             self.parameters = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -178,9 +178,9 @@ This field is required and must contain at least one key/value pair. The keys ca
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         v4 = self.parameters
         if v4 is not None:
             data["parameters"] = v4
@@ -191,8 +191,8 @@ This field is required and must contain at least one key/value pair. The keys ca
         new.api_version = self.api_version
         new.driver_name = self.driver_name
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.parameters = None if (v := self.parameters) is None else v.copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new.parameters = None if (v4 := self.parameters) is None else v4.copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -295,12 +295,12 @@ class VolumeAttributesClassList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -317,17 +317,17 @@ class VolumeAttributesClassList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> VolumeAttributesClassList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new

@@ -163,12 +163,12 @@ class StorageVersionMigration(_Model):
         else:
             self.status = None
             odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -182,9 +182,9 @@ class StorageVersionMigration(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            v2 = v2.to_dict()
-            if v2 or "metadata" not in absent:
-                data["metadata"] = v2
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -197,9 +197,9 @@ class StorageVersionMigration(_Model):
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
-        new.spec = None if (v := self.spec) is None else v._copy()
-        new.status = None if (v := self.status) is None else v._copy()
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -302,12 +302,12 @@ class StorageVersionMigrationList(_Model):
             absent += ("metadata",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -324,17 +324,17 @@ class StorageVersionMigrationList(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            v3 = v3.to_dict()
-            if v3 or "metadata" not in absent:
-                data["metadata"] = v3
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
 
     def _copy(self) -> StorageVersionMigrationList:
         new = self.__class__.__new__(self.__class__)
         new.api_version = self.api_version
-        new.items = None if (v := self.items) is None else [i._copy() for i in v]
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
-        new.metadata = None if (v := self.metadata) is None else v._copy()
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -387,12 +387,12 @@ class StorageVersionMigrationSpec(_Model):
             absent += ("resource",)
             if v is not None:
                 odd = True
+        self._absent = absent
         self._extra = (
             None
             if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
             else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
-        self._absent = absent
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -400,14 +400,14 @@ class StorageVersionMigrationSpec(_Model):
         absent = self._absent
         v0 = self.resource
         if v0 is not None:
-            v0 = v0.to_dict()
-            if v0 or "resource" not in absent:
-                data["resource"] = v0
+            d0 = v0.to_dict()
+            if d0 or "resource" not in absent:
+                data["resource"] = d0
         return data
 
     def _copy(self) -> StorageVersionMigrationSpec:
         new = self.__class__.__new__(self.__class__)
-        new.resource = None if (v := self.resource) is None else v._copy()
+        new.resource = None if (v0 := self.resource) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -496,7 +496,7 @@ class StorageVersionMigrationStatus(_Model):
 
     def _copy(self) -> StorageVersionMigrationStatus:
         new = self.__class__.__new__(self.__class__)
-        new.conditions = None if (v := self.conditions) is None else [i._copy() for i in v]
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
         new.resource_version = self.resource_version
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
