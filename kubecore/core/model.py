@@ -34,9 +34,8 @@ from kubecore.core.quantity import Quantity as _Quantity
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import dataclasses
-    from typing import Any, ClassVar, TypeVar
-
     from enum import StrEnum
+    from typing import Any, ClassVar, TypeVar
 
     _M = TypeVar("_M", bound="Model")
     _E = TypeVar("_E", bound=StrEnum)
@@ -292,9 +291,7 @@ def model_arg(value: Any, cls: type[Model], parameter: str) -> Any:
         if isinstance(value, dict)
         else ""
     )
-    raise TypeError(
-        f"{parameter}: expected {cls.__qualname__}, got {type(value).__name__}{hint}"
-    )
+    raise TypeError(f"{parameter}: expected {cls.__qualname__}, got {type(value).__name__}{hint}")
 
 
 def extra_of(

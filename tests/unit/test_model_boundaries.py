@@ -95,7 +95,9 @@ def test_naive_datetimes_raise_on_construction_and_on_encode() -> None:
 
 
 def test_a_mapping_where_a_model_is_expected_is_a_type_error_at_the_call() -> None:
-    with pytest.raises(TypeError, match=r"ConfigMap\(metadata=...\): expected ObjectMeta, got dict"):
+    with pytest.raises(
+        TypeError, match=r"ConfigMap\(metadata=...\): expected ObjectMeta, got dict"
+    ):
         ConfigMap(metadata={"name": "x"})  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"PodSpec\(containers=...\): expected Container, got dict"):
         PodSpec(containers=[Container(name="a"), {"name": "b"}])  # type: ignore[list-item]
@@ -125,7 +127,6 @@ def test_deep_copy_is_equal_and_independent() -> None:
     assert twin == pod and twin is not pod and twin.to_dict() == POD
     twin.metadata.labels["app"] = "changed"  # type: ignore[index]
     twin.spec.containers[0].name = "other"  # type: ignore[union-attr]
-    twin.metadata.extra_fields  # read-only view
     extra: Any = twin.metadata._extra
     extra["aNewMetadataField"]["x"].append(3)
     assert pod.to_dict() == POD and twin != pod

@@ -49,10 +49,12 @@ from datetime import datetime, timezone
 
 from kube_clientgen_api.kubernetes import Clientset
 from kube_clientgen_api.kubernetes.core.v1 import (
+    ConfigMap,
     PersistentVolumeClaimSpec,
     VolumeResourceRequirements,
 )
 from kubecore import load_config
+from kubecore.core.options import DeletionPropagation
 from {pkg}.example_com.v1 import Database, DatabaseSpec, DatabaseSpecTier
 
 cs = Clientset.from_config(load_config())
@@ -72,8 +74,12 @@ DatabaseSpec(engine="pg", backup_at="2024-01-02T03:04:05Z")
 reveal_type(spec.engine)
 reveal_type(spec.tier)
 reveal_type(spec.size)
+cs.core_v1.pods("ns").delete("x", propagation_policy="Foreground")
+cs.core_v1.pods("ns").delete_collection(propagation_policy=DeletionPropagation.ORPHAN)
+cs.core_v1.config_maps("ns").create(ConfigMap(), field_validation="Strict")
 DatabaseSpec(engine="pg", tier="premum")
 DatabaseSpec(engine="pg", size=[1])
+cs.core_v1.pods("ns").delete("x", propagation_policy="foreground")
 """
 
 
@@ -106,6 +112,7 @@ def test_mypy_needs_no_asserts_and_checks_conversions_and_enums(tmp_path: Path) 
         "kubecore.core.quantity.Quantity | None",
     ], out_text
     errors = [line for line in out_text.splitlines() if ": error:" in line]
-    assert len(errors) == 2, out_text
+    assert len(errors) == 3, out_text
     assert '"tier"' in errors[0] and "premum" in errors[0], errors[0]
     assert '"size"' in errors[1] and "list[int]" in errors[1], errors[1]
+    assert '"propagation_policy"' in errors[2] and "foreground" in errors[2], errors[2]
