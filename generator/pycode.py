@@ -98,10 +98,21 @@ class TypeCode:
             return self.needs_conversion(t.value)
         return False
 
-    def check(self, t: ir.TypeRef, var: str, depth: int = 0) -> str | None:
+    def check(
+        self, t: ir.TypeRef, var: str, depth: int = 0, trust_items: bool = False
+    ) -> str | None:
         """A condition that the non-null wire value ``var`` fits ``t`` all the way down,
         or None when any JSON fits. Subclasses pass (``to_dict`` output holds Time and enums).
+
+        Inside lists and maps only items that are converted are checked (times, enums,
+        models): a primitive, Quantity or int-or-string item of another JSON type is kept
+        as it came and round-trips; checking every label and argument would cost about a
+        microsecond per list or map. With ``trust_items``, models inside lists and maps are
+        not checked either: their decoder raises AttributeError on a value that is not an
+        object, which the caller catches (free when nothing is raised).
         """
+        if depth > 0 and not self._item_needs_check(t):
+            return None
         if isinstance(t, ir.Primitive):
             return {
                 "str": f"isinstance({var}, str)",
@@ -118,22 +129,35 @@ class TypeCode:
         if isinstance(t, ir.AnyJson):
             return f"isinstance({var}, dict)" if t.object_only else None
         if isinstance(t, ir.Ref):
-            return f"isinstance({var}, str)" if self.is_enum(t) else f"isinstance({var}, dict)"
+            if self.is_enum(t):
+                return f"isinstance({var}, str)"
+            return None if trust_items and depth > 0 else f"isinstance({var}, dict)"
         item = f"i{depth}"
         if isinstance(t, ir.ListOf):
-            inner = self.check(t.item, item, depth + 1)
+            inner = self.check(t.item, item, depth + 1, trust_items)
             if inner is None:
                 return f"isinstance({var}, list)"
             return f"isinstance({var}, list) and all({inner} for {item} in {var})"
         if isinstance(t, ir.MapOf):
-            inner = self.check(t.value, item, depth + 1)
+            inner = self.check(t.value, item, depth + 1, trust_items)
             if inner is None:
                 return f"isinstance({var}, dict)"
             return f"isinstance({var}, dict) and all({inner} for {item} in {var}.values())"
-        options = [self.check(o, var, depth) for o in t.options]
+        options = [self.check(o, var, depth, trust_items) for o in t.options]
         if any(o is None for o in options):
             return None
         return " or ".join(f"({o})" for o in dict.fromkeys(options))
+
+    def _item_needs_check(self, t: ir.TypeRef) -> bool:
+        if isinstance(t, ir.Special):
+            return t.name in ("Time", "MicroTime")
+        if isinstance(t, ir.Ref):
+            return True
+        if isinstance(t, ir.ListOf):
+            return self._item_needs_check(t.item)
+        if isinstance(t, ir.MapOf):
+            return self._item_needs_check(t.value)
+        return False
 
     def decode(self, t: ir.TypeRef, var: str, depth: int = 0) -> str:
         """An expression turning the wire value ``var``, known to fit ``t``, into its value."""

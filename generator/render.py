@@ -253,14 +253,29 @@ def _field_code(
     in ``_extra`` and written back as it came.
     """
     name, wire, local = f.python_name, string_literal(f.wire_name), f"v{index}"
-    check = code.check(f.type, "v")
+    check = code.check(f.type, "v", trust_items=True)
     value = code.decode(f.type, "v")
+    if check != code.check(f.type, "v"):  # models in lists or maps: catch their refusal
+        value_lines = [
+            "try:",
+            f"    self.{name} = {value}",
+            "except AttributeError:  # an item that is not an object",
+            f"    self.{name} = {code.empty(f.type) if always else None}",
+            *([f"    absent += ({string_literal(name)},)"] if always else []),
+            "    odd = True",
+        ]
+    else:
+        value_lines = [f"self.{name} = {value}"]
+
+    def indented(lines: list[str]) -> list[str]:
+        return ["    " + line for line in lines]
+
     if always:
         empty = code.empty(f.type)
         decode = [
             f"v = get({wire})",
             f"if {check}:",
-            f"    self.{name} = {value}",
+            *indented(value_lines),
             "else:",
             f"    self.{name} = {empty}",
             f"    absent += ({string_literal(name)},)",
@@ -284,7 +299,7 @@ def _field_code(
             "if v is None:",
             f"    self.{name} = None",
             f"elif {check}:",
-            f"    self.{name} = {value}",
+            *indented(value_lines),
             "else:",
             f"    self.{name} = None",
             "    odd = True",

@@ -183,16 +183,25 @@ class APIGroup(_Model):
         v = get("serverAddressByClientCIDRs")
         if v is None:
             self.server_address_by_client_cidrs = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.server_address_by_client_cidrs = [
-                ServerAddressByClientCIDR._decode(i0) for i0 in v
-            ]
+        elif isinstance(v, list):
+            try:
+                self.server_address_by_client_cidrs = [
+                    ServerAddressByClientCIDR._decode(i0) for i0 in v
+                ]
+            except AttributeError:  # an item that is not an object
+                self.server_address_by_client_cidrs = None
+                odd = True
         else:
             self.server_address_by_client_cidrs = None
             odd = True
         v = get("versions")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.versions = [GroupVersionForDiscovery._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.versions = [GroupVersionForDiscovery._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.versions = []
+                absent += ("versions",)
+                odd = True
         else:
             self.versions = []
             absent += ("versions",)
@@ -304,8 +313,13 @@ class APIGroupList(_Model):
             self.api_version = None
             odd = True
         v = get("groups")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.groups = [APIGroup._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.groups = [APIGroup._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.groups = []
+                absent += ("groups",)
+                odd = True
         else:
             self.groups = []
             absent += ("groups",)
@@ -479,7 +493,7 @@ class APIResource(_Model):
         absent: tuple[str, ...] = ()
         get = data.get
         v = get("categories")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.categories = v
         else:
             self.categories = None
@@ -515,7 +529,7 @@ class APIResource(_Model):
             if v is not None:
                 odd = True
         v = get("shortNames")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.short_names = v
         else:
             self.short_names = None
@@ -535,7 +549,7 @@ class APIResource(_Model):
             self.storage_version_hash = None
             odd = True
         v = get("verbs")
-        if isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if isinstance(v, list):
             self.verbs = v
         else:
             self.verbs = []
@@ -699,8 +713,13 @@ class APIResourceList(_Model):
             self.kind = None
             odd = True
         v = get("resources")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.resources = [APIResource._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.resources = [APIResource._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.resources = []
+                absent += ("resources",)
+                odd = True
         else:
             self.resources = []
             absent += ("resources",)
@@ -832,17 +851,22 @@ class APIVersions(_Model):
             self.kind = None
             odd = True
         v = get("serverAddressByClientCIDRs")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.server_address_by_client_cidrs = [
-                ServerAddressByClientCIDR._decode(i0) for i0 in v
-            ]
+        if isinstance(v, list):
+            try:
+                self.server_address_by_client_cidrs = [
+                    ServerAddressByClientCIDR._decode(i0) for i0 in v
+                ]
+            except AttributeError:  # an item that is not an object
+                self.server_address_by_client_cidrs = []
+                absent += ("server_address_by_client_cidrs",)
+                odd = True
         else:
             self.server_address_by_client_cidrs = []
             absent += ("server_address_by_client_cidrs",)
             if v is not None:
                 odd = True
         v = get("versions")
-        if isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if isinstance(v, list):
             self.versions = v
         else:
             self.versions = []
@@ -1171,7 +1195,7 @@ class DeleteOptions(_Model):
             self.api_version = None
             odd = True
         v = get("dryRun")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.dry_run = v
         else:
             self.dry_run = None
@@ -1337,7 +1361,7 @@ class FieldSelectorRequirement(_Model):
             if v is not None:
                 odd = True
         v = get("values")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.values = v
         else:
             self.values = None
@@ -1606,13 +1630,17 @@ class LabelSelector(_Model):
         v = get("matchExpressions")
         if v is None:
             self.match_expressions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.match_expressions = [LabelSelectorRequirement._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.match_expressions = [LabelSelectorRequirement._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.match_expressions = None
+                odd = True
         else:
             self.match_expressions = None
             odd = True
         v = get("matchLabels")
-        if v is None or isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
+        if v is None or isinstance(v, dict):
             self.match_labels = v
         else:
             self.match_labels = None
@@ -1716,7 +1744,7 @@ class LabelSelectorRequirement(_Model):
             if v is not None:
                 odd = True
         v = get("values")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.values = v
         else:
             self.values = None
@@ -2243,7 +2271,7 @@ Populated by the system. Read-only. More info: https://kubernetes.io/docs/concep
         odd = False
         get = data.get
         v = get("annotations")
-        if v is None or isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
+        if v is None or isinstance(v, dict):
             self.annotations = v
         else:
             self.annotations = None
@@ -2271,7 +2299,7 @@ Populated by the system. Read-only. More info: https://kubernetes.io/docs/concep
             self.deletion_timestamp = None
             odd = True
         v = get("finalizers")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.finalizers = v
         else:
             self.finalizers = None
@@ -2289,7 +2317,7 @@ Populated by the system. Read-only. More info: https://kubernetes.io/docs/concep
             self.generation = None
             odd = True
         v = get("labels")
-        if v is None or isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
+        if v is None or isinstance(v, dict):
             self.labels = v
         else:
             self.labels = None
@@ -2297,8 +2325,12 @@ Populated by the system. Read-only. More info: https://kubernetes.io/docs/concep
         v = get("managedFields")
         if v is None:
             self.managed_fields = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.managed_fields = [ManagedFieldsEntry._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.managed_fields = [ManagedFieldsEntry._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.managed_fields = None
+                odd = True
         else:
             self.managed_fields = None
             odd = True
@@ -2317,8 +2349,12 @@ Populated by the system. Read-only. More info: https://kubernetes.io/docs/concep
         v = get("ownerReferences")
         if v is None:
             self.owner_references = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.owner_references = [OwnerReference._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.owner_references = [OwnerReference._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.owner_references = None
+                odd = True
         else:
             self.owner_references = None
             odd = True
@@ -3192,8 +3228,12 @@ class StatusDetails(_Model):
         v = get("causes")
         if v is None:
             self.causes = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.causes = [StatusCause._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.causes = [StatusCause._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.causes = None
+                odd = True
         else:
             self.causes = None
             odd = True

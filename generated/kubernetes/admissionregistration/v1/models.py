@@ -686,8 +686,12 @@ Default to the empty LabelSelector, which matches everything.
         v = get("excludeResourceRules")
         if v is None:
             self.exclude_resource_rules = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.exclude_resource_rules = [NamedRuleWithOperations._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.exclude_resource_rules = [NamedRuleWithOperations._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.exclude_resource_rules = None
+                odd = True
         else:
             self.exclude_resource_rules = None
             odd = True
@@ -716,8 +720,12 @@ Default to the empty LabelSelector, which matches everything.
         v = get("resourceRules")
         if v is None:
             self.resource_rules = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.resource_rules = [NamedRuleWithOperations._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.resource_rules = [NamedRuleWithOperations._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.resource_rules = None
+                odd = True
         else:
             self.resource_rules = None
             odd = True
@@ -1157,8 +1165,13 @@ class MutatingAdmissionPolicyBindingList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [MutatingAdmissionPolicyBinding._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [MutatingAdmissionPolicyBinding._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -1399,8 +1412,13 @@ class MutatingAdmissionPolicyList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [MutatingAdmissionPolicy._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [MutatingAdmissionPolicy._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -1613,8 +1631,12 @@ The expression of a variable can refer to other variables defined earlier in the
         v = get("matchConditions")
         if v is None:
             self.match_conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.match_conditions = [MatchCondition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.match_conditions = [MatchCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.match_conditions = None
+                odd = True
         else:
             self.match_conditions = None
             odd = True
@@ -1629,8 +1651,12 @@ The expression of a variable can refer to other variables defined earlier in the
         v = get("mutations")
         if v is None:
             self.mutations = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.mutations = [Mutation._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.mutations = [Mutation._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.mutations = None
+                odd = True
         else:
             self.mutations = None
             odd = True
@@ -1651,8 +1677,12 @@ The expression of a variable can refer to other variables defined earlier in the
         v = get("variables")
         if v is None:
             self.variables = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.variables = [Variable._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.variables = [Variable._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.variables = None
+                odd = True
         else:
             self.variables = None
             odd = True
@@ -1939,7 +1969,7 @@ Defaults to "Never".
         absent: tuple[str, ...] = ()
         get = data.get
         v = get("admissionReviewVersions")
-        if isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if isinstance(v, list):
             self.admission_review_versions = v
         else:
             self.admission_review_versions = []
@@ -1963,8 +1993,12 @@ Defaults to "Never".
         v = get("matchConditions")
         if v is None:
             self.match_conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.match_conditions = [MatchCondition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.match_conditions = [MatchCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.match_conditions = None
+                odd = True
         else:
             self.match_conditions = None
             odd = True
@@ -2007,8 +2041,12 @@ Defaults to "Never".
         v = get("rules")
         if v is None:
             self.rules = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.rules = [RuleWithOperations._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.rules = [RuleWithOperations._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.rules = None
+                odd = True
         else:
             self.rules = None
             odd = True
@@ -2224,8 +2262,12 @@ class MutatingWebhookConfiguration(_Model):
         v = get("webhooks")
         if v is None:
             self.webhooks = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.webhooks = [MutatingWebhook._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.webhooks = [MutatingWebhook._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.webhooks = None
+                odd = True
         else:
             self.webhooks = None
             odd = True
@@ -2345,8 +2387,13 @@ class MutatingWebhookConfigurationList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [MutatingWebhookConfiguration._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [MutatingWebhookConfiguration._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -2596,31 +2643,31 @@ Depending on the enclosing object, subresources might not be allowed. Required.
         odd = False
         get = data.get
         v = get("apiGroups")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.api_groups = v
         else:
             self.api_groups = None
             odd = True
         v = get("apiVersions")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.api_versions = v
         else:
             self.api_versions = None
             odd = True
         v = get("operations")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.operations = v
         else:
             self.operations = None
             odd = True
         v = get("resourceNames")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.resource_names = v
         else:
             self.resource_names = None
             odd = True
         v = get("resources")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.resources = v
         else:
             self.resources = None
@@ -2946,25 +2993,25 @@ Depending on the enclosing object, subresources might not be allowed. Required.
         odd = False
         get = data.get
         v = get("apiGroups")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.api_groups = v
         else:
             self.api_groups = None
             odd = True
         v = get("apiVersions")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.api_versions = v
         else:
             self.api_versions = None
             odd = True
         v = get("operations")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.operations = v
         else:
             self.operations = None
             odd = True
         v = get("resources")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.resources = v
         else:
             self.resources = None
@@ -3179,8 +3226,12 @@ class TypeChecking(_Model):
         v = get("expressionWarnings")
         if v is None:
             self.expression_warnings = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.expression_warnings = [ExpressionWarning._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.expression_warnings = [ExpressionWarning._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.expression_warnings = None
+                odd = True
         else:
             self.expression_warnings = None
             odd = True
@@ -3635,8 +3686,13 @@ class ValidatingAdmissionPolicyBindingList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [ValidatingAdmissionPolicyBinding._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [ValidatingAdmissionPolicyBinding._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -3818,7 +3874,7 @@ Required.
             if v is not None:
                 odd = True
         v = get("validationActions")
-        if isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if isinstance(v, list):
             self.validation_actions = v
         else:
             self.validation_actions = []
@@ -3939,8 +3995,13 @@ class ValidatingAdmissionPolicyList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [ValidatingAdmissionPolicy._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [ValidatingAdmissionPolicy._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -4168,8 +4229,12 @@ The expression of a variable can refer to other variables defined earlier in the
         v = get("auditAnnotations")
         if v is None:
             self.audit_annotations = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.audit_annotations = [AuditAnnotation._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.audit_annotations = [AuditAnnotation._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.audit_annotations = None
+                odd = True
         else:
             self.audit_annotations = None
             odd = True
@@ -4182,8 +4247,12 @@ The expression of a variable can refer to other variables defined earlier in the
         v = get("matchConditions")
         if v is None:
             self.match_conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.match_conditions = [MatchCondition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.match_conditions = [MatchCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.match_conditions = None
+                odd = True
         else:
             self.match_conditions = None
             odd = True
@@ -4206,16 +4275,24 @@ The expression of a variable can refer to other variables defined earlier in the
         v = get("validations")
         if v is None:
             self.validations = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.validations = [Validation._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.validations = [Validation._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.validations = None
+                odd = True
         else:
             self.validations = None
             odd = True
         v = get("variables")
         if v is None:
             self.variables = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.variables = [Variable._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.variables = [Variable._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.variables = None
+                odd = True
         else:
             self.variables = None
             odd = True
@@ -4336,8 +4413,12 @@ class ValidatingAdmissionPolicyStatus(_Model):
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True
@@ -4607,7 +4688,7 @@ Default to the empty LabelSelector, which matches everything.
         absent: tuple[str, ...] = ()
         get = data.get
         v = get("admissionReviewVersions")
-        if isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if isinstance(v, list):
             self.admission_review_versions = v
         else:
             self.admission_review_versions = []
@@ -4631,8 +4712,12 @@ Default to the empty LabelSelector, which matches everything.
         v = get("matchConditions")
         if v is None:
             self.match_conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.match_conditions = [MatchCondition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.match_conditions = [MatchCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.match_conditions = None
+                odd = True
         else:
             self.match_conditions = None
             odd = True
@@ -4669,8 +4754,12 @@ Default to the empty LabelSelector, which matches everything.
         v = get("rules")
         if v is None:
             self.rules = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.rules = [RuleWithOperations._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.rules = [RuleWithOperations._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.rules = None
+                odd = True
         else:
             self.rules = None
             odd = True
@@ -4882,8 +4971,12 @@ class ValidatingWebhookConfiguration(_Model):
         v = get("webhooks")
         if v is None:
             self.webhooks = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.webhooks = [ValidatingWebhook._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.webhooks = [ValidatingWebhook._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.webhooks = None
+                odd = True
         else:
             self.webhooks = None
             odd = True
@@ -5005,8 +5098,13 @@ class ValidatingWebhookConfigurationList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [ValidatingWebhookConfiguration._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [ValidatingWebhookConfiguration._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)

@@ -468,8 +468,12 @@ Default to the empty LabelSelector, which matches everything.
         v = get("excludeResourceRules")
         if v is None:
             self.exclude_resource_rules = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.exclude_resource_rules = [NamedRuleWithOperations._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.exclude_resource_rules = [NamedRuleWithOperations._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.exclude_resource_rules = None
+                odd = True
         else:
             self.exclude_resource_rules = None
             odd = True
@@ -498,8 +502,12 @@ Default to the empty LabelSelector, which matches everything.
         v = get("resourceRules")
         if v is None:
             self.resource_rules = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.resource_rules = [NamedRuleWithOperations._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.resource_rules = [NamedRuleWithOperations._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.resource_rules = None
+                odd = True
         else:
             self.resource_rules = None
             odd = True
@@ -939,8 +947,13 @@ class MutatingAdmissionPolicyBindingList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [MutatingAdmissionPolicyBinding._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [MutatingAdmissionPolicyBinding._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -1181,8 +1194,13 @@ class MutatingAdmissionPolicyList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [MutatingAdmissionPolicy._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [MutatingAdmissionPolicy._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -1395,8 +1413,12 @@ The expression of a variable can refer to other variables defined earlier in the
         v = get("matchConditions")
         if v is None:
             self.match_conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.match_conditions = [MatchCondition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.match_conditions = [MatchCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.match_conditions = None
+                odd = True
         else:
             self.match_conditions = None
             odd = True
@@ -1411,8 +1433,12 @@ The expression of a variable can refer to other variables defined earlier in the
         v = get("mutations")
         if v is None:
             self.mutations = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.mutations = [Mutation._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.mutations = [Mutation._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.mutations = None
+                odd = True
         else:
             self.mutations = None
             odd = True
@@ -1433,8 +1459,12 @@ The expression of a variable can refer to other variables defined earlier in the
         v = get("variables")
         if v is None:
             self.variables = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.variables = [Variable._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.variables = [Variable._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.variables = None
+                odd = True
         else:
             self.variables = None
             odd = True
@@ -1677,31 +1707,31 @@ Depending on the enclosing object, subresources might not be allowed. Required.
         odd = False
         get = data.get
         v = get("apiGroups")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.api_groups = v
         else:
             self.api_groups = None
             odd = True
         v = get("apiVersions")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.api_versions = v
         else:
             self.api_versions = None
             odd = True
         v = get("operations")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.operations = v
         else:
             self.operations = None
             odd = True
         v = get("resourceNames")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.resource_names = v
         else:
             self.resource_names = None
             odd = True
         v = get("resources")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.resources = v
         else:
             self.resources = None

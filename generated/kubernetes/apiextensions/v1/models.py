@@ -733,8 +733,13 @@ class CustomResourceDefinitionList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [CustomResourceDefinition._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [CustomResourceDefinition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -871,7 +876,7 @@ class CustomResourceDefinitionNames(_Model):
         absent: tuple[str, ...] = ()
         get = data.get
         v = get("categories")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.categories = v
         else:
             self.categories = None
@@ -899,7 +904,7 @@ class CustomResourceDefinitionNames(_Model):
             if v is not None:
                 odd = True
         v = get("shortNames")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.short_names = v
         else:
             self.short_names = None
@@ -1100,8 +1105,13 @@ class CustomResourceDefinitionSpec(_Model):
             if v is not None:
                 odd = True
         v = get("versions")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.versions = [CustomResourceDefinitionVersion._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.versions = [CustomResourceDefinitionVersion._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.versions = []
+                absent += ("versions",)
+                odd = True
         else:
             self.versions = []
             absent += ("versions",)
@@ -1240,8 +1250,12 @@ class CustomResourceDefinitionStatus(_Model):
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [CustomResourceDefinitionCondition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [CustomResourceDefinitionCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True
@@ -1252,7 +1266,7 @@ class CustomResourceDefinitionStatus(_Model):
             self.observed_generation = None
             odd = True
         v = get("storedVersions")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.stored_versions = v
         else:
             self.stored_versions = None
@@ -1450,10 +1464,14 @@ class CustomResourceDefinitionVersion(_Model):
         v = get("additionalPrinterColumns")
         if v is None:
             self.additional_printer_columns = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.additional_printer_columns = [
-                CustomResourceColumnDefinition._decode(i0) for i0 in v
-            ]
+        elif isinstance(v, list):
+            try:
+                self.additional_printer_columns = [
+                    CustomResourceColumnDefinition._decode(i0) for i0 in v
+                ]
+            except AttributeError:  # an item that is not an object
+                self.additional_printer_columns = None
+                odd = True
         else:
             self.additional_printer_columns = None
             odd = True
@@ -1488,8 +1506,12 @@ class CustomResourceDefinitionVersion(_Model):
         v = get("selectableFields")
         if v is None:
             self.selectable_fields = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.selectable_fields = [SelectableField._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.selectable_fields = [SelectableField._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.selectable_fields = None
+                odd = True
         else:
             self.selectable_fields = None
             odd = True
@@ -2366,16 +2388,24 @@ Defaults to atomic for arrays.
         v = get("allOf")
         if v is None:
             self.all_of = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.all_of = [JSONSchemaProps._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.all_of = [JSONSchemaProps._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.all_of = None
+                odd = True
         else:
             self.all_of = None
             odd = True
         v = get("anyOf")
         if v is None:
             self.any_of = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.any_of = [JSONSchemaProps._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.any_of = [JSONSchemaProps._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.any_of = None
+                odd = True
         else:
             self.any_of = None
             odd = True
@@ -2383,8 +2413,12 @@ Defaults to atomic for arrays.
         v = get("definitions")
         if v is None:
             self.definitions = None
-        elif isinstance(v, dict) and all(isinstance(i0, dict) for i0 in v.values()):
-            self.definitions = {k0: JSONSchemaProps._decode(i0) for k0, i0 in v.items()}
+        elif isinstance(v, dict):
+            try:
+                self.definitions = {k0: JSONSchemaProps._decode(i0) for k0, i0 in v.items()}
+            except AttributeError:  # an item that is not an object
+                self.definitions = None
+                odd = True
         else:
             self.definitions = None
             odd = True
@@ -2511,8 +2545,12 @@ Defaults to atomic for arrays.
         v = get("oneOf")
         if v is None:
             self.one_of = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.one_of = [JSONSchemaProps._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.one_of = [JSONSchemaProps._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.one_of = None
+                odd = True
         else:
             self.one_of = None
             odd = True
@@ -2525,21 +2563,29 @@ Defaults to atomic for arrays.
         v = get("patternProperties")
         if v is None:
             self.pattern_properties = None
-        elif isinstance(v, dict) and all(isinstance(i0, dict) for i0 in v.values()):
-            self.pattern_properties = {k0: JSONSchemaProps._decode(i0) for k0, i0 in v.items()}
+        elif isinstance(v, dict):
+            try:
+                self.pattern_properties = {k0: JSONSchemaProps._decode(i0) for k0, i0 in v.items()}
+            except AttributeError:  # an item that is not an object
+                self.pattern_properties = None
+                odd = True
         else:
             self.pattern_properties = None
             odd = True
         v = get("properties")
         if v is None:
             self.properties = None
-        elif isinstance(v, dict) and all(isinstance(i0, dict) for i0 in v.values()):
-            self.properties = {k0: JSONSchemaProps._decode(i0) for k0, i0 in v.items()}
+        elif isinstance(v, dict):
+            try:
+                self.properties = {k0: JSONSchemaProps._decode(i0) for k0, i0 in v.items()}
+            except AttributeError:  # an item that is not an object
+                self.properties = None
+                odd = True
         else:
             self.properties = None
             odd = True
         v = get("required")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.required = v
         else:
             self.required = None
@@ -2575,7 +2621,7 @@ Defaults to atomic for arrays.
             self.x_kubernetes_int_or_string = None
             odd = True
         v = get("x-kubernetes-list-map-keys")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.x_kubernetes_list_map_keys = v
         else:
             self.x_kubernetes_list_map_keys = None
@@ -2601,8 +2647,12 @@ Defaults to atomic for arrays.
         v = get("x-kubernetes-validations")
         if v is None:
             self.x_kubernetes_validations = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.x_kubernetes_validations = [ValidationRule._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.x_kubernetes_validations = [ValidationRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.x_kubernetes_validations = None
+                odd = True
         else:
             self.x_kubernetes_validations = None
             odd = True
@@ -3378,7 +3428,7 @@ class WebhookConversion(_Model):
             self.client_config = None
             odd = True
         v = get("conversionReviewVersions")
-        if isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if isinstance(v, list):
             self.conversion_review_versions = v
         else:
             self.conversion_review_versions = []

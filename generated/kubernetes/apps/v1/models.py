@@ -303,8 +303,13 @@ class ControllerRevisionList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [ControllerRevision._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [ControllerRevision._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -753,8 +758,13 @@ class DaemonSetList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [DaemonSet._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [DaemonSet._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -1122,8 +1132,12 @@ class DaemonSetStatus(_Model):
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [DaemonSetCondition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [DaemonSetCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True
@@ -1742,8 +1756,13 @@ class DeploymentList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [Deployment._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [Deployment._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -2151,8 +2170,12 @@ This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplic
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [DeploymentCondition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [DeploymentCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True
@@ -2723,8 +2746,13 @@ class ReplicaSetList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [ReplicaSet._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [ReplicaSet._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -3030,8 +3058,12 @@ This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplic
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [ReplicaSetCondition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [ReplicaSetCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True
@@ -3734,8 +3766,13 @@ class StatefulSetList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [StatefulSet._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [StatefulSet._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -4164,8 +4201,14 @@ class StatefulSetSpec(_Model):
         v = get("volumeClaimTemplates")
         if v is None:
             self.volume_claim_templates = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.volume_claim_templates = [_core_v1.PersistentVolumeClaim._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.volume_claim_templates = [
+                    _core_v1.PersistentVolumeClaim._decode(i0) for i0 in v
+                ]
+            except AttributeError:  # an item that is not an object
+                self.volume_claim_templates = None
+                odd = True
         else:
             self.volume_claim_templates = None
             odd = True
@@ -4384,8 +4427,12 @@ class StatefulSetStatus(_Model):
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [StatefulSetCondition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [StatefulSetCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True

@@ -546,7 +546,7 @@ class TokenRequestSpec(_Model):
         odd = False
         get = data.get
         v = get("audiences")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.audiences = v
         else:
             self.audiences = None
@@ -885,7 +885,7 @@ class TokenReviewSpec(_Model):
         absent: tuple[str, ...] = ()
         get = data.get
         v = get("audiences")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.audiences = v
         else:
             self.audiences = None
@@ -980,7 +980,7 @@ class TokenReviewStatus(_Model):
         odd = False
         get = data.get
         v = get("audiences")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.audiences = v
         else:
             self.audiences = None
@@ -1088,19 +1088,13 @@ class UserInfo(_Model):
         odd = False
         get = data.get
         v = get("extra")
-        if (
-            v is None
-            or isinstance(v, dict)
-            and all(
-                isinstance(i0, list) and all(isinstance(i1, str) for i1 in i0) for i0 in v.values()
-            )
-        ):
+        if v is None or isinstance(v, dict):
             self.extra = v
         else:
             self.extra = None
             odd = True
         v = get("groups")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.groups = v
         else:
             self.groups = None

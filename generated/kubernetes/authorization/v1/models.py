@@ -95,8 +95,12 @@ class FieldSelectorAttributes(_Model):
         v = get("requirements")
         if v is None:
             self.requirements = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.requirements = [_meta_v1.FieldSelectorRequirement._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.requirements = [_meta_v1.FieldSelectorRequirement._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.requirements = None
+                odd = True
         else:
             self.requirements = None
             odd = True
@@ -185,8 +189,12 @@ class LabelSelectorAttributes(_Model):
         v = get("requirements")
         if v is None:
             self.requirements = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.requirements = [_meta_v1.LabelSelectorRequirement._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.requirements = [_meta_v1.LabelSelectorRequirement._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.requirements = None
+                odd = True
         else:
             self.requirements = None
             odd = True
@@ -508,13 +516,13 @@ class NonResourceRule(_Model):
         absent: tuple[str, ...] = ()
         get = data.get
         v = get("nonResourceURLs")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.non_resource_urls = v
         else:
             self.non_resource_urls = None
             odd = True
         v = get("verbs")
-        if isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if isinstance(v, list):
             self.verbs = v
         else:
             self.verbs = []
@@ -831,25 +839,25 @@ class ResourceRule(_Model):
         absent: tuple[str, ...] = ()
         get = data.get
         v = get("apiGroups")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.api_groups = v
         else:
             self.api_groups = None
             odd = True
         v = get("resourceNames")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.resource_names = v
         else:
             self.resource_names = None
             odd = True
         v = get("resources")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.resources = v
         else:
             self.resources = None
             odd = True
         v = get("verbs")
-        if isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if isinstance(v, list):
             self.verbs = v
         else:
             self.verbs = []
@@ -1647,19 +1655,13 @@ class SubjectAccessReviewSpec(_Model):
         odd = False
         get = data.get
         v = get("extra")
-        if (
-            v is None
-            or isinstance(v, dict)
-            and all(
-                isinstance(i0, list) and all(isinstance(i1, str) for i1 in i0) for i0 in v.values()
-            )
-        ):
+        if v is None or isinstance(v, dict):
             self.extra = v
         else:
             self.extra = None
             odd = True
         v = get("groups")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.groups = v
         else:
             self.groups = None
@@ -1958,16 +1960,26 @@ class SubjectRulesReviewStatus(_Model):
             if v is not None:
                 odd = True
         v = get("nonResourceRules")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.non_resource_rules = [NonResourceRule._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.non_resource_rules = [NonResourceRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.non_resource_rules = []
+                absent += ("non_resource_rules",)
+                odd = True
         else:
             self.non_resource_rules = []
             absent += ("non_resource_rules",)
             if v is not None:
                 odd = True
         v = get("resourceRules")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.resource_rules = [ResourceRule._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.resource_rules = [ResourceRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.resource_rules = []
+                absent += ("resource_rules",)
+                odd = True
         else:
             self.resource_rules = []
             absent += ("resource_rules",)

@@ -774,8 +774,12 @@ This is an beta field and requires the HPAConfigurableTolerance feature gate to 
         v = get("policies")
         if v is None:
             self.policies = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.policies = [HPAScalingPolicy._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.policies = [HPAScalingPolicy._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.policies = None
+                odd = True
         else:
             self.policies = None
             odd = True
@@ -1334,8 +1338,13 @@ class HorizontalPodAutoscalerList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [HorizontalPodAutoscaler._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [HorizontalPodAutoscaler._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -1504,8 +1513,12 @@ class HorizontalPodAutoscalerSpec(_Model):
         v = get("metrics")
         if v is None:
             self.metrics = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.metrics = [MetricSpec._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.metrics = [MetricSpec._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.metrics = None
+                odd = True
         else:
             self.metrics = None
             odd = True
@@ -1677,16 +1690,24 @@ class HorizontalPodAutoscalerStatus(_Model):
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [HorizontalPodAutoscalerCondition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [HorizontalPodAutoscalerCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True
         v = get("currentMetrics")
         if v is None:
             self.current_metrics = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.current_metrics = [MetricStatus._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.current_metrics = [MetricStatus._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.current_metrics = None
+                odd = True
         else:
             self.current_metrics = None
             odd = True

@@ -288,8 +288,13 @@ class CronJobList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [CronJob._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [CronJob._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -617,8 +622,12 @@ class CronJobStatus(_Model):
         v = get("active")
         if v is None:
             self.active = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.active = [_core_v1.ObjectReference._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.active = [_core_v1.ObjectReference._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.active = None
+                odd = True
         else:
             self.active = None
             odd = True
@@ -1075,8 +1084,13 @@ class JobList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [Job._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [Job._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -1685,8 +1699,12 @@ Old jobs might not be tracked using this field, in which case the field remains 
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [JobCondition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [JobCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True
@@ -1921,8 +1939,13 @@ class PodFailurePolicy(_Model):
         absent: tuple[str, ...] = ()
         get = data.get
         v = get("rules")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.rules = [PodFailurePolicyRule._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.rules = [PodFailurePolicyRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.rules = []
+                absent += ("rules",)
+                odd = True
         else:
             self.rules = []
             absent += ("rules",)
@@ -2031,9 +2054,7 @@ Additional values are considered to be added in the future. Clients should react
             if v is not None:
                 odd = True
         v = get("values")
-        if isinstance(v, list) and all(
-            isinstance(i0, int) and i0.__class__ is not bool for i0 in v
-        ):
+        if isinstance(v, list):
             self.values = v
         else:
             self.values = []
@@ -2263,10 +2284,14 @@ Additional values are considered to be added in the future. Clients should react
         v = get("onPodConditions")
         if v is None:
             self.on_pod_conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.on_pod_conditions = [
-                PodFailurePolicyOnPodConditionsPattern._decode(i0) for i0 in v
-            ]
+        elif isinstance(v, list):
+            try:
+                self.on_pod_conditions = [
+                    PodFailurePolicyOnPodConditionsPattern._decode(i0) for i0 in v
+                ]
+            except AttributeError:  # an item that is not an object
+                self.on_pod_conditions = None
+                odd = True
         else:
             self.on_pod_conditions = None
             odd = True
@@ -2344,8 +2369,13 @@ class SuccessPolicy(_Model):
         absent: tuple[str, ...] = ()
         get = data.get
         v = get("rules")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.rules = [SuccessPolicyRule._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.rules = [SuccessPolicyRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.rules = []
+                absent += ("rules",)
+                odd = True
         else:
             self.rules = []
             absent += ("rules",)
@@ -2483,13 +2513,13 @@ class UncountedTerminatedPods(_Model):
         odd = False
         get = data.get
         v = get("failed")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.failed = v
         else:
             self.failed = None
             odd = True
         v = get("succeeded")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.succeeded = v
         else:
             self.succeeded = None

@@ -477,8 +477,13 @@ class CertificateSigningRequestList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [CertificateSigningRequest._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [CertificateSigningRequest._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -691,19 +696,13 @@ Valid values are:
             self.expiration_seconds = None
             odd = True
         v = get("extra")
-        if (
-            v is None
-            or isinstance(v, dict)
-            and all(
-                isinstance(i0, list) and all(isinstance(i1, str) for i1 in i0) for i0 in v.values()
-            )
-        ):
+        if v is None or isinstance(v, dict):
             self.extra = v
         else:
             self.extra = None
             odd = True
         v = get("groups")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.groups = v
         else:
             self.groups = None
@@ -731,7 +730,7 @@ Valid values are:
             self.uid = None
             odd = True
         v = get("usages")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.usages = v
         else:
             self.usages = None
@@ -877,8 +876,12 @@ When serialized as JSON or YAML, the data is additionally base64-encoded, so it 
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [CertificateSigningRequestCondition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [CertificateSigningRequestCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True

@@ -266,8 +266,13 @@ class ClusterTrustBundleList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [ClusterTrustBundle._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [ClusterTrustBundle._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -689,8 +694,13 @@ class PodCertificateRequestList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [PodCertificateRequest._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [PodCertificateRequest._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -1030,7 +1040,7 @@ Signers should document the keys and values they support.  Signers should deny r
             if v is not None:
                 odd = True
         v = get("unverifiedUserAnnotations")
-        if v is None or isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
+        if v is None or isinstance(v, dict):
             self.unverified_user_annotations = v
         else:
             self.unverified_user_annotations = None
@@ -1213,8 +1223,12 @@ If the request is denied with `Reason=UnsupportedKeyType`, the signer may sugges
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True

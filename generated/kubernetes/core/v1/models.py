@@ -1431,7 +1431,7 @@ class CSIPersistentVolumeSource(_Model):
             self.read_only = None
             odd = True
         v = get("volumeAttributes")
-        if v is None or isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
+        if v is None or isinstance(v, dict):
             self.volume_attributes = v
         else:
             self.volume_attributes = None
@@ -1620,7 +1620,7 @@ class CSIVolumeSource(_Model):
             self.read_only = None
             odd = True
         v = get("volumeAttributes")
-        if v is None or isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
+        if v is None or isinstance(v, dict):
             self.volume_attributes = v
         else:
             self.volume_attributes = None
@@ -1703,13 +1703,13 @@ class Capabilities(_Model):
         odd = False
         get = data.get
         v = get("add")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.add = v
         else:
             self.add = None
             odd = True
         v = get("drop")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.drop = v
         else:
             self.drop = None
@@ -1820,7 +1820,7 @@ class CephFSPersistentVolumeSource(_Model):
         absent: tuple[str, ...] = ()
         get = data.get
         v = get("monitors")
-        if isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if isinstance(v, list):
             self.monitors = v
         else:
             self.monitors = []
@@ -1982,7 +1982,7 @@ class CephFSVolumeSource(_Model):
         absent: tuple[str, ...] = ()
         get = data.get
         v = get("monitors")
-        if isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if isinstance(v, list):
             self.monitors = v
         else:
             self.monitors = []
@@ -2755,8 +2755,12 @@ class ComponentStatus(_Model):
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [ComponentCondition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [ComponentCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True
@@ -2887,8 +2891,13 @@ class ComponentStatusList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [ComponentStatus._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [ComponentStatus._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -3051,13 +3060,13 @@ class ConfigMap(_Model):
             self.api_version = None
             odd = True
         v = get("binaryData")
-        if v is None or isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
+        if v is None or isinstance(v, dict):
             self.binary_data = v
         else:
             self.binary_data = None
             odd = True
         v = get("data")
-        if v is None or isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
+        if v is None or isinstance(v, dict):
             self.data = v
         else:
             self.data = None
@@ -3377,8 +3386,13 @@ class ConfigMapList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [ConfigMap._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [ConfigMap._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -3639,8 +3653,12 @@ class ConfigMapProjection(_Model):
         v = get("items")
         if v is None:
             self.items = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [KeyToPath._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.items = [KeyToPath._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = None
+                odd = True
         else:
             self.items = None
             odd = True
@@ -3750,8 +3768,12 @@ class ConfigMapVolumeSource(_Model):
         v = get("items")
         if v is None:
             self.items = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [KeyToPath._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.items = [KeyToPath._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = None
+                odd = True
         else:
             self.items = None
             odd = True
@@ -4140,13 +4162,13 @@ class Container(_Model):
         absent: tuple[str, ...] = ()
         get = data.get
         v = get("args")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.args = v
         else:
             self.args = None
             odd = True
         v = get("command")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.command = v
         else:
             self.command = None
@@ -4154,16 +4176,24 @@ class Container(_Model):
         v = get("env")
         if v is None:
             self.env = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.env = [EnvVar._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.env = [EnvVar._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.env = None
+                odd = True
         else:
             self.env = None
             odd = True
         v = get("envFrom")
         if v is None:
             self.env_from = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.env_from = [EnvFromSource._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.env_from = [EnvFromSource._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.env_from = None
+                odd = True
         else:
             self.env_from = None
             odd = True
@@ -4206,8 +4236,12 @@ class Container(_Model):
         v = get("ports")
         if v is None:
             self.ports = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.ports = [ContainerPort._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.ports = [ContainerPort._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.ports = None
+                odd = True
         else:
             self.ports = None
             odd = True
@@ -4222,8 +4256,12 @@ class Container(_Model):
         v = get("resizePolicy")
         if v is None:
             self.resize_policy = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.resize_policy = [ContainerResizePolicy._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.resize_policy = [ContainerResizePolicy._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.resize_policy = None
+                odd = True
         else:
             self.resize_policy = None
             odd = True
@@ -4244,8 +4282,12 @@ class Container(_Model):
         v = get("restartPolicyRules")
         if v is None:
             self.restart_policy_rules = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.restart_policy_rules = [ContainerRestartRule._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.restart_policy_rules = [ContainerRestartRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.restart_policy_rules = None
+                odd = True
         else:
             self.restart_policy_rules = None
             odd = True
@@ -4298,16 +4340,24 @@ class Container(_Model):
         v = get("volumeDevices")
         if v is None:
             self.volume_devices = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.volume_devices = [VolumeDevice._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.volume_devices = [VolumeDevice._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.volume_devices = None
+                odd = True
         else:
             self.volume_devices = None
             odd = True
         v = get("volumeMounts")
         if v is None:
             self.volume_mounts = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.volume_mounts = [VolumeMount._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.volume_mounts = [VolumeMount._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.volume_mounts = None
+                odd = True
         else:
             self.volume_mounts = None
             odd = True
@@ -4598,7 +4648,7 @@ class ContainerImage(_Model):
         odd = False
         get = data.get
         v = get("names")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.names = v
         else:
             self.names = None
@@ -5016,11 +5066,7 @@ class ContainerRestartRuleOnExitCodes(_Model):
             if v is not None:
                 odd = True
         v = get("values")
-        if (
-            v is None
-            or isinstance(v, list)
-            and all(isinstance(i0, int) and i0.__class__ is not bool for i0 in v)
-        ):
+        if v is None or isinstance(v, list):
             self.values = v
         else:
             self.values = None
@@ -5687,9 +5733,7 @@ The value is typically used to determine whether a container is ready to accept 
         v = get("allocatedResources")
         if v is None:
             self.allocated_resources = None
-        elif isinstance(v, dict) and all(
-            isinstance(i0, (str, int, float)) and i0.__class__ is not bool for i0 in v.values()
-        ):
+        elif isinstance(v, dict):
             self.allocated_resources = {k0: _Quantity(i0) for k0, i0 in v.items()}
         else:
             self.allocated_resources = None
@@ -5697,8 +5741,12 @@ The value is typically used to determine whether a container is ready to accept 
         v = get("allocatedResourcesStatus")
         if v is None:
             self.allocated_resources_status = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.allocated_resources_status = [ResourceStatus._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.allocated_resources_status = [ResourceStatus._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.allocated_resources_status = None
+                odd = True
         else:
             self.allocated_resources_status = None
             odd = True
@@ -5795,8 +5843,12 @@ The value is typically used to determine whether a container is ready to accept 
         v = get("volumeMounts")
         if v is None:
             self.volume_mounts = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.volume_mounts = [VolumeMountStatus._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.volume_mounts = [VolumeMountStatus._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.volume_mounts = None
+                odd = True
         else:
             self.volume_mounts = None
             odd = True
@@ -6046,8 +6098,12 @@ class DownwardAPIProjection(_Model):
         v = get("items")
         if v is None:
             self.items = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [DownwardAPIVolumeFile._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.items = [DownwardAPIVolumeFile._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = None
+                odd = True
         else:
             self.items = None
             odd = True
@@ -6261,8 +6317,12 @@ class DownwardAPIVolumeSource(_Model):
         v = get("items")
         if v is None:
             self.items = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [DownwardAPIVolumeFile._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.items = [DownwardAPIVolumeFile._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = None
+                odd = True
         else:
             self.items = None
             odd = True
@@ -6701,24 +6761,36 @@ class EndpointSubset(_Model):
         v = get("addresses")
         if v is None:
             self.addresses = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.addresses = [EndpointAddress._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.addresses = [EndpointAddress._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.addresses = None
+                odd = True
         else:
             self.addresses = None
             odd = True
         v = get("notReadyAddresses")
         if v is None:
             self.not_ready_addresses = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.not_ready_addresses = [EndpointAddress._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.not_ready_addresses = [EndpointAddress._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.not_ready_addresses = None
+                odd = True
         else:
             self.not_ready_addresses = None
             odd = True
         v = get("ports")
         if v is None:
             self.ports = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.ports = [EndpointPort._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.ports = [EndpointPort._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.ports = None
+                odd = True
         else:
             self.ports = None
             odd = True
@@ -6879,8 +6951,12 @@ class Endpoints(_Model):
         v = get("subsets")
         if v is None:
             self.subsets = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.subsets = [EndpointSubset._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.subsets = [EndpointSubset._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.subsets = None
+                odd = True
         else:
             self.subsets = None
             odd = True
@@ -6993,8 +7069,13 @@ class EndpointsList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [Endpoints._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [Endpoints._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -7782,13 +7863,13 @@ The container runtime must implement support for this feature. If the runtime do
         absent: tuple[str, ...] = ()
         get = data.get
         v = get("args")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.args = v
         else:
             self.args = None
             odd = True
         v = get("command")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.command = v
         else:
             self.command = None
@@ -7796,16 +7877,24 @@ The container runtime must implement support for this feature. If the runtime do
         v = get("env")
         if v is None:
             self.env = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.env = [EnvVar._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.env = [EnvVar._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.env = None
+                odd = True
         else:
             self.env = None
             odd = True
         v = get("envFrom")
         if v is None:
             self.env_from = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.env_from = [EnvFromSource._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.env_from = [EnvFromSource._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.env_from = None
+                odd = True
         else:
             self.env_from = None
             odd = True
@@ -7848,8 +7937,12 @@ The container runtime must implement support for this feature. If the runtime do
         v = get("ports")
         if v is None:
             self.ports = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.ports = [ContainerPort._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.ports = [ContainerPort._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.ports = None
+                odd = True
         else:
             self.ports = None
             odd = True
@@ -7864,8 +7957,12 @@ The container runtime must implement support for this feature. If the runtime do
         v = get("resizePolicy")
         if v is None:
             self.resize_policy = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.resize_policy = [ContainerResizePolicy._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.resize_policy = [ContainerResizePolicy._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.resize_policy = None
+                odd = True
         else:
             self.resize_policy = None
             odd = True
@@ -7886,8 +7983,12 @@ The container runtime must implement support for this feature. If the runtime do
         v = get("restartPolicyRules")
         if v is None:
             self.restart_policy_rules = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.restart_policy_rules = [ContainerRestartRule._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.restart_policy_rules = [ContainerRestartRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.restart_policy_rules = None
+                odd = True
         else:
             self.restart_policy_rules = None
             odd = True
@@ -7946,16 +8047,24 @@ The container runtime must implement support for this feature. If the runtime do
         v = get("volumeDevices")
         if v is None:
             self.volume_devices = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.volume_devices = [VolumeDevice._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.volume_devices = [VolumeDevice._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.volume_devices = None
+                odd = True
         else:
             self.volume_devices = None
             odd = True
         v = get("volumeMounts")
         if v is None:
             self.volume_mounts = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.volume_mounts = [VolumeMount._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.volume_mounts = [VolumeMount._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.volume_mounts = None
+                odd = True
         else:
             self.volume_mounts = None
             odd = True
@@ -8657,8 +8766,13 @@ class EventList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [Event._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [Event._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -8891,7 +9005,7 @@ class ExecAction(_Model):
         odd = False
         get = data.get
         v = get("command")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.command = v
         else:
             self.command = None
@@ -8994,13 +9108,13 @@ class FCVolumeSource(_Model):
             self.read_only = None
             odd = True
         v = get("targetWWNs")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.target_wwns = v
         else:
             self.target_wwns = None
             odd = True
         v = get("wwids")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.wwids = v
         else:
             self.wwids = None
@@ -9265,7 +9379,7 @@ class FlexPersistentVolumeSource(_Model):
             self.fs_type = None
             odd = True
         v = get("options")
-        if v is None or isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
+        if v is None or isinstance(v, dict):
             self.options = v
         else:
             self.options = None
@@ -9410,7 +9524,7 @@ class FlexVolumeSource(_Model):
             self.fs_type = None
             odd = True
         v = get("options")
-        if v is None or isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
+        if v is None or isinstance(v, dict):
             self.options = v
         else:
             self.options = None
@@ -10169,8 +10283,12 @@ class HTTPGetAction(_Model):
         v = get("httpHeaders")
         if v is None:
             self.http_headers = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.http_headers = [HTTPHeader._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.http_headers = [HTTPHeader._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.http_headers = None
+                odd = True
         else:
             self.http_headers = None
             odd = True
@@ -10366,7 +10484,7 @@ class HostAlias(_Model):
         absent: tuple[str, ...] = ()
         get = data.get
         v = get("hostnames")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.hostnames = v
         else:
             self.hostnames = None
@@ -10742,7 +10860,7 @@ class ISCSIPersistentVolumeSource(_Model):
             if v is not None:
                 odd = True
         v = get("portals")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.portals = v
         else:
             self.portals = None
@@ -11013,7 +11131,7 @@ class ISCSIVolumeSource(_Model):
             if v is not None:
                 odd = True
         v = get("portals")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.portals = v
         else:
             self.portals = None
@@ -11820,9 +11938,7 @@ class LimitRangeItem(_Model):
         v = get("default")
         if v is None:
             self.default = None
-        elif isinstance(v, dict) and all(
-            isinstance(i0, (str, int, float)) and i0.__class__ is not bool for i0 in v.values()
-        ):
+        elif isinstance(v, dict):
             self.default = {k0: _Quantity(i0) for k0, i0 in v.items()}
         else:
             self.default = None
@@ -11830,9 +11946,7 @@ class LimitRangeItem(_Model):
         v = get("defaultRequest")
         if v is None:
             self.default_request = None
-        elif isinstance(v, dict) and all(
-            isinstance(i0, (str, int, float)) and i0.__class__ is not bool for i0 in v.values()
-        ):
+        elif isinstance(v, dict):
             self.default_request = {k0: _Quantity(i0) for k0, i0 in v.items()}
         else:
             self.default_request = None
@@ -11840,9 +11954,7 @@ class LimitRangeItem(_Model):
         v = get("max")
         if v is None:
             self.max = None
-        elif isinstance(v, dict) and all(
-            isinstance(i0, (str, int, float)) and i0.__class__ is not bool for i0 in v.values()
-        ):
+        elif isinstance(v, dict):
             self.max = {k0: _Quantity(i0) for k0, i0 in v.items()}
         else:
             self.max = None
@@ -11850,9 +11962,7 @@ class LimitRangeItem(_Model):
         v = get("maxLimitRequestRatio")
         if v is None:
             self.max_limit_request_ratio = None
-        elif isinstance(v, dict) and all(
-            isinstance(i0, (str, int, float)) and i0.__class__ is not bool for i0 in v.values()
-        ):
+        elif isinstance(v, dict):
             self.max_limit_request_ratio = {k0: _Quantity(i0) for k0, i0 in v.items()}
         else:
             self.max_limit_request_ratio = None
@@ -11860,9 +11970,7 @@ class LimitRangeItem(_Model):
         v = get("min")
         if v is None:
             self.min = None
-        elif isinstance(v, dict) and all(
-            isinstance(i0, (str, int, float)) and i0.__class__ is not bool for i0 in v.values()
-        ):
+        elif isinstance(v, dict):
             self.min = {k0: _Quantity(i0) for k0, i0 in v.items()}
         else:
             self.min = None
@@ -11992,8 +12100,13 @@ class LimitRangeList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [LimitRange._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [LimitRange._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -12091,8 +12204,13 @@ class LimitRangeSpec(_Model):
         absent: tuple[str, ...] = ()
         get = data.get
         v = get("limits")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.limits = [LimitRangeItem._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.limits = [LimitRangeItem._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.limits = []
+                absent += ("limits",)
+                odd = True
         else:
             self.limits = []
             absent += ("limits",)
@@ -12188,11 +12306,7 @@ class LinuxContainerUser(_Model):
             if v is not None:
                 odd = True
         v = get("supplementalGroups")
-        if (
-            v is None
-            or isinstance(v, list)
-            and all(isinstance(i0, int) and i0.__class__ is not bool for i0 in v)
-        ):
+        if v is None or isinstance(v, list):
             self.supplemental_groups = v
         else:
             self.supplemental_groups = None
@@ -12311,8 +12425,12 @@ class LoadBalancerIngress(_Model):
         v = get("ports")
         if v is None:
             self.ports = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.ports = [PortStatus._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.ports = [PortStatus._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.ports = None
+                odd = True
         else:
             self.ports = None
             odd = True
@@ -12385,8 +12503,12 @@ class LoadBalancerStatus(_Model):
         v = get("ingress")
         if v is None:
             self.ingress = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.ingress = [LoadBalancerIngress._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.ingress = [LoadBalancerIngress._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.ingress = None
+                odd = True
         else:
             self.ingress = None
             odd = True
@@ -13148,8 +13270,13 @@ class NamespaceList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [Namespace._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [Namespace._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -13234,7 +13361,7 @@ class NamespaceSpec(_Model):
         odd = False
         get = data.get
         v = get("finalizers")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.finalizers = v
         else:
             self.finalizers = None
@@ -13313,8 +13440,12 @@ class NamespaceStatus(_Model):
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [NamespaceCondition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [NamespaceCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True
@@ -13686,10 +13817,14 @@ class NodeAffinity(_Model):
         v = get("preferredDuringSchedulingIgnoredDuringExecution")
         if v is None:
             self.preferred_during_scheduling_ignored_during_execution = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.preferred_during_scheduling_ignored_during_execution = [
-                PreferredSchedulingTerm._decode(i0) for i0 in v
-            ]
+        elif isinstance(v, list):
+            try:
+                self.preferred_during_scheduling_ignored_during_execution = [
+                    PreferredSchedulingTerm._decode(i0) for i0 in v
+                ]
+            except AttributeError:  # an item that is not an object
+                self.preferred_during_scheduling_ignored_during_execution = None
+                odd = True
         else:
             self.preferred_during_scheduling_ignored_during_execution = None
             odd = True
@@ -13792,7 +13927,7 @@ class NodeAllocatableResourceClaimStatus(_Model):
         absent: tuple[str, ...] = ()
         get = data.get
         v = get("containers")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.containers = v
         else:
             self.containers = None
@@ -13806,9 +13941,7 @@ class NodeAllocatableResourceClaimStatus(_Model):
             if v is not None:
                 odd = True
         v = get("resources")
-        if isinstance(v, dict) and all(
-            isinstance(i0, (str, int, float)) and i0.__class__ is not bool for i0 in v.values()
-        ):
+        if isinstance(v, dict):
             self.resources = {k0: _Quantity(i0) for k0, i0 in v.items()}
         else:
             self.resources = {}
@@ -14391,8 +14524,13 @@ class NodeList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [Node._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [Node._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -14649,8 +14787,13 @@ class NodeSelector(_Model):
         absent: tuple[str, ...] = ()
         get = data.get
         v = get("nodeSelectorTerms")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.node_selector_terms = [NodeSelectorTerm._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.node_selector_terms = [NodeSelectorTerm._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.node_selector_terms = []
+                absent += ("node_selector_terms",)
+                odd = True
         else:
             self.node_selector_terms = []
             absent += ("node_selector_terms",)
@@ -14754,7 +14897,7 @@ class NodeSelectorRequirement(_Model):
             if v is not None:
                 odd = True
         v = get("values")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.values = v
         else:
             self.values = None
@@ -14853,16 +14996,24 @@ class NodeSelectorTerm(_Model):
         v = get("matchExpressions")
         if v is None:
             self.match_expressions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.match_expressions = [NodeSelectorRequirement._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.match_expressions = [NodeSelectorRequirement._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.match_expressions = None
+                odd = True
         else:
             self.match_expressions = None
             odd = True
         v = get("matchFields")
         if v is None:
             self.match_fields = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.match_fields = [NodeSelectorRequirement._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.match_fields = [NodeSelectorRequirement._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.match_fields = None
+                odd = True
         else:
             self.match_fields = None
             odd = True
@@ -15004,7 +15155,7 @@ class NodeSpec(_Model):
             self.pod_cidr = None
             odd = True
         v = get("podCIDRs")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.pod_cidrs = v
         else:
             self.pod_cidrs = None
@@ -15018,8 +15169,12 @@ class NodeSpec(_Model):
         v = get("taints")
         if v is None:
             self.taints = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.taints = [Taint._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.taints = [Taint._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.taints = None
+                odd = True
         else:
             self.taints = None
             odd = True
@@ -15286,17 +15441,19 @@ class NodeStatus(_Model):
         v = get("addresses")
         if v is None:
             self.addresses = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.addresses = [NodeAddress._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.addresses = [NodeAddress._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.addresses = None
+                odd = True
         else:
             self.addresses = None
             odd = True
         v = get("allocatable")
         if v is None:
             self.allocatable = None
-        elif isinstance(v, dict) and all(
-            isinstance(i0, (str, int, float)) and i0.__class__ is not bool for i0 in v.values()
-        ):
+        elif isinstance(v, dict):
             self.allocatable = {k0: _Quantity(i0) for k0, i0 in v.items()}
         else:
             self.allocatable = None
@@ -15304,9 +15461,7 @@ class NodeStatus(_Model):
         v = get("capacity")
         if v is None:
             self.capacity = None
-        elif isinstance(v, dict) and all(
-            isinstance(i0, (str, int, float)) and i0.__class__ is not bool for i0 in v.values()
-        ):
+        elif isinstance(v, dict):
             self.capacity = {k0: _Quantity(i0) for k0, i0 in v.items()}
         else:
             self.capacity = None
@@ -15314,8 +15469,12 @@ class NodeStatus(_Model):
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [NodeCondition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [NodeCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True
@@ -15336,7 +15495,7 @@ class NodeStatus(_Model):
             self.daemon_endpoints = None
             odd = True
         v = get("declaredFeatures")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.declared_features = v
         else:
             self.declared_features = None
@@ -15352,8 +15511,12 @@ class NodeStatus(_Model):
         v = get("images")
         if v is None:
             self.images = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.images = [ContainerImage._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.images = [ContainerImage._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.images = None
+                odd = True
         else:
             self.images = None
             odd = True
@@ -15374,21 +15537,29 @@ class NodeStatus(_Model):
         v = get("runtimeHandlers")
         if v is None:
             self.runtime_handlers = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.runtime_handlers = [NodeRuntimeHandler._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.runtime_handlers = [NodeRuntimeHandler._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.runtime_handlers = None
+                odd = True
         else:
             self.runtime_handlers = None
             odd = True
         v = get("volumesAttached")
         if v is None:
             self.volumes_attached = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.volumes_attached = [AttachedVolume._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.volumes_attached = [AttachedVolume._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.volumes_attached = None
+                odd = True
         else:
             self.volumes_attached = None
             odd = True
         v = get("volumesInUse")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.volumes_in_use = v
         else:
             self.volumes_in_use = None
@@ -16681,8 +16852,13 @@ class PersistentVolumeClaimList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [PersistentVolumeClaim._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [PersistentVolumeClaim._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -16871,7 +17047,7 @@ class PersistentVolumeClaimSpec(_Model):
         odd = False
         get = data.get
         v = get("accessModes")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.access_modes = v
         else:
             self.access_modes = None
@@ -17148,13 +17324,13 @@ A controller that receives PVC update with previously unknown resourceName shoul
         odd = False
         get = data.get
         v = get("accessModes")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.access_modes = v
         else:
             self.access_modes = None
             odd = True
         v = get("allocatedResourceStatuses")
-        if v is None or isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
+        if v is None or isinstance(v, dict):
             self.allocated_resource_statuses = v
         else:
             self.allocated_resource_statuses = None
@@ -17162,9 +17338,7 @@ A controller that receives PVC update with previously unknown resourceName shoul
         v = get("allocatedResources")
         if v is None:
             self.allocated_resources = None
-        elif isinstance(v, dict) and all(
-            isinstance(i0, (str, int, float)) and i0.__class__ is not bool for i0 in v.values()
-        ):
+        elif isinstance(v, dict):
             self.allocated_resources = {k0: _Quantity(i0) for k0, i0 in v.items()}
         else:
             self.allocated_resources = None
@@ -17172,9 +17346,7 @@ A controller that receives PVC update with previously unknown resourceName shoul
         v = get("capacity")
         if v is None:
             self.capacity = None
-        elif isinstance(v, dict) and all(
-            isinstance(i0, (str, int, float)) and i0.__class__ is not bool for i0 in v.values()
-        ):
+        elif isinstance(v, dict):
             self.capacity = {k0: _Quantity(i0) for k0, i0 in v.items()}
         else:
             self.capacity = None
@@ -17182,8 +17354,12 @@ A controller that receives PVC update with previously unknown resourceName shoul
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [PersistentVolumeClaimCondition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [PersistentVolumeClaimCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True
@@ -17517,8 +17693,13 @@ class PersistentVolumeList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [PersistentVolume._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [PersistentVolume._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -17993,7 +18174,7 @@ class PersistentVolumeSpec(_Model):
         odd = False
         get = data.get
         v = get("accessModes")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.access_modes = v
         else:
             self.access_modes = None
@@ -18025,9 +18206,7 @@ class PersistentVolumeSpec(_Model):
         v = get("capacity")
         if v is None:
             self.capacity = None
-        elif isinstance(v, dict) and all(
-            isinstance(i0, (str, int, float)) and i0.__class__ is not bool for i0 in v.values()
-        ):
+        elif isinstance(v, dict):
             self.capacity = {k0: _Quantity(i0) for k0, i0 in v.items()}
         else:
             self.capacity = None
@@ -18129,7 +18308,7 @@ class PersistentVolumeSpec(_Model):
             self.local = None
             odd = True
         v = get("mountOptions")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.mount_options = v
         else:
             self.mount_options = None
@@ -18830,20 +19009,28 @@ class PodAffinity(_Model):
         v = get("preferredDuringSchedulingIgnoredDuringExecution")
         if v is None:
             self.preferred_during_scheduling_ignored_during_execution = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.preferred_during_scheduling_ignored_during_execution = [
-                WeightedPodAffinityTerm._decode(i0) for i0 in v
-            ]
+        elif isinstance(v, list):
+            try:
+                self.preferred_during_scheduling_ignored_during_execution = [
+                    WeightedPodAffinityTerm._decode(i0) for i0 in v
+                ]
+            except AttributeError:  # an item that is not an object
+                self.preferred_during_scheduling_ignored_during_execution = None
+                odd = True
         else:
             self.preferred_during_scheduling_ignored_during_execution = None
             odd = True
         v = get("requiredDuringSchedulingIgnoredDuringExecution")
         if v is None:
             self.required_during_scheduling_ignored_during_execution = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.required_during_scheduling_ignored_during_execution = [
-                PodAffinityTerm._decode(i0) for i0 in v
-            ]
+        elif isinstance(v, list):
+            try:
+                self.required_during_scheduling_ignored_during_execution = [
+                    PodAffinityTerm._decode(i0) for i0 in v
+                ]
+            except AttributeError:  # an item that is not an object
+                self.required_during_scheduling_ignored_during_execution = None
+                odd = True
         else:
             self.required_during_scheduling_ignored_during_execution = None
             odd = True
@@ -18986,13 +19173,13 @@ class PodAffinityTerm(_Model):
             self.label_selector = None
             odd = True
         v = get("matchLabelKeys")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.match_label_keys = v
         else:
             self.match_label_keys = None
             odd = True
         v = get("mismatchLabelKeys")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.mismatch_label_keys = v
         else:
             self.mismatch_label_keys = None
@@ -19006,7 +19193,7 @@ class PodAffinityTerm(_Model):
             self.namespace_selector = None
             odd = True
         v = get("namespaces")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.namespaces = v
         else:
             self.namespaces = None
@@ -19140,20 +19327,28 @@ class PodAntiAffinity(_Model):
         v = get("preferredDuringSchedulingIgnoredDuringExecution")
         if v is None:
             self.preferred_during_scheduling_ignored_during_execution = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.preferred_during_scheduling_ignored_during_execution = [
-                WeightedPodAffinityTerm._decode(i0) for i0 in v
-            ]
+        elif isinstance(v, list):
+            try:
+                self.preferred_during_scheduling_ignored_during_execution = [
+                    WeightedPodAffinityTerm._decode(i0) for i0 in v
+                ]
+            except AttributeError:  # an item that is not an object
+                self.preferred_during_scheduling_ignored_during_execution = None
+                odd = True
         else:
             self.preferred_during_scheduling_ignored_during_execution = None
             odd = True
         v = get("requiredDuringSchedulingIgnoredDuringExecution")
         if v is None:
             self.required_during_scheduling_ignored_during_execution = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.required_during_scheduling_ignored_during_execution = [
-                PodAffinityTerm._decode(i0) for i0 in v
-            ]
+        elif isinstance(v, list):
+            try:
+                self.required_during_scheduling_ignored_during_execution = [
+                    PodAffinityTerm._decode(i0) for i0 in v
+                ]
+            except AttributeError:  # an item that is not an object
+                self.required_during_scheduling_ignored_during_execution = None
+                odd = True
         else:
             self.required_during_scheduling_ignored_during_execution = None
             odd = True
@@ -19354,7 +19549,7 @@ Signers should document the keys and values they support. Signers should deny re
             if v is not None:
                 odd = True
         v = get("userAnnotations")
-        if v is None or isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
+        if v is None or isinstance(v, dict):
             self.user_annotations = v
         else:
             self.user_annotations = None
@@ -19647,7 +19842,7 @@ class PodDNSConfig(_Model):
         odd = False
         get = data.get
         v = get("nameservers")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.nameservers = v
         else:
             self.nameservers = None
@@ -19655,13 +19850,17 @@ class PodDNSConfig(_Model):
         v = get("options")
         if v is None:
             self.options = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.options = [PodDNSConfigOption._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.options = [PodDNSConfigOption._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.options = None
+                odd = True
         else:
             self.options = None
             odd = True
         v = get("searches")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.searches = v
         else:
             self.searches = None
@@ -19829,8 +20028,13 @@ class PodExtendedResourceClaimStatus(_Model):
         absent: tuple[str, ...] = ()
         get = data.get
         v = get("requestMappings")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.request_mappings = [ContainerExtendedResourceRequest._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.request_mappings = [ContainerExtendedResourceRequest._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.request_mappings = []
+                absent += ("request_mappings",)
+                odd = True
         else:
             self.request_mappings = []
             absent += ("request_mappings",)
@@ -20012,8 +20216,13 @@ class PodList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [Pod._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [Pod._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -20777,11 +20986,7 @@ All Pods that use the same volume should use the same seLinuxChangePolicy, other
             self.seccomp_profile = None
             odd = True
         v = get("supplementalGroups")
-        if (
-            v is None
-            or isinstance(v, list)
-            and all(isinstance(i0, int) and i0.__class__ is not bool for i0 in v)
-        ):
+        if v is None or isinstance(v, list):
             self.supplemental_groups = v
         else:
             self.supplemental_groups = None
@@ -20795,8 +21000,12 @@ All Pods that use the same volume should use the same seLinuxChangePolicy, other
         v = get("sysctls")
         if v is None:
             self.sysctls = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.sysctls = [Sysctl._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.sysctls = [Sysctl._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.sysctls = None
+                odd = True
         else:
             self.sysctls = None
             odd = True
@@ -21452,8 +21661,13 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
             self.automount_service_account_token = None
             odd = True
         v = get("containers")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.containers = [Container._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.containers = [Container._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.containers = []
+                absent += ("containers",)
+                odd = True
         else:
             self.containers = []
             absent += ("containers",)
@@ -21482,16 +21696,24 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
         v = get("ephemeralContainers")
         if v is None:
             self.ephemeral_containers = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.ephemeral_containers = [EphemeralContainer._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.ephemeral_containers = [EphemeralContainer._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.ephemeral_containers = None
+                odd = True
         else:
             self.ephemeral_containers = None
             odd = True
         v = get("hostAliases")
         if v is None:
             self.host_aliases = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.host_aliases = [HostAlias._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.host_aliases = [HostAlias._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.host_aliases = None
+                odd = True
         else:
             self.host_aliases = None
             odd = True
@@ -21534,16 +21756,24 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
         v = get("imagePullSecrets")
         if v is None:
             self.image_pull_secrets = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.image_pull_secrets = [LocalObjectReference._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.image_pull_secrets = [LocalObjectReference._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.image_pull_secrets = None
+                odd = True
         else:
             self.image_pull_secrets = None
             odd = True
         v = get("initContainers")
         if v is None:
             self.init_containers = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.init_containers = [Container._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.init_containers = [Container._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.init_containers = None
+                odd = True
         else:
             self.init_containers = None
             odd = True
@@ -21554,7 +21784,7 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
             self.node_name = None
             odd = True
         v = get("nodeSelector")
-        if v is None or isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
+        if v is None or isinstance(v, dict):
             self.node_selector = v
         else:
             self.node_selector = None
@@ -21570,9 +21800,7 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
         v = get("overhead")
         if v is None:
             self.overhead = None
-        elif isinstance(v, dict) and all(
-            isinstance(i0, (str, int, float)) and i0.__class__ is not bool for i0 in v.values()
-        ):
+        elif isinstance(v, dict):
             self.overhead = {k0: _Quantity(i0) for k0, i0 in v.items()}
         else:
             self.overhead = None
@@ -21598,16 +21826,24 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
         v = get("readinessGates")
         if v is None:
             self.readiness_gates = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.readiness_gates = [PodReadinessGate._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.readiness_gates = [PodReadinessGate._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.readiness_gates = None
+                odd = True
         else:
             self.readiness_gates = None
             odd = True
         v = get("resourceClaims")
         if v is None:
             self.resource_claims = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.resource_claims = [PodResourceClaim._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.resource_claims = [PodResourceClaim._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.resource_claims = None
+                odd = True
         else:
             self.resource_claims = None
             odd = True
@@ -21640,8 +21876,12 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
         v = get("schedulingGates")
         if v is None:
             self.scheduling_gates = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.scheduling_gates = [PodSchedulingGate._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.scheduling_gates = [PodSchedulingGate._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.scheduling_gates = None
+                odd = True
         else:
             self.scheduling_gates = None
             odd = True
@@ -21700,24 +21940,38 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
         v = get("tolerations")
         if v is None:
             self.tolerations = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.tolerations = [Toleration._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.tolerations = [Toleration._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.tolerations = None
+                odd = True
         else:
             self.tolerations = None
             odd = True
         v = get("topologySpreadConstraints")
         if v is None:
             self.topology_spread_constraints = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.topology_spread_constraints = [TopologySpreadConstraint._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.topology_spread_constraints = [
+                    TopologySpreadConstraint._decode(i0) for i0 in v
+                ]
+            except AttributeError:  # an item that is not an object
+                self.topology_spread_constraints = None
+                odd = True
         else:
             self.topology_spread_constraints = None
             odd = True
         v = get("volumes")
         if v is None:
             self.volumes = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.volumes = [Volume._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.volumes = [Volume._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.volumes = None
+                odd = True
         else:
             self.volumes = None
             odd = True
@@ -22247,9 +22501,7 @@ More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-
         v = get("allocatedResources")
         if v is None:
             self.allocated_resources = None
-        elif isinstance(v, dict) and all(
-            isinstance(i0, (str, int, float)) and i0.__class__ is not bool for i0 in v.values()
-        ):
+        elif isinstance(v, dict):
             self.allocated_resources = {k0: _Quantity(i0) for k0, i0 in v.items()}
         else:
             self.allocated_resources = None
@@ -22257,24 +22509,36 @@ More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [PodCondition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [PodCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True
         v = get("containerStatuses")
         if v is None:
             self.container_statuses = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.container_statuses = [ContainerStatus._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.container_statuses = [ContainerStatus._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.container_statuses = None
+                odd = True
         else:
             self.container_statuses = None
             odd = True
         v = get("ephemeralContainerStatuses")
         if v is None:
             self.ephemeral_container_statuses = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.ephemeral_container_statuses = [ContainerStatus._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.ephemeral_container_statuses = [ContainerStatus._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.ephemeral_container_statuses = None
+                odd = True
         else:
             self.ephemeral_container_statuses = None
             odd = True
@@ -22295,16 +22559,24 @@ More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-
         v = get("hostIPs")
         if v is None:
             self.host_ips = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.host_ips = [HostIP._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.host_ips = [HostIP._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.host_ips = None
+                odd = True
         else:
             self.host_ips = None
             odd = True
         v = get("initContainerStatuses")
         if v is None:
             self.init_container_statuses = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.init_container_statuses = [ContainerStatus._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.init_container_statuses = [ContainerStatus._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.init_container_statuses = None
+                odd = True
         else:
             self.init_container_statuses = None
             odd = True
@@ -22317,10 +22589,14 @@ More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-
         v = get("nodeAllocatableResourceClaimStatuses")
         if v is None:
             self.node_allocatable_resource_claim_statuses = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.node_allocatable_resource_claim_statuses = [
-                NodeAllocatableResourceClaimStatus._decode(i0) for i0 in v
-            ]
+        elif isinstance(v, list):
+            try:
+                self.node_allocatable_resource_claim_statuses = [
+                    NodeAllocatableResourceClaimStatus._decode(i0) for i0 in v
+                ]
+            except AttributeError:  # an item that is not an object
+                self.node_allocatable_resource_claim_statuses = None
+                odd = True
         else:
             self.node_allocatable_resource_claim_statuses = None
             odd = True
@@ -22351,8 +22627,12 @@ More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-
         v = get("podIPs")
         if v is None:
             self.pod_ips = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.pod_ips = [PodIP._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.pod_ips = [PodIP._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.pod_ips = None
+                odd = True
         else:
             self.pod_ips = None
             odd = True
@@ -22377,8 +22657,12 @@ More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-
         v = get("resourceClaimStatuses")
         if v is None:
             self.resource_claim_statuses = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.resource_claim_statuses = [PodResourceClaimStatus._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.resource_claim_statuses = [PodResourceClaimStatus._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.resource_claim_statuses = None
+                odd = True
         else:
             self.resource_claim_statuses = None
             odd = True
@@ -22738,8 +23022,13 @@ class PodTemplateList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [PodTemplate._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [PodTemplate._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -23477,8 +23766,12 @@ class ProjectedVolumeSource(_Model):
         v = get("sources")
         if v is None:
             self.sources = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.sources = [VolumeProjection._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.sources = [VolumeProjection._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.sources = None
+                odd = True
         else:
             self.sources = None
             odd = True
@@ -23788,7 +24081,7 @@ class RBDPersistentVolumeSource(_Model):
             self.keyring = None
             odd = True
         v = get("monitors")
-        if isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if isinstance(v, list):
             self.monitors = v
         else:
             self.monitors = []
@@ -23990,7 +24283,7 @@ class RBDVolumeSource(_Model):
             self.keyring = None
             odd = True
         v = get("monitors")
-        if isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if isinstance(v, list):
             self.monitors = v
         else:
             self.monitors = []
@@ -24484,8 +24777,13 @@ class ReplicationControllerList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [ReplicationController._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [ReplicationController._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -24611,7 +24909,7 @@ class ReplicationControllerSpec(_Model):
             self.replicas = None
             odd = True
         v = get("selector")
-        if v is None or isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
+        if v is None or isinstance(v, dict):
             self.selector = v
         else:
             self.selector = None
@@ -24766,8 +25064,12 @@ class ReplicationControllerStatus(_Model):
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [ReplicationControllerCondition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [ReplicationControllerCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True
@@ -25394,8 +25696,13 @@ class ResourceQuotaList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [ResourceQuota._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [ResourceQuota._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -25502,9 +25809,7 @@ class ResourceQuotaSpec(_Model):
         v = get("hard")
         if v is None:
             self.hard = None
-        elif isinstance(v, dict) and all(
-            isinstance(i0, (str, int, float)) and i0.__class__ is not bool for i0 in v.values()
-        ):
+        elif isinstance(v, dict):
             self.hard = {k0: _Quantity(i0) for k0, i0 in v.items()}
         else:
             self.hard = None
@@ -25518,7 +25823,7 @@ class ResourceQuotaSpec(_Model):
             self.scope_selector = None
             odd = True
         v = get("scopes")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.scopes = v
         else:
             self.scopes = None
@@ -25590,9 +25895,7 @@ class ResourceQuotaStatus(_Model):
         v = get("hard")
         if v is None:
             self.hard = None
-        elif isinstance(v, dict) and all(
-            isinstance(i0, (str, int, float)) and i0.__class__ is not bool for i0 in v.values()
-        ):
+        elif isinstance(v, dict):
             self.hard = {k0: _Quantity(i0) for k0, i0 in v.items()}
         else:
             self.hard = None
@@ -25600,9 +25903,7 @@ class ResourceQuotaStatus(_Model):
         v = get("used")
         if v is None:
             self.used = None
-        elif isinstance(v, dict) and all(
-            isinstance(i0, (str, int, float)) and i0.__class__ is not bool for i0 in v.values()
-        ):
+        elif isinstance(v, dict):
             self.used = {k0: _Quantity(i0) for k0, i0 in v.items()}
         else:
             self.used = None
@@ -25698,17 +25999,19 @@ This field is immutable. It can only be set for containers.
         v = get("claims")
         if v is None:
             self.claims = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.claims = [ResourceClaim._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.claims = [ResourceClaim._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.claims = None
+                odd = True
         else:
             self.claims = None
             odd = True
         v = get("limits")
         if v is None:
             self.limits = None
-        elif isinstance(v, dict) and all(
-            isinstance(i0, (str, int, float)) and i0.__class__ is not bool for i0 in v.values()
-        ):
+        elif isinstance(v, dict):
             self.limits = {k0: _Quantity(i0) for k0, i0 in v.items()}
         else:
             self.limits = None
@@ -25716,9 +26019,7 @@ This field is immutable. It can only be set for containers.
         v = get("requests")
         if v is None:
             self.requests = None
-        elif isinstance(v, dict) and all(
-            isinstance(i0, (str, int, float)) and i0.__class__ is not bool for i0 in v.values()
-        ):
+        elif isinstance(v, dict):
             self.requests = {k0: _Quantity(i0) for k0, i0 in v.items()}
         else:
             self.requests = None
@@ -25819,8 +26120,12 @@ class ResourceStatus(_Model):
         v = get("resources")
         if v is None:
             self.resources = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.resources = [ResourceHealth._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.resources = [ResourceHealth._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.resources = None
+                odd = True
         else:
             self.resources = None
             odd = True
@@ -26503,8 +26808,12 @@ class ScopeSelector(_Model):
         v = get("matchExpressions")
         if v is None:
             self.match_expressions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.match_expressions = [ScopedResourceSelectorRequirement._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.match_expressions = [ScopedResourceSelectorRequirement._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.match_expressions = None
+                odd = True
         else:
             self.match_expressions = None
             odd = True
@@ -26603,7 +26912,7 @@ class ScopedResourceSelectorRequirement(_Model):
             if v is not None:
                 odd = True
         v = get("values")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.values = v
         else:
             self.values = None
@@ -26841,7 +27150,7 @@ class Secret(_Model):
             self.api_version = None
             odd = True
         v = get("data")
-        if v is None or isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
+        if v is None or isinstance(v, dict):
             self.data = v
         else:
             self.data = None
@@ -26867,7 +27176,7 @@ class Secret(_Model):
             if v is not None:
                 odd = True
         v = get("stringData")
-        if v is None or isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
+        if v is None or isinstance(v, dict):
             self.string_data = v
         else:
             self.string_data = None
@@ -27177,8 +27486,13 @@ class SecretList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [Secret._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [Secret._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -27288,8 +27602,12 @@ class SecretProjection(_Model):
         v = get("items")
         if v is None:
             self.items = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [KeyToPath._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.items = [KeyToPath._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = None
+                odd = True
         else:
             self.items = None
             odd = True
@@ -27473,8 +27791,12 @@ class SecretVolumeSource(_Model):
         v = get("items")
         if v is None:
             self.items = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [KeyToPath._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.items = [KeyToPath._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = None
+                odd = True
         else:
             self.items = None
             odd = True
@@ -28140,8 +28462,12 @@ class ServiceAccount(_Model):
         v = get("imagePullSecrets")
         if v is None:
             self.image_pull_secrets = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.image_pull_secrets = [LocalObjectReference._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.image_pull_secrets = [LocalObjectReference._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.image_pull_secrets = None
+                odd = True
         else:
             self.image_pull_secrets = None
             odd = True
@@ -28162,8 +28488,12 @@ class ServiceAccount(_Model):
         v = get("secrets")
         if v is None:
             self.secrets = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.secrets = [ObjectReference._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.secrets = [ObjectReference._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.secrets = None
+                odd = True
         else:
             self.secrets = None
             odd = True
@@ -28290,8 +28620,13 @@ class ServiceAccountList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [ServiceAccount._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [ServiceAccount._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -28523,8 +28858,13 @@ class ServiceList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [Service._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [Service._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -28983,13 +29323,13 @@ This field may hold a maximum of two entries (dual-stack families, in either ord
             self.cluster_ip = None
             odd = True
         v = get("clusterIPs")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.cluster_ips = v
         else:
             self.cluster_ips = None
             odd = True
         v = get("externalIPs")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.external_ips = v
         else:
             self.external_ips = None
@@ -29019,7 +29359,7 @@ This field may hold a maximum of two entries (dual-stack families, in either ord
             self.internal_traffic_policy = None
             odd = True
         v = get("ipFamilies")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.ip_families = v
         else:
             self.ip_families = None
@@ -29043,7 +29383,7 @@ This field may hold a maximum of two entries (dual-stack families, in either ord
             self.load_balancer_ip = None
             odd = True
         v = get("loadBalancerSourceRanges")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.load_balancer_source_ranges = v
         else:
             self.load_balancer_source_ranges = None
@@ -29051,8 +29391,12 @@ This field may hold a maximum of two entries (dual-stack families, in either ord
         v = get("ports")
         if v is None:
             self.ports = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.ports = [ServicePort._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.ports = [ServicePort._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.ports = None
+                odd = True
         else:
             self.ports = None
             odd = True
@@ -29063,7 +29407,7 @@ This field may hold a maximum of two entries (dual-stack families, in either ord
             self.publish_not_ready_addresses = None
             odd = True
         v = get("selector")
-        if v is None or isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
+        if v is None or isinstance(v, dict):
             self.selector = v
         else:
             self.selector = None
@@ -29252,8 +29596,12 @@ class ServiceStatus(_Model):
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True
@@ -30158,7 +30506,7 @@ class TopologySelectorLabelRequirement(_Model):
             if v is not None:
                 odd = True
         v = get("values")
-        if isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if isinstance(v, list):
             self.values = v
         else:
             self.values = []
@@ -30238,10 +30586,14 @@ class TopologySelectorTerm(_Model):
         v = get("matchLabelExpressions")
         if v is None:
             self.match_label_expressions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.match_label_expressions = [
-                TopologySelectorLabelRequirement._decode(i0) for i0 in v
-            ]
+        elif isinstance(v, list):
+            try:
+                self.match_label_expressions = [
+                    TopologySelectorLabelRequirement._decode(i0) for i0 in v
+                ]
+            except AttributeError:  # an item that is not an object
+                self.match_label_expressions = None
+                odd = True
         else:
             self.match_label_expressions = None
             odd = True
@@ -30406,7 +30758,7 @@ A constraint is considered "Unsatisfiable" for an incoming pod if and only if ev
             self.label_selector = None
             odd = True
         v = get("matchLabelKeys")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.match_label_keys = v
         else:
             self.match_label_keys = None
@@ -32327,9 +32679,7 @@ class VolumeResourceRequirements(_Model):
         v = get("limits")
         if v is None:
             self.limits = None
-        elif isinstance(v, dict) and all(
-            isinstance(i0, (str, int, float)) and i0.__class__ is not bool for i0 in v.values()
-        ):
+        elif isinstance(v, dict):
             self.limits = {k0: _Quantity(i0) for k0, i0 in v.items()}
         else:
             self.limits = None
@@ -32337,9 +32687,7 @@ class VolumeResourceRequirements(_Model):
         v = get("requests")
         if v is None:
             self.requests = None
-        elif isinstance(v, dict) and all(
-            isinstance(i0, (str, int, float)) and i0.__class__ is not bool for i0 in v.values()
-        ):
+        elif isinstance(v, dict):
             self.requests = {k0: _Quantity(i0) for k0, i0 in v.items()}
         else:
             self.requests = None

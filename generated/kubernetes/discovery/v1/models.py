@@ -137,7 +137,7 @@ class Endpoint(_Model):
         absent: tuple[str, ...] = ()
         get = data.get
         v = get("addresses")
-        if isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if isinstance(v, list):
             self.addresses = v
         else:
             self.addresses = []
@@ -153,7 +153,7 @@ class Endpoint(_Model):
             self.conditions = None
             odd = True
         v = get("deprecatedTopology")
-        if v is None or isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
+        if v is None or isinstance(v, dict):
             self.deprecated_topology = v
         else:
             self.deprecated_topology = None
@@ -379,16 +379,24 @@ class EndpointHints(_Model):
         v = get("forNodes")
         if v is None:
             self.for_nodes = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.for_nodes = [ForNode._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.for_nodes = [ForNode._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.for_nodes = None
+                odd = True
         else:
             self.for_nodes = None
             odd = True
         v = get("forZones")
         if v is None:
             self.for_zones = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.for_zones = [ForZone._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.for_zones = [ForZone._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.for_zones = None
+                odd = True
         else:
             self.for_zones = None
             odd = True
@@ -660,8 +668,12 @@ class EndpointSlice(_Model):
         v = get("endpoints")
         if v is None:
             self.endpoints = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.endpoints = [Endpoint._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.endpoints = [Endpoint._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.endpoints = None
+                odd = True
         else:
             self.endpoints = None
             odd = True
@@ -682,8 +694,12 @@ class EndpointSlice(_Model):
         v = get("ports")
         if v is None:
             self.ports = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.ports = [EndpointPort._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.ports = [EndpointPort._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.ports = None
+                odd = True
         else:
             self.ports = None
             odd = True
@@ -808,8 +824,13 @@ class EndpointSliceList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [EndpointSlice._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [EndpointSlice._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)

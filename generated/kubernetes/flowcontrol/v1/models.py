@@ -569,8 +569,13 @@ class FlowSchemaList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [FlowSchema._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [FlowSchema._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -736,8 +741,12 @@ class FlowSchemaSpec(_Model):
         v = get("rules")
         if v is None:
             self.rules = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.rules = [PolicyRulesWithSubjects._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.rules = [PolicyRulesWithSubjects._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.rules = None
+                odd = True
         else:
             self.rules = None
             odd = True
@@ -825,8 +834,12 @@ class FlowSchemaStatus(_Model):
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [FlowSchemaCondition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [FlowSchemaCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True
@@ -1206,7 +1219,7 @@ class NonResourcePolicyRule(_Model):
         absent: tuple[str, ...] = ()
         get = data.get
         v = get("nonResourceURLs")
-        if isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if isinstance(v, list):
             self.non_resource_urls = v
         else:
             self.non_resource_urls = []
@@ -1214,7 +1227,7 @@ class NonResourcePolicyRule(_Model):
             if v is not None:
                 odd = True
         v = get("verbs")
-        if isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if isinstance(v, list):
             self.verbs = v
         else:
             self.verbs = []
@@ -1330,22 +1343,35 @@ class PolicyRulesWithSubjects(_Model):
         v = get("nonResourceRules")
         if v is None:
             self.non_resource_rules = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.non_resource_rules = [NonResourcePolicyRule._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.non_resource_rules = [NonResourcePolicyRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.non_resource_rules = None
+                odd = True
         else:
             self.non_resource_rules = None
             odd = True
         v = get("resourceRules")
         if v is None:
             self.resource_rules = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.resource_rules = [ResourcePolicyRule._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.resource_rules = [ResourcePolicyRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.resource_rules = None
+                odd = True
         else:
             self.resource_rules = None
             odd = True
         v = get("subjects")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.subjects = [Subject._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.subjects = [Subject._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.subjects = []
+                absent += ("subjects",)
+                odd = True
         else:
             self.subjects = []
             absent += ("subjects",)
@@ -1777,8 +1803,13 @@ class PriorityLevelConfigurationList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [PriorityLevelConfiguration._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [PriorityLevelConfiguration._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -2074,8 +2105,12 @@ class PriorityLevelConfigurationStatus(_Model):
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [PriorityLevelConfigurationCondition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [PriorityLevelConfigurationCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True
@@ -2265,7 +2300,7 @@ class ResourcePolicyRule(_Model):
         absent: tuple[str, ...] = ()
         get = data.get
         v = get("apiGroups")
-        if isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if isinstance(v, list):
             self.api_groups = v
         else:
             self.api_groups = []
@@ -2279,13 +2314,13 @@ class ResourcePolicyRule(_Model):
             self.cluster_scope = None
             odd = True
         v = get("namespaces")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.namespaces = v
         else:
             self.namespaces = None
             odd = True
         v = get("resources")
-        if isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if isinstance(v, list):
             self.resources = v
         else:
             self.resources = []
@@ -2293,7 +2328,7 @@ class ResourcePolicyRule(_Model):
             if v is not None:
                 odd = True
         v = get("verbs")
-        if isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if isinstance(v, list):
             self.verbs = v
         else:
             self.verbs = []

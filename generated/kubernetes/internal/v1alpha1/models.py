@@ -106,7 +106,7 @@ class ServerStorageVersion(_Model):
             if v is not None:
                 odd = True
         v = get("decodableVersions")
-        if isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if isinstance(v, list):
             self.decodable_versions = v
         else:
             self.decodable_versions = []
@@ -122,7 +122,7 @@ class ServerStorageVersion(_Model):
             if v is not None:
                 odd = True
         v = get("servedVersions")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.served_versions = v
         else:
             self.served_versions = None
@@ -589,8 +589,13 @@ class StorageVersionList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [StorageVersion._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [StorageVersion._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -727,16 +732,24 @@ class StorageVersionStatus(_Model):
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [StorageVersionCondition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [StorageVersionCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True
         v = get("storageVersions")
         if v is None:
             self.storage_versions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.storage_versions = [ServerStorageVersion._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.storage_versions = [ServerStorageVersion._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.storage_versions = None
+                odd = True
         else:
             self.storage_versions = None
             odd = True

@@ -218,8 +218,13 @@ class HTTPIngressRuleValue(_Model):
         absent: tuple[str, ...] = ()
         get = data.get
         v = get("paths")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.paths = [HTTPIngressPath._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.paths = [HTTPIngressPath._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.paths = []
+                absent += ("paths",)
+                odd = True
         else:
             self.paths = []
             absent += ("paths",)
@@ -474,8 +479,13 @@ class IPAddressList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [IPAddress._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [IPAddress._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -659,7 +669,7 @@ class IPBlock(_Model):
             if v is not None:
                 odd = True
         v = get("except")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.except_ = v
         else:
             self.except_ = None
@@ -1174,8 +1184,13 @@ class IngressClassList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [IngressClass._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [IngressClass._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -1529,8 +1544,13 @@ class IngressList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [Ingress._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [Ingress._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -1652,8 +1672,12 @@ class IngressLoadBalancerIngress(_Model):
         v = get("ports")
         if v is None:
             self.ports = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.ports = [IngressPortStatus._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.ports = [IngressPortStatus._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.ports = None
+                odd = True
         else:
             self.ports = None
             odd = True
@@ -1724,8 +1748,12 @@ class IngressLoadBalancerStatus(_Model):
         v = get("ingress")
         if v is None:
             self.ingress = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.ingress = [IngressLoadBalancerIngress._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.ingress = [IngressLoadBalancerIngress._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.ingress = None
+                odd = True
         else:
             self.ingress = None
             odd = True
@@ -2120,16 +2148,24 @@ class IngressSpec(_Model):
         v = get("rules")
         if v is None:
             self.rules = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.rules = [IngressRule._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.rules = [IngressRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.rules = None
+                odd = True
         else:
             self.rules = None
             odd = True
         v = get("tls")
         if v is None:
             self.tls = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.tls = [IngressTLS._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.tls = [IngressTLS._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.tls = None
+                odd = True
         else:
             self.tls = None
             odd = True
@@ -2263,7 +2299,7 @@ class IngressTLS(_Model):
         odd = False
         get = data.get
         v = get("hosts")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.hosts = v
         else:
             self.hosts = None
@@ -2498,16 +2534,24 @@ class NetworkPolicyEgressRule(_Model):
         v = get("ports")
         if v is None:
             self.ports = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.ports = [NetworkPolicyPort._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.ports = [NetworkPolicyPort._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.ports = None
+                odd = True
         else:
             self.ports = None
             odd = True
         v = get("to")
         if v is None:
             self.to = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.to = [NetworkPolicyPeer._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.to = [NetworkPolicyPeer._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.to = None
+                odd = True
         else:
             self.to = None
             odd = True
@@ -2588,16 +2632,24 @@ class NetworkPolicyIngressRule(_Model):
         v = get("from")
         if v is None:
             self.from_ = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.from_ = [NetworkPolicyPeer._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.from_ = [NetworkPolicyPeer._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.from_ = None
+                odd = True
         else:
             self.from_ = None
             odd = True
         v = get("ports")
         if v is None:
             self.ports = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.ports = [NetworkPolicyPort._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.ports = [NetworkPolicyPort._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.ports = None
+                odd = True
         else:
             self.ports = None
             odd = True
@@ -2701,8 +2753,13 @@ class NetworkPolicyList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [NetworkPolicy._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [NetworkPolicy._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -3046,16 +3103,24 @@ class NetworkPolicySpec(_Model):
         v = get("egress")
         if v is None:
             self.egress = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.egress = [NetworkPolicyEgressRule._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.egress = [NetworkPolicyEgressRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.egress = None
+                odd = True
         else:
             self.egress = None
             odd = True
         v = get("ingress")
         if v is None:
             self.ingress = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.ingress = [NetworkPolicyIngressRule._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.ingress = [NetworkPolicyIngressRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.ingress = None
+                odd = True
         else:
             self.ingress = None
             odd = True
@@ -3068,7 +3133,7 @@ class NetworkPolicySpec(_Model):
             self.pod_selector = None
             odd = True
         v = get("policyTypes")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.policy_types = v
         else:
             self.policy_types = None
@@ -3550,8 +3615,13 @@ class ServiceCIDRList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [ServiceCIDR._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [ServiceCIDR._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -3636,7 +3706,7 @@ class ServiceCIDRSpec(_Model):
         odd = False
         get = data.get
         v = get("cidrs")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.cidrs = v
         else:
             self.cidrs = None
@@ -3706,8 +3776,12 @@ class ServiceCIDRStatus(_Model):
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True

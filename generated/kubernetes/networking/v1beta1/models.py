@@ -253,8 +253,13 @@ class IPAddressList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [IPAddress._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [IPAddress._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -757,8 +762,13 @@ class ServiceCIDRList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [ServiceCIDR._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [ServiceCIDR._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -843,7 +853,7 @@ class ServiceCIDRSpec(_Model):
         odd = False
         get = data.get
         v = get("cidrs")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.cidrs = v
         else:
             self.cidrs = None
@@ -913,8 +923,12 @@ class ServiceCIDRStatus(_Model):
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True

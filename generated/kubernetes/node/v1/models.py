@@ -61,9 +61,7 @@ class Overhead(_Model):
         v = get("podFixed")
         if v is None:
             self.pod_fixed = None
-        elif isinstance(v, dict) and all(
-            isinstance(i0, (str, int, float)) and i0.__class__ is not bool for i0 in v.values()
-        ):
+        elif isinstance(v, dict):
             self.pod_fixed = {k0: _Quantity(i0) for k0, i0 in v.items()}
         else:
             self.pod_fixed = None
@@ -366,8 +364,13 @@ class RuntimeClassList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [RuntimeClass._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [RuntimeClass._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -470,7 +473,7 @@ class Scheduling(_Model):
         odd = False
         get = data.get
         v = get("nodeSelector")
-        if v is None or isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
+        if v is None or isinstance(v, dict):
             self.node_selector = v
         else:
             self.node_selector = None
@@ -478,8 +481,12 @@ class Scheduling(_Model):
         v = get("tolerations")
         if v is None:
             self.tolerations = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.tolerations = [_core_v1.Toleration._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.tolerations = [_core_v1.Toleration._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.tolerations = None
+                odd = True
         else:
             self.tolerations = None
             odd = True

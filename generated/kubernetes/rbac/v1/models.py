@@ -75,8 +75,12 @@ class AggregationRule(_Model):
         v = get("clusterRoleSelectors")
         if v is None:
             self.cluster_role_selectors = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.cluster_role_selectors = [_meta_v1.LabelSelector._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.cluster_role_selectors = [_meta_v1.LabelSelector._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.cluster_role_selectors = None
+                odd = True
         else:
             self.cluster_role_selectors = None
             odd = True
@@ -233,8 +237,12 @@ class ClusterRole(_Model):
         v = get("rules")
         if v is None:
             self.rules = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.rules = [PolicyRule._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.rules = [PolicyRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.rules = None
+                odd = True
         else:
             self.rules = None
             odd = True
@@ -412,8 +420,12 @@ class ClusterRoleBinding(_Model):
         v = get("subjects")
         if v is None:
             self.subjects = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.subjects = [Subject._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.subjects = [Subject._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.subjects = None
+                odd = True
         else:
             self.subjects = None
             odd = True
@@ -537,8 +549,13 @@ class ClusterRoleBindingList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [ClusterRoleBinding._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [ClusterRoleBinding._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -667,8 +684,13 @@ class ClusterRoleList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [ClusterRole._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [ClusterRole._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -794,31 +816,31 @@ class PolicyRule(_Model):
         absent: tuple[str, ...] = ()
         get = data.get
         v = get("apiGroups")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.api_groups = v
         else:
             self.api_groups = None
             odd = True
         v = get("nonResourceURLs")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.non_resource_urls = v
         else:
             self.non_resource_urls = None
             odd = True
         v = get("resourceNames")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.resource_names = v
         else:
             self.resource_names = None
             odd = True
         v = get("resources")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.resources = v
         else:
             self.resources = None
             odd = True
         v = get("verbs")
-        if isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if isinstance(v, list):
             self.verbs = v
         else:
             self.verbs = []
@@ -974,8 +996,12 @@ class Role(_Model):
         v = get("rules")
         if v is None:
             self.rules = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.rules = [PolicyRule._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.rules = [PolicyRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.rules = None
+                odd = True
         else:
             self.rules = None
             odd = True
@@ -1147,8 +1173,12 @@ class RoleBinding(_Model):
         v = get("subjects")
         if v is None:
             self.subjects = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.subjects = [Subject._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.subjects = [Subject._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.subjects = None
+                odd = True
         else:
             self.subjects = None
             odd = True
@@ -1267,8 +1297,13 @@ class RoleBindingList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [RoleBinding._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [RoleBinding._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -1397,8 +1432,13 @@ class RoleList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [Role._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [Role._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)

@@ -426,8 +426,13 @@ class DeviceTaintRuleList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [DeviceTaintRule._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [DeviceTaintRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -635,8 +640,12 @@ Must have 8 or fewer entries.
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True
@@ -1266,8 +1275,13 @@ class ResourcePoolStatusRequestList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [ResourcePoolStatusRequest._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [ResourcePoolStatusRequest._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -1512,8 +1526,12 @@ Known condition types: - "Complete": True when the request has been processed su
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True
@@ -1528,8 +1546,12 @@ Known condition types: - "Complete": True when the request has been processed su
         v = get("pools")
         if v is None:
             self.pools = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.pools = [PoolStatus._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.pools = [PoolStatus._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.pools = None
+                odd = True
         else:
             self.pools = None
             odd = True

@@ -200,8 +200,12 @@ Must not be longer than 253 characters and may contain one or more DNS sub-domai
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True
@@ -601,9 +605,7 @@ If the requested amount exceeds all valid values, the request violates the polic
         v = get("validValues")
         if v is None:
             self.valid_values = None
-        elif isinstance(v, list) and all(
-            isinstance(i0, (str, int, float)) and i0.__class__ is not bool for i0 in v
-        ):
+        elif isinstance(v, list):
             self.valid_values = [_Quantity(i0) for i0 in v]
         else:
             self.valid_values = None
@@ -791,9 +793,7 @@ If the device allows multiple allocation, the aggregated amount across all reque
         v = get("requests")
         if v is None:
             self.requests = None
-        elif isinstance(v, dict) and all(
-            isinstance(i0, (str, int, float)) and i0.__class__ is not bool for i0 in v.values()
-        ):
+        elif isinstance(v, dict):
             self.requests = {k0: _Quantity(i0) for k0, i0 in v.items()}
         else:
             self.requests = None
@@ -932,8 +932,13 @@ The maximum number of counters is 32.
         absent: tuple[str, ...] = ()
         get = data.get
         v = get("counters")
-        if isinstance(v, dict) and all(isinstance(i0, dict) for i0 in v.values()):
-            self.counters = {k0: Counter._decode(i0) for k0, i0 in v.items()}
+        if isinstance(v, dict):
+            try:
+                self.counters = {k0: Counter._decode(i0) for k0, i0 in v.items()}
+            except AttributeError:  # an item that is not an object
+                self.counters = {}
+                absent += ("counters",)
+                odd = True
         else:
             self.counters = {}
             absent += ("counters",)
@@ -1232,19 +1237,23 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         v = get("attributes")
         if v is None:
             self.attributes = None
-        elif isinstance(v, dict) and all(isinstance(i0, dict) for i0 in v.values()):
-            self.attributes = {k0: DeviceAttribute._decode(i0) for k0, i0 in v.items()}
+        elif isinstance(v, dict):
+            try:
+                self.attributes = {k0: DeviceAttribute._decode(i0) for k0, i0 in v.items()}
+            except AttributeError:  # an item that is not an object
+                self.attributes = None
+                odd = True
         else:
             self.attributes = None
             odd = True
         v = get("bindingConditions")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.binding_conditions = v
         else:
             self.binding_conditions = None
             odd = True
         v = get("bindingFailureConditions")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.binding_failure_conditions = v
         else:
             self.binding_failure_conditions = None
@@ -1258,16 +1267,24 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         v = get("capacity")
         if v is None:
             self.capacity = None
-        elif isinstance(v, dict) and all(isinstance(i0, dict) for i0 in v.values()):
-            self.capacity = {k0: DeviceCapacity._decode(i0) for k0, i0 in v.items()}
+        elif isinstance(v, dict):
+            try:
+                self.capacity = {k0: DeviceCapacity._decode(i0) for k0, i0 in v.items()}
+            except AttributeError:  # an item that is not an object
+                self.capacity = None
+                odd = True
         else:
             self.capacity = None
             odd = True
         v = get("consumesCounters")
         if v is None:
             self.consumes_counters = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.consumes_counters = [DeviceCounterConsumption._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.consumes_counters = [DeviceCounterConsumption._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.consumes_counters = None
+                odd = True
         else:
             self.consumes_counters = None
             odd = True
@@ -1282,10 +1299,14 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         v = get("nodeAllocatableResourceMappings")
         if v is None:
             self.node_allocatable_resource_mappings = None
-        elif isinstance(v, dict) and all(isinstance(i0, dict) for i0 in v.values()):
-            self.node_allocatable_resource_mappings = {
-                k0: NodeAllocatableResourceMapping._decode(i0) for k0, i0 in v.items()
-            }
+        elif isinstance(v, dict):
+            try:
+                self.node_allocatable_resource_mappings = {
+                    k0: NodeAllocatableResourceMapping._decode(i0) for k0, i0 in v.items()
+                }
+            except AttributeError:  # an item that is not an object
+                self.node_allocatable_resource_mappings = None
+                odd = True
         else:
             self.node_allocatable_resource_mappings = None
             odd = True
@@ -1306,8 +1327,12 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         v = get("taints")
         if v is None:
             self.taints = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.taints = [DeviceTaint._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.taints = [DeviceTaint._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.taints = None
+                odd = True
         else:
             self.taints = None
             odd = True
@@ -1464,7 +1489,7 @@ References to subrequests must include the name of the main request and may incl
             self.opaque = None
             odd = True
         v = get("requests")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.requests = v
         else:
             self.requests = None
@@ -1568,16 +1593,24 @@ This includes configuration parameters for drivers which have no allocated devic
         v = get("config")
         if v is None:
             self.config = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.config = [DeviceAllocationConfiguration._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.config = [DeviceAllocationConfiguration._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.config = None
+                odd = True
         else:
             self.config = None
             odd = True
         v = get("results")
         if v is None:
             self.results = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.results = [DeviceRequestAllocationResult._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.results = [DeviceRequestAllocationResult._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.results = None
+                odd = True
         else:
             self.results = None
             odd = True
@@ -1701,7 +1734,7 @@ This is an alpha field and requires enabling the DRAListTypeAttributes feature g
             self.bool_ = None
             odd = True
         v = get("bools")
-        if v is None or isinstance(v, list) and all(i0.__class__ is bool for i0 in v):
+        if v is None or isinstance(v, list):
             self.bools = v
         else:
             self.bools = None
@@ -1713,11 +1746,7 @@ This is an alpha field and requires enabling the DRAListTypeAttributes feature g
             self.int_ = None
             odd = True
         v = get("ints")
-        if (
-            v is None
-            or isinstance(v, list)
-            and all(isinstance(i0, int) and i0.__class__ is not bool for i0 in v)
-        ):
+        if v is None or isinstance(v, list):
             self.ints = v
         else:
             self.ints = None
@@ -1729,7 +1758,7 @@ This is an alpha field and requires enabling the DRAListTypeAttributes feature g
             self.string = None
             odd = True
         v = get("strings")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.strings = v
         else:
             self.strings = None
@@ -1741,7 +1770,7 @@ This is an alpha field and requires enabling the DRAListTypeAttributes feature g
             self.version = None
             odd = True
         v = get("versions")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.versions = v
         else:
             self.versions = None
@@ -1949,24 +1978,36 @@ class DeviceClaim(_Model):
         v = get("config")
         if v is None:
             self.config = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.config = [DeviceClaimConfiguration._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.config = [DeviceClaimConfiguration._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.config = None
+                odd = True
         else:
             self.config = None
             odd = True
         v = get("constraints")
         if v is None:
             self.constraints = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.constraints = [DeviceConstraint._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.constraints = [DeviceConstraint._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.constraints = None
+                odd = True
         else:
             self.constraints = None
             odd = True
         v = get("requests")
         if v is None:
             self.requests = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.requests = [DeviceRequest._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.requests = [DeviceRequest._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.requests = None
+                odd = True
         else:
             self.requests = None
             odd = True
@@ -2052,7 +2093,7 @@ References to subrequests must include the name of the main request and may incl
             self.opaque = None
             odd = True
         v = get("requests")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.requests = v
         else:
             self.requests = None
@@ -2376,8 +2417,13 @@ class DeviceClassList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [DeviceClass._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [DeviceClass._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -2501,8 +2547,12 @@ This is a beta field.
         v = get("config")
         if v is None:
             self.config = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.config = [DeviceClassConfiguration._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.config = [DeviceClassConfiguration._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.config = None
+                odd = True
         else:
             self.config = None
             odd = True
@@ -2515,8 +2565,12 @@ This is a beta field.
         v = get("selectors")
         if v is None:
             self.selectors = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.selectors = [DeviceSelector._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.selectors = [DeviceSelector._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.selectors = None
+                odd = True
         else:
             self.selectors = None
             odd = True
@@ -2625,7 +2679,7 @@ References to subrequests must include the name of the main request and may incl
             self.match_attribute = None
             odd = True
         v = get("requests")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.requests = v
         else:
             self.requests = None
@@ -2722,8 +2776,13 @@ The maximum number of counters is 32.
             if v is not None:
                 odd = True
         v = get("counters")
-        if isinstance(v, dict) and all(isinstance(i0, dict) for i0 in v.values()):
-            self.counters = {k0: Counter._decode(i0) for k0, i0 in v.items()}
+        if isinstance(v, dict):
+            try:
+                self.counters = {k0: Counter._decode(i0) for k0, i0 in v.items()}
+            except AttributeError:  # an item that is not an object
+                self.counters = {}
+                absent += ("counters",)
+                odd = True
         else:
             self.counters = {}
             absent += ("counters",)
@@ -2845,8 +2904,12 @@ Must be a DNS label.
         v = get("firstAvailable")
         if v is None:
             self.first_available = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.first_available = [DeviceSubRequest._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.first_available = [DeviceSubRequest._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.first_available = None
+                odd = True
         else:
             self.first_available = None
             odd = True
@@ -3072,13 +3135,13 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             self.admin_access = None
             odd = True
         v = get("bindingConditions")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.binding_conditions = v
         else:
             self.binding_conditions = None
             odd = True
         v = get("bindingFailureConditions")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.binding_failure_conditions = v
         else:
             self.binding_failure_conditions = None
@@ -3086,9 +3149,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         v = get("consumedCapacity")
         if v is None:
             self.consumed_capacity = None
-        elif isinstance(v, dict) and all(
-            isinstance(i0, (str, int, float)) and i0.__class__ is not bool for i0 in v.values()
-        ):
+        elif isinstance(v, dict):
             self.consumed_capacity = {k0: _Quantity(i0) for k0, i0 in v.items()}
         else:
             self.consumed_capacity = None
@@ -3134,8 +3195,12 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         v = get("tolerations")
         if v is None:
             self.tolerations = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.tolerations = [DeviceToleration._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.tolerations = [DeviceToleration._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.tolerations = None
+                odd = True
         else:
             self.tolerations = None
             odd = True
@@ -3448,16 +3513,24 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         v = get("selectors")
         if v is None:
             self.selectors = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.selectors = [DeviceSelector._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.selectors = [DeviceSelector._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.selectors = None
+                odd = True
         else:
             self.selectors = None
             odd = True
         v = get("tolerations")
         if v is None:
             self.tolerations = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.tolerations = [DeviceToleration._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.tolerations = [DeviceToleration._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.tolerations = None
+                odd = True
         else:
             self.tolerations = None
             odd = True
@@ -3902,8 +3975,13 @@ class DeviceTaintRuleList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [DeviceTaintRule._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [DeviceTaintRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -4111,8 +4189,12 @@ Must have 8 or fewer entries.
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True
@@ -4539,16 +4621,24 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         v = get("selectors")
         if v is None:
             self.selectors = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.selectors = [DeviceSelector._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.selectors = [DeviceSelector._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.selectors = None
+                odd = True
         else:
             self.selectors = None
             odd = True
         v = get("tolerations")
         if v is None:
             self.tolerations = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.tolerations = [DeviceToleration._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.tolerations = [DeviceToleration._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.tolerations = None
+                odd = True
         else:
             self.tolerations = None
             odd = True
@@ -4661,7 +4751,7 @@ Must not be longer than 256 bytes.
             self.interface_name = None
             odd = True
         v = get("ips")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.ips = v
         else:
             self.ips = None
@@ -5275,8 +5365,13 @@ class ResourceClaimList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [ResourceClaim._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [ResourceClaim._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -5492,16 +5587,24 @@ There can be at most 256 such reservations. This may get increased in the future
         v = get("devices")
         if v is None:
             self.devices = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.devices = [AllocatedDeviceStatus._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.devices = [AllocatedDeviceStatus._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.devices = None
+                odd = True
         else:
             self.devices = None
             odd = True
         v = get("reservedFor")
         if v is None:
             self.reserved_for = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.reserved_for = [ResourceClaimConsumerReference._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.reserved_for = [ResourceClaimConsumerReference._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.reserved_for = None
+                odd = True
         else:
             self.reserved_for = None
             odd = True
@@ -5774,8 +5877,13 @@ class ResourceClaimTemplateList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [ResourceClaimTemplate._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [ResourceClaimTemplate._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -6296,8 +6404,13 @@ class ResourceSliceList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [ResourceSlice._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [ResourceSlice._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -6515,8 +6628,12 @@ The maximum number of counter sets is 8.
         v = get("devices")
         if v is None:
             self.devices = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.devices = [Device._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.devices = [Device._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.devices = None
+                odd = True
         else:
             self.devices = None
             odd = True
@@ -6559,8 +6676,12 @@ The maximum number of counter sets is 8.
         v = get("sharedCounters")
         if v is None:
             self.shared_counters = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.shared_counters = [CounterSet._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.shared_counters = [CounterSet._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.shared_counters = None
+                odd = True
         else:
             self.shared_counters = None
             odd = True

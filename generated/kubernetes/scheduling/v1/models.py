@@ -304,8 +304,13 @@ class PriorityClassList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [PriorityClass._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [PriorityClass._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)

@@ -354,8 +354,13 @@ class PodGroupList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [PodGroup._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [PodGroup._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -653,8 +658,12 @@ class PodGroupSchedulingConstraints(_Model):
         v = get("topology")
         if v is None:
             self.topology = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.topology = [TopologyConstraint._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.topology = [TopologyConstraint._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.topology = None
+                odd = True
         else:
             self.topology = None
             odd = True
@@ -921,8 +930,12 @@ This field is immutable.
         v = get("resourceClaims")
         if v is None:
             self.resource_claims = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.resource_claims = [PodGroupResourceClaim._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.resource_claims = [PodGroupResourceClaim._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.resource_claims = None
+                odd = True
         else:
             self.resource_claims = None
             odd = True
@@ -1080,16 +1093,24 @@ Known reasons for the DisruptionTarget condition: - "PreemptionByScheduler": The
         v = get("conditions")
         if v is None:
             self.conditions = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
         else:
             self.conditions = None
             odd = True
         v = get("resourceClaimStatuses")
         if v is None:
             self.resource_claim_statuses = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.resource_claim_statuses = [PodGroupResourceClaimStatus._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.resource_claim_statuses = [PodGroupResourceClaimStatus._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.resource_claim_statuses = None
+                odd = True
         else:
             self.resource_claim_statuses = None
             odd = True
@@ -1280,8 +1301,12 @@ This field is immutable.
         v = get("resourceClaims")
         if v is None:
             self.resource_claims = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.resource_claims = [PodGroupResourceClaim._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.resource_claims = [PodGroupResourceClaim._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.resource_claims = None
+                odd = True
         else:
             self.resource_claims = None
             odd = True
@@ -1819,8 +1844,13 @@ class WorkloadList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [Workload._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [Workload._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -2039,8 +2069,13 @@ class WorkloadSpec(_Model):
             self.controller_ref = None
             odd = True
         v = get("podGroupTemplates")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.pod_group_templates = [PodGroupTemplate._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.pod_group_templates = [PodGroupTemplate._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.pod_group_templates = []
+                absent += ("pod_group_templates",)
+                odd = True
         else:
             self.pod_group_templates = []
             absent += ("pod_group_templates",)

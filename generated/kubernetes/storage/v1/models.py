@@ -271,8 +271,13 @@ class CSIDriverList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [CSIDriver._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [CSIDriver._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -590,13 +595,17 @@ This field is beta. This field is immutable.
         v = get("tokenRequests")
         if v is None:
             self.token_requests = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.token_requests = [TokenRequest._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.token_requests = [TokenRequest._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.token_requests = None
+                odd = True
         else:
             self.token_requests = None
             odd = True
         v = get("volumeLifecycleModes")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.volume_lifecycle_modes = v
         else:
             self.volume_lifecycle_modes = None
@@ -913,7 +922,7 @@ class CSINodeDriver(_Model):
             if v is not None:
                 odd = True
         v = get("topologyKeys")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.topology_keys = v
         else:
             self.topology_keys = None
@@ -1025,8 +1034,13 @@ class CSINodeList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [CSINode._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [CSINode._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -1133,8 +1147,13 @@ class CSINodeSpec(_Model):
         absent: tuple[str, ...] = ()
         get = data.get
         v = get("drivers")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.drivers = [CSINodeDriver._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.drivers = [CSINodeDriver._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.drivers = []
+                absent += ("drivers",)
+                odd = True
         else:
             self.drivers = []
             absent += ("drivers",)
@@ -1489,8 +1508,13 @@ class CSIStorageCapacityList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [CSIStorageCapacity._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [CSIStorageCapacity._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -1715,8 +1739,12 @@ class StorageClass(_Model):
         v = get("allowedTopologies")
         if v is None:
             self.allowed_topologies = None
-        elif isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.allowed_topologies = [_core_v1.TopologySelectorTerm._decode(i0) for i0 in v]
+        elif isinstance(v, list):
+            try:
+                self.allowed_topologies = [_core_v1.TopologySelectorTerm._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.allowed_topologies = None
+                odd = True
         else:
             self.allowed_topologies = None
             odd = True
@@ -1741,13 +1769,13 @@ class StorageClass(_Model):
             if v is not None:
                 odd = True
         v = get("mountOptions")
-        if v is None or isinstance(v, list) and all(isinstance(i0, str) for i0 in v):
+        if v is None or isinstance(v, list):
             self.mount_options = v
         else:
             self.mount_options = None
             odd = True
         v = get("parameters")
-        if v is None or isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
+        if v is None or isinstance(v, dict):
             self.parameters = v
         else:
             self.parameters = None
@@ -1911,8 +1939,13 @@ class StorageClassList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [StorageClass._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [StorageClass._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -2315,8 +2348,13 @@ class VolumeAttachmentList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [VolumeAttachment._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [VolumeAttachment._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
@@ -2662,7 +2700,7 @@ class VolumeAttachmentStatus(_Model):
             if v is not None:
                 odd = True
         v = get("attachmentMetadata")
-        if v is None or isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
+        if v is None or isinstance(v, dict):
             self.attachment_metadata = v
         else:
             self.attachment_metadata = None
@@ -2840,7 +2878,7 @@ This field is required and must contain at least one key/value pair. The keys ca
             if v is not None:
                 odd = True
         v = get("parameters")
-        if v is None or isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
+        if v is None or isinstance(v, dict):
             self.parameters = v
         else:
             self.parameters = None
@@ -2963,8 +3001,13 @@ class VolumeAttributesClassList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [VolumeAttributesClass._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [VolumeAttributesClass._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)

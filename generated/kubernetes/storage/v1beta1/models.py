@@ -151,7 +151,7 @@ This field is required and must contain at least one key/value pair. The keys ca
             if v is not None:
                 odd = True
         v = get("parameters")
-        if v is None or isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
+        if v is None or isinstance(v, dict):
             self.parameters = v
         else:
             self.parameters = None
@@ -274,8 +274,13 @@ class VolumeAttributesClassList(_Model):
             self.api_version = None
             odd = True
         v = get("items")
-        if isinstance(v, list) and all(isinstance(i0, dict) for i0 in v):
-            self.items = [VolumeAttributesClass._decode(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.items = [VolumeAttributesClass._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
         else:
             self.items = []
             absent += ("items",)
