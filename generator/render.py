@@ -253,6 +253,11 @@ def _field_code(
     in ``_extra`` and written back as it came.
     """
     name, wire, local = f.python_name, string_literal(f.wire_name), f"v{index}"
+    empty = code.empty(f.type) if always else "None"
+    if empty and empty.endswith("()") and 16 + len(f"self.{name} = {empty}") > LINE_LENGTH:
+        # black wraps a too-long call without arguments in parentheses, ruff does not;
+        # with an argument both split it alike (and decoding {} is the same empty model)
+        empty = empty[:-2] + "._decode({})"
     check = code.check(f.type, "v", trust_items=True)
     value = code.decode(f.type, "v")
     if check != code.check(f.type, "v"):  # models in lists or maps: catch their refusal
@@ -260,7 +265,7 @@ def _field_code(
             "try:",
             f"    self.{name} = {value}",
             "except AttributeError:  # an item that is not an object",
-            f"    self.{name} = {code.empty(f.type) if always else None}",
+            f"    self.{name} = {empty}",
             *([f"    absent += ({string_literal(name)},)"] if always else []),
             "    odd = True",
         ]
@@ -271,7 +276,6 @@ def _field_code(
         return ["    " + line for line in lines]
 
     if always:
-        empty = code.empty(f.type)
         decode = [
             f"v = get({wire})",
             f"if {check}:",
@@ -308,7 +312,7 @@ def _field_code(
     if always:
         init = [
             f"if {name} is None:",
-            f"    self.{name} = {code.empty(f.type)}",
+            f"    self.{name} = {empty}",
             f"    absent += ({string_literal(name)},)",
             "else:",
             f"    self.{name} = {convert or name}",

@@ -8,7 +8,10 @@ decode, and the encoding is the same data, through JSON too; a deep copy is equa
 from __future__ import annotations
 
 import copy
+import importlib
+from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -22,6 +25,7 @@ from kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1 import VirtualMachin
 from kubecore.core import yamlio
 from kubecore.core.model import Model
 from tests.conftest import SPECS, requires_shared
+from tests.helpers import FIXTURES, generate, import_generated, unique_package_dir
 from tests.unit.test_models import POD
 
 REPO = Path(__file__).resolve().parents[2]
@@ -125,6 +129,44 @@ def test_any_json_anywhere_in_a_pod_round_trips() -> None:
 def test_any_json_anywhere_in_a_virtual_machine_round_trips() -> None:
     (doc,) = yamlio.load_all((REPO / "examples" / "manifests" / "public-wx.yaml").read_text())
     _property(VirtualMachine, doc)()
+
+
+@pytest.fixture(scope="module")
+def shapes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
+    out = unique_package_dir(tmp_path_factory.mktemp("shapes"), "anyjson_shapes")
+    assert generate([FIXTURES / "crds" / "shapes.yaml"], out) == 0
+    with import_generated(out) as package:
+        yield importlib.import_module(f"{package.__name__}.test_example_com.v1")
+
+
+def test_any_json_anywhere_in_a_crd_object_of_every_shape_round_trips(shapes: ModuleType) -> None:
+    """The fixture CRD has every field shape: enums (alone and in lists), Time, Quantity
+    (alone and in maps), int-or-string, unions, embedded and preserve-unknown objects."""
+    doc = {
+        "apiVersion": "test.example.com/v1",
+        "kind": "Shape",
+        "metadata": {"name": "s", "creationTimestamp": "2030-01-01T00:00:00Z"},
+        "spec": {
+            "size": "1.5Gi",
+            "port": "http",
+            "color": "Purple",
+            "colors": ["Red", "Ultraviolet"],
+            "when": "2030-01-01T00:00:00Z",
+            "labels": {"a": "b"},
+            "limits": {"cpu": 2, "memory": "1Gi"},
+            "free": {"anything": {"goes": [1, None]}},
+            "template": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}},
+            "typedTemplate": {"apiVersion": "v1", "kind": "X", "metadata": {"name": "t"}},
+            "rules": [{"name": "r", "from": "a", "nested": {"deep": {"value": "v"}}}],
+            "choice": {"a": "x"},
+            "either": False,
+        },
+        "status": {
+            "replicas": 1,
+            "conditions": [{"type": "Ready", "lastTransitionTime": "2030-01-01T00:00:00Z"}],
+        },
+    }
+    _property(shapes.Shape, doc)()
 
 
 @requires_shared
