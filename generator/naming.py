@@ -168,8 +168,17 @@ def resource_getter(kind: str, plural: str) -> str:
 
 
 def enum_member(value: str) -> str:
-    """An enum member name for a value: ``IfNotPresent`` -> ``IF_NOT_PRESENT``, ``=`` -> ``V_3D``."""
-    text = snake_case(value).rstrip("_").upper() if re.search(r"[0-9A-Za-z]", value) else ""
+    """An enum member name for a value: ``IfNotPresent`` -> ``IF_NOT_PRESENT``, ``=`` -> ``V_3D``.
+
+    Numeric values read as numbers: ``14`` -> ``V14``, ``1.5`` -> ``V1_5``, ``-1`` ->
+    ``MINUS_1``, ``+1`` -> ``PLUS_1``, ``2xx`` -> ``V2XX``.
+    """
+    sign = {"-": "MINUS_", "+": "PLUS_"}.get(value[:1], "") if value[1:2].isdigit() else ""
+    body = value[1:] if sign else value
+    text = snake_case(body).rstrip("_").upper() if re.search(r"[0-9A-Za-z]", body) else ""
+    if text.startswith("F_") and body[:1].isdigit():  # snake_case's prefix for a leading digit
+        text = ("V" if not sign else "") + re.sub(r"(?<=\d)_(?=[A-Z]+$)", "", text[2:])
+    text = sign + text
     if not text or not re.fullmatch(r"[A-Z][A-Z0-9_]*", text):
         text = "V_" + "_".join(f"{ord(ch):X}" for ch in value) if value else "EMPTY"
     if _is_keyword(text) or text in {"MRO", "NAME", "VALUE"}:

@@ -344,3 +344,20 @@ def test_assign_unique_is_injective_and_order_independent(
     shuffled = wires[:]
     rnd.shuffle(shuffled)
     assert assign_unique({w: snake_case(w) for w in shuffled}) == names
+
+
+@pytest.mark.parametrize(
+    ("value", "member"),
+    [
+        ("14", "V14"),
+        ("1.5", "V1_5"),
+        ("10.0.1", "V10_0_1"),
+        ("-1", "MINUS_1"),
+        ("+1", "PLUS_1"),
+        ("2xx", "V2XX"),
+        ("0", "V0"),
+        ("-", "V_2D"),
+    ],
+)
+def test_numeric_enum_members_read_as_numbers(value: str, member: str) -> None:
+    assert enum_member(value) == member
