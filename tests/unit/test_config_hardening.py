@@ -207,6 +207,47 @@ def test_no_header_value_in_exceptions_or_logs_when_a_config_is_built_by_hand(
         assert server.requests == []
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"https://user:{SENTINEL}@k.test:abc",
+        f"https://user:p@{SENTINEL}@k.test:abc",
+        f"https://user:{SENTINEL}:x@k.test:99999",
+        f"https://user:{SENTINEL}@[::1",
+    ],
+)
+def test_a_password_holding_at_or_colon_is_hidden_whole(tmp_path: Path, url: str) -> None:
+    """The user information ends at the authority's last ``@`` (as urllib and Go read it)."""
+    for cluster in ({"server": url}, {"server": "https://k.test", "proxy-url": url}):
+        path = write(tmp_path / "config", cluster)
+        with pytest.raises(ConfigError) as info:
+            load_config(path)
+        assert "user:<redacted>@" in str(info.value)
+        assert SENTINEL not in str(info.value)
+
+
+def test_impersonation_extra_keys_are_escaped_into_header_names(tmp_path: Path) -> None:
+    """client-go's headerKeyEscape: ``/``, ``:``, spaces, ``%`` and non-ASCII are %-encoded,
+    so a domain-prefixed key is one legal header name instead of a refused request."""
+    extra = {
+        "authentication.kubernetes.io/pod-name": ["web-0"],
+        "a: b": ["x"],
+        "50%": ["v"],
+        "\u00e9t\u00e9\n": ["z"],
+    }
+    with LoopbackServer(max_lifetime=30) as server:
+        server.route("GET", "/version", Reply(200, {"major": "1"}))
+        user = {"token": "t", "as": "jane", "as-user-extra": extra}
+        path = write(tmp_path / "config", {"server": server.url}, user)
+        with RESTClient(load_config(path), retry=NO_RETRY) as rest:
+            rest.request("GET", "/version")
+        (request,) = server.requests
+    assert request.header("Impersonate-Extra-authentication.kubernetes.io%2Fpod-name") == "web-0"
+    assert request.header("Impersonate-Extra-a%3A%20b") == "x"
+    assert request.header("Impersonate-Extra-50%25") == "v"
+    assert request.header("Impersonate-Extra-%C3%A9t%C3%A9%0A") == "z"
+
+
 # -- exec plugins ---------------------------------------------------------------------------------
 
 
