@@ -202,7 +202,11 @@ class TestApiServer:
         if self._kubeconfig is None:
             self._tmpdir = tempfile.TemporaryDirectory(prefix="kubecore-testing-")
             self._kubeconfig = Path(self._tmpdir.name) / "kubeconfig"
-        self._kubeconfig.write_text(self.kubeconfig_text())
+        try:
+            self._kubeconfig.write_text(self.kubeconfig_text())
+        except OSError:
+            self.stop()  # no server left running behind a failed start
+            raise
         return self.url
 
     def kubeconfig_text(self) -> str:
