@@ -76,7 +76,9 @@ def user_env(pythonpath: bool = False) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     if pythonpath:
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"), env.get("PYTHONPATH")]))
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(REPO / "src"), env.get("PYTHONPATH")])
+        )
     return env
 
 
@@ -273,7 +275,9 @@ def _noop(tmp: Path, runs: int) -> dict[str, Any]:
     (root / "shared").symlink_to((REPO / ".." / "shared").resolve())
     script = Path(sys.executable).with_name("kube-clientgen")
     cmd: list[object] = (
-        [script, "generate"] if script.exists() else [sys.executable, "-m", "kube_clientgen", "generate"]
+        [script, "generate"]
+        if script.exists()
+        else [sys.executable, "-m", "kube_clientgen", "generate"]
     )
     warm = _timed_run(cmd, copy)
     before = _snapshot(copy)

@@ -41,6 +41,7 @@ from kubecore.testing.httpio import (
     check_write_options,
     client_gone,
     parse_query,
+    query_flag,
     read_body,
 )
 from kubecore.testing.objectmeta import decode_errors, name_rule, validate_object_meta
@@ -201,7 +202,11 @@ class TestApiServer:
         if self._kubeconfig is None:
             self._tmpdir = tempfile.TemporaryDirectory(prefix="kubecore-testing-")
             self._kubeconfig = Path(self._tmpdir.name) / "kubeconfig"
-        self._kubeconfig.write_text(self.kubeconfig_text())
+        try:
+            self._kubeconfig.write_text(self.kubeconfig_text())
+        except OSError:
+            self.stop()  # no server left running behind a failed start
+            raise
         return self.url
 
     def kubeconfig_text(self) -> str:
@@ -329,6 +334,22 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def handle_one_request(self) -> None:
         self._reader.await_request()
         super().handle_one_request()
+
+    def parse_request(self) -> bool:
+        """http.server's parsing, then the header lines Go's ``net/http`` refuses.
+
+        The standard library's header parser stops at a line that is not ``Name: value``
+        (no colon, a space before the colon) and silently drops it and every header after
+        it, ``Content-Length`` and ``Authorization`` included, so the rest of the request
+        would be read as something else. kube-apiserver answers 400 ("malformed MIME header
+        line"); so does this server.
+        """
+        if not super().parse_request():
+            return False
+        if self.headers.defects or self.headers.get_payload():
+            self.send_error(400, "malformed MIME header line")
+            return False
+        return True
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own errors (bad request line, 414, 431, unknown method) as a Status."""
@@ -627,7 +648,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         labels, fields = query.get("labelSelector"), query.get("fieldSelector")
         dry_run = _dry_run(query)
         if method in ("GET", "HEAD") and not name:
-            if query.get("watch") in ("1", "true"):
+            if query_flag(query, "watch"):
                 self._watch(resource, namespace, query)
                 return
             limit = int(query.get("limit") or 0)
@@ -889,7 +910,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             raise ApiError(405, "MethodNotAllowed", f"{self.command} is not supported here")
         tracker.get(resource, namespace, name)  # 404 for a missing pod
         container = query.get("container", "")
-        follow = query.get("follow") in ("1", "true")
+        follow = bool(query_flag(query, "follow"))
         timeout = float(query.get("timeoutSeconds") or 1800)
         lines = tracker.logs(namespace, name, container, follow=follow, timeout=timeout)
         if not follow:
@@ -949,7 +970,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         api = self.server.api
         tracker = api.tracker
         timeout = float(query.get("timeoutSeconds") or 1800)
-        bookmarks = query.get("allowWatchBookmarks") in ("1", "true")
+        bookmarks = bool(query_flag(query, "allowWatchBookmarks"))
         send_initial = _send_initial_events(query, bookmarks, api.watch_list)
         as_table = tables.wants_table(self.headers.get("Accept") or "")
         include = query.get("includeObject", "Metadata")
@@ -1037,9 +1058,7 @@ def _send_initial_events(query: dict[str, str], bookmarks: bool, supported: bool
         raise ApiError(
             422, "Invalid", "sendInitialEvents: Forbidden: sendInitialEvents is not supported"
         )
-    if value not in ("true", "false"):
-        raise bad_request(f"invalid sendInitialEvents {value!r}")
-    if value == "true":
+    if query_flag(query, "sendInitialEvents"):
         if query.get("resourceVersionMatch") != "NotOlderThan":
             raise ApiError(
                 422,
@@ -1053,7 +1072,7 @@ def _send_initial_events(query: dict[str, str], bookmarks: bool, supported: bool
                 "Invalid",
                 "allowWatchBookmarks: Forbidden: sendInitialEvents requires allowWatchBookmarks",
             )
-    return value == "true"
+    return bool(query_flag(query, "sendInitialEvents"))
 
 
 class _Dropped(Exception):

@@ -337,13 +337,16 @@ class Tracker:
                 if meta.get("generateName"):
                     meta["name"] = meta["generateName"] + uuid.uuid4().hex[:5]
                 else:
-                    raise ApiError(
-                        422,
-                        "Invalid",
-                        f"{resource.kind}.{resource.group or 'core'} is invalid: metadata.name: "
-                        "Required value: name or generateName is required",
-                        resource=resource,
-                        kind=resource.kind,
+                    # fielderrors builds on this module's ApiError: imported here, not on top.
+                    from kubecore.testing.fielderrors import FieldError, InvalidError
+
+                    # The same Status as the server's metadata validation (kube-apiserver's
+                    # 'ConfigMap "" is invalid: ...'), so fakes and the server agree.
+                    raise InvalidError(
+                        resource.kind,
+                        resource.group,
+                        "",
+                        [FieldError.required("metadata.name", "name or generateName is required")],
                     )
             name = str(meta["name"])
             self._check_namespace(resource, namespace)

@@ -12,7 +12,10 @@ import pytest
 from kube_clientgen_api.kubernetes import Clientset
 from kube_clientgen_api.kubernetes.core.v1 import ConfigMap
 from kube_clientgen_api.virtualmachine import Clientset as VMClientset
-from kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1 import VirtualMachine, VirtualMachineSpec
+from kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1 import (
+    VirtualMachine,
+    VirtualMachineSpec,
+)
 from kubecore import PatchType, load_config, retry_on_conflict
 from kubecore.client import errors
 from kubecore.core.generated.meta_v1 import ObjectMeta, Status

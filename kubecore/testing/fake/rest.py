@@ -189,8 +189,17 @@ class _StreamResponse:
             except ValueError:  # the generator is running in another thread
                 pass
 
+    def abort(self) -> None:
+        """End the stream from any thread (the watcher's ``stop()``): as :meth:`close`."""
+        self.close()
+
     def read(self) -> bytes:
         return b"".join(self.iter_chunks())
+
+    def set_read_timeout(self, seconds: float | None) -> None:
+        """Nothing to bound: there is no socket, and the tracker's watch yields an idle tick
+        at least every second and ends at its ``timeoutSeconds``, so no read blocks long.
+        (The watcher calls this on the transport's responses after every line.)"""
 
 
 def _event_chunks(events: Iterable[tuple[str, Any]]) -> Iterator[bytes]:
