@@ -242,6 +242,7 @@ def test_finalizers(make: Any) -> None:
     assert not has_finalizer(obj, "example.com/cleanup")
     assert remove_finalizer(obj, "other")
     data = obj.to_dict() if hasattr(obj, "to_dict") else obj
-    assert "finalizers" not in data["metadata"]
+    # an always-set metadata that is empty again is not encoded (nothing is invented)
+    assert "finalizers" not in data.get("metadata", {})
     with pytest.raises(ValueError):
         add_finalizer(obj, "")
