@@ -8,6 +8,7 @@ both holding a list of targets::
                                 # built-in spec ("kubernetes:1.36") or "cluster:[CONTEXT]"
     out = "generated/mycrds"    # the package directory to write
     apimachinery_only = false   # true only for kubecore's own apimachinery types
+    share = true                # identical inline CRD schemas share one class
 """
 
 from __future__ import annotations
@@ -58,11 +59,15 @@ def load_targets(path: Path) -> list[Target]:
                 f"{where}/{i}",
                 "a target needs 'inputs' (a list of strings) and 'out' (a path)",
             )
+        share = entry.get("share", True)
+        if not isinstance(share, bool):
+            raise SourceError(str(path), f"{where}/{i}/share", "'share' must be true or false")
         targets.append(
             Target(
                 inputs=[_input(base, p) for p in entry["inputs"]],
                 out=_relative(base, entry["out"]),
                 apimachinery_only=bool(entry.get("apimachinery_only", False)),
+                share=share,
             )
         )
     return targets

@@ -112,6 +112,7 @@ class ModelType:
     source: str = ""  # "file#/json/pointer" for messages
     python_name: str = ""  # filled by naming
     deprecated: str | None = None
+    shareable: bool = False  # an inline CRD schema: may share one class (kube_clientgen.share)
 
 
 @dataclass
@@ -123,6 +124,7 @@ class EnumType:
     description: str = ""
     python_name: str = ""
     member_names: tuple[str, ...] = ()  # filled by naming
+    shareable: bool = False  # an inline CRD enum: may share one class (kube_clientgen.share)
 
 
 # --- resources -------------------------------------------------------------------

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kube_clientgen import layout as layout_mod
-from kube_clientgen import output, render, sources
+from kube_clientgen import output, render, share, sources
 from kube_clientgen.errors import GenerationError, SourceError
 from kube_clientgen.namecheck import check_unique_bindings
 from kube_clientgen.sources import builtin
@@ -21,6 +21,7 @@ class Target:
     inputs: list[str]
     out: str
     apimachinery_only: bool = False  # render only io.k8s.apimachinery types (kubecore's own)
+    share: bool = True  # identical inline CRD schemas share one class (kube_clientgen.share)
     options: dict[str, str] = field(default_factory=dict)
 
 
@@ -34,6 +35,8 @@ class Result:
 def render_target(target: Target, *, progress: bool = False) -> dict[str, str]:
     """Every file of the output package, formatted, in memory."""
     api = sources.load_api(target.inputs)
+    if target.share:
+        share.share_identical(api)
     plan = layout_mod.plan(api, kubecore_mode=target.apimachinery_only)
     if progress:
         for key in sorted(plan.modules):
@@ -99,4 +102,7 @@ def _input_contents(inputs: list[str]) -> Iterator[bytes]:
 
 
 def _options(target: Target) -> str:
-    return f"apimachinery_only={target.apimachinery_only};package={Path(target.out).name}"
+    return (
+        f"apimachinery_only={target.apimachinery_only};package={Path(target.out).name}"
+        f";share={target.share}"
+    )
