@@ -127,6 +127,14 @@ class EnumType:
     shareable: bool = False  # an inline CRD enum: may share one class (kube_clientgen.share)
 
 
+@dataclass(frozen=True)
+class ExternalType:
+    """A model class defined in another installed package (a reused built-in type)."""
+
+    module: str  # absolute module path, e.g. "kube_clientgen_api.kubernetes.core.v1.models"
+    name: str  # the class name in it
+
+
 # --- resources -------------------------------------------------------------------
 
 Verb = Literal["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"]
@@ -191,6 +199,8 @@ class Api:
     types: dict[str, ModelType] = field(default_factory=dict)
     enums: dict[str, EnumType] = field(default_factory=dict)
     resources: list[Resource] = field(default_factory=list)
+    # type id -> a class of another package that models of this one refer to (reuse.py)
+    external: dict[str, ExternalType] = field(default_factory=dict)
 
     def group_versions(self) -> list[GroupVersion]:
         seen = {t.group_version for t in self.types.values() if t.group_version}

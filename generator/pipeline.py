@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kube_clientgen import ir, output, render, reuse, share, sources
 from kube_clientgen import layout as layout_mod
-from kube_clientgen import output, render, share, sources
 from kube_clientgen.errors import GenerationError, SourceError
 from kube_clientgen.namecheck import check_unique_bindings
 from kube_clientgen.sources import builtin
@@ -22,6 +22,7 @@ class Target:
     out: str
     apimachinery_only: bool = False  # render only io.k8s.apimachinery types (kubecore's own)
     share: bool = True  # identical inline CRD schemas share one class (kube_clientgen.share)
+    reuse: bool = True  # CRD copies of built-in types use the built-in classes (reuse.py)
     options: dict[str, str] = field(default_factory=dict)
 
 
@@ -37,6 +38,8 @@ def render_target(target: Target, *, progress: bool = False) -> dict[str, str]:
     api = sources.load_api(target.inputs)
     if target.share:
         share.share_identical(api)
+    if target.reuse and not target.apimachinery_only and _has_inline_types(api):
+        reuse.reuse_builtin(api, sources.load_api([reuse.BUILTIN_SPEC]))
     plan = layout_mod.plan(api, kubecore_mode=target.apimachinery_only)
     if progress:
         for key in sorted(plan.modules):
@@ -104,5 +107,9 @@ def _input_contents(inputs: list[str]) -> Iterator[bytes]:
 def _options(target: Target) -> str:
     return (
         f"apimachinery_only={target.apimachinery_only};package={Path(target.out).name}"
-        f";share={target.share}"
+        f";share={target.share};reuse={target.reuse}"
     )
+
+
+def _has_inline_types(api: ir.Api) -> bool:
+    return any(t.shareable for t in api.types.values())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +113,7 @@ def test_no_share_keeps_one_class_per_place() -> None:
         assert f"class {name}(_Model):" in models
 
 
-def test_share_is_a_config_key(tmp_path: Path) -> None:
+def test_share_and_reuse_are_config_keys(tmp_path: Path) -> None:
     config = tmp_path / "codegen.yaml"
     config.write_text(
         "targets:\n  - {inputs: [crds/], out: a}\n  - {inputs: [crds/], out: b, share: false}\n"
@@ -121,3 +122,153 @@ def test_share_is_a_config_key(tmp_path: Path) -> None:
     config.write_text("targets:\n  - {inputs: [crds/], out: a, share: 'no'}\n")
     with pytest.raises(SourceError, match="share"):
         load_targets(config)
+
+
+# --- built-in types reused (kube_clientgen.reuse) ---------------------------------------
+
+SWAGGER = Path(__file__).resolve().parents[2] / "generator" / "specs"
+DEFINITIONS: dict[str, Any] = json.loads((SWAGGER / "kubernetes-1.36.swagger.json").read_text())[
+    "definitions"
+]
+
+
+# how controller-gen writes resource.Quantity
+QUANTITY = {
+    "anyOf": [{"type": "integer"}, {"type": "string"}],
+    "pattern": r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]"
+    r"|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$",
+    "x-kubernetes-int-or-string": True,
+}
+
+
+def _inline(name: str, drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A definition of the 1.36 spec written out as controller-gen does (no $ref)."""
+
+    def walk(schema: Any) -> Any:
+        if isinstance(schema, dict):
+            if schema.get("$ref", "").endswith(".api.resource.Quantity"):
+                return QUANTITY
+            if "$ref" in schema:
+                return walk(DEFINITIONS[schema["$ref"].rsplit("/", 1)[-1]])
+            return {k: walk(v) for k, v in schema.items()}
+        if isinstance(schema, list):
+            return [walk(v) for v in schema]
+        return schema
+
+    schema: dict[str, Any] = walk(DEFINITIONS[name])
+    for key in drop:
+        del schema["properties"][key]
+    return schema
+
+
+def _crd(properties: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "jobs.reuse.example.com"},
+        "spec": {
+            "group": "reuse.example.com",
+            "names": {"kind": "Job", "plural": "jobs"},
+            "scope": "Namespaced",
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {
+                        "openAPIV3Schema": {
+                            "type": "object",
+                            "properties": {"spec": {"type": "object", "properties": properties}},
+                        }
+                    },
+                }
+            ],
+        },
+    }
+
+
+REUSE_CRD = _crd(
+    {
+        # an older copy: Toleration before tolerationSeconds (a subset, with its docs)
+        "tolerations": {
+            "type": "array",
+            "items": _inline("io.k8s.api.core.v1.Toleration", drop=("tolerationSeconds",)),
+        },
+        "selector": _inline("io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector"),
+        "resources": _inline("io.k8s.api.core.v1.ResourceRequirements"),
+        # shaped like EnvVar, but not a copy of it: no descriptions, 3 properties
+        "header": {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string"},
+                "value": {"type": "string"},
+                "valueFrom": {
+                    "type": "object",
+                    "properties": {"secretKeyRef": _inline("io.k8s.api.core.v1.SecretKeySelector")},
+                },
+            },
+        },
+    }
+)
+JOB: dict[str, Any] = {
+    "apiVersion": "reuse.example.com/v1",
+    "kind": "Job",
+    "metadata": {"name": "j"},
+    "spec": {
+        "tolerations": [
+            {"key": "k", "operator": "Exists", "effect": "NoSchedule"},
+            # a newer server: a field the old copy lacks, and one no class knows
+            {"key": "k2", "tolerationSeconds": 30, "future": {"x": [1]}},
+        ],
+        "selector": {"matchLabels": {"app": "web"}, "matchExpressions": [{"key": "a"}]},
+        "resources": {"limits": {"cpu": "500m"}, "requests": {"memory": "1Gi"}},
+        "header": {"name": "h", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}},
+    },
+}
+
+
+def _reuse_package(tmp_path: Path, *options: str) -> Path:
+    crd = tmp_path / "jobs.yaml"
+    crd.write_text(json.dumps(REUSE_CRD))
+    out = unique_package_dir(tmp_path)
+    code, err = generate_capture([crd], out, *options)
+    assert code == 0, err
+    return out
+
+
+def test_copies_of_built_in_types_reuse_the_built_in_classes(tmp_path: Path) -> None:
+    from kube_clientgen_api.kubernetes.core.v1 import ResourceRequirements, Toleration
+    from kubecore.core.generated.meta_v1 import LabelSelector, LabelSelectorRequirement
+
+    out = _reuse_package(tmp_path)
+    models = (out / "reuse_example_com" / "v1" / "models.py").read_text()
+    assert "from kube_clientgen_api.kubernetes.core.v1 import models as _k8s_core_v1" in models
+    assert "class JobSpecTolerations" not in models and "class JobSpecSelector" not in models
+    with import_generated(out):
+        v1 = importlib.import_module(f"{out.name}.reuse_example_com.v1")
+        job = v1.Job.from_dict(copy.deepcopy(JOB))
+        assert {type(t) for t in job.spec.tolerations} == {Toleration}
+        assert job.spec.tolerations[1].toleration_seconds == 30
+        assert job.spec.tolerations[1].extra_fields == {"future": {"x": [1]}}
+        assert type(job.spec.selector) is LabelSelector
+        assert job.spec.selector.match_expressions is not None
+        assert type(job.spec.selector.match_expressions[0]) is LabelSelectorRequirement
+        assert type(job.spec.resources) is ResourceRequirements
+        # the EnvVar look-alike keeps its own class; inside it, SecretKeySelector's copy
+        # (described, the same fields) is the built-in class
+        assert type(job.spec.header).__name__ == "JobSpecHeader"
+        assert type(job.spec.header.value_from.secret_key_ref).__name__ == "SecretKeySelector"
+        assert job.to_dict() == JOB
+
+
+def test_no_reuse_keeps_the_crds_own_classes_and_decodes_alike(tmp_path: Path) -> None:
+    reused, own = _reuse_package(tmp_path), _reuse_package(tmp_path, "--no-reuse")
+    assert "kube_clientgen_api" not in (own / "reuse_example_com/v1/models.py").read_text()
+    with import_generated(reused), import_generated(own):
+        a = importlib.import_module(f"{reused.name}.reuse_example_com.v1").Job
+        b = importlib.import_module(f"{own.name}.reuse_example_com.v1").Job
+        y = b.from_dict(copy.deepcopy(JOB))
+        assert type(y.spec.tolerations[0]).__name__ == "JobSpecTolerations"
+        x = a.from_dict(copy.deepcopy(JOB))
+        assert x.to_dict() == y.to_dict() == JOB
+        assert x.spec.selector.match_labels == y.spec.selector.match_labels == {"app": "web"}
