@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import keyword
 import re
 import sys
@@ -108,6 +109,12 @@ def _options(target: Target) -> str:
     return (
         f"apimachinery_only={target.apimachinery_only};package={Path(target.out).name}"
         f";share={target.share};reuse={target.reuse}"
+        # reused classes come from the vendored spec, which the generator's code hash misses
+        + (
+            f":{hashlib.sha256(builtin.spec_bytes(reuse.BUILTIN_SPEC)).hexdigest()}"
+            if target.reuse
+            else ""
+        )
     )
 
 
