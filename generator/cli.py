@@ -47,6 +47,19 @@ def main(argv: list[str] | None = None) -> int:
         "--apimachinery-only", action="store_true", help="render only io.k8s.apimachinery types"
     )
     gen.add_argument(
+        "--no-share",
+        dest="share",
+        action="store_false",
+        help="give every inline CRD schema its own class, even where identical ones repeat",
+    )
+    gen.add_argument(
+        "--no-reuse",
+        dest="reuse",
+        action="store_false",
+        help="give CRD copies of built-in types (PodSpec, Container, ...) their own classes "
+        "instead of the built-in Kubernetes classes",
+    )
+    gen.add_argument(
         "--config", type=Path, help="pyproject.toml or codegen.yaml (default: search upwards)"
     )
     from kube_clientgen import validate_cmd
@@ -68,7 +81,13 @@ def _targets(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[
         if not args.out:
             parser.error("--out is required when inputs are given")
         return [
-            Target(inputs=list(args.inputs), out=args.out, apimachinery_only=args.apimachinery_only)
+            Target(
+                inputs=list(args.inputs),
+                out=args.out,
+                apimachinery_only=args.apimachinery_only,
+                share=args.share,
+                reuse=args.reuse,
+            )
         ]
     from kube_clientgen.config import find_config, load_targets
 

@@ -8,6 +8,8 @@ both holding a list of targets::
                                 # built-in spec ("kubernetes:1.36") or "cluster:[CONTEXT]"
     out = "generated/mycrds"    # the package directory to write
     apimachinery_only = false   # true only for kubecore's own apimachinery types
+    share = true                # identical inline CRD schemas share one class
+    reuse = true                # CRD copies of built-in types use the built-in classes
 """
 
 from __future__ import annotations
@@ -58,11 +60,18 @@ def load_targets(path: Path) -> list[Target]:
                 f"{where}/{i}",
                 "a target needs 'inputs' (a list of strings) and 'out' (a path)",
             )
+        switches = {}
+        for key in ("share", "reuse"):
+            switches[key] = entry.get(key, True)
+            if not isinstance(switches[key], bool):
+                raise SourceError(str(path), f"{where}/{i}/{key}", f"'{key}' must be true or false")
         targets.append(
             Target(
                 inputs=[_input(base, p) for p in entry["inputs"]],
                 out=_relative(base, entry["out"]),
                 apimachinery_only=bool(entry.get("apimachinery_only", False)),
+                share=switches["share"],
+                reuse=switches["reuse"],
             )
         )
     return targets

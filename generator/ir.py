@@ -112,6 +112,7 @@ class ModelType:
     source: str = ""  # "file#/json/pointer" for messages
     python_name: str = ""  # filled by naming
     deprecated: str | None = None
+    shareable: bool = False  # an inline CRD schema: may share one class (kube_clientgen.share)
 
 
 @dataclass
@@ -123,6 +124,15 @@ class EnumType:
     description: str = ""
     python_name: str = ""
     member_names: tuple[str, ...] = ()  # filled by naming
+    shareable: bool = False  # an inline CRD enum: may share one class (kube_clientgen.share)
+
+
+@dataclass(frozen=True)
+class ExternalType:
+    """A model class defined in another installed package (a reused built-in type)."""
+
+    module: str  # absolute module path, e.g. "kube_clientgen_api.kubernetes.core.v1.models"
+    name: str  # the class name in it
 
 
 # --- resources -------------------------------------------------------------------
@@ -189,6 +199,8 @@ class Api:
     types: dict[str, ModelType] = field(default_factory=dict)
     enums: dict[str, EnumType] = field(default_factory=dict)
     resources: list[Resource] = field(default_factory=list)
+    # type id -> a class of another package that models of this one refer to (reuse.py)
+    external: dict[str, ExternalType] = field(default_factory=dict)
 
     def group_versions(self) -> list[GroupVersion]:
         seen = {t.group_version for t in self.types.values() if t.group_version}

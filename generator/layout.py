@@ -77,13 +77,23 @@ class Layout:
         return f"{self.group_packages[gv.group]}/{self.version_packages[gv]}"
 
     def class_name(self, type_id: str) -> str:
+        external = self.api.external.get(type_id)
+        if external is not None:
+            return external.name
         named = self.api.types.get(type_id) or self.api.enums.get(type_id)
         if named is not None and named.python_name:
             return named.python_name
         return naming.pascal_case(type_id.rsplit(".", 1)[-1])
 
     def module_for_external(self, type_id: str) -> tuple[str, str] | None:
-        """(absolute module, alias) for a kubecore type referenced but not rendered here."""
+        """(absolute module, alias) for a type referenced but not rendered here: a kubecore
+        type, or a reused built-in type (``ir.Api.external``)."""
+        external = self.api.external.get(type_id)
+        if external is not None and type_id not in self.module_of:
+            parts = external.module.split(".")
+            if external.module.startswith(KUBECORE_PACKAGE + "."):
+                return external.module, f"_{parts[-1]}"
+            return external.module, "_k8s_" + "_".join(parts[2:-1])  # _k8s_core_v1
         if type_id.startswith(KUBECORE_TYPE_PREFIX) and type_id not in self.module_of:
             name = kubecore_module_name(type_id)
             return f"{KUBECORE_PACKAGE}.{name}", f"_{name}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import keyword
 import re
 import sys
@@ -9,8 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kube_clientgen import ir, output, render, reuse, share, sources
 from kube_clientgen import layout as layout_mod
-from kube_clientgen import output, render, sources
 from kube_clientgen.errors import GenerationError, SourceError
 from kube_clientgen.namecheck import check_unique_bindings
 from kube_clientgen.sources import builtin
@@ -21,6 +22,8 @@ class Target:
     inputs: list[str]
     out: str
     apimachinery_only: bool = False  # render only io.k8s.apimachinery types (kubecore's own)
+    share: bool = True  # identical inline CRD schemas share one class (kube_clientgen.share)
+    reuse: bool = True  # CRD copies of built-in types use the built-in classes (reuse.py)
     options: dict[str, str] = field(default_factory=dict)
 
 
@@ -34,6 +37,10 @@ class Result:
 def render_target(target: Target, *, progress: bool = False) -> dict[str, str]:
     """Every file of the output package, formatted, in memory."""
     api = sources.load_api(target.inputs)
+    if target.share:
+        share.share_identical(api)
+    if target.reuse and not target.apimachinery_only and _has_inline_types(api):
+        reuse.reuse_builtin(api, sources.load_api([reuse.BUILTIN_SPEC]))
     plan = layout_mod.plan(api, kubecore_mode=target.apimachinery_only)
     if progress:
         for key in sorted(plan.modules):
@@ -99,4 +106,17 @@ def _input_contents(inputs: list[str]) -> Iterator[bytes]:
 
 
 def _options(target: Target) -> str:
-    return f"apimachinery_only={target.apimachinery_only};package={Path(target.out).name}"
+    return (
+        f"apimachinery_only={target.apimachinery_only};package={Path(target.out).name}"
+        f";share={target.share};reuse={target.reuse}"
+        # reused classes come from the vendored spec, which the generator's code hash misses
+        + (
+            f":{hashlib.sha256(builtin.spec_bytes(reuse.BUILTIN_SPEC)).hexdigest()}"
+            if target.reuse
+            else ""
+        )
+    )
+
+
+def _has_inline_types(api: ir.Api) -> bool:
+    return any(t.shareable for t in api.types.values())

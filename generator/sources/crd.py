@@ -141,7 +141,9 @@ def add_crd(api: ir.Api, crd: CRDSource) -> None:
                 "missing openAPIV3Schema: cannot generate types without a schema",
             )
         served = bool(version.get("served"))
-        converter = converters.setdefault(doc.label, SchemaConverter(api, doc.label))
+        converter = converters.setdefault(
+            doc.label, SchemaConverter(api, doc.label, shareable=True)
+        )
         gv = ir.GroupVersion(group, name)
         gvk = ir.GVK(group, name, kind)
         type_id = f"{data['metadata']['name']}/{name}"

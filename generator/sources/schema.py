@@ -74,11 +74,14 @@ class SchemaConverter:
         file: str,
         resolve_ref: RefResolver = _no_refs,
         reserved: frozenset[str] = frozenset(),
+        *,
+        shareable: bool = False,
     ) -> None:
         self.api = api
         self.file = file
         self.resolve_ref = resolve_ref
         self.reserved = reserved
+        self.shareable = shareable  # inline types may later share a class (CRD schemas)
 
     def error(self, pointer: str, message: str) -> SourceError:
         return SourceError(self.file, pointer, message)
@@ -111,6 +114,7 @@ class SchemaConverter:
             description=str(schema.get("description") or ""),
             gvks=list(gvks or []),
             source=f"{self.file}#{pointer}",
+            shareable=self.shareable and not claim and not gvks,
         )
         self.api.types[type_id] = model  # registered first: recursive schemas refer back
         properties = _merged_properties(schema)
@@ -272,6 +276,7 @@ class SchemaConverter:
             base_name=name,
             values=unique,
             description=str(schema.get("description") or ""),
+            shareable=self.shareable,
         )
         return ir.Ref(type_id)
 
