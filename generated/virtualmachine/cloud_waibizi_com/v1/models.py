@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from enum import StrEnum as _StrEnum
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
 
@@ -18,7 +20,18 @@ __all__ = [
     "VirtualMachine",
     "VirtualMachineList",
     "VirtualMachineSpec",
+    "VirtualMachineStatus",
+    "VirtualMachineStatusConditions",
+    "VirtualMachineStatusConditionsStatus",
 ]
+
+
+class VirtualMachineStatusConditionsStatus(_StrEnum):
+    """The status of the condition, one of True, False, Unknown."""
+
+    TRUE = "True"
+    FALSE = "False"
+    UNKNOWN = "Unknown"
 
 
 class VirtualMachine(_Model):
@@ -29,6 +42,7 @@ class VirtualMachine(_Model):
         "kind",
         "metadata",
         "spec",
+        "status",
     )
 
     API_VERSION: ClassVar[str] = "cloud.waibizi.com/v1"
@@ -60,8 +74,11 @@ class VirtualMachine(_Model):
         _FieldInfo("kind", "kind", "str | None"),
         _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
         _FieldInfo("spec", "spec", "VirtualMachineSpec | None"),
+        _FieldInfo("status", "status", "VirtualMachineStatus | None"),
     )
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
+        {"apiVersion", "kind", "metadata", "spec", "status"}
+    )
 
     api_version: str | None
 
@@ -72,6 +89,9 @@ class VirtualMachine(_Model):
     spec: VirtualMachineSpec | None
     """The desired virtual machine."""
 
+    status: VirtualMachineStatus | None
+    """The observed state of the virtual machine, written by its controller."""
+
     def __init__(
         self,
         *,
@@ -79,11 +99,13 @@ class VirtualMachine(_Model):
         kind: str | None = "VirtualMachine",
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: VirtualMachineSpec | None = None,
+        status: VirtualMachineStatus | None = None,
     ) -> None:
         self.api_version = api_version
         self.kind = kind
         self.metadata = metadata
         self.spec = spec
+        self.status = status
         self._extra = None
 
     @classmethod
@@ -96,6 +118,8 @@ class VirtualMachine(_Model):
         self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
         v = get("spec")
         self.spec = None if v is None else VirtualMachineSpec.from_dict(v)
+        v = get("status")
+        self.status = None if v is None else VirtualMachineStatus.from_dict(v)
         self._extra = (
             None
             if data.keys() <= cls._WIRE_NAMES and None not in data.values()
@@ -117,6 +141,9 @@ class VirtualMachine(_Model):
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
+        v4 = self.status
+        if v4 is not None:
+            data["status"] = v4.to_dict()
         return data
 
 
@@ -289,4 +316,173 @@ class VirtualMachineSpec(_Model):
         v5 = self.uuid
         if v5 is not None:
             data["uuid"] = v5
+        return data
+
+
+class VirtualMachineStatus(_Model):
+    """The observed state of the virtual machine, written by its controller."""
+
+    __slots__ = (
+        "conditions",
+        "observed_generation",
+    )
+
+    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
+        _FieldInfo(
+            "conditions",
+            "conditions",
+            "list[VirtualMachineStatusConditions] | None",
+            list_type="map",
+            list_map_keys=("type",),
+        ),
+        _FieldInfo("observed_generation", "observedGeneration", "int | None"),
+    )
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"conditions", "observedGeneration"})
+
+    conditions: list[VirtualMachineStatusConditions] | None
+    """The latest observations of the virtual machine's state."""
+
+    observed_generation: int | None
+    """The metadata.generation the controller last acted on."""
+
+    def __init__(
+        self,
+        *,
+        conditions: list[VirtualMachineStatusConditions] | None = None,
+        observed_generation: int | None = None,
+    ) -> None:
+        self.conditions = conditions
+        self.observed_generation = observed_generation
+        self._extra = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> VirtualMachineStatus:
+        self = cls.__new__(cls)
+        get = data.get
+        v = get("conditions")
+        self.conditions = (
+            None if v is None else [VirtualMachineStatusConditions.from_dict(i0) for i0 in v]
+        )
+        self.observed_generation = get("observedGeneration")
+        self._extra = (
+            None
+            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES)
+        )
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        v0 = self.conditions
+        if v0 is not None:
+            data["conditions"] = [i0.to_dict() for i0 in v0]
+        v1 = self.observed_generation
+        if v1 is not None:
+            data["observedGeneration"] = v1
+        return data
+
+
+class VirtualMachineStatusConditions(_Model):
+    """Condition contains details for one aspect of the current state of this API Resource (the meta/v1 Condition shape, as controller-gen writes it)."""
+
+    __slots__ = (
+        "last_transition_time",
+        "message",
+        "observed_generation",
+        "reason",
+        "status",
+        "type",
+    )
+
+    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
+        _FieldInfo("last_transition_time", "lastTransitionTime", "_Time | None", required=True),
+        _FieldInfo("message", "message", "str | None", required=True),
+        _FieldInfo("observed_generation", "observedGeneration", "int | None"),
+        _FieldInfo("reason", "reason", "str | None", required=True),
+        _FieldInfo(
+            "status", "status", "VirtualMachineStatusConditionsStatus | str | None", required=True
+        ),
+        _FieldInfo("type", "type", "str | None", required=True),
+    )
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
+        {"lastTransitionTime", "message", "observedGeneration", "reason", "status", "type"}
+    )
+
+    last_transition_time: _Time | None
+    """When the condition last went from one status to another."""
+
+    message: str | None
+    """A human readable message with details about the transition."""
+
+    observed_generation: int | None
+    """The metadata.generation the condition was set for."""
+
+    reason: str | None
+    """A programmatic identifier for the condition's last transition."""
+
+    status: VirtualMachineStatusConditionsStatus | str | None
+    """The status of the condition, one of True, False, Unknown."""
+
+    type: str | None
+    """The type of condition in CamelCase or in foo.example.com/CamelCase."""
+
+    def __init__(
+        self,
+        *,
+        last_transition_time: _Time | None = None,
+        message: str | None = None,
+        observed_generation: int | None = None,
+        reason: str | None = None,
+        status: VirtualMachineStatusConditionsStatus | str | None = None,
+        type: str | None = None,
+    ) -> None:
+        self.last_transition_time = last_transition_time
+        self.message = message
+        self.observed_generation = observed_generation
+        self.reason = reason
+        self.status = status
+        self.type = type
+        self._extra = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> VirtualMachineStatusConditions:
+        self = cls.__new__(cls)
+        get = data.get
+        v = get("lastTransitionTime")
+        self.last_transition_time = None if v is None else _Time(v)
+        self.message = get("message")
+        self.observed_generation = get("observedGeneration")
+        self.reason = get("reason")
+        v = get("status")
+        self.status = (
+            None if v is None else VirtualMachineStatusConditionsStatus._value2member_map_.get(v, v)
+        )
+        self.type = get("type")
+        self._extra = (
+            None
+            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES)
+        )
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        v0 = self.last_transition_time
+        if v0 is not None:
+            data["lastTransitionTime"] = v0
+        v1 = self.message
+        if v1 is not None:
+            data["message"] = v1
+        v2 = self.observed_generation
+        if v2 is not None:
+            data["observedGeneration"] = v2
+        v3 = self.reason
+        if v3 is not None:
+            data["reason"] = v3
+        v4 = self.status
+        if v4 is not None:
+            data["status"] = v4
+        v5 = self.type
+        if v5 is not None:
+            data["type"] = v5
         return data
