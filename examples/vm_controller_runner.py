@@ -48,10 +48,9 @@ from kube_clientgen_api.virtualmachine import Clientset as VMClientset
 from kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1 import (
     VirtualMachine,
     VirtualMachineStatus,
-    VirtualMachineStatusConditions,
 )
 from kubecore.client.errors import Conflict, NotFound
-from kubecore.core.generated.meta_v1 import ObjectMeta
+from kubecore.core.generated.meta_v1 import Condition, ObjectMeta
 from kubecore.runtime.conditions import (
     CONDITION_FALSE,
     CONDITION_TRUE,
@@ -185,7 +184,7 @@ class VMReconciler:
             vm.status = VirtualMachineStatus()
         before = find_status_condition(vm, READY)
         before_state = None if before is None else (before.status, before.reason)
-        condition = VirtualMachineStatusConditions(
+        condition = Condition(
             type=READY,
             status=CONDITION_TRUE if ready else CONDITION_FALSE,
             reason=reason,

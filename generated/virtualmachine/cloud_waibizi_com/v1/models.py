@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-from enum import StrEnum as _StrEnum
 
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
-from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
 
@@ -21,17 +19,7 @@ __all__ = [
     "VirtualMachineList",
     "VirtualMachineSpec",
     "VirtualMachineStatus",
-    "VirtualMachineStatusConditions",
-    "VirtualMachineStatusConditionsStatus",
 ]
-
-
-class VirtualMachineStatusConditionsStatus(_StrEnum):
-    """The status of the condition, one of True, False, Unknown."""
-
-    TRUE = "True"
-    FALSE = "False"
-    UNKNOWN = "Unknown"
 
 
 class VirtualMachine(_Model):
@@ -331,7 +319,7 @@ class VirtualMachineStatus(_Model):
         _FieldInfo(
             "conditions",
             "conditions",
-            "list[VirtualMachineStatusConditions] | None",
+            "list[_meta_v1.Condition] | None",
             list_type="map",
             list_map_keys=("type",),
         ),
@@ -339,7 +327,7 @@ class VirtualMachineStatus(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"conditions", "observedGeneration"})
 
-    conditions: list[VirtualMachineStatusConditions] | None
+    conditions: list[_meta_v1.Condition] | None
     """The latest observations of the virtual machine's state."""
 
     observed_generation: int | None
@@ -348,7 +336,7 @@ class VirtualMachineStatus(_Model):
     def __init__(
         self,
         *,
-        conditions: list[VirtualMachineStatusConditions] | None = None,
+        conditions: list[_meta_v1.Condition] | None = None,
         observed_generation: int | None = None,
     ) -> None:
         self.conditions = conditions
@@ -360,9 +348,7 @@ class VirtualMachineStatus(_Model):
         self = cls.__new__(cls)
         get = data.get
         v = get("conditions")
-        self.conditions = (
-            None if v is None else [VirtualMachineStatusConditions.from_dict(i0) for i0 in v]
-        )
+        self.conditions = None if v is None else [_meta_v1.Condition.from_dict(i0) for i0 in v]
         self.observed_generation = get("observedGeneration")
         self._extra = (
             None
@@ -379,110 +365,4 @@ class VirtualMachineStatus(_Model):
         v1 = self.observed_generation
         if v1 is not None:
             data["observedGeneration"] = v1
-        return data
-
-
-class VirtualMachineStatusConditions(_Model):
-    """Condition contains details for one aspect of the current state of this API Resource (the meta/v1 Condition shape, as controller-gen writes it)."""
-
-    __slots__ = (
-        "last_transition_time",
-        "message",
-        "observed_generation",
-        "reason",
-        "status",
-        "type",
-    )
-
-    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("last_transition_time", "lastTransitionTime", "_Time | None", required=True),
-        _FieldInfo("message", "message", "str | None", required=True),
-        _FieldInfo("observed_generation", "observedGeneration", "int | None"),
-        _FieldInfo("reason", "reason", "str | None", required=True),
-        _FieldInfo(
-            "status", "status", "VirtualMachineStatusConditionsStatus | str | None", required=True
-        ),
-        _FieldInfo("type", "type", "str | None", required=True),
-    )
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
-        {"lastTransitionTime", "message", "observedGeneration", "reason", "status", "type"}
-    )
-
-    last_transition_time: _Time | None
-    """When the condition last went from one status to another."""
-
-    message: str | None
-    """A human readable message with details about the transition."""
-
-    observed_generation: int | None
-    """The metadata.generation the condition was set for."""
-
-    reason: str | None
-    """A programmatic identifier for the condition's last transition."""
-
-    status: VirtualMachineStatusConditionsStatus | str | None
-    """The status of the condition, one of True, False, Unknown."""
-
-    type: str | None
-    """The type of condition in CamelCase or in foo.example.com/CamelCase."""
-
-    def __init__(
-        self,
-        *,
-        last_transition_time: _Time | None = None,
-        message: str | None = None,
-        observed_generation: int | None = None,
-        reason: str | None = None,
-        status: VirtualMachineStatusConditionsStatus | str | None = None,
-        type: str | None = None,
-    ) -> None:
-        self.last_transition_time = last_transition_time
-        self.message = message
-        self.observed_generation = observed_generation
-        self.reason = reason
-        self.status = status
-        self.type = type
-        self._extra = None
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> VirtualMachineStatusConditions:
-        self = cls.__new__(cls)
-        get = data.get
-        v = get("lastTransitionTime")
-        self.last_transition_time = None if v is None else _Time(v)
-        self.message = get("message")
-        self.observed_generation = get("observedGeneration")
-        self.reason = get("reason")
-        v = get("status")
-        self.status = (
-            None if v is None else VirtualMachineStatusConditionsStatus._value2member_map_.get(v, v)
-        )
-        self.type = get("type")
-        self._extra = (
-            None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
-        )
-        return self
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
-        v0 = self.last_transition_time
-        if v0 is not None:
-            data["lastTransitionTime"] = v0
-        v1 = self.message
-        if v1 is not None:
-            data["message"] = v1
-        v2 = self.observed_generation
-        if v2 is not None:
-            data["observedGeneration"] = v2
-        v3 = self.reason
-        if v3 is not None:
-            data["reason"] = v3
-        v4 = self.status
-        if v4 is not None:
-            data["status"] = v4
-        v5 = self.type
-        if v5 is not None:
-            data["type"] = v5
         return data
