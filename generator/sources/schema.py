@@ -21,6 +21,18 @@ QUANTITY_PATTERN_HINT = "(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?"
 META_V1 = "io.k8s.apimachinery.pkg.apis.meta.v1."
 OBJECT_META = META_V1 + "ObjectMeta"
 LIST_META = META_V1 + "ListMeta"
+CONDITION = META_V1 + "Condition"
+
+# meta/v1 Condition's properties and the (type, format) each must have; observedGeneration
+# may be absent (older controller-gen output and hand-written CRDs leave it out).
+_CONDITION_SHAPE: dict[str, tuple[str, str | None]] = {
+    "type": ("string", None),
+    "status": ("string", None),
+    "observedGeneration": ("integer", None),
+    "lastTransitionTime": ("string", "date-time"),
+    "reason": ("string", None),
+    "message": ("string", None),
+}
 
 _PRIMITIVES: dict[str, ir.PrimitiveName] = {
     "string": "str",
@@ -187,6 +199,8 @@ class SchemaConverter:
         properties = _merged_properties(schema)
         if schema.get("x-kubernetes-embedded-resource") and not properties:
             return ir.AnyJson(object_only=True, embedded_resource=True)
+        if _is_meta_condition(schema, properties):
+            return ir.Ref(CONDITION)
         if schema_type in (None, "object") and properties:
             return ir.Ref(
                 self.model(
@@ -279,6 +293,38 @@ class SchemaConverter:
             shareable=self.shareable,
         )
         return ir.Ref(type_id)
+
+
+def _is_meta_condition(schema: dict[str, Any], properties: dict[str, Any]) -> bool:
+    """Whether an inline object schema is structurally meta/v1 ``Condition``.
+
+    Such items (``status.conditions`` of CRDs written with controller-gen's
+    ``[]metav1.Condition``) are typed as kubecore's
+    ``kubecore.core.generated.meta_v1.Condition`` rather than a per-CRD copy: one type for
+    ``kubecore.runtime.conditions`` and user code across every CRD, as Go shares
+    ``metav1.Condition``. The match is strict (the same property names and types, no
+    other properties, no unknown-field preservation), so decoding stays lossless:
+    anything the schema allows, ``Condition`` carries. A status enum (``True``,
+    ``False``, ``Unknown``) only narrows what ``Condition.status`` holds, so it fits.
+    """
+    if schema.get("type", "object") != "object" or not properties:
+        return False
+    if schema.get("x-kubernetes-preserve-unknown-fields") or schema.get("additionalProperties"):
+        return False
+    names = set(properties)
+    if not set(_CONDITION_SHAPE) - {"observedGeneration"} <= names <= set(_CONDITION_SHAPE):
+        return False
+    for name, prop in properties.items():
+        wanted_type, wanted_format = _CONDITION_SHAPE[name]
+        if not isinstance(prop, dict) or prop.get("type") != wanted_type:
+            return False
+        if wanted_format is not None and prop.get("format") != wanted_format:
+            return False
+        if wanted_format is None and prop.get("format") not in (None, "int64", "int32"):
+            return False
+        if "x-kubernetes-int-or-string" in prop or "properties" in prop:
+            return False
+    return True
 
 
 def _ensure_type_meta(model: ir.ModelType) -> None:

@@ -19,6 +19,7 @@ from kubecore.core.codec import json_loads
 from kubecore.core.openapi_paths import resources_from_paths
 from kubecore.core.yamlio import load_all
 from kubecore.testing import openapi
+from kubecore.testing.eventconversion import SHARED_STORAGE
 
 SERVED_SUBRESOURCES = ("status", "scale", "log", "eviction")
 ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
@@ -43,6 +44,7 @@ class Resource:
     schema: dict[str, Any] | None = None  # a CRD version's openAPIV3Schema
     printer_columns: tuple[dict[str, Any], ...] = ()  # a CRD's additionalPrinterColumns
     scale_paths: dict[str, str] = field(default_factory=dict)  # a CRD's scale subresource
+    selectable_fields: tuple[str, ...] = ()  # a CRD version's selectableFields jsonPaths
 
     def __post_init__(self) -> None:
         self.singular = self.singular or self.kind.lower()
@@ -58,8 +60,9 @@ class Resource:
 
     @property
     def storage_key(self) -> tuple[str, str]:
-        """Objects are stored per group + plural, whichever version served them."""
-        return (self.group, self.plural)
+        """Objects are stored per group + plural, whichever version served them; a resource
+        served from another's storage (``events.k8s.io`` events) has that one's key."""
+        return SHARED_STORAGE.get((self.group, self.plural), (self.group, self.plural))
 
 
 @dataclass
@@ -234,6 +237,11 @@ class ResourceTable:
                     schema=schema if isinstance(schema, dict) else None,
                     printer_columns=tuple(c for c in columns or () if isinstance(c, dict)),
                     scale_paths=dict(subs.get("scale") or {}),
+                    selectable_fields=tuple(
+                        str(f["jsonPath"])
+                        for f in entry.get("selectableFields") or ()
+                        if isinstance(f, dict) and isinstance(f.get("jsonPath"), str)
+                    ),
                 )
             )
 

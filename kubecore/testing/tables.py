@@ -19,7 +19,9 @@ Obj = dict[str, Any]
 
 TABLE_MEDIA = "as=table"
 _NAME: printers.Column = ("Name", "string", 0, None)
-_STEP = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]")
+_STEP = re.compile(
+    r"\.([^.\[\]]+)|\[(\d+)\]|\[\?\(@\.([A-Za-z0-9_]+)\s*==\s*(?:\"([^\"]*)\"|'([^']*)')\)\]"
+)
 
 
 def wants_table(accept: str) -> bool:
@@ -29,7 +31,11 @@ def wants_table(accept: str) -> bool:
 
 
 def json_path(obj: Any, path: str) -> Any:
-    """Evaluate ``.a.b[0].c`` (optionally wrapped in ``{}``); ``None`` when absent."""
+    """Evaluate ``.a.b[0].c`` (optionally wrapped in ``{}``); ``None`` when absent.
+
+    A filter step ``[?(@.type=="Ready")]`` picks the first list item whose field has that
+    value (what kubebuilder's printer columns over conditions use).
+    """
     path = path.strip()
     if path.startswith("{") and path.endswith("}"):
         path = path[1:-1]
@@ -41,6 +47,12 @@ def json_path(obj: Any, path: str) -> Any:
         position = match.end()
         if match[1] is not None:
             obj = obj.get(match[1]) if isinstance(obj, dict) else None
+        elif match[3] is not None:
+            wanted = match[4] if match[4] is not None else match[5]
+            items = obj if isinstance(obj, list) else []
+            obj = next(
+                (i for i in items if isinstance(i, dict) and i.get(match[3]) == wanted), None
+            )
         else:
             index = int(match[2])
             obj = obj[index] if isinstance(obj, list) and index < len(obj) else None

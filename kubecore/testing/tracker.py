@@ -20,6 +20,8 @@ from typing import Any
 
 from kubecore.core.codec import json_dumps, json_loads
 from kubecore.testing.discovery import Resource, ResourceTable
+from kubecore.testing.eventconversion import from_storage, to_storage
+from kubecore.testing.fieldselectors import field_getter
 from kubecore.testing.gc import GarbageCollector
 
 
@@ -149,20 +151,31 @@ def label_matcher(selector: str | None) -> Callable[[dict[str, str]], bool]:
     return matches
 
 
-_FIELDS: dict[str, Callable[[Obj], str]] = {
-    "metadata.name": lambda obj: str(obj.get("metadata", {}).get("name", "")),
-    "metadata.namespace": lambda obj: str(obj.get("metadata", {}).get("namespace", "")),
-}
+def field_matcher(selector: str | None, resource: Resource | None = None) -> Callable[[Obj], bool]:
+    """A predicate over stored objects for a field selector (``=``, ``==``, ``!=`` terms).
 
-
-def field_matcher(selector: str | None) -> Callable[[Obj], bool]:
-    """A predicate for a field selector over metadata.name and metadata.namespace."""
+    With ``resource``, the labels that kind supports in kube-apiserver (see
+    :mod:`kubecore.testing.fieldselectors`); without, ``metadata.name`` and
+    ``metadata.namespace`` only. Raises 400 ``field label not supported`` for any other.
+    """
     requirements: list[tuple[Callable[[Obj], str], str, bool]] = []
     for term in _split_terms(selector or ""):
         match = re.fullmatch(r"\s*([^=!\s]+)\s*(==|=|!=)\s*([^\s]*)\s*", term)
-        if match is None or match[1] not in _FIELDS:
-            raise bad_request(f'"{term.strip()}" is not a known field selector')
-        requirements.append((_FIELDS[match[1]], match[3], match[2] == "!="))
+        if match is None:
+            raise bad_request(f'invalid field selector: "{term.strip()}"')
+        if resource is None:
+            getter = field_getter("", "", match[1])
+        else:
+            getter = field_getter(
+                resource.group,
+                resource.plural,
+                match[1],
+                storage=resource.storage_key,
+                selectable=resource.selectable_fields,
+            )
+        if getter is None:
+            raise bad_request(f"field label not supported: {match[1]}")
+        requirements.append((getter, match[3], match[2] == "!="))
 
     def matches(obj: Obj) -> bool:
         return all((getter(obj) == value) != negate for getter, value, negate in requirements)
@@ -243,7 +256,7 @@ class Tracker:
 
     @staticmethod
     def _out(resource: Resource, obj: Obj) -> Obj:
-        result: Obj = _clone(obj)
+        result: Obj = from_storage(resource.group, resource.plural, _clone(obj))
         result["apiVersion"] = resource.group_version
         result["kind"] = resource.kind
         return result
@@ -268,7 +281,7 @@ class Tracker:
         continue_: str | None = None,
     ) -> Obj:
         """A ``<Kind>List``; ``namespace=""`` lists every namespace."""
-        labels, fields = label_matcher(label_selector), field_matcher(field_selector)
+        labels, fields = label_matcher(label_selector), field_matcher(field_selector, resource)
         start: tuple[str, str] | None = None
         with self._lock:
             list_rv = str(self._rv)
@@ -317,7 +330,7 @@ class Tracker:
 
     def create(self, resource: Resource, namespace: str, obj: Obj, *, dry_run: bool = False) -> Obj:
         """POST; ``dry_run``: every check, nothing stored (``dryRun=All``)."""
-        obj = _clone(obj)
+        obj = to_storage(resource.group, resource.plural, _clone(obj))
         meta = obj.setdefault("metadata", {})
         if not isinstance(meta, dict):
             raise ApiError(422, "Invalid", "metadata must be an object", resource=resource)
@@ -370,7 +383,7 @@ class Tracker:
             if resource.storage_key == ("", "namespaces"):
                 obj.setdefault("spec", {"finalizers": ["kubernetes"]})
                 obj["status"] = {"phase": "Active"}
-            obj["apiVersion"], obj["kind"] = resource.group_version, resource.kind
+            _stamp(resource, obj)
             if dry_run:
                 return self._out(resource, obj)
             store[(namespace, name)] = obj
@@ -388,6 +401,7 @@ class Tracker:
         dry_run: bool = False,
     ) -> Obj:
         """PUT: replace the object (or only its status, for ``subresource="status"``)."""
+        obj = to_storage(resource.group, resource.plural, obj)
         with self._lock:
             key = (namespace if resource.namespaced else "", name)
             old = self._store(resource).get(key)
@@ -438,7 +452,7 @@ class Tracker:
         meta["name"] = old_meta["name"]
         if resource.namespaced:
             meta["namespace"] = old_meta["namespace"]
-        new["apiVersion"], new["kind"] = resource.group_version, resource.kind
+        _stamp(resource, new)
         if _spec_of(new) != _spec_of(old):
             meta["generation"] = int(old_meta.get("generation", 1)) + 1
         if new == old or _without_rv(new) == _without_rv(old):
@@ -474,6 +488,7 @@ class Tracker:
             new = apply(self._out(resource, old))
             if not isinstance(new, dict):
                 raise ApiError(422, "Invalid", "the patch did not produce an object")
+            new = to_storage(resource.group, resource.plural, new)
             sent_rv = (new.get("metadata") or {}).get("resourceVersion")
             if sent_rv and sent_rv != old["metadata"]["resourceVersion"]:
                 raise ApiError(
@@ -662,7 +677,7 @@ class Tracker:
         a second: callers notice closed connections and may send it as a BOOKMARK (it never
         covers an event not yet yielded).
         """
-        labels, fields = label_matcher(label_selector), field_matcher(field_selector)
+        labels, fields = label_matcher(label_selector), field_matcher(field_selector, resource)
 
         def wanted(obj: Obj) -> bool:
             meta = obj.get("metadata") or {}
@@ -727,6 +742,13 @@ class Tracker:
 
 def _expired(rv: int, oldest: int) -> ApiError:
     return ApiError(410, "Expired", f"too old resource version: {rv} ({oldest})")
+
+
+def _stamp(resource: Resource, obj: Obj) -> None:
+    """The stored apiVersion and kind: the storage's own where two resources share one."""
+    if resource.storage_key != (resource.group, resource.plural):
+        return  # to_storage set them
+    obj["apiVersion"], obj["kind"] = resource.group_version, resource.kind
 
 
 def _spec_of(obj: Obj) -> Obj:

@@ -196,7 +196,7 @@ def test_short_names_and_printer_columns(kubectl: Kubectl, tmp_path: Path) -> No
     vm.write_text(VM_MANIFEST.read_text().replace("name: public-wx\nspec", "name: cols\nspec"))
     kubectl("create", "--validate=strict", "-f", str(vm))
     header, *rows = kubectl("get", "vm").splitlines()
-    assert header.split() == ["NAME", "IMAGE", "STATUS", "AGE"]
+    assert header.split() == ["NAME", "IMAGE", "STATUS", "READY", "AGE"]
     row = next(r.split() for r in rows if r.startswith("cols "))
     assert row[:3] == ["cols", "Centos-7.9", "creating"]
     manifest = tmp_path / "cm.yaml"

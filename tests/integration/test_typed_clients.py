@@ -105,16 +105,16 @@ def test_status_subresource_is_kept_apart(vms) -> None:  # type: ignore[no-untyp
     created = vms.create(vm("s1", image="x"))
     created.to_dict()
     raw = created.to_dict()
-    raw["status"] = {"phase": "Running"}
+    raw["status"] = {"observedGeneration": 7}
     with_status = VirtualMachine.from_dict(raw)
     after = vms.update_status(with_status)
-    assert after.extra_fields["status"] == {"phase": "Running"}
-    assert vms.get_status("s1").extra_fields["status"] == {"phase": "Running"}
+    assert after.status.observed_generation == 7
+    assert vms.get_status("s1").status.observed_generation == 7
     main = vms.get("s1")
     main_raw = main.to_dict()
-    main_raw["status"] = {"phase": "Ignored"}
+    main_raw["status"] = {"observedGeneration": 99}
     vms.update(VirtualMachine.from_dict(main_raw))
-    assert vms.get("s1").extra_fields["status"] == {"phase": "Running"}
+    assert vms.get("s1").status.observed_generation == 7
 
 
 def test_patches(vms) -> None:  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ import pytest
 from kube_clientgen_api.kubernetes import Clientset
 from kube_clientgen_api.kubernetes.core.v1 import ConfigMap
 from kubecore.client.config import load_config
+from kubecore.client.errors import ApiError
 from kubecore.core.generated.meta_v1 import ObjectMeta
 from kubecore.core.times import MicroTime
 from kubecore.core.unstructured import Unstructured
@@ -216,3 +217,72 @@ def test_connection_failures_are_retried_then_given_up(
     assert broadcaster.failed == 1
     assert sum("retrying event write" in r.getMessage() for r in caplog.records) == 2
     assert any("gave up writing event" in r.getMessage() for r in caplog.records)
+
+
+def test_one_stored_event_served_through_both_apis(cs: Clientset) -> None:
+    cm = config_map(cs)
+    broadcaster = EventBroadcaster(cs)
+    broadcaster.start_recording_to_sink()
+    recorder = broadcaster.new_recorder("example.com/vm-controller", "replica-a")
+    recorder.eventf(cm, None, "Warning", "Slow", "Provision", "took %ds", 3)
+    broadcaster.shutdown()
+    (new,) = events_about(cs, cm.metadata.name)
+    (core,) = core_events_about(cs, cm.metadata.name)
+    assert core.metadata.name == new.metadata.name and core.metadata.uid == new.metadata.uid
+    assert core.message == "took 3s" and core.reason == "Slow" and core.type == "Warning"
+    assert core.involved_object.uid == cm.metadata.uid
+    assert core.reporting_component == "example.com/vm-controller"
+    assert core.reporting_instance == "replica-a"
+    # A core/v1 write reads back through events.k8s.io/v1 converted.
+    core.message = "took 4s"
+    core.count = 7
+    cs.core_v1.events("default").update(core)
+    (again,) = events_about(cs, cm.metadata.name)
+    assert again.note == "took 4s" and again.deprecated_count == 7
+    assert again.regarding.name == cm.metadata.name
+
+
+def test_event_field_selectors_per_api(cs: Clientset) -> None:
+    cm, other = config_map(cs), config_map(cs)
+    broadcaster = EventBroadcaster(cs)
+    broadcaster.start_recording_to_sink()
+    recorder = broadcaster.new_recorder("vm-controller")
+    recorder.eventf(cm, None, "Normal", "Made", "Create", "ok")
+    recorder.eventf(other, None, "Warning", "Broke", "Create", "no")
+    broadcaster.shutdown()
+    core = cs.core_v1.events("default").list(
+        field_selector=f"involvedObject.name={cm.metadata.name},involvedObject.kind=ConfigMap,"
+        f"involvedObject.uid={cm.metadata.uid},type=Normal,source=vm-controller"
+    )
+    assert [e.involved_object.name for e in core.items] == [cm.metadata.name]
+    new = cs.events_v1.events("default").list(
+        field_selector=f"regarding.name={other.metadata.name},reportingController=vm-controller"
+    )
+    assert [e.regarding.name for e in new.items] == [other.metadata.name]
+    with pytest.raises(ApiError) as caught:
+        cs.events_v1.events("default").list(field_selector="involvedObject.name=x")
+    assert caught.value.status == 400
+    assert "field label not supported: involvedObject.name" in str(caught.value)
+
+
+@requires_kubectl
+def test_kubectl_describe_and_events_show_events_k8s_io_events(
+    cs: Clientset, server: TestApiServer, tmp_path: Path
+) -> None:
+    cm = config_map(cs, f"described-{uuid.uuid4().hex[:6]}")
+    unrelated = config_map(cs)
+    broadcaster = EventBroadcaster(cs)
+    broadcaster.start_recording_to_sink()
+    recorder = broadcaster.new_recorder("vm-controller", "replica-a")
+    recorder.eventf(cm, None, "Normal", "Provisioned", "Provision", "disk %s ready", "d1")
+    recorder.eventf(unrelated, None, "Normal", "Elsewhere", "Provision", "other object")
+    broadcaster.shutdown()
+    assert broadcaster.api == "events.k8s.io/v1"
+    described = kubectl(server, tmp_path, "describe", "configmap", cm.metadata.name)
+    events_part = described.split("Events:", 1)[1]
+    assert "Provisioned" in events_part and "disk d1 ready" in events_part
+    assert "vm-controller" in events_part and "Elsewhere" not in events_part
+    shown = kubectl(server, tmp_path, "events", "--for", f"configmap/{cm.metadata.name}")
+    rows = [row for row in shown.splitlines()[1:] if row.strip()]
+    assert len(rows) == 1, shown
+    assert "Provisioned" in rows[0] and "disk d1 ready" in rows[0]

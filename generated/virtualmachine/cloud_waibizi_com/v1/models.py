@@ -20,6 +20,7 @@ __all__ = [
     "VirtualMachine",
     "VirtualMachineList",
     "VirtualMachineSpec",
+    "VirtualMachineStatus",
 ]
 
 
@@ -31,6 +32,7 @@ class VirtualMachine(_Model):
         "kind",
         "metadata",
         "spec",
+        "status",
         "_absent",
     )
 
@@ -63,8 +65,11 @@ class VirtualMachine(_Model):
         _FieldInfo("kind", "kind", "str | None"),
         _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("spec", "spec", "VirtualMachineSpec | None"),
+        _FieldInfo("status", "status", "VirtualMachineStatus | None"),
     )
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
+        {"apiVersion", "kind", "metadata", "spec", "status"}
+    )
     _absent: tuple[str, ...]
 
     api_version: str | None
@@ -76,6 +81,9 @@ class VirtualMachine(_Model):
     spec: VirtualMachineSpec | None
     """The desired virtual machine."""
 
+    status: VirtualMachineStatus | None
+    """The observed state of the virtual machine, written by its controller."""
+
     def __init__(
         self,
         *,
@@ -83,6 +91,7 @@ class VirtualMachine(_Model):
         kind: str | None = "VirtualMachine",
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: VirtualMachineSpec | None = None,
+        status: VirtualMachineStatus | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -98,6 +107,11 @@ class VirtualMachine(_Model):
             None
             if spec is None
             else _model_arg(spec, VirtualMachineSpec, "VirtualMachine(spec=...)")
+        )
+        self.status = (
+            None
+            if status is None
+            else _model_arg(status, VirtualMachineStatus, "VirtualMachine(status=...)")
         )
         self._extra = None
         self._absent = absent
@@ -136,6 +150,14 @@ class VirtualMachine(_Model):
         else:
             self.spec = None
             odd = True
+        v = get("status")
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = VirtualMachineStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
         self._absent = absent
         self._extra = (
             None
@@ -161,6 +183,9 @@ class VirtualMachine(_Model):
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
+        v4 = self.status
+        if v4 is not None:
+            data["status"] = v4.to_dict()
         return data
 
     def _copy(self) -> VirtualMachine:
@@ -169,6 +194,7 @@ class VirtualMachine(_Model):
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
         new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
         return new
@@ -443,5 +469,96 @@ class VirtualMachineSpec(_Model):
         new.name = self.name
         new.status = self.status
         new.uuid = self.uuid
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
+
+class VirtualMachineStatus(_Model):
+    """The observed state of the virtual machine, written by its controller."""
+
+    __slots__ = (
+        "conditions",
+        "observed_generation",
+    )
+
+    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
+        _FieldInfo(
+            "conditions",
+            "conditions",
+            "list[_meta_v1.Condition] | None",
+            list_type="map",
+            list_map_keys=("type",),
+        ),
+        _FieldInfo("observed_generation", "observedGeneration", "int | None"),
+    )
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"conditions", "observedGeneration"})
+
+    conditions: list[_meta_v1.Condition] | None
+    """The latest observations of the virtual machine's state."""
+
+    observed_generation: int | None
+    """The metadata.generation the controller last acted on."""
+
+    def __init__(
+        self,
+        *,
+        conditions: list[_meta_v1.Condition] | None = None,
+        observed_generation: int | None = None,
+    ) -> None:
+        self.conditions = (
+            None
+            if conditions is None
+            else [
+                _model_arg(i0, _meta_v1.Condition, "VirtualMachineStatus(conditions=...)")
+                for i0 in conditions
+            ]
+        )
+        self.observed_generation = observed_generation
+        self._extra = None
+
+    @classmethod
+    def _decode(cls, data: dict[str, Any]) -> VirtualMachineStatus:
+        self = cls.__new__(cls)
+        odd = False
+        get = data.get
+        v = get("conditions")
+        if v is None:
+            self.conditions = None
+        elif isinstance(v, list):
+            try:
+                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
+        else:
+            self.conditions = None
+            odd = True
+        v = get("observedGeneration")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.observed_generation = v
+        else:
+            self.observed_generation = None
+            odd = True
+        self._extra = (
+            None
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+        )
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        v0 = self.conditions
+        if v0 is not None:
+            data["conditions"] = [i0.to_dict() for i0 in v0]
+        v1 = self.observed_generation
+        if v1 is not None:
+            data["observedGeneration"] = v1
+        return data
+
+    def _copy(self) -> VirtualMachineStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
+        new.observed_generation = self.observed_generation
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
