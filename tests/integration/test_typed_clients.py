@@ -184,10 +184,13 @@ def test_retry_on_conflict_wins_against_a_concurrent_writer(vms) -> None:  # typ
                 attempts += 1
                 current = vms.get("counter")
                 current.spec.memory = (current.spec.memory or 0) + 1
-                if attempts == 1:  # let the writer win the first race, for certain
-                    with wrote:
-                        seen = writes
-                        assert wrote.wait_for(lambda: writes > seen, timeout=10)
+                if attempts == 1:  # let the writer win the first race, for certain:
+                    # wait until the stored object is newer than the copy we hold
+                    deadline = time.monotonic() + 10
+                    held = current.metadata.resource_version
+                    while vms.get("counter").metadata.resource_version == held:
+                        assert time.monotonic() < deadline, "the writer never wrote"
+                        time.sleep(0.001)
                 try:
                     vms.update(current)
                 except errors.Conflict:

@@ -233,11 +233,15 @@ def test_a_naive_datetime_is_never_sent(recorder: LoopbackServer) -> None:
     """Assigned where a Time/MicroTime belongs, a zone-less datetime raises ValueError when
     the body is encoded (orjson alone wrote it without a zone) and nothing is sent."""
     recorder.requests.clear()
-    event = Event(
-        metadata=ObjectMeta(name="e"),
-        involved_object=ObjectReference(name="x"),
-        event_time=datetime(2024, 5, 6, 7, 8, 9),  # type: ignore[arg-type]
-    )
+    naive = datetime(2024, 5, 6, 7, 8, 9)
+    with pytest.raises(ValueError, match="naive datetime"):  # refused when the object is built
+        Event(
+            metadata=ObjectMeta(name="e"),
+            involved_object=ObjectReference(name="x"),
+            event_time=naive,
+        )
+    event = Event(metadata=ObjectMeta(name="e"), involved_object=ObjectReference(name="x"))
+    event.event_time = naive  # type: ignore[assignment]  # and when assigned later, on encode
     with RESTClient(Config(host=recorder.url), retry=NO_RETRY) as rest:
         with pytest.raises(ValueError, match="naive datetime"):
             Clientset(rest).core_v1.events("default").create(event)
@@ -250,7 +254,7 @@ def test_an_aware_datetime_is_sent_as_utc_microtime(cs: Clientset) -> None:
     event = Event(
         metadata=ObjectMeta(name="aware"),
         involved_object=ObjectReference(name="x"),
-        event_time=event_time,  # type: ignore[arg-type]
+        event_time=event_time,
     )
     created = cs.core_v1.events("default").create(event)
     assert created.event_time == "2024-05-06T07:08:09.123456Z"
