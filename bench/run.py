@@ -5,6 +5,8 @@ Usage::
     python bench/run.py            # everything; rewrites docs/benchmarks.md
     python bench/run.py --quick    # skip the generation benchmarks (e); prints only
     python bench/run.py --quick --write   # ... and still rewrite docs/benchmarks.md
+    python bench/informers.py --write     # only the informer benchmarks (i-k), spliced into
+                                          # docs/benchmarks.md (the other sections kept)
 
 Every measurement that depends on the interpreter's state runs in a fresh subprocess
 (``bench/workers.py``), with ``PYTHONDONTWRITEBYTECODE`` removed from its environment so that
@@ -32,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import clients
+import informers
 import podlist
 
 REPO = Path(__file__).resolve().parent.parent
@@ -75,7 +78,9 @@ def user_env(pythonpath: bool = False) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     if pythonpath:
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"), env.get("PYTHONPATH")]))
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(REPO / "src"), env.get("PYTHONPATH")])
+        )
     return env
 
 
@@ -272,7 +277,9 @@ def _noop(tmp: Path, runs: int) -> dict[str, Any]:
     (root / "shared").symlink_to((REPO / ".." / "shared").resolve())
     script = Path(sys.executable).with_name("kube-clientgen")
     cmd: list[object] = (
-        [script, "generate"] if script.exists() else [sys.executable, "-m", "kube_clientgen", "generate"]
+        [script, "generate"]
+        if script.exists()
+        else [sys.executable, "-m", "kube_clientgen", "generate"]
     )
     warm = _timed_run(cmd, copy)
     before = _snapshot(copy)
@@ -543,6 +550,10 @@ def report(results: dict[str, Any], args: argparse.Namespace, list_bytes: int) -
                 (label, ours, anchor, f"{ratio:.2f}×", f"≤ {target}×", verdict(ratio, target))
             )
 
+    informer_results = results.get("informers")
+    if informer_results and "error" not in informer_results:
+        summary.extend(informers.summary_rows(informer_results))
+
     # write ---------------------------------------------------------------
     add("# Benchmarks")
     add("")
@@ -679,6 +690,11 @@ def report(results: dict[str, Any], args: argparse.Namespace, list_bytes: int) -
     elif client_results:
         add(f"## f-h. Clients: not measured ({client_results['error']})")
         add("")
+    if informer_results and "error" not in informer_results:
+        lines.append(informers.section(informer_results))
+    elif informer_results:
+        add(f"## i-k. Informers: not measured ({informer_results['error']})")
+        add("")
     prof = results.get("profile")
     if prof and "rows" in prof:
         add("## Where our decode spends its time")
@@ -741,6 +757,11 @@ def measure(args: argparse.Namespace, list_path: Path, pods_path: Path) -> dict[
             results["clients"] = clients.measure()
         except (RuntimeError, OSError, subprocess.CalledProcessError) as err:
             results["clients"] = {"error": str(err)}
+        log("i-k. informers against the loopback API server ...")
+        try:
+            results["informers"] = informers.measure()
+        except (RuntimeError, OSError, subprocess.SubprocessError) as err:
+            results["informers"] = {"error": str(err)}
     return results
 
 
@@ -762,7 +783,9 @@ def print_summary(doc: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="kube-clientgen benchmarks")
     parser.add_argument(
-        "--quick", action="store_true", help="skip the generation (e) and client (f-h) benchmarks"
+        "--quick",
+        action="store_true",
+        help="skip the generation (e), client (f-h) and informer (i-k) benchmarks",
     )
     parser.add_argument(
         "--write",
