@@ -34,6 +34,7 @@ lint: setup
 bench: setup
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/validation.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import clients
+import controller
 import informers
 import podlist
 
@@ -549,6 +550,12 @@ def report(results: dict[str, Any], args: argparse.Namespace, list_bytes: int) -
             summary.append(
                 (label, ours, anchor, f"{ratio:.2f}×", f"≤ {target}×", verdict(ratio, target))
             )
+    controller_results = results.get("controller")
+    if controller_results and "error" not in controller_results:
+        for label, ours, anchor, ratio, target in controller.summary_rows(controller_results):
+            summary.append(
+                (label, ours, anchor, f"{ratio:.2f}×", f"≤ {target}×", verdict(ratio, target))
+            )
 
     informer_results = results.get("informers")
     if informer_results and "error" not in informer_results:
@@ -695,6 +702,11 @@ def report(results: dict[str, Any], args: argparse.Namespace, list_bytes: int) -
     elif informer_results:
         add(f"## i-k. Informers: not measured ({informer_results['error']})")
         add("")
+    if controller_results and "error" not in controller_results:
+        lines.append(controller.section(controller_results))
+    elif controller_results:
+        add(f"## i. Reconcile runner: not measured ({controller_results['error']})")
+        add("")
     prof = results.get("profile")
     if prof and "rows" in prof:
         add("## Where our decode spends its time")
@@ -762,6 +774,11 @@ def measure(args: argparse.Namespace, list_path: Path, pods_path: Path) -> dict[
             results["informers"] = informers.measure()
         except (RuntimeError, OSError, subprocess.SubprocessError) as err:
             results["informers"] = {"error": str(err)}
+        log("i. reconcile runner against kopf ...")
+        try:
+            results["controller"] = controller.measure()
+        except (RuntimeError, OSError, subprocess.CalledProcessError) as err:
+            results["controller"] = {"error": str(err)}
     return results
 
 
@@ -785,7 +802,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="skip the generation (e), client (f-h) and informer (i-k) benchmarks",
+        help="skip the generation (e), client (f-h), informer (i-k) and runner (i) benchmarks",
     )
     parser.add_argument(
         "--write",

@@ -49,7 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument(
         "--config", type=Path, help="pyproject.toml or codegen.yaml (default: search upwards)"
     )
+    from kube_clientgen import validate_cmd
+
+    validate_cmd.add_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "validate":
+        return validate_cmd.run(args)
     try:
         targets = _targets(args, parser)
     except (SourceError, GenerationError) as err:

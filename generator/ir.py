@@ -177,6 +177,8 @@ class Resource:
     deprecated: bool = False
     deprecation_warning: str | None = None
     list_kind: str = ""
+    served: bool = True  # False: a CRD version with served: false (a model, no client getter)
+    source: str = ""  # "file#/json/pointer" for messages
     python_name: str = ""  # getter name, e.g. "pods", "virtual_machines" (filled by naming)
 
 

@@ -9,13 +9,30 @@ layout of an output package:
 
 apimachinery types (``io.k8s.apimachinery.*``) live in ``kubecore.core.generated`` and are
 only rendered by a run in kubecore mode.
+
+No generated name may drop or overwrite another. Every namespace the output has gets
+distinct names, deterministically: group packages (one per group, see ``_group_packages``),
+version packages within a group, clientset attributes and group-version client classes,
+resource getters (and so resource modules) within a group-version, classes within a module
+(kinds first, then list kinds, nested types and enums), attributes within a class. Where a
+name cannot be made distinct without changing what it means, generation stops with exit 2
+naming both inputs: two types for one apiVersion/kind, two resources for one plural.
+``generator.namecheck`` checks the rendered modules once more.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kube_clientgen import ir, naming
+from kube_clientgen.errors import SourceError
+
+# Names at the top of an output package that are not group packages (modules of the
+# package, and packages the client templates may add).
+RESERVED_TOP_LEVEL = frozenset({"scheme", "clientset", "informers", "listers", "fake", "testing"})
+# Members of the generated Clientset that a group-version attribute must not shadow.
+RESERVED_CLIENTSET_MEMBERS = frozenset({"rest", "from_config", "close"})
 
 KUBECORE_TYPE_PREFIX = "io.k8s.apimachinery."
 KUBECORE_PACKAGE = "kubecore.core.generated"
@@ -51,6 +68,13 @@ class Layout:
     modules: dict[str, ModuleInfo] = field(default_factory=dict)
     module_of: dict[str, str] = field(default_factory=dict)  # type id -> module key
     group_packages: dict[str, str] = field(default_factory=dict)
+    version_packages: dict[ir.GroupVersion, str] = field(default_factory=dict)
+    gv_attrs: dict[ir.GroupVersion, str] = field(default_factory=dict)  # clientset attributes
+    gv_titles: dict[ir.GroupVersion, str] = field(default_factory=dict)  # CoreV1Interface's CoreV1
+
+    def gv_path(self, gv: ir.GroupVersion) -> str:
+        """``core/v1``: the package-relative folder of a group-version."""
+        return f"{self.group_packages[gv.group]}/{self.version_packages[gv]}"
 
     def class_name(self, type_id: str) -> str:
         named = self.api.types.get(type_id) or self.api.enums.get(type_id)
@@ -67,8 +91,12 @@ class Layout:
 
 
 def plan(api: ir.Api, *, kubecore_mode: bool = False) -> Layout:
+    _check_unique_kinds(api)
     layout = Layout(api, kubecore_mode)
     layout.group_packages = _group_packages(api)
+    layout.version_packages = _version_packages(api)
+    layout.gv_attrs = _gv_attrs(layout)
+    layout.gv_titles = _gv_titles(layout)
     for model in sorted(api.types.values(), key=lambda t: t.type_id):
         key = _module_key(layout, model.type_id, model.group_version)
         if key is not None:
@@ -84,8 +112,7 @@ def plan(api: ir.Api, *, kubecore_mode: bool = False) -> Layout:
         names = naming.assign_unique(wanted)
         for f in model.fields:
             f.python_name = names[f.wire_name]
-    for resource in api.resources:
-        resource.python_name = naming.resource_getter(resource.kind, resource.plural)
+    _name_getters(api)
     return layout
 
 
@@ -98,7 +125,7 @@ def _module_key(layout: Layout, type_id: str, gv: ir.GroupVersion | None) -> str
     if apimachinery:
         return None
     assert gv is not None
-    return f"{layout.group_packages[gv.group]}/{naming.version_package(gv.version)}"
+    return layout.gv_path(gv)
 
 
 def _module(layout: Layout, key: str, type_id: str, gv: ir.GroupVersion | None) -> ModuleInfo:
@@ -113,24 +140,131 @@ def _module(layout: Layout, key: str, type_id: str, gv: ir.GroupVersion | None) 
 
 
 def _name_types(module: ModuleInfo) -> None:
+    """Class names, unique in the module; kinds choose first, then list kinds, then nested
+    types and enums, so a nested ``FooSpec`` never takes the name of a kind ``FooSpec``."""
     named: list[ir.ModelType | ir.EnumType] = [*module.models, *module.enums]
-    wanted = {t.type_id: naming.pascal_case(t.base_name) for t in named}
-    names = naming.assign_unique(wanted)
-    for t in named:
-        t.python_name = names[t.type_id]
+
+    def tier(t: ir.ModelType | ir.EnumType) -> int:
+        if isinstance(t, ir.EnumType):
+            return 3
+        if not t.gvks:
+            return 2
+        return 1 if t.type_id.endswith("#list") else 0
+
+    taken: set[str] = set()
+    for level in range(4):
+        wanted = {t.type_id: naming.pascal_case(t.base_name) for t in named if tier(t) == level}
+        names = naming.assign_unique(wanted, taken=taken)
+        for t in named:
+            if t.type_id in names:
+                t.python_name = names[t.type_id]
+        taken.update(names.values())
     for enum in module.enums:
         members = naming.assign_unique({v: naming.enum_member(v) for v in enum.values})
         enum.member_names = tuple(members[v] for v in enum.values)
 
 
 def _group_packages(api: ir.Api) -> dict[str, str]:
-    """Group -> package name; groups whose short names collide fall back to full names."""
+    """Group -> package name, one package per group.
+
+    Short names (``rbac``) that collide fall back to full names; full names that collide
+    (``foo-bar.example.com`` and ``foo.bar.example.com`` both read ``foo_bar_example_com``)
+    spell each ``-`` as ``__``, which no dot can produce, so the dotted group keeps its name
+    and the result does not depend on the order of the inputs. Anything left (names that
+    are not DNS names, from an OpenAPI document) is numbered in sorted order.
+    """
     groups = sorted({gv.group for gv in api.group_versions()})
     wanted = {g: naming.group_package(g) for g in groups}
+    wanted = _spread(wanted, lambda g: naming.snake_case(g.replace(".", "_").replace("-", "_")))
+    wanted = _spread(wanted, _hyphens_doubled)
+    return naming.assign_unique(wanted, taken=RESERVED_TOP_LEVEL)
+
+
+def _hyphens_doubled(group: str) -> str:
+    name = group.replace(".", "_").replace("-", "__")
+    return name if name.isidentifier() and name[0].isalpha() else naming.snake_case(name)
+
+
+def _spread(wanted: dict[str, str], fallback: Callable[[str], str]) -> dict[str, str]:
     counts: dict[str, int] = {}
     for name in wanted.values():
         counts[name] = counts.get(name, 0) + 1
-    return {
-        g: name if counts[name] == 1 else naming.snake_case(g.replace(".", "_").replace("-", "_"))
-        for g, name in wanted.items()
+    return {g: name if counts[name] == 1 else fallback(g) for g, name in wanted.items()}
+
+
+def _version_packages(api: ir.Api) -> dict[ir.GroupVersion, str]:
+    """Version package names, unique within each group (``v1-beta`` and ``v1--beta``)."""
+    result: dict[ir.GroupVersion, str] = {}
+    by_group: dict[str, list[ir.GroupVersion]] = {}
+    for gv in api.group_versions():
+        by_group.setdefault(gv.group, []).append(gv)
+    for gvs in by_group.values():
+        names = naming.assign_unique({gv.version: naming.version_package(gv.version) for gv in gvs})
+        result.update({gv: names[gv.version] for gv in gvs})
+    return result
+
+
+def _gv_attrs(layout: Layout) -> dict[ir.GroupVersion, str]:
+    """Clientset attributes (``core_v1``), unique across the package."""
+    gvs = layout.api.group_versions()
+    wanted = {
+        f"{gv.group}/{gv.version}": f"{layout.group_packages[gv.group]}_{layout.version_packages[gv]}"
+        for gv in gvs
     }
+    names = naming.assign_unique(wanted, taken=RESERVED_CLIENTSET_MEMBERS)
+    return {gv: names[f"{gv.group}/{gv.version}"] for gv in gvs}
+
+
+def _gv_titles(layout: Layout) -> dict[ir.GroupVersion, str]:
+    """Class-name prefixes of the group-version clients (``CoreV1``), unique across the
+    package: ``foo__bar_example_com_v1`` and ``foo_bar_example_com_v1`` read alike."""
+    gvs = layout.api.group_versions()
+    wanted = {
+        f"{gv.group}/{gv.version}": naming.pascal_from_snake(layout.gv_attrs[gv]) for gv in gvs
+    }
+    names = naming.assign_unique(wanted)
+    return {gv: names[f"{gv.group}/{gv.version}"] for gv in gvs}
+
+
+def _name_getters(api: ir.Api) -> None:
+    """Resource getters (``pods``), unique within each group-version: they name the client
+    methods and the resource modules (``foo-bars`` beside kind ``FooBar``'s ``foobars``)."""
+    by_gv: dict[ir.GroupVersion, list[ir.Resource]] = {}
+    for resource in api.resources:
+        by_gv.setdefault(resource.group_version, []).append(resource)
+    for resources in by_gv.values():
+        wanted = {r.plural: naming.resource_getter(r.kind, r.plural) for r in resources}
+        names = naming.assign_unique(wanted)
+        for r in resources:
+            r.python_name = names[r.plural]
+
+
+def _check_unique_kinds(api: ir.Api) -> None:
+    """Two types for one apiVersion/kind, or two resources for one group-version-plural,
+    would overwrite each other in the scheme and the clients: exit 2 naming both."""
+    kinds: dict[ir.GVK, ir.ModelType] = {}
+    for model in sorted(api.types.values(), key=lambda t: t.type_id):
+        for gvk in model.gvks:
+            other = kinds.setdefault(gvk, model)
+            if other is not model:
+                raise _duplicate(
+                    f"kind {gvk.kind} of {gvk.group_version.api_version}",
+                    other.source,
+                    model.source,
+                )
+    plurals: dict[tuple[ir.GroupVersion, str], ir.Resource] = {}
+    for resource in api.resources:
+        first = plurals.setdefault((resource.group_version, resource.plural), resource)
+        if first is not resource:
+            raise _duplicate(
+                f"resource {resource.plural} of {resource.group_version.api_version}",
+                first.source,
+                resource.source,
+            )
+
+
+def _duplicate(what: str, first: str, second: str) -> SourceError:
+    file, _, where = (second or "?").partition("#")
+    return SourceError(
+        file, where, f"{what} is defined twice: here and in {first or 'another input'}"
+    )

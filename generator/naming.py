@@ -34,6 +34,7 @@ _RESERVED_ATTRIBUTES = frozenset(
         "from_json",
         "to_json",
         "extra_fields",
+        "validate",
         "FIELDS",
         "API_VERSION",
         "KIND",
@@ -51,7 +52,11 @@ _RESERVED_ATTRIBUTES = frozenset(
         "tuple",
     }
 )
-_RESERVED_CLASS_NAMES = frozenset({"Any", "ClassVar", "Model", "FieldInfo", "annotations"})
+# Names the generated modules bind besides their classes (models, resource and client
+# modules import ``Protocol`` and define ``TYPE_CHECKING``).
+_RESERVED_CLASS_NAMES = frozenset(
+    {"Any", "ClassVar", "Model", "FieldInfo", "annotations", "Protocol", "TYPE_CHECKING"}
+)
 
 _PLURAL_ACRONYM = re.compile(r"([A-Z]{2,})s(?![a-z])")
 _CAMEL_1 = re.compile(r"([A-Z]+)([A-Z][a-z])")
@@ -120,9 +125,9 @@ def assign_unique(wanted: dict[str, str], *, taken: Iterable[str] = ()) -> dict[
         if key not in result:
             by_name.setdefault(name, []).append(key)
     for name in sorted(by_name):
-        keys = sorted(by_name[name])
-        for key in keys:
-            candidate, n = name, 1
+        n = 1  # numbers below the last one given are all taken: linear, not quadratic
+        for key in sorted(by_name[name]):
+            candidate = name if n == 1 else f"{name}_{n}"
             while candidate in used:
                 n += 1
                 candidate = f"{name}_{n}"
@@ -163,8 +168,17 @@ def resource_getter(kind: str, plural: str) -> str:
 
 
 def enum_member(value: str) -> str:
-    """An enum member name for a value: ``IfNotPresent`` -> ``IF_NOT_PRESENT``, ``=`` -> ``V_3D``."""
-    text = snake_case(value).rstrip("_").upper() if re.search(r"[0-9A-Za-z]", value) else ""
+    """An enum member name for a value: ``IfNotPresent`` -> ``IF_NOT_PRESENT``, ``=`` -> ``V_3D``.
+
+    Numeric values read as numbers: ``14`` -> ``V14``, ``1.5`` -> ``V1_5``, ``-1`` ->
+    ``MINUS_1``, ``+1`` -> ``PLUS_1``, ``2xx`` -> ``V2XX``.
+    """
+    sign = {"-": "MINUS_", "+": "PLUS_"}.get(value[:1], "") if value[1:2].isdigit() else ""
+    body = value[1:] if sign else value
+    text = snake_case(body).rstrip("_").upper() if re.search(r"[0-9A-Za-z]", body) else ""
+    if text.startswith("F_") and body[:1].isdigit():  # snake_case's prefix for a leading digit
+        text = ("V" if not sign else "") + re.sub(r"(?<=\d)_(?=[A-Z]+$)", "", text[2:])
+    text = sign + text
     if not text or not re.fullmatch(r"[A-Z][A-Z0-9_]*", text):
         text = "V_" + "_".join(f"{ord(ch):X}" for ch in value) if value else "EMPTY"
     if _is_keyword(text) or text in {"MRO", "NAME", "VALUE"}:

@@ -98,26 +98,163 @@ class TypeCode:
             return self.needs_conversion(t.value)
         return False
 
+    def check(
+        self, t: ir.TypeRef, var: str, depth: int = 0, trust_items: bool = False
+    ) -> str | None:
+        """A condition that the non-null wire value ``var`` fits ``t`` all the way down,
+        or None when any JSON fits. Subclasses pass (``to_dict`` output holds Time and enums).
+
+        Inside lists and maps only items that are converted are checked (times, enums,
+        models): a primitive, Quantity or int-or-string item of another JSON type is kept
+        as it came and round-trips; checking every label and argument would cost about a
+        microsecond per list or map. With ``trust_items``, models inside lists and maps are
+        not checked either: their decoder raises AttributeError on a value that is not an
+        object, which the caller catches (free when nothing is raised).
+        """
+        if depth > 0 and not self._item_needs_check(t):
+            return None
+        if isinstance(t, ir.Primitive):
+            return {
+                "str": f"isinstance({var}, str)",
+                "bool": f"{var}.__class__ is bool",
+                "int": f"isinstance({var}, int) and {var}.__class__ is not bool",
+                "float": f"isinstance({var}, (float, int)) and {var}.__class__ is not bool",
+            }[t.name]
+        if isinstance(t, ir.Special):
+            if t.name == "Quantity":
+                return f"isinstance({var}, (str, int, float)) and {var}.__class__ is not bool"
+            if t.name == "IntOrString":
+                return f"isinstance({var}, (str, int)) and {var}.__class__ is not bool"
+            return f"isinstance({var}, str)"
+        if isinstance(t, ir.AnyJson):
+            return f"isinstance({var}, dict)" if t.object_only else None
+        if isinstance(t, ir.Ref):
+            if self.is_enum(t):
+                return f"isinstance({var}, str)"
+            return None if trust_items and depth > 0 else f"isinstance({var}, dict)"
+        item = f"i{depth}"
+        if isinstance(t, ir.ListOf):
+            inner = self.check(t.item, item, depth + 1, trust_items)
+            if inner is None:
+                return f"isinstance({var}, list)"
+            return f"isinstance({var}, list) and all({inner} for {item} in {var})"
+        if isinstance(t, ir.MapOf):
+            inner = self.check(t.value, item, depth + 1, trust_items)
+            if inner is None:
+                return f"isinstance({var}, dict)"
+            return f"isinstance({var}, dict) and all({inner} for {item} in {var}.values())"
+        options = [self.check(o, var, depth, trust_items) for o in t.options]
+        if any(o is None for o in options):
+            return None
+        return " or ".join(f"({o})" for o in dict.fromkeys(options))
+
+    def _item_needs_check(self, t: ir.TypeRef) -> bool:
+        if isinstance(t, ir.Special):
+            return t.name in ("Time", "MicroTime")
+        if isinstance(t, ir.Ref):
+            return True
+        if isinstance(t, ir.ListOf):
+            return self._item_needs_check(t.item)
+        if isinstance(t, ir.MapOf):
+            return self._item_needs_check(t.value)
+        return False
+
     def decode(self, t: ir.TypeRef, var: str, depth: int = 0) -> str:
-        """An expression turning the non-null wire value ``var`` into the Python value."""
+        """An expression turning the wire value ``var``, known to fit ``t``, into its value."""
         if not self.needs_conversion(t):
             return var
         if isinstance(t, ir.Special):
             return f"_{t.name}({var})"
         if isinstance(t, ir.Ref):
             if self.is_enum(t):
-                return f"{self.class_expr(t.type_id)}._value2member_map_.get({var}, {var})"
-            return f"{self.class_expr(t.type_id)}.from_dict({var})"
+                return f"_enum_value({self.class_expr(t.type_id)}, {var})"
+            return f"{self.class_expr(t.type_id)}._decode({var})"
         item = f"i{depth}"
         if isinstance(t, ir.ListOf):
             return f"[{self.decode(t.item, item, depth + 1)} for {item} in {var}]"
         assert isinstance(t, ir.MapOf)
         return f"{{k{depth}: {self.decode(t.value, item, depth + 1)} for k{depth}, {item} in {var}.items()}}"
 
+    def empty(self, t: ir.TypeRef) -> str | None:
+        """The empty value of ``t`` (Go's zero value, never encoded while a field is absent),
+        or None when ``t`` has no honest empty value (times, quantities, unions, any JSON)."""
+        if isinstance(t, ir.Primitive):
+            return {"str": '""', "int": "0", "float": "0.0", "bool": "False"}[t.name]
+        if isinstance(t, ir.Ref):
+            return '""' if self.is_enum(t) else f"{self.class_expr(t.type_id)}()"
+        if isinstance(t, ir.ListOf):
+            return "[]"
+        if isinstance(t, ir.MapOf) or (isinstance(t, ir.AnyJson) and t.object_only):
+            return "{}"
+        return None
+
+    def param_annotation(self, t: ir.TypeRef) -> str:
+        """The ``__init__`` parameter type: what the attribute holds, plus what converts into it
+        (plain text and numbers for quantities, text and aware datetimes for times, the
+        known values of an enum as a Literal)."""
+        if isinstance(t, ir.Special):
+            return {
+                "Quantity": "_Quantity | str | int | float",
+                "Time": "_Time | str | _datetime",
+                "MicroTime": "_MicroTime | str | _datetime",
+            }.get(t.name, self.annotation(t))
+        if isinstance(t, ir.Ref) and self.is_enum(t):
+            values = ", ".join(string_literal(v) for v in self.api.enums[t.type_id].values)
+            return f"_Literal[{values}] | {self.class_expr(t.type_id)}"
+        if isinstance(t, ir.ListOf):
+            return f"list[{self.param_annotation(t.item)}]"
+        if isinstance(t, ir.MapOf):
+            value = self.param_annotation(t.value)
+            if value != self.annotation(t.value):
+                return f"_Mapping[str, {value}]"
+            return f"dict[str, {value}]"
+        return self.annotation(t)
+
+    def init_convert(self, t: ir.TypeRef, var: str, where: str, depth: int = 0) -> str | None:
+        """An expression turning the non-null ``__init__`` argument ``var`` into the attribute
+        value (None: stored as given). Models are checked, not copied; ``where`` names the
+        parameter in a TypeError."""
+        if isinstance(t, ir.Special):
+            if t.name == "IntOrString":
+                return None
+            return f"_{t.name}.coerce({var})"
+        if isinstance(t, ir.Ref):
+            if self.is_enum(t):
+                return f"_enum_value({self.class_expr(t.type_id)}, {var})"
+            return f"_model_arg({var}, {self.class_expr(t.type_id)}, {where})"
+        item = f"i{depth}"
+        if isinstance(t, ir.ListOf):
+            inner = self.init_convert(t.item, item, where, depth + 1)
+            return None if inner is None else f"[{inner} for {item} in {var}]"
+        if isinstance(t, ir.MapOf):
+            inner = self.init_convert(t.value, item, where, depth + 1)
+            if inner is None:
+                return None
+            return f"{{k{depth}: {inner} for k{depth}, {item} in {var}.items()}}"
+        return None
+
+    def copy(self, t: ir.TypeRef, var: str) -> str | None:
+        """An expression deep-copying the non-null value ``var`` (None: immutable, shared)."""
+        if isinstance(t, ir.Primitive | ir.Special | ir.UnionOf) or self.is_enum(t):
+            return None
+        if isinstance(t, ir.Ref):
+            return f"{var}._copy()"
+        if isinstance(t, ir.ListOf | ir.MapOf):
+            item = t.item if isinstance(t, ir.ListOf) else t.value
+            if isinstance(item, ir.Primitive | ir.Special) or self.is_enum(item):
+                return f"{var}[:]" if isinstance(t, ir.ListOf) else f"{var}.copy()"
+            if isinstance(item, ir.Ref):
+                if isinstance(t, ir.ListOf):
+                    return f"[i._copy() for i in {var}]"
+                return f"{{k: i._copy() for k, i in {var}.items()}}"
+        return f"_copy_value({var})"
+
     def encode(self, t: ir.TypeRef, var: str, depth: int = 0) -> str:
         """An expression turning the non-null Python value ``var`` into wire data."""
         if isinstance(t, ir.Special) and t.name == "Quantity":
             return f"_quantity_wire({var})"
+        if isinstance(t, ir.Special) and t.name in ("Time", "MicroTime"):
+            return f"{var} if isinstance({var}, str) else _{t.name}.coerce({var})"
         if isinstance(t, ir.Ref) and not self.is_enum(t):
             return f"{var}.to_dict()"
         item = f"i{depth}"
@@ -129,7 +266,7 @@ class TypeCode:
 
     def _encode_converts(self, t: ir.TypeRef) -> bool:
         if isinstance(t, ir.Special):
-            return t.name == "Quantity"
+            return t.name != "IntOrString"
         if isinstance(t, ir.Ref):
             return not self.is_enum(t)
         if isinstance(t, ir.ListOf):

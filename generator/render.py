@@ -24,21 +24,23 @@ LINE_LENGTH = 100  # the formatter's line length (generator.output)
 class FieldView:
     name: str
     wire: str  # literal
-    annotation: str
+    annotation: str  # the attribute's type ("X | None" unless always set)
+    param: str  # the __init__ parameter's type, without "| None"
     doc: str
-    decode: str  # expression over ``v``; equal to "v" when no conversion is needed
-    encode: str  # expression over ``local``
-    local: str  # the local variable to_dict uses for this field
+    decode: list[str]  # _decode statements (relative indentation)
+    init: list[str]  # __init__ statements
+    encode: list[str]  # to_dict statements
+    copy: str  # deep_copy statement
     info: str  # FieldInfo(...) source
     default: str = "None"
 
     @property
     def init_param(self) -> str:
         """The ``__init__`` parameter, parenthesised the way black wraps a long annotation."""
-        line = f"{self.name}: {self.annotation} | None = {self.default},"
+        line = f"{self.name}: {self.param} | None = {self.default},"
         if 8 + len(line) <= LINE_LENGTH:
             return line
-        return f"{self.name}: (\n{self.annotation} | None\n) = {self.default},"
+        return f"{self.name}: (\n{self.param} | None\n) = {self.default},"
 
 
 @dataclass
@@ -51,6 +53,8 @@ class ModelView:
     kind: str | None = None  # literal
     resource: str | None = None  # ResourceInfo(...) source
     deprecated: str | None = None  # literal
+    always_set: bool = False  # some field is never None (see _always_set)
+    checks: bool = False  # _decode may reject a value of the wrong shape
 
 
 @dataclass
@@ -68,6 +72,11 @@ class ModuleView:
     models: list[ModelView]
     enums: list[EnumView]
     exports: list[str] = field(default_factory=list)
+    uses_model_arg: bool = False
+    uses_enum_value: bool = False
+    uses_datetime: bool = False
+    uses_literal: bool = False
+    uses_mapping: bool = False
 
 
 def template_environment() -> jinja2.Environment:
@@ -91,9 +100,10 @@ def render_package(layout: Layout, package_doc: str) -> dict[str, str]:
     """Relative path -> unformatted source, for every file of the output package."""
     env = template_environment()
     files: dict[str, str] = {}
+    cyclic = _cyclic_types(layout.api)
     for key in sorted(layout.modules):
         module = layout.modules[key]
-        view = _module_view(layout, module)
+        view = _module_view(layout, module, cyclic)
         files["/".join(module.path) + ".py"] = env.get_template("models.py.jinja").render(
             header=HEADER, m=view
         )
@@ -142,7 +152,7 @@ def render_package(layout: Layout, package_doc: str) -> dict[str, str]:
     return files
 
 
-def _module_view(layout: Layout, module: ModuleInfo) -> ModuleView:
+def _module_view(layout: Layout, module: ModuleInfo, cyclic: set[str]) -> ModuleView:
     imports: dict[str, str] = {}
 
     def class_expr(type_id: str) -> str:
@@ -169,7 +179,7 @@ def _module_view(layout: Layout, module: ModuleInfo) -> ModuleView:
 
     code = TypeCode(layout.api, class_expr)
     resources_by_gvk = {(r.group_version, r.kind): r for r in layout.api.resources}
-    models = [_model_view(m, code, resources_by_gvk) for m in module.models]
+    models = [_model_view(m, code, resources_by_gvk, cyclic) for m in module.models]
     enums = [
         EnumView(
             name=e.python_name,
@@ -178,7 +188,11 @@ def _module_view(layout: Layout, module: ModuleInfo) -> ModuleView:
         )
         for e in module.enums
     ]
-    used = " ".join(f.annotation + f.decode + f.encode for m in models for f in m.fields)
+    used = " ".join(
+        " ".join([f.annotation, f.param, *f.decode, *f.init, *f.encode, f.copy])
+        for m in models
+        for f in m.fields
+    )
     specials = [s for s in ("Quantity", "Time", "MicroTime", "IntOrString") if f"_{s}" in used]
     return ModuleView(
         doc=docstring(
@@ -191,21 +205,170 @@ def _module_view(layout: Layout, module: ModuleInfo) -> ModuleView:
         models=models,
         enums=enums,
         exports=sorted([m.name for m in models] + [e.name for e in enums]),
+        uses_model_arg="_model_arg(" in used,
+        uses_enum_value="_enum_value(" in used,
+        uses_datetime="_datetime" in used,
+        uses_literal="_Literal[" in used,
+        uses_mapping="_Mapping[" in used,
     )
+
+
+def _always_set(model: ir.ModelType, f: ir.Field, code: TypeCode, cyclic: set[str]) -> bool:
+    """Whether the attribute is typed without ``| None``: a field the schema requires, and
+    the ``metadata`` of every kind, when its type has an empty value (Go's zero value) and
+    is not a model that (through such fields) contains itself."""
+    if not (f.required or (model.gvks and f.wire_name == "metadata")):
+        return False
+    if code.empty(f.type) is None:
+        return False
+    return not (isinstance(f.type, ir.Ref) and f.type.type_id in cyclic)
+
+
+def _cyclic_types(api: ir.Api) -> set[str]:
+    """Model types reachable from themselves through required model-typed fields."""
+    edges = {
+        tid: {f.type.type_id for f in t.fields if f.required and isinstance(f.type, ir.Ref)}
+        for tid, t in api.types.items()
+    }
+    cyclic = set()
+    for start in edges:
+        seen: set[str] = set()
+        stack = list(edges[start])
+        while stack:
+            tid = stack.pop()
+            if tid == start:
+                cyclic.add(start)
+                break
+            if tid not in seen:
+                seen.add(tid)
+                stack.extend(edges.get(tid, ()))
+    return cyclic
+
+
+def _field_code(
+    model: ir.ModelType, f: ir.Field, index: int, code: TypeCode, always: bool
+) -> tuple[list[str], list[str], list[str], str, bool]:
+    """(decode, init, encode, deep-copy statements, whether decode checks the shape) for one
+    field.
+
+    Decoding: a wire value that does not fit the field's type at any depth leaves the
+    attribute None (or empty, recorded as absent) and sets ``odd``, so the value is kept
+    in ``_extra`` and written back as it came.
+    """
+    name, wire, local = f.python_name, string_literal(f.wire_name), f"v{index}"
+    empty = code.empty(f.type) if always else "None"
+    if empty and empty.endswith("()") and 16 + len(f"self.{name} = {empty}") > LINE_LENGTH:
+        # black wraps a too-long call without arguments in parentheses, ruff does not;
+        # with an argument both split it alike (and decoding {} is the same empty model)
+        empty = empty[:-2] + "._decode({})"
+    check = code.check(f.type, "v", trust_items=True)
+    value = code.decode(f.type, "v")
+    if check != code.check(f.type, "v"):  # models in lists or maps: catch their refusal
+        value_lines = [
+            "try:",
+            f"    self.{name} = {value}",
+            "except AttributeError:  # an item that is not an object",
+            f"    self.{name} = {empty}",
+            *([f"    absent += ({string_literal(name)},)"] if always else []),
+            "    odd = True",
+        ]
+    else:
+        value_lines = [f"self.{name} = {value}"]
+
+    def indented(lines: list[str]) -> list[str]:
+        return ["    " + line for line in lines]
+
+    if always:
+        decode = [
+            f"v = get({wire})",
+            f"if {check}:",
+            *indented(value_lines),
+            "else:",
+            f"    self.{name} = {empty}",
+            f"    absent += ({string_literal(name)},)",
+            "    if v is not None:",
+            "        odd = True",
+        ]
+    elif check is None:
+        decode = [f"self.{name} = get({wire})"]
+    elif value == "v":
+        decode = [
+            f"v = get({wire})",
+            f"if v is None or {check}:",
+            f"    self.{name} = v",
+            "else:",
+            f"    self.{name} = None",
+            "    odd = True",
+        ]
+    else:
+        decode = [
+            f"v = get({wire})",
+            "if v is None:",
+            f"    self.{name} = None",
+            f"elif {check}:",
+            *indented(value_lines),
+            "else:",
+            f"    self.{name} = None",
+            "    odd = True",
+        ]
+    convert = code.init_convert(f.type, name, string_literal(f"{model.python_name}({name}=...)"))
+    if always:
+        init = [
+            f"if {name} is None:",
+            f"    self.{name} = {empty}",
+            f"    absent += ({string_literal(name)},)",
+            "else:",
+            f"    self.{name} = {convert or name}",
+        ]
+    elif convert is None:
+        init = [f"self.{name} = {name}"]
+    else:
+        init = [f"self.{name} = None if {name} is None else {convert}"]
+    encoded = code.encode(f.type, local)
+    if not always:
+        encode = [
+            f"{local} = self.{name}",
+            f"if {local} is not None:",
+            f"    data[{wire}] = {encoded}",
+        ]
+    elif encoded.endswith(".to_dict()"):
+        encode = [
+            f"{local} = self.{name}",
+            f"if {local} is not None:",
+            f"    d{index} = {encoded}",
+            f"    if d{index} or {string_literal(name)} not in absent:",
+            f"        data[{wire}] = d{index}",
+        ]
+    else:
+        encode = [
+            f"{local} = self.{name}",
+            f"if {local} is not None and ({local} or {string_literal(name)} not in absent):",
+            f"    data[{wire}] = {encoded}",
+        ]
+    copied = code.copy(f.type, local)
+    copy = (
+        f"new.{name} = self.{name}"
+        if copied is None
+        else f"new.{name} = None if ({local} := self.{name}) is None else {copied}"
+    )
+    return decode, init, encode, copy, check is not None
 
 
 def _model_view(
     model: ir.ModelType,
     code: TypeCode,
     resources_by_gvk: dict[tuple[ir.GroupVersion, str], ir.Resource],
+    cyclic: set[str],
 ) -> ModelView:
     fields = []
+    any_always = any_check = False
     for index, f in enumerate(model.fields):
-        annotation = code.annotation(f.type)
+        always = _always_set(model, f, code, cyclic)
+        annotation = code.annotation(f.type) + ("" if always else " | None")
         info_args = [
             string_literal(f.python_name),
             string_literal(f.wire_name),
-            string_literal(annotation + " | None"),
+            string_literal(annotation),
         ]
         extras = {
             "required": "True" if f.required else None,
@@ -219,11 +382,15 @@ def _model_view(
             ),
         }
         info_args += [f"{k}={v}" for k, v in extras.items() if v is not None]
+        decode, init, encode, copy, checked = _field_code(model, f, index, code, always)
+        any_always |= always
+        any_check |= checked
         fields.append(
             FieldView(
                 name=f.python_name,
                 wire=string_literal(f.wire_name),
                 annotation=annotation,
+                param=code.param_annotation(f.type),
                 doc=docstring(
                     (
                         "Deprecated. "
@@ -232,9 +399,10 @@ def _model_view(
                     )
                     + f.description
                 ),
-                decode=code.decode(f.type, "v"),
-                encode=code.encode(f.type, f"v{index}"),
-                local=f"v{index}",
+                decode=decode,
+                init=init,
+                encode=encode,
+                copy=copy,
                 info=f"_FieldInfo({', '.join(info_args)})",
             )
         )
@@ -248,6 +416,8 @@ def _model_view(
         + ", ".join(string_literal(f.wire_name) for f in model.fields)
         + "})",
         deprecated=string_literal(model.deprecated) if model.deprecated else None,
+        always_set=any_always,
+        checks=any_check,
     )
     kinds = {g.kind for g in model.gvks}
     if len(kinds) == 1:
@@ -275,7 +445,9 @@ def _resource_literal(r: ir.Resource) -> str:
         f"group={string_literal(r.group_version.group)}, version={string_literal(r.group_version.version)}, "
         f"kind={string_literal(r.kind)}, plural={string_literal(r.plural)}, singular={string_literal(r.singular)}, "
         f"namespaced={r.namespaced}, verbs={strings(r.verbs)}, subresources={strings([s.name for s in r.subresources])}, "
-        f"short_names={strings(r.short_names)}, categories={strings(r.categories)}, list_kind={string_literal(r.list_kind)})"
+        f"short_names={strings(r.short_names)}, categories={strings(r.categories)}, list_kind={string_literal(r.list_kind)}"
+        + ("" if r.served else ", served=False")
+        + ")"
     )
 
 

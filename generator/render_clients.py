@@ -71,13 +71,13 @@ def client_views(layout: Layout) -> list[GroupView]:
     ):
         gv = resource.group_version
         kind_class = classes.get((gv, resource.kind))
-        if kind_class is None:
+        if kind_class is None or not resource.served:
             continue
-        path = f"{layout.group_packages[gv.group]}/{naming.version_package(gv.version)}"
+        path = layout.gv_path(gv)
         group = groups.get(path)
         if group is None:
-            attr = f"{layout.group_packages[gv.group]}_{naming.version_package(gv.version)}"
-            title = naming.pascal_from_snake(attr)
+            attr = layout.gv_attrs[gv]
+            title = layout.gv_titles[gv]
             group = groups[path] = GroupView(
                 package=path.replace("/", "."),
                 path=path,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import jinja2
 
-from kube_clientgen import ir, naming
+from kube_clientgen import ir
 from kube_clientgen.layout import Layout
 from kube_clientgen.pycode import docstring, string_literal
 from kube_clientgen.render_clients import GroupView
@@ -47,17 +47,20 @@ class InformerGroupView:
 
 def informer_views(layout: Layout, groups: list[GroupView]) -> list[InformerGroupView]:
     """One view per group-version with at least one listable and watchable resource."""
+    # The layout's collision-free names (package folders, class-name titles), never names
+    # recomputed from the group or version: two that read alike would share one.
     by_module: dict[tuple[str, str], ir.Resource] = {}
+    titles: dict[str, str] = {}
     for resource in layout.api.resources:
-        gv = resource.group_version
-        path = f"{layout.group_packages[gv.group]}/{naming.version_package(gv.version)}"
+        path = layout.gv_path(resource.group_version)
         by_module[(path, resource.python_name)] = resource
+        titles[path] = layout.gv_titles[resource.group_version]
     out: list[InformerGroupView] = []
     for group in groups:
         view = InformerGroupView(
             attr=group.attr,
             package=group.package,
-            informers_class=f"{naming.pascal_from_snake(group.attr)}Informers",
+            informers_class=f"{titles.get(group.path, group.attr)}Informers",
             doc="",
             class_doc="",
             attr_doc="",

@@ -26,6 +26,7 @@ _EXPORTS = {
     "int_or_percent": "kubecore.core.intstr",
     "ResourceInfo": "kubecore.core.resource",
     "Scheme": "kubecore.core.scheme",
+    "validate": "kubecore.core.validation.api",
     "load_config": "kubecore.client.config",
     "load_kubeconfig": "kubecore.client.config",
     "load_in_cluster_config": "kubecore.client.config",
@@ -73,6 +74,7 @@ __all__ = [
     "TransportError",
     "Unstructured",
     "int_or_percent",
+    "validate",
     "load_config",
     "load_in_cluster_config",
     "load_kubeconfig",
@@ -103,6 +105,7 @@ if TYPE_CHECKING:
     from kubecore.core.resource import ResourceInfo
     from kubecore.core.scheme import Scheme
     from kubecore.core.times import MicroTime, Time
+    from kubecore.core.validation.api import validate
 
 
 def __getattr__(name: str) -> Any:

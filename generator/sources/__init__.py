@@ -66,8 +66,8 @@ def load_api(inputs: list[str], *, skip_non_crd: bool = True) -> ir.Api:
         )
     if openapi:
         add_openapi(api, openapi)
-    for doc in select_crds(crds):
-        add_crd(api, doc)
+    for crd in select_crds(crds):
+        add_crd(api, crd)
     return api
 
 

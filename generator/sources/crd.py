@@ -1,21 +1,31 @@
 """CustomResourceDefinitions (``apiextensions.k8s.io/v1``) -> IR.
 
-Every served version becomes a group-version module; the storage version is marked;
-deprecation flags and warnings are carried. The same CRD name in several files
-(release channels, all-in-one installs) is resolved deterministically: the file that
-sorts last wins, with a warning naming both.
+Every version a CRD defines becomes a group-version module with a model, a list model and
+scheme entries, because real manifests and stored objects still use versions a CRD no
+longer serves; only served versions get client getters, and the others are marked not
+served in their docstring and ``RESOURCE`` metadata. The storage version is marked;
+deprecation flags and warnings are carried.
+
+The same CRD name in several files (gateway-api's standard and experimental channels,
+metallb's all-in-one install beside the single CRDs) is merged by version, because each
+copy may serve versions the other does not: a version that any copy serves is served, its
+schema taken from the last file (in sorted path order) that serves it; a version no copy
+serves comes from the last file that defines it; names and scope come from the last file.
+A warning names the files and says so.
 """
 
 from __future__ import annotations
 
 import re
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 from kube_clientgen import ir
 from kube_clientgen.errors import SourceError, json_pointer
 from kube_clientgen.sources.files import Document
-from kube_clientgen.sources.schema import LIST_META, SchemaConverter
+from kube_clientgen.sources.schema import LIST_META, SchemaConverter, unique_type_id
+from kube_clientgen.sources.shapes import check_shape
 
 CRD_API_VERSIONS = ("apiextensions.k8s.io/v1",)
 
@@ -34,70 +44,104 @@ def is_crd(doc: Document) -> bool:
     return isinstance(data, dict) and data.get("kind") == "CustomResourceDefinition"
 
 
-def select_crds(docs: list[Document]) -> list[Document]:
-    """One document per CRD name; documents are given in sorted file order."""
-    chosen: dict[str, Document] = {}
+@dataclass(frozen=True)
+class CRDSource:
+    """One CRD after merging its copies: names and scope from ``doc``, and each version as
+    (the copy it is taken from, its index in that copy's ``spec.versions``)."""
+
+    doc: Document
+    versions: tuple[tuple[Document, int], ...]
+
+
+def select_crds(docs: list[Document]) -> list[CRDSource]:
+    """One merged CRD per name; documents are given in sorted file order.
+
+    Every document is checked against the declared CRD shape first (``sources.shapes``),
+    so everything after reads well-typed values.
+    """
+    copies: dict[str, list[Document]] = {}
     for doc in docs:
-        name = str((doc.data.get("metadata") or {}).get("name", ""))
-        if name in chosen:
-            warnings.warn(
-                f"CRD {name} is defined in {chosen[name].label} and {doc.label}; using {doc.label}",
-                DuplicateCRDWarning,
-                stacklevel=2,
+        if doc.data.get("apiVersion") not in CRD_API_VERSIONS:
+            raise SourceError(
+                doc.label,
+                "/apiVersion",
+                f"unsupported CRD apiVersion {doc.data.get('apiVersion')!r}; "
+                "expected apiextensions.k8s.io/v1",
             )
-        chosen[name] = doc
-    return [chosen[name] for name in sorted(chosen)]
+        check_shape(doc, "crd")
+        copies.setdefault(doc.data["metadata"]["name"], []).append(doc)
+    return [_merge(name, copies[name]) for name in sorted(copies)]
 
 
-def add_crd(api: ir.Api, doc: Document) -> None:
-    data: dict[str, Any] = doc.data
-    label = doc.label
-    if data.get("apiVersion") not in CRD_API_VERSIONS:
-        raise SourceError(
-            label,
-            "/apiVersion",
-            f"unsupported CRD apiVersion {data.get('apiVersion')!r}; expected apiextensions.k8s.io/v1",
-        )
-    spec = _mapping(data, "spec", label, "")
-    group = _string(spec, "group", label, "/spec")
+def _merge(name: str, docs: list[Document]) -> CRDSource:
+    last = docs[-1]
+    if len(docs) == 1:
+        return CRDSource(last, tuple((last, i) for i in range(len(_versions(last)))))
+    defined: dict[str, list[tuple[Document, int, bool]]] = {}
+    for doc in reversed(docs):  # the last file's versions first, in its order
+        for index, version in enumerate(_versions(doc)):
+            defined.setdefault(version["name"], []).append(
+                (doc, index, bool(version.get("served")))
+            )
+    chosen: list[tuple[Document, int]] = []
+    elsewhere: list[str] = []
+    for version_name, candidates in defined.items():
+        serving = [c for c in candidates if c[2]]
+        doc, index, _ = (serving or candidates)[0]
+        chosen.append((doc, index))
+        if doc is not last:
+            elsewhere.append(f"{version_name} from {doc.label}")
+    files = ", ".join(d.label for d in docs)
+    taken = f"; versions taken from other copies: {', '.join(elsewhere)}" if elsewhere else ""
+    warnings.warn(
+        f"CRD {name} is defined in {files}; merged by version (a version any copy serves is "
+        f"served, from the last file that serves it; names and scope from {last.label}){taken}",
+        DuplicateCRDWarning,
+        stacklevel=3,
+    )
+    return CRDSource(last, tuple(chosen))
+
+
+def _versions(doc: Document) -> list[dict[str, Any]]:
+    versions: list[dict[str, Any]] = doc.data["spec"]["versions"]
+    return versions
+
+
+def add_crd(api: ir.Api, crd: CRDSource) -> None:
+    data: dict[str, Any] = crd.doc.data
+    label = crd.doc.label
+    spec = data["spec"]
+    group = spec["group"]
     if len(group) > 253 or not _DNS_SUBDOMAIN.fullmatch(group):
         raise SourceError(
             label,
             "/spec/group",
             f"group {group!r} is not a DNS subdomain (lowercase letters, digits, '-' and '.')",
         )
-    names = _mapping(spec, "names", label, "/spec")
-    kind = _string(names, "kind", label, "/spec/names")
-    plural = _string(names, "plural", label, "/spec/names")
-    scope = spec.get("scope", "Namespaced")
-    if scope not in ("Namespaced", "Cluster"):
-        raise SourceError(
-            label, "/spec/scope", f"scope must be Namespaced or Cluster, not {scope!r}"
-        )
-    versions = spec.get("versions")
-    if not isinstance(versions, list) or not versions:
-        raise SourceError(label, "/spec/versions", "a CRD needs a non-empty list of versions")
-    converter = SchemaConverter(api, label)
-    for index, version in enumerate(versions):
+    names = spec["names"]
+    kind: str = names["kind"]
+    plural: str = names["plural"]
+    scope = spec.get("scope") or "Namespaced"
+    converters: dict[str, SchemaConverter] = {}
+    for doc, index in crd.versions:
+        version = _versions(doc)[index]
         pointer = json_pointer("spec", "versions", index)
-        if not isinstance(version, dict):
-            raise SourceError(label, pointer, "a version must be a mapping")
-        if not version.get("served", False):
-            continue
-        name = _string(version, "name", label, pointer)
+        name = version["name"]
         if len(name) > 63 or not _DNS_LABEL.fullmatch(name):
             raise SourceError(
-                label,
+                doc.label,
                 pointer + "/name",
                 f"version name {name!r} is not a DNS label (like v1, v1beta2)",
             )
         schema = (version.get("schema") or {}).get("openAPIV3Schema")
         if not isinstance(schema, dict):
             raise SourceError(
-                label,
+                doc.label,
                 pointer + "/schema/openAPIV3Schema",
                 "missing openAPIV3Schema: cannot generate types without a schema",
             )
+        served = bool(version.get("served"))
+        converter = converters.setdefault(doc.label, SchemaConverter(api, doc.label))
         gv = ir.GroupVersion(group, name)
         gvk = ir.GVK(group, name, kind)
         type_id = f"{data['metadata']['name']}/{name}"
@@ -110,11 +154,13 @@ def add_crd(api: ir.Api, doc: Document) -> None:
             gvks=[gvk],
             top_level=True,
         )
+        if not served:
+            model.description = _not_served_note(gv, kind, model.description)
         if version.get("deprecated"):
             model.deprecated = str(
                 version.get("deprecationWarning") or f"{gv.api_version} {kind} is deprecated"
             )
-        _add_list_type(api, type_id, kind, gv)
+        _add_list_type(api, model.type_id, kind, gv)
         api.resources.append(
             ir.Resource(
                 group_version=gv,
@@ -123,17 +169,17 @@ def add_crd(api: ir.Api, doc: Document) -> None:
                 singular=str(names.get("singular") or kind.lower()),
                 namespaced=scope == "Namespaced",
                 verbs=ir.STANDARD_VERBS,
-                short_names=tuple(str(s) for s in names.get("shortNames") or ()),
-                categories=tuple(str(s) for s in names.get("categories") or ()),
+                short_names=tuple(names.get("shortNames") or ()),
+                categories=tuple(names.get("categories") or ()),
                 subresources=_subresources(version.get("subresources") or {}),
                 printer_columns=[
                     ir.PrinterColumn(
-                        name=str(c.get("name", "")),
-                        type=str(c.get("type", "")),
-                        json_path=str(c.get("jsonPath", "")),
-                        description=str(c.get("description", "")),
-                        priority=int(c.get("priority", 0)),
-                        format=str(c.get("format", "")),
+                        name=c.get("name") or "",
+                        type=c.get("type") or "",
+                        json_path=c.get("jsonPath") or "",
+                        description=c.get("description") or "",
+                        priority=c.get("priority") or 0,
+                        format=c.get("format") or "",
                     )
                     for c in version.get("additionalPrinterColumns") or ()
                 ],
@@ -141,8 +187,19 @@ def add_crd(api: ir.Api, doc: Document) -> None:
                 deprecated=bool(version.get("deprecated")),
                 deprecation_warning=version.get("deprecationWarning"),
                 list_kind=str(names.get("listKind") or kind + "List"),
+                served=served,
+                source=f"{doc.label}#{pointer}",
             )
         )
+
+
+def _not_served_note(gv: ir.GroupVersion, kind: str, description: str) -> str:
+    note = (
+        f"Not served: the CustomResourceDefinition defines {gv.api_version} {kind} with "
+        "served: false, so the API server does not serve this version and no client getter "
+        "is generated; the model reads and writes such objects (manifests, stored data)."
+    )
+    return f"{description}\n\n{note}" if description else note
 
 
 def _add_list_type(api: ir.Api, item_id: str, kind: str, gv: ir.GroupVersion) -> None:
@@ -159,13 +216,15 @@ def _add_list_type(api: ir.Api, item_id: str, kind: str, gv: ir.GroupVersion) ->
             ir.Field(wire_name="metadata", type=ir.Ref(LIST_META)),
         ],
     )
+    list_type.type_id = unique_type_id(api, list_type.type_id)
     api.types[list_type.type_id] = list_type
 
 
 def _subresources(spec: dict[str, Any]) -> list[ir.Subresource]:
     result = []
-    if "scale" in spec:
-        scale = spec["scale"] or {}
+    # null is unset, as Go decodes it: no subresource
+    if spec.get("scale") is not None:
+        scale = spec["scale"]
         result.append(
             ir.Subresource(
                 name="scale",
@@ -176,20 +235,6 @@ def _subresources(spec: dict[str, Any]) -> list[ir.Subresource]:
                 label_selector_path=scale.get("labelSelectorPath"),
             )
         )
-    if "status" in spec:
+    if spec.get("status") is not None:
         result.append(ir.Subresource(name="status", verbs=("get", "patch", "update")))
     return sorted(result, key=lambda s: s.name)
-
-
-def _mapping(data: dict[str, Any], key: str, label: str, pointer: str) -> dict[str, Any]:
-    value = data.get(key)
-    if not isinstance(value, dict):
-        raise SourceError(label, pointer + json_pointer(key), "missing or not a mapping")
-    return value
-
-
-def _string(data: dict[str, Any], key: str, label: str, pointer: str) -> str:
-    value = data.get(key)
-    if not isinstance(value, str) or not value:
-        raise SourceError(label, pointer + json_pointer(key), "missing or not a string")
-    return value

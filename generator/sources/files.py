@@ -1,19 +1,41 @@
-"""Reading input files: JSON and (multi-document) YAML, with errors that point at a line."""
+"""Reading input files: JSON and (multi-document) YAML, with errors that point at a line.
+
+Inputs are bounded before anything walks them, so no input can make the generator's time
+or memory explode, and every later stage can recurse without meeting ``RecursionError``:
+
+* a file is at most ``MAX_FILE_BYTES`` (32 MiB: eight times the whole Kubernetes swagger,
+  ten times the largest real CRD; kube-apiserver itself refuses request bodies over 3 MiB);
+* a document holds at most ``MAX_VALUES`` JSON values (1,000,000: thirteen times the
+  Kubernetes swagger), counted with every YAML alias expanded, so an alias "billion laughs"
+  is refused instead of being expanded by the generator; a document that refers to itself
+  through an alias is refused too;
+* a document nests at most ``MAX_DEPTH`` levels (200: five times the deepest real CRD, whose
+  schemas nest 39 levels). Deeper input is an error naming the place, not a ``RecursionError``.
+"""
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from kube_clientgen.errors import SourceError
+from kube_clientgen.errors import SourceError, json_pointer
 from kubecore.core.yamlio import KubeYamlLoader
 
 _YAML_SUFFIXES = (".yaml", ".yml")
 _INPUT_SUFFIXES = (".json", *_YAML_SUFFIXES)
+
+MAX_FILE_BYTES = 32 * 1024 * 1024
+MAX_VALUES = 1_000_000
+MAX_DEPTH = 200
+_JSON_SCALARS = (str, int, float, type(None))  # bool is an int
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -46,26 +68,184 @@ def expand_inputs(inputs: list[str]) -> list[Path]:
 
 
 def read_documents(path: Path) -> list[Document]:
+    """The documents of one file (empty YAML documents dropped), each checked against the
+    bounds above; ``SourceError`` names the file and the line or the JSON pointer."""
     text = _read_text(path)
     if path.suffix == ".json":
         try:
-            return [Document(str(path), 0, json.loads(text))]
+            data = json.loads(text)
         except json.JSONDecodeError as err:
             raise SourceError(
                 str(path), f"line {err.lineno} column {err.colno}", f"invalid JSON: {err.msg}"
             ) from None
+        except RecursionError:
+            raise SourceError(
+                str(path), "", f"nesting too deep (more than {MAX_DEPTH} levels)"
+            ) from None
+        if _SURROGATE_ESCAPE.search(text):
+            check_bounds(Document(str(path), 0, data))  # bounded before the rebuild recurses
+            data = _replace_lone_surrogates(data)
+        docs = [Document(str(path), 0, data)]
+    else:
+        docs = [Document(str(path), i, d) for i, d in _load_yaml(path, text) if d is not None]
+    for doc in docs:
+        check_bounds(doc)
+    return docs
+
+
+def _replace_lone_surrogates(value: Any) -> Any:
+    """JSON text may escape half a surrogate pair (``"\\ud800"``), which no UTF-8 file can
+    hold; Go's decoder, the apiserver's, reads each as U+FFFD, and so does this."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_replace_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_replace_lone_surrogates(k): _replace_lone_surrogates(v) for k, v in value.items()}
+    return value
+
+
+def _load_yaml(path: Path, text: str) -> list[tuple[int, Any]]:
+    loaded: list[tuple[int, Any]] = []
     try:
-        docs = list(yaml.load_all(text, Loader=KubeYamlLoader))
+        for data in yaml.load_all(text, Loader=KubeYamlLoader):
+            loaded.append((len(loaded), data))
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1} column {mark.column + 1}" if mark else ""
         problem = getattr(err, "problem", None) or str(err)
         raise SourceError(str(path), where, f"invalid YAML: {problem}") from None
-    return [Document(str(path), i, d) for i, d in enumerate(docs) if d is not None]
+    except RecursionError:
+        label = Document(str(path), len(loaded), None).label
+        raise SourceError(label, "", f"nesting too deep (more than {MAX_DEPTH} levels)") from None
+    return loaded
+
+
+def check_bounds(doc: Document) -> None:
+    """Refuse a document that is too big (aliases expanded), too deep, or refers to itself.
+
+    One pass over the distinct containers (shared ones, from YAML aliases, are measured
+    once), so the check itself stays linear in the file's size.
+    """
+    sizes: dict[int, tuple[int, int]] = {}  # id(container) -> (values expanded, height)
+    children: dict[int, list[tuple[str | int, Any]]] = {}
+    open_ids: set[int] = set()
+    # (value, done, place): place links (key, parent place) back to the root, for messages
+    stack: list[tuple[Any, bool, _Place]] = [(doc.data, False, None)]
+    while stack:
+        value, done, place = stack.pop()
+        key = id(value)
+        if done:
+            open_ids.discard(key)
+            size, height = 1, 0
+            for _, child in children[key]:
+                child_size, child_height = sizes.get(id(child), (1, 0))
+                size += child_size
+                height = max(height, child_height)
+            sizes[key] = (size, height + 1)
+            continue
+        if not isinstance(value, dict | list):
+            if not isinstance(value, _JSON_SCALARS):  # !!binary, !!set, !!omap values
+                raise SourceError(
+                    doc.label,
+                    _pointer(place),
+                    f"a YAML {type(value).__name__} value has no JSON form (Kubernetes reads JSON)",
+                )
+            continue
+        if key in sizes:
+            continue
+        if key in open_ids:
+            raise SourceError(
+                doc.label, _pointer(place), "a YAML alias here refers to a value that contains it"
+            )
+        open_ids.add(key)
+        if isinstance(value, dict) and not all(type(k) is str for k in value):
+            _json_keys(value, doc, place)
+        items: list[tuple[str | int, Any]] = (
+            list(value.items()) if isinstance(value, dict) else list(enumerate(value))
+        )
+        children[key] = items
+        stack.append((value, True, place))
+        stack.extend((child, False, (k, place)) for k, child in items)
+    size, height = sizes.get(id(doc.data), (1, 1))
+    if size > MAX_VALUES:
+        raise SourceError(
+            doc.label,
+            _descend(doc.data, children, sizes, 0, lambda path, s: s > MAX_VALUES),
+            f"more than {MAX_VALUES:,} values (counting YAML aliases expanded): too big to generate",
+        )
+    if height > MAX_DEPTH:
+        raise SourceError(
+            doc.label,
+            _descend(doc.data, children, sizes, 1, lambda path, s: len(path) < MAX_DEPTH),
+            f"nesting deeper than {MAX_DEPTH} levels",
+        )
+
+
+_Place = tuple[str | int, "_Place"] | None
+
+
+def _json_keys(mapping: dict[Any, Any], doc: Document, place: _Place) -> None:
+    """Mapping keys as Kubernetes' YAML-to-JSON conversion writes them (``1`` -> ``"1"``,
+    ``true`` -> ``"true"``), in place; other keys, or two keys that become one, are errors."""
+    converted: dict[str, Any] = {}
+    for key, value in mapping.items():
+        if isinstance(key, bool):
+            text = "true" if key else "false"
+        elif isinstance(key, str | int):
+            text = str(key)
+        elif isinstance(key, float):
+            text = {"nan": "NaN", "inf": "+Inf", "-inf": "-Inf"}.get(repr(key), repr(key))
+        else:
+            raise SourceError(
+                doc.label,
+                _pointer(place),
+                f"a mapping key must be a string, number or boolean, not {type(key).__name__}",
+            )
+        if text in converted:
+            raise SourceError(doc.label, _pointer((text, place)), "duplicate mapping key")
+        converted[text] = value
+    mapping.clear()
+    mapping.update(converted)
+
+
+def _pointer(place: _Place) -> str:
+    keys: list[str | int] = []
+    while place is not None:
+        keys.append(place[0])
+        place = place[1]
+    return json_pointer(*reversed(keys))
+
+
+def _descend(
+    root: Any,
+    children: dict[int, list[tuple[str | int, Any]]],
+    sizes: dict[int, tuple[int, int]],
+    index: int,
+    keep_going: Callable[[list[str | int], int], bool],
+) -> str:
+    """The JSON pointer reached from the root by following the largest (``index`` 0) or
+    the deepest (``index`` 1) child while ``keep_going(path, measure)`` holds."""
+    path: list[str | int] = []
+    value = root
+    while id(value) in children:
+        nested = [(k, c) for k, c in children[id(value)] if id(c) in sizes]
+        if not nested:
+            break
+        k, child = max(nested, key=lambda kc: sizes[id(kc[1])][index])
+        if not keep_going(path, sizes[id(child)][index]):
+            break
+        path.append(k)
+        value = child
+    return json_pointer(*path)
 
 
 def _read_text(path: Path) -> str:
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise SourceError(
+                str(path), "", f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB: too big to read"
+            )
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise SourceError(str(path), "", f"cannot read: {err}") from None

@@ -8,6 +8,7 @@ from kube_clientgen import ir
 from kube_clientgen.errors import SourceError, json_pointer
 from kube_clientgen.sources.files import Document
 from kube_clientgen.sources.schema import SchemaConverter
+from kube_clientgen.sources.shapes import check_shape
 from kubecore.core.builtin_names import BUILTIN_SHORT_NAMES
 from kubecore.core.openapi_paths import resources_from_paths
 
@@ -29,6 +30,8 @@ def is_openapi(doc: Document) -> bool:
 def add_openapi(api: ir.Api, docs: list[Document]) -> None:
     """Add every definition and resource of the documents (v3: one per group-version)."""
     schemas: dict[str, tuple[Document, str, dict[str, Any]]] = {}
+    for doc in docs:
+        check_shape(doc, "openapi-v2" if "swagger" in doc.data else "openapi-v3")
     for doc in docs:
         container, pointer = _schema_container(doc)
         for name in sorted(container):
@@ -52,7 +55,7 @@ def add_openapi(api: ir.Api, docs: list[Document]) -> None:
             raise ValueError(f"dangling $ref {ref!r}")
         if name in aliases:
             return aliases[name]
-        if name in models:
+        if name in model_names:
             return ir.Ref(name)
         doc, pointer, schema = schemas[name]
         aliases[name] = ir.AnyJson()  # a recursive alias is plain JSON
@@ -61,7 +64,8 @@ def add_openapi(api: ir.Api, docs: list[Document]) -> None:
         )
         return aliases[name]
 
-    converters = {doc.path: SchemaConverter(api, doc.label, resolve) for doc in docs}
+    reserved = model_names = frozenset(models)
+    converters = {doc.path: SchemaConverter(api, doc.label, resolve, reserved) for doc in docs}
     for name in sorted(models):
         doc, pointer, schema = schemas[name]
         gvks = [
@@ -69,11 +73,17 @@ def add_openapi(api: ir.Api, docs: list[Document]) -> None:
             for g in schema.get("x-kubernetes-group-version-kind") or ()
         ]
         converters[doc.path].model(
-            schema, pointer, name, name.rsplit(".", 1)[-1], packages.get(_package(name)), gvks=gvks
+            schema,
+            pointer,
+            name,
+            name.rsplit(".", 1)[-1],
+            packages.get(_package(name)),
+            gvks=gvks,
+            claim=True,
         )
     for doc in docs:
         paths = doc.data.get("paths") or {}
-        _add_resources(api, paths)
+        _add_resources(api, paths, doc.label)
 
 
 def _schema_container(doc: Document) -> tuple[dict[str, Any], str]:
@@ -123,7 +133,7 @@ def _package_group_versions(
     return result
 
 
-def _add_resources(api: ir.Api, paths: dict[str, Any]) -> None:
+def _add_resources(api: ir.Api, paths: dict[str, Any], label: str) -> None:
     known = {(r.group_version, r.plural) for r in api.resources}
     for found in resources_from_paths(paths):
         gv = ir.GroupVersion(found.group, found.version)
@@ -148,5 +158,6 @@ def _add_resources(api: ir.Api, paths: dict[str, Any]) -> None:
                 short_names=BUILTIN_SHORT_NAMES.get((found.group, found.plural), ()),
                 subresources=subresources,
                 list_kind=kind + "List",
+                source=label + "#/paths",
             )
         )

@@ -46,13 +46,39 @@ def _no_refs(ref: str, where: str) -> ir.TypeRef:
     raise ValueError(f"unsupported construct: $ref {ref!r} (structural schemas have no references)")
 
 
-class SchemaConverter:
-    """Converts one file's schemas; errors carry ``file`` and the JSON pointer."""
+def unique_type_id(api: ir.Api, type_id: str, reserved: frozenset[str] = frozenset()) -> str:
+    """``type_id``, or ``type_id~2``, ``~3``, ... if a type already has it.
 
-    def __init__(self, api: ir.Api, file: str, resolve_ref: RefResolver = _no_refs) -> None:
+    Type ids are built from paths (``kind.spec.x``), so a property named ``a.b`` and a
+    property ``b`` inside ``a`` would share one; a fresh id keeps the second type from
+    overwriting the first. The walk is deterministic, so the ids are too.
+    """
+    if type_id not in api.types and type_id not in api.enums and type_id not in reserved:
+        return type_id
+    n = 2
+    while (fresh := f"{type_id}~{n}") in api.types or fresh in api.enums or fresh in reserved:
+        n += 1
+    return fresh
+
+
+class SchemaConverter:
+    """Converts one file's schemas; errors carry ``file`` and the JSON pointer.
+
+    ``reserved`` holds the ids that only their owner may take with ``model(claim=True)``
+    (OpenAPI definition names, which ``$ref``s resolve to); nested types never take them.
+    """
+
+    def __init__(
+        self,
+        api: ir.Api,
+        file: str,
+        resolve_ref: RefResolver = _no_refs,
+        reserved: frozenset[str] = frozenset(),
+    ) -> None:
         self.api = api
         self.file = file
         self.resolve_ref = resolve_ref
+        self.reserved = reserved
 
     def error(self, pointer: str, message: str) -> SourceError:
         return SourceError(self.file, pointer, message)
@@ -69,8 +95,15 @@ class SchemaConverter:
         *,
         gvks: list[ir.GVK] | None = None,
         top_level: bool = False,
+        claim: bool = False,
     ) -> ir.ModelType:
-        """Register and return the model for an object schema with properties."""
+        """Register and return the model for an object schema with properties.
+
+        The model's ``type_id`` is ``type_id`` when ``claim`` is set (an OpenAPI definition
+        name), else a fresh id based on it (see ``unique_type_id``).
+        """
+        if not claim:
+            type_id = unique_type_id(self.api, type_id, self.reserved)
         model = ir.ModelType(
             type_id=type_id,
             group_version=gv,
@@ -232,6 +265,7 @@ class SchemaConverter:
         gv: ir.GroupVersion | None,
     ) -> ir.TypeRef:
         unique = tuple(dict.fromkeys(values))
+        type_id = unique_type_id(self.api, type_id, self.reserved)
         self.api.enums[type_id] = ir.EnumType(
             type_id=type_id,
             group_version=gv,
@@ -258,11 +292,15 @@ def _ensure_type_meta(model: ir.ModelType) -> None:
 
 def _merged_properties(schema: dict[str, Any]) -> dict[str, Any]:
     """``properties`` plus those of inline ``allOf`` members."""
-    properties = schema.get("properties") or {}
-    for member in schema.get("allOf") or ():
-        if isinstance(member, dict) and isinstance(member.get("properties"), dict):
-            properties = {**member["properties"], **properties}
-    return properties
+    own: dict[str, Any] = schema.get("properties") or {}
+    members = [m["properties"] for m in schema.get("allOf") or () if m.get("properties")]
+    if not members:
+        return own
+    merged: dict[str, Any] = {}
+    for properties in reversed(members):  # the schema's own, then earlier members, win
+        merged.update(properties)
+    merged.update(own)
+    return merged
 
 
 def _field(

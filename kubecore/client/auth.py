@@ -17,6 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from urllib.parse import quote
 
 from kubecore.client.config_types import Config, ConfigError
 from kubecore.client.exec_plugin import (
@@ -32,6 +33,21 @@ log = logging.getLogger(__name__)
 
 def _bearer(token: str) -> str:
     return f"Bearer {token}"
+
+
+#: RFC 7230 ``tchar`` punctuation; ASCII letters, digits and ``-._~`` are never quoted.
+_TOKEN_PUNCTUATION = "!#$&'*+^`|"
+
+
+def extra_header_name(key: str) -> str:
+    """The ``Impersonate-Extra-<key>`` header name for an extra-info ``key``.
+
+    Extra keys are usually domain-prefixed (``authentication.kubernetes.io/pod-name``),
+    and ``/``, ``:``, spaces or non-ASCII text cannot stand in a header name. As client-go's
+    ``headerKeyEscape`` does, every byte of the UTF-8 key that is not an RFC 7230 token
+    character, and ``%`` itself, is percent-encoded; kube-apiserver unescapes the name.
+    """
+    return "Impersonate-Extra-" + quote(key, safe=_TOKEN_PUNCTUATION)
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:
@@ -124,7 +140,7 @@ class Authenticator:
             out.append(("Impersonate-Uid", cfg.impersonate_uid))
         out.extend(("Impersonate-Group", g) for g in cfg.impersonate_groups)
         for key, values in cfg.impersonate_extra.items():
-            out.extend((f"Impersonate-Extra-{key}", v) for v in values)
+            out.extend((extra_header_name(key), v) for v in values)
         return out
 
     def client_cert(self) -> tuple[bytes, bytes] | None:

@@ -282,8 +282,9 @@ def _impersonation(
     for what, value in (("as", user), ("as-uid", uid), *(("as-groups", g) for g in groups)):
         if value:
             check_header_value(value, what, entry.where())
-    for key, values in extra.items():
-        for value in (key, *values):
+    # Keys go into header names percent-encoded (client-go's headerKeyEscape); values as-is.
+    for values in extra.values():
+        for value in values:
             check_header_value(value, "as-user-extra", entry.where())
     return user, uid, groups, extra
 

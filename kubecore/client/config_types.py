@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.metadata
-import re
 import ssl
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,10 +68,24 @@ def _default_user_agent() -> str:
 
 
 def redact_url(url: str | None) -> str | None:
-    """Hide the password of ``scheme://user:password@host`` URLs."""
+    """Hide the password of ``scheme://user:password@host`` URLs.
+
+    The user information ends at the last ``@`` of the authority (which ends at the first
+    ``/``, ``?`` or ``#``), as both ``urllib.parse`` and Go's ``net/url`` read it, so a
+    password holding ``@`` or ``:`` is hidden whole.
+    """
     if url is None:
         return None
-    return re.sub(r"(//[^/@:]*):[^/@]*@", rf"\1:{_REDACTED}@", url)
+    start = url.find("//")
+    if start < 0:
+        return url
+    start += 2
+    end = min((i for i in (url.find(c, start) for c in "/?#") if i >= 0), default=len(url))
+    at = url.rfind("@", start, end)
+    user, colon, _ = url[start : max(at, start)].partition(":")
+    if at < 0 or not colon:
+        return url
+    return f"{url[:start]}{user}:{_REDACTED}{url[at:]}"
 
 
 def _bytes_summary(data: bytes | None) -> str:

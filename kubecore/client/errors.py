@@ -13,6 +13,8 @@ never contain a bearer token or other credentials.
 from __future__ import annotations
 
 import email.utils
+import keyword
+import re
 import time
 from collections.abc import Mapping
 from typing import Any, NamedTuple
@@ -54,11 +56,23 @@ _BODY_EXCERPT = 200
 
 
 class Cause(NamedTuple):
-    """One ``StatusCause`` of an ``Invalid`` error: (field, type, message)."""
+    """One ``StatusCause`` of an ``Invalid`` error: (field, type, message).
+
+    ``attribute_path`` is ``field`` in model attribute names (``spec.template.spec.
+    containers[0].image_pull_policy``) by the generator's snake_case rule; for an exact
+    mapping through a model's field metadata (renamed collisions) use
+    :meth:`Invalid.attribute_paths`.
+    """
 
     field: str | None
     type: str | None
     message: str | None
+
+    @property
+    def attribute_path(self) -> str | None:
+        if self.field is None:
+            return None
+        return _ATTR_SEGMENT.sub(lambda m: _snake(m.group(0)), self.field)
 
 
 class ApiError(Exception):
@@ -162,6 +176,12 @@ class Invalid(ApiError):
     @property
     def causes(self) -> list[Cause]:
         return _causes(self.details)
+
+    def attribute_paths(self, model: type[Any]) -> list[str | None]:
+        """Each cause's field in the attribute names of ``model`` (a generated model class)."""
+        from kubecore.core.validation.api import attribute_path
+
+        return [None if c.field is None else attribute_path(model, c.field) for c in self.causes]
 
 
 class TooManyRequests(ApiError):
@@ -288,6 +308,15 @@ def _decode_status(body: bytes) -> Status | dict[str, Any] | None:
         except (TypeError, ValueError, KeyError, AttributeError):
             return data
     return data
+
+
+_ATTR_SEGMENT = re.compile(r"(?<![\[A-Za-z0-9_])[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _snake(name: str) -> str:
+    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text).lower()
+    return f"{text}_" if keyword.iskeyword(text) else text
 
 
 def _causes(details: Status | dict[str, Any] | None) -> list[Cause]:

@@ -45,6 +45,7 @@ from kubecore.client.config_types import (
     ConfigError,
     ExecConfig,
 )
+from kubecore.core.times import Time
 
 __all__ = [
     "ExecClusterInfo",
@@ -305,7 +306,7 @@ class ExecCredentialProvider:
         # Never quote stdout in messages: it is where the secret lives.
         try:
             doc = json.loads(stdout)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep
             raise ExecPluginError(
                 f"{self._describe()} did not print a JSON ExecCredential on stdout"
             ) from None
@@ -343,14 +344,14 @@ class ExecCredentialProvider:
                 raise ExecPluginError(
                     f"{self._describe()} returned a non-string expirationTimestamp"
                 )
+            # RFC 3339 with a zone, as client-go decodes a metav1.Time: no date-only or
+            # zone-less forms (a zone-less time would be read in an arbitrary zone).
             try:
-                expiration = datetime.fromisoformat(raw_exp.replace("Z", "+00:00"))
+                expiration = Time(raw_exp).to_datetime()
             except ValueError:
                 raise ExecPluginError(
-                    f"{self._describe()} returned an invalid expirationTimestamp " f"{raw_exp!r}"
+                    f"{self._describe()} returned an invalid expirationTimestamp {raw_exp!r}"
                 ) from None
-            if expiration.tzinfo is None:
-                expiration = expiration.replace(tzinfo=UTC)
         return ExecCredential(
             token=token or None,
             client_certificate_data=cert.encode() if cert else None,

@@ -13,6 +13,7 @@ from typing import Any, Protocol, TypeVar
 from kubecore.client.typed import PatchType
 from kubecore.client.watch import WatchEvent
 from kubecore.core.generated.meta_v1 import Status
+from kubecore.core.options import FieldValidationDirective, PropagationPolicy
 
 T = TypeVar("T")
 S = TypeVar("S")
@@ -64,7 +65,7 @@ class Create(Protocol[T]):
         *,
         dry_run: bool = False,
         field_manager: str | None = None,
-        field_validation: str | None = None,
+        field_validation: FieldValidationDirective | None = None,
     ) -> T: ...
 
 
@@ -75,7 +76,7 @@ class Update(Protocol[T]):
         *,
         dry_run: bool = False,
         field_manager: str | None = None,
-        field_validation: str | None = None,
+        field_validation: FieldValidationDirective | None = None,
     ) -> T: ...
 
 
@@ -108,7 +109,7 @@ class Delete(Protocol[T_co]):
         self,
         name: str,
         *,
-        propagation_policy: str | None = None,
+        propagation_policy: PropagationPolicy | None = None,
         grace_period_seconds: int | None = None,
         preconditions: Mapping[str, str] | None = None,
         dry_run: bool = False,
@@ -121,7 +122,7 @@ class DeleteCollection(Protocol[L_co]):
         *,
         label_selector: str | None = None,
         field_selector: str | None = None,
-        propagation_policy: str | None = None,
+        propagation_policy: PropagationPolicy | None = None,
         grace_period_seconds: int | None = None,
         dry_run: bool = False,
     ) -> L_co | Status: ...

@@ -147,8 +147,10 @@ def load_kubeconfig_text(raw: bytes) -> Any:
     if stripped.startswith(b"{"):
         try:
             return json.loads(raw)
-        except ValueError:
-            pass  # not JSON after all: YAML (a superset) gets its say and its message
+        except (ValueError, RecursionError):
+            # Not JSON after all, or nested too deep for the stdlib decoder: YAML (a
+            # superset) gets its say and its message (a bounded nesting depth, with the line).
+            pass
     if not raw.strip():
         return None
     try:

@@ -18,6 +18,7 @@ from kubecore.client.watch import WatchEvent, watch_events
 from kubecore.core.codec import decode_json, json_loads
 from kubecore.core.generated.meta_v1 import Status
 from kubecore.core.model import Model
+from kubecore.core.options import FieldValidationDirective, PropagationPolicy
 from kubecore.core.resource import ResourceInfo
 
 T = TypeVar("T", bound=Model)
@@ -275,7 +276,7 @@ class Create(ResourceClient[T, L]):
         *,
         dry_run: bool = False,
         field_manager: str | None = None,
-        field_validation: str | None = None,
+        field_validation: FieldValidationDirective | None = None,
     ) -> T:
         params = write_params(dry_run, field_manager, field_validation)
         return self._decode(
@@ -292,7 +293,7 @@ class Update(ResourceClient[T, L]):
         *,
         dry_run: bool = False,
         field_manager: str | None = None,
-        field_validation: str | None = None,
+        field_validation: FieldValidationDirective | None = None,
     ) -> T:
         params = write_params(dry_run, field_manager, field_validation)
         body = self._body(obj, "update")
@@ -355,7 +356,7 @@ class Delete(ResourceClient[T, L]):
         self,
         name: str,
         *,
-        propagation_policy: str | None = None,
+        propagation_policy: PropagationPolicy | None = None,
         grace_period_seconds: int | None = None,
         preconditions: Mapping[str, str] | None = None,
         dry_run: bool = False,
@@ -375,7 +376,7 @@ class DeleteCollection(ResourceClient[T, L]):
         *,
         label_selector: str | None = None,
         field_selector: str | None = None,
-        propagation_policy: str | None = None,
+        propagation_policy: PropagationPolicy | None = None,
         grace_period_seconds: int | None = None,
         dry_run: bool = False,
     ) -> L | Status:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any, TypeVar
+
+from kubecore.core.times import MicroTime
 
 _T = TypeVar("_T")
 
@@ -50,15 +53,29 @@ def decode_json(data: bytes | bytearray | memoryview | str, build: Callable[[Any
 
 
 def json_dumps(value: Any) -> bytes:
-    """Compact JSON bytes; str subclasses (Time) and StrEnum members encode as strings."""
+    """Compact JSON bytes; str subclasses (Time) and StrEnum members encode as strings.
+
+    A ``datetime`` (assigned where a Time or MicroTime belongs) encodes as MicroTime text
+    in UTC (``2024-05-06T07:08:09.000000Z``, which both kinds of field parse); a naive one
+    raises ``ValueError``: kube-apiserver rejects zone-less timestamps, so it must never be
+    sent (orjson alone would write it without a zone). ``date`` and ``time`` raise
+    ``TypeError``.
+    """
     if _orjson is not None:
-        return _orjson.dumps(value, default=_default)
+        try:
+            return _orjson.dumps(value, default=_default, option=_orjson.OPT_PASSTHROUGH_DATETIME)
+        except _orjson.JSONEncodeError as exc:
+            if isinstance(exc.__cause__, ValueError):  # orjson wraps what default raised
+                raise exc.__cause__ from None
+            raise
     import json
 
     return json.dumps(value, separators=(",", ":"), default=_default).encode()
 
 
 def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return MicroTime.from_datetime(value)
     to_dict = getattr(value, "to_dict", None)
     if to_dict is not None:
         return to_dict()

@@ -7,20 +7,46 @@ per-class code is compiled ahead of time instead of by the ``dataclass`` decorat
 import, which measured at about 0.7 ms per class (see the README's design notes).
 
 Losslessness lives in one slot, ``_extra``: the wire fields a class does not know
-(sent by a newer server) and explicit ``null`` values of known fields. ``to_dict``
-writes them back first, so attributes set later win.
+(sent by a newer server), explicit ``null`` values of known fields, and values whose shape
+does not fit their field's type (a string where the schema says object, ``[null]`` for a
+list of objects, ...). ``to_dict`` writes them back first, so attributes set later win.
+
+Fields that are always set (required by the schema, and the ``metadata`` of every kind)
+are typed without ``| None``. When such a field is absent on the wire (or not passed to
+``__init__``) the attribute holds its type's empty value (``""``, ``0``, ``False``,
+``[]``, ``{}``, an empty model) and its name is recorded in the ``_absent`` slot; the
+encoder leaves it out while it is still empty, so decode -> encode stays exact.
 """
 
 from __future__ import annotations
+
+import gc as _gc
+
+from orjson import OPT_PASSTHROUGH_DATACLASS as _PT_DATACLASS
+from orjson import OPT_PASSTHROUGH_SUBCLASS as _PT_SUBCLASS
+from orjson import dumps as _json_dumps
+from orjson import loads as _json_loads
+
+from kubecore.core.quantity import Quantity as _Quantity
 
 # Neither typing nor dataclasses is imported at run time: every model imports this module,
 # and those two imports cost more than all of core/v1's classes (see the README).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import dataclasses
+    from collections.abc import Callable
+    from enum import StrEnum
     from typing import Any, ClassVar, TypeVar
 
     _M = TypeVar("_M", bound="Model")
+    _E = TypeVar("_E", bound=StrEnum)
+
+
+_PASSTHROUGH = _PT_DATACLASS | _PT_SUBCLASS
+
+
+#: What ``Model.validate()`` calls; None means ``kubecore.core.validation.api.validate``.
+validate_hook: Callable[[Model], list[Any]] | None = None
 
 
 class FieldInfo:
@@ -93,9 +119,33 @@ class Model:
     __dataclass_fields__: ClassVar[Any] = _DataclassFields()
 
     _extra: dict[str, Any] | None
+    # Generated classes with always-set fields add the slot ``_absent``: the names of those
+    # fields that were absent (their attribute holds an empty value that is not encoded).
 
     @classmethod
     def from_dict(cls: type[_M], data: dict[str, Any]) -> _M:
+        """Decode wire data (a JSON object as ``dict``); never fails on its content.
+
+        Any JSON in any field decodes: a value whose shape does not fit the field is kept
+        in :attr:`extra_fields` and encoded back unchanged, the attribute holding None (or
+        its empty value). Raises TypeError if ``data`` is not a dict, and ValueError if
+        ``data`` names another kind (a string ``apiVersion`` or ``kind`` other than this
+        class's ``API_VERSION`` / ``KIND``); use the scheme's ``from_dict`` for any kind.
+        client-go: ``runtime.Decode`` into a typed object.
+        """
+        if not isinstance(data, dict):
+            raise TypeError(
+                f"{cls.__qualname__}.from_dict expects a JSON object (dict), "
+                f"got {type(data).__name__}"
+            )
+        kind = getattr(cls, "KIND", None)
+        if kind is not None:
+            _check_kind(cls, data, kind, getattr(cls, "API_VERSION", None))
+        return cls._decode(data)
+
+    @classmethod
+    def _decode(cls: type[_M], data: dict[str, Any]) -> _M:
+        """The generated decoder (no kind check); ``data`` is a dict."""
         raise NotImplementedError
 
     def to_dict(self) -> dict[str, Any]:
@@ -112,34 +162,168 @@ class Model:
 
         return json_dumps(self.to_dict())
 
+    def validate(self) -> list[Any]:
+        """The problems kube-apiserver would report for this object: a list of
+        ``kubecore.core.validation.FieldError`` (``field`` in wire names, ``attribute_path``
+        in attribute names). Only for top-level kinds (with ``API_VERSION``/``KIND``);
+        CRD kinds need their CRD added to ``kubecore.core.validation.api.default_validator()``.
+        Never run on decode. Delegates to the module-level ``validate_hook``.
+        """
+        if validate_hook is not None:
+            return validate_hook(self)
+        from kubecore.core.validation.api import validate
+
+        return validate(self)
+
     @property
     def extra_fields(self) -> dict[str, Any]:
-        """Wire fields this class does not model, and explicit nulls (read-only view)."""
+        """Wire fields this class does not model, explicit nulls, and values whose shape
+        does not fit their field (read-only view)."""
         return dict(self._extra) if self._extra else {}
+
+    def deep_copy(self: _M) -> _M:
+        """An equal object sharing no mutable state with this one (client-go's
+        ``DeepCopy``): models, lists and dicts are copied; str, numbers, Quantity, Time and
+        enum members are immutable and shared. Use it before changing an object taken from
+        a shared cache (an informer's store). The cyclic garbage collector is paused while
+        the copy is built, as in decoding (nothing in a fresh copy is garbage)."""
+        enabled = _gc.isenabled()
+        if enabled:
+            _gc.disable()
+        try:
+            return self._copy()
+        finally:
+            if enabled:
+                _gc.enable()
+
+    def _copy(self: _M) -> _M:
+        """The deep copy, field by field (generated per class; this is the generic one)."""
+        cls = self.__class__
+        new = cls.__new__(cls)
+        for f in cls.FIELDS:
+            setattr(new, f.name, copy_value(getattr(self, f.name)))
+        new._extra = None if self._extra is None else copy_value(self._extra)
+        absent = getattr(self, "_absent", None)
+        if absent is not None:
+            new._absent = absent  # type: ignore[attr-defined]
+        return new
 
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, f.name) for f in self.FIELDS)
+
+    def _absent_now(self) -> frozenset[str]:
+        """Always-set fields that are absent and still empty (so not encoded)."""
+        absent: tuple[str, ...] = getattr(self, "_absent", ())
+        return frozenset(name for name in absent if _is_empty(getattr(self, name)))
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
         assert isinstance(other, Model)
-        return self._values() == other._values() and (self._extra or None) == (other._extra or None)
+        if self._values() != other._values() or (self._extra or None) != (other._extra or None):
+            return False
+        mine: tuple[str, ...] = getattr(self, "_absent", ())
+        theirs: tuple[str, ...] = getattr(other, "_absent", ())
+        return mine == theirs or self._absent_now() == other._absent_now()
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
+        absent = self._absent_now() if getattr(self, "_absent", ()) else ()
         parts = [
             f"{f.name}={value!r}"
             for f in self.FIELDS
-            if (value := getattr(self, f.name)) is not None
+            if (value := getattr(self, f.name)) is not None and f.name not in absent
         ]
         return f"{self.__class__.__qualname__}({', '.join(parts)})"
 
 
-def extra_of(data: dict[str, Any], known: frozenset[str]) -> dict[str, Any] | None:
-    """Collect the unknown keys and the explicit nulls of ``data``, or None if none."""
+def _check_kind(cls: type, data: dict[str, Any], kind: str, api_version: str | None) -> None:
+    wire_kind = data.get("kind")
+    wire_version = data.get("apiVersion")
+    if (isinstance(wire_kind, str) and wire_kind != kind) or (
+        api_version is not None and isinstance(wire_version, str) and wire_version != api_version
+    ):
+        expected = f"{api_version} {kind}" if api_version else kind
+        raise ValueError(
+            f"{cls.__qualname__}.from_dict: the document is {wire_version!r} {wire_kind!r}, "
+            f"not {expected}; decode it with its own class or with the scheme's from_dict"
+        )
+
+
+def _is_empty(value: Any) -> bool:
+    if isinstance(value, Model):
+        return not value.to_dict()
+    return not value
+
+
+_IMMUTABLE = frozenset((str, int, float, bool, type(None)))
+
+
+def _refuse(value: Any) -> Any:
+    raise TypeError
+
+
+def copy_value(value: Any) -> Any:
+    """A deep copy of a JSON-like value that may hold models, Quantities and Times."""
+    cls = value.__class__
+    if cls in _IMMUTABLE:
+        return value
+    if cls is list or cls is dict:
+        # Plain JSON (labels, managedFields trees, preserve-unknown-fields) copies in C;
+        # anything else (a model, Quantity, Time, an enum member) makes orjson refuse it.
+        try:
+            return _json_loads(_json_dumps(value, default=_refuse, option=_PASSTHROUGH))
+        except TypeError:
+            pass
+        if cls is list:
+            return [copy_value(v) for v in value]
+        return {k: copy_value(v) for k, v in value.items()}
+    if isinstance(value, Model):
+        return value._copy()
+    if isinstance(value, str):  # Time, MicroTime, enum members: immutable
+        return value
+    if isinstance(value, _Quantity):  # immutable by contract
+        return value
+    import copy
+
+    return copy.deepcopy(value)
+
+
+def enum_value(cls: type[_E], value: str) -> _E | str:
+    """The member of the string enum ``cls`` whose value is ``value``, or ``value`` itself
+    when ``cls`` does not know it (a newer server): unknown values decode and round-trip."""
+    return cls._value2member_map_.get(value, value)  # type: ignore[return-value]
+
+
+def model_arg(value: Any, cls: type[Model], parameter: str) -> Any:
+    """``value`` if it is a ``cls``; TypeError naming the parameter and the expected type.
+
+    Constructors take models, not mappings (mypy checks the same): a dict's keys are wire
+    names that a typo would silently drop, so ``ObjectMeta.from_dict(d)`` says it on purpose.
+    """
+    if isinstance(value, cls):
+        return value
+    hint = (
+        f"; build it with {cls.__qualname__}(...) or {cls.__qualname__}.from_dict(...)"
+        if isinstance(value, dict)
+        else ""
+    )
+    raise TypeError(f"{parameter}: expected {cls.__qualname__}, got {type(value).__name__}{hint}")
+
+
+def extra_of(
+    data: dict[str, Any], known: frozenset[str], decoded: Model | None = None
+) -> dict[str, Any] | None:
+    """Collect the unknown keys and the explicit nulls of ``data``, and, given the object
+    ``decoded`` from it, the known fields whose value it rejected (wrong shape); or None."""
     extra = {k: v for k, v in data.items() if v is None or k not in known}
+    if decoded is not None:
+        absent: tuple[str, ...] = getattr(decoded, "_absent", ())
+        for f in decoded.FIELDS:
+            value = data.get(f.wire)
+            if value is not None and (getattr(decoded, f.name) is None or f.name in absent):
+                extra[f.wire] = value
     return extra or None
 
 

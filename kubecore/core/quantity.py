@@ -252,6 +252,16 @@ class Quantity:
         return q
 
     @classmethod
+    def coerce(cls, value: Quantity | RawQuantity) -> Quantity:
+        """``value`` as a Quantity: a Quantity is returned as is, a str, int or float is
+        wrapped unchanged (validated lazily, as on decode); anything else raises TypeError."""
+        if isinstance(value, Quantity):
+            return value
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return cls(value)
+        raise TypeError(f"expected a Quantity, str, int or float, got {type(value).__name__}")
+
+    @classmethod
     def from_decimal(cls, value: Decimal | int, fmt: QuantityFormat = "DecimalSI") -> Self:
         """The quantity for ``value`` written in canonical form in format ``fmt``.
 

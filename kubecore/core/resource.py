@@ -22,6 +22,7 @@ class ResourceInfo:
         "short_names",
         "categories",
         "list_kind",
+        "served",
     )
 
     group: str
@@ -35,6 +36,7 @@ class ResourceInfo:
     short_names: tuple[str, ...]
     categories: tuple[str, ...]
     list_kind: str
+    served: bool  # False: the CRD defines this version with served: false (no client)
 
     def __init__(
         self,
@@ -50,12 +52,14 @@ class ResourceInfo:
         short_names: tuple[str, ...] = (),
         categories: tuple[str, ...] = (),
         list_kind: str = "",
+        served: bool = True,
     ) -> None:
         values = (group, version, kind, plural, singular, namespaced, verbs) + (
             subresources,
             short_names,
             categories,
             list_kind,
+            served,
         )
         for name, value in zip(self.__slots__, values, strict=True):
             object.__setattr__(self, name, value)

@@ -106,6 +106,21 @@ class _WireTime(str):
         """Format an aware datetime in UTC; naive datetimes raise ValueError."""
         raise NotImplementedError
 
+    @classmethod
+    def coerce(cls, value: str | datetime) -> Self:
+        """``value`` as this type: text is kept as given (not validated, as on decode), a
+        datetime is formatted with :meth:`from_datetime` (a naive one raises ValueError:
+        kube-apiserver rejects zone-less times); anything else raises TypeError."""
+        if value.__class__ is cls:
+            return value
+        if isinstance(value, str):
+            return cls(value)
+        if isinstance(value, datetime):
+            return cls.from_datetime(value)
+        raise TypeError(
+            f"expected a {cls.__name__}, str or timezone-aware datetime, got {type(value).__name__}"
+        )
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str.__repr__(self)})"
 

@@ -1,5 +1,6 @@
-"""The controller toolkit: reflector, indexed cache, shared informers, listers and the
-workqueue (client-go's ``tools/cache``, ``informers``, ``listers``, ``util/workqueue``). Uses
+"""The controller toolkit: reflector, indexed cache, shared informers, listers, the
+workqueue (client-go's ``tools/cache``, ``informers``, ``listers``, ``util/workqueue``),
+leader election, events, condition/owner/finalizer helpers and ``wait_for``. Uses
 ``kubecore.client`` and ``kubecore.core``.
 
 Names are imported on first use, so ``import kubecore.runtime`` costs nothing.
@@ -31,33 +32,49 @@ _EXPORTS = {
     "DynamicSharedInformerFactory": "kubecore.runtime.dynamicinformer",
     "RateLimitingQueue": "kubecore.runtime.workqueue",
     "default_controller_rate_limiter": "kubecore.runtime.workqueue",
+    "LeaderElector": "kubecore.runtime.leaderelection",
+    "LeaseLock": "kubecore.runtime.leaderelection",
+    "EventBroadcaster": "kubecore.runtime.events",
+    "wait_for": "kubecore.runtime.wait",
+    "Controller": "kubecore.runtime.controller",
+    "Request": "kubecore.runtime.controller",
+    "Result": "kubecore.runtime.controller",
 }
 
 __all__ = [
     "ClusterLister",
+    "Controller",
+    "default_controller_rate_limiter",
     "DeletedFinalStateUnknown",
     "DynamicSharedInformerFactory",
+    "EventBroadcaster",
     "GenericLister",
     "Indexer",
+    "LeaderElector",
+    "LeaseLock",
     "ListOptions",
     "ListWatch",
+    "meta_namespace_key_func",
     "NAMESPACE_INDEX",
-    "NamespaceLister",
     "NamespacedLister",
+    "NamespaceLister",
     "RateLimitingQueue",
     "Reflector",
+    "Request",
     "ResourceEventHandler",
     "ResourceEventHandlerFuncs",
+    "Result",
     "SharedIndexInformer",
     "SharedInformerFactory",
-    "default_controller_rate_limiter",
-    "meta_namespace_key_func",
     "split_meta_namespace_key",
+    "wait_for",
     "wait_for_cache_sync",
 ]
 
 if TYPE_CHECKING:
+    from kubecore.runtime.controller import Controller, Request, Result
     from kubecore.runtime.dynamicinformer import DynamicSharedInformerFactory
+    from kubecore.runtime.events import EventBroadcaster
     from kubecore.runtime.factory import SharedInformerFactory
     from kubecore.runtime.informer import (
         ResourceEventHandler,
@@ -70,6 +87,7 @@ if TYPE_CHECKING:
         meta_namespace_key_func,
         split_meta_namespace_key,
     )
+    from kubecore.runtime.leaderelection import LeaderElector, LeaseLock
     from kubecore.runtime.lister import (
         ClusterLister,
         GenericLister,
@@ -79,6 +97,7 @@ if TYPE_CHECKING:
     from kubecore.runtime.listwatch import ListOptions, ListWatch
     from kubecore.runtime.reflector import Reflector
     from kubecore.runtime.store import NAMESPACE_INDEX, Indexer
+    from kubecore.runtime.wait import wait_for
     from kubecore.runtime.workqueue import RateLimitingQueue, default_controller_rate_limiter
 
 

@@ -83,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
         server.start()
     except OSError as exc:
         reason = exc.strerror or str(exc)
+        if exc.filename is not None:  # listening worked; writing --kubeconfig did not
+            print(f"{_PROG}: cannot write the kubeconfig {exc.filename}: {reason}", file=sys.stderr)
+            return 2
         print(f"{_PROG}: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)
         return 1
     print(f"serving on {server.url}; kubeconfig at {args.kubeconfig}", flush=True)

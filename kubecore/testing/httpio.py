@@ -43,6 +43,7 @@ __all__ = [
     "check_write_options",
     "client_gone",
     "parse_query",
+    "query_flag",
     "read_body",
 ]
 
@@ -203,12 +204,25 @@ def _parse_int(name: str, text: str) -> None:
 def parse_query(query: str) -> dict[str, str]:
     """The last value of each query parameter; integer parameters checked (400).
 
-    Booleans need no check: kube-apiserver reads any value but ``false`` and ``0`` as true.
+    Booleans need no check: read them with :func:`query_flag`.
     """
     parsed = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
     for name in _INTEGER_PARAMETERS & parsed.keys():
         _parse_int(name, parsed[name])
     return parsed
+
+
+def query_flag(query: dict[str, str], name: str) -> bool | None:
+    """A boolean query parameter as kube-apiserver reads it; ``None`` when absent.
+
+    apimachinery's ``Convert_Slice_string_To_bool``: ``0`` and ``false`` in any case are
+    false, any other value (``True`` as Python clients send it, ``yes``, even the empty
+    ``?watch=``) is true. Nothing is refused.
+    """
+    value = query.get(name)
+    if value is None:
+        return None
+    return not (value == "0" or value.lower() == "false")
 
 
 _OPTIONS_KINDS = {

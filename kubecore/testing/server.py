@@ -29,7 +29,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kubecore.core.codec import json_dumps, json_loads
-from kubecore.testing import openapi, tables, writes
+from kubecore.testing import openapi, protobuf, tables, writes
+from kubecore.testing.admission import Admission
 from kubecore.testing.discovery import Resource, ResourceTable, load_table
 from kubecore.testing.faults import Faults
 from kubecore.testing.httpio import (
@@ -38,6 +39,7 @@ from kubecore.testing.httpio import (
     check_write_options,
     client_gone,
     parse_query,
+    query_flag,
     read_body,
 )
 from kubecore.testing.objectmeta import decode_errors
@@ -104,6 +106,7 @@ class TestApiServer:
         #: The ``/version`` body: the served spec's release (``kubecore.testing.version``).
         self.version_info = version_info(detect_kubernetes_version(specs, kubernetes_version))
         self.tracker = Tracker(self.table, history=history)
+        self.admission = Admission(self.table)
         self.faults = Faults()
         self._host, self._port = host, port
         self._kubeconfig = Path(kubeconfig_path) if kubeconfig_path else None
@@ -191,7 +194,11 @@ class TestApiServer:
         if self._kubeconfig is None:
             self._tmpdir = tempfile.TemporaryDirectory(prefix="kubecore-testing-")
             self._kubeconfig = Path(self._tmpdir.name) / "kubeconfig"
-        self._kubeconfig.write_text(self.kubeconfig_text())
+        try:
+            self._kubeconfig.write_text(self.kubeconfig_text())
+        except OSError:
+            self.stop()  # no server left running behind a failed start
+            raise
         return self.url
 
     def kubeconfig_text(self) -> str:
@@ -320,6 +327,22 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._reader.await_request()
         super().handle_one_request()
 
+    def parse_request(self) -> bool:
+        """http.server's parsing, then the header lines Go's ``net/http`` refuses.
+
+        The standard library's header parser stops at a line that is not ``Name: value``
+        (no colon, a space before the colon) and silently drops it and every header after
+        it, ``Content-Length`` and ``Authorization`` included, so the rest of the request
+        would be read as something else. kube-apiserver answers 400 ("malformed MIME header
+        line"); so does this server.
+        """
+        if not super().parse_request():
+            return False
+        if self.headers.defects or self.headers.get_payload():
+            self.send_error(400, "malformed MIME header line")
+            return False
+        return True
+
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own errors (bad request line, 414, 431, unknown method) as a Status."""
         if code == 501 and self.command:  # no do_<METHOD>: what kube-apiserver answers
@@ -389,12 +412,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _body(self, *, required: bool = True) -> Any:
         raw = self._raw
         if "protobuf" in (self.headers.get("Content-Type") or ""):
-            raise ApiError(
-                415,
-                "UnsupportedMediaType",
-                "the body of the request was in an unknown format - accepted media types include: "
-                "application/json, application/yaml",
-            )
+            try:
+                return protobuf.decode(raw)
+            except protobuf.ProtobufError as err:
+                raise ApiError(
+                    415,
+                    "UnsupportedMediaType",
+                    f"the body of the request was in an unknown format - accepted media types "
+                    f"include: application/json, application/yaml, {protobuf.MEDIA_TYPE} ({err})",
+                ) from None
         if not raw:
             if not required:
                 return None
@@ -557,12 +583,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _resource_request(
         self, resource: Resource, namespace: str, name: str, sub: str, query: dict[str, str]
     ) -> None:
-        tracker = self.server.api.tracker
+        tracker, admission = self.server.api.tracker, self.server.api.admission
         method = self.command
+        self._headers_out.extend(("Warning", w) for w in admission.warnings(resource))
         labels, fields = query.get("labelSelector"), query.get("fieldSelector")
-        dry_run = writes.dry_run(query)
+        writes.dry_run(query)  # a bad dryRun is refused (400) before anything else
         if method in ("GET", "HEAD") and not name:
-            if query.get("watch") in ("1", "true"):
+            if query_flag(query, "watch"):
                 self._watch(resource, namespace, query)
                 return
             limit = int(query.get("limit") or 0)
@@ -580,14 +607,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         elif method == "POST" and not name:
             body = self._body()
             warnings: list[str] = []
-            created = writes.create(tracker, resource, namespace, body, query, warnings=warnings)
+            created = writes.create(
+                tracker, admission, resource, namespace, body, query, warnings=warnings
+            )
             self._warn(warnings)
             self._send(201, created)
         elif method == "PUT" and name:
             body = self._body()
             warnings = []
             updated = writes.update(
-                tracker, resource, namespace, name, sub, body, query, warnings=warnings
+                tracker, admission, resource, namespace, name, sub, body, query, warnings=warnings
             )
             self._warn(warnings)
             self._send(200, updated)
@@ -597,6 +626,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             warnings = []
             patched = writes.patch(
                 tracker,
+                admission,
                 resource,
                 namespace,
                 name,
@@ -610,17 +640,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send(200, patched)
         elif method == "DELETE" and name:
             options = self._body(required=False)
-            options = options if isinstance(options, dict) else {}
-            if options.get("dryRun") and "All" in options["dryRun"]:
-                dry_run = True
-            preconditions = options.get("preconditions")
-            deleted = tracker.delete(
-                resource,
-                namespace,
-                name,
-                preconditions=preconditions if isinstance(preconditions, dict) else None,
-                dry_run=dry_run,
-            )
+            deleted = writes.delete(tracker, resource, namespace, name, options, query)
             self._send(200, deleted)
         elif method == "DELETE":
             self._send(
@@ -632,12 +652,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         else:
             raise ApiError(405, "MethodNotAllowed", f"{method} is not supported here")
 
-    def _warn(self, unknown_paths: list[str]) -> None:
-        """``fieldValidation=Warn``: one ``Warning`` header per unknown field."""
-        for path in unknown_paths:
-            self._headers_out.append(("Warning", f'299 - "unknown field \\"{path}\\""'))
+    def _warn(self, warnings: list[str]) -> None:
+        """The write's ``Warning`` header values (``fieldValidation=Warn``: unknown or pruned
+        fields)."""
+        self._headers_out.extend(("Warning", w) for w in warnings)
 
     def _send_read(self, resource: Resource, body: Obj, query: dict[str, str]) -> None:
+        body = self.server.api.admission.on_read(resource, body)
         if tables.wants_table(self.headers.get("Accept") or ""):
             include = query.get("includeObject", "Metadata")
             self._send(200, tables.to_table(resource, body, include))
@@ -679,7 +700,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             raise ApiError(405, "MethodNotAllowed", f"{self.command} is not supported here")
         tracker.get(resource, namespace, name)  # 404 for a missing pod
         container = query.get("container", "")
-        follow = query.get("follow") in ("1", "true")
+        follow = bool(query_flag(query, "follow"))
         timeout = float(query.get("timeoutSeconds") or 1800)
         lines = tracker.logs(namespace, name, container, follow=follow, timeout=timeout)
         if not follow:
@@ -739,7 +760,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         api = self.server.api
         tracker = api.tracker
         timeout = float(query.get("timeoutSeconds") or 1800)
-        bookmarks = query.get("allowWatchBookmarks") in ("1", "true")
+        bookmarks = bool(query_flag(query, "allowWatchBookmarks"))
         send_initial = writes.send_initial_events(query, supported=api.watch_list)
         as_table = tables.wants_table(self.headers.get("Accept") or "")
         include = query.get("includeObject", "Metadata")

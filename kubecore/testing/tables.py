@@ -1,7 +1,8 @@
 """``meta.k8s.io/v1`` Table responses (what ``kubectl get`` asks for).
 
-Columns: Name, then a CRD's ``additionalPrinterColumns`` (simple JSONPath ``.a.b`` or
-``.a[0].b``), then Age; rows carry the object's metadata (``includeObject=Metadata``, the
+Columns: for the most used built-in kinds, kube-apiserver's printer columns
+(:mod:`kubecore.testing.printers`); otherwise Name, then a CRD's
+``additionalPrinterColumns`` (simple JSONPath ``.a.b`` or ``.a[0].b``), then Age; rows carry the object's metadata (``includeObject=Metadata``, the
 default), the whole object (``Object``) or nothing (``None``).
 """
 
@@ -11,11 +12,13 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from kubecore.testing import printers
 from kubecore.testing.discovery import Resource
 
 Obj = dict[str, Any]
 
 TABLE_MEDIA = "as=table"
+_NAME: printers.Column = ("Name", "string", 0, None)
 _STEP = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]")
 
 
@@ -71,7 +74,24 @@ def _cell(value: Any, column_type: str) -> Any:
     return value
 
 
+def _builtin(resource: Resource) -> list[printers.Column] | None:
+    return None if resource.is_crd else printers.columns_for(resource.group, resource.plural)
+
+
 def column_definitions(resource: Resource) -> list[Obj]:
+    builtin = _builtin(resource)
+    if builtin is not None:
+        name_first = (resource.group, resource.plural) not in printers.NO_NAME_FIRST
+        return [
+            {
+                "name": name,
+                "type": kind,
+                "format": "name" if name == "Name" else "",
+                "description": "",
+                "priority": priority,
+            }
+            for name, kind, priority, _ in ([_NAME] if name_first else []) + builtin
+        ]
     columns: list[Obj] = [
         {
             "name": "Name",
@@ -106,13 +126,23 @@ def column_definitions(resource: Resource) -> list[Obj]:
 
 def _row(resource: Resource, obj: Obj, include: str) -> Obj:
     meta = obj.get("metadata") or {}
-    cells: list[Any] = [meta.get("name", "")]
-    for column in resource.printer_columns:
-        cells.append(
-            _cell(json_path(obj, str(column.get("jsonPath", ""))), str(column.get("type", "")))
-        )
-    if not any(c.get("name") == "Age" for c in resource.printer_columns):
-        cells.append(human_age(str(meta.get("creationTimestamp", ""))))
+    builtin = _builtin(resource)
+    cells: list[Any]
+    if builtin is not None:
+        name_first = (resource.group, resource.plural) not in printers.NO_NAME_FIRST
+        cells = [meta.get("name", "")] if name_first else []
+        for _, _, _, cell in builtin:
+            cells.append(
+                human_age(str(meta.get("creationTimestamp", ""))) if cell is None else cell(obj)
+            )
+    else:
+        cells = [meta.get("name", "")]
+        for column in resource.printer_columns:
+            cells.append(
+                _cell(json_path(obj, str(column.get("jsonPath", ""))), str(column.get("type", "")))
+            )
+        if not any(c.get("name") == "Age" for c in resource.printer_columns):
+            cells.append(human_age(str(meta.get("creationTimestamp", ""))))
     row: Obj = {"cells": cells}
     if include == "Object":
         row["object"] = obj

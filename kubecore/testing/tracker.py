@@ -20,6 +20,7 @@ from typing import Any
 
 from kubecore.core.codec import json_dumps, json_loads
 from kubecore.testing.discovery import Resource, ResourceTable
+from kubecore.testing.gc import GarbageCollector
 
 
 def _clone(value: Any) -> Any:
@@ -195,6 +196,7 @@ class Tracker:
         self._compacted_rv = 0
         self._closed = False
         self._logs: dict[tuple[str, str, str], list[str]] = {}
+        self.gc = GarbageCollector(self)
         namespaces = table.get("", "v1", "namespaces")
         for name in INITIAL_NAMESPACES:
             if namespaces is not None:
@@ -335,13 +337,16 @@ class Tracker:
                 if meta.get("generateName"):
                     meta["name"] = meta["generateName"] + uuid.uuid4().hex[:5]
                 else:
-                    raise ApiError(
-                        422,
-                        "Invalid",
-                        f"{resource.kind}.{resource.group or 'core'} is invalid: metadata.name: "
-                        "Required value: name or generateName is required",
-                        resource=resource,
-                        kind=resource.kind,
+                    # fielderrors builds on this module's ApiError: imported here, not on top.
+                    from kubecore.testing.fielderrors import FieldError, InvalidError
+
+                    # The same Status as the server's metadata validation (kube-apiserver's
+                    # 'ConfigMap "" is invalid: ...'), so fakes and the server agree.
+                    raise InvalidError(
+                        resource.kind,
+                        resource.group,
+                        "",
+                        [FieldError.required("metadata.name", "name or generateName is required")],
                     )
             name = str(meta["name"])
             self._check_namespace(resource, namespace)
@@ -415,7 +420,9 @@ class Tracker:
                         new["status"] = _clone(old["status"])
                     else:
                         new.pop("status", None)
-            return self._replace(resource, key, old, new, dry_run=dry_run)
+            result = self._replace(resource, key, old, new, dry_run=dry_run)
+            self.gc.updated(deleted=key not in self._store(resource))
+            return result
 
     def _replace(
         self, resource: Resource, key: tuple[str, str], old: Obj, new: Obj, *, dry_run: bool = False
@@ -488,7 +495,9 @@ class Tracker:
                 new["status"] = _clone(old.get("status"))
                 if new["status"] is None:
                     new.pop("status")
-            return self._replace(resource, key, old, new, dry_run=dry_run)
+            result = self._replace(resource, key, old, new, dry_run=dry_run)
+            self.gc.updated(deleted=key not in self._store(resource))
+            return result
 
     def delete(
         self,
@@ -498,8 +507,11 @@ class Tracker:
         *,
         preconditions: Obj | None = None,
         dry_run: bool = False,
+        propagation_policy: str | None = None,
+        orphan_dependents: bool | None = None,
     ) -> Obj:
-        """DELETE; ``preconditions`` (``uid``, ``resourceVersion``) must match or 409."""
+        """DELETE; ``preconditions`` (``uid``, ``resourceVersion``) must match or 409;
+        dependents are garbage collected by ``propagation_policy`` (see ``gc``)."""
         with self._lock:
             key = (namespace if resource.namespaced else "", name)
             obj = self._store(resource).get(key)
@@ -519,7 +531,7 @@ class Tracker:
                     )
             if dry_run:
                 return self._out(resource, obj)
-            return self._delete(resource, key, obj)
+            return self.gc.delete(resource, key, obj, propagation_policy, orphan_dependents)
 
     def _delete(self, resource: Resource, key: tuple[str, str], obj: Obj) -> Obj:
         meta = obj["metadata"]
@@ -561,7 +573,7 @@ class Tracker:
                 key = (meta.get("namespace", "") if resource.namespaced else "", meta["name"])
                 obj = self._store(resource).get(key)
                 if obj is not None:
-                    self._delete(resource, key, obj)
+                    self.gc.delete(resource, key, obj)
             return listed
 
     # -- pod logs -----------------------------------------------------------------------------

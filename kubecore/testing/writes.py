@@ -3,13 +3,22 @@ for the test API server (``kubecore.testing.server``) and the fake clients
 (``kubecore.testing.fake``), so that both answer every create, update and patch alike.
 
 Each function takes the request's query parameters (``params``: ``dryRun``,
-``fieldValidation``, ``fieldManager``) and the decoded body, runs the checks in the
-apiserver's order — the body's kind, decoding (400: metadata types, ``date-time`` values,
-``fieldValidation=Strict`` unknown fields), validation (422 ``Invalid`` with causes:
-:mod:`kubecore.testing.objectmeta`) — and stores through the
+``fieldValidation``, ``fieldManager``), the decoded body and the
+:class:`~kubecore.testing.admission.Admission` of the server (or fake), runs the checks in
+the apiserver's order — the body's kind, decoding (400: metadata types, ``date-time``
+values, ``fieldValidation=Strict`` unknown fields of built-in kinds), validation (422
+``Invalid`` with causes: :mod:`kubecore.testing.objectmeta`), then admission (pruning and
+defaulting of custom resources, schema and CEL validation; the stored object is ``oldSelf``
+on updates and patches) — and stores the admitted object through the
 :class:`~kubecore.testing.tracker.Tracker`. Errors are the tracker's ``ApiError`` (the
-``Status`` the server sends). ``warnings`` (optional) collects the unknown field paths that
-``fieldValidation=Warn`` (the default) reports as ``Warning`` headers.
+``Status`` the server sends). ``warnings`` (optional) collects the ``Warning`` header values
+(``299 - "..."``) to send: unknown or pruned fields under ``fieldValidation=Warn`` (the
+default).
+
+The admission is a parameter, not the tracker's, because the server builds it once from its
+table at start (a CRD whose CEL rule does not compile fails the start) and the fake builds
+its own from its tracker's table: with no specs the fake has only the resource list, so
+schema checks apply only where a schema is known.
 """
 
 from __future__ import annotations
@@ -17,8 +26,10 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from kubecore.testing.admission import Admission, check_delete_options
 from kubecore.testing.discovery import Resource
 from kubecore.testing.fielderrors import FieldError, invalid
+from kubecore.testing.httpio import query_flag
 from kubecore.testing.objectmeta import decode_errors, name_rule, validate_object_meta
 from kubecore.testing.patch import (
     apply_merge,
@@ -39,6 +50,7 @@ __all__ = [
     "STRATEGIC_PATCH",
     "check_type",
     "create",
+    "delete",
     "dry_run",
     "patch",
     "send_initial_events",
@@ -81,45 +93,60 @@ def check_type(resource: Resource, body: Any) -> None:
 
 def validate_write(
     tracker: Tracker,
+    admission: Admission,
     resource: Resource,
     obj: Any,
     params: Any,
     *,
     create: bool,
+    old: Obj | None = None,
+    partial: bool = False,
     warnings: list[str] | None = None,
-) -> None:
-    """Every write's checks, in kube-apiserver's order.
+) -> Any:
+    """Every write's checks, in kube-apiserver's order; returns the object to store.
 
-    Decoding (400): metadata types, ``date-time`` values; ``fieldValidation``: Strict
-    fails on unknown fields, Warn (the default) adds their paths to ``warnings``. Then
-    validation (422 Invalid with causes): the metadata rules of
+    Decoding (400): metadata types, ``date-time`` values; unknown fields of built-in kinds
+    (``fieldValidation``: Strict fails, Warn, the default, adds a ``Warning`` value to
+    ``warnings``, Ignore). Then validation (422 Invalid with causes): the metadata rules of
     :mod:`kubecore.testing.objectmeta` (name rules only on ``create``: on update the name
-    is the stored one).
+    is the stored one), then ``admission.admit`` (pruning and defaulting of custom
+    resources, whose unknown fields are its business; schema and CEL validation with
+    ``old`` as ``oldSelf``). ``partial``: an apply configuration, checked up to the
+    metadata rules only (the merged result is admitted).
     """
     if not isinstance(obj, dict):
-        return
+        return obj
     table = tracker.table
     problem = decode_errors(resource, obj) or date_time_error(table, resource, obj)
     if problem is not None:
         raise bad_request(problem)
     mode = params.get("fieldValidation", "Warn")
-    unknown = unknown_fields(table, resource, obj) if mode != "Ignore" else []
-    if unknown and mode == "Strict":
-        listed = ", ".join(f'unknown field "{path}"' for path in unknown)
-        raise bad_request(
-            f'{resource.kind} in version "{resource.version}" cannot be handled as a '
-            f"{resource.kind}: strict decoding error: {listed}"
-        )
-    if warnings is not None and mode == "Warn":
-        warnings.extend(unknown)
+    if not resource.is_crd and mode != "Ignore":
+        unknown = unknown_fields(table, resource, obj)
+        if unknown and mode == "Strict":
+            listed = ", ".join(f'unknown field "{path}"' for path in unknown)
+            raise bad_request(
+                f'{resource.kind} in version "{resource.version}" cannot be handled as a '
+                f"{resource.kind}: strict decoding error: {listed}"
+            )
+        if warnings is not None:
+            warnings.extend(_unknown_field_warning(path) for path in unknown)
     errors = validate_object_meta(resource, obj, create=create)
     if errors:
         name = (obj.get("metadata") or {}).get("name") or ""
         raise invalid(resource, name, errors)
+    if partial:
+        return obj
+    return admission.admit(resource, obj, old=old, field_validation=mode, warnings=warnings)
+
+
+def _unknown_field_warning(path: str) -> str:
+    return f'299 - "unknown field \\"{path}\\""'
 
 
 def create(
     tracker: Tracker,
+    admission: Admission,
     resource: Resource,
     namespace: str,
     body: Any,
@@ -127,15 +154,19 @@ def create(
     *,
     warnings: list[str] | None = None,
 ) -> Obj:
-    """POST: ``generateName`` becomes a name (then validated like any name), checks, store."""
+    """POST: ``generateName`` becomes a name (then validated like any name), checks,
+    admission, store."""
     check_type(resource, body)
     _generate_name(body)
-    validate_write(tracker, resource, body, params, create=True, warnings=warnings)
+    body = validate_write(
+        tracker, admission, resource, body, params, create=True, warnings=warnings
+    )
     return tracker.create(resource, namespace, body, dry_run=dry_run(params))
 
 
 def update(
     tracker: Tracker,
+    admission: Admission,
     resource: Resource,
     namespace: str,
     name: str,
@@ -145,9 +176,16 @@ def update(
     *,
     warnings: list[str] | None = None,
 ) -> Obj:
-    """PUT of the object or its ``status``: checks, then a resourceVersion-checked update."""
+    """PUT of the object or its ``status``: checks and admission (the stored object as
+    ``old``), then a resourceVersion-checked update."""
     check_type(resource, body)
-    validate_write(tracker, resource, body, params, create=False, warnings=warnings)
+    try:
+        old: Obj | None = tracker.get(resource, namespace, name)
+    except ApiError:
+        old = None
+    body = validate_write(
+        tracker, admission, resource, body, params, create=False, old=old, warnings=warnings
+    )
     return tracker.update(
         resource, namespace, name, body, subresource=subresource, dry_run=dry_run(params)
     )
@@ -155,6 +193,7 @@ def update(
 
 def patch(
     tracker: Tracker,
+    admission: Admission,
     resource: Resource,
     namespace: str,
     name: str,
@@ -167,14 +206,24 @@ def patch(
 ) -> Obj:
     """PATCH by ``content_type``: merge, JSON, strategic merge (built-in kinds only: 415
     for custom resources, as kube-apiserver) or server-side apply (``fieldManager``
-    required; creates a missing object). The patched object is checked like an update."""
+    required; creates a missing object). The patched object is checked and admitted like an
+    update, the stored object as ``old``."""
     table = tracker.table
     schema = table.schema_for_kind(resource.group, resource.version, resource.kind)
     if resource.is_crd:
         schema = resource.schema
     if content_type == APPLY_PATCH:
         return _apply(
-            tracker, resource, namespace, name, subresource, document, params, schema, warnings
+            tracker,
+            admission,
+            resource,
+            namespace,
+            name,
+            subresource,
+            document,
+            params,
+            schema,
+            warnings,
         )
     if content_type in (MERGE_PATCH, STRATEGIC_PATCH):
         # Before anything is read or stored: the object stays untouched.
@@ -216,8 +265,16 @@ def patch(
         )
 
     def checked(obj: Obj) -> Obj:
-        result = change(obj)
-        validate_write(tracker, resource, result, params, create=False, warnings=warnings)
+        result: Obj = validate_write(
+            tracker,
+            admission,
+            resource,
+            change(obj),
+            params,
+            create=False,
+            old=obj,
+            warnings=warnings,
+        )
         return result
 
     return tracker.patch(
@@ -225,10 +282,43 @@ def patch(
     )
 
 
+def delete(
+    tracker: Tracker,
+    resource: Resource,
+    namespace: str,
+    name: str,
+    options: Any,
+    params: Any,
+) -> Obj:
+    """DELETE of one object with its ``DeleteOptions`` (the body; ``propagationPolicy``,
+    ``orphanDependents`` and ``dryRun`` may also come as query parameters, the body
+    winning): checked as kube-apiserver checks them (422,
+    :func:`~kubecore.testing.admission.check_delete_options`), then the tracker's delete
+    with the preconditions, dry-run and the garbage collection options (``Orphan``,
+    ``Background``, ``Foreground``: :mod:`kubecore.testing.gc`). Returns the deleted object,
+    or the object marked for deletion while finalizers remain."""
+    options = options if isinstance(options, dict) else {}
+    query = {k: v for k, v in params.items() if isinstance(v, str)}
+    check_delete_options(options, query)
+    dry = dry_run(params) or "All" in (options.get("dryRun") or ())
+    preconditions = options.get("preconditions")
+    orphan = options.get("orphanDependents", params.get("orphanDependents"))
+    return tracker.delete(
+        resource,
+        namespace,
+        name,
+        preconditions=preconditions if isinstance(preconditions, dict) else None,
+        dry_run=dry,
+        propagation_policy=options.get("propagationPolicy") or params.get("propagationPolicy"),
+        orphan_dependents=None if orphan is None else orphan in (True, "true", "1"),
+    )
+
+
 def send_initial_events(params: Any, *, supported: bool = True) -> bool:
     """Validate a watch's WatchList options as kube-apiserver does; True when the request
     is a streaming list (``sendInitialEvents=true``). ``supported=False`` answers as an
-    apiserver without the feature (422)."""
+    apiserver without the feature (422). Booleans read as kube-apiserver reads them
+    (:func:`~kubecore.testing.httpio.query_flag`: only ``0`` and ``false`` are false)."""
     value = params.get("sendInitialEvents")
     if value is None:
         if params.get("resourceVersionMatch"):
@@ -238,9 +328,9 @@ def send_initial_events(params: Any, *, supported: bool = True) -> bool:
         raise ApiError(
             422, "Invalid", "sendInitialEvents: Forbidden: sendInitialEvents is not supported"
         )
-    if value not in ("true", "false"):
-        raise bad_request(f"invalid sendInitialEvents {value!r}")
-    if value == "true":
+    params = {k: str(v) for k, v in params.items()}  # a fake's params may be Python values
+    wanted = bool(query_flag(params, "sendInitialEvents"))
+    if wanted:
         if params.get("resourceVersionMatch") != "NotOlderThan":
             raise ApiError(
                 422,
@@ -248,13 +338,13 @@ def send_initial_events(params: Any, *, supported: bool = True) -> bool:
                 "resourceVersionMatch: Forbidden: sendInitialEvents requires setting "
                 "resourceVersionMatch to NotOlderThan",
             )
-        if params.get("allowWatchBookmarks") not in ("1", "true"):
+        if not query_flag(params, "allowWatchBookmarks"):
             raise ApiError(
                 422,
                 "Invalid",
                 "allowWatchBookmarks: Forbidden: sendInitialEvents requires allowWatchBookmarks",
             )
-    return bool(value == "true")
+    return wanted
 
 
 def _generate_name(body: Obj) -> None:
@@ -288,6 +378,7 @@ def _check_apply_name(tracker: Tracker, resource: Resource, namespace: str, name
 
 def _apply(
     tracker: Tracker,
+    admission: Admission,
     resource: Resource,
     namespace: str,
     name: str,
@@ -312,7 +403,9 @@ def _apply(
     if not isinstance(applied, dict):
         raise bad_request("an apply patch must be an object")
     check_type(resource, applied)
-    validate_write(tracker, resource, applied, params, create=False, warnings=warnings)
+    validate_write(
+        tracker, admission, resource, applied, params, create=False, partial=True, warnings=warnings
+    )
     meta: Obj = applied["metadata"] if isinstance(applied.get("metadata"), dict) else {}
     if meta.get("name") and meta["name"] != name:
         raise bad_request("the name of the object does not match the name on the URL")
@@ -326,6 +419,10 @@ def _apply(
         body["metadata"] = {**meta, "name": name}
         body["apiVersion"] = resource.group_version
         record_apply(body, applied, manager, now_rfc3339())
+        # the URL's name was checked as a create checks it (_check_apply_name)
+        body = validate_write(
+            tracker, admission, resource, body, params, create=False, warnings=warnings
+        )
         try:
             return tracker.create(resource, namespace, body, dry_run=dry)
         except ApiError as conflict:
@@ -337,6 +434,16 @@ def _apply(
         merged.get("metadata", {}).pop("resourceVersion", None)
         if isinstance(meta.get("resourceVersion"), str):
             merged["metadata"]["resourceVersion"] = meta["resourceVersion"]
-        return record_apply(merged, applied, manager, now_rfc3339())
+        result: Obj = validate_write(
+            tracker,
+            admission,
+            resource,
+            record_apply(merged, applied, manager, now_rfc3339()),
+            params,
+            create=False,
+            old=obj,
+            warnings=warnings,
+        )
+        return result
 
     return tracker.patch(resource, namespace, name, change, subresource=subresource, dry_run=dry)

@@ -42,7 +42,8 @@ from kubecore.testing import TestApiServer
 REPO = Path(__file__).resolve().parents[2]
 SPECS = REPO.parent / "shared" / "specs"
 SWAGGER = SPECS / "kubernetes" / "swagger.json"
-CRD = REPO / "examples" / "crds" / "virtualmachine.yaml"
+# The seed CRD plus a status schema: the server prunes undeclared fields, as kube-apiserver.
+CRD = REPO / "tests" / "fixtures" / "crds" / "virtualmachine-status.yaml"
 INGRESS_NGINX = SPECS / "examples" / "kubernetes" / "ingress-nginx" / "deploy-cloud.yaml"
 HTTP_SVC = SPECS / "examples" / "kubernetes" / "ingress-nginx" / "http-svc.yaml"
 

@@ -39,7 +39,9 @@ from kubecore.testing.fake import FakeDynamicClient
 from tests.conftest import REPO
 
 SWAGGER = REPO / "generator" / "specs" / "kubernetes-1.36.swagger.json"
-VM_CRD = REPO / "examples" / "crds" / "virtualmachine.yaml"
+# The seed CRD with a status schema: kube-apiserver (and the test server) prune fields a CRD
+# does not declare, status included.
+VM_CRD = REPO / "tests" / "fixtures" / "crds" / "virtualmachine-status.yaml"
 VM_GVR = GroupVersionResource("cloud.waibizi.com", "v1", "virtualmachines")
 WATCH_BOUND = 5  # seconds: a watch that misses an event ends instead of hanging
 
@@ -262,7 +264,8 @@ def s_delete_and_not_found(b: Backend) -> Any:
 
 
 def _with_status(obj: VirtualMachine, status: dict[str, str]) -> VirtualMachine:
-    """The CRD's schema has no status: it travels as an unknown field, kept losslessly."""
+    """The generated model has no status (the seed CRD has none): it travels as an unknown
+    field, kept losslessly; the CRD the backends serve declares it, so it is not pruned."""
     return VirtualMachine.from_dict({**obj.to_dict(), "status": status})
 
 

@@ -140,7 +140,7 @@ def test_installed_wheel_works_beside_a_users_own_generated_package(
     assert seen["jinja2"] is False  # generated clients need only orjson and PyYAML
 
     # The generator from the installed wheel: the built-in spec into the user's own package.
-    _run([*pip, "Jinja2>=3.1", "ruff==0.17.6"], env=_clean_env())
+    _run([*pip, "Jinja2>=3.1", "ruff==0.17.6", "jsonschema-rs>=0.29"], env=_clean_env())
     env = _clean_env(XDG_CACHE_HOME=str(tmp_path / "cache"))
     version = _run([str(venv / "bin" / "kube-clientgen"), "--version"], cwd=user, env=env)
     assert version.stdout.strip() == f"kube-clientgen {kube_clientgen.__version__}"

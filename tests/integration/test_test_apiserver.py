@@ -20,7 +20,8 @@ from kubecore.testing.discovery import ResourceTable
 REPO = Path(__file__).resolve().parents[2]
 SPECS = REPO.parent / "shared" / "specs"
 SWAGGER = SPECS / "kubernetes" / "swagger.json"
-CRD = REPO / "examples" / "crds" / "virtualmachine.yaml"
+# The seed CRD plus a status schema: the server prunes undeclared fields, as kube-apiserver.
+CRD = REPO / "tests" / "fixtures" / "crds" / "virtualmachine-status.yaml"
 
 requires_shared = pytest.mark.skipif(
     not SPECS.is_dir(), reason=f"needs the real specs in {SPECS} (../shared beside the repo)"
@@ -249,14 +250,16 @@ def test_builtin_namespaces_and_strategic_patch(full_server: TestApiServer) -> N
             "kind": "Deployment",
             "metadata": {"name": "d"},
             "spec": {
+                "selector": {"matchLabels": {"app": "d"}},
                 "template": {
+                    "metadata": {"labels": {"app": "d"}},
                     "spec": {
                         "containers": [
                             {"name": "a", "image": "1", "env": [{"name": "X", "value": "1"}]},
                             {"name": "b", "image": "2"},
                         ]
-                    }
-                }
+                    },
+                },
             },
         }
         c.post("/apis/apps/v1/namespaces/default/deployments", json=deployment)

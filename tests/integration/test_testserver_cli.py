@@ -78,6 +78,17 @@ def test_port_in_use_is_one_line_and_a_failure(busy_port: int, tmp_path: Path) -
     assert "Traceback" not in proc.stderr
 
 
+def test_unwritable_kubeconfig_is_named_not_called_a_listen_failure(tmp_path: Path) -> None:
+    """Was 'cannot listen on 127.0.0.1:0: No such file or directory'."""
+    target = tmp_path / "missing" / "kc"
+    proc = _cli("--port", "0", "--kubeconfig", str(target), str(CRD))
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "cannot write the kubeconfig" in lines[0] and str(target) in lines[0]
+    assert "listen" not in lines[0] and "Traceback" not in proc.stderr
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [

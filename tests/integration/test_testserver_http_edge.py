@@ -336,11 +336,11 @@ def test_chunked_body_over_the_limit_is_413(server: TestApiServer) -> None:
 
 def test_body_under_the_limit_is_accepted(server: TestApiServer) -> None:
     obj = json.loads(_vm_body("big"))
-    obj["spec"]["padding"] = "x" * (2 * 1024 * 1024)
+    obj["spec"]["image"] = "x" * (2 * 1024 * 1024)  # a declared field: unknown ones are pruned
     data = json.dumps(obj).encode()
     raw = _request("POST", VMS, "Content-Type: application/json", f"Content-Length: {len(data)}")
     code, _, body = _exchange(server, raw + data)
-    assert code == 201 and len(body["spec"]["padding"]) == 2 * 1024 * 1024
+    assert code == 201 and len(body["spec"]["image"]) == 2 * 1024 * 1024
 
 
 # -- 7. hundreds of watchers, and watchers that go away ---------------------------------------
@@ -462,3 +462,38 @@ def test_closed_log_follower_frees_its_thread() -> None:
         mine = _new_threads(before)
         sock.close()
         assert _all_ended(mine)
+
+
+# -- found by QA: header lines and boolean parameters as Go / apimachinery read them --------------
+
+
+@pytest.mark.parametrize("line", ["Bad Header", "Content-Length : 2", "X-\x01: y"])
+def test_malformed_header_line_is_a_400_status(server: TestApiServer, line: str) -> None:
+    """The standard library would drop the bad line and every header after it."""
+    raw = f"GET {VMS} HTTP/1.1\r\nHost: 127.0.0.1\r\n{line}\r\nConnection: close\r\n\r\n"
+    code, headers, body = _exchange(server, raw.encode())
+    assert code == 400
+    assert headers.get("connection") == "close"
+    _assert_status(body, 400, "BadRequest")
+    assert "malformed MIME header line" in body["message"]
+
+
+@pytest.mark.parametrize("value", ["true", "True", "1", "yes", ""])
+def test_watch_flag_reads_any_value_but_false_and_0_as_true(
+    server: TestApiServer, value: str
+) -> None:
+    """apimachinery's Convert_Slice_string_To_bool: Python clients send ``watch=True``."""
+    query = f"watch={value}&allowWatchBookmarks={value}&timeoutSeconds=1"
+    with socket.create_connection(_address(server), timeout=10) as sock:
+        sock.sendall(_request("GET", f"{VMS}?{query}"))
+        data = _read_all(sock)
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert b" 200 " in head.split(b"\r\n")[0]
+    assert b"chunked" in head.lower()  # a watch stream, not a list
+    assert b'"kind":"VirtualMachineList"' not in body
+
+
+@pytest.mark.parametrize("value", ["false", "False", "FALSE", "0"])
+def test_watch_flag_false_and_0_list(server: TestApiServer, value: str) -> None:
+    code, _, body = _exchange(server, _request("GET", f"{VMS}?watch={value}"))
+    assert code == 200 and body["kind"] == "VirtualMachineList"

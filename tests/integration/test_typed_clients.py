@@ -12,14 +12,18 @@ import pytest
 from kube_clientgen_api.kubernetes import Clientset
 from kube_clientgen_api.kubernetes.core.v1 import ConfigMap
 from kube_clientgen_api.virtualmachine import Clientset as VMClientset
-from kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1 import VirtualMachine, VirtualMachineSpec
+from kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1 import (
+    VirtualMachine,
+    VirtualMachineSpec,
+)
 from kubecore import PatchType, load_config, retry_on_conflict
 from kubecore.client import errors
 from kubecore.core.generated.meta_v1 import ObjectMeta, Status
 from kubecore.testing import TestApiServer
 from tests.conftest import REPO, SPECS, requires_shared
 
-VM_CRD = str(REPO / "examples" / "crds" / "virtualmachine.yaml")
+# The seed CRD plus a status schema: the server prunes undeclared fields, as kube-apiserver.
+VM_CRD = str(REPO / "tests" / "fixtures" / "crds" / "virtualmachine-status.yaml")
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,10 @@ from kube_clientgen_api.kubernetes.core.v1 import (
     PodTemplateSpec,
 )
 from kube_clientgen_api.virtualmachine import Clientset as VMClientset
-from kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1 import VirtualMachine, VirtualMachineSpec
+from kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1 import (
+    VirtualMachine,
+    VirtualMachineSpec,
+)
 from kubecore import load_config
 from kubecore.client import errors
 from kubecore.core.generated.autoscaling_v1 import Scale, ScaleSpec

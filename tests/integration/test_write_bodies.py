@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -20,6 +21,8 @@ from kube_clientgen_api.kubernetes.apps.v1 import Deployment, DeploymentSpec
 from kube_clientgen_api.kubernetes.core.v1 import (
     ConfigMap,
     Container,
+    Event,
+    ObjectReference,
     PodSpec,
     PodTemplateSpec,
     Secret,
@@ -221,3 +224,36 @@ def test_update_scale_still_takes_a_scale(cs: Clientset) -> None:
         cs.core_v1.config_maps("default").delete("c")
     finally:
         deployments.delete("scaled")
+
+
+# -- found by QA: datetimes on the wire (issue 7 §8) ------------------------------------------
+
+
+def test_a_naive_datetime_is_never_sent(recorder: LoopbackServer) -> None:
+    """Given where a Time/MicroTime belongs, a zone-less datetime raises ValueError (the
+    constructor converts it, as encoding would; orjson alone wrote it without a zone) and
+    nothing is sent."""
+    recorder.requests.clear()
+    with RESTClient(Config(host=recorder.url), retry=NO_RETRY) as rest:
+        with pytest.raises(ValueError, match="naive datetime"):
+            event = Event(
+                metadata=ObjectMeta(name="e"),
+                involved_object=ObjectReference(name="x"),
+                event_time=datetime(2024, 5, 6, 7, 8, 9),  # type: ignore[arg-type]
+            )
+            Clientset(rest).core_v1.events("default").create(event)
+    assert recorder.requests == []
+
+
+def test_an_aware_datetime_is_sent_as_utc_microtime(cs: Clientset) -> None:
+    """kube-apiserver parses it as a MicroTime (and as a Time, which also takes fractions)."""
+    event_time = datetime(2024, 5, 6, 9, 8, 9, 123456, tzinfo=timezone(timedelta(hours=2)))
+    event = Event(
+        metadata=ObjectMeta(name="aware"),
+        involved_object=ObjectReference(name="x"),
+        event_time=event_time,  # type: ignore[arg-type]
+    )
+    created = cs.core_v1.events("default").create(event)
+    assert created.event_time == "2024-05-06T07:08:09.123456Z"
+    assert created.event_time.to_datetime() == event_time
+    cs.core_v1.events("default").delete("aware")

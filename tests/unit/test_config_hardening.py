@@ -5,6 +5,7 @@ Issue 7 §6 (``~``), issue 9 §4 (URLs, tokens, exec plugin timeout, connection 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -207,6 +208,47 @@ def test_no_header_value_in_exceptions_or_logs_when_a_config_is_built_by_hand(
         assert server.requests == []
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"https://user:{SENTINEL}@k.test:abc",
+        f"https://user:p@{SENTINEL}@k.test:abc",
+        f"https://user:{SENTINEL}:x@k.test:99999",
+        f"https://user:{SENTINEL}@[::1",
+    ],
+)
+def test_a_password_holding_at_or_colon_is_hidden_whole(tmp_path: Path, url: str) -> None:
+    """The user information ends at the authority's last ``@`` (as urllib and Go read it)."""
+    for cluster in ({"server": url}, {"server": "https://k.test", "proxy-url": url}):
+        path = write(tmp_path / "config", cluster)
+        with pytest.raises(ConfigError) as info:
+            load_config(path)
+        assert "user:<redacted>@" in str(info.value)
+        assert SENTINEL not in str(info.value)
+
+
+def test_impersonation_extra_keys_are_escaped_into_header_names(tmp_path: Path) -> None:
+    """client-go's headerKeyEscape: ``/``, ``:``, spaces, ``%`` and non-ASCII are %-encoded,
+    so a domain-prefixed key is one legal header name instead of a refused request."""
+    extra = {
+        "authentication.kubernetes.io/pod-name": ["web-0"],
+        "a: b": ["x"],
+        "50%": ["v"],
+        "\u00e9t\u00e9\n": ["z"],
+    }
+    with LoopbackServer(max_lifetime=30) as server:
+        server.route("GET", "/version", Reply(200, {"major": "1"}))
+        user = {"token": "t", "as": "jane", "as-user-extra": extra}
+        path = write(tmp_path / "config", {"server": server.url}, user)
+        with RESTClient(load_config(path), retry=NO_RETRY) as rest:
+            rest.request("GET", "/version")
+        (request,) = server.requests
+    assert request.header("Impersonate-Extra-authentication.kubernetes.io%2Fpod-name") == "web-0"
+    assert request.header("Impersonate-Extra-a%3A%20b") == "x"
+    assert request.header("Impersonate-Extra-50%25") == "v"
+    assert request.header("Impersonate-Extra-%C3%A9t%C3%A9%0A") == "z"
+
+
 # -- exec plugins ---------------------------------------------------------------------------------
 
 
@@ -392,3 +434,53 @@ def test_non_idempotent_verbs_are_not_resent_after_a_reset(
         with pytest.raises(ReadError):
             rest.request(method, "/api/v1/namespaces/default/configmaps/x", body={"a": 1})
     assert reset_once.connections == 1
+
+
+def _printing_plugin(tmp_path: Path, stdout: str) -> ExecCredentialProvider:
+    """A plugin that prints ``stdout`` (read from a file: any bytes, any size) and exits 0."""
+    (tmp_path / "stdout").write_text(stdout)
+    script = tmp_path / "plugin"
+    script.write_text(f"#!/bin/sh\ncat '{tmp_path / 'stdout'}'\n")
+    script.chmod(0o755)
+    config = ExecConfig(
+        command=str(script), api_version="client.authentication.k8s.io/v1", interactive_mode="Never"
+    )
+    return ExecCredentialProvider(config, stderr=None)
+
+
+def test_exec_plugin_output_nested_too_deep_is_an_exec_plugin_error(tmp_path: Path) -> None:
+    """Was a bare RecursionError from the JSON decoder."""
+    provider = _printing_plugin(tmp_path, "[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ExecPluginError, match="did not print a JSON ExecCredential"):
+        provider.get()
+
+
+@pytest.mark.parametrize(
+    "stamp", ["2030-01-01T00:00:00", "2030-01-01", "20300101T000000Z", "2030-01-01T00:00Z"]
+)
+def test_exec_plugin_expiration_must_be_rfc3339_with_a_zone(tmp_path: Path, stamp: str) -> None:
+    """client-go decodes expirationTimestamp as a metav1.Time (RFC 3339): a zone-less time
+    was read as UTC, a date alone as midnight."""
+    status = {"token": SENTINEL, "expirationTimestamp": stamp}
+    doc = {"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential"}
+    provider = _printing_plugin(tmp_path, json.dumps({**doc, "status": status}))
+    with pytest.raises(ExecPluginError, match="invalid expirationTimestamp") as info:
+        provider.get()
+    assert SENTINEL not in str(info.value)
+
+
+def test_exec_plugin_expiration_with_an_offset_is_read_as_utc(tmp_path: Path) -> None:
+    status = {"token": "t", "expirationTimestamp": "2030-01-01T02:00:00+02:00"}
+    doc = {"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential"}
+    provider = _printing_plugin(tmp_path, json.dumps({**doc, "status": status}))
+    credential = provider.get()
+    assert credential.expiration is not None
+    assert credential.expiration.isoformat() == "2030-01-01T00:00:00+00:00"
+
+
+def test_kubeconfig_json_nested_too_deep_is_a_config_error(tmp_path: Path) -> None:
+    """Was a bare RecursionError; now YAML's bounded nesting reports the place."""
+    path = tmp_path / "config"
+    path.write_text('{"clusters": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(ConfigError, match="nesting depth"):
+        load_config(path)

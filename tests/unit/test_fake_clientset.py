@@ -129,7 +129,8 @@ def test_an_empty_answer_decodes_to_an_empty_object() -> None:
     fake = FakeClientset()
     fake.prepend_reactor("get", "virtualmachines", lambda a: (True, None, None))
     got = fake.cloud_waibizi_com_v1.virtual_machines("default").get("anything")
-    assert isinstance(got, VirtualMachine) and got.metadata is None
+    assert isinstance(got, VirtualMachine) and got.metadata == ObjectMeta()
+    assert got.to_dict() == {}  # the always-set metadata is empty and not invented on encode
 
 
 def test_subresource_matching_and_reentrant_reactors() -> None:

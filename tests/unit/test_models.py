@@ -152,8 +152,11 @@ def test_spec_defaults_are_never_injected() -> None:
 
 def test_required_fields_may_be_absent_when_decoding() -> None:
     container = Container.from_dict({})  # the schema requires "name"
-    assert container.name is None and container.to_dict() == {}
+    assert container.name == "" and container.to_dict() == {}
     assert [f.name for f in Container.FIELDS if f.required] == ["name"]
+    assert Container.from_dict({"name": ""}).to_dict() == {"name": ""}  # present stays present
+    container.name = "web"
+    assert container.to_dict() == {"name": "web"}
 
 
 def test_recursive_schema_types_decode() -> None:

@@ -68,7 +68,8 @@ def test_keywords_get_a_trailing_underscore(word: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "word", ["self", "cls", "to_dict", "from_dict", "to_json", "from_json", "extra_fields"]
+    "word",
+    ["self", "cls", "to_dict", "from_dict", "to_json", "from_json", "extra_fields", "validate"],
 )
 def test_names_the_model_uses_get_a_trailing_underscore(word: str) -> None:
     assert snake_case(word) == word + "_"
@@ -164,6 +165,28 @@ def test_collisions_without_an_exact_match_number_in_sorted_order() -> None:
         "foo.bar": "foo_bar_3",
         "fooBar": "foo_bar_4",
     }
+
+
+def test_many_colliding_names_are_numbered_in_one_pass() -> None:
+    """78,125 wire names that all snake-case to ``a_b_c_d_e_f_g`` (numbering used to restart
+    at 2 for every name, quadratic work an input could use to stall the generator)."""
+    wires = [
+        "a" + "".join(sep + ch for sep, ch in zip(combo, "bcdefg", strict=True))
+        for combo in itertools.product("-._ /", repeat=6)
+    ]
+    wires.append("a_b_c_d_e_f_g_3")  # an exact name in the middle of the numbers
+    names = assign_unique({w: snake_case(w) for w in wires})
+    assert len(set(names.values())) == len(wires)
+    exact = {"a_b_c_d_e_f_g", "a_b_c_d_e_f_g_3"}  # each keeps its own name
+    assert all(names[w] == w for w in exact)
+    ordered = sorted(w for w in wires if w not in exact)
+    assert [names[w] for w in ordered[:4]] == [
+        "a_b_c_d_e_f_g_2",
+        "a_b_c_d_e_f_g_4",
+        "a_b_c_d_e_f_g_5",
+        "a_b_c_d_e_f_g_6",
+    ]
+    assert names[ordered[-1]] == f"a_b_c_d_e_f_g_{len(wires)}"
 
 
 def test_collisions_are_deterministic_regardless_of_dict_order() -> None:
@@ -321,3 +344,20 @@ def test_assign_unique_is_injective_and_order_independent(
     shuffled = wires[:]
     rnd.shuffle(shuffled)
     assert assign_unique({w: snake_case(w) for w in shuffled}) == names
+
+
+@pytest.mark.parametrize(
+    ("value", "member"),
+    [
+        ("14", "V14"),
+        ("1.5", "V1_5"),
+        ("10.0.1", "V10_0_1"),
+        ("-1", "MINUS_1"),
+        ("+1", "PLUS_1"),
+        ("2xx", "V2XX"),
+        ("0", "V0"),
+        ("-", "V_2D"),
+    ],
+)
+def test_numeric_enum_members_read_as_numbers(value: str, member: str) -> None:
+    assert enum_member(value) == member

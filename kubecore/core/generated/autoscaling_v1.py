@@ -7,6 +7,8 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from . import meta_v1 as _meta_v1
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
@@ -29,6 +31,7 @@ class Scale(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "autoscaling/v1"
@@ -36,13 +39,14 @@ class Scale(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("spec", "spec", "ScaleSpec | None"),
         _FieldInfo("status", "status", "ScaleStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -50,7 +54,7 @@ class Scale(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata."""
 
     spec: ScaleSpec | None
@@ -68,34 +72,74 @@ class Scale(_Model):
         spec: ScaleSpec | None = None,
         status: ScaleStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Scale(metadata=...)")
+        self.spec = None if spec is None else _model_arg(spec, ScaleSpec, "Scale(spec=...)")
+        self.status = (
+            None if status is None else _model_arg(status, ScaleStatus, "Scale(status=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Scale:
+    def _decode(cls, data: dict[str, Any]) -> Scale:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else ScaleSpec.from_dict(v)
+        if v is None:
+            self.spec = None
+        elif isinstance(v, dict):
+            self.spec = ScaleSpec._decode(v)
+        else:
+            self.spec = None
+            odd = True
         v = get("status")
-        self.status = None if v is None else ScaleStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = ScaleStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -104,7 +148,9 @@ class Scale(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -112,6 +158,17 @@ class Scale(_Model):
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> Scale:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ScaleSpec(_Model):
@@ -134,14 +191,20 @@ class ScaleSpec(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ScaleSpec:
+    def _decode(cls, data: dict[str, Any]) -> ScaleSpec:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.replicas = get("replicas")
+        v = get("replicas")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.replicas = v
+        else:
+            self.replicas = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -152,6 +215,12 @@ class ScaleSpec(_Model):
             data["replicas"] = v0
         return data
 
+    def _copy(self) -> ScaleSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.replicas = self.replicas
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class ScaleStatus(_Model):
     """ScaleStatus represents the current status of a scale subresource."""
@@ -159,15 +228,17 @@ class ScaleStatus(_Model):
     __slots__ = (
         "replicas",
         "selector",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("replicas", "replicas", "int | None", required=True),
+        _FieldInfo("replicas", "replicas", "int", required=True),
         _FieldInfo("selector", "selector", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"replicas", "selector"})
+    _absent: tuple[str, ...]
 
-    replicas: int | None
+    replicas: int
     """replicas is the actual number of observed instances of the scaled object."""
 
     selector: str | None
@@ -179,29 +250,59 @@ class ScaleStatus(_Model):
         replicas: int | None = None,
         selector: str | None = None,
     ) -> None:
-        self.replicas = replicas
+        absent: tuple[str, ...] = ()
+        if replicas is None:
+            self.replicas = 0
+            absent += ("replicas",)
+        else:
+            self.replicas = replicas
         self.selector = selector
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ScaleStatus:
+    def _decode(cls, data: dict[str, Any]) -> ScaleStatus:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.replicas = get("replicas")
-        self.selector = get("selector")
+        v = get("replicas")
+        if isinstance(v, int) and v.__class__ is not bool:
+            self.replicas = v
+        else:
+            self.replicas = 0
+            absent += ("replicas",)
+            if v is not None:
+                odd = True
+        v = get("selector")
+        if v is None or isinstance(v, str):
+            self.selector = v
+        else:
+            self.selector = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.replicas
-        if v0 is not None:
+        if v0 is not None and (v0 or "replicas" not in absent):
             data["replicas"] = v0
         v1 = self.selector
         if v1 is not None:
             data["selector"] = v1
         return data
+
+    def _copy(self) -> ScaleStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.replicas = self.replicas
+        new.selector = self.selector
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new

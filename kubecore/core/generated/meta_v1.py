@@ -7,10 +7,13 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
+    from datetime import datetime as _datetime
     from typing import Any, ClassVar
 
 __all__ = [
@@ -50,6 +53,7 @@ class APIGroup(_Model):
         "preferred_version",
         "server_address_by_client_cidrs",
         "versions",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "v1"
@@ -57,7 +61,7 @@ class APIGroup(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("name", "name", "str", required=True),
         _FieldInfo("preferred_version", "preferredVersion", "GroupVersionForDiscovery | None"),
         _FieldInfo(
             "server_address_by_client_cidrs",
@@ -68,7 +72,7 @@ class APIGroup(_Model):
         _FieldInfo(
             "versions",
             "versions",
-            "list[GroupVersionForDiscovery] | None",
+            "list[GroupVersionForDiscovery]",
             required=True,
             list_type="atomic",
         ),
@@ -76,6 +80,7 @@ class APIGroup(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "name", "preferredVersion", "serverAddressByClientCIDRs", "versions"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -83,7 +88,7 @@ class APIGroup(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    name: str | None
+    name: str
     """name is the name of the group."""
 
     preferred_version: GroupVersionForDiscovery | None
@@ -92,7 +97,7 @@ class APIGroup(_Model):
     server_address_by_client_cidrs: list[ServerAddressByClientCIDR] | None
     """a map of client CIDR to server address that is serving this group. This is to help clients reach servers in the most network-efficient way possible. Clients can use the appropriate server address as per the CIDR that they match. In case of multiple matches, clients should use the longest matching CIDR. The server returns only those CIDRs that it thinks that the client can match. For example: the master will return an internal IP CIDR only, if the client reaches the server using an internal IP. Server looks at X-Forwarded-For header or X-Real-Ip header or request.RemoteAddr (in that order) to get the client IP."""
 
-    versions: list[GroupVersionForDiscovery] | None
+    versions: list[GroupVersionForDiscovery]
     """versions are the versions supported in this group."""
 
     def __init__(
@@ -105,38 +110,114 @@ class APIGroup(_Model):
         server_address_by_client_cidrs: list[ServerAddressByClientCIDR] | None = None,
         versions: list[GroupVersionForDiscovery] | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.name = name
-        self.preferred_version = preferred_version
-        self.server_address_by_client_cidrs = server_address_by_client_cidrs
-        self.versions = versions
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
+        self.preferred_version = (
+            None
+            if preferred_version is None
+            else _model_arg(
+                preferred_version, GroupVersionForDiscovery, "APIGroup(preferred_version=...)"
+            )
+        )
+        self.server_address_by_client_cidrs = (
+            None
+            if server_address_by_client_cidrs is None
+            else [
+                _model_arg(
+                    i0, ServerAddressByClientCIDR, "APIGroup(server_address_by_client_cidrs=...)"
+                )
+                for i0 in server_address_by_client_cidrs
+            ]
+        )
+        if versions is None:
+            self.versions = []
+            absent += ("versions",)
+        else:
+            self.versions = [
+                _model_arg(i0, GroupVersionForDiscovery, "APIGroup(versions=...)")
+                for i0 in versions
+            ]
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> APIGroup:
+    def _decode(cls, data: dict[str, Any]) -> APIGroup:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
-        self.name = get("name")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
         v = get("preferredVersion")
-        self.preferred_version = None if v is None else GroupVersionForDiscovery.from_dict(v)
+        if v is None:
+            self.preferred_version = None
+        elif isinstance(v, dict):
+            self.preferred_version = GroupVersionForDiscovery._decode(v)
+        else:
+            self.preferred_version = None
+            odd = True
         v = get("serverAddressByClientCIDRs")
-        self.server_address_by_client_cidrs = (
-            None if v is None else [ServerAddressByClientCIDR.from_dict(i0) for i0 in v]
-        )
+        if v is None:
+            self.server_address_by_client_cidrs = None
+        elif isinstance(v, list):
+            try:
+                self.server_address_by_client_cidrs = [
+                    ServerAddressByClientCIDR._decode(i0) for i0 in v
+                ]
+            except AttributeError:  # an item that is not an object
+                self.server_address_by_client_cidrs = None
+                odd = True
+        else:
+            self.server_address_by_client_cidrs = None
+            odd = True
         v = get("versions")
-        self.versions = None if v is None else [GroupVersionForDiscovery.from_dict(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.versions = [GroupVersionForDiscovery._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.versions = []
+                absent += ("versions",)
+                odd = True
+        else:
+            self.versions = []
+            absent += ("versions",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -144,7 +225,7 @@ class APIGroup(_Model):
         if v1 is not None:
             data["kind"] = v1
         v2 = self.name
-        if v2 is not None:
+        if v2 is not None and (v2 or "name" not in absent):
             data["name"] = v2
         v3 = self.preferred_version
         if v3 is not None:
@@ -153,9 +234,23 @@ class APIGroup(_Model):
         if v4 is not None:
             data["serverAddressByClientCIDRs"] = [i0.to_dict() for i0 in v4]
         v5 = self.versions
-        if v5 is not None:
+        if v5 is not None and (v5 or "versions" not in absent):
             data["versions"] = [i0.to_dict() for i0 in v5]
         return data
+
+    def _copy(self) -> APIGroup:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.name = self.name
+        new.preferred_version = None if (v3 := self.preferred_version) is None else v3._copy()
+        new.server_address_by_client_cidrs = (
+            None if (v4 := self.server_address_by_client_cidrs) is None else [i._copy() for i in v4]
+        )
+        new.versions = None if (v5 := self.versions) is None else [i._copy() for i in v5]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class APIGroupList(_Model):
@@ -165,21 +260,23 @@ class APIGroupList(_Model):
         "api_version",
         "groups",
         "kind",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "APIGroupList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("groups", "groups", "list[APIGroup] | None", required=True, list_type="atomic"),
+        _FieldInfo("groups", "groups", "list[APIGroup]", required=True, list_type="atomic"),
         _FieldInfo("kind", "kind", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "groups", "kind"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    groups: list[APIGroup] | None
+    groups: list[APIGroup]
     """groups is a list of APIGroup."""
 
     kind: str | None
@@ -192,38 +289,78 @@ class APIGroupList(_Model):
         groups: list[APIGroup] | None = None,
         kind: str | None = "APIGroupList",
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.groups = groups
+        if groups is None:
+            self.groups = []
+            absent += ("groups",)
+        else:
+            self.groups = [_model_arg(i0, APIGroup, "APIGroupList(groups=...)") for i0 in groups]
         self.kind = kind
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> APIGroupList:
+    def _decode(cls, data: dict[str, Any]) -> APIGroupList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("groups")
-        self.groups = None if v is None else [APIGroup.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.groups = [APIGroup._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.groups = []
+                absent += ("groups",)
+                odd = True
+        else:
+            self.groups = []
+            absent += ("groups",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.groups
-        if v1 is not None:
+        if v1 is not None and (v1 or "groups" not in absent):
             data["groups"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         return data
+
+    def _copy(self) -> APIGroupList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.groups = None if (v1 := self.groups) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class APIResource(_Model):
@@ -240,18 +377,19 @@ class APIResource(_Model):
         "storage_version_hash",
         "verbs",
         "version",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("categories", "categories", "list[str] | None", list_type="atomic"),
         _FieldInfo("group", "group", "str | None"),
-        _FieldInfo("kind", "kind", "str | None", required=True),
-        _FieldInfo("name", "name", "str | None", required=True),
-        _FieldInfo("namespaced", "namespaced", "bool | None", required=True),
+        _FieldInfo("kind", "kind", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("namespaced", "namespaced", "bool", required=True),
         _FieldInfo("short_names", "shortNames", "list[str] | None", list_type="atomic"),
-        _FieldInfo("singular_name", "singularName", "str | None", required=True),
+        _FieldInfo("singular_name", "singularName", "str", required=True),
         _FieldInfo("storage_version_hash", "storageVersionHash", "str | None"),
-        _FieldInfo("verbs", "verbs", "list[str] | None", required=True),
+        _FieldInfo("verbs", "verbs", "list[str]", required=True),
         _FieldInfo("version", "version", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
@@ -268,6 +406,7 @@ class APIResource(_Model):
             "version",
         }
     )
+    _absent: tuple[str, ...]
 
     categories: list[str] | None
     """categories is a list of the grouped resources this resource belongs to (e.g. 'all')"""
@@ -275,25 +414,25 @@ class APIResource(_Model):
     group: str | None
     """group is the preferred group of the resource.  Empty implies the group of the containing resource list. For subresources, this may have a different value, for example: Scale"."""
 
-    kind: str | None
+    kind: str
     """kind is the kind for the resource (e.g. 'Foo' is the kind for a resource 'foo')"""
 
-    name: str | None
+    name: str
     """name is the plural name of the resource."""
 
-    namespaced: bool | None
+    namespaced: bool
     """namespaced indicates if a resource is namespaced or not."""
 
     short_names: list[str] | None
     """shortNames is a list of suggested short names of the resource."""
 
-    singular_name: str | None
+    singular_name: str
     """singularName is the singular name of the resource.  This allows clients to handle plural and singular opaquely. The singularName is more correct for reporting status on a single item and both singular and plural are allowed from the kubectl CLI interface."""
 
     storage_version_hash: str | None
     """The hash value of the storage version, the version this resource is converted to when written to the data store. Value must be treated as opaque by clients. Only equality comparison on the value is valid. This is an alpha feature and may change or be removed in the future. The field is populated by the apiserver only if the StorageVersionHash feature gate is enabled. This field will remain optional even if it graduates."""
 
-    verbs: list[str] | None
+    verbs: list[str]
     """verbs is a list of supported kube verbs (this includes get, list, watch, create, update, patch, delete, deletecollection, and proxy)"""
 
     version: str | None
@@ -313,41 +452,127 @@ class APIResource(_Model):
         verbs: list[str] | None = None,
         version: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.categories = categories
         self.group = group
-        self.kind = kind
-        self.name = name
-        self.namespaced = namespaced
+        if kind is None:
+            self.kind = ""
+            absent += ("kind",)
+        else:
+            self.kind = kind
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
+        if namespaced is None:
+            self.namespaced = False
+            absent += ("namespaced",)
+        else:
+            self.namespaced = namespaced
         self.short_names = short_names
-        self.singular_name = singular_name
+        if singular_name is None:
+            self.singular_name = ""
+            absent += ("singular_name",)
+        else:
+            self.singular_name = singular_name
         self.storage_version_hash = storage_version_hash
-        self.verbs = verbs
+        if verbs is None:
+            self.verbs = []
+            absent += ("verbs",)
+        else:
+            self.verbs = verbs
         self.version = version
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> APIResource:
+    def _decode(cls, data: dict[str, Any]) -> APIResource:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.categories = get("categories")
-        self.group = get("group")
-        self.kind = get("kind")
-        self.name = get("name")
-        self.namespaced = get("namespaced")
-        self.short_names = get("shortNames")
-        self.singular_name = get("singularName")
-        self.storage_version_hash = get("storageVersionHash")
-        self.verbs = get("verbs")
-        self.version = get("version")
+        v = get("categories")
+        if v is None or isinstance(v, list):
+            self.categories = v
+        else:
+            self.categories = None
+            odd = True
+        v = get("group")
+        if v is None or isinstance(v, str):
+            self.group = v
+        else:
+            self.group = None
+            odd = True
+        v = get("kind")
+        if isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = ""
+            absent += ("kind",)
+            if v is not None:
+                odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        v = get("namespaced")
+        if v.__class__ is bool:
+            self.namespaced = v
+        else:
+            self.namespaced = False
+            absent += ("namespaced",)
+            if v is not None:
+                odd = True
+        v = get("shortNames")
+        if v is None or isinstance(v, list):
+            self.short_names = v
+        else:
+            self.short_names = None
+            odd = True
+        v = get("singularName")
+        if isinstance(v, str):
+            self.singular_name = v
+        else:
+            self.singular_name = ""
+            absent += ("singular_name",)
+            if v is not None:
+                odd = True
+        v = get("storageVersionHash")
+        if v is None or isinstance(v, str):
+            self.storage_version_hash = v
+        else:
+            self.storage_version_hash = None
+            odd = True
+        v = get("verbs")
+        if isinstance(v, list):
+            self.verbs = v
+        else:
+            self.verbs = []
+            absent += ("verbs",)
+            if v is not None:
+                odd = True
+        v = get("version")
+        if v is None or isinstance(v, str):
+            self.version = v
+        else:
+            self.version = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.categories
         if v0 is not None:
             data["categories"] = v0
@@ -355,30 +580,46 @@ class APIResource(_Model):
         if v1 is not None:
             data["group"] = v1
         v2 = self.kind
-        if v2 is not None:
+        if v2 is not None and (v2 or "kind" not in absent):
             data["kind"] = v2
         v3 = self.name
-        if v3 is not None:
+        if v3 is not None and (v3 or "name" not in absent):
             data["name"] = v3
         v4 = self.namespaced
-        if v4 is not None:
+        if v4 is not None and (v4 or "namespaced" not in absent):
             data["namespaced"] = v4
         v5 = self.short_names
         if v5 is not None:
             data["shortNames"] = v5
         v6 = self.singular_name
-        if v6 is not None:
+        if v6 is not None and (v6 or "singular_name" not in absent):
             data["singularName"] = v6
         v7 = self.storage_version_hash
         if v7 is not None:
             data["storageVersionHash"] = v7
         v8 = self.verbs
-        if v8 is not None:
+        if v8 is not None and (v8 or "verbs" not in absent):
             data["verbs"] = v8
         v9 = self.version
         if v9 is not None:
             data["version"] = v9
         return data
+
+    def _copy(self) -> APIResource:
+        new = self.__class__.__new__(self.__class__)
+        new.categories = None if (v0 := self.categories) is None else v0[:]
+        new.group = self.group
+        new.kind = self.kind
+        new.name = self.name
+        new.namespaced = self.namespaced
+        new.short_names = None if (v5 := self.short_names) is None else v5[:]
+        new.singular_name = self.singular_name
+        new.storage_version_hash = self.storage_version_hash
+        new.verbs = None if (v8 := self.verbs) is None else v8[:]
+        new.version = self.version
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class APIResourceList(_Model):
@@ -389,32 +630,34 @@ class APIResourceList(_Model):
         "group_version",
         "kind",
         "resources",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "v1"
     KIND: ClassVar[str] = "APIResourceList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("group_version", "groupVersion", "str | None", required=True),
+        _FieldInfo("group_version", "groupVersion", "str", required=True),
         _FieldInfo("kind", "kind", "str | None"),
         _FieldInfo(
-            "resources", "resources", "list[APIResource] | None", required=True, list_type="atomic"
+            "resources", "resources", "list[APIResource]", required=True, list_type="atomic"
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "groupVersion", "kind", "resources"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    group_version: str | None
+    group_version: str
     """groupVersion is the group and version this APIResourceList is for."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    resources: list[APIResource] | None
+    resources: list[APIResource]
     """resources contains the name of the resources and if they are namespaced."""
 
     def __init__(
@@ -425,43 +668,97 @@ class APIResourceList(_Model):
         kind: str | None = "APIResourceList",
         resources: list[APIResource] | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.group_version = group_version
+        if group_version is None:
+            self.group_version = ""
+            absent += ("group_version",)
+        else:
+            self.group_version = group_version
         self.kind = kind
-        self.resources = resources
+        if resources is None:
+            self.resources = []
+            absent += ("resources",)
+        else:
+            self.resources = [
+                _model_arg(i0, APIResource, "APIResourceList(resources=...)") for i0 in resources
+            ]
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> APIResourceList:
+    def _decode(cls, data: dict[str, Any]) -> APIResourceList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.group_version = get("groupVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("groupVersion")
+        if isinstance(v, str):
+            self.group_version = v
+        else:
+            self.group_version = ""
+            absent += ("group_version",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("resources")
-        self.resources = None if v is None else [APIResource.from_dict(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.resources = [APIResource._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.resources = []
+                absent += ("resources",)
+                odd = True
+        else:
+            self.resources = []
+            absent += ("resources",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.group_version
-        if v1 is not None:
+        if v1 is not None and (v1 or "group_version" not in absent):
             data["groupVersion"] = v1
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.resources
-        if v3 is not None:
+        if v3 is not None and (v3 or "resources" not in absent):
             data["resources"] = [i0.to_dict() for i0 in v3]
         return data
+
+    def _copy(self) -> APIResourceList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.group_version = self.group_version
+        new.kind = self.kind
+        new.resources = None if (v3 := self.resources) is None else [i._copy() for i in v3]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class APIVersions(_Model):
@@ -472,6 +769,7 @@ class APIVersions(_Model):
         "kind",
         "server_address_by_client_cidrs",
         "versions",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "v1"
@@ -482,15 +780,16 @@ class APIVersions(_Model):
         _FieldInfo(
             "server_address_by_client_cidrs",
             "serverAddressByClientCIDRs",
-            "list[ServerAddressByClientCIDR] | None",
+            "list[ServerAddressByClientCIDR]",
             required=True,
             list_type="atomic",
         ),
-        _FieldInfo("versions", "versions", "list[str] | None", required=True, list_type="atomic"),
+        _FieldInfo("versions", "versions", "list[str]", required=True, list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "serverAddressByClientCIDRs", "versions"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -498,10 +797,10 @@ class APIVersions(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    server_address_by_client_cidrs: list[ServerAddressByClientCIDR] | None
+    server_address_by_client_cidrs: list[ServerAddressByClientCIDR]
     """a map of client CIDR to server address that is serving this group. This is to help clients reach servers in the most network-efficient way possible. Clients can use the appropriate server address as per the CIDR that they match. In case of multiple matches, clients should use the longest matching CIDR. The server returns only those CIDRs that it thinks that the client can match. For example: the master will return an internal IP CIDR only, if the client reaches the server using an internal IP. Server looks at X-Forwarded-For header or X-Real-Ip header or request.RemoteAddr (in that order) to get the client IP."""
 
-    versions: list[str] | None
+    versions: list[str]
     """versions are the api versions that are available."""
 
     def __init__(
@@ -512,32 +811,79 @@ class APIVersions(_Model):
         server_address_by_client_cidrs: list[ServerAddressByClientCIDR] | None = None,
         versions: list[str] | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.server_address_by_client_cidrs = server_address_by_client_cidrs
-        self.versions = versions
+        if server_address_by_client_cidrs is None:
+            self.server_address_by_client_cidrs = []
+            absent += ("server_address_by_client_cidrs",)
+        else:
+            self.server_address_by_client_cidrs = [
+                _model_arg(
+                    i0, ServerAddressByClientCIDR, "APIVersions(server_address_by_client_cidrs=...)"
+                )
+                for i0 in server_address_by_client_cidrs
+            ]
+        if versions is None:
+            self.versions = []
+            absent += ("versions",)
+        else:
+            self.versions = versions
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> APIVersions:
+    def _decode(cls, data: dict[str, Any]) -> APIVersions:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("serverAddressByClientCIDRs")
-        self.server_address_by_client_cidrs = (
-            None if v is None else [ServerAddressByClientCIDR.from_dict(i0) for i0 in v]
-        )
-        self.versions = get("versions")
+        if isinstance(v, list):
+            try:
+                self.server_address_by_client_cidrs = [
+                    ServerAddressByClientCIDR._decode(i0) for i0 in v
+                ]
+            except AttributeError:  # an item that is not an object
+                self.server_address_by_client_cidrs = []
+                absent += ("server_address_by_client_cidrs",)
+                odd = True
+        else:
+            self.server_address_by_client_cidrs = []
+            absent += ("server_address_by_client_cidrs",)
+            if v is not None:
+                odd = True
+        v = get("versions")
+        if isinstance(v, list):
+            self.versions = v
+        else:
+            self.versions = []
+            absent += ("versions",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -545,12 +891,24 @@ class APIVersions(_Model):
         if v1 is not None:
             data["kind"] = v1
         v2 = self.server_address_by_client_cidrs
-        if v2 is not None:
+        if v2 is not None and (v2 or "server_address_by_client_cidrs" not in absent):
             data["serverAddressByClientCIDRs"] = [i0.to_dict() for i0 in v2]
         v3 = self.versions
-        if v3 is not None:
+        if v3 is not None and (v3 or "versions" not in absent):
             data["versions"] = v3
         return data
+
+    def _copy(self) -> APIVersions:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.server_address_by_client_cidrs = (
+            None if (v2 := self.server_address_by_client_cidrs) is None else [i._copy() for i in v2]
+        )
+        new.versions = None if (v3 := self.versions) is None else v3[:]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class Condition(_Model):
@@ -563,95 +921,172 @@ class Condition(_Model):
         "reason",
         "status",
         "type",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("last_transition_time", "lastTransitionTime", "_Time | None", required=True),
-        _FieldInfo("message", "message", "str | None", required=True),
+        _FieldInfo("message", "message", "str", required=True),
         _FieldInfo("observed_generation", "observedGeneration", "int | None"),
-        _FieldInfo("reason", "reason", "str | None", required=True),
-        _FieldInfo("status", "status", "str | None", required=True),
-        _FieldInfo("type", "type", "str | None", required=True),
+        _FieldInfo("reason", "reason", "str", required=True),
+        _FieldInfo("status", "status", "str", required=True),
+        _FieldInfo("type", "type", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"lastTransitionTime", "message", "observedGeneration", "reason", "status", "type"}
     )
+    _absent: tuple[str, ...]
 
     last_transition_time: _Time | None
     """lastTransitionTime is the last time the condition transitioned from one status to another. This should be when the underlying condition changed.  If that is not known, then using the time when the API field changed is acceptable."""
 
-    message: str | None
+    message: str
     """message is a human readable message indicating details about the transition. This may be an empty string."""
 
     observed_generation: int | None
     """observedGeneration represents the .metadata.generation that the condition was set based upon. For instance, if .metadata.generation is currently 12, but the .status.conditions[x].observedGeneration is 9, the condition is out of date with respect to the current state of the instance."""
 
-    reason: str | None
+    reason: str
     """reason contains a programmatic identifier indicating the reason for the condition's last transition. Producers of specific condition types may define expected values and meanings for this field, and whether the values are considered a guaranteed API. The value should be a CamelCase string. This field may not be empty."""
 
-    status: str | None
+    status: str
     """status of the condition, one of True, False, Unknown."""
 
-    type: str | None
+    type: str
     """type of condition in CamelCase or in foo.example.com/CamelCase."""
 
     def __init__(
         self,
         *,
-        last_transition_time: _Time | None = None,
+        last_transition_time: _Time | str | _datetime | None = None,
         message: str | None = None,
         observed_generation: int | None = None,
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
     ) -> None:
-        self.last_transition_time = last_transition_time
-        self.message = message
+        absent: tuple[str, ...] = ()
+        self.last_transition_time = (
+            None if last_transition_time is None else _Time.coerce(last_transition_time)
+        )
+        if message is None:
+            self.message = ""
+            absent += ("message",)
+        else:
+            self.message = message
         self.observed_generation = observed_generation
-        self.reason = reason
-        self.status = status
-        self.type = type
+        if reason is None:
+            self.reason = ""
+            absent += ("reason",)
+        else:
+            self.reason = reason
+        if status is None:
+            self.status = ""
+            absent += ("status",)
+        else:
+            self.status = status
+        if type is None:
+            self.type = ""
+            absent += ("type",)
+        else:
+            self.type = type
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Condition:
+    def _decode(cls, data: dict[str, Any]) -> Condition:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("lastTransitionTime")
-        self.last_transition_time = None if v is None else _Time(v)
-        self.message = get("message")
-        self.observed_generation = get("observedGeneration")
-        self.reason = get("reason")
-        self.status = get("status")
-        self.type = get("type")
+        if v is None:
+            self.last_transition_time = None
+        elif isinstance(v, str):
+            self.last_transition_time = _Time(v)
+        else:
+            self.last_transition_time = None
+            odd = True
+        v = get("message")
+        if isinstance(v, str):
+            self.message = v
+        else:
+            self.message = ""
+            absent += ("message",)
+            if v is not None:
+                odd = True
+        v = get("observedGeneration")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.observed_generation = v
+        else:
+            self.observed_generation = None
+            odd = True
+        v = get("reason")
+        if isinstance(v, str):
+            self.reason = v
+        else:
+            self.reason = ""
+            absent += ("reason",)
+            if v is not None:
+                odd = True
+        v = get("status")
+        if isinstance(v, str):
+            self.status = v
+        else:
+            self.status = ""
+            absent += ("status",)
+            if v is not None:
+                odd = True
+        v = get("type")
+        if isinstance(v, str):
+            self.type = v
+        else:
+            self.type = ""
+            absent += ("type",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.last_transition_time
         if v0 is not None:
-            data["lastTransitionTime"] = v0
+            data["lastTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
         v1 = self.message
-        if v1 is not None:
+        if v1 is not None and (v1 or "message" not in absent):
             data["message"] = v1
         v2 = self.observed_generation
         if v2 is not None:
             data["observedGeneration"] = v2
         v3 = self.reason
-        if v3 is not None:
+        if v3 is not None and (v3 or "reason" not in absent):
             data["reason"] = v3
         v4 = self.status
-        if v4 is not None:
+        if v4 is not None and (v4 or "status" not in absent):
             data["status"] = v4
         v5 = self.type
-        if v5 is not None:
+        if v5 is not None and (v5 or "type" not in absent):
             data["type"] = v5
         return data
+
+    def _copy(self) -> Condition:
+        new = self.__class__.__new__(self.__class__)
+        new.last_transition_time = self.last_transition_time
+        new.message = self.message
+        new.observed_generation = self.observed_generation
+        new.reason = self.reason
+        new.status = self.status
+        new.type = self.type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class DeleteOptions(_Model):
@@ -740,29 +1175,73 @@ class DeleteOptions(_Model):
         )
         self.kind = kind
         self.orphan_dependents = orphan_dependents
-        self.preconditions = preconditions
+        self.preconditions = (
+            None
+            if preconditions is None
+            else _model_arg(preconditions, Preconditions, "DeleteOptions(preconditions=...)")
+        )
         self.propagation_policy = propagation_policy
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeleteOptions:
+    def _decode(cls, data: dict[str, Any]) -> DeleteOptions:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.api_version = get("apiVersion")
-        self.dry_run = get("dryRun")
-        self.grace_period_seconds = get("gracePeriodSeconds")
-        self.ignore_store_read_error_with_cluster_breaking_potential = get(
-            "ignoreStoreReadErrorWithClusterBreakingPotential"
-        )
-        self.kind = get("kind")
-        self.orphan_dependents = get("orphanDependents")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("dryRun")
+        if v is None or isinstance(v, list):
+            self.dry_run = v
+        else:
+            self.dry_run = None
+            odd = True
+        v = get("gracePeriodSeconds")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.grace_period_seconds = v
+        else:
+            self.grace_period_seconds = None
+            odd = True
+        v = get("ignoreStoreReadErrorWithClusterBreakingPotential")
+        if v is None or v.__class__ is bool:
+            self.ignore_store_read_error_with_cluster_breaking_potential = v
+        else:
+            self.ignore_store_read_error_with_cluster_breaking_potential = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
+        v = get("orphanDependents")
+        if v is None or v.__class__ is bool:
+            self.orphan_dependents = v
+        else:
+            self.orphan_dependents = None
+            odd = True
         v = get("preconditions")
-        self.preconditions = None if v is None else Preconditions.from_dict(v)
-        self.propagation_policy = get("propagationPolicy")
+        if v is None:
+            self.preconditions = None
+        elif isinstance(v, dict):
+            self.preconditions = Preconditions._decode(v)
+        else:
+            self.preconditions = None
+            odd = True
+        v = get("propagationPolicy")
+        if v is None or isinstance(v, str):
+            self.propagation_policy = v
+        else:
+            self.propagation_policy = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -794,6 +1273,21 @@ class DeleteOptions(_Model):
             data["propagationPolicy"] = v7
         return data
 
+    def _copy(self) -> DeleteOptions:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.dry_run = None if (v1 := self.dry_run) is None else v1[:]
+        new.grace_period_seconds = self.grace_period_seconds
+        new.ignore_store_read_error_with_cluster_breaking_potential = (
+            self.ignore_store_read_error_with_cluster_breaking_potential
+        )
+        new.kind = self.kind
+        new.orphan_dependents = self.orphan_dependents
+        new.preconditions = None if (v6 := self.preconditions) is None else v6._copy()
+        new.propagation_policy = self.propagation_policy
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class FieldSelectorRequirement(_Model):
     """FieldSelectorRequirement is a selector that contains values, a key, and an operator that relates the key and values."""
@@ -802,19 +1296,21 @@ class FieldSelectorRequirement(_Model):
         "key",
         "operator",
         "values",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("key", "key", "str | None", required=True),
-        _FieldInfo("operator", "operator", "str | None", required=True),
+        _FieldInfo("key", "key", "str", required=True),
+        _FieldInfo("operator", "operator", "str", required=True),
         _FieldInfo("values", "values", "list[str] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"key", "operator", "values"})
+    _absent: tuple[str, ...]
 
-    key: str | None
+    key: str
     """key is the field selector key that the requirement applies to."""
 
-    operator: str | None
+    operator: str
     """operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists, DoesNotExist. The list of operators may grow in the future."""
 
     values: list[str] | None
@@ -827,37 +1323,79 @@ class FieldSelectorRequirement(_Model):
         operator: str | None = None,
         values: list[str] | None = None,
     ) -> None:
-        self.key = key
-        self.operator = operator
+        absent: tuple[str, ...] = ()
+        if key is None:
+            self.key = ""
+            absent += ("key",)
+        else:
+            self.key = key
+        if operator is None:
+            self.operator = ""
+            absent += ("operator",)
+        else:
+            self.operator = operator
         self.values = values
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> FieldSelectorRequirement:
+    def _decode(cls, data: dict[str, Any]) -> FieldSelectorRequirement:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.key = get("key")
-        self.operator = get("operator")
-        self.values = get("values")
+        v = get("key")
+        if isinstance(v, str):
+            self.key = v
+        else:
+            self.key = ""
+            absent += ("key",)
+            if v is not None:
+                odd = True
+        v = get("operator")
+        if isinstance(v, str):
+            self.operator = v
+        else:
+            self.operator = ""
+            absent += ("operator",)
+            if v is not None:
+                odd = True
+        v = get("values")
+        if v is None or isinstance(v, list):
+            self.values = v
+        else:
+            self.values = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.key
-        if v0 is not None:
+        if v0 is not None and (v0 or "key" not in absent):
             data["key"] = v0
         v1 = self.operator
-        if v1 is not None:
+        if v1 is not None and (v1 or "operator" not in absent):
             data["operator"] = v1
         v2 = self.values
         if v2 is not None:
             data["values"] = v2
         return data
+
+    def _copy(self) -> FieldSelectorRequirement:
+        new = self.__class__.__new__(self.__class__)
+        new.key = self.key
+        new.operator = self.operator
+        new.values = None if (v2 := self.values) is None else v2[:]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class GroupResource(_Model):
@@ -866,17 +1404,19 @@ class GroupResource(_Model):
     __slots__ = (
         "group",
         "resource",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("group", "group", "str | None", required=True),
-        _FieldInfo("resource", "resource", "str | None", required=True),
+        _FieldInfo("group", "group", "str", required=True),
+        _FieldInfo("resource", "resource", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"group", "resource"})
+    _absent: tuple[str, ...]
 
-    group: str | None
+    group: str
 
-    resource: str | None
+    resource: str
 
     def __init__(
         self,
@@ -884,32 +1424,68 @@ class GroupResource(_Model):
         group: str | None = None,
         resource: str | None = None,
     ) -> None:
-        self.group = group
-        self.resource = resource
+        absent: tuple[str, ...] = ()
+        if group is None:
+            self.group = ""
+            absent += ("group",)
+        else:
+            self.group = group
+        if resource is None:
+            self.resource = ""
+            absent += ("resource",)
+        else:
+            self.resource = resource
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> GroupResource:
+    def _decode(cls, data: dict[str, Any]) -> GroupResource:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.group = get("group")
-        self.resource = get("resource")
+        v = get("group")
+        if isinstance(v, str):
+            self.group = v
+        else:
+            self.group = ""
+            absent += ("group",)
+            if v is not None:
+                odd = True
+        v = get("resource")
+        if isinstance(v, str):
+            self.resource = v
+        else:
+            self.resource = ""
+            absent += ("resource",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.group
-        if v0 is not None:
+        if v0 is not None and (v0 or "group" not in absent):
             data["group"] = v0
         v1 = self.resource
-        if v1 is not None:
+        if v1 is not None and (v1 or "resource" not in absent):
             data["resource"] = v1
         return data
+
+    def _copy(self) -> GroupResource:
+        new = self.__class__.__new__(self.__class__)
+        new.group = self.group
+        new.resource = self.resource
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class GroupVersionForDiscovery(_Model):
@@ -918,18 +1494,20 @@ class GroupVersionForDiscovery(_Model):
     __slots__ = (
         "group_version",
         "version",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("group_version", "groupVersion", "str | None", required=True),
-        _FieldInfo("version", "version", "str | None", required=True),
+        _FieldInfo("group_version", "groupVersion", "str", required=True),
+        _FieldInfo("version", "version", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"groupVersion", "version"})
+    _absent: tuple[str, ...]
 
-    group_version: str | None
+    group_version: str
     """groupVersion specifies the API group and version in the form "group/version\x22"""
 
-    version: str | None
+    version: str
     """version specifies the version in the form of "version". This is to save the clients the trouble of splitting the GroupVersion."""
 
     def __init__(
@@ -938,32 +1516,68 @@ class GroupVersionForDiscovery(_Model):
         group_version: str | None = None,
         version: str | None = None,
     ) -> None:
-        self.group_version = group_version
-        self.version = version
+        absent: tuple[str, ...] = ()
+        if group_version is None:
+            self.group_version = ""
+            absent += ("group_version",)
+        else:
+            self.group_version = group_version
+        if version is None:
+            self.version = ""
+            absent += ("version",)
+        else:
+            self.version = version
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> GroupVersionForDiscovery:
+    def _decode(cls, data: dict[str, Any]) -> GroupVersionForDiscovery:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.group_version = get("groupVersion")
-        self.version = get("version")
+        v = get("groupVersion")
+        if isinstance(v, str):
+            self.group_version = v
+        else:
+            self.group_version = ""
+            absent += ("group_version",)
+            if v is not None:
+                odd = True
+        v = get("version")
+        if isinstance(v, str):
+            self.version = v
+        else:
+            self.version = ""
+            absent += ("version",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.group_version
-        if v0 is not None:
+        if v0 is not None and (v0 or "group_version" not in absent):
             data["groupVersion"] = v0
         v1 = self.version
-        if v1 is not None:
+        if v1 is not None and (v1 or "version" not in absent):
             data["version"] = v1
         return data
+
+    def _copy(self) -> GroupVersionForDiscovery:
+        new = self.__class__.__new__(self.__class__)
+        new.group_version = self.group_version
+        new.version = self.version
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class LabelSelector(_Model):
@@ -997,23 +1611,44 @@ class LabelSelector(_Model):
         match_expressions: list[LabelSelectorRequirement] | None = None,
         match_labels: dict[str, str] | None = None,
     ) -> None:
-        self.match_expressions = match_expressions
+        self.match_expressions = (
+            None
+            if match_expressions is None
+            else [
+                _model_arg(i0, LabelSelectorRequirement, "LabelSelector(match_expressions=...)")
+                for i0 in match_expressions
+            ]
+        )
         self.match_labels = match_labels
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LabelSelector:
+    def _decode(cls, data: dict[str, Any]) -> LabelSelector:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("matchExpressions")
-        self.match_expressions = (
-            None if v is None else [LabelSelectorRequirement.from_dict(i0) for i0 in v]
-        )
-        self.match_labels = get("matchLabels")
+        if v is None:
+            self.match_expressions = None
+        elif isinstance(v, list):
+            try:
+                self.match_expressions = [LabelSelectorRequirement._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.match_expressions = None
+                odd = True
+        else:
+            self.match_expressions = None
+            odd = True
+        v = get("matchLabels")
+        if v is None or isinstance(v, dict):
+            self.match_labels = v
+        else:
+            self.match_labels = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1027,6 +1662,15 @@ class LabelSelector(_Model):
             data["matchLabels"] = v1
         return data
 
+    def _copy(self) -> LabelSelector:
+        new = self.__class__.__new__(self.__class__)
+        new.match_expressions = (
+            None if (v0 := self.match_expressions) is None else [i._copy() for i in v0]
+        )
+        new.match_labels = None if (v1 := self.match_labels) is None else v1.copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class LabelSelectorRequirement(_Model):
     """A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values."""
@@ -1035,19 +1679,21 @@ class LabelSelectorRequirement(_Model):
         "key",
         "operator",
         "values",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("key", "key", "str | None", required=True),
-        _FieldInfo("operator", "operator", "str | None", required=True),
+        _FieldInfo("key", "key", "str", required=True),
+        _FieldInfo("operator", "operator", "str", required=True),
         _FieldInfo("values", "values", "list[str] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"key", "operator", "values"})
+    _absent: tuple[str, ...]
 
-    key: str | None
+    key: str
     """key is the label key that the selector applies to."""
 
-    operator: str | None
+    operator: str
     """operator represents a key's relationship to a set of values. Valid operators are In, NotIn, Exists and DoesNotExist."""
 
     values: list[str] | None
@@ -1060,37 +1706,79 @@ class LabelSelectorRequirement(_Model):
         operator: str | None = None,
         values: list[str] | None = None,
     ) -> None:
-        self.key = key
-        self.operator = operator
+        absent: tuple[str, ...] = ()
+        if key is None:
+            self.key = ""
+            absent += ("key",)
+        else:
+            self.key = key
+        if operator is None:
+            self.operator = ""
+            absent += ("operator",)
+        else:
+            self.operator = operator
         self.values = values
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LabelSelectorRequirement:
+    def _decode(cls, data: dict[str, Any]) -> LabelSelectorRequirement:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.key = get("key")
-        self.operator = get("operator")
-        self.values = get("values")
+        v = get("key")
+        if isinstance(v, str):
+            self.key = v
+        else:
+            self.key = ""
+            absent += ("key",)
+            if v is not None:
+                odd = True
+        v = get("operator")
+        if isinstance(v, str):
+            self.operator = v
+        else:
+            self.operator = ""
+            absent += ("operator",)
+            if v is not None:
+                odd = True
+        v = get("values")
+        if v is None or isinstance(v, list):
+            self.values = v
+        else:
+            self.values = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.key
-        if v0 is not None:
+        if v0 is not None and (v0 or "key" not in absent):
             data["key"] = v0
         v1 = self.operator
-        if v1 is not None:
+        if v1 is not None and (v1 or "operator" not in absent):
             data["operator"] = v1
         v2 = self.values
         if v2 is not None:
             data["values"] = v2
         return data
+
+    def _copy(self) -> LabelSelectorRequirement:
+        new = self.__class__.__new__(self.__class__)
+        new.key = self.key
+        new.operator = self.operator
+        new.values = None if (v2 := self.values) is None else v2[:]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ListMeta(_Model):
@@ -1146,23 +1834,54 @@ This is an alpha field and requires enabling the ShardedListAndWatch feature gat
         self.remaining_item_count = remaining_item_count
         self.resource_version = resource_version
         self.self_link = self_link
-        self.shard_info = shard_info
+        self.shard_info = (
+            None
+            if shard_info is None
+            else _model_arg(shard_info, ShardInfo, "ListMeta(shard_info=...)")
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ListMeta:
+    def _decode(cls, data: dict[str, Any]) -> ListMeta:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.continue_ = get("continue")
-        self.remaining_item_count = get("remainingItemCount")
-        self.resource_version = get("resourceVersion")
-        self.self_link = get("selfLink")
+        v = get("continue")
+        if v is None or isinstance(v, str):
+            self.continue_ = v
+        else:
+            self.continue_ = None
+            odd = True
+        v = get("remainingItemCount")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.remaining_item_count = v
+        else:
+            self.remaining_item_count = None
+            odd = True
+        v = get("resourceVersion")
+        if v is None or isinstance(v, str):
+            self.resource_version = v
+        else:
+            self.resource_version = None
+            odd = True
+        v = get("selfLink")
+        if v is None or isinstance(v, str):
+            self.self_link = v
+        else:
+            self.self_link = None
+            odd = True
         v = get("shardInfo")
-        self.shard_info = None if v is None else ShardInfo.from_dict(v)
+        if v is None:
+            self.shard_info = None
+        elif isinstance(v, dict):
+            self.shard_info = ShardInfo._decode(v)
+        else:
+            self.shard_info = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1184,6 +1903,16 @@ This is an alpha field and requires enabling the ShardedListAndWatch feature gat
         if v4 is not None:
             data["shardInfo"] = v4.to_dict()
         return data
+
+    def _copy(self) -> ListMeta:
+        new = self.__class__.__new__(self.__class__)
+        new.continue_ = self.continue_
+        new.remaining_item_count = self.remaining_item_count
+        new.resource_version = self.resource_version
+        new.self_link = self.self_link
+        new.shard_info = None if (v4 := self.shard_info) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class ManagedFieldsEntry(_Model):
@@ -1242,7 +1971,7 @@ class ManagedFieldsEntry(_Model):
         manager: str | None = None,
         operation: str | None = None,
         subresource: str | None = None,
-        time: _Time | None = None,
+        time: _Time | str | _datetime | None = None,
     ) -> None:
         self.api_version = api_version
         self.fields_type = fields_type
@@ -1250,25 +1979,62 @@ class ManagedFieldsEntry(_Model):
         self.manager = manager
         self.operation = operation
         self.subresource = subresource
-        self.time = time
+        self.time = None if time is None else _Time.coerce(time)
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ManagedFieldsEntry:
+    def _decode(cls, data: dict[str, Any]) -> ManagedFieldsEntry:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.api_version = get("apiVersion")
-        self.fields_type = get("fieldsType")
-        self.fields_v1 = get("fieldsV1")
-        self.manager = get("manager")
-        self.operation = get("operation")
-        self.subresource = get("subresource")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("fieldsType")
+        if v is None or isinstance(v, str):
+            self.fields_type = v
+        else:
+            self.fields_type = None
+            odd = True
+        v = get("fieldsV1")
+        if v is None or isinstance(v, dict):
+            self.fields_v1 = v
+        else:
+            self.fields_v1 = None
+            odd = True
+        v = get("manager")
+        if v is None or isinstance(v, str):
+            self.manager = v
+        else:
+            self.manager = None
+            odd = True
+        v = get("operation")
+        if v is None or isinstance(v, str):
+            self.operation = v
+        else:
+            self.operation = None
+            odd = True
+        v = get("subresource")
+        if v is None or isinstance(v, str):
+            self.subresource = v
+        else:
+            self.subresource = None
+            odd = True
         v = get("time")
-        self.time = None if v is None else _Time(v)
+        if v is None:
+            self.time = None
+        elif isinstance(v, str):
+            self.time = _Time(v)
+        else:
+            self.time = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1294,8 +2060,20 @@ class ManagedFieldsEntry(_Model):
             data["subresource"] = v5
         v6 = self.time
         if v6 is not None:
-            data["time"] = v6
+            data["time"] = v6 if isinstance(v6, str) else _Time.coerce(v6)
         return data
+
+    def _copy(self) -> ManagedFieldsEntry:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.fields_type = self.fields_type
+        new.fields_v1 = None if (v2 := self.fields_v1) is None else _copy_value(v2)
+        new.manager = self.manager
+        new.operation = self.operation
+        new.subresource = self.subresource
+        new.time = self.time
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class ObjectMeta(_Model):
@@ -1437,9 +2215,9 @@ Populated by the system. Read-only. More info: https://kubernetes.io/docs/concep
         self,
         *,
         annotations: dict[str, str] | None = None,
-        creation_timestamp: _Time | None = None,
+        creation_timestamp: _Time | str | _datetime | None = None,
         deletion_grace_period_seconds: int | None = None,
-        deletion_timestamp: _Time | None = None,
+        deletion_timestamp: _Time | str | _datetime | None = None,
         finalizers: list[str] | None = None,
         generate_name: str | None = None,
         generation: int | None = None,
@@ -1453,49 +2231,155 @@ Populated by the system. Read-only. More info: https://kubernetes.io/docs/concep
         uid: str | None = None,
     ) -> None:
         self.annotations = annotations
-        self.creation_timestamp = creation_timestamp
+        self.creation_timestamp = (
+            None if creation_timestamp is None else _Time.coerce(creation_timestamp)
+        )
         self.deletion_grace_period_seconds = deletion_grace_period_seconds
-        self.deletion_timestamp = deletion_timestamp
+        self.deletion_timestamp = (
+            None if deletion_timestamp is None else _Time.coerce(deletion_timestamp)
+        )
         self.finalizers = finalizers
         self.generate_name = generate_name
         self.generation = generation
         self.labels = labels
-        self.managed_fields = managed_fields
+        self.managed_fields = (
+            None
+            if managed_fields is None
+            else [
+                _model_arg(i0, ManagedFieldsEntry, "ObjectMeta(managed_fields=...)")
+                for i0 in managed_fields
+            ]
+        )
         self.name = name
         self.namespace = namespace
-        self.owner_references = owner_references
+        self.owner_references = (
+            None
+            if owner_references is None
+            else [
+                _model_arg(i0, OwnerReference, "ObjectMeta(owner_references=...)")
+                for i0 in owner_references
+            ]
+        )
         self.resource_version = resource_version
         self.self_link = self_link
         self.uid = uid
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ObjectMeta:
+    def _decode(cls, data: dict[str, Any]) -> ObjectMeta:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.annotations = get("annotations")
+        v = get("annotations")
+        if v is None or isinstance(v, dict):
+            self.annotations = v
+        else:
+            self.annotations = None
+            odd = True
         v = get("creationTimestamp")
-        self.creation_timestamp = None if v is None else _Time(v)
-        self.deletion_grace_period_seconds = get("deletionGracePeriodSeconds")
+        if v is None:
+            self.creation_timestamp = None
+        elif isinstance(v, str):
+            self.creation_timestamp = _Time(v)
+        else:
+            self.creation_timestamp = None
+            odd = True
+        v = get("deletionGracePeriodSeconds")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.deletion_grace_period_seconds = v
+        else:
+            self.deletion_grace_period_seconds = None
+            odd = True
         v = get("deletionTimestamp")
-        self.deletion_timestamp = None if v is None else _Time(v)
-        self.finalizers = get("finalizers")
-        self.generate_name = get("generateName")
-        self.generation = get("generation")
-        self.labels = get("labels")
+        if v is None:
+            self.deletion_timestamp = None
+        elif isinstance(v, str):
+            self.deletion_timestamp = _Time(v)
+        else:
+            self.deletion_timestamp = None
+            odd = True
+        v = get("finalizers")
+        if v is None or isinstance(v, list):
+            self.finalizers = v
+        else:
+            self.finalizers = None
+            odd = True
+        v = get("generateName")
+        if v is None or isinstance(v, str):
+            self.generate_name = v
+        else:
+            self.generate_name = None
+            odd = True
+        v = get("generation")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.generation = v
+        else:
+            self.generation = None
+            odd = True
+        v = get("labels")
+        if v is None or isinstance(v, dict):
+            self.labels = v
+        else:
+            self.labels = None
+            odd = True
         v = get("managedFields")
-        self.managed_fields = None if v is None else [ManagedFieldsEntry.from_dict(i0) for i0 in v]
-        self.name = get("name")
-        self.namespace = get("namespace")
+        if v is None:
+            self.managed_fields = None
+        elif isinstance(v, list):
+            try:
+                self.managed_fields = [ManagedFieldsEntry._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.managed_fields = None
+                odd = True
+        else:
+            self.managed_fields = None
+            odd = True
+        v = get("name")
+        if v is None or isinstance(v, str):
+            self.name = v
+        else:
+            self.name = None
+            odd = True
+        v = get("namespace")
+        if v is None or isinstance(v, str):
+            self.namespace = v
+        else:
+            self.namespace = None
+            odd = True
         v = get("ownerReferences")
-        self.owner_references = None if v is None else [OwnerReference.from_dict(i0) for i0 in v]
-        self.resource_version = get("resourceVersion")
-        self.self_link = get("selfLink")
-        self.uid = get("uid")
+        if v is None:
+            self.owner_references = None
+        elif isinstance(v, list):
+            try:
+                self.owner_references = [OwnerReference._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.owner_references = None
+                odd = True
+        else:
+            self.owner_references = None
+            odd = True
+        v = get("resourceVersion")
+        if v is None or isinstance(v, str):
+            self.resource_version = v
+        else:
+            self.resource_version = None
+            odd = True
+        v = get("selfLink")
+        if v is None or isinstance(v, str):
+            self.self_link = v
+        else:
+            self.self_link = None
+            odd = True
+        v = get("uid")
+        if v is None or isinstance(v, str):
+            self.uid = v
+        else:
+            self.uid = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1506,13 +2390,13 @@ Populated by the system. Read-only. More info: https://kubernetes.io/docs/concep
             data["annotations"] = v0
         v1 = self.creation_timestamp
         if v1 is not None:
-            data["creationTimestamp"] = v1
+            data["creationTimestamp"] = v1 if isinstance(v1, str) else _Time.coerce(v1)
         v2 = self.deletion_grace_period_seconds
         if v2 is not None:
             data["deletionGracePeriodSeconds"] = v2
         v3 = self.deletion_timestamp
         if v3 is not None:
-            data["deletionTimestamp"] = v3
+            data["deletionTimestamp"] = v3 if isinstance(v3, str) else _Time.coerce(v3)
         v4 = self.finalizers
         if v4 is not None:
             data["finalizers"] = v4
@@ -1548,6 +2432,30 @@ Populated by the system. Read-only. More info: https://kubernetes.io/docs/concep
             data["uid"] = v14
         return data
 
+    def _copy(self) -> ObjectMeta:
+        new = self.__class__.__new__(self.__class__)
+        new.annotations = None if (v0 := self.annotations) is None else v0.copy()
+        new.creation_timestamp = self.creation_timestamp
+        new.deletion_grace_period_seconds = self.deletion_grace_period_seconds
+        new.deletion_timestamp = self.deletion_timestamp
+        new.finalizers = None if (v4 := self.finalizers) is None else v4[:]
+        new.generate_name = self.generate_name
+        new.generation = self.generation
+        new.labels = None if (v7 := self.labels) is None else v7.copy()
+        new.managed_fields = (
+            None if (v8 := self.managed_fields) is None else [i._copy() for i in v8]
+        )
+        new.name = self.name
+        new.namespace = self.namespace
+        new.owner_references = (
+            None if (v11 := self.owner_references) is None else [i._copy() for i in v11]
+        )
+        new.resource_version = self.resource_version
+        new.self_link = self.self_link
+        new.uid = self.uid
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class OwnerReference(_Model):
     """OwnerReference contains enough information to let you identify an owning object. An owning object must be in the same namespace as the dependent, or be cluster-scoped, so there is no namespace field."""
@@ -1559,21 +2467,23 @@ class OwnerReference(_Model):
         "kind",
         "name",
         "uid",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("api_version", "apiVersion", "str | None", required=True),
+        _FieldInfo("api_version", "apiVersion", "str", required=True),
         _FieldInfo("block_owner_deletion", "blockOwnerDeletion", "bool | None"),
         _FieldInfo("controller", "controller", "bool | None"),
-        _FieldInfo("kind", "kind", "str | None", required=True),
-        _FieldInfo("name", "name", "str | None", required=True),
-        _FieldInfo("uid", "uid", "str | None", required=True),
+        _FieldInfo("kind", "kind", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("uid", "uid", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "blockOwnerDeletion", "controller", "kind", "name", "uid"}
     )
+    _absent: tuple[str, ...]
 
-    api_version: str | None
+    api_version: str
     """API version of the referent."""
 
     block_owner_deletion: bool | None
@@ -1582,13 +2492,13 @@ class OwnerReference(_Model):
     controller: bool | None
     """If true, this reference points to the managing controller."""
 
-    kind: str | None
+    kind: str
     """Kind of the referent. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    name: str | None
+    name: str
     """Name of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names"""
 
-    uid: str | None
+    uid: str
     """UID of the referent. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#uids"""
 
     def __init__(
@@ -1601,35 +2511,95 @@ class OwnerReference(_Model):
         name: str | None = None,
         uid: str | None = None,
     ) -> None:
-        self.api_version = api_version
+        absent: tuple[str, ...] = ()
+        if api_version is None:
+            self.api_version = ""
+            absent += ("api_version",)
+        else:
+            self.api_version = api_version
         self.block_owner_deletion = block_owner_deletion
         self.controller = controller
-        self.kind = kind
-        self.name = name
-        self.uid = uid
+        if kind is None:
+            self.kind = ""
+            absent += ("kind",)
+        else:
+            self.kind = kind
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
+        if uid is None:
+            self.uid = ""
+            absent += ("uid",)
+        else:
+            self.uid = uid
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> OwnerReference:
+    def _decode(cls, data: dict[str, Any]) -> OwnerReference:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.block_owner_deletion = get("blockOwnerDeletion")
-        self.controller = get("controller")
-        self.kind = get("kind")
-        self.name = get("name")
-        self.uid = get("uid")
+        v = get("apiVersion")
+        if isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = ""
+            absent += ("api_version",)
+            if v is not None:
+                odd = True
+        v = get("blockOwnerDeletion")
+        if v is None or v.__class__ is bool:
+            self.block_owner_deletion = v
+        else:
+            self.block_owner_deletion = None
+            odd = True
+        v = get("controller")
+        if v is None or v.__class__ is bool:
+            self.controller = v
+        else:
+            self.controller = None
+            odd = True
+        v = get("kind")
+        if isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = ""
+            absent += ("kind",)
+            if v is not None:
+                odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        v = get("uid")
+        if isinstance(v, str):
+            self.uid = v
+        else:
+            self.uid = ""
+            absent += ("uid",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
-        if v0 is not None:
+        if v0 is not None and (v0 or "api_version" not in absent):
             data["apiVersion"] = v0
         v1 = self.block_owner_deletion
         if v1 is not None:
@@ -1638,15 +2608,27 @@ class OwnerReference(_Model):
         if v2 is not None:
             data["controller"] = v2
         v3 = self.kind
-        if v3 is not None:
+        if v3 is not None and (v3 or "kind" not in absent):
             data["kind"] = v3
         v4 = self.name
-        if v4 is not None:
+        if v4 is not None and (v4 or "name" not in absent):
             data["name"] = v4
         v5 = self.uid
-        if v5 is not None:
+        if v5 is not None and (v5 or "uid" not in absent):
             data["uid"] = v5
         return data
+
+    def _copy(self) -> OwnerReference:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.block_owner_deletion = self.block_owner_deletion
+        new.controller = self.controller
+        new.kind = self.kind
+        new.name = self.name
+        new.uid = self.uid
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class Preconditions(_Model):
@@ -1680,15 +2662,26 @@ class Preconditions(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Preconditions:
+    def _decode(cls, data: dict[str, Any]) -> Preconditions:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.resource_version = get("resourceVersion")
-        self.uid = get("uid")
+        v = get("resourceVersion")
+        if v is None or isinstance(v, str):
+            self.resource_version = v
+        else:
+            self.resource_version = None
+            odd = True
+        v = get("uid")
+        if v is None or isinstance(v, str):
+            self.uid = v
+        else:
+            self.uid = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1702,6 +2695,13 @@ class Preconditions(_Model):
             data["uid"] = v1
         return data
 
+    def _copy(self) -> Preconditions:
+        new = self.__class__.__new__(self.__class__)
+        new.resource_version = self.resource_version
+        new.uid = self.uid
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class ServerAddressByClientCIDR(_Model):
     """ServerAddressByClientCIDR helps the client to determine the server address that they should use, depending on the clientCIDR that they match."""
@@ -1709,18 +2709,20 @@ class ServerAddressByClientCIDR(_Model):
     __slots__ = (
         "client_cidr",
         "server_address",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("client_cidr", "clientCIDR", "str | None", required=True),
-        _FieldInfo("server_address", "serverAddress", "str | None", required=True),
+        _FieldInfo("client_cidr", "clientCIDR", "str", required=True),
+        _FieldInfo("server_address", "serverAddress", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"clientCIDR", "serverAddress"})
+    _absent: tuple[str, ...]
 
-    client_cidr: str | None
+    client_cidr: str
     """The CIDR with which clients can match their IP to figure out the server address that they should use."""
 
-    server_address: str | None
+    server_address: str
     """Address of this server, suitable for a client that matches the above CIDR. This can be a hostname, hostname:port, IP or IP:port."""
 
     def __init__(
@@ -1729,45 +2731,85 @@ class ServerAddressByClientCIDR(_Model):
         client_cidr: str | None = None,
         server_address: str | None = None,
     ) -> None:
-        self.client_cidr = client_cidr
-        self.server_address = server_address
+        absent: tuple[str, ...] = ()
+        if client_cidr is None:
+            self.client_cidr = ""
+            absent += ("client_cidr",)
+        else:
+            self.client_cidr = client_cidr
+        if server_address is None:
+            self.server_address = ""
+            absent += ("server_address",)
+        else:
+            self.server_address = server_address
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ServerAddressByClientCIDR:
+    def _decode(cls, data: dict[str, Any]) -> ServerAddressByClientCIDR:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.client_cidr = get("clientCIDR")
-        self.server_address = get("serverAddress")
+        v = get("clientCIDR")
+        if isinstance(v, str):
+            self.client_cidr = v
+        else:
+            self.client_cidr = ""
+            absent += ("client_cidr",)
+            if v is not None:
+                odd = True
+        v = get("serverAddress")
+        if isinstance(v, str):
+            self.server_address = v
+        else:
+            self.server_address = ""
+            absent += ("server_address",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.client_cidr
-        if v0 is not None:
+        if v0 is not None and (v0 or "client_cidr" not in absent):
             data["clientCIDR"] = v0
         v1 = self.server_address
-        if v1 is not None:
+        if v1 is not None and (v1 or "server_address" not in absent):
             data["serverAddress"] = v1
         return data
+
+    def _copy(self) -> ServerAddressByClientCIDR:
+        new = self.__class__.__new__(self.__class__)
+        new.client_cidr = self.client_cidr
+        new.server_address = self.server_address
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ShardInfo(_Model):
     """ShardInfo describes the shard selector that was applied to produce a list response. Its presence on a list response indicates the list is a filtered subset."""
 
-    __slots__ = ("selector",)
+    __slots__ = (
+        "selector",
+        "_absent",
+    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("selector", "selector", "str | None", required=True),
+        _FieldInfo("selector", "selector", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"selector"})
+    _absent: tuple[str, ...]
 
-    selector: str | None
+    selector: str
     """selector is the shard selector string from the request, echoed back so clients can verify which shard they received and merge responses from multiple shards."""
 
     def __init__(
@@ -1775,27 +2817,51 @@ class ShardInfo(_Model):
         *,
         selector: str | None = None,
     ) -> None:
-        self.selector = selector
+        absent: tuple[str, ...] = ()
+        if selector is None:
+            self.selector = ""
+            absent += ("selector",)
+        else:
+            self.selector = selector
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ShardInfo:
+    def _decode(cls, data: dict[str, Any]) -> ShardInfo:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.selector = get("selector")
+        v = get("selector")
+        if isinstance(v, str):
+            self.selector = v
+        else:
+            self.selector = ""
+            absent += ("selector",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.selector
-        if v0 is not None:
+        if v0 is not None and (v0 or "selector" not in absent):
             data["selector"] = v0
         return data
+
+    def _copy(self) -> ShardInfo:
+        new = self.__class__.__new__(self.__class__)
+        new.selector = self.selector
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class Status(_Model):
@@ -1810,6 +2876,7 @@ class Status(_Model):
         "metadata",
         "reason",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "v1"
@@ -1820,13 +2887,14 @@ class Status(_Model):
         _FieldInfo("details", "details", "StatusDetails | None"),
         _FieldInfo("kind", "kind", "str | None"),
         _FieldInfo("message", "message", "str | None"),
-        _FieldInfo("metadata", "metadata", "ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "ListMeta"),
         _FieldInfo("reason", "reason", "str | None"),
         _FieldInfo("status", "status", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "code", "details", "kind", "message", "metadata", "reason", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -1843,7 +2911,7 @@ class Status(_Model):
     message: str | None
     """A human-readable description of the status of this operation."""
 
-    metadata: ListMeta | None
+    metadata: ListMeta
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     reason: str | None
@@ -1864,39 +2932,93 @@ class Status(_Model):
         reason: str | None = None,
         status: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.code = code
-        self.details = details
+        self.details = (
+            None if details is None else _model_arg(details, StatusDetails, "Status(details=...)")
+        )
         self.kind = kind
         self.message = message
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, ListMeta, "Status(metadata=...)")
         self.reason = reason
         self.status = status
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Status:
+    def _decode(cls, data: dict[str, Any]) -> Status:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.code = get("code")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("code")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.code = v
+        else:
+            self.code = None
+            odd = True
         v = get("details")
-        self.details = None if v is None else StatusDetails.from_dict(v)
-        self.kind = get("kind")
-        self.message = get("message")
+        if v is None:
+            self.details = None
+        elif isinstance(v, dict):
+            self.details = StatusDetails._decode(v)
+        else:
+            self.details = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
+        v = get("message")
+        if v is None or isinstance(v, str):
+            self.message = v
+        else:
+            self.message = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else ListMeta.from_dict(v)
-        self.reason = get("reason")
-        self.status = get("status")
+        if isinstance(v, dict):
+            self.metadata = ListMeta._decode(v)
+        else:
+            self.metadata = ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        v = get("reason")
+        if v is None or isinstance(v, str):
+            self.reason = v
+        else:
+            self.reason = None
+            odd = True
+        v = get("status")
+        if v is None or isinstance(v, str):
+            self.status = v
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -1914,7 +3036,9 @@ class Status(_Model):
             data["message"] = v4
         v5 = self.metadata
         if v5 is not None:
-            data["metadata"] = v5.to_dict()
+            d5 = v5.to_dict()
+            if d5 or "metadata" not in absent:
+                data["metadata"] = d5
         v6 = self.reason
         if v6 is not None:
             data["reason"] = v6
@@ -1922,6 +3046,20 @@ class Status(_Model):
         if v7 is not None:
             data["status"] = v7
         return data
+
+    def _copy(self) -> Status:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.code = self.code
+        new.details = None if (v2 := self.details) is None else v2._copy()
+        new.kind = self.kind
+        new.message = self.message
+        new.metadata = None if (v5 := self.metadata) is None else v5._copy()
+        new.reason = self.reason
+        new.status = self.status
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class StatusCause(_Model):
@@ -1967,16 +3105,32 @@ Examples:
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> StatusCause:
+    def _decode(cls, data: dict[str, Any]) -> StatusCause:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.field = get("field")
-        self.message = get("message")
-        self.reason = get("reason")
+        v = get("field")
+        if v is None or isinstance(v, str):
+            self.field = v
+        else:
+            self.field = None
+            odd = True
+        v = get("message")
+        if v is None or isinstance(v, str):
+            self.message = v
+        else:
+            self.message = None
+            odd = True
+        v = get("reason")
+        if v is None or isinstance(v, str):
+            self.reason = v
+        else:
+            self.reason = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1992,6 +3146,14 @@ Examples:
         if v2 is not None:
             data["reason"] = v2
         return data
+
+    def _copy(self) -> StatusCause:
+        new = self.__class__.__new__(self.__class__)
+        new.field = self.field
+        new.message = self.message
+        new.reason = self.reason
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class StatusDetails(_Model):
@@ -2046,7 +3208,11 @@ class StatusDetails(_Model):
         retry_after_seconds: int | None = None,
         uid: str | None = None,
     ) -> None:
-        self.causes = causes
+        self.causes = (
+            None
+            if causes is None
+            else [_model_arg(i0, StatusCause, "StatusDetails(causes=...)") for i0 in causes]
+        )
         self.group = group
         self.kind = kind
         self.name = name
@@ -2055,20 +3221,56 @@ class StatusDetails(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> StatusDetails:
+    def _decode(cls, data: dict[str, Any]) -> StatusDetails:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("causes")
-        self.causes = None if v is None else [StatusCause.from_dict(i0) for i0 in v]
-        self.group = get("group")
-        self.kind = get("kind")
-        self.name = get("name")
-        self.retry_after_seconds = get("retryAfterSeconds")
-        self.uid = get("uid")
+        if v is None:
+            self.causes = None
+        elif isinstance(v, list):
+            try:
+                self.causes = [StatusCause._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.causes = None
+                odd = True
+        else:
+            self.causes = None
+            odd = True
+        v = get("group")
+        if v is None or isinstance(v, str):
+            self.group = v
+        else:
+            self.group = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
+        v = get("name")
+        if v is None or isinstance(v, str):
+            self.name = v
+        else:
+            self.name = None
+            odd = True
+        v = get("retryAfterSeconds")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.retry_after_seconds = v
+        else:
+            self.retry_after_seconds = None
+            odd = True
+        v = get("uid")
+        if v is None or isinstance(v, str):
+            self.uid = v
+        else:
+            self.uid = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -2094,6 +3296,17 @@ class StatusDetails(_Model):
             data["uid"] = v5
         return data
 
+    def _copy(self) -> StatusDetails:
+        new = self.__class__.__new__(self.__class__)
+        new.causes = None if (v0 := self.causes) is None else [i._copy() for i in v0]
+        new.group = self.group
+        new.kind = self.kind
+        new.name = self.name
+        new.retry_after_seconds = self.retry_after_seconds
+        new.uid = self.uid
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class WatchEvent(_Model):
     """Event represents a single event to a watched resource."""
@@ -2101,16 +3314,18 @@ class WatchEvent(_Model):
     __slots__ = (
         "object",
         "type",
+        "_absent",
     )
 
     KIND: ClassVar[str] = "WatchEvent"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("object", "object", "dict[str, Any] | None", required=True),
-        _FieldInfo("type", "type", "str | None", required=True),
+        _FieldInfo("object", "object", "dict[str, Any]", required=True),
+        _FieldInfo("type", "type", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"object", "type"})
+    _absent: tuple[str, ...]
 
-    object: dict[str, Any] | None
+    object: dict[str, Any]
     """Object is:
  * If Type is Added or Modified: the new state of the object.
  * If Type is Deleted: the state of the object immediately before deletion.
@@ -2118,7 +3333,7 @@ class WatchEvent(_Model):
    depending on context.
 """
 
-    type: str | None
+    type: str
 
     def __init__(
         self,
@@ -2126,29 +3341,65 @@ class WatchEvent(_Model):
         object: dict[str, Any] | None = None,
         type: str | None = None,
     ) -> None:
-        self.object = object
-        self.type = type
+        absent: tuple[str, ...] = ()
+        if object is None:
+            self.object = {}
+            absent += ("object",)
+        else:
+            self.object = object
+        if type is None:
+            self.type = ""
+            absent += ("type",)
+        else:
+            self.type = type
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> WatchEvent:
+    def _decode(cls, data: dict[str, Any]) -> WatchEvent:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.object = get("object")
-        self.type = get("type")
+        v = get("object")
+        if isinstance(v, dict):
+            self.object = v
+        else:
+            self.object = {}
+            absent += ("object",)
+            if v is not None:
+                odd = True
+        v = get("type")
+        if isinstance(v, str):
+            self.type = v
+        else:
+            self.type = ""
+            absent += ("type",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.object
-        if v0 is not None:
+        if v0 is not None and (v0 or "object" not in absent):
             data["object"] = v0
         v1 = self.type
-        if v1 is not None:
+        if v1 is not None and (v1 or "type" not in absent):
             data["type"] = v1
         return data
+
+    def _copy(self) -> WatchEvent:
+        new = self.__class__.__new__(self.__class__)
+        new.object = None if (v0 := self.object) is None else _copy_value(v0)
+        new.type = self.type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new

@@ -7,6 +7,7 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
@@ -34,22 +35,23 @@ class Info(_Model):
         "min_compatibility_minor",
         "minor",
         "platform",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("build_date", "buildDate", "str | None", required=True),
-        _FieldInfo("compiler", "compiler", "str | None", required=True),
+        _FieldInfo("build_date", "buildDate", "str", required=True),
+        _FieldInfo("compiler", "compiler", "str", required=True),
         _FieldInfo("emulation_major", "emulationMajor", "str | None"),
         _FieldInfo("emulation_minor", "emulationMinor", "str | None"),
-        _FieldInfo("git_commit", "gitCommit", "str | None", required=True),
-        _FieldInfo("git_tree_state", "gitTreeState", "str | None", required=True),
-        _FieldInfo("git_version", "gitVersion", "str | None", required=True),
-        _FieldInfo("go_version", "goVersion", "str | None", required=True),
-        _FieldInfo("major", "major", "str | None", required=True),
+        _FieldInfo("git_commit", "gitCommit", "str", required=True),
+        _FieldInfo("git_tree_state", "gitTreeState", "str", required=True),
+        _FieldInfo("git_version", "gitVersion", "str", required=True),
+        _FieldInfo("go_version", "goVersion", "str", required=True),
+        _FieldInfo("major", "major", "str", required=True),
         _FieldInfo("min_compatibility_major", "minCompatibilityMajor", "str | None"),
         _FieldInfo("min_compatibility_minor", "minCompatibilityMinor", "str | None"),
-        _FieldInfo("minor", "minor", "str | None", required=True),
-        _FieldInfo("platform", "platform", "str | None", required=True),
+        _FieldInfo("minor", "minor", "str", required=True),
+        _FieldInfo("platform", "platform", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {
@@ -68,10 +70,11 @@ class Info(_Model):
             "platform",
         }
     )
+    _absent: tuple[str, ...]
 
-    build_date: str | None
+    build_date: str
 
-    compiler: str | None
+    compiler: str
 
     emulation_major: str | None
     """EmulationMajor is the major version of the emulation version"""
@@ -79,15 +82,15 @@ class Info(_Model):
     emulation_minor: str | None
     """EmulationMinor is the minor version of the emulation version"""
 
-    git_commit: str | None
+    git_commit: str
 
-    git_tree_state: str | None
+    git_tree_state: str
 
-    git_version: str | None
+    git_version: str
 
-    go_version: str | None
+    go_version: str
 
-    major: str | None
+    major: str
     """Major is the major version of the binary version"""
 
     min_compatibility_major: str | None
@@ -96,10 +99,10 @@ class Info(_Model):
     min_compatibility_minor: str | None
     """MinCompatibilityMinor is the minor version of the minimum compatibility version"""
 
-    minor: str | None
+    minor: str
     """Minor is the minor version of the binary version"""
 
-    platform: str | None
+    platform: str
 
     def __init__(
         self,
@@ -118,52 +121,177 @@ class Info(_Model):
         minor: str | None = None,
         platform: str | None = None,
     ) -> None:
-        self.build_date = build_date
-        self.compiler = compiler
+        absent: tuple[str, ...] = ()
+        if build_date is None:
+            self.build_date = ""
+            absent += ("build_date",)
+        else:
+            self.build_date = build_date
+        if compiler is None:
+            self.compiler = ""
+            absent += ("compiler",)
+        else:
+            self.compiler = compiler
         self.emulation_major = emulation_major
         self.emulation_minor = emulation_minor
-        self.git_commit = git_commit
-        self.git_tree_state = git_tree_state
-        self.git_version = git_version
-        self.go_version = go_version
-        self.major = major
+        if git_commit is None:
+            self.git_commit = ""
+            absent += ("git_commit",)
+        else:
+            self.git_commit = git_commit
+        if git_tree_state is None:
+            self.git_tree_state = ""
+            absent += ("git_tree_state",)
+        else:
+            self.git_tree_state = git_tree_state
+        if git_version is None:
+            self.git_version = ""
+            absent += ("git_version",)
+        else:
+            self.git_version = git_version
+        if go_version is None:
+            self.go_version = ""
+            absent += ("go_version",)
+        else:
+            self.go_version = go_version
+        if major is None:
+            self.major = ""
+            absent += ("major",)
+        else:
+            self.major = major
         self.min_compatibility_major = min_compatibility_major
         self.min_compatibility_minor = min_compatibility_minor
-        self.minor = minor
-        self.platform = platform
+        if minor is None:
+            self.minor = ""
+            absent += ("minor",)
+        else:
+            self.minor = minor
+        if platform is None:
+            self.platform = ""
+            absent += ("platform",)
+        else:
+            self.platform = platform
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Info:
+    def _decode(cls, data: dict[str, Any]) -> Info:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.build_date = get("buildDate")
-        self.compiler = get("compiler")
-        self.emulation_major = get("emulationMajor")
-        self.emulation_minor = get("emulationMinor")
-        self.git_commit = get("gitCommit")
-        self.git_tree_state = get("gitTreeState")
-        self.git_version = get("gitVersion")
-        self.go_version = get("goVersion")
-        self.major = get("major")
-        self.min_compatibility_major = get("minCompatibilityMajor")
-        self.min_compatibility_minor = get("minCompatibilityMinor")
-        self.minor = get("minor")
-        self.platform = get("platform")
+        v = get("buildDate")
+        if isinstance(v, str):
+            self.build_date = v
+        else:
+            self.build_date = ""
+            absent += ("build_date",)
+            if v is not None:
+                odd = True
+        v = get("compiler")
+        if isinstance(v, str):
+            self.compiler = v
+        else:
+            self.compiler = ""
+            absent += ("compiler",)
+            if v is not None:
+                odd = True
+        v = get("emulationMajor")
+        if v is None or isinstance(v, str):
+            self.emulation_major = v
+        else:
+            self.emulation_major = None
+            odd = True
+        v = get("emulationMinor")
+        if v is None or isinstance(v, str):
+            self.emulation_minor = v
+        else:
+            self.emulation_minor = None
+            odd = True
+        v = get("gitCommit")
+        if isinstance(v, str):
+            self.git_commit = v
+        else:
+            self.git_commit = ""
+            absent += ("git_commit",)
+            if v is not None:
+                odd = True
+        v = get("gitTreeState")
+        if isinstance(v, str):
+            self.git_tree_state = v
+        else:
+            self.git_tree_state = ""
+            absent += ("git_tree_state",)
+            if v is not None:
+                odd = True
+        v = get("gitVersion")
+        if isinstance(v, str):
+            self.git_version = v
+        else:
+            self.git_version = ""
+            absent += ("git_version",)
+            if v is not None:
+                odd = True
+        v = get("goVersion")
+        if isinstance(v, str):
+            self.go_version = v
+        else:
+            self.go_version = ""
+            absent += ("go_version",)
+            if v is not None:
+                odd = True
+        v = get("major")
+        if isinstance(v, str):
+            self.major = v
+        else:
+            self.major = ""
+            absent += ("major",)
+            if v is not None:
+                odd = True
+        v = get("minCompatibilityMajor")
+        if v is None or isinstance(v, str):
+            self.min_compatibility_major = v
+        else:
+            self.min_compatibility_major = None
+            odd = True
+        v = get("minCompatibilityMinor")
+        if v is None or isinstance(v, str):
+            self.min_compatibility_minor = v
+        else:
+            self.min_compatibility_minor = None
+            odd = True
+        v = get("minor")
+        if isinstance(v, str):
+            self.minor = v
+        else:
+            self.minor = ""
+            absent += ("minor",)
+            if v is not None:
+                odd = True
+        v = get("platform")
+        if isinstance(v, str):
+            self.platform = v
+        else:
+            self.platform = ""
+            absent += ("platform",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.build_date
-        if v0 is not None:
+        if v0 is not None and (v0 or "build_date" not in absent):
             data["buildDate"] = v0
         v1 = self.compiler
-        if v1 is not None:
+        if v1 is not None and (v1 or "compiler" not in absent):
             data["compiler"] = v1
         v2 = self.emulation_major
         if v2 is not None:
@@ -172,19 +300,19 @@ class Info(_Model):
         if v3 is not None:
             data["emulationMinor"] = v3
         v4 = self.git_commit
-        if v4 is not None:
+        if v4 is not None and (v4 or "git_commit" not in absent):
             data["gitCommit"] = v4
         v5 = self.git_tree_state
-        if v5 is not None:
+        if v5 is not None and (v5 or "git_tree_state" not in absent):
             data["gitTreeState"] = v5
         v6 = self.git_version
-        if v6 is not None:
+        if v6 is not None and (v6 or "git_version" not in absent):
             data["gitVersion"] = v6
         v7 = self.go_version
-        if v7 is not None:
+        if v7 is not None and (v7 or "go_version" not in absent):
             data["goVersion"] = v7
         v8 = self.major
-        if v8 is not None:
+        if v8 is not None and (v8 or "major" not in absent):
             data["major"] = v8
         v9 = self.min_compatibility_major
         if v9 is not None:
@@ -193,9 +321,28 @@ class Info(_Model):
         if v10 is not None:
             data["minCompatibilityMinor"] = v10
         v11 = self.minor
-        if v11 is not None:
+        if v11 is not None and (v11 or "minor" not in absent):
             data["minor"] = v11
         v12 = self.platform
-        if v12 is not None:
+        if v12 is not None and (v12 or "platform" not in absent):
             data["platform"] = v12
         return data
+
+    def _copy(self) -> Info:
+        new = self.__class__.__new__(self.__class__)
+        new.build_date = self.build_date
+        new.compiler = self.compiler
+        new.emulation_major = self.emulation_major
+        new.emulation_minor = self.emulation_minor
+        new.git_commit = self.git_commit
+        new.git_tree_state = self.git_tree_state
+        new.git_version = self.git_version
+        new.go_version = self.go_version
+        new.major = self.major
+        new.min_compatibility_major = self.min_compatibility_major
+        new.min_compatibility_minor = self.min_compatibility_minor
+        new.minor = self.minor
+        new.platform = self.platform
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new

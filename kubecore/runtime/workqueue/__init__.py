@@ -16,6 +16,7 @@ that is already waiting does nothing. Everything is thread-safe.
 """
 
 from kubecore.runtime.workqueue.delaying import DelayingQueue
+from kubecore.runtime.workqueue.metrics import MetricsProvider
 from kubecore.runtime.workqueue.queue import Queue
 from kubecore.runtime.workqueue.rate_limiters import (
     BucketRateLimiter,
@@ -33,6 +34,7 @@ __all__ = [
     "ItemExponentialFailureRateLimiter",
     "ItemFastSlowRateLimiter",
     "MaxOfRateLimiter",
+    "MetricsProvider",
     "Queue",
     "RateLimiter",
     "RateLimitingQueue",

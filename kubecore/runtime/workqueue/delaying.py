@@ -15,6 +15,7 @@ from collections.abc import Hashable
 from typing import TypeVar
 
 from kubecore.runtime.clock import Clock, RealClock
+from kubecore.runtime.workqueue.metrics import MetricsProvider
 from kubecore.runtime.workqueue.queue import Queue
 
 __all__ = ["DelayingQueue"]
@@ -26,12 +27,21 @@ class DelayingQueue(Queue[T]):
     """A :class:`~kubecore.runtime.workqueue.queue.Queue` that can add items later.
 
     ``clock`` (default: the real monotonic clock) is where time comes from; tests pass a
-    :class:`~kubecore.runtime.clock.FakeClock` and step it.
+    :class:`~kubecore.runtime.clock.FakeClock` and step it. ``name`` and
+    ``metrics_provider`` as for :class:`~kubecore.runtime.workqueue.queue.Queue`; every
+    ``add_after`` counts as a retry there, as in client-go.
     """
 
-    def __init__(self, *, clock: Clock | None = None) -> None:
-        super().__init__()
-        self._clock: Clock = clock if clock is not None else RealClock()
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        name: str = "",
+        metrics_provider: MetricsProvider | None = None,
+    ) -> None:
+        real_clock: Clock = clock if clock is not None else RealClock()
+        super().__init__(name=name, metrics_provider=metrics_provider, clock=real_clock)
+        self._clock = real_clock
         self._waiting: list[tuple[float, int, T]] = []  # (ready at, sequence, item)
         self._ready_at: dict[T, float] = {}
         self._sequence = itertools.count()
@@ -48,6 +58,8 @@ class DelayingQueue(Queue[T]):
         with self._cond:
             if self._shutting_down:
                 return
+            if self._metrics is not None:
+                self._metrics.retry()
             if seconds <= 0:
                 self._add_locked(item)
                 return

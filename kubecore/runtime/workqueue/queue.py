@@ -19,6 +19,9 @@ from collections import deque
 from collections.abc import Hashable, Iterator
 from typing import Generic, TypeVar, cast
 
+from kubecore.runtime.clock import Clock, RealClock
+from kubecore.runtime.workqueue.metrics import MetricsProvider, QueueMetrics
+
 __all__ = ["Queue"]
 
 T = TypeVar("T", bound=Hashable)
@@ -30,9 +33,25 @@ class Queue(Generic[T]):
     Workers loop on ``item, shutdown = q.get()`` (blocks), process ``item``, then call
     ``q.done(item)``; or ``for item in q: ...; q.done(item)``. Items are usually keys
     (``"namespace/name"``), never the objects themselves.
+
+    ``name`` and ``metrics_provider`` (client-go's ``QueueConfig``): with a provider, the
+    queue reports its depth, adds, latencies and unfinished work to metrics named ``name``
+    (see :mod:`kubecore.runtime.workqueue.metrics`); ``clock`` times them.
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        name: str = "",
+        metrics_provider: MetricsProvider | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.name = name
+        self._metrics: QueueMetrics | None = (
+            QueueMetrics(metrics_provider, name, clock if clock is not None else RealClock())
+            if metrics_provider is not None
+            else None
+        )
         self._cond = threading.Condition(threading.Lock())
         self._queue: deque[T] = deque()
         self._dirty: set[T] = set()
@@ -48,6 +67,8 @@ class Queue(Generic[T]):
     def _add_locked(self, item: T) -> None:
         if self._shutting_down or item in self._dirty:
             return
+        if self._metrics is not None:
+            self._metrics.add(item)
         self._dirty.add(item)
         if item in self._processing:
             return  # queued again by done()
@@ -72,6 +93,8 @@ class Queue(Generic[T]):
             if not self._queue:
                 return None, True
             item = self._queue.popleft()
+            if self._metrics is not None:
+                self._metrics.get(item)
             self._processing.add(item)
             self._dirty.discard(item)
             return item, False
@@ -83,6 +106,8 @@ class Queue(Generic[T]):
     def done(self, item: T) -> None:
         """Processing of ``item`` finished (``Done``); if it was re-added meanwhile, queue it."""
         with self._cond:
+            if self._metrics is not None:
+                self._metrics.done(item)
             self._processing.discard(item)
             if item in self._dirty:
                 self._queue.append(item)
@@ -99,6 +124,8 @@ class Queue(Generic[T]):
             self._drain = False
             self._shutting_down = True
             self._cond.notify_all()
+        if self._metrics is not None:
+            self._metrics.stop()
 
     def shut_down_with_drain(self, timeout: float | None = None) -> bool:
         """Stop accepting items and wait until every handed-out item is ``done``.
@@ -108,6 +135,8 @@ class Queue(Generic[T]):
         or ``False`` when ``timeout`` seconds (real time) passed first. Call it from a
         thread that is not a worker of this queue, or it waits for itself.
         """
+        if self._metrics is not None:
+            self._metrics.stop()
         with self._cond:
             self._drain = True
             self._shutting_down = True

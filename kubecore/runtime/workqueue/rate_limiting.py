@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from kubecore.runtime.clock import Clock
 from kubecore.runtime.workqueue.delaying import DelayingQueue
+from kubecore.runtime.workqueue.metrics import MetricsProvider
 from kubecore.runtime.workqueue.rate_limiters import RateLimiter, default_controller_rate_limiter
 
 __all__ = ["RateLimitingQueue"]
@@ -30,13 +31,19 @@ class RateLimitingQueue(DelayingQueue[T]):
             q.done(item)
 
     ``rate_limiter`` defaults to :func:`default_controller_rate_limiter` (sharing the
-    queue's clock).
+    queue's clock). ``name`` and ``metrics_provider``: see
+    :class:`~kubecore.runtime.workqueue.queue.Queue`.
     """
 
     def __init__(
-        self, rate_limiter: RateLimiter | None = None, *, clock: Clock | None = None
+        self,
+        rate_limiter: RateLimiter | None = None,
+        *,
+        clock: Clock | None = None,
+        name: str = "",
+        metrics_provider: MetricsProvider | None = None,
     ) -> None:
-        super().__init__(clock=clock)
+        super().__init__(clock=clock, name=name, metrics_provider=metrics_provider)
         self.rate_limiter: RateLimiter = (
             rate_limiter
             if rate_limiter is not None

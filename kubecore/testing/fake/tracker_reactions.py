@@ -18,6 +18,7 @@ from typing import Any
 from kubecore.client import errors as client_errors
 from kubecore.core.codec import json_dumps
 from kubecore.testing import writes
+from kubecore.testing.admission import Admission
 from kubecore.testing.discovery import Resource, ResourceTable
 from kubecore.testing.fake.actions import Action
 from kubecore.testing.httpio import check_write_options
@@ -52,10 +53,31 @@ def _not_served() -> ApiError:
 
 
 class ObjectReaction:
-    """client-go's ``ObjectReaction``: handles every action against ``tracker``."""
+    """client-go's ``ObjectReaction``: handles every action against ``tracker``.
+
+    Writes go through the server's pipeline (:mod:`kubecore.testing.writes`) with an
+    :class:`~kubecore.testing.admission.Admission` built from the tracker's table, so custom
+    resources are pruned and defaulted and objects validated against their schemas as the
+    test API server does; a fake given no specs knows only its resource list, so schema
+    checks apply only where a schema is known (the CRDs it was given). Reads are defaulted
+    as the server defaults them; deletes take the server's ``DeleteOptions`` checks and
+    garbage collection options.
+    """
 
     def __init__(self, tracker: Tracker) -> None:
         self.tracker = tracker
+        self._admission: Admission | None = None
+        self._admission_key: tuple[int, int] = (-1, -1)
+
+    @property
+    def admission(self) -> Admission:
+        """The :class:`Admission` of the tracker's table, rebuilt when specs or CRDs were
+        added to the table since (a tracker shared with a fake built later with specs)."""
+        table = self.tracker.table
+        key = (len(table.definitions), len(table.crds))
+        if self._admission is None or key != self._admission_key:
+            self._admission, self._admission_key = Admission(table), key
+        return self._admission
 
     @property
     def table(self) -> ResourceTable:
@@ -77,7 +99,7 @@ class ObjectReaction:
         if sub and sub not in resource.subresources:
             raise _not_served()
         check_write_options(_METHODS.get(verb, "GET"), dict(params))
-        dry_run = writes.dry_run(params)
+        writes.dry_run(params)  # a bad dryRun is refused (400) before anything else
         body = wire(action.object)
         if sub == "log":
             return self._log(resource, action)
@@ -85,10 +107,11 @@ class ObjectReaction:
             return self._evict(resource, action, body)
         if sub == "scale":
             return self._scale(resource, action, body)
+        admission = self.admission
         if verb == "get":
-            return tracker.get(resource, namespace, name)
+            return admission.on_read(resource, tracker.get(resource, namespace, name))
         if verb == "list":
-            return tracker.list(
+            listed = tracker.list(
                 resource,
                 namespace,
                 label_selector=action.label_selector,
@@ -96,23 +119,25 @@ class ObjectReaction:
                 limit=int(params.get("limit") or 0),
                 continue_=params.get("continue"),
             )
+            return admission.on_read(resource, listed)
         if verb == "create":
-            return writes.create(tracker, resource, namespace, body, params)
+            return writes.create(tracker, admission, resource, namespace, body, params)
         if verb == "update":
-            return writes.update(tracker, resource, namespace, name, sub, body, params)
+            return writes.update(tracker, admission, resource, namespace, name, sub, body, params)
         if verb == "patch":
             return writes.patch(
-                tracker, resource, namespace, name, sub, action.patch_type, action.patch, params
-            )
-        if verb == "delete":
-            options = action.options if isinstance(action.options, dict) else {}
-            return tracker.delete(
+                tracker,
+                admission,
                 resource,
                 namespace,
                 name,
-                preconditions=_preconditions(options),
-                dry_run=dry_run or "All" in (options.get("dryRun") or ()),
+                sub,
+                action.patch_type,
+                action.patch,
+                params,
             )
+        if verb == "delete":
+            return writes.delete(tracker, resource, namespace, name, action.options, params)
         if verb == "delete-collection":
             return tracker.delete_collection(
                 resource,

@@ -7,6 +7,8 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
 
@@ -103,14 +105,20 @@ Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. R
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ApplyConfiguration:
+    def _decode(cls, data: dict[str, Any]) -> ApplyConfiguration:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.expression = get("expression")
+        v = get("expression")
+        if v is None or isinstance(v, str):
+            self.expression = v
+        else:
+            self.expression = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -121,6 +129,12 @@ Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. R
             data["expression"] = v0
         return data
 
+    def _copy(self) -> ApplyConfiguration:
+        new = self.__class__.__new__(self.__class__)
+        new.expression = self.expression
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class AuditAnnotation(_Model):
     """AuditAnnotation describes how to produce an audit annotation for an API request."""
@@ -128,15 +142,17 @@ class AuditAnnotation(_Model):
     __slots__ = (
         "key",
         "value_expression",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("key", "key", "str | None", required=True),
-        _FieldInfo("value_expression", "valueExpression", "str | None", required=True),
+        _FieldInfo("key", "key", "str", required=True),
+        _FieldInfo("value_expression", "valueExpression", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"key", "valueExpression"})
+    _absent: tuple[str, ...]
 
-    key: str | None
+    key: str
     """key specifies the audit annotation key. The audit annotation keys of a ValidatingAdmissionPolicy must be unique. The key must be a qualified name ([A-Za-z0-9][-A-Za-z0-9_.]*) no more than 63 bytes in length.
 
 The key is combined with the resource name of the ValidatingAdmissionPolicy to construct an audit annotation key: "{ValidatingAdmissionPolicy name}/{key}".
@@ -146,7 +162,7 @@ If an admission webhook uses the same resource name as this ValidatingAdmissionP
 Required.
 """
 
-    value_expression: str | None
+    value_expression: str
     """valueExpression represents the expression which is evaluated by CEL to produce an audit annotation value. The expression must evaluate to either a string or null value. If the expression evaluates to a string, the audit annotation is included with the string value. If the expression evaluates to null or empty string the audit annotation will be omitted. The valueExpression may be no longer than 5kb in length. If the result of the valueExpression is more than 10kb in length, it will be truncated to 10kb.
 
 If multiple ValidatingAdmissionPolicyBinding resources match an API request, then the valueExpression will be evaluated for each binding. All unique values produced by the valueExpressions will be joined together in a comma-separated list.
@@ -160,32 +176,68 @@ Required.
         key: str | None = None,
         value_expression: str | None = None,
     ) -> None:
-        self.key = key
-        self.value_expression = value_expression
+        absent: tuple[str, ...] = ()
+        if key is None:
+            self.key = ""
+            absent += ("key",)
+        else:
+            self.key = key
+        if value_expression is None:
+            self.value_expression = ""
+            absent += ("value_expression",)
+        else:
+            self.value_expression = value_expression
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> AuditAnnotation:
+    def _decode(cls, data: dict[str, Any]) -> AuditAnnotation:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.key = get("key")
-        self.value_expression = get("valueExpression")
+        v = get("key")
+        if isinstance(v, str):
+            self.key = v
+        else:
+            self.key = ""
+            absent += ("key",)
+            if v is not None:
+                odd = True
+        v = get("valueExpression")
+        if isinstance(v, str):
+            self.value_expression = v
+        else:
+            self.value_expression = ""
+            absent += ("value_expression",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.key
-        if v0 is not None:
+        if v0 is not None and (v0 or "key" not in absent):
             data["key"] = v0
         v1 = self.value_expression
-        if v1 is not None:
+        if v1 is not None and (v1 or "value_expression" not in absent):
             data["valueExpression"] = v1
         return data
+
+    def _copy(self) -> AuditAnnotation:
+        new = self.__class__.__new__(self.__class__)
+        new.key = self.key
+        new.value_expression = self.value_expression
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ExpressionWarning(_Model):
@@ -194,18 +246,20 @@ class ExpressionWarning(_Model):
     __slots__ = (
         "field_ref",
         "warning",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("field_ref", "fieldRef", "str | None", required=True),
-        _FieldInfo("warning", "warning", "str | None", required=True),
+        _FieldInfo("field_ref", "fieldRef", "str", required=True),
+        _FieldInfo("warning", "warning", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"fieldRef", "warning"})
+    _absent: tuple[str, ...]
 
-    field_ref: str | None
+    field_ref: str
     """fieldRef is the path to the field that refers to the expression. For example, the reference to the expression of the first item of validations is "spec.validations[0].expression\x22"""
 
-    warning: str | None
+    warning: str
     """warning contains the content of type checking information in a human-readable form. Each line of the warning contains the type that the expression is checked against, followed by the type check error from the compiler."""
 
     def __init__(
@@ -214,32 +268,68 @@ class ExpressionWarning(_Model):
         field_ref: str | None = None,
         warning: str | None = None,
     ) -> None:
-        self.field_ref = field_ref
-        self.warning = warning
+        absent: tuple[str, ...] = ()
+        if field_ref is None:
+            self.field_ref = ""
+            absent += ("field_ref",)
+        else:
+            self.field_ref = field_ref
+        if warning is None:
+            self.warning = ""
+            absent += ("warning",)
+        else:
+            self.warning = warning
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ExpressionWarning:
+    def _decode(cls, data: dict[str, Any]) -> ExpressionWarning:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.field_ref = get("fieldRef")
-        self.warning = get("warning")
+        v = get("fieldRef")
+        if isinstance(v, str):
+            self.field_ref = v
+        else:
+            self.field_ref = ""
+            absent += ("field_ref",)
+            if v is not None:
+                odd = True
+        v = get("warning")
+        if isinstance(v, str):
+            self.warning = v
+        else:
+            self.warning = ""
+            absent += ("warning",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.field_ref
-        if v0 is not None:
+        if v0 is not None and (v0 or "field_ref" not in absent):
             data["fieldRef"] = v0
         v1 = self.warning
-        if v1 is not None:
+        if v1 is not None and (v1 or "warning" not in absent):
             data["warning"] = v1
         return data
+
+    def _copy(self) -> ExpressionWarning:
+        new = self.__class__.__new__(self.__class__)
+        new.field_ref = self.field_ref
+        new.warning = self.warning
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class JSONPatch(_Model):
@@ -318,14 +408,20 @@ Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. R
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> JSONPatch:
+    def _decode(cls, data: dict[str, Any]) -> JSONPatch:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.expression = get("expression")
+        v = get("expression")
+        if v is None or isinstance(v, str):
+            self.expression = v
+        else:
+            self.expression = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -336,6 +432,12 @@ Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. R
             data["expression"] = v0
         return data
 
+    def _copy(self) -> JSONPatch:
+        new = self.__class__.__new__(self.__class__)
+        new.expression = self.expression
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class MatchCondition(_Model):
     """MatchCondition represents a condition which must by fulfilled for a request to be sent to a webhook."""
@@ -343,15 +445,17 @@ class MatchCondition(_Model):
     __slots__ = (
         "expression",
         "name",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("expression", "expression", "str | None", required=True),
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("expression", "expression", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"expression", "name"})
+    _absent: tuple[str, ...]
 
-    expression: str | None
+    expression: str
     """expression represents the expression which will be evaluated by CEL. Must evaluate to bool. CEL expressions have access to the contents of the AdmissionRequest and Authorizer, organized into CEL variables:
 
 'object' - The object from the incoming request. The value is null for DELETE requests. 'oldObject' - The existing object. The value is null for CREATE requests. 'request' - Attributes of the admission request(/pkg/apis/admission/types.go#AdmissionRequest). 'authorizer' - A CEL Authorizer. May be used to perform authorization checks for the principal (user or service account) of the request.
@@ -363,7 +467,7 @@ Documentation on CEL: https://kubernetes.io/docs/reference/using-api/cel/
 Required.
 """
 
-    name: str | None
+    name: str
     """name is an identifier for this match condition, used for strategic merging of MatchConditions, as well as providing an identifier for logging purposes. A good name should be descriptive of the associated expression. Name must be a qualified name consisting of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')
 
 Required.
@@ -375,32 +479,68 @@ Required.
         expression: str | None = None,
         name: str | None = None,
     ) -> None:
-        self.expression = expression
-        self.name = name
+        absent: tuple[str, ...] = ()
+        if expression is None:
+            self.expression = ""
+            absent += ("expression",)
+        else:
+            self.expression = expression
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MatchCondition:
+    def _decode(cls, data: dict[str, Any]) -> MatchCondition:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.expression = get("expression")
-        self.name = get("name")
+        v = get("expression")
+        if isinstance(v, str):
+            self.expression = v
+        else:
+            self.expression = ""
+            absent += ("expression",)
+            if v is not None:
+                odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.expression
-        if v0 is not None:
+        if v0 is not None and (v0 or "expression" not in absent):
             data["expression"] = v0
         v1 = self.name
-        if v1 is not None:
+        if v1 is not None and (v1 or "name" not in absent):
             data["name"] = v1
         return data
+
+    def _copy(self) -> MatchCondition:
+        new = self.__class__.__new__(self.__class__)
+        new.expression = self.expression
+        new.name = self.name
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class MatchResources(_Model):
@@ -503,34 +643,96 @@ Default to the empty LabelSelector, which matches everything.
         object_selector: _meta_v1.LabelSelector | None = None,
         resource_rules: list[NamedRuleWithOperations] | None = None,
     ) -> None:
-        self.exclude_resource_rules = exclude_resource_rules
+        self.exclude_resource_rules = (
+            None
+            if exclude_resource_rules is None
+            else [
+                _model_arg(
+                    i0, NamedRuleWithOperations, "MatchResources(exclude_resource_rules=...)"
+                )
+                for i0 in exclude_resource_rules
+            ]
+        )
         self.match_policy = match_policy
-        self.namespace_selector = namespace_selector
-        self.object_selector = object_selector
-        self.resource_rules = resource_rules
+        self.namespace_selector = (
+            None
+            if namespace_selector is None
+            else _model_arg(
+                namespace_selector, _meta_v1.LabelSelector, "MatchResources(namespace_selector=...)"
+            )
+        )
+        self.object_selector = (
+            None
+            if object_selector is None
+            else _model_arg(
+                object_selector, _meta_v1.LabelSelector, "MatchResources(object_selector=...)"
+            )
+        )
+        self.resource_rules = (
+            None
+            if resource_rules is None
+            else [
+                _model_arg(i0, NamedRuleWithOperations, "MatchResources(resource_rules=...)")
+                for i0 in resource_rules
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MatchResources:
+    def _decode(cls, data: dict[str, Any]) -> MatchResources:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("excludeResourceRules")
-        self.exclude_resource_rules = (
-            None if v is None else [NamedRuleWithOperations.from_dict(i0) for i0 in v]
-        )
-        self.match_policy = get("matchPolicy")
+        if v is None:
+            self.exclude_resource_rules = None
+        elif isinstance(v, list):
+            try:
+                self.exclude_resource_rules = [NamedRuleWithOperations._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.exclude_resource_rules = None
+                odd = True
+        else:
+            self.exclude_resource_rules = None
+            odd = True
+        v = get("matchPolicy")
+        if v is None or isinstance(v, str):
+            self.match_policy = v
+        else:
+            self.match_policy = None
+            odd = True
         v = get("namespaceSelector")
-        self.namespace_selector = None if v is None else _meta_v1.LabelSelector.from_dict(v)
+        if v is None:
+            self.namespace_selector = None
+        elif isinstance(v, dict):
+            self.namespace_selector = _meta_v1.LabelSelector._decode(v)
+        else:
+            self.namespace_selector = None
+            odd = True
         v = get("objectSelector")
-        self.object_selector = None if v is None else _meta_v1.LabelSelector.from_dict(v)
+        if v is None:
+            self.object_selector = None
+        elif isinstance(v, dict):
+            self.object_selector = _meta_v1.LabelSelector._decode(v)
+        else:
+            self.object_selector = None
+            odd = True
         v = get("resourceRules")
-        self.resource_rules = (
-            None if v is None else [NamedRuleWithOperations.from_dict(i0) for i0 in v]
-        )
+        if v is None:
+            self.resource_rules = None
+        elif isinstance(v, list):
+            try:
+                self.resource_rules = [NamedRuleWithOperations._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.resource_rules = None
+                odd = True
+        else:
+            self.resource_rules = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -553,6 +755,20 @@ Default to the empty LabelSelector, which matches everything.
             data["resourceRules"] = [i0.to_dict() for i0 in v4]
         return data
 
+    def _copy(self) -> MatchResources:
+        new = self.__class__.__new__(self.__class__)
+        new.exclude_resource_rules = (
+            None if (v0 := self.exclude_resource_rules) is None else [i._copy() for i in v0]
+        )
+        new.match_policy = self.match_policy
+        new.namespace_selector = None if (v2 := self.namespace_selector) is None else v2._copy()
+        new.object_selector = None if (v3 := self.object_selector) is None else v3._copy()
+        new.resource_rules = (
+            None if (v4 := self.resource_rules) is None else [i._copy() for i in v4]
+        )
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class MutatingAdmissionPolicy(_Model):
     """MutatingAdmissionPolicy describes the definition of an admission mutation policy that mutates the object coming into admission chain."""
@@ -562,6 +778,7 @@ class MutatingAdmissionPolicy(_Model):
         "kind",
         "metadata",
         "spec",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "admissionregistration.k8s.io/v1"
@@ -591,10 +808,11 @@ class MutatingAdmissionPolicy(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("spec", "spec", "MutatingAdmissionPolicySpec | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -602,7 +820,7 @@ class MutatingAdmissionPolicy(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """metadata is the standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata."""
 
     spec: MutatingAdmissionPolicySpec | None
@@ -616,31 +834,69 @@ class MutatingAdmissionPolicy(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: MutatingAdmissionPolicySpec | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "MutatingAdmissionPolicy(metadata=...)"
+            )
+        self.spec = (
+            None
+            if spec is None
+            else _model_arg(spec, MutatingAdmissionPolicySpec, "MutatingAdmissionPolicy(spec=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MutatingAdmissionPolicy:
+    def _decode(cls, data: dict[str, Any]) -> MutatingAdmissionPolicy:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else MutatingAdmissionPolicySpec.from_dict(v)
+        if v is None:
+            self.spec = None
+        elif isinstance(v, dict):
+            self.spec = MutatingAdmissionPolicySpec._decode(v)
+        else:
+            self.spec = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -649,11 +905,23 @@ class MutatingAdmissionPolicy(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
         return data
+
+    def _copy(self) -> MutatingAdmissionPolicy:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class MutatingAdmissionPolicyBinding(_Model):
@@ -669,6 +937,7 @@ class MutatingAdmissionPolicyBinding(_Model):
         "kind",
         "metadata",
         "spec",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "admissionregistration.k8s.io/v1"
@@ -698,10 +967,11 @@ class MutatingAdmissionPolicyBinding(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("spec", "spec", "MutatingAdmissionPolicyBindingSpec | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -709,7 +979,7 @@ class MutatingAdmissionPolicyBinding(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """metadata is the standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata."""
 
     spec: MutatingAdmissionPolicyBindingSpec | None
@@ -723,31 +993,71 @@ class MutatingAdmissionPolicyBinding(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: MutatingAdmissionPolicyBindingSpec | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "MutatingAdmissionPolicyBinding(metadata=...)"
+            )
+        self.spec = (
+            None
+            if spec is None
+            else _model_arg(
+                spec, MutatingAdmissionPolicyBindingSpec, "MutatingAdmissionPolicyBinding(spec=...)"
+            )
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MutatingAdmissionPolicyBinding:
+    def _decode(cls, data: dict[str, Any]) -> MutatingAdmissionPolicyBinding:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else MutatingAdmissionPolicyBindingSpec.from_dict(v)
+        if v is None:
+            self.spec = None
+        elif isinstance(v, dict):
+            self.spec = MutatingAdmissionPolicyBindingSpec._decode(v)
+        else:
+            self.spec = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -756,11 +1066,23 @@ class MutatingAdmissionPolicyBinding(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
         return data
+
+    def _copy(self) -> MutatingAdmissionPolicyBinding:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class MutatingAdmissionPolicyBindingList(_Model):
@@ -771,28 +1093,30 @@ class MutatingAdmissionPolicyBindingList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "admissionregistration.k8s.io/v1"
     KIND: ClassVar[str] = "MutatingAdmissionPolicyBindingList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[MutatingAdmissionPolicyBinding] | None", required=True),
+        _FieldInfo("items", "items", "list[MutatingAdmissionPolicyBinding]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[MutatingAdmissionPolicyBinding] | None
+    items: list[MutatingAdmissionPolicyBinding]
     """List of PolicyBinding."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -803,46 +1127,106 @@ class MutatingAdmissionPolicyBindingList(_Model):
         kind: str | None = "MutatingAdmissionPolicyBindingList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(
+                    i0,
+                    MutatingAdmissionPolicyBinding,
+                    "MutatingAdmissionPolicyBindingList(items=...)",
+                )
+                for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "MutatingAdmissionPolicyBindingList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MutatingAdmissionPolicyBindingList:
+    def _decode(cls, data: dict[str, Any]) -> MutatingAdmissionPolicyBindingList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = (
-            None if v is None else [MutatingAdmissionPolicyBinding.from_dict(i0) for i0 in v]
-        )
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [MutatingAdmissionPolicyBinding._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> MutatingAdmissionPolicyBindingList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class MutatingAdmissionPolicyBindingSpec(_Model):
@@ -877,24 +1261,56 @@ class MutatingAdmissionPolicyBindingSpec(_Model):
         param_ref: ParamRef | None = None,
         policy_name: str | None = None,
     ) -> None:
-        self.match_resources = match_resources
-        self.param_ref = param_ref
+        self.match_resources = (
+            None
+            if match_resources is None
+            else _model_arg(
+                match_resources,
+                MatchResources,
+                "MutatingAdmissionPolicyBindingSpec(match_resources=...)",
+            )
+        )
+        self.param_ref = (
+            None
+            if param_ref is None
+            else _model_arg(
+                param_ref, ParamRef, "MutatingAdmissionPolicyBindingSpec(param_ref=...)"
+            )
+        )
         self.policy_name = policy_name
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MutatingAdmissionPolicyBindingSpec:
+    def _decode(cls, data: dict[str, Any]) -> MutatingAdmissionPolicyBindingSpec:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("matchResources")
-        self.match_resources = None if v is None else MatchResources.from_dict(v)
+        if v is None:
+            self.match_resources = None
+        elif isinstance(v, dict):
+            self.match_resources = MatchResources._decode(v)
+        else:
+            self.match_resources = None
+            odd = True
         v = get("paramRef")
-        self.param_ref = None if v is None else ParamRef.from_dict(v)
-        self.policy_name = get("policyName")
+        if v is None:
+            self.param_ref = None
+        elif isinstance(v, dict):
+            self.param_ref = ParamRef._decode(v)
+        else:
+            self.param_ref = None
+            odd = True
+        v = get("policyName")
+        if v is None or isinstance(v, str):
+            self.policy_name = v
+        else:
+            self.policy_name = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -911,6 +1327,14 @@ class MutatingAdmissionPolicyBindingSpec(_Model):
             data["policyName"] = v2
         return data
 
+    def _copy(self) -> MutatingAdmissionPolicyBindingSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.match_resources = None if (v0 := self.match_resources) is None else v0._copy()
+        new.param_ref = None if (v1 := self.param_ref) is None else v1._copy()
+        new.policy_name = self.policy_name
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class MutatingAdmissionPolicyList(_Model):
     """MutatingAdmissionPolicyList is a list of MutatingAdmissionPolicy."""
@@ -920,28 +1344,30 @@ class MutatingAdmissionPolicyList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "admissionregistration.k8s.io/v1"
     KIND: ClassVar[str] = "MutatingAdmissionPolicyList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[MutatingAdmissionPolicy] | None", required=True),
+        _FieldInfo("items", "items", "list[MutatingAdmissionPolicy]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[MutatingAdmissionPolicy] | None
+    items: list[MutatingAdmissionPolicy]
     """List of ValidatingAdmissionPolicy."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -952,44 +1378,102 @@ class MutatingAdmissionPolicyList(_Model):
         kind: str | None = "MutatingAdmissionPolicyList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(i0, MutatingAdmissionPolicy, "MutatingAdmissionPolicyList(items=...)")
+                for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "MutatingAdmissionPolicyList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MutatingAdmissionPolicyList:
+    def _decode(cls, data: dict[str, Any]) -> MutatingAdmissionPolicyList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [MutatingAdmissionPolicy.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [MutatingAdmissionPolicy._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> MutatingAdmissionPolicyList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class MutatingAdmissionPolicySpec(_Model):
@@ -1092,34 +1576,120 @@ The expression of a variable can refer to other variables defined earlier in the
         variables: list[Variable] | None = None,
     ) -> None:
         self.failure_policy = failure_policy
-        self.match_conditions = match_conditions
-        self.match_constraints = match_constraints
-        self.mutations = mutations
-        self.param_kind = param_kind
+        self.match_conditions = (
+            None
+            if match_conditions is None
+            else [
+                _model_arg(i0, MatchCondition, "MutatingAdmissionPolicySpec(match_conditions=...)")
+                for i0 in match_conditions
+            ]
+        )
+        self.match_constraints = (
+            None
+            if match_constraints is None
+            else _model_arg(
+                match_constraints,
+                MatchResources,
+                "MutatingAdmissionPolicySpec(match_constraints=...)",
+            )
+        )
+        self.mutations = (
+            None
+            if mutations is None
+            else [
+                _model_arg(i0, Mutation, "MutatingAdmissionPolicySpec(mutations=...)")
+                for i0 in mutations
+            ]
+        )
+        self.param_kind = (
+            None
+            if param_kind is None
+            else _model_arg(param_kind, ParamKind, "MutatingAdmissionPolicySpec(param_kind=...)")
+        )
         self.reinvocation_policy = reinvocation_policy
-        self.variables = variables
+        self.variables = (
+            None
+            if variables is None
+            else [
+                _model_arg(i0, Variable, "MutatingAdmissionPolicySpec(variables=...)")
+                for i0 in variables
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MutatingAdmissionPolicySpec:
+    def _decode(cls, data: dict[str, Any]) -> MutatingAdmissionPolicySpec:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.failure_policy = get("failurePolicy")
+        v = get("failurePolicy")
+        if v is None or isinstance(v, str):
+            self.failure_policy = v
+        else:
+            self.failure_policy = None
+            odd = True
         v = get("matchConditions")
-        self.match_conditions = None if v is None else [MatchCondition.from_dict(i0) for i0 in v]
+        if v is None:
+            self.match_conditions = None
+        elif isinstance(v, list):
+            try:
+                self.match_conditions = [MatchCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.match_conditions = None
+                odd = True
+        else:
+            self.match_conditions = None
+            odd = True
         v = get("matchConstraints")
-        self.match_constraints = None if v is None else MatchResources.from_dict(v)
+        if v is None:
+            self.match_constraints = None
+        elif isinstance(v, dict):
+            self.match_constraints = MatchResources._decode(v)
+        else:
+            self.match_constraints = None
+            odd = True
         v = get("mutations")
-        self.mutations = None if v is None else [Mutation.from_dict(i0) for i0 in v]
+        if v is None:
+            self.mutations = None
+        elif isinstance(v, list):
+            try:
+                self.mutations = [Mutation._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.mutations = None
+                odd = True
+        else:
+            self.mutations = None
+            odd = True
         v = get("paramKind")
-        self.param_kind = None if v is None else ParamKind.from_dict(v)
-        self.reinvocation_policy = get("reinvocationPolicy")
+        if v is None:
+            self.param_kind = None
+        elif isinstance(v, dict):
+            self.param_kind = ParamKind._decode(v)
+        else:
+            self.param_kind = None
+            odd = True
+        v = get("reinvocationPolicy")
+        if v is None or isinstance(v, str):
+            self.reinvocation_policy = v
+        else:
+            self.reinvocation_policy = None
+            odd = True
         v = get("variables")
-        self.variables = None if v is None else [Variable.from_dict(i0) for i0 in v]
+        if v is None:
+            self.variables = None
+        elif isinstance(v, list):
+            try:
+                self.variables = [Variable._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.variables = None
+                odd = True
+        else:
+            self.variables = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1148,6 +1718,20 @@ The expression of a variable can refer to other variables defined earlier in the
             data["variables"] = [i0.to_dict() for i0 in v6]
         return data
 
+    def _copy(self) -> MutatingAdmissionPolicySpec:
+        new = self.__class__.__new__(self.__class__)
+        new.failure_policy = self.failure_policy
+        new.match_conditions = (
+            None if (v1 := self.match_conditions) is None else [i._copy() for i in v1]
+        )
+        new.match_constraints = None if (v2 := self.match_constraints) is None else v2._copy()
+        new.mutations = None if (v3 := self.mutations) is None else [i._copy() for i in v3]
+        new.param_kind = None if (v4 := self.param_kind) is None else v4._copy()
+        new.reinvocation_policy = self.reinvocation_policy
+        new.variables = None if (v6 := self.variables) is None else [i._copy() for i in v6]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class MutatingWebhook(_Model):
     """MutatingWebhook describes an admission webhook and the resources and operations it applies to."""
@@ -1165,17 +1749,18 @@ class MutatingWebhook(_Model):
         "rules",
         "side_effects",
         "timeout_seconds",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
             "admission_review_versions",
             "admissionReviewVersions",
-            "list[str] | None",
+            "list[str]",
             required=True,
             list_type="atomic",
         ),
-        _FieldInfo("client_config", "clientConfig", "WebhookClientConfig | None", required=True),
+        _FieldInfo("client_config", "clientConfig", "WebhookClientConfig", required=True),
         _FieldInfo("failure_policy", "failurePolicy", "str | None"),
         _FieldInfo(
             "match_conditions",
@@ -1187,12 +1772,12 @@ class MutatingWebhook(_Model):
             list_map_keys=("name",),
         ),
         _FieldInfo("match_policy", "matchPolicy", "str | None"),
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("name", "name", "str", required=True),
         _FieldInfo("namespace_selector", "namespaceSelector", "_meta_v1.LabelSelector | None"),
         _FieldInfo("object_selector", "objectSelector", "_meta_v1.LabelSelector | None"),
         _FieldInfo("reinvocation_policy", "reinvocationPolicy", "str | None"),
         _FieldInfo("rules", "rules", "list[RuleWithOperations] | None", list_type="atomic"),
-        _FieldInfo("side_effects", "sideEffects", "str | None", required=True),
+        _FieldInfo("side_effects", "sideEffects", "str", required=True),
         _FieldInfo("timeout_seconds", "timeoutSeconds", "int | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
@@ -1211,11 +1796,12 @@ class MutatingWebhook(_Model):
             "timeoutSeconds",
         }
     )
+    _absent: tuple[str, ...]
 
-    admission_review_versions: list[str] | None
+    admission_review_versions: list[str]
     """admissionReviewVersions is an ordered list of preferred `AdmissionReview` versions the Webhook expects. API server will try to use first version in the list which it supports. If none of the versions specified in this list supported by API server, validation will fail for this object. If a persisted webhook configuration specifies allowed versions and does not include any versions known to the API Server, calls to the webhook will fail and be subject to the failure policy."""
 
-    client_config: WebhookClientConfig | None
+    client_config: WebhookClientConfig
     """clientConfig defines how to communicate with the hook. Required"""
 
     failure_policy: str | None
@@ -1242,7 +1828,7 @@ The exact matching logic is (in order):
 Defaults to "Equivalent\x22
 """
 
-    name: str | None
+    name: str
     """name is the name of the admission webhook. Name should be fully qualified, e.g., imagepolicy.kubernetes.io, where "imagepolicy" is the name of the webhook, and kubernetes.io is the name of the organization. Required."""
 
     namespace_selector: _meta_v1.LabelSelector | None
@@ -1295,7 +1881,7 @@ Defaults to "Never".
     rules: list[RuleWithOperations] | None
     """rules describes what operations on what resources/subresources the webhook cares about. The webhook cares about an operation if it matches _any_ Rule. However, in order to prevent ValidatingAdmissionWebhooks and MutatingAdmissionWebhooks from putting the cluster in a state which cannot be recovered from without completely disabling the plugin, ValidatingAdmissionWebhooks and MutatingAdmissionWebhooks are never called on admission requests for ValidatingWebhookConfiguration and MutatingWebhookConfiguration objects."""
 
-    side_effects: str | None
+    side_effects: str
     """sideEffects states whether this webhook has side effects. Acceptable values are: None, NoneOnDryRun (webhooks created via v1beta1 may also specify Some or Unknown). Webhooks with side effects MUST implement a reconciliation system, since a request may be rejected by a future step in the admission chain and the side effects therefore need to be undone. Requests with the dryRun attribute will be auto-rejected if they match a webhook with sideEffects == Unknown or Some."""
 
     timeout_seconds: int | None
@@ -1317,56 +1903,186 @@ Defaults to "Never".
         side_effects: str | None = None,
         timeout_seconds: int | None = None,
     ) -> None:
-        self.admission_review_versions = admission_review_versions
-        self.client_config = client_config
+        absent: tuple[str, ...] = ()
+        if admission_review_versions is None:
+            self.admission_review_versions = []
+            absent += ("admission_review_versions",)
+        else:
+            self.admission_review_versions = admission_review_versions
+        if client_config is None:
+            self.client_config = WebhookClientConfig()
+            absent += ("client_config",)
+        else:
+            self.client_config = _model_arg(
+                client_config, WebhookClientConfig, "MutatingWebhook(client_config=...)"
+            )
         self.failure_policy = failure_policy
-        self.match_conditions = match_conditions
+        self.match_conditions = (
+            None
+            if match_conditions is None
+            else [
+                _model_arg(i0, MatchCondition, "MutatingWebhook(match_conditions=...)")
+                for i0 in match_conditions
+            ]
+        )
         self.match_policy = match_policy
-        self.name = name
-        self.namespace_selector = namespace_selector
-        self.object_selector = object_selector
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
+        self.namespace_selector = (
+            None
+            if namespace_selector is None
+            else _model_arg(
+                namespace_selector,
+                _meta_v1.LabelSelector,
+                "MutatingWebhook(namespace_selector=...)",
+            )
+        )
+        self.object_selector = (
+            None
+            if object_selector is None
+            else _model_arg(
+                object_selector, _meta_v1.LabelSelector, "MutatingWebhook(object_selector=...)"
+            )
+        )
         self.reinvocation_policy = reinvocation_policy
-        self.rules = rules
-        self.side_effects = side_effects
+        self.rules = (
+            None
+            if rules is None
+            else [_model_arg(i0, RuleWithOperations, "MutatingWebhook(rules=...)") for i0 in rules]
+        )
+        if side_effects is None:
+            self.side_effects = ""
+            absent += ("side_effects",)
+        else:
+            self.side_effects = side_effects
         self.timeout_seconds = timeout_seconds
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MutatingWebhook:
+    def _decode(cls, data: dict[str, Any]) -> MutatingWebhook:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.admission_review_versions = get("admissionReviewVersions")
+        v = get("admissionReviewVersions")
+        if isinstance(v, list):
+            self.admission_review_versions = v
+        else:
+            self.admission_review_versions = []
+            absent += ("admission_review_versions",)
+            if v is not None:
+                odd = True
         v = get("clientConfig")
-        self.client_config = None if v is None else WebhookClientConfig.from_dict(v)
-        self.failure_policy = get("failurePolicy")
+        if isinstance(v, dict):
+            self.client_config = WebhookClientConfig._decode(v)
+        else:
+            self.client_config = WebhookClientConfig()
+            absent += ("client_config",)
+            if v is not None:
+                odd = True
+        v = get("failurePolicy")
+        if v is None or isinstance(v, str):
+            self.failure_policy = v
+        else:
+            self.failure_policy = None
+            odd = True
         v = get("matchConditions")
-        self.match_conditions = None if v is None else [MatchCondition.from_dict(i0) for i0 in v]
-        self.match_policy = get("matchPolicy")
-        self.name = get("name")
+        if v is None:
+            self.match_conditions = None
+        elif isinstance(v, list):
+            try:
+                self.match_conditions = [MatchCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.match_conditions = None
+                odd = True
+        else:
+            self.match_conditions = None
+            odd = True
+        v = get("matchPolicy")
+        if v is None or isinstance(v, str):
+            self.match_policy = v
+        else:
+            self.match_policy = None
+            odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
         v = get("namespaceSelector")
-        self.namespace_selector = None if v is None else _meta_v1.LabelSelector.from_dict(v)
+        if v is None:
+            self.namespace_selector = None
+        elif isinstance(v, dict):
+            self.namespace_selector = _meta_v1.LabelSelector._decode(v)
+        else:
+            self.namespace_selector = None
+            odd = True
         v = get("objectSelector")
-        self.object_selector = None if v is None else _meta_v1.LabelSelector.from_dict(v)
-        self.reinvocation_policy = get("reinvocationPolicy")
+        if v is None:
+            self.object_selector = None
+        elif isinstance(v, dict):
+            self.object_selector = _meta_v1.LabelSelector._decode(v)
+        else:
+            self.object_selector = None
+            odd = True
+        v = get("reinvocationPolicy")
+        if v is None or isinstance(v, str):
+            self.reinvocation_policy = v
+        else:
+            self.reinvocation_policy = None
+            odd = True
         v = get("rules")
-        self.rules = None if v is None else [RuleWithOperations.from_dict(i0) for i0 in v]
-        self.side_effects = get("sideEffects")
-        self.timeout_seconds = get("timeoutSeconds")
+        if v is None:
+            self.rules = None
+        elif isinstance(v, list):
+            try:
+                self.rules = [RuleWithOperations._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.rules = None
+                odd = True
+        else:
+            self.rules = None
+            odd = True
+        v = get("sideEffects")
+        if isinstance(v, str):
+            self.side_effects = v
+        else:
+            self.side_effects = ""
+            absent += ("side_effects",)
+            if v is not None:
+                odd = True
+        v = get("timeoutSeconds")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.timeout_seconds = v
+        else:
+            self.timeout_seconds = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.admission_review_versions
-        if v0 is not None:
+        if v0 is not None and (v0 or "admission_review_versions" not in absent):
             data["admissionReviewVersions"] = v0
         v1 = self.client_config
         if v1 is not None:
-            data["clientConfig"] = v1.to_dict()
+            d1 = v1.to_dict()
+            if d1 or "client_config" not in absent:
+                data["clientConfig"] = d1
         v2 = self.failure_policy
         if v2 is not None:
             data["failurePolicy"] = v2
@@ -1377,7 +2093,7 @@ Defaults to "Never".
         if v4 is not None:
             data["matchPolicy"] = v4
         v5 = self.name
-        if v5 is not None:
+        if v5 is not None and (v5 or "name" not in absent):
             data["name"] = v5
         v6 = self.namespace_selector
         if v6 is not None:
@@ -1392,12 +2108,34 @@ Defaults to "Never".
         if v9 is not None:
             data["rules"] = [i0.to_dict() for i0 in v9]
         v10 = self.side_effects
-        if v10 is not None:
+        if v10 is not None and (v10 or "side_effects" not in absent):
             data["sideEffects"] = v10
         v11 = self.timeout_seconds
         if v11 is not None:
             data["timeoutSeconds"] = v11
         return data
+
+    def _copy(self) -> MutatingWebhook:
+        new = self.__class__.__new__(self.__class__)
+        new.admission_review_versions = (
+            None if (v0 := self.admission_review_versions) is None else v0[:]
+        )
+        new.client_config = None if (v1 := self.client_config) is None else v1._copy()
+        new.failure_policy = self.failure_policy
+        new.match_conditions = (
+            None if (v3 := self.match_conditions) is None else [i._copy() for i in v3]
+        )
+        new.match_policy = self.match_policy
+        new.name = self.name
+        new.namespace_selector = None if (v6 := self.namespace_selector) is None else v6._copy()
+        new.object_selector = None if (v7 := self.object_selector) is None else v7._copy()
+        new.reinvocation_policy = self.reinvocation_policy
+        new.rules = None if (v9 := self.rules) is None else [i._copy() for i in v9]
+        new.side_effects = self.side_effects
+        new.timeout_seconds = self.timeout_seconds
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class MutatingWebhookConfiguration(_Model):
@@ -1408,6 +2146,7 @@ class MutatingWebhookConfiguration(_Model):
         "kind",
         "metadata",
         "webhooks",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "admissionregistration.k8s.io/v1"
@@ -1437,7 +2176,7 @@ class MutatingWebhookConfiguration(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo(
             "webhooks",
             "webhooks",
@@ -1451,6 +2190,7 @@ class MutatingWebhookConfiguration(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "webhooks"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -1458,7 +2198,7 @@ class MutatingWebhookConfiguration(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """metadata is the standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata."""
 
     webhooks: list[MutatingWebhook] | None
@@ -1472,31 +2212,76 @@ class MutatingWebhookConfiguration(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         webhooks: list[MutatingWebhook] | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.webhooks = webhooks
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "MutatingWebhookConfiguration(metadata=...)"
+            )
+        self.webhooks = (
+            None
+            if webhooks is None
+            else [
+                _model_arg(i0, MutatingWebhook, "MutatingWebhookConfiguration(webhooks=...)")
+                for i0 in webhooks
+            ]
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MutatingWebhookConfiguration:
+    def _decode(cls, data: dict[str, Any]) -> MutatingWebhookConfiguration:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("webhooks")
-        self.webhooks = None if v is None else [MutatingWebhook.from_dict(i0) for i0 in v]
+        if v is None:
+            self.webhooks = None
+        elif isinstance(v, list):
+            try:
+                self.webhooks = [MutatingWebhook._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.webhooks = None
+                odd = True
+        else:
+            self.webhooks = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -1505,11 +2290,23 @@ class MutatingWebhookConfiguration(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.webhooks
         if v3 is not None:
             data["webhooks"] = [i0.to_dict() for i0 in v3]
         return data
+
+    def _copy(self) -> MutatingWebhookConfiguration:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.webhooks = None if (v3 := self.webhooks) is None else [i._copy() for i in v3]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class MutatingWebhookConfigurationList(_Model):
@@ -1520,28 +2317,30 @@ class MutatingWebhookConfigurationList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "admissionregistration.k8s.io/v1"
     KIND: ClassVar[str] = "MutatingWebhookConfigurationList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[MutatingWebhookConfiguration] | None", required=True),
+        _FieldInfo("items", "items", "list[MutatingWebhookConfiguration]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[MutatingWebhookConfiguration] | None
+    items: list[MutatingWebhookConfiguration]
     """List of MutatingWebhookConfiguration."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -1552,44 +2351,104 @@ class MutatingWebhookConfigurationList(_Model):
         kind: str | None = "MutatingWebhookConfigurationList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(
+                    i0, MutatingWebhookConfiguration, "MutatingWebhookConfigurationList(items=...)"
+                )
+                for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "MutatingWebhookConfigurationList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MutatingWebhookConfigurationList:
+    def _decode(cls, data: dict[str, Any]) -> MutatingWebhookConfigurationList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [MutatingWebhookConfiguration.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [MutatingWebhookConfiguration._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> MutatingWebhookConfigurationList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class Mutation(_Model):
@@ -1599,16 +2458,18 @@ class Mutation(_Model):
         "apply_configuration",
         "json_patch",
         "patch_type",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("apply_configuration", "applyConfiguration", "ApplyConfiguration | None"),
         _FieldInfo("json_patch", "jsonPatch", "JSONPatch | None"),
-        _FieldInfo("patch_type", "patchType", "str | None", required=True),
+        _FieldInfo("patch_type", "patchType", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"applyConfiguration", "jsonPatch", "patchType"}
     )
+    _absent: tuple[str, ...]
 
     apply_configuration: ApplyConfiguration | None
     """applyConfiguration defines the desired configuration values of an object. The configuration is applied to the admission object using [structured merge diff](https://github.com/kubernetes-sigs/structured-merge-diff). A CEL expression is used to create apply configuration."""
@@ -1616,7 +2477,7 @@ class Mutation(_Model):
     json_patch: JSONPatch | None
     """jsonPatch defines a [JSON patch](https://jsonpatch.com/) operation to perform a mutation to the object. A CEL expression is used to create the JSON patch."""
 
-    patch_type: str | None
+    patch_type: str
     """patchType indicates the patch strategy used. Allowed values are "ApplyConfiguration" and "JSONPatch". Required."""
 
     def __init__(
@@ -1626,29 +2487,68 @@ class Mutation(_Model):
         json_patch: JSONPatch | None = None,
         patch_type: str | None = None,
     ) -> None:
-        self.apply_configuration = apply_configuration
-        self.json_patch = json_patch
-        self.patch_type = patch_type
+        absent: tuple[str, ...] = ()
+        self.apply_configuration = (
+            None
+            if apply_configuration is None
+            else _model_arg(
+                apply_configuration, ApplyConfiguration, "Mutation(apply_configuration=...)"
+            )
+        )
+        self.json_patch = (
+            None
+            if json_patch is None
+            else _model_arg(json_patch, JSONPatch, "Mutation(json_patch=...)")
+        )
+        if patch_type is None:
+            self.patch_type = ""
+            absent += ("patch_type",)
+        else:
+            self.patch_type = patch_type
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Mutation:
+    def _decode(cls, data: dict[str, Any]) -> Mutation:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("applyConfiguration")
-        self.apply_configuration = None if v is None else ApplyConfiguration.from_dict(v)
+        if v is None:
+            self.apply_configuration = None
+        elif isinstance(v, dict):
+            self.apply_configuration = ApplyConfiguration._decode(v)
+        else:
+            self.apply_configuration = None
+            odd = True
         v = get("jsonPatch")
-        self.json_patch = None if v is None else JSONPatch.from_dict(v)
-        self.patch_type = get("patchType")
+        if v is None:
+            self.json_patch = None
+        elif isinstance(v, dict):
+            self.json_patch = JSONPatch._decode(v)
+        else:
+            self.json_patch = None
+            odd = True
+        v = get("patchType")
+        if isinstance(v, str):
+            self.patch_type = v
+        else:
+            self.patch_type = ""
+            absent += ("patch_type",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.apply_configuration
         if v0 is not None:
             data["applyConfiguration"] = v0.to_dict()
@@ -1656,9 +2556,18 @@ class Mutation(_Model):
         if v1 is not None:
             data["jsonPatch"] = v1.to_dict()
         v2 = self.patch_type
-        if v2 is not None:
+        if v2 is not None and (v2 or "patch_type" not in absent):
             data["patchType"] = v2
         return data
+
+    def _copy(self) -> Mutation:
+        new = self.__class__.__new__(self.__class__)
+        new.apply_configuration = None if (v0 := self.apply_configuration) is None else v0._copy()
+        new.json_patch = None if (v1 := self.json_patch) is None else v1._copy()
+        new.patch_type = self.patch_type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class NamedRuleWithOperations(_Model):
@@ -1729,19 +2638,50 @@ Depending on the enclosing object, subresources might not be allowed. Required.
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> NamedRuleWithOperations:
+    def _decode(cls, data: dict[str, Any]) -> NamedRuleWithOperations:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.api_groups = get("apiGroups")
-        self.api_versions = get("apiVersions")
-        self.operations = get("operations")
-        self.resource_names = get("resourceNames")
-        self.resources = get("resources")
-        self.scope = get("scope")
+        v = get("apiGroups")
+        if v is None or isinstance(v, list):
+            self.api_groups = v
+        else:
+            self.api_groups = None
+            odd = True
+        v = get("apiVersions")
+        if v is None or isinstance(v, list):
+            self.api_versions = v
+        else:
+            self.api_versions = None
+            odd = True
+        v = get("operations")
+        if v is None or isinstance(v, list):
+            self.operations = v
+        else:
+            self.operations = None
+            odd = True
+        v = get("resourceNames")
+        if v is None or isinstance(v, list):
+            self.resource_names = v
+        else:
+            self.resource_names = None
+            odd = True
+        v = get("resources")
+        if v is None or isinstance(v, list):
+            self.resources = v
+        else:
+            self.resources = None
+            odd = True
+        v = get("scope")
+        if v is None or isinstance(v, str):
+            self.scope = v
+        else:
+            self.scope = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1766,6 +2706,17 @@ Depending on the enclosing object, subresources might not be allowed. Required.
         if v5 is not None:
             data["scope"] = v5
         return data
+
+    def _copy(self) -> NamedRuleWithOperations:
+        new = self.__class__.__new__(self.__class__)
+        new.api_groups = None if (v0 := self.api_groups) is None else v0[:]
+        new.api_versions = None if (v1 := self.api_versions) is None else v1[:]
+        new.operations = None if (v2 := self.operations) is None else v2[:]
+        new.resource_names = None if (v3 := self.resource_names) is None else v3[:]
+        new.resources = None if (v4 := self.resources) is None else v4[:]
+        new.scope = self.scope
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class ParamKind(_Model):
@@ -1799,15 +2750,26 @@ class ParamKind(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ParamKind:
+    def _decode(cls, data: dict[str, Any]) -> ParamKind:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1820,6 +2782,13 @@ class ParamKind(_Model):
         if v1 is not None:
             data["kind"] = v1
         return data
+
+    def _copy(self) -> ParamKind:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class ParamRef(_Model):
@@ -1887,22 +2856,48 @@ One of `name` or `selector` must be set, but `name` and `selector` are mutually 
         self.name = name
         self.namespace = namespace
         self.parameter_not_found_action = parameter_not_found_action
-        self.selector = selector
+        self.selector = (
+            None
+            if selector is None
+            else _model_arg(selector, _meta_v1.LabelSelector, "ParamRef(selector=...)")
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ParamRef:
+    def _decode(cls, data: dict[str, Any]) -> ParamRef:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.name = get("name")
-        self.namespace = get("namespace")
-        self.parameter_not_found_action = get("parameterNotFoundAction")
+        v = get("name")
+        if v is None or isinstance(v, str):
+            self.name = v
+        else:
+            self.name = None
+            odd = True
+        v = get("namespace")
+        if v is None or isinstance(v, str):
+            self.namespace = v
+        else:
+            self.namespace = None
+            odd = True
+        v = get("parameterNotFoundAction")
+        if v is None or isinstance(v, str):
+            self.parameter_not_found_action = v
+        else:
+            self.parameter_not_found_action = None
+            odd = True
         v = get("selector")
-        self.selector = None if v is None else _meta_v1.LabelSelector.from_dict(v)
+        if v is None:
+            self.selector = None
+        elif isinstance(v, dict):
+            self.selector = _meta_v1.LabelSelector._decode(v)
+        else:
+            self.selector = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1921,6 +2916,15 @@ One of `name` or `selector` must be set, but `name` and `selector` are mutually 
         if v3 is not None:
             data["selector"] = v3.to_dict()
         return data
+
+    def _copy(self) -> ParamRef:
+        new = self.__class__.__new__(self.__class__)
+        new.name = self.name
+        new.namespace = self.namespace
+        new.parameter_not_found_action = self.parameter_not_found_action
+        new.selector = None if (v3 := self.selector) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class RuleWithOperations(_Model):
@@ -1984,18 +2988,44 @@ Depending on the enclosing object, subresources might not be allowed. Required.
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RuleWithOperations:
+    def _decode(cls, data: dict[str, Any]) -> RuleWithOperations:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.api_groups = get("apiGroups")
-        self.api_versions = get("apiVersions")
-        self.operations = get("operations")
-        self.resources = get("resources")
-        self.scope = get("scope")
+        v = get("apiGroups")
+        if v is None or isinstance(v, list):
+            self.api_groups = v
+        else:
+            self.api_groups = None
+            odd = True
+        v = get("apiVersions")
+        if v is None or isinstance(v, list):
+            self.api_versions = v
+        else:
+            self.api_versions = None
+            odd = True
+        v = get("operations")
+        if v is None or isinstance(v, list):
+            self.operations = v
+        else:
+            self.operations = None
+            odd = True
+        v = get("resources")
+        if v is None or isinstance(v, list):
+            self.resources = v
+        else:
+            self.resources = None
+            odd = True
+        v = get("scope")
+        if v is None or isinstance(v, str):
+            self.scope = v
+        else:
+            self.scope = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -2018,6 +3048,16 @@ Depending on the enclosing object, subresources might not be allowed. Required.
             data["scope"] = v4
         return data
 
+    def _copy(self) -> RuleWithOperations:
+        new = self.__class__.__new__(self.__class__)
+        new.api_groups = None if (v0 := self.api_groups) is None else v0[:]
+        new.api_versions = None if (v1 := self.api_versions) is None else v1[:]
+        new.operations = None if (v2 := self.operations) is None else v2[:]
+        new.resources = None if (v3 := self.resources) is None else v3[:]
+        new.scope = self.scope
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class ServiceReference(_Model):
     """ServiceReference holds a reference to Service.legacy.k8s.io"""
@@ -2027,20 +3067,22 @@ class ServiceReference(_Model):
         "namespace",
         "path",
         "port",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str | None", required=True),
-        _FieldInfo("namespace", "namespace", "str | None", required=True),
+        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("namespace", "namespace", "str", required=True),
         _FieldInfo("path", "path", "str | None"),
         _FieldInfo("port", "port", "int | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "namespace", "path", "port"})
+    _absent: tuple[str, ...]
 
-    name: str | None
+    name: str
     """name is the name of the service. Required"""
 
-    namespace: str | None
+    namespace: str
     """namespace is the namespace of the service. Required"""
 
     path: str | None
@@ -2057,34 +3099,72 @@ class ServiceReference(_Model):
         path: str | None = None,
         port: int | None = None,
     ) -> None:
-        self.name = name
-        self.namespace = namespace
+        absent: tuple[str, ...] = ()
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
+        if namespace is None:
+            self.namespace = ""
+            absent += ("namespace",)
+        else:
+            self.namespace = namespace
         self.path = path
         self.port = port
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ServiceReference:
+    def _decode(cls, data: dict[str, Any]) -> ServiceReference:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.name = get("name")
-        self.namespace = get("namespace")
-        self.path = get("path")
-        self.port = get("port")
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        v = get("namespace")
+        if isinstance(v, str):
+            self.namespace = v
+        else:
+            self.namespace = ""
+            absent += ("namespace",)
+            if v is not None:
+                odd = True
+        v = get("path")
+        if v is None or isinstance(v, str):
+            self.path = v
+        else:
+            self.path = None
+            odd = True
+        v = get("port")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.port = v
+        else:
+            self.port = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.name
-        if v0 is not None:
+        if v0 is not None and (v0 or "name" not in absent):
             data["name"] = v0
         v1 = self.namespace
-        if v1 is not None:
+        if v1 is not None and (v1 or "namespace" not in absent):
             data["namespace"] = v1
         v2 = self.path
         if v2 is not None:
@@ -2093,6 +3173,16 @@ class ServiceReference(_Model):
         if v3 is not None:
             data["port"] = v3
         return data
+
+    def _copy(self) -> ServiceReference:
+        new = self.__class__.__new__(self.__class__)
+        new.name = self.name
+        new.namespace = self.namespace
+        new.path = self.path
+        new.port = self.port
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class TypeChecking(_Model):
@@ -2118,21 +3208,37 @@ class TypeChecking(_Model):
         *,
         expression_warnings: list[ExpressionWarning] | None = None,
     ) -> None:
-        self.expression_warnings = expression_warnings
+        self.expression_warnings = (
+            None
+            if expression_warnings is None
+            else [
+                _model_arg(i0, ExpressionWarning, "TypeChecking(expression_warnings=...)")
+                for i0 in expression_warnings
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TypeChecking:
+    def _decode(cls, data: dict[str, Any]) -> TypeChecking:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("expressionWarnings")
-        self.expression_warnings = (
-            None if v is None else [ExpressionWarning.from_dict(i0) for i0 in v]
-        )
+        if v is None:
+            self.expression_warnings = None
+        elif isinstance(v, list):
+            try:
+                self.expression_warnings = [ExpressionWarning._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.expression_warnings = None
+                odd = True
+        else:
+            self.expression_warnings = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -2142,6 +3248,14 @@ class TypeChecking(_Model):
         if v0 is not None:
             data["expressionWarnings"] = [i0.to_dict() for i0 in v0]
         return data
+
+    def _copy(self) -> TypeChecking:
+        new = self.__class__.__new__(self.__class__)
+        new.expression_warnings = (
+            None if (v0 := self.expression_warnings) is None else [i._copy() for i in v0]
+        )
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class ValidatingAdmissionPolicy(_Model):
@@ -2153,6 +3267,7 @@ class ValidatingAdmissionPolicy(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "admissionregistration.k8s.io/v1"
@@ -2182,13 +3297,14 @@ class ValidatingAdmissionPolicy(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("spec", "spec", "ValidatingAdmissionPolicySpec | None"),
         _FieldInfo("status", "status", "ValidatingAdmissionPolicyStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -2196,7 +3312,7 @@ class ValidatingAdmissionPolicy(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """metadata is the standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata."""
 
     spec: ValidatingAdmissionPolicySpec | None
@@ -2214,34 +3330,86 @@ class ValidatingAdmissionPolicy(_Model):
         spec: ValidatingAdmissionPolicySpec | None = None,
         status: ValidatingAdmissionPolicyStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "ValidatingAdmissionPolicy(metadata=...)"
+            )
+        self.spec = (
+            None
+            if spec is None
+            else _model_arg(
+                spec, ValidatingAdmissionPolicySpec, "ValidatingAdmissionPolicy(spec=...)"
+            )
+        )
+        self.status = (
+            None
+            if status is None
+            else _model_arg(
+                status, ValidatingAdmissionPolicyStatus, "ValidatingAdmissionPolicy(status=...)"
+            )
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ValidatingAdmissionPolicy:
+    def _decode(cls, data: dict[str, Any]) -> ValidatingAdmissionPolicy:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else ValidatingAdmissionPolicySpec.from_dict(v)
+        if v is None:
+            self.spec = None
+        elif isinstance(v, dict):
+            self.spec = ValidatingAdmissionPolicySpec._decode(v)
+        else:
+            self.spec = None
+            odd = True
         v = get("status")
-        self.status = None if v is None else ValidatingAdmissionPolicyStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = ValidatingAdmissionPolicyStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -2250,7 +3418,9 @@ class ValidatingAdmissionPolicy(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -2258,6 +3428,17 @@ class ValidatingAdmissionPolicy(_Model):
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> ValidatingAdmissionPolicy:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ValidatingAdmissionPolicyBinding(_Model):
@@ -2273,6 +3454,7 @@ class ValidatingAdmissionPolicyBinding(_Model):
         "kind",
         "metadata",
         "spec",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "admissionregistration.k8s.io/v1"
@@ -2302,10 +3484,11 @@ class ValidatingAdmissionPolicyBinding(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "ValidatingAdmissionPolicyBindingSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "ValidatingAdmissionPolicyBindingSpec", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -2313,10 +3496,10 @@ class ValidatingAdmissionPolicyBinding(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """metadata is the standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata."""
 
-    spec: ValidatingAdmissionPolicyBindingSpec | None
+    spec: ValidatingAdmissionPolicyBindingSpec
     """spec defines the desired behavior of the ValidatingAdmissionPolicyBinding."""
 
     def __init__(
@@ -2327,31 +3510,73 @@ class ValidatingAdmissionPolicyBinding(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: ValidatingAdmissionPolicyBindingSpec | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "ValidatingAdmissionPolicyBinding(metadata=...)"
+            )
+        if spec is None:
+            self.spec = ValidatingAdmissionPolicyBindingSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(
+                spec,
+                ValidatingAdmissionPolicyBindingSpec,
+                "ValidatingAdmissionPolicyBinding(spec=...)",
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ValidatingAdmissionPolicyBinding:
+    def _decode(cls, data: dict[str, Any]) -> ValidatingAdmissionPolicyBinding:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else ValidatingAdmissionPolicyBindingSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = ValidatingAdmissionPolicyBindingSpec._decode(v)
+        else:
+            self.spec = ValidatingAdmissionPolicyBindingSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -2360,11 +3585,25 @@ class ValidatingAdmissionPolicyBinding(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         return data
+
+    def _copy(self) -> ValidatingAdmissionPolicyBinding:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ValidatingAdmissionPolicyBindingList(_Model):
@@ -2375,30 +3614,30 @@ class ValidatingAdmissionPolicyBindingList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "admissionregistration.k8s.io/v1"
     KIND: ClassVar[str] = "ValidatingAdmissionPolicyBindingList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo(
-            "items", "items", "list[ValidatingAdmissionPolicyBinding] | None", required=True
-        ),
+        _FieldInfo("items", "items", "list[ValidatingAdmissionPolicyBinding]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[ValidatingAdmissionPolicyBinding] | None
+    items: list[ValidatingAdmissionPolicyBinding]
     """List of PolicyBinding."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -2409,46 +3648,106 @@ class ValidatingAdmissionPolicyBindingList(_Model):
         kind: str | None = "ValidatingAdmissionPolicyBindingList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(
+                    i0,
+                    ValidatingAdmissionPolicyBinding,
+                    "ValidatingAdmissionPolicyBindingList(items=...)",
+                )
+                for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "ValidatingAdmissionPolicyBindingList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ValidatingAdmissionPolicyBindingList:
+    def _decode(cls, data: dict[str, Any]) -> ValidatingAdmissionPolicyBindingList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = (
-            None if v is None else [ValidatingAdmissionPolicyBinding.from_dict(i0) for i0 in v]
-        )
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [ValidatingAdmissionPolicyBinding._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> ValidatingAdmissionPolicyBindingList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ValidatingAdmissionPolicyBindingSpec(_Model):
@@ -2459,23 +3758,21 @@ class ValidatingAdmissionPolicyBindingSpec(_Model):
         "param_ref",
         "policy_name",
         "validation_actions",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("match_resources", "matchResources", "MatchResources | None"),
         _FieldInfo("param_ref", "paramRef", "ParamRef | None"),
-        _FieldInfo("policy_name", "policyName", "str | None", required=True),
+        _FieldInfo("policy_name", "policyName", "str", required=True),
         _FieldInfo(
-            "validation_actions",
-            "validationActions",
-            "list[str] | None",
-            required=True,
-            list_type="set",
+            "validation_actions", "validationActions", "list[str]", required=True, list_type="set"
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"matchResources", "paramRef", "policyName", "validationActions"}
     )
+    _absent: tuple[str, ...]
 
     match_resources: MatchResources | None
     """matchResources declares what resources match this binding and will be validated by it. Note that this is intersected with the policy's matchConstraints, so only requests that are matched by the policy can be selected by this. If this is unset, all resources matched by the policy are validated by this binding When resourceRules is unset, it does not constrain resource matching. If a resource is matched by the other fields of this object, it will be validated. Note that this is differs from ValidatingAdmissionPolicy matchConstraints, where resourceRules are required."""
@@ -2483,10 +3780,10 @@ class ValidatingAdmissionPolicyBindingSpec(_Model):
     param_ref: ParamRef | None
     """paramRef specifies the parameter resource used to configure the admission control policy. It should point to a resource of the type specified in ParamKind of the bound ValidatingAdmissionPolicy. If the policy specifies a ParamKind and the resource referred to by ParamRef does not exist, this binding is considered mis-configured and the FailurePolicy of the ValidatingAdmissionPolicy applied. If the policy does not specify a ParamKind then this field is ignored, and the rules are evaluated without a param."""
 
-    policy_name: str | None
+    policy_name: str
     """policyName references a ValidatingAdmissionPolicy name which the ValidatingAdmissionPolicyBinding binds to. If the referenced resource does not exist, this binding is considered invalid and will be ignored Required."""
 
-    validation_actions: list[str] | None
+    validation_actions: list[str]
     """validationActions declares how Validations of the referenced ValidatingAdmissionPolicy are enforced. If a validation evaluates to false it is always enforced according to these actions.
 
 Failures defined by the ValidatingAdmissionPolicy's FailurePolicy are enforced according to these actions only if the FailurePolicy is set to Fail, otherwise the failures are ignored. This includes compilation errors, runtime errors and misconfigurations of the policy.
@@ -2516,31 +3813,85 @@ Required.
         policy_name: str | None = None,
         validation_actions: list[str] | None = None,
     ) -> None:
-        self.match_resources = match_resources
-        self.param_ref = param_ref
-        self.policy_name = policy_name
-        self.validation_actions = validation_actions
+        absent: tuple[str, ...] = ()
+        self.match_resources = (
+            None
+            if match_resources is None
+            else _model_arg(
+                match_resources,
+                MatchResources,
+                "ValidatingAdmissionPolicyBindingSpec(match_resources=...)",
+            )
+        )
+        self.param_ref = (
+            None
+            if param_ref is None
+            else _model_arg(
+                param_ref, ParamRef, "ValidatingAdmissionPolicyBindingSpec(param_ref=...)"
+            )
+        )
+        if policy_name is None:
+            self.policy_name = ""
+            absent += ("policy_name",)
+        else:
+            self.policy_name = policy_name
+        if validation_actions is None:
+            self.validation_actions = []
+            absent += ("validation_actions",)
+        else:
+            self.validation_actions = validation_actions
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ValidatingAdmissionPolicyBindingSpec:
+    def _decode(cls, data: dict[str, Any]) -> ValidatingAdmissionPolicyBindingSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("matchResources")
-        self.match_resources = None if v is None else MatchResources.from_dict(v)
+        if v is None:
+            self.match_resources = None
+        elif isinstance(v, dict):
+            self.match_resources = MatchResources._decode(v)
+        else:
+            self.match_resources = None
+            odd = True
         v = get("paramRef")
-        self.param_ref = None if v is None else ParamRef.from_dict(v)
-        self.policy_name = get("policyName")
-        self.validation_actions = get("validationActions")
+        if v is None:
+            self.param_ref = None
+        elif isinstance(v, dict):
+            self.param_ref = ParamRef._decode(v)
+        else:
+            self.param_ref = None
+            odd = True
+        v = get("policyName")
+        if isinstance(v, str):
+            self.policy_name = v
+        else:
+            self.policy_name = ""
+            absent += ("policy_name",)
+            if v is not None:
+                odd = True
+        v = get("validationActions")
+        if isinstance(v, list):
+            self.validation_actions = v
+        else:
+            self.validation_actions = []
+            absent += ("validation_actions",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.match_resources
         if v0 is not None:
             data["matchResources"] = v0.to_dict()
@@ -2548,12 +3899,22 @@ Required.
         if v1 is not None:
             data["paramRef"] = v1.to_dict()
         v2 = self.policy_name
-        if v2 is not None:
+        if v2 is not None and (v2 or "policy_name" not in absent):
             data["policyName"] = v2
         v3 = self.validation_actions
-        if v3 is not None:
+        if v3 is not None and (v3 or "validation_actions" not in absent):
             data["validationActions"] = v3
         return data
+
+    def _copy(self) -> ValidatingAdmissionPolicyBindingSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.match_resources = None if (v0 := self.match_resources) is None else v0._copy()
+        new.param_ref = None if (v1 := self.param_ref) is None else v1._copy()
+        new.policy_name = self.policy_name
+        new.validation_actions = None if (v3 := self.validation_actions) is None else v3[:]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ValidatingAdmissionPolicyList(_Model):
@@ -2564,28 +3925,30 @@ class ValidatingAdmissionPolicyList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "admissionregistration.k8s.io/v1"
     KIND: ClassVar[str] = "ValidatingAdmissionPolicyList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[ValidatingAdmissionPolicy] | None", required=True),
+        _FieldInfo("items", "items", "list[ValidatingAdmissionPolicy]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[ValidatingAdmissionPolicy] | None
+    items: list[ValidatingAdmissionPolicy]
     """List of ValidatingAdmissionPolicy."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -2596,44 +3959,104 @@ class ValidatingAdmissionPolicyList(_Model):
         kind: str | None = "ValidatingAdmissionPolicyList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(
+                    i0, ValidatingAdmissionPolicy, "ValidatingAdmissionPolicyList(items=...)"
+                )
+                for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "ValidatingAdmissionPolicyList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ValidatingAdmissionPolicyList:
+    def _decode(cls, data: dict[str, Any]) -> ValidatingAdmissionPolicyList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [ValidatingAdmissionPolicy.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [ValidatingAdmissionPolicy._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> ValidatingAdmissionPolicyList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ValidatingAdmissionPolicySpec(_Model):
@@ -2745,36 +4168,138 @@ The expression of a variable can refer to other variables defined earlier in the
         validations: list[Validation] | None = None,
         variables: list[Variable] | None = None,
     ) -> None:
-        self.audit_annotations = audit_annotations
+        self.audit_annotations = (
+            None
+            if audit_annotations is None
+            else [
+                _model_arg(
+                    i0, AuditAnnotation, "ValidatingAdmissionPolicySpec(audit_annotations=...)"
+                )
+                for i0 in audit_annotations
+            ]
+        )
         self.failure_policy = failure_policy
-        self.match_conditions = match_conditions
-        self.match_constraints = match_constraints
-        self.param_kind = param_kind
-        self.validations = validations
-        self.variables = variables
+        self.match_conditions = (
+            None
+            if match_conditions is None
+            else [
+                _model_arg(
+                    i0, MatchCondition, "ValidatingAdmissionPolicySpec(match_conditions=...)"
+                )
+                for i0 in match_conditions
+            ]
+        )
+        self.match_constraints = (
+            None
+            if match_constraints is None
+            else _model_arg(
+                match_constraints,
+                MatchResources,
+                "ValidatingAdmissionPolicySpec(match_constraints=...)",
+            )
+        )
+        self.param_kind = (
+            None
+            if param_kind is None
+            else _model_arg(param_kind, ParamKind, "ValidatingAdmissionPolicySpec(param_kind=...)")
+        )
+        self.validations = (
+            None
+            if validations is None
+            else [
+                _model_arg(i0, Validation, "ValidatingAdmissionPolicySpec(validations=...)")
+                for i0 in validations
+            ]
+        )
+        self.variables = (
+            None
+            if variables is None
+            else [
+                _model_arg(i0, Variable, "ValidatingAdmissionPolicySpec(variables=...)")
+                for i0 in variables
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ValidatingAdmissionPolicySpec:
+    def _decode(cls, data: dict[str, Any]) -> ValidatingAdmissionPolicySpec:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("auditAnnotations")
-        self.audit_annotations = None if v is None else [AuditAnnotation.from_dict(i0) for i0 in v]
-        self.failure_policy = get("failurePolicy")
+        if v is None:
+            self.audit_annotations = None
+        elif isinstance(v, list):
+            try:
+                self.audit_annotations = [AuditAnnotation._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.audit_annotations = None
+                odd = True
+        else:
+            self.audit_annotations = None
+            odd = True
+        v = get("failurePolicy")
+        if v is None or isinstance(v, str):
+            self.failure_policy = v
+        else:
+            self.failure_policy = None
+            odd = True
         v = get("matchConditions")
-        self.match_conditions = None if v is None else [MatchCondition.from_dict(i0) for i0 in v]
+        if v is None:
+            self.match_conditions = None
+        elif isinstance(v, list):
+            try:
+                self.match_conditions = [MatchCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.match_conditions = None
+                odd = True
+        else:
+            self.match_conditions = None
+            odd = True
         v = get("matchConstraints")
-        self.match_constraints = None if v is None else MatchResources.from_dict(v)
+        if v is None:
+            self.match_constraints = None
+        elif isinstance(v, dict):
+            self.match_constraints = MatchResources._decode(v)
+        else:
+            self.match_constraints = None
+            odd = True
         v = get("paramKind")
-        self.param_kind = None if v is None else ParamKind.from_dict(v)
+        if v is None:
+            self.param_kind = None
+        elif isinstance(v, dict):
+            self.param_kind = ParamKind._decode(v)
+        else:
+            self.param_kind = None
+            odd = True
         v = get("validations")
-        self.validations = None if v is None else [Validation.from_dict(i0) for i0 in v]
+        if v is None:
+            self.validations = None
+        elif isinstance(v, list):
+            try:
+                self.validations = [Validation._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.validations = None
+                odd = True
+        else:
+            self.validations = None
+            odd = True
         v = get("variables")
-        self.variables = None if v is None else [Variable.from_dict(i0) for i0 in v]
+        if v is None:
+            self.variables = None
+        elif isinstance(v, list):
+            try:
+                self.variables = [Variable._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.variables = None
+                odd = True
+        else:
+            self.variables = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -2802,6 +4327,22 @@ The expression of a variable can refer to other variables defined earlier in the
         if v6 is not None:
             data["variables"] = [i0.to_dict() for i0 in v6]
         return data
+
+    def _copy(self) -> ValidatingAdmissionPolicySpec:
+        new = self.__class__.__new__(self.__class__)
+        new.audit_annotations = (
+            None if (v0 := self.audit_annotations) is None else [i._copy() for i in v0]
+        )
+        new.failure_policy = self.failure_policy
+        new.match_conditions = (
+            None if (v2 := self.match_conditions) is None else [i._copy() for i in v2]
+        )
+        new.match_constraints = None if (v3 := self.match_constraints) is None else v3._copy()
+        new.param_kind = None if (v4 := self.param_kind) is None else v4._copy()
+        new.validations = None if (v5 := self.validations) is None else [i._copy() for i in v5]
+        new.variables = None if (v6 := self.variables) is None else [i._copy() for i in v6]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class ValidatingAdmissionPolicyStatus(_Model):
@@ -2844,24 +4385,61 @@ class ValidatingAdmissionPolicyStatus(_Model):
         observed_generation: int | None = None,
         type_checking: TypeChecking | None = None,
     ) -> None:
-        self.conditions = conditions
+        self.conditions = (
+            None
+            if conditions is None
+            else [
+                _model_arg(
+                    i0, _meta_v1.Condition, "ValidatingAdmissionPolicyStatus(conditions=...)"
+                )
+                for i0 in conditions
+            ]
+        )
         self.observed_generation = observed_generation
-        self.type_checking = type_checking
+        self.type_checking = (
+            None
+            if type_checking is None
+            else _model_arg(
+                type_checking, TypeChecking, "ValidatingAdmissionPolicyStatus(type_checking=...)"
+            )
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ValidatingAdmissionPolicyStatus:
+    def _decode(cls, data: dict[str, Any]) -> ValidatingAdmissionPolicyStatus:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("conditions")
-        self.conditions = None if v is None else [_meta_v1.Condition.from_dict(i0) for i0 in v]
-        self.observed_generation = get("observedGeneration")
+        if v is None:
+            self.conditions = None
+        elif isinstance(v, list):
+            try:
+                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
+        else:
+            self.conditions = None
+            odd = True
+        v = get("observedGeneration")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.observed_generation = v
+        else:
+            self.observed_generation = None
+            odd = True
         v = get("typeChecking")
-        self.type_checking = None if v is None else TypeChecking.from_dict(v)
+        if v is None:
+            self.type_checking = None
+        elif isinstance(v, dict):
+            self.type_checking = TypeChecking._decode(v)
+        else:
+            self.type_checking = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -2877,6 +4455,14 @@ class ValidatingAdmissionPolicyStatus(_Model):
         if v2 is not None:
             data["typeChecking"] = v2.to_dict()
         return data
+
+    def _copy(self) -> ValidatingAdmissionPolicyStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
+        new.observed_generation = self.observed_generation
+        new.type_checking = None if (v2 := self.type_checking) is None else v2._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class ValidatingWebhook(_Model):
@@ -2894,17 +4480,18 @@ class ValidatingWebhook(_Model):
         "rules",
         "side_effects",
         "timeout_seconds",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
             "admission_review_versions",
             "admissionReviewVersions",
-            "list[str] | None",
+            "list[str]",
             required=True,
             list_type="atomic",
         ),
-        _FieldInfo("client_config", "clientConfig", "WebhookClientConfig | None", required=True),
+        _FieldInfo("client_config", "clientConfig", "WebhookClientConfig", required=True),
         _FieldInfo("failure_policy", "failurePolicy", "str | None"),
         _FieldInfo(
             "match_conditions",
@@ -2916,11 +4503,11 @@ class ValidatingWebhook(_Model):
             list_map_keys=("name",),
         ),
         _FieldInfo("match_policy", "matchPolicy", "str | None"),
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("name", "name", "str", required=True),
         _FieldInfo("namespace_selector", "namespaceSelector", "_meta_v1.LabelSelector | None"),
         _FieldInfo("object_selector", "objectSelector", "_meta_v1.LabelSelector | None"),
         _FieldInfo("rules", "rules", "list[RuleWithOperations] | None", list_type="atomic"),
-        _FieldInfo("side_effects", "sideEffects", "str | None", required=True),
+        _FieldInfo("side_effects", "sideEffects", "str", required=True),
         _FieldInfo("timeout_seconds", "timeoutSeconds", "int | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
@@ -2938,11 +4525,12 @@ class ValidatingWebhook(_Model):
             "timeoutSeconds",
         }
     )
+    _absent: tuple[str, ...]
 
-    admission_review_versions: list[str] | None
+    admission_review_versions: list[str]
     """admissionReviewVersions is an ordered list of preferred `AdmissionReview` versions the Webhook expects. API server will try to use first version in the list which it supports. If none of the versions specified in this list supported by API server, validation will fail for this object. If a persisted webhook configuration specifies allowed versions and does not include any versions known to the API Server, calls to the webhook will fail and be subject to the failure policy."""
 
-    client_config: WebhookClientConfig | None
+    client_config: WebhookClientConfig
     """clientConfig defines how to communicate with the hook. Required"""
 
     failure_policy: str | None
@@ -2969,7 +4557,7 @@ The exact matching logic is (in order):
 Defaults to "Equivalent\x22
 """
 
-    name: str | None
+    name: str
     """name is the name of the admission webhook. Name should be fully qualified, e.g., imagepolicy.kubernetes.io, where "imagepolicy" is the name of the webhook, and kubernetes.io is the name of the organization. Required."""
 
     namespace_selector: _meta_v1.LabelSelector | None
@@ -3012,7 +4600,7 @@ Default to the empty LabelSelector, which matches everything.
     rules: list[RuleWithOperations] | None
     """rules describes what operations on what resources/subresources the webhook cares about. The webhook cares about an operation if it matches _any_ Rule. However, in order to prevent ValidatingAdmissionWebhooks and MutatingAdmissionWebhooks from putting the cluster in a state which cannot be recovered from without completely disabling the plugin, ValidatingAdmissionWebhooks and MutatingAdmissionWebhooks are never called on admission requests for ValidatingWebhookConfiguration and MutatingWebhookConfiguration objects."""
 
-    side_effects: str | None
+    side_effects: str
     """sideEffects states whether this webhook has side effects. Acceptable values are: None, NoneOnDryRun (webhooks created via v1beta1 may also specify Some or Unknown). Webhooks with side effects MUST implement a reconciliation system, since a request may be rejected by a future step in the admission chain and the side effects therefore need to be undone. Requests with the dryRun attribute will be auto-rejected if they match a webhook with sideEffects == Unknown or Some."""
 
     timeout_seconds: int | None
@@ -3033,54 +4621,181 @@ Default to the empty LabelSelector, which matches everything.
         side_effects: str | None = None,
         timeout_seconds: int | None = None,
     ) -> None:
-        self.admission_review_versions = admission_review_versions
-        self.client_config = client_config
+        absent: tuple[str, ...] = ()
+        if admission_review_versions is None:
+            self.admission_review_versions = []
+            absent += ("admission_review_versions",)
+        else:
+            self.admission_review_versions = admission_review_versions
+        if client_config is None:
+            self.client_config = WebhookClientConfig()
+            absent += ("client_config",)
+        else:
+            self.client_config = _model_arg(
+                client_config, WebhookClientConfig, "ValidatingWebhook(client_config=...)"
+            )
         self.failure_policy = failure_policy
-        self.match_conditions = match_conditions
+        self.match_conditions = (
+            None
+            if match_conditions is None
+            else [
+                _model_arg(i0, MatchCondition, "ValidatingWebhook(match_conditions=...)")
+                for i0 in match_conditions
+            ]
+        )
         self.match_policy = match_policy
-        self.name = name
-        self.namespace_selector = namespace_selector
-        self.object_selector = object_selector
-        self.rules = rules
-        self.side_effects = side_effects
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
+        self.namespace_selector = (
+            None
+            if namespace_selector is None
+            else _model_arg(
+                namespace_selector,
+                _meta_v1.LabelSelector,
+                "ValidatingWebhook(namespace_selector=...)",
+            )
+        )
+        self.object_selector = (
+            None
+            if object_selector is None
+            else _model_arg(
+                object_selector, _meta_v1.LabelSelector, "ValidatingWebhook(object_selector=...)"
+            )
+        )
+        self.rules = (
+            None
+            if rules is None
+            else [
+                _model_arg(i0, RuleWithOperations, "ValidatingWebhook(rules=...)") for i0 in rules
+            ]
+        )
+        if side_effects is None:
+            self.side_effects = ""
+            absent += ("side_effects",)
+        else:
+            self.side_effects = side_effects
         self.timeout_seconds = timeout_seconds
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ValidatingWebhook:
+    def _decode(cls, data: dict[str, Any]) -> ValidatingWebhook:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.admission_review_versions = get("admissionReviewVersions")
+        v = get("admissionReviewVersions")
+        if isinstance(v, list):
+            self.admission_review_versions = v
+        else:
+            self.admission_review_versions = []
+            absent += ("admission_review_versions",)
+            if v is not None:
+                odd = True
         v = get("clientConfig")
-        self.client_config = None if v is None else WebhookClientConfig.from_dict(v)
-        self.failure_policy = get("failurePolicy")
+        if isinstance(v, dict):
+            self.client_config = WebhookClientConfig._decode(v)
+        else:
+            self.client_config = WebhookClientConfig()
+            absent += ("client_config",)
+            if v is not None:
+                odd = True
+        v = get("failurePolicy")
+        if v is None or isinstance(v, str):
+            self.failure_policy = v
+        else:
+            self.failure_policy = None
+            odd = True
         v = get("matchConditions")
-        self.match_conditions = None if v is None else [MatchCondition.from_dict(i0) for i0 in v]
-        self.match_policy = get("matchPolicy")
-        self.name = get("name")
+        if v is None:
+            self.match_conditions = None
+        elif isinstance(v, list):
+            try:
+                self.match_conditions = [MatchCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.match_conditions = None
+                odd = True
+        else:
+            self.match_conditions = None
+            odd = True
+        v = get("matchPolicy")
+        if v is None or isinstance(v, str):
+            self.match_policy = v
+        else:
+            self.match_policy = None
+            odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
         v = get("namespaceSelector")
-        self.namespace_selector = None if v is None else _meta_v1.LabelSelector.from_dict(v)
+        if v is None:
+            self.namespace_selector = None
+        elif isinstance(v, dict):
+            self.namespace_selector = _meta_v1.LabelSelector._decode(v)
+        else:
+            self.namespace_selector = None
+            odd = True
         v = get("objectSelector")
-        self.object_selector = None if v is None else _meta_v1.LabelSelector.from_dict(v)
+        if v is None:
+            self.object_selector = None
+        elif isinstance(v, dict):
+            self.object_selector = _meta_v1.LabelSelector._decode(v)
+        else:
+            self.object_selector = None
+            odd = True
         v = get("rules")
-        self.rules = None if v is None else [RuleWithOperations.from_dict(i0) for i0 in v]
-        self.side_effects = get("sideEffects")
-        self.timeout_seconds = get("timeoutSeconds")
+        if v is None:
+            self.rules = None
+        elif isinstance(v, list):
+            try:
+                self.rules = [RuleWithOperations._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.rules = None
+                odd = True
+        else:
+            self.rules = None
+            odd = True
+        v = get("sideEffects")
+        if isinstance(v, str):
+            self.side_effects = v
+        else:
+            self.side_effects = ""
+            absent += ("side_effects",)
+            if v is not None:
+                odd = True
+        v = get("timeoutSeconds")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.timeout_seconds = v
+        else:
+            self.timeout_seconds = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.admission_review_versions
-        if v0 is not None:
+        if v0 is not None and (v0 or "admission_review_versions" not in absent):
             data["admissionReviewVersions"] = v0
         v1 = self.client_config
         if v1 is not None:
-            data["clientConfig"] = v1.to_dict()
+            d1 = v1.to_dict()
+            if d1 or "client_config" not in absent:
+                data["clientConfig"] = d1
         v2 = self.failure_policy
         if v2 is not None:
             data["failurePolicy"] = v2
@@ -3091,7 +4806,7 @@ Default to the empty LabelSelector, which matches everything.
         if v4 is not None:
             data["matchPolicy"] = v4
         v5 = self.name
-        if v5 is not None:
+        if v5 is not None and (v5 or "name" not in absent):
             data["name"] = v5
         v6 = self.namespace_selector
         if v6 is not None:
@@ -3103,12 +4818,33 @@ Default to the empty LabelSelector, which matches everything.
         if v8 is not None:
             data["rules"] = [i0.to_dict() for i0 in v8]
         v9 = self.side_effects
-        if v9 is not None:
+        if v9 is not None and (v9 or "side_effects" not in absent):
             data["sideEffects"] = v9
         v10 = self.timeout_seconds
         if v10 is not None:
             data["timeoutSeconds"] = v10
         return data
+
+    def _copy(self) -> ValidatingWebhook:
+        new = self.__class__.__new__(self.__class__)
+        new.admission_review_versions = (
+            None if (v0 := self.admission_review_versions) is None else v0[:]
+        )
+        new.client_config = None if (v1 := self.client_config) is None else v1._copy()
+        new.failure_policy = self.failure_policy
+        new.match_conditions = (
+            None if (v3 := self.match_conditions) is None else [i._copy() for i in v3]
+        )
+        new.match_policy = self.match_policy
+        new.name = self.name
+        new.namespace_selector = None if (v6 := self.namespace_selector) is None else v6._copy()
+        new.object_selector = None if (v7 := self.object_selector) is None else v7._copy()
+        new.rules = None if (v8 := self.rules) is None else [i._copy() for i in v8]
+        new.side_effects = self.side_effects
+        new.timeout_seconds = self.timeout_seconds
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ValidatingWebhookConfiguration(_Model):
@@ -3119,6 +4855,7 @@ class ValidatingWebhookConfiguration(_Model):
         "kind",
         "metadata",
         "webhooks",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "admissionregistration.k8s.io/v1"
@@ -3148,7 +4885,7 @@ class ValidatingWebhookConfiguration(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo(
             "webhooks",
             "webhooks",
@@ -3162,6 +4899,7 @@ class ValidatingWebhookConfiguration(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "webhooks"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -3169,7 +4907,7 @@ class ValidatingWebhookConfiguration(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """metadata is the standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata."""
 
     webhooks: list[ValidatingWebhook] | None
@@ -3183,31 +4921,76 @@ class ValidatingWebhookConfiguration(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         webhooks: list[ValidatingWebhook] | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.webhooks = webhooks
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "ValidatingWebhookConfiguration(metadata=...)"
+            )
+        self.webhooks = (
+            None
+            if webhooks is None
+            else [
+                _model_arg(i0, ValidatingWebhook, "ValidatingWebhookConfiguration(webhooks=...)")
+                for i0 in webhooks
+            ]
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ValidatingWebhookConfiguration:
+    def _decode(cls, data: dict[str, Any]) -> ValidatingWebhookConfiguration:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("webhooks")
-        self.webhooks = None if v is None else [ValidatingWebhook.from_dict(i0) for i0 in v]
+        if v is None:
+            self.webhooks = None
+        elif isinstance(v, list):
+            try:
+                self.webhooks = [ValidatingWebhook._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.webhooks = None
+                odd = True
+        else:
+            self.webhooks = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -3216,11 +4999,23 @@ class ValidatingWebhookConfiguration(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.webhooks
         if v3 is not None:
             data["webhooks"] = [i0.to_dict() for i0 in v3]
         return data
+
+    def _copy(self) -> ValidatingWebhookConfiguration:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.webhooks = None if (v3 := self.webhooks) is None else [i._copy() for i in v3]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ValidatingWebhookConfigurationList(_Model):
@@ -3231,28 +5026,30 @@ class ValidatingWebhookConfigurationList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "admissionregistration.k8s.io/v1"
     KIND: ClassVar[str] = "ValidatingWebhookConfigurationList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[ValidatingWebhookConfiguration] | None", required=True),
+        _FieldInfo("items", "items", "list[ValidatingWebhookConfiguration]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[ValidatingWebhookConfiguration] | None
+    items: list[ValidatingWebhookConfiguration]
     """List of ValidatingWebhookConfiguration."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -3263,46 +5060,106 @@ class ValidatingWebhookConfigurationList(_Model):
         kind: str | None = "ValidatingWebhookConfigurationList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(
+                    i0,
+                    ValidatingWebhookConfiguration,
+                    "ValidatingWebhookConfigurationList(items=...)",
+                )
+                for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "ValidatingWebhookConfigurationList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ValidatingWebhookConfigurationList:
+    def _decode(cls, data: dict[str, Any]) -> ValidatingWebhookConfigurationList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = (
-            None if v is None else [ValidatingWebhookConfiguration.from_dict(i0) for i0 in v]
-        )
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [ValidatingWebhookConfiguration._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> ValidatingWebhookConfigurationList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class Validation(_Model):
@@ -3313,10 +5170,11 @@ class Validation(_Model):
         "message",
         "message_expression",
         "reason",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("expression", "expression", "str | None", required=True),
+        _FieldInfo("expression", "expression", "str", required=True),
         _FieldInfo("message", "message", "str | None"),
         _FieldInfo("message_expression", "messageExpression", "str | None"),
         _FieldInfo("reason", "reason", "str | None"),
@@ -3324,8 +5182,9 @@ class Validation(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"expression", "message", "messageExpression", "reason"}
     )
+    _absent: tuple[str, ...]
 
-    expression: str | None
+    expression: str
     """expression represents the expression which will be evaluated by CEL. ref: https://github.com/google/cel-spec CEL expressions have access to the contents of the API request/response, organized into CEL variables as well as some other useful variables:
 
 - 'object' - The object from the incoming request. The value is null for DELETE requests. - 'oldObject' - The existing object. The value is null for CREATE requests. - 'request' - Attributes of the API request([ref](/pkg/apis/admission/types.go#AdmissionRequest)). - 'params' - Parameter resource referred to by the policy binding being evaluated. Only populated if the policy has a ParamKind. - 'namespaceObject' - The namespace object that the incoming object belongs to. The value is null for cluster-scoped resources. - 'variables' - Map of composited variables, from its name to its lazily evaluated value.
@@ -3371,31 +5230,63 @@ Required.
         message_expression: str | None = None,
         reason: str | None = None,
     ) -> None:
-        self.expression = expression
+        absent: tuple[str, ...] = ()
+        if expression is None:
+            self.expression = ""
+            absent += ("expression",)
+        else:
+            self.expression = expression
         self.message = message
         self.message_expression = message_expression
         self.reason = reason
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Validation:
+    def _decode(cls, data: dict[str, Any]) -> Validation:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.expression = get("expression")
-        self.message = get("message")
-        self.message_expression = get("messageExpression")
-        self.reason = get("reason")
+        v = get("expression")
+        if isinstance(v, str):
+            self.expression = v
+        else:
+            self.expression = ""
+            absent += ("expression",)
+            if v is not None:
+                odd = True
+        v = get("message")
+        if v is None or isinstance(v, str):
+            self.message = v
+        else:
+            self.message = None
+            odd = True
+        v = get("messageExpression")
+        if v is None or isinstance(v, str):
+            self.message_expression = v
+        else:
+            self.message_expression = None
+            odd = True
+        v = get("reason")
+        if v is None or isinstance(v, str):
+            self.reason = v
+        else:
+            self.reason = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.expression
-        if v0 is not None:
+        if v0 is not None and (v0 or "expression" not in absent):
             data["expression"] = v0
         v1 = self.message
         if v1 is not None:
@@ -3408,6 +5299,16 @@ Required.
             data["reason"] = v3
         return data
 
+    def _copy(self) -> Validation:
+        new = self.__class__.__new__(self.__class__)
+        new.expression = self.expression
+        new.message = self.message
+        new.message_expression = self.message_expression
+        new.reason = self.reason
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
+
 
 class Variable(_Model):
     """Variable is the definition of a variable that is used for composition. A variable is defined as a named expression."""
@@ -3415,18 +5316,20 @@ class Variable(_Model):
     __slots__ = (
         "expression",
         "name",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("expression", "expression", "str | None", required=True),
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("expression", "expression", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"expression", "name"})
+    _absent: tuple[str, ...]
 
-    expression: str | None
+    expression: str
     """expression is the expression that will be evaluated as the value of the variable. The CEL expression has access to the same identifiers as the CEL expressions in Validation."""
 
-    name: str | None
+    name: str
     """name is the name of the variable. The name must be a valid CEL identifier and unique among all variables. The variable can be accessed in other expressions through `variables` For example, if name is "foo", the variable will be available as `variables.foo`"""
 
     def __init__(
@@ -3435,32 +5338,68 @@ class Variable(_Model):
         expression: str | None = None,
         name: str | None = None,
     ) -> None:
-        self.expression = expression
-        self.name = name
+        absent: tuple[str, ...] = ()
+        if expression is None:
+            self.expression = ""
+            absent += ("expression",)
+        else:
+            self.expression = expression
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Variable:
+    def _decode(cls, data: dict[str, Any]) -> Variable:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.expression = get("expression")
-        self.name = get("name")
+        v = get("expression")
+        if isinstance(v, str):
+            self.expression = v
+        else:
+            self.expression = ""
+            absent += ("expression",)
+            if v is not None:
+                odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.expression
-        if v0 is not None:
+        if v0 is not None and (v0 or "expression" not in absent):
             data["expression"] = v0
         v1 = self.name
-        if v1 is not None:
+        if v1 is not None and (v1 or "name" not in absent):
             data["name"] = v1
         return data
+
+    def _copy(self) -> Variable:
+        new = self.__class__.__new__(self.__class__)
+        new.expression = self.expression
+        new.name = self.name
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class WebhookClientConfig(_Model):
@@ -3510,22 +5449,43 @@ Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fra
         url: str | None = None,
     ) -> None:
         self.ca_bundle = ca_bundle
-        self.service = service
+        self.service = (
+            None
+            if service is None
+            else _model_arg(service, ServiceReference, "WebhookClientConfig(service=...)")
+        )
         self.url = url
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> WebhookClientConfig:
+    def _decode(cls, data: dict[str, Any]) -> WebhookClientConfig:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.ca_bundle = get("caBundle")
+        v = get("caBundle")
+        if v is None or isinstance(v, str):
+            self.ca_bundle = v
+        else:
+            self.ca_bundle = None
+            odd = True
         v = get("service")
-        self.service = None if v is None else ServiceReference.from_dict(v)
-        self.url = get("url")
+        if v is None:
+            self.service = None
+        elif isinstance(v, dict):
+            self.service = ServiceReference._decode(v)
+        else:
+            self.service = None
+            odd = True
+        v = get("url")
+        if v is None or isinstance(v, str):
+            self.url = v
+        else:
+            self.url = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -3541,3 +5501,11 @@ Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fra
         if v2 is not None:
             data["url"] = v2
         return data
+
+    def _copy(self) -> WebhookClientConfig:
+        new = self.__class__.__new__(self.__class__)
+        new.ca_bundle = self.ca_bundle
+        new.service = None if (v1 := self.service) is None else v1._copy()
+        new.url = self.url
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new

@@ -7,6 +7,8 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
 
@@ -83,14 +85,20 @@ Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. R
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ApplyConfiguration:
+    def _decode(cls, data: dict[str, Any]) -> ApplyConfiguration:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.expression = get("expression")
+        v = get("expression")
+        if v is None or isinstance(v, str):
+            self.expression = v
+        else:
+            self.expression = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -100,6 +108,12 @@ Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. R
         if v0 is not None:
             data["expression"] = v0
         return data
+
+    def _copy(self) -> ApplyConfiguration:
+        new = self.__class__.__new__(self.__class__)
+        new.expression = self.expression
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class JSONPatch(_Model):
@@ -178,14 +192,20 @@ Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. R
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> JSONPatch:
+    def _decode(cls, data: dict[str, Any]) -> JSONPatch:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.expression = get("expression")
+        v = get("expression")
+        if v is None or isinstance(v, str):
+            self.expression = v
+        else:
+            self.expression = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -196,20 +216,28 @@ Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. R
             data["expression"] = v0
         return data
 
+    def _copy(self) -> JSONPatch:
+        new = self.__class__.__new__(self.__class__)
+        new.expression = self.expression
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class MatchCondition(_Model):
     __slots__ = (
         "expression",
         "name",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("expression", "expression", "str | None", required=True),
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("expression", "expression", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"expression", "name"})
+    _absent: tuple[str, ...]
 
-    expression: str | None
+    expression: str
     """expression represents the expression which will be evaluated by CEL. Must evaluate to bool. CEL expressions have access to the contents of the AdmissionRequest and Authorizer, organized into CEL variables:
 
 'object' - The object from the incoming request. The value is null for DELETE requests. 'oldObject' - The existing object. The value is null for CREATE requests. 'request' - Attributes of the admission request(/pkg/apis/admission/types.go#AdmissionRequest). 'authorizer' - A CEL Authorizer. May be used to perform authorization checks for the principal (user or service account) of the request.
@@ -221,7 +249,7 @@ Documentation on CEL: https://kubernetes.io/docs/reference/using-api/cel/
 Required.
 """
 
-    name: str | None
+    name: str
     """name is an identifier for this match condition, used for strategic merging of MatchConditions, as well as providing an identifier for logging purposes. A good name should be descriptive of the associated expression. Name must be a qualified name consisting of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')
 
 Required.
@@ -233,32 +261,68 @@ Required.
         expression: str | None = None,
         name: str | None = None,
     ) -> None:
-        self.expression = expression
-        self.name = name
+        absent: tuple[str, ...] = ()
+        if expression is None:
+            self.expression = ""
+            absent += ("expression",)
+        else:
+            self.expression = expression
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MatchCondition:
+    def _decode(cls, data: dict[str, Any]) -> MatchCondition:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.expression = get("expression")
-        self.name = get("name")
+        v = get("expression")
+        if isinstance(v, str):
+            self.expression = v
+        else:
+            self.expression = ""
+            absent += ("expression",)
+            if v is not None:
+                odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.expression
-        if v0 is not None:
+        if v0 is not None and (v0 or "expression" not in absent):
             data["expression"] = v0
         v1 = self.name
-        if v1 is not None:
+        if v1 is not None and (v1 or "name" not in absent):
             data["name"] = v1
         return data
+
+    def _copy(self) -> MatchCondition:
+        new = self.__class__.__new__(self.__class__)
+        new.expression = self.expression
+        new.name = self.name
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class MatchResources(_Model):
@@ -361,34 +425,96 @@ Default to the empty LabelSelector, which matches everything.
         object_selector: _meta_v1.LabelSelector | None = None,
         resource_rules: list[NamedRuleWithOperations] | None = None,
     ) -> None:
-        self.exclude_resource_rules = exclude_resource_rules
+        self.exclude_resource_rules = (
+            None
+            if exclude_resource_rules is None
+            else [
+                _model_arg(
+                    i0, NamedRuleWithOperations, "MatchResources(exclude_resource_rules=...)"
+                )
+                for i0 in exclude_resource_rules
+            ]
+        )
         self.match_policy = match_policy
-        self.namespace_selector = namespace_selector
-        self.object_selector = object_selector
-        self.resource_rules = resource_rules
+        self.namespace_selector = (
+            None
+            if namespace_selector is None
+            else _model_arg(
+                namespace_selector, _meta_v1.LabelSelector, "MatchResources(namespace_selector=...)"
+            )
+        )
+        self.object_selector = (
+            None
+            if object_selector is None
+            else _model_arg(
+                object_selector, _meta_v1.LabelSelector, "MatchResources(object_selector=...)"
+            )
+        )
+        self.resource_rules = (
+            None
+            if resource_rules is None
+            else [
+                _model_arg(i0, NamedRuleWithOperations, "MatchResources(resource_rules=...)")
+                for i0 in resource_rules
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MatchResources:
+    def _decode(cls, data: dict[str, Any]) -> MatchResources:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("excludeResourceRules")
-        self.exclude_resource_rules = (
-            None if v is None else [NamedRuleWithOperations.from_dict(i0) for i0 in v]
-        )
-        self.match_policy = get("matchPolicy")
+        if v is None:
+            self.exclude_resource_rules = None
+        elif isinstance(v, list):
+            try:
+                self.exclude_resource_rules = [NamedRuleWithOperations._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.exclude_resource_rules = None
+                odd = True
+        else:
+            self.exclude_resource_rules = None
+            odd = True
+        v = get("matchPolicy")
+        if v is None or isinstance(v, str):
+            self.match_policy = v
+        else:
+            self.match_policy = None
+            odd = True
         v = get("namespaceSelector")
-        self.namespace_selector = None if v is None else _meta_v1.LabelSelector.from_dict(v)
+        if v is None:
+            self.namespace_selector = None
+        elif isinstance(v, dict):
+            self.namespace_selector = _meta_v1.LabelSelector._decode(v)
+        else:
+            self.namespace_selector = None
+            odd = True
         v = get("objectSelector")
-        self.object_selector = None if v is None else _meta_v1.LabelSelector.from_dict(v)
+        if v is None:
+            self.object_selector = None
+        elif isinstance(v, dict):
+            self.object_selector = _meta_v1.LabelSelector._decode(v)
+        else:
+            self.object_selector = None
+            odd = True
         v = get("resourceRules")
-        self.resource_rules = (
-            None if v is None else [NamedRuleWithOperations.from_dict(i0) for i0 in v]
-        )
+        if v is None:
+            self.resource_rules = None
+        elif isinstance(v, list):
+            try:
+                self.resource_rules = [NamedRuleWithOperations._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.resource_rules = None
+                odd = True
+        else:
+            self.resource_rules = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -411,6 +537,20 @@ Default to the empty LabelSelector, which matches everything.
             data["resourceRules"] = [i0.to_dict() for i0 in v4]
         return data
 
+    def _copy(self) -> MatchResources:
+        new = self.__class__.__new__(self.__class__)
+        new.exclude_resource_rules = (
+            None if (v0 := self.exclude_resource_rules) is None else [i._copy() for i in v0]
+        )
+        new.match_policy = self.match_policy
+        new.namespace_selector = None if (v2 := self.namespace_selector) is None else v2._copy()
+        new.object_selector = None if (v3 := self.object_selector) is None else v3._copy()
+        new.resource_rules = (
+            None if (v4 := self.resource_rules) is None else [i._copy() for i in v4]
+        )
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class MutatingAdmissionPolicy(_Model):
     """MutatingAdmissionPolicy describes the definition of an admission mutation policy that mutates the object coming into admission chain."""
@@ -420,6 +560,7 @@ class MutatingAdmissionPolicy(_Model):
         "kind",
         "metadata",
         "spec",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "admissionregistration.k8s.io/v1alpha1"
@@ -449,10 +590,11 @@ class MutatingAdmissionPolicy(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("spec", "spec", "MutatingAdmissionPolicySpec | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -460,7 +602,7 @@ class MutatingAdmissionPolicy(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """metadata is the standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata."""
 
     spec: MutatingAdmissionPolicySpec | None
@@ -474,31 +616,69 @@ class MutatingAdmissionPolicy(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: MutatingAdmissionPolicySpec | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "MutatingAdmissionPolicy(metadata=...)"
+            )
+        self.spec = (
+            None
+            if spec is None
+            else _model_arg(spec, MutatingAdmissionPolicySpec, "MutatingAdmissionPolicy(spec=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MutatingAdmissionPolicy:
+    def _decode(cls, data: dict[str, Any]) -> MutatingAdmissionPolicy:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else MutatingAdmissionPolicySpec.from_dict(v)
+        if v is None:
+            self.spec = None
+        elif isinstance(v, dict):
+            self.spec = MutatingAdmissionPolicySpec._decode(v)
+        else:
+            self.spec = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -507,11 +687,23 @@ class MutatingAdmissionPolicy(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
         return data
+
+    def _copy(self) -> MutatingAdmissionPolicy:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class MutatingAdmissionPolicyBinding(_Model):
@@ -527,6 +719,7 @@ class MutatingAdmissionPolicyBinding(_Model):
         "kind",
         "metadata",
         "spec",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "admissionregistration.k8s.io/v1alpha1"
@@ -556,10 +749,11 @@ class MutatingAdmissionPolicyBinding(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("spec", "spec", "MutatingAdmissionPolicyBindingSpec | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -567,7 +761,7 @@ class MutatingAdmissionPolicyBinding(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """metadata is the standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata."""
 
     spec: MutatingAdmissionPolicyBindingSpec | None
@@ -581,31 +775,71 @@ class MutatingAdmissionPolicyBinding(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: MutatingAdmissionPolicyBindingSpec | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "MutatingAdmissionPolicyBinding(metadata=...)"
+            )
+        self.spec = (
+            None
+            if spec is None
+            else _model_arg(
+                spec, MutatingAdmissionPolicyBindingSpec, "MutatingAdmissionPolicyBinding(spec=...)"
+            )
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MutatingAdmissionPolicyBinding:
+    def _decode(cls, data: dict[str, Any]) -> MutatingAdmissionPolicyBinding:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else MutatingAdmissionPolicyBindingSpec.from_dict(v)
+        if v is None:
+            self.spec = None
+        elif isinstance(v, dict):
+            self.spec = MutatingAdmissionPolicyBindingSpec._decode(v)
+        else:
+            self.spec = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -614,11 +848,23 @@ class MutatingAdmissionPolicyBinding(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
         return data
+
+    def _copy(self) -> MutatingAdmissionPolicyBinding:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class MutatingAdmissionPolicyBindingList(_Model):
@@ -629,28 +875,30 @@ class MutatingAdmissionPolicyBindingList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "admissionregistration.k8s.io/v1alpha1"
     KIND: ClassVar[str] = "MutatingAdmissionPolicyBindingList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[MutatingAdmissionPolicyBinding] | None", required=True),
+        _FieldInfo("items", "items", "list[MutatingAdmissionPolicyBinding]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[MutatingAdmissionPolicyBinding] | None
+    items: list[MutatingAdmissionPolicyBinding]
     """List of PolicyBinding."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -661,46 +909,106 @@ class MutatingAdmissionPolicyBindingList(_Model):
         kind: str | None = "MutatingAdmissionPolicyBindingList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(
+                    i0,
+                    MutatingAdmissionPolicyBinding,
+                    "MutatingAdmissionPolicyBindingList(items=...)",
+                )
+                for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "MutatingAdmissionPolicyBindingList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MutatingAdmissionPolicyBindingList:
+    def _decode(cls, data: dict[str, Any]) -> MutatingAdmissionPolicyBindingList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = (
-            None if v is None else [MutatingAdmissionPolicyBinding.from_dict(i0) for i0 in v]
-        )
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [MutatingAdmissionPolicyBinding._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> MutatingAdmissionPolicyBindingList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class MutatingAdmissionPolicyBindingSpec(_Model):
@@ -735,24 +1043,56 @@ class MutatingAdmissionPolicyBindingSpec(_Model):
         param_ref: ParamRef | None = None,
         policy_name: str | None = None,
     ) -> None:
-        self.match_resources = match_resources
-        self.param_ref = param_ref
+        self.match_resources = (
+            None
+            if match_resources is None
+            else _model_arg(
+                match_resources,
+                MatchResources,
+                "MutatingAdmissionPolicyBindingSpec(match_resources=...)",
+            )
+        )
+        self.param_ref = (
+            None
+            if param_ref is None
+            else _model_arg(
+                param_ref, ParamRef, "MutatingAdmissionPolicyBindingSpec(param_ref=...)"
+            )
+        )
         self.policy_name = policy_name
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MutatingAdmissionPolicyBindingSpec:
+    def _decode(cls, data: dict[str, Any]) -> MutatingAdmissionPolicyBindingSpec:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("matchResources")
-        self.match_resources = None if v is None else MatchResources.from_dict(v)
+        if v is None:
+            self.match_resources = None
+        elif isinstance(v, dict):
+            self.match_resources = MatchResources._decode(v)
+        else:
+            self.match_resources = None
+            odd = True
         v = get("paramRef")
-        self.param_ref = None if v is None else ParamRef.from_dict(v)
-        self.policy_name = get("policyName")
+        if v is None:
+            self.param_ref = None
+        elif isinstance(v, dict):
+            self.param_ref = ParamRef._decode(v)
+        else:
+            self.param_ref = None
+            odd = True
+        v = get("policyName")
+        if v is None or isinstance(v, str):
+            self.policy_name = v
+        else:
+            self.policy_name = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -769,6 +1109,14 @@ class MutatingAdmissionPolicyBindingSpec(_Model):
             data["policyName"] = v2
         return data
 
+    def _copy(self) -> MutatingAdmissionPolicyBindingSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.match_resources = None if (v0 := self.match_resources) is None else v0._copy()
+        new.param_ref = None if (v1 := self.param_ref) is None else v1._copy()
+        new.policy_name = self.policy_name
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class MutatingAdmissionPolicyList(_Model):
     """MutatingAdmissionPolicyList is a list of MutatingAdmissionPolicy."""
@@ -778,28 +1126,30 @@ class MutatingAdmissionPolicyList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "admissionregistration.k8s.io/v1alpha1"
     KIND: ClassVar[str] = "MutatingAdmissionPolicyList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[MutatingAdmissionPolicy] | None", required=True),
+        _FieldInfo("items", "items", "list[MutatingAdmissionPolicy]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[MutatingAdmissionPolicy] | None
+    items: list[MutatingAdmissionPolicy]
     """List of ValidatingAdmissionPolicy."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -810,44 +1160,102 @@ class MutatingAdmissionPolicyList(_Model):
         kind: str | None = "MutatingAdmissionPolicyList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(i0, MutatingAdmissionPolicy, "MutatingAdmissionPolicyList(items=...)")
+                for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "MutatingAdmissionPolicyList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MutatingAdmissionPolicyList:
+    def _decode(cls, data: dict[str, Any]) -> MutatingAdmissionPolicyList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [MutatingAdmissionPolicy.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [MutatingAdmissionPolicy._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> MutatingAdmissionPolicyList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class MutatingAdmissionPolicySpec(_Model):
@@ -950,34 +1358,120 @@ The expression of a variable can refer to other variables defined earlier in the
         variables: list[Variable] | None = None,
     ) -> None:
         self.failure_policy = failure_policy
-        self.match_conditions = match_conditions
-        self.match_constraints = match_constraints
-        self.mutations = mutations
-        self.param_kind = param_kind
+        self.match_conditions = (
+            None
+            if match_conditions is None
+            else [
+                _model_arg(i0, MatchCondition, "MutatingAdmissionPolicySpec(match_conditions=...)")
+                for i0 in match_conditions
+            ]
+        )
+        self.match_constraints = (
+            None
+            if match_constraints is None
+            else _model_arg(
+                match_constraints,
+                MatchResources,
+                "MutatingAdmissionPolicySpec(match_constraints=...)",
+            )
+        )
+        self.mutations = (
+            None
+            if mutations is None
+            else [
+                _model_arg(i0, Mutation, "MutatingAdmissionPolicySpec(mutations=...)")
+                for i0 in mutations
+            ]
+        )
+        self.param_kind = (
+            None
+            if param_kind is None
+            else _model_arg(param_kind, ParamKind, "MutatingAdmissionPolicySpec(param_kind=...)")
+        )
         self.reinvocation_policy = reinvocation_policy
-        self.variables = variables
+        self.variables = (
+            None
+            if variables is None
+            else [
+                _model_arg(i0, Variable, "MutatingAdmissionPolicySpec(variables=...)")
+                for i0 in variables
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MutatingAdmissionPolicySpec:
+    def _decode(cls, data: dict[str, Any]) -> MutatingAdmissionPolicySpec:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.failure_policy = get("failurePolicy")
+        v = get("failurePolicy")
+        if v is None or isinstance(v, str):
+            self.failure_policy = v
+        else:
+            self.failure_policy = None
+            odd = True
         v = get("matchConditions")
-        self.match_conditions = None if v is None else [MatchCondition.from_dict(i0) for i0 in v]
+        if v is None:
+            self.match_conditions = None
+        elif isinstance(v, list):
+            try:
+                self.match_conditions = [MatchCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.match_conditions = None
+                odd = True
+        else:
+            self.match_conditions = None
+            odd = True
         v = get("matchConstraints")
-        self.match_constraints = None if v is None else MatchResources.from_dict(v)
+        if v is None:
+            self.match_constraints = None
+        elif isinstance(v, dict):
+            self.match_constraints = MatchResources._decode(v)
+        else:
+            self.match_constraints = None
+            odd = True
         v = get("mutations")
-        self.mutations = None if v is None else [Mutation.from_dict(i0) for i0 in v]
+        if v is None:
+            self.mutations = None
+        elif isinstance(v, list):
+            try:
+                self.mutations = [Mutation._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.mutations = None
+                odd = True
+        else:
+            self.mutations = None
+            odd = True
         v = get("paramKind")
-        self.param_kind = None if v is None else ParamKind.from_dict(v)
-        self.reinvocation_policy = get("reinvocationPolicy")
+        if v is None:
+            self.param_kind = None
+        elif isinstance(v, dict):
+            self.param_kind = ParamKind._decode(v)
+        else:
+            self.param_kind = None
+            odd = True
+        v = get("reinvocationPolicy")
+        if v is None or isinstance(v, str):
+            self.reinvocation_policy = v
+        else:
+            self.reinvocation_policy = None
+            odd = True
         v = get("variables")
-        self.variables = None if v is None else [Variable.from_dict(i0) for i0 in v]
+        if v is None:
+            self.variables = None
+        elif isinstance(v, list):
+            try:
+                self.variables = [Variable._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.variables = None
+                odd = True
+        else:
+            self.variables = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1006,6 +1500,20 @@ The expression of a variable can refer to other variables defined earlier in the
             data["variables"] = [i0.to_dict() for i0 in v6]
         return data
 
+    def _copy(self) -> MutatingAdmissionPolicySpec:
+        new = self.__class__.__new__(self.__class__)
+        new.failure_policy = self.failure_policy
+        new.match_conditions = (
+            None if (v1 := self.match_conditions) is None else [i._copy() for i in v1]
+        )
+        new.match_constraints = None if (v2 := self.match_constraints) is None else v2._copy()
+        new.mutations = None if (v3 := self.mutations) is None else [i._copy() for i in v3]
+        new.param_kind = None if (v4 := self.param_kind) is None else v4._copy()
+        new.reinvocation_policy = self.reinvocation_policy
+        new.variables = None if (v6 := self.variables) is None else [i._copy() for i in v6]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class Mutation(_Model):
     """Mutation specifies the CEL expression which is used to apply the Mutation."""
@@ -1014,16 +1522,18 @@ class Mutation(_Model):
         "apply_configuration",
         "json_patch",
         "patch_type",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("apply_configuration", "applyConfiguration", "ApplyConfiguration | None"),
         _FieldInfo("json_patch", "jsonPatch", "JSONPatch | None"),
-        _FieldInfo("patch_type", "patchType", "str | None", required=True),
+        _FieldInfo("patch_type", "patchType", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"applyConfiguration", "jsonPatch", "patchType"}
     )
+    _absent: tuple[str, ...]
 
     apply_configuration: ApplyConfiguration | None
     """applyConfiguration defines the desired configuration values of an object. The configuration is applied to the admission object using [structured merge diff](https://github.com/kubernetes-sigs/structured-merge-diff). A CEL expression is used to create apply configuration."""
@@ -1031,7 +1541,7 @@ class Mutation(_Model):
     json_patch: JSONPatch | None
     """jsonPatch defines a [JSON patch](https://jsonpatch.com/) operation to perform a mutation to the object. A CEL expression is used to create the JSON patch."""
 
-    patch_type: str | None
+    patch_type: str
     """patchType indicates the patch strategy used. Allowed values are "ApplyConfiguration" and "JSONPatch". Required."""
 
     def __init__(
@@ -1041,29 +1551,68 @@ class Mutation(_Model):
         json_patch: JSONPatch | None = None,
         patch_type: str | None = None,
     ) -> None:
-        self.apply_configuration = apply_configuration
-        self.json_patch = json_patch
-        self.patch_type = patch_type
+        absent: tuple[str, ...] = ()
+        self.apply_configuration = (
+            None
+            if apply_configuration is None
+            else _model_arg(
+                apply_configuration, ApplyConfiguration, "Mutation(apply_configuration=...)"
+            )
+        )
+        self.json_patch = (
+            None
+            if json_patch is None
+            else _model_arg(json_patch, JSONPatch, "Mutation(json_patch=...)")
+        )
+        if patch_type is None:
+            self.patch_type = ""
+            absent += ("patch_type",)
+        else:
+            self.patch_type = patch_type
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Mutation:
+    def _decode(cls, data: dict[str, Any]) -> Mutation:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("applyConfiguration")
-        self.apply_configuration = None if v is None else ApplyConfiguration.from_dict(v)
+        if v is None:
+            self.apply_configuration = None
+        elif isinstance(v, dict):
+            self.apply_configuration = ApplyConfiguration._decode(v)
+        else:
+            self.apply_configuration = None
+            odd = True
         v = get("jsonPatch")
-        self.json_patch = None if v is None else JSONPatch.from_dict(v)
-        self.patch_type = get("patchType")
+        if v is None:
+            self.json_patch = None
+        elif isinstance(v, dict):
+            self.json_patch = JSONPatch._decode(v)
+        else:
+            self.json_patch = None
+            odd = True
+        v = get("patchType")
+        if isinstance(v, str):
+            self.patch_type = v
+        else:
+            self.patch_type = ""
+            absent += ("patch_type",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.apply_configuration
         if v0 is not None:
             data["applyConfiguration"] = v0.to_dict()
@@ -1071,9 +1620,18 @@ class Mutation(_Model):
         if v1 is not None:
             data["jsonPatch"] = v1.to_dict()
         v2 = self.patch_type
-        if v2 is not None:
+        if v2 is not None and (v2 or "patch_type" not in absent):
             data["patchType"] = v2
         return data
+
+    def _copy(self) -> Mutation:
+        new = self.__class__.__new__(self.__class__)
+        new.apply_configuration = None if (v0 := self.apply_configuration) is None else v0._copy()
+        new.json_patch = None if (v1 := self.json_patch) is None else v1._copy()
+        new.patch_type = self.patch_type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class NamedRuleWithOperations(_Model):
@@ -1144,19 +1702,50 @@ Depending on the enclosing object, subresources might not be allowed. Required.
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> NamedRuleWithOperations:
+    def _decode(cls, data: dict[str, Any]) -> NamedRuleWithOperations:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.api_groups = get("apiGroups")
-        self.api_versions = get("apiVersions")
-        self.operations = get("operations")
-        self.resource_names = get("resourceNames")
-        self.resources = get("resources")
-        self.scope = get("scope")
+        v = get("apiGroups")
+        if v is None or isinstance(v, list):
+            self.api_groups = v
+        else:
+            self.api_groups = None
+            odd = True
+        v = get("apiVersions")
+        if v is None or isinstance(v, list):
+            self.api_versions = v
+        else:
+            self.api_versions = None
+            odd = True
+        v = get("operations")
+        if v is None or isinstance(v, list):
+            self.operations = v
+        else:
+            self.operations = None
+            odd = True
+        v = get("resourceNames")
+        if v is None or isinstance(v, list):
+            self.resource_names = v
+        else:
+            self.resource_names = None
+            odd = True
+        v = get("resources")
+        if v is None or isinstance(v, list):
+            self.resources = v
+        else:
+            self.resources = None
+            odd = True
+        v = get("scope")
+        if v is None or isinstance(v, str):
+            self.scope = v
+        else:
+            self.scope = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1181,6 +1770,17 @@ Depending on the enclosing object, subresources might not be allowed. Required.
         if v5 is not None:
             data["scope"] = v5
         return data
+
+    def _copy(self) -> NamedRuleWithOperations:
+        new = self.__class__.__new__(self.__class__)
+        new.api_groups = None if (v0 := self.api_groups) is None else v0[:]
+        new.api_versions = None if (v1 := self.api_versions) is None else v1[:]
+        new.operations = None if (v2 := self.operations) is None else v2[:]
+        new.resource_names = None if (v3 := self.resource_names) is None else v3[:]
+        new.resources = None if (v4 := self.resources) is None else v4[:]
+        new.scope = self.scope
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class ParamKind(_Model):
@@ -1214,15 +1814,26 @@ class ParamKind(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ParamKind:
+    def _decode(cls, data: dict[str, Any]) -> ParamKind:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1235,6 +1846,13 @@ class ParamKind(_Model):
         if v1 is not None:
             data["kind"] = v1
         return data
+
+    def _copy(self) -> ParamKind:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class ParamRef(_Model):
@@ -1298,22 +1916,48 @@ One of `name` or `selector` must be set, but `name` and `selector` are mutually 
         self.name = name
         self.namespace = namespace
         self.parameter_not_found_action = parameter_not_found_action
-        self.selector = selector
+        self.selector = (
+            None
+            if selector is None
+            else _model_arg(selector, _meta_v1.LabelSelector, "ParamRef(selector=...)")
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ParamRef:
+    def _decode(cls, data: dict[str, Any]) -> ParamRef:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.name = get("name")
-        self.namespace = get("namespace")
-        self.parameter_not_found_action = get("parameterNotFoundAction")
+        v = get("name")
+        if v is None or isinstance(v, str):
+            self.name = v
+        else:
+            self.name = None
+            odd = True
+        v = get("namespace")
+        if v is None or isinstance(v, str):
+            self.namespace = v
+        else:
+            self.namespace = None
+            odd = True
+        v = get("parameterNotFoundAction")
+        if v is None or isinstance(v, str):
+            self.parameter_not_found_action = v
+        else:
+            self.parameter_not_found_action = None
+            odd = True
         v = get("selector")
-        self.selector = None if v is None else _meta_v1.LabelSelector.from_dict(v)
+        if v is None:
+            self.selector = None
+        elif isinstance(v, dict):
+            self.selector = _meta_v1.LabelSelector._decode(v)
+        else:
+            self.selector = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1333,6 +1977,15 @@ One of `name` or `selector` must be set, but `name` and `selector` are mutually 
             data["selector"] = v3.to_dict()
         return data
 
+    def _copy(self) -> ParamRef:
+        new = self.__class__.__new__(self.__class__)
+        new.name = self.name
+        new.namespace = self.namespace
+        new.parameter_not_found_action = self.parameter_not_found_action
+        new.selector = None if (v3 := self.selector) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class Variable(_Model):
     """Variable is the definition of a variable that is used for composition."""
@@ -1340,18 +1993,20 @@ class Variable(_Model):
     __slots__ = (
         "expression",
         "name",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("expression", "expression", "str | None", required=True),
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("expression", "expression", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"expression", "name"})
+    _absent: tuple[str, ...]
 
-    expression: str | None
+    expression: str
     """expression is the expression that will be evaluated as the value of the variable. The CEL expression has access to the same identifiers as the CEL expressions in Validation."""
 
-    name: str | None
+    name: str
     """name is the name of the variable. The name must be a valid CEL identifier and unique among all variables. The variable can be accessed in other expressions through `variables` For example, if name is "foo", the variable will be available as `variables.foo`"""
 
     def __init__(
@@ -1360,29 +2015,65 @@ class Variable(_Model):
         expression: str | None = None,
         name: str | None = None,
     ) -> None:
-        self.expression = expression
-        self.name = name
+        absent: tuple[str, ...] = ()
+        if expression is None:
+            self.expression = ""
+            absent += ("expression",)
+        else:
+            self.expression = expression
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Variable:
+    def _decode(cls, data: dict[str, Any]) -> Variable:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.expression = get("expression")
-        self.name = get("name")
+        v = get("expression")
+        if isinstance(v, str):
+            self.expression = v
+        else:
+            self.expression = ""
+            absent += ("expression",)
+            if v is not None:
+                odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.expression
-        if v0 is not None:
+        if v0 is not None and (v0 or "expression" not in absent):
             data["expression"] = v0
         v1 = self.name
-        if v1 is not None:
+        if v1 is not None and (v1 or "name" not in absent):
             data["name"] = v1
         return data
+
+    def _copy(self) -> Variable:
+        new = self.__class__.__new__(self.__class__)
+        new.expression = self.expression
+        new.name = self.name
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new

@@ -7,12 +7,15 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
+    from datetime import datetime as _datetime
     from typing import Any, ClassVar
 
 __all__ = [
@@ -48,19 +51,21 @@ class CustomResourceColumnDefinition(_Model):
         "name",
         "priority",
         "type",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("description", "description", "str | None"),
         _FieldInfo("format", "format", "str | None"),
-        _FieldInfo("json_path", "jsonPath", "str | None", required=True),
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("json_path", "jsonPath", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True),
         _FieldInfo("priority", "priority", "int | None"),
-        _FieldInfo("type", "type", "str | None", required=True),
+        _FieldInfo("type", "type", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"description", "format", "jsonPath", "name", "priority", "type"}
     )
+    _absent: tuple[str, ...]
 
     description: str | None
     """description is a human readable description of this column."""
@@ -68,16 +73,16 @@ class CustomResourceColumnDefinition(_Model):
     format: str | None
     """format is an optional OpenAPI type definition for this column. The 'name' format is applied to the primary identifier column to assist in clients identifying column is the resource name. See https://github.com/OAI/OpenAPI-Specification/blob/master/versions/2.0.md#data-types for details."""
 
-    json_path: str | None
+    json_path: str
     """jsonPath is a simple JSON path (i.e. with array notation) which is evaluated against each custom resource to produce the value for this column."""
 
-    name: str | None
+    name: str
     """name is a human readable name for the column."""
 
     priority: int | None
     """priority is an integer defining the relative importance of this column compared to others. Lower numbers are considered higher priority. Columns that may be omitted in limited space scenarios should be given a priority greater than 0."""
 
-    type: str | None
+    type: str
     """type is an OpenAPI type definition for this column. See https://github.com/OAI/OpenAPI-Specification/blob/master/versions/2.0.md#data-types for details."""
 
     def __init__(
@@ -90,33 +95,87 @@ class CustomResourceColumnDefinition(_Model):
         priority: int | None = None,
         type: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.description = description
         self.format = format
-        self.json_path = json_path
-        self.name = name
+        if json_path is None:
+            self.json_path = ""
+            absent += ("json_path",)
+        else:
+            self.json_path = json_path
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
         self.priority = priority
-        self.type = type
+        if type is None:
+            self.type = ""
+            absent += ("type",)
+        else:
+            self.type = type
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CustomResourceColumnDefinition:
+    def _decode(cls, data: dict[str, Any]) -> CustomResourceColumnDefinition:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.description = get("description")
-        self.format = get("format")
-        self.json_path = get("jsonPath")
-        self.name = get("name")
-        self.priority = get("priority")
-        self.type = get("type")
+        v = get("description")
+        if v is None or isinstance(v, str):
+            self.description = v
+        else:
+            self.description = None
+            odd = True
+        v = get("format")
+        if v is None or isinstance(v, str):
+            self.format = v
+        else:
+            self.format = None
+            odd = True
+        v = get("jsonPath")
+        if isinstance(v, str):
+            self.json_path = v
+        else:
+            self.json_path = ""
+            absent += ("json_path",)
+            if v is not None:
+                odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        v = get("priority")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.priority = v
+        else:
+            self.priority = None
+            odd = True
+        v = get("type")
+        if isinstance(v, str):
+            self.type = v
+        else:
+            self.type = ""
+            absent += ("type",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.description
         if v0 is not None:
             data["description"] = v0
@@ -124,18 +183,30 @@ class CustomResourceColumnDefinition(_Model):
         if v1 is not None:
             data["format"] = v1
         v2 = self.json_path
-        if v2 is not None:
+        if v2 is not None and (v2 or "json_path" not in absent):
             data["jsonPath"] = v2
         v3 = self.name
-        if v3 is not None:
+        if v3 is not None and (v3 or "name" not in absent):
             data["name"] = v3
         v4 = self.priority
         if v4 is not None:
             data["priority"] = v4
         v5 = self.type
-        if v5 is not None:
+        if v5 is not None and (v5 or "type" not in absent):
             data["type"] = v5
         return data
+
+    def _copy(self) -> CustomResourceColumnDefinition:
+        new = self.__class__.__new__(self.__class__)
+        new.description = self.description
+        new.format = self.format
+        new.json_path = self.json_path
+        new.name = self.name
+        new.priority = self.priority
+        new.type = self.type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class CustomResourceConversion(_Model):
@@ -144,15 +215,17 @@ class CustomResourceConversion(_Model):
     __slots__ = (
         "strategy",
         "webhook",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("strategy", "strategy", "str | None", required=True),
+        _FieldInfo("strategy", "strategy", "str", required=True),
         _FieldInfo("webhook", "webhook", "WebhookConversion | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"strategy", "webhook"})
+    _absent: tuple[str, ...]
 
-    strategy: str | None
+    strategy: str
     """strategy specifies how custom resources are converted between versions. Allowed values are: - `"None"`: The converter only change the apiVersion and would not touch any other field in the custom resource. - `"Webhook"`: API Server will call to an external webhook to do the conversion. Additional information
   is needed for this option. This requires spec.preserveUnknownFields to be false, and spec.conversion.webhook to be set.
 """
@@ -166,33 +239,68 @@ class CustomResourceConversion(_Model):
         strategy: str | None = None,
         webhook: WebhookConversion | None = None,
     ) -> None:
-        self.strategy = strategy
-        self.webhook = webhook
+        absent: tuple[str, ...] = ()
+        if strategy is None:
+            self.strategy = ""
+            absent += ("strategy",)
+        else:
+            self.strategy = strategy
+        self.webhook = (
+            None
+            if webhook is None
+            else _model_arg(webhook, WebhookConversion, "CustomResourceConversion(webhook=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CustomResourceConversion:
+    def _decode(cls, data: dict[str, Any]) -> CustomResourceConversion:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.strategy = get("strategy")
+        v = get("strategy")
+        if isinstance(v, str):
+            self.strategy = v
+        else:
+            self.strategy = ""
+            absent += ("strategy",)
+            if v is not None:
+                odd = True
         v = get("webhook")
-        self.webhook = None if v is None else WebhookConversion.from_dict(v)
+        if v is None:
+            self.webhook = None
+        elif isinstance(v, dict):
+            self.webhook = WebhookConversion._decode(v)
+        else:
+            self.webhook = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.strategy
-        if v0 is not None:
+        if v0 is not None and (v0 or "strategy" not in absent):
             data["strategy"] = v0
         v1 = self.webhook
         if v1 is not None:
             data["webhook"] = v1.to_dict()
         return data
+
+    def _copy(self) -> CustomResourceConversion:
+        new = self.__class__.__new__(self.__class__)
+        new.strategy = self.strategy
+        new.webhook = None if (v1 := self.webhook) is None else v1._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class CustomResourceDefinition(_Model):
@@ -204,6 +312,7 @@ class CustomResourceDefinition(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "apiextensions.k8s.io/v1"
@@ -236,13 +345,14 @@ class CustomResourceDefinition(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "CustomResourceDefinitionSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "CustomResourceDefinitionSpec", required=True),
         _FieldInfo("status", "status", "CustomResourceDefinitionStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -250,10 +360,10 @@ class CustomResourceDefinition(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: CustomResourceDefinitionSpec | None
+    spec: CustomResourceDefinitionSpec
     """spec describes how the user wants the resources to appear"""
 
     status: CustomResourceDefinitionStatus | None
@@ -268,34 +378,86 @@ class CustomResourceDefinition(_Model):
         spec: CustomResourceDefinitionSpec | None = None,
         status: CustomResourceDefinitionStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "CustomResourceDefinition(metadata=...)"
+            )
+        if spec is None:
+            self.spec = CustomResourceDefinitionSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(
+                spec, CustomResourceDefinitionSpec, "CustomResourceDefinition(spec=...)"
+            )
+        self.status = (
+            None
+            if status is None
+            else _model_arg(
+                status, CustomResourceDefinitionStatus, "CustomResourceDefinition(status=...)"
+            )
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CustomResourceDefinition:
+    def _decode(cls, data: dict[str, Any]) -> CustomResourceDefinition:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else CustomResourceDefinitionSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = CustomResourceDefinitionSpec._decode(v)
+        else:
+            self.spec = CustomResourceDefinitionSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
         v = get("status")
-        self.status = None if v is None else CustomResourceDefinitionStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = CustomResourceDefinitionStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -304,14 +466,29 @@ class CustomResourceDefinition(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> CustomResourceDefinition:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class CustomResourceDefinitionCondition(_Model):
@@ -324,6 +501,7 @@ class CustomResourceDefinitionCondition(_Model):
         "reason",
         "status",
         "type",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -331,12 +509,13 @@ class CustomResourceDefinitionCondition(_Model):
         _FieldInfo("message", "message", "str | None"),
         _FieldInfo("observed_generation", "observedGeneration", "int | None"),
         _FieldInfo("reason", "reason", "str | None"),
-        _FieldInfo("status", "status", "str | None", required=True),
-        _FieldInfo("type", "type", "str | None", required=True),
+        _FieldInfo("status", "status", "str", required=True),
+        _FieldInfo("type", "type", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"lastTransitionTime", "message", "observedGeneration", "reason", "status", "type"}
     )
+    _absent: tuple[str, ...]
 
     last_transition_time: _Time | None
     """lastTransitionTime last time the condition transitioned from one status to another."""
@@ -350,53 +529,104 @@ class CustomResourceDefinitionCondition(_Model):
     reason: str | None
     """reason is a unique, one-word, CamelCase reason for the condition's last transition."""
 
-    status: str | None
+    status: str
     """status is the status of the condition. Can be True, False, Unknown."""
 
-    type: str | None
+    type: str
     """type is the type of the condition. Types include Established, NamesAccepted and Terminating."""
 
     def __init__(
         self,
         *,
-        last_transition_time: _Time | None = None,
+        last_transition_time: _Time | str | _datetime | None = None,
         message: str | None = None,
         observed_generation: int | None = None,
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
     ) -> None:
-        self.last_transition_time = last_transition_time
+        absent: tuple[str, ...] = ()
+        self.last_transition_time = (
+            None if last_transition_time is None else _Time.coerce(last_transition_time)
+        )
         self.message = message
         self.observed_generation = observed_generation
         self.reason = reason
-        self.status = status
-        self.type = type
+        if status is None:
+            self.status = ""
+            absent += ("status",)
+        else:
+            self.status = status
+        if type is None:
+            self.type = ""
+            absent += ("type",)
+        else:
+            self.type = type
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CustomResourceDefinitionCondition:
+    def _decode(cls, data: dict[str, Any]) -> CustomResourceDefinitionCondition:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("lastTransitionTime")
-        self.last_transition_time = None if v is None else _Time(v)
-        self.message = get("message")
-        self.observed_generation = get("observedGeneration")
-        self.reason = get("reason")
-        self.status = get("status")
-        self.type = get("type")
+        if v is None:
+            self.last_transition_time = None
+        elif isinstance(v, str):
+            self.last_transition_time = _Time(v)
+        else:
+            self.last_transition_time = None
+            odd = True
+        v = get("message")
+        if v is None or isinstance(v, str):
+            self.message = v
+        else:
+            self.message = None
+            odd = True
+        v = get("observedGeneration")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.observed_generation = v
+        else:
+            self.observed_generation = None
+            odd = True
+        v = get("reason")
+        if v is None or isinstance(v, str):
+            self.reason = v
+        else:
+            self.reason = None
+            odd = True
+        v = get("status")
+        if isinstance(v, str):
+            self.status = v
+        else:
+            self.status = ""
+            absent += ("status",)
+            if v is not None:
+                odd = True
+        v = get("type")
+        if isinstance(v, str):
+            self.type = v
+        else:
+            self.type = ""
+            absent += ("type",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.last_transition_time
         if v0 is not None:
-            data["lastTransitionTime"] = v0
+            data["lastTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
         v1 = self.message
         if v1 is not None:
             data["message"] = v1
@@ -407,12 +637,24 @@ class CustomResourceDefinitionCondition(_Model):
         if v3 is not None:
             data["reason"] = v3
         v4 = self.status
-        if v4 is not None:
+        if v4 is not None and (v4 or "status" not in absent):
             data["status"] = v4
         v5 = self.type
-        if v5 is not None:
+        if v5 is not None and (v5 or "type" not in absent):
             data["type"] = v5
         return data
+
+    def _copy(self) -> CustomResourceDefinitionCondition:
+        new = self.__class__.__new__(self.__class__)
+        new.last_transition_time = self.last_transition_time
+        new.message = self.message
+        new.observed_generation = self.observed_generation
+        new.reason = self.reason
+        new.status = self.status
+        new.type = self.type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class CustomResourceDefinitionList(_Model):
@@ -423,28 +665,30 @@ class CustomResourceDefinitionList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "apiextensions.k8s.io/v1"
     KIND: ClassVar[str] = "CustomResourceDefinitionList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[CustomResourceDefinition] | None", required=True),
+        _FieldInfo("items", "items", "list[CustomResourceDefinition]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[CustomResourceDefinition] | None
+    items: list[CustomResourceDefinition]
     """items list individual CustomResourceDefinition objects"""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard object's metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -455,44 +699,102 @@ class CustomResourceDefinitionList(_Model):
         kind: str | None = "CustomResourceDefinitionList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(i0, CustomResourceDefinition, "CustomResourceDefinitionList(items=...)")
+                for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "CustomResourceDefinitionList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CustomResourceDefinitionList:
+    def _decode(cls, data: dict[str, Any]) -> CustomResourceDefinitionList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [CustomResourceDefinition.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [CustomResourceDefinition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> CustomResourceDefinitionList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class CustomResourceDefinitionNames(_Model):
@@ -505,30 +807,32 @@ class CustomResourceDefinitionNames(_Model):
         "plural",
         "short_names",
         "singular",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("categories", "categories", "list[str] | None", list_type="atomic"),
-        _FieldInfo("kind", "kind", "str | None", required=True),
+        _FieldInfo("kind", "kind", "str", required=True),
         _FieldInfo("list_kind", "listKind", "str | None"),
-        _FieldInfo("plural", "plural", "str | None", required=True),
+        _FieldInfo("plural", "plural", "str", required=True),
         _FieldInfo("short_names", "shortNames", "list[str] | None", list_type="atomic"),
         _FieldInfo("singular", "singular", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"categories", "kind", "listKind", "plural", "shortNames", "singular"}
     )
+    _absent: tuple[str, ...]
 
     categories: list[str] | None
     """categories is a list of grouped resources this custom resource belongs to (e.g. 'all'). This is published in API discovery documents, and used by clients to support invocations like `kubectl get all`."""
 
-    kind: str | None
+    kind: str
     """kind is the serialized kind of the resource. It is normally CamelCase and singular. Custom resource instances will use this value as the `kind` attribute in API calls."""
 
     list_kind: str | None
     """listKind is the serialized kind of the list for this resource. Defaults to "`kind`List"."""
 
-    plural: str | None
+    plural: str
     """plural is the plural name of the resource to serve. The custom resources are served under `/apis/<group>/<version>/.../<plural>`. Must match the name of the CustomResourceDefinition (in the form `<names.plural>.<group>`). Must be all lowercase."""
 
     short_names: list[str] | None
@@ -547,44 +851,92 @@ class CustomResourceDefinitionNames(_Model):
         short_names: list[str] | None = None,
         singular: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.categories = categories
-        self.kind = kind
+        if kind is None:
+            self.kind = ""
+            absent += ("kind",)
+        else:
+            self.kind = kind
         self.list_kind = list_kind
-        self.plural = plural
+        if plural is None:
+            self.plural = ""
+            absent += ("plural",)
+        else:
+            self.plural = plural
         self.short_names = short_names
         self.singular = singular
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CustomResourceDefinitionNames:
+    def _decode(cls, data: dict[str, Any]) -> CustomResourceDefinitionNames:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.categories = get("categories")
-        self.kind = get("kind")
-        self.list_kind = get("listKind")
-        self.plural = get("plural")
-        self.short_names = get("shortNames")
-        self.singular = get("singular")
+        v = get("categories")
+        if v is None or isinstance(v, list):
+            self.categories = v
+        else:
+            self.categories = None
+            odd = True
+        v = get("kind")
+        if isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = ""
+            absent += ("kind",)
+            if v is not None:
+                odd = True
+        v = get("listKind")
+        if v is None or isinstance(v, str):
+            self.list_kind = v
+        else:
+            self.list_kind = None
+            odd = True
+        v = get("plural")
+        if isinstance(v, str):
+            self.plural = v
+        else:
+            self.plural = ""
+            absent += ("plural",)
+            if v is not None:
+                odd = True
+        v = get("shortNames")
+        if v is None or isinstance(v, list):
+            self.short_names = v
+        else:
+            self.short_names = None
+            odd = True
+        v = get("singular")
+        if v is None or isinstance(v, str):
+            self.singular = v
+        else:
+            self.singular = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.categories
         if v0 is not None:
             data["categories"] = v0
         v1 = self.kind
-        if v1 is not None:
+        if v1 is not None and (v1 or "kind" not in absent):
             data["kind"] = v1
         v2 = self.list_kind
         if v2 is not None:
             data["listKind"] = v2
         v3 = self.plural
-        if v3 is not None:
+        if v3 is not None and (v3 or "plural" not in absent):
             data["plural"] = v3
         v4 = self.short_names
         if v4 is not None:
@@ -593,6 +945,18 @@ class CustomResourceDefinitionNames(_Model):
         if v5 is not None:
             data["singular"] = v5
         return data
+
+    def _copy(self) -> CustomResourceDefinitionNames:
+        new = self.__class__.__new__(self.__class__)
+        new.categories = None if (v0 := self.categories) is None else v0[:]
+        new.kind = self.kind
+        new.list_kind = self.list_kind
+        new.plural = self.plural
+        new.short_names = None if (v4 := self.short_names) is None else v4[:]
+        new.singular = self.singular
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class CustomResourceDefinitionSpec(_Model):
@@ -605,18 +969,19 @@ class CustomResourceDefinitionSpec(_Model):
         "preserve_unknown_fields",
         "scope",
         "versions",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("conversion", "conversion", "CustomResourceConversion | None"),
-        _FieldInfo("group", "group", "str | None", required=True),
-        _FieldInfo("names", "names", "CustomResourceDefinitionNames | None", required=True),
+        _FieldInfo("group", "group", "str", required=True),
+        _FieldInfo("names", "names", "CustomResourceDefinitionNames", required=True),
         _FieldInfo("preserve_unknown_fields", "preserveUnknownFields", "bool | None"),
-        _FieldInfo("scope", "scope", "str | None", required=True),
+        _FieldInfo("scope", "scope", "str", required=True),
         _FieldInfo(
             "versions",
             "versions",
-            "list[CustomResourceDefinitionVersion] | None",
+            "list[CustomResourceDefinitionVersion]",
             required=True,
             list_type="atomic",
         ),
@@ -624,23 +989,24 @@ class CustomResourceDefinitionSpec(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"conversion", "group", "names", "preserveUnknownFields", "scope", "versions"}
     )
+    _absent: tuple[str, ...]
 
     conversion: CustomResourceConversion | None
     """conversion defines conversion settings for the CRD."""
 
-    group: str | None
+    group: str
     """group is the API group of the defined custom resource. The custom resources are served under `/apis/<group>/...`. Must match the name of the CustomResourceDefinition (in the form `<names.plural>.<group>`)."""
 
-    names: CustomResourceDefinitionNames | None
+    names: CustomResourceDefinitionNames
     """names specify the resource and kind names for the custom resource."""
 
     preserve_unknown_fields: bool | None
     """preserveUnknownFields indicates that object fields which are not specified in the OpenAPI schema should be preserved when persisting to storage. apiVersion, kind, metadata and known fields inside metadata are always preserved. This field is deprecated in favor of setting `x-preserve-unknown-fields` to true in `spec.versions[*].schema.openAPIV3Schema`. See https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#field-pruning for details."""
 
-    scope: str | None
+    scope: str
     """scope indicates whether the defined custom resource is cluster- or namespace-scoped. Allowed values are `Cluster` and `Namespaced`."""
 
-    versions: list[CustomResourceDefinitionVersion] | None
+    versions: list[CustomResourceDefinitionVersion]
     """versions is the list of all API versions of the defined custom resource. Version names are used to compute the order in which served versions are listed in API discovery. If the version string is "kube-like", it will sort above non "kube-like" version strings, which are ordered lexicographically. "Kube-like" versions start with a "v", then are followed by a number (the major version), then optionally the string "alpha" or "beta" and another number (the minor version). These are sorted first by GA > beta > alpha (where GA is a version with no suffix such as beta or alpha), and then by comparing major version, then minor version. An example sorted list of versions: v10, v2, v1, v11beta2, v10beta3, v3beta1, v12alpha1, v11alpha2, foo1, foo10."""
 
     def __init__(
@@ -653,57 +1019,148 @@ class CustomResourceDefinitionSpec(_Model):
         scope: str | None = None,
         versions: list[CustomResourceDefinitionVersion] | None = None,
     ) -> None:
-        self.conversion = conversion
-        self.group = group
-        self.names = names
+        absent: tuple[str, ...] = ()
+        self.conversion = (
+            None
+            if conversion is None
+            else _model_arg(
+                conversion, CustomResourceConversion, "CustomResourceDefinitionSpec(conversion=...)"
+            )
+        )
+        if group is None:
+            self.group = ""
+            absent += ("group",)
+        else:
+            self.group = group
+        if names is None:
+            self.names = CustomResourceDefinitionNames()
+            absent += ("names",)
+        else:
+            self.names = _model_arg(
+                names, CustomResourceDefinitionNames, "CustomResourceDefinitionSpec(names=...)"
+            )
         self.preserve_unknown_fields = preserve_unknown_fields
-        self.scope = scope
-        self.versions = versions
+        if scope is None:
+            self.scope = ""
+            absent += ("scope",)
+        else:
+            self.scope = scope
+        if versions is None:
+            self.versions = []
+            absent += ("versions",)
+        else:
+            self.versions = [
+                _model_arg(
+                    i0,
+                    CustomResourceDefinitionVersion,
+                    "CustomResourceDefinitionSpec(versions=...)",
+                )
+                for i0 in versions
+            ]
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CustomResourceDefinitionSpec:
+    def _decode(cls, data: dict[str, Any]) -> CustomResourceDefinitionSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("conversion")
-        self.conversion = None if v is None else CustomResourceConversion.from_dict(v)
-        self.group = get("group")
+        if v is None:
+            self.conversion = None
+        elif isinstance(v, dict):
+            self.conversion = CustomResourceConversion._decode(v)
+        else:
+            self.conversion = None
+            odd = True
+        v = get("group")
+        if isinstance(v, str):
+            self.group = v
+        else:
+            self.group = ""
+            absent += ("group",)
+            if v is not None:
+                odd = True
         v = get("names")
-        self.names = None if v is None else CustomResourceDefinitionNames.from_dict(v)
-        self.preserve_unknown_fields = get("preserveUnknownFields")
-        self.scope = get("scope")
+        if isinstance(v, dict):
+            self.names = CustomResourceDefinitionNames._decode(v)
+        else:
+            self.names = CustomResourceDefinitionNames()
+            absent += ("names",)
+            if v is not None:
+                odd = True
+        v = get("preserveUnknownFields")
+        if v is None or v.__class__ is bool:
+            self.preserve_unknown_fields = v
+        else:
+            self.preserve_unknown_fields = None
+            odd = True
+        v = get("scope")
+        if isinstance(v, str):
+            self.scope = v
+        else:
+            self.scope = ""
+            absent += ("scope",)
+            if v is not None:
+                odd = True
         v = get("versions")
-        self.versions = (
-            None if v is None else [CustomResourceDefinitionVersion.from_dict(i0) for i0 in v]
-        )
+        if isinstance(v, list):
+            try:
+                self.versions = [CustomResourceDefinitionVersion._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.versions = []
+                absent += ("versions",)
+                odd = True
+        else:
+            self.versions = []
+            absent += ("versions",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.conversion
         if v0 is not None:
             data["conversion"] = v0.to_dict()
         v1 = self.group
-        if v1 is not None:
+        if v1 is not None and (v1 or "group" not in absent):
             data["group"] = v1
         v2 = self.names
         if v2 is not None:
-            data["names"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "names" not in absent:
+                data["names"] = d2
         v3 = self.preserve_unknown_fields
         if v3 is not None:
             data["preserveUnknownFields"] = v3
         v4 = self.scope
-        if v4 is not None:
+        if v4 is not None and (v4 or "scope" not in absent):
             data["scope"] = v4
         v5 = self.versions
-        if v5 is not None:
+        if v5 is not None and (v5 or "versions" not in absent):
             data["versions"] = [i0.to_dict() for i0 in v5]
         return data
+
+    def _copy(self) -> CustomResourceDefinitionSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.conversion = None if (v0 := self.conversion) is None else v0._copy()
+        new.group = self.group
+        new.names = None if (v2 := self.names) is None else v2._copy()
+        new.preserve_unknown_fields = self.preserve_unknown_fields
+        new.scope = self.scope
+        new.versions = None if (v5 := self.versions) is None else [i._copy() for i in v5]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class CustomResourceDefinitionStatus(_Model):
@@ -752,28 +1209,72 @@ class CustomResourceDefinitionStatus(_Model):
         observed_generation: int | None = None,
         stored_versions: list[str] | None = None,
     ) -> None:
-        self.accepted_names = accepted_names
-        self.conditions = conditions
+        self.accepted_names = (
+            None
+            if accepted_names is None
+            else _model_arg(
+                accepted_names,
+                CustomResourceDefinitionNames,
+                "CustomResourceDefinitionStatus(accepted_names=...)",
+            )
+        )
+        self.conditions = (
+            None
+            if conditions is None
+            else [
+                _model_arg(
+                    i0,
+                    CustomResourceDefinitionCondition,
+                    "CustomResourceDefinitionStatus(conditions=...)",
+                )
+                for i0 in conditions
+            ]
+        )
         self.observed_generation = observed_generation
         self.stored_versions = stored_versions
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CustomResourceDefinitionStatus:
+    def _decode(cls, data: dict[str, Any]) -> CustomResourceDefinitionStatus:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("acceptedNames")
-        self.accepted_names = None if v is None else CustomResourceDefinitionNames.from_dict(v)
+        if v is None:
+            self.accepted_names = None
+        elif isinstance(v, dict):
+            self.accepted_names = CustomResourceDefinitionNames._decode(v)
+        else:
+            self.accepted_names = None
+            odd = True
         v = get("conditions")
-        self.conditions = (
-            None if v is None else [CustomResourceDefinitionCondition.from_dict(i0) for i0 in v]
-        )
-        self.observed_generation = get("observedGeneration")
-        self.stored_versions = get("storedVersions")
+        if v is None:
+            self.conditions = None
+        elif isinstance(v, list):
+            try:
+                self.conditions = [CustomResourceDefinitionCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
+        else:
+            self.conditions = None
+            odd = True
+        v = get("observedGeneration")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.observed_generation = v
+        else:
+            self.observed_generation = None
+            odd = True
+        v = get("storedVersions")
+        if v is None or isinstance(v, list):
+            self.stored_versions = v
+        else:
+            self.stored_versions = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -793,6 +1294,15 @@ class CustomResourceDefinitionStatus(_Model):
             data["storedVersions"] = v3
         return data
 
+    def _copy(self) -> CustomResourceDefinitionStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.accepted_names = None if (v0 := self.accepted_names) is None else v0._copy()
+        new.conditions = None if (v1 := self.conditions) is None else [i._copy() for i in v1]
+        new.observed_generation = self.observed_generation
+        new.stored_versions = None if (v3 := self.stored_versions) is None else v3[:]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class CustomResourceDefinitionVersion(_Model):
     """CustomResourceDefinitionVersion describes a version for CRD."""
@@ -807,6 +1317,7 @@ class CustomResourceDefinitionVersion(_Model):
         "served",
         "storage",
         "subresources",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -818,7 +1329,7 @@ class CustomResourceDefinitionVersion(_Model):
         ),
         _FieldInfo("deprecated", "deprecated", "bool | None"),
         _FieldInfo("deprecation_warning", "deprecationWarning", "str | None"),
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("name", "name", "str", required=True),
         _FieldInfo("schema", "schema", "CustomResourceValidation | None"),
         _FieldInfo(
             "selectable_fields",
@@ -826,8 +1337,8 @@ class CustomResourceDefinitionVersion(_Model):
             "list[SelectableField] | None",
             list_type="atomic",
         ),
-        _FieldInfo("served", "served", "bool | None", required=True),
-        _FieldInfo("storage", "storage", "bool | None", required=True),
+        _FieldInfo("served", "served", "bool", required=True),
+        _FieldInfo("storage", "storage", "bool", required=True),
         _FieldInfo("subresources", "subresources", "CustomResourceSubresources | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
@@ -843,6 +1354,7 @@ class CustomResourceDefinitionVersion(_Model):
             "subresources",
         }
     )
+    _absent: tuple[str, ...]
 
     additional_printer_columns: list[CustomResourceColumnDefinition] | None
     """additionalPrinterColumns specifies additional columns returned in Table output. See https://kubernetes.io/docs/reference/using-api/api-concepts/#receiving-resources-as-tables for details. If no columns are specified, a single column displaying the age of the custom resource is used."""
@@ -853,7 +1365,7 @@ class CustomResourceDefinitionVersion(_Model):
     deprecation_warning: str | None
     """deprecationWarning overrides the default warning returned to API clients. May only be set when `deprecated` is true. The default warning indicates this version is deprecated and recommends use of the newest served version of equal or greater stability, if one exists."""
 
-    name: str | None
+    name: str
     """name is the version name, e.g. “v1”, “v2beta1”, etc. The custom resources are served under this version at `/apis/<group>/<version>/...` if `served` is true."""
 
     schema: CustomResourceValidation | None
@@ -862,10 +1374,10 @@ class CustomResourceDefinitionVersion(_Model):
     selectable_fields: list[SelectableField] | None
     """selectableFields specifies paths to fields that may be used as field selectors. A maximum of 8 selectable fields are allowed. See https://kubernetes.io/docs/concepts/overview/working-with-objects/field-selectors"""
 
-    served: bool | None
+    served: bool
     """served is a flag enabling/disabling this version from being served via REST APIs"""
 
-    storage: bool | None
+    storage: bool
     """storage indicates this version should be used when persisting custom resources to storage. There must be exactly one version with storage=true."""
 
     subresources: CustomResourceSubresources | None
@@ -884,45 +1396,160 @@ class CustomResourceDefinitionVersion(_Model):
         storage: bool | None = None,
         subresources: CustomResourceSubresources | None = None,
     ) -> None:
-        self.additional_printer_columns = additional_printer_columns
+        absent: tuple[str, ...] = ()
+        self.additional_printer_columns = (
+            None
+            if additional_printer_columns is None
+            else [
+                _model_arg(
+                    i0,
+                    CustomResourceColumnDefinition,
+                    "CustomResourceDefinitionVersion(additional_printer_columns=...)",
+                )
+                for i0 in additional_printer_columns
+            ]
+        )
         self.deprecated = deprecated
         self.deprecation_warning = deprecation_warning
-        self.name = name
-        self.schema = schema
-        self.selectable_fields = selectable_fields
-        self.served = served
-        self.storage = storage
-        self.subresources = subresources
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
+        self.schema = (
+            None
+            if schema is None
+            else _model_arg(
+                schema, CustomResourceValidation, "CustomResourceDefinitionVersion(schema=...)"
+            )
+        )
+        self.selectable_fields = (
+            None
+            if selectable_fields is None
+            else [
+                _model_arg(
+                    i0, SelectableField, "CustomResourceDefinitionVersion(selectable_fields=...)"
+                )
+                for i0 in selectable_fields
+            ]
+        )
+        if served is None:
+            self.served = False
+            absent += ("served",)
+        else:
+            self.served = served
+        if storage is None:
+            self.storage = False
+            absent += ("storage",)
+        else:
+            self.storage = storage
+        self.subresources = (
+            None
+            if subresources is None
+            else _model_arg(
+                subresources,
+                CustomResourceSubresources,
+                "CustomResourceDefinitionVersion(subresources=...)",
+            )
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CustomResourceDefinitionVersion:
+    def _decode(cls, data: dict[str, Any]) -> CustomResourceDefinitionVersion:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("additionalPrinterColumns")
-        self.additional_printer_columns = (
-            None if v is None else [CustomResourceColumnDefinition.from_dict(i0) for i0 in v]
-        )
-        self.deprecated = get("deprecated")
-        self.deprecation_warning = get("deprecationWarning")
-        self.name = get("name")
+        if v is None:
+            self.additional_printer_columns = None
+        elif isinstance(v, list):
+            try:
+                self.additional_printer_columns = [
+                    CustomResourceColumnDefinition._decode(i0) for i0 in v
+                ]
+            except AttributeError:  # an item that is not an object
+                self.additional_printer_columns = None
+                odd = True
+        else:
+            self.additional_printer_columns = None
+            odd = True
+        v = get("deprecated")
+        if v is None or v.__class__ is bool:
+            self.deprecated = v
+        else:
+            self.deprecated = None
+            odd = True
+        v = get("deprecationWarning")
+        if v is None or isinstance(v, str):
+            self.deprecation_warning = v
+        else:
+            self.deprecation_warning = None
+            odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
         v = get("schema")
-        self.schema = None if v is None else CustomResourceValidation.from_dict(v)
+        if v is None:
+            self.schema = None
+        elif isinstance(v, dict):
+            self.schema = CustomResourceValidation._decode(v)
+        else:
+            self.schema = None
+            odd = True
         v = get("selectableFields")
-        self.selectable_fields = None if v is None else [SelectableField.from_dict(i0) for i0 in v]
-        self.served = get("served")
-        self.storage = get("storage")
+        if v is None:
+            self.selectable_fields = None
+        elif isinstance(v, list):
+            try:
+                self.selectable_fields = [SelectableField._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.selectable_fields = None
+                odd = True
+        else:
+            self.selectable_fields = None
+            odd = True
+        v = get("served")
+        if v.__class__ is bool:
+            self.served = v
+        else:
+            self.served = False
+            absent += ("served",)
+            if v is not None:
+                odd = True
+        v = get("storage")
+        if v.__class__ is bool:
+            self.storage = v
+        else:
+            self.storage = False
+            absent += ("storage",)
+            if v is not None:
+                odd = True
         v = get("subresources")
-        self.subresources = None if v is None else CustomResourceSubresources.from_dict(v)
+        if v is None:
+            self.subresources = None
+        elif isinstance(v, dict):
+            self.subresources = CustomResourceSubresources._decode(v)
+        else:
+            self.subresources = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.additional_printer_columns
         if v0 is not None:
             data["additionalPrinterColumns"] = [i0.to_dict() for i0 in v0]
@@ -933,7 +1560,7 @@ class CustomResourceDefinitionVersion(_Model):
         if v2 is not None:
             data["deprecationWarning"] = v2
         v3 = self.name
-        if v3 is not None:
+        if v3 is not None and (v3 or "name" not in absent):
             data["name"] = v3
         v4 = self.schema
         if v4 is not None:
@@ -942,15 +1569,34 @@ class CustomResourceDefinitionVersion(_Model):
         if v5 is not None:
             data["selectableFields"] = [i0.to_dict() for i0 in v5]
         v6 = self.served
-        if v6 is not None:
+        if v6 is not None and (v6 or "served" not in absent):
             data["served"] = v6
         v7 = self.storage
-        if v7 is not None:
+        if v7 is not None and (v7 or "storage" not in absent):
             data["storage"] = v7
         v8 = self.subresources
         if v8 is not None:
             data["subresources"] = v8.to_dict()
         return data
+
+    def _copy(self) -> CustomResourceDefinitionVersion:
+        new = self.__class__.__new__(self.__class__)
+        new.additional_printer_columns = (
+            None if (v0 := self.additional_printer_columns) is None else [i._copy() for i in v0]
+        )
+        new.deprecated = self.deprecated
+        new.deprecation_warning = self.deprecation_warning
+        new.name = self.name
+        new.schema = None if (v4 := self.schema) is None else v4._copy()
+        new.selectable_fields = (
+            None if (v5 := self.selectable_fields) is None else [i._copy() for i in v5]
+        )
+        new.served = self.served
+        new.storage = self.storage
+        new.subresources = None if (v8 := self.subresources) is None else v8._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class CustomResourceSubresourceScale(_Model):
@@ -960,24 +1606,26 @@ class CustomResourceSubresourceScale(_Model):
         "label_selector_path",
         "spec_replicas_path",
         "status_replicas_path",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("label_selector_path", "labelSelectorPath", "str | None"),
-        _FieldInfo("spec_replicas_path", "specReplicasPath", "str | None", required=True),
-        _FieldInfo("status_replicas_path", "statusReplicasPath", "str | None", required=True),
+        _FieldInfo("spec_replicas_path", "specReplicasPath", "str", required=True),
+        _FieldInfo("status_replicas_path", "statusReplicasPath", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"labelSelectorPath", "specReplicasPath", "statusReplicasPath"}
     )
+    _absent: tuple[str, ...]
 
     label_selector_path: str | None
     """labelSelectorPath defines the JSON path inside of a custom resource that corresponds to Scale `status.selector`. Only JSON paths without the array notation are allowed. Must be a JSON Path under `.status` or `.spec`. Must be set to work with HorizontalPodAutoscaler. The field pointed by this JSON path must be a string field (not a complex selector struct) which contains a serialized label selector in string form. More info: https://kubernetes.io/docs/tasks/access-kubernetes-api/custom-resources/custom-resource-definitions#scale-subresource If there is no value under the given path in the custom resource, the `status.selector` value in the `/scale` subresource will default to the empty string."""
 
-    spec_replicas_path: str | None
+    spec_replicas_path: str
     """specReplicasPath defines the JSON path inside of a custom resource that corresponds to Scale `spec.replicas`. Only JSON paths without the array notation are allowed. Must be a JSON Path under `.spec`. If there is no value under the given path in the custom resource, the `/scale` subresource will return an error on GET."""
 
-    status_replicas_path: str | None
+    status_replicas_path: str
     """statusReplicasPath defines the JSON path inside of a custom resource that corresponds to Scale `status.replicas`. Only JSON paths without the array notation are allowed. Must be a JSON Path under `.status`. If there is no value under the given path in the custom resource, the `status.replicas` value in the `/scale` subresource will default to 0."""
 
     def __init__(
@@ -987,37 +1635,79 @@ class CustomResourceSubresourceScale(_Model):
         spec_replicas_path: str | None = None,
         status_replicas_path: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.label_selector_path = label_selector_path
-        self.spec_replicas_path = spec_replicas_path
-        self.status_replicas_path = status_replicas_path
+        if spec_replicas_path is None:
+            self.spec_replicas_path = ""
+            absent += ("spec_replicas_path",)
+        else:
+            self.spec_replicas_path = spec_replicas_path
+        if status_replicas_path is None:
+            self.status_replicas_path = ""
+            absent += ("status_replicas_path",)
+        else:
+            self.status_replicas_path = status_replicas_path
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CustomResourceSubresourceScale:
+    def _decode(cls, data: dict[str, Any]) -> CustomResourceSubresourceScale:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.label_selector_path = get("labelSelectorPath")
-        self.spec_replicas_path = get("specReplicasPath")
-        self.status_replicas_path = get("statusReplicasPath")
+        v = get("labelSelectorPath")
+        if v is None or isinstance(v, str):
+            self.label_selector_path = v
+        else:
+            self.label_selector_path = None
+            odd = True
+        v = get("specReplicasPath")
+        if isinstance(v, str):
+            self.spec_replicas_path = v
+        else:
+            self.spec_replicas_path = ""
+            absent += ("spec_replicas_path",)
+            if v is not None:
+                odd = True
+        v = get("statusReplicasPath")
+        if isinstance(v, str):
+            self.status_replicas_path = v
+        else:
+            self.status_replicas_path = ""
+            absent += ("status_replicas_path",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.label_selector_path
         if v0 is not None:
             data["labelSelectorPath"] = v0
         v1 = self.spec_replicas_path
-        if v1 is not None:
+        if v1 is not None and (v1 or "spec_replicas_path" not in absent):
             data["specReplicasPath"] = v1
         v2 = self.status_replicas_path
-        if v2 is not None:
+        if v2 is not None and (v2 or "status_replicas_path" not in absent):
             data["statusReplicasPath"] = v2
         return data
+
+    def _copy(self) -> CustomResourceSubresourceScale:
+        new = self.__class__.__new__(self.__class__)
+        new.label_selector_path = self.label_selector_path
+        new.spec_replicas_path = self.spec_replicas_path
+        new.status_replicas_path = self.status_replicas_path
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class CustomResourceSubresources(_Model):
@@ -1046,21 +1736,39 @@ class CustomResourceSubresources(_Model):
         scale: CustomResourceSubresourceScale | None = None,
         status: dict[str, Any] | None = None,
     ) -> None:
-        self.scale = scale
+        self.scale = (
+            None
+            if scale is None
+            else _model_arg(
+                scale, CustomResourceSubresourceScale, "CustomResourceSubresources(scale=...)"
+            )
+        )
         self.status = status
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CustomResourceSubresources:
+    def _decode(cls, data: dict[str, Any]) -> CustomResourceSubresources:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("scale")
-        self.scale = None if v is None else CustomResourceSubresourceScale.from_dict(v)
-        self.status = get("status")
+        if v is None:
+            self.scale = None
+        elif isinstance(v, dict):
+            self.scale = CustomResourceSubresourceScale._decode(v)
+        else:
+            self.scale = None
+            odd = True
+        v = get("status")
+        if v is None or isinstance(v, dict):
+            self.status = v
+        else:
+            self.status = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1073,6 +1781,13 @@ class CustomResourceSubresources(_Model):
         if v1 is not None:
             data["status"] = v1
         return data
+
+    def _copy(self) -> CustomResourceSubresources:
+        new = self.__class__.__new__(self.__class__)
+        new.scale = None if (v0 := self.scale) is None else v0._copy()
+        new.status = None if (v1 := self.status) is None else _copy_value(v1)
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class CustomResourceValidation(_Model):
@@ -1093,19 +1808,34 @@ class CustomResourceValidation(_Model):
         *,
         open_apiv3_schema: JSONSchemaProps | None = None,
     ) -> None:
-        self.open_apiv3_schema = open_apiv3_schema
+        self.open_apiv3_schema = (
+            None
+            if open_apiv3_schema is None
+            else _model_arg(
+                open_apiv3_schema,
+                JSONSchemaProps,
+                "CustomResourceValidation(open_apiv3_schema=...)",
+            )
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CustomResourceValidation:
+    def _decode(cls, data: dict[str, Any]) -> CustomResourceValidation:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("openAPIV3Schema")
-        self.open_apiv3_schema = None if v is None else JSONSchemaProps.from_dict(v)
+        if v is None:
+            self.open_apiv3_schema = None
+        elif isinstance(v, dict):
+            self.open_apiv3_schema = JSONSchemaProps._decode(v)
+        else:
+            self.open_apiv3_schema = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1115,6 +1845,12 @@ class CustomResourceValidation(_Model):
         if v0 is not None:
             data["openAPIV3Schema"] = v0.to_dict()
         return data
+
+    def _copy(self) -> CustomResourceValidation:
+        new = self.__class__.__new__(self.__class__)
+        new.open_apiv3_schema = None if (v0 := self.open_apiv3_schema) is None else v0._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class ExternalDocumentation(_Model):
@@ -1146,15 +1882,26 @@ class ExternalDocumentation(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ExternalDocumentation:
+    def _decode(cls, data: dict[str, Any]) -> ExternalDocumentation:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.description = get("description")
-        self.url = get("url")
+        v = get("description")
+        if v is None or isinstance(v, str):
+            self.description = v
+        else:
+            self.description = None
+            odd = True
+        v = get("url")
+        if v is None or isinstance(v, str):
+            self.url = v
+        else:
+            self.url = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1167,6 +1914,13 @@ class ExternalDocumentation(_Model):
         if v1 is not None:
             data["url"] = v1
         return data
+
+    def _copy(self) -> ExternalDocumentation:
+        new = self.__class__.__new__(self.__class__)
+        new.description = self.description
+        new.url = self.url
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class JSONSchemaProps(_Model):
@@ -1522,17 +2276,38 @@ Defaults to atomic for arrays.
         self.dollar_schema = dollar_schema
         self.additional_items = additional_items
         self.additional_properties = additional_properties
-        self.all_of = all_of
-        self.any_of = any_of
+        self.all_of = (
+            None
+            if all_of is None
+            else [_model_arg(i0, JSONSchemaProps, "JSONSchemaProps(all_of=...)") for i0 in all_of]
+        )
+        self.any_of = (
+            None
+            if any_of is None
+            else [_model_arg(i0, JSONSchemaProps, "JSONSchemaProps(any_of=...)") for i0 in any_of]
+        )
         self.default = default
-        self.definitions = definitions
+        self.definitions = (
+            None
+            if definitions is None
+            else {
+                k0: _model_arg(i0, JSONSchemaProps, "JSONSchemaProps(definitions=...)")
+                for k0, i0 in definitions.items()
+            }
+        )
         self.dependencies = dependencies
         self.description = description
         self.enum = enum
         self.example = example
         self.exclusive_maximum = exclusive_maximum
         self.exclusive_minimum = exclusive_minimum
-        self.external_docs = external_docs
+        self.external_docs = (
+            None
+            if external_docs is None
+            else _model_arg(
+                external_docs, ExternalDocumentation, "JSONSchemaProps(external_docs=...)"
+            )
+        )
         self.format = format
         self.id = id
         self.items = items
@@ -1545,12 +2320,32 @@ Defaults to atomic for arrays.
         self.min_properties = min_properties
         self.minimum = minimum
         self.multiple_of = multiple_of
-        self.not_ = not_
+        self.not_ = (
+            None if not_ is None else _model_arg(not_, JSONSchemaProps, "JSONSchemaProps(not_=...)")
+        )
         self.nullable = nullable
-        self.one_of = one_of
+        self.one_of = (
+            None
+            if one_of is None
+            else [_model_arg(i0, JSONSchemaProps, "JSONSchemaProps(one_of=...)") for i0 in one_of]
+        )
         self.pattern = pattern
-        self.pattern_properties = pattern_properties
-        self.properties = properties
+        self.pattern_properties = (
+            None
+            if pattern_properties is None
+            else {
+                k0: _model_arg(i0, JSONSchemaProps, "JSONSchemaProps(pattern_properties=...)")
+                for k0, i0 in pattern_properties.items()
+            }
+        )
+        self.properties = (
+            None
+            if properties is None
+            else {
+                k0: _model_arg(i0, JSONSchemaProps, "JSONSchemaProps(properties=...)")
+                for k0, i0 in properties.items()
+            }
+        )
         self.required = required
         self.title = title
         self.type = type
@@ -1561,78 +2356,310 @@ Defaults to atomic for arrays.
         self.x_kubernetes_list_type = x_kubernetes_list_type
         self.x_kubernetes_map_type = x_kubernetes_map_type
         self.x_kubernetes_preserve_unknown_fields = x_kubernetes_preserve_unknown_fields
-        self.x_kubernetes_validations = x_kubernetes_validations
+        self.x_kubernetes_validations = (
+            None
+            if x_kubernetes_validations is None
+            else [
+                _model_arg(i0, ValidationRule, "JSONSchemaProps(x_kubernetes_validations=...)")
+                for i0 in x_kubernetes_validations
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> JSONSchemaProps:
+    def _decode(cls, data: dict[str, Any]) -> JSONSchemaProps:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.dollar_ref = get("$ref")
-        self.dollar_schema = get("$schema")
+        v = get("$ref")
+        if v is None or isinstance(v, str):
+            self.dollar_ref = v
+        else:
+            self.dollar_ref = None
+            odd = True
+        v = get("$schema")
+        if v is None or isinstance(v, str):
+            self.dollar_schema = v
+        else:
+            self.dollar_schema = None
+            odd = True
         self.additional_items = get("additionalItems")
         self.additional_properties = get("additionalProperties")
         v = get("allOf")
-        self.all_of = None if v is None else [JSONSchemaProps.from_dict(i0) for i0 in v]
+        if v is None:
+            self.all_of = None
+        elif isinstance(v, list):
+            try:
+                self.all_of = [JSONSchemaProps._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.all_of = None
+                odd = True
+        else:
+            self.all_of = None
+            odd = True
         v = get("anyOf")
-        self.any_of = None if v is None else [JSONSchemaProps.from_dict(i0) for i0 in v]
+        if v is None:
+            self.any_of = None
+        elif isinstance(v, list):
+            try:
+                self.any_of = [JSONSchemaProps._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.any_of = None
+                odd = True
+        else:
+            self.any_of = None
+            odd = True
         self.default = get("default")
         v = get("definitions")
-        self.definitions = (
-            None if v is None else {k0: JSONSchemaProps.from_dict(i0) for k0, i0 in v.items()}
-        )
-        self.dependencies = get("dependencies")
-        self.description = get("description")
-        self.enum = get("enum")
+        if v is None:
+            self.definitions = None
+        elif isinstance(v, dict):
+            try:
+                self.definitions = {k0: JSONSchemaProps._decode(i0) for k0, i0 in v.items()}
+            except AttributeError:  # an item that is not an object
+                self.definitions = None
+                odd = True
+        else:
+            self.definitions = None
+            odd = True
+        v = get("dependencies")
+        if v is None or isinstance(v, dict):
+            self.dependencies = v
+        else:
+            self.dependencies = None
+            odd = True
+        v = get("description")
+        if v is None or isinstance(v, str):
+            self.description = v
+        else:
+            self.description = None
+            odd = True
+        v = get("enum")
+        if v is None or isinstance(v, list):
+            self.enum = v
+        else:
+            self.enum = None
+            odd = True
         self.example = get("example")
-        self.exclusive_maximum = get("exclusiveMaximum")
-        self.exclusive_minimum = get("exclusiveMinimum")
+        v = get("exclusiveMaximum")
+        if v is None or v.__class__ is bool:
+            self.exclusive_maximum = v
+        else:
+            self.exclusive_maximum = None
+            odd = True
+        v = get("exclusiveMinimum")
+        if v is None or v.__class__ is bool:
+            self.exclusive_minimum = v
+        else:
+            self.exclusive_minimum = None
+            odd = True
         v = get("externalDocs")
-        self.external_docs = None if v is None else ExternalDocumentation.from_dict(v)
-        self.format = get("format")
-        self.id = get("id")
+        if v is None:
+            self.external_docs = None
+        elif isinstance(v, dict):
+            self.external_docs = ExternalDocumentation._decode(v)
+        else:
+            self.external_docs = None
+            odd = True
+        v = get("format")
+        if v is None or isinstance(v, str):
+            self.format = v
+        else:
+            self.format = None
+            odd = True
+        v = get("id")
+        if v is None or isinstance(v, str):
+            self.id = v
+        else:
+            self.id = None
+            odd = True
         self.items = get("items")
-        self.max_items = get("maxItems")
-        self.max_length = get("maxLength")
-        self.max_properties = get("maxProperties")
-        self.maximum = get("maximum")
-        self.min_items = get("minItems")
-        self.min_length = get("minLength")
-        self.min_properties = get("minProperties")
-        self.minimum = get("minimum")
-        self.multiple_of = get("multipleOf")
+        v = get("maxItems")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.max_items = v
+        else:
+            self.max_items = None
+            odd = True
+        v = get("maxLength")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.max_length = v
+        else:
+            self.max_length = None
+            odd = True
+        v = get("maxProperties")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.max_properties = v
+        else:
+            self.max_properties = None
+            odd = True
+        v = get("maximum")
+        if v is None or isinstance(v, (float, int)) and v.__class__ is not bool:
+            self.maximum = v
+        else:
+            self.maximum = None
+            odd = True
+        v = get("minItems")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.min_items = v
+        else:
+            self.min_items = None
+            odd = True
+        v = get("minLength")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.min_length = v
+        else:
+            self.min_length = None
+            odd = True
+        v = get("minProperties")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.min_properties = v
+        else:
+            self.min_properties = None
+            odd = True
+        v = get("minimum")
+        if v is None or isinstance(v, (float, int)) and v.__class__ is not bool:
+            self.minimum = v
+        else:
+            self.minimum = None
+            odd = True
+        v = get("multipleOf")
+        if v is None or isinstance(v, (float, int)) and v.__class__ is not bool:
+            self.multiple_of = v
+        else:
+            self.multiple_of = None
+            odd = True
         v = get("not")
-        self.not_ = None if v is None else JSONSchemaProps.from_dict(v)
-        self.nullable = get("nullable")
+        if v is None:
+            self.not_ = None
+        elif isinstance(v, dict):
+            self.not_ = JSONSchemaProps._decode(v)
+        else:
+            self.not_ = None
+            odd = True
+        v = get("nullable")
+        if v is None or v.__class__ is bool:
+            self.nullable = v
+        else:
+            self.nullable = None
+            odd = True
         v = get("oneOf")
-        self.one_of = None if v is None else [JSONSchemaProps.from_dict(i0) for i0 in v]
-        self.pattern = get("pattern")
+        if v is None:
+            self.one_of = None
+        elif isinstance(v, list):
+            try:
+                self.one_of = [JSONSchemaProps._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.one_of = None
+                odd = True
+        else:
+            self.one_of = None
+            odd = True
+        v = get("pattern")
+        if v is None or isinstance(v, str):
+            self.pattern = v
+        else:
+            self.pattern = None
+            odd = True
         v = get("patternProperties")
-        self.pattern_properties = (
-            None if v is None else {k0: JSONSchemaProps.from_dict(i0) for k0, i0 in v.items()}
-        )
+        if v is None:
+            self.pattern_properties = None
+        elif isinstance(v, dict):
+            try:
+                self.pattern_properties = {k0: JSONSchemaProps._decode(i0) for k0, i0 in v.items()}
+            except AttributeError:  # an item that is not an object
+                self.pattern_properties = None
+                odd = True
+        else:
+            self.pattern_properties = None
+            odd = True
         v = get("properties")
-        self.properties = (
-            None if v is None else {k0: JSONSchemaProps.from_dict(i0) for k0, i0 in v.items()}
-        )
-        self.required = get("required")
-        self.title = get("title")
-        self.type = get("type")
-        self.unique_items = get("uniqueItems")
-        self.x_kubernetes_embedded_resource = get("x-kubernetes-embedded-resource")
-        self.x_kubernetes_int_or_string = get("x-kubernetes-int-or-string")
-        self.x_kubernetes_list_map_keys = get("x-kubernetes-list-map-keys")
-        self.x_kubernetes_list_type = get("x-kubernetes-list-type")
-        self.x_kubernetes_map_type = get("x-kubernetes-map-type")
-        self.x_kubernetes_preserve_unknown_fields = get("x-kubernetes-preserve-unknown-fields")
+        if v is None:
+            self.properties = None
+        elif isinstance(v, dict):
+            try:
+                self.properties = {k0: JSONSchemaProps._decode(i0) for k0, i0 in v.items()}
+            except AttributeError:  # an item that is not an object
+                self.properties = None
+                odd = True
+        else:
+            self.properties = None
+            odd = True
+        v = get("required")
+        if v is None or isinstance(v, list):
+            self.required = v
+        else:
+            self.required = None
+            odd = True
+        v = get("title")
+        if v is None or isinstance(v, str):
+            self.title = v
+        else:
+            self.title = None
+            odd = True
+        v = get("type")
+        if v is None or isinstance(v, str):
+            self.type = v
+        else:
+            self.type = None
+            odd = True
+        v = get("uniqueItems")
+        if v is None or v.__class__ is bool:
+            self.unique_items = v
+        else:
+            self.unique_items = None
+            odd = True
+        v = get("x-kubernetes-embedded-resource")
+        if v is None or v.__class__ is bool:
+            self.x_kubernetes_embedded_resource = v
+        else:
+            self.x_kubernetes_embedded_resource = None
+            odd = True
+        v = get("x-kubernetes-int-or-string")
+        if v is None or v.__class__ is bool:
+            self.x_kubernetes_int_or_string = v
+        else:
+            self.x_kubernetes_int_or_string = None
+            odd = True
+        v = get("x-kubernetes-list-map-keys")
+        if v is None or isinstance(v, list):
+            self.x_kubernetes_list_map_keys = v
+        else:
+            self.x_kubernetes_list_map_keys = None
+            odd = True
+        v = get("x-kubernetes-list-type")
+        if v is None or isinstance(v, str):
+            self.x_kubernetes_list_type = v
+        else:
+            self.x_kubernetes_list_type = None
+            odd = True
+        v = get("x-kubernetes-map-type")
+        if v is None or isinstance(v, str):
+            self.x_kubernetes_map_type = v
+        else:
+            self.x_kubernetes_map_type = None
+            odd = True
+        v = get("x-kubernetes-preserve-unknown-fields")
+        if v is None or v.__class__ is bool:
+            self.x_kubernetes_preserve_unknown_fields = v
+        else:
+            self.x_kubernetes_preserve_unknown_fields = None
+            odd = True
         v = get("x-kubernetes-validations")
-        self.x_kubernetes_validations = (
-            None if v is None else [ValidationRule.from_dict(i0) for i0 in v]
-        )
+        if v is None:
+            self.x_kubernetes_validations = None
+        elif isinstance(v, list):
+            try:
+                self.x_kubernetes_validations = [ValidationRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.x_kubernetes_validations = None
+                odd = True
+        else:
+            self.x_kubernetes_validations = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1772,18 +2799,85 @@ Defaults to atomic for arrays.
             data["x-kubernetes-validations"] = [i0.to_dict() for i0 in v43]
         return data
 
+    def _copy(self) -> JSONSchemaProps:
+        new = self.__class__.__new__(self.__class__)
+        new.dollar_ref = self.dollar_ref
+        new.dollar_schema = self.dollar_schema
+        new.additional_items = None if (v2 := self.additional_items) is None else _copy_value(v2)
+        new.additional_properties = (
+            None if (v3 := self.additional_properties) is None else _copy_value(v3)
+        )
+        new.all_of = None if (v4 := self.all_of) is None else [i._copy() for i in v4]
+        new.any_of = None if (v5 := self.any_of) is None else [i._copy() for i in v5]
+        new.default = None if (v6 := self.default) is None else _copy_value(v6)
+        new.definitions = (
+            None if (v7 := self.definitions) is None else {k: i._copy() for k, i in v7.items()}
+        )
+        new.dependencies = None if (v8 := self.dependencies) is None else _copy_value(v8)
+        new.description = self.description
+        new.enum = None if (v10 := self.enum) is None else _copy_value(v10)
+        new.example = None if (v11 := self.example) is None else _copy_value(v11)
+        new.exclusive_maximum = self.exclusive_maximum
+        new.exclusive_minimum = self.exclusive_minimum
+        new.external_docs = None if (v14 := self.external_docs) is None else v14._copy()
+        new.format = self.format
+        new.id = self.id
+        new.items = None if (v17 := self.items) is None else _copy_value(v17)
+        new.max_items = self.max_items
+        new.max_length = self.max_length
+        new.max_properties = self.max_properties
+        new.maximum = self.maximum
+        new.min_items = self.min_items
+        new.min_length = self.min_length
+        new.min_properties = self.min_properties
+        new.minimum = self.minimum
+        new.multiple_of = self.multiple_of
+        new.not_ = None if (v27 := self.not_) is None else v27._copy()
+        new.nullable = self.nullable
+        new.one_of = None if (v29 := self.one_of) is None else [i._copy() for i in v29]
+        new.pattern = self.pattern
+        new.pattern_properties = (
+            None
+            if (v31 := self.pattern_properties) is None
+            else {k: i._copy() for k, i in v31.items()}
+        )
+        new.properties = (
+            None if (v32 := self.properties) is None else {k: i._copy() for k, i in v32.items()}
+        )
+        new.required = None if (v33 := self.required) is None else v33[:]
+        new.title = self.title
+        new.type = self.type
+        new.unique_items = self.unique_items
+        new.x_kubernetes_embedded_resource = self.x_kubernetes_embedded_resource
+        new.x_kubernetes_int_or_string = self.x_kubernetes_int_or_string
+        new.x_kubernetes_list_map_keys = (
+            None if (v39 := self.x_kubernetes_list_map_keys) is None else v39[:]
+        )
+        new.x_kubernetes_list_type = self.x_kubernetes_list_type
+        new.x_kubernetes_map_type = self.x_kubernetes_map_type
+        new.x_kubernetes_preserve_unknown_fields = self.x_kubernetes_preserve_unknown_fields
+        new.x_kubernetes_validations = (
+            None if (v43 := self.x_kubernetes_validations) is None else [i._copy() for i in v43]
+        )
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class SelectableField(_Model):
     """SelectableField specifies the JSON path of a field that may be used with field selectors."""
 
-    __slots__ = ("json_path",)
+    __slots__ = (
+        "json_path",
+        "_absent",
+    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("json_path", "jsonPath", "str | None", required=True),
+        _FieldInfo("json_path", "jsonPath", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"jsonPath"})
+    _absent: tuple[str, ...]
 
-    json_path: str | None
+    json_path: str
     """jsonPath is a simple JSON path which is evaluated against each custom resource to produce a field selector value. Only JSON paths without the array notation are allowed. Must point to a field of type string, boolean or integer. Types with enum values and strings with formats are allowed. If jsonPath refers to absent field in a resource, the jsonPath evaluates to an empty string. Must not point to metdata fields. Required."""
 
     def __init__(
@@ -1791,27 +2885,51 @@ class SelectableField(_Model):
         *,
         json_path: str | None = None,
     ) -> None:
-        self.json_path = json_path
+        absent: tuple[str, ...] = ()
+        if json_path is None:
+            self.json_path = ""
+            absent += ("json_path",)
+        else:
+            self.json_path = json_path
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SelectableField:
+    def _decode(cls, data: dict[str, Any]) -> SelectableField:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.json_path = get("jsonPath")
+        v = get("jsonPath")
+        if isinstance(v, str):
+            self.json_path = v
+        else:
+            self.json_path = ""
+            absent += ("json_path",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.json_path
-        if v0 is not None:
+        if v0 is not None and (v0 or "json_path" not in absent):
             data["jsonPath"] = v0
         return data
+
+    def _copy(self) -> SelectableField:
+        new = self.__class__.__new__(self.__class__)
+        new.json_path = self.json_path
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ServiceReference(_Model):
@@ -1822,20 +2940,22 @@ class ServiceReference(_Model):
         "namespace",
         "path",
         "port",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str | None", required=True),
-        _FieldInfo("namespace", "namespace", "str | None", required=True),
+        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("namespace", "namespace", "str", required=True),
         _FieldInfo("path", "path", "str | None"),
         _FieldInfo("port", "port", "int | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "namespace", "path", "port"})
+    _absent: tuple[str, ...]
 
-    name: str | None
+    name: str
     """name is the name of the service. Required"""
 
-    namespace: str | None
+    namespace: str
     """namespace is the namespace of the service. Required"""
 
     path: str | None
@@ -1852,34 +2972,72 @@ class ServiceReference(_Model):
         path: str | None = None,
         port: int | None = None,
     ) -> None:
-        self.name = name
-        self.namespace = namespace
+        absent: tuple[str, ...] = ()
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
+        if namespace is None:
+            self.namespace = ""
+            absent += ("namespace",)
+        else:
+            self.namespace = namespace
         self.path = path
         self.port = port
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ServiceReference:
+    def _decode(cls, data: dict[str, Any]) -> ServiceReference:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.name = get("name")
-        self.namespace = get("namespace")
-        self.path = get("path")
-        self.port = get("port")
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        v = get("namespace")
+        if isinstance(v, str):
+            self.namespace = v
+        else:
+            self.namespace = ""
+            absent += ("namespace",)
+            if v is not None:
+                odd = True
+        v = get("path")
+        if v is None or isinstance(v, str):
+            self.path = v
+        else:
+            self.path = None
+            odd = True
+        v = get("port")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.port = v
+        else:
+            self.port = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.name
-        if v0 is not None:
+        if v0 is not None and (v0 or "name" not in absent):
             data["name"] = v0
         v1 = self.namespace
-        if v1 is not None:
+        if v1 is not None and (v1 or "namespace" not in absent):
             data["namespace"] = v1
         v2 = self.path
         if v2 is not None:
@@ -1888,6 +3046,16 @@ class ServiceReference(_Model):
         if v3 is not None:
             data["port"] = v3
         return data
+
+    def _copy(self) -> ServiceReference:
+        new = self.__class__.__new__(self.__class__)
+        new.name = self.name
+        new.namespace = self.namespace
+        new.path = self.path
+        new.port = self.port
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ValidationRule(_Model):
@@ -1900,6 +3068,7 @@ class ValidationRule(_Model):
         "optional_old_self",
         "reason",
         "rule",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -1908,11 +3077,12 @@ class ValidationRule(_Model):
         _FieldInfo("message_expression", "messageExpression", "str | None"),
         _FieldInfo("optional_old_self", "optionalOldSelf", "bool | None"),
         _FieldInfo("reason", "reason", "str | None"),
-        _FieldInfo("rule", "rule", "str | None", required=True),
+        _FieldInfo("rule", "rule", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"fieldPath", "message", "messageExpression", "optionalOldSelf", "reason", "rule"}
     )
+    _absent: tuple[str, ...]
 
     field_path: str | None
     """fieldPath represents the field path returned when the validation fails. It must be a relative JSON path (i.e. with array notation) scoped to the location of this x-kubernetes-validations extension in the schema and refer to an existing field. e.g. when validation checks if a specific attribute `foo` under a map `testMap`, the fieldPath could be set to `.testMap.foo` If the validation checks two lists must have unique attributes, the fieldPath could be set to either of the list: e.g. `.testList` It does not support list numeric index. It supports child operation to refer to an existing field currently. Refer to [JSONPath support in Kubernetes](https://kubernetes.io/docs/reference/kubectl/jsonpath/) for more info. Numeric index of array is not supported. For field name which contains special characters, use `['specialName']` to refer the field name. e.g. for attribute `foo.34$` appears in a list `testList`, the fieldPath could be set to `.testList['foo.34$']`"""
@@ -1936,7 +3106,7 @@ May not be set unless `oldSelf` is used in `rule`.
     reason: str | None
     """reason provides a machine-readable validation failure reason that is returned to the caller when a request fails this validation rule. The HTTP status code returned to the caller will match the reason of the reason of the first failed validation rule. The currently supported reasons are: "FieldValueInvalid", "FieldValueForbidden", "FieldValueRequired", "FieldValueDuplicate". If not set, default to use "FieldValueInvalid". All future added reasons must be accepted by clients when reading this value and unknown reasons should be treated as FieldValueInvalid."""
 
-    rule: str | None
+    rule: str
     """Rule represents the expression which will be evaluated by CEL. ref: https://github.com/google/cel-spec The Rule is scoped to the location of the x-kubernetes-validations extension in the schema. The `self` variable in the CEL expression is bound to the scoped value. Example: - Rule scoped to the root of a resource with a status subresource: {"rule": "self.status.actual <= self.spec.maxDesired"}
 
 If the Rule is scoped to an object with properties, the accessible properties of the object are field selectable via `self.field` and field presence can be checked via `has(self.field)`. Null valued fields are treated as absent fields in CEL expressions. If the Rule is scoped to an object with additionalProperties (i.e. a map) the value of the map are accessible via `self[mapKey]`, map containment can be checked via `mapKey in self` and all entries of the map are accessible via CEL macros and functions such as `self.all(...)`. If the Rule is scoped to an array, the elements of the array are accessible via `self[i]` and also by macros and functions. If the Rule is scoped to a scalar, `self` is bound to the scalar value. Examples: - Rule scoped to a map of objects: {"rule": "self.components['Widget'].priority < 10"} - Rule scoped to a list of integers: {"rule": "self.values.all(value, value >= 0 && value < 100)"} - Rule scoped to a string value: {"rule": "self.startsWith('kube')"}
@@ -1982,33 +3152,75 @@ Transition rules by default are applied only on UPDATE requests and are skipped 
         reason: str | None = None,
         rule: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.field_path = field_path
         self.message = message
         self.message_expression = message_expression
         self.optional_old_self = optional_old_self
         self.reason = reason
-        self.rule = rule
+        if rule is None:
+            self.rule = ""
+            absent += ("rule",)
+        else:
+            self.rule = rule
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ValidationRule:
+    def _decode(cls, data: dict[str, Any]) -> ValidationRule:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.field_path = get("fieldPath")
-        self.message = get("message")
-        self.message_expression = get("messageExpression")
-        self.optional_old_self = get("optionalOldSelf")
-        self.reason = get("reason")
-        self.rule = get("rule")
+        v = get("fieldPath")
+        if v is None or isinstance(v, str):
+            self.field_path = v
+        else:
+            self.field_path = None
+            odd = True
+        v = get("message")
+        if v is None or isinstance(v, str):
+            self.message = v
+        else:
+            self.message = None
+            odd = True
+        v = get("messageExpression")
+        if v is None or isinstance(v, str):
+            self.message_expression = v
+        else:
+            self.message_expression = None
+            odd = True
+        v = get("optionalOldSelf")
+        if v is None or v.__class__ is bool:
+            self.optional_old_self = v
+        else:
+            self.optional_old_self = None
+            odd = True
+        v = get("reason")
+        if v is None or isinstance(v, str):
+            self.reason = v
+        else:
+            self.reason = None
+            odd = True
+        v = get("rule")
+        if isinstance(v, str):
+            self.rule = v
+        else:
+            self.rule = ""
+            absent += ("rule",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.field_path
         if v0 is not None:
             data["fieldPath"] = v0
@@ -2025,9 +3237,21 @@ Transition rules by default are applied only on UPDATE requests and are skipped 
         if v4 is not None:
             data["reason"] = v4
         v5 = self.rule
-        if v5 is not None:
+        if v5 is not None and (v5 or "rule" not in absent):
             data["rule"] = v5
         return data
+
+    def _copy(self) -> ValidationRule:
+        new = self.__class__.__new__(self.__class__)
+        new.field_path = self.field_path
+        new.message = self.message
+        new.message_expression = self.message_expression
+        new.optional_old_self = self.optional_old_self
+        new.reason = self.reason
+        new.rule = self.rule
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class WebhookClientConfig(_Model):
@@ -2077,22 +3301,43 @@ Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fra
         url: str | None = None,
     ) -> None:
         self.ca_bundle = ca_bundle
-        self.service = service
+        self.service = (
+            None
+            if service is None
+            else _model_arg(service, ServiceReference, "WebhookClientConfig(service=...)")
+        )
         self.url = url
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> WebhookClientConfig:
+    def _decode(cls, data: dict[str, Any]) -> WebhookClientConfig:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.ca_bundle = get("caBundle")
+        v = get("caBundle")
+        if v is None or isinstance(v, str):
+            self.ca_bundle = v
+        else:
+            self.ca_bundle = None
+            odd = True
         v = get("service")
-        self.service = None if v is None else ServiceReference.from_dict(v)
-        self.url = get("url")
+        if v is None:
+            self.service = None
+        elif isinstance(v, dict):
+            self.service = ServiceReference._decode(v)
+        else:
+            self.service = None
+            odd = True
+        v = get("url")
+        if v is None or isinstance(v, str):
+            self.url = v
+        else:
+            self.url = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -2109,6 +3354,14 @@ Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fra
             data["url"] = v2
         return data
 
+    def _copy(self) -> WebhookClientConfig:
+        new = self.__class__.__new__(self.__class__)
+        new.ca_bundle = self.ca_bundle
+        new.service = None if (v1 := self.service) is None else v1._copy()
+        new.url = self.url
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class WebhookConversion(_Model):
     """WebhookConversion describes how to call a conversion webhook"""
@@ -2116,6 +3369,7 @@ class WebhookConversion(_Model):
     __slots__ = (
         "client_config",
         "conversion_review_versions",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -2123,17 +3377,18 @@ class WebhookConversion(_Model):
         _FieldInfo(
             "conversion_review_versions",
             "conversionReviewVersions",
-            "list[str] | None",
+            "list[str]",
             required=True,
             list_type="atomic",
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"clientConfig", "conversionReviewVersions"})
+    _absent: tuple[str, ...]
 
     client_config: WebhookClientConfig | None
     """clientConfig is the instructions for how to call the webhook if strategy is `Webhook`."""
 
-    conversion_review_versions: list[str] | None
+    conversion_review_versions: list[str]
     """conversionReviewVersions is an ordered list of preferred `ConversionReview` versions the Webhook expects. The API server will use the first version in the list which it supports. If none of the versions specified in this list are supported by API server, conversion will fail for the custom resource. If a persisted Webhook configuration specifies allowed versions and does not include any versions known to the API Server, calls to the webhook will fail."""
 
     def __init__(
@@ -2142,30 +3397,69 @@ class WebhookConversion(_Model):
         client_config: WebhookClientConfig | None = None,
         conversion_review_versions: list[str] | None = None,
     ) -> None:
-        self.client_config = client_config
-        self.conversion_review_versions = conversion_review_versions
+        absent: tuple[str, ...] = ()
+        self.client_config = (
+            None
+            if client_config is None
+            else _model_arg(
+                client_config, WebhookClientConfig, "WebhookConversion(client_config=...)"
+            )
+        )
+        if conversion_review_versions is None:
+            self.conversion_review_versions = []
+            absent += ("conversion_review_versions",)
+        else:
+            self.conversion_review_versions = conversion_review_versions
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> WebhookConversion:
+    def _decode(cls, data: dict[str, Any]) -> WebhookConversion:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("clientConfig")
-        self.client_config = None if v is None else WebhookClientConfig.from_dict(v)
-        self.conversion_review_versions = get("conversionReviewVersions")
+        if v is None:
+            self.client_config = None
+        elif isinstance(v, dict):
+            self.client_config = WebhookClientConfig._decode(v)
+        else:
+            self.client_config = None
+            odd = True
+        v = get("conversionReviewVersions")
+        if isinstance(v, list):
+            self.conversion_review_versions = v
+        else:
+            self.conversion_review_versions = []
+            absent += ("conversion_review_versions",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.client_config
         if v0 is not None:
             data["clientConfig"] = v0.to_dict()
         v1 = self.conversion_review_versions
-        if v1 is not None:
+        if v1 is not None and (v1 or "conversion_review_versions" not in absent):
             data["conversionReviewVersions"] = v1
         return data
+
+    def _copy(self) -> WebhookConversion:
+        new = self.__class__.__new__(self.__class__)
+        new.client_config = None if (v0 := self.client_config) is None else v0._copy()
+        new.conversion_review_versions = (
+            None if (v1 := self.conversion_review_versions) is None else v1[:]
+        )
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new

@@ -7,12 +7,15 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
+    from datetime import datetime as _datetime
     from typing import Any, ClassVar
 
 __all__ = [
@@ -34,6 +37,7 @@ class APIService(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "apiregistration.k8s.io/v1"
@@ -63,13 +67,14 @@ class APIService(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("spec", "spec", "APIServiceSpec | None"),
         _FieldInfo("status", "status", "APIServiceStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -77,7 +82,7 @@ class APIService(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     spec: APIServiceSpec | None
@@ -95,34 +100,78 @@ class APIService(_Model):
         spec: APIServiceSpec | None = None,
         status: APIServiceStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "APIService(metadata=...)")
+        self.spec = (
+            None if spec is None else _model_arg(spec, APIServiceSpec, "APIService(spec=...)")
+        )
+        self.status = (
+            None
+            if status is None
+            else _model_arg(status, APIServiceStatus, "APIService(status=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> APIService:
+    def _decode(cls, data: dict[str, Any]) -> APIService:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else APIServiceSpec.from_dict(v)
+        if v is None:
+            self.spec = None
+        elif isinstance(v, dict):
+            self.spec = APIServiceSpec._decode(v)
+        else:
+            self.spec = None
+            odd = True
         v = get("status")
-        self.status = None if v is None else APIServiceStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = APIServiceStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -131,7 +180,9 @@ class APIService(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -139,6 +190,17 @@ class APIService(_Model):
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> APIService:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class APIServiceCondition(_Model):
@@ -150,18 +212,20 @@ class APIServiceCondition(_Model):
         "reason",
         "status",
         "type",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("last_transition_time", "lastTransitionTime", "_Time | None"),
         _FieldInfo("message", "message", "str | None"),
         _FieldInfo("reason", "reason", "str | None"),
-        _FieldInfo("status", "status", "str | None", required=True),
-        _FieldInfo("type", "type", "str | None", required=True),
+        _FieldInfo("status", "status", "str", required=True),
+        _FieldInfo("type", "type", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"lastTransitionTime", "message", "reason", "status", "type"}
     )
+    _absent: tuple[str, ...]
 
     last_transition_time: _Time | None
     """Last time the condition transitioned from one status to another."""
@@ -172,50 +236,96 @@ class APIServiceCondition(_Model):
     reason: str | None
     """Unique, one-word, CamelCase reason for the condition's last transition."""
 
-    status: str | None
+    status: str
     """Status is the status of the condition. Can be True, False, Unknown."""
 
-    type: str | None
+    type: str
     """Type is the type of the condition."""
 
     def __init__(
         self,
         *,
-        last_transition_time: _Time | None = None,
+        last_transition_time: _Time | str | _datetime | None = None,
         message: str | None = None,
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
     ) -> None:
-        self.last_transition_time = last_transition_time
+        absent: tuple[str, ...] = ()
+        self.last_transition_time = (
+            None if last_transition_time is None else _Time.coerce(last_transition_time)
+        )
         self.message = message
         self.reason = reason
-        self.status = status
-        self.type = type
+        if status is None:
+            self.status = ""
+            absent += ("status",)
+        else:
+            self.status = status
+        if type is None:
+            self.type = ""
+            absent += ("type",)
+        else:
+            self.type = type
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> APIServiceCondition:
+    def _decode(cls, data: dict[str, Any]) -> APIServiceCondition:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("lastTransitionTime")
-        self.last_transition_time = None if v is None else _Time(v)
-        self.message = get("message")
-        self.reason = get("reason")
-        self.status = get("status")
-        self.type = get("type")
+        if v is None:
+            self.last_transition_time = None
+        elif isinstance(v, str):
+            self.last_transition_time = _Time(v)
+        else:
+            self.last_transition_time = None
+            odd = True
+        v = get("message")
+        if v is None or isinstance(v, str):
+            self.message = v
+        else:
+            self.message = None
+            odd = True
+        v = get("reason")
+        if v is None or isinstance(v, str):
+            self.reason = v
+        else:
+            self.reason = None
+            odd = True
+        v = get("status")
+        if isinstance(v, str):
+            self.status = v
+        else:
+            self.status = ""
+            absent += ("status",)
+            if v is not None:
+                odd = True
+        v = get("type")
+        if isinstance(v, str):
+            self.type = v
+        else:
+            self.type = ""
+            absent += ("type",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.last_transition_time
         if v0 is not None:
-            data["lastTransitionTime"] = v0
+            data["lastTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
         v1 = self.message
         if v1 is not None:
             data["message"] = v1
@@ -223,12 +333,23 @@ class APIServiceCondition(_Model):
         if v2 is not None:
             data["reason"] = v2
         v3 = self.status
-        if v3 is not None:
+        if v3 is not None and (v3 or "status" not in absent):
             data["status"] = v3
         v4 = self.type
-        if v4 is not None:
+        if v4 is not None and (v4 or "type" not in absent):
             data["type"] = v4
         return data
+
+    def _copy(self) -> APIServiceCondition:
+        new = self.__class__.__new__(self.__class__)
+        new.last_transition_time = self.last_transition_time
+        new.message = self.message
+        new.reason = self.reason
+        new.status = self.status
+        new.type = self.type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class APIServiceList(_Model):
@@ -239,28 +360,30 @@ class APIServiceList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "apiregistration.k8s.io/v1"
     KIND: ClassVar[str] = "APIServiceList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[APIService] | None", required=True),
+        _FieldInfo("items", "items", "list[APIService]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[APIService] | None
+    items: list[APIService]
     """Items is the list of APIService"""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -271,44 +394,97 @@ class APIServiceList(_Model):
         kind: str | None = "APIServiceList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [_model_arg(i0, APIService, "APIServiceList(items=...)") for i0 in items]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "APIServiceList(metadata=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> APIServiceList:
+    def _decode(cls, data: dict[str, Any]) -> APIServiceList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [APIService.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [APIService._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> APIServiceList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class APIServiceSpec(_Model):
@@ -322,16 +498,17 @@ class APIServiceSpec(_Model):
         "service",
         "version",
         "version_priority",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("ca_bundle", "caBundle", "str | None", list_type="atomic"),
         _FieldInfo("group", "group", "str | None"),
-        _FieldInfo("group_priority_minimum", "groupPriorityMinimum", "int | None", required=True),
+        _FieldInfo("group_priority_minimum", "groupPriorityMinimum", "int", required=True),
         _FieldInfo("insecure_skip_tls_verify", "insecureSkipTLSVerify", "bool | None"),
         _FieldInfo("service", "service", "ServiceReference | None"),
         _FieldInfo("version", "version", "str | None"),
-        _FieldInfo("version_priority", "versionPriority", "int | None", required=True),
+        _FieldInfo("version_priority", "versionPriority", "int", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {
@@ -344,6 +521,7 @@ class APIServiceSpec(_Model):
             "versionPriority",
         }
     )
+    _absent: tuple[str, ...]
 
     ca_bundle: str | None
     """CABundle is a PEM encoded CA bundle which will be used to validate an API server's serving certificate. If unspecified, system trust roots on the apiserver are used."""
@@ -351,7 +529,7 @@ class APIServiceSpec(_Model):
     group: str | None
     """Group is the API group name this server hosts"""
 
-    group_priority_minimum: int | None
+    group_priority_minimum: int
     """GroupPriorityMinimum is the priority this group should have at least. Higher priority means that the group is preferred by clients over lower priority ones. Note that other versions of this group might specify even higher GroupPriorityMinimum values such that the whole group gets a higher priority. The primary sort is based on GroupPriorityMinimum, ordered highest number to lowest (20 before 10). The secondary sort is based on the alphabetical comparison of the name of the object.  (v1.bar before v1.foo) We'd recommend something like: *.k8s.io (except extensions) at 18000 and PaaSes (OpenShift, Deis) are recommended to be in the 2000s"""
 
     insecure_skip_tls_verify: bool | None
@@ -363,7 +541,7 @@ class APIServiceSpec(_Model):
     version: str | None
     """Version is the API version this server hosts.  For example, "v1\x22"""
 
-    version_priority: int | None
+    version_priority: int
     """VersionPriority controls the ordering of this API version inside of its group.  Must be greater than zero. The primary sort is based on VersionPriority, ordered highest to lowest (20 before 10). Since it's inside of a group, the number can be small, probably in the 10s. In case of equal version priorities, the version string will be used to compute the order inside a group. If the version string is "kube-like", it will sort above non "kube-like" version strings, which are ordered lexicographically. "Kube-like" versions start with a "v", then are followed by a number (the major version), then optionally the string "alpha" or "beta" and another number (the minor version). These are sorted first by GA > beta > alpha (where GA is a version with no suffix such as beta or alpha), and then by comparing major version, then minor version. An example sorted list of versions: v10, v2, v1, v11beta2, v10beta3, v3beta1, v12alpha1, v11alpha2, foo1, foo10."""
 
     def __init__(
@@ -377,36 +555,94 @@ class APIServiceSpec(_Model):
         version: str | None = None,
         version_priority: int | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.ca_bundle = ca_bundle
         self.group = group
-        self.group_priority_minimum = group_priority_minimum
+        if group_priority_minimum is None:
+            self.group_priority_minimum = 0
+            absent += ("group_priority_minimum",)
+        else:
+            self.group_priority_minimum = group_priority_minimum
         self.insecure_skip_tls_verify = insecure_skip_tls_verify
-        self.service = service
+        self.service = (
+            None
+            if service is None
+            else _model_arg(service, ServiceReference, "APIServiceSpec(service=...)")
+        )
         self.version = version
-        self.version_priority = version_priority
+        if version_priority is None:
+            self.version_priority = 0
+            absent += ("version_priority",)
+        else:
+            self.version_priority = version_priority
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> APIServiceSpec:
+    def _decode(cls, data: dict[str, Any]) -> APIServiceSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.ca_bundle = get("caBundle")
-        self.group = get("group")
-        self.group_priority_minimum = get("groupPriorityMinimum")
-        self.insecure_skip_tls_verify = get("insecureSkipTLSVerify")
+        v = get("caBundle")
+        if v is None or isinstance(v, str):
+            self.ca_bundle = v
+        else:
+            self.ca_bundle = None
+            odd = True
+        v = get("group")
+        if v is None or isinstance(v, str):
+            self.group = v
+        else:
+            self.group = None
+            odd = True
+        v = get("groupPriorityMinimum")
+        if isinstance(v, int) and v.__class__ is not bool:
+            self.group_priority_minimum = v
+        else:
+            self.group_priority_minimum = 0
+            absent += ("group_priority_minimum",)
+            if v is not None:
+                odd = True
+        v = get("insecureSkipTLSVerify")
+        if v is None or v.__class__ is bool:
+            self.insecure_skip_tls_verify = v
+        else:
+            self.insecure_skip_tls_verify = None
+            odd = True
         v = get("service")
-        self.service = None if v is None else ServiceReference.from_dict(v)
-        self.version = get("version")
-        self.version_priority = get("versionPriority")
+        if v is None:
+            self.service = None
+        elif isinstance(v, dict):
+            self.service = ServiceReference._decode(v)
+        else:
+            self.service = None
+            odd = True
+        v = get("version")
+        if v is None or isinstance(v, str):
+            self.version = v
+        else:
+            self.version = None
+            odd = True
+        v = get("versionPriority")
+        if isinstance(v, int) and v.__class__ is not bool:
+            self.version_priority = v
+        else:
+            self.version_priority = 0
+            absent += ("version_priority",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.ca_bundle
         if v0 is not None:
             data["caBundle"] = v0
@@ -414,7 +650,7 @@ class APIServiceSpec(_Model):
         if v1 is not None:
             data["group"] = v1
         v2 = self.group_priority_minimum
-        if v2 is not None:
+        if v2 is not None and (v2 or "group_priority_minimum" not in absent):
             data["groupPriorityMinimum"] = v2
         v3 = self.insecure_skip_tls_verify
         if v3 is not None:
@@ -426,9 +662,22 @@ class APIServiceSpec(_Model):
         if v5 is not None:
             data["version"] = v5
         v6 = self.version_priority
-        if v6 is not None:
+        if v6 is not None and (v6 or "version_priority" not in absent):
             data["versionPriority"] = v6
         return data
+
+    def _copy(self) -> APIServiceSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.ca_bundle = self.ca_bundle
+        new.group = self.group
+        new.group_priority_minimum = self.group_priority_minimum
+        new.insecure_skip_tls_verify = self.insecure_skip_tls_verify
+        new.service = None if (v4 := self.service) is None else v4._copy()
+        new.version = self.version
+        new.version_priority = self.version_priority
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class APIServiceStatus(_Model):
@@ -457,19 +706,37 @@ class APIServiceStatus(_Model):
         *,
         conditions: list[APIServiceCondition] | None = None,
     ) -> None:
-        self.conditions = conditions
+        self.conditions = (
+            None
+            if conditions is None
+            else [
+                _model_arg(i0, APIServiceCondition, "APIServiceStatus(conditions=...)")
+                for i0 in conditions
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> APIServiceStatus:
+    def _decode(cls, data: dict[str, Any]) -> APIServiceStatus:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("conditions")
-        self.conditions = None if v is None else [APIServiceCondition.from_dict(i0) for i0 in v]
+        if v is None:
+            self.conditions = None
+        elif isinstance(v, list):
+            try:
+                self.conditions = [APIServiceCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
+        else:
+            self.conditions = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -479,6 +746,12 @@ class APIServiceStatus(_Model):
         if v0 is not None:
             data["conditions"] = [i0.to_dict() for i0 in v0]
         return data
+
+    def _copy(self) -> APIServiceStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class ServiceReference(_Model):
@@ -519,16 +792,32 @@ class ServiceReference(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ServiceReference:
+    def _decode(cls, data: dict[str, Any]) -> ServiceReference:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.name = get("name")
-        self.namespace = get("namespace")
-        self.port = get("port")
+        v = get("name")
+        if v is None or isinstance(v, str):
+            self.name = v
+        else:
+            self.name = None
+            odd = True
+        v = get("namespace")
+        if v is None or isinstance(v, str):
+            self.namespace = v
+        else:
+            self.namespace = None
+            odd = True
+        v = get("port")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.port = v
+        else:
+            self.port = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -544,3 +833,11 @@ class ServiceReference(_Model):
         if v2 is not None:
             data["port"] = v2
         return data
+
+    def _copy(self) -> ServiceReference:
+        new = self.__class__.__new__(self.__class__)
+        new.name = self.name
+        new.namespace = self.namespace
+        new.port = self.port
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new

@@ -7,6 +7,8 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.intstr import IntOrString as _IntOrString
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -15,6 +17,7 @@ from kubecore.core.generated import meta_v1 as _meta_v1
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
+    from datetime import datetime as _datetime
     from typing import Any, ClassVar
 
 __all__ = [
@@ -60,6 +63,7 @@ class ControllerRevision(_Model):
         "kind",
         "metadata",
         "revision",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "apps/v1"
@@ -90,12 +94,13 @@ class ControllerRevision(_Model):
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("data", "data", "dict[str, Any] | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("revision", "revision", "int | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("revision", "revision", "int", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "data", "kind", "metadata", "revision"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -106,10 +111,10 @@ class ControllerRevision(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    revision: int | None
+    revision: int
     """Revision indicates the revision of the state represented by Data."""
 
     def __init__(
@@ -121,32 +126,76 @@ class ControllerRevision(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         revision: int | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.data = data
         self.kind = kind
-        self.metadata = metadata
-        self.revision = revision
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "ControllerRevision(metadata=...)"
+            )
+        if revision is None:
+            self.revision = 0
+            absent += ("revision",)
+        else:
+            self.revision = revision
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ControllerRevision:
+    def _decode(cls, data: dict[str, Any]) -> ControllerRevision:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.data = get("data")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("data")
+        if v is None or isinstance(v, dict):
+            self.data = v
+        else:
+            self.data = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
-        self.revision = get("revision")
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        v = get("revision")
+        if isinstance(v, int) and v.__class__ is not bool:
+            self.revision = v
+        else:
+            self.revision = 0
+            absent += ("revision",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -158,11 +207,24 @@ class ControllerRevision(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         v4 = self.revision
-        if v4 is not None:
+        if v4 is not None and (v4 or "revision" not in absent):
             data["revision"] = v4
         return data
+
+    def _copy(self) -> ControllerRevision:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.data = None if (v1 := self.data) is None else _copy_value(v1)
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new.revision = self.revision
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ControllerRevisionList(_Model):
@@ -173,28 +235,30 @@ class ControllerRevisionList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "apps/v1"
     KIND: ClassVar[str] = "ControllerRevisionList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[ControllerRevision] | None", required=True),
+        _FieldInfo("items", "items", "list[ControllerRevision]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[ControllerRevision] | None
+    items: list[ControllerRevision]
     """Items is the list of ControllerRevisions"""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -205,44 +269,102 @@ class ControllerRevisionList(_Model):
         kind: str | None = "ControllerRevisionList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(i0, ControllerRevision, "ControllerRevisionList(items=...)")
+                for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "ControllerRevisionList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ControllerRevisionList:
+    def _decode(cls, data: dict[str, Any]) -> ControllerRevisionList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [ControllerRevision.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [ControllerRevision._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> ControllerRevisionList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class DaemonSet(_Model):
@@ -254,6 +376,7 @@ class DaemonSet(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "apps/v1"
@@ -283,13 +406,14 @@ class DaemonSet(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("spec", "spec", "DaemonSetSpec | None"),
         _FieldInfo("status", "status", "DaemonSetStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -297,7 +421,7 @@ class DaemonSet(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     spec: DaemonSetSpec | None
@@ -315,34 +439,74 @@ class DaemonSet(_Model):
         spec: DaemonSetSpec | None = None,
         status: DaemonSetStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "DaemonSet(metadata=...)")
+        self.spec = None if spec is None else _model_arg(spec, DaemonSetSpec, "DaemonSet(spec=...)")
+        self.status = (
+            None if status is None else _model_arg(status, DaemonSetStatus, "DaemonSet(status=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DaemonSet:
+    def _decode(cls, data: dict[str, Any]) -> DaemonSet:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else DaemonSetSpec.from_dict(v)
+        if v is None:
+            self.spec = None
+        elif isinstance(v, dict):
+            self.spec = DaemonSetSpec._decode(v)
+        else:
+            self.spec = None
+            odd = True
         v = get("status")
-        self.status = None if v is None else DaemonSetStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = DaemonSetStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -351,7 +515,9 @@ class DaemonSet(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -359,6 +525,17 @@ class DaemonSet(_Model):
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> DaemonSet:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class DaemonSetCondition(_Model):
@@ -370,18 +547,20 @@ class DaemonSetCondition(_Model):
         "reason",
         "status",
         "type",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("last_transition_time", "lastTransitionTime", "_Time | None"),
         _FieldInfo("message", "message", "str | None"),
         _FieldInfo("reason", "reason", "str | None"),
-        _FieldInfo("status", "status", "str | None", required=True),
-        _FieldInfo("type", "type", "str | None", required=True),
+        _FieldInfo("status", "status", "str", required=True),
+        _FieldInfo("type", "type", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"lastTransitionTime", "message", "reason", "status", "type"}
     )
+    _absent: tuple[str, ...]
 
     last_transition_time: _Time | None
     """Last time the condition transitioned from one status to another."""
@@ -392,50 +571,96 @@ class DaemonSetCondition(_Model):
     reason: str | None
     """The reason for the condition's last transition."""
 
-    status: str | None
+    status: str
     """Status of the condition, one of True, False, Unknown."""
 
-    type: str | None
+    type: str
     """Type of DaemonSet condition."""
 
     def __init__(
         self,
         *,
-        last_transition_time: _Time | None = None,
+        last_transition_time: _Time | str | _datetime | None = None,
         message: str | None = None,
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
     ) -> None:
-        self.last_transition_time = last_transition_time
+        absent: tuple[str, ...] = ()
+        self.last_transition_time = (
+            None if last_transition_time is None else _Time.coerce(last_transition_time)
+        )
         self.message = message
         self.reason = reason
-        self.status = status
-        self.type = type
+        if status is None:
+            self.status = ""
+            absent += ("status",)
+        else:
+            self.status = status
+        if type is None:
+            self.type = ""
+            absent += ("type",)
+        else:
+            self.type = type
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DaemonSetCondition:
+    def _decode(cls, data: dict[str, Any]) -> DaemonSetCondition:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("lastTransitionTime")
-        self.last_transition_time = None if v is None else _Time(v)
-        self.message = get("message")
-        self.reason = get("reason")
-        self.status = get("status")
-        self.type = get("type")
+        if v is None:
+            self.last_transition_time = None
+        elif isinstance(v, str):
+            self.last_transition_time = _Time(v)
+        else:
+            self.last_transition_time = None
+            odd = True
+        v = get("message")
+        if v is None or isinstance(v, str):
+            self.message = v
+        else:
+            self.message = None
+            odd = True
+        v = get("reason")
+        if v is None or isinstance(v, str):
+            self.reason = v
+        else:
+            self.reason = None
+            odd = True
+        v = get("status")
+        if isinstance(v, str):
+            self.status = v
+        else:
+            self.status = ""
+            absent += ("status",)
+            if v is not None:
+                odd = True
+        v = get("type")
+        if isinstance(v, str):
+            self.type = v
+        else:
+            self.type = ""
+            absent += ("type",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.last_transition_time
         if v0 is not None:
-            data["lastTransitionTime"] = v0
+            data["lastTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
         v1 = self.message
         if v1 is not None:
             data["message"] = v1
@@ -443,12 +668,23 @@ class DaemonSetCondition(_Model):
         if v2 is not None:
             data["reason"] = v2
         v3 = self.status
-        if v3 is not None:
+        if v3 is not None and (v3 or "status" not in absent):
             data["status"] = v3
         v4 = self.type
-        if v4 is not None:
+        if v4 is not None and (v4 or "type" not in absent):
             data["type"] = v4
         return data
+
+    def _copy(self) -> DaemonSetCondition:
+        new = self.__class__.__new__(self.__class__)
+        new.last_transition_time = self.last_transition_time
+        new.message = self.message
+        new.reason = self.reason
+        new.status = self.status
+        new.type = self.type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class DaemonSetList(_Model):
@@ -459,28 +695,30 @@ class DaemonSetList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "apps/v1"
     KIND: ClassVar[str] = "DaemonSetList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[DaemonSet] | None", required=True),
+        _FieldInfo("items", "items", "list[DaemonSet]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[DaemonSet] | None
+    items: list[DaemonSet]
     """A list of daemon sets."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -491,44 +729,97 @@ class DaemonSetList(_Model):
         kind: str | None = "DaemonSetList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [_model_arg(i0, DaemonSet, "DaemonSetList(items=...)") for i0 in items]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "DaemonSetList(metadata=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DaemonSetList:
+    def _decode(cls, data: dict[str, Any]) -> DaemonSetList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [DaemonSet.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [DaemonSet._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> DaemonSetList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class DaemonSetSpec(_Model):
@@ -540,18 +831,20 @@ class DaemonSetSpec(_Model):
         "selector",
         "template",
         "update_strategy",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("min_ready_seconds", "minReadySeconds", "int | None"),
         _FieldInfo("revision_history_limit", "revisionHistoryLimit", "int | None"),
-        _FieldInfo("selector", "selector", "_meta_v1.LabelSelector | None", required=True),
-        _FieldInfo("template", "template", "_core_v1.PodTemplateSpec | None", required=True),
+        _FieldInfo("selector", "selector", "_meta_v1.LabelSelector", required=True),
+        _FieldInfo("template", "template", "_core_v1.PodTemplateSpec", required=True),
         _FieldInfo("update_strategy", "updateStrategy", "DaemonSetUpdateStrategy | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"minReadySeconds", "revisionHistoryLimit", "selector", "template", "updateStrategy"}
     )
+    _absent: tuple[str, ...]
 
     min_ready_seconds: int | None
     """The minimum number of seconds for which a newly created DaemonSet pod should be ready without any of its container crashing, for it to be considered available. Defaults to 0 (pod will be considered available as soon as it is ready)."""
@@ -559,10 +852,10 @@ class DaemonSetSpec(_Model):
     revision_history_limit: int | None
     """The number of old history to retain to allow rollback. This is a pointer to distinguish between explicit zero and not specified. Defaults to 10."""
 
-    selector: _meta_v1.LabelSelector | None
+    selector: _meta_v1.LabelSelector
     """A label query over pods that are managed by the daemon set. Must match in order to be controlled. It must match the pod template's labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors"""
 
-    template: _core_v1.PodTemplateSpec | None
+    template: _core_v1.PodTemplateSpec
     """An object that describes the pod that will be created. The DaemonSet will create exactly one copy of this pod on every node that matches the template's node selector (or on every node if no node selector is specified). The only allowed template.spec.restartPolicy value is "Always". More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#pod-template"""
 
     update_strategy: DaemonSetUpdateStrategy | None
@@ -577,34 +870,86 @@ class DaemonSetSpec(_Model):
         template: _core_v1.PodTemplateSpec | None = None,
         update_strategy: DaemonSetUpdateStrategy | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.min_ready_seconds = min_ready_seconds
         self.revision_history_limit = revision_history_limit
-        self.selector = selector
-        self.template = template
-        self.update_strategy = update_strategy
+        if selector is None:
+            self.selector = _meta_v1.LabelSelector()
+            absent += ("selector",)
+        else:
+            self.selector = _model_arg(
+                selector, _meta_v1.LabelSelector, "DaemonSetSpec(selector=...)"
+            )
+        if template is None:
+            self.template = _core_v1.PodTemplateSpec()
+            absent += ("template",)
+        else:
+            self.template = _model_arg(
+                template, _core_v1.PodTemplateSpec, "DaemonSetSpec(template=...)"
+            )
+        self.update_strategy = (
+            None
+            if update_strategy is None
+            else _model_arg(
+                update_strategy, DaemonSetUpdateStrategy, "DaemonSetSpec(update_strategy=...)"
+            )
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DaemonSetSpec:
+    def _decode(cls, data: dict[str, Any]) -> DaemonSetSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.min_ready_seconds = get("minReadySeconds")
-        self.revision_history_limit = get("revisionHistoryLimit")
+        v = get("minReadySeconds")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.min_ready_seconds = v
+        else:
+            self.min_ready_seconds = None
+            odd = True
+        v = get("revisionHistoryLimit")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.revision_history_limit = v
+        else:
+            self.revision_history_limit = None
+            odd = True
         v = get("selector")
-        self.selector = None if v is None else _meta_v1.LabelSelector.from_dict(v)
+        if isinstance(v, dict):
+            self.selector = _meta_v1.LabelSelector._decode(v)
+        else:
+            self.selector = _meta_v1.LabelSelector()
+            absent += ("selector",)
+            if v is not None:
+                odd = True
         v = get("template")
-        self.template = None if v is None else _core_v1.PodTemplateSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.template = _core_v1.PodTemplateSpec._decode(v)
+        else:
+            self.template = _core_v1.PodTemplateSpec()
+            absent += ("template",)
+            if v is not None:
+                odd = True
         v = get("updateStrategy")
-        self.update_strategy = None if v is None else DaemonSetUpdateStrategy.from_dict(v)
+        if v is None:
+            self.update_strategy = None
+        elif isinstance(v, dict):
+            self.update_strategy = DaemonSetUpdateStrategy._decode(v)
+        else:
+            self.update_strategy = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.min_ready_seconds
         if v0 is not None:
             data["minReadySeconds"] = v0
@@ -613,14 +958,29 @@ class DaemonSetSpec(_Model):
             data["revisionHistoryLimit"] = v1
         v2 = self.selector
         if v2 is not None:
-            data["selector"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "selector" not in absent:
+                data["selector"] = d2
         v3 = self.template
         if v3 is not None:
-            data["template"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "template" not in absent:
+                data["template"] = d3
         v4 = self.update_strategy
         if v4 is not None:
             data["updateStrategy"] = v4.to_dict()
         return data
+
+    def _copy(self) -> DaemonSetSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.min_ready_seconds = self.min_ready_seconds
+        new.revision_history_limit = self.revision_history_limit
+        new.selector = None if (v2 := self.selector) is None else v2._copy()
+        new.template = None if (v3 := self.template) is None else v3._copy()
+        new.update_strategy = None if (v4 := self.update_strategy) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class DaemonSetStatus(_Model):
@@ -637,6 +997,7 @@ class DaemonSetStatus(_Model):
         "number_unavailable",
         "observed_generation",
         "updated_number_scheduled",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -650,15 +1011,11 @@ class DaemonSetStatus(_Model):
             list_type="map",
             list_map_keys=("type",),
         ),
-        _FieldInfo(
-            "current_number_scheduled", "currentNumberScheduled", "int | None", required=True
-        ),
-        _FieldInfo(
-            "desired_number_scheduled", "desiredNumberScheduled", "int | None", required=True
-        ),
+        _FieldInfo("current_number_scheduled", "currentNumberScheduled", "int", required=True),
+        _FieldInfo("desired_number_scheduled", "desiredNumberScheduled", "int", required=True),
         _FieldInfo("number_available", "numberAvailable", "int | None"),
-        _FieldInfo("number_misscheduled", "numberMisscheduled", "int | None", required=True),
-        _FieldInfo("number_ready", "numberReady", "int | None", required=True),
+        _FieldInfo("number_misscheduled", "numberMisscheduled", "int", required=True),
+        _FieldInfo("number_ready", "numberReady", "int", required=True),
         _FieldInfo("number_unavailable", "numberUnavailable", "int | None"),
         _FieldInfo("observed_generation", "observedGeneration", "int | None"),
         _FieldInfo("updated_number_scheduled", "updatedNumberScheduled", "int | None"),
@@ -677,6 +1034,7 @@ class DaemonSetStatus(_Model):
             "updatedNumberScheduled",
         }
     )
+    _absent: tuple[str, ...]
 
     collision_count: int | None
     """Count of hash collisions for the DaemonSet. The DaemonSet controller uses this field as a collision avoidance mechanism when it needs to create the name for the newest ControllerRevision."""
@@ -684,19 +1042,19 @@ class DaemonSetStatus(_Model):
     conditions: list[DaemonSetCondition] | None
     """Represents the latest available observations of a DaemonSet's current state."""
 
-    current_number_scheduled: int | None
+    current_number_scheduled: int
     """The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod. More info: https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/"""
 
-    desired_number_scheduled: int | None
+    desired_number_scheduled: int
     """The total number of nodes that should be running the daemon pod (including nodes correctly running the daemon pod). More info: https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/"""
 
     number_available: int | None
     """The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)"""
 
-    number_misscheduled: int | None
+    number_misscheduled: int
     """The number of nodes that are running the daemon pod, but are not supposed to run the daemon pod. More info: https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/"""
 
-    number_ready: int | None
+    number_ready: int
     """numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition."""
 
     number_unavailable: int | None
@@ -722,42 +1080,134 @@ class DaemonSetStatus(_Model):
         observed_generation: int | None = None,
         updated_number_scheduled: int | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.collision_count = collision_count
-        self.conditions = conditions
-        self.current_number_scheduled = current_number_scheduled
-        self.desired_number_scheduled = desired_number_scheduled
+        self.conditions = (
+            None
+            if conditions is None
+            else [
+                _model_arg(i0, DaemonSetCondition, "DaemonSetStatus(conditions=...)")
+                for i0 in conditions
+            ]
+        )
+        if current_number_scheduled is None:
+            self.current_number_scheduled = 0
+            absent += ("current_number_scheduled",)
+        else:
+            self.current_number_scheduled = current_number_scheduled
+        if desired_number_scheduled is None:
+            self.desired_number_scheduled = 0
+            absent += ("desired_number_scheduled",)
+        else:
+            self.desired_number_scheduled = desired_number_scheduled
         self.number_available = number_available
-        self.number_misscheduled = number_misscheduled
-        self.number_ready = number_ready
+        if number_misscheduled is None:
+            self.number_misscheduled = 0
+            absent += ("number_misscheduled",)
+        else:
+            self.number_misscheduled = number_misscheduled
+        if number_ready is None:
+            self.number_ready = 0
+            absent += ("number_ready",)
+        else:
+            self.number_ready = number_ready
         self.number_unavailable = number_unavailable
         self.observed_generation = observed_generation
         self.updated_number_scheduled = updated_number_scheduled
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DaemonSetStatus:
+    def _decode(cls, data: dict[str, Any]) -> DaemonSetStatus:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.collision_count = get("collisionCount")
+        v = get("collisionCount")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.collision_count = v
+        else:
+            self.collision_count = None
+            odd = True
         v = get("conditions")
-        self.conditions = None if v is None else [DaemonSetCondition.from_dict(i0) for i0 in v]
-        self.current_number_scheduled = get("currentNumberScheduled")
-        self.desired_number_scheduled = get("desiredNumberScheduled")
-        self.number_available = get("numberAvailable")
-        self.number_misscheduled = get("numberMisscheduled")
-        self.number_ready = get("numberReady")
-        self.number_unavailable = get("numberUnavailable")
-        self.observed_generation = get("observedGeneration")
-        self.updated_number_scheduled = get("updatedNumberScheduled")
+        if v is None:
+            self.conditions = None
+        elif isinstance(v, list):
+            try:
+                self.conditions = [DaemonSetCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
+        else:
+            self.conditions = None
+            odd = True
+        v = get("currentNumberScheduled")
+        if isinstance(v, int) and v.__class__ is not bool:
+            self.current_number_scheduled = v
+        else:
+            self.current_number_scheduled = 0
+            absent += ("current_number_scheduled",)
+            if v is not None:
+                odd = True
+        v = get("desiredNumberScheduled")
+        if isinstance(v, int) and v.__class__ is not bool:
+            self.desired_number_scheduled = v
+        else:
+            self.desired_number_scheduled = 0
+            absent += ("desired_number_scheduled",)
+            if v is not None:
+                odd = True
+        v = get("numberAvailable")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.number_available = v
+        else:
+            self.number_available = None
+            odd = True
+        v = get("numberMisscheduled")
+        if isinstance(v, int) and v.__class__ is not bool:
+            self.number_misscheduled = v
+        else:
+            self.number_misscheduled = 0
+            absent += ("number_misscheduled",)
+            if v is not None:
+                odd = True
+        v = get("numberReady")
+        if isinstance(v, int) and v.__class__ is not bool:
+            self.number_ready = v
+        else:
+            self.number_ready = 0
+            absent += ("number_ready",)
+            if v is not None:
+                odd = True
+        v = get("numberUnavailable")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.number_unavailable = v
+        else:
+            self.number_unavailable = None
+            odd = True
+        v = get("observedGeneration")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.observed_generation = v
+        else:
+            self.observed_generation = None
+            odd = True
+        v = get("updatedNumberScheduled")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.updated_number_scheduled = v
+        else:
+            self.updated_number_scheduled = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.collision_count
         if v0 is not None:
             data["collisionCount"] = v0
@@ -765,19 +1215,19 @@ class DaemonSetStatus(_Model):
         if v1 is not None:
             data["conditions"] = [i0.to_dict() for i0 in v1]
         v2 = self.current_number_scheduled
-        if v2 is not None:
+        if v2 is not None and (v2 or "current_number_scheduled" not in absent):
             data["currentNumberScheduled"] = v2
         v3 = self.desired_number_scheduled
-        if v3 is not None:
+        if v3 is not None and (v3 or "desired_number_scheduled" not in absent):
             data["desiredNumberScheduled"] = v3
         v4 = self.number_available
         if v4 is not None:
             data["numberAvailable"] = v4
         v5 = self.number_misscheduled
-        if v5 is not None:
+        if v5 is not None and (v5 or "number_misscheduled" not in absent):
             data["numberMisscheduled"] = v5
         v6 = self.number_ready
-        if v6 is not None:
+        if v6 is not None and (v6 or "number_ready" not in absent):
             data["numberReady"] = v6
         v7 = self.number_unavailable
         if v7 is not None:
@@ -789,6 +1239,22 @@ class DaemonSetStatus(_Model):
         if v9 is not None:
             data["updatedNumberScheduled"] = v9
         return data
+
+    def _copy(self) -> DaemonSetStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.collision_count = self.collision_count
+        new.conditions = None if (v1 := self.conditions) is None else [i._copy() for i in v1]
+        new.current_number_scheduled = self.current_number_scheduled
+        new.desired_number_scheduled = self.desired_number_scheduled
+        new.number_available = self.number_available
+        new.number_misscheduled = self.number_misscheduled
+        new.number_ready = self.number_ready
+        new.number_unavailable = self.number_unavailable
+        new.observed_generation = self.observed_generation
+        new.updated_number_scheduled = self.updated_number_scheduled
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class DaemonSetUpdateStrategy(_Model):
@@ -817,21 +1283,41 @@ class DaemonSetUpdateStrategy(_Model):
         rolling_update: RollingUpdateDaemonSet | None = None,
         type: str | None = None,
     ) -> None:
-        self.rolling_update = rolling_update
+        self.rolling_update = (
+            None
+            if rolling_update is None
+            else _model_arg(
+                rolling_update,
+                RollingUpdateDaemonSet,
+                "DaemonSetUpdateStrategy(rolling_update=...)",
+            )
+        )
         self.type = type
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DaemonSetUpdateStrategy:
+    def _decode(cls, data: dict[str, Any]) -> DaemonSetUpdateStrategy:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("rollingUpdate")
-        self.rolling_update = None if v is None else RollingUpdateDaemonSet.from_dict(v)
-        self.type = get("type")
+        if v is None:
+            self.rolling_update = None
+        elif isinstance(v, dict):
+            self.rolling_update = RollingUpdateDaemonSet._decode(v)
+        else:
+            self.rolling_update = None
+            odd = True
+        v = get("type")
+        if v is None or isinstance(v, str):
+            self.type = v
+        else:
+            self.type = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -845,6 +1331,13 @@ class DaemonSetUpdateStrategy(_Model):
             data["type"] = v1
         return data
 
+    def _copy(self) -> DaemonSetUpdateStrategy:
+        new = self.__class__.__new__(self.__class__)
+        new.rolling_update = None if (v0 := self.rolling_update) is None else v0._copy()
+        new.type = self.type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class Deployment(_Model):
     """Deployment enables declarative updates for Pods and ReplicaSets."""
@@ -855,6 +1348,7 @@ class Deployment(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "apps/v1"
@@ -887,13 +1381,14 @@ class Deployment(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("spec", "spec", "DeploymentSpec | None"),
         _FieldInfo("status", "status", "DeploymentStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -901,7 +1396,7 @@ class Deployment(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     spec: DeploymentSpec | None
@@ -919,34 +1414,78 @@ class Deployment(_Model):
         spec: DeploymentSpec | None = None,
         status: DeploymentStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Deployment(metadata=...)")
+        self.spec = (
+            None if spec is None else _model_arg(spec, DeploymentSpec, "Deployment(spec=...)")
+        )
+        self.status = (
+            None
+            if status is None
+            else _model_arg(status, DeploymentStatus, "Deployment(status=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Deployment:
+    def _decode(cls, data: dict[str, Any]) -> Deployment:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else DeploymentSpec.from_dict(v)
+        if v is None:
+            self.spec = None
+        elif isinstance(v, dict):
+            self.spec = DeploymentSpec._decode(v)
+        else:
+            self.spec = None
+            odd = True
         v = get("status")
-        self.status = None if v is None else DeploymentStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = DeploymentStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -955,7 +1494,9 @@ class Deployment(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -963,6 +1504,17 @@ class Deployment(_Model):
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> Deployment:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class DeploymentCondition(_Model):
@@ -975,6 +1527,7 @@ class DeploymentCondition(_Model):
         "reason",
         "status",
         "type",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -982,12 +1535,13 @@ class DeploymentCondition(_Model):
         _FieldInfo("last_update_time", "lastUpdateTime", "_Time | None"),
         _FieldInfo("message", "message", "str | None"),
         _FieldInfo("reason", "reason", "str | None"),
-        _FieldInfo("status", "status", "str | None", required=True),
-        _FieldInfo("type", "type", "str | None", required=True),
+        _FieldInfo("status", "status", "str", required=True),
+        _FieldInfo("type", "type", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"lastTransitionTime", "lastUpdateTime", "message", "reason", "status", "type"}
     )
+    _absent: tuple[str, ...]
 
     last_transition_time: _Time | None
     """Last time the condition transitioned from one status to another."""
@@ -1001,57 +1555,109 @@ class DeploymentCondition(_Model):
     reason: str | None
     """The reason for the condition's last transition."""
 
-    status: str | None
+    status: str
     """Status of the condition, one of True, False, Unknown."""
 
-    type: str | None
+    type: str
     """Type of deployment condition."""
 
     def __init__(
         self,
         *,
-        last_transition_time: _Time | None = None,
-        last_update_time: _Time | None = None,
+        last_transition_time: _Time | str | _datetime | None = None,
+        last_update_time: _Time | str | _datetime | None = None,
         message: str | None = None,
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
     ) -> None:
-        self.last_transition_time = last_transition_time
-        self.last_update_time = last_update_time
+        absent: tuple[str, ...] = ()
+        self.last_transition_time = (
+            None if last_transition_time is None else _Time.coerce(last_transition_time)
+        )
+        self.last_update_time = None if last_update_time is None else _Time.coerce(last_update_time)
         self.message = message
         self.reason = reason
-        self.status = status
-        self.type = type
+        if status is None:
+            self.status = ""
+            absent += ("status",)
+        else:
+            self.status = status
+        if type is None:
+            self.type = ""
+            absent += ("type",)
+        else:
+            self.type = type
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeploymentCondition:
+    def _decode(cls, data: dict[str, Any]) -> DeploymentCondition:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("lastTransitionTime")
-        self.last_transition_time = None if v is None else _Time(v)
+        if v is None:
+            self.last_transition_time = None
+        elif isinstance(v, str):
+            self.last_transition_time = _Time(v)
+        else:
+            self.last_transition_time = None
+            odd = True
         v = get("lastUpdateTime")
-        self.last_update_time = None if v is None else _Time(v)
-        self.message = get("message")
-        self.reason = get("reason")
-        self.status = get("status")
-        self.type = get("type")
+        if v is None:
+            self.last_update_time = None
+        elif isinstance(v, str):
+            self.last_update_time = _Time(v)
+        else:
+            self.last_update_time = None
+            odd = True
+        v = get("message")
+        if v is None or isinstance(v, str):
+            self.message = v
+        else:
+            self.message = None
+            odd = True
+        v = get("reason")
+        if v is None or isinstance(v, str):
+            self.reason = v
+        else:
+            self.reason = None
+            odd = True
+        v = get("status")
+        if isinstance(v, str):
+            self.status = v
+        else:
+            self.status = ""
+            absent += ("status",)
+            if v is not None:
+                odd = True
+        v = get("type")
+        if isinstance(v, str):
+            self.type = v
+        else:
+            self.type = ""
+            absent += ("type",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.last_transition_time
         if v0 is not None:
-            data["lastTransitionTime"] = v0
+            data["lastTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
         v1 = self.last_update_time
         if v1 is not None:
-            data["lastUpdateTime"] = v1
+            data["lastUpdateTime"] = v1 if isinstance(v1, str) else _Time.coerce(v1)
         v2 = self.message
         if v2 is not None:
             data["message"] = v2
@@ -1059,12 +1665,24 @@ class DeploymentCondition(_Model):
         if v3 is not None:
             data["reason"] = v3
         v4 = self.status
-        if v4 is not None:
+        if v4 is not None and (v4 or "status" not in absent):
             data["status"] = v4
         v5 = self.type
-        if v5 is not None:
+        if v5 is not None and (v5 or "type" not in absent):
             data["type"] = v5
         return data
+
+    def _copy(self) -> DeploymentCondition:
+        new = self.__class__.__new__(self.__class__)
+        new.last_transition_time = self.last_transition_time
+        new.last_update_time = self.last_update_time
+        new.message = self.message
+        new.reason = self.reason
+        new.status = self.status
+        new.type = self.type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class DeploymentList(_Model):
@@ -1075,28 +1693,30 @@ class DeploymentList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "apps/v1"
     KIND: ClassVar[str] = "DeploymentList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[Deployment] | None", required=True),
+        _FieldInfo("items", "items", "list[Deployment]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[Deployment] | None
+    items: list[Deployment]
     """Items is the list of Deployments."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata."""
 
     def __init__(
@@ -1107,44 +1727,97 @@ class DeploymentList(_Model):
         kind: str | None = "DeploymentList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [_model_arg(i0, Deployment, "DeploymentList(items=...)") for i0 in items]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "DeploymentList(metadata=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeploymentList:
+    def _decode(cls, data: dict[str, Any]) -> DeploymentList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [Deployment.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [Deployment._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> DeploymentList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class DeploymentSpec(_Model):
@@ -1159,6 +1832,7 @@ class DeploymentSpec(_Model):
         "selector",
         "strategy",
         "template",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -1167,11 +1841,11 @@ class DeploymentSpec(_Model):
         _FieldInfo("progress_deadline_seconds", "progressDeadlineSeconds", "int | None"),
         _FieldInfo("replicas", "replicas", "int | None"),
         _FieldInfo("revision_history_limit", "revisionHistoryLimit", "int | None"),
-        _FieldInfo("selector", "selector", "_meta_v1.LabelSelector | None", required=True),
+        _FieldInfo("selector", "selector", "_meta_v1.LabelSelector", required=True),
         _FieldInfo(
             "strategy", "strategy", "DeploymentStrategy | None", patch_strategy="retainKeys"
         ),
-        _FieldInfo("template", "template", "_core_v1.PodTemplateSpec | None", required=True),
+        _FieldInfo("template", "template", "_core_v1.PodTemplateSpec", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {
@@ -1185,6 +1859,7 @@ class DeploymentSpec(_Model):
             "template",
         }
     )
+    _absent: tuple[str, ...]
 
     min_ready_seconds: int | None
     """Minimum number of seconds for which a newly created pod should be ready without any of its container crashing, for it to be considered available. Defaults to 0 (pod will be considered available as soon as it is ready)"""
@@ -1201,13 +1876,13 @@ class DeploymentSpec(_Model):
     revision_history_limit: int | None
     """The number of old ReplicaSets to retain to allow rollback. This is a pointer to distinguish between explicit zero and not specified. Defaults to 10."""
 
-    selector: _meta_v1.LabelSelector | None
+    selector: _meta_v1.LabelSelector
     """Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment. It must match the pod template's labels."""
 
     strategy: DeploymentStrategy | None
     """The deployment strategy to use to replace existing pods with new ones."""
 
-    template: _core_v1.PodTemplateSpec | None
+    template: _core_v1.PodTemplateSpec
     """Template describes the pods that will be created. The only allowed template.spec.restartPolicy value is "Always"."""
 
     def __init__(
@@ -1222,40 +1897,105 @@ class DeploymentSpec(_Model):
         strategy: DeploymentStrategy | None = None,
         template: _core_v1.PodTemplateSpec | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.min_ready_seconds = min_ready_seconds
         self.paused = paused
         self.progress_deadline_seconds = progress_deadline_seconds
         self.replicas = replicas
         self.revision_history_limit = revision_history_limit
-        self.selector = selector
-        self.strategy = strategy
-        self.template = template
+        if selector is None:
+            self.selector = _meta_v1.LabelSelector()
+            absent += ("selector",)
+        else:
+            self.selector = _model_arg(
+                selector, _meta_v1.LabelSelector, "DeploymentSpec(selector=...)"
+            )
+        self.strategy = (
+            None
+            if strategy is None
+            else _model_arg(strategy, DeploymentStrategy, "DeploymentSpec(strategy=...)")
+        )
+        if template is None:
+            self.template = _core_v1.PodTemplateSpec()
+            absent += ("template",)
+        else:
+            self.template = _model_arg(
+                template, _core_v1.PodTemplateSpec, "DeploymentSpec(template=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeploymentSpec:
+    def _decode(cls, data: dict[str, Any]) -> DeploymentSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.min_ready_seconds = get("minReadySeconds")
-        self.paused = get("paused")
-        self.progress_deadline_seconds = get("progressDeadlineSeconds")
-        self.replicas = get("replicas")
-        self.revision_history_limit = get("revisionHistoryLimit")
+        v = get("minReadySeconds")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.min_ready_seconds = v
+        else:
+            self.min_ready_seconds = None
+            odd = True
+        v = get("paused")
+        if v is None or v.__class__ is bool:
+            self.paused = v
+        else:
+            self.paused = None
+            odd = True
+        v = get("progressDeadlineSeconds")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.progress_deadline_seconds = v
+        else:
+            self.progress_deadline_seconds = None
+            odd = True
+        v = get("replicas")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.replicas = v
+        else:
+            self.replicas = None
+            odd = True
+        v = get("revisionHistoryLimit")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.revision_history_limit = v
+        else:
+            self.revision_history_limit = None
+            odd = True
         v = get("selector")
-        self.selector = None if v is None else _meta_v1.LabelSelector.from_dict(v)
+        if isinstance(v, dict):
+            self.selector = _meta_v1.LabelSelector._decode(v)
+        else:
+            self.selector = _meta_v1.LabelSelector()
+            absent += ("selector",)
+            if v is not None:
+                odd = True
         v = get("strategy")
-        self.strategy = None if v is None else DeploymentStrategy.from_dict(v)
+        if v is None:
+            self.strategy = None
+        elif isinstance(v, dict):
+            self.strategy = DeploymentStrategy._decode(v)
+        else:
+            self.strategy = None
+            odd = True
         v = get("template")
-        self.template = None if v is None else _core_v1.PodTemplateSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.template = _core_v1.PodTemplateSpec._decode(v)
+        else:
+            self.template = _core_v1.PodTemplateSpec()
+            absent += ("template",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.min_ready_seconds
         if v0 is not None:
             data["minReadySeconds"] = v0
@@ -1273,14 +2013,32 @@ class DeploymentSpec(_Model):
             data["revisionHistoryLimit"] = v4
         v5 = self.selector
         if v5 is not None:
-            data["selector"] = v5.to_dict()
+            d5 = v5.to_dict()
+            if d5 or "selector" not in absent:
+                data["selector"] = d5
         v6 = self.strategy
         if v6 is not None:
             data["strategy"] = v6.to_dict()
         v7 = self.template
         if v7 is not None:
-            data["template"] = v7.to_dict()
+            d7 = v7.to_dict()
+            if d7 or "template" not in absent:
+                data["template"] = d7
         return data
+
+    def _copy(self) -> DeploymentSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.min_ready_seconds = self.min_ready_seconds
+        new.paused = self.paused
+        new.progress_deadline_seconds = self.progress_deadline_seconds
+        new.replicas = self.replicas
+        new.revision_history_limit = self.revision_history_limit
+        new.selector = None if (v5 := self.selector) is None else v5._copy()
+        new.strategy = None if (v6 := self.strategy) is None else v6._copy()
+        new.template = None if (v7 := self.template) is None else v7._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class DeploymentStatus(_Model):
@@ -1376,7 +2134,14 @@ This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplic
     ) -> None:
         self.available_replicas = available_replicas
         self.collision_count = collision_count
-        self.conditions = conditions
+        self.conditions = (
+            None
+            if conditions is None
+            else [
+                _model_arg(i0, DeploymentCondition, "DeploymentStatus(conditions=...)")
+                for i0 in conditions
+            ]
+        )
         self.observed_generation = observed_generation
         self.ready_replicas = ready_replicas
         self.replicas = replicas
@@ -1386,23 +2151,74 @@ This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplic
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeploymentStatus:
+    def _decode(cls, data: dict[str, Any]) -> DeploymentStatus:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.available_replicas = get("availableReplicas")
-        self.collision_count = get("collisionCount")
+        v = get("availableReplicas")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.available_replicas = v
+        else:
+            self.available_replicas = None
+            odd = True
+        v = get("collisionCount")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.collision_count = v
+        else:
+            self.collision_count = None
+            odd = True
         v = get("conditions")
-        self.conditions = None if v is None else [DeploymentCondition.from_dict(i0) for i0 in v]
-        self.observed_generation = get("observedGeneration")
-        self.ready_replicas = get("readyReplicas")
-        self.replicas = get("replicas")
-        self.terminating_replicas = get("terminatingReplicas")
-        self.unavailable_replicas = get("unavailableReplicas")
-        self.updated_replicas = get("updatedReplicas")
+        if v is None:
+            self.conditions = None
+        elif isinstance(v, list):
+            try:
+                self.conditions = [DeploymentCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
+        else:
+            self.conditions = None
+            odd = True
+        v = get("observedGeneration")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.observed_generation = v
+        else:
+            self.observed_generation = None
+            odd = True
+        v = get("readyReplicas")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.ready_replicas = v
+        else:
+            self.ready_replicas = None
+            odd = True
+        v = get("replicas")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.replicas = v
+        else:
+            self.replicas = None
+            odd = True
+        v = get("terminatingReplicas")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.terminating_replicas = v
+        else:
+            self.terminating_replicas = None
+            odd = True
+        v = get("unavailableReplicas")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.unavailable_replicas = v
+        else:
+            self.unavailable_replicas = None
+            odd = True
+        v = get("updatedReplicas")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.updated_replicas = v
+        else:
+            self.updated_replicas = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1437,6 +2253,20 @@ This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplic
             data["updatedReplicas"] = v8
         return data
 
+    def _copy(self) -> DeploymentStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.available_replicas = self.available_replicas
+        new.collision_count = self.collision_count
+        new.conditions = None if (v2 := self.conditions) is None else [i._copy() for i in v2]
+        new.observed_generation = self.observed_generation
+        new.ready_replicas = self.ready_replicas
+        new.replicas = self.replicas
+        new.terminating_replicas = self.terminating_replicas
+        new.unavailable_replicas = self.unavailable_replicas
+        new.updated_replicas = self.updated_replicas
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class DeploymentStrategy(_Model):
     """DeploymentStrategy describes how to replace existing pods with new ones."""
@@ -1464,21 +2294,39 @@ class DeploymentStrategy(_Model):
         rolling_update: RollingUpdateDeployment | None = None,
         type: str | None = None,
     ) -> None:
-        self.rolling_update = rolling_update
+        self.rolling_update = (
+            None
+            if rolling_update is None
+            else _model_arg(
+                rolling_update, RollingUpdateDeployment, "DeploymentStrategy(rolling_update=...)"
+            )
+        )
         self.type = type
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeploymentStrategy:
+    def _decode(cls, data: dict[str, Any]) -> DeploymentStrategy:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("rollingUpdate")
-        self.rolling_update = None if v is None else RollingUpdateDeployment.from_dict(v)
-        self.type = get("type")
+        if v is None:
+            self.rolling_update = None
+        elif isinstance(v, dict):
+            self.rolling_update = RollingUpdateDeployment._decode(v)
+        else:
+            self.rolling_update = None
+            odd = True
+        v = get("type")
+        if v is None or isinstance(v, str):
+            self.type = v
+        else:
+            self.type = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1492,6 +2340,13 @@ class DeploymentStrategy(_Model):
             data["type"] = v1
         return data
 
+    def _copy(self) -> DeploymentStrategy:
+        new = self.__class__.__new__(self.__class__)
+        new.rolling_update = None if (v0 := self.rolling_update) is None else v0._copy()
+        new.type = self.type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class ReplicaSet(_Model):
     """ReplicaSet ensures that a specified number of pod replicas are running at any given time."""
@@ -1502,6 +2357,7 @@ class ReplicaSet(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "apps/v1"
@@ -1534,13 +2390,14 @@ class ReplicaSet(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("spec", "spec", "ReplicaSetSpec | None"),
         _FieldInfo("status", "status", "ReplicaSetStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -1548,7 +2405,7 @@ class ReplicaSet(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """If the Labels of a ReplicaSet are empty, they are defaulted to be the same as the Pod(s) that the ReplicaSet manages. Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     spec: ReplicaSetSpec | None
@@ -1566,34 +2423,78 @@ class ReplicaSet(_Model):
         spec: ReplicaSetSpec | None = None,
         status: ReplicaSetStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "ReplicaSet(metadata=...)")
+        self.spec = (
+            None if spec is None else _model_arg(spec, ReplicaSetSpec, "ReplicaSet(spec=...)")
+        )
+        self.status = (
+            None
+            if status is None
+            else _model_arg(status, ReplicaSetStatus, "ReplicaSet(status=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ReplicaSet:
+    def _decode(cls, data: dict[str, Any]) -> ReplicaSet:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else ReplicaSetSpec.from_dict(v)
+        if v is None:
+            self.spec = None
+        elif isinstance(v, dict):
+            self.spec = ReplicaSetSpec._decode(v)
+        else:
+            self.spec = None
+            odd = True
         v = get("status")
-        self.status = None if v is None else ReplicaSetStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = ReplicaSetStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -1602,7 +2503,9 @@ class ReplicaSet(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -1610,6 +2513,17 @@ class ReplicaSet(_Model):
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> ReplicaSet:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ReplicaSetCondition(_Model):
@@ -1621,18 +2535,20 @@ class ReplicaSetCondition(_Model):
         "reason",
         "status",
         "type",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("last_transition_time", "lastTransitionTime", "_Time | None"),
         _FieldInfo("message", "message", "str | None"),
         _FieldInfo("reason", "reason", "str | None"),
-        _FieldInfo("status", "status", "str | None", required=True),
-        _FieldInfo("type", "type", "str | None", required=True),
+        _FieldInfo("status", "status", "str", required=True),
+        _FieldInfo("type", "type", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"lastTransitionTime", "message", "reason", "status", "type"}
     )
+    _absent: tuple[str, ...]
 
     last_transition_time: _Time | None
     """The last time the condition transitioned from one status to another."""
@@ -1643,50 +2559,96 @@ class ReplicaSetCondition(_Model):
     reason: str | None
     """The reason for the condition's last transition."""
 
-    status: str | None
+    status: str
     """Status of the condition, one of True, False, Unknown."""
 
-    type: str | None
+    type: str
     """Type of replica set condition."""
 
     def __init__(
         self,
         *,
-        last_transition_time: _Time | None = None,
+        last_transition_time: _Time | str | _datetime | None = None,
         message: str | None = None,
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
     ) -> None:
-        self.last_transition_time = last_transition_time
+        absent: tuple[str, ...] = ()
+        self.last_transition_time = (
+            None if last_transition_time is None else _Time.coerce(last_transition_time)
+        )
         self.message = message
         self.reason = reason
-        self.status = status
-        self.type = type
+        if status is None:
+            self.status = ""
+            absent += ("status",)
+        else:
+            self.status = status
+        if type is None:
+            self.type = ""
+            absent += ("type",)
+        else:
+            self.type = type
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ReplicaSetCondition:
+    def _decode(cls, data: dict[str, Any]) -> ReplicaSetCondition:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("lastTransitionTime")
-        self.last_transition_time = None if v is None else _Time(v)
-        self.message = get("message")
-        self.reason = get("reason")
-        self.status = get("status")
-        self.type = get("type")
+        if v is None:
+            self.last_transition_time = None
+        elif isinstance(v, str):
+            self.last_transition_time = _Time(v)
+        else:
+            self.last_transition_time = None
+            odd = True
+        v = get("message")
+        if v is None or isinstance(v, str):
+            self.message = v
+        else:
+            self.message = None
+            odd = True
+        v = get("reason")
+        if v is None or isinstance(v, str):
+            self.reason = v
+        else:
+            self.reason = None
+            odd = True
+        v = get("status")
+        if isinstance(v, str):
+            self.status = v
+        else:
+            self.status = ""
+            absent += ("status",)
+            if v is not None:
+                odd = True
+        v = get("type")
+        if isinstance(v, str):
+            self.type = v
+        else:
+            self.type = ""
+            absent += ("type",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.last_transition_time
         if v0 is not None:
-            data["lastTransitionTime"] = v0
+            data["lastTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
         v1 = self.message
         if v1 is not None:
             data["message"] = v1
@@ -1694,12 +2656,23 @@ class ReplicaSetCondition(_Model):
         if v2 is not None:
             data["reason"] = v2
         v3 = self.status
-        if v3 is not None:
+        if v3 is not None and (v3 or "status" not in absent):
             data["status"] = v3
         v4 = self.type
-        if v4 is not None:
+        if v4 is not None and (v4 or "type" not in absent):
             data["type"] = v4
         return data
+
+    def _copy(self) -> ReplicaSetCondition:
+        new = self.__class__.__new__(self.__class__)
+        new.last_transition_time = self.last_transition_time
+        new.message = self.message
+        new.reason = self.reason
+        new.status = self.status
+        new.type = self.type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ReplicaSetList(_Model):
@@ -1710,28 +2683,30 @@ class ReplicaSetList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "apps/v1"
     KIND: ClassVar[str] = "ReplicaSetList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[ReplicaSet] | None", required=True),
+        _FieldInfo("items", "items", "list[ReplicaSet]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[ReplicaSet] | None
+    items: list[ReplicaSet]
     """List of ReplicaSets. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicaset"""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
     def __init__(
@@ -1742,44 +2717,97 @@ class ReplicaSetList(_Model):
         kind: str | None = "ReplicaSetList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [_model_arg(i0, ReplicaSet, "ReplicaSetList(items=...)") for i0 in items]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "ReplicaSetList(metadata=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ReplicaSetList:
+    def _decode(cls, data: dict[str, Any]) -> ReplicaSetList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [ReplicaSet.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [ReplicaSet._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> ReplicaSetList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ReplicaSetSpec(_Model):
@@ -1790,17 +2818,19 @@ class ReplicaSetSpec(_Model):
         "replicas",
         "selector",
         "template",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("min_ready_seconds", "minReadySeconds", "int | None"),
         _FieldInfo("replicas", "replicas", "int | None"),
-        _FieldInfo("selector", "selector", "_meta_v1.LabelSelector | None", required=True),
+        _FieldInfo("selector", "selector", "_meta_v1.LabelSelector", required=True),
         _FieldInfo("template", "template", "_core_v1.PodTemplateSpec | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"minReadySeconds", "replicas", "selector", "template"}
     )
+    _absent: tuple[str, ...]
 
     min_ready_seconds: int | None
     """Minimum number of seconds for which a newly created pod should be ready without any of its container crashing, for it to be considered available. Defaults to 0 (pod will be considered available as soon as it is ready)"""
@@ -1808,7 +2838,7 @@ class ReplicaSetSpec(_Model):
     replicas: int | None
     """Replicas is the number of desired pods. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicaset"""
 
-    selector: _meta_v1.LabelSelector | None
+    selector: _meta_v1.LabelSelector
     """Selector is a label query over pods that should match the replica count. Label keys and values that must match in order to be controlled by this replica set. It must match the pod template's labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors"""
 
     template: _core_v1.PodTemplateSpec | None
@@ -1822,31 +2852,69 @@ class ReplicaSetSpec(_Model):
         selector: _meta_v1.LabelSelector | None = None,
         template: _core_v1.PodTemplateSpec | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.min_ready_seconds = min_ready_seconds
         self.replicas = replicas
-        self.selector = selector
-        self.template = template
+        if selector is None:
+            self.selector = _meta_v1.LabelSelector()
+            absent += ("selector",)
+        else:
+            self.selector = _model_arg(
+                selector, _meta_v1.LabelSelector, "ReplicaSetSpec(selector=...)"
+            )
+        self.template = (
+            None
+            if template is None
+            else _model_arg(template, _core_v1.PodTemplateSpec, "ReplicaSetSpec(template=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ReplicaSetSpec:
+    def _decode(cls, data: dict[str, Any]) -> ReplicaSetSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.min_ready_seconds = get("minReadySeconds")
-        self.replicas = get("replicas")
+        v = get("minReadySeconds")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.min_ready_seconds = v
+        else:
+            self.min_ready_seconds = None
+            odd = True
+        v = get("replicas")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.replicas = v
+        else:
+            self.replicas = None
+            odd = True
         v = get("selector")
-        self.selector = None if v is None else _meta_v1.LabelSelector.from_dict(v)
+        if isinstance(v, dict):
+            self.selector = _meta_v1.LabelSelector._decode(v)
+        else:
+            self.selector = _meta_v1.LabelSelector()
+            absent += ("selector",)
+            if v is not None:
+                odd = True
         v = get("template")
-        self.template = None if v is None else _core_v1.PodTemplateSpec.from_dict(v)
+        if v is None:
+            self.template = None
+        elif isinstance(v, dict):
+            self.template = _core_v1.PodTemplateSpec._decode(v)
+        else:
+            self.template = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.min_ready_seconds
         if v0 is not None:
             data["minReadySeconds"] = v0
@@ -1855,11 +2923,23 @@ class ReplicaSetSpec(_Model):
             data["replicas"] = v1
         v2 = self.selector
         if v2 is not None:
-            data["selector"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "selector" not in absent:
+                data["selector"] = d2
         v3 = self.template
         if v3 is not None:
             data["template"] = v3.to_dict()
         return data
+
+    def _copy(self) -> ReplicaSetSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.min_ready_seconds = self.min_ready_seconds
+        new.replicas = self.replicas
+        new.selector = None if (v2 := self.selector) is None else v2._copy()
+        new.template = None if (v3 := self.template) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ReplicaSetStatus(_Model):
@@ -1873,6 +2953,7 @@ class ReplicaSetStatus(_Model):
         "ready_replicas",
         "replicas",
         "terminating_replicas",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -1889,7 +2970,7 @@ class ReplicaSetStatus(_Model):
         _FieldInfo("fully_labeled_replicas", "fullyLabeledReplicas", "int | None"),
         _FieldInfo("observed_generation", "observedGeneration", "int | None"),
         _FieldInfo("ready_replicas", "readyReplicas", "int | None"),
-        _FieldInfo("replicas", "replicas", "int | None", required=True),
+        _FieldInfo("replicas", "replicas", "int", required=True),
         _FieldInfo("terminating_replicas", "terminatingReplicas", "int | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
@@ -1903,6 +2984,7 @@ class ReplicaSetStatus(_Model):
             "terminatingReplicas",
         }
     )
+    _absent: tuple[str, ...]
 
     available_replicas: int | None
     """The number of available non-terminating pods (ready for at least minReadySeconds) for this replica set."""
@@ -1919,7 +3001,7 @@ class ReplicaSetStatus(_Model):
     ready_replicas: int | None
     """The number of non-terminating pods targeted by this ReplicaSet with a Ready Condition."""
 
-    replicas: int | None
+    replicas: int
     """Replicas is the most recently observed number of non-terminating pods. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicaset"""
 
     terminating_replicas: int | None
@@ -1939,36 +3021,95 @@ This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplic
         replicas: int | None = None,
         terminating_replicas: int | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.available_replicas = available_replicas
-        self.conditions = conditions
+        self.conditions = (
+            None
+            if conditions is None
+            else [
+                _model_arg(i0, ReplicaSetCondition, "ReplicaSetStatus(conditions=...)")
+                for i0 in conditions
+            ]
+        )
         self.fully_labeled_replicas = fully_labeled_replicas
         self.observed_generation = observed_generation
         self.ready_replicas = ready_replicas
-        self.replicas = replicas
+        if replicas is None:
+            self.replicas = 0
+            absent += ("replicas",)
+        else:
+            self.replicas = replicas
         self.terminating_replicas = terminating_replicas
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ReplicaSetStatus:
+    def _decode(cls, data: dict[str, Any]) -> ReplicaSetStatus:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.available_replicas = get("availableReplicas")
+        v = get("availableReplicas")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.available_replicas = v
+        else:
+            self.available_replicas = None
+            odd = True
         v = get("conditions")
-        self.conditions = None if v is None else [ReplicaSetCondition.from_dict(i0) for i0 in v]
-        self.fully_labeled_replicas = get("fullyLabeledReplicas")
-        self.observed_generation = get("observedGeneration")
-        self.ready_replicas = get("readyReplicas")
-        self.replicas = get("replicas")
-        self.terminating_replicas = get("terminatingReplicas")
+        if v is None:
+            self.conditions = None
+        elif isinstance(v, list):
+            try:
+                self.conditions = [ReplicaSetCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
+        else:
+            self.conditions = None
+            odd = True
+        v = get("fullyLabeledReplicas")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.fully_labeled_replicas = v
+        else:
+            self.fully_labeled_replicas = None
+            odd = True
+        v = get("observedGeneration")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.observed_generation = v
+        else:
+            self.observed_generation = None
+            odd = True
+        v = get("readyReplicas")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.ready_replicas = v
+        else:
+            self.ready_replicas = None
+            odd = True
+        v = get("replicas")
+        if isinstance(v, int) and v.__class__ is not bool:
+            self.replicas = v
+        else:
+            self.replicas = 0
+            absent += ("replicas",)
+            if v is not None:
+                odd = True
+        v = get("terminatingReplicas")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.terminating_replicas = v
+        else:
+            self.terminating_replicas = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.available_replicas
         if v0 is not None:
             data["availableReplicas"] = v0
@@ -1985,12 +3126,25 @@ This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplic
         if v4 is not None:
             data["readyReplicas"] = v4
         v5 = self.replicas
-        if v5 is not None:
+        if v5 is not None and (v5 or "replicas" not in absent):
             data["replicas"] = v5
         v6 = self.terminating_replicas
         if v6 is not None:
             data["terminatingReplicas"] = v6
         return data
+
+    def _copy(self) -> ReplicaSetStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.available_replicas = self.available_replicas
+        new.conditions = None if (v1 := self.conditions) is None else [i._copy() for i in v1]
+        new.fully_labeled_replicas = self.fully_labeled_replicas
+        new.observed_generation = self.observed_generation
+        new.ready_replicas = self.ready_replicas
+        new.replicas = self.replicas
+        new.terminating_replicas = self.terminating_replicas
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class RollingUpdateDaemonSet(_Model):
@@ -2024,15 +3178,26 @@ class RollingUpdateDaemonSet(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RollingUpdateDaemonSet:
+    def _decode(cls, data: dict[str, Any]) -> RollingUpdateDaemonSet:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.max_surge = get("maxSurge")
-        self.max_unavailable = get("maxUnavailable")
+        v = get("maxSurge")
+        if v is None or isinstance(v, (str, int)) and v.__class__ is not bool:
+            self.max_surge = v
+        else:
+            self.max_surge = None
+            odd = True
+        v = get("maxUnavailable")
+        if v is None or isinstance(v, (str, int)) and v.__class__ is not bool:
+            self.max_unavailable = v
+        else:
+            self.max_unavailable = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -2045,6 +3210,13 @@ class RollingUpdateDaemonSet(_Model):
         if v1 is not None:
             data["maxUnavailable"] = v1
         return data
+
+    def _copy(self) -> RollingUpdateDaemonSet:
+        new = self.__class__.__new__(self.__class__)
+        new.max_surge = self.max_surge
+        new.max_unavailable = self.max_unavailable
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class RollingUpdateDeployment(_Model):
@@ -2078,15 +3250,26 @@ class RollingUpdateDeployment(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RollingUpdateDeployment:
+    def _decode(cls, data: dict[str, Any]) -> RollingUpdateDeployment:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.max_surge = get("maxSurge")
-        self.max_unavailable = get("maxUnavailable")
+        v = get("maxSurge")
+        if v is None or isinstance(v, (str, int)) and v.__class__ is not bool:
+            self.max_surge = v
+        else:
+            self.max_surge = None
+            odd = True
+        v = get("maxUnavailable")
+        if v is None or isinstance(v, (str, int)) and v.__class__ is not bool:
+            self.max_unavailable = v
+        else:
+            self.max_unavailable = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -2099,6 +3282,13 @@ class RollingUpdateDeployment(_Model):
         if v1 is not None:
             data["maxUnavailable"] = v1
         return data
+
+    def _copy(self) -> RollingUpdateDeployment:
+        new = self.__class__.__new__(self.__class__)
+        new.max_surge = self.max_surge
+        new.max_unavailable = self.max_unavailable
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class RollingUpdateStatefulSetStrategy(_Model):
@@ -2132,15 +3322,26 @@ class RollingUpdateStatefulSetStrategy(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RollingUpdateStatefulSetStrategy:
+    def _decode(cls, data: dict[str, Any]) -> RollingUpdateStatefulSetStrategy:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.max_unavailable = get("maxUnavailable")
-        self.partition = get("partition")
+        v = get("maxUnavailable")
+        if v is None or isinstance(v, (str, int)) and v.__class__ is not bool:
+            self.max_unavailable = v
+        else:
+            self.max_unavailable = None
+            odd = True
+        v = get("partition")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.partition = v
+        else:
+            self.partition = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -2153,6 +3354,13 @@ class RollingUpdateStatefulSetStrategy(_Model):
         if v1 is not None:
             data["partition"] = v1
         return data
+
+    def _copy(self) -> RollingUpdateStatefulSetStrategy:
+        new = self.__class__.__new__(self.__class__)
+        new.max_unavailable = self.max_unavailable
+        new.partition = self.partition
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class StatefulSet(_Model):
@@ -2169,6 +3377,7 @@ class StatefulSet(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "apps/v1"
@@ -2201,13 +3410,14 @@ class StatefulSet(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("spec", "spec", "StatefulSetSpec | None"),
         _FieldInfo("status", "status", "StatefulSetStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -2215,7 +3425,7 @@ class StatefulSet(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     spec: StatefulSetSpec | None
@@ -2233,34 +3443,78 @@ class StatefulSet(_Model):
         spec: StatefulSetSpec | None = None,
         status: StatefulSetStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "StatefulSet(metadata=...)")
+        self.spec = (
+            None if spec is None else _model_arg(spec, StatefulSetSpec, "StatefulSet(spec=...)")
+        )
+        self.status = (
+            None
+            if status is None
+            else _model_arg(status, StatefulSetStatus, "StatefulSet(status=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> StatefulSet:
+    def _decode(cls, data: dict[str, Any]) -> StatefulSet:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else StatefulSetSpec.from_dict(v)
+        if v is None:
+            self.spec = None
+        elif isinstance(v, dict):
+            self.spec = StatefulSetSpec._decode(v)
+        else:
+            self.spec = None
+            odd = True
         v = get("status")
-        self.status = None if v is None else StatefulSetStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = StatefulSetStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -2269,7 +3523,9 @@ class StatefulSet(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -2277,6 +3533,17 @@ class StatefulSet(_Model):
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> StatefulSet:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class StatefulSetCondition(_Model):
@@ -2288,18 +3555,20 @@ class StatefulSetCondition(_Model):
         "reason",
         "status",
         "type",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("last_transition_time", "lastTransitionTime", "_Time | None"),
         _FieldInfo("message", "message", "str | None"),
         _FieldInfo("reason", "reason", "str | None"),
-        _FieldInfo("status", "status", "str | None", required=True),
-        _FieldInfo("type", "type", "str | None", required=True),
+        _FieldInfo("status", "status", "str", required=True),
+        _FieldInfo("type", "type", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"lastTransitionTime", "message", "reason", "status", "type"}
     )
+    _absent: tuple[str, ...]
 
     last_transition_time: _Time | None
     """Last time the condition transitioned from one status to another."""
@@ -2310,50 +3579,96 @@ class StatefulSetCondition(_Model):
     reason: str | None
     """The reason for the condition's last transition."""
 
-    status: str | None
+    status: str
     """Status of the condition, one of True, False, Unknown."""
 
-    type: str | None
+    type: str
     """Type of statefulset condition."""
 
     def __init__(
         self,
         *,
-        last_transition_time: _Time | None = None,
+        last_transition_time: _Time | str | _datetime | None = None,
         message: str | None = None,
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
     ) -> None:
-        self.last_transition_time = last_transition_time
+        absent: tuple[str, ...] = ()
+        self.last_transition_time = (
+            None if last_transition_time is None else _Time.coerce(last_transition_time)
+        )
         self.message = message
         self.reason = reason
-        self.status = status
-        self.type = type
+        if status is None:
+            self.status = ""
+            absent += ("status",)
+        else:
+            self.status = status
+        if type is None:
+            self.type = ""
+            absent += ("type",)
+        else:
+            self.type = type
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> StatefulSetCondition:
+    def _decode(cls, data: dict[str, Any]) -> StatefulSetCondition:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("lastTransitionTime")
-        self.last_transition_time = None if v is None else _Time(v)
-        self.message = get("message")
-        self.reason = get("reason")
-        self.status = get("status")
-        self.type = get("type")
+        if v is None:
+            self.last_transition_time = None
+        elif isinstance(v, str):
+            self.last_transition_time = _Time(v)
+        else:
+            self.last_transition_time = None
+            odd = True
+        v = get("message")
+        if v is None or isinstance(v, str):
+            self.message = v
+        else:
+            self.message = None
+            odd = True
+        v = get("reason")
+        if v is None or isinstance(v, str):
+            self.reason = v
+        else:
+            self.reason = None
+            odd = True
+        v = get("status")
+        if isinstance(v, str):
+            self.status = v
+        else:
+            self.status = ""
+            absent += ("status",)
+            if v is not None:
+                odd = True
+        v = get("type")
+        if isinstance(v, str):
+            self.type = v
+        else:
+            self.type = ""
+            absent += ("type",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.last_transition_time
         if v0 is not None:
-            data["lastTransitionTime"] = v0
+            data["lastTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
         v1 = self.message
         if v1 is not None:
             data["message"] = v1
@@ -2361,12 +3676,23 @@ class StatefulSetCondition(_Model):
         if v2 is not None:
             data["reason"] = v2
         v3 = self.status
-        if v3 is not None:
+        if v3 is not None and (v3 or "status" not in absent):
             data["status"] = v3
         v4 = self.type
-        if v4 is not None:
+        if v4 is not None and (v4 or "type" not in absent):
             data["type"] = v4
         return data
+
+    def _copy(self) -> StatefulSetCondition:
+        new = self.__class__.__new__(self.__class__)
+        new.last_transition_time = self.last_transition_time
+        new.message = self.message
+        new.reason = self.reason
+        new.status = self.status
+        new.type = self.type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class StatefulSetList(_Model):
@@ -2377,28 +3703,30 @@ class StatefulSetList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "apps/v1"
     KIND: ClassVar[str] = "StatefulSetList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[StatefulSet] | None", required=True),
+        _FieldInfo("items", "items", "list[StatefulSet]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[StatefulSet] | None
+    items: list[StatefulSet]
     """Items is the list of stateful sets."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -2409,44 +3737,97 @@ class StatefulSetList(_Model):
         kind: str | None = "StatefulSetList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [_model_arg(i0, StatefulSet, "StatefulSetList(items=...)") for i0 in items]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "StatefulSetList(metadata=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> StatefulSetList:
+    def _decode(cls, data: dict[str, Any]) -> StatefulSetList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [StatefulSet.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [StatefulSet._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> StatefulSetList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class StatefulSetOrdinals(_Model):
@@ -2473,14 +3854,20 @@ If unset, defaults to 0. Replica indices will be in the range:
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> StatefulSetOrdinals:
+    def _decode(cls, data: dict[str, Any]) -> StatefulSetOrdinals:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.start = get("start")
+        v = get("start")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.start = v
+        else:
+            self.start = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -2490,6 +3877,12 @@ If unset, defaults to 0. Replica indices will be in the range:
         if v0 is not None:
             data["start"] = v0
         return data
+
+    def _copy(self) -> StatefulSetOrdinals:
+        new = self.__class__.__new__(self.__class__)
+        new.start = self.start
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class StatefulSetPersistentVolumeClaimRetentionPolicy(_Model):
@@ -2523,15 +3916,26 @@ class StatefulSetPersistentVolumeClaimRetentionPolicy(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> StatefulSetPersistentVolumeClaimRetentionPolicy:
+    def _decode(cls, data: dict[str, Any]) -> StatefulSetPersistentVolumeClaimRetentionPolicy:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.when_deleted = get("whenDeleted")
-        self.when_scaled = get("whenScaled")
+        v = get("whenDeleted")
+        if v is None or isinstance(v, str):
+            self.when_deleted = v
+        else:
+            self.when_deleted = None
+            odd = True
+        v = get("whenScaled")
+        if v is None or isinstance(v, str):
+            self.when_scaled = v
+        else:
+            self.when_scaled = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -2544,6 +3948,13 @@ class StatefulSetPersistentVolumeClaimRetentionPolicy(_Model):
         if v1 is not None:
             data["whenScaled"] = v1
         return data
+
+    def _copy(self) -> StatefulSetPersistentVolumeClaimRetentionPolicy:
+        new = self.__class__.__new__(self.__class__)
+        new.when_deleted = self.when_deleted
+        new.when_scaled = self.when_scaled
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class StatefulSetSpec(_Model):
@@ -2561,6 +3972,7 @@ class StatefulSetSpec(_Model):
         "template",
         "update_strategy",
         "volume_claim_templates",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -2574,9 +3986,9 @@ class StatefulSetSpec(_Model):
         _FieldInfo("pod_management_policy", "podManagementPolicy", "str | None"),
         _FieldInfo("replicas", "replicas", "int | None"),
         _FieldInfo("revision_history_limit", "revisionHistoryLimit", "int | None"),
-        _FieldInfo("selector", "selector", "_meta_v1.LabelSelector | None", required=True),
+        _FieldInfo("selector", "selector", "_meta_v1.LabelSelector", required=True),
         _FieldInfo("service_name", "serviceName", "str | None"),
-        _FieldInfo("template", "template", "_core_v1.PodTemplateSpec | None", required=True),
+        _FieldInfo("template", "template", "_core_v1.PodTemplateSpec", required=True),
         _FieldInfo("update_strategy", "updateStrategy", "StatefulSetUpdateStrategy | None"),
         _FieldInfo(
             "volume_claim_templates",
@@ -2600,6 +4012,7 @@ class StatefulSetSpec(_Model):
             "volumeClaimTemplates",
         }
     )
+    _absent: tuple[str, ...]
 
     min_ready_seconds: int | None
     """Minimum number of seconds for which a newly created pod should be ready without any of its container crashing for it to be considered available. Defaults to 0 (pod will be considered available as soon as it is ready)"""
@@ -2619,13 +4032,13 @@ class StatefulSetSpec(_Model):
     revision_history_limit: int | None
     """revisionHistoryLimit is the maximum number of revisions that will be maintained in the StatefulSet's revision history. The revision history consists of all revisions not represented by a currently applied StatefulSetSpec version. The default value is 10."""
 
-    selector: _meta_v1.LabelSelector | None
+    selector: _meta_v1.LabelSelector
     """selector is a label query over pods that should match the replica count. It must match the pod template's labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors"""
 
     service_name: str | None
     """serviceName is the name of the service that governs this StatefulSet. This service must exist before the StatefulSet, and is responsible for the network identity of the set. Pods get DNS/hostnames that follow the pattern: pod-specific-string.serviceName.default.svc.cluster.local where "pod-specific-string" is managed by the StatefulSet controller."""
 
-    template: _core_v1.PodTemplateSpec | None
+    template: _core_v1.PodTemplateSpec
     """template is the object that describes the pod that will be created if insufficient replicas are detected. Each pod stamped out by the StatefulSet will fulfill this Template, but have a unique identity from the rest of the StatefulSet. Each pod will be named with the format <statefulsetname>-<podindex>. For example, a pod in a StatefulSet named "web" with index number "3" would be named "web-3". The only allowed template.spec.restartPolicy value is "Always"."""
 
     update_strategy: StatefulSetUpdateStrategy | None
@@ -2651,53 +4064,165 @@ class StatefulSetSpec(_Model):
         update_strategy: StatefulSetUpdateStrategy | None = None,
         volume_claim_templates: list[_core_v1.PersistentVolumeClaim] | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.min_ready_seconds = min_ready_seconds
-        self.ordinals = ordinals
-        self.persistent_volume_claim_retention_policy = persistent_volume_claim_retention_policy
+        self.ordinals = (
+            None
+            if ordinals is None
+            else _model_arg(ordinals, StatefulSetOrdinals, "StatefulSetSpec(ordinals=...)")
+        )
+        self.persistent_volume_claim_retention_policy = (
+            None
+            if persistent_volume_claim_retention_policy is None
+            else _model_arg(
+                persistent_volume_claim_retention_policy,
+                StatefulSetPersistentVolumeClaimRetentionPolicy,
+                "StatefulSetSpec(persistent_volume_claim_retention_policy=...)",
+            )
+        )
         self.pod_management_policy = pod_management_policy
         self.replicas = replicas
         self.revision_history_limit = revision_history_limit
-        self.selector = selector
+        if selector is None:
+            self.selector = _meta_v1.LabelSelector()
+            absent += ("selector",)
+        else:
+            self.selector = _model_arg(
+                selector, _meta_v1.LabelSelector, "StatefulSetSpec(selector=...)"
+            )
         self.service_name = service_name
-        self.template = template
-        self.update_strategy = update_strategy
-        self.volume_claim_templates = volume_claim_templates
+        if template is None:
+            self.template = _core_v1.PodTemplateSpec()
+            absent += ("template",)
+        else:
+            self.template = _model_arg(
+                template, _core_v1.PodTemplateSpec, "StatefulSetSpec(template=...)"
+            )
+        self.update_strategy = (
+            None
+            if update_strategy is None
+            else _model_arg(
+                update_strategy, StatefulSetUpdateStrategy, "StatefulSetSpec(update_strategy=...)"
+            )
+        )
+        self.volume_claim_templates = (
+            None
+            if volume_claim_templates is None
+            else [
+                _model_arg(
+                    i0,
+                    _core_v1.PersistentVolumeClaim,
+                    "StatefulSetSpec(volume_claim_templates=...)",
+                )
+                for i0 in volume_claim_templates
+            ]
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> StatefulSetSpec:
+    def _decode(cls, data: dict[str, Any]) -> StatefulSetSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.min_ready_seconds = get("minReadySeconds")
+        v = get("minReadySeconds")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.min_ready_seconds = v
+        else:
+            self.min_ready_seconds = None
+            odd = True
         v = get("ordinals")
-        self.ordinals = None if v is None else StatefulSetOrdinals.from_dict(v)
+        if v is None:
+            self.ordinals = None
+        elif isinstance(v, dict):
+            self.ordinals = StatefulSetOrdinals._decode(v)
+        else:
+            self.ordinals = None
+            odd = True
         v = get("persistentVolumeClaimRetentionPolicy")
-        self.persistent_volume_claim_retention_policy = (
-            None if v is None else StatefulSetPersistentVolumeClaimRetentionPolicy.from_dict(v)
-        )
-        self.pod_management_policy = get("podManagementPolicy")
-        self.replicas = get("replicas")
-        self.revision_history_limit = get("revisionHistoryLimit")
+        if v is None:
+            self.persistent_volume_claim_retention_policy = None
+        elif isinstance(v, dict):
+            self.persistent_volume_claim_retention_policy = (
+                StatefulSetPersistentVolumeClaimRetentionPolicy._decode(v)
+            )
+        else:
+            self.persistent_volume_claim_retention_policy = None
+            odd = True
+        v = get("podManagementPolicy")
+        if v is None or isinstance(v, str):
+            self.pod_management_policy = v
+        else:
+            self.pod_management_policy = None
+            odd = True
+        v = get("replicas")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.replicas = v
+        else:
+            self.replicas = None
+            odd = True
+        v = get("revisionHistoryLimit")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.revision_history_limit = v
+        else:
+            self.revision_history_limit = None
+            odd = True
         v = get("selector")
-        self.selector = None if v is None else _meta_v1.LabelSelector.from_dict(v)
-        self.service_name = get("serviceName")
+        if isinstance(v, dict):
+            self.selector = _meta_v1.LabelSelector._decode(v)
+        else:
+            self.selector = _meta_v1.LabelSelector()
+            absent += ("selector",)
+            if v is not None:
+                odd = True
+        v = get("serviceName")
+        if v is None or isinstance(v, str):
+            self.service_name = v
+        else:
+            self.service_name = None
+            odd = True
         v = get("template")
-        self.template = None if v is None else _core_v1.PodTemplateSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.template = _core_v1.PodTemplateSpec._decode(v)
+        else:
+            self.template = _core_v1.PodTemplateSpec()
+            absent += ("template",)
+            if v is not None:
+                odd = True
         v = get("updateStrategy")
-        self.update_strategy = None if v is None else StatefulSetUpdateStrategy.from_dict(v)
+        if v is None:
+            self.update_strategy = None
+        elif isinstance(v, dict):
+            self.update_strategy = StatefulSetUpdateStrategy._decode(v)
+        else:
+            self.update_strategy = None
+            odd = True
         v = get("volumeClaimTemplates")
-        self.volume_claim_templates = (
-            None if v is None else [_core_v1.PersistentVolumeClaim.from_dict(i0) for i0 in v]
-        )
+        if v is None:
+            self.volume_claim_templates = None
+        elif isinstance(v, list):
+            try:
+                self.volume_claim_templates = [
+                    _core_v1.PersistentVolumeClaim._decode(i0) for i0 in v
+                ]
+            except AttributeError:  # an item that is not an object
+                self.volume_claim_templates = None
+                odd = True
+        else:
+            self.volume_claim_templates = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.min_ready_seconds
         if v0 is not None:
             data["minReadySeconds"] = v0
@@ -2718,13 +4243,17 @@ class StatefulSetSpec(_Model):
             data["revisionHistoryLimit"] = v5
         v6 = self.selector
         if v6 is not None:
-            data["selector"] = v6.to_dict()
+            d6 = v6.to_dict()
+            if d6 or "selector" not in absent:
+                data["selector"] = d6
         v7 = self.service_name
         if v7 is not None:
             data["serviceName"] = v7
         v8 = self.template
         if v8 is not None:
-            data["template"] = v8.to_dict()
+            d8 = v8.to_dict()
+            if d8 or "template" not in absent:
+                data["template"] = d8
         v9 = self.update_strategy
         if v9 is not None:
             data["updateStrategy"] = v9.to_dict()
@@ -2732,6 +4261,27 @@ class StatefulSetSpec(_Model):
         if v10 is not None:
             data["volumeClaimTemplates"] = [i0.to_dict() for i0 in v10]
         return data
+
+    def _copy(self) -> StatefulSetSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.min_ready_seconds = self.min_ready_seconds
+        new.ordinals = None if (v1 := self.ordinals) is None else v1._copy()
+        new.persistent_volume_claim_retention_policy = (
+            None if (v2 := self.persistent_volume_claim_retention_policy) is None else v2._copy()
+        )
+        new.pod_management_policy = self.pod_management_policy
+        new.replicas = self.replicas
+        new.revision_history_limit = self.revision_history_limit
+        new.selector = None if (v6 := self.selector) is None else v6._copy()
+        new.service_name = self.service_name
+        new.template = None if (v8 := self.template) is None else v8._copy()
+        new.update_strategy = None if (v9 := self.update_strategy) is None else v9._copy()
+        new.volume_claim_templates = (
+            None if (v10 := self.volume_claim_templates) is None else [i._copy() for i in v10]
+        )
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class StatefulSetStatus(_Model):
@@ -2748,6 +4298,7 @@ class StatefulSetStatus(_Model):
         "replicas",
         "update_revision",
         "updated_replicas",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -2766,7 +4317,7 @@ class StatefulSetStatus(_Model):
         _FieldInfo("current_revision", "currentRevision", "str | None"),
         _FieldInfo("observed_generation", "observedGeneration", "int | None"),
         _FieldInfo("ready_replicas", "readyReplicas", "int | None"),
-        _FieldInfo("replicas", "replicas", "int | None", required=True),
+        _FieldInfo("replicas", "replicas", "int", required=True),
         _FieldInfo("update_revision", "updateRevision", "str | None"),
         _FieldInfo("updated_replicas", "updatedReplicas", "int | None"),
     )
@@ -2784,6 +4335,7 @@ class StatefulSetStatus(_Model):
             "updatedReplicas",
         }
     )
+    _absent: tuple[str, ...]
 
     available_replicas: int | None
     """Total number of available pods (ready for at least minReadySeconds) targeted by this statefulset."""
@@ -2806,7 +4358,7 @@ class StatefulSetStatus(_Model):
     ready_replicas: int | None
     """readyReplicas is the number of pods created for this StatefulSet with a Ready Condition."""
 
-    replicas: int | None
+    replicas: int
     """replicas is the number of Pods created by the StatefulSet controller."""
 
     update_revision: str | None
@@ -2829,42 +4381,116 @@ class StatefulSetStatus(_Model):
         update_revision: str | None = None,
         updated_replicas: int | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.available_replicas = available_replicas
         self.collision_count = collision_count
-        self.conditions = conditions
+        self.conditions = (
+            None
+            if conditions is None
+            else [
+                _model_arg(i0, StatefulSetCondition, "StatefulSetStatus(conditions=...)")
+                for i0 in conditions
+            ]
+        )
         self.current_replicas = current_replicas
         self.current_revision = current_revision
         self.observed_generation = observed_generation
         self.ready_replicas = ready_replicas
-        self.replicas = replicas
+        if replicas is None:
+            self.replicas = 0
+            absent += ("replicas",)
+        else:
+            self.replicas = replicas
         self.update_revision = update_revision
         self.updated_replicas = updated_replicas
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> StatefulSetStatus:
+    def _decode(cls, data: dict[str, Any]) -> StatefulSetStatus:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.available_replicas = get("availableReplicas")
-        self.collision_count = get("collisionCount")
+        v = get("availableReplicas")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.available_replicas = v
+        else:
+            self.available_replicas = None
+            odd = True
+        v = get("collisionCount")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.collision_count = v
+        else:
+            self.collision_count = None
+            odd = True
         v = get("conditions")
-        self.conditions = None if v is None else [StatefulSetCondition.from_dict(i0) for i0 in v]
-        self.current_replicas = get("currentReplicas")
-        self.current_revision = get("currentRevision")
-        self.observed_generation = get("observedGeneration")
-        self.ready_replicas = get("readyReplicas")
-        self.replicas = get("replicas")
-        self.update_revision = get("updateRevision")
-        self.updated_replicas = get("updatedReplicas")
+        if v is None:
+            self.conditions = None
+        elif isinstance(v, list):
+            try:
+                self.conditions = [StatefulSetCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
+        else:
+            self.conditions = None
+            odd = True
+        v = get("currentReplicas")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.current_replicas = v
+        else:
+            self.current_replicas = None
+            odd = True
+        v = get("currentRevision")
+        if v is None or isinstance(v, str):
+            self.current_revision = v
+        else:
+            self.current_revision = None
+            odd = True
+        v = get("observedGeneration")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.observed_generation = v
+        else:
+            self.observed_generation = None
+            odd = True
+        v = get("readyReplicas")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.ready_replicas = v
+        else:
+            self.ready_replicas = None
+            odd = True
+        v = get("replicas")
+        if isinstance(v, int) and v.__class__ is not bool:
+            self.replicas = v
+        else:
+            self.replicas = 0
+            absent += ("replicas",)
+            if v is not None:
+                odd = True
+        v = get("updateRevision")
+        if v is None or isinstance(v, str):
+            self.update_revision = v
+        else:
+            self.update_revision = None
+            odd = True
+        v = get("updatedReplicas")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.updated_replicas = v
+        else:
+            self.updated_replicas = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.available_replicas
         if v0 is not None:
             data["availableReplicas"] = v0
@@ -2887,7 +4513,7 @@ class StatefulSetStatus(_Model):
         if v6 is not None:
             data["readyReplicas"] = v6
         v7 = self.replicas
-        if v7 is not None:
+        if v7 is not None and (v7 or "replicas" not in absent):
             data["replicas"] = v7
         v8 = self.update_revision
         if v8 is not None:
@@ -2896,6 +4522,22 @@ class StatefulSetStatus(_Model):
         if v9 is not None:
             data["updatedReplicas"] = v9
         return data
+
+    def _copy(self) -> StatefulSetStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.available_replicas = self.available_replicas
+        new.collision_count = self.collision_count
+        new.conditions = None if (v2 := self.conditions) is None else [i._copy() for i in v2]
+        new.current_replicas = self.current_replicas
+        new.current_revision = self.current_revision
+        new.observed_generation = self.observed_generation
+        new.ready_replicas = self.ready_replicas
+        new.replicas = self.replicas
+        new.update_revision = self.update_revision
+        new.updated_replicas = self.updated_replicas
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class StatefulSetUpdateStrategy(_Model):
@@ -2924,21 +4566,41 @@ class StatefulSetUpdateStrategy(_Model):
         rolling_update: RollingUpdateStatefulSetStrategy | None = None,
         type: str | None = None,
     ) -> None:
-        self.rolling_update = rolling_update
+        self.rolling_update = (
+            None
+            if rolling_update is None
+            else _model_arg(
+                rolling_update,
+                RollingUpdateStatefulSetStrategy,
+                "StatefulSetUpdateStrategy(rolling_update=...)",
+            )
+        )
         self.type = type
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> StatefulSetUpdateStrategy:
+    def _decode(cls, data: dict[str, Any]) -> StatefulSetUpdateStrategy:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("rollingUpdate")
-        self.rolling_update = None if v is None else RollingUpdateStatefulSetStrategy.from_dict(v)
-        self.type = get("type")
+        if v is None:
+            self.rolling_update = None
+        elif isinstance(v, dict):
+            self.rolling_update = RollingUpdateStatefulSetStrategy._decode(v)
+        else:
+            self.rolling_update = None
+            odd = True
+        v = get("type")
+        if v is None or isinstance(v, str):
+            self.type = v
+        else:
+            self.type = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -2951,3 +4613,10 @@ class StatefulSetUpdateStrategy(_Model):
         if v1 is not None:
             data["type"] = v1
         return data
+
+    def _copy(self) -> StatefulSetUpdateStrategy:
+        new = self.__class__.__new__(self.__class__)
+        new.rolling_update = None if (v0 := self.rolling_update) is None else v0._copy()
+        new.type = self.type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new

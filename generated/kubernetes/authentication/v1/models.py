@@ -7,12 +7,15 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
+    from datetime import datetime as _datetime
     from typing import Any, ClassVar
 
 __all__ = [
@@ -74,17 +77,38 @@ class BoundObjectReference(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> BoundObjectReference:
+    def _decode(cls, data: dict[str, Any]) -> BoundObjectReference:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
-        self.name = get("name")
-        self.uid = get("uid")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
+        v = get("name")
+        if v is None or isinstance(v, str):
+            self.name = v
+        else:
+            self.name = None
+            odd = True
+        v = get("uid")
+        if v is None or isinstance(v, str):
+            self.uid = v
+        else:
+            self.uid = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -104,6 +128,15 @@ class BoundObjectReference(_Model):
             data["uid"] = v3
         return data
 
+    def _copy(self) -> BoundObjectReference:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.name = self.name
+        new.uid = self.uid
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class SelfSubjectReview(_Model):
     """SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request. When using impersonation, users will receive the user info of the user being impersonated.  If impersonation or request header authentication is used, any extra keys will have their case ignored and returned as lowercase."""
@@ -113,6 +146,7 @@ class SelfSubjectReview(_Model):
         "kind",
         "metadata",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "authentication.k8s.io/v1"
@@ -133,10 +167,11 @@ class SelfSubjectReview(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("status", "status", "SelfSubjectReviewStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "status"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -144,7 +179,7 @@ class SelfSubjectReview(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """metadata is standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     status: SelfSubjectReviewStatus | None
@@ -158,31 +193,69 @@ class SelfSubjectReview(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         status: SelfSubjectReviewStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "SelfSubjectReview(metadata=...)"
+            )
+        self.status = (
+            None
+            if status is None
+            else _model_arg(status, SelfSubjectReviewStatus, "SelfSubjectReview(status=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SelfSubjectReview:
+    def _decode(cls, data: dict[str, Any]) -> SelfSubjectReview:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("status")
-        self.status = None if v is None else SelfSubjectReviewStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = SelfSubjectReviewStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -191,11 +264,23 @@ class SelfSubjectReview(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.status
         if v3 is not None:
             data["status"] = v3.to_dict()
         return data
+
+    def _copy(self) -> SelfSubjectReview:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.status = None if (v3 := self.status) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class SelfSubjectReviewStatus(_Model):
@@ -216,19 +301,30 @@ class SelfSubjectReviewStatus(_Model):
         *,
         user_info: UserInfo | None = None,
     ) -> None:
-        self.user_info = user_info
+        self.user_info = (
+            None
+            if user_info is None
+            else _model_arg(user_info, UserInfo, "SelfSubjectReviewStatus(user_info=...)")
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SelfSubjectReviewStatus:
+    def _decode(cls, data: dict[str, Any]) -> SelfSubjectReviewStatus:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("userInfo")
-        self.user_info = None if v is None else UserInfo.from_dict(v)
+        if v is None:
+            self.user_info = None
+        elif isinstance(v, dict):
+            self.user_info = UserInfo._decode(v)
+        else:
+            self.user_info = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -238,6 +334,12 @@ class SelfSubjectReviewStatus(_Model):
         if v0 is not None:
             data["userInfo"] = v0.to_dict()
         return data
+
+    def _copy(self) -> SelfSubjectReviewStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.user_info = None if (v0 := self.user_info) is None else v0._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class TokenRequest(_Model):
@@ -249,6 +351,7 @@ class TokenRequest(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "authentication.k8s.io/v1"
@@ -256,13 +359,14 @@ class TokenRequest(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("spec", "spec", "TokenRequestSpec | None"),
         _FieldInfo("status", "status", "TokenRequestStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -270,7 +374,7 @@ class TokenRequest(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """metadata is the standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     spec: TokenRequestSpec | None
@@ -288,34 +392,78 @@ class TokenRequest(_Model):
         spec: TokenRequestSpec | None = None,
         status: TokenRequestStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "TokenRequest(metadata=...)")
+        self.spec = (
+            None if spec is None else _model_arg(spec, TokenRequestSpec, "TokenRequest(spec=...)")
+        )
+        self.status = (
+            None
+            if status is None
+            else _model_arg(status, TokenRequestStatus, "TokenRequest(status=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TokenRequest:
+    def _decode(cls, data: dict[str, Any]) -> TokenRequest:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else TokenRequestSpec.from_dict(v)
+        if v is None:
+            self.spec = None
+        elif isinstance(v, dict):
+            self.spec = TokenRequestSpec._decode(v)
+        else:
+            self.spec = None
+            odd = True
         v = get("status")
-        self.status = None if v is None else TokenRequestStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = TokenRequestStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -324,7 +472,9 @@ class TokenRequest(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -332,6 +482,17 @@ class TokenRequest(_Model):
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> TokenRequest:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class TokenRequestSpec(_Model):
@@ -369,22 +530,45 @@ class TokenRequestSpec(_Model):
         expiration_seconds: int | None = None,
     ) -> None:
         self.audiences = audiences
-        self.bound_object_ref = bound_object_ref
+        self.bound_object_ref = (
+            None
+            if bound_object_ref is None
+            else _model_arg(
+                bound_object_ref, BoundObjectReference, "TokenRequestSpec(bound_object_ref=...)"
+            )
+        )
         self.expiration_seconds = expiration_seconds
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TokenRequestSpec:
+    def _decode(cls, data: dict[str, Any]) -> TokenRequestSpec:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.audiences = get("audiences")
+        v = get("audiences")
+        if v is None or isinstance(v, list):
+            self.audiences = v
+        else:
+            self.audiences = None
+            odd = True
         v = get("boundObjectRef")
-        self.bound_object_ref = None if v is None else BoundObjectReference.from_dict(v)
-        self.expiration_seconds = get("expirationSeconds")
+        if v is None:
+            self.bound_object_ref = None
+        elif isinstance(v, dict):
+            self.bound_object_ref = BoundObjectReference._decode(v)
+        else:
+            self.bound_object_ref = None
+            odd = True
+        v = get("expirationSeconds")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.expiration_seconds = v
+        else:
+            self.expiration_seconds = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -400,6 +584,14 @@ class TokenRequestSpec(_Model):
         if v2 is not None:
             data["expirationSeconds"] = v2
         return data
+
+    def _copy(self) -> TokenRequestSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.audiences = None if (v0 := self.audiences) is None else v0[:]
+        new.bound_object_ref = None if (v1 := self.bound_object_ref) is None else v1._copy()
+        new.expiration_seconds = self.expiration_seconds
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class TokenRequestStatus(_Model):
@@ -425,24 +617,38 @@ class TokenRequestStatus(_Model):
     def __init__(
         self,
         *,
-        expiration_timestamp: _Time | None = None,
+        expiration_timestamp: _Time | str | _datetime | None = None,
         token: str | None = None,
     ) -> None:
-        self.expiration_timestamp = expiration_timestamp
+        self.expiration_timestamp = (
+            None if expiration_timestamp is None else _Time.coerce(expiration_timestamp)
+        )
         self.token = token
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TokenRequestStatus:
+    def _decode(cls, data: dict[str, Any]) -> TokenRequestStatus:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("expirationTimestamp")
-        self.expiration_timestamp = None if v is None else _Time(v)
-        self.token = get("token")
+        if v is None:
+            self.expiration_timestamp = None
+        elif isinstance(v, str):
+            self.expiration_timestamp = _Time(v)
+        else:
+            self.expiration_timestamp = None
+            odd = True
+        v = get("token")
+        if v is None or isinstance(v, str):
+            self.token = v
+        else:
+            self.token = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -450,11 +656,18 @@ class TokenRequestStatus(_Model):
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.expiration_timestamp
         if v0 is not None:
-            data["expirationTimestamp"] = v0
+            data["expirationTimestamp"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
         v1 = self.token
         if v1 is not None:
             data["token"] = v1
         return data
+
+    def _copy(self) -> TokenRequestStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.expiration_timestamp = self.expiration_timestamp
+        new.token = self.token
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class TokenReview(_Model):
@@ -466,6 +679,7 @@ class TokenReview(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "authentication.k8s.io/v1"
@@ -486,13 +700,14 @@ class TokenReview(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "TokenReviewSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "TokenReviewSpec", required=True),
         _FieldInfo("status", "status", "TokenReviewStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -500,10 +715,10 @@ class TokenReview(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """metadata is the standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: TokenReviewSpec | None
+    spec: TokenReviewSpec
     """spec holds information about the request being evaluated"""
 
     status: TokenReviewStatus | None
@@ -518,34 +733,80 @@ class TokenReview(_Model):
         spec: TokenReviewSpec | None = None,
         status: TokenReviewStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "TokenReview(metadata=...)")
+        if spec is None:
+            self.spec = TokenReviewSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(spec, TokenReviewSpec, "TokenReview(spec=...)")
+        self.status = (
+            None
+            if status is None
+            else _model_arg(status, TokenReviewStatus, "TokenReview(status=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TokenReview:
+    def _decode(cls, data: dict[str, Any]) -> TokenReview:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else TokenReviewSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = TokenReviewSpec._decode(v)
+        else:
+            self.spec = TokenReviewSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
         v = get("status")
-        self.status = None if v is None else TokenReviewStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = TokenReviewStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -554,14 +815,29 @@ class TokenReview(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> TokenReview:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class TokenReviewSpec(_Model):
@@ -570,18 +846,20 @@ class TokenReviewSpec(_Model):
     __slots__ = (
         "audiences",
         "token",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("audiences", "audiences", "list[str] | None", list_type="atomic"),
-        _FieldInfo("token", "token", "str | None", required=True),
+        _FieldInfo("token", "token", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"audiences", "token"})
+    _absent: tuple[str, ...]
 
     audiences: list[str] | None
     """audiences is a list of the identifiers that the resource server presented with the token identifies as. Audience-aware token authenticators will verify that the token was intended for at least one of the audiences in this list. If no audiences are provided, the audience will default to the audience of the Kubernetes apiserver."""
 
-    token: str | None
+    token: str
     """token is the opaque bearer token."""
 
     def __init__(
@@ -590,32 +868,62 @@ class TokenReviewSpec(_Model):
         audiences: list[str] | None = None,
         token: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.audiences = audiences
-        self.token = token
+        if token is None:
+            self.token = ""
+            absent += ("token",)
+        else:
+            self.token = token
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TokenReviewSpec:
+    def _decode(cls, data: dict[str, Any]) -> TokenReviewSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.audiences = get("audiences")
-        self.token = get("token")
+        v = get("audiences")
+        if v is None or isinstance(v, list):
+            self.audiences = v
+        else:
+            self.audiences = None
+            odd = True
+        v = get("token")
+        if isinstance(v, str):
+            self.token = v
+        else:
+            self.token = ""
+            absent += ("token",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.audiences
         if v0 is not None:
             data["audiences"] = v0
         v1 = self.token
-        if v1 is not None:
+        if v1 is not None and (v1 or "token" not in absent):
             data["token"] = v1
         return data
+
+    def _copy(self) -> TokenReviewSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.audiences = None if (v0 := self.audiences) is None else v0[:]
+        new.token = self.token
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class TokenReviewStatus(_Model):
@@ -661,22 +969,46 @@ class TokenReviewStatus(_Model):
         self.audiences = audiences
         self.authenticated = authenticated
         self.error = error
-        self.user = user
+        self.user = (
+            None if user is None else _model_arg(user, UserInfo, "TokenReviewStatus(user=...)")
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TokenReviewStatus:
+    def _decode(cls, data: dict[str, Any]) -> TokenReviewStatus:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.audiences = get("audiences")
-        self.authenticated = get("authenticated")
-        self.error = get("error")
+        v = get("audiences")
+        if v is None or isinstance(v, list):
+            self.audiences = v
+        else:
+            self.audiences = None
+            odd = True
+        v = get("authenticated")
+        if v is None or v.__class__ is bool:
+            self.authenticated = v
+        else:
+            self.authenticated = None
+            odd = True
+        v = get("error")
+        if v is None or isinstance(v, str):
+            self.error = v
+        else:
+            self.error = None
+            odd = True
         v = get("user")
-        self.user = None if v is None else UserInfo.from_dict(v)
+        if v is None:
+            self.user = None
+        elif isinstance(v, dict):
+            self.user = UserInfo._decode(v)
+        else:
+            self.user = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -695,6 +1027,15 @@ class TokenReviewStatus(_Model):
         if v3 is not None:
             data["user"] = v3.to_dict()
         return data
+
+    def _copy(self) -> TokenReviewStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.audiences = None if (v0 := self.audiences) is None else v0[:]
+        new.authenticated = self.authenticated
+        new.error = self.error
+        new.user = None if (v3 := self.user) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class UserInfo(_Model):
@@ -742,17 +1083,38 @@ class UserInfo(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> UserInfo:
+    def _decode(cls, data: dict[str, Any]) -> UserInfo:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.extra = get("extra")
-        self.groups = get("groups")
-        self.uid = get("uid")
-        self.username = get("username")
+        v = get("extra")
+        if v is None or isinstance(v, dict):
+            self.extra = v
+        else:
+            self.extra = None
+            odd = True
+        v = get("groups")
+        if v is None or isinstance(v, list):
+            self.groups = v
+        else:
+            self.groups = None
+            odd = True
+        v = get("uid")
+        if v is None or isinstance(v, str):
+            self.uid = v
+        else:
+            self.uid = None
+            odd = True
+        v = get("username")
+        if v is None or isinstance(v, str):
+            self.username = v
+        else:
+            self.username = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -771,3 +1133,12 @@ class UserInfo(_Model):
         if v3 is not None:
             data["username"] = v3
         return data
+
+    def _copy(self) -> UserInfo:
+        new = self.__class__.__new__(self.__class__)
+        new.extra = None if (v0 := self.extra) is None else _copy_value(v0)
+        new.groups = None if (v1 := self.groups) is None else v1[:]
+        new.uid = self.uid
+        new.username = self.username
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new

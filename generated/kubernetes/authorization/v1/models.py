@@ -7,6 +7,8 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
 
@@ -65,22 +67,47 @@ class FieldSelectorAttributes(_Model):
         requirements: list[_meta_v1.FieldSelectorRequirement] | None = None,
     ) -> None:
         self.raw_selector = raw_selector
-        self.requirements = requirements
+        self.requirements = (
+            None
+            if requirements is None
+            else [
+                _model_arg(
+                    i0,
+                    _meta_v1.FieldSelectorRequirement,
+                    "FieldSelectorAttributes(requirements=...)",
+                )
+                for i0 in requirements
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> FieldSelectorAttributes:
+    def _decode(cls, data: dict[str, Any]) -> FieldSelectorAttributes:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.raw_selector = get("rawSelector")
+        v = get("rawSelector")
+        if v is None or isinstance(v, str):
+            self.raw_selector = v
+        else:
+            self.raw_selector = None
+            odd = True
         v = get("requirements")
-        self.requirements = (
-            None if v is None else [_meta_v1.FieldSelectorRequirement.from_dict(i0) for i0 in v]
-        )
+        if v is None:
+            self.requirements = None
+        elif isinstance(v, list):
+            try:
+                self.requirements = [_meta_v1.FieldSelectorRequirement._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.requirements = None
+                odd = True
+        else:
+            self.requirements = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -93,6 +120,13 @@ class FieldSelectorAttributes(_Model):
         if v1 is not None:
             data["requirements"] = [i0.to_dict() for i0 in v1]
         return data
+
+    def _copy(self) -> FieldSelectorAttributes:
+        new = self.__class__.__new__(self.__class__)
+        new.raw_selector = self.raw_selector
+        new.requirements = None if (v1 := self.requirements) is None else [i._copy() for i in v1]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class LabelSelectorAttributes(_Model):
@@ -127,22 +161,47 @@ class LabelSelectorAttributes(_Model):
         requirements: list[_meta_v1.LabelSelectorRequirement] | None = None,
     ) -> None:
         self.raw_selector = raw_selector
-        self.requirements = requirements
+        self.requirements = (
+            None
+            if requirements is None
+            else [
+                _model_arg(
+                    i0,
+                    _meta_v1.LabelSelectorRequirement,
+                    "LabelSelectorAttributes(requirements=...)",
+                )
+                for i0 in requirements
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LabelSelectorAttributes:
+    def _decode(cls, data: dict[str, Any]) -> LabelSelectorAttributes:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.raw_selector = get("rawSelector")
+        v = get("rawSelector")
+        if v is None or isinstance(v, str):
+            self.raw_selector = v
+        else:
+            self.raw_selector = None
+            odd = True
         v = get("requirements")
-        self.requirements = (
-            None if v is None else [_meta_v1.LabelSelectorRequirement.from_dict(i0) for i0 in v]
-        )
+        if v is None:
+            self.requirements = None
+        elif isinstance(v, list):
+            try:
+                self.requirements = [_meta_v1.LabelSelectorRequirement._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.requirements = None
+                odd = True
+        else:
+            self.requirements = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -156,6 +215,13 @@ class LabelSelectorAttributes(_Model):
             data["requirements"] = [i0.to_dict() for i0 in v1]
         return data
 
+    def _copy(self) -> LabelSelectorAttributes:
+        new = self.__class__.__new__(self.__class__)
+        new.raw_selector = self.raw_selector
+        new.requirements = None if (v1 := self.requirements) is None else [i._copy() for i in v1]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class LocalSubjectAccessReview(_Model):
     """LocalSubjectAccessReview checks whether or not a user or group can perform an action in a given namespace. Having a namespace scoped resource makes it much easier to grant namespace scoped policy that includes permissions checking."""
@@ -166,6 +232,7 @@ class LocalSubjectAccessReview(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "authorization.k8s.io/v1"
@@ -186,13 +253,14 @@ class LocalSubjectAccessReview(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "SubjectAccessReviewSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "SubjectAccessReviewSpec", required=True),
         _FieldInfo("status", "status", "SubjectAccessReviewStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -200,10 +268,10 @@ class LocalSubjectAccessReview(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: SubjectAccessReviewSpec | None
+    spec: SubjectAccessReviewSpec
     """spec holds information about the request being evaluated.  spec.namespace must be equal to the namespace you made the request against.  If empty, it is defaulted."""
 
     status: SubjectAccessReviewStatus | None
@@ -218,34 +286,86 @@ class LocalSubjectAccessReview(_Model):
         spec: SubjectAccessReviewSpec | None = None,
         status: SubjectAccessReviewStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "LocalSubjectAccessReview(metadata=...)"
+            )
+        if spec is None:
+            self.spec = SubjectAccessReviewSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(
+                spec, SubjectAccessReviewSpec, "LocalSubjectAccessReview(spec=...)"
+            )
+        self.status = (
+            None
+            if status is None
+            else _model_arg(
+                status, SubjectAccessReviewStatus, "LocalSubjectAccessReview(status=...)"
+            )
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LocalSubjectAccessReview:
+    def _decode(cls, data: dict[str, Any]) -> LocalSubjectAccessReview:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else SubjectAccessReviewSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = SubjectAccessReviewSpec._decode(v)
+        else:
+            self.spec = SubjectAccessReviewSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
         v = get("status")
-        self.status = None if v is None else SubjectAccessReviewStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = SubjectAccessReviewStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -254,14 +374,29 @@ class LocalSubjectAccessReview(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> LocalSubjectAccessReview:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class NonResourceAttributes(_Model):
@@ -295,15 +430,26 @@ class NonResourceAttributes(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> NonResourceAttributes:
+    def _decode(cls, data: dict[str, Any]) -> NonResourceAttributes:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.path = get("path")
-        self.verb = get("verb")
+        v = get("path")
+        if v is None or isinstance(v, str):
+            self.path = v
+        else:
+            self.path = None
+            odd = True
+        v = get("verb")
+        if v is None or isinstance(v, str):
+            self.verb = v
+        else:
+            self.verb = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -317,6 +463,13 @@ class NonResourceAttributes(_Model):
             data["verb"] = v1
         return data
 
+    def _copy(self) -> NonResourceAttributes:
+        new = self.__class__.__new__(self.__class__)
+        new.path = self.path
+        new.verb = self.verb
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class NonResourceRule(_Model):
     """NonResourceRule holds information that describes a rule for the non-resource"""
@@ -324,18 +477,20 @@ class NonResourceRule(_Model):
     __slots__ = (
         "non_resource_urls",
         "verbs",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("non_resource_urls", "nonResourceURLs", "list[str] | None", list_type="atomic"),
-        _FieldInfo("verbs", "verbs", "list[str] | None", required=True, list_type="atomic"),
+        _FieldInfo("verbs", "verbs", "list[str]", required=True, list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"nonResourceURLs", "verbs"})
+    _absent: tuple[str, ...]
 
     non_resource_urls: list[str] | None
     """nonResourceURLs is a set of partial urls that a user should have access to.  *s are allowed, but only as the full, final step in the path.  "*" means all."""
 
-    verbs: list[str] | None
+    verbs: list[str]
     """verbs is a list of kubernetes non-resource API verbs, like: get, post, put, delete, patch, head, options.  "*" means all."""
 
     def __init__(
@@ -344,32 +499,62 @@ class NonResourceRule(_Model):
         non_resource_urls: list[str] | None = None,
         verbs: list[str] | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.non_resource_urls = non_resource_urls
-        self.verbs = verbs
+        if verbs is None:
+            self.verbs = []
+            absent += ("verbs",)
+        else:
+            self.verbs = verbs
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> NonResourceRule:
+    def _decode(cls, data: dict[str, Any]) -> NonResourceRule:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.non_resource_urls = get("nonResourceURLs")
-        self.verbs = get("verbs")
+        v = get("nonResourceURLs")
+        if v is None or isinstance(v, list):
+            self.non_resource_urls = v
+        else:
+            self.non_resource_urls = None
+            odd = True
+        v = get("verbs")
+        if isinstance(v, list):
+            self.verbs = v
+        else:
+            self.verbs = []
+            absent += ("verbs",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.non_resource_urls
         if v0 is not None:
             data["nonResourceURLs"] = v0
         v1 = self.verbs
-        if v1 is not None:
+        if v1 is not None and (v1 or "verbs" not in absent):
             data["verbs"] = v1
         return data
+
+    def _copy(self) -> NonResourceRule:
+        new = self.__class__.__new__(self.__class__)
+        new.non_resource_urls = None if (v0 := self.non_resource_urls) is None else v0[:]
+        new.verbs = None if (v1 := self.verbs) is None else v1[:]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ResourceAttributes(_Model):
@@ -452,9 +637,21 @@ class ResourceAttributes(_Model):
         verb: str | None = None,
         version: str | None = None,
     ) -> None:
-        self.field_selector = field_selector
+        self.field_selector = (
+            None
+            if field_selector is None
+            else _model_arg(
+                field_selector, FieldSelectorAttributes, "ResourceAttributes(field_selector=...)"
+            )
+        )
         self.group = group
-        self.label_selector = label_selector
+        self.label_selector = (
+            None
+            if label_selector is None
+            else _model_arg(
+                label_selector, LabelSelectorAttributes, "ResourceAttributes(label_selector=...)"
+            )
+        )
         self.name = name
         self.namespace = namespace
         self.resource = resource
@@ -464,24 +661,72 @@ class ResourceAttributes(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ResourceAttributes:
+    def _decode(cls, data: dict[str, Any]) -> ResourceAttributes:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("fieldSelector")
-        self.field_selector = None if v is None else FieldSelectorAttributes.from_dict(v)
-        self.group = get("group")
+        if v is None:
+            self.field_selector = None
+        elif isinstance(v, dict):
+            self.field_selector = FieldSelectorAttributes._decode(v)
+        else:
+            self.field_selector = None
+            odd = True
+        v = get("group")
+        if v is None or isinstance(v, str):
+            self.group = v
+        else:
+            self.group = None
+            odd = True
         v = get("labelSelector")
-        self.label_selector = None if v is None else LabelSelectorAttributes.from_dict(v)
-        self.name = get("name")
-        self.namespace = get("namespace")
-        self.resource = get("resource")
-        self.subresource = get("subresource")
-        self.verb = get("verb")
-        self.version = get("version")
+        if v is None:
+            self.label_selector = None
+        elif isinstance(v, dict):
+            self.label_selector = LabelSelectorAttributes._decode(v)
+        else:
+            self.label_selector = None
+            odd = True
+        v = get("name")
+        if v is None or isinstance(v, str):
+            self.name = v
+        else:
+            self.name = None
+            odd = True
+        v = get("namespace")
+        if v is None or isinstance(v, str):
+            self.namespace = v
+        else:
+            self.namespace = None
+            odd = True
+        v = get("resource")
+        if v is None or isinstance(v, str):
+            self.resource = v
+        else:
+            self.resource = None
+            odd = True
+        v = get("subresource")
+        if v is None or isinstance(v, str):
+            self.subresource = v
+        else:
+            self.subresource = None
+            odd = True
+        v = get("verb")
+        if v is None or isinstance(v, str):
+            self.verb = v
+        else:
+            self.verb = None
+            odd = True
+        v = get("version")
+        if v is None or isinstance(v, str):
+            self.version = v
+        else:
+            self.version = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -516,6 +761,20 @@ class ResourceAttributes(_Model):
             data["version"] = v8
         return data
 
+    def _copy(self) -> ResourceAttributes:
+        new = self.__class__.__new__(self.__class__)
+        new.field_selector = None if (v0 := self.field_selector) is None else v0._copy()
+        new.group = self.group
+        new.label_selector = None if (v2 := self.label_selector) is None else v2._copy()
+        new.name = self.name
+        new.namespace = self.namespace
+        new.resource = self.resource
+        new.subresource = self.subresource
+        new.verb = self.verb
+        new.version = self.version
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class ResourceRule(_Model):
     """ResourceRule is the list of actions the subject is allowed to perform on resources. The list ordering isn't significant, may contain duplicates, and possibly be incomplete."""
@@ -525,17 +784,19 @@ class ResourceRule(_Model):
         "resource_names",
         "resources",
         "verbs",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_groups", "apiGroups", "list[str] | None", list_type="atomic"),
         _FieldInfo("resource_names", "resourceNames", "list[str] | None", list_type="atomic"),
         _FieldInfo("resources", "resources", "list[str] | None", list_type="atomic"),
-        _FieldInfo("verbs", "verbs", "list[str] | None", required=True, list_type="atomic"),
+        _FieldInfo("verbs", "verbs", "list[str]", required=True, list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiGroups", "resourceNames", "resources", "verbs"}
     )
+    _absent: tuple[str, ...]
 
     api_groups: list[str] | None
     """apiGroups is the name of the APIGroup that contains the resources.  If multiple API groups are specified, any action requested against one of the enumerated resources in any API group will be allowed.  "*" means all."""
@@ -548,7 +809,7 @@ class ResourceRule(_Model):
  "*/foo" represents the subresource 'foo' for all resources in the specified apiGroups.
 """
 
-    verbs: list[str] | None
+    verbs: list[str]
     """verbs is a list of kubernetes resource API verbs, like: get, list, watch, create, update, delete, proxy.  "*" means all."""
 
     def __init__(
@@ -559,29 +820,61 @@ class ResourceRule(_Model):
         resources: list[str] | None = None,
         verbs: list[str] | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_groups = api_groups
         self.resource_names = resource_names
         self.resources = resources
-        self.verbs = verbs
+        if verbs is None:
+            self.verbs = []
+            absent += ("verbs",)
+        else:
+            self.verbs = verbs
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ResourceRule:
+    def _decode(cls, data: dict[str, Any]) -> ResourceRule:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_groups = get("apiGroups")
-        self.resource_names = get("resourceNames")
-        self.resources = get("resources")
-        self.verbs = get("verbs")
+        v = get("apiGroups")
+        if v is None or isinstance(v, list):
+            self.api_groups = v
+        else:
+            self.api_groups = None
+            odd = True
+        v = get("resourceNames")
+        if v is None or isinstance(v, list):
+            self.resource_names = v
+        else:
+            self.resource_names = None
+            odd = True
+        v = get("resources")
+        if v is None or isinstance(v, list):
+            self.resources = v
+        else:
+            self.resources = None
+            odd = True
+        v = get("verbs")
+        if isinstance(v, list):
+            self.verbs = v
+        else:
+            self.verbs = []
+            absent += ("verbs",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_groups
         if v0 is not None:
             data["apiGroups"] = v0
@@ -592,9 +885,19 @@ class ResourceRule(_Model):
         if v2 is not None:
             data["resources"] = v2
         v3 = self.verbs
-        if v3 is not None:
+        if v3 is not None and (v3 or "verbs" not in absent):
             data["verbs"] = v3
         return data
+
+    def _copy(self) -> ResourceRule:
+        new = self.__class__.__new__(self.__class__)
+        new.api_groups = None if (v0 := self.api_groups) is None else v0[:]
+        new.resource_names = None if (v1 := self.resource_names) is None else v1[:]
+        new.resources = None if (v2 := self.resources) is None else v2[:]
+        new.verbs = None if (v3 := self.verbs) is None else v3[:]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class SelfSubjectAccessReview(_Model):
@@ -606,6 +909,7 @@ class SelfSubjectAccessReview(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "authorization.k8s.io/v1"
@@ -626,13 +930,14 @@ class SelfSubjectAccessReview(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "SelfSubjectAccessReviewSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "SelfSubjectAccessReviewSpec", required=True),
         _FieldInfo("status", "status", "SubjectAccessReviewStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -640,10 +945,10 @@ class SelfSubjectAccessReview(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: SelfSubjectAccessReviewSpec | None
+    spec: SelfSubjectAccessReviewSpec
     """spec holds information about the request being evaluated.  user and groups must be empty"""
 
     status: SubjectAccessReviewStatus | None
@@ -658,34 +963,86 @@ class SelfSubjectAccessReview(_Model):
         spec: SelfSubjectAccessReviewSpec | None = None,
         status: SubjectAccessReviewStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "SelfSubjectAccessReview(metadata=...)"
+            )
+        if spec is None:
+            self.spec = SelfSubjectAccessReviewSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(
+                spec, SelfSubjectAccessReviewSpec, "SelfSubjectAccessReview(spec=...)"
+            )
+        self.status = (
+            None
+            if status is None
+            else _model_arg(
+                status, SubjectAccessReviewStatus, "SelfSubjectAccessReview(status=...)"
+            )
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SelfSubjectAccessReview:
+    def _decode(cls, data: dict[str, Any]) -> SelfSubjectAccessReview:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else SelfSubjectAccessReviewSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = SelfSubjectAccessReviewSpec._decode(v)
+        else:
+            self.spec = SelfSubjectAccessReviewSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
         v = get("status")
-        self.status = None if v is None else SubjectAccessReviewStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = SubjectAccessReviewStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -694,14 +1051,29 @@ class SelfSubjectAccessReview(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> SelfSubjectAccessReview:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class SelfSubjectAccessReviewSpec(_Model):
@@ -734,22 +1106,51 @@ class SelfSubjectAccessReviewSpec(_Model):
         non_resource_attributes: NonResourceAttributes | None = None,
         resource_attributes: ResourceAttributes | None = None,
     ) -> None:
-        self.non_resource_attributes = non_resource_attributes
-        self.resource_attributes = resource_attributes
+        self.non_resource_attributes = (
+            None
+            if non_resource_attributes is None
+            else _model_arg(
+                non_resource_attributes,
+                NonResourceAttributes,
+                "SelfSubjectAccessReviewSpec(non_resource_attributes=...)",
+            )
+        )
+        self.resource_attributes = (
+            None
+            if resource_attributes is None
+            else _model_arg(
+                resource_attributes,
+                ResourceAttributes,
+                "SelfSubjectAccessReviewSpec(resource_attributes=...)",
+            )
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SelfSubjectAccessReviewSpec:
+    def _decode(cls, data: dict[str, Any]) -> SelfSubjectAccessReviewSpec:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("nonResourceAttributes")
-        self.non_resource_attributes = None if v is None else NonResourceAttributes.from_dict(v)
+        if v is None:
+            self.non_resource_attributes = None
+        elif isinstance(v, dict):
+            self.non_resource_attributes = NonResourceAttributes._decode(v)
+        else:
+            self.non_resource_attributes = None
+            odd = True
         v = get("resourceAttributes")
-        self.resource_attributes = None if v is None else ResourceAttributes.from_dict(v)
+        if v is None:
+            self.resource_attributes = None
+        elif isinstance(v, dict):
+            self.resource_attributes = ResourceAttributes._decode(v)
+        else:
+            self.resource_attributes = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -763,6 +1164,15 @@ class SelfSubjectAccessReviewSpec(_Model):
             data["resourceAttributes"] = v1.to_dict()
         return data
 
+    def _copy(self) -> SelfSubjectAccessReviewSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.non_resource_attributes = (
+            None if (v0 := self.non_resource_attributes) is None else v0._copy()
+        )
+        new.resource_attributes = None if (v1 := self.resource_attributes) is None else v1._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class SelfSubjectRulesReview(_Model):
     """SelfSubjectRulesReview enumerates the set of actions the current user can perform within a namespace. The returned list of actions may be incomplete depending on the server's authorization mode, and any errors experienced during the evaluation. SelfSubjectRulesReview should be used by UIs to show/hide actions, or to quickly let an end user reason about their permissions. It should NOT Be used by external systems to drive authorization decisions as this raises confused deputy, cache lifetime/revocation, and correctness concerns. SubjectAccessReview, and LocalAccessReview are the correct way to defer authorization decisions to the API server."""
@@ -773,6 +1183,7 @@ class SelfSubjectRulesReview(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "authorization.k8s.io/v1"
@@ -793,13 +1204,14 @@ class SelfSubjectRulesReview(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "SelfSubjectRulesReviewSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "SelfSubjectRulesReviewSpec", required=True),
         _FieldInfo("status", "status", "SubjectRulesReviewStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -807,10 +1219,10 @@ class SelfSubjectRulesReview(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: SelfSubjectRulesReviewSpec | None
+    spec: SelfSubjectRulesReviewSpec
     """spec holds information about the request being evaluated."""
 
     status: SubjectRulesReviewStatus | None
@@ -825,34 +1237,84 @@ class SelfSubjectRulesReview(_Model):
         spec: SelfSubjectRulesReviewSpec | None = None,
         status: SubjectRulesReviewStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "SelfSubjectRulesReview(metadata=...)"
+            )
+        if spec is None:
+            self.spec = SelfSubjectRulesReviewSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(
+                spec, SelfSubjectRulesReviewSpec, "SelfSubjectRulesReview(spec=...)"
+            )
+        self.status = (
+            None
+            if status is None
+            else _model_arg(status, SubjectRulesReviewStatus, "SelfSubjectRulesReview(status=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SelfSubjectRulesReview:
+    def _decode(cls, data: dict[str, Any]) -> SelfSubjectRulesReview:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else SelfSubjectRulesReviewSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = SelfSubjectRulesReviewSpec._decode(v)
+        else:
+            self.spec = SelfSubjectRulesReviewSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
         v = get("status")
-        self.status = None if v is None else SubjectRulesReviewStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = SubjectRulesReviewStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -861,14 +1323,29 @@ class SelfSubjectRulesReview(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> SelfSubjectRulesReview:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class SelfSubjectRulesReviewSpec(_Model):
@@ -891,14 +1368,20 @@ class SelfSubjectRulesReviewSpec(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SelfSubjectRulesReviewSpec:
+    def _decode(cls, data: dict[str, Any]) -> SelfSubjectRulesReviewSpec:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.namespace = get("namespace")
+        v = get("namespace")
+        if v is None or isinstance(v, str):
+            self.namespace = v
+        else:
+            self.namespace = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -908,6 +1391,12 @@ class SelfSubjectRulesReviewSpec(_Model):
         if v0 is not None:
             data["namespace"] = v0
         return data
+
+    def _copy(self) -> SelfSubjectRulesReviewSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.namespace = self.namespace
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class SubjectAccessReview(_Model):
@@ -919,6 +1408,7 @@ class SubjectAccessReview(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "authorization.k8s.io/v1"
@@ -939,13 +1429,14 @@ class SubjectAccessReview(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "SubjectAccessReviewSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "SubjectAccessReviewSpec", required=True),
         _FieldInfo("status", "status", "SubjectAccessReviewStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -953,10 +1444,10 @@ class SubjectAccessReview(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """metadata is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: SubjectAccessReviewSpec | None
+    spec: SubjectAccessReviewSpec
     """spec holds information about the request being evaluated"""
 
     status: SubjectAccessReviewStatus | None
@@ -971,34 +1462,82 @@ class SubjectAccessReview(_Model):
         spec: SubjectAccessReviewSpec | None = None,
         status: SubjectAccessReviewStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "SubjectAccessReview(metadata=...)"
+            )
+        if spec is None:
+            self.spec = SubjectAccessReviewSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(spec, SubjectAccessReviewSpec, "SubjectAccessReview(spec=...)")
+        self.status = (
+            None
+            if status is None
+            else _model_arg(status, SubjectAccessReviewStatus, "SubjectAccessReview(status=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SubjectAccessReview:
+    def _decode(cls, data: dict[str, Any]) -> SubjectAccessReview:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else SubjectAccessReviewSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = SubjectAccessReviewSpec._decode(v)
+        else:
+            self.spec = SubjectAccessReviewSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
         v = get("status")
-        self.status = None if v is None else SubjectAccessReviewStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = SubjectAccessReviewStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -1007,14 +1546,29 @@ class SubjectAccessReview(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> SubjectAccessReview:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class SubjectAccessReviewSpec(_Model):
@@ -1073,28 +1627,77 @@ class SubjectAccessReviewSpec(_Model):
     ) -> None:
         self.extra = extra
         self.groups = groups
-        self.non_resource_attributes = non_resource_attributes
-        self.resource_attributes = resource_attributes
+        self.non_resource_attributes = (
+            None
+            if non_resource_attributes is None
+            else _model_arg(
+                non_resource_attributes,
+                NonResourceAttributes,
+                "SubjectAccessReviewSpec(non_resource_attributes=...)",
+            )
+        )
+        self.resource_attributes = (
+            None
+            if resource_attributes is None
+            else _model_arg(
+                resource_attributes,
+                ResourceAttributes,
+                "SubjectAccessReviewSpec(resource_attributes=...)",
+            )
+        )
         self.uid = uid
         self.user = user
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SubjectAccessReviewSpec:
+    def _decode(cls, data: dict[str, Any]) -> SubjectAccessReviewSpec:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.extra = get("extra")
-        self.groups = get("groups")
+        v = get("extra")
+        if v is None or isinstance(v, dict):
+            self.extra = v
+        else:
+            self.extra = None
+            odd = True
+        v = get("groups")
+        if v is None or isinstance(v, list):
+            self.groups = v
+        else:
+            self.groups = None
+            odd = True
         v = get("nonResourceAttributes")
-        self.non_resource_attributes = None if v is None else NonResourceAttributes.from_dict(v)
+        if v is None:
+            self.non_resource_attributes = None
+        elif isinstance(v, dict):
+            self.non_resource_attributes = NonResourceAttributes._decode(v)
+        else:
+            self.non_resource_attributes = None
+            odd = True
         v = get("resourceAttributes")
-        self.resource_attributes = None if v is None else ResourceAttributes.from_dict(v)
-        self.uid = get("uid")
-        self.user = get("user")
+        if v is None:
+            self.resource_attributes = None
+        elif isinstance(v, dict):
+            self.resource_attributes = ResourceAttributes._decode(v)
+        else:
+            self.resource_attributes = None
+            odd = True
+        v = get("uid")
+        if v is None or isinstance(v, str):
+            self.uid = v
+        else:
+            self.uid = None
+            odd = True
+        v = get("user")
+        if v is None or isinstance(v, str):
+            self.user = v
+        else:
+            self.user = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1120,6 +1723,19 @@ class SubjectAccessReviewSpec(_Model):
             data["user"] = v5
         return data
 
+    def _copy(self) -> SubjectAccessReviewSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.extra = None if (v0 := self.extra) is None else _copy_value(v0)
+        new.groups = None if (v1 := self.groups) is None else v1[:]
+        new.non_resource_attributes = (
+            None if (v2 := self.non_resource_attributes) is None else v2._copy()
+        )
+        new.resource_attributes = None if (v3 := self.resource_attributes) is None else v3._copy()
+        new.uid = self.uid
+        new.user = self.user
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class SubjectAccessReviewStatus(_Model):
     """SubjectAccessReviewStatus"""
@@ -1129,10 +1745,11 @@ class SubjectAccessReviewStatus(_Model):
         "denied",
         "evaluation_error",
         "reason",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("allowed", "allowed", "bool | None", required=True),
+        _FieldInfo("allowed", "allowed", "bool", required=True),
         _FieldInfo("denied", "denied", "bool | None"),
         _FieldInfo("evaluation_error", "evaluationError", "str | None"),
         _FieldInfo("reason", "reason", "str | None"),
@@ -1140,8 +1757,9 @@ class SubjectAccessReviewStatus(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"allowed", "denied", "evaluationError", "reason"}
     )
+    _absent: tuple[str, ...]
 
-    allowed: bool | None
+    allowed: bool
     """allowed is required. True if the action would be allowed, false otherwise."""
 
     denied: bool | None
@@ -1161,31 +1779,63 @@ class SubjectAccessReviewStatus(_Model):
         evaluation_error: str | None = None,
         reason: str | None = None,
     ) -> None:
-        self.allowed = allowed
+        absent: tuple[str, ...] = ()
+        if allowed is None:
+            self.allowed = False
+            absent += ("allowed",)
+        else:
+            self.allowed = allowed
         self.denied = denied
         self.evaluation_error = evaluation_error
         self.reason = reason
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SubjectAccessReviewStatus:
+    def _decode(cls, data: dict[str, Any]) -> SubjectAccessReviewStatus:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.allowed = get("allowed")
-        self.denied = get("denied")
-        self.evaluation_error = get("evaluationError")
-        self.reason = get("reason")
+        v = get("allowed")
+        if v.__class__ is bool:
+            self.allowed = v
+        else:
+            self.allowed = False
+            absent += ("allowed",)
+            if v is not None:
+                odd = True
+        v = get("denied")
+        if v is None or v.__class__ is bool:
+            self.denied = v
+        else:
+            self.denied = None
+            odd = True
+        v = get("evaluationError")
+        if v is None or isinstance(v, str):
+            self.evaluation_error = v
+        else:
+            self.evaluation_error = None
+            odd = True
+        v = get("reason")
+        if v is None or isinstance(v, str):
+            self.reason = v
+        else:
+            self.reason = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.allowed
-        if v0 is not None:
+        if v0 is not None and (v0 or "allowed" not in absent):
             data["allowed"] = v0
         v1 = self.denied
         if v1 is not None:
@@ -1198,6 +1848,16 @@ class SubjectAccessReviewStatus(_Model):
             data["reason"] = v3
         return data
 
+    def _copy(self) -> SubjectAccessReviewStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.allowed = self.allowed
+        new.denied = self.denied
+        new.evaluation_error = self.evaluation_error
+        new.reason = self.reason
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
+
 
 class SubjectRulesReviewStatus(_Model):
     """SubjectRulesReviewStatus contains the result of a rules check. This check can be incomplete depending on the set of authorizers the server is configured with and any errors experienced during evaluation. Because authorization rules are additive, if a rule appears in a list it's safe to assume the subject has that permission, even if that list is incomplete."""
@@ -1207,22 +1867,23 @@ class SubjectRulesReviewStatus(_Model):
         "incomplete",
         "non_resource_rules",
         "resource_rules",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("evaluation_error", "evaluationError", "str | None"),
-        _FieldInfo("incomplete", "incomplete", "bool | None", required=True),
+        _FieldInfo("incomplete", "incomplete", "bool", required=True),
         _FieldInfo(
             "non_resource_rules",
             "nonResourceRules",
-            "list[NonResourceRule] | None",
+            "list[NonResourceRule]",
             required=True,
             list_type="atomic",
         ),
         _FieldInfo(
             "resource_rules",
             "resourceRules",
-            "list[ResourceRule] | None",
+            "list[ResourceRule]",
             required=True,
             list_type="atomic",
         ),
@@ -1230,17 +1891,18 @@ class SubjectRulesReviewStatus(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"evaluationError", "incomplete", "nonResourceRules", "resourceRules"}
     )
+    _absent: tuple[str, ...]
 
     evaluation_error: str | None
     """evaluationError can appear in combination with Rules. It indicates an error occurred during rule evaluation, such as an authorizer that doesn't support rule evaluation, and that ResourceRules and/or NonResourceRules may be incomplete."""
 
-    incomplete: bool | None
+    incomplete: bool
     """incomplete is true when the rules returned by this call are incomplete. This is most commonly encountered when an authorizer, such as an external authorizer, doesn't support rules evaluation."""
 
-    non_resource_rules: list[NonResourceRule] | None
+    non_resource_rules: list[NonResourceRule]
     """nonResourceRules is the list of actions the subject is allowed to perform on non-resources. The list ordering isn't significant, may contain duplicates, and possibly be incomplete."""
 
-    resource_rules: list[ResourceRule] | None
+    resource_rules: list[ResourceRule]
     """resourceRules is the list of actions the subject is allowed to perform on resources. The list ordering isn't significant, may contain duplicates, and possibly be incomplete."""
 
     def __init__(
@@ -1251,41 +1913,113 @@ class SubjectRulesReviewStatus(_Model):
         non_resource_rules: list[NonResourceRule] | None = None,
         resource_rules: list[ResourceRule] | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.evaluation_error = evaluation_error
-        self.incomplete = incomplete
-        self.non_resource_rules = non_resource_rules
-        self.resource_rules = resource_rules
+        if incomplete is None:
+            self.incomplete = False
+            absent += ("incomplete",)
+        else:
+            self.incomplete = incomplete
+        if non_resource_rules is None:
+            self.non_resource_rules = []
+            absent += ("non_resource_rules",)
+        else:
+            self.non_resource_rules = [
+                _model_arg(i0, NonResourceRule, "SubjectRulesReviewStatus(non_resource_rules=...)")
+                for i0 in non_resource_rules
+            ]
+        if resource_rules is None:
+            self.resource_rules = []
+            absent += ("resource_rules",)
+        else:
+            self.resource_rules = [
+                _model_arg(i0, ResourceRule, "SubjectRulesReviewStatus(resource_rules=...)")
+                for i0 in resource_rules
+            ]
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SubjectRulesReviewStatus:
+    def _decode(cls, data: dict[str, Any]) -> SubjectRulesReviewStatus:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.evaluation_error = get("evaluationError")
-        self.incomplete = get("incomplete")
+        v = get("evaluationError")
+        if v is None or isinstance(v, str):
+            self.evaluation_error = v
+        else:
+            self.evaluation_error = None
+            odd = True
+        v = get("incomplete")
+        if v.__class__ is bool:
+            self.incomplete = v
+        else:
+            self.incomplete = False
+            absent += ("incomplete",)
+            if v is not None:
+                odd = True
         v = get("nonResourceRules")
-        self.non_resource_rules = None if v is None else [NonResourceRule.from_dict(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.non_resource_rules = [NonResourceRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.non_resource_rules = []
+                absent += ("non_resource_rules",)
+                odd = True
+        else:
+            self.non_resource_rules = []
+            absent += ("non_resource_rules",)
+            if v is not None:
+                odd = True
         v = get("resourceRules")
-        self.resource_rules = None if v is None else [ResourceRule.from_dict(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.resource_rules = [ResourceRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.resource_rules = []
+                absent += ("resource_rules",)
+                odd = True
+        else:
+            self.resource_rules = []
+            absent += ("resource_rules",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.evaluation_error
         if v0 is not None:
             data["evaluationError"] = v0
         v1 = self.incomplete
-        if v1 is not None:
+        if v1 is not None and (v1 or "incomplete" not in absent):
             data["incomplete"] = v1
         v2 = self.non_resource_rules
-        if v2 is not None:
+        if v2 is not None and (v2 or "non_resource_rules" not in absent):
             data["nonResourceRules"] = [i0.to_dict() for i0 in v2]
         v3 = self.resource_rules
-        if v3 is not None:
+        if v3 is not None and (v3 or "resource_rules" not in absent):
             data["resourceRules"] = [i0.to_dict() for i0 in v3]
         return data
+
+    def _copy(self) -> SubjectRulesReviewStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.evaluation_error = self.evaluation_error
+        new.incomplete = self.incomplete
+        new.non_resource_rules = (
+            None if (v2 := self.non_resource_rules) is None else [i._copy() for i in v2]
+        )
+        new.resource_rules = (
+            None if (v3 := self.resource_rules) is None else [i._copy() for i in v3]
+        )
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new

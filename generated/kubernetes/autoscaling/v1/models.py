@@ -7,12 +7,15 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
+    from datetime import datetime as _datetime
     from typing import Any, ClassVar
 
 __all__ = [
@@ -34,22 +37,24 @@ class CrossVersionObjectReference(_Model):
         "api_version",
         "kind",
         "name",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("kind", "kind", "str | None", required=True),
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("kind", "kind", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "name"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """apiVersion is the API version of the referent"""
 
-    kind: str | None
+    kind: str
     """kind is the kind of the referent; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    name: str | None
+    name: str
     """name is the name of the referent; More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names"""
 
     def __init__(
@@ -59,37 +64,79 @@ class CrossVersionObjectReference(_Model):
         kind: str | None = None,
         name: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.kind = kind
-        self.name = name
+        if kind is None:
+            self.kind = ""
+            absent += ("kind",)
+        else:
+            self.kind = kind
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CrossVersionObjectReference:
+    def _decode(cls, data: dict[str, Any]) -> CrossVersionObjectReference:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
-        self.name = get("name")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = ""
+            absent += ("kind",)
+            if v is not None:
+                odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.kind
-        if v1 is not None:
+        if v1 is not None and (v1 or "kind" not in absent):
             data["kind"] = v1
         v2 = self.name
-        if v2 is not None:
+        if v2 is not None and (v2 or "name" not in absent):
             data["name"] = v2
         return data
+
+    def _copy(self) -> CrossVersionObjectReference:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.name = self.name
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class HorizontalPodAutoscaler(_Model):
@@ -101,6 +148,7 @@ class HorizontalPodAutoscaler(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "autoscaling/v1"
@@ -130,13 +178,14 @@ class HorizontalPodAutoscaler(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "HorizontalPodAutoscalerSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "HorizontalPodAutoscalerSpec", required=True),
         _FieldInfo("status", "status", "HorizontalPodAutoscalerStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -144,10 +193,10 @@ class HorizontalPodAutoscaler(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: HorizontalPodAutoscalerSpec | None
+    spec: HorizontalPodAutoscalerSpec
     """spec defines the behaviour of autoscaler. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status."""
 
     status: HorizontalPodAutoscalerStatus | None
@@ -162,34 +211,86 @@ class HorizontalPodAutoscaler(_Model):
         spec: HorizontalPodAutoscalerSpec | None = None,
         status: HorizontalPodAutoscalerStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "HorizontalPodAutoscaler(metadata=...)"
+            )
+        if spec is None:
+            self.spec = HorizontalPodAutoscalerSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(
+                spec, HorizontalPodAutoscalerSpec, "HorizontalPodAutoscaler(spec=...)"
+            )
+        self.status = (
+            None
+            if status is None
+            else _model_arg(
+                status, HorizontalPodAutoscalerStatus, "HorizontalPodAutoscaler(status=...)"
+            )
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> HorizontalPodAutoscaler:
+    def _decode(cls, data: dict[str, Any]) -> HorizontalPodAutoscaler:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else HorizontalPodAutoscalerSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = HorizontalPodAutoscalerSpec._decode(v)
+        else:
+            self.spec = HorizontalPodAutoscalerSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
         v = get("status")
-        self.status = None if v is None else HorizontalPodAutoscalerStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = HorizontalPodAutoscalerStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -198,14 +299,29 @@ class HorizontalPodAutoscaler(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> HorizontalPodAutoscaler:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class HorizontalPodAutoscalerList(_Model):
@@ -216,28 +332,30 @@ class HorizontalPodAutoscalerList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "autoscaling/v1"
     KIND: ClassVar[str] = "HorizontalPodAutoscalerList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[HorizontalPodAutoscaler] | None", required=True),
+        _FieldInfo("items", "items", "list[HorizontalPodAutoscaler]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[HorizontalPodAutoscaler] | None
+    items: list[HorizontalPodAutoscaler]
     """items is the list of horizontal pod autoscaler objects."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata."""
 
     def __init__(
@@ -248,44 +366,102 @@ class HorizontalPodAutoscalerList(_Model):
         kind: str | None = "HorizontalPodAutoscalerList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(i0, HorizontalPodAutoscaler, "HorizontalPodAutoscalerList(items=...)")
+                for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "HorizontalPodAutoscalerList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> HorizontalPodAutoscalerList:
+    def _decode(cls, data: dict[str, Any]) -> HorizontalPodAutoscalerList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [HorizontalPodAutoscaler.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [HorizontalPodAutoscaler._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> HorizontalPodAutoscalerList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class HorizontalPodAutoscalerSpec(_Model):
@@ -296,16 +472,14 @@ class HorizontalPodAutoscalerSpec(_Model):
         "min_replicas",
         "scale_target_ref",
         "target_cpu_utilization_percentage",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("max_replicas", "maxReplicas", "int | None", required=True),
+        _FieldInfo("max_replicas", "maxReplicas", "int", required=True),
         _FieldInfo("min_replicas", "minReplicas", "int | None"),
         _FieldInfo(
-            "scale_target_ref",
-            "scaleTargetRef",
-            "CrossVersionObjectReference | None",
-            required=True,
+            "scale_target_ref", "scaleTargetRef", "CrossVersionObjectReference", required=True
         ),
         _FieldInfo(
             "target_cpu_utilization_percentage", "targetCPUUtilizationPercentage", "int | None"
@@ -314,14 +488,15 @@ class HorizontalPodAutoscalerSpec(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"maxReplicas", "minReplicas", "scaleTargetRef", "targetCPUUtilizationPercentage"}
     )
+    _absent: tuple[str, ...]
 
-    max_replicas: int | None
+    max_replicas: int
     """maxReplicas is the upper limit for the number of pods that can be set by the autoscaler; cannot be smaller than MinReplicas."""
 
     min_replicas: int | None
     """minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.  It defaults to 1 pod.  minReplicas is allowed to be 0 if the alpha feature gate HPAScaleToZero is enabled and at least one Object or External metric is configured.  Scaling is active as long as at least one metric value is available."""
 
-    scale_target_ref: CrossVersionObjectReference | None
+    scale_target_ref: CrossVersionObjectReference
     """reference to scaled resource; horizontal pod autoscaler will learn the current resource consumption and will set the desired number of pods by using its Scale subresource."""
 
     target_cpu_utilization_percentage: int | None
@@ -335,43 +510,96 @@ class HorizontalPodAutoscalerSpec(_Model):
         scale_target_ref: CrossVersionObjectReference | None = None,
         target_cpu_utilization_percentage: int | None = None,
     ) -> None:
-        self.max_replicas = max_replicas
+        absent: tuple[str, ...] = ()
+        if max_replicas is None:
+            self.max_replicas = 0
+            absent += ("max_replicas",)
+        else:
+            self.max_replicas = max_replicas
         self.min_replicas = min_replicas
-        self.scale_target_ref = scale_target_ref
+        if scale_target_ref is None:
+            self.scale_target_ref = CrossVersionObjectReference()
+            absent += ("scale_target_ref",)
+        else:
+            self.scale_target_ref = _model_arg(
+                scale_target_ref,
+                CrossVersionObjectReference,
+                "HorizontalPodAutoscalerSpec(scale_target_ref=...)",
+            )
         self.target_cpu_utilization_percentage = target_cpu_utilization_percentage
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> HorizontalPodAutoscalerSpec:
+    def _decode(cls, data: dict[str, Any]) -> HorizontalPodAutoscalerSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.max_replicas = get("maxReplicas")
-        self.min_replicas = get("minReplicas")
+        v = get("maxReplicas")
+        if isinstance(v, int) and v.__class__ is not bool:
+            self.max_replicas = v
+        else:
+            self.max_replicas = 0
+            absent += ("max_replicas",)
+            if v is not None:
+                odd = True
+        v = get("minReplicas")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.min_replicas = v
+        else:
+            self.min_replicas = None
+            odd = True
         v = get("scaleTargetRef")
-        self.scale_target_ref = None if v is None else CrossVersionObjectReference.from_dict(v)
-        self.target_cpu_utilization_percentage = get("targetCPUUtilizationPercentage")
+        if isinstance(v, dict):
+            self.scale_target_ref = CrossVersionObjectReference._decode(v)
+        else:
+            self.scale_target_ref = CrossVersionObjectReference()
+            absent += ("scale_target_ref",)
+            if v is not None:
+                odd = True
+        v = get("targetCPUUtilizationPercentage")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.target_cpu_utilization_percentage = v
+        else:
+            self.target_cpu_utilization_percentage = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.max_replicas
-        if v0 is not None:
+        if v0 is not None and (v0 or "max_replicas" not in absent):
             data["maxReplicas"] = v0
         v1 = self.min_replicas
         if v1 is not None:
             data["minReplicas"] = v1
         v2 = self.scale_target_ref
         if v2 is not None:
-            data["scaleTargetRef"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "scale_target_ref" not in absent:
+                data["scaleTargetRef"] = d2
         v3 = self.target_cpu_utilization_percentage
         if v3 is not None:
             data["targetCPUUtilizationPercentage"] = v3
         return data
+
+    def _copy(self) -> HorizontalPodAutoscalerSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.max_replicas = self.max_replicas
+        new.min_replicas = self.min_replicas
+        new.scale_target_ref = None if (v2 := self.scale_target_ref) is None else v2._copy()
+        new.target_cpu_utilization_percentage = self.target_cpu_utilization_percentage
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class HorizontalPodAutoscalerStatus(_Model):
@@ -383,14 +611,15 @@ class HorizontalPodAutoscalerStatus(_Model):
         "desired_replicas",
         "last_scale_time",
         "observed_generation",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
             "current_cpu_utilization_percentage", "currentCPUUtilizationPercentage", "int | None"
         ),
-        _FieldInfo("current_replicas", "currentReplicas", "int | None", required=True),
-        _FieldInfo("desired_replicas", "desiredReplicas", "int | None", required=True),
+        _FieldInfo("current_replicas", "currentReplicas", "int", required=True),
+        _FieldInfo("desired_replicas", "desiredReplicas", "int", required=True),
         _FieldInfo("last_scale_time", "lastScaleTime", "_Time | None"),
         _FieldInfo("observed_generation", "observedGeneration", "int | None"),
     )
@@ -403,14 +632,15 @@ class HorizontalPodAutoscalerStatus(_Model):
             "observedGeneration",
         }
     )
+    _absent: tuple[str, ...]
 
     current_cpu_utilization_percentage: int | None
     """currentCPUUtilizationPercentage is the current average CPU utilization over all pods, represented as a percentage of requested CPU, e.g. 70 means that an average pod is using now 70% of its requested CPU."""
 
-    current_replicas: int | None
+    current_replicas: int
     """currentReplicas is the current number of replicas of pods managed by this autoscaler."""
 
-    desired_replicas: int | None
+    desired_replicas: int
     """desiredReplicas is the  desired number of replicas of pods managed by this autoscaler."""
 
     last_scale_time: _Time | None
@@ -425,51 +655,106 @@ class HorizontalPodAutoscalerStatus(_Model):
         current_cpu_utilization_percentage: int | None = None,
         current_replicas: int | None = None,
         desired_replicas: int | None = None,
-        last_scale_time: _Time | None = None,
+        last_scale_time: _Time | str | _datetime | None = None,
         observed_generation: int | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.current_cpu_utilization_percentage = current_cpu_utilization_percentage
-        self.current_replicas = current_replicas
-        self.desired_replicas = desired_replicas
-        self.last_scale_time = last_scale_time
+        if current_replicas is None:
+            self.current_replicas = 0
+            absent += ("current_replicas",)
+        else:
+            self.current_replicas = current_replicas
+        if desired_replicas is None:
+            self.desired_replicas = 0
+            absent += ("desired_replicas",)
+        else:
+            self.desired_replicas = desired_replicas
+        self.last_scale_time = None if last_scale_time is None else _Time.coerce(last_scale_time)
         self.observed_generation = observed_generation
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> HorizontalPodAutoscalerStatus:
+    def _decode(cls, data: dict[str, Any]) -> HorizontalPodAutoscalerStatus:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.current_cpu_utilization_percentage = get("currentCPUUtilizationPercentage")
-        self.current_replicas = get("currentReplicas")
-        self.desired_replicas = get("desiredReplicas")
+        v = get("currentCPUUtilizationPercentage")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.current_cpu_utilization_percentage = v
+        else:
+            self.current_cpu_utilization_percentage = None
+            odd = True
+        v = get("currentReplicas")
+        if isinstance(v, int) and v.__class__ is not bool:
+            self.current_replicas = v
+        else:
+            self.current_replicas = 0
+            absent += ("current_replicas",)
+            if v is not None:
+                odd = True
+        v = get("desiredReplicas")
+        if isinstance(v, int) and v.__class__ is not bool:
+            self.desired_replicas = v
+        else:
+            self.desired_replicas = 0
+            absent += ("desired_replicas",)
+            if v is not None:
+                odd = True
         v = get("lastScaleTime")
-        self.last_scale_time = None if v is None else _Time(v)
-        self.observed_generation = get("observedGeneration")
+        if v is None:
+            self.last_scale_time = None
+        elif isinstance(v, str):
+            self.last_scale_time = _Time(v)
+        else:
+            self.last_scale_time = None
+            odd = True
+        v = get("observedGeneration")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.observed_generation = v
+        else:
+            self.observed_generation = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.current_cpu_utilization_percentage
         if v0 is not None:
             data["currentCPUUtilizationPercentage"] = v0
         v1 = self.current_replicas
-        if v1 is not None:
+        if v1 is not None and (v1 or "current_replicas" not in absent):
             data["currentReplicas"] = v1
         v2 = self.desired_replicas
-        if v2 is not None:
+        if v2 is not None and (v2 or "desired_replicas" not in absent):
             data["desiredReplicas"] = v2
         v3 = self.last_scale_time
         if v3 is not None:
-            data["lastScaleTime"] = v3
+            data["lastScaleTime"] = v3 if isinstance(v3, str) else _Time.coerce(v3)
         v4 = self.observed_generation
         if v4 is not None:
             data["observedGeneration"] = v4
         return data
+
+    def _copy(self) -> HorizontalPodAutoscalerStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.current_cpu_utilization_percentage = self.current_cpu_utilization_percentage
+        new.current_replicas = self.current_replicas
+        new.desired_replicas = self.desired_replicas
+        new.last_scale_time = self.last_scale_time
+        new.observed_generation = self.observed_generation
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class Scale(_Model):
@@ -481,6 +766,7 @@ class Scale(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "autoscaling/v1"
@@ -488,13 +774,14 @@ class Scale(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("spec", "spec", "ScaleSpec | None"),
         _FieldInfo("status", "status", "ScaleStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -502,7 +789,7 @@ class Scale(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata."""
 
     spec: ScaleSpec | None
@@ -520,34 +807,74 @@ class Scale(_Model):
         spec: ScaleSpec | None = None,
         status: ScaleStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Scale(metadata=...)")
+        self.spec = None if spec is None else _model_arg(spec, ScaleSpec, "Scale(spec=...)")
+        self.status = (
+            None if status is None else _model_arg(status, ScaleStatus, "Scale(status=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Scale:
+    def _decode(cls, data: dict[str, Any]) -> Scale:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else ScaleSpec.from_dict(v)
+        if v is None:
+            self.spec = None
+        elif isinstance(v, dict):
+            self.spec = ScaleSpec._decode(v)
+        else:
+            self.spec = None
+            odd = True
         v = get("status")
-        self.status = None if v is None else ScaleStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = ScaleStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -556,7 +883,9 @@ class Scale(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -564,6 +893,17 @@ class Scale(_Model):
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> Scale:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ScaleSpec(_Model):
@@ -586,14 +926,20 @@ class ScaleSpec(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ScaleSpec:
+    def _decode(cls, data: dict[str, Any]) -> ScaleSpec:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.replicas = get("replicas")
+        v = get("replicas")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.replicas = v
+        else:
+            self.replicas = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -604,6 +950,12 @@ class ScaleSpec(_Model):
             data["replicas"] = v0
         return data
 
+    def _copy(self) -> ScaleSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.replicas = self.replicas
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class ScaleStatus(_Model):
     """ScaleStatus represents the current status of a scale subresource."""
@@ -611,15 +963,17 @@ class ScaleStatus(_Model):
     __slots__ = (
         "replicas",
         "selector",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("replicas", "replicas", "int | None", required=True),
+        _FieldInfo("replicas", "replicas", "int", required=True),
         _FieldInfo("selector", "selector", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"replicas", "selector"})
+    _absent: tuple[str, ...]
 
-    replicas: int | None
+    replicas: int
     """replicas is the actual number of observed instances of the scaled object."""
 
     selector: str | None
@@ -631,29 +985,59 @@ class ScaleStatus(_Model):
         replicas: int | None = None,
         selector: str | None = None,
     ) -> None:
-        self.replicas = replicas
+        absent: tuple[str, ...] = ()
+        if replicas is None:
+            self.replicas = 0
+            absent += ("replicas",)
+        else:
+            self.replicas = replicas
         self.selector = selector
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ScaleStatus:
+    def _decode(cls, data: dict[str, Any]) -> ScaleStatus:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.replicas = get("replicas")
-        self.selector = get("selector")
+        v = get("replicas")
+        if isinstance(v, int) and v.__class__ is not bool:
+            self.replicas = v
+        else:
+            self.replicas = 0
+            absent += ("replicas",)
+            if v is not None:
+                odd = True
+        v = get("selector")
+        if v is None or isinstance(v, str):
+            self.selector = v
+        else:
+            self.selector = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.replicas
-        if v0 is not None:
+        if v0 is not None and (v0 or "replicas" not in absent):
             data["replicas"] = v0
         v1 = self.selector
         if v1 is not None:
             data["selector"] = v1
         return data
+
+    def _copy(self) -> ScaleStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.replicas = self.replicas
+        new.selector = self.selector
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new

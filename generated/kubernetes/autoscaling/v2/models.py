@@ -7,6 +7,8 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.model import quantity_wire as _quantity_wire
 from kubecore.core.quantity import Quantity as _Quantity
 from kubecore.core.times import Time as _Time
@@ -15,6 +17,7 @@ from kubecore.core.generated import meta_v1 as _meta_v1
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
+    from datetime import datetime as _datetime
     from typing import Any, ClassVar
 
 __all__ = [
@@ -52,22 +55,24 @@ class ContainerResourceMetricSource(_Model):
         "container",
         "name",
         "target",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("container", "container", "str | None", required=True),
-        _FieldInfo("name", "name", "str | None", required=True),
-        _FieldInfo("target", "target", "MetricTarget | None", required=True),
+        _FieldInfo("container", "container", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("target", "target", "MetricTarget", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"container", "name", "target"})
+    _absent: tuple[str, ...]
 
-    container: str | None
+    container: str
     """container is the name of the container in the pods of the scaling target"""
 
-    name: str | None
+    name: str
     """name is the name of the resource in question."""
 
-    target: MetricTarget | None
+    target: MetricTarget
     """target specifies the target value for the given metric"""
 
     def __init__(
@@ -77,38 +82,89 @@ class ContainerResourceMetricSource(_Model):
         name: str | None = None,
         target: MetricTarget | None = None,
     ) -> None:
-        self.container = container
-        self.name = name
-        self.target = target
+        absent: tuple[str, ...] = ()
+        if container is None:
+            self.container = ""
+            absent += ("container",)
+        else:
+            self.container = container
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
+        if target is None:
+            self.target = MetricTarget()
+            absent += ("target",)
+        else:
+            self.target = _model_arg(
+                target, MetricTarget, "ContainerResourceMetricSource(target=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ContainerResourceMetricSource:
+    def _decode(cls, data: dict[str, Any]) -> ContainerResourceMetricSource:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.container = get("container")
-        self.name = get("name")
+        v = get("container")
+        if isinstance(v, str):
+            self.container = v
+        else:
+            self.container = ""
+            absent += ("container",)
+            if v is not None:
+                odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
         v = get("target")
-        self.target = None if v is None else MetricTarget.from_dict(v)
+        if isinstance(v, dict):
+            self.target = MetricTarget._decode(v)
+        else:
+            self.target = MetricTarget()
+            absent += ("target",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.container
-        if v0 is not None:
+        if v0 is not None and (v0 or "container" not in absent):
             data["container"] = v0
         v1 = self.name
-        if v1 is not None:
+        if v1 is not None and (v1 or "name" not in absent):
             data["name"] = v1
         v2 = self.target
         if v2 is not None:
-            data["target"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "target" not in absent:
+                data["target"] = d2
         return data
+
+    def _copy(self) -> ContainerResourceMetricSource:
+        new = self.__class__.__new__(self.__class__)
+        new.container = self.container
+        new.name = self.name
+        new.target = None if (v2 := self.target) is None else v2._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ContainerResourceMetricStatus(_Model):
@@ -118,22 +174,24 @@ class ContainerResourceMetricStatus(_Model):
         "container",
         "current",
         "name",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("container", "container", "str | None", required=True),
-        _FieldInfo("current", "current", "MetricValueStatus | None", required=True),
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("container", "container", "str", required=True),
+        _FieldInfo("current", "current", "MetricValueStatus", required=True),
+        _FieldInfo("name", "name", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"container", "current", "name"})
+    _absent: tuple[str, ...]
 
-    container: str | None
+    container: str
     """container is the name of the container in the pods of the scaling target"""
 
-    current: MetricValueStatus | None
+    current: MetricValueStatus
     """current contains the current value for the given metric"""
 
-    name: str | None
+    name: str
     """name is the name of the resource in question."""
 
     def __init__(
@@ -143,38 +201,89 @@ class ContainerResourceMetricStatus(_Model):
         current: MetricValueStatus | None = None,
         name: str | None = None,
     ) -> None:
-        self.container = container
-        self.current = current
-        self.name = name
+        absent: tuple[str, ...] = ()
+        if container is None:
+            self.container = ""
+            absent += ("container",)
+        else:
+            self.container = container
+        if current is None:
+            self.current = MetricValueStatus()
+            absent += ("current",)
+        else:
+            self.current = _model_arg(
+                current, MetricValueStatus, "ContainerResourceMetricStatus(current=...)"
+            )
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ContainerResourceMetricStatus:
+    def _decode(cls, data: dict[str, Any]) -> ContainerResourceMetricStatus:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.container = get("container")
+        v = get("container")
+        if isinstance(v, str):
+            self.container = v
+        else:
+            self.container = ""
+            absent += ("container",)
+            if v is not None:
+                odd = True
         v = get("current")
-        self.current = None if v is None else MetricValueStatus.from_dict(v)
-        self.name = get("name")
+        if isinstance(v, dict):
+            self.current = MetricValueStatus._decode(v)
+        else:
+            self.current = MetricValueStatus()
+            absent += ("current",)
+            if v is not None:
+                odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.container
-        if v0 is not None:
+        if v0 is not None and (v0 or "container" not in absent):
             data["container"] = v0
         v1 = self.current
         if v1 is not None:
-            data["current"] = v1.to_dict()
+            d1 = v1.to_dict()
+            if d1 or "current" not in absent:
+                data["current"] = d1
         v2 = self.name
-        if v2 is not None:
+        if v2 is not None and (v2 or "name" not in absent):
             data["name"] = v2
         return data
+
+    def _copy(self) -> ContainerResourceMetricStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.container = self.container
+        new.current = None if (v1 := self.current) is None else v1._copy()
+        new.name = self.name
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class CrossVersionObjectReference(_Model):
@@ -184,22 +293,24 @@ class CrossVersionObjectReference(_Model):
         "api_version",
         "kind",
         "name",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("kind", "kind", "str | None", required=True),
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("kind", "kind", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "name"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """apiVersion is the API version of the referent"""
 
-    kind: str | None
+    kind: str
     """kind is the kind of the referent; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    name: str | None
+    name: str
     """name is the name of the referent; More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names"""
 
     def __init__(
@@ -209,37 +320,79 @@ class CrossVersionObjectReference(_Model):
         kind: str | None = None,
         name: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.kind = kind
-        self.name = name
+        if kind is None:
+            self.kind = ""
+            absent += ("kind",)
+        else:
+            self.kind = kind
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CrossVersionObjectReference:
+    def _decode(cls, data: dict[str, Any]) -> CrossVersionObjectReference:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
-        self.name = get("name")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = ""
+            absent += ("kind",)
+            if v is not None:
+                odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.kind
-        if v1 is not None:
+        if v1 is not None and (v1 or "kind" not in absent):
             data["kind"] = v1
         v2 = self.name
-        if v2 is not None:
+        if v2 is not None and (v2 or "name" not in absent):
             data["name"] = v2
         return data
+
+    def _copy(self) -> CrossVersionObjectReference:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.name = self.name
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ExternalMetricSource(_Model):
@@ -248,18 +401,20 @@ class ExternalMetricSource(_Model):
     __slots__ = (
         "metric",
         "target",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("metric", "metric", "MetricIdentifier | None", required=True),
-        _FieldInfo("target", "target", "MetricTarget | None", required=True),
+        _FieldInfo("metric", "metric", "MetricIdentifier", required=True),
+        _FieldInfo("target", "target", "MetricTarget", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"metric", "target"})
+    _absent: tuple[str, ...]
 
-    metric: MetricIdentifier | None
+    metric: MetricIdentifier
     """metric identifies the target metric by name and selector"""
 
-    target: MetricTarget | None
+    target: MetricTarget
     """target specifies the target value for the given metric"""
 
     def __init__(
@@ -268,34 +423,72 @@ class ExternalMetricSource(_Model):
         metric: MetricIdentifier | None = None,
         target: MetricTarget | None = None,
     ) -> None:
-        self.metric = metric
-        self.target = target
+        absent: tuple[str, ...] = ()
+        if metric is None:
+            self.metric = MetricIdentifier()
+            absent += ("metric",)
+        else:
+            self.metric = _model_arg(metric, MetricIdentifier, "ExternalMetricSource(metric=...)")
+        if target is None:
+            self.target = MetricTarget()
+            absent += ("target",)
+        else:
+            self.target = _model_arg(target, MetricTarget, "ExternalMetricSource(target=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ExternalMetricSource:
+    def _decode(cls, data: dict[str, Any]) -> ExternalMetricSource:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("metric")
-        self.metric = None if v is None else MetricIdentifier.from_dict(v)
+        if isinstance(v, dict):
+            self.metric = MetricIdentifier._decode(v)
+        else:
+            self.metric = MetricIdentifier()
+            absent += ("metric",)
+            if v is not None:
+                odd = True
         v = get("target")
-        self.target = None if v is None else MetricTarget.from_dict(v)
+        if isinstance(v, dict):
+            self.target = MetricTarget._decode(v)
+        else:
+            self.target = MetricTarget()
+            absent += ("target",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.metric
         if v0 is not None:
-            data["metric"] = v0.to_dict()
+            d0 = v0.to_dict()
+            if d0 or "metric" not in absent:
+                data["metric"] = d0
         v1 = self.target
         if v1 is not None:
-            data["target"] = v1.to_dict()
+            d1 = v1.to_dict()
+            if d1 or "target" not in absent:
+                data["target"] = d1
         return data
+
+    def _copy(self) -> ExternalMetricSource:
+        new = self.__class__.__new__(self.__class__)
+        new.metric = None if (v0 := self.metric) is None else v0._copy()
+        new.target = None if (v1 := self.target) is None else v1._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ExternalMetricStatus(_Model):
@@ -304,18 +497,20 @@ class ExternalMetricStatus(_Model):
     __slots__ = (
         "current",
         "metric",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("current", "current", "MetricValueStatus | None", required=True),
-        _FieldInfo("metric", "metric", "MetricIdentifier | None", required=True),
+        _FieldInfo("current", "current", "MetricValueStatus", required=True),
+        _FieldInfo("metric", "metric", "MetricIdentifier", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"current", "metric"})
+    _absent: tuple[str, ...]
 
-    current: MetricValueStatus | None
+    current: MetricValueStatus
     """current contains the current value for the given metric"""
 
-    metric: MetricIdentifier | None
+    metric: MetricIdentifier
     """metric identifies the target metric by name and selector"""
 
     def __init__(
@@ -324,34 +519,74 @@ class ExternalMetricStatus(_Model):
         current: MetricValueStatus | None = None,
         metric: MetricIdentifier | None = None,
     ) -> None:
-        self.current = current
-        self.metric = metric
+        absent: tuple[str, ...] = ()
+        if current is None:
+            self.current = MetricValueStatus()
+            absent += ("current",)
+        else:
+            self.current = _model_arg(
+                current, MetricValueStatus, "ExternalMetricStatus(current=...)"
+            )
+        if metric is None:
+            self.metric = MetricIdentifier()
+            absent += ("metric",)
+        else:
+            self.metric = _model_arg(metric, MetricIdentifier, "ExternalMetricStatus(metric=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ExternalMetricStatus:
+    def _decode(cls, data: dict[str, Any]) -> ExternalMetricStatus:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("current")
-        self.current = None if v is None else MetricValueStatus.from_dict(v)
+        if isinstance(v, dict):
+            self.current = MetricValueStatus._decode(v)
+        else:
+            self.current = MetricValueStatus()
+            absent += ("current",)
+            if v is not None:
+                odd = True
         v = get("metric")
-        self.metric = None if v is None else MetricIdentifier.from_dict(v)
+        if isinstance(v, dict):
+            self.metric = MetricIdentifier._decode(v)
+        else:
+            self.metric = MetricIdentifier()
+            absent += ("metric",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.current
         if v0 is not None:
-            data["current"] = v0.to_dict()
+            d0 = v0.to_dict()
+            if d0 or "current" not in absent:
+                data["current"] = d0
         v1 = self.metric
         if v1 is not None:
-            data["metric"] = v1.to_dict()
+            d1 = v1.to_dict()
+            if d1 or "metric" not in absent:
+                data["metric"] = d1
         return data
+
+    def _copy(self) -> ExternalMetricStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.current = None if (v0 := self.current) is None else v0._copy()
+        new.metric = None if (v1 := self.metric) is None else v1._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class HPAScalingPolicy(_Model):
@@ -361,22 +596,24 @@ class HPAScalingPolicy(_Model):
         "period_seconds",
         "type",
         "value",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("period_seconds", "periodSeconds", "int | None", required=True),
-        _FieldInfo("type", "type", "str | None", required=True),
-        _FieldInfo("value", "value", "int | None", required=True),
+        _FieldInfo("period_seconds", "periodSeconds", "int", required=True),
+        _FieldInfo("type", "type", "str", required=True),
+        _FieldInfo("value", "value", "int", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"periodSeconds", "type", "value"})
+    _absent: tuple[str, ...]
 
-    period_seconds: int | None
+    period_seconds: int
     """periodSeconds specifies the window of time for which the policy should hold true. PeriodSeconds must be greater than zero and less than or equal to 1800 (30 min)."""
 
-    type: str | None
+    type: str
     """type is used to specify the scaling policy."""
 
-    value: int | None
+    value: int
     """value contains the amount of change which is permitted by the policy. It must be greater than zero"""
 
     def __init__(
@@ -386,37 +623,85 @@ class HPAScalingPolicy(_Model):
         type: str | None = None,
         value: int | None = None,
     ) -> None:
-        self.period_seconds = period_seconds
-        self.type = type
-        self.value = value
+        absent: tuple[str, ...] = ()
+        if period_seconds is None:
+            self.period_seconds = 0
+            absent += ("period_seconds",)
+        else:
+            self.period_seconds = period_seconds
+        if type is None:
+            self.type = ""
+            absent += ("type",)
+        else:
+            self.type = type
+        if value is None:
+            self.value = 0
+            absent += ("value",)
+        else:
+            self.value = value
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> HPAScalingPolicy:
+    def _decode(cls, data: dict[str, Any]) -> HPAScalingPolicy:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.period_seconds = get("periodSeconds")
-        self.type = get("type")
-        self.value = get("value")
+        v = get("periodSeconds")
+        if isinstance(v, int) and v.__class__ is not bool:
+            self.period_seconds = v
+        else:
+            self.period_seconds = 0
+            absent += ("period_seconds",)
+            if v is not None:
+                odd = True
+        v = get("type")
+        if isinstance(v, str):
+            self.type = v
+        else:
+            self.type = ""
+            absent += ("type",)
+            if v is not None:
+                odd = True
+        v = get("value")
+        if isinstance(v, int) and v.__class__ is not bool:
+            self.value = v
+        else:
+            self.value = 0
+            absent += ("value",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.period_seconds
-        if v0 is not None:
+        if v0 is not None and (v0 or "period_seconds" not in absent):
             data["periodSeconds"] = v0
         v1 = self.type
-        if v1 is not None:
+        if v1 is not None and (v1 or "type" not in absent):
             data["type"] = v1
         v2 = self.value
-        if v2 is not None:
+        if v2 is not None and (v2 or "value" not in absent):
             data["value"] = v2
         return data
+
+    def _copy(self) -> HPAScalingPolicy:
+        new = self.__class__.__new__(self.__class__)
+        new.period_seconds = self.period_seconds
+        new.type = self.type
+        new.value = self.value
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class HPAScalingRules(_Model):
@@ -467,28 +752,61 @@ This is an beta field and requires the HPAConfigurableTolerance feature gate to 
         policies: list[HPAScalingPolicy] | None = None,
         select_policy: str | None = None,
         stabilization_window_seconds: int | None = None,
-        tolerance: _Quantity | None = None,
+        tolerance: _Quantity | str | int | float | None = None,
     ) -> None:
-        self.policies = policies
+        self.policies = (
+            None
+            if policies is None
+            else [
+                _model_arg(i0, HPAScalingPolicy, "HPAScalingRules(policies=...)") for i0 in policies
+            ]
+        )
         self.select_policy = select_policy
         self.stabilization_window_seconds = stabilization_window_seconds
-        self.tolerance = tolerance
+        self.tolerance = None if tolerance is None else _Quantity.coerce(tolerance)
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> HPAScalingRules:
+    def _decode(cls, data: dict[str, Any]) -> HPAScalingRules:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("policies")
-        self.policies = None if v is None else [HPAScalingPolicy.from_dict(i0) for i0 in v]
-        self.select_policy = get("selectPolicy")
-        self.stabilization_window_seconds = get("stabilizationWindowSeconds")
+        if v is None:
+            self.policies = None
+        elif isinstance(v, list):
+            try:
+                self.policies = [HPAScalingPolicy._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.policies = None
+                odd = True
+        else:
+            self.policies = None
+            odd = True
+        v = get("selectPolicy")
+        if v is None or isinstance(v, str):
+            self.select_policy = v
+        else:
+            self.select_policy = None
+            odd = True
+        v = get("stabilizationWindowSeconds")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.stabilization_window_seconds = v
+        else:
+            self.stabilization_window_seconds = None
+            odd = True
         v = get("tolerance")
-        self.tolerance = None if v is None else _Quantity(v)
+        if v is None:
+            self.tolerance = None
+        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
+            self.tolerance = _Quantity(v)
+        else:
+            self.tolerance = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -508,6 +826,15 @@ This is an beta field and requires the HPAConfigurableTolerance feature gate to 
             data["tolerance"] = _quantity_wire(v3)
         return data
 
+    def _copy(self) -> HPAScalingRules:
+        new = self.__class__.__new__(self.__class__)
+        new.policies = None if (v0 := self.policies) is None else [i._copy() for i in v0]
+        new.select_policy = self.select_policy
+        new.stabilization_window_seconds = self.stabilization_window_seconds
+        new.tolerance = self.tolerance
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class HorizontalPodAutoscaler(_Model):
     """HorizontalPodAutoscaler is the configuration for a horizontal pod autoscaler, which automatically manages the replica count of any resource implementing the scale subresource based on the metrics specified."""
@@ -518,6 +845,7 @@ class HorizontalPodAutoscaler(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "autoscaling/v2"
@@ -547,13 +875,14 @@ class HorizontalPodAutoscaler(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "HorizontalPodAutoscalerSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "HorizontalPodAutoscalerSpec", required=True),
         _FieldInfo("status", "status", "HorizontalPodAutoscalerStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -561,10 +890,10 @@ class HorizontalPodAutoscaler(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """metadata is the standard object metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: HorizontalPodAutoscalerSpec | None
+    spec: HorizontalPodAutoscalerSpec
     """spec is the specification for the behaviour of the autoscaler. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status."""
 
     status: HorizontalPodAutoscalerStatus | None
@@ -579,34 +908,86 @@ class HorizontalPodAutoscaler(_Model):
         spec: HorizontalPodAutoscalerSpec | None = None,
         status: HorizontalPodAutoscalerStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "HorizontalPodAutoscaler(metadata=...)"
+            )
+        if spec is None:
+            self.spec = HorizontalPodAutoscalerSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(
+                spec, HorizontalPodAutoscalerSpec, "HorizontalPodAutoscaler(spec=...)"
+            )
+        self.status = (
+            None
+            if status is None
+            else _model_arg(
+                status, HorizontalPodAutoscalerStatus, "HorizontalPodAutoscaler(status=...)"
+            )
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> HorizontalPodAutoscaler:
+    def _decode(cls, data: dict[str, Any]) -> HorizontalPodAutoscaler:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else HorizontalPodAutoscalerSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = HorizontalPodAutoscalerSpec._decode(v)
+        else:
+            self.spec = HorizontalPodAutoscalerSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
         v = get("status")
-        self.status = None if v is None else HorizontalPodAutoscalerStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = HorizontalPodAutoscalerStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -615,14 +996,29 @@ class HorizontalPodAutoscaler(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> HorizontalPodAutoscaler:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class HorizontalPodAutoscalerBehavior(_Model):
@@ -655,22 +1051,47 @@ No stabilization is used.
         scale_down: HPAScalingRules | None = None,
         scale_up: HPAScalingRules | None = None,
     ) -> None:
-        self.scale_down = scale_down
-        self.scale_up = scale_up
+        self.scale_down = (
+            None
+            if scale_down is None
+            else _model_arg(
+                scale_down, HPAScalingRules, "HorizontalPodAutoscalerBehavior(scale_down=...)"
+            )
+        )
+        self.scale_up = (
+            None
+            if scale_up is None
+            else _model_arg(
+                scale_up, HPAScalingRules, "HorizontalPodAutoscalerBehavior(scale_up=...)"
+            )
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> HorizontalPodAutoscalerBehavior:
+    def _decode(cls, data: dict[str, Any]) -> HorizontalPodAutoscalerBehavior:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("scaleDown")
-        self.scale_down = None if v is None else HPAScalingRules.from_dict(v)
+        if v is None:
+            self.scale_down = None
+        elif isinstance(v, dict):
+            self.scale_down = HPAScalingRules._decode(v)
+        else:
+            self.scale_down = None
+            odd = True
         v = get("scaleUp")
-        self.scale_up = None if v is None else HPAScalingRules.from_dict(v)
+        if v is None:
+            self.scale_up = None
+        elif isinstance(v, dict):
+            self.scale_up = HPAScalingRules._decode(v)
+        else:
+            self.scale_up = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -684,6 +1105,13 @@ No stabilization is used.
             data["scaleUp"] = v1.to_dict()
         return data
 
+    def _copy(self) -> HorizontalPodAutoscalerBehavior:
+        new = self.__class__.__new__(self.__class__)
+        new.scale_down = None if (v0 := self.scale_down) is None else v0._copy()
+        new.scale_up = None if (v1 := self.scale_up) is None else v1._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class HorizontalPodAutoscalerCondition(_Model):
     """HorizontalPodAutoscalerCondition describes the state of a HorizontalPodAutoscaler at a certain point."""
@@ -694,18 +1122,20 @@ class HorizontalPodAutoscalerCondition(_Model):
         "reason",
         "status",
         "type",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("last_transition_time", "lastTransitionTime", "_Time | None"),
         _FieldInfo("message", "message", "str | None"),
         _FieldInfo("reason", "reason", "str | None"),
-        _FieldInfo("status", "status", "str | None", required=True),
-        _FieldInfo("type", "type", "str | None", required=True),
+        _FieldInfo("status", "status", "str", required=True),
+        _FieldInfo("type", "type", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"lastTransitionTime", "message", "reason", "status", "type"}
     )
+    _absent: tuple[str, ...]
 
     last_transition_time: _Time | None
     """lastTransitionTime is the last time the condition transitioned from one status to another"""
@@ -716,50 +1146,96 @@ class HorizontalPodAutoscalerCondition(_Model):
     reason: str | None
     """reason is the reason for the condition's last transition."""
 
-    status: str | None
+    status: str
     """status is the status of the condition (True, False, Unknown)"""
 
-    type: str | None
+    type: str
     """type describes the current condition"""
 
     def __init__(
         self,
         *,
-        last_transition_time: _Time | None = None,
+        last_transition_time: _Time | str | _datetime | None = None,
         message: str | None = None,
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
     ) -> None:
-        self.last_transition_time = last_transition_time
+        absent: tuple[str, ...] = ()
+        self.last_transition_time = (
+            None if last_transition_time is None else _Time.coerce(last_transition_time)
+        )
         self.message = message
         self.reason = reason
-        self.status = status
-        self.type = type
+        if status is None:
+            self.status = ""
+            absent += ("status",)
+        else:
+            self.status = status
+        if type is None:
+            self.type = ""
+            absent += ("type",)
+        else:
+            self.type = type
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> HorizontalPodAutoscalerCondition:
+    def _decode(cls, data: dict[str, Any]) -> HorizontalPodAutoscalerCondition:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("lastTransitionTime")
-        self.last_transition_time = None if v is None else _Time(v)
-        self.message = get("message")
-        self.reason = get("reason")
-        self.status = get("status")
-        self.type = get("type")
+        if v is None:
+            self.last_transition_time = None
+        elif isinstance(v, str):
+            self.last_transition_time = _Time(v)
+        else:
+            self.last_transition_time = None
+            odd = True
+        v = get("message")
+        if v is None or isinstance(v, str):
+            self.message = v
+        else:
+            self.message = None
+            odd = True
+        v = get("reason")
+        if v is None or isinstance(v, str):
+            self.reason = v
+        else:
+            self.reason = None
+            odd = True
+        v = get("status")
+        if isinstance(v, str):
+            self.status = v
+        else:
+            self.status = ""
+            absent += ("status",)
+            if v is not None:
+                odd = True
+        v = get("type")
+        if isinstance(v, str):
+            self.type = v
+        else:
+            self.type = ""
+            absent += ("type",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.last_transition_time
         if v0 is not None:
-            data["lastTransitionTime"] = v0
+            data["lastTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
         v1 = self.message
         if v1 is not None:
             data["message"] = v1
@@ -767,12 +1243,23 @@ class HorizontalPodAutoscalerCondition(_Model):
         if v2 is not None:
             data["reason"] = v2
         v3 = self.status
-        if v3 is not None:
+        if v3 is not None and (v3 or "status" not in absent):
             data["status"] = v3
         v4 = self.type
-        if v4 is not None:
+        if v4 is not None and (v4 or "type" not in absent):
             data["type"] = v4
         return data
+
+    def _copy(self) -> HorizontalPodAutoscalerCondition:
+        new = self.__class__.__new__(self.__class__)
+        new.last_transition_time = self.last_transition_time
+        new.message = self.message
+        new.reason = self.reason
+        new.status = self.status
+        new.type = self.type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class HorizontalPodAutoscalerList(_Model):
@@ -783,28 +1270,30 @@ class HorizontalPodAutoscalerList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "autoscaling/v2"
     KIND: ClassVar[str] = "HorizontalPodAutoscalerList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[HorizontalPodAutoscaler] | None", required=True),
+        _FieldInfo("items", "items", "list[HorizontalPodAutoscaler]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[HorizontalPodAutoscaler] | None
+    items: list[HorizontalPodAutoscaler]
     """items is the list of horizontal pod autoscaler objects."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """metadata is the standard list metadata."""
 
     def __init__(
@@ -815,44 +1304,102 @@ class HorizontalPodAutoscalerList(_Model):
         kind: str | None = "HorizontalPodAutoscalerList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(i0, HorizontalPodAutoscaler, "HorizontalPodAutoscalerList(items=...)")
+                for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "HorizontalPodAutoscalerList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> HorizontalPodAutoscalerList:
+    def _decode(cls, data: dict[str, Any]) -> HorizontalPodAutoscalerList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [HorizontalPodAutoscaler.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [HorizontalPodAutoscaler._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> HorizontalPodAutoscalerList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class HorizontalPodAutoscalerSpec(_Model):
@@ -864,28 +1411,27 @@ class HorizontalPodAutoscalerSpec(_Model):
         "metrics",
         "min_replicas",
         "scale_target_ref",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("behavior", "behavior", "HorizontalPodAutoscalerBehavior | None"),
-        _FieldInfo("max_replicas", "maxReplicas", "int | None", required=True),
+        _FieldInfo("max_replicas", "maxReplicas", "int", required=True),
         _FieldInfo("metrics", "metrics", "list[MetricSpec] | None", list_type="atomic"),
         _FieldInfo("min_replicas", "minReplicas", "int | None"),
         _FieldInfo(
-            "scale_target_ref",
-            "scaleTargetRef",
-            "CrossVersionObjectReference | None",
-            required=True,
+            "scale_target_ref", "scaleTargetRef", "CrossVersionObjectReference", required=True
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"behavior", "maxReplicas", "metrics", "minReplicas", "scaleTargetRef"}
     )
+    _absent: tuple[str, ...]
 
     behavior: HorizontalPodAutoscalerBehavior | None
     """behavior configures the scaling behavior of the target in both Up and Down directions (scaleUp and scaleDown fields respectively). If not set, the default HPAScalingRules for scale up and scale down are used."""
 
-    max_replicas: int | None
+    max_replicas: int
     """maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up. It cannot be less that minReplicas."""
 
     metrics: list[MetricSpec] | None
@@ -894,7 +1440,7 @@ class HorizontalPodAutoscalerSpec(_Model):
     min_replicas: int | None
     """minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.  It defaults to 1 pod.  minReplicas is allowed to be 0 if the alpha feature gate HPAScaleToZero is enabled and at least one Object or External metric is configured.  Scaling is active as long as at least one metric value is available."""
 
-    scale_target_ref: CrossVersionObjectReference | None
+    scale_target_ref: CrossVersionObjectReference
     """scaleTargetRef points to the target resource to scale, and is used to the pods for which metrics should be collected, as well as to actually change the replica count."""
 
     def __init__(
@@ -906,39 +1452,106 @@ class HorizontalPodAutoscalerSpec(_Model):
         min_replicas: int | None = None,
         scale_target_ref: CrossVersionObjectReference | None = None,
     ) -> None:
-        self.behavior = behavior
-        self.max_replicas = max_replicas
-        self.metrics = metrics
+        absent: tuple[str, ...] = ()
+        self.behavior = (
+            None
+            if behavior is None
+            else _model_arg(
+                behavior,
+                HorizontalPodAutoscalerBehavior,
+                "HorizontalPodAutoscalerSpec(behavior=...)",
+            )
+        )
+        if max_replicas is None:
+            self.max_replicas = 0
+            absent += ("max_replicas",)
+        else:
+            self.max_replicas = max_replicas
+        self.metrics = (
+            None
+            if metrics is None
+            else [
+                _model_arg(i0, MetricSpec, "HorizontalPodAutoscalerSpec(metrics=...)")
+                for i0 in metrics
+            ]
+        )
         self.min_replicas = min_replicas
-        self.scale_target_ref = scale_target_ref
+        if scale_target_ref is None:
+            self.scale_target_ref = CrossVersionObjectReference()
+            absent += ("scale_target_ref",)
+        else:
+            self.scale_target_ref = _model_arg(
+                scale_target_ref,
+                CrossVersionObjectReference,
+                "HorizontalPodAutoscalerSpec(scale_target_ref=...)",
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> HorizontalPodAutoscalerSpec:
+    def _decode(cls, data: dict[str, Any]) -> HorizontalPodAutoscalerSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("behavior")
-        self.behavior = None if v is None else HorizontalPodAutoscalerBehavior.from_dict(v)
-        self.max_replicas = get("maxReplicas")
+        if v is None:
+            self.behavior = None
+        elif isinstance(v, dict):
+            self.behavior = HorizontalPodAutoscalerBehavior._decode(v)
+        else:
+            self.behavior = None
+            odd = True
+        v = get("maxReplicas")
+        if isinstance(v, int) and v.__class__ is not bool:
+            self.max_replicas = v
+        else:
+            self.max_replicas = 0
+            absent += ("max_replicas",)
+            if v is not None:
+                odd = True
         v = get("metrics")
-        self.metrics = None if v is None else [MetricSpec.from_dict(i0) for i0 in v]
-        self.min_replicas = get("minReplicas")
+        if v is None:
+            self.metrics = None
+        elif isinstance(v, list):
+            try:
+                self.metrics = [MetricSpec._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.metrics = None
+                odd = True
+        else:
+            self.metrics = None
+            odd = True
+        v = get("minReplicas")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.min_replicas = v
+        else:
+            self.min_replicas = None
+            odd = True
         v = get("scaleTargetRef")
-        self.scale_target_ref = None if v is None else CrossVersionObjectReference.from_dict(v)
+        if isinstance(v, dict):
+            self.scale_target_ref = CrossVersionObjectReference._decode(v)
+        else:
+            self.scale_target_ref = CrossVersionObjectReference()
+            absent += ("scale_target_ref",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.behavior
         if v0 is not None:
             data["behavior"] = v0.to_dict()
         v1 = self.max_replicas
-        if v1 is not None:
+        if v1 is not None and (v1 or "max_replicas" not in absent):
             data["maxReplicas"] = v1
         v2 = self.metrics
         if v2 is not None:
@@ -948,8 +1561,21 @@ class HorizontalPodAutoscalerSpec(_Model):
             data["minReplicas"] = v3
         v4 = self.scale_target_ref
         if v4 is not None:
-            data["scaleTargetRef"] = v4.to_dict()
+            d4 = v4.to_dict()
+            if d4 or "scale_target_ref" not in absent:
+                data["scaleTargetRef"] = d4
         return data
+
+    def _copy(self) -> HorizontalPodAutoscalerSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.behavior = None if (v0 := self.behavior) is None else v0._copy()
+        new.max_replicas = self.max_replicas
+        new.metrics = None if (v2 := self.metrics) is None else [i._copy() for i in v2]
+        new.min_replicas = self.min_replicas
+        new.scale_target_ref = None if (v4 := self.scale_target_ref) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class HorizontalPodAutoscalerStatus(_Model):
@@ -962,6 +1588,7 @@ class HorizontalPodAutoscalerStatus(_Model):
         "desired_replicas",
         "last_scale_time",
         "observed_generation",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -978,7 +1605,7 @@ class HorizontalPodAutoscalerStatus(_Model):
             "current_metrics", "currentMetrics", "list[MetricStatus] | None", list_type="atomic"
         ),
         _FieldInfo("current_replicas", "currentReplicas", "int | None"),
-        _FieldInfo("desired_replicas", "desiredReplicas", "int | None", required=True),
+        _FieldInfo("desired_replicas", "desiredReplicas", "int", required=True),
         _FieldInfo("last_scale_time", "lastScaleTime", "_Time | None"),
         _FieldInfo("observed_generation", "observedGeneration", "int | None"),
     )
@@ -992,6 +1619,7 @@ class HorizontalPodAutoscalerStatus(_Model):
             "observedGeneration",
         }
     )
+    _absent: tuple[str, ...]
 
     conditions: list[HorizontalPodAutoscalerCondition] | None
     """conditions is the set of conditions required for this autoscaler to scale its target, and indicates whether or not those conditions are met."""
@@ -1002,7 +1630,7 @@ class HorizontalPodAutoscalerStatus(_Model):
     current_replicas: int | None
     """currentReplicas is current number of replicas of pods managed by this autoscaler, as last seen by the autoscaler."""
 
-    desired_replicas: int | None
+    desired_replicas: int
     """desiredReplicas is the desired number of replicas of pods managed by this autoscaler, as last calculated by the autoscaler."""
 
     last_scale_time: _Time | None
@@ -1018,41 +1646,110 @@ class HorizontalPodAutoscalerStatus(_Model):
         current_metrics: list[MetricStatus] | None = None,
         current_replicas: int | None = None,
         desired_replicas: int | None = None,
-        last_scale_time: _Time | None = None,
+        last_scale_time: _Time | str | _datetime | None = None,
         observed_generation: int | None = None,
     ) -> None:
-        self.conditions = conditions
-        self.current_metrics = current_metrics
+        absent: tuple[str, ...] = ()
+        self.conditions = (
+            None
+            if conditions is None
+            else [
+                _model_arg(
+                    i0,
+                    HorizontalPodAutoscalerCondition,
+                    "HorizontalPodAutoscalerStatus(conditions=...)",
+                )
+                for i0 in conditions
+            ]
+        )
+        self.current_metrics = (
+            None
+            if current_metrics is None
+            else [
+                _model_arg(i0, MetricStatus, "HorizontalPodAutoscalerStatus(current_metrics=...)")
+                for i0 in current_metrics
+            ]
+        )
         self.current_replicas = current_replicas
-        self.desired_replicas = desired_replicas
-        self.last_scale_time = last_scale_time
+        if desired_replicas is None:
+            self.desired_replicas = 0
+            absent += ("desired_replicas",)
+        else:
+            self.desired_replicas = desired_replicas
+        self.last_scale_time = None if last_scale_time is None else _Time.coerce(last_scale_time)
         self.observed_generation = observed_generation
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> HorizontalPodAutoscalerStatus:
+    def _decode(cls, data: dict[str, Any]) -> HorizontalPodAutoscalerStatus:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("conditions")
-        self.conditions = (
-            None if v is None else [HorizontalPodAutoscalerCondition.from_dict(i0) for i0 in v]
-        )
+        if v is None:
+            self.conditions = None
+        elif isinstance(v, list):
+            try:
+                self.conditions = [HorizontalPodAutoscalerCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
+        else:
+            self.conditions = None
+            odd = True
         v = get("currentMetrics")
-        self.current_metrics = None if v is None else [MetricStatus.from_dict(i0) for i0 in v]
-        self.current_replicas = get("currentReplicas")
-        self.desired_replicas = get("desiredReplicas")
+        if v is None:
+            self.current_metrics = None
+        elif isinstance(v, list):
+            try:
+                self.current_metrics = [MetricStatus._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.current_metrics = None
+                odd = True
+        else:
+            self.current_metrics = None
+            odd = True
+        v = get("currentReplicas")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.current_replicas = v
+        else:
+            self.current_replicas = None
+            odd = True
+        v = get("desiredReplicas")
+        if isinstance(v, int) and v.__class__ is not bool:
+            self.desired_replicas = v
+        else:
+            self.desired_replicas = 0
+            absent += ("desired_replicas",)
+            if v is not None:
+                odd = True
         v = get("lastScaleTime")
-        self.last_scale_time = None if v is None else _Time(v)
-        self.observed_generation = get("observedGeneration")
+        if v is None:
+            self.last_scale_time = None
+        elif isinstance(v, str):
+            self.last_scale_time = _Time(v)
+        else:
+            self.last_scale_time = None
+            odd = True
+        v = get("observedGeneration")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.observed_generation = v
+        else:
+            self.observed_generation = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.conditions
         if v0 is not None:
             data["conditions"] = [i0.to_dict() for i0 in v0]
@@ -1063,15 +1760,29 @@ class HorizontalPodAutoscalerStatus(_Model):
         if v2 is not None:
             data["currentReplicas"] = v2
         v3 = self.desired_replicas
-        if v3 is not None:
+        if v3 is not None and (v3 or "desired_replicas" not in absent):
             data["desiredReplicas"] = v3
         v4 = self.last_scale_time
         if v4 is not None:
-            data["lastScaleTime"] = v4
+            data["lastScaleTime"] = v4 if isinstance(v4, str) else _Time.coerce(v4)
         v5 = self.observed_generation
         if v5 is not None:
             data["observedGeneration"] = v5
         return data
+
+    def _copy(self) -> HorizontalPodAutoscalerStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
+        new.current_metrics = (
+            None if (v1 := self.current_metrics) is None else [i._copy() for i in v1]
+        )
+        new.current_replicas = self.current_replicas
+        new.desired_replicas = self.desired_replicas
+        new.last_scale_time = self.last_scale_time
+        new.observed_generation = self.observed_generation
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class MetricIdentifier(_Model):
@@ -1080,15 +1791,17 @@ class MetricIdentifier(_Model):
     __slots__ = (
         "name",
         "selector",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("name", "name", "str", required=True),
         _FieldInfo("selector", "selector", "_meta_v1.LabelSelector | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "selector"})
+    _absent: tuple[str, ...]
 
-    name: str | None
+    name: str
     """name is the name of the given metric"""
 
     selector: _meta_v1.LabelSelector | None
@@ -1100,33 +1813,68 @@ class MetricIdentifier(_Model):
         name: str | None = None,
         selector: _meta_v1.LabelSelector | None = None,
     ) -> None:
-        self.name = name
-        self.selector = selector
+        absent: tuple[str, ...] = ()
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
+        self.selector = (
+            None
+            if selector is None
+            else _model_arg(selector, _meta_v1.LabelSelector, "MetricIdentifier(selector=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MetricIdentifier:
+    def _decode(cls, data: dict[str, Any]) -> MetricIdentifier:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.name = get("name")
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
         v = get("selector")
-        self.selector = None if v is None else _meta_v1.LabelSelector.from_dict(v)
+        if v is None:
+            self.selector = None
+        elif isinstance(v, dict):
+            self.selector = _meta_v1.LabelSelector._decode(v)
+        else:
+            self.selector = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.name
-        if v0 is not None:
+        if v0 is not None and (v0 or "name" not in absent):
             data["name"] = v0
         v1 = self.selector
         if v1 is not None:
             data["selector"] = v1.to_dict()
         return data
+
+    def _copy(self) -> MetricIdentifier:
+        new = self.__class__.__new__(self.__class__)
+        new.name = self.name
+        new.selector = None if (v1 := self.selector) is None else v1._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class MetricSpec(_Model):
@@ -1139,6 +1887,7 @@ class MetricSpec(_Model):
         "pods",
         "resource",
         "type",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -1149,11 +1898,12 @@ class MetricSpec(_Model):
         _FieldInfo("object", "object", "ObjectMetricSource | None"),
         _FieldInfo("pods", "pods", "PodsMetricSource | None"),
         _FieldInfo("resource", "resource", "ResourceMetricSource | None"),
-        _FieldInfo("type", "type", "str | None", required=True),
+        _FieldInfo("type", "type", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"containerResource", "external", "object", "pods", "resource", "type"}
     )
+    _absent: tuple[str, ...]
 
     container_resource: ContainerResourceMetricSource | None
     """containerResource refers to a resource metric (such as those specified in requests and limits) known to Kubernetes describing a single container in each pod of the current scale target (e.g. CPU or memory). Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source."""
@@ -1170,7 +1920,7 @@ class MetricSpec(_Model):
     resource: ResourceMetricSource | None
     """resource refers to a resource metric (such as those specified in requests and limits) known to Kubernetes describing each pod in the current scale target (e.g. CPU or memory). Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source."""
 
-    type: str | None
+    type: str
     """type is the type of metric source.  It should be one of "ContainerResource", "External", "Object", "Pods" or "Resource", each mapping to a matching field in the object."""
 
     def __init__(
@@ -1183,38 +1933,107 @@ class MetricSpec(_Model):
         resource: ResourceMetricSource | None = None,
         type: str | None = None,
     ) -> None:
-        self.container_resource = container_resource
-        self.external = external
-        self.object = object
-        self.pods = pods
-        self.resource = resource
-        self.type = type
+        absent: tuple[str, ...] = ()
+        self.container_resource = (
+            None
+            if container_resource is None
+            else _model_arg(
+                container_resource,
+                ContainerResourceMetricSource,
+                "MetricSpec(container_resource=...)",
+            )
+        )
+        self.external = (
+            None
+            if external is None
+            else _model_arg(external, ExternalMetricSource, "MetricSpec(external=...)")
+        )
+        self.object = (
+            None
+            if object is None
+            else _model_arg(object, ObjectMetricSource, "MetricSpec(object=...)")
+        )
+        self.pods = (
+            None if pods is None else _model_arg(pods, PodsMetricSource, "MetricSpec(pods=...)")
+        )
+        self.resource = (
+            None
+            if resource is None
+            else _model_arg(resource, ResourceMetricSource, "MetricSpec(resource=...)")
+        )
+        if type is None:
+            self.type = ""
+            absent += ("type",)
+        else:
+            self.type = type
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MetricSpec:
+    def _decode(cls, data: dict[str, Any]) -> MetricSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("containerResource")
-        self.container_resource = None if v is None else ContainerResourceMetricSource.from_dict(v)
+        if v is None:
+            self.container_resource = None
+        elif isinstance(v, dict):
+            self.container_resource = ContainerResourceMetricSource._decode(v)
+        else:
+            self.container_resource = None
+            odd = True
         v = get("external")
-        self.external = None if v is None else ExternalMetricSource.from_dict(v)
+        if v is None:
+            self.external = None
+        elif isinstance(v, dict):
+            self.external = ExternalMetricSource._decode(v)
+        else:
+            self.external = None
+            odd = True
         v = get("object")
-        self.object = None if v is None else ObjectMetricSource.from_dict(v)
+        if v is None:
+            self.object = None
+        elif isinstance(v, dict):
+            self.object = ObjectMetricSource._decode(v)
+        else:
+            self.object = None
+            odd = True
         v = get("pods")
-        self.pods = None if v is None else PodsMetricSource.from_dict(v)
+        if v is None:
+            self.pods = None
+        elif isinstance(v, dict):
+            self.pods = PodsMetricSource._decode(v)
+        else:
+            self.pods = None
+            odd = True
         v = get("resource")
-        self.resource = None if v is None else ResourceMetricSource.from_dict(v)
-        self.type = get("type")
+        if v is None:
+            self.resource = None
+        elif isinstance(v, dict):
+            self.resource = ResourceMetricSource._decode(v)
+        else:
+            self.resource = None
+            odd = True
+        v = get("type")
+        if isinstance(v, str):
+            self.type = v
+        else:
+            self.type = ""
+            absent += ("type",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.container_resource
         if v0 is not None:
             data["containerResource"] = v0.to_dict()
@@ -1231,9 +2050,21 @@ class MetricSpec(_Model):
         if v4 is not None:
             data["resource"] = v4.to_dict()
         v5 = self.type
-        if v5 is not None:
+        if v5 is not None and (v5 or "type" not in absent):
             data["type"] = v5
         return data
+
+    def _copy(self) -> MetricSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.container_resource = None if (v0 := self.container_resource) is None else v0._copy()
+        new.external = None if (v1 := self.external) is None else v1._copy()
+        new.object = None if (v2 := self.object) is None else v2._copy()
+        new.pods = None if (v3 := self.pods) is None else v3._copy()
+        new.resource = None if (v4 := self.resource) is None else v4._copy()
+        new.type = self.type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class MetricStatus(_Model):
@@ -1246,6 +2077,7 @@ class MetricStatus(_Model):
         "pods",
         "resource",
         "type",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -1256,11 +2088,12 @@ class MetricStatus(_Model):
         _FieldInfo("object", "object", "ObjectMetricStatus | None"),
         _FieldInfo("pods", "pods", "PodsMetricStatus | None"),
         _FieldInfo("resource", "resource", "ResourceMetricStatus | None"),
-        _FieldInfo("type", "type", "str | None", required=True),
+        _FieldInfo("type", "type", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"containerResource", "external", "object", "pods", "resource", "type"}
     )
+    _absent: tuple[str, ...]
 
     container_resource: ContainerResourceMetricStatus | None
     """container resource refers to a resource metric (such as those specified in requests and limits) known to Kubernetes describing a single container in each pod in the current scale target (e.g. CPU or memory). Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source."""
@@ -1277,7 +2110,7 @@ class MetricStatus(_Model):
     resource: ResourceMetricStatus | None
     """resource refers to a resource metric (such as those specified in requests and limits) known to Kubernetes describing each pod in the current scale target (e.g. CPU or memory). Such metrics are built in to Kubernetes, and have special scaling options on top of those available to normal per-pod metrics using the "pods" source."""
 
-    type: str | None
+    type: str
     """type is the type of metric source.  It will be one of "ContainerResource", "External", "Object", "Pods" or "Resource", each corresponds to a matching field in the object."""
 
     def __init__(
@@ -1290,38 +2123,107 @@ class MetricStatus(_Model):
         resource: ResourceMetricStatus | None = None,
         type: str | None = None,
     ) -> None:
-        self.container_resource = container_resource
-        self.external = external
-        self.object = object
-        self.pods = pods
-        self.resource = resource
-        self.type = type
+        absent: tuple[str, ...] = ()
+        self.container_resource = (
+            None
+            if container_resource is None
+            else _model_arg(
+                container_resource,
+                ContainerResourceMetricStatus,
+                "MetricStatus(container_resource=...)",
+            )
+        )
+        self.external = (
+            None
+            if external is None
+            else _model_arg(external, ExternalMetricStatus, "MetricStatus(external=...)")
+        )
+        self.object = (
+            None
+            if object is None
+            else _model_arg(object, ObjectMetricStatus, "MetricStatus(object=...)")
+        )
+        self.pods = (
+            None if pods is None else _model_arg(pods, PodsMetricStatus, "MetricStatus(pods=...)")
+        )
+        self.resource = (
+            None
+            if resource is None
+            else _model_arg(resource, ResourceMetricStatus, "MetricStatus(resource=...)")
+        )
+        if type is None:
+            self.type = ""
+            absent += ("type",)
+        else:
+            self.type = type
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MetricStatus:
+    def _decode(cls, data: dict[str, Any]) -> MetricStatus:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("containerResource")
-        self.container_resource = None if v is None else ContainerResourceMetricStatus.from_dict(v)
+        if v is None:
+            self.container_resource = None
+        elif isinstance(v, dict):
+            self.container_resource = ContainerResourceMetricStatus._decode(v)
+        else:
+            self.container_resource = None
+            odd = True
         v = get("external")
-        self.external = None if v is None else ExternalMetricStatus.from_dict(v)
+        if v is None:
+            self.external = None
+        elif isinstance(v, dict):
+            self.external = ExternalMetricStatus._decode(v)
+        else:
+            self.external = None
+            odd = True
         v = get("object")
-        self.object = None if v is None else ObjectMetricStatus.from_dict(v)
+        if v is None:
+            self.object = None
+        elif isinstance(v, dict):
+            self.object = ObjectMetricStatus._decode(v)
+        else:
+            self.object = None
+            odd = True
         v = get("pods")
-        self.pods = None if v is None else PodsMetricStatus.from_dict(v)
+        if v is None:
+            self.pods = None
+        elif isinstance(v, dict):
+            self.pods = PodsMetricStatus._decode(v)
+        else:
+            self.pods = None
+            odd = True
         v = get("resource")
-        self.resource = None if v is None else ResourceMetricStatus.from_dict(v)
-        self.type = get("type")
+        if v is None:
+            self.resource = None
+        elif isinstance(v, dict):
+            self.resource = ResourceMetricStatus._decode(v)
+        else:
+            self.resource = None
+            odd = True
+        v = get("type")
+        if isinstance(v, str):
+            self.type = v
+        else:
+            self.type = ""
+            absent += ("type",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.container_resource
         if v0 is not None:
             data["containerResource"] = v0.to_dict()
@@ -1338,9 +2240,21 @@ class MetricStatus(_Model):
         if v4 is not None:
             data["resource"] = v4.to_dict()
         v5 = self.type
-        if v5 is not None:
+        if v5 is not None and (v5 or "type" not in absent):
             data["type"] = v5
         return data
+
+    def _copy(self) -> MetricStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.container_resource = None if (v0 := self.container_resource) is None else v0._copy()
+        new.external = None if (v1 := self.external) is None else v1._copy()
+        new.object = None if (v2 := self.object) is None else v2._copy()
+        new.pods = None if (v3 := self.pods) is None else v3._copy()
+        new.resource = None if (v4 := self.resource) is None else v4._copy()
+        new.type = self.type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class MetricTarget(_Model):
@@ -1351,17 +2265,19 @@ class MetricTarget(_Model):
         "average_value",
         "type",
         "value",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("average_utilization", "averageUtilization", "int | None"),
         _FieldInfo("average_value", "averageValue", "_Quantity | None"),
-        _FieldInfo("type", "type", "str | None", required=True),
+        _FieldInfo("type", "type", "str", required=True),
         _FieldInfo("value", "value", "_Quantity | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"averageUtilization", "averageValue", "type", "value"}
     )
+    _absent: tuple[str, ...]
 
     average_utilization: int | None
     """averageUtilization is the target value of the average of the resource metric across all relevant pods, represented as a percentage of the requested value of the resource for the pods. Currently only valid for Resource metric source type"""
@@ -1369,7 +2285,7 @@ class MetricTarget(_Model):
     average_value: _Quantity | None
     """averageValue is the target value of the average of the metric across all relevant pods (as a quantity)"""
 
-    type: str | None
+    type: str
     """type represents whether the metric type is Utilization, Value, or AverageValue"""
 
     value: _Quantity | None
@@ -1379,35 +2295,69 @@ class MetricTarget(_Model):
         self,
         *,
         average_utilization: int | None = None,
-        average_value: _Quantity | None = None,
+        average_value: _Quantity | str | int | float | None = None,
         type: str | None = None,
-        value: _Quantity | None = None,
+        value: _Quantity | str | int | float | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.average_utilization = average_utilization
-        self.average_value = average_value
-        self.type = type
-        self.value = value
+        self.average_value = None if average_value is None else _Quantity.coerce(average_value)
+        if type is None:
+            self.type = ""
+            absent += ("type",)
+        else:
+            self.type = type
+        self.value = None if value is None else _Quantity.coerce(value)
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MetricTarget:
+    def _decode(cls, data: dict[str, Any]) -> MetricTarget:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.average_utilization = get("averageUtilization")
+        v = get("averageUtilization")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.average_utilization = v
+        else:
+            self.average_utilization = None
+            odd = True
         v = get("averageValue")
-        self.average_value = None if v is None else _Quantity(v)
-        self.type = get("type")
+        if v is None:
+            self.average_value = None
+        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
+            self.average_value = _Quantity(v)
+        else:
+            self.average_value = None
+            odd = True
+        v = get("type")
+        if isinstance(v, str):
+            self.type = v
+        else:
+            self.type = ""
+            absent += ("type",)
+            if v is not None:
+                odd = True
         v = get("value")
-        self.value = None if v is None else _Quantity(v)
+        if v is None:
+            self.value = None
+        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
+            self.value = _Quantity(v)
+        else:
+            self.value = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.average_utilization
         if v0 is not None:
             data["averageUtilization"] = v0
@@ -1415,12 +2365,22 @@ class MetricTarget(_Model):
         if v1 is not None:
             data["averageValue"] = _quantity_wire(v1)
         v2 = self.type
-        if v2 is not None:
+        if v2 is not None and (v2 or "type" not in absent):
             data["type"] = v2
         v3 = self.value
         if v3 is not None:
             data["value"] = _quantity_wire(v3)
         return data
+
+    def _copy(self) -> MetricTarget:
+        new = self.__class__.__new__(self.__class__)
+        new.average_utilization = self.average_utilization
+        new.average_value = self.average_value
+        new.type = self.type
+        new.value = self.value
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class MetricValueStatus(_Model):
@@ -1454,27 +2414,45 @@ class MetricValueStatus(_Model):
         self,
         *,
         average_utilization: int | None = None,
-        average_value: _Quantity | None = None,
-        value: _Quantity | None = None,
+        average_value: _Quantity | str | int | float | None = None,
+        value: _Quantity | str | int | float | None = None,
     ) -> None:
         self.average_utilization = average_utilization
-        self.average_value = average_value
-        self.value = value
+        self.average_value = None if average_value is None else _Quantity.coerce(average_value)
+        self.value = None if value is None else _Quantity.coerce(value)
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MetricValueStatus:
+    def _decode(cls, data: dict[str, Any]) -> MetricValueStatus:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.average_utilization = get("averageUtilization")
+        v = get("averageUtilization")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.average_utilization = v
+        else:
+            self.average_utilization = None
+            odd = True
         v = get("averageValue")
-        self.average_value = None if v is None else _Quantity(v)
+        if v is None:
+            self.average_value = None
+        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
+            self.average_value = _Quantity(v)
+        else:
+            self.average_value = None
+            odd = True
         v = get("value")
-        self.value = None if v is None else _Quantity(v)
+        if v is None:
+            self.value = None
+        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
+            self.value = _Quantity(v)
+        else:
+            self.value = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1491,6 +2469,14 @@ class MetricValueStatus(_Model):
             data["value"] = _quantity_wire(v2)
         return data
 
+    def _copy(self) -> MetricValueStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.average_utilization = self.average_utilization
+        new.average_value = self.average_value
+        new.value = self.value
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class ObjectMetricSource(_Model):
     """ObjectMetricSource indicates how to scale on a metric describing a kubernetes object (for example, hits-per-second on an Ingress object)."""
@@ -1499,27 +2485,26 @@ class ObjectMetricSource(_Model):
         "described_object",
         "metric",
         "target",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
-            "described_object",
-            "describedObject",
-            "CrossVersionObjectReference | None",
-            required=True,
+            "described_object", "describedObject", "CrossVersionObjectReference", required=True
         ),
-        _FieldInfo("metric", "metric", "MetricIdentifier | None", required=True),
-        _FieldInfo("target", "target", "MetricTarget | None", required=True),
+        _FieldInfo("metric", "metric", "MetricIdentifier", required=True),
+        _FieldInfo("target", "target", "MetricTarget", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"describedObject", "metric", "target"})
+    _absent: tuple[str, ...]
 
-    described_object: CrossVersionObjectReference | None
+    described_object: CrossVersionObjectReference
     """describedObject specifies the descriptions of a object,such as kind,name apiVersion"""
 
-    metric: MetricIdentifier | None
+    metric: MetricIdentifier
     """metric identifies the target metric by name and selector"""
 
-    target: MetricTarget | None
+    target: MetricTarget
     """target specifies the target value for the given metric"""
 
     def __init__(
@@ -1529,40 +2514,95 @@ class ObjectMetricSource(_Model):
         metric: MetricIdentifier | None = None,
         target: MetricTarget | None = None,
     ) -> None:
-        self.described_object = described_object
-        self.metric = metric
-        self.target = target
+        absent: tuple[str, ...] = ()
+        if described_object is None:
+            self.described_object = CrossVersionObjectReference()
+            absent += ("described_object",)
+        else:
+            self.described_object = _model_arg(
+                described_object,
+                CrossVersionObjectReference,
+                "ObjectMetricSource(described_object=...)",
+            )
+        if metric is None:
+            self.metric = MetricIdentifier()
+            absent += ("metric",)
+        else:
+            self.metric = _model_arg(metric, MetricIdentifier, "ObjectMetricSource(metric=...)")
+        if target is None:
+            self.target = MetricTarget()
+            absent += ("target",)
+        else:
+            self.target = _model_arg(target, MetricTarget, "ObjectMetricSource(target=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ObjectMetricSource:
+    def _decode(cls, data: dict[str, Any]) -> ObjectMetricSource:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("describedObject")
-        self.described_object = None if v is None else CrossVersionObjectReference.from_dict(v)
+        if isinstance(v, dict):
+            self.described_object = CrossVersionObjectReference._decode(v)
+        else:
+            self.described_object = CrossVersionObjectReference()
+            absent += ("described_object",)
+            if v is not None:
+                odd = True
         v = get("metric")
-        self.metric = None if v is None else MetricIdentifier.from_dict(v)
+        if isinstance(v, dict):
+            self.metric = MetricIdentifier._decode(v)
+        else:
+            self.metric = MetricIdentifier()
+            absent += ("metric",)
+            if v is not None:
+                odd = True
         v = get("target")
-        self.target = None if v is None else MetricTarget.from_dict(v)
+        if isinstance(v, dict):
+            self.target = MetricTarget._decode(v)
+        else:
+            self.target = MetricTarget()
+            absent += ("target",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.described_object
         if v0 is not None:
-            data["describedObject"] = v0.to_dict()
+            d0 = v0.to_dict()
+            if d0 or "described_object" not in absent:
+                data["describedObject"] = d0
         v1 = self.metric
         if v1 is not None:
-            data["metric"] = v1.to_dict()
+            d1 = v1.to_dict()
+            if d1 or "metric" not in absent:
+                data["metric"] = d1
         v2 = self.target
         if v2 is not None:
-            data["target"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "target" not in absent:
+                data["target"] = d2
         return data
+
+    def _copy(self) -> ObjectMetricSource:
+        new = self.__class__.__new__(self.__class__)
+        new.described_object = None if (v0 := self.described_object) is None else v0._copy()
+        new.metric = None if (v1 := self.metric) is None else v1._copy()
+        new.target = None if (v2 := self.target) is None else v2._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ObjectMetricStatus(_Model):
@@ -1572,27 +2612,26 @@ class ObjectMetricStatus(_Model):
         "current",
         "described_object",
         "metric",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("current", "current", "MetricValueStatus | None", required=True),
+        _FieldInfo("current", "current", "MetricValueStatus", required=True),
         _FieldInfo(
-            "described_object",
-            "describedObject",
-            "CrossVersionObjectReference | None",
-            required=True,
+            "described_object", "describedObject", "CrossVersionObjectReference", required=True
         ),
-        _FieldInfo("metric", "metric", "MetricIdentifier | None", required=True),
+        _FieldInfo("metric", "metric", "MetricIdentifier", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"current", "describedObject", "metric"})
+    _absent: tuple[str, ...]
 
-    current: MetricValueStatus | None
+    current: MetricValueStatus
     """current contains the current value for the given metric"""
 
-    described_object: CrossVersionObjectReference | None
+    described_object: CrossVersionObjectReference
     """DescribedObject specifies the descriptions of a object,such as kind,name apiVersion"""
 
-    metric: MetricIdentifier | None
+    metric: MetricIdentifier
     """metric identifies the target metric by name and selector"""
 
     def __init__(
@@ -1602,40 +2641,95 @@ class ObjectMetricStatus(_Model):
         described_object: CrossVersionObjectReference | None = None,
         metric: MetricIdentifier | None = None,
     ) -> None:
-        self.current = current
-        self.described_object = described_object
-        self.metric = metric
+        absent: tuple[str, ...] = ()
+        if current is None:
+            self.current = MetricValueStatus()
+            absent += ("current",)
+        else:
+            self.current = _model_arg(current, MetricValueStatus, "ObjectMetricStatus(current=...)")
+        if described_object is None:
+            self.described_object = CrossVersionObjectReference()
+            absent += ("described_object",)
+        else:
+            self.described_object = _model_arg(
+                described_object,
+                CrossVersionObjectReference,
+                "ObjectMetricStatus(described_object=...)",
+            )
+        if metric is None:
+            self.metric = MetricIdentifier()
+            absent += ("metric",)
+        else:
+            self.metric = _model_arg(metric, MetricIdentifier, "ObjectMetricStatus(metric=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ObjectMetricStatus:
+    def _decode(cls, data: dict[str, Any]) -> ObjectMetricStatus:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("current")
-        self.current = None if v is None else MetricValueStatus.from_dict(v)
+        if isinstance(v, dict):
+            self.current = MetricValueStatus._decode(v)
+        else:
+            self.current = MetricValueStatus()
+            absent += ("current",)
+            if v is not None:
+                odd = True
         v = get("describedObject")
-        self.described_object = None if v is None else CrossVersionObjectReference.from_dict(v)
+        if isinstance(v, dict):
+            self.described_object = CrossVersionObjectReference._decode(v)
+        else:
+            self.described_object = CrossVersionObjectReference()
+            absent += ("described_object",)
+            if v is not None:
+                odd = True
         v = get("metric")
-        self.metric = None if v is None else MetricIdentifier.from_dict(v)
+        if isinstance(v, dict):
+            self.metric = MetricIdentifier._decode(v)
+        else:
+            self.metric = MetricIdentifier()
+            absent += ("metric",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.current
         if v0 is not None:
-            data["current"] = v0.to_dict()
+            d0 = v0.to_dict()
+            if d0 or "current" not in absent:
+                data["current"] = d0
         v1 = self.described_object
         if v1 is not None:
-            data["describedObject"] = v1.to_dict()
+            d1 = v1.to_dict()
+            if d1 or "described_object" not in absent:
+                data["describedObject"] = d1
         v2 = self.metric
         if v2 is not None:
-            data["metric"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metric" not in absent:
+                data["metric"] = d2
         return data
+
+    def _copy(self) -> ObjectMetricStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.current = None if (v0 := self.current) is None else v0._copy()
+        new.described_object = None if (v1 := self.described_object) is None else v1._copy()
+        new.metric = None if (v2 := self.metric) is None else v2._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class PodsMetricSource(_Model):
@@ -1644,18 +2738,20 @@ class PodsMetricSource(_Model):
     __slots__ = (
         "metric",
         "target",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("metric", "metric", "MetricIdentifier | None", required=True),
-        _FieldInfo("target", "target", "MetricTarget | None", required=True),
+        _FieldInfo("metric", "metric", "MetricIdentifier", required=True),
+        _FieldInfo("target", "target", "MetricTarget", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"metric", "target"})
+    _absent: tuple[str, ...]
 
-    metric: MetricIdentifier | None
+    metric: MetricIdentifier
     """metric identifies the target metric by name and selector"""
 
-    target: MetricTarget | None
+    target: MetricTarget
     """target specifies the target value for the given metric"""
 
     def __init__(
@@ -1664,34 +2760,72 @@ class PodsMetricSource(_Model):
         metric: MetricIdentifier | None = None,
         target: MetricTarget | None = None,
     ) -> None:
-        self.metric = metric
-        self.target = target
+        absent: tuple[str, ...] = ()
+        if metric is None:
+            self.metric = MetricIdentifier()
+            absent += ("metric",)
+        else:
+            self.metric = _model_arg(metric, MetricIdentifier, "PodsMetricSource(metric=...)")
+        if target is None:
+            self.target = MetricTarget()
+            absent += ("target",)
+        else:
+            self.target = _model_arg(target, MetricTarget, "PodsMetricSource(target=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PodsMetricSource:
+    def _decode(cls, data: dict[str, Any]) -> PodsMetricSource:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("metric")
-        self.metric = None if v is None else MetricIdentifier.from_dict(v)
+        if isinstance(v, dict):
+            self.metric = MetricIdentifier._decode(v)
+        else:
+            self.metric = MetricIdentifier()
+            absent += ("metric",)
+            if v is not None:
+                odd = True
         v = get("target")
-        self.target = None if v is None else MetricTarget.from_dict(v)
+        if isinstance(v, dict):
+            self.target = MetricTarget._decode(v)
+        else:
+            self.target = MetricTarget()
+            absent += ("target",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.metric
         if v0 is not None:
-            data["metric"] = v0.to_dict()
+            d0 = v0.to_dict()
+            if d0 or "metric" not in absent:
+                data["metric"] = d0
         v1 = self.target
         if v1 is not None:
-            data["target"] = v1.to_dict()
+            d1 = v1.to_dict()
+            if d1 or "target" not in absent:
+                data["target"] = d1
         return data
+
+    def _copy(self) -> PodsMetricSource:
+        new = self.__class__.__new__(self.__class__)
+        new.metric = None if (v0 := self.metric) is None else v0._copy()
+        new.target = None if (v1 := self.target) is None else v1._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class PodsMetricStatus(_Model):
@@ -1700,18 +2834,20 @@ class PodsMetricStatus(_Model):
     __slots__ = (
         "current",
         "metric",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("current", "current", "MetricValueStatus | None", required=True),
-        _FieldInfo("metric", "metric", "MetricIdentifier | None", required=True),
+        _FieldInfo("current", "current", "MetricValueStatus", required=True),
+        _FieldInfo("metric", "metric", "MetricIdentifier", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"current", "metric"})
+    _absent: tuple[str, ...]
 
-    current: MetricValueStatus | None
+    current: MetricValueStatus
     """current contains the current value for the given metric"""
 
-    metric: MetricIdentifier | None
+    metric: MetricIdentifier
     """metric identifies the target metric by name and selector"""
 
     def __init__(
@@ -1720,34 +2856,72 @@ class PodsMetricStatus(_Model):
         current: MetricValueStatus | None = None,
         metric: MetricIdentifier | None = None,
     ) -> None:
-        self.current = current
-        self.metric = metric
+        absent: tuple[str, ...] = ()
+        if current is None:
+            self.current = MetricValueStatus()
+            absent += ("current",)
+        else:
+            self.current = _model_arg(current, MetricValueStatus, "PodsMetricStatus(current=...)")
+        if metric is None:
+            self.metric = MetricIdentifier()
+            absent += ("metric",)
+        else:
+            self.metric = _model_arg(metric, MetricIdentifier, "PodsMetricStatus(metric=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PodsMetricStatus:
+    def _decode(cls, data: dict[str, Any]) -> PodsMetricStatus:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("current")
-        self.current = None if v is None else MetricValueStatus.from_dict(v)
+        if isinstance(v, dict):
+            self.current = MetricValueStatus._decode(v)
+        else:
+            self.current = MetricValueStatus()
+            absent += ("current",)
+            if v is not None:
+                odd = True
         v = get("metric")
-        self.metric = None if v is None else MetricIdentifier.from_dict(v)
+        if isinstance(v, dict):
+            self.metric = MetricIdentifier._decode(v)
+        else:
+            self.metric = MetricIdentifier()
+            absent += ("metric",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.current
         if v0 is not None:
-            data["current"] = v0.to_dict()
+            d0 = v0.to_dict()
+            if d0 or "current" not in absent:
+                data["current"] = d0
         v1 = self.metric
         if v1 is not None:
-            data["metric"] = v1.to_dict()
+            d1 = v1.to_dict()
+            if d1 or "metric" not in absent:
+                data["metric"] = d1
         return data
+
+    def _copy(self) -> PodsMetricStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.current = None if (v0 := self.current) is None else v0._copy()
+        new.metric = None if (v1 := self.metric) is None else v1._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ResourceMetricSource(_Model):
@@ -1756,18 +2930,20 @@ class ResourceMetricSource(_Model):
     __slots__ = (
         "name",
         "target",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str | None", required=True),
-        _FieldInfo("target", "target", "MetricTarget | None", required=True),
+        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("target", "target", "MetricTarget", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "target"})
+    _absent: tuple[str, ...]
 
-    name: str | None
+    name: str
     """name is the name of the resource in question."""
 
-    target: MetricTarget | None
+    target: MetricTarget
     """target specifies the target value for the given metric"""
 
     def __init__(
@@ -1776,33 +2952,70 @@ class ResourceMetricSource(_Model):
         name: str | None = None,
         target: MetricTarget | None = None,
     ) -> None:
-        self.name = name
-        self.target = target
+        absent: tuple[str, ...] = ()
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
+        if target is None:
+            self.target = MetricTarget()
+            absent += ("target",)
+        else:
+            self.target = _model_arg(target, MetricTarget, "ResourceMetricSource(target=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ResourceMetricSource:
+    def _decode(cls, data: dict[str, Any]) -> ResourceMetricSource:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.name = get("name")
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
         v = get("target")
-        self.target = None if v is None else MetricTarget.from_dict(v)
+        if isinstance(v, dict):
+            self.target = MetricTarget._decode(v)
+        else:
+            self.target = MetricTarget()
+            absent += ("target",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.name
-        if v0 is not None:
+        if v0 is not None and (v0 or "name" not in absent):
             data["name"] = v0
         v1 = self.target
         if v1 is not None:
-            data["target"] = v1.to_dict()
+            d1 = v1.to_dict()
+            if d1 or "target" not in absent:
+                data["target"] = d1
         return data
+
+    def _copy(self) -> ResourceMetricSource:
+        new = self.__class__.__new__(self.__class__)
+        new.name = self.name
+        new.target = None if (v1 := self.target) is None else v1._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ResourceMetricStatus(_Model):
@@ -1811,18 +3024,20 @@ class ResourceMetricStatus(_Model):
     __slots__ = (
         "current",
         "name",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("current", "current", "MetricValueStatus | None", required=True),
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("current", "current", "MetricValueStatus", required=True),
+        _FieldInfo("name", "name", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"current", "name"})
+    _absent: tuple[str, ...]
 
-    current: MetricValueStatus | None
+    current: MetricValueStatus
     """current contains the current value for the given metric"""
 
-    name: str | None
+    name: str
     """name is the name of the resource in question."""
 
     def __init__(
@@ -1831,30 +3046,69 @@ class ResourceMetricStatus(_Model):
         current: MetricValueStatus | None = None,
         name: str | None = None,
     ) -> None:
-        self.current = current
-        self.name = name
+        absent: tuple[str, ...] = ()
+        if current is None:
+            self.current = MetricValueStatus()
+            absent += ("current",)
+        else:
+            self.current = _model_arg(
+                current, MetricValueStatus, "ResourceMetricStatus(current=...)"
+            )
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ResourceMetricStatus:
+    def _decode(cls, data: dict[str, Any]) -> ResourceMetricStatus:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("current")
-        self.current = None if v is None else MetricValueStatus.from_dict(v)
-        self.name = get("name")
+        if isinstance(v, dict):
+            self.current = MetricValueStatus._decode(v)
+        else:
+            self.current = MetricValueStatus()
+            absent += ("current",)
+            if v is not None:
+                odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.current
         if v0 is not None:
-            data["current"] = v0.to_dict()
+            d0 = v0.to_dict()
+            if d0 or "current" not in absent:
+                data["current"] = d0
         v1 = self.name
-        if v1 is not None:
+        if v1 is not None and (v1 or "name" not in absent):
             data["name"] = v1
         return data
+
+    def _copy(self) -> ResourceMetricStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.current = None if (v0 := self.current) is None else v0._copy()
+        new.name = self.name
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new

@@ -7,6 +7,8 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from ...core.v1 import models as _core_v1
@@ -14,6 +16,7 @@ from kubecore.core.generated import meta_v1 as _meta_v1
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
+    from datetime import datetime as _datetime
     from typing import Any, ClassVar
 
 __all__ = [
@@ -46,6 +49,7 @@ class CronJob(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "batch/v1"
@@ -75,13 +79,14 @@ class CronJob(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "CronJobSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "CronJobSpec", required=True),
         _FieldInfo("status", "status", "CronJobStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -89,10 +94,10 @@ class CronJob(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: CronJobSpec | None
+    spec: CronJobSpec
     """Specification of the desired behavior of a cron job, including the schedule. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     status: CronJobStatus | None
@@ -107,34 +112,78 @@ class CronJob(_Model):
         spec: CronJobSpec | None = None,
         status: CronJobStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "CronJob(metadata=...)")
+        if spec is None:
+            self.spec = CronJobSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(spec, CronJobSpec, "CronJob(spec=...)")
+        self.status = (
+            None if status is None else _model_arg(status, CronJobStatus, "CronJob(status=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CronJob:
+    def _decode(cls, data: dict[str, Any]) -> CronJob:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else CronJobSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = CronJobSpec._decode(v)
+        else:
+            self.spec = CronJobSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
         v = get("status")
-        self.status = None if v is None else CronJobStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = CronJobStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -143,14 +192,29 @@ class CronJob(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> CronJob:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class CronJobList(_Model):
@@ -161,28 +225,30 @@ class CronJobList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "batch/v1"
     KIND: ClassVar[str] = "CronJobList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[CronJob] | None", required=True),
+        _FieldInfo("items", "items", "list[CronJob]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[CronJob] | None
+    items: list[CronJob]
     """items is the list of CronJobs."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -193,44 +259,97 @@ class CronJobList(_Model):
         kind: str | None = "CronJobList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [_model_arg(i0, CronJob, "CronJobList(items=...)") for i0 in items]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "CronJobList(metadata=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CronJobList:
+    def _decode(cls, data: dict[str, Any]) -> CronJobList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [CronJob.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [CronJob._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> CronJobList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class CronJobSpec(_Model):
@@ -245,13 +364,14 @@ class CronJobSpec(_Model):
         "successful_jobs_history_limit",
         "suspend",
         "time_zone",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("concurrency_policy", "concurrencyPolicy", "str | None"),
         _FieldInfo("failed_jobs_history_limit", "failedJobsHistoryLimit", "int | None"),
-        _FieldInfo("job_template", "jobTemplate", "JobTemplateSpec | None", required=True),
-        _FieldInfo("schedule", "schedule", "str | None", required=True),
+        _FieldInfo("job_template", "jobTemplate", "JobTemplateSpec", required=True),
+        _FieldInfo("schedule", "schedule", "str", required=True),
         _FieldInfo("starting_deadline_seconds", "startingDeadlineSeconds", "int | None"),
         _FieldInfo("successful_jobs_history_limit", "successfulJobsHistoryLimit", "int | None"),
         _FieldInfo("suspend", "suspend", "bool | None"),
@@ -269,6 +389,7 @@ class CronJobSpec(_Model):
             "timeZone",
         }
     )
+    _absent: tuple[str, ...]
 
     concurrency_policy: str | None
     """Specifies how to treat concurrent executions of a Job. Valid values are:
@@ -279,10 +400,10 @@ class CronJobSpec(_Model):
     failed_jobs_history_limit: int | None
     """The number of failed finished jobs to retain. Value must be non-negative integer. Defaults to 1."""
 
-    job_template: JobTemplateSpec | None
+    job_template: JobTemplateSpec
     """Specifies the job that will be created when executing a CronJob."""
 
-    schedule: str | None
+    schedule: str
     """The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron."""
 
     starting_deadline_seconds: int | None
@@ -309,38 +430,97 @@ class CronJobSpec(_Model):
         suspend: bool | None = None,
         time_zone: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.concurrency_policy = concurrency_policy
         self.failed_jobs_history_limit = failed_jobs_history_limit
-        self.job_template = job_template
-        self.schedule = schedule
+        if job_template is None:
+            self.job_template = JobTemplateSpec()
+            absent += ("job_template",)
+        else:
+            self.job_template = _model_arg(
+                job_template, JobTemplateSpec, "CronJobSpec(job_template=...)"
+            )
+        if schedule is None:
+            self.schedule = ""
+            absent += ("schedule",)
+        else:
+            self.schedule = schedule
         self.starting_deadline_seconds = starting_deadline_seconds
         self.successful_jobs_history_limit = successful_jobs_history_limit
         self.suspend = suspend
         self.time_zone = time_zone
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CronJobSpec:
+    def _decode(cls, data: dict[str, Any]) -> CronJobSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.concurrency_policy = get("concurrencyPolicy")
-        self.failed_jobs_history_limit = get("failedJobsHistoryLimit")
+        v = get("concurrencyPolicy")
+        if v is None or isinstance(v, str):
+            self.concurrency_policy = v
+        else:
+            self.concurrency_policy = None
+            odd = True
+        v = get("failedJobsHistoryLimit")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.failed_jobs_history_limit = v
+        else:
+            self.failed_jobs_history_limit = None
+            odd = True
         v = get("jobTemplate")
-        self.job_template = None if v is None else JobTemplateSpec.from_dict(v)
-        self.schedule = get("schedule")
-        self.starting_deadline_seconds = get("startingDeadlineSeconds")
-        self.successful_jobs_history_limit = get("successfulJobsHistoryLimit")
-        self.suspend = get("suspend")
-        self.time_zone = get("timeZone")
+        if isinstance(v, dict):
+            self.job_template = JobTemplateSpec._decode(v)
+        else:
+            self.job_template = JobTemplateSpec()
+            absent += ("job_template",)
+            if v is not None:
+                odd = True
+        v = get("schedule")
+        if isinstance(v, str):
+            self.schedule = v
+        else:
+            self.schedule = ""
+            absent += ("schedule",)
+            if v is not None:
+                odd = True
+        v = get("startingDeadlineSeconds")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.starting_deadline_seconds = v
+        else:
+            self.starting_deadline_seconds = None
+            odd = True
+        v = get("successfulJobsHistoryLimit")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.successful_jobs_history_limit = v
+        else:
+            self.successful_jobs_history_limit = None
+            odd = True
+        v = get("suspend")
+        if v is None or v.__class__ is bool:
+            self.suspend = v
+        else:
+            self.suspend = None
+            odd = True
+        v = get("timeZone")
+        if v is None or isinstance(v, str):
+            self.time_zone = v
+        else:
+            self.time_zone = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.concurrency_policy
         if v0 is not None:
             data["concurrencyPolicy"] = v0
@@ -349,9 +529,11 @@ class CronJobSpec(_Model):
             data["failedJobsHistoryLimit"] = v1
         v2 = self.job_template
         if v2 is not None:
-            data["jobTemplate"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "job_template" not in absent:
+                data["jobTemplate"] = d2
         v3 = self.schedule
-        if v3 is not None:
+        if v3 is not None and (v3 or "schedule" not in absent):
             data["schedule"] = v3
         v4 = self.starting_deadline_seconds
         if v4 is not None:
@@ -366,6 +548,20 @@ class CronJobSpec(_Model):
         if v7 is not None:
             data["timeZone"] = v7
         return data
+
+    def _copy(self) -> CronJobSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.concurrency_policy = self.concurrency_policy
+        new.failed_jobs_history_limit = self.failed_jobs_history_limit
+        new.job_template = None if (v2 := self.job_template) is None else v2._copy()
+        new.schedule = self.schedule
+        new.starting_deadline_seconds = self.starting_deadline_seconds
+        new.successful_jobs_history_limit = self.successful_jobs_history_limit
+        new.suspend = self.suspend
+        new.time_zone = self.time_zone
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class CronJobStatus(_Model):
@@ -399,28 +595,62 @@ class CronJobStatus(_Model):
         self,
         *,
         active: list[_core_v1.ObjectReference] | None = None,
-        last_schedule_time: _Time | None = None,
-        last_successful_time: _Time | None = None,
+        last_schedule_time: _Time | str | _datetime | None = None,
+        last_successful_time: _Time | str | _datetime | None = None,
     ) -> None:
-        self.active = active
-        self.last_schedule_time = last_schedule_time
-        self.last_successful_time = last_successful_time
+        self.active = (
+            None
+            if active is None
+            else [
+                _model_arg(i0, _core_v1.ObjectReference, "CronJobStatus(active=...)")
+                for i0 in active
+            ]
+        )
+        self.last_schedule_time = (
+            None if last_schedule_time is None else _Time.coerce(last_schedule_time)
+        )
+        self.last_successful_time = (
+            None if last_successful_time is None else _Time.coerce(last_successful_time)
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CronJobStatus:
+    def _decode(cls, data: dict[str, Any]) -> CronJobStatus:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("active")
-        self.active = None if v is None else [_core_v1.ObjectReference.from_dict(i0) for i0 in v]
+        if v is None:
+            self.active = None
+        elif isinstance(v, list):
+            try:
+                self.active = [_core_v1.ObjectReference._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.active = None
+                odd = True
+        else:
+            self.active = None
+            odd = True
         v = get("lastScheduleTime")
-        self.last_schedule_time = None if v is None else _Time(v)
+        if v is None:
+            self.last_schedule_time = None
+        elif isinstance(v, str):
+            self.last_schedule_time = _Time(v)
+        else:
+            self.last_schedule_time = None
+            odd = True
         v = get("lastSuccessfulTime")
-        self.last_successful_time = None if v is None else _Time(v)
+        if v is None:
+            self.last_successful_time = None
+        elif isinstance(v, str):
+            self.last_successful_time = _Time(v)
+        else:
+            self.last_successful_time = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -431,11 +661,19 @@ class CronJobStatus(_Model):
             data["active"] = [i0.to_dict() for i0 in v0]
         v1 = self.last_schedule_time
         if v1 is not None:
-            data["lastScheduleTime"] = v1
+            data["lastScheduleTime"] = v1 if isinstance(v1, str) else _Time.coerce(v1)
         v2 = self.last_successful_time
         if v2 is not None:
-            data["lastSuccessfulTime"] = v2
+            data["lastSuccessfulTime"] = v2 if isinstance(v2, str) else _Time.coerce(v2)
         return data
+
+    def _copy(self) -> CronJobStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.active = None if (v0 := self.active) is None else [i._copy() for i in v0]
+        new.last_schedule_time = self.last_schedule_time
+        new.last_successful_time = self.last_successful_time
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class Job(_Model):
@@ -447,6 +685,7 @@ class Job(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "batch/v1"
@@ -476,13 +715,14 @@ class Job(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("spec", "spec", "JobSpec | None"),
         _FieldInfo("status", "status", "JobStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -490,7 +730,7 @@ class Job(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     spec: JobSpec | None
@@ -508,34 +748,72 @@ class Job(_Model):
         spec: JobSpec | None = None,
         status: JobStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Job(metadata=...)")
+        self.spec = None if spec is None else _model_arg(spec, JobSpec, "Job(spec=...)")
+        self.status = None if status is None else _model_arg(status, JobStatus, "Job(status=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Job:
+    def _decode(cls, data: dict[str, Any]) -> Job:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else JobSpec.from_dict(v)
+        if v is None:
+            self.spec = None
+        elif isinstance(v, dict):
+            self.spec = JobSpec._decode(v)
+        else:
+            self.spec = None
+            odd = True
         v = get("status")
-        self.status = None if v is None else JobStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = JobStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -544,7 +822,9 @@ class Job(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -552,6 +832,17 @@ class Job(_Model):
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> Job:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class JobCondition(_Model):
@@ -564,6 +855,7 @@ class JobCondition(_Model):
         "reason",
         "status",
         "type",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -571,12 +863,13 @@ class JobCondition(_Model):
         _FieldInfo("last_transition_time", "lastTransitionTime", "_Time | None"),
         _FieldInfo("message", "message", "str | None"),
         _FieldInfo("reason", "reason", "str | None"),
-        _FieldInfo("status", "status", "str | None", required=True),
-        _FieldInfo("type", "type", "str | None", required=True),
+        _FieldInfo("status", "status", "str", required=True),
+        _FieldInfo("type", "type", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"lastProbeTime", "lastTransitionTime", "message", "reason", "status", "type"}
     )
+    _absent: tuple[str, ...]
 
     last_probe_time: _Time | None
     """Last time the condition was checked."""
@@ -590,57 +883,109 @@ class JobCondition(_Model):
     reason: str | None
     """(brief) reason for the condition's last transition."""
 
-    status: str | None
+    status: str
     """Status of the condition, one of True, False, Unknown."""
 
-    type: str | None
+    type: str
     """Type of job condition, Complete or Failed."""
 
     def __init__(
         self,
         *,
-        last_probe_time: _Time | None = None,
-        last_transition_time: _Time | None = None,
+        last_probe_time: _Time | str | _datetime | None = None,
+        last_transition_time: _Time | str | _datetime | None = None,
         message: str | None = None,
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
     ) -> None:
-        self.last_probe_time = last_probe_time
-        self.last_transition_time = last_transition_time
+        absent: tuple[str, ...] = ()
+        self.last_probe_time = None if last_probe_time is None else _Time.coerce(last_probe_time)
+        self.last_transition_time = (
+            None if last_transition_time is None else _Time.coerce(last_transition_time)
+        )
         self.message = message
         self.reason = reason
-        self.status = status
-        self.type = type
+        if status is None:
+            self.status = ""
+            absent += ("status",)
+        else:
+            self.status = status
+        if type is None:
+            self.type = ""
+            absent += ("type",)
+        else:
+            self.type = type
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> JobCondition:
+    def _decode(cls, data: dict[str, Any]) -> JobCondition:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("lastProbeTime")
-        self.last_probe_time = None if v is None else _Time(v)
+        if v is None:
+            self.last_probe_time = None
+        elif isinstance(v, str):
+            self.last_probe_time = _Time(v)
+        else:
+            self.last_probe_time = None
+            odd = True
         v = get("lastTransitionTime")
-        self.last_transition_time = None if v is None else _Time(v)
-        self.message = get("message")
-        self.reason = get("reason")
-        self.status = get("status")
-        self.type = get("type")
+        if v is None:
+            self.last_transition_time = None
+        elif isinstance(v, str):
+            self.last_transition_time = _Time(v)
+        else:
+            self.last_transition_time = None
+            odd = True
+        v = get("message")
+        if v is None or isinstance(v, str):
+            self.message = v
+        else:
+            self.message = None
+            odd = True
+        v = get("reason")
+        if v is None or isinstance(v, str):
+            self.reason = v
+        else:
+            self.reason = None
+            odd = True
+        v = get("status")
+        if isinstance(v, str):
+            self.status = v
+        else:
+            self.status = ""
+            absent += ("status",)
+            if v is not None:
+                odd = True
+        v = get("type")
+        if isinstance(v, str):
+            self.type = v
+        else:
+            self.type = ""
+            absent += ("type",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.last_probe_time
         if v0 is not None:
-            data["lastProbeTime"] = v0
+            data["lastProbeTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
         v1 = self.last_transition_time
         if v1 is not None:
-            data["lastTransitionTime"] = v1
+            data["lastTransitionTime"] = v1 if isinstance(v1, str) else _Time.coerce(v1)
         v2 = self.message
         if v2 is not None:
             data["message"] = v2
@@ -648,12 +993,24 @@ class JobCondition(_Model):
         if v3 is not None:
             data["reason"] = v3
         v4 = self.status
-        if v4 is not None:
+        if v4 is not None and (v4 or "status" not in absent):
             data["status"] = v4
         v5 = self.type
-        if v5 is not None:
+        if v5 is not None and (v5 or "type" not in absent):
             data["type"] = v5
         return data
+
+    def _copy(self) -> JobCondition:
+        new = self.__class__.__new__(self.__class__)
+        new.last_probe_time = self.last_probe_time
+        new.last_transition_time = self.last_transition_time
+        new.message = self.message
+        new.reason = self.reason
+        new.status = self.status
+        new.type = self.type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class JobList(_Model):
@@ -664,28 +1021,30 @@ class JobList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "batch/v1"
     KIND: ClassVar[str] = "JobList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[Job] | None", required=True),
+        _FieldInfo("items", "items", "list[Job]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[Job] | None
+    items: list[Job]
     """items is the list of Jobs."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -696,44 +1055,97 @@ class JobList(_Model):
         kind: str | None = "JobList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [_model_arg(i0, Job, "JobList(items=...)") for i0 in items]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "JobList(metadata=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> JobList:
+    def _decode(cls, data: dict[str, Any]) -> JobList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [Job.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [Job._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> JobList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class JobSpec(_Model):
@@ -756,6 +1168,7 @@ class JobSpec(_Model):
         "suspend",
         "template",
         "ttl_seconds_after_finished",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -773,7 +1186,7 @@ class JobSpec(_Model):
         _FieldInfo("selector", "selector", "_meta_v1.LabelSelector | None"),
         _FieldInfo("success_policy", "successPolicy", "SuccessPolicy | None"),
         _FieldInfo("suspend", "suspend", "bool | None"),
-        _FieldInfo("template", "template", "_core_v1.PodTemplateSpec | None", required=True),
+        _FieldInfo("template", "template", "_core_v1.PodTemplateSpec", required=True),
         _FieldInfo("ttl_seconds_after_finished", "ttlSecondsAfterFinished", "int | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
@@ -796,6 +1209,7 @@ class JobSpec(_Model):
             "ttlSecondsAfterFinished",
         }
     )
+    _absent: tuple[str, ...]
 
     active_deadline_seconds: int | None
     """Specifies the duration in seconds relative to the startTime that the job may be continuously active before the system tries to terminate it; value must be positive integer. If a Job is suspended (at creation or through an update), this timer will effectively be stopped and reset when the Job is resumed again."""
@@ -852,7 +1266,7 @@ When using podFailurePolicy, Failed is the the only allowed value. TerminatingOr
     suspend: bool | None
     """suspend specifies whether the Job controller should create Pods or not. If a Job is created with suspend set to true, no Pods are created by the Job controller. If a Job is suspended after creation (i.e. the flag goes from false to true), the Job controller will delete all active Pods associated with this Job. Users must design their workload to gracefully handle this. Suspending a Job will reset the StartTime field of the Job, effectively resetting the ActiveDeadlineSeconds timer too. Defaults to false."""
 
-    template: _core_v1.PodTemplateSpec | None
+    template: _core_v1.PodTemplateSpec
     """Describes the pod that will be created when executing a job. The only allowed template.spec.restartPolicy values are "Never" or "OnFailure". More info: https://kubernetes.io/docs/concepts/workloads/controllers/jobs-run-to-completion/"""
 
     ttl_seconds_after_finished: int | None
@@ -878,6 +1292,7 @@ When using podFailurePolicy, Failed is the the only allowed value. TerminatingOr
         template: _core_v1.PodTemplateSpec | None = None,
         ttl_seconds_after_finished: int | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.active_deadline_seconds = active_deadline_seconds
         self.backoff_limit = backoff_limit
         self.backoff_limit_per_index = backoff_limit_per_index
@@ -887,48 +1302,153 @@ When using podFailurePolicy, Failed is the the only allowed value. TerminatingOr
         self.manual_selector = manual_selector
         self.max_failed_indexes = max_failed_indexes
         self.parallelism = parallelism
-        self.pod_failure_policy = pod_failure_policy
+        self.pod_failure_policy = (
+            None
+            if pod_failure_policy is None
+            else _model_arg(pod_failure_policy, PodFailurePolicy, "JobSpec(pod_failure_policy=...)")
+        )
         self.pod_replacement_policy = pod_replacement_policy
-        self.selector = selector
-        self.success_policy = success_policy
+        self.selector = (
+            None
+            if selector is None
+            else _model_arg(selector, _meta_v1.LabelSelector, "JobSpec(selector=...)")
+        )
+        self.success_policy = (
+            None
+            if success_policy is None
+            else _model_arg(success_policy, SuccessPolicy, "JobSpec(success_policy=...)")
+        )
         self.suspend = suspend
-        self.template = template
+        if template is None:
+            self.template = _core_v1.PodTemplateSpec()
+            absent += ("template",)
+        else:
+            self.template = _model_arg(template, _core_v1.PodTemplateSpec, "JobSpec(template=...)")
         self.ttl_seconds_after_finished = ttl_seconds_after_finished
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> JobSpec:
+    def _decode(cls, data: dict[str, Any]) -> JobSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.active_deadline_seconds = get("activeDeadlineSeconds")
-        self.backoff_limit = get("backoffLimit")
-        self.backoff_limit_per_index = get("backoffLimitPerIndex")
-        self.completion_mode = get("completionMode")
-        self.completions = get("completions")
-        self.managed_by = get("managedBy")
-        self.manual_selector = get("manualSelector")
-        self.max_failed_indexes = get("maxFailedIndexes")
-        self.parallelism = get("parallelism")
+        v = get("activeDeadlineSeconds")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.active_deadline_seconds = v
+        else:
+            self.active_deadline_seconds = None
+            odd = True
+        v = get("backoffLimit")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.backoff_limit = v
+        else:
+            self.backoff_limit = None
+            odd = True
+        v = get("backoffLimitPerIndex")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.backoff_limit_per_index = v
+        else:
+            self.backoff_limit_per_index = None
+            odd = True
+        v = get("completionMode")
+        if v is None or isinstance(v, str):
+            self.completion_mode = v
+        else:
+            self.completion_mode = None
+            odd = True
+        v = get("completions")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.completions = v
+        else:
+            self.completions = None
+            odd = True
+        v = get("managedBy")
+        if v is None or isinstance(v, str):
+            self.managed_by = v
+        else:
+            self.managed_by = None
+            odd = True
+        v = get("manualSelector")
+        if v is None or v.__class__ is bool:
+            self.manual_selector = v
+        else:
+            self.manual_selector = None
+            odd = True
+        v = get("maxFailedIndexes")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.max_failed_indexes = v
+        else:
+            self.max_failed_indexes = None
+            odd = True
+        v = get("parallelism")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.parallelism = v
+        else:
+            self.parallelism = None
+            odd = True
         v = get("podFailurePolicy")
-        self.pod_failure_policy = None if v is None else PodFailurePolicy.from_dict(v)
-        self.pod_replacement_policy = get("podReplacementPolicy")
+        if v is None:
+            self.pod_failure_policy = None
+        elif isinstance(v, dict):
+            self.pod_failure_policy = PodFailurePolicy._decode(v)
+        else:
+            self.pod_failure_policy = None
+            odd = True
+        v = get("podReplacementPolicy")
+        if v is None or isinstance(v, str):
+            self.pod_replacement_policy = v
+        else:
+            self.pod_replacement_policy = None
+            odd = True
         v = get("selector")
-        self.selector = None if v is None else _meta_v1.LabelSelector.from_dict(v)
+        if v is None:
+            self.selector = None
+        elif isinstance(v, dict):
+            self.selector = _meta_v1.LabelSelector._decode(v)
+        else:
+            self.selector = None
+            odd = True
         v = get("successPolicy")
-        self.success_policy = None if v is None else SuccessPolicy.from_dict(v)
-        self.suspend = get("suspend")
+        if v is None:
+            self.success_policy = None
+        elif isinstance(v, dict):
+            self.success_policy = SuccessPolicy._decode(v)
+        else:
+            self.success_policy = None
+            odd = True
+        v = get("suspend")
+        if v is None or v.__class__ is bool:
+            self.suspend = v
+        else:
+            self.suspend = None
+            odd = True
         v = get("template")
-        self.template = None if v is None else _core_v1.PodTemplateSpec.from_dict(v)
-        self.ttl_seconds_after_finished = get("ttlSecondsAfterFinished")
+        if isinstance(v, dict):
+            self.template = _core_v1.PodTemplateSpec._decode(v)
+        else:
+            self.template = _core_v1.PodTemplateSpec()
+            absent += ("template",)
+            if v is not None:
+                odd = True
+        v = get("ttlSecondsAfterFinished")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.ttl_seconds_after_finished = v
+        else:
+            self.ttl_seconds_after_finished = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.active_deadline_seconds
         if v0 is not None:
             data["activeDeadlineSeconds"] = v0
@@ -973,11 +1493,35 @@ When using podFailurePolicy, Failed is the the only allowed value. TerminatingOr
             data["suspend"] = v13
         v14 = self.template
         if v14 is not None:
-            data["template"] = v14.to_dict()
+            d14 = v14.to_dict()
+            if d14 or "template" not in absent:
+                data["template"] = d14
         v15 = self.ttl_seconds_after_finished
         if v15 is not None:
             data["ttlSecondsAfterFinished"] = v15
         return data
+
+    def _copy(self) -> JobSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.active_deadline_seconds = self.active_deadline_seconds
+        new.backoff_limit = self.backoff_limit
+        new.backoff_limit_per_index = self.backoff_limit_per_index
+        new.completion_mode = self.completion_mode
+        new.completions = self.completions
+        new.managed_by = self.managed_by
+        new.manual_selector = self.manual_selector
+        new.max_failed_indexes = self.max_failed_indexes
+        new.parallelism = self.parallelism
+        new.pod_failure_policy = None if (v9 := self.pod_failure_policy) is None else v9._copy()
+        new.pod_replacement_policy = self.pod_replacement_policy
+        new.selector = None if (v11 := self.selector) is None else v11._copy()
+        new.success_policy = None if (v12 := self.success_policy) is None else v12._copy()
+        new.suspend = self.suspend
+        new.template = None if (v14 := self.template) is None else v14._copy()
+        new.ttl_seconds_after_finished = self.ttl_seconds_after_finished
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class JobStatus(_Model):
@@ -1092,52 +1636,128 @@ Old jobs might not be tracked using this field, in which case the field remains 
         *,
         active: int | None = None,
         completed_indexes: str | None = None,
-        completion_time: _Time | None = None,
+        completion_time: _Time | str | _datetime | None = None,
         conditions: list[JobCondition] | None = None,
         failed: int | None = None,
         failed_indexes: str | None = None,
         ready: int | None = None,
-        start_time: _Time | None = None,
+        start_time: _Time | str | _datetime | None = None,
         succeeded: int | None = None,
         terminating: int | None = None,
         uncounted_terminated_pods: UncountedTerminatedPods | None = None,
     ) -> None:
         self.active = active
         self.completed_indexes = completed_indexes
-        self.completion_time = completion_time
-        self.conditions = conditions
+        self.completion_time = None if completion_time is None else _Time.coerce(completion_time)
+        self.conditions = (
+            None
+            if conditions is None
+            else [_model_arg(i0, JobCondition, "JobStatus(conditions=...)") for i0 in conditions]
+        )
         self.failed = failed
         self.failed_indexes = failed_indexes
         self.ready = ready
-        self.start_time = start_time
+        self.start_time = None if start_time is None else _Time.coerce(start_time)
         self.succeeded = succeeded
         self.terminating = terminating
-        self.uncounted_terminated_pods = uncounted_terminated_pods
+        self.uncounted_terminated_pods = (
+            None
+            if uncounted_terminated_pods is None
+            else _model_arg(
+                uncounted_terminated_pods,
+                UncountedTerminatedPods,
+                "JobStatus(uncounted_terminated_pods=...)",
+            )
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> JobStatus:
+    def _decode(cls, data: dict[str, Any]) -> JobStatus:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.active = get("active")
-        self.completed_indexes = get("completedIndexes")
+        v = get("active")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.active = v
+        else:
+            self.active = None
+            odd = True
+        v = get("completedIndexes")
+        if v is None or isinstance(v, str):
+            self.completed_indexes = v
+        else:
+            self.completed_indexes = None
+            odd = True
         v = get("completionTime")
-        self.completion_time = None if v is None else _Time(v)
+        if v is None:
+            self.completion_time = None
+        elif isinstance(v, str):
+            self.completion_time = _Time(v)
+        else:
+            self.completion_time = None
+            odd = True
         v = get("conditions")
-        self.conditions = None if v is None else [JobCondition.from_dict(i0) for i0 in v]
-        self.failed = get("failed")
-        self.failed_indexes = get("failedIndexes")
-        self.ready = get("ready")
+        if v is None:
+            self.conditions = None
+        elif isinstance(v, list):
+            try:
+                self.conditions = [JobCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
+        else:
+            self.conditions = None
+            odd = True
+        v = get("failed")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.failed = v
+        else:
+            self.failed = None
+            odd = True
+        v = get("failedIndexes")
+        if v is None or isinstance(v, str):
+            self.failed_indexes = v
+        else:
+            self.failed_indexes = None
+            odd = True
+        v = get("ready")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.ready = v
+        else:
+            self.ready = None
+            odd = True
         v = get("startTime")
-        self.start_time = None if v is None else _Time(v)
-        self.succeeded = get("succeeded")
-        self.terminating = get("terminating")
+        if v is None:
+            self.start_time = None
+        elif isinstance(v, str):
+            self.start_time = _Time(v)
+        else:
+            self.start_time = None
+            odd = True
+        v = get("succeeded")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.succeeded = v
+        else:
+            self.succeeded = None
+            odd = True
+        v = get("terminating")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.terminating = v
+        else:
+            self.terminating = None
+            odd = True
         v = get("uncountedTerminatedPods")
-        self.uncounted_terminated_pods = None if v is None else UncountedTerminatedPods.from_dict(v)
+        if v is None:
+            self.uncounted_terminated_pods = None
+        elif isinstance(v, dict):
+            self.uncounted_terminated_pods = UncountedTerminatedPods._decode(v)
+        else:
+            self.uncounted_terminated_pods = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1151,7 +1771,7 @@ Old jobs might not be tracked using this field, in which case the field remains 
             data["completedIndexes"] = v1
         v2 = self.completion_time
         if v2 is not None:
-            data["completionTime"] = v2
+            data["completionTime"] = v2 if isinstance(v2, str) else _Time.coerce(v2)
         v3 = self.conditions
         if v3 is not None:
             data["conditions"] = [i0.to_dict() for i0 in v3]
@@ -1166,7 +1786,7 @@ Old jobs might not be tracked using this field, in which case the field remains 
             data["ready"] = v6
         v7 = self.start_time
         if v7 is not None:
-            data["startTime"] = v7
+            data["startTime"] = v7 if isinstance(v7, str) else _Time.coerce(v7)
         v8 = self.succeeded
         if v8 is not None:
             data["succeeded"] = v8
@@ -1177,6 +1797,24 @@ Old jobs might not be tracked using this field, in which case the field remains 
         if v10 is not None:
             data["uncountedTerminatedPods"] = v10.to_dict()
         return data
+
+    def _copy(self) -> JobStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.active = self.active
+        new.completed_indexes = self.completed_indexes
+        new.completion_time = self.completion_time
+        new.conditions = None if (v3 := self.conditions) is None else [i._copy() for i in v3]
+        new.failed = self.failed
+        new.failed_indexes = self.failed_indexes
+        new.ready = self.ready
+        new.start_time = self.start_time
+        new.succeeded = self.succeeded
+        new.terminating = self.terminating
+        new.uncounted_terminated_pods = (
+            None if (v10 := self.uncounted_terminated_pods) is None else v10._copy()
+        )
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class JobTemplateSpec(_Model):
@@ -1205,22 +1843,39 @@ class JobTemplateSpec(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: JobSpec | None = None,
     ) -> None:
-        self.metadata = metadata
-        self.spec = spec
+        self.metadata = (
+            None
+            if metadata is None
+            else _model_arg(metadata, _meta_v1.ObjectMeta, "JobTemplateSpec(metadata=...)")
+        )
+        self.spec = None if spec is None else _model_arg(spec, JobSpec, "JobTemplateSpec(spec=...)")
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> JobTemplateSpec:
+    def _decode(cls, data: dict[str, Any]) -> JobTemplateSpec:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if v is None:
+            self.metadata = None
+        elif isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = None
+            odd = True
         v = get("spec")
-        self.spec = None if v is None else JobSpec.from_dict(v)
+        if v is None:
+            self.spec = None
+        elif isinstance(v, dict):
+            self.spec = JobSpec._decode(v)
+        else:
+            self.spec = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1234,20 +1889,31 @@ class JobTemplateSpec(_Model):
             data["spec"] = v1.to_dict()
         return data
 
+    def _copy(self) -> JobTemplateSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.metadata = None if (v0 := self.metadata) is None else v0._copy()
+        new.spec = None if (v1 := self.spec) is None else v1._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class PodFailurePolicy(_Model):
     """PodFailurePolicy describes how failed pods influence the backoffLimit."""
 
-    __slots__ = ("rules",)
+    __slots__ = (
+        "rules",
+        "_absent",
+    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
-            "rules", "rules", "list[PodFailurePolicyRule] | None", required=True, list_type="atomic"
+            "rules", "rules", "list[PodFailurePolicyRule]", required=True, list_type="atomic"
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"rules"})
+    _absent: tuple[str, ...]
 
-    rules: list[PodFailurePolicyRule] | None
+    rules: list[PodFailurePolicyRule]
     """A list of pod failure policy rules. The rules are evaluated in order. Once a rule matches a Pod failure, the remaining of the rules are ignored. When no rule matches the Pod failure, the default handling applies - the counter of pod failures is incremented and it is checked against the backoffLimit. At most 20 elements are allowed."""
 
     def __init__(
@@ -1255,28 +1921,58 @@ class PodFailurePolicy(_Model):
         *,
         rules: list[PodFailurePolicyRule] | None = None,
     ) -> None:
-        self.rules = rules
+        absent: tuple[str, ...] = ()
+        if rules is None:
+            self.rules = []
+            absent += ("rules",)
+        else:
+            self.rules = [
+                _model_arg(i0, PodFailurePolicyRule, "PodFailurePolicy(rules=...)") for i0 in rules
+            ]
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PodFailurePolicy:
+    def _decode(cls, data: dict[str, Any]) -> PodFailurePolicy:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("rules")
-        self.rules = None if v is None else [PodFailurePolicyRule.from_dict(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.rules = [PodFailurePolicyRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.rules = []
+                absent += ("rules",)
+                odd = True
+        else:
+            self.rules = []
+            absent += ("rules",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.rules
-        if v0 is not None:
+        if v0 is not None and (v0 or "rules" not in absent):
             data["rules"] = [i0.to_dict() for i0 in v0]
         return data
+
+    def _copy(self) -> PodFailurePolicy:
+        new = self.__class__.__new__(self.__class__)
+        new.rules = None if (v0 := self.rules) is None else [i._copy() for i in v0]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class PodFailurePolicyOnExitCodesRequirement(_Model):
@@ -1286,19 +1982,21 @@ class PodFailurePolicyOnExitCodesRequirement(_Model):
         "container_name",
         "operator",
         "values",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("container_name", "containerName", "str | None"),
-        _FieldInfo("operator", "operator", "str | None", required=True),
-        _FieldInfo("values", "values", "list[int] | None", required=True, list_type="set"),
+        _FieldInfo("operator", "operator", "str", required=True),
+        _FieldInfo("values", "values", "list[int]", required=True, list_type="set"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"containerName", "operator", "values"})
+    _absent: tuple[str, ...]
 
     container_name: str | None
     """Restricts the check for exit codes to the container with the specified name. When null, the rule applies to all containers. When specified, it should match one the container or initContainer names in the pod template."""
 
-    operator: str | None
+    operator: str
     """Represents the relationship between the container exit code(s) and the specified values. Containers completed with success (exit code 0) are excluded from the requirement check. Possible values are:
 
 - In: the requirement is satisfied if at least one container exit code
@@ -1310,7 +2008,7 @@ class PodFailurePolicyOnExitCodesRequirement(_Model):
 Additional values are considered to be added in the future. Clients should react to an unknown operator by assuming the requirement is not satisfied.
 """
 
-    values: list[int] | None
+    values: list[int]
     """Specifies the set of values. Each returned container exit code (might be multiple in case of multiple containers) is checked against this set of values with respect to the operator. The list of values must be ordered and must not contain duplicates. Value '0' cannot be used for the In operator. At least one element is required. At most 255 elements are allowed."""
 
     def __init__(
@@ -1320,37 +2018,79 @@ Additional values are considered to be added in the future. Clients should react
         operator: str | None = None,
         values: list[int] | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.container_name = container_name
-        self.operator = operator
-        self.values = values
+        if operator is None:
+            self.operator = ""
+            absent += ("operator",)
+        else:
+            self.operator = operator
+        if values is None:
+            self.values = []
+            absent += ("values",)
+        else:
+            self.values = values
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PodFailurePolicyOnExitCodesRequirement:
+    def _decode(cls, data: dict[str, Any]) -> PodFailurePolicyOnExitCodesRequirement:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.container_name = get("containerName")
-        self.operator = get("operator")
-        self.values = get("values")
+        v = get("containerName")
+        if v is None or isinstance(v, str):
+            self.container_name = v
+        else:
+            self.container_name = None
+            odd = True
+        v = get("operator")
+        if isinstance(v, str):
+            self.operator = v
+        else:
+            self.operator = ""
+            absent += ("operator",)
+            if v is not None:
+                odd = True
+        v = get("values")
+        if isinstance(v, list):
+            self.values = v
+        else:
+            self.values = []
+            absent += ("values",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.container_name
         if v0 is not None:
             data["containerName"] = v0
         v1 = self.operator
-        if v1 is not None:
+        if v1 is not None and (v1 or "operator" not in absent):
             data["operator"] = v1
         v2 = self.values
-        if v2 is not None:
+        if v2 is not None and (v2 or "values" not in absent):
             data["values"] = v2
         return data
+
+    def _copy(self) -> PodFailurePolicyOnExitCodesRequirement:
+        new = self.__class__.__new__(self.__class__)
+        new.container_name = self.container_name
+        new.operator = self.operator
+        new.values = None if (v2 := self.values) is None else v2[:]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class PodFailurePolicyOnPodConditionsPattern(_Model):
@@ -1359,18 +2099,20 @@ class PodFailurePolicyOnPodConditionsPattern(_Model):
     __slots__ = (
         "status",
         "type",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("status", "status", "str | None"),
-        _FieldInfo("type", "type", "str | None", required=True),
+        _FieldInfo("type", "type", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"status", "type"})
+    _absent: tuple[str, ...]
 
     status: str | None
     """Specifies the required Pod condition status. To match a pod condition it is required that the specified status equals the pod condition status. Defaults to True."""
 
-    type: str | None
+    type: str
     """Specifies the required Pod condition type. To match a pod condition it is required that specified type equals the pod condition type."""
 
     def __init__(
@@ -1379,32 +2121,62 @@ class PodFailurePolicyOnPodConditionsPattern(_Model):
         status: str | None = None,
         type: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.status = status
-        self.type = type
+        if type is None:
+            self.type = ""
+            absent += ("type",)
+        else:
+            self.type = type
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PodFailurePolicyOnPodConditionsPattern:
+    def _decode(cls, data: dict[str, Any]) -> PodFailurePolicyOnPodConditionsPattern:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.status = get("status")
-        self.type = get("type")
+        v = get("status")
+        if v is None or isinstance(v, str):
+            self.status = v
+        else:
+            self.status = None
+            odd = True
+        v = get("type")
+        if isinstance(v, str):
+            self.type = v
+        else:
+            self.type = ""
+            absent += ("type",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.status
         if v0 is not None:
             data["status"] = v0
         v1 = self.type
-        if v1 is not None:
+        if v1 is not None and (v1 or "type" not in absent):
             data["type"] = v1
         return data
+
+    def _copy(self) -> PodFailurePolicyOnPodConditionsPattern:
+        new = self.__class__.__new__(self.__class__)
+        new.status = self.status
+        new.type = self.type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class PodFailurePolicyRule(_Model):
@@ -1414,10 +2186,11 @@ class PodFailurePolicyRule(_Model):
         "action",
         "on_exit_codes",
         "on_pod_conditions",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("action", "action", "str | None", required=True),
+        _FieldInfo("action", "action", "str", required=True),
         _FieldInfo("on_exit_codes", "onExitCodes", "PodFailurePolicyOnExitCodesRequirement | None"),
         _FieldInfo(
             "on_pod_conditions",
@@ -1427,8 +2200,9 @@ class PodFailurePolicyRule(_Model):
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"action", "onExitCodes", "onPodConditions"})
+    _absent: tuple[str, ...]
 
-    action: str | None
+    action: str
     """Specifies the action taken on a pod failure when the requirements are satisfied. Possible values are:
 
 - FailJob: indicates that the pod's job is marked as Failed and all
@@ -1455,37 +2229,85 @@ Additional values are considered to be added in the future. Clients should react
         on_exit_codes: PodFailurePolicyOnExitCodesRequirement | None = None,
         on_pod_conditions: list[PodFailurePolicyOnPodConditionsPattern] | None = None,
     ) -> None:
-        self.action = action
-        self.on_exit_codes = on_exit_codes
-        self.on_pod_conditions = on_pod_conditions
-        self._extra = None
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PodFailurePolicyRule:
-        self = cls.__new__(cls)
-        get = data.get
-        self.action = get("action")
-        v = get("onExitCodes")
+        absent: tuple[str, ...] = ()
+        if action is None:
+            self.action = ""
+            absent += ("action",)
+        else:
+            self.action = action
         self.on_exit_codes = (
-            None if v is None else PodFailurePolicyOnExitCodesRequirement.from_dict(v)
+            None
+            if on_exit_codes is None
+            else _model_arg(
+                on_exit_codes,
+                PodFailurePolicyOnExitCodesRequirement,
+                "PodFailurePolicyRule(on_exit_codes=...)",
+            )
         )
-        v = get("onPodConditions")
         self.on_pod_conditions = (
             None
-            if v is None
-            else [PodFailurePolicyOnPodConditionsPattern.from_dict(i0) for i0 in v]
+            if on_pod_conditions is None
+            else [
+                _model_arg(
+                    i0,
+                    PodFailurePolicyOnPodConditionsPattern,
+                    "PodFailurePolicyRule(on_pod_conditions=...)",
+                )
+                for i0 in on_pod_conditions
+            ]
         )
+        self._extra = None
+        self._absent = absent
+
+    @classmethod
+    def _decode(cls, data: dict[str, Any]) -> PodFailurePolicyRule:
+        self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
+        get = data.get
+        v = get("action")
+        if isinstance(v, str):
+            self.action = v
+        else:
+            self.action = ""
+            absent += ("action",)
+            if v is not None:
+                odd = True
+        v = get("onExitCodes")
+        if v is None:
+            self.on_exit_codes = None
+        elif isinstance(v, dict):
+            self.on_exit_codes = PodFailurePolicyOnExitCodesRequirement._decode(v)
+        else:
+            self.on_exit_codes = None
+            odd = True
+        v = get("onPodConditions")
+        if v is None:
+            self.on_pod_conditions = None
+        elif isinstance(v, list):
+            try:
+                self.on_pod_conditions = [
+                    PodFailurePolicyOnPodConditionsPattern._decode(i0) for i0 in v
+                ]
+            except AttributeError:  # an item that is not an object
+                self.on_pod_conditions = None
+                odd = True
+        else:
+            self.on_pod_conditions = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.action
-        if v0 is not None:
+        if v0 is not None and (v0 or "action" not in absent):
             data["action"] = v0
         v1 = self.on_exit_codes
         if v1 is not None:
@@ -1495,20 +2317,33 @@ Additional values are considered to be added in the future. Clients should react
             data["onPodConditions"] = [i0.to_dict() for i0 in v2]
         return data
 
+    def _copy(self) -> PodFailurePolicyRule:
+        new = self.__class__.__new__(self.__class__)
+        new.action = self.action
+        new.on_exit_codes = None if (v1 := self.on_exit_codes) is None else v1._copy()
+        new.on_pod_conditions = (
+            None if (v2 := self.on_pod_conditions) is None else [i._copy() for i in v2]
+        )
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
+
 
 class SuccessPolicy(_Model):
     """SuccessPolicy describes when a Job can be declared as succeeded based on the success of some indexes."""
 
-    __slots__ = ("rules",)
+    __slots__ = (
+        "rules",
+        "_absent",
+    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo(
-            "rules", "rules", "list[SuccessPolicyRule] | None", required=True, list_type="atomic"
-        ),
+        _FieldInfo("rules", "rules", "list[SuccessPolicyRule]", required=True, list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"rules"})
+    _absent: tuple[str, ...]
 
-    rules: list[SuccessPolicyRule] | None
+    rules: list[SuccessPolicyRule]
     """rules represents the list of alternative rules for the declaring the Jobs as successful before `.status.succeeded >= .spec.completions`. Once any of the rules are met, the "SuccessCriteriaMet" condition is added, and the lingering pods are removed. The terminal state for such a Job has the "Complete" condition. Additionally, these rules are evaluated in order; Once the Job meets one of the rules, other rules are ignored. At most 20 elements are allowed."""
 
     def __init__(
@@ -1516,28 +2351,58 @@ class SuccessPolicy(_Model):
         *,
         rules: list[SuccessPolicyRule] | None = None,
     ) -> None:
-        self.rules = rules
+        absent: tuple[str, ...] = ()
+        if rules is None:
+            self.rules = []
+            absent += ("rules",)
+        else:
+            self.rules = [
+                _model_arg(i0, SuccessPolicyRule, "SuccessPolicy(rules=...)") for i0 in rules
+            ]
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SuccessPolicy:
+    def _decode(cls, data: dict[str, Any]) -> SuccessPolicy:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("rules")
-        self.rules = None if v is None else [SuccessPolicyRule.from_dict(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.rules = [SuccessPolicyRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.rules = []
+                absent += ("rules",)
+                odd = True
+        else:
+            self.rules = []
+            absent += ("rules",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.rules
-        if v0 is not None:
+        if v0 is not None and (v0 or "rules" not in absent):
             data["rules"] = [i0.to_dict() for i0 in v0]
         return data
+
+    def _copy(self) -> SuccessPolicy:
+        new = self.__class__.__new__(self.__class__)
+        new.rules = None if (v0 := self.rules) is None else [i._copy() for i in v0]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class SuccessPolicyRule(_Model):
@@ -1571,15 +2436,26 @@ class SuccessPolicyRule(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SuccessPolicyRule:
+    def _decode(cls, data: dict[str, Any]) -> SuccessPolicyRule:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.succeeded_count = get("succeededCount")
-        self.succeeded_indexes = get("succeededIndexes")
+        v = get("succeededCount")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.succeeded_count = v
+        else:
+            self.succeeded_count = None
+            odd = True
+        v = get("succeededIndexes")
+        if v is None or isinstance(v, str):
+            self.succeeded_indexes = v
+        else:
+            self.succeeded_indexes = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1592,6 +2468,13 @@ class SuccessPolicyRule(_Model):
         if v1 is not None:
             data["succeededIndexes"] = v1
         return data
+
+    def _copy(self) -> SuccessPolicyRule:
+        new = self.__class__.__new__(self.__class__)
+        new.succeeded_count = self.succeeded_count
+        new.succeeded_indexes = self.succeeded_indexes
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class UncountedTerminatedPods(_Model):
@@ -1625,15 +2508,26 @@ class UncountedTerminatedPods(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> UncountedTerminatedPods:
+    def _decode(cls, data: dict[str, Any]) -> UncountedTerminatedPods:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.failed = get("failed")
-        self.succeeded = get("succeeded")
+        v = get("failed")
+        if v is None or isinstance(v, list):
+            self.failed = v
+        else:
+            self.failed = None
+            odd = True
+        v = get("succeeded")
+        if v is None or isinstance(v, list):
+            self.succeeded = v
+        else:
+            self.succeeded = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1646,3 +2540,10 @@ class UncountedTerminatedPods(_Model):
         if v1 is not None:
             data["succeeded"] = v1
         return data
+
+    def _copy(self) -> UncountedTerminatedPods:
+        new = self.__class__.__new__(self.__class__)
+        new.failed = None if (v0 := self.failed) is None else v0[:]
+        new.succeeded = None if (v1 := self.succeeded) is None else v1[:]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new

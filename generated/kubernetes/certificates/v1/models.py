@@ -7,12 +7,15 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
+    from datetime import datetime as _datetime
     from typing import Any, ClassVar
 
 __all__ = [
@@ -40,6 +43,7 @@ class CertificateSigningRequest(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "certificates.k8s.io/v1"
@@ -72,13 +76,14 @@ class CertificateSigningRequest(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "CertificateSigningRequestSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "CertificateSigningRequestSpec", required=True),
         _FieldInfo("status", "status", "CertificateSigningRequestStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -86,9 +91,9 @@ class CertificateSigningRequest(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
 
-    spec: CertificateSigningRequestSpec | None
+    spec: CertificateSigningRequestSpec
     """spec contains the certificate request, and is immutable after creation. Only the request, signerName, expirationSeconds, and usages fields can be set on creation. Other fields are derived by Kubernetes and cannot be modified by users."""
 
     status: CertificateSigningRequestStatus | None
@@ -103,34 +108,86 @@ class CertificateSigningRequest(_Model):
         spec: CertificateSigningRequestSpec | None = None,
         status: CertificateSigningRequestStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "CertificateSigningRequest(metadata=...)"
+            )
+        if spec is None:
+            self.spec = CertificateSigningRequestSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(
+                spec, CertificateSigningRequestSpec, "CertificateSigningRequest(spec=...)"
+            )
+        self.status = (
+            None
+            if status is None
+            else _model_arg(
+                status, CertificateSigningRequestStatus, "CertificateSigningRequest(status=...)"
+            )
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CertificateSigningRequest:
+    def _decode(cls, data: dict[str, Any]) -> CertificateSigningRequest:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else CertificateSigningRequestSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = CertificateSigningRequestSpec._decode(v)
+        else:
+            self.spec = CertificateSigningRequestSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
         v = get("status")
-        self.status = None if v is None else CertificateSigningRequestStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = CertificateSigningRequestStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -139,14 +196,29 @@ class CertificateSigningRequest(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> CertificateSigningRequest:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class CertificateSigningRequestCondition(_Model):
@@ -159,6 +231,7 @@ class CertificateSigningRequestCondition(_Model):
         "reason",
         "status",
         "type",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -166,12 +239,13 @@ class CertificateSigningRequestCondition(_Model):
         _FieldInfo("last_update_time", "lastUpdateTime", "_Time | None"),
         _FieldInfo("message", "message", "str | None"),
         _FieldInfo("reason", "reason", "str | None"),
-        _FieldInfo("status", "status", "str | None", required=True),
-        _FieldInfo("type", "type", "str | None", required=True),
+        _FieldInfo("status", "status", "str", required=True),
+        _FieldInfo("type", "type", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"lastTransitionTime", "lastUpdateTime", "message", "reason", "status", "type"}
     )
+    _absent: tuple[str, ...]
 
     last_transition_time: _Time | None
     """lastTransitionTime is the time the condition last transitioned from one status to another. If unset, when a new condition type is added or an existing condition's status is changed, the server defaults this to the current time."""
@@ -185,10 +259,10 @@ class CertificateSigningRequestCondition(_Model):
     reason: str | None
     """reason indicates a brief reason for the request state"""
 
-    status: str | None
+    status: str
     """status of the condition, one of True, False, Unknown. Approved, Denied, and Failed conditions may not be "False" or "Unknown"."""
 
-    type: str | None
+    type: str
     """type of the condition. Known conditions are "Approved", "Denied", and "Failed".
 
 An "Approved" condition is added via the /approval subresource, indicating the request was approved and should be issued by the signer.
@@ -205,48 +279,100 @@ Only one condition of a given type is allowed.
     def __init__(
         self,
         *,
-        last_transition_time: _Time | None = None,
-        last_update_time: _Time | None = None,
+        last_transition_time: _Time | str | _datetime | None = None,
+        last_update_time: _Time | str | _datetime | None = None,
         message: str | None = None,
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
     ) -> None:
-        self.last_transition_time = last_transition_time
-        self.last_update_time = last_update_time
+        absent: tuple[str, ...] = ()
+        self.last_transition_time = (
+            None if last_transition_time is None else _Time.coerce(last_transition_time)
+        )
+        self.last_update_time = None if last_update_time is None else _Time.coerce(last_update_time)
         self.message = message
         self.reason = reason
-        self.status = status
-        self.type = type
+        if status is None:
+            self.status = ""
+            absent += ("status",)
+        else:
+            self.status = status
+        if type is None:
+            self.type = ""
+            absent += ("type",)
+        else:
+            self.type = type
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CertificateSigningRequestCondition:
+    def _decode(cls, data: dict[str, Any]) -> CertificateSigningRequestCondition:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("lastTransitionTime")
-        self.last_transition_time = None if v is None else _Time(v)
+        if v is None:
+            self.last_transition_time = None
+        elif isinstance(v, str):
+            self.last_transition_time = _Time(v)
+        else:
+            self.last_transition_time = None
+            odd = True
         v = get("lastUpdateTime")
-        self.last_update_time = None if v is None else _Time(v)
-        self.message = get("message")
-        self.reason = get("reason")
-        self.status = get("status")
-        self.type = get("type")
+        if v is None:
+            self.last_update_time = None
+        elif isinstance(v, str):
+            self.last_update_time = _Time(v)
+        else:
+            self.last_update_time = None
+            odd = True
+        v = get("message")
+        if v is None or isinstance(v, str):
+            self.message = v
+        else:
+            self.message = None
+            odd = True
+        v = get("reason")
+        if v is None or isinstance(v, str):
+            self.reason = v
+        else:
+            self.reason = None
+            odd = True
+        v = get("status")
+        if isinstance(v, str):
+            self.status = v
+        else:
+            self.status = ""
+            absent += ("status",)
+            if v is not None:
+                odd = True
+        v = get("type")
+        if isinstance(v, str):
+            self.type = v
+        else:
+            self.type = ""
+            absent += ("type",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.last_transition_time
         if v0 is not None:
-            data["lastTransitionTime"] = v0
+            data["lastTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
         v1 = self.last_update_time
         if v1 is not None:
-            data["lastUpdateTime"] = v1
+            data["lastUpdateTime"] = v1 if isinstance(v1, str) else _Time.coerce(v1)
         v2 = self.message
         if v2 is not None:
             data["message"] = v2
@@ -254,12 +380,24 @@ Only one condition of a given type is allowed.
         if v3 is not None:
             data["reason"] = v3
         v4 = self.status
-        if v4 is not None:
+        if v4 is not None and (v4 or "status" not in absent):
             data["status"] = v4
         v5 = self.type
-        if v5 is not None:
+        if v5 is not None and (v5 or "type" not in absent):
             data["type"] = v5
         return data
+
+    def _copy(self) -> CertificateSigningRequestCondition:
+        new = self.__class__.__new__(self.__class__)
+        new.last_transition_time = self.last_transition_time
+        new.last_update_time = self.last_update_time
+        new.message = self.message
+        new.reason = self.reason
+        new.status = self.status
+        new.type = self.type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class CertificateSigningRequestList(_Model):
@@ -270,28 +408,30 @@ class CertificateSigningRequestList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "certificates.k8s.io/v1"
     KIND: ClassVar[str] = "CertificateSigningRequestList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[CertificateSigningRequest] | None", required=True),
+        _FieldInfo("items", "items", "list[CertificateSigningRequest]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[CertificateSigningRequest] | None
+    items: list[CertificateSigningRequest]
     """items is a collection of CertificateSigningRequest objects"""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
 
     def __init__(
         self,
@@ -301,44 +441,104 @@ class CertificateSigningRequestList(_Model):
         kind: str | None = "CertificateSigningRequestList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(
+                    i0, CertificateSigningRequest, "CertificateSigningRequestList(items=...)"
+                )
+                for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "CertificateSigningRequestList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CertificateSigningRequestList:
+    def _decode(cls, data: dict[str, Any]) -> CertificateSigningRequestList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [CertificateSigningRequest.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [CertificateSigningRequest._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> CertificateSigningRequestList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class CertificateSigningRequestSpec(_Model):
@@ -353,14 +553,15 @@ class CertificateSigningRequestSpec(_Model):
         "uid",
         "usages",
         "username",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("expiration_seconds", "expirationSeconds", "int | None"),
         _FieldInfo("extra", "extra", "dict[str, list[str]] | None"),
         _FieldInfo("groups", "groups", "list[str] | None", list_type="atomic"),
-        _FieldInfo("request", "request", "str | None", required=True),
-        _FieldInfo("signer_name", "signerName", "str | None", required=True),
+        _FieldInfo("request", "request", "str", required=True),
+        _FieldInfo("signer_name", "signerName", "str", required=True),
         _FieldInfo("uid", "uid", "str | None"),
         _FieldInfo("usages", "usages", "list[str] | None", list_type="atomic"),
         _FieldInfo("username", "username", "str | None"),
@@ -377,6 +578,7 @@ class CertificateSigningRequestSpec(_Model):
             "username",
         }
     )
+    _absent: tuple[str, ...]
 
     expiration_seconds: int | None
     """expirationSeconds is the requested duration of validity of the issued certificate. The certificate signer may issue a certificate with a different validity duration so a client must check the delta between the notBefore and and notAfter fields in the issued certificate to determine the actual duration.
@@ -399,10 +601,10 @@ The minimum valid value for expirationSeconds is 600, i.e. 10 minutes.
     groups: list[str] | None
     """groups contains group membership of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable."""
 
-    request: str | None
+    request: str
     """request contains an x509 certificate signing request encoded in a "CERTIFICATE REQUEST" PEM block. When serialized as JSON or YAML, the data is additionally base64-encoded."""
 
-    signer_name: str | None
+    signer_name: str
     """signerName indicates the requested signer, and is a qualified name.
 
 List/watch requests for CertificateSigningRequests can filter on this field using a "spec.signerName=NAME" fieldSelector.
@@ -461,37 +663,95 @@ Valid values are:
         usages: list[str] | None = None,
         username: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.expiration_seconds = expiration_seconds
         self.extra = extra
         self.groups = groups
-        self.request = request
-        self.signer_name = signer_name
+        if request is None:
+            self.request = ""
+            absent += ("request",)
+        else:
+            self.request = request
+        if signer_name is None:
+            self.signer_name = ""
+            absent += ("signer_name",)
+        else:
+            self.signer_name = signer_name
         self.uid = uid
         self.usages = usages
         self.username = username
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CertificateSigningRequestSpec:
+    def _decode(cls, data: dict[str, Any]) -> CertificateSigningRequestSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.expiration_seconds = get("expirationSeconds")
-        self.extra = get("extra")
-        self.groups = get("groups")
-        self.request = get("request")
-        self.signer_name = get("signerName")
-        self.uid = get("uid")
-        self.usages = get("usages")
-        self.username = get("username")
+        v = get("expirationSeconds")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.expiration_seconds = v
+        else:
+            self.expiration_seconds = None
+            odd = True
+        v = get("extra")
+        if v is None or isinstance(v, dict):
+            self.extra = v
+        else:
+            self.extra = None
+            odd = True
+        v = get("groups")
+        if v is None or isinstance(v, list):
+            self.groups = v
+        else:
+            self.groups = None
+            odd = True
+        v = get("request")
+        if isinstance(v, str):
+            self.request = v
+        else:
+            self.request = ""
+            absent += ("request",)
+            if v is not None:
+                odd = True
+        v = get("signerName")
+        if isinstance(v, str):
+            self.signer_name = v
+        else:
+            self.signer_name = ""
+            absent += ("signer_name",)
+            if v is not None:
+                odd = True
+        v = get("uid")
+        if v is None or isinstance(v, str):
+            self.uid = v
+        else:
+            self.uid = None
+            odd = True
+        v = get("usages")
+        if v is None or isinstance(v, list):
+            self.usages = v
+        else:
+            self.usages = None
+            odd = True
+        v = get("username")
+        if v is None or isinstance(v, str):
+            self.username = v
+        else:
+            self.username = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.expiration_seconds
         if v0 is not None:
             data["expirationSeconds"] = v0
@@ -502,10 +762,10 @@ Valid values are:
         if v2 is not None:
             data["groups"] = v2
         v3 = self.request
-        if v3 is not None:
+        if v3 is not None and (v3 or "request" not in absent):
             data["request"] = v3
         v4 = self.signer_name
-        if v4 is not None:
+        if v4 is not None and (v4 or "signer_name" not in absent):
             data["signerName"] = v4
         v5 = self.uid
         if v5 is not None:
@@ -517,6 +777,20 @@ Valid values are:
         if v7 is not None:
             data["username"] = v7
         return data
+
+    def _copy(self) -> CertificateSigningRequestSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.expiration_seconds = self.expiration_seconds
+        new.extra = None if (v1 := self.extra) is None else _copy_value(v1)
+        new.groups = None if (v2 := self.groups) is None else v2[:]
+        new.request = self.request
+        new.signer_name = self.signer_name
+        new.uid = self.uid
+        new.usages = None if (v6 := self.usages) is None else v6[:]
+        new.username = self.username
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class CertificateSigningRequestStatus(_Model):
@@ -574,22 +848,47 @@ When serialized as JSON or YAML, the data is additionally base64-encoded, so it 
         conditions: list[CertificateSigningRequestCondition] | None = None,
     ) -> None:
         self.certificate = certificate
-        self.conditions = conditions
+        self.conditions = (
+            None
+            if conditions is None
+            else [
+                _model_arg(
+                    i0,
+                    CertificateSigningRequestCondition,
+                    "CertificateSigningRequestStatus(conditions=...)",
+                )
+                for i0 in conditions
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CertificateSigningRequestStatus:
+    def _decode(cls, data: dict[str, Any]) -> CertificateSigningRequestStatus:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.certificate = get("certificate")
+        v = get("certificate")
+        if v is None or isinstance(v, str):
+            self.certificate = v
+        else:
+            self.certificate = None
+            odd = True
         v = get("conditions")
-        self.conditions = (
-            None if v is None else [CertificateSigningRequestCondition.from_dict(i0) for i0 in v]
-        )
+        if v is None:
+            self.conditions = None
+        elif isinstance(v, list):
+            try:
+                self.conditions = [CertificateSigningRequestCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
+        else:
+            self.conditions = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -602,3 +901,10 @@ When serialized as JSON or YAML, the data is additionally base64-encoded, so it 
         if v1 is not None:
             data["conditions"] = [i0.to_dict() for i0 in v1]
         return data
+
+    def _copy(self) -> CertificateSigningRequestStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.certificate = self.certificate
+        new.conditions = None if (v1 := self.conditions) is None else [i._copy() for i in v1]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new

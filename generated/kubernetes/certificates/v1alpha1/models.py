@@ -7,6 +7,8 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
 
@@ -34,6 +36,7 @@ class ClusterTrustBundle(_Model):
         "kind",
         "metadata",
         "spec",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "certificates.k8s.io/v1alpha1"
@@ -63,10 +66,11 @@ class ClusterTrustBundle(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "ClusterTrustBundleSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "ClusterTrustBundleSpec", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -74,10 +78,10 @@ class ClusterTrustBundle(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """metadata contains the object metadata."""
 
-    spec: ClusterTrustBundleSpec | None
+    spec: ClusterTrustBundleSpec
     """spec contains the signer (if any) and trust anchors."""
 
     def __init__(
@@ -88,31 +92,69 @@ class ClusterTrustBundle(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: ClusterTrustBundleSpec | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "ClusterTrustBundle(metadata=...)"
+            )
+        if spec is None:
+            self.spec = ClusterTrustBundleSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(spec, ClusterTrustBundleSpec, "ClusterTrustBundle(spec=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ClusterTrustBundle:
+    def _decode(cls, data: dict[str, Any]) -> ClusterTrustBundle:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else ClusterTrustBundleSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = ClusterTrustBundleSpec._decode(v)
+        else:
+            self.spec = ClusterTrustBundleSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -121,11 +163,25 @@ class ClusterTrustBundle(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         return data
+
+    def _copy(self) -> ClusterTrustBundle:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ClusterTrustBundleList(_Model):
@@ -136,28 +192,30 @@ class ClusterTrustBundleList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "certificates.k8s.io/v1alpha1"
     KIND: ClassVar[str] = "ClusterTrustBundleList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[ClusterTrustBundle] | None", required=True),
+        _FieldInfo("items", "items", "list[ClusterTrustBundle]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[ClusterTrustBundle] | None
+    items: list[ClusterTrustBundle]
     """items is a collection of ClusterTrustBundle objects"""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """metadata contains the list metadata."""
 
     def __init__(
@@ -168,44 +226,102 @@ class ClusterTrustBundleList(_Model):
         kind: str | None = "ClusterTrustBundleList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(i0, ClusterTrustBundle, "ClusterTrustBundleList(items=...)")
+                for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "ClusterTrustBundleList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ClusterTrustBundleList:
+    def _decode(cls, data: dict[str, Any]) -> ClusterTrustBundleList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [ClusterTrustBundle.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [ClusterTrustBundle._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> ClusterTrustBundleList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ClusterTrustBundleSpec(_Model):
@@ -214,13 +330,15 @@ class ClusterTrustBundleSpec(_Model):
     __slots__ = (
         "signer_name",
         "trust_bundle",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("signer_name", "signerName", "str | None"),
-        _FieldInfo("trust_bundle", "trustBundle", "str | None", required=True),
+        _FieldInfo("trust_bundle", "trustBundle", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"signerName", "trustBundle"})
+    _absent: tuple[str, ...]
 
     signer_name: str | None
     """signerName indicates the associated signer, if any.
@@ -234,7 +352,7 @@ If signerName is empty, then the ClusterTrustBundle object's name must not have 
 List/watch requests for ClusterTrustBundles can filter on this field using a `spec.signerName=NAME` field selector.
 """
 
-    trust_bundle: str | None
+    trust_bundle: str
     """trustBundle contains the individual X.509 trust anchors for this bundle, as PEM bundle of PEM-wrapped, DER-formatted X.509 certificates.
 
 The data must consist only of PEM certificate blocks that parse as valid X.509 certificates.  Each certificate must include a basic constraints extension with the CA bit set.  The API server will reject objects that contain duplicate certificates, or that use PEM block headers.
@@ -248,29 +366,59 @@ Users of ClusterTrustBundles, including Kubelet, are free to reorder and dedupli
         signer_name: str | None = None,
         trust_bundle: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.signer_name = signer_name
-        self.trust_bundle = trust_bundle
+        if trust_bundle is None:
+            self.trust_bundle = ""
+            absent += ("trust_bundle",)
+        else:
+            self.trust_bundle = trust_bundle
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ClusterTrustBundleSpec:
+    def _decode(cls, data: dict[str, Any]) -> ClusterTrustBundleSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.signer_name = get("signerName")
-        self.trust_bundle = get("trustBundle")
+        v = get("signerName")
+        if v is None or isinstance(v, str):
+            self.signer_name = v
+        else:
+            self.signer_name = None
+            odd = True
+        v = get("trustBundle")
+        if isinstance(v, str):
+            self.trust_bundle = v
+        else:
+            self.trust_bundle = ""
+            absent += ("trust_bundle",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.signer_name
         if v0 is not None:
             data["signerName"] = v0
         v1 = self.trust_bundle
-        if v1 is not None:
+        if v1 is not None and (v1 or "trust_bundle" not in absent):
             data["trustBundle"] = v1
         return data
+
+    def _copy(self) -> ClusterTrustBundleSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.signer_name = self.signer_name
+        new.trust_bundle = self.trust_bundle
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new

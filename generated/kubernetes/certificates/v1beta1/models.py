@@ -7,12 +7,15 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
+    from datetime import datetime as _datetime
     from typing import Any, ClassVar
 
 __all__ = [
@@ -39,6 +42,7 @@ class ClusterTrustBundle(_Model):
         "kind",
         "metadata",
         "spec",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "certificates.k8s.io/v1beta1"
@@ -68,10 +72,11 @@ class ClusterTrustBundle(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "ClusterTrustBundleSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "ClusterTrustBundleSpec", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -79,10 +84,10 @@ class ClusterTrustBundle(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """metadata contains the object metadata."""
 
-    spec: ClusterTrustBundleSpec | None
+    spec: ClusterTrustBundleSpec
     """spec contains the signer (if any) and trust anchors."""
 
     def __init__(
@@ -93,31 +98,69 @@ class ClusterTrustBundle(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: ClusterTrustBundleSpec | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "ClusterTrustBundle(metadata=...)"
+            )
+        if spec is None:
+            self.spec = ClusterTrustBundleSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(spec, ClusterTrustBundleSpec, "ClusterTrustBundle(spec=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ClusterTrustBundle:
+    def _decode(cls, data: dict[str, Any]) -> ClusterTrustBundle:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else ClusterTrustBundleSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = ClusterTrustBundleSpec._decode(v)
+        else:
+            self.spec = ClusterTrustBundleSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -126,11 +169,25 @@ class ClusterTrustBundle(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         return data
+
+    def _copy(self) -> ClusterTrustBundle:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ClusterTrustBundleList(_Model):
@@ -141,28 +198,30 @@ class ClusterTrustBundleList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "certificates.k8s.io/v1beta1"
     KIND: ClassVar[str] = "ClusterTrustBundleList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[ClusterTrustBundle] | None", required=True),
+        _FieldInfo("items", "items", "list[ClusterTrustBundle]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[ClusterTrustBundle] | None
+    items: list[ClusterTrustBundle]
     """items is a collection of ClusterTrustBundle objects"""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """metadata contains the list metadata."""
 
     def __init__(
@@ -173,44 +232,102 @@ class ClusterTrustBundleList(_Model):
         kind: str | None = "ClusterTrustBundleList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(i0, ClusterTrustBundle, "ClusterTrustBundleList(items=...)")
+                for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "ClusterTrustBundleList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ClusterTrustBundleList:
+    def _decode(cls, data: dict[str, Any]) -> ClusterTrustBundleList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [ClusterTrustBundle.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [ClusterTrustBundle._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> ClusterTrustBundleList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ClusterTrustBundleSpec(_Model):
@@ -219,13 +336,15 @@ class ClusterTrustBundleSpec(_Model):
     __slots__ = (
         "signer_name",
         "trust_bundle",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("signer_name", "signerName", "str | None"),
-        _FieldInfo("trust_bundle", "trustBundle", "str | None", required=True),
+        _FieldInfo("trust_bundle", "trustBundle", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"signerName", "trustBundle"})
+    _absent: tuple[str, ...]
 
     signer_name: str | None
     """signerName indicates the associated signer, if any.
@@ -239,7 +358,7 @@ If signerName is empty, then the ClusterTrustBundle object's name must not have 
 List/watch requests for ClusterTrustBundles can filter on this field using a `spec.signerName=NAME` field selector.
 """
 
-    trust_bundle: str | None
+    trust_bundle: str
     """trustBundle contains the individual X.509 trust anchors for this bundle, as PEM bundle of PEM-wrapped, DER-formatted X.509 certificates.
 
 The data must consist only of PEM certificate blocks that parse as valid X.509 certificates.  Each certificate must include a basic constraints extension with the CA bit set.  The API server will reject objects that contain duplicate certificates, or that use PEM block headers.
@@ -253,32 +372,62 @@ Users of ClusterTrustBundles, including Kubelet, are free to reorder and dedupli
         signer_name: str | None = None,
         trust_bundle: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.signer_name = signer_name
-        self.trust_bundle = trust_bundle
+        if trust_bundle is None:
+            self.trust_bundle = ""
+            absent += ("trust_bundle",)
+        else:
+            self.trust_bundle = trust_bundle
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ClusterTrustBundleSpec:
+    def _decode(cls, data: dict[str, Any]) -> ClusterTrustBundleSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.signer_name = get("signerName")
-        self.trust_bundle = get("trustBundle")
+        v = get("signerName")
+        if v is None or isinstance(v, str):
+            self.signer_name = v
+        else:
+            self.signer_name = None
+            odd = True
+        v = get("trustBundle")
+        if isinstance(v, str):
+            self.trust_bundle = v
+        else:
+            self.trust_bundle = ""
+            absent += ("trust_bundle",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.signer_name
         if v0 is not None:
             data["signerName"] = v0
         v1 = self.trust_bundle
-        if v1 is not None:
+        if v1 is not None and (v1 or "trust_bundle" not in absent):
             data["trustBundle"] = v1
         return data
+
+    def _copy(self) -> ClusterTrustBundleSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.signer_name = self.signer_name
+        new.trust_bundle = self.trust_bundle
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class PodCertificateRequest(_Model):
@@ -293,6 +442,7 @@ class PodCertificateRequest(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "certificates.k8s.io/v1beta1"
@@ -322,13 +472,14 @@ class PodCertificateRequest(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "PodCertificateRequestSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "PodCertificateRequestSpec", required=True),
         _FieldInfo("status", "status", "PodCertificateRequestStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -336,10 +487,10 @@ class PodCertificateRequest(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """metadata contains the object metadata."""
 
-    spec: PodCertificateRequestSpec | None
+    spec: PodCertificateRequestSpec
     """spec contains the details about the certificate being requested."""
 
     status: PodCertificateRequestStatus | None
@@ -354,34 +505,86 @@ class PodCertificateRequest(_Model):
         spec: PodCertificateRequestSpec | None = None,
         status: PodCertificateRequestStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "PodCertificateRequest(metadata=...)"
+            )
+        if spec is None:
+            self.spec = PodCertificateRequestSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(
+                spec, PodCertificateRequestSpec, "PodCertificateRequest(spec=...)"
+            )
+        self.status = (
+            None
+            if status is None
+            else _model_arg(
+                status, PodCertificateRequestStatus, "PodCertificateRequest(status=...)"
+            )
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PodCertificateRequest:
+    def _decode(cls, data: dict[str, Any]) -> PodCertificateRequest:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else PodCertificateRequestSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = PodCertificateRequestSpec._decode(v)
+        else:
+            self.spec = PodCertificateRequestSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
         v = get("status")
-        self.status = None if v is None else PodCertificateRequestStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = PodCertificateRequestStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -390,14 +593,29 @@ class PodCertificateRequest(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> PodCertificateRequest:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class PodCertificateRequestList(_Model):
@@ -408,28 +626,30 @@ class PodCertificateRequestList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "certificates.k8s.io/v1beta1"
     KIND: ClassVar[str] = "PodCertificateRequestList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[PodCertificateRequest] | None", required=True),
+        _FieldInfo("items", "items", "list[PodCertificateRequest]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[PodCertificateRequest] | None
+    items: list[PodCertificateRequest]
     """items is a collection of PodCertificateRequest objects"""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """metadata contains the list metadata."""
 
     def __init__(
@@ -440,44 +660,102 @@ class PodCertificateRequestList(_Model):
         kind: str | None = "PodCertificateRequestList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(i0, PodCertificateRequest, "PodCertificateRequestList(items=...)")
+                for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "PodCertificateRequestList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PodCertificateRequestList:
+    def _decode(cls, data: dict[str, Any]) -> PodCertificateRequestList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [PodCertificateRequest.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [PodCertificateRequest._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> PodCertificateRequestList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class PodCertificateRequestSpec(_Model):
@@ -496,20 +774,21 @@ class PodCertificateRequestSpec(_Model):
         "signer_name",
         "stub_pkcs10_request",
         "unverified_user_annotations",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("max_expiration_seconds", "maxExpirationSeconds", "int | None"),
-        _FieldInfo("node_name", "nodeName", "str | None", required=True),
-        _FieldInfo("node_uid", "nodeUID", "str | None", required=True),
+        _FieldInfo("node_name", "nodeName", "str", required=True),
+        _FieldInfo("node_uid", "nodeUID", "str", required=True),
         _FieldInfo("pkix_public_key", "pkixPublicKey", "str | None"),
-        _FieldInfo("pod_name", "podName", "str | None", required=True),
-        _FieldInfo("pod_uid", "podUID", "str | None", required=True),
+        _FieldInfo("pod_name", "podName", "str", required=True),
+        _FieldInfo("pod_uid", "podUID", "str", required=True),
         _FieldInfo("proof_of_possession", "proofOfPossession", "str | None"),
-        _FieldInfo("service_account_name", "serviceAccountName", "str | None", required=True),
-        _FieldInfo("service_account_uid", "serviceAccountUID", "str | None", required=True),
-        _FieldInfo("signer_name", "signerName", "str | None", required=True),
-        _FieldInfo("stub_pkcs10_request", "stubPKCS10Request", "str | None", required=True),
+        _FieldInfo("service_account_name", "serviceAccountName", "str", required=True),
+        _FieldInfo("service_account_uid", "serviceAccountUID", "str", required=True),
+        _FieldInfo("signer_name", "signerName", "str", required=True),
+        _FieldInfo("stub_pkcs10_request", "stubPKCS10Request", "str", required=True),
         _FieldInfo(
             "unverified_user_annotations", "unverifiedUserAnnotations", "dict[str, str] | None"
         ),
@@ -530,6 +809,7 @@ class PodCertificateRequestSpec(_Model):
             "unverifiedUserAnnotations",
         }
     )
+    _absent: tuple[str, ...]
 
     max_expiration_seconds: int | None
     """maxExpirationSeconds is the maximum lifetime permitted for the certificate.
@@ -539,10 +819,10 @@ If omitted, kube-apiserver will set it to 86400(24 hours). kube-apiserver will r
 The signer implementation is then free to issue a certificate with any lifetime *shorter* than MaxExpirationSeconds, but no shorter than 3600 seconds (1 hour).  This constraint is enforced by kube-apiserver. `kubernetes.io` signers will never issue certificates with a lifetime longer than 24 hours.
 """
 
-    node_name: str | None
+    node_name: str
     """nodeName is the name of the node the pod is assigned to."""
 
-    node_uid: str | None
+    node_uid: str
     """nodeUID is the UID of the node the pod is assigned to."""
 
     pkix_public_key: str | None
@@ -555,10 +835,10 @@ Signer implementations do not need to support all key types supported by kube-ap
 Deprecated: This field is replaced by StubPKCS10Request. If StubPKCS10Request is set, this field must be empty.  Signer implementations should extract the public key from the StubPKCS10Request field.
 """
 
-    pod_name: str | None
+    pod_name: str
     """podName is the name of the pod into which the certificate will be mounted."""
 
-    pod_uid: str | None
+    pod_uid: str
     """podUID is the UID of the pod into which the certificate will be mounted."""
 
     proof_of_possession: str | None
@@ -577,19 +857,19 @@ If the key is an ED25519 key, the the signature is as described by the [ED25519 
 Deprecated: This field is replaced by StubPKCS10Request. If StubPKCS10Request is set, this field must be empty.
 """
 
-    service_account_name: str | None
+    service_account_name: str
     """serviceAccountName is the name of the service account the pod is running as."""
 
-    service_account_uid: str | None
+    service_account_uid: str
     """serviceAccountUID is the UID of the service account the pod is running as."""
 
-    signer_name: str | None
+    signer_name: str
     """signerName indicates the requested signer.
 
 All signer names beginning with `kubernetes.io` are reserved for use by the Kubernetes project.  There is currently one well-known signer documented by the Kubernetes project, `kubernetes.io/kube-apiserver-client-pod`, which will issue client certificates understood by kube-apiserver.  It is currently unimplemented.
 """
 
-    stub_pkcs10_request: str | None
+    stub_pkcs10_request: str
     """A PKCS#10 certificate signing request (DER-serialized) generated by Kubelet using the subject private key.
 
 Most signer implementations will ignore the contents of the CSR except to extract the subject public key. The API server automatically verifies the CSR signature during admission, so the signer does not need to repeat the verification.  CSRs generated by kubelet are completely empty.
@@ -623,82 +903,216 @@ Signers should document the keys and values they support.  Signers should deny r
         stub_pkcs10_request: str | None = None,
         unverified_user_annotations: dict[str, str] | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.max_expiration_seconds = max_expiration_seconds
-        self.node_name = node_name
-        self.node_uid = node_uid
+        if node_name is None:
+            self.node_name = ""
+            absent += ("node_name",)
+        else:
+            self.node_name = node_name
+        if node_uid is None:
+            self.node_uid = ""
+            absent += ("node_uid",)
+        else:
+            self.node_uid = node_uid
         self.pkix_public_key = pkix_public_key
-        self.pod_name = pod_name
-        self.pod_uid = pod_uid
+        if pod_name is None:
+            self.pod_name = ""
+            absent += ("pod_name",)
+        else:
+            self.pod_name = pod_name
+        if pod_uid is None:
+            self.pod_uid = ""
+            absent += ("pod_uid",)
+        else:
+            self.pod_uid = pod_uid
         self.proof_of_possession = proof_of_possession
-        self.service_account_name = service_account_name
-        self.service_account_uid = service_account_uid
-        self.signer_name = signer_name
-        self.stub_pkcs10_request = stub_pkcs10_request
+        if service_account_name is None:
+            self.service_account_name = ""
+            absent += ("service_account_name",)
+        else:
+            self.service_account_name = service_account_name
+        if service_account_uid is None:
+            self.service_account_uid = ""
+            absent += ("service_account_uid",)
+        else:
+            self.service_account_uid = service_account_uid
+        if signer_name is None:
+            self.signer_name = ""
+            absent += ("signer_name",)
+        else:
+            self.signer_name = signer_name
+        if stub_pkcs10_request is None:
+            self.stub_pkcs10_request = ""
+            absent += ("stub_pkcs10_request",)
+        else:
+            self.stub_pkcs10_request = stub_pkcs10_request
         self.unverified_user_annotations = unverified_user_annotations
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PodCertificateRequestSpec:
+    def _decode(cls, data: dict[str, Any]) -> PodCertificateRequestSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.max_expiration_seconds = get("maxExpirationSeconds")
-        self.node_name = get("nodeName")
-        self.node_uid = get("nodeUID")
-        self.pkix_public_key = get("pkixPublicKey")
-        self.pod_name = get("podName")
-        self.pod_uid = get("podUID")
-        self.proof_of_possession = get("proofOfPossession")
-        self.service_account_name = get("serviceAccountName")
-        self.service_account_uid = get("serviceAccountUID")
-        self.signer_name = get("signerName")
-        self.stub_pkcs10_request = get("stubPKCS10Request")
-        self.unverified_user_annotations = get("unverifiedUserAnnotations")
+        v = get("maxExpirationSeconds")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.max_expiration_seconds = v
+        else:
+            self.max_expiration_seconds = None
+            odd = True
+        v = get("nodeName")
+        if isinstance(v, str):
+            self.node_name = v
+        else:
+            self.node_name = ""
+            absent += ("node_name",)
+            if v is not None:
+                odd = True
+        v = get("nodeUID")
+        if isinstance(v, str):
+            self.node_uid = v
+        else:
+            self.node_uid = ""
+            absent += ("node_uid",)
+            if v is not None:
+                odd = True
+        v = get("pkixPublicKey")
+        if v is None or isinstance(v, str):
+            self.pkix_public_key = v
+        else:
+            self.pkix_public_key = None
+            odd = True
+        v = get("podName")
+        if isinstance(v, str):
+            self.pod_name = v
+        else:
+            self.pod_name = ""
+            absent += ("pod_name",)
+            if v is not None:
+                odd = True
+        v = get("podUID")
+        if isinstance(v, str):
+            self.pod_uid = v
+        else:
+            self.pod_uid = ""
+            absent += ("pod_uid",)
+            if v is not None:
+                odd = True
+        v = get("proofOfPossession")
+        if v is None or isinstance(v, str):
+            self.proof_of_possession = v
+        else:
+            self.proof_of_possession = None
+            odd = True
+        v = get("serviceAccountName")
+        if isinstance(v, str):
+            self.service_account_name = v
+        else:
+            self.service_account_name = ""
+            absent += ("service_account_name",)
+            if v is not None:
+                odd = True
+        v = get("serviceAccountUID")
+        if isinstance(v, str):
+            self.service_account_uid = v
+        else:
+            self.service_account_uid = ""
+            absent += ("service_account_uid",)
+            if v is not None:
+                odd = True
+        v = get("signerName")
+        if isinstance(v, str):
+            self.signer_name = v
+        else:
+            self.signer_name = ""
+            absent += ("signer_name",)
+            if v is not None:
+                odd = True
+        v = get("stubPKCS10Request")
+        if isinstance(v, str):
+            self.stub_pkcs10_request = v
+        else:
+            self.stub_pkcs10_request = ""
+            absent += ("stub_pkcs10_request",)
+            if v is not None:
+                odd = True
+        v = get("unverifiedUserAnnotations")
+        if v is None or isinstance(v, dict):
+            self.unverified_user_annotations = v
+        else:
+            self.unverified_user_annotations = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.max_expiration_seconds
         if v0 is not None:
             data["maxExpirationSeconds"] = v0
         v1 = self.node_name
-        if v1 is not None:
+        if v1 is not None and (v1 or "node_name" not in absent):
             data["nodeName"] = v1
         v2 = self.node_uid
-        if v2 is not None:
+        if v2 is not None and (v2 or "node_uid" not in absent):
             data["nodeUID"] = v2
         v3 = self.pkix_public_key
         if v3 is not None:
             data["pkixPublicKey"] = v3
         v4 = self.pod_name
-        if v4 is not None:
+        if v4 is not None and (v4 or "pod_name" not in absent):
             data["podName"] = v4
         v5 = self.pod_uid
-        if v5 is not None:
+        if v5 is not None and (v5 or "pod_uid" not in absent):
             data["podUID"] = v5
         v6 = self.proof_of_possession
         if v6 is not None:
             data["proofOfPossession"] = v6
         v7 = self.service_account_name
-        if v7 is not None:
+        if v7 is not None and (v7 or "service_account_name" not in absent):
             data["serviceAccountName"] = v7
         v8 = self.service_account_uid
-        if v8 is not None:
+        if v8 is not None and (v8 or "service_account_uid" not in absent):
             data["serviceAccountUID"] = v8
         v9 = self.signer_name
-        if v9 is not None:
+        if v9 is not None and (v9 or "signer_name" not in absent):
             data["signerName"] = v9
         v10 = self.stub_pkcs10_request
-        if v10 is not None:
+        if v10 is not None and (v10 or "stub_pkcs10_request" not in absent):
             data["stubPKCS10Request"] = v10
         v11 = self.unverified_user_annotations
         if v11 is not None:
             data["unverifiedUserAnnotations"] = v11
         return data
+
+    def _copy(self) -> PodCertificateRequestSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.max_expiration_seconds = self.max_expiration_seconds
+        new.node_name = self.node_name
+        new.node_uid = self.node_uid
+        new.pkix_public_key = self.pkix_public_key
+        new.pod_name = self.pod_name
+        new.pod_uid = self.pod_uid
+        new.proof_of_possession = self.proof_of_possession
+        new.service_account_name = self.service_account_name
+        new.service_account_uid = self.service_account_uid
+        new.signer_name = self.signer_name
+        new.stub_pkcs10_request = self.stub_pkcs10_request
+        new.unverified_user_annotations = (
+            None if (v11 := self.unverified_user_annotations) is None else v11.copy()
+        )
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class PodCertificateRequestStatus(_Model):
@@ -767,36 +1181,77 @@ If the request is denied with `Reason=UnsupportedKeyType`, the signer may sugges
     def __init__(
         self,
         *,
-        begin_refresh_at: _Time | None = None,
+        begin_refresh_at: _Time | str | _datetime | None = None,
         certificate_chain: str | None = None,
         conditions: list[_meta_v1.Condition] | None = None,
-        not_after: _Time | None = None,
-        not_before: _Time | None = None,
+        not_after: _Time | str | _datetime | None = None,
+        not_before: _Time | str | _datetime | None = None,
     ) -> None:
-        self.begin_refresh_at = begin_refresh_at
+        self.begin_refresh_at = None if begin_refresh_at is None else _Time.coerce(begin_refresh_at)
         self.certificate_chain = certificate_chain
-        self.conditions = conditions
-        self.not_after = not_after
-        self.not_before = not_before
+        self.conditions = (
+            None
+            if conditions is None
+            else [
+                _model_arg(i0, _meta_v1.Condition, "PodCertificateRequestStatus(conditions=...)")
+                for i0 in conditions
+            ]
+        )
+        self.not_after = None if not_after is None else _Time.coerce(not_after)
+        self.not_before = None if not_before is None else _Time.coerce(not_before)
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PodCertificateRequestStatus:
+    def _decode(cls, data: dict[str, Any]) -> PodCertificateRequestStatus:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("beginRefreshAt")
-        self.begin_refresh_at = None if v is None else _Time(v)
-        self.certificate_chain = get("certificateChain")
+        if v is None:
+            self.begin_refresh_at = None
+        elif isinstance(v, str):
+            self.begin_refresh_at = _Time(v)
+        else:
+            self.begin_refresh_at = None
+            odd = True
+        v = get("certificateChain")
+        if v is None or isinstance(v, str):
+            self.certificate_chain = v
+        else:
+            self.certificate_chain = None
+            odd = True
         v = get("conditions")
-        self.conditions = None if v is None else [_meta_v1.Condition.from_dict(i0) for i0 in v]
+        if v is None:
+            self.conditions = None
+        elif isinstance(v, list):
+            try:
+                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
+        else:
+            self.conditions = None
+            odd = True
         v = get("notAfter")
-        self.not_after = None if v is None else _Time(v)
+        if v is None:
+            self.not_after = None
+        elif isinstance(v, str):
+            self.not_after = _Time(v)
+        else:
+            self.not_after = None
+            odd = True
         v = get("notBefore")
-        self.not_before = None if v is None else _Time(v)
+        if v is None:
+            self.not_before = None
+        elif isinstance(v, str):
+            self.not_before = _Time(v)
+        else:
+            self.not_before = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -804,7 +1259,7 @@ If the request is denied with `Reason=UnsupportedKeyType`, the signer may sugges
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.begin_refresh_at
         if v0 is not None:
-            data["beginRefreshAt"] = v0
+            data["beginRefreshAt"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
         v1 = self.certificate_chain
         if v1 is not None:
             data["certificateChain"] = v1
@@ -813,8 +1268,18 @@ If the request is denied with `Reason=UnsupportedKeyType`, the signer may sugges
             data["conditions"] = [i0.to_dict() for i0 in v2]
         v3 = self.not_after
         if v3 is not None:
-            data["notAfter"] = v3
+            data["notAfter"] = v3 if isinstance(v3, str) else _Time.coerce(v3)
         v4 = self.not_before
         if v4 is not None:
-            data["notBefore"] = v4
+            data["notBefore"] = v4 if isinstance(v4, str) else _Time.coerce(v4)
         return data
+
+    def _copy(self) -> PodCertificateRequestStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.begin_refresh_at = self.begin_refresh_at
+        new.certificate_chain = self.certificate_chain
+        new.conditions = None if (v2 := self.conditions) is None else [i._copy() for i in v2]
+        new.not_after = self.not_after
+        new.not_before = self.not_before
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new

@@ -7,12 +7,15 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import MicroTime as _MicroTime
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
+    from datetime import datetime as _datetime
     from typing import Any, ClassVar
 
 __all__ = [
@@ -30,6 +33,7 @@ class Lease(_Model):
         "kind",
         "metadata",
         "spec",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "coordination.k8s.io/v1"
@@ -59,10 +63,11 @@ class Lease(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("spec", "spec", "LeaseSpec | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -70,7 +75,7 @@ class Lease(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     spec: LeaseSpec | None
@@ -84,31 +89,63 @@ class Lease(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: LeaseSpec | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Lease(metadata=...)")
+        self.spec = None if spec is None else _model_arg(spec, LeaseSpec, "Lease(spec=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Lease:
+    def _decode(cls, data: dict[str, Any]) -> Lease:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else LeaseSpec.from_dict(v)
+        if v is None:
+            self.spec = None
+        elif isinstance(v, dict):
+            self.spec = LeaseSpec._decode(v)
+        else:
+            self.spec = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -117,11 +154,23 @@ class Lease(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
         return data
+
+    def _copy(self) -> Lease:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class LeaseList(_Model):
@@ -132,28 +181,30 @@ class LeaseList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "coordination.k8s.io/v1"
     KIND: ClassVar[str] = "LeaseList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[Lease] | None", required=True),
+        _FieldInfo("items", "items", "list[Lease]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[Lease] | None
+    items: list[Lease]
     """items is a list of schema objects."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -164,44 +215,97 @@ class LeaseList(_Model):
         kind: str | None = "LeaseList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [_model_arg(i0, Lease, "LeaseList(items=...)") for i0 in items]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "LeaseList(metadata=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LeaseList:
+    def _decode(cls, data: dict[str, Any]) -> LeaseList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [Lease.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [Lease._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> LeaseList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class LeaseSpec(_Model):
@@ -262,40 +366,78 @@ class LeaseSpec(_Model):
     def __init__(
         self,
         *,
-        acquire_time: _MicroTime | None = None,
+        acquire_time: _MicroTime | str | _datetime | None = None,
         holder_identity: str | None = None,
         lease_duration_seconds: int | None = None,
         lease_transitions: int | None = None,
         preferred_holder: str | None = None,
-        renew_time: _MicroTime | None = None,
+        renew_time: _MicroTime | str | _datetime | None = None,
         strategy: str | None = None,
     ) -> None:
-        self.acquire_time = acquire_time
+        self.acquire_time = None if acquire_time is None else _MicroTime.coerce(acquire_time)
         self.holder_identity = holder_identity
         self.lease_duration_seconds = lease_duration_seconds
         self.lease_transitions = lease_transitions
         self.preferred_holder = preferred_holder
-        self.renew_time = renew_time
+        self.renew_time = None if renew_time is None else _MicroTime.coerce(renew_time)
         self.strategy = strategy
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LeaseSpec:
+    def _decode(cls, data: dict[str, Any]) -> LeaseSpec:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("acquireTime")
-        self.acquire_time = None if v is None else _MicroTime(v)
-        self.holder_identity = get("holderIdentity")
-        self.lease_duration_seconds = get("leaseDurationSeconds")
-        self.lease_transitions = get("leaseTransitions")
-        self.preferred_holder = get("preferredHolder")
+        if v is None:
+            self.acquire_time = None
+        elif isinstance(v, str):
+            self.acquire_time = _MicroTime(v)
+        else:
+            self.acquire_time = None
+            odd = True
+        v = get("holderIdentity")
+        if v is None or isinstance(v, str):
+            self.holder_identity = v
+        else:
+            self.holder_identity = None
+            odd = True
+        v = get("leaseDurationSeconds")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.lease_duration_seconds = v
+        else:
+            self.lease_duration_seconds = None
+            odd = True
+        v = get("leaseTransitions")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.lease_transitions = v
+        else:
+            self.lease_transitions = None
+            odd = True
+        v = get("preferredHolder")
+        if v is None or isinstance(v, str):
+            self.preferred_holder = v
+        else:
+            self.preferred_holder = None
+            odd = True
         v = get("renewTime")
-        self.renew_time = None if v is None else _MicroTime(v)
-        self.strategy = get("strategy")
+        if v is None:
+            self.renew_time = None
+        elif isinstance(v, str):
+            self.renew_time = _MicroTime(v)
+        else:
+            self.renew_time = None
+            odd = True
+        v = get("strategy")
+        if v is None or isinstance(v, str):
+            self.strategy = v
+        else:
+            self.strategy = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -303,7 +445,7 @@ class LeaseSpec(_Model):
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.acquire_time
         if v0 is not None:
-            data["acquireTime"] = v0
+            data["acquireTime"] = v0 if isinstance(v0, str) else _MicroTime.coerce(v0)
         v1 = self.holder_identity
         if v1 is not None:
             data["holderIdentity"] = v1
@@ -318,8 +460,20 @@ class LeaseSpec(_Model):
             data["preferredHolder"] = v4
         v5 = self.renew_time
         if v5 is not None:
-            data["renewTime"] = v5
+            data["renewTime"] = v5 if isinstance(v5, str) else _MicroTime.coerce(v5)
         v6 = self.strategy
         if v6 is not None:
             data["strategy"] = v6
         return data
+
+    def _copy(self) -> LeaseSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.acquire_time = self.acquire_time
+        new.holder_identity = self.holder_identity
+        new.lease_duration_seconds = self.lease_duration_seconds
+        new.lease_transitions = self.lease_transitions
+        new.preferred_holder = self.preferred_holder
+        new.renew_time = self.renew_time
+        new.strategy = self.strategy
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new

@@ -7,12 +7,15 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import MicroTime as _MicroTime
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
+    from datetime import datetime as _datetime
     from typing import Any, ClassVar
 
 __all__ = [
@@ -30,6 +33,7 @@ class LeaseCandidate(_Model):
         "kind",
         "metadata",
         "spec",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "coordination.k8s.io/v1alpha2"
@@ -59,10 +63,11 @@ class LeaseCandidate(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "LeaseCandidateSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "LeaseCandidateSpec", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -70,10 +75,10 @@ class LeaseCandidate(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: LeaseCandidateSpec | None
+    spec: LeaseCandidateSpec
     """spec contains the specification of the Lease. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -84,31 +89,69 @@ class LeaseCandidate(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: LeaseCandidateSpec | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "LeaseCandidate(metadata=...)"
+            )
+        if spec is None:
+            self.spec = LeaseCandidateSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(spec, LeaseCandidateSpec, "LeaseCandidate(spec=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LeaseCandidate:
+    def _decode(cls, data: dict[str, Any]) -> LeaseCandidate:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else LeaseCandidateSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = LeaseCandidateSpec._decode(v)
+        else:
+            self.spec = LeaseCandidateSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -117,11 +160,25 @@ class LeaseCandidate(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         return data
+
+    def _copy(self) -> LeaseCandidate:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class LeaseCandidateList(_Model):
@@ -132,28 +189,30 @@ class LeaseCandidateList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "coordination.k8s.io/v1alpha2"
     KIND: ClassVar[str] = "LeaseCandidateList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[LeaseCandidate] | None", required=True),
+        _FieldInfo("items", "items", "list[LeaseCandidate]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[LeaseCandidate] | None
+    items: list[LeaseCandidate]
     """items is a list of schema objects."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -164,44 +223,101 @@ class LeaseCandidateList(_Model):
         kind: str | None = "LeaseCandidateList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(i0, LeaseCandidate, "LeaseCandidateList(items=...)") for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "LeaseCandidateList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LeaseCandidateList:
+    def _decode(cls, data: dict[str, Any]) -> LeaseCandidateList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [LeaseCandidate.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [LeaseCandidate._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> LeaseCandidateList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class LeaseCandidateSpec(_Model):
@@ -214,27 +330,29 @@ class LeaseCandidateSpec(_Model):
         "ping_time",
         "renew_time",
         "strategy",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("binary_version", "binaryVersion", "str | None", required=True),
+        _FieldInfo("binary_version", "binaryVersion", "str", required=True),
         _FieldInfo("emulation_version", "emulationVersion", "str | None"),
-        _FieldInfo("lease_name", "leaseName", "str | None", required=True),
+        _FieldInfo("lease_name", "leaseName", "str", required=True),
         _FieldInfo("ping_time", "pingTime", "_MicroTime | None"),
         _FieldInfo("renew_time", "renewTime", "_MicroTime | None"),
-        _FieldInfo("strategy", "strategy", "str | None", required=True),
+        _FieldInfo("strategy", "strategy", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"binaryVersion", "emulationVersion", "leaseName", "pingTime", "renewTime", "strategy"}
     )
+    _absent: tuple[str, ...]
 
-    binary_version: str | None
+    binary_version: str
     """BinaryVersion is the binary version. It must be in a semver format without leading `v`. This field is required."""
 
     emulation_version: str | None
     """EmulationVersion is the emulation version. It must be in a semver format without leading `v`. EmulationVersion must be less than or equal to BinaryVersion. This field is required when strategy is "OldestEmulationVersion\x22"""
 
-    lease_name: str | None
+    lease_name: str
     """LeaseName is the name of the lease for which this candidate is contending. This field is immutable."""
 
     ping_time: _MicroTime | None
@@ -243,7 +361,7 @@ class LeaseCandidateSpec(_Model):
     renew_time: _MicroTime | None
     """RenewTime is the time that the LeaseCandidate was last updated. Any time a Lease needs to do leader election, the PingTime field is updated to signal to the LeaseCandidate that they should update the RenewTime. Old LeaseCandidate objects are also garbage collected if it has been hours since the last renew. The PingTime field is updated regularly to prevent garbage collection for still active LeaseCandidates."""
 
-    strategy: str | None
+    strategy: str
     """Strategy is the strategy that coordinated leader election will use for picking the leader. If multiple candidates for the same Lease return different strategies, the strategy provided by the candidate with the latest BinaryVersion will be used. If there is still conflict, this is a user error and coordinated leader election will not operate the Lease until resolved."""
 
     def __init__(
@@ -252,55 +370,123 @@ class LeaseCandidateSpec(_Model):
         binary_version: str | None = None,
         emulation_version: str | None = None,
         lease_name: str | None = None,
-        ping_time: _MicroTime | None = None,
-        renew_time: _MicroTime | None = None,
+        ping_time: _MicroTime | str | _datetime | None = None,
+        renew_time: _MicroTime | str | _datetime | None = None,
         strategy: str | None = None,
     ) -> None:
-        self.binary_version = binary_version
+        absent: tuple[str, ...] = ()
+        if binary_version is None:
+            self.binary_version = ""
+            absent += ("binary_version",)
+        else:
+            self.binary_version = binary_version
         self.emulation_version = emulation_version
-        self.lease_name = lease_name
-        self.ping_time = ping_time
-        self.renew_time = renew_time
-        self.strategy = strategy
+        if lease_name is None:
+            self.lease_name = ""
+            absent += ("lease_name",)
+        else:
+            self.lease_name = lease_name
+        self.ping_time = None if ping_time is None else _MicroTime.coerce(ping_time)
+        self.renew_time = None if renew_time is None else _MicroTime.coerce(renew_time)
+        if strategy is None:
+            self.strategy = ""
+            absent += ("strategy",)
+        else:
+            self.strategy = strategy
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LeaseCandidateSpec:
+    def _decode(cls, data: dict[str, Any]) -> LeaseCandidateSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.binary_version = get("binaryVersion")
-        self.emulation_version = get("emulationVersion")
-        self.lease_name = get("leaseName")
+        v = get("binaryVersion")
+        if isinstance(v, str):
+            self.binary_version = v
+        else:
+            self.binary_version = ""
+            absent += ("binary_version",)
+            if v is not None:
+                odd = True
+        v = get("emulationVersion")
+        if v is None or isinstance(v, str):
+            self.emulation_version = v
+        else:
+            self.emulation_version = None
+            odd = True
+        v = get("leaseName")
+        if isinstance(v, str):
+            self.lease_name = v
+        else:
+            self.lease_name = ""
+            absent += ("lease_name",)
+            if v is not None:
+                odd = True
         v = get("pingTime")
-        self.ping_time = None if v is None else _MicroTime(v)
+        if v is None:
+            self.ping_time = None
+        elif isinstance(v, str):
+            self.ping_time = _MicroTime(v)
+        else:
+            self.ping_time = None
+            odd = True
         v = get("renewTime")
-        self.renew_time = None if v is None else _MicroTime(v)
-        self.strategy = get("strategy")
+        if v is None:
+            self.renew_time = None
+        elif isinstance(v, str):
+            self.renew_time = _MicroTime(v)
+        else:
+            self.renew_time = None
+            odd = True
+        v = get("strategy")
+        if isinstance(v, str):
+            self.strategy = v
+        else:
+            self.strategy = ""
+            absent += ("strategy",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.binary_version
-        if v0 is not None:
+        if v0 is not None and (v0 or "binary_version" not in absent):
             data["binaryVersion"] = v0
         v1 = self.emulation_version
         if v1 is not None:
             data["emulationVersion"] = v1
         v2 = self.lease_name
-        if v2 is not None:
+        if v2 is not None and (v2 or "lease_name" not in absent):
             data["leaseName"] = v2
         v3 = self.ping_time
         if v3 is not None:
-            data["pingTime"] = v3
+            data["pingTime"] = v3 if isinstance(v3, str) else _MicroTime.coerce(v3)
         v4 = self.renew_time
         if v4 is not None:
-            data["renewTime"] = v4
+            data["renewTime"] = v4 if isinstance(v4, str) else _MicroTime.coerce(v4)
         v5 = self.strategy
-        if v5 is not None:
+        if v5 is not None and (v5 or "strategy" not in absent):
             data["strategy"] = v5
         return data
+
+    def _copy(self) -> LeaseCandidateSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.binary_version = self.binary_version
+        new.emulation_version = self.emulation_version
+        new.lease_name = self.lease_name
+        new.ping_time = self.ping_time
+        new.renew_time = self.renew_time
+        new.strategy = self.strategy
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new

@@ -7,6 +7,8 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.times import MicroTime as _MicroTime
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -15,6 +17,7 @@ from kubecore.core.generated import meta_v1 as _meta_v1
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
+    from datetime import datetime as _datetime
     from typing import Any, ClassVar
 
 __all__ = [
@@ -45,6 +48,7 @@ class Event(_Model):
         "reporting_instance",
         "series",
         "type",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "events.k8s.io/v1"
@@ -80,7 +84,7 @@ class Event(_Model):
         _FieldInfo("deprecated_source", "deprecatedSource", "_core_v1.EventSource | None"),
         _FieldInfo("event_time", "eventTime", "_MicroTime | None", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("note", "note", "str | None"),
         _FieldInfo("reason", "reason", "str | None"),
         _FieldInfo("regarding", "regarding", "_core_v1.ObjectReference | None"),
@@ -111,6 +115,7 @@ class Event(_Model):
             "type",
         }
     )
+    _absent: tuple[str, ...]
 
     action: str | None
     """action is what action was taken/failed regarding to the regarding object. It is machine-readable. This field cannot be empty for new Events and it can have at most 128 characters."""
@@ -136,7 +141,7 @@ class Event(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     note: str | None
@@ -169,10 +174,10 @@ class Event(_Model):
         action: str | None = None,
         api_version: str | None = "events.k8s.io/v1",
         deprecated_count: int | None = None,
-        deprecated_first_timestamp: _Time | None = None,
-        deprecated_last_timestamp: _Time | None = None,
+        deprecated_first_timestamp: _Time | str | _datetime | None = None,
+        deprecated_last_timestamp: _Time | str | _datetime | None = None,
         deprecated_source: _core_v1.EventSource | None = None,
-        event_time: _MicroTime | None = None,
+        event_time: _MicroTime | str | _datetime | None = None,
         kind: str | None = "Event",
         metadata: _meta_v1.ObjectMeta | None = None,
         note: str | None = None,
@@ -184,63 +189,184 @@ class Event(_Model):
         series: EventSeries | None = None,
         type: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.action = action
         self.api_version = api_version
         self.deprecated_count = deprecated_count
-        self.deprecated_first_timestamp = deprecated_first_timestamp
-        self.deprecated_last_timestamp = deprecated_last_timestamp
-        self.deprecated_source = deprecated_source
-        self.event_time = event_time
+        self.deprecated_first_timestamp = (
+            None if deprecated_first_timestamp is None else _Time.coerce(deprecated_first_timestamp)
+        )
+        self.deprecated_last_timestamp = (
+            None if deprecated_last_timestamp is None else _Time.coerce(deprecated_last_timestamp)
+        )
+        self.deprecated_source = (
+            None
+            if deprecated_source is None
+            else _model_arg(deprecated_source, _core_v1.EventSource, "Event(deprecated_source=...)")
+        )
+        self.event_time = None if event_time is None else _MicroTime.coerce(event_time)
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Event(metadata=...)")
         self.note = note
         self.reason = reason
-        self.regarding = regarding
-        self.related = related
+        self.regarding = (
+            None
+            if regarding is None
+            else _model_arg(regarding, _core_v1.ObjectReference, "Event(regarding=...)")
+        )
+        self.related = (
+            None
+            if related is None
+            else _model_arg(related, _core_v1.ObjectReference, "Event(related=...)")
+        )
         self.reporting_controller = reporting_controller
         self.reporting_instance = reporting_instance
-        self.series = series
+        self.series = (
+            None if series is None else _model_arg(series, EventSeries, "Event(series=...)")
+        )
         self.type = type
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Event:
+    def _decode(cls, data: dict[str, Any]) -> Event:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.action = get("action")
-        self.api_version = get("apiVersion")
-        self.deprecated_count = get("deprecatedCount")
+        v = get("action")
+        if v is None or isinstance(v, str):
+            self.action = v
+        else:
+            self.action = None
+            odd = True
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("deprecatedCount")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.deprecated_count = v
+        else:
+            self.deprecated_count = None
+            odd = True
         v = get("deprecatedFirstTimestamp")
-        self.deprecated_first_timestamp = None if v is None else _Time(v)
+        if v is None:
+            self.deprecated_first_timestamp = None
+        elif isinstance(v, str):
+            self.deprecated_first_timestamp = _Time(v)
+        else:
+            self.deprecated_first_timestamp = None
+            odd = True
         v = get("deprecatedLastTimestamp")
-        self.deprecated_last_timestamp = None if v is None else _Time(v)
+        if v is None:
+            self.deprecated_last_timestamp = None
+        elif isinstance(v, str):
+            self.deprecated_last_timestamp = _Time(v)
+        else:
+            self.deprecated_last_timestamp = None
+            odd = True
         v = get("deprecatedSource")
-        self.deprecated_source = None if v is None else _core_v1.EventSource.from_dict(v)
+        if v is None:
+            self.deprecated_source = None
+        elif isinstance(v, dict):
+            self.deprecated_source = _core_v1.EventSource._decode(v)
+        else:
+            self.deprecated_source = None
+            odd = True
         v = get("eventTime")
-        self.event_time = None if v is None else _MicroTime(v)
-        self.kind = get("kind")
+        if v is None:
+            self.event_time = None
+        elif isinstance(v, str):
+            self.event_time = _MicroTime(v)
+        else:
+            self.event_time = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
-        self.note = get("note")
-        self.reason = get("reason")
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        v = get("note")
+        if v is None or isinstance(v, str):
+            self.note = v
+        else:
+            self.note = None
+            odd = True
+        v = get("reason")
+        if v is None or isinstance(v, str):
+            self.reason = v
+        else:
+            self.reason = None
+            odd = True
         v = get("regarding")
-        self.regarding = None if v is None else _core_v1.ObjectReference.from_dict(v)
+        if v is None:
+            self.regarding = None
+        elif isinstance(v, dict):
+            self.regarding = _core_v1.ObjectReference._decode(v)
+        else:
+            self.regarding = None
+            odd = True
         v = get("related")
-        self.related = None if v is None else _core_v1.ObjectReference.from_dict(v)
-        self.reporting_controller = get("reportingController")
-        self.reporting_instance = get("reportingInstance")
+        if v is None:
+            self.related = None
+        elif isinstance(v, dict):
+            self.related = _core_v1.ObjectReference._decode(v)
+        else:
+            self.related = None
+            odd = True
+        v = get("reportingController")
+        if v is None or isinstance(v, str):
+            self.reporting_controller = v
+        else:
+            self.reporting_controller = None
+            odd = True
+        v = get("reportingInstance")
+        if v is None or isinstance(v, str):
+            self.reporting_instance = v
+        else:
+            self.reporting_instance = None
+            odd = True
         v = get("series")
-        self.series = None if v is None else EventSeries.from_dict(v)
-        self.type = get("type")
+        if v is None:
+            self.series = None
+        elif isinstance(v, dict):
+            self.series = EventSeries._decode(v)
+        else:
+            self.series = None
+            odd = True
+        v = get("type")
+        if v is None or isinstance(v, str):
+            self.type = v
+        else:
+            self.type = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.action
         if v0 is not None:
             data["action"] = v0
@@ -252,22 +378,24 @@ class Event(_Model):
             data["deprecatedCount"] = v2
         v3 = self.deprecated_first_timestamp
         if v3 is not None:
-            data["deprecatedFirstTimestamp"] = v3
+            data["deprecatedFirstTimestamp"] = v3 if isinstance(v3, str) else _Time.coerce(v3)
         v4 = self.deprecated_last_timestamp
         if v4 is not None:
-            data["deprecatedLastTimestamp"] = v4
+            data["deprecatedLastTimestamp"] = v4 if isinstance(v4, str) else _Time.coerce(v4)
         v5 = self.deprecated_source
         if v5 is not None:
             data["deprecatedSource"] = v5.to_dict()
         v6 = self.event_time
         if v6 is not None:
-            data["eventTime"] = v6
+            data["eventTime"] = v6 if isinstance(v6, str) else _MicroTime.coerce(v6)
         v7 = self.kind
         if v7 is not None:
             data["kind"] = v7
         v8 = self.metadata
         if v8 is not None:
-            data["metadata"] = v8.to_dict()
+            d8 = v8.to_dict()
+            if d8 or "metadata" not in absent:
+                data["metadata"] = d8
         v9 = self.note
         if v9 is not None:
             data["note"] = v9
@@ -294,6 +422,29 @@ class Event(_Model):
             data["type"] = v16
         return data
 
+    def _copy(self) -> Event:
+        new = self.__class__.__new__(self.__class__)
+        new.action = self.action
+        new.api_version = self.api_version
+        new.deprecated_count = self.deprecated_count
+        new.deprecated_first_timestamp = self.deprecated_first_timestamp
+        new.deprecated_last_timestamp = self.deprecated_last_timestamp
+        new.deprecated_source = None if (v5 := self.deprecated_source) is None else v5._copy()
+        new.event_time = self.event_time
+        new.kind = self.kind
+        new.metadata = None if (v8 := self.metadata) is None else v8._copy()
+        new.note = self.note
+        new.reason = self.reason
+        new.regarding = None if (v11 := self.regarding) is None else v11._copy()
+        new.related = None if (v12 := self.related) is None else v12._copy()
+        new.reporting_controller = self.reporting_controller
+        new.reporting_instance = self.reporting_instance
+        new.series = None if (v15 := self.series) is None else v15._copy()
+        new.type = self.type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
+
 
 class EventList(_Model):
     """EventList is a list of Event objects."""
@@ -303,28 +454,30 @@ class EventList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "events.k8s.io/v1"
     KIND: ClassVar[str] = "EventList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[Event] | None", required=True),
+        _FieldInfo("items", "items", "list[Event]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[Event] | None
+    items: list[Event]
     """items is a list of schema objects."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -335,44 +488,97 @@ class EventList(_Model):
         kind: str | None = "EventList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [_model_arg(i0, Event, "EventList(items=...)") for i0 in items]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "EventList(metadata=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> EventList:
+    def _decode(cls, data: dict[str, Any]) -> EventList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [Event.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [Event._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> EventList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class EventSeries(_Model):
@@ -381,15 +587,17 @@ class EventSeries(_Model):
     __slots__ = (
         "count",
         "last_observed_time",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("count", "count", "int | None", required=True),
+        _FieldInfo("count", "count", "int", required=True),
         _FieldInfo("last_observed_time", "lastObservedTime", "_MicroTime | None", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"count", "lastObservedTime"})
+    _absent: tuple[str, ...]
 
-    count: int | None
+    count: int
     """count is the number of occurrences in this series up to the last heartbeat time."""
 
     last_observed_time: _MicroTime | None
@@ -399,32 +607,65 @@ class EventSeries(_Model):
         self,
         *,
         count: int | None = None,
-        last_observed_time: _MicroTime | None = None,
+        last_observed_time: _MicroTime | str | _datetime | None = None,
     ) -> None:
-        self.count = count
-        self.last_observed_time = last_observed_time
+        absent: tuple[str, ...] = ()
+        if count is None:
+            self.count = 0
+            absent += ("count",)
+        else:
+            self.count = count
+        self.last_observed_time = (
+            None if last_observed_time is None else _MicroTime.coerce(last_observed_time)
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> EventSeries:
+    def _decode(cls, data: dict[str, Any]) -> EventSeries:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.count = get("count")
+        v = get("count")
+        if isinstance(v, int) and v.__class__ is not bool:
+            self.count = v
+        else:
+            self.count = 0
+            absent += ("count",)
+            if v is not None:
+                odd = True
         v = get("lastObservedTime")
-        self.last_observed_time = None if v is None else _MicroTime(v)
+        if v is None:
+            self.last_observed_time = None
+        elif isinstance(v, str):
+            self.last_observed_time = _MicroTime(v)
+        else:
+            self.last_observed_time = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.count
-        if v0 is not None:
+        if v0 is not None and (v0 or "count" not in absent):
             data["count"] = v0
         v1 = self.last_observed_time
         if v1 is not None:
-            data["lastObservedTime"] = v1
+            data["lastObservedTime"] = v1 if isinstance(v1, str) else _MicroTime.coerce(v1)
         return data
+
+    def _copy(self) -> EventSeries:
+        new = self.__class__.__new__(self.__class__)
+        new.count = self.count
+        new.last_observed_time = self.last_observed_time
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new

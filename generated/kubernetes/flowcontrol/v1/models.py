@@ -7,12 +7,15 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
+    from datetime import datetime as _datetime
     from typing import Any, ClassVar
 
 __all__ = [
@@ -83,15 +86,26 @@ Bigger numbers mean a larger nominal concurrency limit, at the expense of every 
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ExemptPriorityLevelConfiguration:
+    def _decode(cls, data: dict[str, Any]) -> ExemptPriorityLevelConfiguration:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.lendable_percent = get("lendablePercent")
-        self.nominal_concurrency_shares = get("nominalConcurrencyShares")
+        v = get("lendablePercent")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.lendable_percent = v
+        else:
+            self.lendable_percent = None
+            odd = True
+        v = get("nominalConcurrencyShares")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.nominal_concurrency_shares = v
+        else:
+            self.nominal_concurrency_shares = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -105,18 +119,27 @@ Bigger numbers mean a larger nominal concurrency limit, at the expense of every 
             data["nominalConcurrencyShares"] = v1
         return data
 
+    def _copy(self) -> ExemptPriorityLevelConfiguration:
+        new = self.__class__.__new__(self.__class__)
+        new.lendable_percent = self.lendable_percent
+        new.nominal_concurrency_shares = self.nominal_concurrency_shares
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class FlowDistinguisherMethod(_Model):
     """FlowDistinguisherMethod specifies the method of a flow distinguisher."""
 
-    __slots__ = ("type",)
-
-    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("type", "type", "str | None", required=True),
+    __slots__ = (
+        "type",
+        "_absent",
     )
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"type"})
 
-    type: str | None
+    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (_FieldInfo("type", "type", "str", required=True),)
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"type"})
+    _absent: tuple[str, ...]
+
+    type: str
     """`type` is the type of flow distinguisher method The supported types are "ByUser" and "ByNamespace". Required."""
 
     def __init__(
@@ -124,27 +147,51 @@ class FlowDistinguisherMethod(_Model):
         *,
         type: str | None = None,
     ) -> None:
-        self.type = type
+        absent: tuple[str, ...] = ()
+        if type is None:
+            self.type = ""
+            absent += ("type",)
+        else:
+            self.type = type
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> FlowDistinguisherMethod:
+    def _decode(cls, data: dict[str, Any]) -> FlowDistinguisherMethod:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.type = get("type")
+        v = get("type")
+        if isinstance(v, str):
+            self.type = v
+        else:
+            self.type = ""
+            absent += ("type",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.type
-        if v0 is not None:
+        if v0 is not None and (v0 or "type" not in absent):
             data["type"] = v0
         return data
+
+    def _copy(self) -> FlowDistinguisherMethod:
+        new = self.__class__.__new__(self.__class__)
+        new.type = self.type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class FlowSchema(_Model):
@@ -156,6 +203,7 @@ class FlowSchema(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "flowcontrol.apiserver.k8s.io/v1"
@@ -185,13 +233,14 @@ class FlowSchema(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("spec", "spec", "FlowSchemaSpec | None"),
         _FieldInfo("status", "status", "FlowSchemaStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -199,7 +248,7 @@ class FlowSchema(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """`metadata` is the standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     spec: FlowSchemaSpec | None
@@ -217,34 +266,78 @@ class FlowSchema(_Model):
         spec: FlowSchemaSpec | None = None,
         status: FlowSchemaStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "FlowSchema(metadata=...)")
+        self.spec = (
+            None if spec is None else _model_arg(spec, FlowSchemaSpec, "FlowSchema(spec=...)")
+        )
+        self.status = (
+            None
+            if status is None
+            else _model_arg(status, FlowSchemaStatus, "FlowSchema(status=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> FlowSchema:
+    def _decode(cls, data: dict[str, Any]) -> FlowSchema:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else FlowSchemaSpec.from_dict(v)
+        if v is None:
+            self.spec = None
+        elif isinstance(v, dict):
+            self.spec = FlowSchemaSpec._decode(v)
+        else:
+            self.spec = None
+            odd = True
         v = get("status")
-        self.status = None if v is None else FlowSchemaStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = FlowSchemaStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -253,7 +346,9 @@ class FlowSchema(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -261,6 +356,17 @@ class FlowSchema(_Model):
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> FlowSchema:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class FlowSchemaCondition(_Model):
@@ -303,13 +409,15 @@ class FlowSchemaCondition(_Model):
     def __init__(
         self,
         *,
-        last_transition_time: _Time | None = None,
+        last_transition_time: _Time | str | _datetime | None = None,
         message: str | None = None,
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
     ) -> None:
-        self.last_transition_time = last_transition_time
+        self.last_transition_time = (
+            None if last_transition_time is None else _Time.coerce(last_transition_time)
+        )
         self.message = message
         self.reason = reason
         self.status = status
@@ -317,19 +425,46 @@ class FlowSchemaCondition(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> FlowSchemaCondition:
+    def _decode(cls, data: dict[str, Any]) -> FlowSchemaCondition:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("lastTransitionTime")
-        self.last_transition_time = None if v is None else _Time(v)
-        self.message = get("message")
-        self.reason = get("reason")
-        self.status = get("status")
-        self.type = get("type")
+        if v is None:
+            self.last_transition_time = None
+        elif isinstance(v, str):
+            self.last_transition_time = _Time(v)
+        else:
+            self.last_transition_time = None
+            odd = True
+        v = get("message")
+        if v is None or isinstance(v, str):
+            self.message = v
+        else:
+            self.message = None
+            odd = True
+        v = get("reason")
+        if v is None or isinstance(v, str):
+            self.reason = v
+        else:
+            self.reason = None
+            odd = True
+        v = get("status")
+        if v is None or isinstance(v, str):
+            self.status = v
+        else:
+            self.status = None
+            odd = True
+        v = get("type")
+        if v is None or isinstance(v, str):
+            self.type = v
+        else:
+            self.type = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -337,7 +472,7 @@ class FlowSchemaCondition(_Model):
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.last_transition_time
         if v0 is not None:
-            data["lastTransitionTime"] = v0
+            data["lastTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
         v1 = self.message
         if v1 is not None:
             data["message"] = v1
@@ -352,6 +487,16 @@ class FlowSchemaCondition(_Model):
             data["type"] = v4
         return data
 
+    def _copy(self) -> FlowSchemaCondition:
+        new = self.__class__.__new__(self.__class__)
+        new.last_transition_time = self.last_transition_time
+        new.message = self.message
+        new.reason = self.reason
+        new.status = self.status
+        new.type = self.type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class FlowSchemaList(_Model):
     """FlowSchemaList is a list of FlowSchema objects."""
@@ -361,28 +506,30 @@ class FlowSchemaList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "flowcontrol.apiserver.k8s.io/v1"
     KIND: ClassVar[str] = "FlowSchemaList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[FlowSchema] | None", required=True),
+        _FieldInfo("items", "items", "list[FlowSchema]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[FlowSchema] | None
+    items: list[FlowSchema]
     """`items` is a list of FlowSchemas."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """`metadata` is the standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -393,44 +540,97 @@ class FlowSchemaList(_Model):
         kind: str | None = "FlowSchemaList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [_model_arg(i0, FlowSchema, "FlowSchemaList(items=...)") for i0 in items]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "FlowSchemaList(metadata=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> FlowSchemaList:
+    def _decode(cls, data: dict[str, Any]) -> FlowSchemaList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [FlowSchema.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [FlowSchema._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> FlowSchemaList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class FlowSchemaSpec(_Model):
@@ -441,6 +641,7 @@ class FlowSchemaSpec(_Model):
         "matching_precedence",
         "priority_level_configuration",
         "rules",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -449,7 +650,7 @@ class FlowSchemaSpec(_Model):
         _FieldInfo(
             "priority_level_configuration",
             "priorityLevelConfiguration",
-            "PriorityLevelConfigurationReference | None",
+            "PriorityLevelConfigurationReference",
             required=True,
         ),
         _FieldInfo("rules", "rules", "list[PolicyRulesWithSubjects] | None", list_type="atomic"),
@@ -457,6 +658,7 @@ class FlowSchemaSpec(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"distinguisherMethod", "matchingPrecedence", "priorityLevelConfiguration", "rules"}
     )
+    _absent: tuple[str, ...]
 
     distinguisher_method: FlowDistinguisherMethod | None
     """`distinguisherMethod` defines how to compute the flow distinguisher for requests that match this schema. `nil` specifies that the distinguisher is disabled and thus will always be the empty string."""
@@ -464,7 +666,7 @@ class FlowSchemaSpec(_Model):
     matching_precedence: int | None
     """`matchingPrecedence` is used to choose among the FlowSchemas that match a given request. The chosen FlowSchema is among those with the numerically lowest (which we take to be logically highest) MatchingPrecedence.  Each MatchingPrecedence value must be ranged in [1,10000]. Note that if the precedence is not specified, it will be set to 1000 as default."""
 
-    priority_level_configuration: PriorityLevelConfigurationReference | None
+    priority_level_configuration: PriorityLevelConfigurationReference
     """`priorityLevelConfiguration` should reference a PriorityLevelConfiguration in the cluster. If the reference cannot be resolved, the FlowSchema will be ignored and marked as invalid in its status. Required."""
 
     rules: list[PolicyRulesWithSubjects] | None
@@ -478,34 +680,87 @@ class FlowSchemaSpec(_Model):
         priority_level_configuration: PriorityLevelConfigurationReference | None = None,
         rules: list[PolicyRulesWithSubjects] | None = None,
     ) -> None:
-        self.distinguisher_method = distinguisher_method
+        absent: tuple[str, ...] = ()
+        self.distinguisher_method = (
+            None
+            if distinguisher_method is None
+            else _model_arg(
+                distinguisher_method,
+                FlowDistinguisherMethod,
+                "FlowSchemaSpec(distinguisher_method=...)",
+            )
+        )
         self.matching_precedence = matching_precedence
-        self.priority_level_configuration = priority_level_configuration
-        self.rules = rules
+        if priority_level_configuration is None:
+            self.priority_level_configuration = PriorityLevelConfigurationReference()
+            absent += ("priority_level_configuration",)
+        else:
+            self.priority_level_configuration = _model_arg(
+                priority_level_configuration,
+                PriorityLevelConfigurationReference,
+                "FlowSchemaSpec(priority_level_configuration=...)",
+            )
+        self.rules = (
+            None
+            if rules is None
+            else [
+                _model_arg(i0, PolicyRulesWithSubjects, "FlowSchemaSpec(rules=...)") for i0 in rules
+            ]
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> FlowSchemaSpec:
+    def _decode(cls, data: dict[str, Any]) -> FlowSchemaSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("distinguisherMethod")
-        self.distinguisher_method = None if v is None else FlowDistinguisherMethod.from_dict(v)
-        self.matching_precedence = get("matchingPrecedence")
+        if v is None:
+            self.distinguisher_method = None
+        elif isinstance(v, dict):
+            self.distinguisher_method = FlowDistinguisherMethod._decode(v)
+        else:
+            self.distinguisher_method = None
+            odd = True
+        v = get("matchingPrecedence")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.matching_precedence = v
+        else:
+            self.matching_precedence = None
+            odd = True
         v = get("priorityLevelConfiguration")
-        self.priority_level_configuration = (
-            None if v is None else PriorityLevelConfigurationReference.from_dict(v)
-        )
+        if isinstance(v, dict):
+            self.priority_level_configuration = PriorityLevelConfigurationReference._decode(v)
+        else:
+            self.priority_level_configuration = PriorityLevelConfigurationReference()
+            absent += ("priority_level_configuration",)
+            if v is not None:
+                odd = True
         v = get("rules")
-        self.rules = None if v is None else [PolicyRulesWithSubjects.from_dict(i0) for i0 in v]
+        if v is None:
+            self.rules = None
+        elif isinstance(v, list):
+            try:
+                self.rules = [PolicyRulesWithSubjects._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.rules = None
+                odd = True
+        else:
+            self.rules = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.distinguisher_method
         if v0 is not None:
             data["distinguisherMethod"] = v0.to_dict()
@@ -514,11 +769,25 @@ class FlowSchemaSpec(_Model):
             data["matchingPrecedence"] = v1
         v2 = self.priority_level_configuration
         if v2 is not None:
-            data["priorityLevelConfiguration"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "priority_level_configuration" not in absent:
+                data["priorityLevelConfiguration"] = d2
         v3 = self.rules
         if v3 is not None:
             data["rules"] = [i0.to_dict() for i0 in v3]
         return data
+
+    def _copy(self) -> FlowSchemaSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.distinguisher_method = None if (v0 := self.distinguisher_method) is None else v0._copy()
+        new.matching_precedence = self.matching_precedence
+        new.priority_level_configuration = (
+            None if (v2 := self.priority_level_configuration) is None else v2._copy()
+        )
+        new.rules = None if (v3 := self.rules) is None else [i._copy() for i in v3]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class FlowSchemaStatus(_Model):
@@ -547,19 +816,37 @@ class FlowSchemaStatus(_Model):
         *,
         conditions: list[FlowSchemaCondition] | None = None,
     ) -> None:
-        self.conditions = conditions
+        self.conditions = (
+            None
+            if conditions is None
+            else [
+                _model_arg(i0, FlowSchemaCondition, "FlowSchemaStatus(conditions=...)")
+                for i0 in conditions
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> FlowSchemaStatus:
+    def _decode(cls, data: dict[str, Any]) -> FlowSchemaStatus:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("conditions")
-        self.conditions = None if v is None else [FlowSchemaCondition.from_dict(i0) for i0 in v]
+        if v is None:
+            self.conditions = None
+        elif isinstance(v, list):
+            try:
+                self.conditions = [FlowSchemaCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
+        else:
+            self.conditions = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -570,18 +857,26 @@ class FlowSchemaStatus(_Model):
             data["conditions"] = [i0.to_dict() for i0 in v0]
         return data
 
+    def _copy(self) -> FlowSchemaStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class GroupSubject(_Model):
     """GroupSubject holds detailed information for group-kind subject."""
 
-    __slots__ = ("name",)
-
-    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str | None", required=True),
+    __slots__ = (
+        "name",
+        "_absent",
     )
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name"})
 
-    name: str | None
+    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (_FieldInfo("name", "name", "str", required=True),)
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name"})
+    _absent: tuple[str, ...]
+
+    name: str
     """name is the user group that matches, or "*" to match all user groups. See https://github.com/kubernetes/apiserver/blob/master/pkg/authentication/user/user.go for some well-known group names. Required."""
 
     def __init__(
@@ -589,27 +884,51 @@ class GroupSubject(_Model):
         *,
         name: str | None = None,
     ) -> None:
-        self.name = name
+        absent: tuple[str, ...] = ()
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> GroupSubject:
+    def _decode(cls, data: dict[str, Any]) -> GroupSubject:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.name = get("name")
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.name
-        if v0 is not None:
+        if v0 is not None and (v0 or "name" not in absent):
             data["name"] = v0
         return data
+
+    def _copy(self) -> GroupSubject:
+        new = self.__class__.__new__(self.__class__)
+        new.name = self.name
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class LimitResponse(_Model):
@@ -618,18 +937,20 @@ class LimitResponse(_Model):
     __slots__ = (
         "queuing",
         "type",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("queuing", "queuing", "QueuingConfiguration | None"),
-        _FieldInfo("type", "type", "str | None", required=True),
+        _FieldInfo("type", "type", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"queuing", "type"})
+    _absent: tuple[str, ...]
 
     queuing: QueuingConfiguration | None
     """`queuing` holds the configuration parameters for queuing. This field may be non-empty only if `type` is `"Queue"`."""
 
-    type: str | None
+    type: str
     """`type` is "Queue" or "Reject". "Queue" means that requests that can not be executed upon arrival are held in a queue until they can be executed or a queuing limit is reached. "Reject" means that requests that can not be executed upon arrival are rejected. Required."""
 
     def __init__(
@@ -638,33 +959,68 @@ class LimitResponse(_Model):
         queuing: QueuingConfiguration | None = None,
         type: str | None = None,
     ) -> None:
-        self.queuing = queuing
-        self.type = type
+        absent: tuple[str, ...] = ()
+        self.queuing = (
+            None
+            if queuing is None
+            else _model_arg(queuing, QueuingConfiguration, "LimitResponse(queuing=...)")
+        )
+        if type is None:
+            self.type = ""
+            absent += ("type",)
+        else:
+            self.type = type
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LimitResponse:
+    def _decode(cls, data: dict[str, Any]) -> LimitResponse:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("queuing")
-        self.queuing = None if v is None else QueuingConfiguration.from_dict(v)
-        self.type = get("type")
+        if v is None:
+            self.queuing = None
+        elif isinstance(v, dict):
+            self.queuing = QueuingConfiguration._decode(v)
+        else:
+            self.queuing = None
+            odd = True
+        v = get("type")
+        if isinstance(v, str):
+            self.type = v
+        else:
+            self.type = ""
+            absent += ("type",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.queuing
         if v0 is not None:
             data["queuing"] = v0.to_dict()
         v1 = self.type
-        if v1 is not None:
+        if v1 is not None and (v1 or "type" not in absent):
             data["type"] = v1
         return data
+
+    def _copy(self) -> LimitResponse:
+        new = self.__class__.__new__(self.__class__)
+        new.queuing = None if (v0 := self.queuing) is None else v0._copy()
+        new.type = self.type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class LimitedPriorityLevelConfiguration(_Model):
@@ -729,23 +1085,53 @@ Setting this field to zero supports the construction of a "jail" for this priori
     ) -> None:
         self.borrowing_limit_percent = borrowing_limit_percent
         self.lendable_percent = lendable_percent
-        self.limit_response = limit_response
+        self.limit_response = (
+            None
+            if limit_response is None
+            else _model_arg(
+                limit_response,
+                LimitResponse,
+                "LimitedPriorityLevelConfiguration(limit_response=...)",
+            )
+        )
         self.nominal_concurrency_shares = nominal_concurrency_shares
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LimitedPriorityLevelConfiguration:
+    def _decode(cls, data: dict[str, Any]) -> LimitedPriorityLevelConfiguration:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.borrowing_limit_percent = get("borrowingLimitPercent")
-        self.lendable_percent = get("lendablePercent")
+        v = get("borrowingLimitPercent")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.borrowing_limit_percent = v
+        else:
+            self.borrowing_limit_percent = None
+            odd = True
+        v = get("lendablePercent")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.lendable_percent = v
+        else:
+            self.lendable_percent = None
+            odd = True
         v = get("limitResponse")
-        self.limit_response = None if v is None else LimitResponse.from_dict(v)
-        self.nominal_concurrency_shares = get("nominalConcurrencyShares")
+        if v is None:
+            self.limit_response = None
+        elif isinstance(v, dict):
+            self.limit_response = LimitResponse._decode(v)
+        else:
+            self.limit_response = None
+            odd = True
+        v = get("nominalConcurrencyShares")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.nominal_concurrency_shares = v
+        else:
+            self.nominal_concurrency_shares = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -765,6 +1151,15 @@ Setting this field to zero supports the construction of a "jail" for this priori
             data["nominalConcurrencyShares"] = v3
         return data
 
+    def _copy(self) -> LimitedPriorityLevelConfiguration:
+        new = self.__class__.__new__(self.__class__)
+        new.borrowing_limit_percent = self.borrowing_limit_percent
+        new.lendable_percent = self.lendable_percent
+        new.limit_response = None if (v2 := self.limit_response) is None else v2._copy()
+        new.nominal_concurrency_shares = self.nominal_concurrency_shares
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class NonResourcePolicyRule(_Model):
     """NonResourcePolicyRule is a predicate that matches non-resource requests according to their verb and the target non-resource URL. A NonResourcePolicyRule matches a request if and only if both (a) at least one member of verbs matches the request and (b) at least one member of nonResourceURLs matches the request."""
@@ -772,21 +1167,19 @@ class NonResourcePolicyRule(_Model):
     __slots__ = (
         "non_resource_urls",
         "verbs",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
-            "non_resource_urls",
-            "nonResourceURLs",
-            "list[str] | None",
-            required=True,
-            list_type="set",
+            "non_resource_urls", "nonResourceURLs", "list[str]", required=True, list_type="set"
         ),
-        _FieldInfo("verbs", "verbs", "list[str] | None", required=True, list_type="set"),
+        _FieldInfo("verbs", "verbs", "list[str]", required=True, list_type="set"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"nonResourceURLs", "verbs"})
+    _absent: tuple[str, ...]
 
-    non_resource_urls: list[str] | None
+    non_resource_urls: list[str]
     """`nonResourceURLs` is a set of url prefixes that a user should have access to and may not be empty. For example:
   - "/healthz" is legal
   - "/hea*" is illegal
@@ -796,7 +1189,7 @@ class NonResourcePolicyRule(_Model):
 "*" matches all non-resource urls. if it is present, it must be the only entry. Required.
 """
 
-    verbs: list[str] | None
+    verbs: list[str]
     """`verbs` is a list of matching verbs and may not be empty. "*" matches all verbs. If it is present, it must be the only entry. Required."""
 
     def __init__(
@@ -805,32 +1198,68 @@ class NonResourcePolicyRule(_Model):
         non_resource_urls: list[str] | None = None,
         verbs: list[str] | None = None,
     ) -> None:
-        self.non_resource_urls = non_resource_urls
-        self.verbs = verbs
+        absent: tuple[str, ...] = ()
+        if non_resource_urls is None:
+            self.non_resource_urls = []
+            absent += ("non_resource_urls",)
+        else:
+            self.non_resource_urls = non_resource_urls
+        if verbs is None:
+            self.verbs = []
+            absent += ("verbs",)
+        else:
+            self.verbs = verbs
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> NonResourcePolicyRule:
+    def _decode(cls, data: dict[str, Any]) -> NonResourcePolicyRule:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.non_resource_urls = get("nonResourceURLs")
-        self.verbs = get("verbs")
+        v = get("nonResourceURLs")
+        if isinstance(v, list):
+            self.non_resource_urls = v
+        else:
+            self.non_resource_urls = []
+            absent += ("non_resource_urls",)
+            if v is not None:
+                odd = True
+        v = get("verbs")
+        if isinstance(v, list):
+            self.verbs = v
+        else:
+            self.verbs = []
+            absent += ("verbs",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.non_resource_urls
-        if v0 is not None:
+        if v0 is not None and (v0 or "non_resource_urls" not in absent):
             data["nonResourceURLs"] = v0
         v1 = self.verbs
-        if v1 is not None:
+        if v1 is not None and (v1 or "verbs" not in absent):
             data["verbs"] = v1
         return data
+
+    def _copy(self) -> NonResourcePolicyRule:
+        new = self.__class__.__new__(self.__class__)
+        new.non_resource_urls = None if (v0 := self.non_resource_urls) is None else v0[:]
+        new.verbs = None if (v1 := self.verbs) is None else v1[:]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class PolicyRulesWithSubjects(_Model):
@@ -840,6 +1269,7 @@ class PolicyRulesWithSubjects(_Model):
         "non_resource_rules",
         "resource_rules",
         "subjects",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -852,13 +1282,12 @@ class PolicyRulesWithSubjects(_Model):
         _FieldInfo(
             "resource_rules", "resourceRules", "list[ResourcePolicyRule] | None", list_type="atomic"
         ),
-        _FieldInfo(
-            "subjects", "subjects", "list[Subject] | None", required=True, list_type="atomic"
-        ),
+        _FieldInfo("subjects", "subjects", "list[Subject]", required=True, list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"nonResourceRules", "resourceRules", "subjects"}
     )
+    _absent: tuple[str, ...]
 
     non_resource_rules: list[NonResourcePolicyRule] | None
     """`nonResourceRules` is a list of NonResourcePolicyRules that identify matching requests according to their verb and the target non-resource URL."""
@@ -866,7 +1295,7 @@ class PolicyRulesWithSubjects(_Model):
     resource_rules: list[ResourcePolicyRule] | None
     """`resourceRules` is a slice of ResourcePolicyRules that identify matching requests according to their verb and the target resource. At least one of `resourceRules` and `nonResourceRules` has to be non-empty."""
 
-    subjects: list[Subject] | None
+    subjects: list[Subject]
     """subjects is the list of normal user, serviceaccount, or group that this rule cares about. There must be at least one member in this slice. A slice that includes both the system:authenticated and system:unauthenticated user groups matches every request. Required."""
 
     def __init__(
@@ -876,32 +1305,89 @@ class PolicyRulesWithSubjects(_Model):
         resource_rules: list[ResourcePolicyRule] | None = None,
         subjects: list[Subject] | None = None,
     ) -> None:
-        self.non_resource_rules = non_resource_rules
-        self.resource_rules = resource_rules
-        self.subjects = subjects
+        absent: tuple[str, ...] = ()
+        self.non_resource_rules = (
+            None
+            if non_resource_rules is None
+            else [
+                _model_arg(
+                    i0, NonResourcePolicyRule, "PolicyRulesWithSubjects(non_resource_rules=...)"
+                )
+                for i0 in non_resource_rules
+            ]
+        )
+        self.resource_rules = (
+            None
+            if resource_rules is None
+            else [
+                _model_arg(i0, ResourcePolicyRule, "PolicyRulesWithSubjects(resource_rules=...)")
+                for i0 in resource_rules
+            ]
+        )
+        if subjects is None:
+            self.subjects = []
+            absent += ("subjects",)
+        else:
+            self.subjects = [
+                _model_arg(i0, Subject, "PolicyRulesWithSubjects(subjects=...)") for i0 in subjects
+            ]
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PolicyRulesWithSubjects:
+    def _decode(cls, data: dict[str, Any]) -> PolicyRulesWithSubjects:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("nonResourceRules")
-        self.non_resource_rules = (
-            None if v is None else [NonResourcePolicyRule.from_dict(i0) for i0 in v]
-        )
+        if v is None:
+            self.non_resource_rules = None
+        elif isinstance(v, list):
+            try:
+                self.non_resource_rules = [NonResourcePolicyRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.non_resource_rules = None
+                odd = True
+        else:
+            self.non_resource_rules = None
+            odd = True
         v = get("resourceRules")
-        self.resource_rules = None if v is None else [ResourcePolicyRule.from_dict(i0) for i0 in v]
+        if v is None:
+            self.resource_rules = None
+        elif isinstance(v, list):
+            try:
+                self.resource_rules = [ResourcePolicyRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.resource_rules = None
+                odd = True
+        else:
+            self.resource_rules = None
+            odd = True
         v = get("subjects")
-        self.subjects = None if v is None else [Subject.from_dict(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.subjects = [Subject._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.subjects = []
+                absent += ("subjects",)
+                odd = True
+        else:
+            self.subjects = []
+            absent += ("subjects",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.non_resource_rules
         if v0 is not None:
             data["nonResourceRules"] = [i0.to_dict() for i0 in v0]
@@ -909,9 +1395,22 @@ class PolicyRulesWithSubjects(_Model):
         if v1 is not None:
             data["resourceRules"] = [i0.to_dict() for i0 in v1]
         v2 = self.subjects
-        if v2 is not None:
+        if v2 is not None and (v2 or "subjects" not in absent):
             data["subjects"] = [i0.to_dict() for i0 in v2]
         return data
+
+    def _copy(self) -> PolicyRulesWithSubjects:
+        new = self.__class__.__new__(self.__class__)
+        new.non_resource_rules = (
+            None if (v0 := self.non_resource_rules) is None else [i._copy() for i in v0]
+        )
+        new.resource_rules = (
+            None if (v1 := self.resource_rules) is None else [i._copy() for i in v1]
+        )
+        new.subjects = None if (v2 := self.subjects) is None else [i._copy() for i in v2]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class PriorityLevelConfiguration(_Model):
@@ -923,6 +1422,7 @@ class PriorityLevelConfiguration(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "flowcontrol.apiserver.k8s.io/v1"
@@ -952,13 +1452,14 @@ class PriorityLevelConfiguration(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("spec", "spec", "PriorityLevelConfigurationSpec | None"),
         _FieldInfo("status", "status", "PriorityLevelConfigurationStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -966,7 +1467,7 @@ class PriorityLevelConfiguration(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """`metadata` is the standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     spec: PriorityLevelConfigurationSpec | None
@@ -984,34 +1485,86 @@ class PriorityLevelConfiguration(_Model):
         spec: PriorityLevelConfigurationSpec | None = None,
         status: PriorityLevelConfigurationStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "PriorityLevelConfiguration(metadata=...)"
+            )
+        self.spec = (
+            None
+            if spec is None
+            else _model_arg(
+                spec, PriorityLevelConfigurationSpec, "PriorityLevelConfiguration(spec=...)"
+            )
+        )
+        self.status = (
+            None
+            if status is None
+            else _model_arg(
+                status, PriorityLevelConfigurationStatus, "PriorityLevelConfiguration(status=...)"
+            )
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PriorityLevelConfiguration:
+    def _decode(cls, data: dict[str, Any]) -> PriorityLevelConfiguration:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else PriorityLevelConfigurationSpec.from_dict(v)
+        if v is None:
+            self.spec = None
+        elif isinstance(v, dict):
+            self.spec = PriorityLevelConfigurationSpec._decode(v)
+        else:
+            self.spec = None
+            odd = True
         v = get("status")
-        self.status = None if v is None else PriorityLevelConfigurationStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = PriorityLevelConfigurationStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -1020,7 +1573,9 @@ class PriorityLevelConfiguration(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -1028,6 +1583,17 @@ class PriorityLevelConfiguration(_Model):
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> PriorityLevelConfiguration:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class PriorityLevelConfigurationCondition(_Model):
@@ -1070,13 +1636,15 @@ class PriorityLevelConfigurationCondition(_Model):
     def __init__(
         self,
         *,
-        last_transition_time: _Time | None = None,
+        last_transition_time: _Time | str | _datetime | None = None,
         message: str | None = None,
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
     ) -> None:
-        self.last_transition_time = last_transition_time
+        self.last_transition_time = (
+            None if last_transition_time is None else _Time.coerce(last_transition_time)
+        )
         self.message = message
         self.reason = reason
         self.status = status
@@ -1084,19 +1652,46 @@ class PriorityLevelConfigurationCondition(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PriorityLevelConfigurationCondition:
+    def _decode(cls, data: dict[str, Any]) -> PriorityLevelConfigurationCondition:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("lastTransitionTime")
-        self.last_transition_time = None if v is None else _Time(v)
-        self.message = get("message")
-        self.reason = get("reason")
-        self.status = get("status")
-        self.type = get("type")
+        if v is None:
+            self.last_transition_time = None
+        elif isinstance(v, str):
+            self.last_transition_time = _Time(v)
+        else:
+            self.last_transition_time = None
+            odd = True
+        v = get("message")
+        if v is None or isinstance(v, str):
+            self.message = v
+        else:
+            self.message = None
+            odd = True
+        v = get("reason")
+        if v is None or isinstance(v, str):
+            self.reason = v
+        else:
+            self.reason = None
+            odd = True
+        v = get("status")
+        if v is None or isinstance(v, str):
+            self.status = v
+        else:
+            self.status = None
+            odd = True
+        v = get("type")
+        if v is None or isinstance(v, str):
+            self.type = v
+        else:
+            self.type = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1104,7 +1699,7 @@ class PriorityLevelConfigurationCondition(_Model):
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.last_transition_time
         if v0 is not None:
-            data["lastTransitionTime"] = v0
+            data["lastTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
         v1 = self.message
         if v1 is not None:
             data["message"] = v1
@@ -1119,6 +1714,16 @@ class PriorityLevelConfigurationCondition(_Model):
             data["type"] = v4
         return data
 
+    def _copy(self) -> PriorityLevelConfigurationCondition:
+        new = self.__class__.__new__(self.__class__)
+        new.last_transition_time = self.last_transition_time
+        new.message = self.message
+        new.reason = self.reason
+        new.status = self.status
+        new.type = self.type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class PriorityLevelConfigurationList(_Model):
     """PriorityLevelConfigurationList is a list of PriorityLevelConfiguration objects."""
@@ -1128,28 +1733,30 @@ class PriorityLevelConfigurationList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "flowcontrol.apiserver.k8s.io/v1"
     KIND: ClassVar[str] = "PriorityLevelConfigurationList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[PriorityLevelConfiguration] | None", required=True),
+        _FieldInfo("items", "items", "list[PriorityLevelConfiguration]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[PriorityLevelConfiguration] | None
+    items: list[PriorityLevelConfiguration]
     """`items` is a list of request-priorities."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """`metadata` is the standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -1160,57 +1767,119 @@ class PriorityLevelConfigurationList(_Model):
         kind: str | None = "PriorityLevelConfigurationList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(
+                    i0, PriorityLevelConfiguration, "PriorityLevelConfigurationList(items=...)"
+                )
+                for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "PriorityLevelConfigurationList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PriorityLevelConfigurationList:
+    def _decode(cls, data: dict[str, Any]) -> PriorityLevelConfigurationList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [PriorityLevelConfiguration.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [PriorityLevelConfiguration._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> PriorityLevelConfigurationList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class PriorityLevelConfigurationReference(_Model):
     """PriorityLevelConfigurationReference contains information that points to the "request-priority" being used."""
 
-    __slots__ = ("name",)
-
-    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str | None", required=True),
+    __slots__ = (
+        "name",
+        "_absent",
     )
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name"})
 
-    name: str | None
+    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (_FieldInfo("name", "name", "str", required=True),)
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name"})
+    _absent: tuple[str, ...]
+
+    name: str
     """`name` is the name of the priority level configuration being referenced Required."""
 
     def __init__(
@@ -1218,27 +1887,51 @@ class PriorityLevelConfigurationReference(_Model):
         *,
         name: str | None = None,
     ) -> None:
-        self.name = name
+        absent: tuple[str, ...] = ()
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PriorityLevelConfigurationReference:
+    def _decode(cls, data: dict[str, Any]) -> PriorityLevelConfigurationReference:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.name = get("name")
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.name
-        if v0 is not None:
+        if v0 is not None and (v0 or "name" not in absent):
             data["name"] = v0
         return data
+
+    def _copy(self) -> PriorityLevelConfigurationReference:
+        new = self.__class__.__new__(self.__class__)
+        new.name = self.name
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class PriorityLevelConfigurationSpec(_Model):
@@ -1248,14 +1941,16 @@ class PriorityLevelConfigurationSpec(_Model):
         "exempt",
         "limited",
         "type",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("exempt", "exempt", "ExemptPriorityLevelConfiguration | None"),
         _FieldInfo("limited", "limited", "LimitedPriorityLevelConfiguration | None"),
-        _FieldInfo("type", "type", "str | None", required=True),
+        _FieldInfo("type", "type", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"exempt", "limited", "type"})
+    _absent: tuple[str, ...]
 
     exempt: ExemptPriorityLevelConfiguration | None
     """`exempt` specifies how requests are handled for an exempt priority level. This field MUST be empty if `type` is `"Limited"`. This field MAY be non-empty if `type` is `"Exempt"`. If empty and `type` is `"Exempt"` then the default values for `ExemptPriorityLevelConfiguration` apply."""
@@ -1263,7 +1958,7 @@ class PriorityLevelConfigurationSpec(_Model):
     limited: LimitedPriorityLevelConfiguration | None
     """`limited` specifies how requests are handled for a Limited priority level. This field must be non-empty if and only if `type` is `"Limited"`."""
 
-    type: str | None
+    type: str
     """`type` indicates whether this priority level is subject to limitation on request execution.  A value of `"Exempt"` means that requests of this priority level are not subject to a limit (and thus are never queued) and do not detract from the capacity made available to other priority levels.  A value of `"Limited"` means that (a) requests of this priority level _are_ subject to limits and (b) some of the server's limited capacity is made available exclusively to this priority level. Required."""
 
     def __init__(
@@ -1273,29 +1968,74 @@ class PriorityLevelConfigurationSpec(_Model):
         limited: LimitedPriorityLevelConfiguration | None = None,
         type: str | None = None,
     ) -> None:
-        self.exempt = exempt
-        self.limited = limited
-        self.type = type
+        absent: tuple[str, ...] = ()
+        self.exempt = (
+            None
+            if exempt is None
+            else _model_arg(
+                exempt,
+                ExemptPriorityLevelConfiguration,
+                "PriorityLevelConfigurationSpec(exempt=...)",
+            )
+        )
+        self.limited = (
+            None
+            if limited is None
+            else _model_arg(
+                limited,
+                LimitedPriorityLevelConfiguration,
+                "PriorityLevelConfigurationSpec(limited=...)",
+            )
+        )
+        if type is None:
+            self.type = ""
+            absent += ("type",)
+        else:
+            self.type = type
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PriorityLevelConfigurationSpec:
+    def _decode(cls, data: dict[str, Any]) -> PriorityLevelConfigurationSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("exempt")
-        self.exempt = None if v is None else ExemptPriorityLevelConfiguration.from_dict(v)
+        if v is None:
+            self.exempt = None
+        elif isinstance(v, dict):
+            self.exempt = ExemptPriorityLevelConfiguration._decode(v)
+        else:
+            self.exempt = None
+            odd = True
         v = get("limited")
-        self.limited = None if v is None else LimitedPriorityLevelConfiguration.from_dict(v)
-        self.type = get("type")
+        if v is None:
+            self.limited = None
+        elif isinstance(v, dict):
+            self.limited = LimitedPriorityLevelConfiguration._decode(v)
+        else:
+            self.limited = None
+            odd = True
+        v = get("type")
+        if isinstance(v, str):
+            self.type = v
+        else:
+            self.type = ""
+            absent += ("type",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.exempt
         if v0 is not None:
             data["exempt"] = v0.to_dict()
@@ -1303,9 +2043,18 @@ class PriorityLevelConfigurationSpec(_Model):
         if v1 is not None:
             data["limited"] = v1.to_dict()
         v2 = self.type
-        if v2 is not None:
+        if v2 is not None and (v2 or "type" not in absent):
             data["type"] = v2
         return data
+
+    def _copy(self) -> PriorityLevelConfigurationSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.exempt = None if (v0 := self.exempt) is None else v0._copy()
+        new.limited = None if (v1 := self.limited) is None else v1._copy()
+        new.type = self.type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class PriorityLevelConfigurationStatus(_Model):
@@ -1334,21 +2083,41 @@ class PriorityLevelConfigurationStatus(_Model):
         *,
         conditions: list[PriorityLevelConfigurationCondition] | None = None,
     ) -> None:
-        self.conditions = conditions
+        self.conditions = (
+            None
+            if conditions is None
+            else [
+                _model_arg(
+                    i0,
+                    PriorityLevelConfigurationCondition,
+                    "PriorityLevelConfigurationStatus(conditions=...)",
+                )
+                for i0 in conditions
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PriorityLevelConfigurationStatus:
+    def _decode(cls, data: dict[str, Any]) -> PriorityLevelConfigurationStatus:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("conditions")
-        self.conditions = (
-            None if v is None else [PriorityLevelConfigurationCondition.from_dict(i0) for i0 in v]
-        )
+        if v is None:
+            self.conditions = None
+        elif isinstance(v, list):
+            try:
+                self.conditions = [PriorityLevelConfigurationCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
+        else:
+            self.conditions = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1358,6 +2127,12 @@ class PriorityLevelConfigurationStatus(_Model):
         if v0 is not None:
             data["conditions"] = [i0.to_dict() for i0 in v0]
         return data
+
+    def _copy(self) -> PriorityLevelConfigurationStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class QueuingConfiguration(_Model):
@@ -1398,16 +2173,32 @@ class QueuingConfiguration(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> QueuingConfiguration:
+    def _decode(cls, data: dict[str, Any]) -> QueuingConfiguration:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.hand_size = get("handSize")
-        self.queue_length_limit = get("queueLengthLimit")
-        self.queues = get("queues")
+        v = get("handSize")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.hand_size = v
+        else:
+            self.hand_size = None
+            odd = True
+        v = get("queueLengthLimit")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.queue_length_limit = v
+        else:
+            self.queue_length_limit = None
+            odd = True
+        v = get("queues")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.queues = v
+        else:
+            self.queues = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1424,6 +2215,14 @@ class QueuingConfiguration(_Model):
             data["queues"] = v2
         return data
 
+    def _copy(self) -> QueuingConfiguration:
+        new = self.__class__.__new__(self.__class__)
+        new.hand_size = self.hand_size
+        new.queue_length_limit = self.queue_length_limit
+        new.queues = self.queues
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class ResourcePolicyRule(_Model):
     """ResourcePolicyRule is a predicate that matches some resource requests, testing the request's verb and the target resource. A ResourcePolicyRule matches a resource request if and only if: (a) at least one member of verbs matches the request, (b) at least one member of apiGroups matches the request, (c) at least one member of resources matches the request, and (d) either (d1) the request does not specify a namespace (i.e., `Namespace==""`) and clusterScope is true or (d2) the request specifies a namespace and least one member of namespaces matches the request's namespace."""
@@ -1434,20 +2233,22 @@ class ResourcePolicyRule(_Model):
         "namespaces",
         "resources",
         "verbs",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("api_groups", "apiGroups", "list[str] | None", required=True, list_type="set"),
+        _FieldInfo("api_groups", "apiGroups", "list[str]", required=True, list_type="set"),
         _FieldInfo("cluster_scope", "clusterScope", "bool | None"),
         _FieldInfo("namespaces", "namespaces", "list[str] | None", list_type="set"),
-        _FieldInfo("resources", "resources", "list[str] | None", required=True, list_type="set"),
-        _FieldInfo("verbs", "verbs", "list[str] | None", required=True, list_type="set"),
+        _FieldInfo("resources", "resources", "list[str]", required=True, list_type="set"),
+        _FieldInfo("verbs", "verbs", "list[str]", required=True, list_type="set"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiGroups", "clusterScope", "namespaces", "resources", "verbs"}
     )
+    _absent: tuple[str, ...]
 
-    api_groups: list[str] | None
+    api_groups: list[str]
     """`apiGroups` is a list of matching API groups and may not be empty. "*" matches all API groups and, if present, must be the only entry. Required."""
 
     cluster_scope: bool | None
@@ -1456,10 +2257,10 @@ class ResourcePolicyRule(_Model):
     namespaces: list[str] | None
     """`namespaces` is a list of target namespaces that restricts matches.  A request that specifies a target namespace matches only if either (a) this list contains that target namespace or (b) this list contains "*".  Note that "*" matches any specified namespace but does not match a request that _does not specify_ a namespace (see the `clusterScope` field for that). This list may be empty, but only if `clusterScope` is true."""
 
-    resources: list[str] | None
+    resources: list[str]
     """`resources` is a list of matching resources (i.e., lowercase and plural) with, if desired, subresource.  For example, [ "services", "nodes/status" ].  This list may not be empty. "*" matches all resources and, if present, must be the only entry. Required."""
 
-    verbs: list[str] | None
+    verbs: list[str]
     """`verbs` is a list of matching verbs and may not be empty. "*" matches all verbs and, if present, must be the only entry. Required."""
 
     def __init__(
@@ -1471,33 +2272,82 @@ class ResourcePolicyRule(_Model):
         resources: list[str] | None = None,
         verbs: list[str] | None = None,
     ) -> None:
-        self.api_groups = api_groups
+        absent: tuple[str, ...] = ()
+        if api_groups is None:
+            self.api_groups = []
+            absent += ("api_groups",)
+        else:
+            self.api_groups = api_groups
         self.cluster_scope = cluster_scope
         self.namespaces = namespaces
-        self.resources = resources
-        self.verbs = verbs
+        if resources is None:
+            self.resources = []
+            absent += ("resources",)
+        else:
+            self.resources = resources
+        if verbs is None:
+            self.verbs = []
+            absent += ("verbs",)
+        else:
+            self.verbs = verbs
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ResourcePolicyRule:
+    def _decode(cls, data: dict[str, Any]) -> ResourcePolicyRule:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_groups = get("apiGroups")
-        self.cluster_scope = get("clusterScope")
-        self.namespaces = get("namespaces")
-        self.resources = get("resources")
-        self.verbs = get("verbs")
+        v = get("apiGroups")
+        if isinstance(v, list):
+            self.api_groups = v
+        else:
+            self.api_groups = []
+            absent += ("api_groups",)
+            if v is not None:
+                odd = True
+        v = get("clusterScope")
+        if v is None or v.__class__ is bool:
+            self.cluster_scope = v
+        else:
+            self.cluster_scope = None
+            odd = True
+        v = get("namespaces")
+        if v is None or isinstance(v, list):
+            self.namespaces = v
+        else:
+            self.namespaces = None
+            odd = True
+        v = get("resources")
+        if isinstance(v, list):
+            self.resources = v
+        else:
+            self.resources = []
+            absent += ("resources",)
+            if v is not None:
+                odd = True
+        v = get("verbs")
+        if isinstance(v, list):
+            self.verbs = v
+        else:
+            self.verbs = []
+            absent += ("verbs",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_groups
-        if v0 is not None:
+        if v0 is not None and (v0 or "api_groups" not in absent):
             data["apiGroups"] = v0
         v1 = self.cluster_scope
         if v1 is not None:
@@ -1506,12 +2356,23 @@ class ResourcePolicyRule(_Model):
         if v2 is not None:
             data["namespaces"] = v2
         v3 = self.resources
-        if v3 is not None:
+        if v3 is not None and (v3 or "resources" not in absent):
             data["resources"] = v3
         v4 = self.verbs
-        if v4 is not None:
+        if v4 is not None and (v4 or "verbs" not in absent):
             data["verbs"] = v4
         return data
+
+    def _copy(self) -> ResourcePolicyRule:
+        new = self.__class__.__new__(self.__class__)
+        new.api_groups = None if (v0 := self.api_groups) is None else v0[:]
+        new.cluster_scope = self.cluster_scope
+        new.namespaces = None if (v2 := self.namespaces) is None else v2[:]
+        new.resources = None if (v3 := self.resources) is None else v3[:]
+        new.verbs = None if (v4 := self.verbs) is None else v4[:]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ServiceAccountSubject(_Model):
@@ -1520,18 +2381,20 @@ class ServiceAccountSubject(_Model):
     __slots__ = (
         "name",
         "namespace",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str | None", required=True),
-        _FieldInfo("namespace", "namespace", "str | None", required=True),
+        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("namespace", "namespace", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "namespace"})
+    _absent: tuple[str, ...]
 
-    name: str | None
+    name: str
     """`name` is the name of matching ServiceAccount objects, or "*" to match regardless of name. Required."""
 
-    namespace: str | None
+    namespace: str
     """`namespace` is the namespace of matching ServiceAccount objects. Required."""
 
     def __init__(
@@ -1540,32 +2403,68 @@ class ServiceAccountSubject(_Model):
         name: str | None = None,
         namespace: str | None = None,
     ) -> None:
-        self.name = name
-        self.namespace = namespace
+        absent: tuple[str, ...] = ()
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
+        if namespace is None:
+            self.namespace = ""
+            absent += ("namespace",)
+        else:
+            self.namespace = namespace
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ServiceAccountSubject:
+    def _decode(cls, data: dict[str, Any]) -> ServiceAccountSubject:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.name = get("name")
-        self.namespace = get("namespace")
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        v = get("namespace")
+        if isinstance(v, str):
+            self.namespace = v
+        else:
+            self.namespace = ""
+            absent += ("namespace",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.name
-        if v0 is not None:
+        if v0 is not None and (v0 or "name" not in absent):
             data["name"] = v0
         v1 = self.namespace
-        if v1 is not None:
+        if v1 is not None and (v1 or "namespace" not in absent):
             data["namespace"] = v1
         return data
+
+    def _copy(self) -> ServiceAccountSubject:
+        new = self.__class__.__new__(self.__class__)
+        new.name = self.name
+        new.namespace = self.namespace
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class Subject(_Model):
@@ -1576,20 +2475,22 @@ class Subject(_Model):
         "kind",
         "service_account",
         "user",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("group", "group", "GroupSubject | None"),
-        _FieldInfo("kind", "kind", "str | None", required=True),
+        _FieldInfo("kind", "kind", "str", required=True),
         _FieldInfo("service_account", "serviceAccount", "ServiceAccountSubject | None"),
         _FieldInfo("user", "user", "UserSubject | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"group", "kind", "serviceAccount", "user"})
+    _absent: tuple[str, ...]
 
     group: GroupSubject | None
     """`group` matches based on user group name."""
 
-    kind: str | None
+    kind: str
     """`kind` indicates which one of the other fields is non-empty. Required"""
 
     service_account: ServiceAccountSubject | None
@@ -1606,37 +2507,78 @@ class Subject(_Model):
         service_account: ServiceAccountSubject | None = None,
         user: UserSubject | None = None,
     ) -> None:
-        self.group = group
-        self.kind = kind
-        self.service_account = service_account
-        self.user = user
+        absent: tuple[str, ...] = ()
+        self.group = (
+            None if group is None else _model_arg(group, GroupSubject, "Subject(group=...)")
+        )
+        if kind is None:
+            self.kind = ""
+            absent += ("kind",)
+        else:
+            self.kind = kind
+        self.service_account = (
+            None
+            if service_account is None
+            else _model_arg(service_account, ServiceAccountSubject, "Subject(service_account=...)")
+        )
+        self.user = None if user is None else _model_arg(user, UserSubject, "Subject(user=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Subject:
+    def _decode(cls, data: dict[str, Any]) -> Subject:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("group")
-        self.group = None if v is None else GroupSubject.from_dict(v)
-        self.kind = get("kind")
+        if v is None:
+            self.group = None
+        elif isinstance(v, dict):
+            self.group = GroupSubject._decode(v)
+        else:
+            self.group = None
+            odd = True
+        v = get("kind")
+        if isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = ""
+            absent += ("kind",)
+            if v is not None:
+                odd = True
         v = get("serviceAccount")
-        self.service_account = None if v is None else ServiceAccountSubject.from_dict(v)
+        if v is None:
+            self.service_account = None
+        elif isinstance(v, dict):
+            self.service_account = ServiceAccountSubject._decode(v)
+        else:
+            self.service_account = None
+            odd = True
         v = get("user")
-        self.user = None if v is None else UserSubject.from_dict(v)
+        if v is None:
+            self.user = None
+        elif isinstance(v, dict):
+            self.user = UserSubject._decode(v)
+        else:
+            self.user = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.group
         if v0 is not None:
             data["group"] = v0.to_dict()
         v1 = self.kind
-        if v1 is not None:
+        if v1 is not None and (v1 or "kind" not in absent):
             data["kind"] = v1
         v2 = self.service_account
         if v2 is not None:
@@ -1646,18 +2588,30 @@ class Subject(_Model):
             data["user"] = v3.to_dict()
         return data
 
+    def _copy(self) -> Subject:
+        new = self.__class__.__new__(self.__class__)
+        new.group = None if (v0 := self.group) is None else v0._copy()
+        new.kind = self.kind
+        new.service_account = None if (v2 := self.service_account) is None else v2._copy()
+        new.user = None if (v3 := self.user) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
+
 
 class UserSubject(_Model):
     """UserSubject holds detailed information for user-kind subject."""
 
-    __slots__ = ("name",)
-
-    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str | None", required=True),
+    __slots__ = (
+        "name",
+        "_absent",
     )
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name"})
 
-    name: str | None
+    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (_FieldInfo("name", "name", "str", required=True),)
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name"})
+    _absent: tuple[str, ...]
+
+    name: str
     """`name` is the username that matches, or "*" to match all usernames. Required."""
 
     def __init__(
@@ -1665,24 +2619,48 @@ class UserSubject(_Model):
         *,
         name: str | None = None,
     ) -> None:
-        self.name = name
+        absent: tuple[str, ...] = ()
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> UserSubject:
+    def _decode(cls, data: dict[str, Any]) -> UserSubject:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.name = get("name")
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.name
-        if v0 is not None:
+        if v0 is not None and (v0 or "name" not in absent):
             data["name"] = v0
         return data
+
+    def _copy(self) -> UserSubject:
+        new = self.__class__.__new__(self.__class__)
+        new.name = self.name
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new

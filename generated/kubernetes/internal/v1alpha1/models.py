@@ -7,12 +7,15 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
+    from datetime import datetime as _datetime
     from typing import Any, ClassVar
 
 __all__ = [
@@ -32,31 +35,29 @@ class ServerStorageVersion(_Model):
         "decodable_versions",
         "encoding_version",
         "served_versions",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("api_server_id", "apiServerID", "str | None", required=True),
+        _FieldInfo("api_server_id", "apiServerID", "str", required=True),
         _FieldInfo(
-            "decodable_versions",
-            "decodableVersions",
-            "list[str] | None",
-            required=True,
-            list_type="set",
+            "decodable_versions", "decodableVersions", "list[str]", required=True, list_type="set"
         ),
-        _FieldInfo("encoding_version", "encodingVersion", "str | None", required=True),
+        _FieldInfo("encoding_version", "encodingVersion", "str", required=True),
         _FieldInfo("served_versions", "servedVersions", "list[str] | None", list_type="set"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiServerID", "decodableVersions", "encodingVersion", "servedVersions"}
     )
+    _absent: tuple[str, ...]
 
-    api_server_id: str | None
+    api_server_id: str
     """apiServerID is the ID of the reporting API server."""
 
-    decodable_versions: list[str] | None
+    decodable_versions: list[str]
     """decodableVersions are the encoding versions the API server can handle to decode. The API server can decode objects encoded in these versions. The encodingVersion must be included in the decodableVersions."""
 
-    encoding_version: str | None
+    encoding_version: str
     """encodingVersion the API server encodes the object to when persisting it in the backend (e.g., etcd)."""
 
     served_versions: list[str] | None
@@ -70,42 +71,96 @@ class ServerStorageVersion(_Model):
         encoding_version: str | None = None,
         served_versions: list[str] | None = None,
     ) -> None:
-        self.api_server_id = api_server_id
-        self.decodable_versions = decodable_versions
-        self.encoding_version = encoding_version
+        absent: tuple[str, ...] = ()
+        if api_server_id is None:
+            self.api_server_id = ""
+            absent += ("api_server_id",)
+        else:
+            self.api_server_id = api_server_id
+        if decodable_versions is None:
+            self.decodable_versions = []
+            absent += ("decodable_versions",)
+        else:
+            self.decodable_versions = decodable_versions
+        if encoding_version is None:
+            self.encoding_version = ""
+            absent += ("encoding_version",)
+        else:
+            self.encoding_version = encoding_version
         self.served_versions = served_versions
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ServerStorageVersion:
+    def _decode(cls, data: dict[str, Any]) -> ServerStorageVersion:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_server_id = get("apiServerID")
-        self.decodable_versions = get("decodableVersions")
-        self.encoding_version = get("encodingVersion")
-        self.served_versions = get("servedVersions")
+        v = get("apiServerID")
+        if isinstance(v, str):
+            self.api_server_id = v
+        else:
+            self.api_server_id = ""
+            absent += ("api_server_id",)
+            if v is not None:
+                odd = True
+        v = get("decodableVersions")
+        if isinstance(v, list):
+            self.decodable_versions = v
+        else:
+            self.decodable_versions = []
+            absent += ("decodable_versions",)
+            if v is not None:
+                odd = True
+        v = get("encodingVersion")
+        if isinstance(v, str):
+            self.encoding_version = v
+        else:
+            self.encoding_version = ""
+            absent += ("encoding_version",)
+            if v is not None:
+                odd = True
+        v = get("servedVersions")
+        if v is None or isinstance(v, list):
+            self.served_versions = v
+        else:
+            self.served_versions = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_server_id
-        if v0 is not None:
+        if v0 is not None and (v0 or "api_server_id" not in absent):
             data["apiServerID"] = v0
         v1 = self.decodable_versions
-        if v1 is not None:
+        if v1 is not None and (v1 or "decodable_versions" not in absent):
             data["decodableVersions"] = v1
         v2 = self.encoding_version
-        if v2 is not None:
+        if v2 is not None and (v2 or "encoding_version" not in absent):
             data["encodingVersion"] = v2
         v3 = self.served_versions
         if v3 is not None:
             data["servedVersions"] = v3
         return data
+
+    def _copy(self) -> ServerStorageVersion:
+        new = self.__class__.__new__(self.__class__)
+        new.api_server_id = self.api_server_id
+        new.decodable_versions = None if (v1 := self.decodable_versions) is None else v1[:]
+        new.encoding_version = self.encoding_version
+        new.served_versions = None if (v3 := self.served_versions) is None else v3[:]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class StorageVersion(_Model):
@@ -117,6 +172,7 @@ class StorageVersion(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "internal.apiserver.k8s.io/v1alpha1"
@@ -146,13 +202,14 @@ class StorageVersion(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", required=True),
         _FieldInfo("spec", "spec", "dict[str, Any] | None"),
         _FieldInfo("status", "status", "StorageVersionStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -160,7 +217,7 @@ class StorageVersion(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """metadata is the standard object metadata. The name is <group>.<resource>."""
 
     spec: dict[str, Any] | None
@@ -178,33 +235,76 @@ class StorageVersion(_Model):
         spec: dict[str, Any] | None = None,
         status: StorageVersionStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "StorageVersion(metadata=...)"
+            )
         self.spec = spec
-        self.status = status
+        self.status = (
+            None
+            if status is None
+            else _model_arg(status, StorageVersionStatus, "StorageVersion(status=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> StorageVersion:
+    def _decode(cls, data: dict[str, Any]) -> StorageVersion:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
-        self.spec = get("spec")
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        v = get("spec")
+        if v is None or isinstance(v, dict):
+            self.spec = v
+        else:
+            self.spec = None
+            odd = True
         v = get("status")
-        self.status = None if v is None else StorageVersionStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = StorageVersionStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -213,7 +313,9 @@ class StorageVersion(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3
@@ -221,6 +323,17 @@ class StorageVersion(_Model):
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> StorageVersion:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else _copy_value(v3)
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class StorageVersionCondition(_Model):
@@ -233,95 +346,172 @@ class StorageVersionCondition(_Model):
         "reason",
         "status",
         "type",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("last_transition_time", "lastTransitionTime", "_Time | None"),
-        _FieldInfo("message", "message", "str | None", required=True),
+        _FieldInfo("message", "message", "str", required=True),
         _FieldInfo("observed_generation", "observedGeneration", "int | None"),
-        _FieldInfo("reason", "reason", "str | None", required=True),
-        _FieldInfo("status", "status", "str | None", required=True),
-        _FieldInfo("type", "type", "str | None", required=True),
+        _FieldInfo("reason", "reason", "str", required=True),
+        _FieldInfo("status", "status", "str", required=True),
+        _FieldInfo("type", "type", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"lastTransitionTime", "message", "observedGeneration", "reason", "status", "type"}
     )
+    _absent: tuple[str, ...]
 
     last_transition_time: _Time | None
     """lastTransitionTime is the last time the condition transitioned from one status to another."""
 
-    message: str | None
+    message: str
     """message is a human readable string indicating details about the transition."""
 
     observed_generation: int | None
     """observedGeneration represents the .metadata.generation that the condition was set based upon, if field is set."""
 
-    reason: str | None
+    reason: str
     """reason for the condition's last transition."""
 
-    status: str | None
+    status: str
     """status of the condition, one of True, False, Unknown."""
 
-    type: str | None
+    type: str
     """type of the condition."""
 
     def __init__(
         self,
         *,
-        last_transition_time: _Time | None = None,
+        last_transition_time: _Time | str | _datetime | None = None,
         message: str | None = None,
         observed_generation: int | None = None,
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
     ) -> None:
-        self.last_transition_time = last_transition_time
-        self.message = message
+        absent: tuple[str, ...] = ()
+        self.last_transition_time = (
+            None if last_transition_time is None else _Time.coerce(last_transition_time)
+        )
+        if message is None:
+            self.message = ""
+            absent += ("message",)
+        else:
+            self.message = message
         self.observed_generation = observed_generation
-        self.reason = reason
-        self.status = status
-        self.type = type
+        if reason is None:
+            self.reason = ""
+            absent += ("reason",)
+        else:
+            self.reason = reason
+        if status is None:
+            self.status = ""
+            absent += ("status",)
+        else:
+            self.status = status
+        if type is None:
+            self.type = ""
+            absent += ("type",)
+        else:
+            self.type = type
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> StorageVersionCondition:
+    def _decode(cls, data: dict[str, Any]) -> StorageVersionCondition:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("lastTransitionTime")
-        self.last_transition_time = None if v is None else _Time(v)
-        self.message = get("message")
-        self.observed_generation = get("observedGeneration")
-        self.reason = get("reason")
-        self.status = get("status")
-        self.type = get("type")
+        if v is None:
+            self.last_transition_time = None
+        elif isinstance(v, str):
+            self.last_transition_time = _Time(v)
+        else:
+            self.last_transition_time = None
+            odd = True
+        v = get("message")
+        if isinstance(v, str):
+            self.message = v
+        else:
+            self.message = ""
+            absent += ("message",)
+            if v is not None:
+                odd = True
+        v = get("observedGeneration")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.observed_generation = v
+        else:
+            self.observed_generation = None
+            odd = True
+        v = get("reason")
+        if isinstance(v, str):
+            self.reason = v
+        else:
+            self.reason = ""
+            absent += ("reason",)
+            if v is not None:
+                odd = True
+        v = get("status")
+        if isinstance(v, str):
+            self.status = v
+        else:
+            self.status = ""
+            absent += ("status",)
+            if v is not None:
+                odd = True
+        v = get("type")
+        if isinstance(v, str):
+            self.type = v
+        else:
+            self.type = ""
+            absent += ("type",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.last_transition_time
         if v0 is not None:
-            data["lastTransitionTime"] = v0
+            data["lastTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
         v1 = self.message
-        if v1 is not None:
+        if v1 is not None and (v1 or "message" not in absent):
             data["message"] = v1
         v2 = self.observed_generation
         if v2 is not None:
             data["observedGeneration"] = v2
         v3 = self.reason
-        if v3 is not None:
+        if v3 is not None and (v3 or "reason" not in absent):
             data["reason"] = v3
         v4 = self.status
-        if v4 is not None:
+        if v4 is not None and (v4 or "status" not in absent):
             data["status"] = v4
         v5 = self.type
-        if v5 is not None:
+        if v5 is not None and (v5 or "type" not in absent):
             data["type"] = v5
         return data
+
+    def _copy(self) -> StorageVersionCondition:
+        new = self.__class__.__new__(self.__class__)
+        new.last_transition_time = self.last_transition_time
+        new.message = self.message
+        new.observed_generation = self.observed_generation
+        new.reason = self.reason
+        new.status = self.status
+        new.type = self.type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class StorageVersionList(_Model):
@@ -332,28 +522,30 @@ class StorageVersionList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "internal.apiserver.k8s.io/v1alpha1"
     KIND: ClassVar[str] = "StorageVersionList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[StorageVersion] | None", required=True),
+        _FieldInfo("items", "items", "list[StorageVersion]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[StorageVersion] | None
+    items: list[StorageVersion]
     """Items holds a list of StorageVersion"""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -364,44 +556,101 @@ class StorageVersionList(_Model):
         kind: str | None = "StorageVersionList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(i0, StorageVersion, "StorageVersionList(items=...)") for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "StorageVersionList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> StorageVersionList:
+    def _decode(cls, data: dict[str, Any]) -> StorageVersionList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [StorageVersion.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [StorageVersion._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> StorageVersionList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class StorageVersionStatus(_Model):
@@ -451,25 +700,63 @@ class StorageVersionStatus(_Model):
         storage_versions: list[ServerStorageVersion] | None = None,
     ) -> None:
         self.common_encoding_version = common_encoding_version
-        self.conditions = conditions
-        self.storage_versions = storage_versions
+        self.conditions = (
+            None
+            if conditions is None
+            else [
+                _model_arg(i0, StorageVersionCondition, "StorageVersionStatus(conditions=...)")
+                for i0 in conditions
+            ]
+        )
+        self.storage_versions = (
+            None
+            if storage_versions is None
+            else [
+                _model_arg(i0, ServerStorageVersion, "StorageVersionStatus(storage_versions=...)")
+                for i0 in storage_versions
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> StorageVersionStatus:
+    def _decode(cls, data: dict[str, Any]) -> StorageVersionStatus:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.common_encoding_version = get("commonEncodingVersion")
+        v = get("commonEncodingVersion")
+        if v is None or isinstance(v, str):
+            self.common_encoding_version = v
+        else:
+            self.common_encoding_version = None
+            odd = True
         v = get("conditions")
-        self.conditions = None if v is None else [StorageVersionCondition.from_dict(i0) for i0 in v]
+        if v is None:
+            self.conditions = None
+        elif isinstance(v, list):
+            try:
+                self.conditions = [StorageVersionCondition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
+        else:
+            self.conditions = None
+            odd = True
         v = get("storageVersions")
-        self.storage_versions = (
-            None if v is None else [ServerStorageVersion.from_dict(i0) for i0 in v]
-        )
+        if v is None:
+            self.storage_versions = None
+        elif isinstance(v, list):
+            try:
+                self.storage_versions = [ServerStorageVersion._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.storage_versions = None
+                odd = True
+        else:
+            self.storage_versions = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -485,3 +772,13 @@ class StorageVersionStatus(_Model):
         if v2 is not None:
             data["storageVersions"] = [i0.to_dict() for i0 in v2]
         return data
+
+    def _copy(self) -> StorageVersionStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.common_encoding_version = self.common_encoding_version
+        new.conditions = None if (v1 := self.conditions) is None else [i._copy() for i in v1]
+        new.storage_versions = (
+            None if (v2 := self.storage_versions) is None else [i._copy() for i in v2]
+        )
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new

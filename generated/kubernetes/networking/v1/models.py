@@ -7,6 +7,8 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.intstr import IntOrString as _IntOrString
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from ...core.v1 import models as _core_v1
@@ -61,22 +63,24 @@ class HTTPIngressPath(_Model):
         "backend",
         "path",
         "path_type",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("backend", "backend", "IngressBackend | None", required=True),
+        _FieldInfo("backend", "backend", "IngressBackend", required=True),
         _FieldInfo("path", "path", "str | None"),
-        _FieldInfo("path_type", "pathType", "str | None", required=True),
+        _FieldInfo("path_type", "pathType", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"backend", "path", "pathType"})
+    _absent: tuple[str, ...]
 
-    backend: IngressBackend | None
+    backend: IngressBackend
     """backend defines the referenced service endpoint to which the traffic will be forwarded to."""
 
     path: str | None
     """path is matched against the path of an incoming request. Currently it can contain characters disallowed from the conventional "path" part of a URL as defined by RFC 3986. Paths must begin with a '/' and must be present when using PathType with value "Exact" or "Prefix"."""
 
-    path_type: str | None
+    path_type: str
     """pathType determines the interpretation of the path matching. PathType can be one of the following values: * Exact: Matches the URL path exactly. * Prefix: Matches based on a URL path prefix split by '/'. Matching is
   done on a path element by element basis. A path element refers is the
   list of labels in the path split by the '/' separator. A request is a
@@ -97,53 +101,98 @@ Implementations are required to support all path types.
         path: str | None = None,
         path_type: str | None = None,
     ) -> None:
-        self.backend = backend
+        absent: tuple[str, ...] = ()
+        if backend is None:
+            self.backend = IngressBackend()
+            absent += ("backend",)
+        else:
+            self.backend = _model_arg(backend, IngressBackend, "HTTPIngressPath(backend=...)")
         self.path = path
-        self.path_type = path_type
+        if path_type is None:
+            self.path_type = ""
+            absent += ("path_type",)
+        else:
+            self.path_type = path_type
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> HTTPIngressPath:
+    def _decode(cls, data: dict[str, Any]) -> HTTPIngressPath:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("backend")
-        self.backend = None if v is None else IngressBackend.from_dict(v)
-        self.path = get("path")
-        self.path_type = get("pathType")
+        if isinstance(v, dict):
+            self.backend = IngressBackend._decode(v)
+        else:
+            self.backend = IngressBackend()
+            absent += ("backend",)
+            if v is not None:
+                odd = True
+        v = get("path")
+        if v is None or isinstance(v, str):
+            self.path = v
+        else:
+            self.path = None
+            odd = True
+        v = get("pathType")
+        if isinstance(v, str):
+            self.path_type = v
+        else:
+            self.path_type = ""
+            absent += ("path_type",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.backend
         if v0 is not None:
-            data["backend"] = v0.to_dict()
+            d0 = v0.to_dict()
+            if d0 or "backend" not in absent:
+                data["backend"] = d0
         v1 = self.path
         if v1 is not None:
             data["path"] = v1
         v2 = self.path_type
-        if v2 is not None:
+        if v2 is not None and (v2 or "path_type" not in absent):
             data["pathType"] = v2
         return data
+
+    def _copy(self) -> HTTPIngressPath:
+        new = self.__class__.__new__(self.__class__)
+        new.backend = None if (v0 := self.backend) is None else v0._copy()
+        new.path = self.path
+        new.path_type = self.path_type
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class HTTPIngressRuleValue(_Model):
     """HTTPIngressRuleValue is a list of http selectors pointing to backends. In the example: http://<host>/<path>?<searchpart> -> backend where where parts of the url correspond to RFC 3986, this resource will be used to match against everything after the last '/' and before the first '?' or '#'."""
 
-    __slots__ = ("paths",)
+    __slots__ = (
+        "paths",
+        "_absent",
+    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo(
-            "paths", "paths", "list[HTTPIngressPath] | None", required=True, list_type="atomic"
-        ),
+        _FieldInfo("paths", "paths", "list[HTTPIngressPath]", required=True, list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"paths"})
+    _absent: tuple[str, ...]
 
-    paths: list[HTTPIngressPath] | None
+    paths: list[HTTPIngressPath]
     """paths is a collection of paths that map requests to backends."""
 
     def __init__(
@@ -151,28 +200,58 @@ class HTTPIngressRuleValue(_Model):
         *,
         paths: list[HTTPIngressPath] | None = None,
     ) -> None:
-        self.paths = paths
+        absent: tuple[str, ...] = ()
+        if paths is None:
+            self.paths = []
+            absent += ("paths",)
+        else:
+            self.paths = [
+                _model_arg(i0, HTTPIngressPath, "HTTPIngressRuleValue(paths=...)") for i0 in paths
+            ]
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> HTTPIngressRuleValue:
+    def _decode(cls, data: dict[str, Any]) -> HTTPIngressRuleValue:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("paths")
-        self.paths = None if v is None else [HTTPIngressPath.from_dict(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.paths = [HTTPIngressPath._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.paths = []
+                absent += ("paths",)
+                odd = True
+        else:
+            self.paths = []
+            absent += ("paths",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.paths
-        if v0 is not None:
+        if v0 is not None and (v0 or "paths" not in absent):
             data["paths"] = [i0.to_dict() for i0 in v0]
         return data
+
+    def _copy(self) -> HTTPIngressRuleValue:
+        new = self.__class__.__new__(self.__class__)
+        new.paths = None if (v0 := self.paths) is None else [i._copy() for i in v0]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class IPAddress(_Model):
@@ -183,6 +262,7 @@ class IPAddress(_Model):
         "kind",
         "metadata",
         "spec",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "networking.k8s.io/v1"
@@ -212,10 +292,11 @@ class IPAddress(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "IPAddressSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "IPAddressSpec", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -223,10 +304,10 @@ class IPAddress(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: IPAddressSpec | None
+    spec: IPAddressSpec
     """spec is the desired state of the IPAddress. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -237,31 +318,67 @@ class IPAddress(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: IPAddressSpec | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "IPAddress(metadata=...)")
+        if spec is None:
+            self.spec = IPAddressSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(spec, IPAddressSpec, "IPAddress(spec=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IPAddress:
+    def _decode(cls, data: dict[str, Any]) -> IPAddress:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else IPAddressSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = IPAddressSpec._decode(v)
+        else:
+            self.spec = IPAddressSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -270,11 +387,25 @@ class IPAddress(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         return data
+
+    def _copy(self) -> IPAddress:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class IPAddressList(_Model):
@@ -285,28 +416,30 @@ class IPAddressList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "networking.k8s.io/v1"
     KIND: ClassVar[str] = "IPAddressList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[IPAddress] | None", required=True),
+        _FieldInfo("items", "items", "list[IPAddress]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[IPAddress] | None
+    items: list[IPAddress]
     """items is the list of IPAddresses."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -317,57 +450,114 @@ class IPAddressList(_Model):
         kind: str | None = "IPAddressList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [_model_arg(i0, IPAddress, "IPAddressList(items=...)") for i0 in items]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "IPAddressList(metadata=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IPAddressList:
+    def _decode(cls, data: dict[str, Any]) -> IPAddressList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [IPAddress.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [IPAddress._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> IPAddressList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class IPAddressSpec(_Model):
     """IPAddressSpec describe the attributes in an IP Address."""
 
-    __slots__ = ("parent_ref",)
+    __slots__ = (
+        "parent_ref",
+        "_absent",
+    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("parent_ref", "parentRef", "ParentReference | None", required=True),
+        _FieldInfo("parent_ref", "parentRef", "ParentReference", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"parentRef"})
+    _absent: tuple[str, ...]
 
-    parent_ref: ParentReference | None
+    parent_ref: ParentReference
     """ParentRef references the resource that an IPAddress is attached to. An IPAddress must reference a parent object."""
 
     def __init__(
@@ -375,28 +565,55 @@ class IPAddressSpec(_Model):
         *,
         parent_ref: ParentReference | None = None,
     ) -> None:
-        self.parent_ref = parent_ref
+        absent: tuple[str, ...] = ()
+        if parent_ref is None:
+            self.parent_ref = ParentReference()
+            absent += ("parent_ref",)
+        else:
+            self.parent_ref = _model_arg(
+                parent_ref, ParentReference, "IPAddressSpec(parent_ref=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IPAddressSpec:
+    def _decode(cls, data: dict[str, Any]) -> IPAddressSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("parentRef")
-        self.parent_ref = None if v is None else ParentReference.from_dict(v)
+        if isinstance(v, dict):
+            self.parent_ref = ParentReference._decode(v)
+        else:
+            self.parent_ref = ParentReference()
+            absent += ("parent_ref",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.parent_ref
         if v0 is not None:
-            data["parentRef"] = v0.to_dict()
+            d0 = v0.to_dict()
+            if d0 or "parent_ref" not in absent:
+                data["parentRef"] = d0
         return data
+
+    def _copy(self) -> IPAddressSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.parent_ref = None if (v0 := self.parent_ref) is None else v0._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class IPBlock(_Model):
@@ -405,15 +622,17 @@ class IPBlock(_Model):
     __slots__ = (
         "cidr",
         "except_",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("cidr", "cidr", "str | None", required=True),
+        _FieldInfo("cidr", "cidr", "str", required=True),
         _FieldInfo("except_", "except", "list[str] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"cidr", "except"})
+    _absent: tuple[str, ...]
 
-    cidr: str | None
+    cidr: str
     """cidr is a string representing the IPBlock Valid examples are "192.168.1.0/24" or "2001:db8::/64\x22"""
 
     except_: list[str] | None
@@ -425,32 +644,62 @@ class IPBlock(_Model):
         cidr: str | None = None,
         except_: list[str] | None = None,
     ) -> None:
-        self.cidr = cidr
+        absent: tuple[str, ...] = ()
+        if cidr is None:
+            self.cidr = ""
+            absent += ("cidr",)
+        else:
+            self.cidr = cidr
         self.except_ = except_
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IPBlock:
+    def _decode(cls, data: dict[str, Any]) -> IPBlock:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.cidr = get("cidr")
-        self.except_ = get("except")
+        v = get("cidr")
+        if isinstance(v, str):
+            self.cidr = v
+        else:
+            self.cidr = ""
+            absent += ("cidr",)
+            if v is not None:
+                odd = True
+        v = get("except")
+        if v is None or isinstance(v, list):
+            self.except_ = v
+        else:
+            self.except_ = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.cidr
-        if v0 is not None:
+        if v0 is not None and (v0 or "cidr" not in absent):
             data["cidr"] = v0
         v1 = self.except_
         if v1 is not None:
             data["except"] = v1
         return data
+
+    def _copy(self) -> IPBlock:
+        new = self.__class__.__new__(self.__class__)
+        new.cidr = self.cidr
+        new.except_ = None if (v1 := self.except_) is None else v1[:]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class Ingress(_Model):
@@ -462,6 +711,7 @@ class Ingress(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "networking.k8s.io/v1"
@@ -491,13 +741,14 @@ class Ingress(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("spec", "spec", "IngressSpec | None"),
         _FieldInfo("status", "status", "IngressStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -505,7 +756,7 @@ class Ingress(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     spec: IngressSpec | None
@@ -523,34 +774,74 @@ class Ingress(_Model):
         spec: IngressSpec | None = None,
         status: IngressStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Ingress(metadata=...)")
+        self.spec = None if spec is None else _model_arg(spec, IngressSpec, "Ingress(spec=...)")
+        self.status = (
+            None if status is None else _model_arg(status, IngressStatus, "Ingress(status=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Ingress:
+    def _decode(cls, data: dict[str, Any]) -> Ingress:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else IngressSpec.from_dict(v)
+        if v is None:
+            self.spec = None
+        elif isinstance(v, dict):
+            self.spec = IngressSpec._decode(v)
+        else:
+            self.spec = None
+            odd = True
         v = get("status")
-        self.status = None if v is None else IngressStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = IngressStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -559,7 +850,9 @@ class Ingress(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -567,6 +860,17 @@ class Ingress(_Model):
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> Ingress:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class IngressBackend(_Model):
@@ -595,22 +899,45 @@ class IngressBackend(_Model):
         resource: _core_v1.TypedLocalObjectReference | None = None,
         service: IngressServiceBackend | None = None,
     ) -> None:
-        self.resource = resource
-        self.service = service
+        self.resource = (
+            None
+            if resource is None
+            else _model_arg(
+                resource, _core_v1.TypedLocalObjectReference, "IngressBackend(resource=...)"
+            )
+        )
+        self.service = (
+            None
+            if service is None
+            else _model_arg(service, IngressServiceBackend, "IngressBackend(service=...)")
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IngressBackend:
+    def _decode(cls, data: dict[str, Any]) -> IngressBackend:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("resource")
-        self.resource = None if v is None else _core_v1.TypedLocalObjectReference.from_dict(v)
+        if v is None:
+            self.resource = None
+        elif isinstance(v, dict):
+            self.resource = _core_v1.TypedLocalObjectReference._decode(v)
+        else:
+            self.resource = None
+            odd = True
         v = get("service")
-        self.service = None if v is None else IngressServiceBackend.from_dict(v)
+        if v is None:
+            self.service = None
+        elif isinstance(v, dict):
+            self.service = IngressServiceBackend._decode(v)
+        else:
+            self.service = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -624,6 +951,13 @@ class IngressBackend(_Model):
             data["service"] = v1.to_dict()
         return data
 
+    def _copy(self) -> IngressBackend:
+        new = self.__class__.__new__(self.__class__)
+        new.resource = None if (v0 := self.resource) is None else v0._copy()
+        new.service = None if (v1 := self.service) is None else v1._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class IngressClass(_Model):
     """IngressClass represents the class of the Ingress, referenced by the Ingress Spec. The `ingressclass.kubernetes.io/is-default-class` annotation can be used to indicate that an IngressClass should be considered default. When a single IngressClass resource has this annotation set to true, new Ingress resources without a class specified will be assigned this default class."""
@@ -633,6 +967,7 @@ class IngressClass(_Model):
         "kind",
         "metadata",
         "spec",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "networking.k8s.io/v1"
@@ -662,10 +997,11 @@ class IngressClass(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("spec", "spec", "IngressClassSpec | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -673,7 +1009,7 @@ class IngressClass(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     spec: IngressClassSpec | None
@@ -687,31 +1023,65 @@ class IngressClass(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: IngressClassSpec | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "IngressClass(metadata=...)")
+        self.spec = (
+            None if spec is None else _model_arg(spec, IngressClassSpec, "IngressClass(spec=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IngressClass:
+    def _decode(cls, data: dict[str, Any]) -> IngressClass:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else IngressClassSpec.from_dict(v)
+        if v is None:
+            self.spec = None
+        elif isinstance(v, dict):
+            self.spec = IngressClassSpec._decode(v)
+        else:
+            self.spec = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -720,11 +1090,23 @@ class IngressClass(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
         return data
+
+    def _copy(self) -> IngressClass:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class IngressClassList(_Model):
@@ -735,28 +1117,30 @@ class IngressClassList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "networking.k8s.io/v1"
     KIND: ClassVar[str] = "IngressClassList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[IngressClass] | None", required=True),
+        _FieldInfo("items", "items", "list[IngressClass]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[IngressClass] | None
+    items: list[IngressClass]
     """items is the list of IngressClasses."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata."""
 
     def __init__(
@@ -767,44 +1151,101 @@ class IngressClassList(_Model):
         kind: str | None = "IngressClassList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(i0, IngressClass, "IngressClassList(items=...)") for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "IngressClassList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IngressClassList:
+    def _decode(cls, data: dict[str, Any]) -> IngressClassList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [IngressClass.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [IngressClass._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> IngressClassList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class IngressClassParametersReference(_Model):
@@ -816,26 +1257,28 @@ class IngressClassParametersReference(_Model):
         "name",
         "namespace",
         "scope",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_group", "apiGroup", "str | None"),
-        _FieldInfo("kind", "kind", "str | None", required=True),
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("kind", "kind", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True),
         _FieldInfo("namespace", "namespace", "str | None"),
         _FieldInfo("scope", "scope", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiGroup", "kind", "name", "namespace", "scope"}
     )
+    _absent: tuple[str, ...]
 
     api_group: str | None
     """apiGroup is the group for the resource being referenced. If APIGroup is not specified, the specified Kind must be in the core API group. For any other third-party types, APIGroup is required."""
 
-    kind: str | None
+    kind: str
     """kind is the type of resource being referenced."""
 
-    name: str | None
+    name: str
     """name is the name of resource being referenced."""
 
     namespace: str | None
@@ -853,39 +1296,82 @@ class IngressClassParametersReference(_Model):
         namespace: str | None = None,
         scope: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_group = api_group
-        self.kind = kind
-        self.name = name
+        if kind is None:
+            self.kind = ""
+            absent += ("kind",)
+        else:
+            self.kind = kind
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
         self.namespace = namespace
         self.scope = scope
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IngressClassParametersReference:
+    def _decode(cls, data: dict[str, Any]) -> IngressClassParametersReference:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_group = get("apiGroup")
-        self.kind = get("kind")
-        self.name = get("name")
-        self.namespace = get("namespace")
-        self.scope = get("scope")
+        v = get("apiGroup")
+        if v is None or isinstance(v, str):
+            self.api_group = v
+        else:
+            self.api_group = None
+            odd = True
+        v = get("kind")
+        if isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = ""
+            absent += ("kind",)
+            if v is not None:
+                odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        v = get("namespace")
+        if v is None or isinstance(v, str):
+            self.namespace = v
+        else:
+            self.namespace = None
+            odd = True
+        v = get("scope")
+        if v is None or isinstance(v, str):
+            self.scope = v
+        else:
+            self.scope = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_group
         if v0 is not None:
             data["apiGroup"] = v0
         v1 = self.kind
-        if v1 is not None:
+        if v1 is not None and (v1 or "kind" not in absent):
             data["kind"] = v1
         v2 = self.name
-        if v2 is not None:
+        if v2 is not None and (v2 or "name" not in absent):
             data["name"] = v2
         v3 = self.namespace
         if v3 is not None:
@@ -894,6 +1380,17 @@ class IngressClassParametersReference(_Model):
         if v4 is not None:
             data["scope"] = v4
         return data
+
+    def _copy(self) -> IngressClassParametersReference:
+        new = self.__class__.__new__(self.__class__)
+        new.api_group = self.api_group
+        new.kind = self.kind
+        new.name = self.name
+        new.namespace = self.namespace
+        new.scope = self.scope
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class IngressClassSpec(_Model):
@@ -923,20 +1420,38 @@ class IngressClassSpec(_Model):
         parameters: IngressClassParametersReference | None = None,
     ) -> None:
         self.controller = controller
-        self.parameters = parameters
+        self.parameters = (
+            None
+            if parameters is None
+            else _model_arg(
+                parameters, IngressClassParametersReference, "IngressClassSpec(parameters=...)"
+            )
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IngressClassSpec:
+    def _decode(cls, data: dict[str, Any]) -> IngressClassSpec:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.controller = get("controller")
+        v = get("controller")
+        if v is None or isinstance(v, str):
+            self.controller = v
+        else:
+            self.controller = None
+            odd = True
         v = get("parameters")
-        self.parameters = None if v is None else IngressClassParametersReference.from_dict(v)
+        if v is None:
+            self.parameters = None
+        elif isinstance(v, dict):
+            self.parameters = IngressClassParametersReference._decode(v)
+        else:
+            self.parameters = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -950,6 +1465,13 @@ class IngressClassSpec(_Model):
             data["parameters"] = v1.to_dict()
         return data
 
+    def _copy(self) -> IngressClassSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.controller = self.controller
+        new.parameters = None if (v1 := self.parameters) is None else v1._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class IngressList(_Model):
     """IngressList is a collection of Ingress."""
@@ -959,28 +1481,30 @@ class IngressList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "networking.k8s.io/v1"
     KIND: ClassVar[str] = "IngressList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[Ingress] | None", required=True),
+        _FieldInfo("items", "items", "list[Ingress]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[Ingress] | None
+    items: list[Ingress]
     """items is the list of Ingress."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -991,44 +1515,97 @@ class IngressList(_Model):
         kind: str | None = "IngressList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [_model_arg(i0, Ingress, "IngressList(items=...)") for i0 in items]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "IngressList(metadata=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IngressList:
+    def _decode(cls, data: dict[str, Any]) -> IngressList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [Ingress.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [Ingress._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> IngressList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class IngressLoadBalancerIngress(_Model):
@@ -1065,21 +1642,49 @@ class IngressLoadBalancerIngress(_Model):
     ) -> None:
         self.hostname = hostname
         self.ip = ip
-        self.ports = ports
+        self.ports = (
+            None
+            if ports is None
+            else [
+                _model_arg(i0, IngressPortStatus, "IngressLoadBalancerIngress(ports=...)")
+                for i0 in ports
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IngressLoadBalancerIngress:
+    def _decode(cls, data: dict[str, Any]) -> IngressLoadBalancerIngress:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.hostname = get("hostname")
-        self.ip = get("ip")
+        v = get("hostname")
+        if v is None or isinstance(v, str):
+            self.hostname = v
+        else:
+            self.hostname = None
+            odd = True
+        v = get("ip")
+        if v is None or isinstance(v, str):
+            self.ip = v
+        else:
+            self.ip = None
+            odd = True
         v = get("ports")
-        self.ports = None if v is None else [IngressPortStatus.from_dict(i0) for i0 in v]
+        if v is None:
+            self.ports = None
+        elif isinstance(v, list):
+            try:
+                self.ports = [IngressPortStatus._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.ports = None
+                odd = True
+        else:
+            self.ports = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1095,6 +1700,14 @@ class IngressLoadBalancerIngress(_Model):
         if v2 is not None:
             data["ports"] = [i0.to_dict() for i0 in v2]
         return data
+
+    def _copy(self) -> IngressLoadBalancerIngress:
+        new = self.__class__.__new__(self.__class__)
+        new.hostname = self.hostname
+        new.ip = self.ip
+        new.ports = None if (v2 := self.ports) is None else [i._copy() for i in v2]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class IngressLoadBalancerStatus(_Model):
@@ -1117,19 +1730,37 @@ class IngressLoadBalancerStatus(_Model):
         *,
         ingress: list[IngressLoadBalancerIngress] | None = None,
     ) -> None:
-        self.ingress = ingress
+        self.ingress = (
+            None
+            if ingress is None
+            else [
+                _model_arg(i0, IngressLoadBalancerIngress, "IngressLoadBalancerStatus(ingress=...)")
+                for i0 in ingress
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IngressLoadBalancerStatus:
+    def _decode(cls, data: dict[str, Any]) -> IngressLoadBalancerStatus:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("ingress")
-        self.ingress = None if v is None else [IngressLoadBalancerIngress.from_dict(i0) for i0 in v]
+        if v is None:
+            self.ingress = None
+        elif isinstance(v, list):
+            try:
+                self.ingress = [IngressLoadBalancerIngress._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.ingress = None
+                odd = True
+        else:
+            self.ingress = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1140,6 +1771,12 @@ class IngressLoadBalancerStatus(_Model):
             data["ingress"] = [i0.to_dict() for i0 in v0]
         return data
 
+    def _copy(self) -> IngressLoadBalancerStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.ingress = None if (v0 := self.ingress) is None else [i._copy() for i in v0]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class IngressPortStatus(_Model):
     """IngressPortStatus represents the error condition of a service port"""
@@ -1148,14 +1785,16 @@ class IngressPortStatus(_Model):
         "error",
         "port",
         "protocol",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("error", "error", "str | None"),
-        _FieldInfo("port", "port", "int | None", required=True),
-        _FieldInfo("protocol", "protocol", "str | None", required=True),
+        _FieldInfo("port", "port", "int", required=True),
+        _FieldInfo("protocol", "protocol", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"error", "port", "protocol"})
+    _absent: tuple[str, ...]
 
     error: str | None
     """error is to record the problem with the service port The format of the error shall comply with the following rules: - built-in error values shall be specified in this file and those shall use
@@ -1164,10 +1803,10 @@ class IngressPortStatus(_Model):
   format foo.example.com/CamelCase.
 """
 
-    port: int | None
+    port: int
     """port is the port number of the ingress port."""
 
-    protocol: str | None
+    protocol: str
     """protocol is the protocol of the ingress port. The supported values are: "TCP", "UDP", "SCTP\x22"""
 
     def __init__(
@@ -1177,37 +1816,79 @@ class IngressPortStatus(_Model):
         port: int | None = None,
         protocol: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.error = error
-        self.port = port
-        self.protocol = protocol
+        if port is None:
+            self.port = 0
+            absent += ("port",)
+        else:
+            self.port = port
+        if protocol is None:
+            self.protocol = ""
+            absent += ("protocol",)
+        else:
+            self.protocol = protocol
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IngressPortStatus:
+    def _decode(cls, data: dict[str, Any]) -> IngressPortStatus:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.error = get("error")
-        self.port = get("port")
-        self.protocol = get("protocol")
+        v = get("error")
+        if v is None or isinstance(v, str):
+            self.error = v
+        else:
+            self.error = None
+            odd = True
+        v = get("port")
+        if isinstance(v, int) and v.__class__ is not bool:
+            self.port = v
+        else:
+            self.port = 0
+            absent += ("port",)
+            if v is not None:
+                odd = True
+        v = get("protocol")
+        if isinstance(v, str):
+            self.protocol = v
+        else:
+            self.protocol = ""
+            absent += ("protocol",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.error
         if v0 is not None:
             data["error"] = v0
         v1 = self.port
-        if v1 is not None:
+        if v1 is not None and (v1 or "port" not in absent):
             data["port"] = v1
         v2 = self.protocol
-        if v2 is not None:
+        if v2 is not None and (v2 or "protocol" not in absent):
             data["protocol"] = v2
         return data
+
+    def _copy(self) -> IngressPortStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.error = self.error
+        new.port = self.port
+        new.protocol = self.protocol
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class IngressRule(_Model):
@@ -1244,20 +1925,36 @@ host can be "precise" which is a domain name without the terminating dot of a ne
         http: HTTPIngressRuleValue | None = None,
     ) -> None:
         self.host = host
-        self.http = http
+        self.http = (
+            None
+            if http is None
+            else _model_arg(http, HTTPIngressRuleValue, "IngressRule(http=...)")
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IngressRule:
+    def _decode(cls, data: dict[str, Any]) -> IngressRule:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.host = get("host")
+        v = get("host")
+        if v is None or isinstance(v, str):
+            self.host = v
+        else:
+            self.host = None
+            odd = True
         v = get("http")
-        self.http = None if v is None else HTTPIngressRuleValue.from_dict(v)
+        if v is None:
+            self.http = None
+        elif isinstance(v, dict):
+            self.http = HTTPIngressRuleValue._decode(v)
+        else:
+            self.http = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1271,6 +1968,13 @@ host can be "precise" which is a domain name without the terminating dot of a ne
             data["http"] = v1.to_dict()
         return data
 
+    def _copy(self) -> IngressRule:
+        new = self.__class__.__new__(self.__class__)
+        new.host = self.host
+        new.http = None if (v1 := self.http) is None else v1._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class IngressServiceBackend(_Model):
     """IngressServiceBackend references a Kubernetes Service as a Backend."""
@@ -1278,15 +1982,17 @@ class IngressServiceBackend(_Model):
     __slots__ = (
         "name",
         "port",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("name", "name", "str", required=True),
         _FieldInfo("port", "port", "ServiceBackendPort | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "port"})
+    _absent: tuple[str, ...]
 
-    name: str | None
+    name: str
     """name is the referenced service. The service must exist in the same namespace as the Ingress object."""
 
     port: ServiceBackendPort | None
@@ -1298,33 +2004,68 @@ class IngressServiceBackend(_Model):
         name: str | None = None,
         port: ServiceBackendPort | None = None,
     ) -> None:
-        self.name = name
-        self.port = port
+        absent: tuple[str, ...] = ()
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
+        self.port = (
+            None
+            if port is None
+            else _model_arg(port, ServiceBackendPort, "IngressServiceBackend(port=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IngressServiceBackend:
+    def _decode(cls, data: dict[str, Any]) -> IngressServiceBackend:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.name = get("name")
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
         v = get("port")
-        self.port = None if v is None else ServiceBackendPort.from_dict(v)
+        if v is None:
+            self.port = None
+        elif isinstance(v, dict):
+            self.port = ServiceBackendPort._decode(v)
+        else:
+            self.port = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.name
-        if v0 is not None:
+        if v0 is not None and (v0 or "name" not in absent):
             data["name"] = v0
         v1 = self.port
         if v1 is not None:
             data["port"] = v1.to_dict()
         return data
+
+    def _copy(self) -> IngressServiceBackend:
+        new = self.__class__.__new__(self.__class__)
+        new.name = self.name
+        new.port = None if (v1 := self.port) is None else v1._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class IngressSpec(_Model):
@@ -1367,27 +2108,71 @@ class IngressSpec(_Model):
         rules: list[IngressRule] | None = None,
         tls: list[IngressTLS] | None = None,
     ) -> None:
-        self.default_backend = default_backend
+        self.default_backend = (
+            None
+            if default_backend is None
+            else _model_arg(default_backend, IngressBackend, "IngressSpec(default_backend=...)")
+        )
         self.ingress_class_name = ingress_class_name
-        self.rules = rules
-        self.tls = tls
+        self.rules = (
+            None
+            if rules is None
+            else [_model_arg(i0, IngressRule, "IngressSpec(rules=...)") for i0 in rules]
+        )
+        self.tls = (
+            None
+            if tls is None
+            else [_model_arg(i0, IngressTLS, "IngressSpec(tls=...)") for i0 in tls]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IngressSpec:
+    def _decode(cls, data: dict[str, Any]) -> IngressSpec:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("defaultBackend")
-        self.default_backend = None if v is None else IngressBackend.from_dict(v)
-        self.ingress_class_name = get("ingressClassName")
+        if v is None:
+            self.default_backend = None
+        elif isinstance(v, dict):
+            self.default_backend = IngressBackend._decode(v)
+        else:
+            self.default_backend = None
+            odd = True
+        v = get("ingressClassName")
+        if v is None or isinstance(v, str):
+            self.ingress_class_name = v
+        else:
+            self.ingress_class_name = None
+            odd = True
         v = get("rules")
-        self.rules = None if v is None else [IngressRule.from_dict(i0) for i0 in v]
+        if v is None:
+            self.rules = None
+        elif isinstance(v, list):
+            try:
+                self.rules = [IngressRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.rules = None
+                odd = True
+        else:
+            self.rules = None
+            odd = True
         v = get("tls")
-        self.tls = None if v is None else [IngressTLS.from_dict(i0) for i0 in v]
+        if v is None:
+            self.tls = None
+        elif isinstance(v, list):
+            try:
+                self.tls = [IngressTLS._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.tls = None
+                odd = True
+        else:
+            self.tls = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1406,6 +2191,15 @@ class IngressSpec(_Model):
         if v3 is not None:
             data["tls"] = [i0.to_dict() for i0 in v3]
         return data
+
+    def _copy(self) -> IngressSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.default_backend = None if (v0 := self.default_backend) is None else v0._copy()
+        new.ingress_class_name = self.ingress_class_name
+        new.rules = None if (v2 := self.rules) is None else [i._copy() for i in v2]
+        new.tls = None if (v3 := self.tls) is None else [i._copy() for i in v3]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class IngressStatus(_Model):
@@ -1426,19 +2220,32 @@ class IngressStatus(_Model):
         *,
         load_balancer: IngressLoadBalancerStatus | None = None,
     ) -> None:
-        self.load_balancer = load_balancer
+        self.load_balancer = (
+            None
+            if load_balancer is None
+            else _model_arg(
+                load_balancer, IngressLoadBalancerStatus, "IngressStatus(load_balancer=...)"
+            )
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IngressStatus:
+    def _decode(cls, data: dict[str, Any]) -> IngressStatus:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("loadBalancer")
-        self.load_balancer = None if v is None else IngressLoadBalancerStatus.from_dict(v)
+        if v is None:
+            self.load_balancer = None
+        elif isinstance(v, dict):
+            self.load_balancer = IngressLoadBalancerStatus._decode(v)
+        else:
+            self.load_balancer = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1448,6 +2255,12 @@ class IngressStatus(_Model):
         if v0 is not None:
             data["loadBalancer"] = v0.to_dict()
         return data
+
+    def _copy(self) -> IngressStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.load_balancer = None if (v0 := self.load_balancer) is None else v0._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class IngressTLS(_Model):
@@ -1481,15 +2294,26 @@ class IngressTLS(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IngressTLS:
+    def _decode(cls, data: dict[str, Any]) -> IngressTLS:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.hosts = get("hosts")
-        self.secret_name = get("secretName")
+        v = get("hosts")
+        if v is None or isinstance(v, list):
+            self.hosts = v
+        else:
+            self.hosts = None
+            odd = True
+        v = get("secretName")
+        if v is None or isinstance(v, str):
+            self.secret_name = v
+        else:
+            self.secret_name = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1503,6 +2327,13 @@ class IngressTLS(_Model):
             data["secretName"] = v1
         return data
 
+    def _copy(self) -> IngressTLS:
+        new = self.__class__.__new__(self.__class__)
+        new.hosts = None if (v0 := self.hosts) is None else v0[:]
+        new.secret_name = self.secret_name
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class NetworkPolicy(_Model):
     """NetworkPolicy describes what network traffic is allowed for a set of Pods"""
@@ -1512,6 +2343,7 @@ class NetworkPolicy(_Model):
         "kind",
         "metadata",
         "spec",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "networking.k8s.io/v1"
@@ -1541,10 +2373,11 @@ class NetworkPolicy(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("spec", "spec", "NetworkPolicySpec | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -1552,7 +2385,7 @@ class NetworkPolicy(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     spec: NetworkPolicySpec | None
@@ -1566,31 +2399,65 @@ class NetworkPolicy(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: NetworkPolicySpec | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "NetworkPolicy(metadata=...)")
+        self.spec = (
+            None if spec is None else _model_arg(spec, NetworkPolicySpec, "NetworkPolicy(spec=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> NetworkPolicy:
+    def _decode(cls, data: dict[str, Any]) -> NetworkPolicy:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else NetworkPolicySpec.from_dict(v)
+        if v is None:
+            self.spec = None
+        elif isinstance(v, dict):
+            self.spec = NetworkPolicySpec._decode(v)
+        else:
+            self.spec = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -1599,11 +2466,23 @@ class NetworkPolicy(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
         return data
+
+    def _copy(self) -> NetworkPolicy:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class NetworkPolicyEgressRule(_Model):
@@ -1632,22 +2511,54 @@ class NetworkPolicyEgressRule(_Model):
         ports: list[NetworkPolicyPort] | None = None,
         to: list[NetworkPolicyPeer] | None = None,
     ) -> None:
-        self.ports = ports
-        self.to = to
+        self.ports = (
+            None
+            if ports is None
+            else [
+                _model_arg(i0, NetworkPolicyPort, "NetworkPolicyEgressRule(ports=...)")
+                for i0 in ports
+            ]
+        )
+        self.to = (
+            None
+            if to is None
+            else [_model_arg(i0, NetworkPolicyPeer, "NetworkPolicyEgressRule(to=...)") for i0 in to]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> NetworkPolicyEgressRule:
+    def _decode(cls, data: dict[str, Any]) -> NetworkPolicyEgressRule:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("ports")
-        self.ports = None if v is None else [NetworkPolicyPort.from_dict(i0) for i0 in v]
+        if v is None:
+            self.ports = None
+        elif isinstance(v, list):
+            try:
+                self.ports = [NetworkPolicyPort._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.ports = None
+                odd = True
+        else:
+            self.ports = None
+            odd = True
         v = get("to")
-        self.to = None if v is None else [NetworkPolicyPeer.from_dict(i0) for i0 in v]
+        if v is None:
+            self.to = None
+        elif isinstance(v, list):
+            try:
+                self.to = [NetworkPolicyPeer._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.to = None
+                odd = True
+        else:
+            self.to = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1660,6 +2571,13 @@ class NetworkPolicyEgressRule(_Model):
         if v1 is not None:
             data["to"] = [i0.to_dict() for i0 in v1]
         return data
+
+    def _copy(self) -> NetworkPolicyEgressRule:
+        new = self.__class__.__new__(self.__class__)
+        new.ports = None if (v0 := self.ports) is None else [i._copy() for i in v0]
+        new.to = None if (v1 := self.to) is None else [i._copy() for i in v1]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class NetworkPolicyIngressRule(_Model):
@@ -1688,22 +2606,57 @@ class NetworkPolicyIngressRule(_Model):
         from_: list[NetworkPolicyPeer] | None = None,
         ports: list[NetworkPolicyPort] | None = None,
     ) -> None:
-        self.from_ = from_
-        self.ports = ports
+        self.from_ = (
+            None
+            if from_ is None
+            else [
+                _model_arg(i0, NetworkPolicyPeer, "NetworkPolicyIngressRule(from_=...)")
+                for i0 in from_
+            ]
+        )
+        self.ports = (
+            None
+            if ports is None
+            else [
+                _model_arg(i0, NetworkPolicyPort, "NetworkPolicyIngressRule(ports=...)")
+                for i0 in ports
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> NetworkPolicyIngressRule:
+    def _decode(cls, data: dict[str, Any]) -> NetworkPolicyIngressRule:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("from")
-        self.from_ = None if v is None else [NetworkPolicyPeer.from_dict(i0) for i0 in v]
+        if v is None:
+            self.from_ = None
+        elif isinstance(v, list):
+            try:
+                self.from_ = [NetworkPolicyPeer._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.from_ = None
+                odd = True
+        else:
+            self.from_ = None
+            odd = True
         v = get("ports")
-        self.ports = None if v is None else [NetworkPolicyPort.from_dict(i0) for i0 in v]
+        if v is None:
+            self.ports = None
+        elif isinstance(v, list):
+            try:
+                self.ports = [NetworkPolicyPort._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.ports = None
+                odd = True
+        else:
+            self.ports = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1717,6 +2670,13 @@ class NetworkPolicyIngressRule(_Model):
             data["ports"] = [i0.to_dict() for i0 in v1]
         return data
 
+    def _copy(self) -> NetworkPolicyIngressRule:
+        new = self.__class__.__new__(self.__class__)
+        new.from_ = None if (v0 := self.from_) is None else [i._copy() for i in v0]
+        new.ports = None if (v1 := self.ports) is None else [i._copy() for i in v1]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class NetworkPolicyList(_Model):
     """NetworkPolicyList is a list of NetworkPolicy objects."""
@@ -1726,28 +2686,30 @@ class NetworkPolicyList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "networking.k8s.io/v1"
     KIND: ClassVar[str] = "NetworkPolicyList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[NetworkPolicy] | None", required=True),
+        _FieldInfo("items", "items", "list[NetworkPolicy]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[NetworkPolicy] | None
+    items: list[NetworkPolicy]
     """items is a list of schema objects."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -1758,44 +2720,101 @@ class NetworkPolicyList(_Model):
         kind: str | None = "NetworkPolicyList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(i0, NetworkPolicy, "NetworkPolicyList(items=...)") for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "NetworkPolicyList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> NetworkPolicyList:
+    def _decode(cls, data: dict[str, Any]) -> NetworkPolicyList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [NetworkPolicy.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [NetworkPolicy._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> NetworkPolicyList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class NetworkPolicyPeer(_Model):
@@ -1838,25 +2857,62 @@ If namespaceSelector is also set, then the NetworkPolicyPeer as a whole selects 
         namespace_selector: _meta_v1.LabelSelector | None = None,
         pod_selector: _meta_v1.LabelSelector | None = None,
     ) -> None:
-        self.ip_block = ip_block
-        self.namespace_selector = namespace_selector
-        self.pod_selector = pod_selector
+        self.ip_block = (
+            None
+            if ip_block is None
+            else _model_arg(ip_block, IPBlock, "NetworkPolicyPeer(ip_block=...)")
+        )
+        self.namespace_selector = (
+            None
+            if namespace_selector is None
+            else _model_arg(
+                namespace_selector,
+                _meta_v1.LabelSelector,
+                "NetworkPolicyPeer(namespace_selector=...)",
+            )
+        )
+        self.pod_selector = (
+            None
+            if pod_selector is None
+            else _model_arg(
+                pod_selector, _meta_v1.LabelSelector, "NetworkPolicyPeer(pod_selector=...)"
+            )
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> NetworkPolicyPeer:
+    def _decode(cls, data: dict[str, Any]) -> NetworkPolicyPeer:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("ipBlock")
-        self.ip_block = None if v is None else IPBlock.from_dict(v)
+        if v is None:
+            self.ip_block = None
+        elif isinstance(v, dict):
+            self.ip_block = IPBlock._decode(v)
+        else:
+            self.ip_block = None
+            odd = True
         v = get("namespaceSelector")
-        self.namespace_selector = None if v is None else _meta_v1.LabelSelector.from_dict(v)
+        if v is None:
+            self.namespace_selector = None
+        elif isinstance(v, dict):
+            self.namespace_selector = _meta_v1.LabelSelector._decode(v)
+        else:
+            self.namespace_selector = None
+            odd = True
         v = get("podSelector")
-        self.pod_selector = None if v is None else _meta_v1.LabelSelector.from_dict(v)
+        if v is None:
+            self.pod_selector = None
+        elif isinstance(v, dict):
+            self.pod_selector = _meta_v1.LabelSelector._decode(v)
+        else:
+            self.pod_selector = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1872,6 +2928,14 @@ If namespaceSelector is also set, then the NetworkPolicyPeer as a whole selects 
         if v2 is not None:
             data["podSelector"] = v2.to_dict()
         return data
+
+    def _copy(self) -> NetworkPolicyPeer:
+        new = self.__class__.__new__(self.__class__)
+        new.ip_block = None if (v0 := self.ip_block) is None else v0._copy()
+        new.namespace_selector = None if (v1 := self.namespace_selector) is None else v1._copy()
+        new.pod_selector = None if (v2 := self.pod_selector) is None else v2._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class NetworkPolicyPort(_Model):
@@ -1912,16 +2976,32 @@ class NetworkPolicyPort(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> NetworkPolicyPort:
+    def _decode(cls, data: dict[str, Any]) -> NetworkPolicyPort:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.end_port = get("endPort")
-        self.port = get("port")
-        self.protocol = get("protocol")
+        v = get("endPort")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.end_port = v
+        else:
+            self.end_port = None
+            odd = True
+        v = get("port")
+        if v is None or isinstance(v, (str, int)) and v.__class__ is not bool:
+            self.port = v
+        else:
+            self.port = None
+            odd = True
+        v = get("protocol")
+        if v is None or isinstance(v, str):
+            self.protocol = v
+        else:
+            self.protocol = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1937,6 +3017,14 @@ class NetworkPolicyPort(_Model):
         if v2 is not None:
             data["protocol"] = v2
         return data
+
+    def _copy(self) -> NetworkPolicyPort:
+        new = self.__class__.__new__(self.__class__)
+        new.end_port = self.end_port
+        new.port = self.port
+        new.protocol = self.protocol
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class NetworkPolicySpec(_Model):
@@ -1981,27 +3069,79 @@ class NetworkPolicySpec(_Model):
         pod_selector: _meta_v1.LabelSelector | None = None,
         policy_types: list[str] | None = None,
     ) -> None:
-        self.egress = egress
-        self.ingress = ingress
-        self.pod_selector = pod_selector
+        self.egress = (
+            None
+            if egress is None
+            else [
+                _model_arg(i0, NetworkPolicyEgressRule, "NetworkPolicySpec(egress=...)")
+                for i0 in egress
+            ]
+        )
+        self.ingress = (
+            None
+            if ingress is None
+            else [
+                _model_arg(i0, NetworkPolicyIngressRule, "NetworkPolicySpec(ingress=...)")
+                for i0 in ingress
+            ]
+        )
+        self.pod_selector = (
+            None
+            if pod_selector is None
+            else _model_arg(
+                pod_selector, _meta_v1.LabelSelector, "NetworkPolicySpec(pod_selector=...)"
+            )
+        )
         self.policy_types = policy_types
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> NetworkPolicySpec:
+    def _decode(cls, data: dict[str, Any]) -> NetworkPolicySpec:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("egress")
-        self.egress = None if v is None else [NetworkPolicyEgressRule.from_dict(i0) for i0 in v]
+        if v is None:
+            self.egress = None
+        elif isinstance(v, list):
+            try:
+                self.egress = [NetworkPolicyEgressRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.egress = None
+                odd = True
+        else:
+            self.egress = None
+            odd = True
         v = get("ingress")
-        self.ingress = None if v is None else [NetworkPolicyIngressRule.from_dict(i0) for i0 in v]
+        if v is None:
+            self.ingress = None
+        elif isinstance(v, list):
+            try:
+                self.ingress = [NetworkPolicyIngressRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.ingress = None
+                odd = True
+        else:
+            self.ingress = None
+            odd = True
         v = get("podSelector")
-        self.pod_selector = None if v is None else _meta_v1.LabelSelector.from_dict(v)
-        self.policy_types = get("policyTypes")
+        if v is None:
+            self.pod_selector = None
+        elif isinstance(v, dict):
+            self.pod_selector = _meta_v1.LabelSelector._decode(v)
+        else:
+            self.pod_selector = None
+            odd = True
+        v = get("policyTypes")
+        if v is None or isinstance(v, list):
+            self.policy_types = v
+        else:
+            self.policy_types = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -2021,6 +3161,15 @@ class NetworkPolicySpec(_Model):
             data["policyTypes"] = v3
         return data
 
+    def _copy(self) -> NetworkPolicySpec:
+        new = self.__class__.__new__(self.__class__)
+        new.egress = None if (v0 := self.egress) is None else [i._copy() for i in v0]
+        new.ingress = None if (v1 := self.ingress) is None else [i._copy() for i in v1]
+        new.pod_selector = None if (v2 := self.pod_selector) is None else v2._copy()
+        new.policy_types = None if (v3 := self.policy_types) is None else v3[:]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class ParentReference(_Model):
     """ParentReference describes a reference to a parent object."""
@@ -2030,26 +3179,28 @@ class ParentReference(_Model):
         "name",
         "namespace",
         "resource",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("group", "group", "str | None"),
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("name", "name", "str", required=True),
         _FieldInfo("namespace", "namespace", "str | None"),
-        _FieldInfo("resource", "resource", "str | None", required=True),
+        _FieldInfo("resource", "resource", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"group", "name", "namespace", "resource"})
+    _absent: tuple[str, ...]
 
     group: str | None
     """Group is the group of the object being referenced."""
 
-    name: str | None
+    name: str
     """Name is the name of the object being referenced."""
 
     namespace: str | None
     """Namespace is the namespace of the object being referenced."""
 
-    resource: str | None
+    resource: str
     """Resource is the resource of the object being referenced."""
 
     def __init__(
@@ -2060,42 +3211,90 @@ class ParentReference(_Model):
         namespace: str | None = None,
         resource: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.group = group
-        self.name = name
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
         self.namespace = namespace
-        self.resource = resource
+        if resource is None:
+            self.resource = ""
+            absent += ("resource",)
+        else:
+            self.resource = resource
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ParentReference:
+    def _decode(cls, data: dict[str, Any]) -> ParentReference:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.group = get("group")
-        self.name = get("name")
-        self.namespace = get("namespace")
-        self.resource = get("resource")
+        v = get("group")
+        if v is None or isinstance(v, str):
+            self.group = v
+        else:
+            self.group = None
+            odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        v = get("namespace")
+        if v is None or isinstance(v, str):
+            self.namespace = v
+        else:
+            self.namespace = None
+            odd = True
+        v = get("resource")
+        if isinstance(v, str):
+            self.resource = v
+        else:
+            self.resource = ""
+            absent += ("resource",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.group
         if v0 is not None:
             data["group"] = v0
         v1 = self.name
-        if v1 is not None:
+        if v1 is not None and (v1 or "name" not in absent):
             data["name"] = v1
         v2 = self.namespace
         if v2 is not None:
             data["namespace"] = v2
         v3 = self.resource
-        if v3 is not None:
+        if v3 is not None and (v3 or "resource" not in absent):
             data["resource"] = v3
         return data
+
+    def _copy(self) -> ParentReference:
+        new = self.__class__.__new__(self.__class__)
+        new.group = self.group
+        new.name = self.name
+        new.namespace = self.namespace
+        new.resource = self.resource
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ServiceBackendPort(_Model):
@@ -2129,15 +3328,26 @@ class ServiceBackendPort(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ServiceBackendPort:
+    def _decode(cls, data: dict[str, Any]) -> ServiceBackendPort:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.name = get("name")
-        self.number = get("number")
+        v = get("name")
+        if v is None or isinstance(v, str):
+            self.name = v
+        else:
+            self.name = None
+            odd = True
+        v = get("number")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.number = v
+        else:
+            self.number = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -2151,6 +3361,13 @@ class ServiceBackendPort(_Model):
             data["number"] = v1
         return data
 
+    def _copy(self) -> ServiceBackendPort:
+        new = self.__class__.__new__(self.__class__)
+        new.name = self.name
+        new.number = self.number
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class ServiceCIDR(_Model):
     """ServiceCIDR defines a range of IP addresses using CIDR format (e.g. 192.168.0.0/24 or 2001:db2::/64). This range is used to allocate ClusterIPs to Service objects."""
@@ -2161,6 +3378,7 @@ class ServiceCIDR(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "networking.k8s.io/v1"
@@ -2190,13 +3408,14 @@ class ServiceCIDR(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("spec", "spec", "ServiceCIDRSpec | None"),
         _FieldInfo("status", "status", "ServiceCIDRStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -2204,7 +3423,7 @@ class ServiceCIDR(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     spec: ServiceCIDRSpec | None
@@ -2222,34 +3441,78 @@ class ServiceCIDR(_Model):
         spec: ServiceCIDRSpec | None = None,
         status: ServiceCIDRStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "ServiceCIDR(metadata=...)")
+        self.spec = (
+            None if spec is None else _model_arg(spec, ServiceCIDRSpec, "ServiceCIDR(spec=...)")
+        )
+        self.status = (
+            None
+            if status is None
+            else _model_arg(status, ServiceCIDRStatus, "ServiceCIDR(status=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ServiceCIDR:
+    def _decode(cls, data: dict[str, Any]) -> ServiceCIDR:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else ServiceCIDRSpec.from_dict(v)
+        if v is None:
+            self.spec = None
+        elif isinstance(v, dict):
+            self.spec = ServiceCIDRSpec._decode(v)
+        else:
+            self.spec = None
+            odd = True
         v = get("status")
-        self.status = None if v is None else ServiceCIDRStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = ServiceCIDRStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -2258,7 +3521,9 @@ class ServiceCIDR(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -2266,6 +3531,17 @@ class ServiceCIDR(_Model):
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> ServiceCIDR:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ServiceCIDRList(_Model):
@@ -2276,28 +3552,30 @@ class ServiceCIDRList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "networking.k8s.io/v1"
     KIND: ClassVar[str] = "ServiceCIDRList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[ServiceCIDR] | None", required=True),
+        _FieldInfo("items", "items", "list[ServiceCIDR]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[ServiceCIDR] | None
+    items: list[ServiceCIDR]
     """items is the list of ServiceCIDRs."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -2308,44 +3586,97 @@ class ServiceCIDRList(_Model):
         kind: str | None = "ServiceCIDRList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [_model_arg(i0, ServiceCIDR, "ServiceCIDRList(items=...)") for i0 in items]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "ServiceCIDRList(metadata=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ServiceCIDRList:
+    def _decode(cls, data: dict[str, Any]) -> ServiceCIDRList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [ServiceCIDR.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [ServiceCIDR._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> ServiceCIDRList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ServiceCIDRSpec(_Model):
@@ -2370,14 +3701,20 @@ class ServiceCIDRSpec(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ServiceCIDRSpec:
+    def _decode(cls, data: dict[str, Any]) -> ServiceCIDRSpec:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.cidrs = get("cidrs")
+        v = get("cidrs")
+        if v is None or isinstance(v, list):
+            self.cidrs = v
+        else:
+            self.cidrs = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -2387,6 +3724,12 @@ class ServiceCIDRSpec(_Model):
         if v0 is not None:
             data["cidrs"] = v0
         return data
+
+    def _copy(self) -> ServiceCIDRSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.cidrs = None if (v0 := self.cidrs) is None else v0[:]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class ServiceCIDRStatus(_Model):
@@ -2415,19 +3758,37 @@ class ServiceCIDRStatus(_Model):
         *,
         conditions: list[_meta_v1.Condition] | None = None,
     ) -> None:
-        self.conditions = conditions
+        self.conditions = (
+            None
+            if conditions is None
+            else [
+                _model_arg(i0, _meta_v1.Condition, "ServiceCIDRStatus(conditions=...)")
+                for i0 in conditions
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ServiceCIDRStatus:
+    def _decode(cls, data: dict[str, Any]) -> ServiceCIDRStatus:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("conditions")
-        self.conditions = None if v is None else [_meta_v1.Condition.from_dict(i0) for i0 in v]
+        if v is None:
+            self.conditions = None
+        elif isinstance(v, list):
+            try:
+                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
+        else:
+            self.conditions = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -2437,3 +3798,9 @@ class ServiceCIDRStatus(_Model):
         if v0 is not None:
             data["conditions"] = [i0.to_dict() for i0 in v0]
         return data
+
+    def _copy(self) -> ServiceCIDRStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new

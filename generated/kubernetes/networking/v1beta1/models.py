@@ -7,6 +7,8 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
 
@@ -34,6 +36,7 @@ class IPAddress(_Model):
         "kind",
         "metadata",
         "spec",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "networking.k8s.io/v1beta1"
@@ -63,10 +66,11 @@ class IPAddress(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "IPAddressSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "IPAddressSpec", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -74,10 +78,10 @@ class IPAddress(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: IPAddressSpec | None
+    spec: IPAddressSpec
     """spec is the desired state of the IPAddress. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status"""
 
     def __init__(
@@ -88,31 +92,67 @@ class IPAddress(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: IPAddressSpec | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "IPAddress(metadata=...)")
+        if spec is None:
+            self.spec = IPAddressSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(spec, IPAddressSpec, "IPAddress(spec=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IPAddress:
+    def _decode(cls, data: dict[str, Any]) -> IPAddress:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else IPAddressSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = IPAddressSpec._decode(v)
+        else:
+            self.spec = IPAddressSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -121,11 +161,25 @@ class IPAddress(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         return data
+
+    def _copy(self) -> IPAddress:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class IPAddressList(_Model):
@@ -136,28 +190,30 @@ class IPAddressList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "networking.k8s.io/v1beta1"
     KIND: ClassVar[str] = "IPAddressList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[IPAddress] | None", required=True),
+        _FieldInfo("items", "items", "list[IPAddress]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[IPAddress] | None
+    items: list[IPAddress]
     """items is the list of IPAddresses."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -168,57 +224,114 @@ class IPAddressList(_Model):
         kind: str | None = "IPAddressList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [_model_arg(i0, IPAddress, "IPAddressList(items=...)") for i0 in items]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "IPAddressList(metadata=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IPAddressList:
+    def _decode(cls, data: dict[str, Any]) -> IPAddressList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [IPAddress.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [IPAddress._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> IPAddressList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class IPAddressSpec(_Model):
     """IPAddressSpec describe the attributes in an IP Address."""
 
-    __slots__ = ("parent_ref",)
+    __slots__ = (
+        "parent_ref",
+        "_absent",
+    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("parent_ref", "parentRef", "ParentReference | None", required=True),
+        _FieldInfo("parent_ref", "parentRef", "ParentReference", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"parentRef"})
+    _absent: tuple[str, ...]
 
-    parent_ref: ParentReference | None
+    parent_ref: ParentReference
     """ParentRef references the resource that an IPAddress is attached to. An IPAddress must reference a parent object."""
 
     def __init__(
@@ -226,28 +339,55 @@ class IPAddressSpec(_Model):
         *,
         parent_ref: ParentReference | None = None,
     ) -> None:
-        self.parent_ref = parent_ref
+        absent: tuple[str, ...] = ()
+        if parent_ref is None:
+            self.parent_ref = ParentReference()
+            absent += ("parent_ref",)
+        else:
+            self.parent_ref = _model_arg(
+                parent_ref, ParentReference, "IPAddressSpec(parent_ref=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> IPAddressSpec:
+    def _decode(cls, data: dict[str, Any]) -> IPAddressSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("parentRef")
-        self.parent_ref = None if v is None else ParentReference.from_dict(v)
+        if isinstance(v, dict):
+            self.parent_ref = ParentReference._decode(v)
+        else:
+            self.parent_ref = ParentReference()
+            absent += ("parent_ref",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.parent_ref
         if v0 is not None:
-            data["parentRef"] = v0.to_dict()
+            d0 = v0.to_dict()
+            if d0 or "parent_ref" not in absent:
+                data["parentRef"] = d0
         return data
+
+    def _copy(self) -> IPAddressSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.parent_ref = None if (v0 := self.parent_ref) is None else v0._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ParentReference(_Model):
@@ -258,26 +398,28 @@ class ParentReference(_Model):
         "name",
         "namespace",
         "resource",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("group", "group", "str | None"),
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("name", "name", "str", required=True),
         _FieldInfo("namespace", "namespace", "str | None"),
-        _FieldInfo("resource", "resource", "str | None", required=True),
+        _FieldInfo("resource", "resource", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"group", "name", "namespace", "resource"})
+    _absent: tuple[str, ...]
 
     group: str | None
     """Group is the group of the object being referenced."""
 
-    name: str | None
+    name: str
     """Name is the name of the object being referenced."""
 
     namespace: str | None
     """Namespace is the namespace of the object being referenced."""
 
-    resource: str | None
+    resource: str
     """Resource is the resource of the object being referenced."""
 
     def __init__(
@@ -288,42 +430,90 @@ class ParentReference(_Model):
         namespace: str | None = None,
         resource: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.group = group
-        self.name = name
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
         self.namespace = namespace
-        self.resource = resource
+        if resource is None:
+            self.resource = ""
+            absent += ("resource",)
+        else:
+            self.resource = resource
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ParentReference:
+    def _decode(cls, data: dict[str, Any]) -> ParentReference:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.group = get("group")
-        self.name = get("name")
-        self.namespace = get("namespace")
-        self.resource = get("resource")
+        v = get("group")
+        if v is None or isinstance(v, str):
+            self.group = v
+        else:
+            self.group = None
+            odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        v = get("namespace")
+        if v is None or isinstance(v, str):
+            self.namespace = v
+        else:
+            self.namespace = None
+            odd = True
+        v = get("resource")
+        if isinstance(v, str):
+            self.resource = v
+        else:
+            self.resource = ""
+            absent += ("resource",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.group
         if v0 is not None:
             data["group"] = v0
         v1 = self.name
-        if v1 is not None:
+        if v1 is not None and (v1 or "name" not in absent):
             data["name"] = v1
         v2 = self.namespace
         if v2 is not None:
             data["namespace"] = v2
         v3 = self.resource
-        if v3 is not None:
+        if v3 is not None and (v3 or "resource" not in absent):
             data["resource"] = v3
         return data
+
+    def _copy(self) -> ParentReference:
+        new = self.__class__.__new__(self.__class__)
+        new.group = self.group
+        new.name = self.name
+        new.namespace = self.namespace
+        new.resource = self.resource
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ServiceCIDR(_Model):
@@ -335,6 +525,7 @@ class ServiceCIDR(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "networking.k8s.io/v1beta1"
@@ -364,13 +555,14 @@ class ServiceCIDR(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("spec", "spec", "ServiceCIDRSpec | None"),
         _FieldInfo("status", "status", "ServiceCIDRStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -378,7 +570,7 @@ class ServiceCIDR(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     spec: ServiceCIDRSpec | None
@@ -396,34 +588,78 @@ class ServiceCIDR(_Model):
         spec: ServiceCIDRSpec | None = None,
         status: ServiceCIDRStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "ServiceCIDR(metadata=...)")
+        self.spec = (
+            None if spec is None else _model_arg(spec, ServiceCIDRSpec, "ServiceCIDR(spec=...)")
+        )
+        self.status = (
+            None
+            if status is None
+            else _model_arg(status, ServiceCIDRStatus, "ServiceCIDR(status=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ServiceCIDR:
+    def _decode(cls, data: dict[str, Any]) -> ServiceCIDR:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else ServiceCIDRSpec.from_dict(v)
+        if v is None:
+            self.spec = None
+        elif isinstance(v, dict):
+            self.spec = ServiceCIDRSpec._decode(v)
+        else:
+            self.spec = None
+            odd = True
         v = get("status")
-        self.status = None if v is None else ServiceCIDRStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = ServiceCIDRStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -432,7 +668,9 @@ class ServiceCIDR(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -440,6 +678,17 @@ class ServiceCIDR(_Model):
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> ServiceCIDR:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ServiceCIDRList(_Model):
@@ -450,28 +699,30 @@ class ServiceCIDRList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "networking.k8s.io/v1beta1"
     KIND: ClassVar[str] = "ServiceCIDRList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[ServiceCIDR] | None", required=True),
+        _FieldInfo("items", "items", "list[ServiceCIDR]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[ServiceCIDR] | None
+    items: list[ServiceCIDR]
     """items is the list of ServiceCIDRs."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -482,44 +733,97 @@ class ServiceCIDRList(_Model):
         kind: str | None = "ServiceCIDRList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [_model_arg(i0, ServiceCIDR, "ServiceCIDRList(items=...)") for i0 in items]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "ServiceCIDRList(metadata=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ServiceCIDRList:
+    def _decode(cls, data: dict[str, Any]) -> ServiceCIDRList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [ServiceCIDR.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [ServiceCIDR._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> ServiceCIDRList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ServiceCIDRSpec(_Model):
@@ -544,14 +848,20 @@ class ServiceCIDRSpec(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ServiceCIDRSpec:
+    def _decode(cls, data: dict[str, Any]) -> ServiceCIDRSpec:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.cidrs = get("cidrs")
+        v = get("cidrs")
+        if v is None or isinstance(v, list):
+            self.cidrs = v
+        else:
+            self.cidrs = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -561,6 +871,12 @@ class ServiceCIDRSpec(_Model):
         if v0 is not None:
             data["cidrs"] = v0
         return data
+
+    def _copy(self) -> ServiceCIDRSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.cidrs = None if (v0 := self.cidrs) is None else v0[:]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class ServiceCIDRStatus(_Model):
@@ -589,19 +905,37 @@ class ServiceCIDRStatus(_Model):
         *,
         conditions: list[_meta_v1.Condition] | None = None,
     ) -> None:
-        self.conditions = conditions
+        self.conditions = (
+            None
+            if conditions is None
+            else [
+                _model_arg(i0, _meta_v1.Condition, "ServiceCIDRStatus(conditions=...)")
+                for i0 in conditions
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ServiceCIDRStatus:
+    def _decode(cls, data: dict[str, Any]) -> ServiceCIDRStatus:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("conditions")
-        self.conditions = None if v is None else [_meta_v1.Condition.from_dict(i0) for i0 in v]
+        if v is None:
+            self.conditions = None
+        elif isinstance(v, list):
+            try:
+                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
+        else:
+            self.conditions = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -611,3 +945,9 @@ class ServiceCIDRStatus(_Model):
         if v0 is not None:
             data["conditions"] = [i0.to_dict() for i0 in v0]
         return data
+
+    def _copy(self) -> ServiceCIDRStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new

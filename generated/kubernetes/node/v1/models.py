@@ -7,6 +7,8 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.model import quantity_wire as _quantity_wire
 from kubecore.core.quantity import Quantity as _Quantity
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -16,6 +18,7 @@ from kubecore.core.generated import meta_v1 as _meta_v1
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
     from typing import Any, ClassVar
+    from collections.abc import Mapping as _Mapping
 
 __all__ = [
     "Overhead",
@@ -41,21 +44,32 @@ class Overhead(_Model):
     def __init__(
         self,
         *,
-        pod_fixed: dict[str, _Quantity] | None = None,
+        pod_fixed: _Mapping[str, _Quantity | str | int | float] | None = None,
     ) -> None:
-        self.pod_fixed = pod_fixed
+        self.pod_fixed = (
+            None
+            if pod_fixed is None
+            else {k0: _Quantity.coerce(i0) for k0, i0 in pod_fixed.items()}
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Overhead:
+    def _decode(cls, data: dict[str, Any]) -> Overhead:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("podFixed")
-        self.pod_fixed = None if v is None else {k0: _Quantity(i0) for k0, i0 in v.items()}
+        if v is None:
+            self.pod_fixed = None
+        elif isinstance(v, dict):
+            self.pod_fixed = {k0: _Quantity(i0) for k0, i0 in v.items()}
+        else:
+            self.pod_fixed = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -65,6 +79,12 @@ class Overhead(_Model):
         if v0 is not None:
             data["podFixed"] = {k0: _quantity_wire(i0) for k0, i0 in v0.items()}
         return data
+
+    def _copy(self) -> Overhead:
+        new = self.__class__.__new__(self.__class__)
+        new.pod_fixed = None if (v0 := self.pod_fixed) is None else v0.copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class RuntimeClass(_Model):
@@ -77,6 +97,7 @@ class RuntimeClass(_Model):
         "metadata",
         "overhead",
         "scheduling",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "node.k8s.io/v1"
@@ -105,26 +126,27 @@ class RuntimeClass(_Model):
     )
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("handler", "handler", "str | None", required=True),
+        _FieldInfo("handler", "handler", "str", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("overhead", "overhead", "Overhead | None"),
         _FieldInfo("scheduling", "scheduling", "Scheduling | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "handler", "kind", "metadata", "overhead", "scheduling"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    handler: str | None
+    handler: str
     """handler specifies the underlying runtime and configuration that the CRI implementation will use to handle pods of this class. The possible values are specific to the node & CRI configuration.  It is assumed that all handlers are available on every node, and handlers of the same name are equivalent on every node. For example, a handler called "runc" might specify that the runc OCI runtime (using native Linux containers) will be used to run the containers in a pod. The Handler must be lowercase, conform to the DNS Label (RFC 1123) requirements, and is immutable."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     overhead: Overhead | None
@@ -145,48 +167,107 @@ class RuntimeClass(_Model):
         overhead: Overhead | None = None,
         scheduling: Scheduling | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.handler = handler
+        if handler is None:
+            self.handler = ""
+            absent += ("handler",)
+        else:
+            self.handler = handler
         self.kind = kind
-        self.metadata = metadata
-        self.overhead = overhead
-        self.scheduling = scheduling
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "RuntimeClass(metadata=...)")
+        self.overhead = (
+            None
+            if overhead is None
+            else _model_arg(overhead, Overhead, "RuntimeClass(overhead=...)")
+        )
+        self.scheduling = (
+            None
+            if scheduling is None
+            else _model_arg(scheduling, Scheduling, "RuntimeClass(scheduling=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RuntimeClass:
+    def _decode(cls, data: dict[str, Any]) -> RuntimeClass:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.handler = get("handler")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("handler")
+        if isinstance(v, str):
+            self.handler = v
+        else:
+            self.handler = ""
+            absent += ("handler",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("overhead")
-        self.overhead = None if v is None else Overhead.from_dict(v)
+        if v is None:
+            self.overhead = None
+        elif isinstance(v, dict):
+            self.overhead = Overhead._decode(v)
+        else:
+            self.overhead = None
+            odd = True
         v = get("scheduling")
-        self.scheduling = None if v is None else Scheduling.from_dict(v)
+        if v is None:
+            self.scheduling = None
+        elif isinstance(v, dict):
+            self.scheduling = Scheduling._decode(v)
+        else:
+            self.scheduling = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.handler
-        if v1 is not None:
+        if v1 is not None and (v1 or "handler" not in absent):
             data["handler"] = v1
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         v4 = self.overhead
         if v4 is not None:
             data["overhead"] = v4.to_dict()
@@ -194,6 +275,18 @@ class RuntimeClass(_Model):
         if v5 is not None:
             data["scheduling"] = v5.to_dict()
         return data
+
+    def _copy(self) -> RuntimeClass:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.handler = self.handler
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new.overhead = None if (v4 := self.overhead) is None else v4._copy()
+        new.scheduling = None if (v5 := self.scheduling) is None else v5._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class RuntimeClassList(_Model):
@@ -204,28 +297,30 @@ class RuntimeClassList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "node.k8s.io/v1"
     KIND: ClassVar[str] = "RuntimeClassList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[RuntimeClass] | None", required=True),
+        _FieldInfo("items", "items", "list[RuntimeClass]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[RuntimeClass] | None
+    items: list[RuntimeClass]
     """items is a list of schema objects."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -236,44 +331,101 @@ class RuntimeClassList(_Model):
         kind: str | None = "RuntimeClassList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(i0, RuntimeClass, "RuntimeClassList(items=...)") for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "RuntimeClassList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RuntimeClassList:
+    def _decode(cls, data: dict[str, Any]) -> RuntimeClassList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [RuntimeClass.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [RuntimeClass._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> RuntimeClassList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class Scheduling(_Model):
@@ -305,20 +457,43 @@ class Scheduling(_Model):
         tolerations: list[_core_v1.Toleration] | None = None,
     ) -> None:
         self.node_selector = node_selector
-        self.tolerations = tolerations
+        self.tolerations = (
+            None
+            if tolerations is None
+            else [
+                _model_arg(i0, _core_v1.Toleration, "Scheduling(tolerations=...)")
+                for i0 in tolerations
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Scheduling:
+    def _decode(cls, data: dict[str, Any]) -> Scheduling:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.node_selector = get("nodeSelector")
+        v = get("nodeSelector")
+        if v is None or isinstance(v, dict):
+            self.node_selector = v
+        else:
+            self.node_selector = None
+            odd = True
         v = get("tolerations")
-        self.tolerations = None if v is None else [_core_v1.Toleration.from_dict(i0) for i0 in v]
+        if v is None:
+            self.tolerations = None
+        elif isinstance(v, list):
+            try:
+                self.tolerations = [_core_v1.Toleration._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.tolerations = None
+                odd = True
+        else:
+            self.tolerations = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -331,3 +506,10 @@ class Scheduling(_Model):
         if v1 is not None:
             data["tolerations"] = [i0.to_dict() for i0 in v1]
         return data
+
+    def _copy(self) -> Scheduling:
+        new = self.__class__.__new__(self.__class__)
+        new.node_selector = None if (v0 := self.node_selector) is None else v0.copy()
+        new.tolerations = None if (v1 := self.tolerations) is None else [i._copy() for i in v1]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new

@@ -7,6 +7,8 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.intstr import IntOrString as _IntOrString
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
@@ -14,7 +16,9 @@ from kubecore.core.generated import meta_v1 as _meta_v1
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
+    from datetime import datetime as _datetime
     from typing import Any, ClassVar
+    from collections.abc import Mapping as _Mapping
 
 __all__ = [
     "Eviction",
@@ -33,6 +37,7 @@ class Eviction(_Model):
         "delete_options",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "policy/v1"
@@ -41,11 +46,12 @@ class Eviction(_Model):
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("delete_options", "deleteOptions", "_meta_v1.DeleteOptions | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "deleteOptions", "kind", "metadata"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -56,7 +62,7 @@ class Eviction(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """ObjectMeta describes the pod that is being evicted."""
 
     def __init__(
@@ -67,31 +73,67 @@ class Eviction(_Model):
         kind: str | None = "Eviction",
         metadata: _meta_v1.ObjectMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.delete_options = delete_options
+        self.delete_options = (
+            None
+            if delete_options is None
+            else _model_arg(delete_options, _meta_v1.DeleteOptions, "Eviction(delete_options=...)")
+        )
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Eviction(metadata=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Eviction:
+    def _decode(cls, data: dict[str, Any]) -> Eviction:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("deleteOptions")
-        self.delete_options = None if v is None else _meta_v1.DeleteOptions.from_dict(v)
-        self.kind = get("kind")
+        if v is None:
+            self.delete_options = None
+        elif isinstance(v, dict):
+            self.delete_options = _meta_v1.DeleteOptions._decode(v)
+        else:
+            self.delete_options = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -103,8 +145,20 @@ class Eviction(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> Eviction:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.delete_options = None if (v1 := self.delete_options) is None else v1._copy()
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class PodDisruptionBudget(_Model):
@@ -116,6 +170,7 @@ class PodDisruptionBudget(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "policy/v1"
@@ -145,13 +200,14 @@ class PodDisruptionBudget(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("spec", "spec", "PodDisruptionBudgetSpec | None"),
         _FieldInfo("status", "status", "PodDisruptionBudgetStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -159,7 +215,7 @@ class PodDisruptionBudget(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     spec: PodDisruptionBudgetSpec | None
@@ -177,34 +233,82 @@ class PodDisruptionBudget(_Model):
         spec: PodDisruptionBudgetSpec | None = None,
         status: PodDisruptionBudgetStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "PodDisruptionBudget(metadata=...)"
+            )
+        self.spec = (
+            None
+            if spec is None
+            else _model_arg(spec, PodDisruptionBudgetSpec, "PodDisruptionBudget(spec=...)")
+        )
+        self.status = (
+            None
+            if status is None
+            else _model_arg(status, PodDisruptionBudgetStatus, "PodDisruptionBudget(status=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PodDisruptionBudget:
+    def _decode(cls, data: dict[str, Any]) -> PodDisruptionBudget:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else PodDisruptionBudgetSpec.from_dict(v)
+        if v is None:
+            self.spec = None
+        elif isinstance(v, dict):
+            self.spec = PodDisruptionBudgetSpec._decode(v)
+        else:
+            self.spec = None
+            odd = True
         v = get("status")
-        self.status = None if v is None else PodDisruptionBudgetStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = PodDisruptionBudgetStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -213,7 +317,9 @@ class PodDisruptionBudget(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
@@ -221,6 +327,17 @@ class PodDisruptionBudget(_Model):
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> PodDisruptionBudget:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class PodDisruptionBudgetList(_Model):
@@ -231,28 +348,30 @@ class PodDisruptionBudgetList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "policy/v1"
     KIND: ClassVar[str] = "PodDisruptionBudgetList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[PodDisruptionBudget] | None", required=True),
+        _FieldInfo("items", "items", "list[PodDisruptionBudget]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[PodDisruptionBudget] | None
+    items: list[PodDisruptionBudget]
     """Items is a list of PodDisruptionBudgets"""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -263,44 +382,102 @@ class PodDisruptionBudgetList(_Model):
         kind: str | None = "PodDisruptionBudgetList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(i0, PodDisruptionBudget, "PodDisruptionBudgetList(items=...)")
+                for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "PodDisruptionBudgetList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PodDisruptionBudgetList:
+    def _decode(cls, data: dict[str, Any]) -> PodDisruptionBudgetList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [PodDisruptionBudget.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [PodDisruptionBudget._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> PodDisruptionBudgetList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class PodDisruptionBudgetSpec(_Model):
@@ -356,23 +533,51 @@ Additional policies may be added in the future. Clients making eviction decision
     ) -> None:
         self.max_unavailable = max_unavailable
         self.min_available = min_available
-        self.selector = selector
+        self.selector = (
+            None
+            if selector is None
+            else _model_arg(
+                selector, _meta_v1.LabelSelector, "PodDisruptionBudgetSpec(selector=...)"
+            )
+        )
         self.unhealthy_pod_eviction_policy = unhealthy_pod_eviction_policy
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PodDisruptionBudgetSpec:
+    def _decode(cls, data: dict[str, Any]) -> PodDisruptionBudgetSpec:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.max_unavailable = get("maxUnavailable")
-        self.min_available = get("minAvailable")
+        v = get("maxUnavailable")
+        if v is None or isinstance(v, (str, int)) and v.__class__ is not bool:
+            self.max_unavailable = v
+        else:
+            self.max_unavailable = None
+            odd = True
+        v = get("minAvailable")
+        if v is None or isinstance(v, (str, int)) and v.__class__ is not bool:
+            self.min_available = v
+        else:
+            self.min_available = None
+            odd = True
         v = get("selector")
-        self.selector = None if v is None else _meta_v1.LabelSelector.from_dict(v)
-        self.unhealthy_pod_eviction_policy = get("unhealthyPodEvictionPolicy")
+        if v is None:
+            self.selector = None
+        elif isinstance(v, dict):
+            self.selector = _meta_v1.LabelSelector._decode(v)
+        else:
+            self.selector = None
+            odd = True
+        v = get("unhealthyPodEvictionPolicy")
+        if v is None or isinstance(v, str):
+            self.unhealthy_pod_eviction_policy = v
+        else:
+            self.unhealthy_pod_eviction_policy = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -391,6 +596,15 @@ Additional policies may be added in the future. Clients making eviction decision
         if v3 is not None:
             data["unhealthyPodEvictionPolicy"] = v3
         return data
+
+    def _copy(self) -> PodDisruptionBudgetSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.max_unavailable = self.max_unavailable
+        new.min_available = self.min_available
+        new.selector = None if (v2 := self.selector) is None else v2._copy()
+        new.unhealthy_pod_eviction_policy = self.unhealthy_pod_eviction_policy
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class PodDisruptionBudgetStatus(_Model):
@@ -471,37 +685,90 @@ class PodDisruptionBudgetStatus(_Model):
         conditions: list[_meta_v1.Condition] | None = None,
         current_healthy: int | None = None,
         desired_healthy: int | None = None,
-        disrupted_pods: dict[str, _Time] | None = None,
+        disrupted_pods: _Mapping[str, _Time | str | _datetime] | None = None,
         disruptions_allowed: int | None = None,
         expected_pods: int | None = None,
         observed_generation: int | None = None,
     ) -> None:
-        self.conditions = conditions
+        self.conditions = (
+            None
+            if conditions is None
+            else [
+                _model_arg(i0, _meta_v1.Condition, "PodDisruptionBudgetStatus(conditions=...)")
+                for i0 in conditions
+            ]
+        )
         self.current_healthy = current_healthy
         self.desired_healthy = desired_healthy
-        self.disrupted_pods = disrupted_pods
+        self.disrupted_pods = (
+            None
+            if disrupted_pods is None
+            else {k0: _Time.coerce(i0) for k0, i0 in disrupted_pods.items()}
+        )
         self.disruptions_allowed = disruptions_allowed
         self.expected_pods = expected_pods
         self.observed_generation = observed_generation
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PodDisruptionBudgetStatus:
+    def _decode(cls, data: dict[str, Any]) -> PodDisruptionBudgetStatus:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("conditions")
-        self.conditions = None if v is None else [_meta_v1.Condition.from_dict(i0) for i0 in v]
-        self.current_healthy = get("currentHealthy")
-        self.desired_healthy = get("desiredHealthy")
+        if v is None:
+            self.conditions = None
+        elif isinstance(v, list):
+            try:
+                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
+        else:
+            self.conditions = None
+            odd = True
+        v = get("currentHealthy")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.current_healthy = v
+        else:
+            self.current_healthy = None
+            odd = True
+        v = get("desiredHealthy")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.desired_healthy = v
+        else:
+            self.desired_healthy = None
+            odd = True
         v = get("disruptedPods")
-        self.disrupted_pods = None if v is None else {k0: _Time(i0) for k0, i0 in v.items()}
-        self.disruptions_allowed = get("disruptionsAllowed")
-        self.expected_pods = get("expectedPods")
-        self.observed_generation = get("observedGeneration")
+        if v is None:
+            self.disrupted_pods = None
+        elif isinstance(v, dict) and all(isinstance(i0, str) for i0 in v.values()):
+            self.disrupted_pods = {k0: _Time(i0) for k0, i0 in v.items()}
+        else:
+            self.disrupted_pods = None
+            odd = True
+        v = get("disruptionsAllowed")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.disruptions_allowed = v
+        else:
+            self.disruptions_allowed = None
+            odd = True
+        v = get("expectedPods")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.expected_pods = v
+        else:
+            self.expected_pods = None
+            odd = True
+        v = get("observedGeneration")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.observed_generation = v
+        else:
+            self.observed_generation = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -518,7 +785,9 @@ class PodDisruptionBudgetStatus(_Model):
             data["desiredHealthy"] = v2
         v3 = self.disrupted_pods
         if v3 is not None:
-            data["disruptedPods"] = v3
+            data["disruptedPods"] = {
+                k0: i0 if isinstance(i0, str) else _Time.coerce(i0) for k0, i0 in v3.items()
+            }
         v4 = self.disruptions_allowed
         if v4 is not None:
             data["disruptionsAllowed"] = v4
@@ -529,3 +798,15 @@ class PodDisruptionBudgetStatus(_Model):
         if v6 is not None:
             data["observedGeneration"] = v6
         return data
+
+    def _copy(self) -> PodDisruptionBudgetStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
+        new.current_healthy = self.current_healthy
+        new.desired_healthy = self.desired_healthy
+        new.disrupted_pods = None if (v3 := self.disrupted_pods) is None else v3.copy()
+        new.disruptions_allowed = self.disruptions_allowed
+        new.expected_pods = self.expected_pods
+        new.observed_generation = self.observed_generation
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new

@@ -7,6 +7,8 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
 
@@ -53,21 +55,39 @@ class AggregationRule(_Model):
         *,
         cluster_role_selectors: list[_meta_v1.LabelSelector] | None = None,
     ) -> None:
-        self.cluster_role_selectors = cluster_role_selectors
+        self.cluster_role_selectors = (
+            None
+            if cluster_role_selectors is None
+            else [
+                _model_arg(
+                    i0, _meta_v1.LabelSelector, "AggregationRule(cluster_role_selectors=...)"
+                )
+                for i0 in cluster_role_selectors
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> AggregationRule:
+    def _decode(cls, data: dict[str, Any]) -> AggregationRule:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("clusterRoleSelectors")
-        self.cluster_role_selectors = (
-            None if v is None else [_meta_v1.LabelSelector.from_dict(i0) for i0 in v]
-        )
+        if v is None:
+            self.cluster_role_selectors = None
+        elif isinstance(v, list):
+            try:
+                self.cluster_role_selectors = [_meta_v1.LabelSelector._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.cluster_role_selectors = None
+                odd = True
+        else:
+            self.cluster_role_selectors = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -77,6 +97,14 @@ class AggregationRule(_Model):
         if v0 is not None:
             data["clusterRoleSelectors"] = [i0.to_dict() for i0 in v0]
         return data
+
+    def _copy(self) -> AggregationRule:
+        new = self.__class__.__new__(self.__class__)
+        new.cluster_role_selectors = (
+            None if (v0 := self.cluster_role_selectors) is None else [i._copy() for i in v0]
+        )
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class ClusterRole(_Model):
@@ -88,6 +116,7 @@ class ClusterRole(_Model):
         "kind",
         "metadata",
         "rules",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "rbac.authorization.k8s.io/v1"
@@ -118,12 +147,13 @@ class ClusterRole(_Model):
         _FieldInfo("aggregation_rule", "aggregationRule", "AggregationRule | None"),
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("rules", "rules", "list[PolicyRule] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"aggregationRule", "apiVersion", "kind", "metadata", "rules"}
     )
+    _absent: tuple[str, ...]
 
     aggregation_rule: AggregationRule | None
     """AggregationRule is an optional field that describes how to build the Rules for this ClusterRole. If AggregationRule is set, then the Rules are controller managed and direct changes to Rules will be stomped by the controller."""
@@ -134,7 +164,7 @@ class ClusterRole(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata."""
 
     rules: list[PolicyRule] | None
@@ -149,34 +179,84 @@ class ClusterRole(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         rules: list[PolicyRule] | None = None,
     ) -> None:
-        self.aggregation_rule = aggregation_rule
+        absent: tuple[str, ...] = ()
+        self.aggregation_rule = (
+            None
+            if aggregation_rule is None
+            else _model_arg(aggregation_rule, AggregationRule, "ClusterRole(aggregation_rule=...)")
+        )
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.rules = rules
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "ClusterRole(metadata=...)")
+        self.rules = (
+            None
+            if rules is None
+            else [_model_arg(i0, PolicyRule, "ClusterRole(rules=...)") for i0 in rules]
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ClusterRole:
+    def _decode(cls, data: dict[str, Any]) -> ClusterRole:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("aggregationRule")
-        self.aggregation_rule = None if v is None else AggregationRule.from_dict(v)
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        if v is None:
+            self.aggregation_rule = None
+        elif isinstance(v, dict):
+            self.aggregation_rule = AggregationRule._decode(v)
+        else:
+            self.aggregation_rule = None
+            odd = True
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("rules")
-        self.rules = None if v is None else [PolicyRule.from_dict(i0) for i0 in v]
+        if v is None:
+            self.rules = None
+        elif isinstance(v, list):
+            try:
+                self.rules = [PolicyRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.rules = None
+                odd = True
+        else:
+            self.rules = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.aggregation_rule
         if v0 is not None:
             data["aggregationRule"] = v0.to_dict()
@@ -188,11 +268,24 @@ class ClusterRole(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         v4 = self.rules
         if v4 is not None:
             data["rules"] = [i0.to_dict() for i0 in v4]
         return data
+
+    def _copy(self) -> ClusterRole:
+        new = self.__class__.__new__(self.__class__)
+        new.aggregation_rule = None if (v0 := self.aggregation_rule) is None else v0._copy()
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new.rules = None if (v4 := self.rules) is None else [i._copy() for i in v4]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ClusterRoleBinding(_Model):
@@ -204,6 +297,7 @@ class ClusterRoleBinding(_Model):
         "metadata",
         "role_ref",
         "subjects",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "rbac.authorization.k8s.io/v1"
@@ -233,13 +327,14 @@ class ClusterRoleBinding(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("role_ref", "roleRef", "RoleRef | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("role_ref", "roleRef", "RoleRef", required=True),
         _FieldInfo("subjects", "subjects", "list[Subject] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "roleRef", "subjects"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -247,10 +342,10 @@ class ClusterRoleBinding(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata."""
 
-    role_ref: RoleRef | None
+    role_ref: RoleRef
     """RoleRef can only reference a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable."""
 
     subjects: list[Subject] | None
@@ -265,34 +360,86 @@ class ClusterRoleBinding(_Model):
         role_ref: RoleRef | None = None,
         subjects: list[Subject] | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.role_ref = role_ref
-        self.subjects = subjects
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "ClusterRoleBinding(metadata=...)"
+            )
+        if role_ref is None:
+            self.role_ref = RoleRef()
+            absent += ("role_ref",)
+        else:
+            self.role_ref = _model_arg(role_ref, RoleRef, "ClusterRoleBinding(role_ref=...)")
+        self.subjects = (
+            None
+            if subjects is None
+            else [_model_arg(i0, Subject, "ClusterRoleBinding(subjects=...)") for i0 in subjects]
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ClusterRoleBinding:
+    def _decode(cls, data: dict[str, Any]) -> ClusterRoleBinding:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("roleRef")
-        self.role_ref = None if v is None else RoleRef.from_dict(v)
+        if isinstance(v, dict):
+            self.role_ref = RoleRef._decode(v)
+        else:
+            self.role_ref = RoleRef()
+            absent += ("role_ref",)
+            if v is not None:
+                odd = True
         v = get("subjects")
-        self.subjects = None if v is None else [Subject.from_dict(i0) for i0 in v]
+        if v is None:
+            self.subjects = None
+        elif isinstance(v, list):
+            try:
+                self.subjects = [Subject._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.subjects = None
+                odd = True
+        else:
+            self.subjects = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -301,14 +448,29 @@ class ClusterRoleBinding(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.role_ref
         if v3 is not None:
-            data["roleRef"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "role_ref" not in absent:
+                data["roleRef"] = d3
         v4 = self.subjects
         if v4 is not None:
             data["subjects"] = [i0.to_dict() for i0 in v4]
         return data
+
+    def _copy(self) -> ClusterRoleBinding:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.role_ref = None if (v3 := self.role_ref) is None else v3._copy()
+        new.subjects = None if (v4 := self.subjects) is None else [i._copy() for i in v4]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ClusterRoleBindingList(_Model):
@@ -319,28 +481,30 @@ class ClusterRoleBindingList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "rbac.authorization.k8s.io/v1"
     KIND: ClassVar[str] = "ClusterRoleBindingList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[ClusterRoleBinding] | None", required=True),
+        _FieldInfo("items", "items", "list[ClusterRoleBinding]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[ClusterRoleBinding] | None
+    items: list[ClusterRoleBinding]
     """Items is a list of ClusterRoleBindings"""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard object's metadata."""
 
     def __init__(
@@ -351,44 +515,102 @@ class ClusterRoleBindingList(_Model):
         kind: str | None = "ClusterRoleBindingList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(i0, ClusterRoleBinding, "ClusterRoleBindingList(items=...)")
+                for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "ClusterRoleBindingList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ClusterRoleBindingList:
+    def _decode(cls, data: dict[str, Any]) -> ClusterRoleBindingList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [ClusterRoleBinding.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [ClusterRoleBinding._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> ClusterRoleBindingList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ClusterRoleList(_Model):
@@ -399,28 +621,30 @@ class ClusterRoleList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "rbac.authorization.k8s.io/v1"
     KIND: ClassVar[str] = "ClusterRoleList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[ClusterRole] | None", required=True),
+        _FieldInfo("items", "items", "list[ClusterRole]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[ClusterRole] | None
+    items: list[ClusterRole]
     """Items is a list of ClusterRoles"""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard object's metadata."""
 
     def __init__(
@@ -431,44 +655,97 @@ class ClusterRoleList(_Model):
         kind: str | None = "ClusterRoleList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [_model_arg(i0, ClusterRole, "ClusterRoleList(items=...)") for i0 in items]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "ClusterRoleList(metadata=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ClusterRoleList:
+    def _decode(cls, data: dict[str, Any]) -> ClusterRoleList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [ClusterRole.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [ClusterRole._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> ClusterRoleList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class PolicyRule(_Model):
@@ -480,6 +757,7 @@ class PolicyRule(_Model):
         "resource_names",
         "resources",
         "verbs",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -487,11 +765,12 @@ class PolicyRule(_Model):
         _FieldInfo("non_resource_urls", "nonResourceURLs", "list[str] | None", list_type="atomic"),
         _FieldInfo("resource_names", "resourceNames", "list[str] | None", list_type="atomic"),
         _FieldInfo("resources", "resources", "list[str] | None", list_type="atomic"),
-        _FieldInfo("verbs", "verbs", "list[str] | None", required=True, list_type="atomic"),
+        _FieldInfo("verbs", "verbs", "list[str]", required=True, list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiGroups", "nonResourceURLs", "resourceNames", "resources", "verbs"}
     )
+    _absent: tuple[str, ...]
 
     api_groups: list[str] | None
     """APIGroups is the name of the APIGroup that contains the resources.  If multiple API groups are specified, any action requested against one of the enumerated resources in any API group will be allowed. "" represents the core API group and "*" represents all API groups."""
@@ -505,7 +784,7 @@ class PolicyRule(_Model):
     resources: list[str] | None
     """Resources is a list of resources this rule applies to. '*' represents all resources."""
 
-    verbs: list[str] | None
+    verbs: list[str]
     """Verbs is a list of Verbs that apply to ALL the ResourceKinds contained in this rule. '*' represents all verbs."""
 
     def __init__(
@@ -517,31 +796,68 @@ class PolicyRule(_Model):
         resources: list[str] | None = None,
         verbs: list[str] | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_groups = api_groups
         self.non_resource_urls = non_resource_urls
         self.resource_names = resource_names
         self.resources = resources
-        self.verbs = verbs
+        if verbs is None:
+            self.verbs = []
+            absent += ("verbs",)
+        else:
+            self.verbs = verbs
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PolicyRule:
+    def _decode(cls, data: dict[str, Any]) -> PolicyRule:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_groups = get("apiGroups")
-        self.non_resource_urls = get("nonResourceURLs")
-        self.resource_names = get("resourceNames")
-        self.resources = get("resources")
-        self.verbs = get("verbs")
+        v = get("apiGroups")
+        if v is None or isinstance(v, list):
+            self.api_groups = v
+        else:
+            self.api_groups = None
+            odd = True
+        v = get("nonResourceURLs")
+        if v is None or isinstance(v, list):
+            self.non_resource_urls = v
+        else:
+            self.non_resource_urls = None
+            odd = True
+        v = get("resourceNames")
+        if v is None or isinstance(v, list):
+            self.resource_names = v
+        else:
+            self.resource_names = None
+            odd = True
+        v = get("resources")
+        if v is None or isinstance(v, list):
+            self.resources = v
+        else:
+            self.resources = None
+            odd = True
+        v = get("verbs")
+        if isinstance(v, list):
+            self.verbs = v
+        else:
+            self.verbs = []
+            absent += ("verbs",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_groups
         if v0 is not None:
             data["apiGroups"] = v0
@@ -555,9 +871,20 @@ class PolicyRule(_Model):
         if v3 is not None:
             data["resources"] = v3
         v4 = self.verbs
-        if v4 is not None:
+        if v4 is not None and (v4 or "verbs" not in absent):
             data["verbs"] = v4
         return data
+
+    def _copy(self) -> PolicyRule:
+        new = self.__class__.__new__(self.__class__)
+        new.api_groups = None if (v0 := self.api_groups) is None else v0[:]
+        new.non_resource_urls = None if (v1 := self.non_resource_urls) is None else v1[:]
+        new.resource_names = None if (v2 := self.resource_names) is None else v2[:]
+        new.resources = None if (v3 := self.resources) is None else v3[:]
+        new.verbs = None if (v4 := self.verbs) is None else v4[:]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class Role(_Model):
@@ -568,6 +895,7 @@ class Role(_Model):
         "kind",
         "metadata",
         "rules",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "rbac.authorization.k8s.io/v1"
@@ -597,10 +925,11 @@ class Role(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("rules", "rules", "list[PolicyRule] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "rules"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -608,7 +937,7 @@ class Role(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata."""
 
     rules: list[PolicyRule] | None
@@ -622,31 +951,71 @@ class Role(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         rules: list[PolicyRule] | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.rules = rules
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Role(metadata=...)")
+        self.rules = (
+            None
+            if rules is None
+            else [_model_arg(i0, PolicyRule, "Role(rules=...)") for i0 in rules]
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Role:
+    def _decode(cls, data: dict[str, Any]) -> Role:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("rules")
-        self.rules = None if v is None else [PolicyRule.from_dict(i0) for i0 in v]
+        if v is None:
+            self.rules = None
+        elif isinstance(v, list):
+            try:
+                self.rules = [PolicyRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.rules = None
+                odd = True
+        else:
+            self.rules = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -655,11 +1024,23 @@ class Role(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.rules
         if v3 is not None:
             data["rules"] = [i0.to_dict() for i0 in v3]
         return data
+
+    def _copy(self) -> Role:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.rules = None if (v3 := self.rules) is None else [i._copy() for i in v3]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class RoleBinding(_Model):
@@ -671,6 +1052,7 @@ class RoleBinding(_Model):
         "metadata",
         "role_ref",
         "subjects",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "rbac.authorization.k8s.io/v1"
@@ -700,13 +1082,14 @@ class RoleBinding(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("role_ref", "roleRef", "RoleRef | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("role_ref", "roleRef", "RoleRef", required=True),
         _FieldInfo("subjects", "subjects", "list[Subject] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "roleRef", "subjects"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -714,10 +1097,10 @@ class RoleBinding(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata."""
 
-    role_ref: RoleRef | None
+    role_ref: RoleRef
     """RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable."""
 
     subjects: list[Subject] | None
@@ -732,34 +1115,84 @@ class RoleBinding(_Model):
         role_ref: RoleRef | None = None,
         subjects: list[Subject] | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.role_ref = role_ref
-        self.subjects = subjects
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "RoleBinding(metadata=...)")
+        if role_ref is None:
+            self.role_ref = RoleRef()
+            absent += ("role_ref",)
+        else:
+            self.role_ref = _model_arg(role_ref, RoleRef, "RoleBinding(role_ref=...)")
+        self.subjects = (
+            None
+            if subjects is None
+            else [_model_arg(i0, Subject, "RoleBinding(subjects=...)") for i0 in subjects]
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RoleBinding:
+    def _decode(cls, data: dict[str, Any]) -> RoleBinding:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("roleRef")
-        self.role_ref = None if v is None else RoleRef.from_dict(v)
+        if isinstance(v, dict):
+            self.role_ref = RoleRef._decode(v)
+        else:
+            self.role_ref = RoleRef()
+            absent += ("role_ref",)
+            if v is not None:
+                odd = True
         v = get("subjects")
-        self.subjects = None if v is None else [Subject.from_dict(i0) for i0 in v]
+        if v is None:
+            self.subjects = None
+        elif isinstance(v, list):
+            try:
+                self.subjects = [Subject._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.subjects = None
+                odd = True
+        else:
+            self.subjects = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -768,14 +1201,29 @@ class RoleBinding(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.role_ref
         if v3 is not None:
-            data["roleRef"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "role_ref" not in absent:
+                data["roleRef"] = d3
         v4 = self.subjects
         if v4 is not None:
             data["subjects"] = [i0.to_dict() for i0 in v4]
         return data
+
+    def _copy(self) -> RoleBinding:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.role_ref = None if (v3 := self.role_ref) is None else v3._copy()
+        new.subjects = None if (v4 := self.subjects) is None else [i._copy() for i in v4]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class RoleBindingList(_Model):
@@ -786,28 +1234,30 @@ class RoleBindingList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "rbac.authorization.k8s.io/v1"
     KIND: ClassVar[str] = "RoleBindingList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[RoleBinding] | None", required=True),
+        _FieldInfo("items", "items", "list[RoleBinding]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[RoleBinding] | None
+    items: list[RoleBinding]
     """Items is a list of RoleBindings"""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard object's metadata."""
 
     def __init__(
@@ -818,44 +1268,97 @@ class RoleBindingList(_Model):
         kind: str | None = "RoleBindingList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [_model_arg(i0, RoleBinding, "RoleBindingList(items=...)") for i0 in items]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "RoleBindingList(metadata=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RoleBindingList:
+    def _decode(cls, data: dict[str, Any]) -> RoleBindingList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [RoleBinding.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [RoleBinding._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> RoleBindingList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class RoleList(_Model):
@@ -866,28 +1369,30 @@ class RoleList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "rbac.authorization.k8s.io/v1"
     KIND: ClassVar[str] = "RoleList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[Role] | None", required=True),
+        _FieldInfo("items", "items", "list[Role]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[Role] | None
+    items: list[Role]
     """Items is a list of Roles"""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard object's metadata."""
 
     def __init__(
@@ -898,44 +1403,97 @@ class RoleList(_Model):
         kind: str | None = "RoleList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [_model_arg(i0, Role, "RoleList(items=...)") for i0 in items]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "RoleList(metadata=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RoleList:
+    def _decode(cls, data: dict[str, Any]) -> RoleList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [Role.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [Role._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> RoleList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class RoleRef(_Model):
@@ -945,22 +1503,24 @@ class RoleRef(_Model):
         "api_group",
         "kind",
         "name",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_group", "apiGroup", "str | None"),
-        _FieldInfo("kind", "kind", "str | None", required=True),
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("kind", "kind", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiGroup", "kind", "name"})
+    _absent: tuple[str, ...]
 
     api_group: str | None
     """APIGroup is the group for the resource being referenced"""
 
-    kind: str | None
+    kind: str
     """Kind is the type of resource being referenced"""
 
-    name: str | None
+    name: str
     """Name is the name of resource being referenced"""
 
     def __init__(
@@ -970,37 +1530,79 @@ class RoleRef(_Model):
         kind: str | None = None,
         name: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_group = api_group
-        self.kind = kind
-        self.name = name
+        if kind is None:
+            self.kind = ""
+            absent += ("kind",)
+        else:
+            self.kind = kind
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RoleRef:
+    def _decode(cls, data: dict[str, Any]) -> RoleRef:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_group = get("apiGroup")
-        self.kind = get("kind")
-        self.name = get("name")
+        v = get("apiGroup")
+        if v is None or isinstance(v, str):
+            self.api_group = v
+        else:
+            self.api_group = None
+            odd = True
+        v = get("kind")
+        if isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = ""
+            absent += ("kind",)
+            if v is not None:
+                odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_group
         if v0 is not None:
             data["apiGroup"] = v0
         v1 = self.kind
-        if v1 is not None:
+        if v1 is not None and (v1 or "kind" not in absent):
             data["kind"] = v1
         v2 = self.name
-        if v2 is not None:
+        if v2 is not None and (v2 or "name" not in absent):
             data["name"] = v2
         return data
+
+    def _copy(self) -> RoleRef:
+        new = self.__class__.__new__(self.__class__)
+        new.api_group = self.api_group
+        new.kind = self.kind
+        new.name = self.name
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class Subject(_Model):
@@ -1011,23 +1613,25 @@ class Subject(_Model):
         "kind",
         "name",
         "namespace",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_group", "apiGroup", "str | None"),
-        _FieldInfo("kind", "kind", "str | None", required=True),
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("kind", "kind", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True),
         _FieldInfo("namespace", "namespace", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiGroup", "kind", "name", "namespace"})
+    _absent: tuple[str, ...]
 
     api_group: str | None
     """APIGroup holds the API group of the referenced subject. Defaults to "" for ServiceAccount subjects. Defaults to "rbac.authorization.k8s.io" for User and Group subjects."""
 
-    kind: str | None
+    kind: str
     """Kind of object being referenced. Values defined by this API group are "User", "Group", and "ServiceAccount". If the Authorizer does not recognized the kind value, the Authorizer should report an error."""
 
-    name: str | None
+    name: str
     """Name of the object being referenced."""
 
     namespace: str | None
@@ -1041,39 +1645,87 @@ class Subject(_Model):
         name: str | None = None,
         namespace: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_group = api_group
-        self.kind = kind
-        self.name = name
+        if kind is None:
+            self.kind = ""
+            absent += ("kind",)
+        else:
+            self.kind = kind
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
         self.namespace = namespace
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Subject:
+    def _decode(cls, data: dict[str, Any]) -> Subject:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_group = get("apiGroup")
-        self.kind = get("kind")
-        self.name = get("name")
-        self.namespace = get("namespace")
+        v = get("apiGroup")
+        if v is None or isinstance(v, str):
+            self.api_group = v
+        else:
+            self.api_group = None
+            odd = True
+        v = get("kind")
+        if isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = ""
+            absent += ("kind",)
+            if v is not None:
+                odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        v = get("namespace")
+        if v is None or isinstance(v, str):
+            self.namespace = v
+        else:
+            self.namespace = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_group
         if v0 is not None:
             data["apiGroup"] = v0
         v1 = self.kind
-        if v1 is not None:
+        if v1 is not None and (v1 or "kind" not in absent):
             data["kind"] = v1
         v2 = self.name
-        if v2 is not None:
+        if v2 is not None and (v2 or "name" not in absent):
             data["name"] = v2
         v3 = self.namespace
         if v3 is not None:
             data["namespace"] = v3
         return data
+
+    def _copy(self) -> Subject:
+        new = self.__class__.__new__(self.__class__)
+        new.api_group = self.api_group
+        new.kind = self.kind
+        new.name = self.name
+        new.namespace = self.namespace
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new

@@ -7,6 +7,8 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.model import quantity_wire as _quantity_wire
 from kubecore.core.quantity import Quantity as _Quantity
 from kubecore.core.times import Time as _Time
@@ -16,7 +18,9 @@ from kubecore.core.generated import meta_v1 as _meta_v1
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
+    from datetime import datetime as _datetime
     from typing import Any, ClassVar
+    from collections.abc import Mapping as _Mapping
 
 __all__ = [
     "AllocatedDeviceStatus",
@@ -79,6 +83,7 @@ class AllocatedDeviceStatus(_Model):
         "network_data",
         "pool",
         "share_id",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -90,15 +95,16 @@ class AllocatedDeviceStatus(_Model):
             list_map_keys=("type",),
         ),
         _FieldInfo("data", "data", "dict[str, Any] | None"),
-        _FieldInfo("device", "device", "str | None", required=True),
-        _FieldInfo("driver", "driver", "str | None", required=True),
+        _FieldInfo("device", "device", "str", required=True),
+        _FieldInfo("driver", "driver", "str", required=True),
         _FieldInfo("network_data", "networkData", "NetworkDeviceData | None"),
-        _FieldInfo("pool", "pool", "str | None", required=True),
+        _FieldInfo("pool", "pool", "str", required=True),
         _FieldInfo("share_id", "shareID", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"conditions", "data", "device", "driver", "networkData", "pool", "shareID"}
     )
+    _absent: tuple[str, ...]
 
     conditions: list[_meta_v1.Condition] | None
     """Conditions contains the latest observation of the device's state. If the device has been configured according to the class and claim config references, the `Ready` condition should be True.
@@ -112,10 +118,10 @@ Must not contain more than 8 entries.
 The length of the raw data must be smaller or equal to 10 Ki.
 """
 
-    device: str | None
+    device: str
     """Device references one device instance via its name in the driver's resource pool. It must be a DNS label."""
 
-    driver: str | None
+    driver: str
     """Driver specifies the name of the DRA driver whose kubelet plugin should be invoked to process the allocation once the claim is needed on a node.
 
 Must be a DNS subdomain and should end with a DNS domain owned by the vendor of the driver. It should use only lower case characters.
@@ -124,7 +130,7 @@ Must be a DNS subdomain and should end with a DNS domain owned by the vendor of 
     network_data: NetworkDeviceData | None
     """NetworkData contains network-related information specific to the device."""
 
-    pool: str | None
+    pool: str
     """This name together with the driver name and the device name field identify which device was allocated (`<driver name>/<pool name>/<device name>`).
 
 Must not be longer than 253 characters and may contain one or more DNS sub-domains separated by slashes.
@@ -144,37 +150,115 @@ Must not be longer than 253 characters and may contain one or more DNS sub-domai
         pool: str | None = None,
         share_id: str | None = None,
     ) -> None:
-        self.conditions = conditions
+        absent: tuple[str, ...] = ()
+        self.conditions = (
+            None
+            if conditions is None
+            else [
+                _model_arg(i0, _meta_v1.Condition, "AllocatedDeviceStatus(conditions=...)")
+                for i0 in conditions
+            ]
+        )
         self.data = data
-        self.device = device
-        self.driver = driver
-        self.network_data = network_data
-        self.pool = pool
+        if device is None:
+            self.device = ""
+            absent += ("device",)
+        else:
+            self.device = device
+        if driver is None:
+            self.driver = ""
+            absent += ("driver",)
+        else:
+            self.driver = driver
+        self.network_data = (
+            None
+            if network_data is None
+            else _model_arg(
+                network_data, NetworkDeviceData, "AllocatedDeviceStatus(network_data=...)"
+            )
+        )
+        if pool is None:
+            self.pool = ""
+            absent += ("pool",)
+        else:
+            self.pool = pool
         self.share_id = share_id
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> AllocatedDeviceStatus:
+    def _decode(cls, data: dict[str, Any]) -> AllocatedDeviceStatus:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("conditions")
-        self.conditions = None if v is None else [_meta_v1.Condition.from_dict(i0) for i0 in v]
-        self.data = get("data")
-        self.device = get("device")
-        self.driver = get("driver")
+        if v is None:
+            self.conditions = None
+        elif isinstance(v, list):
+            try:
+                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
+        else:
+            self.conditions = None
+            odd = True
+        v = get("data")
+        if v is None or isinstance(v, dict):
+            self.data = v
+        else:
+            self.data = None
+            odd = True
+        v = get("device")
+        if isinstance(v, str):
+            self.device = v
+        else:
+            self.device = ""
+            absent += ("device",)
+            if v is not None:
+                odd = True
+        v = get("driver")
+        if isinstance(v, str):
+            self.driver = v
+        else:
+            self.driver = ""
+            absent += ("driver",)
+            if v is not None:
+                odd = True
         v = get("networkData")
-        self.network_data = None if v is None else NetworkDeviceData.from_dict(v)
-        self.pool = get("pool")
-        self.share_id = get("shareID")
+        if v is None:
+            self.network_data = None
+        elif isinstance(v, dict):
+            self.network_data = NetworkDeviceData._decode(v)
+        else:
+            self.network_data = None
+            odd = True
+        v = get("pool")
+        if isinstance(v, str):
+            self.pool = v
+        else:
+            self.pool = ""
+            absent += ("pool",)
+            if v is not None:
+                odd = True
+        v = get("shareID")
+        if v is None or isinstance(v, str):
+            self.share_id = v
+        else:
+            self.share_id = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.conditions
         if v0 is not None:
             data["conditions"] = [i0.to_dict() for i0 in v0]
@@ -182,21 +266,34 @@ Must not be longer than 253 characters and may contain one or more DNS sub-domai
         if v1 is not None:
             data["data"] = v1
         v2 = self.device
-        if v2 is not None:
+        if v2 is not None and (v2 or "device" not in absent):
             data["device"] = v2
         v3 = self.driver
-        if v3 is not None:
+        if v3 is not None and (v3 or "driver" not in absent):
             data["driver"] = v3
         v4 = self.network_data
         if v4 is not None:
             data["networkData"] = v4.to_dict()
         v5 = self.pool
-        if v5 is not None:
+        if v5 is not None and (v5 or "pool" not in absent):
             data["pool"] = v5
         v6 = self.share_id
         if v6 is not None:
             data["shareID"] = v6
         return data
+
+    def _copy(self) -> AllocatedDeviceStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
+        new.data = None if (v1 := self.data) is None else _copy_value(v1)
+        new.device = self.device
+        new.driver = self.driver
+        new.network_data = None if (v4 := self.network_data) is None else v4._copy()
+        new.pool = self.pool
+        new.share_id = self.share_id
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class AllocationResult(_Model):
@@ -232,29 +329,60 @@ This is a beta field and requires enabling the DRADeviceBindingConditions and DR
     def __init__(
         self,
         *,
-        allocation_timestamp: _Time | None = None,
+        allocation_timestamp: _Time | str | _datetime | None = None,
         devices: DeviceAllocationResult | None = None,
         node_selector: _core_v1.NodeSelector | None = None,
     ) -> None:
-        self.allocation_timestamp = allocation_timestamp
-        self.devices = devices
-        self.node_selector = node_selector
+        self.allocation_timestamp = (
+            None if allocation_timestamp is None else _Time.coerce(allocation_timestamp)
+        )
+        self.devices = (
+            None
+            if devices is None
+            else _model_arg(devices, DeviceAllocationResult, "AllocationResult(devices=...)")
+        )
+        self.node_selector = (
+            None
+            if node_selector is None
+            else _model_arg(
+                node_selector, _core_v1.NodeSelector, "AllocationResult(node_selector=...)"
+            )
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> AllocationResult:
+    def _decode(cls, data: dict[str, Any]) -> AllocationResult:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("allocationTimestamp")
-        self.allocation_timestamp = None if v is None else _Time(v)
+        if v is None:
+            self.allocation_timestamp = None
+        elif isinstance(v, str):
+            self.allocation_timestamp = _Time(v)
+        else:
+            self.allocation_timestamp = None
+            odd = True
         v = get("devices")
-        self.devices = None if v is None else DeviceAllocationResult.from_dict(v)
+        if v is None:
+            self.devices = None
+        elif isinstance(v, dict):
+            self.devices = DeviceAllocationResult._decode(v)
+        else:
+            self.devices = None
+            odd = True
         v = get("nodeSelector")
-        self.node_selector = None if v is None else _core_v1.NodeSelector.from_dict(v)
+        if v is None:
+            self.node_selector = None
+        elif isinstance(v, dict):
+            self.node_selector = _core_v1.NodeSelector._decode(v)
+        else:
+            self.node_selector = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -262,7 +390,7 @@ This is a beta field and requires enabling the DRADeviceBindingConditions and DR
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.allocation_timestamp
         if v0 is not None:
-            data["allocationTimestamp"] = v0
+            data["allocationTimestamp"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
         v1 = self.devices
         if v1 is not None:
             data["devices"] = v1.to_dict()
@@ -271,18 +399,30 @@ This is a beta field and requires enabling the DRADeviceBindingConditions and DR
             data["nodeSelector"] = v2.to_dict()
         return data
 
+    def _copy(self) -> AllocationResult:
+        new = self.__class__.__new__(self.__class__)
+        new.allocation_timestamp = self.allocation_timestamp
+        new.devices = None if (v1 := self.devices) is None else v1._copy()
+        new.node_selector = None if (v2 := self.node_selector) is None else v2._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class CELDeviceSelector(_Model):
     """CELDeviceSelector contains a CEL expression for selecting a device."""
 
-    __slots__ = ("expression",)
+    __slots__ = (
+        "expression",
+        "_absent",
+    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("expression", "expression", "str | None", required=True),
+        _FieldInfo("expression", "expression", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"expression"})
+    _absent: tuple[str, ...]
 
-    expression: str | None
+    expression: str
     """Expression is a CEL expression which evaluates a single device. It must evaluate to true when the device under consideration satisfies the desired criteria, and false when it does not. Any other result is an error and causes allocation of devices to abort.
 
 The expression's input is an object named "device", which carries the following properties:
@@ -325,27 +465,51 @@ The length of the expression must be smaller or equal to 10 Ki. The cost of eval
         *,
         expression: str | None = None,
     ) -> None:
-        self.expression = expression
+        absent: tuple[str, ...] = ()
+        if expression is None:
+            self.expression = ""
+            absent += ("expression",)
+        else:
+            self.expression = expression
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CELDeviceSelector:
+    def _decode(cls, data: dict[str, Any]) -> CELDeviceSelector:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.expression = get("expression")
+        v = get("expression")
+        if isinstance(v, str):
+            self.expression = v
+        else:
+            self.expression = ""
+            absent += ("expression",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.expression
-        if v0 is not None:
+        if v0 is not None and (v0 or "expression" not in absent):
             data["expression"] = v0
         return data
+
+    def _copy(self) -> CELDeviceSelector:
+        new = self.__class__.__new__(self.__class__)
+        new.expression = self.expression
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class CapacityRequestPolicy(_Model):
@@ -395,29 +559,56 @@ If the requested amount exceeds all valid values, the request violates the polic
     def __init__(
         self,
         *,
-        default: _Quantity | None = None,
+        default: _Quantity | str | int | float | None = None,
         valid_range: CapacityRequestPolicyRange | None = None,
-        valid_values: list[_Quantity] | None = None,
+        valid_values: list[_Quantity | str | int | float] | None = None,
     ) -> None:
-        self.default = default
-        self.valid_range = valid_range
-        self.valid_values = valid_values
+        self.default = None if default is None else _Quantity.coerce(default)
+        self.valid_range = (
+            None
+            if valid_range is None
+            else _model_arg(
+                valid_range, CapacityRequestPolicyRange, "CapacityRequestPolicy(valid_range=...)"
+            )
+        )
+        self.valid_values = (
+            None if valid_values is None else [_Quantity.coerce(i0) for i0 in valid_values]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CapacityRequestPolicy:
+    def _decode(cls, data: dict[str, Any]) -> CapacityRequestPolicy:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("default")
-        self.default = None if v is None else _Quantity(v)
+        if v is None:
+            self.default = None
+        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
+            self.default = _Quantity(v)
+        else:
+            self.default = None
+            odd = True
         v = get("validRange")
-        self.valid_range = None if v is None else CapacityRequestPolicyRange.from_dict(v)
+        if v is None:
+            self.valid_range = None
+        elif isinstance(v, dict):
+            self.valid_range = CapacityRequestPolicyRange._decode(v)
+        else:
+            self.valid_range = None
+            odd = True
         v = get("validValues")
-        self.valid_values = None if v is None else [_Quantity(i0) for i0 in v]
+        if v is None:
+            self.valid_values = None
+        elif isinstance(v, list):
+            self.valid_values = [_Quantity(i0) for i0 in v]
+        else:
+            self.valid_values = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -433,6 +624,14 @@ If the requested amount exceeds all valid values, the request violates the polic
         if v2 is not None:
             data["validValues"] = [_quantity_wire(i0) for i0 in v2]
         return data
+
+    def _copy(self) -> CapacityRequestPolicy:
+        new = self.__class__.__new__(self.__class__)
+        new.default = self.default
+        new.valid_range = None if (v1 := self.valid_range) is None else v1._copy()
+        new.valid_values = None if (v2 := self.valid_values) is None else v2[:]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class CapacityRequestPolicyRange(_Model):
@@ -480,29 +679,48 @@ Max (if set) and requestPolicy.default must be a multiple of Step. Min + Step mu
     def __init__(
         self,
         *,
-        max: _Quantity | None = None,
-        min: _Quantity | None = None,
-        step: _Quantity | None = None,
+        max: _Quantity | str | int | float | None = None,
+        min: _Quantity | str | int | float | None = None,
+        step: _Quantity | str | int | float | None = None,
     ) -> None:
-        self.max = max
-        self.min = min
-        self.step = step
+        self.max = None if max is None else _Quantity.coerce(max)
+        self.min = None if min is None else _Quantity.coerce(min)
+        self.step = None if step is None else _Quantity.coerce(step)
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CapacityRequestPolicyRange:
+    def _decode(cls, data: dict[str, Any]) -> CapacityRequestPolicyRange:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("max")
-        self.max = None if v is None else _Quantity(v)
+        if v is None:
+            self.max = None
+        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
+            self.max = _Quantity(v)
+        else:
+            self.max = None
+            odd = True
         v = get("min")
-        self.min = None if v is None else _Quantity(v)
+        if v is None:
+            self.min = None
+        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
+            self.min = _Quantity(v)
+        else:
+            self.min = None
+            odd = True
         v = get("step")
-        self.step = None if v is None else _Quantity(v)
+        if v is None:
+            self.step = None
+        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
+            self.step = _Quantity(v)
+        else:
+            self.step = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -518,6 +736,14 @@ Max (if set) and requestPolicy.default must be a multiple of Step. Min + Step mu
         if v2 is not None:
             data["step"] = _quantity_wire(v2)
         return data
+
+    def _copy(self) -> CapacityRequestPolicyRange:
+        new = self.__class__.__new__(self.__class__)
+        new.max = self.max
+        new.min = self.min
+        new.step = self.step
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class CapacityRequirements(_Model):
@@ -547,21 +773,30 @@ If the device allows multiple allocation, the aggregated amount across all reque
     def __init__(
         self,
         *,
-        requests: dict[str, _Quantity] | None = None,
+        requests: _Mapping[str, _Quantity | str | int | float] | None = None,
     ) -> None:
-        self.requests = requests
+        self.requests = (
+            None if requests is None else {k0: _Quantity.coerce(i0) for k0, i0 in requests.items()}
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CapacityRequirements:
+    def _decode(cls, data: dict[str, Any]) -> CapacityRequirements:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("requests")
-        self.requests = None if v is None else {k0: _Quantity(i0) for k0, i0 in v.items()}
+        if v is None:
+            self.requests = None
+        elif isinstance(v, dict):
+            self.requests = {k0: _Quantity(i0) for k0, i0 in v.items()}
+        else:
+            self.requests = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -571,6 +806,12 @@ If the device allows multiple allocation, the aggregated amount across all reque
         if v0 is not None:
             data["requests"] = {k0: _quantity_wire(i0) for k0, i0 in v0.items()}
         return data
+
+    def _copy(self) -> CapacityRequirements:
+        new = self.__class__.__new__(self.__class__)
+        new.requests = None if (v0 := self.requests) is None else v0.copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class Counter(_Model):
@@ -589,21 +830,28 @@ class Counter(_Model):
     def __init__(
         self,
         *,
-        value: _Quantity | None = None,
+        value: _Quantity | str | int | float | None = None,
     ) -> None:
-        self.value = value
+        self.value = None if value is None else _Quantity.coerce(value)
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Counter:
+    def _decode(cls, data: dict[str, Any]) -> Counter:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("value")
-        self.value = None if v is None else _Quantity(v)
+        if v is None:
+            self.value = None
+        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
+            self.value = _Quantity(v)
+        else:
+            self.value = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -613,6 +861,12 @@ class Counter(_Model):
         if v0 is not None:
             data["value"] = _quantity_wire(v0)
         return data
+
+    def _copy(self) -> Counter:
+        new = self.__class__.__new__(self.__class__)
+        new.value = self.value
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class CounterSet(_Model):
@@ -624,21 +878,23 @@ class CounterSet(_Model):
     __slots__ = (
         "counters",
         "name",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("counters", "counters", "dict[str, Counter] | None", required=True),
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("counters", "counters", "dict[str, Counter]", required=True),
+        _FieldInfo("name", "name", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"counters", "name"})
+    _absent: tuple[str, ...]
 
-    counters: dict[str, Counter] | None
+    counters: dict[str, Counter]
     """Counters defines the set of counters for this CounterSet The name of each counter must be unique in that set and must be a DNS label.
 
 The maximum number of counters is 32.
 """
 
-    name: str | None
+    name: str
     """Name defines the name of the counter set. It must be a DNS label."""
 
     def __init__(
@@ -647,33 +903,78 @@ The maximum number of counters is 32.
         counters: dict[str, Counter] | None = None,
         name: str | None = None,
     ) -> None:
-        self.counters = counters
-        self.name = name
+        absent: tuple[str, ...] = ()
+        if counters is None:
+            self.counters = {}
+            absent += ("counters",)
+        else:
+            self.counters = {
+                k0: _model_arg(i0, Counter, "CounterSet(counters=...)")
+                for k0, i0 in counters.items()
+            }
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CounterSet:
+    def _decode(cls, data: dict[str, Any]) -> CounterSet:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("counters")
-        self.counters = None if v is None else {k0: Counter.from_dict(i0) for k0, i0 in v.items()}
-        self.name = get("name")
+        if isinstance(v, dict):
+            try:
+                self.counters = {k0: Counter._decode(i0) for k0, i0 in v.items()}
+            except AttributeError:  # an item that is not an object
+                self.counters = {}
+                absent += ("counters",)
+                odd = True
+        else:
+            self.counters = {}
+            absent += ("counters",)
+            if v is not None:
+                odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.counters
-        if v0 is not None:
+        if v0 is not None and (v0 or "counters" not in absent):
             data["counters"] = {k0: i0.to_dict() for k0, i0 in v0.items()}
         v1 = self.name
-        if v1 is not None:
+        if v1 is not None and (v1 or "name" not in absent):
             data["name"] = v1
         return data
+
+    def _copy(self) -> CounterSet:
+        new = self.__class__.__new__(self.__class__)
+        new.counters = (
+            None if (v0 := self.counters) is None else {k: i._copy() for k, i in v0.items()}
+        )
+        new.name = self.name
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class Device(_Model):
@@ -693,6 +994,7 @@ class Device(_Model):
         "node_name",
         "node_selector",
         "taints",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -716,7 +1018,7 @@ class Device(_Model):
             "list[DeviceCounterConsumption] | None",
             list_type="atomic",
         ),
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("name", "name", "str", required=True),
         _FieldInfo(
             "node_allocatable_resource_mappings",
             "nodeAllocatableResourceMappings",
@@ -743,6 +1045,7 @@ class Device(_Model):
             "taints",
         }
     )
+    _absent: tuple[str, ...]
 
     all_nodes: bool | None
     """AllNodes indicates that all nodes have access to the device.
@@ -802,7 +1105,7 @@ There can only be a single entry per counterSet.
 The maximum number of device counter consumptions per device is 2.
 """
 
-    name: str | None
+    name: str
     """Name is unique identifier among all devices managed by the driver in the pool. It must be a DNS label."""
 
     node_allocatable_resource_mappings: dict[str, NodeAllocatableResourceMapping] | None
@@ -847,63 +1150,198 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         node_selector: _core_v1.NodeSelector | None = None,
         taints: list[DeviceTaint] | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.all_nodes = all_nodes
         self.allow_multiple_allocations = allow_multiple_allocations
-        self.attributes = attributes
+        self.attributes = (
+            None
+            if attributes is None
+            else {
+                k0: _model_arg(i0, DeviceAttribute, "Device(attributes=...)")
+                for k0, i0 in attributes.items()
+            }
+        )
         self.binding_conditions = binding_conditions
         self.binding_failure_conditions = binding_failure_conditions
         self.binds_to_node = binds_to_node
-        self.capacity = capacity
-        self.consumes_counters = consumes_counters
-        self.name = name
-        self.node_allocatable_resource_mappings = node_allocatable_resource_mappings
-        self.node_name = node_name
-        self.node_selector = node_selector
-        self.taints = taints
-        self._extra = None
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Device:
-        self = cls.__new__(cls)
-        get = data.get
-        self.all_nodes = get("allNodes")
-        self.allow_multiple_allocations = get("allowMultipleAllocations")
-        v = get("attributes")
-        self.attributes = (
-            None if v is None else {k0: DeviceAttribute.from_dict(i0) for k0, i0 in v.items()}
-        )
-        self.binding_conditions = get("bindingConditions")
-        self.binding_failure_conditions = get("bindingFailureConditions")
-        self.binds_to_node = get("bindsToNode")
-        v = get("capacity")
         self.capacity = (
-            None if v is None else {k0: DeviceCapacity.from_dict(i0) for k0, i0 in v.items()}
+            None
+            if capacity is None
+            else {
+                k0: _model_arg(i0, DeviceCapacity, "Device(capacity=...)")
+                for k0, i0 in capacity.items()
+            }
         )
-        v = get("consumesCounters")
         self.consumes_counters = (
-            None if v is None else [DeviceCounterConsumption.from_dict(i0) for i0 in v]
+            None
+            if consumes_counters is None
+            else [
+                _model_arg(i0, DeviceCounterConsumption, "Device(consumes_counters=...)")
+                for i0 in consumes_counters
+            ]
         )
-        self.name = get("name")
-        v = get("nodeAllocatableResourceMappings")
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
         self.node_allocatable_resource_mappings = (
             None
-            if v is None
-            else {k0: NodeAllocatableResourceMapping.from_dict(i0) for k0, i0 in v.items()}
+            if node_allocatable_resource_mappings is None
+            else {
+                k0: _model_arg(
+                    i0,
+                    NodeAllocatableResourceMapping,
+                    "Device(node_allocatable_resource_mappings=...)",
+                )
+                for k0, i0 in node_allocatable_resource_mappings.items()
+            }
         )
-        self.node_name = get("nodeName")
+        self.node_name = node_name
+        self.node_selector = (
+            None
+            if node_selector is None
+            else _model_arg(node_selector, _core_v1.NodeSelector, "Device(node_selector=...)")
+        )
+        self.taints = (
+            None
+            if taints is None
+            else [_model_arg(i0, DeviceTaint, "Device(taints=...)") for i0 in taints]
+        )
+        self._extra = None
+        self._absent = absent
+
+    @classmethod
+    def _decode(cls, data: dict[str, Any]) -> Device:
+        self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
+        get = data.get
+        v = get("allNodes")
+        if v is None or v.__class__ is bool:
+            self.all_nodes = v
+        else:
+            self.all_nodes = None
+            odd = True
+        v = get("allowMultipleAllocations")
+        if v is None or v.__class__ is bool:
+            self.allow_multiple_allocations = v
+        else:
+            self.allow_multiple_allocations = None
+            odd = True
+        v = get("attributes")
+        if v is None:
+            self.attributes = None
+        elif isinstance(v, dict):
+            try:
+                self.attributes = {k0: DeviceAttribute._decode(i0) for k0, i0 in v.items()}
+            except AttributeError:  # an item that is not an object
+                self.attributes = None
+                odd = True
+        else:
+            self.attributes = None
+            odd = True
+        v = get("bindingConditions")
+        if v is None or isinstance(v, list):
+            self.binding_conditions = v
+        else:
+            self.binding_conditions = None
+            odd = True
+        v = get("bindingFailureConditions")
+        if v is None or isinstance(v, list):
+            self.binding_failure_conditions = v
+        else:
+            self.binding_failure_conditions = None
+            odd = True
+        v = get("bindsToNode")
+        if v is None or v.__class__ is bool:
+            self.binds_to_node = v
+        else:
+            self.binds_to_node = None
+            odd = True
+        v = get("capacity")
+        if v is None:
+            self.capacity = None
+        elif isinstance(v, dict):
+            try:
+                self.capacity = {k0: DeviceCapacity._decode(i0) for k0, i0 in v.items()}
+            except AttributeError:  # an item that is not an object
+                self.capacity = None
+                odd = True
+        else:
+            self.capacity = None
+            odd = True
+        v = get("consumesCounters")
+        if v is None:
+            self.consumes_counters = None
+        elif isinstance(v, list):
+            try:
+                self.consumes_counters = [DeviceCounterConsumption._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.consumes_counters = None
+                odd = True
+        else:
+            self.consumes_counters = None
+            odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        v = get("nodeAllocatableResourceMappings")
+        if v is None:
+            self.node_allocatable_resource_mappings = None
+        elif isinstance(v, dict):
+            try:
+                self.node_allocatable_resource_mappings = {
+                    k0: NodeAllocatableResourceMapping._decode(i0) for k0, i0 in v.items()
+                }
+            except AttributeError:  # an item that is not an object
+                self.node_allocatable_resource_mappings = None
+                odd = True
+        else:
+            self.node_allocatable_resource_mappings = None
+            odd = True
+        v = get("nodeName")
+        if v is None or isinstance(v, str):
+            self.node_name = v
+        else:
+            self.node_name = None
+            odd = True
         v = get("nodeSelector")
-        self.node_selector = None if v is None else _core_v1.NodeSelector.from_dict(v)
+        if v is None:
+            self.node_selector = None
+        elif isinstance(v, dict):
+            self.node_selector = _core_v1.NodeSelector._decode(v)
+        else:
+            self.node_selector = None
+            odd = True
         v = get("taints")
-        self.taints = None if v is None else [DeviceTaint.from_dict(i0) for i0 in v]
+        if v is None:
+            self.taints = None
+        elif isinstance(v, list):
+            try:
+                self.taints = [DeviceTaint._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.taints = None
+                odd = True
+        else:
+            self.taints = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.all_nodes
         if v0 is not None:
             data["allNodes"] = v0
@@ -929,7 +1367,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         if v7 is not None:
             data["consumesCounters"] = [i0.to_dict() for i0 in v7]
         v8 = self.name
-        if v8 is not None:
+        if v8 is not None and (v8 or "name" not in absent):
             data["name"] = v8
         v9 = self.node_allocatable_resource_mappings
         if v9 is not None:
@@ -945,6 +1383,37 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             data["taints"] = [i0.to_dict() for i0 in v12]
         return data
 
+    def _copy(self) -> Device:
+        new = self.__class__.__new__(self.__class__)
+        new.all_nodes = self.all_nodes
+        new.allow_multiple_allocations = self.allow_multiple_allocations
+        new.attributes = (
+            None if (v2 := self.attributes) is None else {k: i._copy() for k, i in v2.items()}
+        )
+        new.binding_conditions = None if (v3 := self.binding_conditions) is None else v3[:]
+        new.binding_failure_conditions = (
+            None if (v4 := self.binding_failure_conditions) is None else v4[:]
+        )
+        new.binds_to_node = self.binds_to_node
+        new.capacity = (
+            None if (v6 := self.capacity) is None else {k: i._copy() for k, i in v6.items()}
+        )
+        new.consumes_counters = (
+            None if (v7 := self.consumes_counters) is None else [i._copy() for i in v7]
+        )
+        new.name = self.name
+        new.node_allocatable_resource_mappings = (
+            None
+            if (v9 := self.node_allocatable_resource_mappings) is None
+            else {k: i._copy() for k, i in v9.items()}
+        )
+        new.node_name = self.node_name
+        new.node_selector = None if (v11 := self.node_selector) is None else v11._copy()
+        new.taints = None if (v12 := self.taints) is None else [i._copy() for i in v12]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
+
 
 class DeviceAllocationConfiguration(_Model):
     """DeviceAllocationConfiguration gets embedded in an AllocationResult."""
@@ -953,14 +1422,16 @@ class DeviceAllocationConfiguration(_Model):
         "opaque",
         "requests",
         "source",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("opaque", "opaque", "OpaqueDeviceConfiguration | None"),
         _FieldInfo("requests", "requests", "list[str] | None", list_type="atomic"),
-        _FieldInfo("source", "source", "str | None", required=True),
+        _FieldInfo("source", "source", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"opaque", "requests", "source"})
+    _absent: tuple[str, ...]
 
     opaque: OpaqueDeviceConfiguration | None
     """Opaque provides driver-specific configuration parameters."""
@@ -971,7 +1442,7 @@ class DeviceAllocationConfiguration(_Model):
 References to subrequests must include the name of the main request and may include the subrequest using the format <main request>[/<subrequest>]. If just the main request is given, the configuration applies to all subrequests.
 """
 
-    source: str | None
+    source: str
     """Source records whether the configuration comes from a class and thus is not something that a normal user would have been able to set or from a claim."""
 
     def __init__(
@@ -981,28 +1452,62 @@ References to subrequests must include the name of the main request and may incl
         requests: list[str] | None = None,
         source: str | None = None,
     ) -> None:
-        self.opaque = opaque
+        absent: tuple[str, ...] = ()
+        self.opaque = (
+            None
+            if opaque is None
+            else _model_arg(
+                opaque, OpaqueDeviceConfiguration, "DeviceAllocationConfiguration(opaque=...)"
+            )
+        )
         self.requests = requests
-        self.source = source
+        if source is None:
+            self.source = ""
+            absent += ("source",)
+        else:
+            self.source = source
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeviceAllocationConfiguration:
+    def _decode(cls, data: dict[str, Any]) -> DeviceAllocationConfiguration:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("opaque")
-        self.opaque = None if v is None else OpaqueDeviceConfiguration.from_dict(v)
-        self.requests = get("requests")
-        self.source = get("source")
+        if v is None:
+            self.opaque = None
+        elif isinstance(v, dict):
+            self.opaque = OpaqueDeviceConfiguration._decode(v)
+        else:
+            self.opaque = None
+            odd = True
+        v = get("requests")
+        if v is None or isinstance(v, list):
+            self.requests = v
+        else:
+            self.requests = None
+            odd = True
+        v = get("source")
+        if isinstance(v, str):
+            self.source = v
+        else:
+            self.source = ""
+            absent += ("source",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.opaque
         if v0 is not None:
             data["opaque"] = v0.to_dict()
@@ -1010,9 +1515,18 @@ References to subrequests must include the name of the main request and may incl
         if v1 is not None:
             data["requests"] = v1
         v2 = self.source
-        if v2 is not None:
+        if v2 is not None and (v2 or "source" not in absent):
             data["source"] = v2
         return data
+
+    def _copy(self) -> DeviceAllocationConfiguration:
+        new = self.__class__.__new__(self.__class__)
+        new.opaque = None if (v0 := self.opaque) is None else v0._copy()
+        new.requests = None if (v1 := self.requests) is None else v1[:]
+        new.source = self.source
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class DeviceAllocationResult(_Model):
@@ -1048,26 +1562,57 @@ This includes configuration parameters for drivers which have no allocated devic
         config: list[DeviceAllocationConfiguration] | None = None,
         results: list[DeviceRequestAllocationResult] | None = None,
     ) -> None:
-        self.config = config
-        self.results = results
+        self.config = (
+            None
+            if config is None
+            else [
+                _model_arg(i0, DeviceAllocationConfiguration, "DeviceAllocationResult(config=...)")
+                for i0 in config
+            ]
+        )
+        self.results = (
+            None
+            if results is None
+            else [
+                _model_arg(i0, DeviceRequestAllocationResult, "DeviceAllocationResult(results=...)")
+                for i0 in results
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeviceAllocationResult:
+    def _decode(cls, data: dict[str, Any]) -> DeviceAllocationResult:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("config")
-        self.config = (
-            None if v is None else [DeviceAllocationConfiguration.from_dict(i0) for i0 in v]
-        )
+        if v is None:
+            self.config = None
+        elif isinstance(v, list):
+            try:
+                self.config = [DeviceAllocationConfiguration._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.config = None
+                odd = True
+        else:
+            self.config = None
+            odd = True
         v = get("results")
-        self.results = (
-            None if v is None else [DeviceRequestAllocationResult.from_dict(i0) for i0 in v]
-        )
+        if v is None:
+            self.results = None
+        elif isinstance(v, list):
+            try:
+                self.results = [DeviceRequestAllocationResult._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.results = None
+                odd = True
+        else:
+            self.results = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1080,6 +1625,13 @@ This includes configuration parameters for drivers which have no allocated devic
         if v1 is not None:
             data["results"] = [i0.to_dict() for i0 in v1]
         return data
+
+    def _copy(self) -> DeviceAllocationResult:
+        new = self.__class__.__new__(self.__class__)
+        new.config = None if (v0 := self.config) is None else [i._copy() for i in v0]
+        new.results = None if (v1 := self.results) is None else [i._copy() for i in v1]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class DeviceAttribute(_Model):
@@ -1166,21 +1718,62 @@ This is an alpha field and requires enabling the DRAListTypeAttributes feature g
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeviceAttribute:
+    def _decode(cls, data: dict[str, Any]) -> DeviceAttribute:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.bool_ = get("bool")
-        self.bools = get("bools")
-        self.int_ = get("int")
-        self.ints = get("ints")
-        self.string = get("string")
-        self.strings = get("strings")
-        self.version = get("version")
-        self.versions = get("versions")
+        v = get("bool")
+        if v is None or v.__class__ is bool:
+            self.bool_ = v
+        else:
+            self.bool_ = None
+            odd = True
+        v = get("bools")
+        if v is None or isinstance(v, list):
+            self.bools = v
+        else:
+            self.bools = None
+            odd = True
+        v = get("int")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.int_ = v
+        else:
+            self.int_ = None
+            odd = True
+        v = get("ints")
+        if v is None or isinstance(v, list):
+            self.ints = v
+        else:
+            self.ints = None
+            odd = True
+        v = get("string")
+        if v is None or isinstance(v, str):
+            self.string = v
+        else:
+            self.string = None
+            odd = True
+        v = get("strings")
+        if v is None or isinstance(v, list):
+            self.strings = v
+        else:
+            self.strings = None
+            odd = True
+        v = get("version")
+        if v is None or isinstance(v, str):
+            self.version = v
+        else:
+            self.version = None
+            odd = True
+        v = get("versions")
+        if v is None or isinstance(v, list):
+            self.versions = v
+        else:
+            self.versions = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1211,6 +1804,19 @@ This is an alpha field and requires enabling the DRAListTypeAttributes feature g
         if v7 is not None:
             data["versions"] = v7
         return data
+
+    def _copy(self) -> DeviceAttribute:
+        new = self.__class__.__new__(self.__class__)
+        new.bool_ = self.bool_
+        new.bools = None if (v1 := self.bools) is None else v1[:]
+        new.int_ = self.int_
+        new.ints = None if (v3 := self.ints) is None else v3[:]
+        new.string = self.string
+        new.strings = None if (v5 := self.strings) is None else v5[:]
+        new.version = self.version
+        new.versions = None if (v7 := self.versions) is None else v7[:]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class DeviceCapacity(_Model):
@@ -1245,24 +1851,43 @@ This field reflects the fixed total capacity and does not change. The consumed a
         self,
         *,
         request_policy: CapacityRequestPolicy | None = None,
-        value: _Quantity | None = None,
+        value: _Quantity | str | int | float | None = None,
     ) -> None:
-        self.request_policy = request_policy
-        self.value = value
+        self.request_policy = (
+            None
+            if request_policy is None
+            else _model_arg(
+                request_policy, CapacityRequestPolicy, "DeviceCapacity(request_policy=...)"
+            )
+        )
+        self.value = None if value is None else _Quantity.coerce(value)
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeviceCapacity:
+    def _decode(cls, data: dict[str, Any]) -> DeviceCapacity:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("requestPolicy")
-        self.request_policy = None if v is None else CapacityRequestPolicy.from_dict(v)
+        if v is None:
+            self.request_policy = None
+        elif isinstance(v, dict):
+            self.request_policy = CapacityRequestPolicy._decode(v)
+        else:
+            self.request_policy = None
+            odd = True
         v = get("value")
-        self.value = None if v is None else _Quantity(v)
+        if v is None:
+            self.value = None
+        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
+            self.value = _Quantity(v)
+        else:
+            self.value = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1275,6 +1900,13 @@ This field reflects the fixed total capacity and does not change. The consumed a
         if v1 is not None:
             data["value"] = _quantity_wire(v1)
         return data
+
+    def _copy(self) -> DeviceCapacity:
+        new = self.__class__.__new__(self.__class__)
+        new.request_policy = None if (v0 := self.request_policy) is None else v0._copy()
+        new.value = self.value
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class DeviceClaim(_Model):
@@ -1311,25 +1943,73 @@ class DeviceClaim(_Model):
         constraints: list[DeviceConstraint] | None = None,
         requests: list[DeviceRequest] | None = None,
     ) -> None:
-        self.config = config
-        self.constraints = constraints
-        self.requests = requests
+        self.config = (
+            None
+            if config is None
+            else [
+                _model_arg(i0, DeviceClaimConfiguration, "DeviceClaim(config=...)") for i0 in config
+            ]
+        )
+        self.constraints = (
+            None
+            if constraints is None
+            else [
+                _model_arg(i0, DeviceConstraint, "DeviceClaim(constraints=...)")
+                for i0 in constraints
+            ]
+        )
+        self.requests = (
+            None
+            if requests is None
+            else [_model_arg(i0, DeviceRequest, "DeviceClaim(requests=...)") for i0 in requests]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeviceClaim:
+    def _decode(cls, data: dict[str, Any]) -> DeviceClaim:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("config")
-        self.config = None if v is None else [DeviceClaimConfiguration.from_dict(i0) for i0 in v]
+        if v is None:
+            self.config = None
+        elif isinstance(v, list):
+            try:
+                self.config = [DeviceClaimConfiguration._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.config = None
+                odd = True
+        else:
+            self.config = None
+            odd = True
         v = get("constraints")
-        self.constraints = None if v is None else [DeviceConstraint.from_dict(i0) for i0 in v]
+        if v is None:
+            self.constraints = None
+        elif isinstance(v, list):
+            try:
+                self.constraints = [DeviceConstraint._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.constraints = None
+                odd = True
+        else:
+            self.constraints = None
+            odd = True
         v = get("requests")
-        self.requests = None if v is None else [DeviceRequest.from_dict(i0) for i0 in v]
+        if v is None:
+            self.requests = None
+        elif isinstance(v, list):
+            try:
+                self.requests = [DeviceRequest._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.requests = None
+                odd = True
+        else:
+            self.requests = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1345,6 +2025,14 @@ class DeviceClaim(_Model):
         if v2 is not None:
             data["requests"] = [i0.to_dict() for i0 in v2]
         return data
+
+    def _copy(self) -> DeviceClaim:
+        new = self.__class__.__new__(self.__class__)
+        new.config = None if (v0 := self.config) is None else [i._copy() for i in v0]
+        new.constraints = None if (v1 := self.constraints) is None else [i._copy() for i in v1]
+        new.requests = None if (v2 := self.requests) is None else [i._copy() for i in v2]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class DeviceClaimConfiguration(_Model):
@@ -1376,21 +2064,39 @@ References to subrequests must include the name of the main request and may incl
         opaque: OpaqueDeviceConfiguration | None = None,
         requests: list[str] | None = None,
     ) -> None:
-        self.opaque = opaque
+        self.opaque = (
+            None
+            if opaque is None
+            else _model_arg(
+                opaque, OpaqueDeviceConfiguration, "DeviceClaimConfiguration(opaque=...)"
+            )
+        )
         self.requests = requests
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeviceClaimConfiguration:
+    def _decode(cls, data: dict[str, Any]) -> DeviceClaimConfiguration:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("opaque")
-        self.opaque = None if v is None else OpaqueDeviceConfiguration.from_dict(v)
-        self.requests = get("requests")
+        if v is None:
+            self.opaque = None
+        elif isinstance(v, dict):
+            self.opaque = OpaqueDeviceConfiguration._decode(v)
+        else:
+            self.opaque = None
+            odd = True
+        v = get("requests")
+        if v is None or isinstance(v, list):
+            self.requests = v
+        else:
+            self.requests = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1404,6 +2110,13 @@ References to subrequests must include the name of the main request and may incl
             data["requests"] = v1
         return data
 
+    def _copy(self) -> DeviceClaimConfiguration:
+        new = self.__class__.__new__(self.__class__)
+        new.opaque = None if (v0 := self.opaque) is None else v0._copy()
+        new.requests = None if (v1 := self.requests) is None else v1[:]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class DeviceClass(_Model):
     """DeviceClass is a vendor- or admin-provided resource that contains device configuration and selectors. It can be referenced in the device requests of a claim to apply these presets. Cluster scoped."""
@@ -1413,6 +2126,7 @@ class DeviceClass(_Model):
         "kind",
         "metadata",
         "spec",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "resource.k8s.io/v1"
@@ -1442,10 +2156,11 @@ class DeviceClass(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "DeviceClassSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "DeviceClassSpec", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -1453,10 +2168,10 @@ class DeviceClass(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object metadata"""
 
-    spec: DeviceClassSpec | None
+    spec: DeviceClassSpec
     """Spec defines what can be allocated and how to configure it.
 
 This is mutable. Consumers have to be prepared for classes changing at any time, either because they get updated or replaced. Claim allocations are done once based on whatever was set in classes at the time of allocation.
@@ -1472,31 +2187,67 @@ Changing the spec automatically increments the metadata.generation number.
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: DeviceClassSpec | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "DeviceClass(metadata=...)")
+        if spec is None:
+            self.spec = DeviceClassSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(spec, DeviceClassSpec, "DeviceClass(spec=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeviceClass:
+    def _decode(cls, data: dict[str, Any]) -> DeviceClass:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else DeviceClassSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = DeviceClassSpec._decode(v)
+        else:
+            self.spec = DeviceClassSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -1505,11 +2256,25 @@ Changing the spec automatically increments the metadata.generation number.
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         return data
+
+    def _copy(self) -> DeviceClass:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class DeviceClassConfiguration(_Model):
@@ -1530,19 +2295,32 @@ class DeviceClassConfiguration(_Model):
         *,
         opaque: OpaqueDeviceConfiguration | None = None,
     ) -> None:
-        self.opaque = opaque
+        self.opaque = (
+            None
+            if opaque is None
+            else _model_arg(
+                opaque, OpaqueDeviceConfiguration, "DeviceClassConfiguration(opaque=...)"
+            )
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeviceClassConfiguration:
+    def _decode(cls, data: dict[str, Any]) -> DeviceClassConfiguration:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("opaque")
-        self.opaque = None if v is None else OpaqueDeviceConfiguration.from_dict(v)
+        if v is None:
+            self.opaque = None
+        elif isinstance(v, dict):
+            self.opaque = OpaqueDeviceConfiguration._decode(v)
+        else:
+            self.opaque = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1553,6 +2331,12 @@ class DeviceClassConfiguration(_Model):
             data["opaque"] = v0.to_dict()
         return data
 
+    def _copy(self) -> DeviceClassConfiguration:
+        new = self.__class__.__new__(self.__class__)
+        new.opaque = None if (v0 := self.opaque) is None else v0._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class DeviceClassList(_Model):
     """DeviceClassList is a collection of classes."""
@@ -1562,28 +2346,30 @@ class DeviceClassList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "resource.k8s.io/v1"
     KIND: ClassVar[str] = "DeviceClassList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[DeviceClass] | None", required=True),
+        _FieldInfo("items", "items", "list[DeviceClass]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[DeviceClass] | None
+    items: list[DeviceClass]
     """Items is the list of resource classes."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata"""
 
     def __init__(
@@ -1594,44 +2380,97 @@ class DeviceClassList(_Model):
         kind: str | None = "DeviceClassList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [_model_arg(i0, DeviceClass, "DeviceClassList(items=...)") for i0 in items]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "DeviceClassList(metadata=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeviceClassList:
+    def _decode(cls, data: dict[str, Any]) -> DeviceClassList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [DeviceClass.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [DeviceClass._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> DeviceClassList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class DeviceClassSpec(_Model):
@@ -1674,24 +2513,63 @@ This is a beta field.
         extended_resource_name: str | None = None,
         selectors: list[DeviceSelector] | None = None,
     ) -> None:
-        self.config = config
+        self.config = (
+            None
+            if config is None
+            else [
+                _model_arg(i0, DeviceClassConfiguration, "DeviceClassSpec(config=...)")
+                for i0 in config
+            ]
+        )
         self.extended_resource_name = extended_resource_name
-        self.selectors = selectors
+        self.selectors = (
+            None
+            if selectors is None
+            else [
+                _model_arg(i0, DeviceSelector, "DeviceClassSpec(selectors=...)") for i0 in selectors
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeviceClassSpec:
+    def _decode(cls, data: dict[str, Any]) -> DeviceClassSpec:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("config")
-        self.config = None if v is None else [DeviceClassConfiguration.from_dict(i0) for i0 in v]
-        self.extended_resource_name = get("extendedResourceName")
+        if v is None:
+            self.config = None
+        elif isinstance(v, list):
+            try:
+                self.config = [DeviceClassConfiguration._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.config = None
+                odd = True
+        else:
+            self.config = None
+            odd = True
+        v = get("extendedResourceName")
+        if v is None or isinstance(v, str):
+            self.extended_resource_name = v
+        else:
+            self.extended_resource_name = None
+            odd = True
         v = get("selectors")
-        self.selectors = None if v is None else [DeviceSelector.from_dict(i0) for i0 in v]
+        if v is None:
+            self.selectors = None
+        elif isinstance(v, list):
+            try:
+                self.selectors = [DeviceSelector._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.selectors = None
+                odd = True
+        else:
+            self.selectors = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1707,6 +2585,14 @@ This is a beta field.
         if v2 is not None:
             data["selectors"] = [i0.to_dict() for i0 in v2]
         return data
+
+    def _copy(self) -> DeviceClassSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.config = None if (v0 := self.config) is None else [i._copy() for i in v0]
+        new.extended_resource_name = self.extended_resource_name
+        new.selectors = None if (v2 := self.selectors) is None else [i._copy() for i in v2]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class DeviceConstraint(_Model):
@@ -1768,16 +2654,32 @@ References to subrequests must include the name of the main request and may incl
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeviceConstraint:
+    def _decode(cls, data: dict[str, Any]) -> DeviceConstraint:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.distinct_attribute = get("distinctAttribute")
-        self.match_attribute = get("matchAttribute")
-        self.requests = get("requests")
+        v = get("distinctAttribute")
+        if v is None or isinstance(v, str):
+            self.distinct_attribute = v
+        else:
+            self.distinct_attribute = None
+            odd = True
+        v = get("matchAttribute")
+        if v is None or isinstance(v, str):
+            self.match_attribute = v
+        else:
+            self.match_attribute = None
+            odd = True
+        v = get("requests")
+        if v is None or isinstance(v, list):
+            self.requests = v
+        else:
+            self.requests = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1794,6 +2696,14 @@ References to subrequests must include the name of the main request and may incl
             data["requests"] = v2
         return data
 
+    def _copy(self) -> DeviceConstraint:
+        new = self.__class__.__new__(self.__class__)
+        new.distinct_attribute = self.distinct_attribute
+        new.match_attribute = self.match_attribute
+        new.requests = None if (v2 := self.requests) is None else v2[:]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class DeviceCounterConsumption(_Model):
     """DeviceCounterConsumption defines a set of counters that a device will consume from a CounterSet."""
@@ -1801,18 +2711,20 @@ class DeviceCounterConsumption(_Model):
     __slots__ = (
         "counter_set",
         "counters",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("counter_set", "counterSet", "str | None", required=True),
-        _FieldInfo("counters", "counters", "dict[str, Counter] | None", required=True),
+        _FieldInfo("counter_set", "counterSet", "str", required=True),
+        _FieldInfo("counters", "counters", "dict[str, Counter]", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"counterSet", "counters"})
+    _absent: tuple[str, ...]
 
-    counter_set: str | None
+    counter_set: str
     """CounterSet is the name of the set from which the counters defined will be consumed."""
 
-    counters: dict[str, Counter] | None
+    counters: dict[str, Counter]
     """Counters defines the counters that will be consumed by the device.
 
 The maximum number of counters is 32.
@@ -1824,33 +2736,78 @@ The maximum number of counters is 32.
         counter_set: str | None = None,
         counters: dict[str, Counter] | None = None,
     ) -> None:
-        self.counter_set = counter_set
-        self.counters = counters
+        absent: tuple[str, ...] = ()
+        if counter_set is None:
+            self.counter_set = ""
+            absent += ("counter_set",)
+        else:
+            self.counter_set = counter_set
+        if counters is None:
+            self.counters = {}
+            absent += ("counters",)
+        else:
+            self.counters = {
+                k0: _model_arg(i0, Counter, "DeviceCounterConsumption(counters=...)")
+                for k0, i0 in counters.items()
+            }
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeviceCounterConsumption:
+    def _decode(cls, data: dict[str, Any]) -> DeviceCounterConsumption:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.counter_set = get("counterSet")
+        v = get("counterSet")
+        if isinstance(v, str):
+            self.counter_set = v
+        else:
+            self.counter_set = ""
+            absent += ("counter_set",)
+            if v is not None:
+                odd = True
         v = get("counters")
-        self.counters = None if v is None else {k0: Counter.from_dict(i0) for k0, i0 in v.items()}
+        if isinstance(v, dict):
+            try:
+                self.counters = {k0: Counter._decode(i0) for k0, i0 in v.items()}
+            except AttributeError:  # an item that is not an object
+                self.counters = {}
+                absent += ("counters",)
+                odd = True
+        else:
+            self.counters = {}
+            absent += ("counters",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.counter_set
-        if v0 is not None:
+        if v0 is not None and (v0 or "counter_set" not in absent):
             data["counterSet"] = v0
         v1 = self.counters
-        if v1 is not None:
+        if v1 is not None and (v1 or "counters" not in absent):
             data["counters"] = {k0: i0.to_dict() for k0, i0 in v1.items()}
         return data
+
+    def _copy(self) -> DeviceCounterConsumption:
+        new = self.__class__.__new__(self.__class__)
+        new.counter_set = self.counter_set
+        new.counters = (
+            None if (v1 := self.counters) is None else {k: i._copy() for k, i in v1.items()}
+        )
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class DeviceRequest(_Model):
@@ -1860,6 +2817,7 @@ class DeviceRequest(_Model):
         "exactly",
         "first_available",
         "name",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -1867,9 +2825,10 @@ class DeviceRequest(_Model):
         _FieldInfo(
             "first_available", "firstAvailable", "list[DeviceSubRequest] | None", list_type="atomic"
         ),
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("name", "name", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"exactly", "firstAvailable", "name"})
+    _absent: tuple[str, ...]
 
     exactly: ExactDeviceRequest | None
     """Exactly specifies the details for a single request that must be met exactly for the request to be satisfied.
@@ -1883,7 +2842,7 @@ One of Exactly or FirstAvailable must be set.
 DRA does not yet implement scoring, so the scheduler will select the first set of devices that satisfies all the requests in the claim. And if the requirements can be satisfied on more than one node, other scheduling features will determine which node is chosen. This means that the set of devices allocated to a claim might not be the optimal set available to the cluster. Scoring will be implemented later.
 """
 
-    name: str | None
+    name: str
     """Name can be used to reference this request in a pod.spec.containers[].resources.claims entry and in a constraint of the claim.
 
 References using the name in the DeviceRequest will uniquely identify a request when the Exactly field is set. When the FirstAvailable field is set, a reference to the name of the DeviceRequest will match whatever subrequest is chosen by the scheduler.
@@ -1898,29 +2857,73 @@ Must be a DNS label.
         first_available: list[DeviceSubRequest] | None = None,
         name: str | None = None,
     ) -> None:
-        self.exactly = exactly
-        self.first_available = first_available
-        self.name = name
+        absent: tuple[str, ...] = ()
+        self.exactly = (
+            None
+            if exactly is None
+            else _model_arg(exactly, ExactDeviceRequest, "DeviceRequest(exactly=...)")
+        )
+        self.first_available = (
+            None
+            if first_available is None
+            else [
+                _model_arg(i0, DeviceSubRequest, "DeviceRequest(first_available=...)")
+                for i0 in first_available
+            ]
+        )
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeviceRequest:
+    def _decode(cls, data: dict[str, Any]) -> DeviceRequest:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("exactly")
-        self.exactly = None if v is None else ExactDeviceRequest.from_dict(v)
+        if v is None:
+            self.exactly = None
+        elif isinstance(v, dict):
+            self.exactly = ExactDeviceRequest._decode(v)
+        else:
+            self.exactly = None
+            odd = True
         v = get("firstAvailable")
-        self.first_available = None if v is None else [DeviceSubRequest.from_dict(i0) for i0 in v]
-        self.name = get("name")
+        if v is None:
+            self.first_available = None
+        elif isinstance(v, list):
+            try:
+                self.first_available = [DeviceSubRequest._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.first_available = None
+                odd = True
+        else:
+            self.first_available = None
+            odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.exactly
         if v0 is not None:
             data["exactly"] = v0.to_dict()
@@ -1928,9 +2931,20 @@ Must be a DNS label.
         if v1 is not None:
             data["firstAvailable"] = [i0.to_dict() for i0 in v1]
         v2 = self.name
-        if v2 is not None:
+        if v2 is not None and (v2 or "name" not in absent):
             data["name"] = v2
         return data
+
+    def _copy(self) -> DeviceRequest:
+        new = self.__class__.__new__(self.__class__)
+        new.exactly = None if (v0 := self.exactly) is None else v0._copy()
+        new.first_available = (
+            None if (v1 := self.first_available) is None else [i._copy() for i in v1]
+        )
+        new.name = self.name
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class DeviceRequestAllocationResult(_Model):
@@ -1947,6 +2961,7 @@ class DeviceRequestAllocationResult(_Model):
         "request",
         "share_id",
         "tolerations",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -1961,10 +2976,10 @@ class DeviceRequestAllocationResult(_Model):
             list_type="atomic",
         ),
         _FieldInfo("consumed_capacity", "consumedCapacity", "dict[str, _Quantity] | None"),
-        _FieldInfo("device", "device", "str | None", required=True),
-        _FieldInfo("driver", "driver", "str | None", required=True),
-        _FieldInfo("pool", "pool", "str | None", required=True),
-        _FieldInfo("request", "request", "str | None", required=True),
+        _FieldInfo("device", "device", "str", required=True),
+        _FieldInfo("driver", "driver", "str", required=True),
+        _FieldInfo("pool", "pool", "str", required=True),
+        _FieldInfo("request", "request", "str", required=True),
         _FieldInfo("share_id", "shareID", "str | None"),
         _FieldInfo(
             "tolerations", "tolerations", "list[DeviceToleration] | None", list_type="atomic"
@@ -1984,6 +2999,7 @@ class DeviceRequestAllocationResult(_Model):
             "tolerations",
         }
     )
+    _absent: tuple[str, ...]
 
     admin_access: bool | None
     """AdminAccess indicates that this device was allocated for administrative access. See the corresponding request field for a definition of mode.
@@ -2011,22 +3027,22 @@ The total consumed capacity for each device must not exceed the DeviceCapacity's
 This field is populated only for devices that allow multiple allocations. All capacity entries are included, even if the consumed amount is zero.
 """
 
-    device: str | None
+    device: str
     """Device references one device instance via its name in the driver's resource pool. It must be a DNS label."""
 
-    driver: str | None
+    driver: str
     """Driver specifies the name of the DRA driver whose kubelet plugin should be invoked to process the allocation once the claim is needed on a node.
 
 Must be a DNS subdomain and should end with a DNS domain owned by the vendor of the driver. It should use only lower case characters.
 """
 
-    pool: str | None
+    pool: str
     """This name together with the driver name and the device name field identify which device was allocated (`<driver name>/<pool name>/<device name>`).
 
 Must not be longer than 253 characters and may contain one or more DNS sub-domains separated by slashes.
 """
 
-    request: str | None
+    request: str
     """Request is the name of the request in the claim which caused this device to be allocated. If it references a subrequest in the firstAvailable list on a DeviceRequest, this field must include both the name of the main request and the subrequest using the format <main request>/<subrequest>.
 
 Multiple devices may have been allocated per request.
@@ -2049,7 +3065,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         admin_access: bool | None = None,
         binding_conditions: list[str] | None = None,
         binding_failure_conditions: list[str] | None = None,
-        consumed_capacity: dict[str, _Quantity] | None = None,
+        consumed_capacity: _Mapping[str, _Quantity | str | int | float] | None = None,
         device: str | None = None,
         driver: str | None = None,
         pool: str | None = None,
@@ -2057,43 +3073,140 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         share_id: str | None = None,
         tolerations: list[DeviceToleration] | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.admin_access = admin_access
         self.binding_conditions = binding_conditions
         self.binding_failure_conditions = binding_failure_conditions
-        self.consumed_capacity = consumed_capacity
-        self.device = device
-        self.driver = driver
-        self.pool = pool
-        self.request = request
+        self.consumed_capacity = (
+            None
+            if consumed_capacity is None
+            else {k0: _Quantity.coerce(i0) for k0, i0 in consumed_capacity.items()}
+        )
+        if device is None:
+            self.device = ""
+            absent += ("device",)
+        else:
+            self.device = device
+        if driver is None:
+            self.driver = ""
+            absent += ("driver",)
+        else:
+            self.driver = driver
+        if pool is None:
+            self.pool = ""
+            absent += ("pool",)
+        else:
+            self.pool = pool
+        if request is None:
+            self.request = ""
+            absent += ("request",)
+        else:
+            self.request = request
         self.share_id = share_id
-        self.tolerations = tolerations
+        self.tolerations = (
+            None
+            if tolerations is None
+            else [
+                _model_arg(i0, DeviceToleration, "DeviceRequestAllocationResult(tolerations=...)")
+                for i0 in tolerations
+            ]
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeviceRequestAllocationResult:
+    def _decode(cls, data: dict[str, Any]) -> DeviceRequestAllocationResult:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.admin_access = get("adminAccess")
-        self.binding_conditions = get("bindingConditions")
-        self.binding_failure_conditions = get("bindingFailureConditions")
+        v = get("adminAccess")
+        if v is None or v.__class__ is bool:
+            self.admin_access = v
+        else:
+            self.admin_access = None
+            odd = True
+        v = get("bindingConditions")
+        if v is None or isinstance(v, list):
+            self.binding_conditions = v
+        else:
+            self.binding_conditions = None
+            odd = True
+        v = get("bindingFailureConditions")
+        if v is None or isinstance(v, list):
+            self.binding_failure_conditions = v
+        else:
+            self.binding_failure_conditions = None
+            odd = True
         v = get("consumedCapacity")
-        self.consumed_capacity = None if v is None else {k0: _Quantity(i0) for k0, i0 in v.items()}
-        self.device = get("device")
-        self.driver = get("driver")
-        self.pool = get("pool")
-        self.request = get("request")
-        self.share_id = get("shareID")
+        if v is None:
+            self.consumed_capacity = None
+        elif isinstance(v, dict):
+            self.consumed_capacity = {k0: _Quantity(i0) for k0, i0 in v.items()}
+        else:
+            self.consumed_capacity = None
+            odd = True
+        v = get("device")
+        if isinstance(v, str):
+            self.device = v
+        else:
+            self.device = ""
+            absent += ("device",)
+            if v is not None:
+                odd = True
+        v = get("driver")
+        if isinstance(v, str):
+            self.driver = v
+        else:
+            self.driver = ""
+            absent += ("driver",)
+            if v is not None:
+                odd = True
+        v = get("pool")
+        if isinstance(v, str):
+            self.pool = v
+        else:
+            self.pool = ""
+            absent += ("pool",)
+            if v is not None:
+                odd = True
+        v = get("request")
+        if isinstance(v, str):
+            self.request = v
+        else:
+            self.request = ""
+            absent += ("request",)
+            if v is not None:
+                odd = True
+        v = get("shareID")
+        if v is None or isinstance(v, str):
+            self.share_id = v
+        else:
+            self.share_id = None
+            odd = True
         v = get("tolerations")
-        self.tolerations = None if v is None else [DeviceToleration.from_dict(i0) for i0 in v]
+        if v is None:
+            self.tolerations = None
+        elif isinstance(v, list):
+            try:
+                self.tolerations = [DeviceToleration._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.tolerations = None
+                odd = True
+        else:
+            self.tolerations = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.admin_access
         if v0 is not None:
             data["adminAccess"] = v0
@@ -2107,16 +3220,16 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         if v3 is not None:
             data["consumedCapacity"] = {k0: _quantity_wire(i0) for k0, i0 in v3.items()}
         v4 = self.device
-        if v4 is not None:
+        if v4 is not None and (v4 or "device" not in absent):
             data["device"] = v4
         v5 = self.driver
-        if v5 is not None:
+        if v5 is not None and (v5 or "driver" not in absent):
             data["driver"] = v5
         v6 = self.pool
-        if v6 is not None:
+        if v6 is not None and (v6 or "pool" not in absent):
             data["pool"] = v6
         v7 = self.request
-        if v7 is not None:
+        if v7 is not None and (v7 or "request" not in absent):
             data["request"] = v7
         v8 = self.share_id
         if v8 is not None:
@@ -2125,6 +3238,24 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         if v9 is not None:
             data["tolerations"] = [i0.to_dict() for i0 in v9]
         return data
+
+    def _copy(self) -> DeviceRequestAllocationResult:
+        new = self.__class__.__new__(self.__class__)
+        new.admin_access = self.admin_access
+        new.binding_conditions = None if (v1 := self.binding_conditions) is None else v1[:]
+        new.binding_failure_conditions = (
+            None if (v2 := self.binding_failure_conditions) is None else v2[:]
+        )
+        new.consumed_capacity = None if (v3 := self.consumed_capacity) is None else v3.copy()
+        new.device = self.device
+        new.driver = self.driver
+        new.pool = self.pool
+        new.request = self.request
+        new.share_id = self.share_id
+        new.tolerations = None if (v9 := self.tolerations) is None else [i._copy() for i in v9]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class DeviceSelector(_Model):
@@ -2145,19 +3276,28 @@ class DeviceSelector(_Model):
         *,
         cel: CELDeviceSelector | None = None,
     ) -> None:
-        self.cel = cel
+        self.cel = (
+            None if cel is None else _model_arg(cel, CELDeviceSelector, "DeviceSelector(cel=...)")
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeviceSelector:
+    def _decode(cls, data: dict[str, Any]) -> DeviceSelector:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("cel")
-        self.cel = None if v is None else CELDeviceSelector.from_dict(v)
+        if v is None:
+            self.cel = None
+        elif isinstance(v, dict):
+            self.cel = CELDeviceSelector._decode(v)
+        else:
+            self.cel = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -2167,6 +3307,12 @@ class DeviceSelector(_Model):
         if v0 is not None:
             data["cel"] = v0.to_dict()
         return data
+
+    def _copy(self) -> DeviceSelector:
+        new = self.__class__.__new__(self.__class__)
+        new.cel = None if (v0 := self.cel) is None else v0._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class DeviceSubRequest(_Model):
@@ -2183,14 +3329,15 @@ class DeviceSubRequest(_Model):
         "name",
         "selectors",
         "tolerations",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("allocation_mode", "allocationMode", "str | None"),
         _FieldInfo("capacity", "capacity", "CapacityRequirements | None"),
         _FieldInfo("count", "count", "int | None"),
-        _FieldInfo("device_class_name", "deviceClassName", "str | None", required=True),
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("device_class_name", "deviceClassName", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True),
         _FieldInfo("selectors", "selectors", "list[DeviceSelector] | None", list_type="atomic"),
         _FieldInfo(
             "tolerations", "tolerations", "list[DeviceToleration] | None", list_type="atomic"
@@ -2207,6 +3354,7 @@ class DeviceSubRequest(_Model):
             "tolerations",
         }
     )
+    _absent: tuple[str, ...]
 
     allocation_mode: str | None
     """AllocationMode and its related fields define how devices are allocated to satisfy this subrequest. Supported values are:
@@ -2235,7 +3383,7 @@ Applies to each device allocation. If Count > 1, the request fails if there aren
     count: int | None
     """Count is used only when the count mode is "ExactCount". Must be greater than zero. If AllocationMode is ExactCount and this field is not specified, the default is one."""
 
-    device_class_name: str | None
+    device_class_name: str
     """DeviceClassName references a specific DeviceClass, which can define additional configuration and selectors to be inherited by this subrequest.
 
 A class is required. Which classes are available depends on the cluster.
@@ -2243,7 +3391,7 @@ A class is required. Which classes are available depends on the cluster.
 Administrators may use this to restrict which devices may get requested by only installing classes with selectors for permitted devices. If users are free to request anything without restrictions, then administrators can create an empty DeviceClass for users to reference.
 """
 
-    name: str | None
+    name: str
     """Name can be used to reference this subrequest in the list of constraints or the list of configurations for the claim. References must use the format <main request>/<subrequest>.
 
 Must be a DNS label.
@@ -2275,38 +3423,120 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         selectors: list[DeviceSelector] | None = None,
         tolerations: list[DeviceToleration] | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.allocation_mode = allocation_mode
-        self.capacity = capacity
+        self.capacity = (
+            None
+            if capacity is None
+            else _model_arg(capacity, CapacityRequirements, "DeviceSubRequest(capacity=...)")
+        )
         self.count = count
-        self.device_class_name = device_class_name
-        self.name = name
-        self.selectors = selectors
-        self.tolerations = tolerations
+        if device_class_name is None:
+            self.device_class_name = ""
+            absent += ("device_class_name",)
+        else:
+            self.device_class_name = device_class_name
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
+        self.selectors = (
+            None
+            if selectors is None
+            else [
+                _model_arg(i0, DeviceSelector, "DeviceSubRequest(selectors=...)")
+                for i0 in selectors
+            ]
+        )
+        self.tolerations = (
+            None
+            if tolerations is None
+            else [
+                _model_arg(i0, DeviceToleration, "DeviceSubRequest(tolerations=...)")
+                for i0 in tolerations
+            ]
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeviceSubRequest:
+    def _decode(cls, data: dict[str, Any]) -> DeviceSubRequest:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.allocation_mode = get("allocationMode")
+        v = get("allocationMode")
+        if v is None or isinstance(v, str):
+            self.allocation_mode = v
+        else:
+            self.allocation_mode = None
+            odd = True
         v = get("capacity")
-        self.capacity = None if v is None else CapacityRequirements.from_dict(v)
-        self.count = get("count")
-        self.device_class_name = get("deviceClassName")
-        self.name = get("name")
+        if v is None:
+            self.capacity = None
+        elif isinstance(v, dict):
+            self.capacity = CapacityRequirements._decode(v)
+        else:
+            self.capacity = None
+            odd = True
+        v = get("count")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.count = v
+        else:
+            self.count = None
+            odd = True
+        v = get("deviceClassName")
+        if isinstance(v, str):
+            self.device_class_name = v
+        else:
+            self.device_class_name = ""
+            absent += ("device_class_name",)
+            if v is not None:
+                odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
         v = get("selectors")
-        self.selectors = None if v is None else [DeviceSelector.from_dict(i0) for i0 in v]
+        if v is None:
+            self.selectors = None
+        elif isinstance(v, list):
+            try:
+                self.selectors = [DeviceSelector._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.selectors = None
+                odd = True
+        else:
+            self.selectors = None
+            odd = True
         v = get("tolerations")
-        self.tolerations = None if v is None else [DeviceToleration.from_dict(i0) for i0 in v]
+        if v is None:
+            self.tolerations = None
+        elif isinstance(v, list):
+            try:
+                self.tolerations = [DeviceToleration._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.tolerations = None
+                odd = True
+        else:
+            self.tolerations = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.allocation_mode
         if v0 is not None:
             data["allocationMode"] = v0
@@ -2317,10 +3547,10 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         if v2 is not None:
             data["count"] = v2
         v3 = self.device_class_name
-        if v3 is not None:
+        if v3 is not None and (v3 or "device_class_name" not in absent):
             data["deviceClassName"] = v3
         v4 = self.name
-        if v4 is not None:
+        if v4 is not None and (v4 or "name" not in absent):
             data["name"] = v4
         v5 = self.selectors
         if v5 is not None:
@@ -2329,6 +3559,19 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         if v6 is not None:
             data["tolerations"] = [i0.to_dict() for i0 in v6]
         return data
+
+    def _copy(self) -> DeviceSubRequest:
+        new = self.__class__.__new__(self.__class__)
+        new.allocation_mode = self.allocation_mode
+        new.capacity = None if (v1 := self.capacity) is None else v1._copy()
+        new.count = self.count
+        new.device_class_name = self.device_class_name
+        new.name = self.name
+        new.selectors = None if (v5 := self.selectors) is None else [i._copy() for i in v5]
+        new.tolerations = None if (v6 := self.tolerations) is None else [i._copy() for i in v6]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class DeviceTaint(_Model):
@@ -2339,23 +3582,25 @@ class DeviceTaint(_Model):
         "key",
         "time_added",
         "value",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("effect", "effect", "str | None", required=True),
-        _FieldInfo("key", "key", "str | None", required=True),
+        _FieldInfo("effect", "effect", "str", required=True),
+        _FieldInfo("key", "key", "str", required=True),
         _FieldInfo("time_added", "timeAdded", "_Time | None"),
         _FieldInfo("value", "value", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"effect", "key", "timeAdded", "value"})
+    _absent: tuple[str, ...]
 
-    effect: str | None
+    effect: str
     """The effect of the taint on claims that do not tolerate the taint and through such claims on the pods using them.
 
 Valid effects are None, NoSchedule and NoExecute. PreferNoSchedule as used for nodes is not valid here. More effects may get added in the future. Consumers must treat unknown effects like None.
 """
 
-    key: str | None
+    key: str
     """The taint key to be applied to a device. Must be a label name."""
 
     time_added: _Time | None
@@ -2372,46 +3617,95 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
         *,
         effect: str | None = None,
         key: str | None = None,
-        time_added: _Time | None = None,
+        time_added: _Time | str | _datetime | None = None,
         value: str | None = None,
     ) -> None:
-        self.effect = effect
-        self.key = key
-        self.time_added = time_added
+        absent: tuple[str, ...] = ()
+        if effect is None:
+            self.effect = ""
+            absent += ("effect",)
+        else:
+            self.effect = effect
+        if key is None:
+            self.key = ""
+            absent += ("key",)
+        else:
+            self.key = key
+        self.time_added = None if time_added is None else _Time.coerce(time_added)
         self.value = value
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeviceTaint:
+    def _decode(cls, data: dict[str, Any]) -> DeviceTaint:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.effect = get("effect")
-        self.key = get("key")
+        v = get("effect")
+        if isinstance(v, str):
+            self.effect = v
+        else:
+            self.effect = ""
+            absent += ("effect",)
+            if v is not None:
+                odd = True
+        v = get("key")
+        if isinstance(v, str):
+            self.key = v
+        else:
+            self.key = ""
+            absent += ("key",)
+            if v is not None:
+                odd = True
         v = get("timeAdded")
-        self.time_added = None if v is None else _Time(v)
-        self.value = get("value")
+        if v is None:
+            self.time_added = None
+        elif isinstance(v, str):
+            self.time_added = _Time(v)
+        else:
+            self.time_added = None
+            odd = True
+        v = get("value")
+        if v is None or isinstance(v, str):
+            self.value = v
+        else:
+            self.value = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.effect
-        if v0 is not None:
+        if v0 is not None and (v0 or "effect" not in absent):
             data["effect"] = v0
         v1 = self.key
-        if v1 is not None:
+        if v1 is not None and (v1 or "key" not in absent):
             data["key"] = v1
         v2 = self.time_added
         if v2 is not None:
-            data["timeAdded"] = v2
+            data["timeAdded"] = v2 if isinstance(v2, str) else _Time.coerce(v2)
         v3 = self.value
         if v3 is not None:
             data["value"] = v3
         return data
+
+    def _copy(self) -> DeviceTaint:
+        new = self.__class__.__new__(self.__class__)
+        new.effect = self.effect
+        new.key = self.key
+        new.time_added = self.time_added
+        new.value = self.value
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class DeviceToleration(_Model):
@@ -2468,18 +3762,44 @@ class DeviceToleration(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeviceToleration:
+    def _decode(cls, data: dict[str, Any]) -> DeviceToleration:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.effect = get("effect")
-        self.key = get("key")
-        self.operator = get("operator")
-        self.toleration_seconds = get("tolerationSeconds")
-        self.value = get("value")
+        v = get("effect")
+        if v is None or isinstance(v, str):
+            self.effect = v
+        else:
+            self.effect = None
+            odd = True
+        v = get("key")
+        if v is None or isinstance(v, str):
+            self.key = v
+        else:
+            self.key = None
+            odd = True
+        v = get("operator")
+        if v is None or isinstance(v, str):
+            self.operator = v
+        else:
+            self.operator = None
+            odd = True
+        v = get("tolerationSeconds")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.toleration_seconds = v
+        else:
+            self.toleration_seconds = None
+            odd = True
+        v = get("value")
+        if v is None or isinstance(v, str):
+            self.value = v
+        else:
+            self.value = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -2502,6 +3822,16 @@ class DeviceToleration(_Model):
             data["value"] = v4
         return data
 
+    def _copy(self) -> DeviceToleration:
+        new = self.__class__.__new__(self.__class__)
+        new.effect = self.effect
+        new.key = self.key
+        new.operator = self.operator
+        new.toleration_seconds = self.toleration_seconds
+        new.value = self.value
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class ExactDeviceRequest(_Model):
     """ExactDeviceRequest is a request for one or more identical devices."""
@@ -2514,6 +3844,7 @@ class ExactDeviceRequest(_Model):
         "device_class_name",
         "selectors",
         "tolerations",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -2521,7 +3852,7 @@ class ExactDeviceRequest(_Model):
         _FieldInfo("allocation_mode", "allocationMode", "str | None"),
         _FieldInfo("capacity", "capacity", "CapacityRequirements | None"),
         _FieldInfo("count", "count", "int | None"),
-        _FieldInfo("device_class_name", "deviceClassName", "str | None", required=True),
+        _FieldInfo("device_class_name", "deviceClassName", "str", required=True),
         _FieldInfo("selectors", "selectors", "list[DeviceSelector] | None", list_type="atomic"),
         _FieldInfo(
             "tolerations", "tolerations", "list[DeviceToleration] | None", list_type="atomic"
@@ -2538,6 +3869,7 @@ class ExactDeviceRequest(_Model):
             "tolerations",
         }
     )
+    _absent: tuple[str, ...]
 
     admin_access: bool | None
     """AdminAccess indicates that this is a claim for administrative access to the device(s). Claims with AdminAccess are expected to be used for monitoring or other management services for a device.  They ignore all ordinary claims to the device with respect to access modes and any resource allocations.
@@ -2573,7 +3905,7 @@ Applies to each device allocation. If Count > 1, the request fails if there aren
     count: int | None
     """Count is used only when the count mode is "ExactCount". Must be greater than zero. If AllocationMode is ExactCount and this field is not specified, the default is one."""
 
-    device_class_name: str | None
+    device_class_name: str
     """DeviceClassName references a specific DeviceClass, which can define additional configuration and selectors to be inherited by this request.
 
 A DeviceClassName is required.
@@ -2607,38 +3939,114 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         selectors: list[DeviceSelector] | None = None,
         tolerations: list[DeviceToleration] | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.admin_access = admin_access
         self.allocation_mode = allocation_mode
-        self.capacity = capacity
+        self.capacity = (
+            None
+            if capacity is None
+            else _model_arg(capacity, CapacityRequirements, "ExactDeviceRequest(capacity=...)")
+        )
         self.count = count
-        self.device_class_name = device_class_name
-        self.selectors = selectors
-        self.tolerations = tolerations
+        if device_class_name is None:
+            self.device_class_name = ""
+            absent += ("device_class_name",)
+        else:
+            self.device_class_name = device_class_name
+        self.selectors = (
+            None
+            if selectors is None
+            else [
+                _model_arg(i0, DeviceSelector, "ExactDeviceRequest(selectors=...)")
+                for i0 in selectors
+            ]
+        )
+        self.tolerations = (
+            None
+            if tolerations is None
+            else [
+                _model_arg(i0, DeviceToleration, "ExactDeviceRequest(tolerations=...)")
+                for i0 in tolerations
+            ]
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ExactDeviceRequest:
+    def _decode(cls, data: dict[str, Any]) -> ExactDeviceRequest:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.admin_access = get("adminAccess")
-        self.allocation_mode = get("allocationMode")
+        v = get("adminAccess")
+        if v is None or v.__class__ is bool:
+            self.admin_access = v
+        else:
+            self.admin_access = None
+            odd = True
+        v = get("allocationMode")
+        if v is None or isinstance(v, str):
+            self.allocation_mode = v
+        else:
+            self.allocation_mode = None
+            odd = True
         v = get("capacity")
-        self.capacity = None if v is None else CapacityRequirements.from_dict(v)
-        self.count = get("count")
-        self.device_class_name = get("deviceClassName")
+        if v is None:
+            self.capacity = None
+        elif isinstance(v, dict):
+            self.capacity = CapacityRequirements._decode(v)
+        else:
+            self.capacity = None
+            odd = True
+        v = get("count")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.count = v
+        else:
+            self.count = None
+            odd = True
+        v = get("deviceClassName")
+        if isinstance(v, str):
+            self.device_class_name = v
+        else:
+            self.device_class_name = ""
+            absent += ("device_class_name",)
+            if v is not None:
+                odd = True
         v = get("selectors")
-        self.selectors = None if v is None else [DeviceSelector.from_dict(i0) for i0 in v]
+        if v is None:
+            self.selectors = None
+        elif isinstance(v, list):
+            try:
+                self.selectors = [DeviceSelector._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.selectors = None
+                odd = True
+        else:
+            self.selectors = None
+            odd = True
         v = get("tolerations")
-        self.tolerations = None if v is None else [DeviceToleration.from_dict(i0) for i0 in v]
+        if v is None:
+            self.tolerations = None
+        elif isinstance(v, list):
+            try:
+                self.tolerations = [DeviceToleration._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.tolerations = None
+                odd = True
+        else:
+            self.tolerations = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.admin_access
         if v0 is not None:
             data["adminAccess"] = v0
@@ -2652,7 +4060,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         if v3 is not None:
             data["count"] = v3
         v4 = self.device_class_name
-        if v4 is not None:
+        if v4 is not None and (v4 or "device_class_name" not in absent):
             data["deviceClassName"] = v4
         v5 = self.selectors
         if v5 is not None:
@@ -2661,6 +4069,19 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         if v6 is not None:
             data["tolerations"] = [i0.to_dict() for i0 in v6]
         return data
+
+    def _copy(self) -> ExactDeviceRequest:
+        new = self.__class__.__new__(self.__class__)
+        new.admin_access = self.admin_access
+        new.allocation_mode = self.allocation_mode
+        new.capacity = None if (v2 := self.capacity) is None else v2._copy()
+        new.count = self.count
+        new.device_class_name = self.device_class_name
+        new.selectors = None if (v5 := self.selectors) is None else [i._copy() for i in v5]
+        new.tolerations = None if (v6 := self.tolerations) is None else [i._copy() for i in v6]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class NetworkDeviceData(_Model):
@@ -2707,16 +4128,32 @@ Must not be longer than 256 bytes.
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> NetworkDeviceData:
+    def _decode(cls, data: dict[str, Any]) -> NetworkDeviceData:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.hardware_address = get("hardwareAddress")
-        self.interface_name = get("interfaceName")
-        self.ips = get("ips")
+        v = get("hardwareAddress")
+        if v is None or isinstance(v, str):
+            self.hardware_address = v
+        else:
+            self.hardware_address = None
+            odd = True
+        v = get("interfaceName")
+        if v is None or isinstance(v, str):
+            self.interface_name = v
+        else:
+            self.interface_name = None
+            odd = True
+        v = get("ips")
+        if v is None or isinstance(v, list):
+            self.ips = v
+        else:
+            self.ips = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -2732,6 +4169,14 @@ Must not be longer than 256 bytes.
         if v2 is not None:
             data["ips"] = v2
         return data
+
+    def _copy(self) -> NetworkDeviceData:
+        new = self.__class__.__new__(self.__class__)
+        new.hardware_address = self.hardware_address
+        new.interface_name = self.interface_name
+        new.ips = None if (v2 := self.ips) is None else v2[:]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class NodeAllocatableResourceMapping(_Model):
@@ -2772,24 +4217,38 @@ class NodeAllocatableResourceMapping(_Model):
     def __init__(
         self,
         *,
-        allocation_multiplier: _Quantity | None = None,
+        allocation_multiplier: _Quantity | str | int | float | None = None,
         capacity_key: str | None = None,
     ) -> None:
-        self.allocation_multiplier = allocation_multiplier
+        self.allocation_multiplier = (
+            None if allocation_multiplier is None else _Quantity.coerce(allocation_multiplier)
+        )
         self.capacity_key = capacity_key
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> NodeAllocatableResourceMapping:
+    def _decode(cls, data: dict[str, Any]) -> NodeAllocatableResourceMapping:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("allocationMultiplier")
-        self.allocation_multiplier = None if v is None else _Quantity(v)
-        self.capacity_key = get("capacityKey")
+        if v is None:
+            self.allocation_multiplier = None
+        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
+            self.allocation_multiplier = _Quantity(v)
+        else:
+            self.allocation_multiplier = None
+            odd = True
+        v = get("capacityKey")
+        if v is None or isinstance(v, str):
+            self.capacity_key = v
+        else:
+            self.capacity_key = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -2803,6 +4262,13 @@ class NodeAllocatableResourceMapping(_Model):
             data["capacityKey"] = v1
         return data
 
+    def _copy(self) -> NodeAllocatableResourceMapping:
+        new = self.__class__.__new__(self.__class__)
+        new.allocation_multiplier = self.allocation_multiplier
+        new.capacity_key = self.capacity_key
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class OpaqueDeviceConfiguration(_Model):
     """OpaqueDeviceConfiguration contains configuration parameters for a driver in a format defined by the driver vendor."""
@@ -2810,15 +4276,17 @@ class OpaqueDeviceConfiguration(_Model):
     __slots__ = (
         "driver",
         "parameters",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("driver", "driver", "str | None", required=True),
-        _FieldInfo("parameters", "parameters", "dict[str, Any] | None", required=True),
+        _FieldInfo("driver", "driver", "str", required=True),
+        _FieldInfo("parameters", "parameters", "dict[str, Any]", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"driver", "parameters"})
+    _absent: tuple[str, ...]
 
-    driver: str | None
+    driver: str
     """Driver is used to determine which kubelet plugin needs to be passed these configuration parameters.
 
 An admission policy provided by the driver developer could use this to decide whether it needs to validate them.
@@ -2826,7 +4294,7 @@ An admission policy provided by the driver developer could use this to decide wh
 Must be a DNS subdomain and should end with a DNS domain owned by the vendor of the driver. It should use only lower case characters.
 """
 
-    parameters: dict[str, Any] | None
+    parameters: dict[str, Any]
     """Parameters can contain arbitrary data. It is the responsibility of the driver developer to handle validation and versioning. Typically this includes self-identification and a version ("kind" + "apiVersion" for Kubernetes types), with conversion between different versions.
 
 The length of the raw data must be smaller or equal to 10 Ki.
@@ -2838,32 +4306,68 @@ The length of the raw data must be smaller or equal to 10 Ki.
         driver: str | None = None,
         parameters: dict[str, Any] | None = None,
     ) -> None:
-        self.driver = driver
-        self.parameters = parameters
+        absent: tuple[str, ...] = ()
+        if driver is None:
+            self.driver = ""
+            absent += ("driver",)
+        else:
+            self.driver = driver
+        if parameters is None:
+            self.parameters = {}
+            absent += ("parameters",)
+        else:
+            self.parameters = parameters
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> OpaqueDeviceConfiguration:
+    def _decode(cls, data: dict[str, Any]) -> OpaqueDeviceConfiguration:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.driver = get("driver")
-        self.parameters = get("parameters")
+        v = get("driver")
+        if isinstance(v, str):
+            self.driver = v
+        else:
+            self.driver = ""
+            absent += ("driver",)
+            if v is not None:
+                odd = True
+        v = get("parameters")
+        if isinstance(v, dict):
+            self.parameters = v
+        else:
+            self.parameters = {}
+            absent += ("parameters",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.driver
-        if v0 is not None:
+        if v0 is not None and (v0 or "driver" not in absent):
             data["driver"] = v0
         v1 = self.parameters
-        if v1 is not None:
+        if v1 is not None and (v1 or "parameters" not in absent):
             data["parameters"] = v1
         return data
+
+    def _copy(self) -> OpaqueDeviceConfiguration:
+        new = self.__class__.__new__(self.__class__)
+        new.driver = self.driver
+        new.parameters = None if (v1 := self.parameters) is None else _copy_value(v1)
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ResourceClaim(_Model):
@@ -2875,6 +4379,7 @@ class ResourceClaim(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "resource.k8s.io/v1"
@@ -2904,13 +4409,14 @@ class ResourceClaim(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "ResourceClaimSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "ResourceClaimSpec", required=True),
         _FieldInfo("status", "status", "ResourceClaimStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -2918,10 +4424,10 @@ class ResourceClaim(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object metadata"""
 
-    spec: ResourceClaimSpec | None
+    spec: ResourceClaimSpec
     """Spec describes what is being requested and how to configure it. The spec is immutable."""
 
     status: ResourceClaimStatus | None
@@ -2936,34 +4442,80 @@ class ResourceClaim(_Model):
         spec: ResourceClaimSpec | None = None,
         status: ResourceClaimStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "ResourceClaim(metadata=...)")
+        if spec is None:
+            self.spec = ResourceClaimSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(spec, ResourceClaimSpec, "ResourceClaim(spec=...)")
+        self.status = (
+            None
+            if status is None
+            else _model_arg(status, ResourceClaimStatus, "ResourceClaim(status=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ResourceClaim:
+    def _decode(cls, data: dict[str, Any]) -> ResourceClaim:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else ResourceClaimSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = ResourceClaimSpec._decode(v)
+        else:
+            self.spec = ResourceClaimSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
         v = get("status")
-        self.status = None if v is None else ResourceClaimStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = ResourceClaimStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -2972,14 +4524,29 @@ class ResourceClaim(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> ResourceClaim:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ResourceClaimConsumerReference(_Model):
@@ -2990,26 +4557,28 @@ class ResourceClaimConsumerReference(_Model):
         "name",
         "resource",
         "uid",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_group", "apiGroup", "str | None"),
-        _FieldInfo("name", "name", "str | None", required=True),
-        _FieldInfo("resource", "resource", "str | None", required=True),
-        _FieldInfo("uid", "uid", "str | None", required=True),
+        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("resource", "resource", "str", required=True),
+        _FieldInfo("uid", "uid", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiGroup", "name", "resource", "uid"})
+    _absent: tuple[str, ...]
 
     api_group: str | None
     """APIGroup is the group for the resource being referenced. It is empty for the core API. This matches the group in the APIVersion that is used when creating the resources."""
 
-    name: str | None
+    name: str
     """Name is the name of resource being referenced."""
 
-    resource: str | None
+    resource: str
     """Resource is the type of resource being referenced, for example "pods"."""
 
-    uid: str | None
+    uid: str
     """UID identifies exactly one incarnation of the resource."""
 
     def __init__(
@@ -3020,42 +4589,96 @@ class ResourceClaimConsumerReference(_Model):
         resource: str | None = None,
         uid: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_group = api_group
-        self.name = name
-        self.resource = resource
-        self.uid = uid
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
+        if resource is None:
+            self.resource = ""
+            absent += ("resource",)
+        else:
+            self.resource = resource
+        if uid is None:
+            self.uid = ""
+            absent += ("uid",)
+        else:
+            self.uid = uid
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ResourceClaimConsumerReference:
+    def _decode(cls, data: dict[str, Any]) -> ResourceClaimConsumerReference:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_group = get("apiGroup")
-        self.name = get("name")
-        self.resource = get("resource")
-        self.uid = get("uid")
+        v = get("apiGroup")
+        if v is None or isinstance(v, str):
+            self.api_group = v
+        else:
+            self.api_group = None
+            odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        v = get("resource")
+        if isinstance(v, str):
+            self.resource = v
+        else:
+            self.resource = ""
+            absent += ("resource",)
+            if v is not None:
+                odd = True
+        v = get("uid")
+        if isinstance(v, str):
+            self.uid = v
+        else:
+            self.uid = ""
+            absent += ("uid",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_group
         if v0 is not None:
             data["apiGroup"] = v0
         v1 = self.name
-        if v1 is not None:
+        if v1 is not None and (v1 or "name" not in absent):
             data["name"] = v1
         v2 = self.resource
-        if v2 is not None:
+        if v2 is not None and (v2 or "resource" not in absent):
             data["resource"] = v2
         v3 = self.uid
-        if v3 is not None:
+        if v3 is not None and (v3 or "uid" not in absent):
             data["uid"] = v3
         return data
+
+    def _copy(self) -> ResourceClaimConsumerReference:
+        new = self.__class__.__new__(self.__class__)
+        new.api_group = self.api_group
+        new.name = self.name
+        new.resource = self.resource
+        new.uid = self.uid
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ResourceClaimList(_Model):
@@ -3066,28 +4689,30 @@ class ResourceClaimList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "resource.k8s.io/v1"
     KIND: ClassVar[str] = "ResourceClaimList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[ResourceClaim] | None", required=True),
+        _FieldInfo("items", "items", "list[ResourceClaim]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[ResourceClaim] | None
+    items: list[ResourceClaim]
     """Items is the list of resource claims."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata"""
 
     def __init__(
@@ -3098,44 +4723,101 @@ class ResourceClaimList(_Model):
         kind: str | None = "ResourceClaimList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(i0, ResourceClaim, "ResourceClaimList(items=...)") for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "ResourceClaimList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ResourceClaimList:
+    def _decode(cls, data: dict[str, Any]) -> ResourceClaimList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [ResourceClaim.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [ResourceClaim._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> ResourceClaimList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ResourceClaimSpec(_Model):
@@ -3156,19 +4838,30 @@ class ResourceClaimSpec(_Model):
         *,
         devices: DeviceClaim | None = None,
     ) -> None:
-        self.devices = devices
+        self.devices = (
+            None
+            if devices is None
+            else _model_arg(devices, DeviceClaim, "ResourceClaimSpec(devices=...)")
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ResourceClaimSpec:
+    def _decode(cls, data: dict[str, Any]) -> ResourceClaimSpec:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("devices")
-        self.devices = None if v is None else DeviceClaim.from_dict(v)
+        if v is None:
+            self.devices = None
+        elif isinstance(v, dict):
+            self.devices = DeviceClaim._decode(v)
+        else:
+            self.devices = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -3178,6 +4871,12 @@ class ResourceClaimSpec(_Model):
         if v0 is not None:
             data["devices"] = v0.to_dict()
         return data
+
+    def _copy(self) -> ResourceClaimSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.devices = None if (v0 := self.devices) is None else v0._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class ResourceClaimStatus(_Model):
@@ -3238,27 +4937,72 @@ There can be at most 256 such reservations. This may get increased in the future
         devices: list[AllocatedDeviceStatus] | None = None,
         reserved_for: list[ResourceClaimConsumerReference] | None = None,
     ) -> None:
-        self.allocation = allocation
-        self.devices = devices
-        self.reserved_for = reserved_for
+        self.allocation = (
+            None
+            if allocation is None
+            else _model_arg(allocation, AllocationResult, "ResourceClaimStatus(allocation=...)")
+        )
+        self.devices = (
+            None
+            if devices is None
+            else [
+                _model_arg(i0, AllocatedDeviceStatus, "ResourceClaimStatus(devices=...)")
+                for i0 in devices
+            ]
+        )
+        self.reserved_for = (
+            None
+            if reserved_for is None
+            else [
+                _model_arg(
+                    i0, ResourceClaimConsumerReference, "ResourceClaimStatus(reserved_for=...)"
+                )
+                for i0 in reserved_for
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ResourceClaimStatus:
+    def _decode(cls, data: dict[str, Any]) -> ResourceClaimStatus:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("allocation")
-        self.allocation = None if v is None else AllocationResult.from_dict(v)
+        if v is None:
+            self.allocation = None
+        elif isinstance(v, dict):
+            self.allocation = AllocationResult._decode(v)
+        else:
+            self.allocation = None
+            odd = True
         v = get("devices")
-        self.devices = None if v is None else [AllocatedDeviceStatus.from_dict(i0) for i0 in v]
+        if v is None:
+            self.devices = None
+        elif isinstance(v, list):
+            try:
+                self.devices = [AllocatedDeviceStatus._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.devices = None
+                odd = True
+        else:
+            self.devices = None
+            odd = True
         v = get("reservedFor")
-        self.reserved_for = (
-            None if v is None else [ResourceClaimConsumerReference.from_dict(i0) for i0 in v]
-        )
+        if v is None:
+            self.reserved_for = None
+        elif isinstance(v, list):
+            try:
+                self.reserved_for = [ResourceClaimConsumerReference._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.reserved_for = None
+                odd = True
+        else:
+            self.reserved_for = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -3275,6 +5019,14 @@ There can be at most 256 such reservations. This may get increased in the future
             data["reservedFor"] = [i0.to_dict() for i0 in v2]
         return data
 
+    def _copy(self) -> ResourceClaimStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.allocation = None if (v0 := self.allocation) is None else v0._copy()
+        new.devices = None if (v1 := self.devices) is None else [i._copy() for i in v1]
+        new.reserved_for = None if (v2 := self.reserved_for) is None else [i._copy() for i in v2]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class ResourceClaimTemplate(_Model):
     """ResourceClaimTemplate is used to produce ResourceClaim objects."""
@@ -3284,6 +5036,7 @@ class ResourceClaimTemplate(_Model):
         "kind",
         "metadata",
         "spec",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "resource.k8s.io/v1"
@@ -3313,10 +5066,11 @@ class ResourceClaimTemplate(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "ResourceClaimTemplateSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "ResourceClaimTemplateSpec", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -3324,10 +5078,10 @@ class ResourceClaimTemplate(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object metadata"""
 
-    spec: ResourceClaimTemplateSpec | None
+    spec: ResourceClaimTemplateSpec
     """Describes the ResourceClaim that is to be generated.
 
 This field is immutable. A ResourceClaim will get created by the control plane for a Pod when needed and then not get updated anymore.
@@ -3341,31 +5095,71 @@ This field is immutable. A ResourceClaim will get created by the control plane f
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: ResourceClaimTemplateSpec | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "ResourceClaimTemplate(metadata=...)"
+            )
+        if spec is None:
+            self.spec = ResourceClaimTemplateSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(
+                spec, ResourceClaimTemplateSpec, "ResourceClaimTemplate(spec=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ResourceClaimTemplate:
+    def _decode(cls, data: dict[str, Any]) -> ResourceClaimTemplate:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else ResourceClaimTemplateSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = ResourceClaimTemplateSpec._decode(v)
+        else:
+            self.spec = ResourceClaimTemplateSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -3374,11 +5168,25 @@ This field is immutable. A ResourceClaim will get created by the control plane f
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         return data
+
+    def _copy(self) -> ResourceClaimTemplate:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ResourceClaimTemplateList(_Model):
@@ -3389,28 +5197,30 @@ class ResourceClaimTemplateList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "resource.k8s.io/v1"
     KIND: ClassVar[str] = "ResourceClaimTemplateList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[ResourceClaimTemplate] | None", required=True),
+        _FieldInfo("items", "items", "list[ResourceClaimTemplate]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[ResourceClaimTemplate] | None
+    items: list[ResourceClaimTemplate]
     """Items is the list of resource claim templates."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata"""
 
     def __init__(
@@ -3421,44 +5231,102 @@ class ResourceClaimTemplateList(_Model):
         kind: str | None = "ResourceClaimTemplateList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(i0, ResourceClaimTemplate, "ResourceClaimTemplateList(items=...)")
+                for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "ResourceClaimTemplateList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ResourceClaimTemplateList:
+    def _decode(cls, data: dict[str, Any]) -> ResourceClaimTemplateList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [ResourceClaimTemplate.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [ResourceClaimTemplate._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> ResourceClaimTemplateList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ResourceClaimTemplateSpec(_Model):
@@ -3467,18 +5335,20 @@ class ResourceClaimTemplateSpec(_Model):
     __slots__ = (
         "metadata",
         "spec",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "ResourceClaimSpec | None", required=True),
+        _FieldInfo("spec", "spec", "ResourceClaimSpec", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"metadata", "spec"})
+    _absent: tuple[str, ...]
 
     metadata: _meta_v1.ObjectMeta | None
     """ObjectMeta may contain labels and annotations that will be copied into the ResourceClaim when creating it. No other fields are allowed and will be rejected during validation."""
 
-    spec: ResourceClaimSpec | None
+    spec: ResourceClaimSpec
     """Spec for the ResourceClaim. The entire content is copied unchanged into the ResourceClaim that gets created from this template. The same fields as in a ResourceClaim are also valid here."""
 
     def __init__(
@@ -3487,34 +5357,72 @@ class ResourceClaimTemplateSpec(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: ResourceClaimSpec | None = None,
     ) -> None:
-        self.metadata = metadata
-        self.spec = spec
+        absent: tuple[str, ...] = ()
+        self.metadata = (
+            None
+            if metadata is None
+            else _model_arg(
+                metadata, _meta_v1.ObjectMeta, "ResourceClaimTemplateSpec(metadata=...)"
+            )
+        )
+        if spec is None:
+            self.spec = ResourceClaimSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(spec, ResourceClaimSpec, "ResourceClaimTemplateSpec(spec=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ResourceClaimTemplateSpec:
+    def _decode(cls, data: dict[str, Any]) -> ResourceClaimTemplateSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if v is None:
+            self.metadata = None
+        elif isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = None
+            odd = True
         v = get("spec")
-        self.spec = None if v is None else ResourceClaimSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = ResourceClaimSpec._decode(v)
+        else:
+            self.spec = ResourceClaimSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.metadata
         if v0 is not None:
             data["metadata"] = v0.to_dict()
         v1 = self.spec
         if v1 is not None:
-            data["spec"] = v1.to_dict()
+            d1 = v1.to_dict()
+            if d1 or "spec" not in absent:
+                data["spec"] = d1
         return data
+
+    def _copy(self) -> ResourceClaimTemplateSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.metadata = None if (v0 := self.metadata) is None else v0._copy()
+        new.spec = None if (v1 := self.spec) is None else v1._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ResourcePool(_Model):
@@ -3524,28 +5432,30 @@ class ResourcePool(_Model):
         "generation",
         "name",
         "resource_slice_count",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("generation", "generation", "int | None", required=True),
-        _FieldInfo("name", "name", "str | None", required=True),
-        _FieldInfo("resource_slice_count", "resourceSliceCount", "int | None", required=True),
+        _FieldInfo("generation", "generation", "int", required=True),
+        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("resource_slice_count", "resourceSliceCount", "int", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"generation", "name", "resourceSliceCount"})
+    _absent: tuple[str, ...]
 
-    generation: int | None
+    generation: int
     """Generation tracks the change in a pool over time. Whenever a driver changes something about one or more of the resources in a pool, it must change the generation in all ResourceSlices which are part of that pool. Consumers of ResourceSlices should only consider resources from the pool with the highest generation number. The generation may be reset by drivers, which should be fine for consumers, assuming that all ResourceSlices in a pool are updated to match or deleted.
 
 Combined with ResourceSliceCount, this mechanism enables consumers to detect pools which are comprised of multiple ResourceSlices and are in an incomplete state.
 """
 
-    name: str | None
+    name: str
     """Name is used to identify the pool. For node-local devices, this is often the node name, but this is not required.
 
 It must not be longer than 253 characters and must consist of one or more DNS sub-domains separated by slashes. This field is immutable.
 """
 
-    resource_slice_count: int | None
+    resource_slice_count: int
     """ResourceSliceCount is the total number of ResourceSlices in the pool at this generation number. Must be greater than zero.
 
 Consumers can use this to check whether they have seen all ResourceSlices belonging to the same pool.
@@ -3558,37 +5468,85 @@ Consumers can use this to check whether they have seen all ResourceSlices belong
         name: str | None = None,
         resource_slice_count: int | None = None,
     ) -> None:
-        self.generation = generation
-        self.name = name
-        self.resource_slice_count = resource_slice_count
+        absent: tuple[str, ...] = ()
+        if generation is None:
+            self.generation = 0
+            absent += ("generation",)
+        else:
+            self.generation = generation
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
+        if resource_slice_count is None:
+            self.resource_slice_count = 0
+            absent += ("resource_slice_count",)
+        else:
+            self.resource_slice_count = resource_slice_count
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ResourcePool:
+    def _decode(cls, data: dict[str, Any]) -> ResourcePool:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.generation = get("generation")
-        self.name = get("name")
-        self.resource_slice_count = get("resourceSliceCount")
+        v = get("generation")
+        if isinstance(v, int) and v.__class__ is not bool:
+            self.generation = v
+        else:
+            self.generation = 0
+            absent += ("generation",)
+            if v is not None:
+                odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        v = get("resourceSliceCount")
+        if isinstance(v, int) and v.__class__ is not bool:
+            self.resource_slice_count = v
+        else:
+            self.resource_slice_count = 0
+            absent += ("resource_slice_count",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.generation
-        if v0 is not None:
+        if v0 is not None and (v0 or "generation" not in absent):
             data["generation"] = v0
         v1 = self.name
-        if v1 is not None:
+        if v1 is not None and (v1 or "name" not in absent):
             data["name"] = v1
         v2 = self.resource_slice_count
-        if v2 is not None:
+        if v2 is not None and (v2 or "resource_slice_count" not in absent):
             data["resourceSliceCount"] = v2
         return data
+
+    def _copy(self) -> ResourcePool:
+        new = self.__class__.__new__(self.__class__)
+        new.generation = self.generation
+        new.name = self.name
+        new.resource_slice_count = self.resource_slice_count
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ResourceSlice(_Model):
@@ -3608,6 +5566,7 @@ class ResourceSlice(_Model):
         "kind",
         "metadata",
         "spec",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "resource.k8s.io/v1"
@@ -3637,10 +5596,11 @@ class ResourceSlice(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "ResourceSliceSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "ResourceSliceSpec", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -3648,10 +5608,10 @@ class ResourceSlice(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object metadata"""
 
-    spec: ResourceSliceSpec | None
+    spec: ResourceSliceSpec
     """Contains the information published by the driver.
 
 Changing the spec automatically increments the metadata.generation number.
@@ -3665,31 +5625,67 @@ Changing the spec automatically increments the metadata.generation number.
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: ResourceSliceSpec | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "ResourceSlice(metadata=...)")
+        if spec is None:
+            self.spec = ResourceSliceSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(spec, ResourceSliceSpec, "ResourceSlice(spec=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ResourceSlice:
+    def _decode(cls, data: dict[str, Any]) -> ResourceSlice:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else ResourceSliceSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = ResourceSliceSpec._decode(v)
+        else:
+            self.spec = ResourceSliceSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -3698,11 +5694,25 @@ Changing the spec automatically increments the metadata.generation number.
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         return data
+
+    def _copy(self) -> ResourceSlice:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ResourceSliceList(_Model):
@@ -3713,28 +5723,30 @@ class ResourceSliceList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "resource.k8s.io/v1"
     KIND: ClassVar[str] = "ResourceSliceList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[ResourceSlice] | None", required=True),
+        _FieldInfo("items", "items", "list[ResourceSlice]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[ResourceSlice] | None
+    items: list[ResourceSlice]
     """Items is the list of resource ResourceSlices."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata"""
 
     def __init__(
@@ -3745,44 +5757,101 @@ class ResourceSliceList(_Model):
         kind: str | None = "ResourceSliceList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(i0, ResourceSlice, "ResourceSliceList(items=...)") for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "ResourceSliceList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ResourceSliceList:
+    def _decode(cls, data: dict[str, Any]) -> ResourceSliceList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [ResourceSlice.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [ResourceSlice._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> ResourceSliceList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ResourceSliceSpec(_Model):
@@ -3797,16 +5866,17 @@ class ResourceSliceSpec(_Model):
         "per_device_node_selection",
         "pool",
         "shared_counters",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("all_nodes", "allNodes", "bool | None"),
         _FieldInfo("devices", "devices", "list[Device] | None", list_type="atomic"),
-        _FieldInfo("driver", "driver", "str | None", required=True),
+        _FieldInfo("driver", "driver", "str", required=True),
         _FieldInfo("node_name", "nodeName", "str | None"),
         _FieldInfo("node_selector", "nodeSelector", "_core_v1.NodeSelector | None"),
         _FieldInfo("per_device_node_selection", "perDeviceNodeSelection", "bool | None"),
-        _FieldInfo("pool", "pool", "ResourcePool | None", required=True),
+        _FieldInfo("pool", "pool", "ResourcePool", required=True),
         _FieldInfo(
             "shared_counters", "sharedCounters", "list[CounterSet] | None", list_type="atomic"
         ),
@@ -3823,6 +5893,7 @@ class ResourceSliceSpec(_Model):
             "sharedCounters",
         }
     )
+    _absent: tuple[str, ...]
 
     all_nodes: bool | None
     """AllNodes indicates that all nodes have access to the resources in the pool.
@@ -3838,7 +5909,7 @@ Must not have more than 128 entries. If any device uses taints or consumes count
 Only one of Devices and SharedCounters can be set in a ResourceSlice.
 """
 
-    driver: str | None
+    driver: str
     """Driver identifies the DRA driver providing the capacity information. A field selector can be used to list only ResourceSlice objects with a certain driver name.
 
 Must be a DNS subdomain and should end with a DNS domain owned by the vendor of the driver. It should use only lower case characters. This field is immutable.
@@ -3866,7 +5937,7 @@ Exactly one of NodeName, NodeSelector, AllNodes, and PerDeviceNodeSelection must
 Exactly one of NodeName, NodeSelector, AllNodes, and PerDeviceNodeSelection must be set.
 """
 
-    pool: ResourcePool | None
+    pool: ResourcePool
     """Pool describes the pool that this ResourceSlice belongs to."""
 
     shared_counters: list[CounterSet] | None
@@ -3891,41 +5962,126 @@ The maximum number of counter sets is 8.
         pool: ResourcePool | None = None,
         shared_counters: list[CounterSet] | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.all_nodes = all_nodes
-        self.devices = devices
-        self.driver = driver
+        self.devices = (
+            None
+            if devices is None
+            else [_model_arg(i0, Device, "ResourceSliceSpec(devices=...)") for i0 in devices]
+        )
+        if driver is None:
+            self.driver = ""
+            absent += ("driver",)
+        else:
+            self.driver = driver
         self.node_name = node_name
-        self.node_selector = node_selector
+        self.node_selector = (
+            None
+            if node_selector is None
+            else _model_arg(
+                node_selector, _core_v1.NodeSelector, "ResourceSliceSpec(node_selector=...)"
+            )
+        )
         self.per_device_node_selection = per_device_node_selection
-        self.pool = pool
-        self.shared_counters = shared_counters
+        if pool is None:
+            self.pool = ResourcePool()
+            absent += ("pool",)
+        else:
+            self.pool = _model_arg(pool, ResourcePool, "ResourceSliceSpec(pool=...)")
+        self.shared_counters = (
+            None
+            if shared_counters is None
+            else [
+                _model_arg(i0, CounterSet, "ResourceSliceSpec(shared_counters=...)")
+                for i0 in shared_counters
+            ]
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ResourceSliceSpec:
+    def _decode(cls, data: dict[str, Any]) -> ResourceSliceSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.all_nodes = get("allNodes")
+        v = get("allNodes")
+        if v is None or v.__class__ is bool:
+            self.all_nodes = v
+        else:
+            self.all_nodes = None
+            odd = True
         v = get("devices")
-        self.devices = None if v is None else [Device.from_dict(i0) for i0 in v]
-        self.driver = get("driver")
-        self.node_name = get("nodeName")
+        if v is None:
+            self.devices = None
+        elif isinstance(v, list):
+            try:
+                self.devices = [Device._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.devices = None
+                odd = True
+        else:
+            self.devices = None
+            odd = True
+        v = get("driver")
+        if isinstance(v, str):
+            self.driver = v
+        else:
+            self.driver = ""
+            absent += ("driver",)
+            if v is not None:
+                odd = True
+        v = get("nodeName")
+        if v is None or isinstance(v, str):
+            self.node_name = v
+        else:
+            self.node_name = None
+            odd = True
         v = get("nodeSelector")
-        self.node_selector = None if v is None else _core_v1.NodeSelector.from_dict(v)
-        self.per_device_node_selection = get("perDeviceNodeSelection")
+        if v is None:
+            self.node_selector = None
+        elif isinstance(v, dict):
+            self.node_selector = _core_v1.NodeSelector._decode(v)
+        else:
+            self.node_selector = None
+            odd = True
+        v = get("perDeviceNodeSelection")
+        if v is None or v.__class__ is bool:
+            self.per_device_node_selection = v
+        else:
+            self.per_device_node_selection = None
+            odd = True
         v = get("pool")
-        self.pool = None if v is None else ResourcePool.from_dict(v)
+        if isinstance(v, dict):
+            self.pool = ResourcePool._decode(v)
+        else:
+            self.pool = ResourcePool()
+            absent += ("pool",)
+            if v is not None:
+                odd = True
         v = get("sharedCounters")
-        self.shared_counters = None if v is None else [CounterSet.from_dict(i0) for i0 in v]
+        if v is None:
+            self.shared_counters = None
+        elif isinstance(v, list):
+            try:
+                self.shared_counters = [CounterSet._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.shared_counters = None
+                odd = True
+        else:
+            self.shared_counters = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.all_nodes
         if v0 is not None:
             data["allNodes"] = v0
@@ -3933,7 +6089,7 @@ The maximum number of counter sets is 8.
         if v1 is not None:
             data["devices"] = [i0.to_dict() for i0 in v1]
         v2 = self.driver
-        if v2 is not None:
+        if v2 is not None and (v2 or "driver" not in absent):
             data["driver"] = v2
         v3 = self.node_name
         if v3 is not None:
@@ -3946,8 +6102,26 @@ The maximum number of counter sets is 8.
             data["perDeviceNodeSelection"] = v5
         v6 = self.pool
         if v6 is not None:
-            data["pool"] = v6.to_dict()
+            d6 = v6.to_dict()
+            if d6 or "pool" not in absent:
+                data["pool"] = d6
         v7 = self.shared_counters
         if v7 is not None:
             data["sharedCounters"] = [i0.to_dict() for i0 in v7]
         return data
+
+    def _copy(self) -> ResourceSliceSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.all_nodes = self.all_nodes
+        new.devices = None if (v1 := self.devices) is None else [i._copy() for i in v1]
+        new.driver = self.driver
+        new.node_name = self.node_name
+        new.node_selector = None if (v4 := self.node_selector) is None else v4._copy()
+        new.per_device_node_selection = self.per_device_node_selection
+        new.pool = None if (v6 := self.pool) is None else v6._copy()
+        new.shared_counters = (
+            None if (v7 := self.shared_counters) is None else [i._copy() for i in v7]
+        )
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new

@@ -7,12 +7,15 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.times import Time as _Time
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
+    from datetime import datetime as _datetime
     from typing import Any, ClassVar
 
 __all__ = [
@@ -38,23 +41,25 @@ class DeviceTaint(_Model):
         "key",
         "time_added",
         "value",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("effect", "effect", "str | None", required=True),
-        _FieldInfo("key", "key", "str | None", required=True),
+        _FieldInfo("effect", "effect", "str", required=True),
+        _FieldInfo("key", "key", "str", required=True),
         _FieldInfo("time_added", "timeAdded", "_Time | None"),
         _FieldInfo("value", "value", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"effect", "key", "timeAdded", "value"})
+    _absent: tuple[str, ...]
 
-    effect: str | None
+    effect: str
     """The effect of the taint on claims that do not tolerate the taint and through such claims on the pods using them.
 
 Valid effects are None, NoSchedule and NoExecute. PreferNoSchedule as used for nodes is not valid here. More effects may get added in the future. Consumers must treat unknown effects like None.
 """
 
-    key: str | None
+    key: str
     """The taint key to be applied to a device. Must be a label name."""
 
     time_added: _Time | None
@@ -71,46 +76,95 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
         *,
         effect: str | None = None,
         key: str | None = None,
-        time_added: _Time | None = None,
+        time_added: _Time | str | _datetime | None = None,
         value: str | None = None,
     ) -> None:
-        self.effect = effect
-        self.key = key
-        self.time_added = time_added
+        absent: tuple[str, ...] = ()
+        if effect is None:
+            self.effect = ""
+            absent += ("effect",)
+        else:
+            self.effect = effect
+        if key is None:
+            self.key = ""
+            absent += ("key",)
+        else:
+            self.key = key
+        self.time_added = None if time_added is None else _Time.coerce(time_added)
         self.value = value
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeviceTaint:
+    def _decode(cls, data: dict[str, Any]) -> DeviceTaint:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.effect = get("effect")
-        self.key = get("key")
+        v = get("effect")
+        if isinstance(v, str):
+            self.effect = v
+        else:
+            self.effect = ""
+            absent += ("effect",)
+            if v is not None:
+                odd = True
+        v = get("key")
+        if isinstance(v, str):
+            self.key = v
+        else:
+            self.key = ""
+            absent += ("key",)
+            if v is not None:
+                odd = True
         v = get("timeAdded")
-        self.time_added = None if v is None else _Time(v)
-        self.value = get("value")
+        if v is None:
+            self.time_added = None
+        elif isinstance(v, str):
+            self.time_added = _Time(v)
+        else:
+            self.time_added = None
+            odd = True
+        v = get("value")
+        if v is None or isinstance(v, str):
+            self.value = v
+        else:
+            self.value = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.effect
-        if v0 is not None:
+        if v0 is not None and (v0 or "effect" not in absent):
             data["effect"] = v0
         v1 = self.key
-        if v1 is not None:
+        if v1 is not None and (v1 or "key" not in absent):
             data["key"] = v1
         v2 = self.time_added
         if v2 is not None:
-            data["timeAdded"] = v2
+            data["timeAdded"] = v2 if isinstance(v2, str) else _Time.coerce(v2)
         v3 = self.value
         if v3 is not None:
             data["value"] = v3
         return data
+
+    def _copy(self) -> DeviceTaint:
+        new = self.__class__.__new__(self.__class__)
+        new.effect = self.effect
+        new.key = self.key
+        new.time_added = self.time_added
+        new.value = self.value
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class DeviceTaintRule(_Model):
@@ -122,6 +176,7 @@ class DeviceTaintRule(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "resource.k8s.io/v1alpha3"
@@ -151,13 +206,14 @@ class DeviceTaintRule(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "DeviceTaintRuleSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "DeviceTaintRuleSpec", required=True),
         _FieldInfo("status", "status", "DeviceTaintRuleStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -165,10 +221,10 @@ class DeviceTaintRule(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object metadata"""
 
-    spec: DeviceTaintRuleSpec | None
+    spec: DeviceTaintRuleSpec
     """Spec specifies the selector and one taint.
 
 Changing the spec automatically increments the metadata.generation number.
@@ -186,34 +242,82 @@ Changing the spec automatically increments the metadata.generation number.
         spec: DeviceTaintRuleSpec | None = None,
         status: DeviceTaintRuleStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "DeviceTaintRule(metadata=...)"
+            )
+        if spec is None:
+            self.spec = DeviceTaintRuleSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(spec, DeviceTaintRuleSpec, "DeviceTaintRule(spec=...)")
+        self.status = (
+            None
+            if status is None
+            else _model_arg(status, DeviceTaintRuleStatus, "DeviceTaintRule(status=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeviceTaintRule:
+    def _decode(cls, data: dict[str, Any]) -> DeviceTaintRule:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else DeviceTaintRuleSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = DeviceTaintRuleSpec._decode(v)
+        else:
+            self.spec = DeviceTaintRuleSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
         v = get("status")
-        self.status = None if v is None else DeviceTaintRuleStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = DeviceTaintRuleStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -222,14 +326,29 @@ Changing the spec automatically increments the metadata.generation number.
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> DeviceTaintRule:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class DeviceTaintRuleList(_Model):
@@ -240,28 +359,30 @@ class DeviceTaintRuleList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "resource.k8s.io/v1alpha3"
     KIND: ClassVar[str] = "DeviceTaintRuleList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[DeviceTaintRule] | None", required=True),
+        _FieldInfo("items", "items", "list[DeviceTaintRule]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[DeviceTaintRule] | None
+    items: list[DeviceTaintRule]
     """Items is the list of DeviceTaintRules."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata"""
 
     def __init__(
@@ -272,44 +393,101 @@ class DeviceTaintRuleList(_Model):
         kind: str | None = "DeviceTaintRuleList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(i0, DeviceTaintRule, "DeviceTaintRuleList(items=...)") for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "DeviceTaintRuleList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeviceTaintRuleList:
+    def _decode(cls, data: dict[str, Any]) -> DeviceTaintRuleList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [DeviceTaintRule.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [DeviceTaintRule._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> DeviceTaintRuleList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class DeviceTaintRuleSpec(_Model):
@@ -318,18 +496,20 @@ class DeviceTaintRuleSpec(_Model):
     __slots__ = (
         "device_selector",
         "taint",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("device_selector", "deviceSelector", "DeviceTaintSelector | None"),
-        _FieldInfo("taint", "taint", "DeviceTaint | None", required=True),
+        _FieldInfo("taint", "taint", "DeviceTaint", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"deviceSelector", "taint"})
+    _absent: tuple[str, ...]
 
     device_selector: DeviceTaintSelector | None
     """DeviceSelector defines which device(s) the taint is applied to. All selector criteria must be satisfied for a device to match. The empty selector matches all devices. Without a selector, no devices are matches."""
 
-    taint: DeviceTaint | None
+    taint: DeviceTaint
     """The taint that gets applied to matching devices."""
 
     def __init__(
@@ -338,34 +518,72 @@ class DeviceTaintRuleSpec(_Model):
         device_selector: DeviceTaintSelector | None = None,
         taint: DeviceTaint | None = None,
     ) -> None:
-        self.device_selector = device_selector
-        self.taint = taint
+        absent: tuple[str, ...] = ()
+        self.device_selector = (
+            None
+            if device_selector is None
+            else _model_arg(
+                device_selector, DeviceTaintSelector, "DeviceTaintRuleSpec(device_selector=...)"
+            )
+        )
+        if taint is None:
+            self.taint = DeviceTaint()
+            absent += ("taint",)
+        else:
+            self.taint = _model_arg(taint, DeviceTaint, "DeviceTaintRuleSpec(taint=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeviceTaintRuleSpec:
+    def _decode(cls, data: dict[str, Any]) -> DeviceTaintRuleSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("deviceSelector")
-        self.device_selector = None if v is None else DeviceTaintSelector.from_dict(v)
+        if v is None:
+            self.device_selector = None
+        elif isinstance(v, dict):
+            self.device_selector = DeviceTaintSelector._decode(v)
+        else:
+            self.device_selector = None
+            odd = True
         v = get("taint")
-        self.taint = None if v is None else DeviceTaint.from_dict(v)
+        if isinstance(v, dict):
+            self.taint = DeviceTaint._decode(v)
+        else:
+            self.taint = DeviceTaint()
+            absent += ("taint",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.device_selector
         if v0 is not None:
             data["deviceSelector"] = v0.to_dict()
         v1 = self.taint
         if v1 is not None:
-            data["taint"] = v1.to_dict()
+            d1 = v1.to_dict()
+            if d1 or "taint" not in absent:
+                data["taint"] = d1
         return data
+
+    def _copy(self) -> DeviceTaintRuleSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.device_selector = None if (v0 := self.device_selector) is None else v0._copy()
+        new.taint = None if (v1 := self.taint) is None else v1._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class DeviceTaintRuleStatus(_Model):
@@ -404,19 +622,37 @@ Must have 8 or fewer entries.
         *,
         conditions: list[_meta_v1.Condition] | None = None,
     ) -> None:
-        self.conditions = conditions
+        self.conditions = (
+            None
+            if conditions is None
+            else [
+                _model_arg(i0, _meta_v1.Condition, "DeviceTaintRuleStatus(conditions=...)")
+                for i0 in conditions
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeviceTaintRuleStatus:
+    def _decode(cls, data: dict[str, Any]) -> DeviceTaintRuleStatus:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("conditions")
-        self.conditions = None if v is None else [_meta_v1.Condition.from_dict(i0) for i0 in v]
+        if v is None:
+            self.conditions = None
+        elif isinstance(v, list):
+            try:
+                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
+        else:
+            self.conditions = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -426,6 +662,12 @@ Must have 8 or fewer entries.
         if v0 is not None:
             data["conditions"] = [i0.to_dict() for i0 in v0]
         return data
+
+    def _copy(self) -> DeviceTaintRuleStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class DeviceTaintSelector(_Model):
@@ -472,16 +714,32 @@ Also setting the driver name may be useful to avoid ambiguity when different dri
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DeviceTaintSelector:
+    def _decode(cls, data: dict[str, Any]) -> DeviceTaintSelector:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.device = get("device")
-        self.driver = get("driver")
-        self.pool = get("pool")
+        v = get("device")
+        if v is None or isinstance(v, str):
+            self.device = v
+        else:
+            self.device = None
+            odd = True
+        v = get("driver")
+        if v is None or isinstance(v, str):
+            self.driver = v
+        else:
+            self.driver = None
+            odd = True
+        v = get("pool")
+        if v is None or isinstance(v, str):
+            self.pool = v
+        else:
+            self.pool = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -498,6 +756,14 @@ Also setting the driver name may be useful to avoid ambiguity when different dri
             data["pool"] = v2
         return data
 
+    def _copy(self) -> DeviceTaintSelector:
+        new = self.__class__.__new__(self.__class__)
+        new.device = self.device
+        new.driver = self.driver
+        new.pool = self.pool
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class PoolStatus(_Model):
     """PoolStatus contains status information for a single resource pool."""
@@ -513,15 +779,16 @@ class PoolStatus(_Model):
         "total_devices",
         "unavailable_devices",
         "validation_error",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("allocated_devices", "allocatedDevices", "int | None"),
         _FieldInfo("available_devices", "availableDevices", "int | None"),
-        _FieldInfo("driver", "driver", "str | None", required=True),
-        _FieldInfo("generation", "generation", "int | None", required=True),
+        _FieldInfo("driver", "driver", "str", required=True),
+        _FieldInfo("generation", "generation", "int", required=True),
         _FieldInfo("node_name", "nodeName", "str | None"),
-        _FieldInfo("pool_name", "poolName", "str | None", required=True),
+        _FieldInfo("pool_name", "poolName", "str", required=True),
         _FieldInfo("resource_slice_count", "resourceSliceCount", "int | None"),
         _FieldInfo("total_devices", "totalDevices", "int | None"),
         _FieldInfo("unavailable_devices", "unavailableDevices", "int | None"),
@@ -541,6 +808,7 @@ class PoolStatus(_Model):
             "validationError",
         }
     )
+    _absent: tuple[str, ...]
 
     allocated_devices: int | None
     """AllocatedDevices is the number of devices currently allocated to claims. A value of 0 means no devices are allocated. May be unset when validationError is set."""
@@ -548,16 +816,16 @@ class PoolStatus(_Model):
     available_devices: int | None
     """AvailableDevices is the number of devices available for allocation. This equals TotalDevices - AllocatedDevices - UnavailableDevices. A value of 0 means no devices are currently available. May be unset when validationError is set."""
 
-    driver: str | None
+    driver: str
     """Driver is the DRA driver name for this pool. Must be a DNS subdomain (e.g., "gpu.example.com")."""
 
-    generation: int | None
+    generation: int
     """Generation is the pool generation observed across all ResourceSlices in this pool. Only the latest generation is reported. During a generation rollout, if not all slices at the latest generation have been published, the pool is included with a validationError and device counts unset."""
 
     node_name: str | None
     """NodeName is the node this pool is associated with. When omitted, the pool is not associated with a specific node. Must be a valid DNS subdomain name (RFC1123)."""
 
-    pool_name: str | None
+    pool_name: str
     """PoolName is the name of the pool. Must be a valid resource pool name (DNS subdomains separated by "/")."""
 
     resource_slice_count: int | None
@@ -586,41 +854,115 @@ class PoolStatus(_Model):
         unavailable_devices: int | None = None,
         validation_error: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.allocated_devices = allocated_devices
         self.available_devices = available_devices
-        self.driver = driver
-        self.generation = generation
+        if driver is None:
+            self.driver = ""
+            absent += ("driver",)
+        else:
+            self.driver = driver
+        if generation is None:
+            self.generation = 0
+            absent += ("generation",)
+        else:
+            self.generation = generation
         self.node_name = node_name
-        self.pool_name = pool_name
+        if pool_name is None:
+            self.pool_name = ""
+            absent += ("pool_name",)
+        else:
+            self.pool_name = pool_name
         self.resource_slice_count = resource_slice_count
         self.total_devices = total_devices
         self.unavailable_devices = unavailable_devices
         self.validation_error = validation_error
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PoolStatus:
+    def _decode(cls, data: dict[str, Any]) -> PoolStatus:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.allocated_devices = get("allocatedDevices")
-        self.available_devices = get("availableDevices")
-        self.driver = get("driver")
-        self.generation = get("generation")
-        self.node_name = get("nodeName")
-        self.pool_name = get("poolName")
-        self.resource_slice_count = get("resourceSliceCount")
-        self.total_devices = get("totalDevices")
-        self.unavailable_devices = get("unavailableDevices")
-        self.validation_error = get("validationError")
+        v = get("allocatedDevices")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.allocated_devices = v
+        else:
+            self.allocated_devices = None
+            odd = True
+        v = get("availableDevices")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.available_devices = v
+        else:
+            self.available_devices = None
+            odd = True
+        v = get("driver")
+        if isinstance(v, str):
+            self.driver = v
+        else:
+            self.driver = ""
+            absent += ("driver",)
+            if v is not None:
+                odd = True
+        v = get("generation")
+        if isinstance(v, int) and v.__class__ is not bool:
+            self.generation = v
+        else:
+            self.generation = 0
+            absent += ("generation",)
+            if v is not None:
+                odd = True
+        v = get("nodeName")
+        if v is None or isinstance(v, str):
+            self.node_name = v
+        else:
+            self.node_name = None
+            odd = True
+        v = get("poolName")
+        if isinstance(v, str):
+            self.pool_name = v
+        else:
+            self.pool_name = ""
+            absent += ("pool_name",)
+            if v is not None:
+                odd = True
+        v = get("resourceSliceCount")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.resource_slice_count = v
+        else:
+            self.resource_slice_count = None
+            odd = True
+        v = get("totalDevices")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.total_devices = v
+        else:
+            self.total_devices = None
+            odd = True
+        v = get("unavailableDevices")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.unavailable_devices = v
+        else:
+            self.unavailable_devices = None
+            odd = True
+        v = get("validationError")
+        if v is None or isinstance(v, str):
+            self.validation_error = v
+        else:
+            self.validation_error = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.allocated_devices
         if v0 is not None:
             data["allocatedDevices"] = v0
@@ -628,16 +970,16 @@ class PoolStatus(_Model):
         if v1 is not None:
             data["availableDevices"] = v1
         v2 = self.driver
-        if v2 is not None:
+        if v2 is not None and (v2 or "driver" not in absent):
             data["driver"] = v2
         v3 = self.generation
-        if v3 is not None:
+        if v3 is not None and (v3 or "generation" not in absent):
             data["generation"] = v3
         v4 = self.node_name
         if v4 is not None:
             data["nodeName"] = v4
         v5 = self.pool_name
-        if v5 is not None:
+        if v5 is not None and (v5 or "pool_name" not in absent):
             data["poolName"] = v5
         v6 = self.resource_slice_count
         if v6 is not None:
@@ -653,6 +995,22 @@ class PoolStatus(_Model):
             data["validationError"] = v9
         return data
 
+    def _copy(self) -> PoolStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.allocated_devices = self.allocated_devices
+        new.available_devices = self.available_devices
+        new.driver = self.driver
+        new.generation = self.generation
+        new.node_name = self.node_name
+        new.pool_name = self.pool_name
+        new.resource_slice_count = self.resource_slice_count
+        new.total_devices = self.total_devices
+        new.unavailable_devices = self.unavailable_devices
+        new.validation_error = self.validation_error
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
+
 
 class ResourcePoolStatusRequest(_Model):
     """ResourcePoolStatusRequest triggers a one-time calculation of resource pool status based on the provided filters. Once status is set, the request is considered complete and will not be reprocessed. Users should delete and recreate requests to get updated information."""
@@ -663,6 +1021,7 @@ class ResourcePoolStatusRequest(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "resource.k8s.io/v1alpha3"
@@ -692,13 +1051,14 @@ class ResourcePoolStatusRequest(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None", required=True),
-        _FieldInfo("spec", "spec", "ResourcePoolStatusRequestSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta", required=True),
+        _FieldInfo("spec", "spec", "ResourcePoolStatusRequestSpec", required=True),
         _FieldInfo("status", "status", "ResourcePoolStatusRequestStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -706,10 +1066,10 @@ class ResourcePoolStatusRequest(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object metadata"""
 
-    spec: ResourcePoolStatusRequestSpec | None
+    spec: ResourcePoolStatusRequestSpec
     """Spec defines the filters for which pools to include in the status. The spec is immutable once created."""
 
     status: ResourcePoolStatusRequestStatus | None
@@ -724,34 +1084,86 @@ class ResourcePoolStatusRequest(_Model):
         spec: ResourcePoolStatusRequestSpec | None = None,
         status: ResourcePoolStatusRequestStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "ResourcePoolStatusRequest(metadata=...)"
+            )
+        if spec is None:
+            self.spec = ResourcePoolStatusRequestSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(
+                spec, ResourcePoolStatusRequestSpec, "ResourcePoolStatusRequest(spec=...)"
+            )
+        self.status = (
+            None
+            if status is None
+            else _model_arg(
+                status, ResourcePoolStatusRequestStatus, "ResourcePoolStatusRequest(status=...)"
+            )
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ResourcePoolStatusRequest:
+    def _decode(cls, data: dict[str, Any]) -> ResourcePoolStatusRequest:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else ResourcePoolStatusRequestSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = ResourcePoolStatusRequestSpec._decode(v)
+        else:
+            self.spec = ResourcePoolStatusRequestSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
         v = get("status")
-        self.status = None if v is None else ResourcePoolStatusRequestStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = ResourcePoolStatusRequestStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -760,14 +1172,29 @@ class ResourcePoolStatusRequest(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> ResourcePoolStatusRequest:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ResourcePoolStatusRequestList(_Model):
@@ -778,28 +1205,30 @@ class ResourcePoolStatusRequestList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "resource.k8s.io/v1alpha3"
     KIND: ClassVar[str] = "ResourcePoolStatusRequestList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[ResourcePoolStatusRequest] | None", required=True),
+        _FieldInfo("items", "items", "list[ResourcePoolStatusRequest]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[ResourcePoolStatusRequest] | None
+    items: list[ResourcePoolStatusRequest]
     """Items is the list of ResourcePoolStatusRequests."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata"""
 
     def __init__(
@@ -810,44 +1239,104 @@ class ResourcePoolStatusRequestList(_Model):
         kind: str | None = "ResourcePoolStatusRequestList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(
+                    i0, ResourcePoolStatusRequest, "ResourcePoolStatusRequestList(items=...)"
+                )
+                for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "ResourcePoolStatusRequestList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ResourcePoolStatusRequestList:
+    def _decode(cls, data: dict[str, Any]) -> ResourcePoolStatusRequestList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [ResourcePoolStatusRequest.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [ResourcePoolStatusRequest._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> ResourcePoolStatusRequestList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class ResourcePoolStatusRequestSpec(_Model):
@@ -857,16 +1346,18 @@ class ResourcePoolStatusRequestSpec(_Model):
         "driver",
         "limit",
         "pool_name",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("driver", "driver", "str | None", required=True),
+        _FieldInfo("driver", "driver", "str", required=True),
         _FieldInfo("limit", "limit", "int | None"),
         _FieldInfo("pool_name", "poolName", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"driver", "limit", "poolName"})
+    _absent: tuple[str, ...]
 
-    driver: str | None
+    driver: str
     """Driver specifies the DRA driver name to filter pools. Only pools from ResourceSlices with this driver will be included. Must be a DNS subdomain (e.g., "gpu.example.com")."""
 
     limit: int | None
@@ -885,29 +1376,56 @@ Default: 100 Minimum: 1 Maximum: 1000
         limit: int | None = None,
         pool_name: str | None = None,
     ) -> None:
-        self.driver = driver
+        absent: tuple[str, ...] = ()
+        if driver is None:
+            self.driver = ""
+            absent += ("driver",)
+        else:
+            self.driver = driver
         self.limit = limit
         self.pool_name = pool_name
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ResourcePoolStatusRequestSpec:
+    def _decode(cls, data: dict[str, Any]) -> ResourcePoolStatusRequestSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.driver = get("driver")
-        self.limit = get("limit")
-        self.pool_name = get("poolName")
+        v = get("driver")
+        if isinstance(v, str):
+            self.driver = v
+        else:
+            self.driver = ""
+            absent += ("driver",)
+            if v is not None:
+                odd = True
+        v = get("limit")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.limit = v
+        else:
+            self.limit = None
+            odd = True
+        v = get("poolName")
+        if v is None or isinstance(v, str):
+            self.pool_name = v
+        else:
+            self.pool_name = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.driver
-        if v0 is not None:
+        if v0 is not None and (v0 or "driver" not in absent):
             data["driver"] = v0
         v1 = self.limit
         if v1 is not None:
@@ -917,6 +1435,15 @@ Default: 100 Minimum: 1 Maximum: 1000
             data["poolName"] = v2
         return data
 
+    def _copy(self) -> ResourcePoolStatusRequestSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.driver = self.driver
+        new.limit = self.limit
+        new.pool_name = self.pool_name
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
+
 
 class ResourcePoolStatusRequestStatus(_Model):
     """ResourcePoolStatusRequestStatus contains the calculated pool status information."""
@@ -925,6 +1452,7 @@ class ResourcePoolStatusRequestStatus(_Model):
         "conditions",
         "pool_count",
         "pools",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -937,10 +1465,11 @@ class ResourcePoolStatusRequestStatus(_Model):
             list_type="map",
             list_map_keys=("type",),
         ),
-        _FieldInfo("pool_count", "poolCount", "int | None", required=True),
+        _FieldInfo("pool_count", "poolCount", "int", required=True),
         _FieldInfo("pools", "pools", "list[PoolStatus] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"conditions", "poolCount", "pools"})
+    _absent: tuple[str, ...]
 
     conditions: list[_meta_v1.Condition] | None
     """Conditions provide information about the state of the request. A condition with type=Complete or type=Failed will always be set when the status is populated.
@@ -948,7 +1477,7 @@ class ResourcePoolStatusRequestStatus(_Model):
 Known condition types: - "Complete": True when the request has been processed successfully - "Failed": True when the request could not be processed
 """
 
-    pool_count: int | None
+    pool_count: int
     """PoolCount is the total number of pools that matched the filter criteria, regardless of truncation. This helps users understand how many pools exist even when the response is truncated. A value of 0 means no pools matched the filter criteria."""
 
     pools: list[PoolStatus] | None
@@ -961,36 +1490,98 @@ Known condition types: - "Complete": True when the request has been processed su
         pool_count: int | None = None,
         pools: list[PoolStatus] | None = None,
     ) -> None:
-        self.conditions = conditions
-        self.pool_count = pool_count
-        self.pools = pools
+        absent: tuple[str, ...] = ()
+        self.conditions = (
+            None
+            if conditions is None
+            else [
+                _model_arg(
+                    i0, _meta_v1.Condition, "ResourcePoolStatusRequestStatus(conditions=...)"
+                )
+                for i0 in conditions
+            ]
+        )
+        if pool_count is None:
+            self.pool_count = 0
+            absent += ("pool_count",)
+        else:
+            self.pool_count = pool_count
+        self.pools = (
+            None
+            if pools is None
+            else [
+                _model_arg(i0, PoolStatus, "ResourcePoolStatusRequestStatus(pools=...)")
+                for i0 in pools
+            ]
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ResourcePoolStatusRequestStatus:
+    def _decode(cls, data: dict[str, Any]) -> ResourcePoolStatusRequestStatus:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("conditions")
-        self.conditions = None if v is None else [_meta_v1.Condition.from_dict(i0) for i0 in v]
-        self.pool_count = get("poolCount")
+        if v is None:
+            self.conditions = None
+        elif isinstance(v, list):
+            try:
+                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
+        else:
+            self.conditions = None
+            odd = True
+        v = get("poolCount")
+        if isinstance(v, int) and v.__class__ is not bool:
+            self.pool_count = v
+        else:
+            self.pool_count = 0
+            absent += ("pool_count",)
+            if v is not None:
+                odd = True
         v = get("pools")
-        self.pools = None if v is None else [PoolStatus.from_dict(i0) for i0 in v]
+        if v is None:
+            self.pools = None
+        elif isinstance(v, list):
+            try:
+                self.pools = [PoolStatus._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.pools = None
+                odd = True
+        else:
+            self.pools = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.conditions
         if v0 is not None:
             data["conditions"] = [i0.to_dict() for i0 in v0]
         v1 = self.pool_count
-        if v1 is not None:
+        if v1 is not None and (v1 or "pool_count" not in absent):
             data["poolCount"] = v1
         v2 = self.pools
         if v2 is not None:
             data["pools"] = [i0.to_dict() for i0 in v2]
         return data
+
+    def _copy(self) -> ResourcePoolStatusRequestStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
+        new.pool_count = self.pool_count
+        new.pools = None if (v2 := self.pools) is None else [i._copy() for i in v2]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new

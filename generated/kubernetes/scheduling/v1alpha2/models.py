@@ -7,6 +7,8 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
 
@@ -38,14 +40,18 @@ __all__ = [
 class GangSchedulingPolicy(_Model):
     """GangSchedulingPolicy defines the parameters for gang scheduling."""
 
-    __slots__ = ("min_count",)
+    __slots__ = (
+        "min_count",
+        "_absent",
+    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("min_count", "minCount", "int | None", required=True),
+        _FieldInfo("min_count", "minCount", "int", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"minCount"})
+    _absent: tuple[str, ...]
 
-    min_count: int | None
+    min_count: int
     """MinCount is the minimum number of pods that must be schedulable or scheduled at the same time for the scheduler to admit the entire group. It must be a positive integer."""
 
     def __init__(
@@ -53,27 +59,51 @@ class GangSchedulingPolicy(_Model):
         *,
         min_count: int | None = None,
     ) -> None:
-        self.min_count = min_count
+        absent: tuple[str, ...] = ()
+        if min_count is None:
+            self.min_count = 0
+            absent += ("min_count",)
+        else:
+            self.min_count = min_count
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> GangSchedulingPolicy:
+    def _decode(cls, data: dict[str, Any]) -> GangSchedulingPolicy:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.min_count = get("minCount")
+        v = get("minCount")
+        if isinstance(v, int) and v.__class__ is not bool:
+            self.min_count = v
+        else:
+            self.min_count = 0
+            absent += ("min_count",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.min_count
-        if v0 is not None:
+        if v0 is not None and (v0 or "min_count" not in absent):
             data["minCount"] = v0
         return data
+
+    def _copy(self) -> GangSchedulingPolicy:
+        new = self.__class__.__new__(self.__class__)
+        new.min_count = self.min_count
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class PodGroup(_Model):
@@ -85,6 +115,7 @@ class PodGroup(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "scheduling.k8s.io/v1alpha2"
@@ -114,13 +145,14 @@ class PodGroup(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "PodGroupSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "PodGroupSpec", required=True),
         _FieldInfo("status", "status", "PodGroupStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -128,10 +160,10 @@ class PodGroup(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: PodGroupSpec | None
+    spec: PodGroupSpec
     """Spec defines the desired state of the PodGroup."""
 
     status: PodGroupStatus | None
@@ -146,34 +178,78 @@ class PodGroup(_Model):
         spec: PodGroupSpec | None = None,
         status: PodGroupStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "PodGroup(metadata=...)")
+        if spec is None:
+            self.spec = PodGroupSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(spec, PodGroupSpec, "PodGroup(spec=...)")
+        self.status = (
+            None if status is None else _model_arg(status, PodGroupStatus, "PodGroup(status=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PodGroup:
+    def _decode(cls, data: dict[str, Any]) -> PodGroup:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else PodGroupSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = PodGroupSpec._decode(v)
+        else:
+            self.spec = PodGroupSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
         v = get("status")
-        self.status = None if v is None else PodGroupStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = PodGroupStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -182,14 +258,29 @@ class PodGroup(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> PodGroup:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class PodGroupList(_Model):
@@ -200,28 +291,30 @@ class PodGroupList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "scheduling.k8s.io/v1alpha2"
     KIND: ClassVar[str] = "PodGroupList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[PodGroup] | None", required=True),
+        _FieldInfo("items", "items", "list[PodGroup]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[PodGroup] | None
+    items: list[PodGroup]
     """Items is the list of PodGroups."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata."""
 
     def __init__(
@@ -232,44 +325,97 @@ class PodGroupList(_Model):
         kind: str | None = "PodGroupList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [_model_arg(i0, PodGroup, "PodGroupList(items=...)") for i0 in items]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "PodGroupList(metadata=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PodGroupList:
+    def _decode(cls, data: dict[str, Any]) -> PodGroupList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [PodGroup.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [PodGroup._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> PodGroupList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class PodGroupResourceClaim(_Model):
@@ -282,18 +428,20 @@ class PodGroupResourceClaim(_Model):
         "name",
         "resource_claim_name",
         "resource_claim_template_name",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("name", "name", "str", required=True),
         _FieldInfo("resource_claim_name", "resourceClaimName", "str | None"),
         _FieldInfo("resource_claim_template_name", "resourceClaimTemplateName", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"name", "resourceClaimName", "resourceClaimTemplateName"}
     )
+    _absent: tuple[str, ...]
 
-    name: str | None
+    name: str
     """Name uniquely identifies this resource claim inside the PodGroup. This must be a DNS_LABEL."""
 
     resource_claim_name: str | None
@@ -319,29 +467,56 @@ Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
         resource_claim_name: str | None = None,
         resource_claim_template_name: str | None = None,
     ) -> None:
-        self.name = name
+        absent: tuple[str, ...] = ()
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
         self.resource_claim_name = resource_claim_name
         self.resource_claim_template_name = resource_claim_template_name
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PodGroupResourceClaim:
+    def _decode(cls, data: dict[str, Any]) -> PodGroupResourceClaim:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.name = get("name")
-        self.resource_claim_name = get("resourceClaimName")
-        self.resource_claim_template_name = get("resourceClaimTemplateName")
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        v = get("resourceClaimName")
+        if v is None or isinstance(v, str):
+            self.resource_claim_name = v
+        else:
+            self.resource_claim_name = None
+            odd = True
+        v = get("resourceClaimTemplateName")
+        if v is None or isinstance(v, str):
+            self.resource_claim_template_name = v
+        else:
+            self.resource_claim_template_name = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.name
-        if v0 is not None:
+        if v0 is not None and (v0 or "name" not in absent):
             data["name"] = v0
         v1 = self.resource_claim_name
         if v1 is not None:
@@ -351,6 +526,15 @@ Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
             data["resourceClaimTemplateName"] = v2
         return data
 
+    def _copy(self) -> PodGroupResourceClaim:
+        new = self.__class__.__new__(self.__class__)
+        new.name = self.name
+        new.resource_claim_name = self.resource_claim_name
+        new.resource_claim_template_name = self.resource_claim_template_name
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
+
 
 class PodGroupResourceClaimStatus(_Model):
     """PodGroupResourceClaimStatus is stored in the PodGroupStatus for each PodGroupResourceClaim which references a ResourceClaimTemplate. It stores the generated name for the corresponding ResourceClaim."""
@@ -358,15 +542,17 @@ class PodGroupResourceClaimStatus(_Model):
     __slots__ = (
         "name",
         "resource_claim_name",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("name", "name", "str", required=True),
         _FieldInfo("resource_claim_name", "resourceClaimName", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"name", "resourceClaimName"})
+    _absent: tuple[str, ...]
 
-    name: str | None
+    name: str
     """Name uniquely identifies this resource claim inside the PodGroup. This must match the name of an entry in podgroup.spec.resourceClaims, which implies that the string must be a DNS_LABEL."""
 
     resource_claim_name: str | None
@@ -378,32 +564,62 @@ class PodGroupResourceClaimStatus(_Model):
         name: str | None = None,
         resource_claim_name: str | None = None,
     ) -> None:
-        self.name = name
+        absent: tuple[str, ...] = ()
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
         self.resource_claim_name = resource_claim_name
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PodGroupResourceClaimStatus:
+    def _decode(cls, data: dict[str, Any]) -> PodGroupResourceClaimStatus:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.name = get("name")
-        self.resource_claim_name = get("resourceClaimName")
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        v = get("resourceClaimName")
+        if v is None or isinstance(v, str):
+            self.resource_claim_name = v
+        else:
+            self.resource_claim_name = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.name
-        if v0 is not None:
+        if v0 is not None and (v0 or "name" not in absent):
             data["name"] = v0
         v1 = self.resource_claim_name
         if v1 is not None:
             data["resourceClaimName"] = v1
         return data
+
+    def _copy(self) -> PodGroupResourceClaimStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.name = self.name
+        new.resource_claim_name = self.resource_claim_name
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class PodGroupSchedulingConstraints(_Model):
@@ -424,19 +640,37 @@ class PodGroupSchedulingConstraints(_Model):
         *,
         topology: list[TopologyConstraint] | None = None,
     ) -> None:
-        self.topology = topology
+        self.topology = (
+            None
+            if topology is None
+            else [
+                _model_arg(i0, TopologyConstraint, "PodGroupSchedulingConstraints(topology=...)")
+                for i0 in topology
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PodGroupSchedulingConstraints:
+    def _decode(cls, data: dict[str, Any]) -> PodGroupSchedulingConstraints:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("topology")
-        self.topology = None if v is None else [TopologyConstraint.from_dict(i0) for i0 in v]
+        if v is None:
+            self.topology = None
+        elif isinstance(v, list):
+            try:
+                self.topology = [TopologyConstraint._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.topology = None
+                odd = True
+        else:
+            self.topology = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -446,6 +680,12 @@ class PodGroupSchedulingConstraints(_Model):
         if v0 is not None:
             data["topology"] = [i0.to_dict() for i0 in v0]
         return data
+
+    def _copy(self) -> PodGroupSchedulingConstraints:
+        new = self.__class__.__new__(self.__class__)
+        new.topology = None if (v0 := self.topology) is None else [i._copy() for i in v0]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class PodGroupSchedulingPolicy(_Model):
@@ -475,20 +715,36 @@ class PodGroupSchedulingPolicy(_Model):
         gang: GangSchedulingPolicy | None = None,
     ) -> None:
         self.basic = basic
-        self.gang = gang
+        self.gang = (
+            None
+            if gang is None
+            else _model_arg(gang, GangSchedulingPolicy, "PodGroupSchedulingPolicy(gang=...)")
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PodGroupSchedulingPolicy:
+    def _decode(cls, data: dict[str, Any]) -> PodGroupSchedulingPolicy:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.basic = get("basic")
+        v = get("basic")
+        if v is None or isinstance(v, dict):
+            self.basic = v
+        else:
+            self.basic = None
+            odd = True
         v = get("gang")
-        self.gang = None if v is None else GangSchedulingPolicy.from_dict(v)
+        if v is None:
+            self.gang = None
+        elif isinstance(v, dict):
+            self.gang = GangSchedulingPolicy._decode(v)
+        else:
+            self.gang = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -502,6 +758,13 @@ class PodGroupSchedulingPolicy(_Model):
             data["gang"] = v1.to_dict()
         return data
 
+    def _copy(self) -> PodGroupSchedulingPolicy:
+        new = self.__class__.__new__(self.__class__)
+        new.basic = None if (v0 := self.basic) is None else _copy_value(v0)
+        new.gang = None if (v1 := self.gang) is None else v1._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class PodGroupSpec(_Model):
     """PodGroupSpec defines the desired state of a PodGroup."""
@@ -514,6 +777,7 @@ class PodGroupSpec(_Model):
         "resource_claims",
         "scheduling_constraints",
         "scheduling_policy",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -538,10 +802,7 @@ class PodGroupSpec(_Model):
             "PodGroupSchedulingConstraints | None",
         ),
         _FieldInfo(
-            "scheduling_policy",
-            "schedulingPolicy",
-            "PodGroupSchedulingPolicy | None",
-            required=True,
+            "scheduling_policy", "schedulingPolicy", "PodGroupSchedulingPolicy", required=True
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
@@ -555,6 +816,7 @@ class PodGroupSpec(_Model):
             "schedulingPolicy",
         }
     )
+    _absent: tuple[str, ...]
 
     disruption_mode: str | None
     """DisruptionMode defines the mode in which a given PodGroup can be disrupted. Controllers are expected to fill this field by copying it from a PodGroupTemplate. One of Pod, PodGroup. Defaults to Pod if unset. This field is immutable. This field is available only when the WorkloadAwarePreemption feature gate is enabled."""
@@ -579,7 +841,7 @@ This field is immutable.
     scheduling_constraints: PodGroupSchedulingConstraints | None
     """SchedulingConstraints defines optional scheduling constraints (e.g. topology) for this PodGroup. Controllers are expected to fill this field by copying it from a PodGroupTemplate. This field is immutable. This field is only available when the TopologyAwareWorkloadScheduling feature gate is enabled."""
 
-    scheduling_policy: PodGroupSchedulingPolicy | None
+    scheduling_policy: PodGroupSchedulingPolicy
     """SchedulingPolicy defines the scheduling policy for this instance of the PodGroup. Controllers are expected to fill this field by copying it from a PodGroupTemplate. This field is immutable."""
 
     def __init__(
@@ -593,43 +855,117 @@ This field is immutable.
         scheduling_constraints: PodGroupSchedulingConstraints | None = None,
         scheduling_policy: PodGroupSchedulingPolicy | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.disruption_mode = disruption_mode
-        self.pod_group_template_ref = pod_group_template_ref
+        self.pod_group_template_ref = (
+            None
+            if pod_group_template_ref is None
+            else _model_arg(
+                pod_group_template_ref,
+                PodGroupTemplateReference,
+                "PodGroupSpec(pod_group_template_ref=...)",
+            )
+        )
         self.priority = priority
         self.priority_class_name = priority_class_name
-        self.resource_claims = resource_claims
-        self.scheduling_constraints = scheduling_constraints
-        self.scheduling_policy = scheduling_policy
+        self.resource_claims = (
+            None
+            if resource_claims is None
+            else [
+                _model_arg(i0, PodGroupResourceClaim, "PodGroupSpec(resource_claims=...)")
+                for i0 in resource_claims
+            ]
+        )
+        self.scheduling_constraints = (
+            None
+            if scheduling_constraints is None
+            else _model_arg(
+                scheduling_constraints,
+                PodGroupSchedulingConstraints,
+                "PodGroupSpec(scheduling_constraints=...)",
+            )
+        )
+        if scheduling_policy is None:
+            self.scheduling_policy = PodGroupSchedulingPolicy()
+            absent += ("scheduling_policy",)
+        else:
+            self.scheduling_policy = _model_arg(
+                scheduling_policy, PodGroupSchedulingPolicy, "PodGroupSpec(scheduling_policy=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PodGroupSpec:
+    def _decode(cls, data: dict[str, Any]) -> PodGroupSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.disruption_mode = get("disruptionMode")
+        v = get("disruptionMode")
+        if v is None or isinstance(v, str):
+            self.disruption_mode = v
+        else:
+            self.disruption_mode = None
+            odd = True
         v = get("podGroupTemplateRef")
-        self.pod_group_template_ref = None if v is None else PodGroupTemplateReference.from_dict(v)
-        self.priority = get("priority")
-        self.priority_class_name = get("priorityClassName")
+        if v is None:
+            self.pod_group_template_ref = None
+        elif isinstance(v, dict):
+            self.pod_group_template_ref = PodGroupTemplateReference._decode(v)
+        else:
+            self.pod_group_template_ref = None
+            odd = True
+        v = get("priority")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.priority = v
+        else:
+            self.priority = None
+            odd = True
+        v = get("priorityClassName")
+        if v is None or isinstance(v, str):
+            self.priority_class_name = v
+        else:
+            self.priority_class_name = None
+            odd = True
         v = get("resourceClaims")
-        self.resource_claims = (
-            None if v is None else [PodGroupResourceClaim.from_dict(i0) for i0 in v]
-        )
+        if v is None:
+            self.resource_claims = None
+        elif isinstance(v, list):
+            try:
+                self.resource_claims = [PodGroupResourceClaim._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.resource_claims = None
+                odd = True
+        else:
+            self.resource_claims = None
+            odd = True
         v = get("schedulingConstraints")
-        self.scheduling_constraints = (
-            None if v is None else PodGroupSchedulingConstraints.from_dict(v)
-        )
+        if v is None:
+            self.scheduling_constraints = None
+        elif isinstance(v, dict):
+            self.scheduling_constraints = PodGroupSchedulingConstraints._decode(v)
+        else:
+            self.scheduling_constraints = None
+            odd = True
         v = get("schedulingPolicy")
-        self.scheduling_policy = None if v is None else PodGroupSchedulingPolicy.from_dict(v)
+        if isinstance(v, dict):
+            self.scheduling_policy = PodGroupSchedulingPolicy._decode(v)
+        else:
+            self.scheduling_policy = PodGroupSchedulingPolicy()
+            absent += ("scheduling_policy",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.disruption_mode
         if v0 is not None:
             data["disruptionMode"] = v0
@@ -650,8 +986,29 @@ This field is immutable.
             data["schedulingConstraints"] = v5.to_dict()
         v6 = self.scheduling_policy
         if v6 is not None:
-            data["schedulingPolicy"] = v6.to_dict()
+            d6 = v6.to_dict()
+            if d6 or "scheduling_policy" not in absent:
+                data["schedulingPolicy"] = d6
         return data
+
+    def _copy(self) -> PodGroupSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.disruption_mode = self.disruption_mode
+        new.pod_group_template_ref = (
+            None if (v1 := self.pod_group_template_ref) is None else v1._copy()
+        )
+        new.priority = self.priority
+        new.priority_class_name = self.priority_class_name
+        new.resource_claims = (
+            None if (v4 := self.resource_claims) is None else [i._copy() for i in v4]
+        )
+        new.scheduling_constraints = (
+            None if (v5 := self.scheduling_constraints) is None else v5._copy()
+        )
+        new.scheduling_policy = None if (v6 := self.scheduling_policy) is None else v6._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class PodGroupStatus(_Model):
@@ -708,24 +1065,59 @@ Known reasons for the DisruptionTarget condition: - "PreemptionByScheduler": The
         conditions: list[_meta_v1.Condition] | None = None,
         resource_claim_statuses: list[PodGroupResourceClaimStatus] | None = None,
     ) -> None:
-        self.conditions = conditions
-        self.resource_claim_statuses = resource_claim_statuses
+        self.conditions = (
+            None
+            if conditions is None
+            else [
+                _model_arg(i0, _meta_v1.Condition, "PodGroupStatus(conditions=...)")
+                for i0 in conditions
+            ]
+        )
+        self.resource_claim_statuses = (
+            None
+            if resource_claim_statuses is None
+            else [
+                _model_arg(
+                    i0, PodGroupResourceClaimStatus, "PodGroupStatus(resource_claim_statuses=...)"
+                )
+                for i0 in resource_claim_statuses
+            ]
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PodGroupStatus:
+    def _decode(cls, data: dict[str, Any]) -> PodGroupStatus:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("conditions")
-        self.conditions = None if v is None else [_meta_v1.Condition.from_dict(i0) for i0 in v]
+        if v is None:
+            self.conditions = None
+        elif isinstance(v, list):
+            try:
+                self.conditions = [_meta_v1.Condition._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.conditions = None
+                odd = True
+        else:
+            self.conditions = None
+            odd = True
         v = get("resourceClaimStatuses")
-        self.resource_claim_statuses = (
-            None if v is None else [PodGroupResourceClaimStatus.from_dict(i0) for i0 in v]
-        )
+        if v is None:
+            self.resource_claim_statuses = None
+        elif isinstance(v, list):
+            try:
+                self.resource_claim_statuses = [PodGroupResourceClaimStatus._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.resource_claim_statuses = None
+                odd = True
+        else:
+            self.resource_claim_statuses = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -739,6 +1131,15 @@ Known reasons for the DisruptionTarget condition: - "PreemptionByScheduler": The
             data["resourceClaimStatuses"] = [i0.to_dict() for i0 in v1]
         return data
 
+    def _copy(self) -> PodGroupStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
+        new.resource_claim_statuses = (
+            None if (v1 := self.resource_claim_statuses) is None else [i._copy() for i in v1]
+        )
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class PodGroupTemplate(_Model):
     """PodGroupTemplate represents a template for a set of pods with a scheduling policy."""
@@ -751,11 +1152,12 @@ class PodGroupTemplate(_Model):
         "resource_claims",
         "scheduling_constraints",
         "scheduling_policy",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("disruption_mode", "disruptionMode", "str | None"),
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("name", "name", "str", required=True),
         _FieldInfo("priority", "priority", "int | None"),
         _FieldInfo("priority_class_name", "priorityClassName", "str | None"),
         _FieldInfo(
@@ -773,10 +1175,7 @@ class PodGroupTemplate(_Model):
             "PodGroupSchedulingConstraints | None",
         ),
         _FieldInfo(
-            "scheduling_policy",
-            "schedulingPolicy",
-            "PodGroupSchedulingPolicy | None",
-            required=True,
+            "scheduling_policy", "schedulingPolicy", "PodGroupSchedulingPolicy", required=True
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
@@ -790,11 +1189,12 @@ class PodGroupTemplate(_Model):
             "schedulingPolicy",
         }
     )
+    _absent: tuple[str, ...]
 
     disruption_mode: str | None
     """DisruptionMode defines the mode in which a given PodGroup can be disrupted. One of Pod, PodGroup. This field is available only when the WorkloadAwarePreemption feature gate is enabled."""
 
-    name: str | None
+    name: str
     """Name is a unique identifier for the PodGroupTemplate within the Workload. It must be a DNS label. This field is immutable."""
 
     priority: int | None
@@ -814,7 +1214,7 @@ This field is immutable.
     scheduling_constraints: PodGroupSchedulingConstraints | None
     """SchedulingConstraints defines optional scheduling constraints (e.g. topology) for this PodGroupTemplate. This field is only available when the TopologyAwareWorkloadScheduling feature gate is enabled."""
 
-    scheduling_policy: PodGroupSchedulingPolicy | None
+    scheduling_policy: PodGroupSchedulingPolicy
     """SchedulingPolicy defines the scheduling policy for this PodGroupTemplate."""
 
     def __init__(
@@ -828,47 +1228,120 @@ This field is immutable.
         scheduling_constraints: PodGroupSchedulingConstraints | None = None,
         scheduling_policy: PodGroupSchedulingPolicy | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.disruption_mode = disruption_mode
-        self.name = name
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
         self.priority = priority
         self.priority_class_name = priority_class_name
-        self.resource_claims = resource_claims
-        self.scheduling_constraints = scheduling_constraints
-        self.scheduling_policy = scheduling_policy
+        self.resource_claims = (
+            None
+            if resource_claims is None
+            else [
+                _model_arg(i0, PodGroupResourceClaim, "PodGroupTemplate(resource_claims=...)")
+                for i0 in resource_claims
+            ]
+        )
+        self.scheduling_constraints = (
+            None
+            if scheduling_constraints is None
+            else _model_arg(
+                scheduling_constraints,
+                PodGroupSchedulingConstraints,
+                "PodGroupTemplate(scheduling_constraints=...)",
+            )
+        )
+        if scheduling_policy is None:
+            self.scheduling_policy = PodGroupSchedulingPolicy()
+            absent += ("scheduling_policy",)
+        else:
+            self.scheduling_policy = _model_arg(
+                scheduling_policy,
+                PodGroupSchedulingPolicy,
+                "PodGroupTemplate(scheduling_policy=...)",
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PodGroupTemplate:
+    def _decode(cls, data: dict[str, Any]) -> PodGroupTemplate:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.disruption_mode = get("disruptionMode")
-        self.name = get("name")
-        self.priority = get("priority")
-        self.priority_class_name = get("priorityClassName")
+        v = get("disruptionMode")
+        if v is None or isinstance(v, str):
+            self.disruption_mode = v
+        else:
+            self.disruption_mode = None
+            odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        v = get("priority")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.priority = v
+        else:
+            self.priority = None
+            odd = True
+        v = get("priorityClassName")
+        if v is None or isinstance(v, str):
+            self.priority_class_name = v
+        else:
+            self.priority_class_name = None
+            odd = True
         v = get("resourceClaims")
-        self.resource_claims = (
-            None if v is None else [PodGroupResourceClaim.from_dict(i0) for i0 in v]
-        )
+        if v is None:
+            self.resource_claims = None
+        elif isinstance(v, list):
+            try:
+                self.resource_claims = [PodGroupResourceClaim._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.resource_claims = None
+                odd = True
+        else:
+            self.resource_claims = None
+            odd = True
         v = get("schedulingConstraints")
-        self.scheduling_constraints = (
-            None if v is None else PodGroupSchedulingConstraints.from_dict(v)
-        )
+        if v is None:
+            self.scheduling_constraints = None
+        elif isinstance(v, dict):
+            self.scheduling_constraints = PodGroupSchedulingConstraints._decode(v)
+        else:
+            self.scheduling_constraints = None
+            odd = True
         v = get("schedulingPolicy")
-        self.scheduling_policy = None if v is None else PodGroupSchedulingPolicy.from_dict(v)
+        if isinstance(v, dict):
+            self.scheduling_policy = PodGroupSchedulingPolicy._decode(v)
+        else:
+            self.scheduling_policy = PodGroupSchedulingPolicy()
+            absent += ("scheduling_policy",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.disruption_mode
         if v0 is not None:
             data["disruptionMode"] = v0
         v1 = self.name
-        if v1 is not None:
+        if v1 is not None and (v1 or "name" not in absent):
             data["name"] = v1
         v2 = self.priority
         if v2 is not None:
@@ -884,8 +1357,27 @@ This field is immutable.
             data["schedulingConstraints"] = v5.to_dict()
         v6 = self.scheduling_policy
         if v6 is not None:
-            data["schedulingPolicy"] = v6.to_dict()
+            d6 = v6.to_dict()
+            if d6 or "scheduling_policy" not in absent:
+                data["schedulingPolicy"] = d6
         return data
+
+    def _copy(self) -> PodGroupTemplate:
+        new = self.__class__.__new__(self.__class__)
+        new.disruption_mode = self.disruption_mode
+        new.name = self.name
+        new.priority = self.priority
+        new.priority_class_name = self.priority_class_name
+        new.resource_claims = (
+            None if (v4 := self.resource_claims) is None else [i._copy() for i in v4]
+        )
+        new.scheduling_constraints = (
+            None if (v5 := self.scheduling_constraints) is None else v5._copy()
+        )
+        new.scheduling_policy = None if (v6 := self.scheduling_policy) is None else v6._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class PodGroupTemplateReference(_Model):
@@ -906,19 +1398,34 @@ class PodGroupTemplateReference(_Model):
         *,
         workload: WorkloadPodGroupTemplateReference | None = None,
     ) -> None:
-        self.workload = workload
+        self.workload = (
+            None
+            if workload is None
+            else _model_arg(
+                workload,
+                WorkloadPodGroupTemplateReference,
+                "PodGroupTemplateReference(workload=...)",
+            )
+        )
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PodGroupTemplateReference:
+    def _decode(cls, data: dict[str, Any]) -> PodGroupTemplateReference:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("workload")
-        self.workload = None if v is None else WorkloadPodGroupTemplateReference.from_dict(v)
+        if v is None:
+            self.workload = None
+        elif isinstance(v, dict):
+            self.workload = WorkloadPodGroupTemplateReference._decode(v)
+        else:
+            self.workload = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -929,18 +1436,26 @@ class PodGroupTemplateReference(_Model):
             data["workload"] = v0.to_dict()
         return data
 
+    def _copy(self) -> PodGroupTemplateReference:
+        new = self.__class__.__new__(self.__class__)
+        new.workload = None if (v0 := self.workload) is None else v0._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class TopologyConstraint(_Model):
     """TopologyConstraint defines a topology constraint for a PodGroup."""
 
-    __slots__ = ("key",)
-
-    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("key", "key", "str | None", required=True),
+    __slots__ = (
+        "key",
+        "_absent",
     )
-    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"key"})
 
-    key: str | None
+    FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (_FieldInfo("key", "key", "str", required=True),)
+    _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"key"})
+    _absent: tuple[str, ...]
+
+    key: str
     """Key specifies the key of the node label representing the topology domain. All pods within the PodGroup must be colocated within the same domain instance. Different PodGroups can land on different domain instances even if they derive from the same PodGroupTemplate. Examples: "topology.kubernetes.io/rack\x22"""
 
     def __init__(
@@ -948,27 +1463,51 @@ class TopologyConstraint(_Model):
         *,
         key: str | None = None,
     ) -> None:
-        self.key = key
+        absent: tuple[str, ...] = ()
+        if key is None:
+            self.key = ""
+            absent += ("key",)
+        else:
+            self.key = key
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TopologyConstraint:
+    def _decode(cls, data: dict[str, Any]) -> TopologyConstraint:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.key = get("key")
+        v = get("key")
+        if isinstance(v, str):
+            self.key = v
+        else:
+            self.key = ""
+            absent += ("key",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.key
-        if v0 is not None:
+        if v0 is not None and (v0 or "key" not in absent):
             data["key"] = v0
         return data
+
+    def _copy(self) -> TopologyConstraint:
+        new = self.__class__.__new__(self.__class__)
+        new.key = self.key
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class TypedLocalObjectReference(_Model):
@@ -978,22 +1517,24 @@ class TypedLocalObjectReference(_Model):
         "api_group",
         "kind",
         "name",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_group", "apiGroup", "str | None"),
-        _FieldInfo("kind", "kind", "str | None", required=True),
-        _FieldInfo("name", "name", "str | None", required=True),
+        _FieldInfo("kind", "kind", "str", required=True),
+        _FieldInfo("name", "name", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiGroup", "kind", "name"})
+    _absent: tuple[str, ...]
 
     api_group: str | None
     """APIGroup is the group for the resource being referenced. If APIGroup is empty, the specified Kind must be in the core API group. For any other third-party types, setting APIGroup is required. It must be a DNS subdomain."""
 
-    kind: str | None
+    kind: str
     """Kind is the type of resource being referenced. It must be a path segment name."""
 
-    name: str | None
+    name: str
     """Name is the name of resource being referenced. It must be a path segment name."""
 
     def __init__(
@@ -1003,37 +1544,79 @@ class TypedLocalObjectReference(_Model):
         kind: str | None = None,
         name: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_group = api_group
-        self.kind = kind
-        self.name = name
+        if kind is None:
+            self.kind = ""
+            absent += ("kind",)
+        else:
+            self.kind = kind
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TypedLocalObjectReference:
+    def _decode(cls, data: dict[str, Any]) -> TypedLocalObjectReference:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_group = get("apiGroup")
-        self.kind = get("kind")
-        self.name = get("name")
+        v = get("apiGroup")
+        if v is None or isinstance(v, str):
+            self.api_group = v
+        else:
+            self.api_group = None
+            odd = True
+        v = get("kind")
+        if isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = ""
+            absent += ("kind",)
+            if v is not None:
+                odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_group
         if v0 is not None:
             data["apiGroup"] = v0
         v1 = self.kind
-        if v1 is not None:
+        if v1 is not None and (v1 or "kind" not in absent):
             data["kind"] = v1
         v2 = self.name
-        if v2 is not None:
+        if v2 is not None and (v2 or "name" not in absent):
             data["name"] = v2
         return data
+
+    def _copy(self) -> TypedLocalObjectReference:
+        new = self.__class__.__new__(self.__class__)
+        new.api_group = self.api_group
+        new.kind = self.kind
+        new.name = self.name
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class Workload(_Model):
@@ -1044,6 +1627,7 @@ class Workload(_Model):
         "kind",
         "metadata",
         "spec",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "scheduling.k8s.io/v1alpha2"
@@ -1073,10 +1657,11 @@ class Workload(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "WorkloadSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "WorkloadSpec", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -1084,10 +1669,10 @@ class Workload(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: WorkloadSpec | None
+    spec: WorkloadSpec
     """Spec defines the desired behavior of a Workload."""
 
     def __init__(
@@ -1098,31 +1683,67 @@ class Workload(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: WorkloadSpec | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Workload(metadata=...)")
+        if spec is None:
+            self.spec = WorkloadSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(spec, WorkloadSpec, "Workload(spec=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Workload:
+    def _decode(cls, data: dict[str, Any]) -> Workload:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else WorkloadSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = WorkloadSpec._decode(v)
+        else:
+            self.spec = WorkloadSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -1131,11 +1752,25 @@ class Workload(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         return data
+
+    def _copy(self) -> Workload:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class WorkloadList(_Model):
@@ -1146,28 +1781,30 @@ class WorkloadList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "scheduling.k8s.io/v1alpha2"
     KIND: ClassVar[str] = "WorkloadList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[Workload] | None", required=True),
+        _FieldInfo("items", "items", "list[Workload]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[Workload] | None
+    items: list[Workload]
     """Items is the list of Workloads."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata."""
 
     def __init__(
@@ -1178,44 +1815,97 @@ class WorkloadList(_Model):
         kind: str | None = "WorkloadList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [_model_arg(i0, Workload, "WorkloadList(items=...)") for i0 in items]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "WorkloadList(metadata=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> WorkloadList:
+    def _decode(cls, data: dict[str, Any]) -> WorkloadList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [Workload.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [Workload._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> WorkloadList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class WorkloadPodGroupTemplateReference(_Model):
@@ -1224,18 +1914,20 @@ class WorkloadPodGroupTemplateReference(_Model):
     __slots__ = (
         "pod_group_template_name",
         "workload_name",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("pod_group_template_name", "podGroupTemplateName", "str | None", required=True),
-        _FieldInfo("workload_name", "workloadName", "str | None", required=True),
+        _FieldInfo("pod_group_template_name", "podGroupTemplateName", "str", required=True),
+        _FieldInfo("workload_name", "workloadName", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"podGroupTemplateName", "workloadName"})
+    _absent: tuple[str, ...]
 
-    pod_group_template_name: str | None
+    pod_group_template_name: str
     """PodGroupTemplateName defines the PodGroupTemplate name within the Workload object."""
 
-    workload_name: str | None
+    workload_name: str
     """WorkloadName defines the name of the Workload object."""
 
     def __init__(
@@ -1244,32 +1936,68 @@ class WorkloadPodGroupTemplateReference(_Model):
         pod_group_template_name: str | None = None,
         workload_name: str | None = None,
     ) -> None:
-        self.pod_group_template_name = pod_group_template_name
-        self.workload_name = workload_name
+        absent: tuple[str, ...] = ()
+        if pod_group_template_name is None:
+            self.pod_group_template_name = ""
+            absent += ("pod_group_template_name",)
+        else:
+            self.pod_group_template_name = pod_group_template_name
+        if workload_name is None:
+            self.workload_name = ""
+            absent += ("workload_name",)
+        else:
+            self.workload_name = workload_name
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> WorkloadPodGroupTemplateReference:
+    def _decode(cls, data: dict[str, Any]) -> WorkloadPodGroupTemplateReference:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.pod_group_template_name = get("podGroupTemplateName")
-        self.workload_name = get("workloadName")
+        v = get("podGroupTemplateName")
+        if isinstance(v, str):
+            self.pod_group_template_name = v
+        else:
+            self.pod_group_template_name = ""
+            absent += ("pod_group_template_name",)
+            if v is not None:
+                odd = True
+        v = get("workloadName")
+        if isinstance(v, str):
+            self.workload_name = v
+        else:
+            self.workload_name = ""
+            absent += ("workload_name",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.pod_group_template_name
-        if v0 is not None:
+        if v0 is not None and (v0 or "pod_group_template_name" not in absent):
             data["podGroupTemplateName"] = v0
         v1 = self.workload_name
-        if v1 is not None:
+        if v1 is not None and (v1 or "workload_name" not in absent):
             data["workloadName"] = v1
         return data
+
+    def _copy(self) -> WorkloadPodGroupTemplateReference:
+        new = self.__class__.__new__(self.__class__)
+        new.pod_group_template_name = self.pod_group_template_name
+        new.workload_name = self.workload_name
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class WorkloadSpec(_Model):
@@ -1278,6 +2006,7 @@ class WorkloadSpec(_Model):
     __slots__ = (
         "controller_ref",
         "pod_group_templates",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
@@ -1285,18 +2014,19 @@ class WorkloadSpec(_Model):
         _FieldInfo(
             "pod_group_templates",
             "podGroupTemplates",
-            "list[PodGroupTemplate] | None",
+            "list[PodGroupTemplate]",
             required=True,
             list_type="map",
             list_map_keys=("name",),
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"controllerRef", "podGroupTemplates"})
+    _absent: tuple[str, ...]
 
     controller_ref: TypedLocalObjectReference | None
     """ControllerRef is an optional reference to the controlling object, such as a Deployment or Job. This field is intended for use by tools like CLIs to provide a link back to the original workload definition. This field is immutable."""
 
-    pod_group_templates: list[PodGroupTemplate] | None
+    pod_group_templates: list[PodGroupTemplate]
     """PodGroupTemplates is the list of templates that make up the Workload. The maximum number of templates is 8. This field is immutable."""
 
     def __init__(
@@ -1305,33 +2035,77 @@ class WorkloadSpec(_Model):
         controller_ref: TypedLocalObjectReference | None = None,
         pod_group_templates: list[PodGroupTemplate] | None = None,
     ) -> None:
-        self.controller_ref = controller_ref
-        self.pod_group_templates = pod_group_templates
+        absent: tuple[str, ...] = ()
+        self.controller_ref = (
+            None
+            if controller_ref is None
+            else _model_arg(
+                controller_ref, TypedLocalObjectReference, "WorkloadSpec(controller_ref=...)"
+            )
+        )
+        if pod_group_templates is None:
+            self.pod_group_templates = []
+            absent += ("pod_group_templates",)
+        else:
+            self.pod_group_templates = [
+                _model_arg(i0, PodGroupTemplate, "WorkloadSpec(pod_group_templates=...)")
+                for i0 in pod_group_templates
+            ]
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> WorkloadSpec:
+    def _decode(cls, data: dict[str, Any]) -> WorkloadSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("controllerRef")
-        self.controller_ref = None if v is None else TypedLocalObjectReference.from_dict(v)
+        if v is None:
+            self.controller_ref = None
+        elif isinstance(v, dict):
+            self.controller_ref = TypedLocalObjectReference._decode(v)
+        else:
+            self.controller_ref = None
+            odd = True
         v = get("podGroupTemplates")
-        self.pod_group_templates = (
-            None if v is None else [PodGroupTemplate.from_dict(i0) for i0 in v]
-        )
+        if isinstance(v, list):
+            try:
+                self.pod_group_templates = [PodGroupTemplate._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.pod_group_templates = []
+                absent += ("pod_group_templates",)
+                odd = True
+        else:
+            self.pod_group_templates = []
+            absent += ("pod_group_templates",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.controller_ref
         if v0 is not None:
             data["controllerRef"] = v0.to_dict()
         v1 = self.pod_group_templates
-        if v1 is not None:
+        if v1 is not None and (v1 or "pod_group_templates" not in absent):
             data["podGroupTemplates"] = [i0.to_dict() for i0 in v1]
         return data
+
+    def _copy(self) -> WorkloadSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.controller_ref = None if (v0 := self.controller_ref) is None else v0._copy()
+        new.pod_group_templates = (
+            None if (v1 := self.pod_group_templates) is None else [i._copy() for i in v1]
+        )
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new

@@ -7,6 +7,8 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.model import quantity_wire as _quantity_wire
 from kubecore.core.quantity import Quantity as _Quantity
 from kubecore.core.times import Time as _Time
@@ -16,6 +18,7 @@ from kubecore.core.generated import meta_v1 as _meta_v1
 
 TYPE_CHECKING = False  # typing is only for type checkers: importing it costs more than the models
 if TYPE_CHECKING:
+    from datetime import datetime as _datetime
     from typing import Any, ClassVar
 
 __all__ = [
@@ -51,6 +54,7 @@ class CSIDriver(_Model):
         "kind",
         "metadata",
         "spec",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "storage.k8s.io/v1"
@@ -80,10 +84,11 @@ class CSIDriver(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "CSIDriverSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "CSIDriverSpec", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -91,10 +96,10 @@ class CSIDriver(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object metadata. metadata.Name indicates the name of the CSI driver that this object refers to; it MUST be the same name returned by the CSI GetPluginName() call for that driver. The driver name must be 63 characters or less, beginning and ending with an alphanumeric character ([a-z0-9A-Z]) with dashes (-), dots (.), and alphanumerics between. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: CSIDriverSpec | None
+    spec: CSIDriverSpec
     """spec represents the specification of the CSI Driver."""
 
     def __init__(
@@ -105,31 +110,67 @@ class CSIDriver(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: CSIDriverSpec | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "CSIDriver(metadata=...)")
+        if spec is None:
+            self.spec = CSIDriverSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(spec, CSIDriverSpec, "CSIDriver(spec=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CSIDriver:
+    def _decode(cls, data: dict[str, Any]) -> CSIDriver:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else CSIDriverSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = CSIDriverSpec._decode(v)
+        else:
+            self.spec = CSIDriverSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -138,11 +179,25 @@ class CSIDriver(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         return data
+
+    def _copy(self) -> CSIDriver:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class CSIDriverList(_Model):
@@ -153,28 +208,30 @@ class CSIDriverList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "storage.k8s.io/v1"
     KIND: ClassVar[str] = "CSIDriverList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[CSIDriver] | None", required=True),
+        _FieldInfo("items", "items", "list[CSIDriver]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[CSIDriver] | None
+    items: list[CSIDriver]
     """items is the list of CSIDriver"""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -185,44 +242,97 @@ class CSIDriverList(_Model):
         kind: str | None = "CSIDriverList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [_model_arg(i0, CSIDriver, "CSIDriverList(items=...)") for i0 in items]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "CSIDriverList(metadata=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CSIDriverList:
+    def _decode(cls, data: dict[str, Any]) -> CSIDriverList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [CSIDriver.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [CSIDriver._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> CSIDriverList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class CSIDriverSpec(_Model):
@@ -412,30 +522,98 @@ This field is beta. This field is immutable.
         self.se_linux_mount = se_linux_mount
         self.service_account_token_in_secrets = service_account_token_in_secrets
         self.storage_capacity = storage_capacity
-        self.token_requests = token_requests
+        self.token_requests = (
+            None
+            if token_requests is None
+            else [
+                _model_arg(i0, TokenRequest, "CSIDriverSpec(token_requests=...)")
+                for i0 in token_requests
+            ]
+        )
         self.volume_lifecycle_modes = volume_lifecycle_modes
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CSIDriverSpec:
+    def _decode(cls, data: dict[str, Any]) -> CSIDriverSpec:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.attach_required = get("attachRequired")
-        self.fs_group_policy = get("fsGroupPolicy")
-        self.node_allocatable_update_period_seconds = get("nodeAllocatableUpdatePeriodSeconds")
-        self.pod_info_on_mount = get("podInfoOnMount")
-        self.prevent_pod_scheduling_if_missing = get("preventPodSchedulingIfMissing")
-        self.requires_republish = get("requiresRepublish")
-        self.se_linux_mount = get("seLinuxMount")
-        self.service_account_token_in_secrets = get("serviceAccountTokenInSecrets")
-        self.storage_capacity = get("storageCapacity")
+        v = get("attachRequired")
+        if v is None or v.__class__ is bool:
+            self.attach_required = v
+        else:
+            self.attach_required = None
+            odd = True
+        v = get("fsGroupPolicy")
+        if v is None or isinstance(v, str):
+            self.fs_group_policy = v
+        else:
+            self.fs_group_policy = None
+            odd = True
+        v = get("nodeAllocatableUpdatePeriodSeconds")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.node_allocatable_update_period_seconds = v
+        else:
+            self.node_allocatable_update_period_seconds = None
+            odd = True
+        v = get("podInfoOnMount")
+        if v is None or v.__class__ is bool:
+            self.pod_info_on_mount = v
+        else:
+            self.pod_info_on_mount = None
+            odd = True
+        v = get("preventPodSchedulingIfMissing")
+        if v is None or v.__class__ is bool:
+            self.prevent_pod_scheduling_if_missing = v
+        else:
+            self.prevent_pod_scheduling_if_missing = None
+            odd = True
+        v = get("requiresRepublish")
+        if v is None or v.__class__ is bool:
+            self.requires_republish = v
+        else:
+            self.requires_republish = None
+            odd = True
+        v = get("seLinuxMount")
+        if v is None or v.__class__ is bool:
+            self.se_linux_mount = v
+        else:
+            self.se_linux_mount = None
+            odd = True
+        v = get("serviceAccountTokenInSecrets")
+        if v is None or v.__class__ is bool:
+            self.service_account_token_in_secrets = v
+        else:
+            self.service_account_token_in_secrets = None
+            odd = True
+        v = get("storageCapacity")
+        if v is None or v.__class__ is bool:
+            self.storage_capacity = v
+        else:
+            self.storage_capacity = None
+            odd = True
         v = get("tokenRequests")
-        self.token_requests = None if v is None else [TokenRequest.from_dict(i0) for i0 in v]
-        self.volume_lifecycle_modes = get("volumeLifecycleModes")
+        if v is None:
+            self.token_requests = None
+        elif isinstance(v, list):
+            try:
+                self.token_requests = [TokenRequest._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.token_requests = None
+                odd = True
+        else:
+            self.token_requests = None
+            odd = True
+        v = get("volumeLifecycleModes")
+        if v is None or isinstance(v, list):
+            self.volume_lifecycle_modes = v
+        else:
+            self.volume_lifecycle_modes = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -476,6 +654,26 @@ This field is beta. This field is immutable.
             data["volumeLifecycleModes"] = v10
         return data
 
+    def _copy(self) -> CSIDriverSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.attach_required = self.attach_required
+        new.fs_group_policy = self.fs_group_policy
+        new.node_allocatable_update_period_seconds = self.node_allocatable_update_period_seconds
+        new.pod_info_on_mount = self.pod_info_on_mount
+        new.prevent_pod_scheduling_if_missing = self.prevent_pod_scheduling_if_missing
+        new.requires_republish = self.requires_republish
+        new.se_linux_mount = self.se_linux_mount
+        new.service_account_token_in_secrets = self.service_account_token_in_secrets
+        new.storage_capacity = self.storage_capacity
+        new.token_requests = (
+            None if (v9 := self.token_requests) is None else [i._copy() for i in v9]
+        )
+        new.volume_lifecycle_modes = (
+            None if (v10 := self.volume_lifecycle_modes) is None else v10[:]
+        )
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class CSINode(_Model):
     """CSINode holds information about all CSI drivers installed on a node. CSI drivers do not need to create the CSINode object directly. As long as they use the node-driver-registrar sidecar container, the kubelet will automatically populate the CSINode object for the CSI driver as part of kubelet plugin registration. CSINode has the same name as a node. If the object is missing, it means either there are no CSI Drivers available on the node, or the Kubelet version is low enough that it doesn't create this object. CSINode has an OwnerReference that points to the corresponding node object."""
@@ -485,6 +683,7 @@ class CSINode(_Model):
         "kind",
         "metadata",
         "spec",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "storage.k8s.io/v1"
@@ -514,10 +713,11 @@ class CSINode(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "CSINodeSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "CSINodeSpec", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -525,10 +725,10 @@ class CSINode(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. metadata.name must be the Kubernetes node name."""
 
-    spec: CSINodeSpec | None
+    spec: CSINodeSpec
     """spec is the specification of CSINode"""
 
     def __init__(
@@ -539,31 +739,67 @@ class CSINode(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: CSINodeSpec | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "CSINode(metadata=...)")
+        if spec is None:
+            self.spec = CSINodeSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(spec, CSINodeSpec, "CSINode(spec=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CSINode:
+    def _decode(cls, data: dict[str, Any]) -> CSINode:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else CSINodeSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = CSINodeSpec._decode(v)
+        else:
+            self.spec = CSINodeSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -572,11 +808,25 @@ class CSINode(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         return data
+
+    def _copy(self) -> CSINode:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class CSINodeDriver(_Model):
@@ -587,25 +837,27 @@ class CSINodeDriver(_Model):
         "name",
         "node_id",
         "topology_keys",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("allocatable", "allocatable", "VolumeNodeResources | None"),
-        _FieldInfo("name", "name", "str | None", required=True),
-        _FieldInfo("node_id", "nodeID", "str | None", required=True),
+        _FieldInfo("name", "name", "str", required=True),
+        _FieldInfo("node_id", "nodeID", "str", required=True),
         _FieldInfo("topology_keys", "topologyKeys", "list[str] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"allocatable", "name", "nodeID", "topologyKeys"}
     )
+    _absent: tuple[str, ...]
 
     allocatable: VolumeNodeResources | None
     """allocatable represents the volume resources of a node that are available for scheduling. This field is beta."""
 
-    name: str | None
+    name: str
     """name represents the name of the CSI driver that this object refers to. This MUST be the same name returned by the CSI GetPluginName() call for that driver."""
 
-    node_id: str | None
+    node_id: str
     """nodeID of the node from the driver point of view. This field enables Kubernetes to communicate with storage systems that do not share the same nomenclature for nodes. For example, Kubernetes may refer to a given node as "node1", but the storage system may refer to the same node as "nodeA". When Kubernetes issues a command to the storage system to attach a volume to a specific node, it can use this field to refer to the node name using the ID that the storage system will understand, e.g. "nodeA" instead of "node1". This field is required."""
 
     topology_keys: list[str] | None
@@ -619,43 +871,96 @@ class CSINodeDriver(_Model):
         node_id: str | None = None,
         topology_keys: list[str] | None = None,
     ) -> None:
-        self.allocatable = allocatable
-        self.name = name
-        self.node_id = node_id
+        absent: tuple[str, ...] = ()
+        self.allocatable = (
+            None
+            if allocatable is None
+            else _model_arg(allocatable, VolumeNodeResources, "CSINodeDriver(allocatable=...)")
+        )
+        if name is None:
+            self.name = ""
+            absent += ("name",)
+        else:
+            self.name = name
+        if node_id is None:
+            self.node_id = ""
+            absent += ("node_id",)
+        else:
+            self.node_id = node_id
         self.topology_keys = topology_keys
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CSINodeDriver:
+    def _decode(cls, data: dict[str, Any]) -> CSINodeDriver:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("allocatable")
-        self.allocatable = None if v is None else VolumeNodeResources.from_dict(v)
-        self.name = get("name")
-        self.node_id = get("nodeID")
-        self.topology_keys = get("topologyKeys")
+        if v is None:
+            self.allocatable = None
+        elif isinstance(v, dict):
+            self.allocatable = VolumeNodeResources._decode(v)
+        else:
+            self.allocatable = None
+            odd = True
+        v = get("name")
+        if isinstance(v, str):
+            self.name = v
+        else:
+            self.name = ""
+            absent += ("name",)
+            if v is not None:
+                odd = True
+        v = get("nodeID")
+        if isinstance(v, str):
+            self.node_id = v
+        else:
+            self.node_id = ""
+            absent += ("node_id",)
+            if v is not None:
+                odd = True
+        v = get("topologyKeys")
+        if v is None or isinstance(v, list):
+            self.topology_keys = v
+        else:
+            self.topology_keys = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.allocatable
         if v0 is not None:
             data["allocatable"] = v0.to_dict()
         v1 = self.name
-        if v1 is not None:
+        if v1 is not None and (v1 or "name" not in absent):
             data["name"] = v1
         v2 = self.node_id
-        if v2 is not None:
+        if v2 is not None and (v2 or "node_id" not in absent):
             data["nodeID"] = v2
         v3 = self.topology_keys
         if v3 is not None:
             data["topologyKeys"] = v3
         return data
+
+    def _copy(self) -> CSINodeDriver:
+        new = self.__class__.__new__(self.__class__)
+        new.allocatable = None if (v0 := self.allocatable) is None else v0._copy()
+        new.name = self.name
+        new.node_id = self.node_id
+        new.topology_keys = None if (v3 := self.topology_keys) is None else v3[:]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class CSINodeList(_Model):
@@ -666,28 +971,30 @@ class CSINodeList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "storage.k8s.io/v1"
     KIND: ClassVar[str] = "CSINodeList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[CSINode] | None", required=True),
+        _FieldInfo("items", "items", "list[CSINode]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[CSINode] | None
+    items: list[CSINode]
     """items is the list of CSINode"""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -698,56 +1005,112 @@ class CSINodeList(_Model):
         kind: str | None = "CSINodeList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [_model_arg(i0, CSINode, "CSINodeList(items=...)") for i0 in items]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "CSINodeList(metadata=...)")
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CSINodeList:
+    def _decode(cls, data: dict[str, Any]) -> CSINodeList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [CSINode.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [CSINode._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> CSINodeList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class CSINodeSpec(_Model):
     """CSINodeSpec holds information about the specification of all CSI drivers installed on a node"""
 
-    __slots__ = ("drivers",)
+    __slots__ = (
+        "drivers",
+        "_absent",
+    )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo(
             "drivers",
             "drivers",
-            "list[CSINodeDriver] | None",
+            "list[CSINodeDriver]",
             required=True,
             patch_strategy="merge",
             patch_merge_key="name",
@@ -756,8 +1119,9 @@ class CSINodeSpec(_Model):
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"drivers"})
+    _absent: tuple[str, ...]
 
-    drivers: list[CSINodeDriver] | None
+    drivers: list[CSINodeDriver]
     """drivers is a list of information of all CSI Drivers existing on a node. If all drivers in the list are uninstalled, this can become empty."""
 
     def __init__(
@@ -765,28 +1129,58 @@ class CSINodeSpec(_Model):
         *,
         drivers: list[CSINodeDriver] | None = None,
     ) -> None:
-        self.drivers = drivers
+        absent: tuple[str, ...] = ()
+        if drivers is None:
+            self.drivers = []
+            absent += ("drivers",)
+        else:
+            self.drivers = [
+                _model_arg(i0, CSINodeDriver, "CSINodeSpec(drivers=...)") for i0 in drivers
+            ]
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CSINodeSpec:
+    def _decode(cls, data: dict[str, Any]) -> CSINodeSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("drivers")
-        self.drivers = None if v is None else [CSINodeDriver.from_dict(i0) for i0 in v]
+        if isinstance(v, list):
+            try:
+                self.drivers = [CSINodeDriver._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.drivers = []
+                absent += ("drivers",)
+                odd = True
+        else:
+            self.drivers = []
+            absent += ("drivers",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.drivers
-        if v0 is not None:
+        if v0 is not None and (v0 or "drivers" not in absent):
             data["drivers"] = [i0.to_dict() for i0 in v0]
         return data
+
+    def _copy(self) -> CSINodeSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.drivers = None if (v0 := self.drivers) is None else [i._copy() for i in v0]
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class CSIStorageCapacity(_Model):
@@ -809,6 +1203,7 @@ class CSIStorageCapacity(_Model):
         "metadata",
         "node_topology",
         "storage_class_name",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "storage.k8s.io/v1"
@@ -840,9 +1235,9 @@ class CSIStorageCapacity(_Model):
         _FieldInfo("capacity", "capacity", "_Quantity | None"),
         _FieldInfo("kind", "kind", "str | None"),
         _FieldInfo("maximum_volume_size", "maximumVolumeSize", "_Quantity | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("node_topology", "nodeTopology", "_meta_v1.LabelSelector | None"),
-        _FieldInfo("storage_class_name", "storageClassName", "str | None", required=True),
+        _FieldInfo("storage_class_name", "storageClassName", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {
@@ -855,6 +1250,7 @@ class CSIStorageCapacity(_Model):
             "storageClassName",
         }
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -874,7 +1270,7 @@ The semantic is currently (CSI spec 1.2) defined as: The available capacity, in 
 This is defined since CSI spec 1.4.0 as the largest size that may be used in a CreateVolumeRequest.capacity_range.required_bytes field to create a volume with the same parameters as those in GetCapacityRequest. The corresponding value in the Kubernetes API is ResourceRequirements.Requests in a volume claim.
 """
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. The name has no particular meaning. It must be a DNS subdomain (dots allowed, 253 characters). To ensure that there are no conflicts with other CSI drivers on the cluster, the recommendation is to use csisc-<uuid>, a generated name, or a reverse-domain name which ends with the unique CSI driver name.
 
 Objects are namespaced.
@@ -885,53 +1281,118 @@ More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-
     node_topology: _meta_v1.LabelSelector | None
     """nodeTopology defines which nodes have access to the storage for which capacity was reported. If not set, the storage is not accessible from any node in the cluster. If empty, the storage is accessible from all nodes. This field is immutable."""
 
-    storage_class_name: str | None
+    storage_class_name: str
     """storageClassName represents the name of the StorageClass that the reported capacity applies to. It must meet the same requirements as the name of a StorageClass object (non-empty, DNS subdomain). If that object no longer exists, the CSIStorageCapacity object is obsolete and should be removed by its creator. This field is immutable."""
 
     def __init__(
         self,
         *,
         api_version: str | None = "storage.k8s.io/v1",
-        capacity: _Quantity | None = None,
+        capacity: _Quantity | str | int | float | None = None,
         kind: str | None = "CSIStorageCapacity",
-        maximum_volume_size: _Quantity | None = None,
+        maximum_volume_size: _Quantity | str | int | float | None = None,
         metadata: _meta_v1.ObjectMeta | None = None,
         node_topology: _meta_v1.LabelSelector | None = None,
         storage_class_name: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.capacity = capacity
+        self.capacity = None if capacity is None else _Quantity.coerce(capacity)
         self.kind = kind
-        self.maximum_volume_size = maximum_volume_size
-        self.metadata = metadata
-        self.node_topology = node_topology
-        self.storage_class_name = storage_class_name
+        self.maximum_volume_size = (
+            None if maximum_volume_size is None else _Quantity.coerce(maximum_volume_size)
+        )
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "CSIStorageCapacity(metadata=...)"
+            )
+        self.node_topology = (
+            None
+            if node_topology is None
+            else _model_arg(
+                node_topology, _meta_v1.LabelSelector, "CSIStorageCapacity(node_topology=...)"
+            )
+        )
+        if storage_class_name is None:
+            self.storage_class_name = ""
+            absent += ("storage_class_name",)
+        else:
+            self.storage_class_name = storage_class_name
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CSIStorageCapacity:
+    def _decode(cls, data: dict[str, Any]) -> CSIStorageCapacity:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("capacity")
-        self.capacity = None if v is None else _Quantity(v)
-        self.kind = get("kind")
+        if v is None:
+            self.capacity = None
+        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
+            self.capacity = _Quantity(v)
+        else:
+            self.capacity = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("maximumVolumeSize")
-        self.maximum_volume_size = None if v is None else _Quantity(v)
+        if v is None:
+            self.maximum_volume_size = None
+        elif isinstance(v, (str, int, float)) and v.__class__ is not bool:
+            self.maximum_volume_size = _Quantity(v)
+        else:
+            self.maximum_volume_size = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("nodeTopology")
-        self.node_topology = None if v is None else _meta_v1.LabelSelector.from_dict(v)
-        self.storage_class_name = get("storageClassName")
+        if v is None:
+            self.node_topology = None
+        elif isinstance(v, dict):
+            self.node_topology = _meta_v1.LabelSelector._decode(v)
+        else:
+            self.node_topology = None
+            odd = True
+        v = get("storageClassName")
+        if isinstance(v, str):
+            self.storage_class_name = v
+        else:
+            self.storage_class_name = ""
+            absent += ("storage_class_name",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -946,14 +1407,29 @@ More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-
             data["maximumVolumeSize"] = _quantity_wire(v3)
         v4 = self.metadata
         if v4 is not None:
-            data["metadata"] = v4.to_dict()
+            d4 = v4.to_dict()
+            if d4 or "metadata" not in absent:
+                data["metadata"] = d4
         v5 = self.node_topology
         if v5 is not None:
             data["nodeTopology"] = v5.to_dict()
         v6 = self.storage_class_name
-        if v6 is not None:
+        if v6 is not None and (v6 or "storage_class_name" not in absent):
             data["storageClassName"] = v6
         return data
+
+    def _copy(self) -> CSIStorageCapacity:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.capacity = self.capacity
+        new.kind = self.kind
+        new.maximum_volume_size = self.maximum_volume_size
+        new.metadata = None if (v4 := self.metadata) is None else v4._copy()
+        new.node_topology = None if (v5 := self.node_topology) is None else v5._copy()
+        new.storage_class_name = self.storage_class_name
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class CSIStorageCapacityList(_Model):
@@ -964,28 +1440,30 @@ class CSIStorageCapacityList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "storage.k8s.io/v1"
     KIND: ClassVar[str] = "CSIStorageCapacityList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[CSIStorageCapacity] | None", required=True),
+        _FieldInfo("items", "items", "list[CSIStorageCapacity]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[CSIStorageCapacity] | None
+    items: list[CSIStorageCapacity]
     """items is the list of CSIStorageCapacity objects."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -996,44 +1474,102 @@ class CSIStorageCapacityList(_Model):
         kind: str | None = "CSIStorageCapacityList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(i0, CSIStorageCapacity, "CSIStorageCapacityList(items=...)")
+                for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "CSIStorageCapacityList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CSIStorageCapacityList:
+    def _decode(cls, data: dict[str, Any]) -> CSIStorageCapacityList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [CSIStorageCapacity.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [CSIStorageCapacity._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> CSIStorageCapacityList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class StorageClass(_Model):
@@ -1053,6 +1589,7 @@ class StorageClass(_Model):
         "provisioner",
         "reclaim_policy",
         "volume_binding_mode",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "storage.k8s.io/v1"
@@ -1089,10 +1626,10 @@ class StorageClass(_Model):
         ),
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("mount_options", "mountOptions", "list[str] | None", list_type="atomic"),
         _FieldInfo("parameters", "parameters", "dict[str, str] | None"),
-        _FieldInfo("provisioner", "provisioner", "str | None", required=True),
+        _FieldInfo("provisioner", "provisioner", "str", required=True),
         _FieldInfo("reclaim_policy", "reclaimPolicy", "str | None"),
         _FieldInfo("volume_binding_mode", "volumeBindingMode", "str | None"),
     )
@@ -1110,6 +1647,7 @@ class StorageClass(_Model):
             "volumeBindingMode",
         }
     )
+    _absent: tuple[str, ...]
 
     allow_volume_expansion: bool | None
     """allowVolumeExpansion shows whether the storage class allow volume expand."""
@@ -1123,7 +1661,7 @@ class StorageClass(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     mount_options: list[str] | None
@@ -1132,7 +1670,7 @@ class StorageClass(_Model):
     parameters: dict[str, str] | None
     """parameters holds the parameters for the provisioner that should create volumes of this storage class."""
 
-    provisioner: str | None
+    provisioner: str
     """provisioner indicates the type of the provisioner."""
 
     reclaim_policy: str | None
@@ -1155,45 +1693,124 @@ class StorageClass(_Model):
         reclaim_policy: str | None = None,
         volume_binding_mode: str | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.allow_volume_expansion = allow_volume_expansion
-        self.allowed_topologies = allowed_topologies
+        self.allowed_topologies = (
+            None
+            if allowed_topologies is None
+            else [
+                _model_arg(
+                    i0, _core_v1.TopologySelectorTerm, "StorageClass(allowed_topologies=...)"
+                )
+                for i0 in allowed_topologies
+            ]
+        )
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "StorageClass(metadata=...)")
         self.mount_options = mount_options
         self.parameters = parameters
-        self.provisioner = provisioner
+        if provisioner is None:
+            self.provisioner = ""
+            absent += ("provisioner",)
+        else:
+            self.provisioner = provisioner
         self.reclaim_policy = reclaim_policy
         self.volume_binding_mode = volume_binding_mode
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> StorageClass:
+    def _decode(cls, data: dict[str, Any]) -> StorageClass:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.allow_volume_expansion = get("allowVolumeExpansion")
+        v = get("allowVolumeExpansion")
+        if v is None or v.__class__ is bool:
+            self.allow_volume_expansion = v
+        else:
+            self.allow_volume_expansion = None
+            odd = True
         v = get("allowedTopologies")
-        self.allowed_topologies = (
-            None if v is None else [_core_v1.TopologySelectorTerm.from_dict(i0) for i0 in v]
-        )
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        if v is None:
+            self.allowed_topologies = None
+        elif isinstance(v, list):
+            try:
+                self.allowed_topologies = [_core_v1.TopologySelectorTerm._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.allowed_topologies = None
+                odd = True
+        else:
+            self.allowed_topologies = None
+            odd = True
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
-        self.mount_options = get("mountOptions")
-        self.parameters = get("parameters")
-        self.provisioner = get("provisioner")
-        self.reclaim_policy = get("reclaimPolicy")
-        self.volume_binding_mode = get("volumeBindingMode")
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        v = get("mountOptions")
+        if v is None or isinstance(v, list):
+            self.mount_options = v
+        else:
+            self.mount_options = None
+            odd = True
+        v = get("parameters")
+        if v is None or isinstance(v, dict):
+            self.parameters = v
+        else:
+            self.parameters = None
+            odd = True
+        v = get("provisioner")
+        if isinstance(v, str):
+            self.provisioner = v
+        else:
+            self.provisioner = ""
+            absent += ("provisioner",)
+            if v is not None:
+                odd = True
+        v = get("reclaimPolicy")
+        if v is None or isinstance(v, str):
+            self.reclaim_policy = v
+        else:
+            self.reclaim_policy = None
+            odd = True
+        v = get("volumeBindingMode")
+        if v is None or isinstance(v, str):
+            self.volume_binding_mode = v
+        else:
+            self.volume_binding_mode = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.allow_volume_expansion
         if v0 is not None:
             data["allowVolumeExpansion"] = v0
@@ -1208,7 +1825,9 @@ class StorageClass(_Model):
             data["kind"] = v3
         v4 = self.metadata
         if v4 is not None:
-            data["metadata"] = v4.to_dict()
+            d4 = v4.to_dict()
+            if d4 or "metadata" not in absent:
+                data["metadata"] = d4
         v5 = self.mount_options
         if v5 is not None:
             data["mountOptions"] = v5
@@ -1216,7 +1835,7 @@ class StorageClass(_Model):
         if v6 is not None:
             data["parameters"] = v6
         v7 = self.provisioner
-        if v7 is not None:
+        if v7 is not None and (v7 or "provisioner" not in absent):
             data["provisioner"] = v7
         v8 = self.reclaim_policy
         if v8 is not None:
@@ -1225,6 +1844,24 @@ class StorageClass(_Model):
         if v9 is not None:
             data["volumeBindingMode"] = v9
         return data
+
+    def _copy(self) -> StorageClass:
+        new = self.__class__.__new__(self.__class__)
+        new.allow_volume_expansion = self.allow_volume_expansion
+        new.allowed_topologies = (
+            None if (v1 := self.allowed_topologies) is None else [i._copy() for i in v1]
+        )
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v4 := self.metadata) is None else v4._copy()
+        new.mount_options = None if (v5 := self.mount_options) is None else v5[:]
+        new.parameters = None if (v6 := self.parameters) is None else v6.copy()
+        new.provisioner = self.provisioner
+        new.reclaim_policy = self.reclaim_policy
+        new.volume_binding_mode = self.volume_binding_mode
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class StorageClassList(_Model):
@@ -1235,28 +1872,30 @@ class StorageClassList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "storage.k8s.io/v1"
     KIND: ClassVar[str] = "StorageClassList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[StorageClass] | None", required=True),
+        _FieldInfo("items", "items", "list[StorageClass]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[StorageClass] | None
+    items: list[StorageClass]
     """items is the list of StorageClasses"""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -1267,44 +1906,101 @@ class StorageClassList(_Model):
         kind: str | None = "StorageClassList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(i0, StorageClass, "StorageClassList(items=...)") for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "StorageClassList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> StorageClassList:
+    def _decode(cls, data: dict[str, Any]) -> StorageClassList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [StorageClass.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [StorageClass._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> StorageClassList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class TokenRequest(_Model):
@@ -1313,15 +2009,17 @@ class TokenRequest(_Model):
     __slots__ = (
         "audience",
         "expiration_seconds",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("audience", "audience", "str | None", required=True),
+        _FieldInfo("audience", "audience", "str", required=True),
         _FieldInfo("expiration_seconds", "expirationSeconds", "int | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"audience", "expirationSeconds"})
+    _absent: tuple[str, ...]
 
-    audience: str | None
+    audience: str
     """audience is the intended audience of the token in "TokenRequestSpec". It will default to the audiences of kube apiserver."""
 
     expiration_seconds: int | None
@@ -1333,32 +2031,62 @@ class TokenRequest(_Model):
         audience: str | None = None,
         expiration_seconds: int | None = None,
     ) -> None:
-        self.audience = audience
+        absent: tuple[str, ...] = ()
+        if audience is None:
+            self.audience = ""
+            absent += ("audience",)
+        else:
+            self.audience = audience
         self.expiration_seconds = expiration_seconds
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TokenRequest:
+    def _decode(cls, data: dict[str, Any]) -> TokenRequest:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.audience = get("audience")
-        self.expiration_seconds = get("expirationSeconds")
+        v = get("audience")
+        if isinstance(v, str):
+            self.audience = v
+        else:
+            self.audience = ""
+            absent += ("audience",)
+            if v is not None:
+                odd = True
+        v = get("expirationSeconds")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.expiration_seconds = v
+        else:
+            self.expiration_seconds = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.audience
-        if v0 is not None:
+        if v0 is not None and (v0 or "audience" not in absent):
             data["audience"] = v0
         v1 = self.expiration_seconds
         if v1 is not None:
             data["expirationSeconds"] = v1
         return data
+
+    def _copy(self) -> TokenRequest:
+        new = self.__class__.__new__(self.__class__)
+        new.audience = self.audience
+        new.expiration_seconds = self.expiration_seconds
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class VolumeAttachment(_Model):
@@ -1373,6 +2101,7 @@ class VolumeAttachment(_Model):
         "metadata",
         "spec",
         "status",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "storage.k8s.io/v1"
@@ -1402,13 +2131,14 @@ class VolumeAttachment(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
-        _FieldInfo("spec", "spec", "VolumeAttachmentSpec | None", required=True),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
+        _FieldInfo("spec", "spec", "VolumeAttachmentSpec", required=True),
         _FieldInfo("status", "status", "VolumeAttachmentStatus | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
@@ -1416,10 +2146,10 @@ class VolumeAttachment(_Model):
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
-    spec: VolumeAttachmentSpec | None
+    spec: VolumeAttachmentSpec
     """spec represents specification of the desired attach/detach volume behavior. Populated by the Kubernetes system."""
 
     status: VolumeAttachmentStatus | None
@@ -1434,34 +2164,82 @@ class VolumeAttachment(_Model):
         spec: VolumeAttachmentSpec | None = None,
         status: VolumeAttachmentStatus | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
-        self.status = status
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "VolumeAttachment(metadata=...)"
+            )
+        if spec is None:
+            self.spec = VolumeAttachmentSpec()
+            absent += ("spec",)
+        else:
+            self.spec = _model_arg(spec, VolumeAttachmentSpec, "VolumeAttachment(spec=...)")
+        self.status = (
+            None
+            if status is None
+            else _model_arg(status, VolumeAttachmentStatus, "VolumeAttachment(status=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> VolumeAttachment:
+    def _decode(cls, data: dict[str, Any]) -> VolumeAttachment:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else VolumeAttachmentSpec.from_dict(v)
+        if isinstance(v, dict):
+            self.spec = VolumeAttachmentSpec._decode(v)
+        else:
+            self.spec = VolumeAttachmentSpec()
+            absent += ("spec",)
+            if v is not None:
+                odd = True
         v = get("status")
-        self.status = None if v is None else VolumeAttachmentStatus.from_dict(v)
+        if v is None:
+            self.status = None
+        elif isinstance(v, dict):
+            self.status = VolumeAttachmentStatus._decode(v)
+        else:
+            self.status = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -1470,14 +2248,29 @@ class VolumeAttachment(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "spec" not in absent:
+                data["spec"] = d3
         v4 = self.status
         if v4 is not None:
             data["status"] = v4.to_dict()
         return data
+
+    def _copy(self) -> VolumeAttachment:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new.status = None if (v4 := self.status) is None else v4._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class VolumeAttachmentList(_Model):
@@ -1488,28 +2281,30 @@ class VolumeAttachmentList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "storage.k8s.io/v1"
     KIND: ClassVar[str] = "VolumeAttachmentList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[VolumeAttachment] | None", required=True),
+        _FieldInfo("items", "items", "list[VolumeAttachment]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[VolumeAttachment] | None
+    items: list[VolumeAttachment]
     """items is the list of VolumeAttachments"""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -1520,44 +2315,101 @@ class VolumeAttachmentList(_Model):
         kind: str | None = "VolumeAttachmentList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(i0, VolumeAttachment, "VolumeAttachmentList(items=...)") for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "VolumeAttachmentList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> VolumeAttachmentList:
+    def _decode(cls, data: dict[str, Any]) -> VolumeAttachmentList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [VolumeAttachment.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [VolumeAttachment._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> VolumeAttachmentList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class VolumeAttachmentSource(_Model):
@@ -1588,21 +2440,41 @@ class VolumeAttachmentSource(_Model):
         inline_volume_spec: _core_v1.PersistentVolumeSpec | None = None,
         persistent_volume_name: str | None = None,
     ) -> None:
-        self.inline_volume_spec = inline_volume_spec
+        self.inline_volume_spec = (
+            None
+            if inline_volume_spec is None
+            else _model_arg(
+                inline_volume_spec,
+                _core_v1.PersistentVolumeSpec,
+                "VolumeAttachmentSource(inline_volume_spec=...)",
+            )
+        )
         self.persistent_volume_name = persistent_volume_name
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> VolumeAttachmentSource:
+    def _decode(cls, data: dict[str, Any]) -> VolumeAttachmentSource:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
         v = get("inlineVolumeSpec")
-        self.inline_volume_spec = None if v is None else _core_v1.PersistentVolumeSpec.from_dict(v)
-        self.persistent_volume_name = get("persistentVolumeName")
+        if v is None:
+            self.inline_volume_spec = None
+        elif isinstance(v, dict):
+            self.inline_volume_spec = _core_v1.PersistentVolumeSpec._decode(v)
+        else:
+            self.inline_volume_spec = None
+            odd = True
+        v = get("persistentVolumeName")
+        if v is None or isinstance(v, str):
+            self.persistent_volume_name = v
+        else:
+            self.persistent_volume_name = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -1616,6 +2488,13 @@ class VolumeAttachmentSource(_Model):
             data["persistentVolumeName"] = v1
         return data
 
+    def _copy(self) -> VolumeAttachmentSource:
+        new = self.__class__.__new__(self.__class__)
+        new.inline_volume_spec = None if (v0 := self.inline_volume_spec) is None else v0._copy()
+        new.persistent_volume_name = self.persistent_volume_name
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
+
 
 class VolumeAttachmentSpec(_Model):
     """VolumeAttachmentSpec is the specification of a VolumeAttachment request."""
@@ -1624,22 +2503,24 @@ class VolumeAttachmentSpec(_Model):
         "attacher",
         "node_name",
         "source",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
-        _FieldInfo("attacher", "attacher", "str | None", required=True),
-        _FieldInfo("node_name", "nodeName", "str | None", required=True),
-        _FieldInfo("source", "source", "VolumeAttachmentSource | None", required=True),
+        _FieldInfo("attacher", "attacher", "str", required=True),
+        _FieldInfo("node_name", "nodeName", "str", required=True),
+        _FieldInfo("source", "source", "VolumeAttachmentSource", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"attacher", "nodeName", "source"})
+    _absent: tuple[str, ...]
 
-    attacher: str | None
+    attacher: str
     """attacher indicates the name of the volume driver that MUST handle this request. This is the name returned by GetPluginName()."""
 
-    node_name: str | None
+    node_name: str
     """nodeName represents the node that the volume should be attached to."""
 
-    source: VolumeAttachmentSource | None
+    source: VolumeAttachmentSource
     """source represents the volume that should be attached."""
 
     def __init__(
@@ -1649,38 +2530,89 @@ class VolumeAttachmentSpec(_Model):
         node_name: str | None = None,
         source: VolumeAttachmentSource | None = None,
     ) -> None:
-        self.attacher = attacher
-        self.node_name = node_name
-        self.source = source
+        absent: tuple[str, ...] = ()
+        if attacher is None:
+            self.attacher = ""
+            absent += ("attacher",)
+        else:
+            self.attacher = attacher
+        if node_name is None:
+            self.node_name = ""
+            absent += ("node_name",)
+        else:
+            self.node_name = node_name
+        if source is None:
+            self.source = VolumeAttachmentSource()
+            absent += ("source",)
+        else:
+            self.source = _model_arg(
+                source, VolumeAttachmentSource, "VolumeAttachmentSpec(source=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> VolumeAttachmentSpec:
+    def _decode(cls, data: dict[str, Any]) -> VolumeAttachmentSpec:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.attacher = get("attacher")
-        self.node_name = get("nodeName")
+        v = get("attacher")
+        if isinstance(v, str):
+            self.attacher = v
+        else:
+            self.attacher = ""
+            absent += ("attacher",)
+            if v is not None:
+                odd = True
+        v = get("nodeName")
+        if isinstance(v, str):
+            self.node_name = v
+        else:
+            self.node_name = ""
+            absent += ("node_name",)
+            if v is not None:
+                odd = True
         v = get("source")
-        self.source = None if v is None else VolumeAttachmentSource.from_dict(v)
+        if isinstance(v, dict):
+            self.source = VolumeAttachmentSource._decode(v)
+        else:
+            self.source = VolumeAttachmentSource()
+            absent += ("source",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.attacher
-        if v0 is not None:
+        if v0 is not None and (v0 or "attacher" not in absent):
             data["attacher"] = v0
         v1 = self.node_name
-        if v1 is not None:
+        if v1 is not None and (v1 or "node_name" not in absent):
             data["nodeName"] = v1
         v2 = self.source
         if v2 is not None:
-            data["source"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "source" not in absent:
+                data["source"] = d2
         return data
+
+    def _copy(self) -> VolumeAttachmentSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.attacher = self.attacher
+        new.node_name = self.node_name
+        new.source = None if (v2 := self.source) is None else v2._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class VolumeAttachmentStatus(_Model):
@@ -1691,22 +2623,24 @@ class VolumeAttachmentStatus(_Model):
         "attached",
         "attachment_metadata",
         "detach_error",
+        "_absent",
     )
 
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("attach_error", "attachError", "VolumeError | None"),
-        _FieldInfo("attached", "attached", "bool | None", required=True),
+        _FieldInfo("attached", "attached", "bool", required=True),
         _FieldInfo("attachment_metadata", "attachmentMetadata", "dict[str, str] | None"),
         _FieldInfo("detach_error", "detachError", "VolumeError | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"attachError", "attached", "attachmentMetadata", "detachError"}
     )
+    _absent: tuple[str, ...]
 
     attach_error: VolumeError | None
     """attachError represents the last error encountered during attach operation, if any. This field must only be set by the entity completing the attach operation, i.e. the external-attacher."""
 
-    attached: bool | None
+    attached: bool
     """attached indicates the volume is successfully attached. This field must only be set by the entity completing the attach operation, i.e. the external-attacher."""
 
     attachment_metadata: dict[str, str] | None
@@ -1723,36 +2657,78 @@ class VolumeAttachmentStatus(_Model):
         attachment_metadata: dict[str, str] | None = None,
         detach_error: VolumeError | None = None,
     ) -> None:
-        self.attach_error = attach_error
-        self.attached = attached
+        absent: tuple[str, ...] = ()
+        self.attach_error = (
+            None
+            if attach_error is None
+            else _model_arg(attach_error, VolumeError, "VolumeAttachmentStatus(attach_error=...)")
+        )
+        if attached is None:
+            self.attached = False
+            absent += ("attached",)
+        else:
+            self.attached = attached
         self.attachment_metadata = attachment_metadata
-        self.detach_error = detach_error
+        self.detach_error = (
+            None
+            if detach_error is None
+            else _model_arg(detach_error, VolumeError, "VolumeAttachmentStatus(detach_error=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> VolumeAttachmentStatus:
+    def _decode(cls, data: dict[str, Any]) -> VolumeAttachmentStatus:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
         v = get("attachError")
-        self.attach_error = None if v is None else VolumeError.from_dict(v)
-        self.attached = get("attached")
-        self.attachment_metadata = get("attachmentMetadata")
+        if v is None:
+            self.attach_error = None
+        elif isinstance(v, dict):
+            self.attach_error = VolumeError._decode(v)
+        else:
+            self.attach_error = None
+            odd = True
+        v = get("attached")
+        if v.__class__ is bool:
+            self.attached = v
+        else:
+            self.attached = False
+            absent += ("attached",)
+            if v is not None:
+                odd = True
+        v = get("attachmentMetadata")
+        if v is None or isinstance(v, dict):
+            self.attachment_metadata = v
+        else:
+            self.attachment_metadata = None
+            odd = True
         v = get("detachError")
-        self.detach_error = None if v is None else VolumeError.from_dict(v)
+        if v is None:
+            self.detach_error = None
+        elif isinstance(v, dict):
+            self.detach_error = VolumeError._decode(v)
+        else:
+            self.detach_error = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.attach_error
         if v0 is not None:
             data["attachError"] = v0.to_dict()
         v1 = self.attached
-        if v1 is not None:
+        if v1 is not None and (v1 or "attached" not in absent):
             data["attached"] = v1
         v2 = self.attachment_metadata
         if v2 is not None:
@@ -1761,6 +2737,16 @@ class VolumeAttachmentStatus(_Model):
         if v3 is not None:
             data["detachError"] = v3.to_dict()
         return data
+
+    def _copy(self) -> VolumeAttachmentStatus:
+        new = self.__class__.__new__(self.__class__)
+        new.attach_error = None if (v0 := self.attach_error) is None else v0._copy()
+        new.attached = self.attached
+        new.attachment_metadata = None if (v2 := self.attachment_metadata) is None else v2.copy()
+        new.detach_error = None if (v3 := self.detach_error) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class VolumeAttributesClass(_Model):
@@ -1772,6 +2758,7 @@ class VolumeAttributesClass(_Model):
         "kind",
         "metadata",
         "parameters",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "storage.k8s.io/v1"
@@ -1800,25 +2787,26 @@ class VolumeAttributesClass(_Model):
     )
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("driver_name", "driverName", "str | None", required=True),
+        _FieldInfo("driver_name", "driverName", "str", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("parameters", "parameters", "dict[str, str] | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "driverName", "kind", "metadata", "parameters"}
     )
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    driver_name: str | None
+    driver_name: str
     """Name of the CSI driver This field is immutable."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
     """Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     parameters: dict[str, str] | None
@@ -1836,48 +2824,105 @@ This field is required and must contain at least one key/value pair. The keys ca
         metadata: _meta_v1.ObjectMeta | None = None,
         parameters: dict[str, str] | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.driver_name = driver_name
+        if driver_name is None:
+            self.driver_name = ""
+            absent += ("driver_name",)
+        else:
+            self.driver_name = driver_name
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "VolumeAttributesClass(metadata=...)"
+            )
         self.parameters = parameters
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> VolumeAttributesClass:
+    def _decode(cls, data: dict[str, Any]) -> VolumeAttributesClass:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.driver_name = get("driverName")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("driverName")
+        if isinstance(v, str):
+            self.driver_name = v
+        else:
+            self.driver_name = ""
+            absent += ("driver_name",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
-        self.parameters = get("parameters")
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        v = get("parameters")
+        if v is None or isinstance(v, dict):
+            self.parameters = v
+        else:
+            self.parameters = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.driver_name
-        if v1 is not None:
+        if v1 is not None and (v1 or "driver_name" not in absent):
             data["driverName"] = v1
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         v4 = self.parameters
         if v4 is not None:
             data["parameters"] = v4
         return data
+
+    def _copy(self) -> VolumeAttributesClass:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.driver_name = self.driver_name
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new.parameters = None if (v4 := self.parameters) is None else v4.copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class VolumeAttributesClassList(_Model):
@@ -1888,28 +2933,30 @@ class VolumeAttributesClassList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "storage.k8s.io/v1"
     KIND: ClassVar[str] = "VolumeAttributesClassList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[VolumeAttributesClass] | None", required=True),
+        _FieldInfo("items", "items", "list[VolumeAttributesClass]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""
 
-    items: list[VolumeAttributesClass] | None
+    items: list[VolumeAttributesClass]
     """items is the list of VolumeAttributesClass objects."""
 
     kind: str | None
     """Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"""
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
     """Standard list metadata More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"""
 
     def __init__(
@@ -1920,44 +2967,102 @@ class VolumeAttributesClassList(_Model):
         kind: str | None = "VolumeAttributesClassList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(i0, VolumeAttributesClass, "VolumeAttributesClassList(items=...)")
+                for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "VolumeAttributesClassList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> VolumeAttributesClassList:
+    def _decode(cls, data: dict[str, Any]) -> VolumeAttributesClassList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [VolumeAttributesClass.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [VolumeAttributesClass._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> VolumeAttributesClassList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class VolumeError(_Model):
@@ -1993,25 +3098,42 @@ This field requires the MutableCSINodeAllocatableCount feature gate being enable
         *,
         error_code: int | None = None,
         message: str | None = None,
-        time: _Time | None = None,
+        time: _Time | str | _datetime | None = None,
     ) -> None:
         self.error_code = error_code
         self.message = message
-        self.time = time
+        self.time = None if time is None else _Time.coerce(time)
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> VolumeError:
+    def _decode(cls, data: dict[str, Any]) -> VolumeError:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.error_code = get("errorCode")
-        self.message = get("message")
+        v = get("errorCode")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.error_code = v
+        else:
+            self.error_code = None
+            odd = True
+        v = get("message")
+        if v is None or isinstance(v, str):
+            self.message = v
+        else:
+            self.message = None
+            odd = True
         v = get("time")
-        self.time = None if v is None else _Time(v)
+        if v is None:
+            self.time = None
+        elif isinstance(v, str):
+            self.time = _Time(v)
+        else:
+            self.time = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -2025,8 +3147,16 @@ This field requires the MutableCSINodeAllocatableCount feature gate being enable
             data["message"] = v1
         v2 = self.time
         if v2 is not None:
-            data["time"] = v2
+            data["time"] = v2 if isinstance(v2, str) else _Time.coerce(v2)
         return data
+
+    def _copy(self) -> VolumeError:
+        new = self.__class__.__new__(self.__class__)
+        new.error_code = self.error_code
+        new.message = self.message
+        new.time = self.time
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new
 
 
 class VolumeNodeResources(_Model):
@@ -2049,14 +3179,20 @@ class VolumeNodeResources(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> VolumeNodeResources:
+    def _decode(cls, data: dict[str, Any]) -> VolumeNodeResources:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.count = get("count")
+        v = get("count")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.count = v
+        else:
+            self.count = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -2066,3 +3202,9 @@ class VolumeNodeResources(_Model):
         if v0 is not None:
             data["count"] = v0
         return data
+
+    def _copy(self) -> VolumeNodeResources:
+        new = self.__class__.__new__(self.__class__)
+        new.count = self.count
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new

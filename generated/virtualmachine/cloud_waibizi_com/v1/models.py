@@ -7,6 +7,8 @@ from __future__ import annotations
 from kubecore.core.model import FieldInfo as _FieldInfo
 from kubecore.core.model import Model as _Model
 from kubecore.core.model import extra_of as _extra_of
+from kubecore.core.model import copy_value as _copy_value
+from kubecore.core.model import model_arg as _model_arg
 from kubecore.core.resource import ResourceInfo as _ResourceInfo
 from kubecore.core.generated import meta_v1 as _meta_v1
 
@@ -29,6 +31,7 @@ class VirtualMachine(_Model):
         "kind",
         "metadata",
         "spec",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "cloud.waibizi.com/v1"
@@ -58,16 +61,17 @@ class VirtualMachine(_Model):
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ObjectMeta"),
         _FieldInfo("spec", "spec", "VirtualMachineSpec | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "kind", "metadata", "spec"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
 
     kind: str | None
 
-    metadata: _meta_v1.ObjectMeta | None
+    metadata: _meta_v1.ObjectMeta
 
     spec: VirtualMachineSpec | None
     """The desired virtual machine."""
@@ -80,31 +84,69 @@ class VirtualMachine(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: VirtualMachineSpec | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
         self.kind = kind
-        self.metadata = metadata
-        self.spec = spec
+        if metadata is None:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ObjectMeta, "VirtualMachine(metadata=...)"
+            )
+        self.spec = (
+            None
+            if spec is None
+            else _model_arg(spec, VirtualMachineSpec, "VirtualMachine(spec=...)")
+        )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> VirtualMachine:
+    def _decode(cls, data: dict[str, Any]) -> VirtualMachine:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
-        self.kind = get("kind")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ObjectMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ObjectMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ObjectMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
         v = get("spec")
-        self.spec = None if v is None else VirtualMachineSpec.from_dict(v)
+        if v is None:
+            self.spec = None
+        elif isinstance(v, dict):
+            self.spec = VirtualMachineSpec._decode(v)
+        else:
+            self.spec = None
+            odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -113,11 +155,23 @@ class VirtualMachine(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            data["metadata"] = v2.to_dict()
+            d2 = v2.to_dict()
+            if d2 or "metadata" not in absent:
+                data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
             data["spec"] = v3.to_dict()
         return data
+
+    def _copy(self) -> VirtualMachine:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.kind = self.kind
+        new.metadata = None if (v2 := self.metadata) is None else v2._copy()
+        new.spec = None if (v3 := self.spec) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class VirtualMachineList(_Model):
@@ -128,25 +182,27 @@ class VirtualMachineList(_Model):
         "items",
         "kind",
         "metadata",
+        "_absent",
     )
 
     API_VERSION: ClassVar[str] = "cloud.waibizi.com/v1"
     KIND: ClassVar[str] = "VirtualMachineList"
     FIELDS: ClassVar[tuple[_FieldInfo, ...]] = (
         _FieldInfo("api_version", "apiVersion", "str | None"),
-        _FieldInfo("items", "items", "list[VirtualMachine] | None", required=True),
+        _FieldInfo("items", "items", "list[VirtualMachine]", required=True),
         _FieldInfo("kind", "kind", "str | None"),
-        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta | None"),
+        _FieldInfo("metadata", "metadata", "_meta_v1.ListMeta"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"apiVersion", "items", "kind", "metadata"})
+    _absent: tuple[str, ...]
 
     api_version: str | None
 
-    items: list[VirtualMachine] | None
+    items: list[VirtualMachine]
 
     kind: str | None
 
-    metadata: _meta_v1.ListMeta | None
+    metadata: _meta_v1.ListMeta
 
     def __init__(
         self,
@@ -156,44 +212,101 @@ class VirtualMachineList(_Model):
         kind: str | None = "VirtualMachineList",
         metadata: _meta_v1.ListMeta | None = None,
     ) -> None:
+        absent: tuple[str, ...] = ()
         self.api_version = api_version
-        self.items = items
+        if items is None:
+            self.items = []
+            absent += ("items",)
+        else:
+            self.items = [
+                _model_arg(i0, VirtualMachine, "VirtualMachineList(items=...)") for i0 in items
+            ]
         self.kind = kind
-        self.metadata = metadata
+        if metadata is None:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+        else:
+            self.metadata = _model_arg(
+                metadata, _meta_v1.ListMeta, "VirtualMachineList(metadata=...)"
+            )
         self._extra = None
+        self._absent = absent
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> VirtualMachineList:
+    def _decode(cls, data: dict[str, Any]) -> VirtualMachineList:
         self = cls.__new__(cls)
+        odd = False
+        absent: tuple[str, ...] = ()
         get = data.get
-        self.api_version = get("apiVersion")
+        v = get("apiVersion")
+        if v is None or isinstance(v, str):
+            self.api_version = v
+        else:
+            self.api_version = None
+            odd = True
         v = get("items")
-        self.items = None if v is None else [VirtualMachine.from_dict(i0) for i0 in v]
-        self.kind = get("kind")
+        if isinstance(v, list):
+            try:
+                self.items = [VirtualMachine._decode(i0) for i0 in v]
+            except AttributeError:  # an item that is not an object
+                self.items = []
+                absent += ("items",)
+                odd = True
+        else:
+            self.items = []
+            absent += ("items",)
+            if v is not None:
+                odd = True
+        v = get("kind")
+        if v is None or isinstance(v, str):
+            self.kind = v
+        else:
+            self.kind = None
+            odd = True
         v = get("metadata")
-        self.metadata = None if v is None else _meta_v1.ListMeta.from_dict(v)
+        if isinstance(v, dict):
+            self.metadata = _meta_v1.ListMeta._decode(v)
+        else:
+            self.metadata = _meta_v1.ListMeta()
+            absent += ("metadata",)
+            if v is not None:
+                odd = True
+        self._absent = absent
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.items
-        if v1 is not None:
+        if v1 is not None and (v1 or "items" not in absent):
             data["items"] = [i0.to_dict() for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            data["metadata"] = v3.to_dict()
+            d3 = v3.to_dict()
+            if d3 or "metadata" not in absent:
+                data["metadata"] = d3
         return data
+
+    def _copy(self) -> VirtualMachineList:
+        new = self.__class__.__new__(self.__class__)
+        new.api_version = self.api_version
+        new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
+        new.kind = self.kind
+        new.metadata = None if (v3 := self.metadata) is None else v3._copy()
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        new._absent = self._absent
+        return new
 
 
 class VirtualMachineSpec(_Model):
@@ -253,19 +366,50 @@ class VirtualMachineSpec(_Model):
         self._extra = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> VirtualMachineSpec:
+    def _decode(cls, data: dict[str, Any]) -> VirtualMachineSpec:
         self = cls.__new__(cls)
+        odd = False
         get = data.get
-        self.disk = get("disk")
-        self.image = get("image")
-        self.memory = get("memory")
-        self.name = get("name")
-        self.status = get("status")
-        self.uuid = get("uuid")
+        v = get("disk")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.disk = v
+        else:
+            self.disk = None
+            odd = True
+        v = get("image")
+        if v is None or isinstance(v, str):
+            self.image = v
+        else:
+            self.image = None
+            odd = True
+        v = get("memory")
+        if v is None or isinstance(v, int) and v.__class__ is not bool:
+            self.memory = v
+        else:
+            self.memory = None
+            odd = True
+        v = get("name")
+        if v is None or isinstance(v, str):
+            self.name = v
+        else:
+            self.name = None
+            odd = True
+        v = get("status")
+        if v is None or isinstance(v, str):
+            self.status = v
+        else:
+            self.status = None
+            odd = True
+        v = get("uuid")
+        if v is None or isinstance(v, str):
+            self.uuid = v
+        else:
+            self.uuid = None
+            odd = True
         self._extra = (
             None
-            if data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES)
+            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
         )
         return self
 
@@ -290,3 +434,14 @@ class VirtualMachineSpec(_Model):
         if v5 is not None:
             data["uuid"] = v5
         return data
+
+    def _copy(self) -> VirtualMachineSpec:
+        new = self.__class__.__new__(self.__class__)
+        new.disk = self.disk
+        new.image = self.image
+        new.memory = self.memory
+        new.name = self.name
+        new.status = self.status
+        new.uuid = self.uuid
+        new._extra = None if self._extra is None else _copy_value(self._extra)
+        return new

@@ -1,0 +1,193 @@
+"""Kubernetes' CEL extension libraries as Python functions (see validation.cel).
+
+URLs and quantities are returned as small marker maps (``{"__url__": text}``,
+``{"__quantity__": text}``) that only these functions read: the CEL library has no opaque
+Python values. So ``quantity('1') == quantity('1000m')`` is false here; use
+``compareTo`` / ``isLessThan``, as Kubernetes' documentation recommends anyway.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+from kubecore.core.quantity import Quantity
+
+
+def _index_of(target: Any, item: Any, *start: Any) -> int:
+    if isinstance(target, str):
+        return target.find(item, *start)
+    for index, value in enumerate(target):
+        if value == item:
+            return index
+    return -1
+
+
+def _last_index_of(target: Any, item: Any, *end: Any) -> int:
+    if isinstance(target, str):
+        return target.rfind(item, 0, *end) if end else target.rfind(item)
+    for index in range(len(target) - 1, -1, -1):
+        if target[index] == item:
+            return index
+    return -1
+
+
+def _replace(text: str, old: str, new: str, *count: int) -> str:
+    limit = count[0] if count else -1
+    return text.replace(old, new, limit)
+
+
+def _split(text: str, sep: str, *count: int) -> list[str]:
+    if count:
+        if count[0] == 0:
+            return []
+        return text.split(sep, count[0] - 1) if count[0] > 0 else text.split(sep)
+    return text.split(sep)
+
+
+def _substring(text: str, start: int, *end: int) -> str:
+    if start < 0 or start > len(text) or (end and (end[0] < start or end[0] > len(text))):
+        raise ValueError(f"substring out of range: {start}")
+    return text[start : end[0]] if end else text[start:]
+
+
+def _join(items: list[str], *sep: str) -> str:
+    return (sep[0] if sep else "").join(items)
+
+
+def _url(text: str) -> dict[str, str]:
+    if not _is_url(text):
+        raise ValueError(f"URL parse error during conversion from string: {text}")
+    return {"__url__": text}
+
+
+def _is_url(text: str) -> bool:
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return bool(parts.scheme) or text.startswith("/")
+
+
+def _parts(value: Any) -> Any:
+    return urlsplit(value["__url__"] if isinstance(value, dict) else str(value))
+
+
+def _host(value: Any) -> str:
+    return str(_parts(value).netloc.rsplit("@", 1)[-1])
+
+
+def _hostname(value: Any) -> str:
+    return _parts(value).hostname or ""
+
+
+def _port(value: Any) -> str:
+    host = _host(value)
+    if host.startswith("["):
+        tail = host.rsplit("]", 1)[-1]
+        return tail[1:] if tail.startswith(":") else ""
+    return host.rsplit(":", 1)[1] if ":" in host else ""
+
+
+def _quantity(text: Any) -> dict[str, Any]:
+    Quantity(text).to_decimal()
+    return {"__quantity__": text}
+
+
+def _q(value: Any) -> Decimal:
+    raw = value["__quantity__"] if isinstance(value, dict) else value
+    return Quantity(raw).to_decimal()
+
+
+def _is_quantity(text: Any) -> bool:
+    try:
+        Quantity(text).to_decimal()
+    except (ValueError, ArithmeticError):
+        return False
+    return True
+
+
+def _compare(a: Any, b: Any) -> int:
+    x, y = _q(a), _q(b)
+    return (x > y) - (x < y)
+
+
+def _as_integer(value: Any) -> int:
+    number = _q(value)
+    if number != number.to_integral_value():
+        raise ValueError("cannot convert value to integer")
+    return int(number)
+
+
+def _is_ip(text: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return "%" not in text
+
+
+def _is_cidr(text: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return False
+    return "/" in text
+
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    # IP addresses and CIDRs (the predicates only)
+    "isIP": _is_ip,
+    "isCIDR": _is_cidr,
+    # lists
+    "isSorted": lambda items: list(items) == sorted(items),
+    "sum": lambda items: sum(items),
+    "min": lambda *items: min(items[0] if len(items) == 1 else items),
+    "max": lambda *items: max(items[0] if len(items) == 1 else items),
+    "indexOf": _index_of,
+    "lastIndexOf": _last_index_of,
+    # strings
+    "charAt": lambda text, index: text[index] if index < len(text) else "",
+    "lowerAscii": lambda text: "".join(c.lower() if c.isascii() else c for c in text),
+    "upperAscii": lambda text: "".join(c.upper() if c.isascii() else c for c in text),
+    "replace": _replace,
+    "split": _split,
+    "substring": _substring,
+    "trim": lambda text: text.strip(),
+    "join": _join,
+    # regex
+    "find": lambda text, pattern: (m.group(0) if (m := re.search(pattern, text)) else ""),
+    "findAll": lambda text, pattern, *limit: [m.group(0) for m in re.finditer(pattern, text)][
+        : limit[0] if limit and limit[0] >= 0 else None
+    ],
+    # URLs
+    "isURL": _is_url,
+    "url": _url,
+    "getScheme": lambda u: _parts(u).scheme,
+    "getHost": _host,
+    "getHostname": _hostname,
+    "getPort": _port,
+    "getEscapedPath": lambda u: _parts(u).path,
+    "getQuery": lambda u: {
+        k: v for k, v in __import__("urllib.parse").parse.parse_qs(_parts(u).query).items()
+    },
+    # quantities
+    "isQuantity": _is_quantity,
+    "quantity": _quantity,
+    "isInteger": lambda q: _q(q) == _q(q).to_integral_value(),
+    "asInteger": _as_integer,
+    "asApproximateFloat": lambda q: float(_q(q)),
+    "sign": lambda q: (_q(q) > 0) - (_q(q) < 0),
+    "add": lambda a, b: {"__quantity__": str(_q(a) + _q(b))},
+    "sub": lambda a, b: {"__quantity__": str(_q(a) - _q(b))},
+    "compareTo": _compare,
+    "isLessThan": lambda a, b: _compare(a, b) < 0,
+    "isGreaterThan": lambda a, b: _compare(a, b) > 0,
+}

@@ -1,0 +1,172 @@
+"""What kube-apiserver does to an object between decoding and storage: prune, default, validate.
+
+One :class:`Admission` per test server, built from its resource table: the built-in
+definitions of the specs it loaded and its CRDs (whose CEL rules are compiled here, so a
+CRD with a rule that does not compile makes the server fail to start, naming the rule, as
+kube-apiserver refuses such a CRD).
+
+On every write (create, update, patch, apply result):
+
+* custom resources are pruned of the fields their structural schema does not declare;
+  ``fieldValidation=Strict`` refuses them (400, ``strict decoding error: unknown field
+  "spec.foo"``, as kube-apiserver answers), ``Warn`` (the default) prunes them with a
+  ``Warning: 299`` header per field, ``Ignore`` prunes them silently;
+* schema defaults are applied (and on every read, as kube-apiserver defaults what it reads
+  from etcd);
+* the object is validated against its schema (and CEL rules, with the stored object as
+  ``oldSelf``); any problem answers ``422 Invalid`` with one cause per problem, worded and
+  placed as kube-apiserver does.
+
+A deprecated CRD version adds its ``deprecationWarning`` (or ``<group>/<version> <Kind> is
+deprecated``) as a ``Warning: 299`` header to every request for it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kubecore.core.validation import FieldError, SchemaNotFound, Validator
+from kubecore.testing.discovery import Resource, ResourceTable
+from kubecore.testing.tracker import ApiError
+
+Obj = dict[str, Any]
+
+
+class Admission:
+    """Pruning, defaulting and validation of one server's kinds (module docstring)."""
+
+    def __init__(self, table: ResourceTable) -> None:
+        self._validator = Validator()
+        self._validator.add_openapi({"definitions": table.definitions})
+        self._deprecated: dict[tuple[str, str], str] = {}
+        for crd in table.crds:
+            name = str((crd.get("metadata") or {}).get("name", ""))
+            self._validator.add_crd(crd, where=f"CustomResourceDefinition {name}")
+            spec = crd.get("spec") or {}
+            kind = str((spec.get("names") or {}).get("kind", ""))
+            for entry in spec.get("versions") or ():
+                if isinstance(entry, dict) and entry.get("deprecated"):
+                    text = entry.get("deprecationWarning") or (
+                        f"{spec.get('group')}/{entry.get('name')} {kind} is deprecated"
+                    )
+                    self._deprecated[(str(spec.get("group")), str(entry.get("name")))] = str(text)
+
+    def warnings(self, resource: Resource) -> list[str]:
+        """``Warning`` header values every request for ``resource`` gets (deprecation)."""
+        text = self._deprecated.get((resource.group, resource.version))
+        return [_warning(text)] if text else []
+
+    def admit(
+        self,
+        resource: Resource,
+        obj: Obj,
+        *,
+        old: Obj | None = None,
+        field_validation: str = "Warn",
+        warnings: list[str] | None = None,
+    ) -> Obj:
+        """The object to store: pruned and defaulted (CRDs), validated; raises ApiError.
+
+        ``warnings`` receives the ``Warning`` header values to send (pruned fields).
+        """
+        try:
+            schema = self._validator.lookup(resource.group_version, resource.kind)
+        except SchemaNotFound:
+            return obj
+        if schema.is_crd:
+            obj, pruned = schema.prune(obj)
+            if pruned and field_validation == "Strict":
+                listed = ", ".join(f'unknown field "{path}"' for path in pruned)
+                raise ApiError(
+                    400,
+                    "BadRequest",
+                    f'{resource.kind} in version "{resource.version}" cannot be handled as a '
+                    f"{resource.kind}: strict decoding error: {listed}",
+                )
+            if pruned and field_validation != "Ignore" and warnings is not None:
+                warnings.extend(_warning(f'unknown field "{path}"') for path in pruned)
+            obj = schema.default(obj)
+        problems = schema.validate(obj, old)
+        if problems:
+            raise invalid(resource, obj, problems)
+        return obj
+
+    def on_read(self, resource: Resource, body: Obj) -> Obj:
+        """A read answer with CRD defaults applied (an object or a list of them)."""
+        if not resource.is_crd:
+            return body
+        try:
+            schema = self._validator.lookup(resource.group_version, resource.kind)
+        except SchemaNotFound:
+            return body
+        if isinstance(body.get("items"), list) and body.get("kind") == resource.list_kind:
+            return {**body, "items": [schema.default(item) for item in body["items"]]}
+        return schema.default(body)
+
+
+_PROPAGATION = ["Foreground", "Background", "Orphan"]
+
+
+def check_delete_options(options: Obj, query: dict[str, str]) -> None:
+    """``DeleteOptions`` (body, or query parameters) as kube-apiserver checks them.
+
+    Raises ``422`` ``DeleteOptions.meta.k8s.io "" is invalid: ...`` for an unknown
+    ``propagationPolicy``, ``orphanDependents`` together with ``propagationPolicy``, a
+    or a ``dryRun`` value other than ``All``.
+    """
+    from kubecore.core.validation import errors as fe
+
+    merged: Obj = dict(options)
+    for key in ("propagationPolicy", "orphanDependents", "gracePeriodSeconds"):
+        if key in query and key not in merged:
+            merged[key] = query[key]
+    problems: list[FieldError] = []
+    policy = merged.get("propagationPolicy")
+    if policy is not None and policy not in _PROPAGATION:
+        problems.append(fe.not_supported("propagationPolicy", policy, _PROPAGATION))
+    if policy is not None and merged.get("orphanDependents") is not None:
+        problems.append(
+            fe.invalid(
+                "propagationPolicy",
+                policy,
+                "orphanDependents and deletionPropagation cannot be both set",
+            )
+        )
+    dry_run = merged.get("dryRun")
+    for index, value in enumerate(dry_run if isinstance(dry_run, list) else ()):
+        if value != "All":
+            problems.append(fe.not_supported(f"dryRun[{index}]", value, ["All"]))
+    if problems:
+        listed = [p.message for p in problems]
+        summary = listed[0] if len(listed) == 1 else f"[{', '.join(listed)}]"
+        error = ApiError(422, "Invalid", f'DeleteOptions.meta.k8s.io "" is invalid: {summary}')
+        error.details = {
+            "group": "meta.k8s.io",
+            "kind": "DeleteOptions",
+            "causes": [p.to_cause() for p in problems],
+        }
+        raise error
+
+
+def invalid(resource: Resource, obj: Obj, problems: list[FieldError]) -> ApiError:
+    """kube-apiserver's ``422 Invalid``: ``<Kind>.<group> "<name>" is invalid: ...``."""
+    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    name = str((meta or {}).get("name") or "")
+    qualified = f"{resource.kind}.{resource.group}" if resource.group else resource.kind
+    listed = [p.message for p in problems]
+    summary = listed[0] if len(listed) == 1 else f"[{', '.join(listed)}]"
+    error = ApiError(
+        422,
+        "Invalid",
+        f'{qualified} "{name}" is invalid: {summary}',
+        name=name,
+        resource=resource,
+        kind=resource.kind,
+    )
+    error.details["causes"] = [p.to_cause() for p in problems]
+    return error
+
+
+def _warning(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'299 - "{escaped}"'

@@ -1,0 +1,295 @@
+"""The test API server validates, prunes and defaults like kube-apiserver (issue #10)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from kubecore.core.validation import CelError
+from kubecore.testing import TestApiServer
+
+REPO = Path(__file__).resolve().parents[2]
+SWAGGER = REPO / "generator" / "specs" / "kubernetes-1.36.swagger.json"
+
+_CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, listKind: WidgetList, plural: widgets, singular: widget}
+  scope: Namespaced
+  versions:
+  - name: v1beta1
+    served: true
+    storage: false
+    deprecated: true
+    schema:
+      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+  - name: v1
+    served: true
+    storage: true
+    subresources: {status: {}}
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            required: [size]
+            x-kubernetes-validations:
+            - rule: "self.size <= self.maxSize"
+              message: size may not exceed maxSize
+            - rule: "self.size >= oldSelf.size"
+              messageExpression: "'size may not shrink from ' + string(oldSelf.size)"
+            properties:
+              size: {type: integer, minimum: 1}
+              maxSize: {type: integer, default: 10}
+              tier: {type: string, enum: [a, b]}
+              mode: {type: string, default: Fast}
+              ports:
+                type: array
+                x-kubernetes-list-type: map
+                x-kubernetes-list-map-keys: [name]
+                items:
+                  type: object
+                  required: [name]
+                  properties:
+                    name: {type: string}
+                    port: {type: integer}
+              extra:
+                type: object
+                x-kubernetes-preserve-unknown-fields: true
+          status:
+            type: object
+            properties:
+              phase: {type: string}
+"""
+WIDGETS = "/apis/example.com/v1/namespaces/default/widgets"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestApiServer]:
+    crd = tmp_path_factory.mktemp("crd") / "widget.yaml"
+    crd.write_text(_CRD)
+    with TestApiServer([SWAGGER, crd]) as srv:
+        yield srv
+
+
+@pytest.fixture
+def c(server: TestApiServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=10) as http:
+        yield http
+
+
+def _widget(name: str, **spec: Any) -> dict[str, Any]:
+    return {
+        "apiVersion": "example.com/v1",
+        "kind": "Widget",
+        "metadata": {"name": name},
+        "spec": {"size": 1, **spec},
+    }
+
+
+def _causes(response: httpx.Response) -> list[tuple[str, str, str]]:
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["reason"] == "Invalid"
+    return [(c["field"], c["reason"], c["message"]) for c in body["details"]["causes"]]
+
+
+def test_invalid_custom_resources_get_422_with_kube_apiserver_causes(c: httpx.Client) -> None:
+    response = c.post(WIDGETS, json=_widget("w1", size="two", tier="premum"))
+    assert _causes(response) == [
+        (
+            "spec.size",
+            "FieldValueTypeInvalid",
+            'Invalid value: "string": spec.size in body must be of type integer: "string"',
+        ),
+        (
+            "spec.tier",
+            "FieldValueNotSupported",
+            'Unsupported value: "premum": supported values: "a", "b"',
+        ),
+        (
+            "<nil>",
+            "FieldValueInvalid",
+            'Invalid value: "null": some validation rules were not checked because the object '
+            "was invalid; correct the existing errors to complete validation",
+        ),
+    ]
+    assert response.json()["message"].startswith('Widget.example.com "w1" is invalid: [spec.size:')
+    assert response.json()["details"]["kind"] == "Widget"
+    assert _causes(c.post(WIDGETS, json=_widget("w2", size=0))) == [
+        (
+            "spec.size",
+            "FieldValueInvalid",
+            "Invalid value: 0: spec.size in body should be greater than or equal to 1",
+        )
+    ]
+    missing = _widget("w3")
+    del missing["spec"]["size"]
+    assert _causes(c.post(WIDGETS, json=missing)) == [
+        ("spec.size", "FieldValueRequired", "Required value"),
+        (
+            "spec",
+            "FieldValueInvalid",
+            'Invalid value: "object": no such key: size evaluating rule: '
+            "size may not exceed maxSize",
+        ),
+    ]
+    assert _causes(c.post(WIDGETS, json=_widget("w4", size=20))) == [
+        ("spec", "FieldValueInvalid", 'Invalid value: "object": size may not exceed maxSize')
+    ]
+    duplicated = _widget("w5", ports=[{"name": "http"}, {"name": "http", "port": 2}])
+    assert _causes(c.post(WIDGETS, json=duplicated)) == [
+        (
+            "spec.ports[1]",
+            "FieldValueDuplicate",
+            'Duplicate value: map[string]interface {}{"name":"http"}',
+        )
+    ]
+    assert c.get(f"{WIDGETS}/w1").status_code == 404
+
+
+def test_defaults_pruning_and_field_validation(c: httpx.Client) -> None:
+    body = _widget("d1", unknown=1, extra={"kept": {"deep": True}})
+    body["spec"]["ports"] = [{"name": "a", "surplus": True}]
+    strict = c.post(WIDGETS, params={"fieldValidation": "Strict"}, json=body)
+    assert strict.status_code == 400
+    assert strict.json()["message"].endswith(
+        'strict decoding error: unknown field "spec.unknown", unknown field "spec.ports[0].surplus"'
+    )
+    warned = c.post(WIDGETS, json=body)
+    assert warned.status_code == 201
+    assert warned.headers.get_list("Warning") == [
+        '299 - "unknown field \\"spec.unknown\\""',
+        '299 - "unknown field \\"spec.ports[0].surplus\\""',
+    ]
+    spec = warned.json()["spec"]
+    assert spec == {
+        "size": 1,
+        "maxSize": 10,
+        "mode": "Fast",
+        "extra": {"kept": {"deep": True}},
+        "ports": [{"name": "a"}],
+    }
+    ignored = c.post(
+        WIDGETS, params={"fieldValidation": "Ignore"}, json={**body, "metadata": {"name": "d2"}}
+    )
+    assert ignored.status_code == 201 and "Warning" not in ignored.headers
+    assert "unknown" not in ignored.json()["spec"]
+
+
+def test_transition_rules_see_the_stored_object(c: httpx.Client) -> None:
+    created = c.post(WIDGETS, json=_widget("t1", size=5)).json()
+    created["spec"]["size"] = 3
+    assert _causes(c.put(f"{WIDGETS}/t1", json=created)) == [
+        ("spec", "FieldValueInvalid", 'Invalid value: "object": size may not shrink from 5')
+    ]
+    patched = c.patch(
+        f"{WIDGETS}/t1",
+        content=json.dumps({"spec": {"size": 2}}),
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
+    assert _causes(patched)[0][2] == 'Invalid value: "object": size may not shrink from 5'
+    grown = c.patch(
+        f"{WIDGETS}/t1",
+        content=json.dumps({"spec": {"size": 6}}),
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
+    assert grown.status_code == 200 and grown.json()["spec"]["size"] == 6
+
+
+def test_server_side_apply_validates_the_merged_object(c: httpx.Client) -> None:
+    applied = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "a1"}}
+    applied["spec"] = {"size": 0}
+    response = c.patch(
+        f"{WIDGETS}/a1",
+        params={"fieldManager": "me"},
+        content=json.dumps(applied),
+        headers={"Content-Type": "application/apply-patch+yaml"},
+    )
+    assert [cause[0] for cause in _causes(response)] == ["spec.size"]
+    applied["spec"] = {"size": 2}
+    ok = c.patch(
+        f"{WIDGETS}/a1",
+        params={"fieldManager": "me"},
+        content=json.dumps(applied),
+        headers={"Content-Type": "application/apply-patch+yaml"},
+    )
+    assert ok.is_success and ok.json()["spec"]["maxSize"] == 10
+
+
+def test_deprecated_versions_warn(c: httpx.Client) -> None:
+    response = c.get("/apis/example.com/v1beta1/namespaces/default/widgets")
+    assert response.status_code == 200
+    assert response.headers.get_list("Warning") == [
+        '299 - "example.com/v1beta1 Widget is deprecated"'
+    ]
+    assert "Warning" not in c.get(WIDGETS).headers
+
+
+def test_invalid_builtin_objects_get_422(c: httpx.Client) -> None:
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web"},
+        "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "nginx"}]}}},
+    }
+    response = c.post("/apis/apps/v1/namespaces/default/deployments", json=deployment)
+    assert _causes(response) == [("spec.selector", "FieldValueRequired", "Required value")]
+    assert response.json()["message"] == (
+        'Deployment.apps "web" is invalid: spec.selector: Required value'
+    )
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {}}
+    assert _causes(c.post("/api/v1/namespaces/default/pods", json=pod)) == [
+        ("spec.containers", "FieldValueRequired", "Required value")
+    ]
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": 1}}
+    assert _causes(c.post("/api/v1/namespaces/default/configmaps", json=cm)) == [
+        (
+            "data.a",
+            "FieldValueTypeInvalid",
+            'Invalid value: "integer": data.a in body must be of type string: "integer"',
+        )
+    ]
+
+
+def test_a_crd_whose_rule_does_not_compile_stops_the_server(tmp_path: Path) -> None:
+    crd = tmp_path / "bad.yaml"
+    crd.write_text(_CRD.replace("self.size <= self.maxSize", "self.size <="))
+    with pytest.raises(CelError, match="CustomResourceDefinition widgets.example.com"):
+        TestApiServer([crd])
+
+
+def test_delete_options_are_checked(c: httpx.Client) -> None:
+    assert c.post(WIDGETS, json=_widget("del1")).status_code == 201
+    response = c.request("DELETE", f"{WIDGETS}/del1", json={"propagationPolicy": "foreground"})
+    assert response.status_code == 422
+    assert response.json()["message"] == (
+        'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: '
+        '"foreground": supported values: "Foreground", "Background", "Orphan"'
+    )
+    both = c.request(
+        "DELETE",
+        f"{WIDGETS}/del1",
+        params={"propagationPolicy": "Orphan"},
+        json={"orphanDependents": True},
+    )
+    assert _causes(both) == [
+        (
+            "propagationPolicy",
+            "FieldValueInvalid",
+            'Invalid value: "Orphan": orphanDependents and deletionPropagation cannot be both set',
+        )
+    ]
+    assert c.get(f"{WIDGETS}/del1").status_code == 200
+    assert c.request(
+        "DELETE", f"{WIDGETS}/del1", json={"propagationPolicy": "Foreground"}
+    ).is_success
