@@ -468,7 +468,10 @@ def splice(doc: str, r: dict[str, Any], run_date: str) -> str:
         if not line.startswith(("| i. informer", "| i. peak", "| j. ", "| k. informer"))
     ]
     start = lines.index("## Summary")
-    last_row = max(i for i, line in enumerate(lines) if i > start and line.startswith("| "))
+    # the end of the summary table: its first run of rows (later tables are other sections')
+    last_row = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("|"))
+    while last_row + 1 < len(lines) and lines[last_row + 1].startswith("|"):
+        last_row += 1
     rows = [f"| {' | '.join(row)} |" for row in summary_rows(r)]
     lines[last_row + 1 : last_row + 1] = rows
     text = "\n".join(lines)
