@@ -5,6 +5,8 @@ Usage::
     python bench/run.py            # everything; rewrites docs/benchmarks.md
     python bench/run.py --quick    # skip the generation benchmarks (e); prints only
     python bench/run.py --quick --write   # ... and still rewrite docs/benchmarks.md
+    python bench/informers.py --write     # only the informer benchmarks (i-k), spliced into
+                                          # docs/benchmarks.md (the other sections kept)
 
 Every measurement that depends on the interpreter's state runs in a fresh subprocess
 (``bench/workers.py``), with ``PYTHONDONTWRITEBYTECODE`` removed from its environment so that
@@ -33,6 +35,7 @@ from typing import Any
 
 import clients
 import controller
+import informers
 import podlist
 
 REPO = Path(__file__).resolve().parent.parent
@@ -554,6 +557,10 @@ def report(results: dict[str, Any], args: argparse.Namespace, list_bytes: int) -
                 (label, ours, anchor, f"{ratio:.2f}×", f"≤ {target}×", verdict(ratio, target))
             )
 
+    informer_results = results.get("informers")
+    if informer_results and "error" not in informer_results:
+        summary.extend(informers.summary_rows(informer_results))
+
     # write ---------------------------------------------------------------
     add("# Benchmarks")
     add("")
@@ -690,6 +697,11 @@ def report(results: dict[str, Any], args: argparse.Namespace, list_bytes: int) -
     elif client_results:
         add(f"## f-h. Clients: not measured ({client_results['error']})")
         add("")
+    if informer_results and "error" not in informer_results:
+        lines.append(informers.section(informer_results))
+    elif informer_results:
+        add(f"## i-k. Informers: not measured ({informer_results['error']})")
+        add("")
     if controller_results and "error" not in controller_results:
         lines.append(controller.section(controller_results))
     elif controller_results:
@@ -757,6 +769,11 @@ def measure(args: argparse.Namespace, list_path: Path, pods_path: Path) -> dict[
             results["clients"] = clients.measure()
         except (RuntimeError, OSError, subprocess.CalledProcessError) as err:
             results["clients"] = {"error": str(err)}
+        log("i-k. informers against the loopback API server ...")
+        try:
+            results["informers"] = informers.measure()
+        except (RuntimeError, OSError, subprocess.SubprocessError) as err:
+            results["informers"] = {"error": str(err)}
         log("i. reconcile runner against kopf ...")
         try:
             results["controller"] = controller.measure()
@@ -785,7 +802,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="skip the generation (e), client (f-h) and runner (i) benchmarks",
+        help="skip the generation (e), client (f-h), informer (i-k) and runner (i) benchmarks",
     )
     parser.add_argument(
         "--write",

@@ -16,7 +16,6 @@ import http.server
 import io
 import itertools
 import json
-import secrets
 import socket
 import ssl
 import sys
@@ -30,11 +29,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kubecore.core.codec import json_dumps, json_loads
-from kubecore.testing import openapi, protobuf, tables
-from kubecore.testing.admission import Admission, check_delete_options
+from kubecore.testing import openapi, protobuf, tables, writes
+from kubecore.testing.admission import Admission
 from kubecore.testing.discovery import Resource, ResourceTable, load_table
 from kubecore.testing.faults import Faults
-from kubecore.testing.fielderrors import FieldError, invalid
 from kubecore.testing.httpio import (
     DeadlineReader,
     Limits,
@@ -44,26 +42,20 @@ from kubecore.testing.httpio import (
     query_flag,
     read_body,
 )
-from kubecore.testing.objectmeta import decode_errors, name_rule, validate_object_meta
+from kubecore.testing.objectmeta import decode_errors
 from kubecore.testing.patch import (
-    apply_merge,
     check_patch_document,
     json_patch,
     merge_patch,
-    record_apply,
     strategic_merge_patch,
 )
-from kubecore.testing.schemawalk import date_time_error
-from kubecore.testing.tracker import ApiError, Obj, Tracker, bad_request, now_rfc3339
-from kubecore.testing.validation import unknown_fields
+from kubecore.testing.scale import scale_paths, to_scale, update_scale
+from kubecore.testing.tracker import ApiError, Obj, Tracker, bad_request
 from kubecore.testing.version import detect_kubernetes_version, version_info
+from kubecore.testing.writes import JSON_PATCH, STRATEGIC_PATCH
 
 __all__ = ["TestApiServer", "json_patch", "merge_patch", "strategic_merge_patch"]
 
-MERGE_PATCH = "application/merge-patch+json"
-JSON_PATCH = "application/json-patch+json"
-STRATEGIC_PATCH = "application/strategic-merge-patch+json"
-APPLY_PATCH = "application/apply-patch+yaml"
 DEFAULT_TOKEN = "testing-token"
 
 
@@ -588,65 +580,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     # -- resources --------------------------------------------------------------------------
 
-    def _validate(
-        self,
-        resource: Resource,
-        obj: Any,
-        query: dict[str, str],
-        *,
-        old: Obj | None = None,
-        partial: bool = False,
-    ) -> Any:
-        """Every write's checks, in kube-apiserver's order; returns the object to store.
-
-        Decoding (400): metadata types, ``date-time`` values; unknown fields of built-in
-        kinds (``fieldValidation``: Strict fails, Warn, the default, warns; Ignore). Then
-        validation (422 Invalid with causes): the metadata rules of
-        :mod:`kubecore.testing.objectmeta` (name rules only on create: on update the name is
-        the stored one), then pruning and defaulting (CRDs) and schema validation
-        (:mod:`kubecore.testing.admission`). ``partial``: an apply configuration, checked up
-        to the metadata rules only (the merged result is admitted).
-        """
-        if not isinstance(obj, dict):
-            return obj
-        table = self.server.api.table
-        problem = decode_errors(resource, obj) or date_time_error(table, resource, obj)
-        if problem is not None:
-            raise bad_request(problem)
-        mode = query.get("fieldValidation", "Warn")
-        if not resource.is_crd and mode != "Ignore":
-            unknown = unknown_fields(table, resource, obj)
-            if unknown and mode == "Strict":
-                listed = ", ".join(f'unknown field "{path}"' for path in unknown)
-                raise bad_request(
-                    f'{resource.kind} in version "{resource.version}" cannot be handled as a '
-                    f"{resource.kind}: strict decoding error: {listed}"
-                )
-            for path in unknown:
-                self._headers_out.append(("Warning", f'299 - "unknown field \\"{path}\\""'))
-        errors = validate_object_meta(resource, obj, create=self.command == "POST")
-        if errors:
-            name = (obj.get("metadata") or {}).get("name") or ""
-            raise invalid(resource, name, errors)
-        if partial:
-            return obj
-        warnings: list[str] = []
-        admitted = self.server.api.admission.admit(
-            resource, obj, old=old, field_validation=mode, warnings=warnings
-        )
-        self._headers_out.extend(("Warning", w) for w in warnings)
-        return admitted
-
     def _resource_request(
         self, resource: Resource, namespace: str, name: str, sub: str, query: dict[str, str]
     ) -> None:
-        tracker = self.server.api.tracker
+        tracker, admission = self.server.api.tracker, self.server.api.admission
         method = self.command
-        self._headers_out.extend(
-            ("Warning", w) for w in self.server.api.admission.warnings(resource)
-        )
+        self._headers_out.extend(("Warning", w) for w in admission.warnings(resource))
         labels, fields = query.get("labelSelector"), query.get("fieldSelector")
-        dry_run = _dry_run(query)
+        writes.dry_run(query)  # a bad dryRun is refused (400) before anything else
         if method in ("GET", "HEAD") and not name:
             if query_flag(query, "watch"):
                 self._watch(resource, namespace, query)
@@ -665,47 +606,41 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send_read(resource, tracker.get(resource, namespace, name), query)
         elif method == "POST" and not name:
             body = self._body()
-            _check_type(resource, body)
-            _generate_name(body)
-            body = self._validate(resource, body, query)
-            created = tracker.create(resource, namespace, body, dry_run=dry_run)
+            warnings: list[str] = []
+            created = writes.create(
+                tracker, admission, resource, namespace, body, query, warnings=warnings
+            )
+            self._warn(warnings)
             self._send(201, created)
         elif method == "PUT" and name:
             body = self._body()
-            _check_type(resource, body)
-            try:
-                old = tracker.get(resource, namespace, name)
-            except ApiError:
-                old = None
-            body = self._validate(resource, body, query, old=old)
-            updated = tracker.update(
-                resource, namespace, name, body, subresource=sub, dry_run=dry_run
+            warnings = []
+            updated = writes.update(
+                tracker, admission, resource, namespace, name, sub, body, query, warnings=warnings
             )
+            self._warn(warnings)
             self._send(200, updated)
         elif method == "PATCH" and name:
             content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip()
-            patch = self._body()
-            if content_type == APPLY_PATCH and not sub:
-                self._check_apply_name(resource, namespace, name)
-            self._send(200, self._patch(resource, namespace, name, sub, content_type, patch, query))
-        elif method == "DELETE" and name:
-            options = self._body(required=False)
-            options = options if isinstance(options, dict) else {}
-            check_delete_options(options, query)
-            if options.get("dryRun") and "All" in options["dryRun"]:
-                dry_run = True
-            preconditions = options.get("preconditions")
-            orphan = options.get("orphanDependents", query.get("orphanDependents"))
-            deleted = tracker.delete(
+            document = self._body()
+            warnings = []
+            patched = writes.patch(
+                tracker,
+                admission,
                 resource,
                 namespace,
                 name,
-                preconditions=preconditions if isinstance(preconditions, dict) else None,
-                dry_run=dry_run,
-                propagation_policy=options.get("propagationPolicy")
-                or query.get("propagationPolicy"),
-                orphan_dependents=None if orphan is None else orphan in (True, "true", "1"),
+                sub,
+                content_type,
+                document,
+                query,
+                warnings=warnings,
             )
+            self._warn(warnings)
+            self._send(200, patched)
+        elif method == "DELETE" and name:
+            options = self._body(required=False)
+            deleted = writes.delete(tracker, resource, namespace, name, options, query)
             self._send(200, deleted)
         elif method == "DELETE":
             self._send(
@@ -717,21 +652,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         else:
             raise ApiError(405, "MethodNotAllowed", f"{method} is not supported here")
 
-    def _check_apply_name(self, resource: Resource, namespace: str, name: str) -> None:
-        """An apply that creates checks the name from the URL as a create does (422)."""
-        messages = name_rule(resource)(name, False)
-        if not messages:
-            return
-        try:
-            self.server.api.tracker.get(resource, namespace, name)
-        except ApiError as err:
-            if err.code != 404:
-                raise
-            raise invalid(
-                resource,
-                name,
-                [FieldError.invalid("metadata.name", name, message) for message in messages],
-            ) from None
+    def _warn(self, warnings: list[str]) -> None:
+        """The write's ``Warning`` header values (``fieldValidation=Warn``: unknown or pruned
+        fields)."""
+        self._headers_out.extend(("Warning", w) for w in warnings)
 
     def _send_read(self, resource: Resource, body: Obj, query: dict[str, str]) -> None:
         body = self.server.api.admission.on_read(resource, body)
@@ -741,132 +665,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         else:
             self._send(200, body)
 
-    def _patch(
-        self,
-        resource: Resource,
-        namespace: str,
-        name: str,
-        sub: str,
-        content_type: str,
-        patch: Any,
-        query: dict[str, str],
-    ) -> Obj:
-        api = self.server.api
-        table, tracker = api.table, api.tracker
-        dry_run = _dry_run(query)
-        schema = table.schema_for_kind(resource.group, resource.version, resource.kind)
-        if resource.is_crd:
-            schema = resource.schema
-        if content_type == APPLY_PATCH:
-            return self._apply(resource, namespace, name, sub, patch, query, schema)
-        if content_type in (MERGE_PATCH, STRATEGIC_PATCH):
-            # Before anything is read or stored: the object stays untouched.
-            check_patch_document(patch, strategic=content_type == STRATEGIC_PATCH)
-            if patch is None:
-                patch = {}
-        if content_type == MERGE_PATCH:
-
-            def change(obj: Obj) -> Obj:
-                result = merge_patch(obj, patch)
-                return result if isinstance(result, dict) else {}
-
-        elif content_type == JSON_PATCH:
-
-            def change(obj: Obj) -> Obj:
-                result = json_patch(obj, patch)
-                if not isinstance(result, dict):
-                    raise ApiError(422, "Invalid", "the patch did not produce an object")
-                return result
-
-        elif content_type == STRATEGIC_PATCH:
-            if resource.is_crd or schema is None:
-                raise ApiError(
-                    415,
-                    "UnsupportedMediaType",
-                    f"the body of the request was in an unknown format - accepted media types "
-                    f"include: {JSON_PATCH}, {MERGE_PATCH}, {APPLY_PATCH}",
-                )
-
-            def change(obj: Obj) -> Obj:
-                result = strategic_merge_patch(table, obj, patch, schema)
-                return result if isinstance(result, dict) else {}
-
-        else:
-            raise ApiError(
-                415, "UnsupportedMediaType", f"unsupported patch content type {content_type!r}"
-            )
-
-        def checked(obj: Obj) -> Obj:
-            result: Obj = self._validate(resource, change(obj), query, old=obj)
-            return result
-
-        return tracker.patch(resource, namespace, name, checked, subresource=sub, dry_run=dry_run)
-
-    def _apply(
-        self,
-        resource: Resource,
-        namespace: str,
-        name: str,
-        sub: str,
-        applied: Any,
-        query: dict[str, str],
-        schema: Any,
-    ) -> Obj:
-        """Server-side apply: create when missing, else merge the applied fields."""
-        api = self.server.api
-        table, tracker = api.table, api.tracker
-        manager = query.get("fieldManager", "")
-        if not manager:
-            raise ApiError(
-                422,
-                "Invalid",
-                'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: '
-                "is required for apply patch",
-            )
-        if not isinstance(applied, dict):
-            raise bad_request("an apply patch must be an object")
-        _check_type(resource, applied)
-        self._validate(resource, applied, query, partial=True)
-        meta: Obj = applied["metadata"] if isinstance(applied.get("metadata"), dict) else {}
-        if meta.get("name") and meta["name"] != name:
-            raise bad_request("the name of the object does not match the name on the URL")
-        dry_run = _dry_run(query)
-        try:
-            tracker.get(resource, namespace, name)
-        except ApiError as err:
-            if err.code != 404 or sub:
-                raise
-            body = dict(applied)
-            body["metadata"] = {**meta, "name": name}
-            body["apiVersion"] = resource.group_version
-            record_apply(body, applied, manager, now_rfc3339())
-            body = self._validate(resource, body, query)
-            try:
-                return tracker.create(resource, namespace, body, dry_run=dry_run)
-            except ApiError as conflict:
-                if conflict.code != 409:
-                    raise  # created meanwhile: apply over it below
-
-        def change(obj: Obj) -> Obj:
-            merged = apply_merge(table, obj, applied, schema or {})
-            merged.get("metadata", {}).pop("resourceVersion", None)
-            if isinstance(meta.get("resourceVersion"), str):
-                merged["metadata"]["resourceVersion"] = meta["resourceVersion"]
-            result: Obj = self._validate(
-                resource, record_apply(merged, applied, manager, now_rfc3339()), query, old=obj
-            )
-            return result
-
-        return tracker.patch(resource, namespace, name, change, subresource=sub, dry_run=dry_run)
-
     # -- subresources -----------------------------------------------------------------------
 
     def _scale(self, resource: Resource, namespace: str, name: str, query: dict[str, str]) -> None:
         """``autoscaling/v1`` Scale from spec.replicas / status.replicas / the selector."""
         tracker = self.server.api.tracker
-        paths = _scale_paths(resource)
         if self.command in ("GET", "HEAD"):
-            self._send(200, _to_scale(tracker.get(resource, namespace, name), paths))
+            self._send(200, to_scale(tracker.get(resource, namespace, name), scale_paths(resource)))
             return
         if self.command not in ("PUT", "PATCH"):
             raise ApiError(405, "MethodNotAllowed", f"{self.command} is not supported here")
@@ -876,32 +681,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             check_patch_document(body, strategic=content_type == STRATEGIC_PATCH)
             if body is None:
                 body = {}
-
-        def change(obj: Obj) -> Obj:
-            scale = _to_scale(obj, paths)
-            if self.command == "PUT":
-                new_scale = body
-            elif content_type == JSON_PATCH:
-                new_scale = json_patch(scale, body)
-            else:
-                new_scale = merge_patch(scale, body)
-            if not isinstance(new_scale, dict):
-                raise bad_request("a Scale must be an object")
-            replicas = (new_scale.get("spec") or {}).get("replicas")
-            if not isinstance(replicas, int) or replicas < 0:
-                raise ApiError(
-                    422, "Invalid", "Scale.autoscaling is invalid: spec.replicas: must be >= 0"
-                )
-            sent_rv = (new_scale.get("metadata") or {}).get("resourceVersion")
-            if self.command == "PUT" and sent_rv:
-                obj["metadata"]["resourceVersion"] = sent_rv
-            _set_path(obj, paths["specReplicasPath"], replicas)
-            return obj
-
-        updated = tracker.patch(
-            resource, namespace, name, change, subresource="scale", dry_run=_dry_run(query)
+        scale = update_scale(
+            tracker,
+            resource,
+            namespace,
+            name,
+            replace=self.command == "PUT",
+            body=body,
+            content_type=content_type,
+            dry_run=writes.dry_run(query),
         )
-        self._send(200, _to_scale(updated, paths))
+        self._send(200, scale)
 
     def _log(self, resource: Resource, namespace: str, name: str, query: dict[str, str]) -> None:
         """``pods/log``: the text set with ``tracker.set_logs``; ``follow=true`` streams."""
@@ -945,7 +735,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             raise bad_request("the request body must be an Eviction")
         options: Obj = body["deleteOptions"] if isinstance(body.get("deleteOptions"), dict) else {}
         preconditions = options.get("preconditions")
-        dry_run = _dry_run(query) or "All" in (options.get("dryRun") or ())
+        dry_run = writes.dry_run(query) or "All" in (options.get("dryRun") or ())
         self.server.api.tracker.delete(
             resource,
             namespace,
@@ -971,7 +761,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         tracker = api.tracker
         timeout = float(query.get("timeoutSeconds") or 1800)
         bookmarks = bool(query_flag(query, "allowWatchBookmarks"))
-        send_initial = _send_initial_events(query, bookmarks, api.watch_list)
+        send_initial = writes.send_initial_events(query, supported=api.watch_list)
         as_table = tables.wants_table(self.headers.get("Accept") or "")
         include = query.get("includeObject", "Metadata")
         events = tracker.watch(
@@ -1047,125 +837,8 @@ _REASONS = {
 }
 
 
-def _send_initial_events(query: dict[str, str], bookmarks: bool, supported: bool) -> bool:
-    """Validate a WatchList request as kube-apiserver does; True when it is one."""
-    value = query.get("sendInitialEvents")
-    if value is None:
-        if query.get("resourceVersionMatch"):
-            raise ApiError(422, "Invalid", "resourceVersionMatch: Forbidden: not allowed for watch")
-        return False
-    if not supported:
-        raise ApiError(
-            422, "Invalid", "sendInitialEvents: Forbidden: sendInitialEvents is not supported"
-        )
-    if query_flag(query, "sendInitialEvents"):
-        if query.get("resourceVersionMatch") != "NotOlderThan":
-            raise ApiError(
-                422,
-                "Invalid",
-                "resourceVersionMatch: Forbidden: sendInitialEvents requires setting "
-                "resourceVersionMatch to NotOlderThan",
-            )
-        if not bookmarks:
-            raise ApiError(
-                422,
-                "Invalid",
-                "allowWatchBookmarks: Forbidden: sendInitialEvents requires allowWatchBookmarks",
-            )
-    return bool(query_flag(query, "sendInitialEvents"))
-
-
 class _Dropped(Exception):
     """A fault: end the watch stream without its final chunk."""
-
-
-# the alphabet and lengths of apiserver's SimpleNameGenerator (no vowels: no words)
-_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
-_MAX_GENERATED_PREFIX = 63 - 5
-
-
-def _generate_name(body: Obj) -> None:
-    """``generateName`` -> ``name`` before validation, as kube-apiserver's BeforeCreate does,
-    so the generated name is validated too (and a long prefix is cut to 58 characters)."""
-    meta = body.get("metadata")
-    if not isinstance(meta, dict) or meta.get("name"):
-        return
-    prefix = meta.get("generateName")
-    if isinstance(prefix, str) and prefix:
-        suffix = "".join(secrets.choice(_NAME_ALPHABET) for _ in range(5))
-        meta["name"] = prefix[:_MAX_GENERATED_PREFIX] + suffix
-
-
-def _dry_run(query: dict[str, str]) -> bool:
-    value = query.get("dryRun")
-    if value is None:
-        return False
-    if value != "All":
-        raise bad_request(f'dryRun: Unsupported value: {value!r}: supported values: "All"')
-    return True
-
-
-_DEFAULT_SCALE_PATHS = {
-    "specReplicasPath": ".spec.replicas",
-    "statusReplicasPath": ".status.replicas",
-    "labelSelectorPath": ".status.selector",
-}
-
-
-def _scale_paths(resource: Resource) -> dict[str, str]:
-    if resource.is_crd:
-        return {**_DEFAULT_SCALE_PATHS, "labelSelectorPath": "", **resource.scale_paths}
-    return {**_DEFAULT_SCALE_PATHS, "labelSelectorPath": ".spec.selector"}
-
-
-def _selector_string(selector: Any) -> str:
-    if isinstance(selector, str):
-        return selector
-    if not isinstance(selector, dict):
-        return ""
-    terms = [f"{k}={v}" for k, v in sorted((selector.get("matchLabels") or {}).items())]
-    for expr in selector.get("matchExpressions") or ():
-        key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
-        if op == "In":
-            terms.append(f"{key} in ({','.join(values)})")
-        elif op == "NotIn":
-            terms.append(f"{key} notin ({','.join(values)})")
-        elif op == "Exists":
-            terms.append(str(key))
-        elif op == "DoesNotExist":
-            terms.append(f"!{key}")
-    if "matchLabels" not in selector and "matchExpressions" not in selector:
-        terms = [f"{k}={v}" for k, v in sorted(selector.items())]  # ReplicationController
-    return ",".join(terms)
-
-
-def _to_scale(obj: Obj, paths: dict[str, str]) -> Obj:
-    meta = obj.get("metadata") or {}
-    replicas = tables.json_path(obj, paths["specReplicasPath"])
-    status: Obj = {"replicas": tables.json_path(obj, paths["statusReplicasPath"]) or 0}
-    if paths.get("labelSelectorPath"):
-        selector = _selector_string(tables.json_path(obj, paths["labelSelectorPath"]))
-        if selector:
-            status["selector"] = selector
-    return {
-        "kind": "Scale",
-        "apiVersion": "autoscaling/v1",
-        "metadata": {
-            k: meta[k]
-            for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
-            if k in meta
-        },
-        "spec": {"replicas": replicas if isinstance(replicas, int) else 0},
-        "status": status,
-    }
-
-
-def _set_path(obj: Obj, path: str, value: Any) -> None:
-    keys = [k for k in path.strip().split(".") if k]
-    target = obj
-    for key in keys[:-1]:
-        target = target.setdefault(key, {})
-    target[keys[-1]] = value
 
 
 # -- discovery documents ------------------------------------------------------------------------
@@ -1213,15 +886,3 @@ def _resource_list(table: ResourceTable, group: str, version: str) -> Obj:
         "groupVersion": f"{group}/{version}" if group else version,
         "resources": entries,
     }
-
-
-def _check_type(resource: Resource, body: Any) -> None:
-    if not isinstance(body, dict):
-        raise bad_request("the request body must be a JSON object")
-    kind, api_version = body.get("kind"), body.get("apiVersion")
-    if kind and kind != resource.kind:
-        raise bad_request(f"the kind {kind!r} does not match the resource kind {resource.kind!r}")
-    if api_version and api_version != resource.group_version:
-        raise bad_request(
-            f"the apiVersion {api_version!r} does not match {resource.group_version!r}"
-        )

@@ -44,22 +44,6 @@ K8S_SWAGGER = str(REPO / "generator" / "specs" / "kubernetes-1.36.swagger.json")
 WAIT = 20.0
 
 
-def _fake_watch_streams_work() -> bool:
-    from kubecore.testing.fake import rest
-
-    return hasattr(getattr(rest, "_StreamResponse", None), "set_read_timeout")
-
-
-FAKE = pytest.param(
-    "fake",
-    marks=pytest.mark.skipif(
-        not _fake_watch_streams_work(),
-        reason="informers over the fake clientset need the fake watch stream fix "
-        "(set_read_timeout) of the integrate branch",
-    ),
-)
-
-
 @dataclass
 class Cluster:
     """One "cluster": a VM clientset and a Kubernetes clientset sharing its objects."""
@@ -88,7 +72,7 @@ def server() -> Iterator[TestApiServer]:
 _namespaces = iter(range(1_000_000))
 
 
-@pytest.fixture(params=["server", FAKE])
+@pytest.fixture(params=["server", "fake"])
 def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
     namespace = f"ctl-{next(_namespaces)}"
     if request.param == "server":

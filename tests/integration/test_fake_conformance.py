@@ -31,7 +31,9 @@ from kubecore import PatchType, load_config
 from kubecore.client import errors
 from kubecore.client.dynamic import DynamicClient
 from kubecore.client.unstructured import GroupVersionResource, Unstructured
+from kubecore.client.watch import Watcher
 from kubecore.core.generated.meta_v1 import ObjectMeta
+from kubecore.runtime.listwatch import ListWatch
 from kubecore.testing import ResourceTable, TestApiServer, load_table
 from kubecore.testing.fake import FakeDynamicClient
 from tests.conftest import REPO
@@ -386,6 +388,46 @@ def _collect_dynamic(events: Iterator[Any], count: int) -> list[tuple[str, str]]
     return seen
 
 
+def s_watch_list(b: Backend) -> Any:
+    """Streaming lists (``sendInitialEvents=true``): the current objects as ADDED events,
+    the initial-events-end BOOKMARK at the list's version, then live changes; the request
+    checks answer alike."""
+    vms = b.vm.cloud_waibizi_com_v1.virtual_machines("default")
+    for name in ("x", "y"):
+        vms.create(vm(name))
+    listed_rv = vms.list().metadata.resource_version
+    stream = ListWatch.for_client(vms).watch("", True)
+    seen: list[tuple[str, str, Any]] = []
+    for event in stream:
+        meta = event.object.metadata
+        if event.type == "BOOKMARK":
+            seen.append((event.type, str(meta.annotations), meta.resource_version))
+            vms.create(vm("z"))  # after the initial state: a live event
+            continue
+        seen.append((event.type, meta.name, meta.resource_version))
+        if meta.name == "z":
+            break
+    stream.stop()
+    assert [e[:2] for e in seen] == [
+        ("ADDED", "x"),
+        ("ADDED", "y"),
+        ("BOOKMARK", "{'k8s.io/initial-events-end': 'true'}"),
+        ("ADDED", "z"),
+    ]
+    assert seen[2][2] == listed_rv
+    path = vms._path(collection=True)
+    bad = [
+        _error(lambda q=query: list(Watcher(vms._rest, path, q, dict, resume=False)))
+        for query in (
+            {"sendInitialEvents": "true"},
+            {"sendInitialEvents": "true", "resourceVersionMatch": "NotOlderThan"},
+            {"resourceVersionMatch": "NotOlderThan"},
+        )
+    ]
+    assert [e[1] for e in bad] == [422, 422, 422]
+    return [seen, bad]
+
+
 def s_gone(b: Backend) -> Any:
     cms = b.kube.core_v1.config_maps("default")
     for i in range(3):
@@ -456,6 +498,7 @@ SCENARIOS = {
     "namespaces": s_namespaces,
     "watch_events": s_watch_events,
     "watch_gone": s_gone,
+    "watch_list": s_watch_list,
     "dynamic_client": s_dynamic_client,
 }
 

@@ -11,6 +11,7 @@ same Protocols, same typed errors); only the transport differs.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
@@ -18,7 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 from kubecore.client.config import Config
 from kubecore.client.errors import ApiError as ClientApiError
 from kubecore.client.rest import NO_RETRY, LineStream, RESTClient
-from kubecore.client.transport import Response
+from kubecore.client.transport import ReadTimeout, Response
 from kubecore.client.unstructured import GroupVersionResource
 from kubecore.core.codec import json_dumps, json_loads
 from kubecore.core.scheme import Scheme
@@ -68,7 +69,7 @@ class FakeRESTClient(RESTClient):
         """
         action = self._action(method.upper(), path, _query(params), _body(body), content_type)
         if action.verb == "watch":
-            return cast(Response, _StreamResponse(self._watch_events(action)))
+            return cast(Response, _StreamResponse(self._watch_events(action), timeout))
         obj, err = self._fake.invokes(action)
         if err is not None:
             raise client_error(err) if isinstance(err, ApiError) else err
@@ -164,19 +165,39 @@ class FakeRESTClient(RESTClient):
 
 
 class _StreamResponse:
-    """What ``LineStream`` reads from a response: ``iter_chunks`` and ``close``."""
+    """What ``LineStream`` and the watch client read from a response: ``iter_chunks``,
+    ``close``, ``set_read_timeout`` and ``abort`` (the transport's streaming Response)."""
 
     status = 200
 
-    def __init__(self, chunks: Iterator[bytes]) -> None:
+    def __init__(self, chunks: Iterator[bytes], read_timeout: float | None = None) -> None:
         self._chunks = chunks
         self._closed = False
+        self._read_timeout = read_timeout
+        self._last_data = time.monotonic()
 
     def iter_chunks(self) -> Iterator[bytes]:
+        """The chunks; an idle tick (``b""``, about once a second) past the read timeout
+        since the last data raises ``ReadTimeout``, as a silent socket would."""
         for chunk in self._chunks:
             if self._closed:
                 break
+            now = time.monotonic()
+            if chunk:
+                self._last_data = now
+            elif self._read_timeout is not None and now - self._last_data > self._read_timeout:
+                raise ReadTimeout("timed out waiting for the stream")
             yield chunk
+
+    def set_read_timeout(self, seconds: float | None) -> None:
+        """Bound the wait for the next data to ``seconds`` from now (None: no bound)."""
+        self._read_timeout = seconds
+        self._last_data = time.monotonic()
+
+    def abort(self) -> None:
+        """End the stream from any thread: the reader stops at its next event or idle tick
+        (at most about a second later; there is no socket to shut down)."""
+        self._closed = True
 
     def close(self) -> None:
         # Usually called from the consuming thread; from another one, the stream notices
@@ -189,17 +210,8 @@ class _StreamResponse:
             except ValueError:  # the generator is running in another thread
                 pass
 
-    def abort(self) -> None:
-        """End the stream from any thread (the watcher's ``stop()``): as :meth:`close`."""
-        self.close()
-
     def read(self) -> bytes:
         return b"".join(self.iter_chunks())
-
-    def set_read_timeout(self, seconds: float | None) -> None:
-        """Nothing to bound: there is no socket, and the tracker's watch yields an idle tick
-        at least every second and ends at its ``timeoutSeconds``, so no read blocks long.
-        (The watcher calls this on the transport's responses after every line.)"""
 
 
 def _event_chunks(events: Iterable[tuple[str, Any]]) -> Iterator[bytes]:

@@ -11,29 +11,32 @@ fake and a server answer alike. The conformance suite
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Generator, Iterator
 from typing import Any
 
 from kubecore.client import errors as client_errors
 from kubecore.core.codec import json_dumps
+from kubecore.testing import writes
+from kubecore.testing.admission import Admission
 from kubecore.testing.discovery import Resource, ResourceTable
 from kubecore.testing.fake.actions import Action
-from kubecore.testing.patch import (
-    apply_merge,
-    json_patch,
-    merge_patch,
-    record_apply,
-    strategic_merge_patch,
-)
-from kubecore.testing.tracker import ApiError, Obj, Tracker, bad_request, now_rfc3339
-from kubecore.testing.validation import unknown_fields
+from kubecore.testing.httpio import check_write_options
+from kubecore.testing.patch import check_patch_document
+from kubecore.testing.scale import scale_paths, to_scale, update_scale
+from kubecore.testing.tracker import ApiError, Obj, Tracker
+from kubecore.testing.writes import JSON_PATCH, STRATEGIC_PATCH
 
 __all__ = ["ObjectReaction", "WatchReaction", "client_error", "wire"]
 
-MERGE_PATCH = "application/merge-patch+json"
-JSON_PATCH = "application/json-patch+json"
-STRATEGIC_PATCH = "application/strategic-merge-patch+json"
-APPLY_PATCH = "application/apply-patch+yaml"
+# The HTTP method of each verb, for the write options checks (``check_write_options``).
+_METHODS = {
+    "create": "POST",
+    "update": "PUT",
+    "patch": "PATCH",
+    "delete": "DELETE",
+    "delete-collection": "DELETE",
+}
 
 Reaction = tuple[bool, Any, BaseException | None]
 WatchEvents = Iterator[tuple[str, Any]]
@@ -50,10 +53,31 @@ def _not_served() -> ApiError:
 
 
 class ObjectReaction:
-    """client-go's ``ObjectReaction``: handles every action against ``tracker``."""
+    """client-go's ``ObjectReaction``: handles every action against ``tracker``.
+
+    Writes go through the server's pipeline (:mod:`kubecore.testing.writes`) with an
+    :class:`~kubecore.testing.admission.Admission` built from the tracker's table, so custom
+    resources are pruned and defaulted and objects validated against their schemas as the
+    test API server does; a fake given no specs knows only its resource list, so schema
+    checks apply only where a schema is known (the CRDs it was given). Reads are defaulted
+    as the server defaults them; deletes take the server's ``DeleteOptions`` checks and
+    garbage collection options.
+    """
 
     def __init__(self, tracker: Tracker) -> None:
         self.tracker = tracker
+        self._admission: Admission | None = None
+        self._admission_key: tuple[int, int] = (-1, -1)
+
+    @property
+    def admission(self) -> Admission:
+        """The :class:`Admission` of the tracker's table, rebuilt when specs or CRDs were
+        added to the table since (a tracker shared with a fake built later with specs)."""
+        table = self.tracker.table
+        key = (len(table.definitions), len(table.crds))
+        if self._admission is None or key != self._admission_key:
+            self._admission, self._admission_key = Admission(table), key
+        return self._admission
 
     @property
     def table(self) -> ResourceTable:
@@ -74,7 +98,8 @@ class ObjectReaction:
         namespace, name, params = action.namespace, action.name, action.params
         if sub and sub not in resource.subresources:
             raise _not_served()
-        dry_run = _dry_run(params)
+        check_write_options(_METHODS.get(verb, "GET"), dict(params))
+        writes.dry_run(params)  # a bad dryRun is refused (400) before anything else
         body = wire(action.object)
         if sub == "log":
             return self._log(resource, action)
@@ -82,10 +107,11 @@ class ObjectReaction:
             return self._evict(resource, action, body)
         if sub == "scale":
             return self._scale(resource, action, body)
+        admission = self.admission
         if verb == "get":
-            return tracker.get(resource, namespace, name)
+            return admission.on_read(resource, tracker.get(resource, namespace, name))
         if verb == "list":
-            return tracker.list(
+            listed = tracker.list(
                 resource,
                 namespace,
                 label_selector=action.label_selector,
@@ -93,25 +119,25 @@ class ObjectReaction:
                 limit=int(params.get("limit") or 0),
                 continue_=params.get("continue"),
             )
+            return admission.on_read(resource, listed)
         if verb == "create":
-            _check_type(resource, body)
-            self._validate(resource, body, params)
-            return tracker.create(resource, namespace, body, dry_run=dry_run)
+            return writes.create(tracker, admission, resource, namespace, body, params)
         if verb == "update":
-            _check_type(resource, body)
-            self._validate(resource, body, params)
-            return tracker.update(resource, namespace, name, body, subresource=sub, dry_run=dry_run)
+            return writes.update(tracker, admission, resource, namespace, name, sub, body, params)
         if verb == "patch":
-            return self._patch(resource, action)
-        if verb == "delete":
-            options = action.options if isinstance(action.options, dict) else {}
-            return tracker.delete(
+            return writes.patch(
+                tracker,
+                admission,
                 resource,
                 namespace,
                 name,
-                preconditions=_preconditions(options),
-                dry_run=dry_run or "All" in (options.get("dryRun") or ()),
+                sub,
+                action.patch_type,
+                action.patch,
+                params,
             )
+        if verb == "delete":
+            return writes.delete(tracker, resource, namespace, name, action.options, params)
         if verb == "delete-collection":
             return tracker.delete_collection(
                 resource,
@@ -151,7 +177,7 @@ class ObjectReaction:
             action.namespace,
             action.name,
             preconditions=_preconditions(options),
-            dry_run=_dry_run(action.params) or "All" in (options.get("dryRun") or ()),
+            dry_run=writes.dry_run(action.params) or "All" in (options.get("dryRun") or ()),
         )
         return {
             "kind": "Status",
@@ -162,144 +188,28 @@ class ObjectReaction:
         }
 
     def _scale(self, resource: Resource, action: Action, body: Any) -> Obj:
-        """``autoscaling/v1`` Scale from spec.replicas / status.replicas / the selector."""
-        # The test API server's own Scale mapping, so the two cannot drift apart.
-        from kubecore.testing.server import _scale_paths, _set_path, _to_scale
-
-        tracker, verb = self.tracker, action.verb
-        namespace, name = action.namespace, action.name
-        paths = _scale_paths(resource)
+        """``autoscaling/v1`` Scale, with the test API server's mapping (``kubecore.testing.scale``)."""
+        verb = action.verb
         if verb == "get":
-            return _to_scale(tracker.get(resource, namespace, name), paths)
+            obj = self.tracker.get(resource, action.namespace, action.name)
+            return to_scale(obj, scale_paths(resource))
         if verb not in ("update", "patch"):
             raise ApiError(405, "MethodNotAllowed", f"{verb} is not supported here")
-
-        def change(obj: Obj) -> Obj:
-            scale = _to_scale(obj, paths)
-            if verb == "update":
-                new_scale = body
-            elif action.patch_type == JSON_PATCH:
-                new_scale = json_patch(scale, action.patch)
-            else:
-                new_scale = merge_patch(scale, action.patch)
-            if not isinstance(new_scale, dict):
-                raise bad_request("a Scale must be an object")
-            replicas = (new_scale.get("spec") or {}).get("replicas")
-            if not isinstance(replicas, int) or replicas < 0:
-                raise ApiError(
-                    422, "Invalid", "Scale.autoscaling is invalid: spec.replicas: must be >= 0"
-                )
-            sent_rv = (new_scale.get("metadata") or {}).get("resourceVersion")
-            if verb == "update" and sent_rv:
-                obj["metadata"]["resourceVersion"] = sent_rv
-            _set_path(obj, paths["specReplicasPath"], replicas)
-            return obj
-
-        updated = tracker.patch(
-            resource, namespace, name, change, subresource="scale", dry_run=_dry_run(action.params)
-        )
-        return _to_scale(updated, paths)
-
-    def _validate(self, resource: Resource, obj: Any, params: Any) -> None:
-        """``fieldValidation=Strict`` fails on fields the schema does not know (when the
-        fake was given schemas); Warn and Ignore let them through."""
-        if params.get("fieldValidation") != "Strict" or not isinstance(obj, dict):
-            return
-        unknown = unknown_fields(self.table, resource, obj)
-        if unknown:
-            listed = ", ".join(f'unknown field "{path}"' for path in unknown)
-            raise bad_request(
-                f'{resource.kind} in version "{resource.version}" cannot be handled as a '
-                f"{resource.kind}: strict decoding error: {listed}"
-            )
-
-    def _patch(self, resource: Resource, action: Action) -> Obj:
-        table, tracker, params = self.table, self.tracker, action.params
-        patch, patch_type = action.patch, action.patch_type
-        schema = resource.schema if resource.is_crd else None
-        if schema is None:
-            schema = table.schema_for_kind(resource.group, resource.version, resource.kind)
-        if patch_type == APPLY_PATCH:
-            return self._apply(resource, action, schema)
-        if patch_type == STRATEGIC_PATCH and resource.is_crd:
-            raise ApiError(
-                415,
-                "UnsupportedMediaType",
-                f"the body of the request was in an unknown format - accepted media types "
-                f"include: {JSON_PATCH}, {MERGE_PATCH}, {APPLY_PATCH}",
-            )
-        if patch_type not in (MERGE_PATCH, JSON_PATCH, STRATEGIC_PATCH):
-            raise ApiError(
-                415, "UnsupportedMediaType", f"unsupported patch content type {patch_type!r}"
-            )
-
-        def change(obj: Obj) -> Any:
-            if patch_type == MERGE_PATCH:
-                return merge_patch(obj, patch)
-            if patch_type == JSON_PATCH:
-                return json_patch(obj, patch)
-            return strategic_merge_patch(table, obj, patch, schema or {})
-
-        def checked(obj: Obj) -> Obj:
-            result = change(obj)
-            if not isinstance(result, dict):
-                raise ApiError(422, "Invalid", "the patch did not produce an object")
-            self._validate(resource, result, params)
-            return result
-
-        return tracker.patch(
+        document = body if verb == "update" else action.patch
+        if verb == "patch" and action.patch_type != JSON_PATCH:
+            check_patch_document(document, strategic=action.patch_type == STRATEGIC_PATCH)
+            if document is None:
+                document = {}
+        return update_scale(
+            self.tracker,
             resource,
             action.namespace,
             action.name,
-            checked,
-            subresource=action.subresource,
-            dry_run=_dry_run(params),
+            replace=verb == "update",
+            body=document,
+            content_type=action.patch_type,
+            dry_run=writes.dry_run(action.params),
         )
-
-    def _apply(self, resource: Resource, action: Action, schema: Any) -> Obj:
-        """Server-side apply, as the test API server does it: create when missing, else
-        merge the applied fields and record the field manager."""
-        tracker, params, applied = self.tracker, action.params, action.patch
-        namespace, name, sub = action.namespace, action.name, action.subresource
-        manager = params.get("fieldManager", "")
-        if not manager:
-            raise ApiError(
-                422,
-                "Invalid",
-                'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: '
-                "is required for apply patch",
-            )
-        if not isinstance(applied, dict):
-            raise bad_request("an apply patch must be an object")
-        _check_type(resource, applied)
-        self._validate(resource, applied, params)
-        meta: Obj = applied["metadata"] if isinstance(applied.get("metadata"), dict) else {}
-        if meta.get("name") and meta["name"] != name:
-            raise bad_request("the name of the object does not match the name on the URL")
-        dry_run = _dry_run(params)
-        try:
-            tracker.get(resource, namespace, name)
-        except ApiError as err:
-            if err.code != 404 or sub:
-                raise
-            body = dict(applied)
-            body["metadata"] = {**meta, "name": name}
-            body["apiVersion"] = resource.group_version
-            record_apply(body, applied, manager, now_rfc3339())
-            try:
-                return tracker.create(resource, namespace, body, dry_run=dry_run)
-            except ApiError as conflict:
-                if conflict.code != 409:
-                    raise
-
-        def change(obj: Obj) -> Obj:
-            merged = apply_merge(self.table, obj, applied, schema or {})
-            merged.get("metadata", {}).pop("resourceVersion", None)
-            if isinstance(meta.get("resourceVersion"), str):
-                merged["metadata"]["resourceVersion"] = meta["resourceVersion"]
-            return record_apply(merged, applied, manager, now_rfc3339())
-
-        return tracker.patch(resource, namespace, name, change, subresource=sub, dry_run=dry_run)
 
 
 class WatchReaction:
@@ -310,10 +220,11 @@ class WatchReaction:
     first event, as the server answers it; ``timeoutSeconds`` ends the watch.
 
     Streaming lists (WatchList, ``sendInitialEvents=true``, which kube-apiserver accepts only
-    with ``resourceVersionMatch=NotOlderThan`` and ``allowWatchBookmarks=true``): the
-    current objects as ADDED events, then a BOOKMARK at their resourceVersion annotated
-    ``k8s.io/initial-events-end: "true"``, then the changes after it, as kube-apiserver
-    streams them, so a reflector using WatchList syncs on the fake too.
+    with ``resourceVersionMatch=NotOlderThan`` and ``allowWatchBookmarks=true``) are the
+    tracker's (``Tracker.watch(send_initial_events=True)``), validated by the server's own
+    check (``kubecore.testing.writes.send_initial_events``): the current objects as ADDED
+    events, then a BOOKMARK annotated ``k8s.io/initial-events-end: "true"``, then the
+    changes after it, so a reflector using WatchList syncs on the fake too.
     """
 
     def __init__(self, tracker: Tracker) -> None:
@@ -325,73 +236,37 @@ class WatchReaction:
         if resource is None:
             return True, None, client_error(_not_served())
         params = action.params
-        initial: list[tuple[str, Obj]] = []
-        resource_version = action.resource_version
         try:
-            if params.get("sendInitialEvents") in ("1", "true"):
-                initial, resource_version = self._initial_events(resource, action)
             events = self.tracker.watch(
                 resource,
                 action.namespace,
-                resource_version=resource_version,
+                resource_version=action.resource_version,
                 label_selector=action.label_selector,
                 field_selector=action.field_selector,
                 timeout=float(params.get("timeoutSeconds") or 1800),
+                send_initial_events=writes.send_initial_events(params),
             )
             first = next(events, None)  # 410 Gone and bad selectors surface here
         except ApiError as err:
             return True, None, client_error(err)
-        return True, _chain(initial, first, events), None
-
-    def _initial_events(
-        self, resource: Resource, action: Action
-    ) -> tuple[list[tuple[str, Obj]], str]:
-        params = action.params
-        if params.get("resourceVersionMatch") != "NotOlderThan":
-            raise ApiError(
-                422,
-                "Invalid",
-                "resourceVersionMatch: Forbidden: sendInitialEvents requires setting "
-                "resourceVersionMatch to NotOlderThan",
-            )
-        if params.get("allowWatchBookmarks") not in ("1", "true"):
-            raise ApiError(
-                422,
-                "Invalid",
-                "allowWatchBookmarks: Required value: sendInitialEvents requires "
-                "allowWatchBookmarks=true",
-            )
-        listed = self.tracker.list(
-            resource,
-            action.namespace,
-            label_selector=action.label_selector,
-            field_selector=action.field_selector,
-        )
-        version = str(listed["metadata"]["resourceVersion"])
-        bookmark: Obj = {
-            "apiVersion": resource.group_version,
-            "kind": resource.kind,
-            "metadata": {
-                "resourceVersion": version,
-                "annotations": {"k8s.io/initial-events-end": "true"},
-            },
-        }
-        initial = [("ADDED", item) for item in listed["items"]]
-        return [*initial, ("BOOKMARK", bookmark)], version
+        return True, _typed_bookmarks(resource, first, events), None
 
 
-def _chain(
-    initial: list[tuple[str, Obj]],
+def _typed_bookmarks(
+    resource: Resource,
     first: tuple[str, Obj] | None,
     rest: Generator[tuple[str, Obj], None, None],
 ) -> WatchEvents:
-    """``initial``, ``first``, then ``rest``; idle ticks (``("", {})``) pass through, so
-    that a consumer that stopped listening notices within a second."""
+    """``first`` then ``rest``, BOOKMARK objects given the resource's kind and apiVersion
+    (as the server sends them); idle ticks (``("", {...})``) pass through, so that a
+    consumer that stopped listening notices within a second."""
     try:
-        yield from initial
-        if first is not None:
-            yield first
-            yield from rest
+        if first is None:
+            return
+        for event_type, obj in itertools.chain([first], rest):
+            if event_type == "BOOKMARK":
+                obj = {"kind": resource.kind, "apiVersion": resource.group_version, **obj}
+            yield event_type, obj
     finally:
         rest.close()
 
@@ -409,27 +284,6 @@ def wire(obj: Any) -> Any:
     raise TypeError(f"cannot encode a {type(obj).__name__} as JSON data")
 
 
-def _dry_run(params: Any) -> bool:
-    value = params.get("dryRun")
-    if value is None:
-        return False
-    if value != "All":
-        raise bad_request(f'dryRun: Unsupported value: {value!r}: supported values: "All"')
-    return True
-
-
 def _preconditions(options: Obj) -> Obj | None:
     found = options.get("preconditions")
     return found if isinstance(found, dict) else None
-
-
-def _check_type(resource: Resource, body: Any) -> None:
-    if not isinstance(body, dict):
-        raise bad_request("the request body must be a JSON object")
-    kind, api_version = body.get("kind"), body.get("apiVersion")
-    if kind and kind != resource.kind:
-        raise bad_request(f"the kind {kind!r} does not match the resource kind {resource.kind!r}")
-    if api_version and api_version != resource.group_version:
-        raise bad_request(
-            f"the apiVersion {api_version!r} does not match {resource.group_version!r}"
-        )

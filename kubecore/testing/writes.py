@@ -1,0 +1,449 @@
+"""Writes as kube-apiserver handles them, after the request is decoded: one implementation
+for the test API server (``kubecore.testing.server``) and the fake clients
+(``kubecore.testing.fake``), so that both answer every create, update and patch alike.
+
+Each function takes the request's query parameters (``params``: ``dryRun``,
+``fieldValidation``, ``fieldManager``), the decoded body and the
+:class:`~kubecore.testing.admission.Admission` of the server (or fake), runs the checks in
+the apiserver's order — the body's kind, decoding (400: metadata types, ``date-time``
+values, ``fieldValidation=Strict`` unknown fields of built-in kinds), validation (422
+``Invalid`` with causes: :mod:`kubecore.testing.objectmeta`), then admission (pruning and
+defaulting of custom resources, schema and CEL validation; the stored object is ``oldSelf``
+on updates and patches) — and stores the admitted object through the
+:class:`~kubecore.testing.tracker.Tracker`. Errors are the tracker's ``ApiError`` (the
+``Status`` the server sends). ``warnings`` (optional) collects the ``Warning`` header values
+(``299 - "..."``) to send: unknown or pruned fields under ``fieldValidation=Warn`` (the
+default).
+
+The admission is a parameter, not the tracker's, because the server builds it once from its
+table at start (a CRD whose CEL rule does not compile fails the start) and the fake builds
+its own from its tracker's table: with no specs the fake has only the resource list, so
+schema checks apply only where a schema is known.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from kubecore.testing.admission import Admission, check_delete_options
+from kubecore.testing.discovery import Resource
+from kubecore.testing.fielderrors import FieldError, invalid
+from kubecore.testing.httpio import query_flag
+from kubecore.testing.objectmeta import decode_errors, name_rule, validate_object_meta
+from kubecore.testing.patch import (
+    apply_merge,
+    check_patch_document,
+    json_patch,
+    merge_patch,
+    record_apply,
+    strategic_merge_patch,
+)
+from kubecore.testing.schemawalk import date_time_error
+from kubecore.testing.tracker import ApiError, Obj, Tracker, bad_request, now_rfc3339
+from kubecore.testing.validation import unknown_fields
+
+__all__ = [
+    "APPLY_PATCH",
+    "JSON_PATCH",
+    "MERGE_PATCH",
+    "STRATEGIC_PATCH",
+    "check_type",
+    "create",
+    "delete",
+    "dry_run",
+    "patch",
+    "send_initial_events",
+    "update",
+    "validate_write",
+]
+
+MERGE_PATCH = "application/merge-patch+json"
+JSON_PATCH = "application/json-patch+json"
+STRATEGIC_PATCH = "application/strategic-merge-patch+json"
+APPLY_PATCH = "application/apply-patch+yaml"
+
+# the alphabet and lengths of apiserver's SimpleNameGenerator (no vowels: no words)
+_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+_MAX_GENERATED_PREFIX = 63 - 5
+
+
+def dry_run(params: Any) -> bool:
+    """Whether ``dryRun=All`` was asked (any other value: 400)."""
+    value = params.get("dryRun")
+    if value is None:
+        return False
+    if value != "All":
+        raise bad_request(f'dryRun: Unsupported value: {value!r}: supported values: "All"')
+    return True
+
+
+def check_type(resource: Resource, body: Any) -> None:
+    """A body must be an object whose ``kind``/``apiVersion``, if given, are the resource's."""
+    if not isinstance(body, dict):
+        raise bad_request("the request body must be a JSON object")
+    kind, api_version = body.get("kind"), body.get("apiVersion")
+    if kind and kind != resource.kind:
+        raise bad_request(f"the kind {kind!r} does not match the resource kind {resource.kind!r}")
+    if api_version and api_version != resource.group_version:
+        raise bad_request(
+            f"the apiVersion {api_version!r} does not match {resource.group_version!r}"
+        )
+
+
+def validate_write(
+    tracker: Tracker,
+    admission: Admission,
+    resource: Resource,
+    obj: Any,
+    params: Any,
+    *,
+    create: bool,
+    old: Obj | None = None,
+    partial: bool = False,
+    warnings: list[str] | None = None,
+) -> Any:
+    """Every write's checks, in kube-apiserver's order; returns the object to store.
+
+    Decoding (400): metadata types, ``date-time`` values; unknown fields of built-in kinds
+    (``fieldValidation``: Strict fails, Warn, the default, adds a ``Warning`` value to
+    ``warnings``, Ignore). Then validation (422 Invalid with causes): the metadata rules of
+    :mod:`kubecore.testing.objectmeta` (name rules only on ``create``: on update the name
+    is the stored one), then ``admission.admit`` (pruning and defaulting of custom
+    resources, whose unknown fields are its business; schema and CEL validation with
+    ``old`` as ``oldSelf``). ``partial``: an apply configuration, checked up to the
+    metadata rules only (the merged result is admitted).
+    """
+    if not isinstance(obj, dict):
+        return obj
+    table = tracker.table
+    problem = decode_errors(resource, obj) or date_time_error(table, resource, obj)
+    if problem is not None:
+        raise bad_request(problem)
+    mode = params.get("fieldValidation", "Warn")
+    if not resource.is_crd and mode != "Ignore":
+        unknown = unknown_fields(table, resource, obj)
+        if unknown and mode == "Strict":
+            listed = ", ".join(f'unknown field "{path}"' for path in unknown)
+            raise bad_request(
+                f'{resource.kind} in version "{resource.version}" cannot be handled as a '
+                f"{resource.kind}: strict decoding error: {listed}"
+            )
+        if warnings is not None:
+            warnings.extend(_unknown_field_warning(path) for path in unknown)
+    errors = validate_object_meta(resource, obj, create=create)
+    if errors:
+        name = (obj.get("metadata") or {}).get("name") or ""
+        raise invalid(resource, name, errors)
+    if partial:
+        return obj
+    return admission.admit(resource, obj, old=old, field_validation=mode, warnings=warnings)
+
+
+def _unknown_field_warning(path: str) -> str:
+    return f'299 - "unknown field \\"{path}\\""'
+
+
+def create(
+    tracker: Tracker,
+    admission: Admission,
+    resource: Resource,
+    namespace: str,
+    body: Any,
+    params: Any,
+    *,
+    warnings: list[str] | None = None,
+) -> Obj:
+    """POST: ``generateName`` becomes a name (then validated like any name), checks,
+    admission, store."""
+    check_type(resource, body)
+    _generate_name(body)
+    body = validate_write(
+        tracker, admission, resource, body, params, create=True, warnings=warnings
+    )
+    return tracker.create(resource, namespace, body, dry_run=dry_run(params))
+
+
+def update(
+    tracker: Tracker,
+    admission: Admission,
+    resource: Resource,
+    namespace: str,
+    name: str,
+    subresource: str,
+    body: Any,
+    params: Any,
+    *,
+    warnings: list[str] | None = None,
+) -> Obj:
+    """PUT of the object or its ``status``: checks and admission (the stored object as
+    ``old``), then a resourceVersion-checked update."""
+    check_type(resource, body)
+    try:
+        old: Obj | None = tracker.get(resource, namespace, name)
+    except ApiError:
+        old = None
+    body = validate_write(
+        tracker, admission, resource, body, params, create=False, old=old, warnings=warnings
+    )
+    return tracker.update(
+        resource, namespace, name, body, subresource=subresource, dry_run=dry_run(params)
+    )
+
+
+def patch(
+    tracker: Tracker,
+    admission: Admission,
+    resource: Resource,
+    namespace: str,
+    name: str,
+    subresource: str,
+    content_type: str,
+    document: Any,
+    params: Any,
+    *,
+    warnings: list[str] | None = None,
+) -> Obj:
+    """PATCH by ``content_type``: merge, JSON, strategic merge (built-in kinds only: 415
+    for custom resources, as kube-apiserver) or server-side apply (``fieldManager``
+    required; creates a missing object). The patched object is checked and admitted like an
+    update, the stored object as ``old``."""
+    table = tracker.table
+    schema = table.schema_for_kind(resource.group, resource.version, resource.kind)
+    if resource.is_crd:
+        schema = resource.schema
+    if content_type == APPLY_PATCH:
+        return _apply(
+            tracker,
+            admission,
+            resource,
+            namespace,
+            name,
+            subresource,
+            document,
+            params,
+            schema,
+            warnings,
+        )
+    if content_type in (MERGE_PATCH, STRATEGIC_PATCH):
+        # Before anything is read or stored: the object stays untouched.
+        check_patch_document(document, strategic=content_type == STRATEGIC_PATCH)
+        if document is None:
+            document = {}
+    if content_type == MERGE_PATCH:
+
+        def change(obj: Obj) -> Obj:
+            result = merge_patch(obj, document)
+            return result if isinstance(result, dict) else {}
+
+    elif content_type == JSON_PATCH:
+
+        def change(obj: Obj) -> Obj:
+            result = json_patch(obj, document)
+            if not isinstance(result, dict):
+                raise ApiError(422, "Invalid", "the patch did not produce an object")
+            return result
+
+    elif content_type == STRATEGIC_PATCH:
+        if resource.is_crd:
+            raise ApiError(
+                415,
+                "UnsupportedMediaType",
+                f"the body of the request was in an unknown format - accepted media types "
+                f"include: {JSON_PATCH}, {MERGE_PATCH}, {APPLY_PATCH}",
+            )
+
+        def change(obj: Obj) -> Obj:
+            # Without a schema (a fake given no specs) the merge keys are unknown: lists
+            # are replaced, as a JSON merge patch replaces them.
+            result = strategic_merge_patch(table, obj, document, schema or {})
+            return result if isinstance(result, dict) else {}
+
+    else:
+        raise ApiError(
+            415, "UnsupportedMediaType", f"unsupported patch content type {content_type!r}"
+        )
+
+    def checked(obj: Obj) -> Obj:
+        result: Obj = validate_write(
+            tracker,
+            admission,
+            resource,
+            change(obj),
+            params,
+            create=False,
+            old=obj,
+            warnings=warnings,
+        )
+        return result
+
+    return tracker.patch(
+        resource, namespace, name, checked, subresource=subresource, dry_run=dry_run(params)
+    )
+
+
+def delete(
+    tracker: Tracker,
+    resource: Resource,
+    namespace: str,
+    name: str,
+    options: Any,
+    params: Any,
+) -> Obj:
+    """DELETE of one object with its ``DeleteOptions`` (the body; ``propagationPolicy``,
+    ``orphanDependents`` and ``dryRun`` may also come as query parameters, the body
+    winning): checked as kube-apiserver checks them (422,
+    :func:`~kubecore.testing.admission.check_delete_options`), then the tracker's delete
+    with the preconditions, dry-run and the garbage collection options (``Orphan``,
+    ``Background``, ``Foreground``: :mod:`kubecore.testing.gc`). Returns the deleted object,
+    or the object marked for deletion while finalizers remain."""
+    options = options if isinstance(options, dict) else {}
+    query = {k: v for k, v in params.items() if isinstance(v, str)}
+    check_delete_options(options, query)
+    dry = dry_run(params) or "All" in (options.get("dryRun") or ())
+    preconditions = options.get("preconditions")
+    orphan = options.get("orphanDependents", params.get("orphanDependents"))
+    return tracker.delete(
+        resource,
+        namespace,
+        name,
+        preconditions=preconditions if isinstance(preconditions, dict) else None,
+        dry_run=dry,
+        propagation_policy=options.get("propagationPolicy") or params.get("propagationPolicy"),
+        orphan_dependents=None if orphan is None else orphan in (True, "true", "1"),
+    )
+
+
+def send_initial_events(params: Any, *, supported: bool = True) -> bool:
+    """Validate a watch's WatchList options as kube-apiserver does; True when the request
+    is a streaming list (``sendInitialEvents=true``). ``supported=False`` answers as an
+    apiserver without the feature (422). Booleans read as kube-apiserver reads them
+    (:func:`~kubecore.testing.httpio.query_flag`: only ``0`` and ``false`` are false)."""
+    value = params.get("sendInitialEvents")
+    if value is None:
+        if params.get("resourceVersionMatch"):
+            raise ApiError(422, "Invalid", "resourceVersionMatch: Forbidden: not allowed for watch")
+        return False
+    if not supported:
+        raise ApiError(
+            422, "Invalid", "sendInitialEvents: Forbidden: sendInitialEvents is not supported"
+        )
+    params = {k: str(v) for k, v in params.items()}  # a fake's params may be Python values
+    wanted = bool(query_flag(params, "sendInitialEvents"))
+    if wanted:
+        if params.get("resourceVersionMatch") != "NotOlderThan":
+            raise ApiError(
+                422,
+                "Invalid",
+                "resourceVersionMatch: Forbidden: sendInitialEvents requires setting "
+                "resourceVersionMatch to NotOlderThan",
+            )
+        if not query_flag(params, "allowWatchBookmarks"):
+            raise ApiError(
+                422,
+                "Invalid",
+                "allowWatchBookmarks: Forbidden: sendInitialEvents requires allowWatchBookmarks",
+            )
+    return wanted
+
+
+def _generate_name(body: Obj) -> None:
+    """``generateName`` -> ``name`` before validation, as kube-apiserver's BeforeCreate does,
+    so the generated name is validated too (and a long prefix is cut to 58 characters)."""
+    meta = body.get("metadata")
+    if not isinstance(meta, dict) or meta.get("name"):
+        return
+    prefix = meta.get("generateName")
+    if isinstance(prefix, str) and prefix:
+        suffix = "".join(secrets.choice(_NAME_ALPHABET) for _ in range(5))
+        meta["name"] = prefix[:_MAX_GENERATED_PREFIX] + suffix
+
+
+def _check_apply_name(tracker: Tracker, resource: Resource, namespace: str, name: str) -> None:
+    """An apply that creates checks the name from the URL as a create does (422)."""
+    messages = name_rule(resource)(name, False)
+    if not messages:
+        return
+    try:
+        tracker.get(resource, namespace, name)
+    except ApiError as err:
+        if err.code != 404:
+            raise
+        raise invalid(
+            resource,
+            name,
+            [FieldError.invalid("metadata.name", name, message) for message in messages],
+        ) from None
+
+
+def _apply(
+    tracker: Tracker,
+    admission: Admission,
+    resource: Resource,
+    namespace: str,
+    name: str,
+    subresource: str,
+    applied: Any,
+    params: Any,
+    schema: Any,
+    warnings: list[str] | None,
+) -> Obj:
+    """Server-side apply: create when missing, else merge the applied fields and record
+    the field manager."""
+    if not subresource:
+        _check_apply_name(tracker, resource, namespace, name)
+    manager = params.get("fieldManager", "")
+    if not manager:
+        raise ApiError(
+            422,
+            "Invalid",
+            'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: '
+            "is required for apply patch",
+        )
+    if not isinstance(applied, dict):
+        raise bad_request("an apply patch must be an object")
+    check_type(resource, applied)
+    validate_write(
+        tracker, admission, resource, applied, params, create=False, partial=True, warnings=warnings
+    )
+    meta: Obj = applied["metadata"] if isinstance(applied.get("metadata"), dict) else {}
+    if meta.get("name") and meta["name"] != name:
+        raise bad_request("the name of the object does not match the name on the URL")
+    dry = dry_run(params)
+    try:
+        tracker.get(resource, namespace, name)
+    except ApiError as err:
+        if err.code != 404 or subresource:
+            raise
+        body = dict(applied)
+        body["metadata"] = {**meta, "name": name}
+        body["apiVersion"] = resource.group_version
+        record_apply(body, applied, manager, now_rfc3339())
+        # the URL's name was checked as a create checks it (_check_apply_name)
+        body = validate_write(
+            tracker, admission, resource, body, params, create=False, warnings=warnings
+        )
+        try:
+            return tracker.create(resource, namespace, body, dry_run=dry)
+        except ApiError as conflict:
+            if conflict.code != 409:
+                raise  # created meanwhile: apply over it below
+
+    def change(obj: Obj) -> Obj:
+        merged = apply_merge(tracker.table, obj, applied, schema or {})
+        merged.get("metadata", {}).pop("resourceVersion", None)
+        if isinstance(meta.get("resourceVersion"), str):
+            merged["metadata"]["resourceVersion"] = meta["resourceVersion"]
+        result: Obj = validate_write(
+            tracker,
+            admission,
+            resource,
+            record_apply(merged, applied, manager, now_rfc3339()),
+            params,
+            create=False,
+            old=obj,
+            warnings=warnings,
+        )
+        return result
+
+    return tracker.patch(resource, namespace, name, change, subresource=subresource, dry_run=dry)
