@@ -32,8 +32,8 @@ from typing import Any, Generic, TypeVar
 
 from kubecore.client.errors import ApiError, Gone, error_from_response
 from kubecore.client.rest import LineStream, RESTClient
-from kubecore.client.transport import ReadTimeout, TransportError
-from kubecore.core.codec import json_dumps, json_loads
+from kubecore.client.transport import ReadTimeout, Response, TransportError
+from kubecore.core.codec import gc_paused, json_dumps, json_loads
 
 __all__ = [
     "ADDED",
@@ -238,10 +238,16 @@ class Watcher(Generic[T]):
                     return
                 with stream:
                     failures = 0
-                    for line in stream:
-                        if line.strip():
+                    for lines in _line_batches(stream.response):
+                        events, error = self._decode_batch(lines)
+                        for event, rv in events:
+                            if self._stopped.is_set():
+                                return
                             received += 1
-                            yield from self._event(line)
+                            self._advance(event, rv)
+                            yield event
+                        if error is not None:
+                            raise error
                         stream.response.set_read_timeout(self._read_timeout(deadline))
             except Gone:
                 raise
@@ -289,21 +295,61 @@ class Watcher(Generic[T]):
             seconds = min(seconds, max(0.0, remaining))
         self._stopped.wait(seconds)
 
-    def _event(self, line: bytes) -> Iterator[WatchEvent[T]]:
-        raw = json_loads(line)
-        kind, obj = raw.get("type"), raw.get("object") or {}
-        if kind == ERROR:
-            raise _error_event(obj)
-        rv = (obj.get("metadata") or {}).get("resourceVersion")
-        event = WatchEvent(kind, self._decode(obj), raw)  # a BOOKMARK carries only metadata
+    def _decode_batch(
+        self, lines: list[bytes]
+    ) -> tuple[list[tuple[WatchEvent[T], str]], Exception | None]:
+        """Decode the events of one received chunk with the cyclic GC paused.
+
+        Nothing in a fresh decode is garbage, but its allocations trigger collections that
+        rescan everything the informer's cache already holds: with thousands of objects
+        those full collections cost more than the decoding (a 2,000-pod WatchList spent
+        2.2 of its 5.9 s in six of them). One pause per chunk (up to 64 KiB, dozens of
+        events) instead of one collection every 700 allocations; the collector runs as usual
+        between chunks, and never stays off while the stream waits for the network. Returns
+        the (event, resourceVersion) pairs before an ERROR event or an undecodable line, and
+        the error that stopped it (None if none).
+        """
+        events: list[tuple[WatchEvent[T], str]] = []
+        decode = self._decode
+        with gc_paused():
+            for line in lines:
+                if not line.strip():
+                    continue
+                try:
+                    raw = json_loads(line)
+                    kind, obj = raw.get("type"), raw.get("object") or {}
+                    if kind == ERROR:
+                        return events, _error_event(obj)
+                    rv = (obj.get("metadata") or {}).get("resourceVersion")
+                    event = WatchEvent(kind, decode(obj), raw)  # a BOOKMARK: only metadata
+                except Exception as exc:  # the events before a bad line are still delivered
+                    return events, exc
+                events.append((event, rv if isinstance(rv, str) else ""))
+        return events, None
+
+    def _advance(self, event: WatchEvent[T], rv: str) -> None:
+        """Note ``event`` as delivered: the end of the initial state, the resume version."""
         if not self._initial_done:
             if self._send_initial:
                 self._initial_done = is_initial_events_end(event)
             else:
-                self._initial_done = kind != ADDED
+                self._initial_done = event.type != ADDED
         if rv and self._initial_done:
             self._last_rv = rv
-        yield event
+
+
+def _line_batches(response: Response) -> Iterator[list[bytes]]:
+    """The complete lines (without ``\\n`` and ``\\r``) of each chunk as it arrives; a last
+    line without a newline comes at the end. Lists may hold blank lines, never empty ones."""
+    pending = b""
+    for chunk in response.iter_chunks():
+        if not chunk:
+            continue  # an idle tick of a fake stream
+        *lines, pending = (pending + chunk).split(b"\n") if pending else chunk.split(b"\n")
+        if lines:
+            yield [line.rstrip(b"\r") for line in lines]
+    if pending:
+        yield [pending.rstrip(b"\r")]
 
 
 def watch_events(

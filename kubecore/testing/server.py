@@ -22,7 +22,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -593,15 +593,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self._watch(resource, namespace, query)
                 return
             limit = int(query.get("limit") or 0)
-            listed = tracker.list(
-                resource,
-                namespace,
+            list_args: dict[str, Any] = dict(
                 label_selector=labels,
                 field_selector=fields,
                 limit=limit,
                 continue_=query.get("continue"),
             )
-            self._send_read(resource, listed, query)
+            if tables.wants_table(self.headers.get("Accept") or ""):
+                listed = tracker.list(resource, namespace, **list_args)
+                self._send_read(resource, listed, query)
+            else:  # each item's JSON is the tracker's, encoded once per object version
+                self._send(200, tracker.list_json(resource, namespace, **list_args))
         elif method in ("GET", "HEAD"):
             self._send_read(resource, tracker.get(resource, namespace, name), query)
         elif method == "POST" and not name:
@@ -757,6 +759,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     # -- watch ------------------------------------------------------------------------------
 
     def _watch(self, resource: Resource, namespace: str, query: dict[str, str]) -> None:
+        """A watch stream: one JSON event a line, in HTTP chunks.
+
+        The initial state (the ADDED events of a watch from no version, or a WatchList's)
+        goes out in chunks of about :data:`_BATCH` bytes; from the end of it (the
+        initial-events-end BOOKMARK or the first idle tick) every event is its own chunk,
+        sent at once. Objects are the tracker's cached JSON except for Table watches.
+        """
         api = self.server.api
         tracker = api.tracker
         timeout = float(query.get("timeoutSeconds") or 1800)
@@ -764,7 +773,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         send_initial = writes.send_initial_events(query, supported=api.watch_list)
         as_table = tables.wants_table(self.headers.get("Accept") or "")
         include = query.get("includeObject", "Metadata")
-        events = tracker.watch(
+        watch = tracker.watch if as_table else tracker.watch_json
+        events: Generator[tuple[str, Any], None, None] = watch(
             resource,
             namespace,
             resource_version=query.get("resourceVersion"),
@@ -778,19 +788,37 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._start_stream("application/json")
         sent = 0
         bookmarked = ""
+        pending: list[bytes] = []  # encoded events of the initial state not yet written
+        pending_size = 0
+        initial = True
 
-        def chunk(event_type: str, obj: Obj) -> None:
-            nonlocal sent, bookmarked
-            if event_type == "BOOKMARK":
-                obj = {"kind": resource.kind, "apiVersion": resource.group_version, **obj}
-                bookmarked = obj["metadata"]["resourceVersion"]
-            elif as_table and event_type != "ERROR":
-                obj = tables.to_table(resource, obj, include, headers=sent == 0)
-            self._chunk(json_dumps({"type": event_type, "object": obj}) + b"\n")
+        def flush() -> None:
+            nonlocal pending_size
+            if pending:
+                self._chunk(b"".join(pending))
+                pending.clear()
+                pending_size = 0
+
+        def chunk(event_type: str, obj: Obj | bytes) -> None:
+            nonlocal sent, bookmarked, pending_size
+            if isinstance(obj, bytes):
+                line = b'{"type":"%s","object":%s}\n' % (event_type.encode(), obj)
+            else:
+                if event_type == "BOOKMARK":
+                    obj = {"kind": resource.kind, "apiVersion": resource.group_version, **obj}
+                    bookmarked = obj["metadata"]["resourceVersion"]
+                elif as_table and event_type != "ERROR":
+                    obj = tables.to_table(resource, obj, include, headers=sent == 0)
+                line = json_dumps({"type": event_type, "object": obj}) + b"\n"
+            pending.append(line)
+            pending_size += len(line)
+            if not initial or event_type == "BOOKMARK" or pending_size >= _BATCH:
+                flush()
             if event_type == "BOOKMARK":
                 return
             sent += 1
             if drop_after is not None and sent >= drop_after:
+                flush()
                 raise _Dropped
 
         def progress(obj: Obj) -> None:
@@ -803,12 +831,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if drop_after == 0:
                 raise _Dropped
             for event_type, obj in itertools.chain([first] if first else [], events):
+                if initial and event_type not in ("ADDED", ""):
+                    initial = False  # the initial-events-end BOOKMARK, or a live event
                 if event_type:
                     chunk(event_type, obj)
-                else:  # an idle tick
+                else:  # an idle tick: the initial state (if any) is complete
+                    initial = False
+                    flush()
                     if client_gone(self.connection):
                         return
                     progress(obj)
+            flush()
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
         except _Dropped:
@@ -820,6 +853,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             pass
         finally:
             events.close()
+
+
+#: Bytes of initial-state watch events written as one HTTP chunk (one send).
+_BATCH = 256 * 1024
 
 
 _REASONS = {

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Generator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,6 +33,9 @@ def _clone(value: Any) -> Any:
 Obj = dict[str, Any]
 
 INITIAL_NAMESPACES = ("default", "kube-system")
+
+# (object key, stored object) pairs of one list page.
+_Selected = list[tuple[tuple[str, str], Obj]]
 
 
 class ApiError(Exception):
@@ -192,6 +195,8 @@ class Event:
     type: str  # ADDED, MODIFIED, DELETED
     key: tuple[str, str]  # storage key (group, plural)
     object: Obj
+    # The object's JSON as served under each apiVersion, encoded once for every watcher.
+    wire: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
 
 class Tracker:
@@ -202,6 +207,9 @@ class Tracker:
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._objects: dict[tuple[str, str], dict[tuple[str, str], Obj]] = {}
+        # (storage key, object key) -> (stored dict, apiVersion, resourceVersion, JSON): each
+        # object is encoded once per version, not once per list or watcher (see _wire).
+        self._wire: dict[tuple[tuple[str, str], tuple[str, str]], tuple[Obj, str, str, bytes]] = {}
         # Above 0, as etcd revisions are: "0" in a request means "any version", not a version.
         self._rv = 1
         self._events: deque[Event] = deque(maxlen=history)
@@ -261,6 +269,40 @@ class Tracker:
         result["kind"] = resource.kind
         return result
 
+    def _wire_of(self, resource: Resource, key: tuple[str, str], obj: Obj) -> bytes:
+        """The JSON of ``_out(resource, obj)`` (apiVersion and kind first), cached.
+
+        Lists and the initial state of watches send every stored object; cloning and
+        re-encoding each one per request made the test server slower than the clients it
+        serves. The entry is reused only for the same stored dict at the same
+        resourceVersion (an in-place change, as a finalizer-held delete makes, bumps it).
+        Call with the lock held.
+        """
+        cache_key = (resource.storage_key, key)
+        rv = str((obj.get("metadata") or {}).get("resourceVersion", ""))
+        entry = self._wire.get(cache_key)
+        if (
+            entry is not None
+            and entry[0] is obj
+            and entry[1] == resource.group_version
+            and entry[2] == rv
+        ):
+            return entry[3]
+        data = json_dumps(_typed(resource, obj))
+        self._wire[cache_key] = (obj, resource.group_version, rv, data)
+        return data
+
+    def _forget(self, resource: Resource, key: tuple[str, str]) -> None:
+        del self._store(resource)[key]
+        self._wire.pop((resource.storage_key, key), None)
+
+    @staticmethod
+    def _event_wire(resource: Resource, event: Event) -> bytes:
+        data = event.wire.get(resource.group_version)
+        if data is None:
+            data = event.wire[resource.group_version] = json_dumps(_typed(resource, event.object))
+        return data
+
     # -- reads ------------------------------------------------------------------------------
 
     def get(self, resource: Resource, namespace: str, name: str) -> Obj:
@@ -281,46 +323,86 @@ class Tracker:
         continue_: str | None = None,
     ) -> Obj:
         """A ``<Kind>List``; ``namespace=""`` lists every namespace."""
-        labels, fields = label_matcher(label_selector), field_matcher(field_selector, resource)
-        start: tuple[str, str] | None = None
         with self._lock:
-            list_rv = str(self._rv)
-            if continue_:
-                try:
-                    token = json_loads(base64.urlsafe_b64decode(continue_.encode()))
-                    start, list_rv = (token["ns"], token["name"]), str(token["rv"])
-                except Exception as exc:
-                    raise bad_request(f"invalid continue token: {exc}") from None
-            items: list[Obj] = []
-            more: tuple[str, str] | None = None
-            for key in sorted(self._store(resource)):
-                if namespace and resource.namespaced and key[0] != namespace:
-                    continue
-                if start is not None and key <= start:
-                    continue
-                obj = self._store(resource)[key]
-                if not labels(obj.get("metadata", {}).get("labels") or {}) or not fields(obj):
-                    continue
-                if limit and len(items) == limit:
-                    more = (
-                        items[-1]["metadata"].get("namespace", ""),
-                        items[-1]["metadata"]["name"],
-                    )
-                    break
-                items.append(self._out(resource, obj))
-            for item in items:
-                item.pop("apiVersion", None)
-                item.pop("kind", None)
-        metadata: Obj = {"resourceVersion": list_rv}
-        if more is not None:
-            token_json = json_dumps({"ns": more[0], "name": more[1], "rv": list_rv})
-            metadata["continue"] = base64.urlsafe_b64encode(token_json).decode()
+            selected, metadata = self._select(
+                resource, namespace, label_selector, field_selector, limit, continue_
+            )
+            items = [self._out(resource, obj) for _, obj in selected]
+        for item in items:
+            item.pop("apiVersion", None)
+            item.pop("kind", None)
         return {
             "apiVersion": resource.group_version,
             "kind": resource.list_kind,
             "metadata": metadata,
             "items": [self._with_type(resource, item) for item in items],
         }
+
+    def list_json(
+        self,
+        resource: Resource,
+        namespace: str = "",
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        limit: int = 0,
+        continue_: str | None = None,
+    ) -> bytes:
+        """:meth:`list` as the JSON bytes of the response (what the test server sends).
+
+        Each item's JSON is kept per resourceVersion, so listing unchanged objects again
+        encodes only the list's envelope. Raises as :meth:`list`.
+        """
+        with self._lock:
+            selected, metadata = self._select(
+                resource, namespace, label_selector, field_selector, limit, continue_
+            )
+            items = [self._wire_of(resource, key, obj) for key, obj in selected]
+        envelope = json_dumps(
+            {"apiVersion": resource.group_version, "kind": resource.list_kind, "metadata": metadata}
+        )
+        return b"".join((envelope[:-1], b',"items":[', b",".join(items), b"]}"))
+
+    def _select(
+        self,
+        resource: Resource,
+        namespace: str,
+        label_selector: str | None,
+        field_selector: str | None,
+        limit: int,
+        continue_: str | None,
+    ) -> tuple[_Selected, Obj]:
+        """The stored (key, object) pairs of one list page and the list's metadata (lock held)."""
+        labels, fields = label_matcher(label_selector), field_matcher(field_selector, resource)
+        start: tuple[str, str] | None = None
+        list_rv = str(self._rv)
+        if continue_:
+            try:
+                token = json_loads(base64.urlsafe_b64decode(continue_.encode()))
+                start, list_rv = (token["ns"], token["name"]), str(token["rv"])
+            except Exception as exc:
+                raise bad_request(f"invalid continue token: {exc}") from None
+        selected: _Selected = []
+        more: tuple[str, str] | None = None
+        store = self._store(resource)
+        for key in sorted(store):
+            if namespace and resource.namespaced and key[0] != namespace:
+                continue
+            if start is not None and key <= start:
+                continue
+            obj = store[key]
+            if not labels(obj.get("metadata", {}).get("labels") or {}) or not fields(obj):
+                continue
+            if limit and len(selected) == limit:
+                last = selected[-1][1]["metadata"]
+                more = (last.get("namespace", ""), last["name"])
+                break
+            selected.append((key, obj))
+        metadata: Obj = {"resourceVersion": list_rv}
+        if more is not None:
+            token_json = json_dumps({"ns": more[0], "name": more[1], "rv": list_rv})
+            metadata["continue"] = base64.urlsafe_b64encode(token_json).decode()
+        return selected, metadata
 
     @staticmethod
     def _with_type(resource: Resource, item: Obj) -> Obj:
@@ -462,7 +544,7 @@ class Tracker:
             return self._out(resource, new)
         meta["resourceVersion"] = self._next_rv()
         if old_meta.get("deletionTimestamp") and not meta.get("finalizers"):
-            del self._store(resource)[key]
+            self._forget(resource, key)
             self._record("DELETED", resource, new)
             return self._out(resource, new)
         self._store(resource)[key] = new
@@ -557,7 +639,7 @@ class Tracker:
                 meta["resourceVersion"] = self._next_rv()
                 self._record("MODIFIED", resource, obj)
             return self._out(resource, obj)
-        del self._store(resource)[key]
+        self._forget(resource, key)
         # As kube-apiserver: the DELETED event carries the deletion's own resourceVersion (a
         # watch resumed from it must not replay the delete); the response keeps the last one.
         gone = _clone(obj)
@@ -677,6 +759,56 @@ class Tracker:
         a second: callers notice closed connections and may send it as a BOOKMARK (it never
         covers an event not yet yielded).
         """
+        return self._watch(
+            resource,
+            namespace,
+            resource_version,
+            label_selector,
+            field_selector,
+            timeout,
+            send_initial_events,
+            encoded=False,
+        )
+
+    def watch_json(
+        self,
+        resource: Resource,
+        namespace: str = "",
+        *,
+        resource_version: str | None = None,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        timeout: float = 1800.0,
+        send_initial_events: bool = False,
+    ) -> Generator[tuple[str, Obj | bytes], None, None]:
+        """:meth:`watch` for a server: the objects of ADDED, MODIFIED and DELETED events come
+        as their JSON bytes (apiVersion and kind first), encoded once per object version and
+        shared by every watcher; BOOKMARK, ERROR and idle ticks stay dicts. Raises as
+        :meth:`watch`.
+        """
+        return self._watch(
+            resource,
+            namespace,
+            resource_version,
+            label_selector,
+            field_selector,
+            timeout,
+            send_initial_events,
+            encoded=True,
+        )
+
+    def _watch(
+        self,
+        resource: Resource,
+        namespace: str,
+        resource_version: str | None,
+        label_selector: str | None,
+        field_selector: str | None,
+        timeout: float,
+        send_initial_events: bool,
+        *,
+        encoded: bool,
+    ) -> Generator[tuple[str, Any], None, None]:
         labels, fields = label_matcher(label_selector), field_matcher(field_selector, resource)
 
         def wanted(obj: Obj) -> bool:
@@ -686,11 +818,15 @@ class Tracker:
             return labels(meta.get("labels") or {}) and fields(obj)
 
         deadline = time.monotonic() + timeout
-        initial: list[Obj] = []
+        initial: list[Any] = []
         with self._lock:
             if send_initial_events or resource_version in (None, "", "0"):
                 after = self._rv
-                initial = [self._out(resource, o) for _, o in sorted(self._store(resource).items())]
+                stored = sorted(self._store(resource).items())
+                if encoded:
+                    initial = [self._wire_of(resource, k, o) for k, o in stored if wanted(o)]
+                else:
+                    initial = [self._out(resource, o) for _, o in stored]
             else:
                 try:
                     after = int(str(resource_version))
@@ -699,7 +835,7 @@ class Tracker:
                 if after < self._compacted_rv:
                     raise _expired(after, self._compacted_rv)
         for obj in initial:
-            if wanted(obj):
+            if encoded or wanted(obj):
                 yield "ADDED", obj
         if send_initial_events:
             yield "BOOKMARK", {
@@ -737,7 +873,10 @@ class Tracker:
             for event in batch:
                 after = event.resource_version
                 if event.key == resource.storage_key and wanted(event.object):
-                    yield event.type, self._out(resource, event.object)
+                    if encoded:
+                        yield event.type, self._event_wire(resource, event)
+                    else:
+                        yield event.type, self._out(resource, event.object)
 
 
 def _expired(rv: int, oldest: int) -> ApiError:
@@ -749,6 +888,17 @@ def _stamp(resource: Resource, obj: Obj) -> None:
     if resource.storage_key != (resource.group, resource.plural):
         return  # to_storage set them
     obj["apiVersion"], obj["kind"] = resource.group_version, resource.kind
+
+
+def _typed(resource: Resource, obj: Obj) -> Obj:
+    """A shallow copy of a stored object as ``resource`` serves it (converted where two
+    resources share one storage, as Events do): apiVersion and kind first."""
+    served = from_storage(resource.group, resource.plural, obj)
+    return {
+        "apiVersion": resource.group_version,
+        "kind": resource.kind,
+        **{k: v for k, v in served.items() if k != "apiVersion" and k != "kind"},
+    }
 
 
 def _spec_of(obj: Obj) -> Obj:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -119,6 +120,7 @@ def test_informer_lists_then_watches_and_notifies_every_change(cs: VMClientset) 
         assert errors.is_not_found(caught.value)
         assert 'virtualmachines.cloud.waibizi.com "b" not found' in str(caught.value)
         assert informer.reflector.uses_watch_list and informer.reflector.lists == 1
+        assert gc.isenabled()  # paused only while the initial state streamed in
     finally:
         stop.set()
         thread.join(WAIT)
@@ -346,6 +348,7 @@ def test_watch_list_streams_cut_every_time_fall_back_to_a_paged_list(
     try:
         assert sorted(informer.get_indexer().list_keys()) == [f"default/s{i}" for i in range(4)]
         assert len(server.faults.fired) >= 3
+        assert gc.isenabled()  # a stream cut before its initial state ended resumed the GC
     finally:
         server.faults.clear()
         stop.set()
