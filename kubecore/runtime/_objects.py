@@ -59,6 +59,18 @@ def object_reference(obj: Any) -> dict[str, Any]:
     return {k: v for k, v in ref.items() if v}
 
 
+def object_meta_field(obj: Any, wire: str, attr: str) -> Any:
+    """``metadata.<wire>`` of a dict or ``Unstructured``, ``metadata.<attr>`` of a model;
+    None when absent."""
+    if isinstance(obj, Unstructured):
+        obj = obj.object
+    if isinstance(obj, Mapping):
+        meta = obj.get("metadata")
+        return meta.get(wire) if isinstance(meta, Mapping) else None
+    meta = getattr(obj, "metadata", None)
+    return getattr(meta, attr, None) if meta is not None else None
+
+
 def metadata_of(obj: Any, *, create: bool = False) -> Any:
     """``obj.metadata`` (a model) or ``obj["metadata"]`` (a dict); ``None`` when absent
     unless ``create``. Typed models get an ``ObjectMeta``."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
 
-from kubecore.client.unstructured import Unstructured
+from kubecore.runtime._objects import object_meta_field as _meta_field
 
 __all__ = [
     "DeletedFinalStateUnknown",
@@ -49,16 +49,6 @@ class DeletedFinalStateUnknown(Generic[T]):
         return bool(self.key == other.key and self.obj == other.obj)
 
     __hash__ = None  # type: ignore[assignment]
-
-
-def _meta_field(obj: Any, wire: str, attr: str) -> Any:
-    if isinstance(obj, Unstructured):
-        obj = obj.object
-    if isinstance(obj, Mapping):
-        meta = obj.get("metadata")
-        return meta.get(wire) if isinstance(meta, Mapping) else None
-    meta = getattr(obj, "metadata", None)
-    return getattr(meta, attr, None) if meta is not None else None
 
 
 def object_name(obj: Any) -> str:

@@ -5,18 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from kubecore.client.unstructured import Unstructured
+from kubecore.runtime._objects import object_meta_field as meta_value
 
-
-def meta_value(obj: Any, wire: str, attr: str) -> Any:
-    """``metadata.<wire>`` of a dict or ``Unstructured``, ``metadata.<attr>`` of a model."""
-    if isinstance(obj, Unstructured):
-        obj = obj.object
-    if isinstance(obj, Mapping):
-        meta = obj.get("metadata")
-        return meta.get(wire) if isinstance(meta, Mapping) else None
-    meta = getattr(obj, "metadata", None)
-    return getattr(meta, attr, None) if meta is not None else None
+__all__ = ["controller_refs", "group_of", "mapping_value", "meta_value"]
 
 
 def mapping_value(obj: Any, wire: str, attr: str) -> Mapping[str, str]:
