@@ -37,6 +37,7 @@ import clients
 import controller
 import informers
 import podlist
+import validation
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / ".bench"
@@ -560,6 +561,9 @@ def report(results: dict[str, Any], args: argparse.Namespace, list_bytes: int) -
     informer_results = results.get("informers")
     if informer_results and "error" not in informer_results:
         summary.extend(informers.summary_rows(informer_results))
+    validation_results = results.get("validation")
+    if validation_results and "error" not in validation_results:
+        summary.extend(validation.summary_rows(validation_results))
 
     # write ---------------------------------------------------------------
     add("# Benchmarks")
@@ -707,6 +711,11 @@ def report(results: dict[str, Any], args: argparse.Namespace, list_bytes: int) -
     elif controller_results:
         add(f"## i. Reconcile runner: not measured ({controller_results['error']})")
         add("")
+    if validation_results and "error" not in validation_results:
+        lines.append(validation.section(validation_results))
+    elif validation_results:
+        add(f"## l. Validation: not measured ({validation_results['error']})")
+        add("")
     prof = results.get("profile")
     if prof and "rows" in prof:
         add("## Where our decode spends its time")
@@ -779,6 +788,11 @@ def measure(args: argparse.Namespace, list_path: Path, pods_path: Path) -> dict[
             results["controller"] = controller.measure()
         except (RuntimeError, OSError, subprocess.CalledProcessError) as err:
             results["controller"] = {"error": str(err)}
+        log("l. validation against kubernetes-validate ...")
+        try:
+            results["validation"] = validation.measure()
+        except (ImportError, OSError) as err:
+            results["validation"] = {"error": str(err)}
     return results
 
 
