@@ -34,6 +34,7 @@ _RESERVED_ATTRIBUTES = frozenset(
         "from_json",
         "to_json",
         "extra_fields",
+        "deep_copy",
         "validate",
         "FIELDS",
         "API_VERSION",

@@ -256,7 +256,7 @@ class TypeCode:
         if isinstance(t, ir.Special) and t.name in ("Time", "MicroTime"):
             return f"{var} if isinstance({var}, str) else _{t.name}.coerce({var})"
         if isinstance(t, ir.Ref) and not self.is_enum(t):
-            return f"{var}.to_dict()"
+            return f"{var}._encode(wire)"
         item = f"i{depth}"
         if isinstance(t, ir.ListOf) and self._encode_converts(t.item):
             return f"[{self.encode(t.item, item, depth + 1)} for {item} in {var}]"

@@ -331,7 +331,7 @@ def _field_code(
             f"if {local} is not None:",
             f"    data[{wire}] = {encoded}",
         ]
-    elif encoded.endswith(".to_dict()"):
+    elif encoded.endswith("._encode(wire)"):
         encode = [
             f"{local} = self.{name}",
             f"if {local} is not None:",

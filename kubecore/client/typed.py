@@ -102,11 +102,11 @@ class ResourceClient(Generic[T, L]):
         )
 
     def _decode(self, data: bytes) -> T:
-        obj: T = decode_json(data, self.model.from_dict)
+        obj: T = decode_json(data, self.model._from_owned)
         return obj
 
     def _decode_list(self, data: bytes) -> L:
-        obj: L = decode_json(data, self.list_model.from_dict)
+        obj: L = decode_json(data, self.list_model._from_owned)
         return obj
 
 
@@ -263,7 +263,7 @@ class Watch(ResourceClient[T, L]):
             self._rest,
             self._path(collection=True),
             params,
-            self.model.from_dict,
+            self.model._from_owned,
             resource_version=resource_version,
             timeout_seconds=timeout_seconds,
         )
@@ -366,7 +366,7 @@ class Delete(ResourceClient[T, L]):
         data = json_loads(self._rest.request("DELETE", self._path(name), body=body))
         if data.get("kind") == "Status":
             return Status.from_dict(data)
-        decoded: T = self.model.from_dict(data)
+        decoded: T = self.model.from_dict(data, copy=False)
         return decoded
 
 
@@ -387,7 +387,7 @@ class DeleteCollection(ResourceClient[T, L]):
         )
         if data.get("kind") == "Status":
             return Status.from_dict(data)
-        decoded: L = self.list_model.from_dict(data)
+        decoded: L = self.list_model.from_dict(data, copy=False)
         return decoded
 
 
@@ -449,7 +449,7 @@ class ScaleSubresource(ResourceClient[T, L], Generic[T, L, S]):
 
     def get_scale(self, name: str) -> S:
         scale: S = self.scale_model.from_dict(
-            json_loads(self._rest.request("GET", self._path(name, "scale")))
+            json_loads(self._rest.request("GET", self._path(name, "scale"))), copy=False
         )
         return scale
 
@@ -457,7 +457,7 @@ class ScaleSubresource(ResourceClient[T, L], Generic[T, L, S]):
         params = write_params(dry_run, None, None)
         body = self._body(scale, "update_scale", self.scale_model)
         data = self._rest.request("PUT", self._path(name, "scale"), params=params, body=body)
-        updated: S = self.scale_model.from_dict(json_loads(data))
+        updated: S = self.scale_model.from_dict(json_loads(data), copy=False)
         return updated
 
 

@@ -6,6 +6,13 @@ Generated classes are plain classes with ``__slots__`` and a generated keyword-o
 per-class code is compiled ahead of time instead of by the ``dataclass`` decorator at
 import, which measured at about 0.7 ms per class (see the README's design notes).
 
+Decoding is lazy: ``_decode`` only keeps the wire dict in the ``_raw`` slot, and the first
+access to any field (or to ``_extra``) runs the generated ``_load``, which builds this
+object's fields (child models are again lazy wrappers of their sub-dicts) and drops
+``_raw``. An object nobody reads costs one small wrapper over its parsed JSON, and encodes
+by handing that JSON back to orjson. Fields set on an object before it is loaded win over
+the wire values (see ``Model._materialize``).
+
 Losslessness lives in one slot, ``_extra``: the wire fields a class does not know
 (sent by a newer server), explicit ``null`` values of known fields, and values whose shape
 does not fit their field's type (a string where the schema says object, ``[null]`` for a
@@ -20,7 +27,7 @@ encoder leaves it out while it is still empty, so decode -> encode stays exact.
 
 from __future__ import annotations
 
-import gc as _gc
+from gc import get_referents as _get_referents
 
 from orjson import OPT_PASSTHROUGH_DATACLASS as _PT_DATACLASS
 from orjson import OPT_PASSTHROUGH_SUBCLASS as _PT_SUBCLASS
@@ -112,25 +119,33 @@ class _DataclassFields:
 class Model:
     """A typed Kubernetes object or sub-object with a lossless wire codec."""
 
-    __slots__ = ("_extra",)
+    __slots__ = ("_extra", "_raw")
 
     #: Field metadata in declaration order (generated).
     FIELDS: ClassVar[tuple[FieldInfo, ...]] = ()
     __dataclass_fields__: ClassVar[Any] = _DataclassFields()
 
     _extra: dict[str, Any] | None
+    #: The wire dict of an object decoded but not loaded yet; None once loaded (or built).
+    _raw: dict[str, Any] | None
     # Generated classes with always-set fields add the slot ``_absent``: the names of those
     # fields that were absent (their attribute holds an empty value that is not encoded).
 
     @classmethod
-    def from_dict(cls: type[_M], data: dict[str, Any]) -> _M:
+    def from_dict(cls: type[_M], data: dict[str, Any], *, copy: bool = True) -> _M:
         """Decode wire data (a JSON object as ``dict``); never fails on its content.
 
         Any JSON in any field decodes: a value whose shape does not fit the field is kept
         in :attr:`extra_fields` and encoded back unchanged, the attribute holding None (or
-        its empty value). Raises TypeError if ``data`` is not a dict, and ValueError if
-        ``data`` names another kind (a string ``apiVersion`` or ``kind`` other than this
-        class's ``API_VERSION`` / ``KIND``); use the scheme's ``from_dict`` for any kind.
+        its empty value). Fields are built on first access (see the module docstring).
+
+        ``data`` is deep-copied first, so the object shares nothing with it. With
+        ``copy=False`` the object takes ``data`` over and reads it lazily: the caller must
+        not change it afterwards (the clients do this with a response they just parsed).
+
+        Raises TypeError if ``data`` is not a dict, and ValueError if ``data`` names
+        another kind (a string ``apiVersion`` or ``kind`` other than this class's
+        ``API_VERSION`` / ``KIND``); use the scheme's ``from_dict`` for any kind.
         client-go: ``runtime.Decode`` into a typed object.
         """
         if not isinstance(data, dict):
@@ -141,26 +156,87 @@ class Model:
         kind = getattr(cls, "KIND", None)
         if kind is not None:
             _check_kind(cls, data, kind, getattr(cls, "API_VERSION", None))
-        return cls._decode(data)
+        return cls._decode(copy_value(data) if copy else data)
 
     @classmethod
     def _decode(cls: type[_M], data: dict[str, Any]) -> _M:
-        """The generated decoder (no kind check); ``data`` is a dict."""
+        """A lazy object over ``data`` (a dict, taken over; no kind check). Raises
+        AttributeError for anything but a dict, as the generated decoders expect of an
+        item of a list or map of models (they keep such a list whole in ``_extra``)."""
+        if not isinstance(data, dict):
+            raise AttributeError(f"{cls.__qualname__} is decoded from a JSON object")
+        self = cls.__new__(cls)
+        self._raw = data
+        return self
+
+    def _load(self, data: dict[str, Any]) -> None:
+        """Build the fields from ``data`` and clear ``_raw`` (generated per class)."""
         raise NotImplementedError
 
-    def to_dict(self) -> dict[str, Any]:
+    if not TYPE_CHECKING:  # hidden from type checkers: any attribute would type-check
+
+        def __getattr__(self, name: str) -> Any:
+            # Called only when a slot is unset: a field of an object not loaded yet.
+            if name == "_raw" or name[:2] == "__":
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            if self._raw is not None:
+                self._materialize()
+            # Loaded now, by this thread or (racing with it) another one: read it again.
+            return object.__getattribute__(self, name)
+
+    def _materialize(self) -> None:
+        """Load this object's fields from ``_raw``, keeping any field set before that."""
+        raw = self._raw
+        if raw is None:
+            return
+        # get_referents sees the type and each set slot: just the type and _raw means
+        # nothing was assigned since decoding (the common case, checked in C).
+        if len(_get_referents(self)) <= 2:
+            self._load(raw)
+            return
+        fields = {f.name for f in self.FIELDS}
+        preset = {k: v for k, v in _set_slots(self).items() if k in fields}
+        self._load(raw)
+        for name, value in preset.items():
+            setattr(self, name, value)
+
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        """The wire form as a dict: with ``wire`` it may share this object's dicts (for
+        immediate serialization); without, it is a fresh tree (generated per class)."""
         raise NotImplementedError
+
+    def _encode_raw(self, wire: bool) -> dict[str, Any]:
+        """``_encode`` of an object not loaded yet: its JSON as it came (copied unless
+        ``wire``), unless fields were assigned before loading."""
+        raw = self._raw
+        if raw is None or len(_get_referents(self)) > 2:
+            self._materialize()
+            return self._encode(wire)
+        return raw if wire else copy_value(raw)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The wire form: a fresh JSON-like dict (camelCase keys) the caller owns.
+        client-go: ``runtime.DefaultUnstructuredConverter.ToUnstructured``."""
+        return self._encode(False)
 
     @classmethod
     def from_json(cls: type[_M], data: bytes | str) -> _M:
+        """Decode JSON bytes or text (``from_dict`` of the parsed document, which this
+        object then owns). Raises ``orjson.JSONDecodeError`` (a ValueError) on bad JSON."""
         from kubecore.core.codec import decode_json
 
-        return decode_json(data, cls.from_dict)
+        return decode_json(data, cls._from_owned)
+
+    @classmethod
+    def _from_owned(cls: type[_M], data: Any) -> _M:
+        return cls.from_dict(data, copy=False)
 
     def to_json(self) -> bytes:
+        """Compact JSON bytes of the wire form. Parts never read since decoding are
+        serialized from their parsed JSON as they came."""
         from kubecore.core.codec import json_dumps
 
-        return json_dumps(self.to_dict())
+        return json_dumps(self._encode(True))
 
     def validate(self) -> list[Any]:
         """The problems kube-apiserver would report for this object: a list of
@@ -187,19 +263,18 @@ class Model:
         enum members are immutable and shared. Use it before changing an object taken from
         a shared cache (an informer's store). The cyclic garbage collector is paused while
         the copy is built, as in decoding (nothing in a fresh copy is garbage)."""
-        enabled = _gc.isenabled()
-        if enabled:
-            _gc.disable()
-        try:
+        from kubecore.core.codec import gc_paused
+
+        with gc_paused():
             return self._copy()
-        finally:
-            if enabled:
-                _gc.enable()
 
     def _copy(self: _M) -> _M:
         """The deep copy, field by field (generated per class; this is the generic one)."""
+        if self._raw is not None:
+            return self._copy_raw()
         cls = self.__class__
         new = cls.__new__(cls)
+        new._raw = None
         for f in cls.FIELDS:
             setattr(new, f.name, copy_value(getattr(self, f.name)))
         new._extra = None if self._extra is None else copy_value(self._extra)
@@ -207,6 +282,15 @@ class Model:
         if absent is not None:
             new._absent = absent  # type: ignore[attr-defined]
         return new
+
+    def _copy_raw(self: _M) -> _M:
+        """The deep copy of an object not loaded yet: a lazy object over a copy of its JSON
+        (fields assigned before loading are kept)."""
+        raw = self._raw
+        if raw is None or len(_get_referents(self)) > 2:
+            self._materialize()
+            return self._copy()
+        return type(self)._decode(copy_value(raw))
 
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, f.name) for f in self.FIELDS)
@@ -220,6 +304,11 @@ class Model:
         if other.__class__ is not self.__class__:
             return NotImplemented
         assert isinstance(other, Model)
+        mine_raw, their_raw = self._raw, other._raw
+        if mine_raw is not None and their_raw is not None:
+            # Neither loaded: equal decoded objects come from equal JSON and vice versa.
+            if len(_get_referents(self)) <= 2 and len(_get_referents(other)) <= 2:
+                return bool(mine_raw == their_raw)
         if self._values() != other._values() or (self._extra or None) != (other._extra or None):
             return False
         mine: tuple[str, ...] = getattr(self, "_absent", ())
@@ -249,6 +338,22 @@ def _check_kind(cls: type, data: dict[str, Any], kind: str, api_version: str | N
             f"{cls.__qualname__}.from_dict: the document is {wire_version!r} {wire_kind!r}, "
             f"not {expected}; decode it with its own class or with the scheme's from_dict"
         )
+
+
+def _set_slots(obj: Model) -> dict[str, Any]:
+    """The slots of ``obj`` that hold a value, read through the slot descriptors so that
+    nothing triggers lazy loading."""
+    found: dict[str, Any] = {}
+    for klass in type(obj).__mro__:
+        for name in klass.__dict__.get("__slots__", ()):
+            descriptor = klass.__dict__.get(name)
+            if descriptor is None or name in found:
+                continue
+            try:
+                found[name] = descriptor.__get__(obj, klass)
+            except AttributeError:
+                continue
+    return found
 
 
 def _is_empty(value: Any) -> bool:

@@ -52,10 +52,11 @@ class Scheme:
     def __iter__(self) -> Iterator[tuple[str, str]]:
         yield from sorted(self._kinds)
 
-    def from_dict(self, data: dict[str, Any]) -> Model | dict[str, Any]:
-        """The typed object for ``data``'s apiVersion and kind, or ``data`` itself if unknown."""
+    def from_dict(self, data: dict[str, Any], *, copy: bool = True) -> Model | dict[str, Any]:
+        """The typed object for ``data``'s apiVersion and kind, or ``data`` itself if unknown.
+        ``copy`` is ``Model.from_dict``'s (False: the object takes ``data`` over)."""
         cls = self.lookup(str(data.get("apiVersion", "")), str(data.get("kind", "")))
-        return data if cls is None else cls.from_dict(data)
+        return data if cls is None else cls.from_dict(data, copy=copy)
 
     def to_dict(self, obj: Model | dict[str, Any]) -> dict[str, Any]:
         return obj if isinstance(obj, dict) else obj.to_dict()

@@ -108,7 +108,7 @@ class ListWatch(Generic[T]):
             )
 
         def decode(data: dict[str, Any]) -> Any:
-            return client.model.from_dict(data)
+            return client.model.from_dict(data, copy=False)
 
         return cls._with_watch(client, opts, decode, list_page)
 

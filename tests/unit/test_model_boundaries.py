@@ -130,8 +130,14 @@ def test_deep_copy_is_equal_and_independent() -> None:
     extra: Any = twin.metadata._extra
     extra["aNewMetadataField"]["x"].append(3)
     assert pod.to_dict() == POD and twin != pod
-    assert twin.spec.containers[0].resources.requests["cpu"] is (  # type: ignore[union-attr,index]
+    assert twin.spec.containers[0].resources.requests["cpu"] == (  # type: ignore[union-attr,index]
         pod.spec.containers[0].resources.requests["cpu"]  # type: ignore[union-attr,index]
+    )
+    loaded = Pod.from_dict(copy.deepcopy(POD))
+    assert loaded.spec.containers[0].resources.requests  # type: ignore[union-attr]
+    copied = loaded.deep_copy()  # a loaded object copies field by field
+    assert copied.spec.containers[0].resources.requests["cpu"] is (  # type: ignore[union-attr,index]
+        loaded.spec.containers[0].resources.requests["cpu"]  # type: ignore[union-attr,index]
     )  # Quantities are immutable: shared
     empty = ConfigMap().deep_copy()
     assert empty.to_dict() == {"apiVersion": "v1", "kind": "ConfigMap"}

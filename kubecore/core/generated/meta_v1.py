@@ -144,11 +144,10 @@ class APIGroup(_Model):
                 for i0 in versions
             ]
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> APIGroup:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -210,12 +209,14 @@ class APIGroup(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -229,17 +230,20 @@ class APIGroup(_Model):
             data["name"] = v2
         v3 = self.preferred_version
         if v3 is not None:
-            data["preferredVersion"] = v3.to_dict()
+            data["preferredVersion"] = v3._encode(wire)
         v4 = self.server_address_by_client_cidrs
         if v4 is not None:
-            data["serverAddressByClientCIDRs"] = [i0.to_dict() for i0 in v4]
+            data["serverAddressByClientCIDRs"] = [i0._encode(wire) for i0 in v4]
         v5 = self.versions
         if v5 is not None and (v5 or "versions" not in absent):
-            data["versions"] = [i0.to_dict() for i0 in v5]
+            data["versions"] = [i0._encode(wire) for i0 in v5]
         return data
 
     def _copy(self) -> APIGroup:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.name = self.name
@@ -298,11 +302,10 @@ class APIGroupList(_Model):
             self.groups = [_model_arg(i0, APIGroup, "APIGroupList(groups=...)") for i0 in groups]
         self.kind = kind
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> APIGroupList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -334,12 +337,14 @@ class APIGroupList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -347,14 +352,17 @@ class APIGroupList(_Model):
             data["apiVersion"] = v0
         v1 = self.groups
         if v1 is not None and (v1 or "groups" not in absent):
-            data["groups"] = [i0.to_dict() for i0 in v1]
+            data["groups"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         return data
 
     def _copy(self) -> APIGroupList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.groups = None if (v1 := self.groups) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -484,11 +492,10 @@ class APIResource(_Model):
             self.verbs = verbs
         self.version = version
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> APIResource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -565,12 +572,14 @@ class APIResource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.categories
@@ -606,7 +615,10 @@ class APIResource(_Model):
         return data
 
     def _copy(self) -> APIResource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.categories = None if (v0 := self.categories) is None else v0[:]
         new.group = self.group
         new.kind = self.kind
@@ -684,11 +696,10 @@ class APIResourceList(_Model):
                 _model_arg(i0, APIResource, "APIResourceList(resources=...)") for i0 in resources
             ]
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> APIResourceList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -728,12 +739,14 @@ class APIResourceList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -747,11 +760,14 @@ class APIResourceList(_Model):
             data["kind"] = v2
         v3 = self.resources
         if v3 is not None and (v3 or "resources" not in absent):
-            data["resources"] = [i0.to_dict() for i0 in v3]
+            data["resources"] = [i0._encode(wire) for i0 in v3]
         return data
 
     def _copy(self) -> APIResourceList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.group_version = self.group_version
         new.kind = self.kind
@@ -830,11 +846,10 @@ class APIVersions(_Model):
         else:
             self.versions = versions
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> APIVersions:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -876,12 +891,14 @@ class APIVersions(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -892,14 +909,17 @@ class APIVersions(_Model):
             data["kind"] = v1
         v2 = self.server_address_by_client_cidrs
         if v2 is not None and (v2 or "server_address_by_client_cidrs" not in absent):
-            data["serverAddressByClientCIDRs"] = [i0.to_dict() for i0 in v2]
+            data["serverAddressByClientCIDRs"] = [i0._encode(wire) for i0 in v2]
         v3 = self.versions
         if v3 is not None and (v3 or "versions" not in absent):
             data["versions"] = v3
         return data
 
     def _copy(self) -> APIVersions:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.server_address_by_client_cidrs = (
@@ -991,11 +1011,10 @@ class Condition(_Model):
         else:
             self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Condition:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1048,12 +1067,14 @@ class Condition(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.last_transition_time
@@ -1077,7 +1098,10 @@ class Condition(_Model):
         return data
 
     def _copy(self) -> Condition:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.last_transition_time = self.last_transition_time
         new.message = self.message
         new.observed_generation = self.observed_generation
@@ -1182,10 +1206,9 @@ class DeleteOptions(_Model):
         )
         self.propagation_policy = propagation_policy
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeleteOptions:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("apiVersion")
@@ -1240,12 +1263,14 @@ class DeleteOptions(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.api_version
         if v0 is not None:
@@ -1267,14 +1292,17 @@ class DeleteOptions(_Model):
             data["orphanDependents"] = v5
         v6 = self.preconditions
         if v6 is not None:
-            data["preconditions"] = v6.to_dict()
+            data["preconditions"] = v6._encode(wire)
         v7 = self.propagation_policy
         if v7 is not None:
             data["propagationPolicy"] = v7
         return data
 
     def _copy(self) -> DeleteOptions:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.dry_run = None if (v1 := self.dry_run) is None else v1[:]
         new.grace_period_seconds = self.grace_period_seconds
@@ -1336,11 +1364,10 @@ class FieldSelectorRequirement(_Model):
             self.operator = operator
         self.values = values
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> FieldSelectorRequirement:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1369,12 +1396,14 @@ class FieldSelectorRequirement(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.key
@@ -1389,7 +1418,10 @@ class FieldSelectorRequirement(_Model):
         return data
 
     def _copy(self) -> FieldSelectorRequirement:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.key = self.key
         new.operator = self.operator
         new.values = None if (v2 := self.values) is None else v2[:]
@@ -1436,11 +1468,10 @@ class GroupResource(_Model):
         else:
             self.resource = resource
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> GroupResource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1463,12 +1494,14 @@ class GroupResource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.group
@@ -1480,7 +1513,10 @@ class GroupResource(_Model):
         return data
 
     def _copy(self) -> GroupResource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.group = self.group
         new.resource = self.resource
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -1528,11 +1564,10 @@ class GroupVersionForDiscovery(_Model):
         else:
             self.version = version
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> GroupVersionForDiscovery:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1555,12 +1590,14 @@ class GroupVersionForDiscovery(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.group_version
@@ -1572,7 +1609,10 @@ class GroupVersionForDiscovery(_Model):
         return data
 
     def _copy(self) -> GroupVersionForDiscovery:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.group_version = self.group_version
         new.version = self.version
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -1621,10 +1661,9 @@ class LabelSelector(_Model):
         )
         self.match_labels = match_labels
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> LabelSelector:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("matchExpressions")
@@ -1647,23 +1686,28 @@ class LabelSelector(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.match_expressions
         if v0 is not None:
-            data["matchExpressions"] = [i0.to_dict() for i0 in v0]
+            data["matchExpressions"] = [i0._encode(wire) for i0 in v0]
         v1 = self.match_labels
         if v1 is not None:
             data["matchLabels"] = v1
         return data
 
     def _copy(self) -> LabelSelector:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.match_expressions = (
             None if (v0 := self.match_expressions) is None else [i._copy() for i in v0]
         )
@@ -1719,11 +1763,10 @@ class LabelSelectorRequirement(_Model):
             self.operator = operator
         self.values = values
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> LabelSelectorRequirement:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1752,12 +1795,14 @@ class LabelSelectorRequirement(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.key
@@ -1772,7 +1817,10 @@ class LabelSelectorRequirement(_Model):
         return data
 
     def _copy(self) -> LabelSelectorRequirement:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.key = self.key
         new.operator = self.operator
         new.values = None if (v2 := self.values) is None else v2[:]
@@ -1840,10 +1888,9 @@ This is an alpha field and requires enabling the ShardedListAndWatch feature gat
             else _model_arg(shard_info, ShardInfo, "ListMeta(shard_info=...)")
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ListMeta:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("continue")
@@ -1880,12 +1927,14 @@ This is an alpha field and requires enabling the ShardedListAndWatch feature gat
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.continue_
         if v0 is not None:
@@ -1901,11 +1950,14 @@ This is an alpha field and requires enabling the ShardedListAndWatch feature gat
             data["selfLink"] = v3
         v4 = self.shard_info
         if v4 is not None:
-            data["shardInfo"] = v4.to_dict()
+            data["shardInfo"] = v4._encode(wire)
         return data
 
     def _copy(self) -> ListMeta:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.continue_ = self.continue_
         new.remaining_item_count = self.remaining_item_count
         new.resource_version = self.resource_version
@@ -1981,10 +2033,9 @@ class ManagedFieldsEntry(_Model):
         self.subresource = subresource
         self.time = None if time is None else _Time.coerce(time)
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ManagedFieldsEntry:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("apiVersion")
@@ -2033,12 +2084,14 @@ class ManagedFieldsEntry(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.api_version
         if v0 is not None:
@@ -2064,7 +2117,10 @@ class ManagedFieldsEntry(_Model):
         return data
 
     def _copy(self) -> ManagedFieldsEntry:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.fields_type = self.fields_type
         new.fields_v1 = None if (v2 := self.fields_v1) is None else _copy_value(v2)
@@ -2264,10 +2320,9 @@ Populated by the system. Read-only. More info: https://kubernetes.io/docs/concep
         self.self_link = self_link
         self.uid = uid
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ObjectMeta:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("annotations")
@@ -2378,12 +2433,14 @@ Populated by the system. Read-only. More info: https://kubernetes.io/docs/concep
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.annotations
         if v0 is not None:
@@ -2411,7 +2468,7 @@ Populated by the system. Read-only. More info: https://kubernetes.io/docs/concep
             data["labels"] = v7
         v8 = self.managed_fields
         if v8 is not None:
-            data["managedFields"] = [i0.to_dict() for i0 in v8]
+            data["managedFields"] = [i0._encode(wire) for i0 in v8]
         v9 = self.name
         if v9 is not None:
             data["name"] = v9
@@ -2420,7 +2477,7 @@ Populated by the system. Read-only. More info: https://kubernetes.io/docs/concep
             data["namespace"] = v10
         v11 = self.owner_references
         if v11 is not None:
-            data["ownerReferences"] = [i0.to_dict() for i0 in v11]
+            data["ownerReferences"] = [i0._encode(wire) for i0 in v11]
         v12 = self.resource_version
         if v12 is not None:
             data["resourceVersion"] = v12
@@ -2433,7 +2490,10 @@ Populated by the system. Read-only. More info: https://kubernetes.io/docs/concep
         return data
 
     def _copy(self) -> ObjectMeta:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.annotations = None if (v0 := self.annotations) is None else v0.copy()
         new.creation_timestamp = self.creation_timestamp
         new.deletion_grace_period_seconds = self.deletion_grace_period_seconds
@@ -2535,11 +2595,10 @@ class OwnerReference(_Model):
         else:
             self.uid = uid
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> OwnerReference:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2590,12 +2649,14 @@ class OwnerReference(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -2619,7 +2680,10 @@ class OwnerReference(_Model):
         return data
 
     def _copy(self) -> OwnerReference:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.block_owner_deletion = self.block_owner_deletion
         new.controller = self.controller
@@ -2660,10 +2724,9 @@ class Preconditions(_Model):
         self.resource_version = resource_version
         self.uid = uid
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Preconditions:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("resourceVersion")
@@ -2680,12 +2743,14 @@ class Preconditions(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.resource_version
         if v0 is not None:
@@ -2696,7 +2761,10 @@ class Preconditions(_Model):
         return data
 
     def _copy(self) -> Preconditions:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.resource_version = self.resource_version
         new.uid = self.uid
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -2743,11 +2811,10 @@ class ServerAddressByClientCIDR(_Model):
         else:
             self.server_address = server_address
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ServerAddressByClientCIDR:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2770,12 +2837,14 @@ class ServerAddressByClientCIDR(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.client_cidr
@@ -2787,7 +2856,10 @@ class ServerAddressByClientCIDR(_Model):
         return data
 
     def _copy(self) -> ServerAddressByClientCIDR:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.client_cidr = self.client_cidr
         new.server_address = self.server_address
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -2824,11 +2896,10 @@ class ShardInfo(_Model):
         else:
             self.selector = selector
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ShardInfo:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2843,12 +2914,14 @@ class ShardInfo(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.selector
@@ -2857,7 +2930,10 @@ class ShardInfo(_Model):
         return data
 
     def _copy(self) -> ShardInfo:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.selector = self.selector
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -2948,11 +3024,10 @@ class Status(_Model):
         self.reason = reason
         self.status = status
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Status:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3011,12 +3086,14 @@ class Status(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -3027,7 +3104,7 @@ class Status(_Model):
             data["code"] = v1
         v2 = self.details
         if v2 is not None:
-            data["details"] = v2.to_dict()
+            data["details"] = v2._encode(wire)
         v3 = self.kind
         if v3 is not None:
             data["kind"] = v3
@@ -3036,7 +3113,7 @@ class Status(_Model):
             data["message"] = v4
         v5 = self.metadata
         if v5 is not None:
-            d5 = v5.to_dict()
+            d5 = v5._encode(wire)
             if d5 or "metadata" not in absent:
                 data["metadata"] = d5
         v6 = self.reason
@@ -3048,7 +3125,10 @@ class Status(_Model):
         return data
 
     def _copy(self) -> Status:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.code = self.code
         new.details = None if (v2 := self.details) is None else v2._copy()
@@ -3103,10 +3183,9 @@ Examples:
         self.message = message
         self.reason = reason
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> StatusCause:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("field")
@@ -3129,12 +3208,14 @@ Examples:
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.field
         if v0 is not None:
@@ -3148,7 +3229,10 @@ Examples:
         return data
 
     def _copy(self) -> StatusCause:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.field = self.field
         new.message = self.message
         new.reason = self.reason
@@ -3219,10 +3303,9 @@ class StatusDetails(_Model):
         self.retry_after_seconds = retry_after_seconds
         self.uid = uid
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> StatusDetails:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("causes")
@@ -3269,16 +3352,18 @@ class StatusDetails(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.causes
         if v0 is not None:
-            data["causes"] = [i0.to_dict() for i0 in v0]
+            data["causes"] = [i0._encode(wire) for i0 in v0]
         v1 = self.group
         if v1 is not None:
             data["group"] = v1
@@ -3297,7 +3382,10 @@ class StatusDetails(_Model):
         return data
 
     def _copy(self) -> StatusDetails:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.causes = None if (v0 := self.causes) is None else [i._copy() for i in v0]
         new.group = self.group
         new.kind = self.kind
@@ -3353,11 +3441,10 @@ class WatchEvent(_Model):
         else:
             self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> WatchEvent:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3380,12 +3467,14 @@ class WatchEvent(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.object
@@ -3397,7 +3486,10 @@ class WatchEvent(_Model):
         return data
 
     def _copy(self) -> WatchEvent:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.object = None if (v0 := self.object) is None else _copy_value(v0)
         new.type = self.type
         new._extra = None if self._extra is None else _copy_value(self._extra)

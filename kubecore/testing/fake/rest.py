@@ -161,7 +161,7 @@ class FakeRESTClient(RESTClient):
         resource = self._table.get(gvr.group, gvr.version, gvr.resource)
         if resource is not None and sub in ("", "status"):
             body = {"apiVersion": resource.group_version, "kind": resource.kind, **body}
-        return self._scheme.from_dict(body)
+        return self._scheme.from_dict(body, copy=False)
 
 
 class _StreamResponse:

@@ -103,10 +103,9 @@ Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. R
     ) -> None:
         self.expression = expression
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ApplyConfiguration:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("expression")
@@ -117,12 +116,14 @@ Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. R
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.expression
         if v0 is not None:
@@ -130,7 +131,10 @@ Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. R
         return data
 
     def _copy(self) -> ApplyConfiguration:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.expression = self.expression
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -188,11 +192,10 @@ Required.
         else:
             self.value_expression = value_expression
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> AuditAnnotation:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -215,12 +218,14 @@ Required.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.key
@@ -232,7 +237,10 @@ Required.
         return data
 
     def _copy(self) -> AuditAnnotation:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.key = self.key
         new.value_expression = self.value_expression
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -280,11 +288,10 @@ class ExpressionWarning(_Model):
         else:
             self.warning = warning
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ExpressionWarning:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -307,12 +314,14 @@ class ExpressionWarning(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.field_ref
@@ -324,7 +333,10 @@ class ExpressionWarning(_Model):
         return data
 
     def _copy(self) -> ExpressionWarning:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.field_ref = self.field_ref
         new.warning = self.warning
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -406,10 +418,9 @@ Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. R
     ) -> None:
         self.expression = expression
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> JSONPatch:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("expression")
@@ -420,12 +431,14 @@ Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. R
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.expression
         if v0 is not None:
@@ -433,7 +446,10 @@ Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. R
         return data
 
     def _copy(self) -> JSONPatch:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.expression = self.expression
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -491,11 +507,10 @@ Required.
         else:
             self.name = name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> MatchCondition:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -518,12 +533,14 @@ Required.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.expression
@@ -535,7 +552,10 @@ Required.
         return data
 
     def _copy(self) -> MatchCondition:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.expression = self.expression
         new.name = self.name
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -677,10 +697,9 @@ Default to the empty LabelSelector, which matches everything.
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> MatchResources:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("excludeResourceRules")
@@ -731,32 +750,37 @@ Default to the empty LabelSelector, which matches everything.
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.exclude_resource_rules
         if v0 is not None:
-            data["excludeResourceRules"] = [i0.to_dict() for i0 in v0]
+            data["excludeResourceRules"] = [i0._encode(wire) for i0 in v0]
         v1 = self.match_policy
         if v1 is not None:
             data["matchPolicy"] = v1
         v2 = self.namespace_selector
         if v2 is not None:
-            data["namespaceSelector"] = v2.to_dict()
+            data["namespaceSelector"] = v2._encode(wire)
         v3 = self.object_selector
         if v3 is not None:
-            data["objectSelector"] = v3.to_dict()
+            data["objectSelector"] = v3._encode(wire)
         v4 = self.resource_rules
         if v4 is not None:
-            data["resourceRules"] = [i0.to_dict() for i0 in v4]
+            data["resourceRules"] = [i0._encode(wire) for i0 in v4]
         return data
 
     def _copy(self) -> MatchResources:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.exclude_resource_rules = (
             None if (v0 := self.exclude_resource_rules) is None else [i._copy() for i in v0]
         )
@@ -850,11 +874,10 @@ class MutatingAdmissionPolicy(_Model):
             else _model_arg(spec, MutatingAdmissionPolicySpec, "MutatingAdmissionPolicy(spec=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> MutatingAdmissionPolicy:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -889,12 +912,14 @@ class MutatingAdmissionPolicy(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -905,16 +930,19 @@ class MutatingAdmissionPolicy(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            data["spec"] = v3._encode(wire)
         return data
 
     def _copy(self) -> MutatingAdmissionPolicy:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -1011,11 +1039,10 @@ class MutatingAdmissionPolicyBinding(_Model):
             )
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> MutatingAdmissionPolicyBinding:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1050,12 +1077,14 @@ class MutatingAdmissionPolicyBinding(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -1066,16 +1095,19 @@ class MutatingAdmissionPolicyBinding(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            data["spec"] = v3._encode(wire)
         return data
 
     def _copy(self) -> MutatingAdmissionPolicyBinding:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -1150,11 +1182,10 @@ class MutatingAdmissionPolicyBindingList(_Model):
                 metadata, _meta_v1.ListMeta, "MutatingAdmissionPolicyBindingList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> MutatingAdmissionPolicyBindingList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1194,12 +1225,14 @@ class MutatingAdmissionPolicyBindingList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -1207,19 +1240,22 @@ class MutatingAdmissionPolicyBindingList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> MutatingAdmissionPolicyBindingList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -1279,10 +1315,9 @@ class MutatingAdmissionPolicyBindingSpec(_Model):
         )
         self.policy_name = policy_name
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> MutatingAdmissionPolicyBindingSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("matchResources")
@@ -1309,26 +1344,31 @@ class MutatingAdmissionPolicyBindingSpec(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.match_resources
         if v0 is not None:
-            data["matchResources"] = v0.to_dict()
+            data["matchResources"] = v0._encode(wire)
         v1 = self.param_ref
         if v1 is not None:
-            data["paramRef"] = v1.to_dict()
+            data["paramRef"] = v1._encode(wire)
         v2 = self.policy_name
         if v2 is not None:
             data["policyName"] = v2
         return data
 
     def _copy(self) -> MutatingAdmissionPolicyBindingSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.match_resources = None if (v0 := self.match_resources) is None else v0._copy()
         new.param_ref = None if (v1 := self.param_ref) is None else v1._copy()
         new.policy_name = self.policy_name
@@ -1397,11 +1437,10 @@ class MutatingAdmissionPolicyList(_Model):
                 metadata, _meta_v1.ListMeta, "MutatingAdmissionPolicyList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> MutatingAdmissionPolicyList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1441,12 +1480,14 @@ class MutatingAdmissionPolicyList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -1454,19 +1495,22 @@ class MutatingAdmissionPolicyList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> MutatingAdmissionPolicyList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -1616,10 +1660,9 @@ The expression of a variable can refer to other variables defined earlier in the
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> MutatingAdmissionPolicySpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("failurePolicy")
@@ -1688,38 +1731,43 @@ The expression of a variable can refer to other variables defined earlier in the
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.failure_policy
         if v0 is not None:
             data["failurePolicy"] = v0
         v1 = self.match_conditions
         if v1 is not None:
-            data["matchConditions"] = [i0.to_dict() for i0 in v1]
+            data["matchConditions"] = [i0._encode(wire) for i0 in v1]
         v2 = self.match_constraints
         if v2 is not None:
-            data["matchConstraints"] = v2.to_dict()
+            data["matchConstraints"] = v2._encode(wire)
         v3 = self.mutations
         if v3 is not None:
-            data["mutations"] = [i0.to_dict() for i0 in v3]
+            data["mutations"] = [i0._encode(wire) for i0 in v3]
         v4 = self.param_kind
         if v4 is not None:
-            data["paramKind"] = v4.to_dict()
+            data["paramKind"] = v4._encode(wire)
         v5 = self.reinvocation_policy
         if v5 is not None:
             data["reinvocationPolicy"] = v5
         v6 = self.variables
         if v6 is not None:
-            data["variables"] = [i0.to_dict() for i0 in v6]
+            data["variables"] = [i0._encode(wire) for i0 in v6]
         return data
 
     def _copy(self) -> MutatingAdmissionPolicySpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.failure_policy = self.failure_policy
         new.match_conditions = (
             None if (v1 := self.match_conditions) is None else [i._copy() for i in v1]
@@ -1960,11 +2008,10 @@ Defaults to "Never".
             self.side_effects = side_effects
         self.timeout_seconds = timeout_seconds
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> MutatingWebhook:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2067,12 +2114,14 @@ Defaults to "Never".
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.admission_review_versions
@@ -2080,7 +2129,7 @@ Defaults to "Never".
             data["admissionReviewVersions"] = v0
         v1 = self.client_config
         if v1 is not None:
-            d1 = v1.to_dict()
+            d1 = v1._encode(wire)
             if d1 or "client_config" not in absent:
                 data["clientConfig"] = d1
         v2 = self.failure_policy
@@ -2088,7 +2137,7 @@ Defaults to "Never".
             data["failurePolicy"] = v2
         v3 = self.match_conditions
         if v3 is not None:
-            data["matchConditions"] = [i0.to_dict() for i0 in v3]
+            data["matchConditions"] = [i0._encode(wire) for i0 in v3]
         v4 = self.match_policy
         if v4 is not None:
             data["matchPolicy"] = v4
@@ -2097,16 +2146,16 @@ Defaults to "Never".
             data["name"] = v5
         v6 = self.namespace_selector
         if v6 is not None:
-            data["namespaceSelector"] = v6.to_dict()
+            data["namespaceSelector"] = v6._encode(wire)
         v7 = self.object_selector
         if v7 is not None:
-            data["objectSelector"] = v7.to_dict()
+            data["objectSelector"] = v7._encode(wire)
         v8 = self.reinvocation_policy
         if v8 is not None:
             data["reinvocationPolicy"] = v8
         v9 = self.rules
         if v9 is not None:
-            data["rules"] = [i0.to_dict() for i0 in v9]
+            data["rules"] = [i0._encode(wire) for i0 in v9]
         v10 = self.side_effects
         if v10 is not None and (v10 or "side_effects" not in absent):
             data["sideEffects"] = v10
@@ -2116,7 +2165,10 @@ Defaults to "Never".
         return data
 
     def _copy(self) -> MutatingWebhook:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.admission_review_versions = (
             None if (v0 := self.admission_review_versions) is None else v0[:]
         )
@@ -2231,11 +2283,10 @@ class MutatingWebhookConfiguration(_Model):
             ]
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> MutatingWebhookConfiguration:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2274,12 +2325,14 @@ class MutatingWebhookConfiguration(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -2290,16 +2343,19 @@ class MutatingWebhookConfiguration(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.webhooks
         if v3 is not None:
-            data["webhooks"] = [i0.to_dict() for i0 in v3]
+            data["webhooks"] = [i0._encode(wire) for i0 in v3]
         return data
 
     def _copy(self) -> MutatingWebhookConfiguration:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -2372,11 +2428,10 @@ class MutatingWebhookConfigurationList(_Model):
                 metadata, _meta_v1.ListMeta, "MutatingWebhookConfigurationList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> MutatingWebhookConfigurationList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2416,12 +2471,14 @@ class MutatingWebhookConfigurationList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -2429,19 +2486,22 @@ class MutatingWebhookConfigurationList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> MutatingWebhookConfigurationList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -2506,11 +2566,10 @@ class Mutation(_Model):
         else:
             self.patch_type = patch_type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Mutation:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2541,27 +2600,32 @@ class Mutation(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.apply_configuration
         if v0 is not None:
-            data["applyConfiguration"] = v0.to_dict()
+            data["applyConfiguration"] = v0._encode(wire)
         v1 = self.json_patch
         if v1 is not None:
-            data["jsonPatch"] = v1.to_dict()
+            data["jsonPatch"] = v1._encode(wire)
         v2 = self.patch_type
         if v2 is not None and (v2 or "patch_type" not in absent):
             data["patchType"] = v2
         return data
 
     def _copy(self) -> Mutation:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.apply_configuration = None if (v0 := self.apply_configuration) is None else v0._copy()
         new.json_patch = None if (v1 := self.json_patch) is None else v1._copy()
         new.patch_type = self.patch_type
@@ -2636,10 +2700,9 @@ Depending on the enclosing object, subresources might not be allowed. Required.
         self.resources = resources
         self.scope = scope
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NamedRuleWithOperations:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("apiGroups")
@@ -2680,12 +2743,14 @@ Depending on the enclosing object, subresources might not be allowed. Required.
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.api_groups
         if v0 is not None:
@@ -2708,7 +2773,10 @@ Depending on the enclosing object, subresources might not be allowed. Required.
         return data
 
     def _copy(self) -> NamedRuleWithOperations:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_groups = None if (v0 := self.api_groups) is None else v0[:]
         new.api_versions = None if (v1 := self.api_versions) is None else v1[:]
         new.operations = None if (v2 := self.operations) is None else v2[:]
@@ -2748,10 +2816,9 @@ class ParamKind(_Model):
         self.api_version = api_version
         self.kind = kind
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ParamKind:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("apiVersion")
@@ -2768,12 +2835,14 @@ class ParamKind(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.api_version
         if v0 is not None:
@@ -2784,7 +2853,10 @@ class ParamKind(_Model):
         return data
 
     def _copy(self) -> ParamKind:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -2862,10 +2934,9 @@ One of `name` or `selector` must be set, but `name` and `selector` are mutually 
             else _model_arg(selector, _meta_v1.LabelSelector, "ParamRef(selector=...)")
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ParamRef:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("name")
@@ -2896,12 +2967,14 @@ One of `name` or `selector` must be set, but `name` and `selector` are mutually 
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.name
         if v0 is not None:
@@ -2914,11 +2987,14 @@ One of `name` or `selector` must be set, but `name` and `selector` are mutually 
             data["parameterNotFoundAction"] = v2
         v3 = self.selector
         if v3 is not None:
-            data["selector"] = v3.to_dict()
+            data["selector"] = v3._encode(wire)
         return data
 
     def _copy(self) -> ParamRef:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.name = self.name
         new.namespace = self.namespace
         new.parameter_not_found_action = self.parameter_not_found_action
@@ -2986,10 +3062,9 @@ Depending on the enclosing object, subresources might not be allowed. Required.
         self.resources = resources
         self.scope = scope
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> RuleWithOperations:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("apiGroups")
@@ -3024,12 +3099,14 @@ Depending on the enclosing object, subresources might not be allowed. Required.
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.api_groups
         if v0 is not None:
@@ -3049,7 +3126,10 @@ Depending on the enclosing object, subresources might not be allowed. Required.
         return data
 
     def _copy(self) -> RuleWithOperations:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_groups = None if (v0 := self.api_groups) is None else v0[:]
         new.api_versions = None if (v1 := self.api_versions) is None else v1[:]
         new.operations = None if (v2 := self.operations) is None else v2[:]
@@ -3113,11 +3193,10 @@ class ServiceReference(_Model):
         self.path = path
         self.port = port
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ServiceReference:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3152,12 +3231,14 @@ class ServiceReference(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.name
@@ -3175,7 +3256,10 @@ class ServiceReference(_Model):
         return data
 
     def _copy(self) -> ServiceReference:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.name = self.name
         new.namespace = self.namespace
         new.path = self.path
@@ -3217,10 +3301,9 @@ class TypeChecking(_Model):
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> TypeChecking:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("expressionWarnings")
@@ -3237,20 +3320,25 @@ class TypeChecking(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.expression_warnings
         if v0 is not None:
-            data["expressionWarnings"] = [i0.to_dict() for i0 in v0]
+            data["expressionWarnings"] = [i0._encode(wire) for i0 in v0]
         return data
 
     def _copy(self) -> TypeChecking:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.expression_warnings = (
             None if (v0 := self.expression_warnings) is None else [i._copy() for i in v0]
         )
@@ -3355,11 +3443,10 @@ class ValidatingAdmissionPolicy(_Model):
             )
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ValidatingAdmissionPolicy:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3402,12 +3489,14 @@ class ValidatingAdmissionPolicy(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -3418,19 +3507,22 @@ class ValidatingAdmissionPolicy(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            data["spec"] = v3._encode(wire)
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> ValidatingAdmissionPolicy:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -3530,11 +3622,10 @@ class ValidatingAdmissionPolicyBinding(_Model):
                 "ValidatingAdmissionPolicyBinding(spec=...)",
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ValidatingAdmissionPolicyBinding:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3569,12 +3660,14 @@ class ValidatingAdmissionPolicyBinding(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -3585,18 +3678,21 @@ class ValidatingAdmissionPolicyBinding(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "spec" not in absent:
                 data["spec"] = d3
         return data
 
     def _copy(self) -> ValidatingAdmissionPolicyBinding:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -3671,11 +3767,10 @@ class ValidatingAdmissionPolicyBindingList(_Model):
                 metadata, _meta_v1.ListMeta, "ValidatingAdmissionPolicyBindingList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ValidatingAdmissionPolicyBindingList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3715,12 +3810,14 @@ class ValidatingAdmissionPolicyBindingList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -3728,19 +3825,22 @@ class ValidatingAdmissionPolicyBindingList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> ValidatingAdmissionPolicyBindingList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -3841,11 +3941,10 @@ Required.
         else:
             self.validation_actions = validation_actions
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ValidatingAdmissionPolicyBindingSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3884,20 +3983,22 @@ Required.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.match_resources
         if v0 is not None:
-            data["matchResources"] = v0.to_dict()
+            data["matchResources"] = v0._encode(wire)
         v1 = self.param_ref
         if v1 is not None:
-            data["paramRef"] = v1.to_dict()
+            data["paramRef"] = v1._encode(wire)
         v2 = self.policy_name
         if v2 is not None and (v2 or "policy_name" not in absent):
             data["policyName"] = v2
@@ -3907,7 +4008,10 @@ Required.
         return data
 
     def _copy(self) -> ValidatingAdmissionPolicyBindingSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.match_resources = None if (v0 := self.match_resources) is None else v0._copy()
         new.param_ref = None if (v1 := self.param_ref) is None else v1._copy()
         new.policy_name = self.policy_name
@@ -3980,11 +4084,10 @@ class ValidatingAdmissionPolicyList(_Model):
                 metadata, _meta_v1.ListMeta, "ValidatingAdmissionPolicyList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ValidatingAdmissionPolicyList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -4024,12 +4127,14 @@ class ValidatingAdmissionPolicyList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -4037,19 +4142,22 @@ class ValidatingAdmissionPolicyList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> ValidatingAdmissionPolicyList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -4220,10 +4328,9 @@ The expression of a variable can refer to other variables defined earlier in the
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ValidatingAdmissionPolicySpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("auditAnnotations")
@@ -4298,38 +4405,43 @@ The expression of a variable can refer to other variables defined earlier in the
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.audit_annotations
         if v0 is not None:
-            data["auditAnnotations"] = [i0.to_dict() for i0 in v0]
+            data["auditAnnotations"] = [i0._encode(wire) for i0 in v0]
         v1 = self.failure_policy
         if v1 is not None:
             data["failurePolicy"] = v1
         v2 = self.match_conditions
         if v2 is not None:
-            data["matchConditions"] = [i0.to_dict() for i0 in v2]
+            data["matchConditions"] = [i0._encode(wire) for i0 in v2]
         v3 = self.match_constraints
         if v3 is not None:
-            data["matchConstraints"] = v3.to_dict()
+            data["matchConstraints"] = v3._encode(wire)
         v4 = self.param_kind
         if v4 is not None:
-            data["paramKind"] = v4.to_dict()
+            data["paramKind"] = v4._encode(wire)
         v5 = self.validations
         if v5 is not None:
-            data["validations"] = [i0.to_dict() for i0 in v5]
+            data["validations"] = [i0._encode(wire) for i0 in v5]
         v6 = self.variables
         if v6 is not None:
-            data["variables"] = [i0.to_dict() for i0 in v6]
+            data["variables"] = [i0._encode(wire) for i0 in v6]
         return data
 
     def _copy(self) -> ValidatingAdmissionPolicySpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.audit_annotations = (
             None if (v0 := self.audit_annotations) is None else [i._copy() for i in v0]
         )
@@ -4404,10 +4516,9 @@ class ValidatingAdmissionPolicyStatus(_Model):
             )
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ValidatingAdmissionPolicyStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("conditions")
@@ -4438,26 +4549,31 @@ class ValidatingAdmissionPolicyStatus(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.conditions
         if v0 is not None:
-            data["conditions"] = [i0.to_dict() for i0 in v0]
+            data["conditions"] = [i0._encode(wire) for i0 in v0]
         v1 = self.observed_generation
         if v1 is not None:
             data["observedGeneration"] = v1
         v2 = self.type_checking
         if v2 is not None:
-            data["typeChecking"] = v2.to_dict()
+            data["typeChecking"] = v2._encode(wire)
         return data
 
     def _copy(self) -> ValidatingAdmissionPolicyStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
         new.observed_generation = self.observed_generation
         new.type_checking = None if (v2 := self.type_checking) is None else v2._copy()
@@ -4679,11 +4795,10 @@ Default to the empty LabelSelector, which matches everything.
             self.side_effects = side_effects
         self.timeout_seconds = timeout_seconds
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ValidatingWebhook:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -4780,12 +4895,14 @@ Default to the empty LabelSelector, which matches everything.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.admission_review_versions
@@ -4793,7 +4910,7 @@ Default to the empty LabelSelector, which matches everything.
             data["admissionReviewVersions"] = v0
         v1 = self.client_config
         if v1 is not None:
-            d1 = v1.to_dict()
+            d1 = v1._encode(wire)
             if d1 or "client_config" not in absent:
                 data["clientConfig"] = d1
         v2 = self.failure_policy
@@ -4801,7 +4918,7 @@ Default to the empty LabelSelector, which matches everything.
             data["failurePolicy"] = v2
         v3 = self.match_conditions
         if v3 is not None:
-            data["matchConditions"] = [i0.to_dict() for i0 in v3]
+            data["matchConditions"] = [i0._encode(wire) for i0 in v3]
         v4 = self.match_policy
         if v4 is not None:
             data["matchPolicy"] = v4
@@ -4810,13 +4927,13 @@ Default to the empty LabelSelector, which matches everything.
             data["name"] = v5
         v6 = self.namespace_selector
         if v6 is not None:
-            data["namespaceSelector"] = v6.to_dict()
+            data["namespaceSelector"] = v6._encode(wire)
         v7 = self.object_selector
         if v7 is not None:
-            data["objectSelector"] = v7.to_dict()
+            data["objectSelector"] = v7._encode(wire)
         v8 = self.rules
         if v8 is not None:
-            data["rules"] = [i0.to_dict() for i0 in v8]
+            data["rules"] = [i0._encode(wire) for i0 in v8]
         v9 = self.side_effects
         if v9 is not None and (v9 or "side_effects" not in absent):
             data["sideEffects"] = v9
@@ -4826,7 +4943,10 @@ Default to the empty LabelSelector, which matches everything.
         return data
 
     def _copy(self) -> ValidatingWebhook:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.admission_review_versions = (
             None if (v0 := self.admission_review_versions) is None else v0[:]
         )
@@ -4940,11 +5060,10 @@ class ValidatingWebhookConfiguration(_Model):
             ]
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ValidatingWebhookConfiguration:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -4983,12 +5102,14 @@ class ValidatingWebhookConfiguration(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -4999,16 +5120,19 @@ class ValidatingWebhookConfiguration(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.webhooks
         if v3 is not None:
-            data["webhooks"] = [i0.to_dict() for i0 in v3]
+            data["webhooks"] = [i0._encode(wire) for i0 in v3]
         return data
 
     def _copy(self) -> ValidatingWebhookConfiguration:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -5083,11 +5207,10 @@ class ValidatingWebhookConfigurationList(_Model):
                 metadata, _meta_v1.ListMeta, "ValidatingWebhookConfigurationList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ValidatingWebhookConfigurationList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -5127,12 +5250,14 @@ class ValidatingWebhookConfigurationList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -5140,19 +5265,22 @@ class ValidatingWebhookConfigurationList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> ValidatingWebhookConfigurationList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -5240,11 +5368,10 @@ Required.
         self.message_expression = message_expression
         self.reason = reason
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Validation:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -5277,12 +5404,14 @@ Required.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.expression
@@ -5300,7 +5429,10 @@ Required.
         return data
 
     def _copy(self) -> Validation:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.expression = self.expression
         new.message = self.message
         new.message_expression = self.message_expression
@@ -5350,11 +5482,10 @@ class Variable(_Model):
         else:
             self.name = name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Variable:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -5377,12 +5508,14 @@ class Variable(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.expression
@@ -5394,7 +5527,10 @@ class Variable(_Model):
         return data
 
     def _copy(self) -> Variable:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.expression = self.expression
         new.name = self.name
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -5456,10 +5592,9 @@ Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fra
         )
         self.url = url
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> WebhookClientConfig:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("caBundle")
@@ -5484,26 +5619,31 @@ Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fra
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.ca_bundle
         if v0 is not None:
             data["caBundle"] = v0
         v1 = self.service
         if v1 is not None:
-            data["service"] = v1.to_dict()
+            data["service"] = v1._encode(wire)
         v2 = self.url
         if v2 is not None:
             data["url"] = v2
         return data
 
     def _copy(self) -> WebhookClientConfig:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.ca_bundle = self.ca_bundle
         new.service = None if (v1 := self.service) is None else v1._copy()
         new.url = self.url

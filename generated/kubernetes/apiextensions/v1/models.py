@@ -115,11 +115,10 @@ class CustomResourceColumnDefinition(_Model):
         else:
             self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CustomResourceColumnDefinition:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -168,12 +167,14 @@ class CustomResourceColumnDefinition(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.description
@@ -197,7 +198,10 @@ class CustomResourceColumnDefinition(_Model):
         return data
 
     def _copy(self) -> CustomResourceColumnDefinition:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.description = self.description
         new.format = self.format
         new.json_path = self.json_path
@@ -251,11 +255,10 @@ class CustomResourceConversion(_Model):
             else _model_arg(webhook, WebhookConversion, "CustomResourceConversion(webhook=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CustomResourceConversion:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -278,12 +281,14 @@ class CustomResourceConversion(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.strategy
@@ -291,11 +296,14 @@ class CustomResourceConversion(_Model):
             data["strategy"] = v0
         v1 = self.webhook
         if v1 is not None:
-            data["webhook"] = v1.to_dict()
+            data["webhook"] = v1._encode(wire)
         return data
 
     def _copy(self) -> CustomResourceConversion:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.strategy = self.strategy
         new.webhook = None if (v1 := self.webhook) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -403,11 +411,10 @@ class CustomResourceDefinition(_Model):
             )
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CustomResourceDefinition:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -450,12 +457,14 @@ class CustomResourceDefinition(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -466,21 +475,24 @@ class CustomResourceDefinition(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "spec" not in absent:
                 data["spec"] = d3
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> CustomResourceDefinition:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -563,11 +575,10 @@ class CustomResourceDefinitionCondition(_Model):
         else:
             self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CustomResourceDefinitionCondition:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -616,12 +627,14 @@ class CustomResourceDefinitionCondition(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.last_transition_time
@@ -645,7 +658,10 @@ class CustomResourceDefinitionCondition(_Model):
         return data
 
     def _copy(self) -> CustomResourceDefinitionCondition:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.last_transition_time = self.last_transition_time
         new.message = self.message
         new.observed_generation = self.observed_generation
@@ -718,11 +734,10 @@ class CustomResourceDefinitionList(_Model):
                 metadata, _meta_v1.ListMeta, "CustomResourceDefinitionList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CustomResourceDefinitionList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -762,12 +777,14 @@ class CustomResourceDefinitionList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -775,19 +792,22 @@ class CustomResourceDefinitionList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> CustomResourceDefinitionList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -867,11 +887,10 @@ class CustomResourceDefinitionNames(_Model):
         self.short_names = short_names
         self.singular = singular
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CustomResourceDefinitionNames:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -918,12 +937,14 @@ class CustomResourceDefinitionNames(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.categories
@@ -947,7 +968,10 @@ class CustomResourceDefinitionNames(_Model):
         return data
 
     def _copy(self) -> CustomResourceDefinitionNames:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.categories = None if (v0 := self.categories) is None else v0[:]
         new.kind = self.kind
         new.list_kind = self.list_kind
@@ -1058,11 +1082,10 @@ class CustomResourceDefinitionSpec(_Model):
                 for i0 in versions
             ]
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CustomResourceDefinitionSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1120,23 +1143,25 @@ class CustomResourceDefinitionSpec(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.conversion
         if v0 is not None:
-            data["conversion"] = v0.to_dict()
+            data["conversion"] = v0._encode(wire)
         v1 = self.group
         if v1 is not None and (v1 or "group" not in absent):
             data["group"] = v1
         v2 = self.names
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "names" not in absent:
                 data["names"] = d2
         v3 = self.preserve_unknown_fields
@@ -1147,11 +1172,14 @@ class CustomResourceDefinitionSpec(_Model):
             data["scope"] = v4
         v5 = self.versions
         if v5 is not None and (v5 or "versions" not in absent):
-            data["versions"] = [i0.to_dict() for i0 in v5]
+            data["versions"] = [i0._encode(wire) for i0 in v5]
         return data
 
     def _copy(self) -> CustomResourceDefinitionSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.conversion = None if (v0 := self.conversion) is None else v0._copy()
         new.group = self.group
         new.names = None if (v2 := self.names) is None else v2._copy()
@@ -1233,10 +1261,9 @@ class CustomResourceDefinitionStatus(_Model):
         self.observed_generation = observed_generation
         self.stored_versions = stored_versions
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CustomResourceDefinitionStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("acceptedNames")
@@ -1273,19 +1300,21 @@ class CustomResourceDefinitionStatus(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.accepted_names
         if v0 is not None:
-            data["acceptedNames"] = v0.to_dict()
+            data["acceptedNames"] = v0._encode(wire)
         v1 = self.conditions
         if v1 is not None:
-            data["conditions"] = [i0.to_dict() for i0 in v1]
+            data["conditions"] = [i0._encode(wire) for i0 in v1]
         v2 = self.observed_generation
         if v2 is not None:
             data["observedGeneration"] = v2
@@ -1295,7 +1324,10 @@ class CustomResourceDefinitionStatus(_Model):
         return data
 
     def _copy(self) -> CustomResourceDefinitionStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.accepted_names = None if (v0 := self.accepted_names) is None else v0._copy()
         new.conditions = None if (v1 := self.conditions) is None else [i._copy() for i in v1]
         new.observed_generation = self.observed_generation
@@ -1453,11 +1485,10 @@ class CustomResourceDefinitionVersion(_Model):
             )
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CustomResourceDefinitionVersion:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1542,17 +1573,19 @@ class CustomResourceDefinitionVersion(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.additional_printer_columns
         if v0 is not None:
-            data["additionalPrinterColumns"] = [i0.to_dict() for i0 in v0]
+            data["additionalPrinterColumns"] = [i0._encode(wire) for i0 in v0]
         v1 = self.deprecated
         if v1 is not None:
             data["deprecated"] = v1
@@ -1564,10 +1597,10 @@ class CustomResourceDefinitionVersion(_Model):
             data["name"] = v3
         v4 = self.schema
         if v4 is not None:
-            data["schema"] = v4.to_dict()
+            data["schema"] = v4._encode(wire)
         v5 = self.selectable_fields
         if v5 is not None:
-            data["selectableFields"] = [i0.to_dict() for i0 in v5]
+            data["selectableFields"] = [i0._encode(wire) for i0 in v5]
         v6 = self.served
         if v6 is not None and (v6 or "served" not in absent):
             data["served"] = v6
@@ -1576,11 +1609,14 @@ class CustomResourceDefinitionVersion(_Model):
             data["storage"] = v7
         v8 = self.subresources
         if v8 is not None:
-            data["subresources"] = v8.to_dict()
+            data["subresources"] = v8._encode(wire)
         return data
 
     def _copy(self) -> CustomResourceDefinitionVersion:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.additional_printer_columns = (
             None if (v0 := self.additional_printer_columns) is None else [i._copy() for i in v0]
         )
@@ -1648,11 +1684,10 @@ class CustomResourceSubresourceScale(_Model):
         else:
             self.status_replicas_path = status_replicas_path
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CustomResourceSubresourceScale:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1681,12 +1716,14 @@ class CustomResourceSubresourceScale(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.label_selector_path
@@ -1701,7 +1738,10 @@ class CustomResourceSubresourceScale(_Model):
         return data
 
     def _copy(self) -> CustomResourceSubresourceScale:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.label_selector_path = self.label_selector_path
         new.spec_replicas_path = self.spec_replicas_path
         new.status_replicas_path = self.status_replicas_path
@@ -1745,10 +1785,9 @@ class CustomResourceSubresources(_Model):
         )
         self.status = status
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CustomResourceSubresources:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("scale")
@@ -1767,23 +1806,28 @@ class CustomResourceSubresources(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.scale
         if v0 is not None:
-            data["scale"] = v0.to_dict()
+            data["scale"] = v0._encode(wire)
         v1 = self.status
         if v1 is not None:
             data["status"] = v1
         return data
 
     def _copy(self) -> CustomResourceSubresources:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.scale = None if (v0 := self.scale) is None else v0._copy()
         new.status = None if (v1 := self.status) is None else _copy_value(v1)
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -1818,10 +1862,9 @@ class CustomResourceValidation(_Model):
             )
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CustomResourceValidation:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("openAPIV3Schema")
@@ -1834,20 +1877,25 @@ class CustomResourceValidation(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.open_apiv3_schema
         if v0 is not None:
-            data["openAPIV3Schema"] = v0.to_dict()
+            data["openAPIV3Schema"] = v0._encode(wire)
         return data
 
     def _copy(self) -> CustomResourceValidation:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.open_apiv3_schema = None if (v0 := self.open_apiv3_schema) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -1880,10 +1928,9 @@ class ExternalDocumentation(_Model):
         self.description = description
         self.url = url
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ExternalDocumentation:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("description")
@@ -1900,12 +1947,14 @@ class ExternalDocumentation(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.description
         if v0 is not None:
@@ -1916,7 +1965,10 @@ class ExternalDocumentation(_Model):
         return data
 
     def _copy(self) -> ExternalDocumentation:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.description = self.description
         new.url = self.url
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -2365,10 +2417,9 @@ Defaults to atomic for arrays.
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> JSONSchemaProps:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("$ref")
@@ -2658,12 +2709,14 @@ Defaults to atomic for arrays.
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.dollar_ref
         if v0 is not None:
@@ -2679,16 +2732,16 @@ Defaults to atomic for arrays.
             data["additionalProperties"] = v3
         v4 = self.all_of
         if v4 is not None:
-            data["allOf"] = [i0.to_dict() for i0 in v4]
+            data["allOf"] = [i0._encode(wire) for i0 in v4]
         v5 = self.any_of
         if v5 is not None:
-            data["anyOf"] = [i0.to_dict() for i0 in v5]
+            data["anyOf"] = [i0._encode(wire) for i0 in v5]
         v6 = self.default
         if v6 is not None:
             data["default"] = v6
         v7 = self.definitions
         if v7 is not None:
-            data["definitions"] = {k0: i0.to_dict() for k0, i0 in v7.items()}
+            data["definitions"] = {k0: i0._encode(wire) for k0, i0 in v7.items()}
         v8 = self.dependencies
         if v8 is not None:
             data["dependencies"] = v8
@@ -2709,7 +2762,7 @@ Defaults to atomic for arrays.
             data["exclusiveMinimum"] = v13
         v14 = self.external_docs
         if v14 is not None:
-            data["externalDocs"] = v14.to_dict()
+            data["externalDocs"] = v14._encode(wire)
         v15 = self.format
         if v15 is not None:
             data["format"] = v15
@@ -2748,22 +2801,22 @@ Defaults to atomic for arrays.
             data["multipleOf"] = v26
         v27 = self.not_
         if v27 is not None:
-            data["not"] = v27.to_dict()
+            data["not"] = v27._encode(wire)
         v28 = self.nullable
         if v28 is not None:
             data["nullable"] = v28
         v29 = self.one_of
         if v29 is not None:
-            data["oneOf"] = [i0.to_dict() for i0 in v29]
+            data["oneOf"] = [i0._encode(wire) for i0 in v29]
         v30 = self.pattern
         if v30 is not None:
             data["pattern"] = v30
         v31 = self.pattern_properties
         if v31 is not None:
-            data["patternProperties"] = {k0: i0.to_dict() for k0, i0 in v31.items()}
+            data["patternProperties"] = {k0: i0._encode(wire) for k0, i0 in v31.items()}
         v32 = self.properties
         if v32 is not None:
-            data["properties"] = {k0: i0.to_dict() for k0, i0 in v32.items()}
+            data["properties"] = {k0: i0._encode(wire) for k0, i0 in v32.items()}
         v33 = self.required
         if v33 is not None:
             data["required"] = v33
@@ -2796,11 +2849,14 @@ Defaults to atomic for arrays.
             data["x-kubernetes-preserve-unknown-fields"] = v42
         v43 = self.x_kubernetes_validations
         if v43 is not None:
-            data["x-kubernetes-validations"] = [i0.to_dict() for i0 in v43]
+            data["x-kubernetes-validations"] = [i0._encode(wire) for i0 in v43]
         return data
 
     def _copy(self) -> JSONSchemaProps:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.dollar_ref = self.dollar_ref
         new.dollar_schema = self.dollar_schema
         new.additional_items = None if (v2 := self.additional_items) is None else _copy_value(v2)
@@ -2892,11 +2948,10 @@ class SelectableField(_Model):
         else:
             self.json_path = json_path
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> SelectableField:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2911,12 +2966,14 @@ class SelectableField(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.json_path
@@ -2925,7 +2982,10 @@ class SelectableField(_Model):
         return data
 
     def _copy(self) -> SelectableField:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.json_path = self.json_path
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -2986,11 +3046,10 @@ class ServiceReference(_Model):
         self.path = path
         self.port = port
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ServiceReference:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3025,12 +3084,14 @@ class ServiceReference(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.name
@@ -3048,7 +3109,10 @@ class ServiceReference(_Model):
         return data
 
     def _copy(self) -> ServiceReference:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.name = self.name
         new.namespace = self.namespace
         new.path = self.path
@@ -3164,11 +3228,10 @@ Transition rules by default are applied only on UPDATE requests and are skipped 
         else:
             self.rule = rule
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ValidationRule:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3213,12 +3276,14 @@ Transition rules by default are applied only on UPDATE requests and are skipped 
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.field_path
@@ -3242,7 +3307,10 @@ Transition rules by default are applied only on UPDATE requests and are skipped 
         return data
 
     def _copy(self) -> ValidationRule:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.field_path = self.field_path
         new.message = self.message
         new.message_expression = self.message_expression
@@ -3308,10 +3376,9 @@ Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fra
         )
         self.url = url
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> WebhookClientConfig:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("caBundle")
@@ -3336,26 +3403,31 @@ Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fra
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.ca_bundle
         if v0 is not None:
             data["caBundle"] = v0
         v1 = self.service
         if v1 is not None:
-            data["service"] = v1.to_dict()
+            data["service"] = v1._encode(wire)
         v2 = self.url
         if v2 is not None:
             data["url"] = v2
         return data
 
     def _copy(self) -> WebhookClientConfig:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.ca_bundle = self.ca_bundle
         new.service = None if (v1 := self.service) is None else v1._copy()
         new.url = self.url
@@ -3411,11 +3483,10 @@ class WebhookConversion(_Model):
         else:
             self.conversion_review_versions = conversion_review_versions
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> WebhookConversion:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3438,24 +3509,29 @@ class WebhookConversion(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.client_config
         if v0 is not None:
-            data["clientConfig"] = v0.to_dict()
+            data["clientConfig"] = v0._encode(wire)
         v1 = self.conversion_review_versions
         if v1 is not None and (v1 or "conversion_review_versions" not in absent):
             data["conversionReviewVersions"] = v1
         return data
 
     def _copy(self) -> WebhookConversion:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.client_config = None if (v0 := self.client_config) is None else v0._copy()
         new.conversion_review_versions = (
             None if (v1 := self.conversion_review_versions) is None else v1[:]

@@ -143,11 +143,10 @@ class ControllerRevision(_Model):
         else:
             self.revision = revision
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ControllerRevision:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -188,12 +187,14 @@ class ControllerRevision(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -207,7 +208,7 @@ class ControllerRevision(_Model):
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         v4 = self.revision
@@ -216,7 +217,10 @@ class ControllerRevision(_Model):
         return data
 
     def _copy(self) -> ControllerRevision:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.data = None if (v1 := self.data) is None else _copy_value(v1)
         new.kind = self.kind
@@ -288,11 +292,10 @@ class ControllerRevisionList(_Model):
                 metadata, _meta_v1.ListMeta, "ControllerRevisionList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ControllerRevisionList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -332,12 +335,14 @@ class ControllerRevisionList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -345,19 +350,22 @@ class ControllerRevisionList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> ControllerRevisionList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -452,11 +460,10 @@ class DaemonSet(_Model):
             None if status is None else _model_arg(status, DaemonSetStatus, "DaemonSet(status=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DaemonSet:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -499,12 +506,14 @@ class DaemonSet(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -515,19 +524,22 @@ class DaemonSet(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            data["spec"] = v3._encode(wire)
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> DaemonSet:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -603,11 +615,10 @@ class DaemonSetCondition(_Model):
         else:
             self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DaemonSetCondition:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -650,12 +661,14 @@ class DaemonSetCondition(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.last_transition_time
@@ -676,7 +689,10 @@ class DaemonSetCondition(_Model):
         return data
 
     def _copy(self) -> DaemonSetCondition:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.last_transition_time = self.last_transition_time
         new.message = self.message
         new.reason = self.reason
@@ -743,11 +759,10 @@ class DaemonSetList(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "DaemonSetList(metadata=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DaemonSetList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -787,12 +802,14 @@ class DaemonSetList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -800,19 +817,22 @@ class DaemonSetList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> DaemonSetList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -895,11 +915,10 @@ class DaemonSetSpec(_Model):
             )
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DaemonSetSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -942,12 +961,14 @@ class DaemonSetSpec(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.min_ready_seconds
@@ -958,21 +979,24 @@ class DaemonSetSpec(_Model):
             data["revisionHistoryLimit"] = v1
         v2 = self.selector
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "selector" not in absent:
                 data["selector"] = d2
         v3 = self.template
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "template" not in absent:
                 data["template"] = d3
         v4 = self.update_strategy
         if v4 is not None:
-            data["updateStrategy"] = v4.to_dict()
+            data["updateStrategy"] = v4._encode(wire)
         return data
 
     def _copy(self) -> DaemonSetSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.min_ready_seconds = self.min_ready_seconds
         new.revision_history_limit = self.revision_history_limit
         new.selector = None if (v2 := self.selector) is None else v2._copy()
@@ -1115,11 +1139,10 @@ class DaemonSetStatus(_Model):
         self.observed_generation = observed_generation
         self.updated_number_scheduled = updated_number_scheduled
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DaemonSetStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1200,12 +1223,14 @@ class DaemonSetStatus(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.collision_count
@@ -1213,7 +1238,7 @@ class DaemonSetStatus(_Model):
             data["collisionCount"] = v0
         v1 = self.conditions
         if v1 is not None:
-            data["conditions"] = [i0.to_dict() for i0 in v1]
+            data["conditions"] = [i0._encode(wire) for i0 in v1]
         v2 = self.current_number_scheduled
         if v2 is not None and (v2 or "current_number_scheduled" not in absent):
             data["currentNumberScheduled"] = v2
@@ -1241,7 +1266,10 @@ class DaemonSetStatus(_Model):
         return data
 
     def _copy(self) -> DaemonSetStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.collision_count = self.collision_count
         new.conditions = None if (v1 := self.conditions) is None else [i._copy() for i in v1]
         new.current_number_scheduled = self.current_number_scheduled
@@ -1294,10 +1322,9 @@ class DaemonSetUpdateStrategy(_Model):
         )
         self.type = type
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DaemonSetUpdateStrategy:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("rollingUpdate")
@@ -1316,23 +1343,28 @@ class DaemonSetUpdateStrategy(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.rolling_update
         if v0 is not None:
-            data["rollingUpdate"] = v0.to_dict()
+            data["rollingUpdate"] = v0._encode(wire)
         v1 = self.type
         if v1 is not None:
             data["type"] = v1
         return data
 
     def _copy(self) -> DaemonSetUpdateStrategy:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.rolling_update = None if (v0 := self.rolling_update) is None else v0._copy()
         new.type = self.type
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -1431,11 +1463,10 @@ class Deployment(_Model):
             else _model_arg(status, DeploymentStatus, "Deployment(status=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Deployment:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1478,12 +1509,14 @@ class Deployment(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -1494,19 +1527,22 @@ class Deployment(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            data["spec"] = v3._encode(wire)
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> Deployment:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -1589,11 +1625,10 @@ class DeploymentCondition(_Model):
         else:
             self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeploymentCondition:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1644,12 +1679,14 @@ class DeploymentCondition(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.last_transition_time
@@ -1673,7 +1710,10 @@ class DeploymentCondition(_Model):
         return data
 
     def _copy(self) -> DeploymentCondition:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.last_transition_time = self.last_transition_time
         new.last_update_time = self.last_update_time
         new.message = self.message
@@ -1741,11 +1781,10 @@ class DeploymentList(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "DeploymentList(metadata=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeploymentList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1785,12 +1824,14 @@ class DeploymentList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -1798,19 +1839,22 @@ class DeploymentList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> DeploymentList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -1923,11 +1967,10 @@ class DeploymentSpec(_Model):
                 template, _core_v1.PodTemplateSpec, "DeploymentSpec(template=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeploymentSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1988,12 +2031,14 @@ class DeploymentSpec(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.min_ready_seconds
@@ -2013,21 +2058,24 @@ class DeploymentSpec(_Model):
             data["revisionHistoryLimit"] = v4
         v5 = self.selector
         if v5 is not None:
-            d5 = v5.to_dict()
+            d5 = v5._encode(wire)
             if d5 or "selector" not in absent:
                 data["selector"] = d5
         v6 = self.strategy
         if v6 is not None:
-            data["strategy"] = v6.to_dict()
+            data["strategy"] = v6._encode(wire)
         v7 = self.template
         if v7 is not None:
-            d7 = v7.to_dict()
+            d7 = v7._encode(wire)
             if d7 or "template" not in absent:
                 data["template"] = d7
         return data
 
     def _copy(self) -> DeploymentSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.min_ready_seconds = self.min_ready_seconds
         new.paused = self.paused
         new.progress_deadline_seconds = self.progress_deadline_seconds
@@ -2149,10 +2197,9 @@ This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplic
         self.unavailable_replicas = unavailable_replicas
         self.updated_replicas = updated_replicas
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeploymentStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("availableReplicas")
@@ -2217,12 +2264,14 @@ This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplic
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.available_replicas
         if v0 is not None:
@@ -2232,7 +2281,7 @@ This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplic
             data["collisionCount"] = v1
         v2 = self.conditions
         if v2 is not None:
-            data["conditions"] = [i0.to_dict() for i0 in v2]
+            data["conditions"] = [i0._encode(wire) for i0 in v2]
         v3 = self.observed_generation
         if v3 is not None:
             data["observedGeneration"] = v3
@@ -2254,7 +2303,10 @@ This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplic
         return data
 
     def _copy(self) -> DeploymentStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.available_replicas = self.available_replicas
         new.collision_count = self.collision_count
         new.conditions = None if (v2 := self.conditions) is None else [i._copy() for i in v2]
@@ -2303,10 +2355,9 @@ class DeploymentStrategy(_Model):
         )
         self.type = type
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeploymentStrategy:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("rollingUpdate")
@@ -2325,23 +2376,28 @@ class DeploymentStrategy(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.rolling_update
         if v0 is not None:
-            data["rollingUpdate"] = v0.to_dict()
+            data["rollingUpdate"] = v0._encode(wire)
         v1 = self.type
         if v1 is not None:
             data["type"] = v1
         return data
 
     def _copy(self) -> DeploymentStrategy:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.rolling_update = None if (v0 := self.rolling_update) is None else v0._copy()
         new.type = self.type
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -2440,11 +2496,10 @@ class ReplicaSet(_Model):
             else _model_arg(status, ReplicaSetStatus, "ReplicaSet(status=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ReplicaSet:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2487,12 +2542,14 @@ class ReplicaSet(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -2503,19 +2560,22 @@ class ReplicaSet(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            data["spec"] = v3._encode(wire)
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> ReplicaSet:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -2591,11 +2651,10 @@ class ReplicaSetCondition(_Model):
         else:
             self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ReplicaSetCondition:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2638,12 +2697,14 @@ class ReplicaSetCondition(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.last_transition_time
@@ -2664,7 +2725,10 @@ class ReplicaSetCondition(_Model):
         return data
 
     def _copy(self) -> ReplicaSetCondition:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.last_transition_time = self.last_transition_time
         new.message = self.message
         new.reason = self.reason
@@ -2731,11 +2795,10 @@ class ReplicaSetList(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "ReplicaSetList(metadata=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ReplicaSetList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2775,12 +2838,14 @@ class ReplicaSetList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -2788,19 +2853,22 @@ class ReplicaSetList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> ReplicaSetList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -2868,11 +2936,10 @@ class ReplicaSetSpec(_Model):
             else _model_arg(template, _core_v1.PodTemplateSpec, "ReplicaSetSpec(template=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ReplicaSetSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2907,12 +2974,14 @@ class ReplicaSetSpec(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.min_ready_seconds
@@ -2923,16 +2992,19 @@ class ReplicaSetSpec(_Model):
             data["replicas"] = v1
         v2 = self.selector
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "selector" not in absent:
                 data["selector"] = d2
         v3 = self.template
         if v3 is not None:
-            data["template"] = v3.to_dict()
+            data["template"] = v3._encode(wire)
         return data
 
     def _copy(self) -> ReplicaSetSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.min_ready_seconds = self.min_ready_seconds
         new.replicas = self.replicas
         new.selector = None if (v2 := self.selector) is None else v2._copy()
@@ -3041,11 +3113,10 @@ This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplic
             self.replicas = replicas
         self.terminating_replicas = terminating_replicas
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ReplicaSetStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3102,12 +3173,14 @@ This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplic
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.available_replicas
@@ -3115,7 +3188,7 @@ This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplic
             data["availableReplicas"] = v0
         v1 = self.conditions
         if v1 is not None:
-            data["conditions"] = [i0.to_dict() for i0 in v1]
+            data["conditions"] = [i0._encode(wire) for i0 in v1]
         v2 = self.fully_labeled_replicas
         if v2 is not None:
             data["fullyLabeledReplicas"] = v2
@@ -3134,7 +3207,10 @@ This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplic
         return data
 
     def _copy(self) -> ReplicaSetStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.available_replicas = self.available_replicas
         new.conditions = None if (v1 := self.conditions) is None else [i._copy() for i in v1]
         new.fully_labeled_replicas = self.fully_labeled_replicas
@@ -3176,10 +3252,9 @@ class RollingUpdateDaemonSet(_Model):
         self.max_surge = max_surge
         self.max_unavailable = max_unavailable
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> RollingUpdateDaemonSet:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("maxSurge")
@@ -3196,12 +3271,14 @@ class RollingUpdateDaemonSet(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.max_surge
         if v0 is not None:
@@ -3212,7 +3289,10 @@ class RollingUpdateDaemonSet(_Model):
         return data
 
     def _copy(self) -> RollingUpdateDaemonSet:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.max_surge = self.max_surge
         new.max_unavailable = self.max_unavailable
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -3248,10 +3328,9 @@ class RollingUpdateDeployment(_Model):
         self.max_surge = max_surge
         self.max_unavailable = max_unavailable
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> RollingUpdateDeployment:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("maxSurge")
@@ -3268,12 +3347,14 @@ class RollingUpdateDeployment(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.max_surge
         if v0 is not None:
@@ -3284,7 +3365,10 @@ class RollingUpdateDeployment(_Model):
         return data
 
     def _copy(self) -> RollingUpdateDeployment:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.max_surge = self.max_surge
         new.max_unavailable = self.max_unavailable
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -3320,10 +3404,9 @@ class RollingUpdateStatefulSetStrategy(_Model):
         self.max_unavailable = max_unavailable
         self.partition = partition
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> RollingUpdateStatefulSetStrategy:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("maxUnavailable")
@@ -3340,12 +3423,14 @@ class RollingUpdateStatefulSetStrategy(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.max_unavailable
         if v0 is not None:
@@ -3356,7 +3441,10 @@ class RollingUpdateStatefulSetStrategy(_Model):
         return data
 
     def _copy(self) -> RollingUpdateStatefulSetStrategy:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.max_unavailable = self.max_unavailable
         new.partition = self.partition
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -3460,11 +3548,10 @@ class StatefulSet(_Model):
             else _model_arg(status, StatefulSetStatus, "StatefulSet(status=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> StatefulSet:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3507,12 +3594,14 @@ class StatefulSet(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -3523,19 +3612,22 @@ class StatefulSet(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            data["spec"] = v3._encode(wire)
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> StatefulSet:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -3611,11 +3703,10 @@ class StatefulSetCondition(_Model):
         else:
             self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> StatefulSetCondition:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3658,12 +3749,14 @@ class StatefulSetCondition(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.last_transition_time
@@ -3684,7 +3777,10 @@ class StatefulSetCondition(_Model):
         return data
 
     def _copy(self) -> StatefulSetCondition:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.last_transition_time = self.last_transition_time
         new.message = self.message
         new.reason = self.reason
@@ -3751,11 +3847,10 @@ class StatefulSetList(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "StatefulSetList(metadata=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> StatefulSetList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3795,12 +3890,14 @@ class StatefulSetList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -3808,19 +3905,22 @@ class StatefulSetList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> StatefulSetList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -3852,10 +3952,9 @@ If unset, defaults to 0. Replica indices will be in the range:
     ) -> None:
         self.start = start
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> StatefulSetOrdinals:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("start")
@@ -3866,12 +3965,14 @@ If unset, defaults to 0. Replica indices will be in the range:
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.start
         if v0 is not None:
@@ -3879,7 +3980,10 @@ If unset, defaults to 0. Replica indices will be in the range:
         return data
 
     def _copy(self) -> StatefulSetOrdinals:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.start = self.start
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -3914,10 +4018,9 @@ class StatefulSetPersistentVolumeClaimRetentionPolicy(_Model):
         self.when_deleted = when_deleted
         self.when_scaled = when_scaled
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> StatefulSetPersistentVolumeClaimRetentionPolicy:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("whenDeleted")
@@ -3934,12 +4037,14 @@ class StatefulSetPersistentVolumeClaimRetentionPolicy(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.when_deleted
         if v0 is not None:
@@ -3950,7 +4055,10 @@ class StatefulSetPersistentVolumeClaimRetentionPolicy(_Model):
         return data
 
     def _copy(self) -> StatefulSetPersistentVolumeClaimRetentionPolicy:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.when_deleted = self.when_deleted
         new.when_scaled = self.when_scaled
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -4118,11 +4226,10 @@ class StatefulSetSpec(_Model):
             ]
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> StatefulSetSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -4215,12 +4322,14 @@ class StatefulSetSpec(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.min_ready_seconds
@@ -4228,10 +4337,10 @@ class StatefulSetSpec(_Model):
             data["minReadySeconds"] = v0
         v1 = self.ordinals
         if v1 is not None:
-            data["ordinals"] = v1.to_dict()
+            data["ordinals"] = v1._encode(wire)
         v2 = self.persistent_volume_claim_retention_policy
         if v2 is not None:
-            data["persistentVolumeClaimRetentionPolicy"] = v2.to_dict()
+            data["persistentVolumeClaimRetentionPolicy"] = v2._encode(wire)
         v3 = self.pod_management_policy
         if v3 is not None:
             data["podManagementPolicy"] = v3
@@ -4243,7 +4352,7 @@ class StatefulSetSpec(_Model):
             data["revisionHistoryLimit"] = v5
         v6 = self.selector
         if v6 is not None:
-            d6 = v6.to_dict()
+            d6 = v6._encode(wire)
             if d6 or "selector" not in absent:
                 data["selector"] = d6
         v7 = self.service_name
@@ -4251,19 +4360,22 @@ class StatefulSetSpec(_Model):
             data["serviceName"] = v7
         v8 = self.template
         if v8 is not None:
-            d8 = v8.to_dict()
+            d8 = v8._encode(wire)
             if d8 or "template" not in absent:
                 data["template"] = d8
         v9 = self.update_strategy
         if v9 is not None:
-            data["updateStrategy"] = v9.to_dict()
+            data["updateStrategy"] = v9._encode(wire)
         v10 = self.volume_claim_templates
         if v10 is not None:
-            data["volumeClaimTemplates"] = [i0.to_dict() for i0 in v10]
+            data["volumeClaimTemplates"] = [i0._encode(wire) for i0 in v10]
         return data
 
     def _copy(self) -> StatefulSetSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.min_ready_seconds = self.min_ready_seconds
         new.ordinals = None if (v1 := self.ordinals) is None else v1._copy()
         new.persistent_volume_claim_retention_policy = (
@@ -4404,11 +4516,10 @@ class StatefulSetStatus(_Model):
         self.update_revision = update_revision
         self.updated_replicas = updated_replicas
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> StatefulSetStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -4483,12 +4594,14 @@ class StatefulSetStatus(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.available_replicas
@@ -4499,7 +4612,7 @@ class StatefulSetStatus(_Model):
             data["collisionCount"] = v1
         v2 = self.conditions
         if v2 is not None:
-            data["conditions"] = [i0.to_dict() for i0 in v2]
+            data["conditions"] = [i0._encode(wire) for i0 in v2]
         v3 = self.current_replicas
         if v3 is not None:
             data["currentReplicas"] = v3
@@ -4524,7 +4637,10 @@ class StatefulSetStatus(_Model):
         return data
 
     def _copy(self) -> StatefulSetStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.available_replicas = self.available_replicas
         new.collision_count = self.collision_count
         new.conditions = None if (v2 := self.conditions) is None else [i._copy() for i in v2]
@@ -4577,10 +4693,9 @@ class StatefulSetUpdateStrategy(_Model):
         )
         self.type = type
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> StatefulSetUpdateStrategy:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("rollingUpdate")
@@ -4599,23 +4714,28 @@ class StatefulSetUpdateStrategy(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.rolling_update
         if v0 is not None:
-            data["rollingUpdate"] = v0.to_dict()
+            data["rollingUpdate"] = v0._encode(wire)
         v1 = self.type
         if v1 is not None:
             data["type"] = v1
         return data
 
     def _copy(self) -> StatefulSetUpdateStrategy:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.rolling_update = None if (v0 := self.rolling_update) is None else v0._copy()
         new.type = self.type
         new._extra = None if self._extra is None else _copy_value(self._extra)

@@ -80,10 +80,9 @@ class FieldSelectorAttributes(_Model):
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> FieldSelectorAttributes:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("rawSelector")
@@ -106,23 +105,28 @@ class FieldSelectorAttributes(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.raw_selector
         if v0 is not None:
             data["rawSelector"] = v0
         v1 = self.requirements
         if v1 is not None:
-            data["requirements"] = [i0.to_dict() for i0 in v1]
+            data["requirements"] = [i0._encode(wire) for i0 in v1]
         return data
 
     def _copy(self) -> FieldSelectorAttributes:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.raw_selector = self.raw_selector
         new.requirements = None if (v1 := self.requirements) is None else [i._copy() for i in v1]
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -174,10 +178,9 @@ class LabelSelectorAttributes(_Model):
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> LabelSelectorAttributes:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("rawSelector")
@@ -200,23 +203,28 @@ class LabelSelectorAttributes(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.raw_selector
         if v0 is not None:
             data["rawSelector"] = v0
         v1 = self.requirements
         if v1 is not None:
-            data["requirements"] = [i0.to_dict() for i0 in v1]
+            data["requirements"] = [i0._encode(wire) for i0 in v1]
         return data
 
     def _copy(self) -> LabelSelectorAttributes:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.raw_selector = self.raw_selector
         new.requirements = None if (v1 := self.requirements) is None else [i._copy() for i in v1]
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -311,11 +319,10 @@ class LocalSubjectAccessReview(_Model):
             )
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> LocalSubjectAccessReview:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -358,12 +365,14 @@ class LocalSubjectAccessReview(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -374,21 +383,24 @@ class LocalSubjectAccessReview(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "spec" not in absent:
                 data["spec"] = d3
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> LocalSubjectAccessReview:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -428,10 +440,9 @@ class NonResourceAttributes(_Model):
         self.path = path
         self.verb = verb
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NonResourceAttributes:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("path")
@@ -448,12 +459,14 @@ class NonResourceAttributes(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.path
         if v0 is not None:
@@ -464,7 +477,10 @@ class NonResourceAttributes(_Model):
         return data
 
     def _copy(self) -> NonResourceAttributes:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.path = self.path
         new.verb = self.verb
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -507,11 +523,10 @@ class NonResourceRule(_Model):
         else:
             self.verbs = verbs
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NonResourceRule:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -532,12 +547,14 @@ class NonResourceRule(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.non_resource_urls
@@ -549,7 +566,10 @@ class NonResourceRule(_Model):
         return data
 
     def _copy(self) -> NonResourceRule:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.non_resource_urls = None if (v0 := self.non_resource_urls) is None else v0[:]
         new.verbs = None if (v1 := self.verbs) is None else v1[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -659,10 +679,9 @@ class ResourceAttributes(_Model):
         self.verb = verb
         self.version = version
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceAttributes:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("fieldSelector")
@@ -725,22 +744,24 @@ class ResourceAttributes(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.field_selector
         if v0 is not None:
-            data["fieldSelector"] = v0.to_dict()
+            data["fieldSelector"] = v0._encode(wire)
         v1 = self.group
         if v1 is not None:
             data["group"] = v1
         v2 = self.label_selector
         if v2 is not None:
-            data["labelSelector"] = v2.to_dict()
+            data["labelSelector"] = v2._encode(wire)
         v3 = self.name
         if v3 is not None:
             data["name"] = v3
@@ -762,7 +783,10 @@ class ResourceAttributes(_Model):
         return data
 
     def _copy(self) -> ResourceAttributes:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.field_selector = None if (v0 := self.field_selector) is None else v0._copy()
         new.group = self.group
         new.label_selector = None if (v2 := self.label_selector) is None else v2._copy()
@@ -830,11 +854,10 @@ class ResourceRule(_Model):
         else:
             self.verbs = verbs
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceRule:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -867,12 +890,14 @@ class ResourceRule(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_groups
@@ -890,7 +915,10 @@ class ResourceRule(_Model):
         return data
 
     def _copy(self) -> ResourceRule:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_groups = None if (v0 := self.api_groups) is None else v0[:]
         new.resource_names = None if (v1 := self.resource_names) is None else v1[:]
         new.resources = None if (v2 := self.resources) is None else v2[:]
@@ -988,11 +1016,10 @@ class SelfSubjectAccessReview(_Model):
             )
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> SelfSubjectAccessReview:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1035,12 +1062,14 @@ class SelfSubjectAccessReview(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -1051,21 +1080,24 @@ class SelfSubjectAccessReview(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "spec" not in absent:
                 data["spec"] = d3
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> SelfSubjectAccessReview:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -1125,10 +1157,9 @@ class SelfSubjectAccessReviewSpec(_Model):
             )
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> SelfSubjectAccessReviewSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("nonResourceAttributes")
@@ -1149,23 +1180,28 @@ class SelfSubjectAccessReviewSpec(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.non_resource_attributes
         if v0 is not None:
-            data["nonResourceAttributes"] = v0.to_dict()
+            data["nonResourceAttributes"] = v0._encode(wire)
         v1 = self.resource_attributes
         if v1 is not None:
-            data["resourceAttributes"] = v1.to_dict()
+            data["resourceAttributes"] = v1._encode(wire)
         return data
 
     def _copy(self) -> SelfSubjectAccessReviewSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.non_resource_attributes = (
             None if (v0 := self.non_resource_attributes) is None else v0._copy()
         )
@@ -1260,11 +1296,10 @@ class SelfSubjectRulesReview(_Model):
             else _model_arg(status, SubjectRulesReviewStatus, "SelfSubjectRulesReview(status=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> SelfSubjectRulesReview:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1307,12 +1342,14 @@ class SelfSubjectRulesReview(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -1323,21 +1360,24 @@ class SelfSubjectRulesReview(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "spec" not in absent:
                 data["spec"] = d3
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> SelfSubjectRulesReview:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -1366,10 +1406,9 @@ class SelfSubjectRulesReviewSpec(_Model):
     ) -> None:
         self.namespace = namespace
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> SelfSubjectRulesReviewSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("namespace")
@@ -1380,12 +1419,14 @@ class SelfSubjectRulesReviewSpec(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.namespace
         if v0 is not None:
@@ -1393,7 +1434,10 @@ class SelfSubjectRulesReviewSpec(_Model):
         return data
 
     def _copy(self) -> SelfSubjectRulesReviewSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.namespace = self.namespace
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -1483,11 +1527,10 @@ class SubjectAccessReview(_Model):
             else _model_arg(status, SubjectAccessReviewStatus, "SubjectAccessReview(status=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> SubjectAccessReview:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1530,12 +1573,14 @@ class SubjectAccessReview(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -1546,21 +1591,24 @@ class SubjectAccessReview(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "spec" not in absent:
                 data["spec"] = d3
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> SubjectAccessReview:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -1648,10 +1696,9 @@ class SubjectAccessReviewSpec(_Model):
         self.uid = uid
         self.user = user
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> SubjectAccessReviewSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("extra")
@@ -1696,12 +1743,14 @@ class SubjectAccessReviewSpec(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.extra
         if v0 is not None:
@@ -1711,10 +1760,10 @@ class SubjectAccessReviewSpec(_Model):
             data["groups"] = v1
         v2 = self.non_resource_attributes
         if v2 is not None:
-            data["nonResourceAttributes"] = v2.to_dict()
+            data["nonResourceAttributes"] = v2._encode(wire)
         v3 = self.resource_attributes
         if v3 is not None:
-            data["resourceAttributes"] = v3.to_dict()
+            data["resourceAttributes"] = v3._encode(wire)
         v4 = self.uid
         if v4 is not None:
             data["uid"] = v4
@@ -1724,7 +1773,10 @@ class SubjectAccessReviewSpec(_Model):
         return data
 
     def _copy(self) -> SubjectAccessReviewSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.extra = None if (v0 := self.extra) is None else _copy_value(v0)
         new.groups = None if (v1 := self.groups) is None else v1[:]
         new.non_resource_attributes = (
@@ -1789,11 +1841,10 @@ class SubjectAccessReviewStatus(_Model):
         self.evaluation_error = evaluation_error
         self.reason = reason
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> SubjectAccessReviewStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1826,12 +1877,14 @@ class SubjectAccessReviewStatus(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.allowed
@@ -1849,7 +1902,10 @@ class SubjectAccessReviewStatus(_Model):
         return data
 
     def _copy(self) -> SubjectAccessReviewStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.allowed = self.allowed
         new.denied = self.denied
         new.evaluation_error = self.evaluation_error
@@ -1937,11 +1993,10 @@ class SubjectRulesReviewStatus(_Model):
                 for i0 in resource_rules
             ]
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> SubjectRulesReviewStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1988,12 +2043,14 @@ class SubjectRulesReviewStatus(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.evaluation_error
@@ -2004,14 +2061,17 @@ class SubjectRulesReviewStatus(_Model):
             data["incomplete"] = v1
         v2 = self.non_resource_rules
         if v2 is not None and (v2 or "non_resource_rules" not in absent):
-            data["nonResourceRules"] = [i0.to_dict() for i0 in v2]
+            data["nonResourceRules"] = [i0._encode(wire) for i0 in v2]
         v3 = self.resource_rules
         if v3 is not None and (v3 or "resource_rules" not in absent):
-            data["resourceRules"] = [i0.to_dict() for i0 in v3]
+            data["resourceRules"] = [i0._encode(wire) for i0 in v3]
         return data
 
     def _copy(self) -> SubjectRulesReviewStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.evaluation_error = self.evaluation_error
         new.incomplete = self.incomplete
         new.non_resource_rules = (

@@ -101,11 +101,10 @@ class ContainerResourceMetricSource(_Model):
                 target, MetricTarget, "ContainerResourceMetricSource(target=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ContainerResourceMetricSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -136,12 +135,14 @@ class ContainerResourceMetricSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.container
@@ -152,13 +153,16 @@ class ContainerResourceMetricSource(_Model):
             data["name"] = v1
         v2 = self.target
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "target" not in absent:
                 data["target"] = d2
         return data
 
     def _copy(self) -> ContainerResourceMetricSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.container = self.container
         new.name = self.name
         new.target = None if (v2 := self.target) is None else v2._copy()
@@ -220,11 +224,10 @@ class ContainerResourceMetricStatus(_Model):
         else:
             self.name = name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ContainerResourceMetricStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -255,12 +258,14 @@ class ContainerResourceMetricStatus(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.container
@@ -268,7 +273,7 @@ class ContainerResourceMetricStatus(_Model):
             data["container"] = v0
         v1 = self.current
         if v1 is not None:
-            d1 = v1.to_dict()
+            d1 = v1._encode(wire)
             if d1 or "current" not in absent:
                 data["current"] = d1
         v2 = self.name
@@ -277,7 +282,10 @@ class ContainerResourceMetricStatus(_Model):
         return data
 
     def _copy(self) -> ContainerResourceMetricStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.container = self.container
         new.current = None if (v1 := self.current) is None else v1._copy()
         new.name = self.name
@@ -333,11 +341,10 @@ class CrossVersionObjectReference(_Model):
         else:
             self.name = name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CrossVersionObjectReference:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -366,12 +373,14 @@ class CrossVersionObjectReference(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -386,7 +395,10 @@ class CrossVersionObjectReference(_Model):
         return data
 
     def _copy(self) -> CrossVersionObjectReference:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.name = self.name
@@ -435,11 +447,10 @@ class ExternalMetricSource(_Model):
         else:
             self.target = _model_arg(target, MetricTarget, "ExternalMetricSource(target=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ExternalMetricSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -462,28 +473,33 @@ class ExternalMetricSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.metric
         if v0 is not None:
-            d0 = v0.to_dict()
+            d0 = v0._encode(wire)
             if d0 or "metric" not in absent:
                 data["metric"] = d0
         v1 = self.target
         if v1 is not None:
-            d1 = v1.to_dict()
+            d1 = v1._encode(wire)
             if d1 or "target" not in absent:
                 data["target"] = d1
         return data
 
     def _copy(self) -> ExternalMetricSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.metric = None if (v0 := self.metric) is None else v0._copy()
         new.target = None if (v1 := self.target) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -533,11 +549,10 @@ class ExternalMetricStatus(_Model):
         else:
             self.metric = _model_arg(metric, MetricIdentifier, "ExternalMetricStatus(metric=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ExternalMetricStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -560,28 +575,33 @@ class ExternalMetricStatus(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.current
         if v0 is not None:
-            d0 = v0.to_dict()
+            d0 = v0._encode(wire)
             if d0 or "current" not in absent:
                 data["current"] = d0
         v1 = self.metric
         if v1 is not None:
-            d1 = v1.to_dict()
+            d1 = v1._encode(wire)
             if d1 or "metric" not in absent:
                 data["metric"] = d1
         return data
 
     def _copy(self) -> ExternalMetricStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.current = None if (v0 := self.current) is None else v0._copy()
         new.metric = None if (v1 := self.metric) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -640,11 +660,10 @@ class HPAScalingPolicy(_Model):
         else:
             self.value = value
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> HPAScalingPolicy:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -675,12 +694,14 @@ class HPAScalingPolicy(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.period_seconds
@@ -695,7 +716,10 @@ class HPAScalingPolicy(_Model):
         return data
 
     def _copy(self) -> HPAScalingPolicy:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.period_seconds = self.period_seconds
         new.type = self.type
         new.value = self.value
@@ -765,10 +789,9 @@ This is an beta field and requires the HPAConfigurableTolerance feature gate to 
         self.stabilization_window_seconds = stabilization_window_seconds
         self.tolerance = None if tolerance is None else _Quantity.coerce(tolerance)
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> HPAScalingRules:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("policies")
@@ -805,16 +828,18 @@ This is an beta field and requires the HPAConfigurableTolerance feature gate to 
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.policies
         if v0 is not None:
-            data["policies"] = [i0.to_dict() for i0 in v0]
+            data["policies"] = [i0._encode(wire) for i0 in v0]
         v1 = self.select_policy
         if v1 is not None:
             data["selectPolicy"] = v1
@@ -827,7 +852,10 @@ This is an beta field and requires the HPAConfigurableTolerance feature gate to 
         return data
 
     def _copy(self) -> HPAScalingRules:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.policies = None if (v0 := self.policies) is None else [i._copy() for i in v0]
         new.select_policy = self.select_policy
         new.stabilization_window_seconds = self.stabilization_window_seconds
@@ -933,11 +961,10 @@ class HorizontalPodAutoscaler(_Model):
             )
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> HorizontalPodAutoscaler:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -980,12 +1007,14 @@ class HorizontalPodAutoscaler(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -996,21 +1025,24 @@ class HorizontalPodAutoscaler(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "spec" not in absent:
                 data["spec"] = d3
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> HorizontalPodAutoscaler:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -1066,10 +1098,9 @@ No stabilization is used.
             )
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> HorizontalPodAutoscalerBehavior:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("scaleDown")
@@ -1090,23 +1121,28 @@ No stabilization is used.
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.scale_down
         if v0 is not None:
-            data["scaleDown"] = v0.to_dict()
+            data["scaleDown"] = v0._encode(wire)
         v1 = self.scale_up
         if v1 is not None:
-            data["scaleUp"] = v1.to_dict()
+            data["scaleUp"] = v1._encode(wire)
         return data
 
     def _copy(self) -> HorizontalPodAutoscalerBehavior:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.scale_down = None if (v0 := self.scale_down) is None else v0._copy()
         new.scale_up = None if (v1 := self.scale_up) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -1178,11 +1214,10 @@ class HorizontalPodAutoscalerCondition(_Model):
         else:
             self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> HorizontalPodAutoscalerCondition:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1225,12 +1260,14 @@ class HorizontalPodAutoscalerCondition(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.last_transition_time
@@ -1251,7 +1288,10 @@ class HorizontalPodAutoscalerCondition(_Model):
         return data
 
     def _copy(self) -> HorizontalPodAutoscalerCondition:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.last_transition_time = self.last_transition_time
         new.message = self.message
         new.reason = self.reason
@@ -1323,11 +1363,10 @@ class HorizontalPodAutoscalerList(_Model):
                 metadata, _meta_v1.ListMeta, "HorizontalPodAutoscalerList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> HorizontalPodAutoscalerList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1367,12 +1406,14 @@ class HorizontalPodAutoscalerList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -1380,19 +1421,22 @@ class HorizontalPodAutoscalerList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> HorizontalPodAutoscalerList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -1486,11 +1530,10 @@ class HorizontalPodAutoscalerSpec(_Model):
                 "HorizontalPodAutoscalerSpec(scale_target_ref=...)",
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> HorizontalPodAutoscalerSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1539,35 +1582,40 @@ class HorizontalPodAutoscalerSpec(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.behavior
         if v0 is not None:
-            data["behavior"] = v0.to_dict()
+            data["behavior"] = v0._encode(wire)
         v1 = self.max_replicas
         if v1 is not None and (v1 or "max_replicas" not in absent):
             data["maxReplicas"] = v1
         v2 = self.metrics
         if v2 is not None:
-            data["metrics"] = [i0.to_dict() for i0 in v2]
+            data["metrics"] = [i0._encode(wire) for i0 in v2]
         v3 = self.min_replicas
         if v3 is not None:
             data["minReplicas"] = v3
         v4 = self.scale_target_ref
         if v4 is not None:
-            d4 = v4.to_dict()
+            d4 = v4._encode(wire)
             if d4 or "scale_target_ref" not in absent:
                 data["scaleTargetRef"] = d4
         return data
 
     def _copy(self) -> HorizontalPodAutoscalerSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.behavior = None if (v0 := self.behavior) is None else v0._copy()
         new.max_replicas = self.max_replicas
         new.metrics = None if (v2 := self.metrics) is None else [i._copy() for i in v2]
@@ -1679,11 +1727,10 @@ class HorizontalPodAutoscalerStatus(_Model):
         self.last_scale_time = None if last_scale_time is None else _Time.coerce(last_scale_time)
         self.observed_generation = observed_generation
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> HorizontalPodAutoscalerStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1742,20 +1789,22 @@ class HorizontalPodAutoscalerStatus(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.conditions
         if v0 is not None:
-            data["conditions"] = [i0.to_dict() for i0 in v0]
+            data["conditions"] = [i0._encode(wire) for i0 in v0]
         v1 = self.current_metrics
         if v1 is not None:
-            data["currentMetrics"] = [i0.to_dict() for i0 in v1]
+            data["currentMetrics"] = [i0._encode(wire) for i0 in v1]
         v2 = self.current_replicas
         if v2 is not None:
             data["currentReplicas"] = v2
@@ -1771,7 +1820,10 @@ class HorizontalPodAutoscalerStatus(_Model):
         return data
 
     def _copy(self) -> HorizontalPodAutoscalerStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
         new.current_metrics = (
             None if (v1 := self.current_metrics) is None else [i._copy() for i in v1]
@@ -1825,11 +1877,10 @@ class MetricIdentifier(_Model):
             else _model_arg(selector, _meta_v1.LabelSelector, "MetricIdentifier(selector=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> MetricIdentifier:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1852,12 +1903,14 @@ class MetricIdentifier(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.name
@@ -1865,11 +1918,14 @@ class MetricIdentifier(_Model):
             data["name"] = v0
         v1 = self.selector
         if v1 is not None:
-            data["selector"] = v1.to_dict()
+            data["selector"] = v1._encode(wire)
         return data
 
     def _copy(self) -> MetricIdentifier:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.name = self.name
         new.selector = None if (v1 := self.selector) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -1967,11 +2023,10 @@ class MetricSpec(_Model):
         else:
             self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> MetricSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2026,36 +2081,41 @@ class MetricSpec(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.container_resource
         if v0 is not None:
-            data["containerResource"] = v0.to_dict()
+            data["containerResource"] = v0._encode(wire)
         v1 = self.external
         if v1 is not None:
-            data["external"] = v1.to_dict()
+            data["external"] = v1._encode(wire)
         v2 = self.object
         if v2 is not None:
-            data["object"] = v2.to_dict()
+            data["object"] = v2._encode(wire)
         v3 = self.pods
         if v3 is not None:
-            data["pods"] = v3.to_dict()
+            data["pods"] = v3._encode(wire)
         v4 = self.resource
         if v4 is not None:
-            data["resource"] = v4.to_dict()
+            data["resource"] = v4._encode(wire)
         v5 = self.type
         if v5 is not None and (v5 or "type" not in absent):
             data["type"] = v5
         return data
 
     def _copy(self) -> MetricSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.container_resource = None if (v0 := self.container_resource) is None else v0._copy()
         new.external = None if (v1 := self.external) is None else v1._copy()
         new.object = None if (v2 := self.object) is None else v2._copy()
@@ -2157,11 +2217,10 @@ class MetricStatus(_Model):
         else:
             self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> MetricStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2216,36 +2275,41 @@ class MetricStatus(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.container_resource
         if v0 is not None:
-            data["containerResource"] = v0.to_dict()
+            data["containerResource"] = v0._encode(wire)
         v1 = self.external
         if v1 is not None:
-            data["external"] = v1.to_dict()
+            data["external"] = v1._encode(wire)
         v2 = self.object
         if v2 is not None:
-            data["object"] = v2.to_dict()
+            data["object"] = v2._encode(wire)
         v3 = self.pods
         if v3 is not None:
-            data["pods"] = v3.to_dict()
+            data["pods"] = v3._encode(wire)
         v4 = self.resource
         if v4 is not None:
-            data["resource"] = v4.to_dict()
+            data["resource"] = v4._encode(wire)
         v5 = self.type
         if v5 is not None and (v5 or "type" not in absent):
             data["type"] = v5
         return data
 
     def _copy(self) -> MetricStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.container_resource = None if (v0 := self.container_resource) is None else v0._copy()
         new.external = None if (v1 := self.external) is None else v1._copy()
         new.object = None if (v2 := self.object) is None else v2._copy()
@@ -2309,11 +2373,10 @@ class MetricTarget(_Model):
             self.type = type
         self.value = None if value is None else _Quantity.coerce(value)
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> MetricTarget:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2350,12 +2413,14 @@ class MetricTarget(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.average_utilization
@@ -2373,7 +2438,10 @@ class MetricTarget(_Model):
         return data
 
     def _copy(self) -> MetricTarget:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.average_utilization = self.average_utilization
         new.average_value = self.average_value
         new.type = self.type
@@ -2421,10 +2489,9 @@ class MetricValueStatus(_Model):
         self.average_value = None if average_value is None else _Quantity.coerce(average_value)
         self.value = None if value is None else _Quantity.coerce(value)
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> MetricValueStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("averageUtilization")
@@ -2451,12 +2518,14 @@ class MetricValueStatus(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.average_utilization
         if v0 is not None:
@@ -2470,7 +2539,10 @@ class MetricValueStatus(_Model):
         return data
 
     def _copy(self) -> MetricValueStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.average_utilization = self.average_utilization
         new.average_value = self.average_value
         new.value = self.value
@@ -2535,11 +2607,10 @@ class ObjectMetricSource(_Model):
         else:
             self.target = _model_arg(target, MetricTarget, "ObjectMetricSource(target=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ObjectMetricSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2570,33 +2641,38 @@ class ObjectMetricSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.described_object
         if v0 is not None:
-            d0 = v0.to_dict()
+            d0 = v0._encode(wire)
             if d0 or "described_object" not in absent:
                 data["describedObject"] = d0
         v1 = self.metric
         if v1 is not None:
-            d1 = v1.to_dict()
+            d1 = v1._encode(wire)
             if d1 or "metric" not in absent:
                 data["metric"] = d1
         v2 = self.target
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "target" not in absent:
                 data["target"] = d2
         return data
 
     def _copy(self) -> ObjectMetricSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.described_object = None if (v0 := self.described_object) is None else v0._copy()
         new.metric = None if (v1 := self.metric) is None else v1._copy()
         new.target = None if (v2 := self.target) is None else v2._copy()
@@ -2662,11 +2738,10 @@ class ObjectMetricStatus(_Model):
         else:
             self.metric = _model_arg(metric, MetricIdentifier, "ObjectMetricStatus(metric=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ObjectMetricStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2697,33 +2772,38 @@ class ObjectMetricStatus(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.current
         if v0 is not None:
-            d0 = v0.to_dict()
+            d0 = v0._encode(wire)
             if d0 or "current" not in absent:
                 data["current"] = d0
         v1 = self.described_object
         if v1 is not None:
-            d1 = v1.to_dict()
+            d1 = v1._encode(wire)
             if d1 or "described_object" not in absent:
                 data["describedObject"] = d1
         v2 = self.metric
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metric" not in absent:
                 data["metric"] = d2
         return data
 
     def _copy(self) -> ObjectMetricStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.current = None if (v0 := self.current) is None else v0._copy()
         new.described_object = None if (v1 := self.described_object) is None else v1._copy()
         new.metric = None if (v2 := self.metric) is None else v2._copy()
@@ -2772,11 +2852,10 @@ class PodsMetricSource(_Model):
         else:
             self.target = _model_arg(target, MetricTarget, "PodsMetricSource(target=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodsMetricSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2799,28 +2878,33 @@ class PodsMetricSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.metric
         if v0 is not None:
-            d0 = v0.to_dict()
+            d0 = v0._encode(wire)
             if d0 or "metric" not in absent:
                 data["metric"] = d0
         v1 = self.target
         if v1 is not None:
-            d1 = v1.to_dict()
+            d1 = v1._encode(wire)
             if d1 or "target" not in absent:
                 data["target"] = d1
         return data
 
     def _copy(self) -> PodsMetricSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.metric = None if (v0 := self.metric) is None else v0._copy()
         new.target = None if (v1 := self.target) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -2868,11 +2952,10 @@ class PodsMetricStatus(_Model):
         else:
             self.metric = _model_arg(metric, MetricIdentifier, "PodsMetricStatus(metric=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodsMetricStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2895,28 +2978,33 @@ class PodsMetricStatus(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.current
         if v0 is not None:
-            d0 = v0.to_dict()
+            d0 = v0._encode(wire)
             if d0 or "current" not in absent:
                 data["current"] = d0
         v1 = self.metric
         if v1 is not None:
-            d1 = v1.to_dict()
+            d1 = v1._encode(wire)
             if d1 or "metric" not in absent:
                 data["metric"] = d1
         return data
 
     def _copy(self) -> PodsMetricStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.current = None if (v0 := self.current) is None else v0._copy()
         new.metric = None if (v1 := self.metric) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -2964,11 +3052,10 @@ class ResourceMetricSource(_Model):
         else:
             self.target = _model_arg(target, MetricTarget, "ResourceMetricSource(target=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceMetricSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2991,12 +3078,14 @@ class ResourceMetricSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.name
@@ -3004,13 +3093,16 @@ class ResourceMetricSource(_Model):
             data["name"] = v0
         v1 = self.target
         if v1 is not None:
-            d1 = v1.to_dict()
+            d1 = v1._encode(wire)
             if d1 or "target" not in absent:
                 data["target"] = d1
         return data
 
     def _copy(self) -> ResourceMetricSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.name = self.name
         new.target = None if (v1 := self.target) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -3060,11 +3152,10 @@ class ResourceMetricStatus(_Model):
         else:
             self.name = name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceMetricStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3087,17 +3178,19 @@ class ResourceMetricStatus(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.current
         if v0 is not None:
-            d0 = v0.to_dict()
+            d0 = v0._encode(wire)
             if d0 or "current" not in absent:
                 data["current"] = d0
         v1 = self.name
@@ -3106,7 +3199,10 @@ class ResourceMetricStatus(_Model):
         return data
 
     def _copy(self) -> ResourceMetricStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.current = None if (v0 := self.current) is None else v0._copy()
         new.name = self.name
         new._extra = None if self._extra is None else _copy_value(self._extra)

@@ -129,11 +129,10 @@ class CronJob(_Model):
             None if status is None else _model_arg(status, CronJobStatus, "CronJob(status=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CronJob:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -176,12 +175,14 @@ class CronJob(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -192,21 +193,24 @@ class CronJob(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "spec" not in absent:
                 data["spec"] = d3
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> CronJob:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -273,11 +277,10 @@ class CronJobList(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "CronJobList(metadata=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CronJobList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -317,12 +320,14 @@ class CronJobList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -330,19 +335,22 @@ class CronJobList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> CronJobList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -450,11 +458,10 @@ class CronJobSpec(_Model):
         self.suspend = suspend
         self.time_zone = time_zone
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CronJobSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -513,12 +520,14 @@ class CronJobSpec(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.concurrency_policy
@@ -529,7 +538,7 @@ class CronJobSpec(_Model):
             data["failedJobsHistoryLimit"] = v1
         v2 = self.job_template
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "job_template" not in absent:
                 data["jobTemplate"] = d2
         v3 = self.schedule
@@ -550,7 +559,10 @@ class CronJobSpec(_Model):
         return data
 
     def _copy(self) -> CronJobSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.concurrency_policy = self.concurrency_policy
         new.failed_jobs_history_limit = self.failed_jobs_history_limit
         new.job_template = None if (v2 := self.job_template) is None else v2._copy()
@@ -613,10 +625,9 @@ class CronJobStatus(_Model):
             None if last_successful_time is None else _Time.coerce(last_successful_time)
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CronJobStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("active")
@@ -649,16 +660,18 @@ class CronJobStatus(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.active
         if v0 is not None:
-            data["active"] = [i0.to_dict() for i0 in v0]
+            data["active"] = [i0._encode(wire) for i0 in v0]
         v1 = self.last_schedule_time
         if v1 is not None:
             data["lastScheduleTime"] = v1 if isinstance(v1, str) else _Time.coerce(v1)
@@ -668,7 +681,10 @@ class CronJobStatus(_Model):
         return data
 
     def _copy(self) -> CronJobStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.active = None if (v0 := self.active) is None else [i._copy() for i in v0]
         new.last_schedule_time = self.last_schedule_time
         new.last_successful_time = self.last_successful_time
@@ -759,11 +775,10 @@ class Job(_Model):
         self.spec = None if spec is None else _model_arg(spec, JobSpec, "Job(spec=...)")
         self.status = None if status is None else _model_arg(status, JobStatus, "Job(status=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Job:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -806,12 +821,14 @@ class Job(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -822,19 +839,22 @@ class Job(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            data["spec"] = v3._encode(wire)
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> Job:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -917,11 +937,10 @@ class JobCondition(_Model):
         else:
             self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> JobCondition:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -972,12 +991,14 @@ class JobCondition(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.last_probe_time
@@ -1001,7 +1022,10 @@ class JobCondition(_Model):
         return data
 
     def _copy(self) -> JobCondition:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.last_probe_time = self.last_probe_time
         new.last_transition_time = self.last_transition_time
         new.message = self.message
@@ -1069,11 +1093,10 @@ class JobList(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "JobList(metadata=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> JobList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1113,12 +1136,14 @@ class JobList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -1126,19 +1151,22 @@ class JobList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> JobList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -1326,11 +1354,10 @@ When using podFailurePolicy, Failed is the the only allowed value. TerminatingOr
             self.template = _model_arg(template, _core_v1.PodTemplateSpec, "JobSpec(template=...)")
         self.ttl_seconds_after_finished = ttl_seconds_after_finished
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> JobSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1441,12 +1468,14 @@ When using podFailurePolicy, Failed is the the only allowed value. TerminatingOr
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.active_deadline_seconds
@@ -1478,22 +1507,22 @@ When using podFailurePolicy, Failed is the the only allowed value. TerminatingOr
             data["parallelism"] = v8
         v9 = self.pod_failure_policy
         if v9 is not None:
-            data["podFailurePolicy"] = v9.to_dict()
+            data["podFailurePolicy"] = v9._encode(wire)
         v10 = self.pod_replacement_policy
         if v10 is not None:
             data["podReplacementPolicy"] = v10
         v11 = self.selector
         if v11 is not None:
-            data["selector"] = v11.to_dict()
+            data["selector"] = v11._encode(wire)
         v12 = self.success_policy
         if v12 is not None:
-            data["successPolicy"] = v12.to_dict()
+            data["successPolicy"] = v12._encode(wire)
         v13 = self.suspend
         if v13 is not None:
             data["suspend"] = v13
         v14 = self.template
         if v14 is not None:
-            d14 = v14.to_dict()
+            d14 = v14._encode(wire)
             if d14 or "template" not in absent:
                 data["template"] = d14
         v15 = self.ttl_seconds_after_finished
@@ -1502,7 +1531,10 @@ When using podFailurePolicy, Failed is the the only allowed value. TerminatingOr
         return data
 
     def _copy(self) -> JobSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.active_deadline_seconds = self.active_deadline_seconds
         new.backoff_limit = self.backoff_limit
         new.backoff_limit_per_index = self.backoff_limit_per_index
@@ -1670,10 +1702,9 @@ Old jobs might not be tracked using this field, in which case the field remains 
             )
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> JobStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("active")
@@ -1756,12 +1787,14 @@ Old jobs might not be tracked using this field, in which case the field remains 
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.active
         if v0 is not None:
@@ -1774,7 +1807,7 @@ Old jobs might not be tracked using this field, in which case the field remains 
             data["completionTime"] = v2 if isinstance(v2, str) else _Time.coerce(v2)
         v3 = self.conditions
         if v3 is not None:
-            data["conditions"] = [i0.to_dict() for i0 in v3]
+            data["conditions"] = [i0._encode(wire) for i0 in v3]
         v4 = self.failed
         if v4 is not None:
             data["failed"] = v4
@@ -1795,11 +1828,14 @@ Old jobs might not be tracked using this field, in which case the field remains 
             data["terminating"] = v9
         v10 = self.uncounted_terminated_pods
         if v10 is not None:
-            data["uncountedTerminatedPods"] = v10.to_dict()
+            data["uncountedTerminatedPods"] = v10._encode(wire)
         return data
 
     def _copy(self) -> JobStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.active = self.active
         new.completed_indexes = self.completed_indexes
         new.completion_time = self.completion_time
@@ -1850,10 +1886,9 @@ class JobTemplateSpec(_Model):
         )
         self.spec = None if spec is None else _model_arg(spec, JobSpec, "JobTemplateSpec(spec=...)")
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> JobTemplateSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("metadata")
@@ -1874,23 +1909,28 @@ class JobTemplateSpec(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.metadata
         if v0 is not None:
-            data["metadata"] = v0.to_dict()
+            data["metadata"] = v0._encode(wire)
         v1 = self.spec
         if v1 is not None:
-            data["spec"] = v1.to_dict()
+            data["spec"] = v1._encode(wire)
         return data
 
     def _copy(self) -> JobTemplateSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.metadata = None if (v0 := self.metadata) is None else v0._copy()
         new.spec = None if (v1 := self.spec) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -1930,11 +1970,10 @@ class PodFailurePolicy(_Model):
                 _model_arg(i0, PodFailurePolicyRule, "PodFailurePolicy(rules=...)") for i0 in rules
             ]
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodFailurePolicy:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1954,21 +1993,26 @@ class PodFailurePolicy(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.rules
         if v0 is not None and (v0 or "rules" not in absent):
-            data["rules"] = [i0.to_dict() for i0 in v0]
+            data["rules"] = [i0._encode(wire) for i0 in v0]
         return data
 
     def _copy(self) -> PodFailurePolicy:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.rules = None if (v0 := self.rules) is None else [i._copy() for i in v0]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -2031,11 +2075,10 @@ Additional values are considered to be added in the future. Clients should react
         else:
             self.values = values
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodFailurePolicyOnExitCodesRequirement:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2064,12 +2107,14 @@ Additional values are considered to be added in the future. Clients should react
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.container_name
@@ -2084,7 +2129,10 @@ Additional values are considered to be added in the future. Clients should react
         return data
 
     def _copy(self) -> PodFailurePolicyOnExitCodesRequirement:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.container_name = self.container_name
         new.operator = self.operator
         new.values = None if (v2 := self.values) is None else v2[:]
@@ -2129,11 +2177,10 @@ class PodFailurePolicyOnPodConditionsPattern(_Model):
         else:
             self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodFailurePolicyOnPodConditionsPattern:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2154,12 +2201,14 @@ class PodFailurePolicyOnPodConditionsPattern(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.status
@@ -2171,7 +2220,10 @@ class PodFailurePolicyOnPodConditionsPattern(_Model):
         return data
 
     def _copy(self) -> PodFailurePolicyOnPodConditionsPattern:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.status = self.status
         new.type = self.type
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -2257,11 +2309,10 @@ Additional values are considered to be added in the future. Clients should react
             ]
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodFailurePolicyRule:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2298,12 +2349,14 @@ Additional values are considered to be added in the future. Clients should react
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.action
@@ -2311,14 +2364,17 @@ Additional values are considered to be added in the future. Clients should react
             data["action"] = v0
         v1 = self.on_exit_codes
         if v1 is not None:
-            data["onExitCodes"] = v1.to_dict()
+            data["onExitCodes"] = v1._encode(wire)
         v2 = self.on_pod_conditions
         if v2 is not None:
-            data["onPodConditions"] = [i0.to_dict() for i0 in v2]
+            data["onPodConditions"] = [i0._encode(wire) for i0 in v2]
         return data
 
     def _copy(self) -> PodFailurePolicyRule:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.action = self.action
         new.on_exit_codes = None if (v1 := self.on_exit_codes) is None else v1._copy()
         new.on_pod_conditions = (
@@ -2360,11 +2416,10 @@ class SuccessPolicy(_Model):
                 _model_arg(i0, SuccessPolicyRule, "SuccessPolicy(rules=...)") for i0 in rules
             ]
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> SuccessPolicy:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2384,21 +2439,26 @@ class SuccessPolicy(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.rules
         if v0 is not None and (v0 or "rules" not in absent):
-            data["rules"] = [i0.to_dict() for i0 in v0]
+            data["rules"] = [i0._encode(wire) for i0 in v0]
         return data
 
     def _copy(self) -> SuccessPolicy:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.rules = None if (v0 := self.rules) is None else [i._copy() for i in v0]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -2434,10 +2494,9 @@ class SuccessPolicyRule(_Model):
         self.succeeded_count = succeeded_count
         self.succeeded_indexes = succeeded_indexes
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> SuccessPolicyRule:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("succeededCount")
@@ -2454,12 +2513,14 @@ class SuccessPolicyRule(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.succeeded_count
         if v0 is not None:
@@ -2470,7 +2531,10 @@ class SuccessPolicyRule(_Model):
         return data
 
     def _copy(self) -> SuccessPolicyRule:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.succeeded_count = self.succeeded_count
         new.succeeded_indexes = self.succeeded_indexes
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -2506,10 +2570,9 @@ class UncountedTerminatedPods(_Model):
         self.failed = failed
         self.succeeded = succeeded
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> UncountedTerminatedPods:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("failed")
@@ -2526,12 +2589,14 @@ class UncountedTerminatedPods(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.failed
         if v0 is not None:
@@ -2542,7 +2607,10 @@ class UncountedTerminatedPods(_Model):
         return data
 
     def _copy(self) -> UncountedTerminatedPods:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.failed = None if (v0 := self.failed) is None else v0[:]
         new.succeeded = None if (v1 := self.succeeded) is None else v1[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)

@@ -108,11 +108,10 @@ class ClusterTrustBundle(_Model):
         else:
             self.spec = _model_arg(spec, ClusterTrustBundleSpec, "ClusterTrustBundle(spec=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ClusterTrustBundle:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -147,12 +146,14 @@ class ClusterTrustBundle(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -163,18 +164,21 @@ class ClusterTrustBundle(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "spec" not in absent:
                 data["spec"] = d3
         return data
 
     def _copy(self) -> ClusterTrustBundle:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -245,11 +249,10 @@ class ClusterTrustBundleList(_Model):
                 metadata, _meta_v1.ListMeta, "ClusterTrustBundleList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ClusterTrustBundleList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -289,12 +292,14 @@ class ClusterTrustBundleList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -302,19 +307,22 @@ class ClusterTrustBundleList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> ClusterTrustBundleList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -374,11 +382,10 @@ Users of ClusterTrustBundles, including Kubelet, are free to reorder and dedupli
         else:
             self.trust_bundle = trust_bundle
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ClusterTrustBundleSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -399,12 +406,14 @@ Users of ClusterTrustBundles, including Kubelet, are free to reorder and dedupli
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.signer_name
@@ -416,7 +425,10 @@ Users of ClusterTrustBundles, including Kubelet, are free to reorder and dedupli
         return data
 
     def _copy(self) -> ClusterTrustBundleSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.signer_name = self.signer_name
         new.trust_bundle = self.trust_bundle
         new._extra = None if self._extra is None else _copy_value(self._extra)

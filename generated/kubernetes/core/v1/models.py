@@ -304,11 +304,10 @@ class AWSElasticBlockStoreVolumeSource(_Model):
         else:
             self.volume_id = volume_id
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> AWSElasticBlockStoreVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -341,12 +340,14 @@ class AWSElasticBlockStoreVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.fs_type
@@ -364,7 +365,10 @@ class AWSElasticBlockStoreVolumeSource(_Model):
         return data
 
     def _copy(self) -> AWSElasticBlockStoreVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.fs_type = self.fs_type
         new.partition = self.partition
         new.read_only = self.read_only
@@ -424,10 +428,9 @@ class Affinity(_Model):
             else _model_arg(pod_anti_affinity, PodAntiAffinity, "Affinity(pod_anti_affinity=...)")
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Affinity:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("nodeAffinity")
@@ -456,26 +459,31 @@ class Affinity(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.node_affinity
         if v0 is not None:
-            data["nodeAffinity"] = v0.to_dict()
+            data["nodeAffinity"] = v0._encode(wire)
         v1 = self.pod_affinity
         if v1 is not None:
-            data["podAffinity"] = v1.to_dict()
+            data["podAffinity"] = v1._encode(wire)
         v2 = self.pod_anti_affinity
         if v2 is not None:
-            data["podAntiAffinity"] = v2.to_dict()
+            data["podAntiAffinity"] = v2._encode(wire)
         return data
 
     def _copy(self) -> Affinity:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.node_affinity = None if (v0 := self.node_affinity) is None else v0._copy()
         new.pod_affinity = None if (v1 := self.pod_affinity) is None else v1._copy()
         new.pod_anti_affinity = None if (v2 := self.pod_anti_affinity) is None else v2._copy()
@@ -523,11 +531,10 @@ class AppArmorProfile(_Model):
         else:
             self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> AppArmorProfile:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -548,12 +555,14 @@ class AppArmorProfile(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.localhost_profile
@@ -565,7 +574,10 @@ class AppArmorProfile(_Model):
         return data
 
     def _copy(self) -> AppArmorProfile:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.localhost_profile = self.localhost_profile
         new.type = self.type
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -613,11 +625,10 @@ class AttachedVolume(_Model):
         else:
             self.name = name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> AttachedVolume:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -640,12 +651,14 @@ class AttachedVolume(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.device_path
@@ -657,7 +670,10 @@ class AttachedVolume(_Model):
         return data
 
     def _copy(self) -> AttachedVolume:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.device_path = self.device_path
         new.name = self.name
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -735,11 +751,10 @@ class AzureDiskVolumeSource(_Model):
         self.kind = kind
         self.read_only = read_only
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> AzureDiskVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -786,12 +801,14 @@ class AzureDiskVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.caching_mode
@@ -815,7 +832,10 @@ class AzureDiskVolumeSource(_Model):
         return data
 
     def _copy(self) -> AzureDiskVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.caching_mode = self.caching_mode
         new.disk_name = self.disk_name
         new.disk_uri = self.disk_uri
@@ -883,11 +903,10 @@ class AzureFilePersistentVolumeSource(_Model):
         else:
             self.share_name = share_name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> AzureFilePersistentVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -922,12 +941,14 @@ class AzureFilePersistentVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.read_only
@@ -945,7 +966,10 @@ class AzureFilePersistentVolumeSource(_Model):
         return data
 
     def _copy(self) -> AzureFilePersistentVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.read_only = self.read_only
         new.secret_name = self.secret_name
         new.secret_namespace = self.secret_namespace
@@ -1002,11 +1026,10 @@ class AzureFileVolumeSource(_Model):
         else:
             self.share_name = share_name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> AzureFileVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1035,12 +1058,14 @@ class AzureFileVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.read_only
@@ -1055,7 +1080,10 @@ class AzureFileVolumeSource(_Model):
         return data
 
     def _copy(self) -> AzureFileVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.read_only = self.read_only
         new.secret_name = self.secret_name
         new.share_name = self.share_name
@@ -1133,11 +1161,10 @@ class Binding(_Model):
         else:
             self.target = _model_arg(target, ObjectReference, "Binding(target=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Binding:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1172,12 +1199,14 @@ class Binding(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -1188,18 +1217,21 @@ class Binding(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.target
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "target" not in absent:
                 data["target"] = d3
         return data
 
     def _copy(self) -> Binding:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -1362,11 +1394,10 @@ class CSIPersistentVolumeSource(_Model):
         else:
             self.volume_handle = volume_handle
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CSIPersistentVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1447,20 +1478,22 @@ class CSIPersistentVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.controller_expand_secret_ref
         if v0 is not None:
-            data["controllerExpandSecretRef"] = v0.to_dict()
+            data["controllerExpandSecretRef"] = v0._encode(wire)
         v1 = self.controller_publish_secret_ref
         if v1 is not None:
-            data["controllerPublishSecretRef"] = v1.to_dict()
+            data["controllerPublishSecretRef"] = v1._encode(wire)
         v2 = self.driver
         if v2 is not None and (v2 or "driver" not in absent):
             data["driver"] = v2
@@ -1469,13 +1502,13 @@ class CSIPersistentVolumeSource(_Model):
             data["fsType"] = v3
         v4 = self.node_expand_secret_ref
         if v4 is not None:
-            data["nodeExpandSecretRef"] = v4.to_dict()
+            data["nodeExpandSecretRef"] = v4._encode(wire)
         v5 = self.node_publish_secret_ref
         if v5 is not None:
-            data["nodePublishSecretRef"] = v5.to_dict()
+            data["nodePublishSecretRef"] = v5._encode(wire)
         v6 = self.node_stage_secret_ref
         if v6 is not None:
-            data["nodeStageSecretRef"] = v6.to_dict()
+            data["nodeStageSecretRef"] = v6._encode(wire)
         v7 = self.read_only
         if v7 is not None:
             data["readOnly"] = v7
@@ -1488,7 +1521,10 @@ class CSIPersistentVolumeSource(_Model):
         return data
 
     def _copy(self) -> CSIPersistentVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.controller_expand_secret_ref = (
             None if (v0 := self.controller_expand_secret_ref) is None else v0._copy()
         )
@@ -1583,11 +1619,10 @@ class CSIVolumeSource(_Model):
         self.read_only = read_only
         self.volume_attributes = volume_attributes
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CSIVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1628,12 +1663,14 @@ class CSIVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.driver
@@ -1644,7 +1681,7 @@ class CSIVolumeSource(_Model):
             data["fsType"] = v1
         v2 = self.node_publish_secret_ref
         if v2 is not None:
-            data["nodePublishSecretRef"] = v2.to_dict()
+            data["nodePublishSecretRef"] = v2._encode(wire)
         v3 = self.read_only
         if v3 is not None:
             data["readOnly"] = v3
@@ -1654,7 +1691,10 @@ class CSIVolumeSource(_Model):
         return data
 
     def _copy(self) -> CSIVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.driver = self.driver
         new.fs_type = self.fs_type
         new.node_publish_secret_ref = (
@@ -1696,10 +1736,9 @@ class Capabilities(_Model):
         self.add = add
         self.drop = drop
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Capabilities:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("add")
@@ -1716,12 +1755,14 @@ class Capabilities(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.add
         if v0 is not None:
@@ -1732,7 +1773,10 @@ class Capabilities(_Model):
         return data
 
     def _copy(self) -> Capabilities:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.add = None if (v0 := self.add) is None else v0[:]
         new.drop = None if (v1 := self.drop) is None else v1[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -1811,11 +1855,10 @@ class CephFSPersistentVolumeSource(_Model):
         )
         self.user = user
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CephFSPersistentVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1862,12 +1905,14 @@ class CephFSPersistentVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.monitors
@@ -1884,14 +1929,17 @@ class CephFSPersistentVolumeSource(_Model):
             data["secretFile"] = v3
         v4 = self.secret_ref
         if v4 is not None:
-            data["secretRef"] = v4.to_dict()
+            data["secretRef"] = v4._encode(wire)
         v5 = self.user
         if v5 is not None:
             data["user"] = v5
         return data
 
     def _copy(self) -> CephFSPersistentVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.monitors = None if (v0 := self.monitors) is None else v0[:]
         new.path = self.path
         new.read_only = self.read_only
@@ -1973,11 +2021,10 @@ class CephFSVolumeSource(_Model):
         )
         self.user = user
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CephFSVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2024,12 +2071,14 @@ class CephFSVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.monitors
@@ -2046,14 +2095,17 @@ class CephFSVolumeSource(_Model):
             data["secretFile"] = v3
         v4 = self.secret_ref
         if v4 is not None:
-            data["secretRef"] = v4.to_dict()
+            data["secretRef"] = v4._encode(wire)
         v5 = self.user
         if v5 is not None:
             data["user"] = v5
         return data
 
     def _copy(self) -> CephFSVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.monitors = None if (v0 := self.monitors) is None else v0[:]
         new.path = self.path
         new.read_only = self.read_only
@@ -2123,11 +2175,10 @@ class CinderPersistentVolumeSource(_Model):
         else:
             self.volume_id = volume_id
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CinderPersistentVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2162,12 +2213,14 @@ class CinderPersistentVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.fs_type
@@ -2178,14 +2231,17 @@ class CinderPersistentVolumeSource(_Model):
             data["readOnly"] = v1
         v2 = self.secret_ref
         if v2 is not None:
-            data["secretRef"] = v2.to_dict()
+            data["secretRef"] = v2._encode(wire)
         v3 = self.volume_id
         if v3 is not None and (v3 or "volume_id" not in absent):
             data["volumeID"] = v3
         return data
 
     def _copy(self) -> CinderPersistentVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.fs_type = self.fs_type
         new.read_only = self.read_only
         new.secret_ref = None if (v2 := self.secret_ref) is None else v2._copy()
@@ -2251,11 +2307,10 @@ class CinderVolumeSource(_Model):
         else:
             self.volume_id = volume_id
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CinderVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2290,12 +2345,14 @@ class CinderVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.fs_type
@@ -2306,14 +2363,17 @@ class CinderVolumeSource(_Model):
             data["readOnly"] = v1
         v2 = self.secret_ref
         if v2 is not None:
-            data["secretRef"] = v2.to_dict()
+            data["secretRef"] = v2._encode(wire)
         v3 = self.volume_id
         if v3 is not None and (v3 or "volume_id" not in absent):
             data["volumeID"] = v3
         return data
 
     def _copy(self) -> CinderVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.fs_type = self.fs_type
         new.read_only = self.read_only
         new.secret_ref = None if (v2 := self.secret_ref) is None else v2._copy()
@@ -2343,10 +2403,9 @@ class ClientIPConfig(_Model):
     ) -> None:
         self.timeout_seconds = timeout_seconds
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ClientIPConfig:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("timeoutSeconds")
@@ -2357,12 +2416,14 @@ class ClientIPConfig(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.timeout_seconds
         if v0 is not None:
@@ -2370,7 +2431,10 @@ class ClientIPConfig(_Model):
         return data
 
     def _copy(self) -> ClientIPConfig:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.timeout_seconds = self.timeout_seconds
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -2443,11 +2507,10 @@ class ClusterTrustBundleProjection(_Model):
             self.path = path
         self.signer_name = signer_name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ClusterTrustBundleProjection:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2488,17 +2551,19 @@ class ClusterTrustBundleProjection(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.label_selector
         if v0 is not None:
-            data["labelSelector"] = v0.to_dict()
+            data["labelSelector"] = v0._encode(wire)
         v1 = self.name
         if v1 is not None:
             data["name"] = v1
@@ -2514,7 +2579,10 @@ class ClusterTrustBundleProjection(_Model):
         return data
 
     def _copy(self) -> ClusterTrustBundleProjection:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.label_selector = None if (v0 := self.label_selector) is None else v0._copy()
         new.name = self.name
         new.optional = self.optional
@@ -2579,11 +2647,10 @@ class ComponentCondition(_Model):
         else:
             self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ComponentCondition:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2618,12 +2685,14 @@ class ComponentCondition(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.error
@@ -2641,7 +2710,10 @@ class ComponentCondition(_Model):
         return data
 
     def _copy(self) -> ComponentCondition:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.error = self.error
         new.message = self.message
         new.status = self.status
@@ -2738,11 +2810,10 @@ class ComponentStatus(_Model):
                 metadata, _meta_v1.ObjectMeta, "ComponentStatus(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ComponentStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2781,12 +2852,14 @@ class ComponentStatus(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -2794,19 +2867,22 @@ class ComponentStatus(_Model):
             data["apiVersion"] = v0
         v1 = self.conditions
         if v1 is not None:
-            data["conditions"] = [i0.to_dict() for i0 in v1]
+            data["conditions"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> ComponentStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.conditions = None if (v1 := self.conditions) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -2876,11 +2952,10 @@ class ComponentStatusList(_Model):
                 metadata, _meta_v1.ListMeta, "ComponentStatusList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ComponentStatusList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2920,12 +2995,14 @@ class ComponentStatusList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -2933,19 +3010,22 @@ class ComponentStatusList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> ComponentStatusList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -3045,11 +3125,10 @@ class ConfigMap(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "ConfigMap(metadata=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ConfigMap:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3094,12 +3173,14 @@ class ConfigMap(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -3119,13 +3200,16 @@ class ConfigMap(_Model):
             data["kind"] = v4
         v5 = self.metadata
         if v5 is not None:
-            d5 = v5.to_dict()
+            d5 = v5._encode(wire)
             if d5 or "metadata" not in absent:
                 data["metadata"] = d5
         return data
 
     def _copy(self) -> ConfigMap:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.binary_data = None if (v1 := self.binary_data) is None else v1.copy()
         new.data = None if (v2 := self.data) is None else v2.copy()
@@ -3169,10 +3253,9 @@ class ConfigMapEnvSource(_Model):
         self.name = name
         self.optional = optional
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ConfigMapEnvSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("name")
@@ -3189,12 +3272,14 @@ class ConfigMapEnvSource(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.name
         if v0 is not None:
@@ -3205,7 +3290,10 @@ class ConfigMapEnvSource(_Model):
         return data
 
     def _copy(self) -> ConfigMapEnvSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.name = self.name
         new.optional = self.optional
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -3255,11 +3343,10 @@ class ConfigMapKeySelector(_Model):
         self.name = name
         self.optional = optional
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ConfigMapKeySelector:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3286,12 +3373,14 @@ class ConfigMapKeySelector(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.key
@@ -3306,7 +3395,10 @@ class ConfigMapKeySelector(_Model):
         return data
 
     def _copy(self) -> ConfigMapKeySelector:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.key = self.key
         new.name = self.name
         new.optional = self.optional
@@ -3371,11 +3463,10 @@ class ConfigMapList(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "ConfigMapList(metadata=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ConfigMapList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3415,12 +3506,14 @@ class ConfigMapList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -3428,19 +3521,22 @@ class ConfigMapList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> ConfigMapList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -3517,11 +3613,10 @@ class ConfigMapNodeConfigSource(_Model):
         self.resource_version = resource_version
         self.uid = uid
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ConfigMapNodeConfigSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3564,12 +3659,14 @@ class ConfigMapNodeConfigSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.kubelet_config_key
@@ -3590,7 +3687,10 @@ class ConfigMapNodeConfigSource(_Model):
         return data
 
     def _copy(self) -> ConfigMapNodeConfigSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.kubelet_config_key = self.kubelet_config_key
         new.name = self.name
         new.namespace = self.namespace
@@ -3644,10 +3744,9 @@ class ConfigMapProjection(_Model):
         self.name = name
         self.optional = optional
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ConfigMapProjection:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("items")
@@ -3676,16 +3775,18 @@ class ConfigMapProjection(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.items
         if v0 is not None:
-            data["items"] = [i0.to_dict() for i0 in v0]
+            data["items"] = [i0._encode(wire) for i0 in v0]
         v1 = self.name
         if v1 is not None:
             data["name"] = v1
@@ -3695,7 +3796,10 @@ class ConfigMapProjection(_Model):
         return data
 
     def _copy(self) -> ConfigMapProjection:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.items = None if (v0 := self.items) is None else [i._copy() for i in v0]
         new.name = self.name
         new.optional = self.optional
@@ -3753,10 +3857,9 @@ class ConfigMapVolumeSource(_Model):
         self.name = name
         self.optional = optional
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ConfigMapVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("defaultMode")
@@ -3791,19 +3894,21 @@ class ConfigMapVolumeSource(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.default_mode
         if v0 is not None:
             data["defaultMode"] = v0
         v1 = self.items
         if v1 is not None:
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.name
         if v2 is not None:
             data["name"] = v2
@@ -3813,7 +3918,10 @@ class ConfigMapVolumeSource(_Model):
         return data
 
     def _copy(self) -> ConfigMapVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.default_mode = self.default_mode
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.name = self.name
@@ -4153,11 +4261,10 @@ class Container(_Model):
         )
         self.working_dir = working_dir
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Container:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -4370,12 +4477,14 @@ class Container(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.args
@@ -4386,10 +4495,10 @@ class Container(_Model):
             data["command"] = v1
         v2 = self.env
         if v2 is not None:
-            data["env"] = [i0.to_dict() for i0 in v2]
+            data["env"] = [i0._encode(wire) for i0 in v2]
         v3 = self.env_from
         if v3 is not None:
-            data["envFrom"] = [i0.to_dict() for i0 in v3]
+            data["envFrom"] = [i0._encode(wire) for i0 in v3]
         v4 = self.image
         if v4 is not None:
             data["image"] = v4
@@ -4398,37 +4507,37 @@ class Container(_Model):
             data["imagePullPolicy"] = v5
         v6 = self.lifecycle
         if v6 is not None:
-            data["lifecycle"] = v6.to_dict()
+            data["lifecycle"] = v6._encode(wire)
         v7 = self.liveness_probe
         if v7 is not None:
-            data["livenessProbe"] = v7.to_dict()
+            data["livenessProbe"] = v7._encode(wire)
         v8 = self.name
         if v8 is not None and (v8 or "name" not in absent):
             data["name"] = v8
         v9 = self.ports
         if v9 is not None:
-            data["ports"] = [i0.to_dict() for i0 in v9]
+            data["ports"] = [i0._encode(wire) for i0 in v9]
         v10 = self.readiness_probe
         if v10 is not None:
-            data["readinessProbe"] = v10.to_dict()
+            data["readinessProbe"] = v10._encode(wire)
         v11 = self.resize_policy
         if v11 is not None:
-            data["resizePolicy"] = [i0.to_dict() for i0 in v11]
+            data["resizePolicy"] = [i0._encode(wire) for i0 in v11]
         v12 = self.resources
         if v12 is not None:
-            data["resources"] = v12.to_dict()
+            data["resources"] = v12._encode(wire)
         v13 = self.restart_policy
         if v13 is not None:
             data["restartPolicy"] = v13
         v14 = self.restart_policy_rules
         if v14 is not None:
-            data["restartPolicyRules"] = [i0.to_dict() for i0 in v14]
+            data["restartPolicyRules"] = [i0._encode(wire) for i0 in v14]
         v15 = self.security_context
         if v15 is not None:
-            data["securityContext"] = v15.to_dict()
+            data["securityContext"] = v15._encode(wire)
         v16 = self.startup_probe
         if v16 is not None:
-            data["startupProbe"] = v16.to_dict()
+            data["startupProbe"] = v16._encode(wire)
         v17 = self.stdin
         if v17 is not None:
             data["stdin"] = v17
@@ -4446,17 +4555,20 @@ class Container(_Model):
             data["tty"] = v21
         v22 = self.volume_devices
         if v22 is not None:
-            data["volumeDevices"] = [i0.to_dict() for i0 in v22]
+            data["volumeDevices"] = [i0._encode(wire) for i0 in v22]
         v23 = self.volume_mounts
         if v23 is not None:
-            data["volumeMounts"] = [i0.to_dict() for i0 in v23]
+            data["volumeMounts"] = [i0._encode(wire) for i0 in v23]
         v24 = self.working_dir
         if v24 is not None:
             data["workingDir"] = v24
         return data
 
     def _copy(self) -> Container:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.args = None if (v0 := self.args) is None else v0[:]
         new.command = None if (v1 := self.command) is None else v1[:]
         new.env = None if (v2 := self.env) is None else [i._copy() for i in v2]
@@ -4548,11 +4660,10 @@ class ContainerExtendedResourceRequest(_Model):
         else:
             self.resource_name = resource_name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ContainerExtendedResourceRequest:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -4583,12 +4694,14 @@ class ContainerExtendedResourceRequest(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.container_name
@@ -4603,7 +4716,10 @@ class ContainerExtendedResourceRequest(_Model):
         return data
 
     def _copy(self) -> ContainerExtendedResourceRequest:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.container_name = self.container_name
         new.request_name = self.request_name
         new.resource_name = self.resource_name
@@ -4641,10 +4757,9 @@ class ContainerImage(_Model):
         self.names = names
         self.size_bytes = size_bytes
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ContainerImage:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("names")
@@ -4661,12 +4776,14 @@ class ContainerImage(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.names
         if v0 is not None:
@@ -4677,7 +4794,10 @@ class ContainerImage(_Model):
         return data
 
     def _copy(self) -> ContainerImage:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.names = None if (v0 := self.names) is None else v0[:]
         new.size_bytes = self.size_bytes
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -4743,11 +4863,10 @@ class ContainerPort(_Model):
         self.name = name
         self.protocol = protocol
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ContainerPort:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -4786,12 +4905,14 @@ class ContainerPort(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.container_port
@@ -4812,7 +4933,10 @@ class ContainerPort(_Model):
         return data
 
     def _copy(self) -> ContainerPort:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.container_port = self.container_port
         new.host_ip = self.host_ip
         new.host_port = self.host_port
@@ -4863,11 +4987,10 @@ class ContainerResizePolicy(_Model):
         else:
             self.restart_policy = restart_policy
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ContainerResizePolicy:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -4890,12 +5013,14 @@ class ContainerResizePolicy(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.resource_name
@@ -4907,7 +5032,10 @@ class ContainerResizePolicy(_Model):
         return data
 
     def _copy(self) -> ContainerResizePolicy:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.resource_name = self.resource_name
         new.restart_policy = self.restart_policy
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -4957,11 +5085,10 @@ class ContainerRestartRule(_Model):
             )
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ContainerRestartRule:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -4984,12 +5111,14 @@ class ContainerRestartRule(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.action
@@ -4997,11 +5126,14 @@ class ContainerRestartRule(_Model):
             data["action"] = v0
         v1 = self.exit_codes
         if v1 is not None:
-            data["exitCodes"] = v1.to_dict()
+            data["exitCodes"] = v1._encode(wire)
         return data
 
     def _copy(self) -> ContainerRestartRule:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.action = self.action
         new.exit_codes = None if (v1 := self.exit_codes) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -5049,11 +5181,10 @@ class ContainerRestartRuleOnExitCodes(_Model):
             self.operator = operator
         self.values = values
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ContainerRestartRuleOnExitCodes:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -5074,12 +5205,14 @@ class ContainerRestartRuleOnExitCodes(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.operator
@@ -5091,7 +5224,10 @@ class ContainerRestartRuleOnExitCodes(_Model):
         return data
 
     def _copy(self) -> ContainerRestartRuleOnExitCodes:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.operator = self.operator
         new.values = None if (v1 := self.values) is None else v1[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -5147,10 +5283,9 @@ class ContainerState(_Model):
             else _model_arg(waiting, ContainerStateWaiting, "ContainerState(waiting=...)")
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ContainerState:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("running")
@@ -5179,26 +5314,31 @@ class ContainerState(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.running
         if v0 is not None:
-            data["running"] = v0.to_dict()
+            data["running"] = v0._encode(wire)
         v1 = self.terminated
         if v1 is not None:
-            data["terminated"] = v1.to_dict()
+            data["terminated"] = v1._encode(wire)
         v2 = self.waiting
         if v2 is not None:
-            data["waiting"] = v2.to_dict()
+            data["waiting"] = v2._encode(wire)
         return data
 
     def _copy(self) -> ContainerState:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.running = None if (v0 := self.running) is None else v0._copy()
         new.terminated = None if (v1 := self.terminated) is None else v1._copy()
         new.waiting = None if (v2 := self.waiting) is None else v2._copy()
@@ -5226,10 +5366,9 @@ class ContainerStateRunning(_Model):
     ) -> None:
         self.started_at = None if started_at is None else _Time.coerce(started_at)
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ContainerStateRunning:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("startedAt")
@@ -5242,12 +5381,14 @@ class ContainerStateRunning(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.started_at
         if v0 is not None:
@@ -5255,7 +5396,10 @@ class ContainerStateRunning(_Model):
         return data
 
     def _copy(self) -> ContainerStateRunning:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.started_at = self.started_at
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -5334,11 +5478,10 @@ class ContainerStateTerminated(_Model):
         self.signal = signal
         self.started_at = None if started_at is None else _Time.coerce(started_at)
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ContainerStateTerminated:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -5393,12 +5536,14 @@ class ContainerStateTerminated(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.container_id
@@ -5425,7 +5570,10 @@ class ContainerStateTerminated(_Model):
         return data
 
     def _copy(self) -> ContainerStateTerminated:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.container_id = self.container_id
         new.exit_code = self.exit_code
         new.finished_at = self.finished_at
@@ -5467,10 +5615,9 @@ class ContainerStateWaiting(_Model):
         self.message = message
         self.reason = reason
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ContainerStateWaiting:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("message")
@@ -5487,12 +5634,14 @@ class ContainerStateWaiting(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.message
         if v0 is not None:
@@ -5503,7 +5652,10 @@ class ContainerStateWaiting(_Model):
         return data
 
     def _copy(self) -> ContainerStateWaiting:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.message = self.message
         new.reason = self.reason
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -5722,11 +5874,10 @@ The value is typically used to determine whether a container is ready to accept 
             ]
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ContainerStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -5855,12 +6006,14 @@ The value is typically used to determine whether a container is ready to accept 
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.allocated_resources
@@ -5868,7 +6021,7 @@ The value is typically used to determine whether a container is ready to accept 
             data["allocatedResources"] = {k0: _quantity_wire(i0) for k0, i0 in v0.items()}
         v1 = self.allocated_resources_status
         if v1 is not None:
-            data["allocatedResourcesStatus"] = [i0.to_dict() for i0 in v1]
+            data["allocatedResourcesStatus"] = [i0._encode(wire) for i0 in v1]
         v2 = self.container_id
         if v2 is not None:
             data["containerID"] = v2
@@ -5880,7 +6033,7 @@ The value is typically used to determine whether a container is ready to accept 
             data["imageID"] = v4
         v5 = self.last_state
         if v5 is not None:
-            data["lastState"] = v5.to_dict()
+            data["lastState"] = v5._encode(wire)
         v6 = self.name
         if v6 is not None and (v6 or "name" not in absent):
             data["name"] = v6
@@ -5889,7 +6042,7 @@ The value is typically used to determine whether a container is ready to accept 
             data["ready"] = v7
         v8 = self.resources
         if v8 is not None:
-            data["resources"] = v8.to_dict()
+            data["resources"] = v8._encode(wire)
         v9 = self.restart_count
         if v9 is not None and (v9 or "restart_count" not in absent):
             data["restartCount"] = v9
@@ -5898,20 +6051,23 @@ The value is typically used to determine whether a container is ready to accept 
             data["started"] = v10
         v11 = self.state
         if v11 is not None:
-            data["state"] = v11.to_dict()
+            data["state"] = v11._encode(wire)
         v12 = self.stop_signal
         if v12 is not None:
             data["stopSignal"] = v12
         v13 = self.user
         if v13 is not None:
-            data["user"] = v13.to_dict()
+            data["user"] = v13._encode(wire)
         v14 = self.volume_mounts
         if v14 is not None:
-            data["volumeMounts"] = [i0.to_dict() for i0 in v14]
+            data["volumeMounts"] = [i0._encode(wire) for i0 in v14]
         return data
 
     def _copy(self) -> ContainerStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.allocated_resources = None if (v0 := self.allocated_resources) is None else v0.copy()
         new.allocated_resources_status = (
             None if (v1 := self.allocated_resources_status) is None else [i._copy() for i in v1]
@@ -5960,10 +6116,9 @@ class ContainerUser(_Model):
             else _model_arg(linux, LinuxContainerUser, "ContainerUser(linux=...)")
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ContainerUser:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("linux")
@@ -5976,20 +6131,25 @@ class ContainerUser(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.linux
         if v0 is not None:
-            data["linux"] = v0.to_dict()
+            data["linux"] = v0._encode(wire)
         return data
 
     def _copy(self) -> ContainerUser:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.linux = None if (v0 := self.linux) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -6022,11 +6182,10 @@ class DaemonEndpoint(_Model):
         else:
             self.port = port
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DaemonEndpoint:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -6041,12 +6200,14 @@ class DaemonEndpoint(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.port
@@ -6055,7 +6216,10 @@ class DaemonEndpoint(_Model):
         return data
 
     def _copy(self) -> DaemonEndpoint:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.port = self.port
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -6089,10 +6253,9 @@ class DownwardAPIProjection(_Model):
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DownwardAPIProjection:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("items")
@@ -6109,20 +6272,25 @@ class DownwardAPIProjection(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.items
         if v0 is not None:
-            data["items"] = [i0.to_dict() for i0 in v0]
+            data["items"] = [i0._encode(wire) for i0 in v0]
         return data
 
     def _copy(self) -> DownwardAPIProjection:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.items = None if (v0 := self.items) is None else [i._copy() for i in v0]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -6192,11 +6360,10 @@ class DownwardAPIVolumeFile(_Model):
             )
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DownwardAPIVolumeFile:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -6233,17 +6400,19 @@ class DownwardAPIVolumeFile(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.field_ref
         if v0 is not None:
-            data["fieldRef"] = v0.to_dict()
+            data["fieldRef"] = v0._encode(wire)
         v1 = self.mode
         if v1 is not None:
             data["mode"] = v1
@@ -6252,11 +6421,14 @@ class DownwardAPIVolumeFile(_Model):
             data["path"] = v2
         v3 = self.resource_field_ref
         if v3 is not None:
-            data["resourceFieldRef"] = v3.to_dict()
+            data["resourceFieldRef"] = v3._encode(wire)
         return data
 
     def _copy(self) -> DownwardAPIVolumeFile:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.field_ref = None if (v0 := self.field_ref) is None else v0._copy()
         new.mode = self.mode
         new.path = self.path
@@ -6302,10 +6474,9 @@ class DownwardAPIVolumeSource(_Model):
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DownwardAPIVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("defaultMode")
@@ -6328,23 +6499,28 @@ class DownwardAPIVolumeSource(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.default_mode
         if v0 is not None:
             data["defaultMode"] = v0
         v1 = self.items
         if v1 is not None:
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         return data
 
     def _copy(self) -> DownwardAPIVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.default_mode = self.default_mode
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -6380,10 +6556,9 @@ class EmptyDirVolumeSource(_Model):
         self.medium = medium
         self.size_limit = None if size_limit is None else _Quantity.coerce(size_limit)
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> EmptyDirVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("medium")
@@ -6402,12 +6577,14 @@ class EmptyDirVolumeSource(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.medium
         if v0 is not None:
@@ -6418,7 +6595,10 @@ class EmptyDirVolumeSource(_Model):
         return data
 
     def _copy(self) -> EmptyDirVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.medium = self.medium
         new.size_limit = self.size_limit
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -6479,11 +6659,10 @@ class EndpointAddress(_Model):
             else _model_arg(target_ref, ObjectReference, "EndpointAddress(target_ref=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> EndpointAddress:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -6518,12 +6697,14 @@ class EndpointAddress(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.hostname
@@ -6537,11 +6718,14 @@ class EndpointAddress(_Model):
             data["nodeName"] = v2
         v3 = self.target_ref
         if v3 is not None:
-            data["targetRef"] = v3.to_dict()
+            data["targetRef"] = v3._encode(wire)
         return data
 
     def _copy(self) -> EndpointAddress:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.hostname = self.hostname
         new.ip = self.ip
         new.node_name = self.node_name
@@ -6611,11 +6795,10 @@ class EndpointPort(_Model):
             self.port = port
         self.protocol = protocol
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> EndpointPort:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -6648,12 +6831,14 @@ class EndpointPort(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.app_protocol
@@ -6671,7 +6856,10 @@ class EndpointPort(_Model):
         return data
 
     def _copy(self) -> EndpointPort:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.app_protocol = self.app_protocol
         new.name = self.name
         new.port = self.port
@@ -6752,10 +6940,9 @@ class EndpointSubset(_Model):
             else [_model_arg(i0, EndpointPort, "EndpointSubset(ports=...)") for i0 in ports]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> EndpointSubset:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("addresses")
@@ -6796,26 +6983,31 @@ class EndpointSubset(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.addresses
         if v0 is not None:
-            data["addresses"] = [i0.to_dict() for i0 in v0]
+            data["addresses"] = [i0._encode(wire) for i0 in v0]
         v1 = self.not_ready_addresses
         if v1 is not None:
-            data["notReadyAddresses"] = [i0.to_dict() for i0 in v1]
+            data["notReadyAddresses"] = [i0._encode(wire) for i0 in v1]
         v2 = self.ports
         if v2 is not None:
-            data["ports"] = [i0.to_dict() for i0 in v2]
+            data["ports"] = [i0._encode(wire) for i0 in v2]
         return data
 
     def _copy(self) -> EndpointSubset:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.addresses = None if (v0 := self.addresses) is None else [i._copy() for i in v0]
         new.not_ready_addresses = (
             None if (v1 := self.not_ready_addresses) is None else [i._copy() for i in v1]
@@ -6920,11 +7112,10 @@ class Endpoints(_Model):
             else [_model_arg(i0, EndpointSubset, "Endpoints(subsets=...)") for i0 in subsets]
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Endpoints:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -6963,12 +7154,14 @@ class Endpoints(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -6979,16 +7172,19 @@ class Endpoints(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.subsets
         if v3 is not None:
-            data["subsets"] = [i0.to_dict() for i0 in v3]
+            data["subsets"] = [i0._encode(wire) for i0 in v3]
         return data
 
     def _copy(self) -> Endpoints:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -7054,11 +7250,10 @@ class EndpointsList(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "EndpointsList(metadata=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> EndpointsList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -7098,12 +7293,14 @@ class EndpointsList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -7111,19 +7308,22 @@ class EndpointsList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> EndpointsList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -7177,10 +7377,9 @@ class EnvFromSource(_Model):
             else _model_arg(secret_ref, SecretEnvSource, "EnvFromSource(secret_ref=...)")
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> EnvFromSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("configMapRef")
@@ -7207,26 +7406,31 @@ class EnvFromSource(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.config_map_ref
         if v0 is not None:
-            data["configMapRef"] = v0.to_dict()
+            data["configMapRef"] = v0._encode(wire)
         v1 = self.prefix
         if v1 is not None:
             data["prefix"] = v1
         v2 = self.secret_ref
         if v2 is not None:
-            data["secretRef"] = v2.to_dict()
+            data["secretRef"] = v2._encode(wire)
         return data
 
     def _copy(self) -> EnvFromSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.config_map_ref = None if (v0 := self.config_map_ref) is None else v0._copy()
         new.prefix = self.prefix
         new.secret_ref = None if (v2 := self.secret_ref) is None else v2._copy()
@@ -7281,11 +7485,10 @@ class EnvVar(_Model):
             else _model_arg(value_from, EnvVarSource, "EnvVar(value_from=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> EnvVar:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -7314,12 +7517,14 @@ class EnvVar(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.name
@@ -7330,11 +7535,14 @@ class EnvVar(_Model):
             data["value"] = v1
         v2 = self.value_from
         if v2 is not None:
-            data["valueFrom"] = v2.to_dict()
+            data["valueFrom"] = v2._encode(wire)
         return data
 
     def _copy(self) -> EnvVar:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.name = self.name
         new.value = self.value
         new.value_from = None if (v2 := self.value_from) is None else v2._copy()
@@ -7419,10 +7627,9 @@ class EnvVarSource(_Model):
             else _model_arg(secret_key_ref, SecretKeySelector, "EnvVarSource(secret_key_ref=...)")
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> EnvVarSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("configMapKeyRef")
@@ -7467,32 +7674,37 @@ class EnvVarSource(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.config_map_key_ref
         if v0 is not None:
-            data["configMapKeyRef"] = v0.to_dict()
+            data["configMapKeyRef"] = v0._encode(wire)
         v1 = self.field_ref
         if v1 is not None:
-            data["fieldRef"] = v1.to_dict()
+            data["fieldRef"] = v1._encode(wire)
         v2 = self.file_key_ref
         if v2 is not None:
-            data["fileKeyRef"] = v2.to_dict()
+            data["fileKeyRef"] = v2._encode(wire)
         v3 = self.resource_field_ref
         if v3 is not None:
-            data["resourceFieldRef"] = v3.to_dict()
+            data["resourceFieldRef"] = v3._encode(wire)
         v4 = self.secret_key_ref
         if v4 is not None:
-            data["secretKeyRef"] = v4.to_dict()
+            data["secretKeyRef"] = v4._encode(wire)
         return data
 
     def _copy(self) -> EnvVarSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.config_map_key_ref = None if (v0 := self.config_map_key_ref) is None else v0._copy()
         new.field_ref = None if (v1 := self.field_ref) is None else v1._copy()
         new.file_key_ref = None if (v2 := self.file_key_ref) is None else v2._copy()
@@ -7854,11 +8066,10 @@ The container runtime must implement support for this feature. If the runtime do
         )
         self.working_dir = working_dir
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> EphemeralContainer:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -8077,12 +8288,14 @@ The container runtime must implement support for this feature. If the runtime do
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.args
@@ -8093,10 +8306,10 @@ The container runtime must implement support for this feature. If the runtime do
             data["command"] = v1
         v2 = self.env
         if v2 is not None:
-            data["env"] = [i0.to_dict() for i0 in v2]
+            data["env"] = [i0._encode(wire) for i0 in v2]
         v3 = self.env_from
         if v3 is not None:
-            data["envFrom"] = [i0.to_dict() for i0 in v3]
+            data["envFrom"] = [i0._encode(wire) for i0 in v3]
         v4 = self.image
         if v4 is not None:
             data["image"] = v4
@@ -8105,37 +8318,37 @@ The container runtime must implement support for this feature. If the runtime do
             data["imagePullPolicy"] = v5
         v6 = self.lifecycle
         if v6 is not None:
-            data["lifecycle"] = v6.to_dict()
+            data["lifecycle"] = v6._encode(wire)
         v7 = self.liveness_probe
         if v7 is not None:
-            data["livenessProbe"] = v7.to_dict()
+            data["livenessProbe"] = v7._encode(wire)
         v8 = self.name
         if v8 is not None and (v8 or "name" not in absent):
             data["name"] = v8
         v9 = self.ports
         if v9 is not None:
-            data["ports"] = [i0.to_dict() for i0 in v9]
+            data["ports"] = [i0._encode(wire) for i0 in v9]
         v10 = self.readiness_probe
         if v10 is not None:
-            data["readinessProbe"] = v10.to_dict()
+            data["readinessProbe"] = v10._encode(wire)
         v11 = self.resize_policy
         if v11 is not None:
-            data["resizePolicy"] = [i0.to_dict() for i0 in v11]
+            data["resizePolicy"] = [i0._encode(wire) for i0 in v11]
         v12 = self.resources
         if v12 is not None:
-            data["resources"] = v12.to_dict()
+            data["resources"] = v12._encode(wire)
         v13 = self.restart_policy
         if v13 is not None:
             data["restartPolicy"] = v13
         v14 = self.restart_policy_rules
         if v14 is not None:
-            data["restartPolicyRules"] = [i0.to_dict() for i0 in v14]
+            data["restartPolicyRules"] = [i0._encode(wire) for i0 in v14]
         v15 = self.security_context
         if v15 is not None:
-            data["securityContext"] = v15.to_dict()
+            data["securityContext"] = v15._encode(wire)
         v16 = self.startup_probe
         if v16 is not None:
-            data["startupProbe"] = v16.to_dict()
+            data["startupProbe"] = v16._encode(wire)
         v17 = self.stdin
         if v17 is not None:
             data["stdin"] = v17
@@ -8156,17 +8369,20 @@ The container runtime must implement support for this feature. If the runtime do
             data["tty"] = v22
         v23 = self.volume_devices
         if v23 is not None:
-            data["volumeDevices"] = [i0.to_dict() for i0 in v23]
+            data["volumeDevices"] = [i0._encode(wire) for i0 in v23]
         v24 = self.volume_mounts
         if v24 is not None:
-            data["volumeMounts"] = [i0.to_dict() for i0 in v24]
+            data["volumeMounts"] = [i0._encode(wire) for i0 in v24]
         v25 = self.working_dir
         if v25 is not None:
             data["workingDir"] = v25
         return data
 
     def _copy(self) -> EphemeralContainer:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.args = None if (v0 := self.args) is None else v0[:]
         new.command = None if (v1 := self.command) is None else v1[:]
         new.env = None if (v2 := self.env) is None else [i._copy() for i in v2]
@@ -8243,10 +8459,9 @@ Required, must not be nil.
             )
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> EphemeralVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("volumeClaimTemplate")
@@ -8259,20 +8474,25 @@ Required, must not be nil.
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.volume_claim_template
         if v0 is not None:
-            data["volumeClaimTemplate"] = v0.to_dict()
+            data["volumeClaimTemplate"] = v0._encode(wire)
         return data
 
     def _copy(self) -> EphemeralVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.volume_claim_template = (
             None if (v0 := self.volume_claim_template) is None else v0._copy()
         )
@@ -8477,11 +8697,10 @@ class Event(_Model):
         )
         self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Event:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -8606,12 +8825,14 @@ class Event(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.action
@@ -8631,7 +8852,7 @@ class Event(_Model):
             data["firstTimestamp"] = v4 if isinstance(v4, str) else _Time.coerce(v4)
         v5 = self.involved_object
         if v5 is not None:
-            d5 = v5.to_dict()
+            d5 = v5._encode(wire)
             if d5 or "involved_object" not in absent:
                 data["involvedObject"] = d5
         v6 = self.kind
@@ -8645,7 +8866,7 @@ class Event(_Model):
             data["message"] = v8
         v9 = self.metadata
         if v9 is not None:
-            d9 = v9.to_dict()
+            d9 = v9._encode(wire)
             if d9 or "metadata" not in absent:
                 data["metadata"] = d9
         v10 = self.reason
@@ -8653,7 +8874,7 @@ class Event(_Model):
             data["reason"] = v10
         v11 = self.related
         if v11 is not None:
-            data["related"] = v11.to_dict()
+            data["related"] = v11._encode(wire)
         v12 = self.reporting_component
         if v12 is not None:
             data["reportingComponent"] = v12
@@ -8662,17 +8883,20 @@ class Event(_Model):
             data["reportingInstance"] = v13
         v14 = self.series
         if v14 is not None:
-            data["series"] = v14.to_dict()
+            data["series"] = v14._encode(wire)
         v15 = self.source
         if v15 is not None:
-            data["source"] = v15.to_dict()
+            data["source"] = v15._encode(wire)
         v16 = self.type
         if v16 is not None:
             data["type"] = v16
         return data
 
     def _copy(self) -> Event:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.action = self.action
         new.api_version = self.api_version
         new.count = self.count
@@ -8751,11 +8975,10 @@ class EventList(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "EventList(metadata=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> EventList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -8795,12 +9018,14 @@ class EventList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -8808,19 +9033,22 @@ class EventList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> EventList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -8861,10 +9089,9 @@ class EventSeries(_Model):
             None if last_observed_time is None else _MicroTime.coerce(last_observed_time)
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> EventSeries:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("count")
@@ -8883,12 +9110,14 @@ class EventSeries(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.count
         if v0 is not None:
@@ -8899,7 +9128,10 @@ class EventSeries(_Model):
         return data
 
     def _copy(self) -> EventSeries:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.count = self.count
         new.last_observed_time = self.last_observed_time
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -8935,10 +9167,9 @@ class EventSource(_Model):
         self.component = component
         self.host = host
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> EventSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("component")
@@ -8955,12 +9186,14 @@ class EventSource(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.component
         if v0 is not None:
@@ -8971,7 +9204,10 @@ class EventSource(_Model):
         return data
 
     def _copy(self) -> EventSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.component = self.component
         new.host = self.host
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -8998,10 +9234,9 @@ class ExecAction(_Model):
     ) -> None:
         self.command = command
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ExecAction:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("command")
@@ -9012,12 +9247,14 @@ class ExecAction(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.command
         if v0 is not None:
@@ -9025,7 +9262,10 @@ class ExecAction(_Model):
         return data
 
     def _copy(self) -> ExecAction:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.command = None if (v0 := self.command) is None else v0[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -9083,10 +9323,9 @@ class FCVolumeSource(_Model):
         self.target_wwns = target_wwns
         self.wwids = wwids
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> FCVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("fsType")
@@ -9121,12 +9360,14 @@ class FCVolumeSource(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.fs_type
         if v0 is not None:
@@ -9146,7 +9387,10 @@ class FCVolumeSource(_Model):
         return data
 
     def _copy(self) -> FCVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.fs_type = self.fs_type
         new.lun = self.lun
         new.read_only = self.read_only
@@ -9217,11 +9461,10 @@ If optional is set to false and the specified key does not exist, an error will 
         else:
             self.volume_name = volume_name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> FileKeySelector:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -9258,12 +9501,14 @@ If optional is set to false and the specified key does not exist, an error will 
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.key
@@ -9281,7 +9526,10 @@ If optional is set to false and the specified key does not exist, an error will 
         return data
 
     def _copy(self) -> FileKeySelector:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.key = self.key
         new.optional = self.optional
         new.path = self.path
@@ -9356,11 +9604,10 @@ class FlexPersistentVolumeSource(_Model):
             )
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> FlexPersistentVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -9401,12 +9648,14 @@ class FlexPersistentVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.driver
@@ -9423,11 +9672,14 @@ class FlexPersistentVolumeSource(_Model):
             data["readOnly"] = v3
         v4 = self.secret_ref
         if v4 is not None:
-            data["secretRef"] = v4.to_dict()
+            data["secretRef"] = v4._encode(wire)
         return data
 
     def _copy(self) -> FlexPersistentVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.driver = self.driver
         new.fs_type = self.fs_type
         new.options = None if (v2 := self.options) is None else v2.copy()
@@ -9501,11 +9753,10 @@ class FlexVolumeSource(_Model):
             else _model_arg(secret_ref, LocalObjectReference, "FlexVolumeSource(secret_ref=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> FlexVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -9546,12 +9797,14 @@ class FlexVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.driver
@@ -9568,11 +9821,14 @@ class FlexVolumeSource(_Model):
             data["readOnly"] = v3
         v4 = self.secret_ref
         if v4 is not None:
-            data["secretRef"] = v4.to_dict()
+            data["secretRef"] = v4._encode(wire)
         return data
 
     def _copy(self) -> FlexVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.driver = self.driver
         new.fs_type = self.fs_type
         new.options = None if (v2 := self.options) is None else v2.copy()
@@ -9612,10 +9868,9 @@ class FlockerVolumeSource(_Model):
         self.dataset_name = dataset_name
         self.dataset_uuid = dataset_uuid
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> FlockerVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("datasetName")
@@ -9632,12 +9887,14 @@ class FlockerVolumeSource(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.dataset_name
         if v0 is not None:
@@ -9648,7 +9905,10 @@ class FlockerVolumeSource(_Model):
         return data
 
     def _copy(self) -> FlockerVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.dataset_name = self.dataset_name
         new.dataset_uuid = self.dataset_uuid
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -9708,11 +9968,10 @@ class GCEPersistentDiskVolumeSource(_Model):
             self.pd_name = pd_name
         self.read_only = read_only
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> GCEPersistentDiskVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -9745,12 +10004,14 @@ class GCEPersistentDiskVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.fs_type
@@ -9768,7 +10029,10 @@ class GCEPersistentDiskVolumeSource(_Model):
         return data
 
     def _copy(self) -> GCEPersistentDiskVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.fs_type = self.fs_type
         new.partition = self.partition
         new.pd_name = self.pd_name
@@ -9817,11 +10081,10 @@ If this is not specified, the default behavior is defined by gRPC.
             self.port = port
         self.service = service
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> GRPCAction:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -9842,12 +10105,14 @@ If this is not specified, the default behavior is defined by gRPC.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.port
@@ -9859,7 +10124,10 @@ If this is not specified, the default behavior is defined by gRPC.
         return data
 
     def _copy(self) -> GRPCAction:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.port = self.port
         new.service = self.service
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -9913,11 +10181,10 @@ class GitRepoVolumeSource(_Model):
             self.repository = repository
         self.revision = revision
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> GitRepoVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -9944,12 +10211,14 @@ class GitRepoVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.directory
@@ -9964,7 +10233,10 @@ class GitRepoVolumeSource(_Model):
         return data
 
     def _copy(self) -> GitRepoVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.directory = self.directory
         new.repository = self.repository
         new.revision = self.revision
@@ -10029,11 +10301,10 @@ class GlusterfsPersistentVolumeSource(_Model):
             self.path = path
         self.read_only = read_only
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> GlusterfsPersistentVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -10068,12 +10339,14 @@ class GlusterfsPersistentVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.endpoints
@@ -10091,7 +10364,10 @@ class GlusterfsPersistentVolumeSource(_Model):
         return data
 
     def _copy(self) -> GlusterfsPersistentVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.endpoints = self.endpoints
         new.endpoints_namespace = self.endpoints_namespace
         new.path = self.path
@@ -10148,11 +10424,10 @@ class GlusterfsVolumeSource(_Model):
             self.path = path
         self.read_only = read_only
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> GlusterfsVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -10181,12 +10456,14 @@ class GlusterfsVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.endpoints
@@ -10201,7 +10478,10 @@ class GlusterfsVolumeSource(_Model):
         return data
 
     def _copy(self) -> GlusterfsVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.endpoints = self.endpoints
         new.path = self.path
         new.read_only = self.read_only
@@ -10268,10 +10548,9 @@ class HTTPGetAction(_Model):
         self.port = port
         self.scheme = scheme
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> HTTPGetAction:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("host")
@@ -10312,19 +10591,21 @@ class HTTPGetAction(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.host
         if v0 is not None:
             data["host"] = v0
         v1 = self.http_headers
         if v1 is not None:
-            data["httpHeaders"] = [i0.to_dict() for i0 in v1]
+            data["httpHeaders"] = [i0._encode(wire) for i0 in v1]
         v2 = self.path
         if v2 is not None:
             data["path"] = v2
@@ -10337,7 +10618,10 @@ class HTTPGetAction(_Model):
         return data
 
     def _copy(self) -> HTTPGetAction:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.host = self.host
         new.http_headers = None if (v1 := self.http_headers) is None else [i._copy() for i in v1]
         new.path = self.path
@@ -10387,11 +10671,10 @@ class HTTPHeader(_Model):
         else:
             self.value = value
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> HTTPHeader:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -10414,12 +10697,14 @@ class HTTPHeader(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.name
@@ -10431,7 +10716,10 @@ class HTTPHeader(_Model):
         return data
 
     def _copy(self) -> HTTPHeader:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.name = self.name
         new.value = self.value
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -10475,11 +10763,10 @@ class HostAlias(_Model):
         else:
             self.ip = ip
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> HostAlias:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -10500,12 +10787,14 @@ class HostAlias(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.hostnames
@@ -10517,7 +10806,10 @@ class HostAlias(_Model):
         return data
 
     def _copy(self) -> HostAlias:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.hostnames = None if (v0 := self.hostnames) is None else v0[:]
         new.ip = self.ip
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -10552,11 +10844,10 @@ class HostIP(_Model):
         else:
             self.ip = ip
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> HostIP:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -10571,12 +10862,14 @@ class HostIP(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.ip
@@ -10585,7 +10878,10 @@ class HostIP(_Model):
         return data
 
     def _copy(self) -> HostIP:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.ip = self.ip
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -10628,11 +10924,10 @@ class HostPathVolumeSource(_Model):
             self.path = path
         self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> HostPathVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -10653,12 +10948,14 @@ class HostPathVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.path
@@ -10670,7 +10967,10 @@ class HostPathVolumeSource(_Model):
         return data
 
     def _copy(self) -> HostPathVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.path = self.path
         new.type = self.type
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -10805,11 +11105,10 @@ class ISCSIPersistentVolumeSource(_Model):
         else:
             self.target_portal = target_portal
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ISCSIPersistentVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -10890,12 +11189,14 @@ class ISCSIPersistentVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.chap_auth_discovery
@@ -10927,14 +11228,17 @@ class ISCSIPersistentVolumeSource(_Model):
             data["readOnly"] = v8
         v9 = self.secret_ref
         if v9 is not None:
-            data["secretRef"] = v9.to_dict()
+            data["secretRef"] = v9._encode(wire)
         v10 = self.target_portal
         if v10 is not None and (v10 or "target_portal" not in absent):
             data["targetPortal"] = v10
         return data
 
     def _copy(self) -> ISCSIPersistentVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.chap_auth_discovery = self.chap_auth_discovery
         new.chap_auth_session = self.chap_auth_session
         new.fs_type = self.fs_type
@@ -11076,11 +11380,10 @@ class ISCSIVolumeSource(_Model):
         else:
             self.target_portal = target_portal
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ISCSIVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -11161,12 +11464,14 @@ class ISCSIVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.chap_auth_discovery
@@ -11198,14 +11503,17 @@ class ISCSIVolumeSource(_Model):
             data["readOnly"] = v8
         v9 = self.secret_ref
         if v9 is not None:
-            data["secretRef"] = v9.to_dict()
+            data["secretRef"] = v9._encode(wire)
         v10 = self.target_portal
         if v10 is not None and (v10 or "target_portal" not in absent):
             data["targetPortal"] = v10
         return data
 
     def _copy(self) -> ISCSIVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.chap_auth_discovery = self.chap_auth_discovery
         new.chap_auth_session = self.chap_auth_session
         new.fs_type = self.fs_type
@@ -11251,10 +11559,9 @@ class ImageVolumeSource(_Model):
         self.pull_policy = pull_policy
         self.reference = reference
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ImageVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("pullPolicy")
@@ -11271,12 +11578,14 @@ class ImageVolumeSource(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.pull_policy
         if v0 is not None:
@@ -11287,7 +11596,10 @@ class ImageVolumeSource(_Model):
         return data
 
     def _copy(self) -> ImageVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.pull_policy = self.pull_policy
         new.reference = self.reference
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -11323,11 +11635,10 @@ class ImageVolumeStatus(_Model):
         else:
             self.image_ref = image_ref
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ImageVolumeStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -11342,12 +11653,14 @@ class ImageVolumeStatus(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.image_ref
@@ -11356,7 +11669,10 @@ class ImageVolumeStatus(_Model):
         return data
 
     def _copy(self) -> ImageVolumeStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.image_ref = self.image_ref
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -11410,11 +11726,10 @@ class KeyToPath(_Model):
         else:
             self.path = path
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> KeyToPath:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -11443,12 +11758,14 @@ class KeyToPath(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.key
@@ -11463,7 +11780,10 @@ class KeyToPath(_Model):
         return data
 
     def _copy(self) -> KeyToPath:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.key = self.key
         new.mode = self.mode
         new.path = self.path
@@ -11516,10 +11836,9 @@ class Lifecycle(_Model):
         )
         self.stop_signal = stop_signal
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Lifecycle:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("postStart")
@@ -11546,26 +11865,31 @@ class Lifecycle(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.post_start
         if v0 is not None:
-            data["postStart"] = v0.to_dict()
+            data["postStart"] = v0._encode(wire)
         v1 = self.pre_stop
         if v1 is not None:
-            data["preStop"] = v1.to_dict()
+            data["preStop"] = v1._encode(wire)
         v2 = self.stop_signal
         if v2 is not None:
             data["stopSignal"] = v2
         return data
 
     def _copy(self) -> Lifecycle:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.post_start = None if (v0 := self.post_start) is None else v0._copy()
         new.pre_stop = None if (v1 := self.pre_stop) is None else v1._copy()
         new.stop_signal = self.stop_signal
@@ -11628,10 +11952,9 @@ class LifecycleHandler(_Model):
             else _model_arg(tcp_socket, TCPSocketAction, "LifecycleHandler(tcp_socket=...)")
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> LifecycleHandler:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("exec")
@@ -11668,29 +11991,34 @@ class LifecycleHandler(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.exec
         if v0 is not None:
-            data["exec"] = v0.to_dict()
+            data["exec"] = v0._encode(wire)
         v1 = self.http_get
         if v1 is not None:
-            data["httpGet"] = v1.to_dict()
+            data["httpGet"] = v1._encode(wire)
         v2 = self.sleep
         if v2 is not None:
-            data["sleep"] = v2.to_dict()
+            data["sleep"] = v2._encode(wire)
         v3 = self.tcp_socket
         if v3 is not None:
-            data["tcpSocket"] = v3.to_dict()
+            data["tcpSocket"] = v3._encode(wire)
         return data
 
     def _copy(self) -> LifecycleHandler:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.exec = None if (v0 := self.exec) is None else v0._copy()
         new.http_get = None if (v1 := self.http_get) is None else v1._copy()
         new.sleep = None if (v2 := self.sleep) is None else v2._copy()
@@ -11775,11 +12103,10 @@ class LimitRange(_Model):
             None if spec is None else _model_arg(spec, LimitRangeSpec, "LimitRange(spec=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> LimitRange:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -11814,12 +12141,14 @@ class LimitRange(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -11830,16 +12159,19 @@ class LimitRange(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            data["spec"] = v3._encode(wire)
         return data
 
     def _copy(self) -> LimitRange:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -11927,11 +12259,10 @@ class LimitRangeItem(_Model):
         else:
             self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> LimitRangeItem:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -11986,12 +12317,14 @@ class LimitRangeItem(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.default
@@ -12015,7 +12348,10 @@ class LimitRangeItem(_Model):
         return data
 
     def _copy(self) -> LimitRangeItem:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.default = None if (v0 := self.default) is None else v0.copy()
         new.default_request = None if (v1 := self.default_request) is None else v1.copy()
         new.max = None if (v2 := self.max) is None else v2.copy()
@@ -12085,11 +12421,10 @@ class LimitRangeList(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "LimitRangeList(metadata=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> LimitRangeList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -12129,12 +12464,14 @@ class LimitRangeList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -12142,19 +12479,22 @@ class LimitRangeList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> LimitRangeList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -12195,11 +12535,10 @@ class LimitRangeSpec(_Model):
                 _model_arg(i0, LimitRangeItem, "LimitRangeSpec(limits=...)") for i0 in limits
             ]
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> LimitRangeSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -12219,21 +12558,26 @@ class LimitRangeSpec(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.limits
         if v0 is not None and (v0 or "limits" not in absent):
-            data["limits"] = [i0.to_dict() for i0 in v0]
+            data["limits"] = [i0._encode(wire) for i0 in v0]
         return data
 
     def _copy(self) -> LimitRangeSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.limits = None if (v0 := self.limits) is None else [i._copy() for i in v0]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -12289,11 +12633,10 @@ class LinuxContainerUser(_Model):
         else:
             self.uid = uid
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> LinuxContainerUser:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -12322,12 +12665,14 @@ class LinuxContainerUser(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.gid
@@ -12342,7 +12687,10 @@ class LinuxContainerUser(_Model):
         return data
 
     def _copy(self) -> LinuxContainerUser:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.gid = self.gid
         new.supplemental_groups = None if (v1 := self.supplemental_groups) is None else v1[:]
         new.uid = self.uid
@@ -12398,10 +12746,9 @@ class LoadBalancerIngress(_Model):
             else [_model_arg(i0, PortStatus, "LoadBalancerIngress(ports=...)") for i0 in ports]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> LoadBalancerIngress:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("hostname")
@@ -12436,12 +12783,14 @@ class LoadBalancerIngress(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.hostname
         if v0 is not None:
@@ -12454,11 +12803,14 @@ class LoadBalancerIngress(_Model):
             data["ipMode"] = v2
         v3 = self.ports
         if v3 is not None:
-            data["ports"] = [i0.to_dict() for i0 in v3]
+            data["ports"] = [i0._encode(wire) for i0 in v3]
         return data
 
     def _copy(self) -> LoadBalancerIngress:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.hostname = self.hostname
         new.ip = self.ip
         new.ip_mode = self.ip_mode
@@ -12494,10 +12846,9 @@ class LoadBalancerStatus(_Model):
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> LoadBalancerStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("ingress")
@@ -12514,20 +12865,25 @@ class LoadBalancerStatus(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.ingress
         if v0 is not None:
-            data["ingress"] = [i0.to_dict() for i0 in v0]
+            data["ingress"] = [i0._encode(wire) for i0 in v0]
         return data
 
     def _copy(self) -> LoadBalancerStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.ingress = None if (v0 := self.ingress) is None else [i._copy() for i in v0]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -12551,10 +12907,9 @@ class LocalObjectReference(_Model):
     ) -> None:
         self.name = name
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> LocalObjectReference:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("name")
@@ -12565,12 +12920,14 @@ class LocalObjectReference(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.name
         if v0 is not None:
@@ -12578,7 +12935,10 @@ class LocalObjectReference(_Model):
         return data
 
     def _copy(self) -> LocalObjectReference:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.name = self.name
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -12620,11 +12980,10 @@ class LocalVolumeSource(_Model):
         else:
             self.path = path
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> LocalVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -12645,12 +13004,14 @@ class LocalVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.fs_type
@@ -12662,7 +13023,10 @@ class LocalVolumeSource(_Model):
         return data
 
     def _copy(self) -> LocalVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.fs_type = self.fs_type
         new.path = self.path
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -12718,11 +13082,10 @@ Note: New statuses can be added in the future. Consumers should check for unknow
             self.status = status
         self.target_volume_attributes_class_name = target_volume_attributes_class_name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ModifyVolumeStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -12743,12 +13106,14 @@ Note: New statuses can be added in the future. Consumers should check for unknow
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.status
@@ -12760,7 +13125,10 @@ Note: New statuses can be added in the future. Consumers should check for unknow
         return data
 
     def _copy(self) -> ModifyVolumeStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.status = self.status
         new.target_volume_attributes_class_name = self.target_volume_attributes_class_name
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -12815,11 +13183,10 @@ class NFSVolumeSource(_Model):
         else:
             self.server = server
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NFSVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -12848,12 +13215,14 @@ class NFSVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.path
@@ -12868,7 +13237,10 @@ class NFSVolumeSource(_Model):
         return data
 
     def _copy(self) -> NFSVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.path = self.path
         new.read_only = self.read_only
         new.server = self.server
@@ -12964,11 +13336,10 @@ class Namespace(_Model):
             None if status is None else _model_arg(status, NamespaceStatus, "Namespace(status=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Namespace:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -13011,12 +13382,14 @@ class Namespace(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -13027,19 +13400,22 @@ class Namespace(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            data["spec"] = v3._encode(wire)
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> Namespace:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -13115,11 +13491,10 @@ class NamespaceCondition(_Model):
         else:
             self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NamespaceCondition:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -13162,12 +13537,14 @@ class NamespaceCondition(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.last_transition_time
@@ -13188,7 +13565,10 @@ class NamespaceCondition(_Model):
         return data
 
     def _copy(self) -> NamespaceCondition:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.last_transition_time = self.last_transition_time
         new.message = self.message
         new.reason = self.reason
@@ -13255,11 +13635,10 @@ class NamespaceList(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "NamespaceList(metadata=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NamespaceList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -13299,12 +13678,14 @@ class NamespaceList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -13312,19 +13693,22 @@ class NamespaceList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> NamespaceList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -13354,10 +13738,9 @@ class NamespaceSpec(_Model):
     ) -> None:
         self.finalizers = finalizers
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NamespaceSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("finalizers")
@@ -13368,12 +13751,14 @@ class NamespaceSpec(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.finalizers
         if v0 is not None:
@@ -13381,7 +13766,10 @@ class NamespaceSpec(_Model):
         return data
 
     def _copy(self) -> NamespaceSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.finalizers = None if (v0 := self.finalizers) is None else v0[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -13431,10 +13819,9 @@ class NamespaceStatus(_Model):
         )
         self.phase = phase
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NamespaceStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("conditions")
@@ -13457,23 +13844,28 @@ class NamespaceStatus(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.conditions
         if v0 is not None:
-            data["conditions"] = [i0.to_dict() for i0 in v0]
+            data["conditions"] = [i0._encode(wire) for i0 in v0]
         v1 = self.phase
         if v1 is not None:
             data["phase"] = v1
         return data
 
     def _copy(self) -> NamespaceStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
         new.phase = self.phase
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -13566,11 +13958,10 @@ class Node(_Model):
         self.spec = None if spec is None else _model_arg(spec, NodeSpec, "Node(spec=...)")
         self.status = None if status is None else _model_arg(status, NodeStatus, "Node(status=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Node:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -13613,12 +14004,14 @@ class Node(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -13629,19 +14022,22 @@ class Node(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            data["spec"] = v3._encode(wire)
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> Node:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -13692,11 +14088,10 @@ class NodeAddress(_Model):
         else:
             self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NodeAddress:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -13719,12 +14114,14 @@ class NodeAddress(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.address
@@ -13736,7 +14133,10 @@ class NodeAddress(_Model):
         return data
 
     def _copy(self) -> NodeAddress:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.address = self.address
         new.type = self.type
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -13808,10 +14208,9 @@ class NodeAffinity(_Model):
             )
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NodeAffinity:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("preferredDuringSchedulingIgnoredDuringExecution")
@@ -13838,23 +14237,30 @@ class NodeAffinity(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.preferred_during_scheduling_ignored_during_execution
         if v0 is not None:
-            data["preferredDuringSchedulingIgnoredDuringExecution"] = [i0.to_dict() for i0 in v0]
+            data["preferredDuringSchedulingIgnoredDuringExecution"] = [
+                i0._encode(wire) for i0 in v0
+            ]
         v1 = self.required_during_scheduling_ignored_during_execution
         if v1 is not None:
-            data["requiredDuringSchedulingIgnoredDuringExecution"] = v1.to_dict()
+            data["requiredDuringSchedulingIgnoredDuringExecution"] = v1._encode(wire)
         return data
 
     def _copy(self) -> NodeAffinity:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.preferred_during_scheduling_ignored_during_execution = (
             None
             if (v0 := self.preferred_during_scheduling_ignored_during_execution) is None
@@ -13918,11 +14324,10 @@ class NodeAllocatableResourceClaimStatus(_Model):
         else:
             self.resources = {k0: _Quantity.coerce(i0) for k0, i0 in resources.items()}
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NodeAllocatableResourceClaimStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -13951,12 +14356,14 @@ class NodeAllocatableResourceClaimStatus(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.containers
@@ -13971,7 +14378,10 @@ class NodeAllocatableResourceClaimStatus(_Model):
         return data
 
     def _copy(self) -> NodeAllocatableResourceClaimStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.containers = None if (v0 := self.containers) is None else v0[:]
         new.resource_claim_name = self.resource_claim_name
         new.resources = None if (v2 := self.resources) is None else v2.copy()
@@ -14054,11 +14464,10 @@ class NodeCondition(_Model):
         else:
             self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NodeCondition:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -14109,12 +14518,14 @@ class NodeCondition(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.last_heartbeat_time
@@ -14138,7 +14549,10 @@ class NodeCondition(_Model):
         return data
 
     def _copy(self) -> NodeCondition:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.last_heartbeat_time = self.last_heartbeat_time
         new.last_transition_time = self.last_transition_time
         new.message = self.message
@@ -14176,10 +14590,9 @@ class NodeConfigSource(_Model):
             )
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NodeConfigSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("configMap")
@@ -14192,20 +14605,25 @@ class NodeConfigSource(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.config_map
         if v0 is not None:
-            data["configMap"] = v0.to_dict()
+            data["configMap"] = v0._encode(wire)
         return data
 
     def _copy(self) -> NodeConfigSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.config_map = None if (v0 := self.config_map) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -14270,10 +14688,9 @@ class NodeConfigStatus(_Model):
             )
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NodeConfigStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("active")
@@ -14308,29 +14725,34 @@ class NodeConfigStatus(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.active
         if v0 is not None:
-            data["active"] = v0.to_dict()
+            data["active"] = v0._encode(wire)
         v1 = self.assigned
         if v1 is not None:
-            data["assigned"] = v1.to_dict()
+            data["assigned"] = v1._encode(wire)
         v2 = self.error
         if v2 is not None:
             data["error"] = v2
         v3 = self.last_known_good
         if v3 is not None:
-            data["lastKnownGood"] = v3.to_dict()
+            data["lastKnownGood"] = v3._encode(wire)
         return data
 
     def _copy(self) -> NodeConfigStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.active = None if (v0 := self.active) is None else v0._copy()
         new.assigned = None if (v1 := self.assigned) is None else v1._copy()
         new.error = self.error
@@ -14365,10 +14787,9 @@ class NodeDaemonEndpoints(_Model):
             )
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NodeDaemonEndpoints:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("kubeletEndpoint")
@@ -14381,20 +14802,25 @@ class NodeDaemonEndpoints(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.kubelet_endpoint
         if v0 is not None:
-            data["kubeletEndpoint"] = v0.to_dict()
+            data["kubeletEndpoint"] = v0._encode(wire)
         return data
 
     def _copy(self) -> NodeDaemonEndpoints:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.kubelet_endpoint = None if (v0 := self.kubelet_endpoint) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -14420,10 +14846,9 @@ class NodeFeatures(_Model):
     ) -> None:
         self.supplemental_groups_policy = supplemental_groups_policy
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NodeFeatures:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("supplementalGroupsPolicy")
@@ -14434,12 +14859,14 @@ class NodeFeatures(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.supplemental_groups_policy
         if v0 is not None:
@@ -14447,7 +14874,10 @@ class NodeFeatures(_Model):
         return data
 
     def _copy(self) -> NodeFeatures:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.supplemental_groups_policy = self.supplemental_groups_policy
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -14509,11 +14939,10 @@ class NodeList(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "NodeList(metadata=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NodeList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -14553,12 +14982,14 @@ class NodeList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -14566,19 +14997,22 @@ class NodeList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> NodeList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -14623,10 +15057,9 @@ class NodeRuntimeHandler(_Model):
         )
         self.name = name
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NodeRuntimeHandler:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("features")
@@ -14645,23 +15078,28 @@ class NodeRuntimeHandler(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.features
         if v0 is not None:
-            data["features"] = v0.to_dict()
+            data["features"] = v0._encode(wire)
         v1 = self.name
         if v1 is not None:
             data["name"] = v1
         return data
 
     def _copy(self) -> NodeRuntimeHandler:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.features = None if (v0 := self.features) is None else v0._copy()
         new.name = self.name
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -14697,10 +15135,9 @@ class NodeRuntimeHandlerFeatures(_Model):
         self.recursive_read_only_mounts = recursive_read_only_mounts
         self.user_namespaces = user_namespaces
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NodeRuntimeHandlerFeatures:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("recursiveReadOnlyMounts")
@@ -14717,12 +15154,14 @@ class NodeRuntimeHandlerFeatures(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.recursive_read_only_mounts
         if v0 is not None:
@@ -14733,7 +15172,10 @@ class NodeRuntimeHandlerFeatures(_Model):
         return data
 
     def _copy(self) -> NodeRuntimeHandlerFeatures:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.recursive_read_only_mounts = self.recursive_read_only_mounts
         new.user_namespaces = self.user_namespaces
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -14778,11 +15220,10 @@ class NodeSelector(_Model):
                 for i0 in node_selector_terms
             ]
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NodeSelector:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -14802,21 +15243,26 @@ class NodeSelector(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.node_selector_terms
         if v0 is not None and (v0 or "node_selector_terms" not in absent):
-            data["nodeSelectorTerms"] = [i0.to_dict() for i0 in v0]
+            data["nodeSelectorTerms"] = [i0._encode(wire) for i0 in v0]
         return data
 
     def _copy(self) -> NodeSelector:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.node_selector_terms = (
             None if (v0 := self.node_selector_terms) is None else [i._copy() for i in v0]
         )
@@ -14872,11 +15318,10 @@ class NodeSelectorRequirement(_Model):
             self.operator = operator
         self.values = values
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NodeSelectorRequirement:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -14905,12 +15350,14 @@ class NodeSelectorRequirement(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.key
@@ -14925,7 +15372,10 @@ class NodeSelectorRequirement(_Model):
         return data
 
     def _copy(self) -> NodeSelectorRequirement:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.key = self.key
         new.operator = self.operator
         new.values = None if (v2 := self.values) is None else v2[:]
@@ -14987,10 +15437,9 @@ class NodeSelectorTerm(_Model):
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NodeSelectorTerm:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("matchExpressions")
@@ -15019,23 +15468,28 @@ class NodeSelectorTerm(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.match_expressions
         if v0 is not None:
-            data["matchExpressions"] = [i0.to_dict() for i0 in v0]
+            data["matchExpressions"] = [i0._encode(wire) for i0 in v0]
         v1 = self.match_fields
         if v1 is not None:
-            data["matchFields"] = [i0.to_dict() for i0 in v1]
+            data["matchFields"] = [i0._encode(wire) for i0 in v1]
         return data
 
     def _copy(self) -> NodeSelectorTerm:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.match_expressions = (
             None if (v0 := self.match_expressions) is None else [i._copy() for i in v0]
         )
@@ -15128,10 +15582,9 @@ class NodeSpec(_Model):
         )
         self.unschedulable = unschedulable
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NodeSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("configSource")
@@ -15186,16 +15639,18 @@ class NodeSpec(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.config_source
         if v0 is not None:
-            data["configSource"] = v0.to_dict()
+            data["configSource"] = v0._encode(wire)
         v1 = self.external_id
         if v1 is not None:
             data["externalID"] = v1
@@ -15210,14 +15665,17 @@ class NodeSpec(_Model):
             data["providerID"] = v4
         v5 = self.taints
         if v5 is not None:
-            data["taints"] = [i0.to_dict() for i0 in v5]
+            data["taints"] = [i0._encode(wire) for i0 in v5]
         v6 = self.unschedulable
         if v6 is not None:
             data["unschedulable"] = v6
         return data
 
     def _copy(self) -> NodeSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.config_source = None if (v0 := self.config_source) is None else v0._copy()
         new.external_id = self.external_id
         new.pod_cidr = self.pod_cidr
@@ -15432,10 +15890,9 @@ class NodeStatus(_Model):
         )
         self.volumes_in_use = volumes_in_use
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NodeStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("addresses")
@@ -15566,16 +16023,18 @@ class NodeStatus(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.addresses
         if v0 is not None:
-            data["addresses"] = [i0.to_dict() for i0 in v0]
+            data["addresses"] = [i0._encode(wire) for i0 in v0]
         v1 = self.allocatable
         if v1 is not None:
             data["allocatable"] = {k0: _quantity_wire(i0) for k0, i0 in v1.items()}
@@ -15584,41 +16043,44 @@ class NodeStatus(_Model):
             data["capacity"] = {k0: _quantity_wire(i0) for k0, i0 in v2.items()}
         v3 = self.conditions
         if v3 is not None:
-            data["conditions"] = [i0.to_dict() for i0 in v3]
+            data["conditions"] = [i0._encode(wire) for i0 in v3]
         v4 = self.config
         if v4 is not None:
-            data["config"] = v4.to_dict()
+            data["config"] = v4._encode(wire)
         v5 = self.daemon_endpoints
         if v5 is not None:
-            data["daemonEndpoints"] = v5.to_dict()
+            data["daemonEndpoints"] = v5._encode(wire)
         v6 = self.declared_features
         if v6 is not None:
             data["declaredFeatures"] = v6
         v7 = self.features
         if v7 is not None:
-            data["features"] = v7.to_dict()
+            data["features"] = v7._encode(wire)
         v8 = self.images
         if v8 is not None:
-            data["images"] = [i0.to_dict() for i0 in v8]
+            data["images"] = [i0._encode(wire) for i0 in v8]
         v9 = self.node_info
         if v9 is not None:
-            data["nodeInfo"] = v9.to_dict()
+            data["nodeInfo"] = v9._encode(wire)
         v10 = self.phase
         if v10 is not None:
             data["phase"] = v10
         v11 = self.runtime_handlers
         if v11 is not None:
-            data["runtimeHandlers"] = [i0.to_dict() for i0 in v11]
+            data["runtimeHandlers"] = [i0._encode(wire) for i0 in v11]
         v12 = self.volumes_attached
         if v12 is not None:
-            data["volumesAttached"] = [i0.to_dict() for i0 in v12]
+            data["volumesAttached"] = [i0._encode(wire) for i0 in v12]
         v13 = self.volumes_in_use
         if v13 is not None:
             data["volumesInUse"] = v13
         return data
 
     def _copy(self) -> NodeStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.addresses = None if (v0 := self.addresses) is None else [i._copy() for i in v0]
         new.allocatable = None if (v1 := self.allocatable) is None else v1.copy()
         new.capacity = None if (v2 := self.capacity) is None else v2.copy()
@@ -15659,10 +16121,9 @@ class NodeSwapStatus(_Model):
     ) -> None:
         self.capacity = capacity
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NodeSwapStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("capacity")
@@ -15673,12 +16134,14 @@ class NodeSwapStatus(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.capacity
         if v0 is not None:
@@ -15686,7 +16149,10 @@ class NodeSwapStatus(_Model):
         return data
 
     def _copy(self) -> NodeSwapStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.capacity = self.capacity
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -15843,11 +16309,10 @@ class NodeSystemInfo(_Model):
         else:
             self.system_uuid = system_uuid
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NodeSystemInfo:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -15942,12 +16407,14 @@ class NodeSystemInfo(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.architecture
@@ -15979,14 +16446,17 @@ class NodeSystemInfo(_Model):
             data["osImage"] = v8
         v9 = self.swap
         if v9 is not None:
-            data["swap"] = v9.to_dict()
+            data["swap"] = v9._encode(wire)
         v10 = self.system_uuid
         if v10 is not None and (v10 or "system_uuid" not in absent):
             data["systemUUID"] = v10
         return data
 
     def _copy(self) -> NodeSystemInfo:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.architecture = self.architecture
         new.boot_id = self.boot_id
         new.container_runtime_version = self.container_runtime_version
@@ -16039,11 +16509,10 @@ class ObjectFieldSelector(_Model):
         else:
             self.field_path = field_path
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ObjectFieldSelector:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -16064,12 +16533,14 @@ class ObjectFieldSelector(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -16081,7 +16552,10 @@ class ObjectFieldSelector(_Model):
         return data
 
     def _copy(self) -> ObjectFieldSelector:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.field_path = self.field_path
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -16155,10 +16629,9 @@ class ObjectReference(_Model):
         self.resource_version = resource_version
         self.uid = uid
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ObjectReference:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("apiVersion")
@@ -16205,12 +16678,14 @@ class ObjectReference(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.api_version
         if v0 is not None:
@@ -16236,7 +16711,10 @@ class ObjectReference(_Model):
         return data
 
     def _copy(self) -> ObjectReference:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.field_path = self.field_path
         new.kind = self.kind
@@ -16341,11 +16819,10 @@ class PersistentVolume(_Model):
             else _model_arg(status, PersistentVolumeStatus, "PersistentVolume(status=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PersistentVolume:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -16388,12 +16865,14 @@ class PersistentVolume(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -16404,19 +16883,22 @@ class PersistentVolume(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            data["spec"] = v3._encode(wire)
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> PersistentVolume:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -16522,11 +17004,10 @@ class PersistentVolumeClaim(_Model):
             )
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PersistentVolumeClaim:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -16569,12 +17050,14 @@ class PersistentVolumeClaim(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -16585,19 +17068,22 @@ class PersistentVolumeClaim(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            data["spec"] = v3._encode(wire)
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> PersistentVolumeClaim:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -16680,11 +17166,10 @@ class PersistentVolumeClaimCondition(_Model):
         else:
             self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PersistentVolumeClaimCondition:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -16735,12 +17220,14 @@ class PersistentVolumeClaimCondition(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.last_probe_time
@@ -16764,7 +17251,10 @@ class PersistentVolumeClaimCondition(_Model):
         return data
 
     def _copy(self) -> PersistentVolumeClaimCondition:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.last_probe_time = self.last_probe_time
         new.last_transition_time = self.last_transition_time
         new.message = self.message
@@ -16837,11 +17327,10 @@ class PersistentVolumeClaimList(_Model):
                 metadata, _meta_v1.ListMeta, "PersistentVolumeClaimList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PersistentVolumeClaimList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -16881,12 +17370,14 @@ class PersistentVolumeClaimList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -16894,19 +17385,22 @@ class PersistentVolumeClaimList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> PersistentVolumeClaimList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -17040,10 +17534,9 @@ class PersistentVolumeClaimSpec(_Model):
         self.volume_mode = volume_mode
         self.volume_name = volume_name
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PersistentVolumeClaimSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("accessModes")
@@ -17110,28 +17603,30 @@ class PersistentVolumeClaimSpec(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.access_modes
         if v0 is not None:
             data["accessModes"] = v0
         v1 = self.data_source
         if v1 is not None:
-            data["dataSource"] = v1.to_dict()
+            data["dataSource"] = v1._encode(wire)
         v2 = self.data_source_ref
         if v2 is not None:
-            data["dataSourceRef"] = v2.to_dict()
+            data["dataSourceRef"] = v2._encode(wire)
         v3 = self.resources
         if v3 is not None:
-            data["resources"] = v3.to_dict()
+            data["resources"] = v3._encode(wire)
         v4 = self.selector
         if v4 is not None:
-            data["selector"] = v4.to_dict()
+            data["selector"] = v4._encode(wire)
         v5 = self.storage_class_name
         if v5 is not None:
             data["storageClassName"] = v5
@@ -17147,7 +17642,10 @@ class PersistentVolumeClaimSpec(_Model):
         return data
 
     def _copy(self) -> PersistentVolumeClaimSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.access_modes = None if (v0 := self.access_modes) is None else v0[:]
         new.data_source = None if (v1 := self.data_source) is None else v1._copy()
         new.data_source_ref = None if (v2 := self.data_source_ref) is None else v2._copy()
@@ -17317,10 +17815,9 @@ A controller that receives PVC update with previously unknown resourceName shoul
         )
         self.phase = phase
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PersistentVolumeClaimStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("accessModes")
@@ -17385,12 +17882,14 @@ A controller that receives PVC update with previously unknown resourceName shoul
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.access_modes
         if v0 is not None:
@@ -17406,20 +17905,23 @@ A controller that receives PVC update with previously unknown resourceName shoul
             data["capacity"] = {k0: _quantity_wire(i0) for k0, i0 in v3.items()}
         v4 = self.conditions
         if v4 is not None:
-            data["conditions"] = [i0.to_dict() for i0 in v4]
+            data["conditions"] = [i0._encode(wire) for i0 in v4]
         v5 = self.current_volume_attributes_class_name
         if v5 is not None:
             data["currentVolumeAttributesClassName"] = v5
         v6 = self.modify_volume_status
         if v6 is not None:
-            data["modifyVolumeStatus"] = v6.to_dict()
+            data["modifyVolumeStatus"] = v6._encode(wire)
         v7 = self.phase
         if v7 is not None:
             data["phase"] = v7
         return data
 
     def _copy(self) -> PersistentVolumeClaimStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.access_modes = None if (v0 := self.access_modes) is None else v0[:]
         new.allocated_resource_statuses = (
             None if (v1 := self.allocated_resource_statuses) is None else v1.copy()
@@ -17478,11 +17980,10 @@ class PersistentVolumeClaimTemplate(_Model):
                 spec, PersistentVolumeClaimSpec, "PersistentVolumeClaimTemplate(spec=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PersistentVolumeClaimTemplate:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -17505,26 +18006,31 @@ class PersistentVolumeClaimTemplate(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.metadata
         if v0 is not None:
-            data["metadata"] = v0.to_dict()
+            data["metadata"] = v0._encode(wire)
         v1 = self.spec
         if v1 is not None:
-            d1 = v1.to_dict()
+            d1 = v1._encode(wire)
             if d1 or "spec" not in absent:
                 data["spec"] = d1
         return data
 
     def _copy(self) -> PersistentVolumeClaimTemplate:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.metadata = None if (v0 := self.metadata) is None else v0._copy()
         new.spec = None if (v1 := self.spec) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -17568,11 +18074,10 @@ class PersistentVolumeClaimVolumeSource(_Model):
             self.claim_name = claim_name
         self.read_only = read_only
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PersistentVolumeClaimVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -17593,12 +18098,14 @@ class PersistentVolumeClaimVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.claim_name
@@ -17610,7 +18117,10 @@ class PersistentVolumeClaimVolumeSource(_Model):
         return data
 
     def _copy(self) -> PersistentVolumeClaimVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.claim_name = self.claim_name
         new.read_only = self.read_only
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -17678,11 +18188,10 @@ class PersistentVolumeList(_Model):
                 metadata, _meta_v1.ListMeta, "PersistentVolumeList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PersistentVolumeList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -17722,12 +18231,14 @@ class PersistentVolumeList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -17735,19 +18246,22 @@ class PersistentVolumeList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> PersistentVolumeList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -18167,10 +18681,9 @@ class PersistentVolumeSpec(_Model):
             )
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PersistentVolumeSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("accessModes")
@@ -18411,97 +18924,99 @@ class PersistentVolumeSpec(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.access_modes
         if v0 is not None:
             data["accessModes"] = v0
         v1 = self.aws_elastic_block_store
         if v1 is not None:
-            data["awsElasticBlockStore"] = v1.to_dict()
+            data["awsElasticBlockStore"] = v1._encode(wire)
         v2 = self.azure_disk
         if v2 is not None:
-            data["azureDisk"] = v2.to_dict()
+            data["azureDisk"] = v2._encode(wire)
         v3 = self.azure_file
         if v3 is not None:
-            data["azureFile"] = v3.to_dict()
+            data["azureFile"] = v3._encode(wire)
         v4 = self.capacity
         if v4 is not None:
             data["capacity"] = {k0: _quantity_wire(i0) for k0, i0 in v4.items()}
         v5 = self.cephfs
         if v5 is not None:
-            data["cephfs"] = v5.to_dict()
+            data["cephfs"] = v5._encode(wire)
         v6 = self.cinder
         if v6 is not None:
-            data["cinder"] = v6.to_dict()
+            data["cinder"] = v6._encode(wire)
         v7 = self.claim_ref
         if v7 is not None:
-            data["claimRef"] = v7.to_dict()
+            data["claimRef"] = v7._encode(wire)
         v8 = self.csi
         if v8 is not None:
-            data["csi"] = v8.to_dict()
+            data["csi"] = v8._encode(wire)
         v9 = self.fc
         if v9 is not None:
-            data["fc"] = v9.to_dict()
+            data["fc"] = v9._encode(wire)
         v10 = self.flex_volume
         if v10 is not None:
-            data["flexVolume"] = v10.to_dict()
+            data["flexVolume"] = v10._encode(wire)
         v11 = self.flocker
         if v11 is not None:
-            data["flocker"] = v11.to_dict()
+            data["flocker"] = v11._encode(wire)
         v12 = self.gce_persistent_disk
         if v12 is not None:
-            data["gcePersistentDisk"] = v12.to_dict()
+            data["gcePersistentDisk"] = v12._encode(wire)
         v13 = self.glusterfs
         if v13 is not None:
-            data["glusterfs"] = v13.to_dict()
+            data["glusterfs"] = v13._encode(wire)
         v14 = self.host_path
         if v14 is not None:
-            data["hostPath"] = v14.to_dict()
+            data["hostPath"] = v14._encode(wire)
         v15 = self.iscsi
         if v15 is not None:
-            data["iscsi"] = v15.to_dict()
+            data["iscsi"] = v15._encode(wire)
         v16 = self.local
         if v16 is not None:
-            data["local"] = v16.to_dict()
+            data["local"] = v16._encode(wire)
         v17 = self.mount_options
         if v17 is not None:
             data["mountOptions"] = v17
         v18 = self.nfs
         if v18 is not None:
-            data["nfs"] = v18.to_dict()
+            data["nfs"] = v18._encode(wire)
         v19 = self.node_affinity
         if v19 is not None:
-            data["nodeAffinity"] = v19.to_dict()
+            data["nodeAffinity"] = v19._encode(wire)
         v20 = self.persistent_volume_reclaim_policy
         if v20 is not None:
             data["persistentVolumeReclaimPolicy"] = v20
         v21 = self.photon_persistent_disk
         if v21 is not None:
-            data["photonPersistentDisk"] = v21.to_dict()
+            data["photonPersistentDisk"] = v21._encode(wire)
         v22 = self.portworx_volume
         if v22 is not None:
-            data["portworxVolume"] = v22.to_dict()
+            data["portworxVolume"] = v22._encode(wire)
         v23 = self.quobyte
         if v23 is not None:
-            data["quobyte"] = v23.to_dict()
+            data["quobyte"] = v23._encode(wire)
         v24 = self.rbd
         if v24 is not None:
-            data["rbd"] = v24.to_dict()
+            data["rbd"] = v24._encode(wire)
         v25 = self.scale_io
         if v25 is not None:
-            data["scaleIO"] = v25.to_dict()
+            data["scaleIO"] = v25._encode(wire)
         v26 = self.storage_class_name
         if v26 is not None:
             data["storageClassName"] = v26
         v27 = self.storageos
         if v27 is not None:
-            data["storageos"] = v27.to_dict()
+            data["storageos"] = v27._encode(wire)
         v28 = self.volume_attributes_class_name
         if v28 is not None:
             data["volumeAttributesClassName"] = v28
@@ -18510,11 +19025,14 @@ class PersistentVolumeSpec(_Model):
             data["volumeMode"] = v29
         v30 = self.vsphere_volume
         if v30 is not None:
-            data["vsphereVolume"] = v30.to_dict()
+            data["vsphereVolume"] = v30._encode(wire)
         return data
 
     def _copy(self) -> PersistentVolumeSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.access_modes = None if (v0 := self.access_modes) is None else v0[:]
         new.aws_elastic_block_store = (
             None if (v1 := self.aws_elastic_block_store) is None else v1._copy()
@@ -18601,10 +19119,9 @@ class PersistentVolumeStatus(_Model):
         self.phase = phase
         self.reason = reason
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PersistentVolumeStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("lastPhaseTransitionTime")
@@ -18635,12 +19152,14 @@ class PersistentVolumeStatus(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.last_phase_transition_time
         if v0 is not None:
@@ -18657,7 +19176,10 @@ class PersistentVolumeStatus(_Model):
         return data
 
     def _copy(self) -> PersistentVolumeStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.last_phase_transition_time = self.last_phase_transition_time
         new.message = self.message
         new.phase = self.phase
@@ -18702,11 +19224,10 @@ class PhotonPersistentDiskVolumeSource(_Model):
         else:
             self.pd_id = pd_id
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PhotonPersistentDiskVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -18727,12 +19248,14 @@ class PhotonPersistentDiskVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.fs_type
@@ -18744,7 +19267,10 @@ class PhotonPersistentDiskVolumeSource(_Model):
         return data
 
     def _copy(self) -> PhotonPersistentDiskVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.fs_type = self.fs_type
         new.pd_id = self.pd_id
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -18846,11 +19372,10 @@ class Pod(_Model):
         self.spec = None if spec is None else _model_arg(spec, PodSpec, "Pod(spec=...)")
         self.status = None if status is None else _model_arg(status, PodStatus, "Pod(status=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Pod:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -18893,12 +19418,14 @@ class Pod(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -18909,19 +19436,22 @@ class Pod(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            data["spec"] = v3._encode(wire)
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> Pod:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -19000,10 +19530,9 @@ class PodAffinity(_Model):
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodAffinity:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("preferredDuringSchedulingIgnoredDuringExecution")
@@ -19036,23 +19565,30 @@ class PodAffinity(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.preferred_during_scheduling_ignored_during_execution
         if v0 is not None:
-            data["preferredDuringSchedulingIgnoredDuringExecution"] = [i0.to_dict() for i0 in v0]
+            data["preferredDuringSchedulingIgnoredDuringExecution"] = [
+                i0._encode(wire) for i0 in v0
+            ]
         v1 = self.required_during_scheduling_ignored_during_execution
         if v1 is not None:
-            data["requiredDuringSchedulingIgnoredDuringExecution"] = [i0.to_dict() for i0 in v1]
+            data["requiredDuringSchedulingIgnoredDuringExecution"] = [i0._encode(wire) for i0 in v1]
         return data
 
     def _copy(self) -> PodAffinity:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.preferred_during_scheduling_ignored_during_execution = (
             None
             if (v0 := self.preferred_during_scheduling_ignored_during_execution) is None
@@ -19156,11 +19692,10 @@ class PodAffinityTerm(_Model):
         else:
             self.topology_key = topology_key
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodAffinityTerm:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -19209,17 +19744,19 @@ class PodAffinityTerm(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.label_selector
         if v0 is not None:
-            data["labelSelector"] = v0.to_dict()
+            data["labelSelector"] = v0._encode(wire)
         v1 = self.match_label_keys
         if v1 is not None:
             data["matchLabelKeys"] = v1
@@ -19228,7 +19765,7 @@ class PodAffinityTerm(_Model):
             data["mismatchLabelKeys"] = v2
         v3 = self.namespace_selector
         if v3 is not None:
-            data["namespaceSelector"] = v3.to_dict()
+            data["namespaceSelector"] = v3._encode(wire)
         v4 = self.namespaces
         if v4 is not None:
             data["namespaces"] = v4
@@ -19238,7 +19775,10 @@ class PodAffinityTerm(_Model):
         return data
 
     def _copy(self) -> PodAffinityTerm:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.label_selector = None if (v0 := self.label_selector) is None else v0._copy()
         new.match_label_keys = None if (v1 := self.match_label_keys) is None else v1[:]
         new.mismatch_label_keys = None if (v2 := self.mismatch_label_keys) is None else v2[:]
@@ -19318,10 +19858,9 @@ class PodAntiAffinity(_Model):
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodAntiAffinity:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("preferredDuringSchedulingIgnoredDuringExecution")
@@ -19354,23 +19893,30 @@ class PodAntiAffinity(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.preferred_during_scheduling_ignored_during_execution
         if v0 is not None:
-            data["preferredDuringSchedulingIgnoredDuringExecution"] = [i0.to_dict() for i0 in v0]
+            data["preferredDuringSchedulingIgnoredDuringExecution"] = [
+                i0._encode(wire) for i0 in v0
+            ]
         v1 = self.required_during_scheduling_ignored_during_execution
         if v1 is not None:
-            data["requiredDuringSchedulingIgnoredDuringExecution"] = [i0.to_dict() for i0 in v1]
+            data["requiredDuringSchedulingIgnoredDuringExecution"] = [i0._encode(wire) for i0 in v1]
         return data
 
     def _copy(self) -> PodAntiAffinity:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.preferred_during_scheduling_ignored_during_execution = (
             None
             if (v0 := self.preferred_during_scheduling_ignored_during_execution) is None
@@ -19500,11 +20046,10 @@ Signers should document the keys and values they support. Signers should deny re
             self.signer_name = signer_name
         self.user_annotations = user_annotations
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodCertificateProjection:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -19557,12 +20102,14 @@ Signers should document the keys and values they support. Signers should deny re
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.certificate_chain_path
@@ -19589,7 +20136,10 @@ Signers should document the keys and values they support. Signers should deny re
         return data
 
     def _copy(self) -> PodCertificateProjection:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.certificate_chain_path = self.certificate_chain_path
         new.credential_bundle_path = self.credential_bundle_path
         new.key_path = self.key_path
@@ -19689,11 +20239,10 @@ class PodCondition(_Model):
         else:
             self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodCondition:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -19750,12 +20299,14 @@ class PodCondition(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.last_probe_time
@@ -19782,7 +20333,10 @@ class PodCondition(_Model):
         return data
 
     def _copy(self) -> PodCondition:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.last_probe_time = self.last_probe_time
         new.last_transition_time = self.last_transition_time
         new.message = self.message
@@ -19835,10 +20389,9 @@ class PodDNSConfig(_Model):
         )
         self.searches = searches
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodDNSConfig:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("nameservers")
@@ -19867,26 +20420,31 @@ class PodDNSConfig(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.nameservers
         if v0 is not None:
             data["nameservers"] = v0
         v1 = self.options
         if v1 is not None:
-            data["options"] = [i0.to_dict() for i0 in v1]
+            data["options"] = [i0._encode(wire) for i0 in v1]
         v2 = self.searches
         if v2 is not None:
             data["searches"] = v2
         return data
 
     def _copy(self) -> PodDNSConfig:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.nameservers = None if (v0 := self.nameservers) is None else v0[:]
         new.options = None if (v1 := self.options) is None else [i._copy() for i in v1]
         new.searches = None if (v2 := self.searches) is None else v2[:]
@@ -19923,10 +20481,9 @@ class PodDNSConfigOption(_Model):
         self.name = name
         self.value = value
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodDNSConfigOption:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("name")
@@ -19943,12 +20500,14 @@ class PodDNSConfigOption(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.name
         if v0 is not None:
@@ -19959,7 +20518,10 @@ class PodDNSConfigOption(_Model):
         return data
 
     def _copy(self) -> PodDNSConfigOption:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.name = self.name
         new.value = self.value
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -20019,11 +20581,10 @@ class PodExtendedResourceClaimStatus(_Model):
         else:
             self.resource_claim_name = resource_claim_name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodExtendedResourceClaimStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -20051,24 +20612,29 @@ class PodExtendedResourceClaimStatus(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.request_mappings
         if v0 is not None and (v0 or "request_mappings" not in absent):
-            data["requestMappings"] = [i0.to_dict() for i0 in v0]
+            data["requestMappings"] = [i0._encode(wire) for i0 in v0]
         v1 = self.resource_claim_name
         if v1 is not None and (v1 or "resource_claim_name" not in absent):
             data["resourceClaimName"] = v1
         return data
 
     def _copy(self) -> PodExtendedResourceClaimStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.request_mappings = (
             None if (v0 := self.request_mappings) is None else [i._copy() for i in v0]
         )
@@ -20105,11 +20671,10 @@ class PodIP(_Model):
         else:
             self.ip = ip
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodIP:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -20124,12 +20689,14 @@ class PodIP(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.ip
@@ -20138,7 +20705,10 @@ class PodIP(_Model):
         return data
 
     def _copy(self) -> PodIP:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.ip = self.ip
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -20201,11 +20771,10 @@ class PodList(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "PodList(metadata=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -20245,12 +20814,14 @@ class PodList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -20258,19 +20829,22 @@ class PodList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> PodList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -20307,11 +20881,10 @@ class PodOS(_Model):
         else:
             self.name = name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodOS:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -20326,12 +20899,14 @@ class PodOS(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.name
@@ -20340,7 +20915,10 @@ class PodOS(_Model):
         return data
 
     def _copy(self) -> PodOS:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.name = self.name
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -20376,11 +20954,10 @@ class PodReadinessGate(_Model):
         else:
             self.condition_type = condition_type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodReadinessGate:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -20395,12 +20972,14 @@ class PodReadinessGate(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.condition_type
@@ -20409,7 +20988,10 @@ class PodReadinessGate(_Model):
         return data
 
     def _copy(self) -> PodReadinessGate:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.condition_type = self.condition_type
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -20478,11 +21060,10 @@ Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
         self.resource_claim_name = resource_claim_name
         self.resource_claim_template_name = resource_claim_template_name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodResourceClaim:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -20509,12 +21090,14 @@ Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.name
@@ -20529,7 +21112,10 @@ Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
         return data
 
     def _copy(self) -> PodResourceClaim:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.name = self.name
         new.resource_claim_name = self.resource_claim_name
         new.resource_claim_template_name = self.resource_claim_template_name
@@ -20579,11 +21165,10 @@ If this is unset, then generating a ResourceClaim was not necessary. The pod.spe
             self.name = name
         self.resource_claim_name = resource_claim_name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodResourceClaimStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -20604,12 +21189,14 @@ If this is unset, then generating a ResourceClaim was not necessary. The pod.spe
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.name
@@ -20621,7 +21208,10 @@ If this is unset, then generating a ResourceClaim was not necessary. The pod.spe
         return data
 
     def _copy(self) -> PodResourceClaimStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.name = self.name
         new.resource_claim_name = self.resource_claim_name
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -20656,11 +21246,10 @@ class PodSchedulingGate(_Model):
         else:
             self.name = name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodSchedulingGate:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -20675,12 +21264,14 @@ class PodSchedulingGate(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.name
@@ -20689,7 +21280,10 @@ class PodSchedulingGate(_Model):
         return data
 
     def _copy(self) -> PodSchedulingGate:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.name = self.name
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -20716,10 +21310,9 @@ class PodSchedulingGroup(_Model):
     ) -> None:
         self.pod_group_name = pod_group_name
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodSchedulingGroup:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("podGroupName")
@@ -20730,12 +21323,14 @@ class PodSchedulingGroup(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.pod_group_name
         if v0 is not None:
@@ -20743,7 +21338,10 @@ class PodSchedulingGroup(_Model):
         return data
 
     def _copy(self) -> PodSchedulingGroup:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.pod_group_name = self.pod_group_name
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -20919,10 +21517,9 @@ All Pods that use the same volume should use the same seLinuxChangePolicy, other
             )
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodSecurityContext:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("appArmorProfile")
@@ -21019,16 +21616,18 @@ All Pods that use the same volume should use the same seLinuxChangePolicy, other
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.app_armor_profile
         if v0 is not None:
-            data["appArmorProfile"] = v0.to_dict()
+            data["appArmorProfile"] = v0._encode(wire)
         v1 = self.fs_group
         if v1 is not None:
             data["fsGroup"] = v1
@@ -21049,10 +21648,10 @@ All Pods that use the same volume should use the same seLinuxChangePolicy, other
             data["seLinuxChangePolicy"] = v6
         v7 = self.se_linux_options
         if v7 is not None:
-            data["seLinuxOptions"] = v7.to_dict()
+            data["seLinuxOptions"] = v7._encode(wire)
         v8 = self.seccomp_profile
         if v8 is not None:
-            data["seccompProfile"] = v8.to_dict()
+            data["seccompProfile"] = v8._encode(wire)
         v9 = self.supplemental_groups
         if v9 is not None:
             data["supplementalGroups"] = v9
@@ -21061,14 +21660,17 @@ All Pods that use the same volume should use the same seLinuxChangePolicy, other
             data["supplementalGroupsPolicy"] = v10
         v11 = self.sysctls
         if v11 is not None:
-            data["sysctls"] = [i0.to_dict() for i0 in v11]
+            data["sysctls"] = [i0._encode(wire) for i0 in v11]
         v12 = self.windows_options
         if v12 is not None:
-            data["windowsOptions"] = v12.to_dict()
+            data["windowsOptions"] = v12._encode(wire)
         return data
 
     def _copy(self) -> PodSecurityContext:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.app_armor_profile = None if (v0 := self.app_armor_profile) is None else v0._copy()
         new.fs_group = self.fs_group
         new.fs_group_change_policy = self.fs_group_change_policy
@@ -21632,11 +22234,10 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
             else [_model_arg(i0, Volume, "PodSpec(volumes=...)") for i0 in volumes]
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -21978,12 +22579,14 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.active_deadline_seconds
@@ -21991,16 +22594,16 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
             data["activeDeadlineSeconds"] = v0
         v1 = self.affinity
         if v1 is not None:
-            data["affinity"] = v1.to_dict()
+            data["affinity"] = v1._encode(wire)
         v2 = self.automount_service_account_token
         if v2 is not None:
             data["automountServiceAccountToken"] = v2
         v3 = self.containers
         if v3 is not None and (v3 or "containers" not in absent):
-            data["containers"] = [i0.to_dict() for i0 in v3]
+            data["containers"] = [i0._encode(wire) for i0 in v3]
         v4 = self.dns_config
         if v4 is not None:
-            data["dnsConfig"] = v4.to_dict()
+            data["dnsConfig"] = v4._encode(wire)
         v5 = self.dns_policy
         if v5 is not None:
             data["dnsPolicy"] = v5
@@ -22009,10 +22612,10 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
             data["enableServiceLinks"] = v6
         v7 = self.ephemeral_containers
         if v7 is not None:
-            data["ephemeralContainers"] = [i0.to_dict() for i0 in v7]
+            data["ephemeralContainers"] = [i0._encode(wire) for i0 in v7]
         v8 = self.host_aliases
         if v8 is not None:
-            data["hostAliases"] = [i0.to_dict() for i0 in v8]
+            data["hostAliases"] = [i0._encode(wire) for i0 in v8]
         v9 = self.host_ipc
         if v9 is not None:
             data["hostIPC"] = v9
@@ -22033,10 +22636,10 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
             data["hostnameOverride"] = v14
         v15 = self.image_pull_secrets
         if v15 is not None:
-            data["imagePullSecrets"] = [i0.to_dict() for i0 in v15]
+            data["imagePullSecrets"] = [i0._encode(wire) for i0 in v15]
         v16 = self.init_containers
         if v16 is not None:
-            data["initContainers"] = [i0.to_dict() for i0 in v16]
+            data["initContainers"] = [i0._encode(wire) for i0 in v16]
         v17 = self.node_name
         if v17 is not None:
             data["nodeName"] = v17
@@ -22045,7 +22648,7 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
             data["nodeSelector"] = v18
         v19 = self.os
         if v19 is not None:
-            data["os"] = v19.to_dict()
+            data["os"] = v19._encode(wire)
         v20 = self.overhead
         if v20 is not None:
             data["overhead"] = {k0: _quantity_wire(i0) for k0, i0 in v20.items()}
@@ -22060,13 +22663,13 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
             data["priorityClassName"] = v23
         v24 = self.readiness_gates
         if v24 is not None:
-            data["readinessGates"] = [i0.to_dict() for i0 in v24]
+            data["readinessGates"] = [i0._encode(wire) for i0 in v24]
         v25 = self.resource_claims
         if v25 is not None:
-            data["resourceClaims"] = [i0.to_dict() for i0 in v25]
+            data["resourceClaims"] = [i0._encode(wire) for i0 in v25]
         v26 = self.resources
         if v26 is not None:
-            data["resources"] = v26.to_dict()
+            data["resources"] = v26._encode(wire)
         v27 = self.restart_policy
         if v27 is not None:
             data["restartPolicy"] = v27
@@ -22078,13 +22681,13 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
             data["schedulerName"] = v29
         v30 = self.scheduling_gates
         if v30 is not None:
-            data["schedulingGates"] = [i0.to_dict() for i0 in v30]
+            data["schedulingGates"] = [i0._encode(wire) for i0 in v30]
         v31 = self.scheduling_group
         if v31 is not None:
-            data["schedulingGroup"] = v31.to_dict()
+            data["schedulingGroup"] = v31._encode(wire)
         v32 = self.security_context
         if v32 is not None:
-            data["securityContext"] = v32.to_dict()
+            data["securityContext"] = v32._encode(wire)
         v33 = self.service_account
         if v33 is not None:
             data["serviceAccount"] = v33
@@ -22105,17 +22708,20 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
             data["terminationGracePeriodSeconds"] = v38
         v39 = self.tolerations
         if v39 is not None:
-            data["tolerations"] = [i0.to_dict() for i0 in v39]
+            data["tolerations"] = [i0._encode(wire) for i0 in v39]
         v40 = self.topology_spread_constraints
         if v40 is not None:
-            data["topologySpreadConstraints"] = [i0.to_dict() for i0 in v40]
+            data["topologySpreadConstraints"] = [i0._encode(wire) for i0 in v40]
         v41 = self.volumes
         if v41 is not None:
-            data["volumes"] = [i0.to_dict() for i0 in v41]
+            data["volumes"] = [i0._encode(wire) for i0 in v41]
         return data
 
     def _copy(self) -> PodSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.active_deadline_seconds = self.active_deadline_seconds
         new.affinity = None if (v1 := self.affinity) is None else v1._copy()
         new.automount_service_account_token = self.automount_service_account_token
@@ -22492,10 +23098,9 @@ More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-
         )
         self.start_time = None if start_time is None else _Time.coerce(start_time)
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("allocatedResources")
@@ -22684,43 +23289,45 @@ More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.allocated_resources
         if v0 is not None:
             data["allocatedResources"] = {k0: _quantity_wire(i0) for k0, i0 in v0.items()}
         v1 = self.conditions
         if v1 is not None:
-            data["conditions"] = [i0.to_dict() for i0 in v1]
+            data["conditions"] = [i0._encode(wire) for i0 in v1]
         v2 = self.container_statuses
         if v2 is not None:
-            data["containerStatuses"] = [i0.to_dict() for i0 in v2]
+            data["containerStatuses"] = [i0._encode(wire) for i0 in v2]
         v3 = self.ephemeral_container_statuses
         if v3 is not None:
-            data["ephemeralContainerStatuses"] = [i0.to_dict() for i0 in v3]
+            data["ephemeralContainerStatuses"] = [i0._encode(wire) for i0 in v3]
         v4 = self.extended_resource_claim_status
         if v4 is not None:
-            data["extendedResourceClaimStatus"] = v4.to_dict()
+            data["extendedResourceClaimStatus"] = v4._encode(wire)
         v5 = self.host_ip
         if v5 is not None:
             data["hostIP"] = v5
         v6 = self.host_ips
         if v6 is not None:
-            data["hostIPs"] = [i0.to_dict() for i0 in v6]
+            data["hostIPs"] = [i0._encode(wire) for i0 in v6]
         v7 = self.init_container_statuses
         if v7 is not None:
-            data["initContainerStatuses"] = [i0.to_dict() for i0 in v7]
+            data["initContainerStatuses"] = [i0._encode(wire) for i0 in v7]
         v8 = self.message
         if v8 is not None:
             data["message"] = v8
         v9 = self.node_allocatable_resource_claim_statuses
         if v9 is not None:
-            data["nodeAllocatableResourceClaimStatuses"] = [i0.to_dict() for i0 in v9]
+            data["nodeAllocatableResourceClaimStatuses"] = [i0._encode(wire) for i0 in v9]
         v10 = self.nominated_node_name
         if v10 is not None:
             data["nominatedNodeName"] = v10
@@ -22735,7 +23342,7 @@ More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-
             data["podIP"] = v13
         v14 = self.pod_ips
         if v14 is not None:
-            data["podIPs"] = [i0.to_dict() for i0 in v14]
+            data["podIPs"] = [i0._encode(wire) for i0 in v14]
         v15 = self.qos_class
         if v15 is not None:
             data["qosClass"] = v15
@@ -22747,17 +23354,20 @@ More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-
             data["resize"] = v17
         v18 = self.resource_claim_statuses
         if v18 is not None:
-            data["resourceClaimStatuses"] = [i0.to_dict() for i0 in v18]
+            data["resourceClaimStatuses"] = [i0._encode(wire) for i0 in v18]
         v19 = self.resources
         if v19 is not None:
-            data["resources"] = v19.to_dict()
+            data["resources"] = v19._encode(wire)
         v20 = self.start_time
         if v20 is not None:
             data["startTime"] = v20 if isinstance(v20, str) else _Time.coerce(v20)
         return data
 
     def _copy(self) -> PodStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.allocated_resources = None if (v0 := self.allocated_resources) is None else v0.copy()
         new.conditions = None if (v1 := self.conditions) is None else [i._copy() for i in v1]
         new.container_statuses = (
@@ -22877,11 +23487,10 @@ class PodTemplate(_Model):
             else _model_arg(template, PodTemplateSpec, "PodTemplate(template=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodTemplate:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -22916,12 +23525,14 @@ class PodTemplate(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -22932,16 +23543,19 @@ class PodTemplate(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.template
         if v3 is not None:
-            data["template"] = v3.to_dict()
+            data["template"] = v3._encode(wire)
         return data
 
     def _copy(self) -> PodTemplate:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -23007,11 +23621,10 @@ class PodTemplateList(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "PodTemplateList(metadata=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodTemplateList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -23051,12 +23664,14 @@ class PodTemplateList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -23064,19 +23679,22 @@ class PodTemplateList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> PodTemplateList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -23119,10 +23737,9 @@ class PodTemplateSpec(_Model):
         )
         self.spec = None if spec is None else _model_arg(spec, PodSpec, "PodTemplateSpec(spec=...)")
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PodTemplateSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("metadata")
@@ -23143,23 +23760,28 @@ class PodTemplateSpec(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.metadata
         if v0 is not None:
-            data["metadata"] = v0.to_dict()
+            data["metadata"] = v0._encode(wire)
         v1 = self.spec
         if v1 is not None:
-            data["spec"] = v1.to_dict()
+            data["spec"] = v1._encode(wire)
         return data
 
     def _copy(self) -> PodTemplateSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.metadata = None if (v0 := self.metadata) is None else v0._copy()
         new.spec = None if (v1 := self.spec) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -23217,11 +23839,10 @@ class PortStatus(_Model):
         else:
             self.protocol = protocol
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PortStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -23250,12 +23871,14 @@ class PortStatus(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.error
@@ -23270,7 +23893,10 @@ class PortStatus(_Model):
         return data
 
     def _copy(self) -> PortStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.error = self.error
         new.port = self.port
         new.protocol = self.protocol
@@ -23322,11 +23948,10 @@ class PortworxVolumeSource(_Model):
         else:
             self.volume_id = volume_id
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PortworxVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -23353,12 +23978,14 @@ class PortworxVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.fs_type
@@ -23373,7 +24000,10 @@ class PortworxVolumeSource(_Model):
         return data
 
     def _copy(self) -> PortworxVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.fs_type = self.fs_type
         new.read_only = self.read_only
         new.volume_id = self.volume_id
@@ -23424,11 +24054,10 @@ class PreferredSchedulingTerm(_Model):
         else:
             self.weight = weight
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> PreferredSchedulingTerm:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -23451,17 +24080,19 @@ class PreferredSchedulingTerm(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.preference
         if v0 is not None:
-            d0 = v0.to_dict()
+            d0 = v0._encode(wire)
             if d0 or "preference" not in absent:
                 data["preference"] = d0
         v1 = self.weight
@@ -23470,7 +24101,10 @@ class PreferredSchedulingTerm(_Model):
         return data
 
     def _copy(self) -> PreferredSchedulingTerm:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.preference = None if (v0 := self.preference) is None else v0._copy()
         new.weight = self.weight
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -23584,10 +24218,9 @@ class Probe(_Model):
         self.termination_grace_period_seconds = termination_grace_period_seconds
         self.timeout_seconds = timeout_seconds
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Probe:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("exec")
@@ -23660,25 +24293,27 @@ class Probe(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.exec
         if v0 is not None:
-            data["exec"] = v0.to_dict()
+            data["exec"] = v0._encode(wire)
         v1 = self.failure_threshold
         if v1 is not None:
             data["failureThreshold"] = v1
         v2 = self.grpc
         if v2 is not None:
-            data["grpc"] = v2.to_dict()
+            data["grpc"] = v2._encode(wire)
         v3 = self.http_get
         if v3 is not None:
-            data["httpGet"] = v3.to_dict()
+            data["httpGet"] = v3._encode(wire)
         v4 = self.initial_delay_seconds
         if v4 is not None:
             data["initialDelaySeconds"] = v4
@@ -23690,7 +24325,7 @@ class Probe(_Model):
             data["successThreshold"] = v6
         v7 = self.tcp_socket
         if v7 is not None:
-            data["tcpSocket"] = v7.to_dict()
+            data["tcpSocket"] = v7._encode(wire)
         v8 = self.termination_grace_period_seconds
         if v8 is not None:
             data["terminationGracePeriodSeconds"] = v8
@@ -23700,7 +24335,10 @@ class Probe(_Model):
         return data
 
     def _copy(self) -> Probe:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.exec = None if (v0 := self.exec) is None else v0._copy()
         new.failure_threshold = self.failure_threshold
         new.grpc = None if (v2 := self.grpc) is None else v2._copy()
@@ -23751,10 +24389,9 @@ class ProjectedVolumeSource(_Model):
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ProjectedVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("defaultMode")
@@ -23777,23 +24414,28 @@ class ProjectedVolumeSource(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.default_mode
         if v0 is not None:
             data["defaultMode"] = v0
         v1 = self.sources
         if v1 is not None:
-            data["sources"] = [i0.to_dict() for i0 in v1]
+            data["sources"] = [i0._encode(wire) for i0 in v1]
         return data
 
     def _copy(self) -> ProjectedVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.default_mode = self.default_mode
         new.sources = None if (v1 := self.sources) is None else [i._copy() for i in v1]
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -23870,11 +24512,10 @@ class QuobyteVolumeSource(_Model):
         else:
             self.volume = volume
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> QuobyteVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -23921,12 +24562,14 @@ class QuobyteVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.group
@@ -23950,7 +24593,10 @@ class QuobyteVolumeSource(_Model):
         return data
 
     def _copy(self) -> QuobyteVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.group = self.group
         new.read_only = self.read_only
         new.registry = self.registry
@@ -24052,11 +24698,10 @@ class RBDPersistentVolumeSource(_Model):
         )
         self.user = user
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> RBDPersistentVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -24117,12 +24762,14 @@ class RBDPersistentVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.fs_type
@@ -24145,14 +24792,17 @@ class RBDPersistentVolumeSource(_Model):
             data["readOnly"] = v5
         v6 = self.secret_ref
         if v6 is not None:
-            data["secretRef"] = v6.to_dict()
+            data["secretRef"] = v6._encode(wire)
         v7 = self.user
         if v7 is not None:
             data["user"] = v7
         return data
 
     def _copy(self) -> RBDPersistentVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.fs_type = self.fs_type
         new.image = self.image
         new.keyring = self.keyring
@@ -24254,11 +24904,10 @@ class RBDVolumeSource(_Model):
         )
         self.user = user
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> RBDVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -24319,12 +24968,14 @@ class RBDVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.fs_type
@@ -24347,14 +24998,17 @@ class RBDVolumeSource(_Model):
             data["readOnly"] = v5
         v6 = self.secret_ref
         if v6 is not None:
-            data["secretRef"] = v6.to_dict()
+            data["secretRef"] = v6._encode(wire)
         v7 = self.user
         if v7 is not None:
             data["user"] = v7
         return data
 
     def _copy(self) -> RBDVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.fs_type = self.fs_type
         new.image = self.image
         new.keyring = self.keyring
@@ -24466,11 +25120,10 @@ class ReplicationController(_Model):
             )
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ReplicationController:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -24513,12 +25166,14 @@ class ReplicationController(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -24529,19 +25184,22 @@ class ReplicationController(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            data["spec"] = v3._encode(wire)
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> ReplicationController:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -24617,11 +25275,10 @@ class ReplicationControllerCondition(_Model):
         else:
             self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ReplicationControllerCondition:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -24664,12 +25321,14 @@ class ReplicationControllerCondition(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.last_transition_time
@@ -24690,7 +25349,10 @@ class ReplicationControllerCondition(_Model):
         return data
 
     def _copy(self) -> ReplicationControllerCondition:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.last_transition_time = self.last_transition_time
         new.message = self.message
         new.reason = self.reason
@@ -24762,11 +25424,10 @@ class ReplicationControllerList(_Model):
                 metadata, _meta_v1.ListMeta, "ReplicationControllerList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ReplicationControllerList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -24806,12 +25467,14 @@ class ReplicationControllerList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -24819,19 +25482,22 @@ class ReplicationControllerList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> ReplicationControllerList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -24890,10 +25556,9 @@ class ReplicationControllerSpec(_Model):
             else _model_arg(template, PodTemplateSpec, "ReplicationControllerSpec(template=...)")
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ReplicationControllerSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("minReadySeconds")
@@ -24924,12 +25589,14 @@ class ReplicationControllerSpec(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.min_ready_seconds
         if v0 is not None:
@@ -24942,11 +25609,14 @@ class ReplicationControllerSpec(_Model):
             data["selector"] = v2
         v3 = self.template
         if v3 is not None:
-            data["template"] = v3.to_dict()
+            data["template"] = v3._encode(wire)
         return data
 
     def _copy(self) -> ReplicationControllerSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.min_ready_seconds = self.min_ready_seconds
         new.replicas = self.replicas
         new.selector = None if (v2 := self.selector) is None else v2.copy()
@@ -25047,11 +25717,10 @@ class ReplicationControllerStatus(_Model):
         else:
             self.replicas = replicas
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ReplicationControllerStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -25102,12 +25771,14 @@ class ReplicationControllerStatus(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.available_replicas
@@ -25115,7 +25786,7 @@ class ReplicationControllerStatus(_Model):
             data["availableReplicas"] = v0
         v1 = self.conditions
         if v1 is not None:
-            data["conditions"] = [i0.to_dict() for i0 in v1]
+            data["conditions"] = [i0._encode(wire) for i0 in v1]
         v2 = self.fully_labeled_replicas
         if v2 is not None:
             data["fullyLabeledReplicas"] = v2
@@ -25131,7 +25802,10 @@ class ReplicationControllerStatus(_Model):
         return data
 
     def _copy(self) -> ReplicationControllerStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.available_replicas = self.available_replicas
         new.conditions = None if (v1 := self.conditions) is None else [i._copy() for i in v1]
         new.fully_labeled_replicas = self.fully_labeled_replicas
@@ -25179,11 +25853,10 @@ class ResourceClaim(_Model):
             self.name = name
         self.request = request
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceClaim:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -25204,12 +25877,14 @@ class ResourceClaim(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.name
@@ -25221,7 +25896,10 @@ class ResourceClaim(_Model):
         return data
 
     def _copy(self) -> ResourceClaim:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.name = self.name
         new.request = self.request
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -25272,11 +25950,10 @@ class ResourceFieldSelector(_Model):
         else:
             self.resource = resource
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceFieldSelector:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -25305,12 +25982,14 @@ class ResourceFieldSelector(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.container_name
@@ -25325,7 +26004,10 @@ class ResourceFieldSelector(_Model):
         return data
 
     def _copy(self) -> ResourceFieldSelector:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.container_name = self.container_name
         new.divisor = self.divisor
         new.resource = self.resource
@@ -25386,11 +26068,10 @@ In future we may want to introduce the PermanentlyUnhealthy Status.
         else:
             self.resource_id = resource_id
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceHealth:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -25417,12 +26098,14 @@ In future we may want to introduce the PermanentlyUnhealthy Status.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.health
@@ -25437,7 +26120,10 @@ In future we may want to introduce the PermanentlyUnhealthy Status.
         return data
 
     def _copy(self) -> ResourceHealth:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.health = self.health
         new.message = self.message
         new.resource_id = self.resource_id
@@ -25535,11 +26221,10 @@ class ResourceQuota(_Model):
             else _model_arg(status, ResourceQuotaStatus, "ResourceQuota(status=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceQuota:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -25582,12 +26267,14 @@ class ResourceQuota(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -25598,19 +26285,22 @@ class ResourceQuota(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            data["spec"] = v3._encode(wire)
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> ResourceQuota:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -25681,11 +26371,10 @@ class ResourceQuotaList(_Model):
                 metadata, _meta_v1.ListMeta, "ResourceQuotaList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceQuotaList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -25725,12 +26414,14 @@ class ResourceQuotaList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -25738,19 +26429,22 @@ class ResourceQuotaList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> ResourceQuotaList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -25800,10 +26494,9 @@ class ResourceQuotaSpec(_Model):
         )
         self.scopes = scopes
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceQuotaSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("hard")
@@ -25830,26 +26523,31 @@ class ResourceQuotaSpec(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.hard
         if v0 is not None:
             data["hard"] = {k0: _quantity_wire(i0) for k0, i0 in v0.items()}
         v1 = self.scope_selector
         if v1 is not None:
-            data["scopeSelector"] = v1.to_dict()
+            data["scopeSelector"] = v1._encode(wire)
         v2 = self.scopes
         if v2 is not None:
             data["scopes"] = v2
         return data
 
     def _copy(self) -> ResourceQuotaSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.hard = None if (v0 := self.hard) is None else v0.copy()
         new.scope_selector = None if (v1 := self.scope_selector) is None else v1._copy()
         new.scopes = None if (v2 := self.scopes) is None else v2[:]
@@ -25886,10 +26584,9 @@ class ResourceQuotaStatus(_Model):
         self.hard = None if hard is None else {k0: _Quantity.coerce(i0) for k0, i0 in hard.items()}
         self.used = None if used is None else {k0: _Quantity.coerce(i0) for k0, i0 in used.items()}
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceQuotaStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("hard")
@@ -25910,12 +26607,14 @@ class ResourceQuotaStatus(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.hard
         if v0 is not None:
@@ -25926,7 +26625,10 @@ class ResourceQuotaStatus(_Model):
         return data
 
     def _copy(self) -> ResourceQuotaStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.hard = None if (v0 := self.hard) is None else v0.copy()
         new.used = None if (v1 := self.used) is None else v1.copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -25990,10 +26692,9 @@ This field is immutable. It can only be set for containers.
             None if requests is None else {k0: _Quantity.coerce(i0) for k0, i0 in requests.items()}
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceRequirements:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("claims")
@@ -26026,16 +26727,18 @@ This field is immutable. It can only be set for containers.
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.claims
         if v0 is not None:
-            data["claims"] = [i0.to_dict() for i0 in v0]
+            data["claims"] = [i0._encode(wire) for i0 in v0]
         v1 = self.limits
         if v1 is not None:
             data["limits"] = {k0: _quantity_wire(i0) for k0, i0 in v1.items()}
@@ -26045,7 +26748,10 @@ This field is immutable. It can only be set for containers.
         return data
 
     def _copy(self) -> ResourceRequirements:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.claims = None if (v0 := self.claims) is None else [i._copy() for i in v0]
         new.limits = None if (v1 := self.limits) is None else v1.copy()
         new.requests = None if (v2 := self.requests) is None else v2.copy()
@@ -26101,11 +26807,10 @@ class ResourceStatus(_Model):
             ]
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -26132,12 +26837,14 @@ class ResourceStatus(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.name
@@ -26145,11 +26852,14 @@ class ResourceStatus(_Model):
             data["name"] = v0
         v1 = self.resources
         if v1 is not None:
-            data["resources"] = [i0.to_dict() for i0 in v1]
+            data["resources"] = [i0._encode(wire) for i0 in v1]
         return data
 
     def _copy(self) -> ResourceStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.name = self.name
         new.resources = None if (v1 := self.resources) is None else [i._copy() for i in v1]
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -26200,10 +26910,9 @@ class SELinuxOptions(_Model):
         self.type = type
         self.user = user
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> SELinuxOptions:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("level")
@@ -26232,12 +26941,14 @@ class SELinuxOptions(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.level
         if v0 is not None:
@@ -26254,7 +26965,10 @@ class SELinuxOptions(_Model):
         return data
 
     def _copy(self) -> SELinuxOptions:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.level = self.level
         new.role = self.role
         new.type = self.type
@@ -26378,11 +27092,10 @@ class ScaleIOPersistentVolumeSource(_Model):
             self.system = system
         self.volume_name = volume_name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ScaleIOPersistentVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -26455,12 +27168,14 @@ class ScaleIOPersistentVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.fs_type
@@ -26477,7 +27192,7 @@ class ScaleIOPersistentVolumeSource(_Model):
             data["readOnly"] = v3
         v4 = self.secret_ref
         if v4 is not None:
-            d4 = v4.to_dict()
+            d4 = v4._encode(wire)
             if d4 or "secret_ref" not in absent:
                 data["secretRef"] = d4
         v5 = self.ssl_enabled
@@ -26498,7 +27213,10 @@ class ScaleIOPersistentVolumeSource(_Model):
         return data
 
     def _copy(self) -> ScaleIOPersistentVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.fs_type = self.fs_type
         new.gateway = self.gateway
         new.protection_domain = self.protection_domain
@@ -26629,11 +27347,10 @@ class ScaleIOVolumeSource(_Model):
             self.system = system
         self.volume_name = volume_name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ScaleIOVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -26706,12 +27423,14 @@ class ScaleIOVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.fs_type
@@ -26728,7 +27447,7 @@ class ScaleIOVolumeSource(_Model):
             data["readOnly"] = v3
         v4 = self.secret_ref
         if v4 is not None:
-            d4 = v4.to_dict()
+            d4 = v4._encode(wire)
             if d4 or "secret_ref" not in absent:
                 data["secretRef"] = d4
         v5 = self.ssl_enabled
@@ -26749,7 +27468,10 @@ class ScaleIOVolumeSource(_Model):
         return data
 
     def _copy(self) -> ScaleIOVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.fs_type = self.fs_type
         new.gateway = self.gateway
         new.protection_domain = self.protection_domain
@@ -26799,10 +27521,9 @@ class ScopeSelector(_Model):
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ScopeSelector:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("matchExpressions")
@@ -26819,20 +27540,25 @@ class ScopeSelector(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.match_expressions
         if v0 is not None:
-            data["matchExpressions"] = [i0.to_dict() for i0 in v0]
+            data["matchExpressions"] = [i0._encode(wire) for i0 in v0]
         return data
 
     def _copy(self) -> ScopeSelector:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.match_expressions = (
             None if (v0 := self.match_expressions) is None else [i._copy() for i in v0]
         )
@@ -26887,11 +27613,10 @@ class ScopedResourceSelectorRequirement(_Model):
             self.scope_name = scope_name
         self.values = values
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ScopedResourceSelectorRequirement:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -26920,12 +27645,14 @@ class ScopedResourceSelectorRequirement(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.operator
@@ -26940,7 +27667,10 @@ class ScopedResourceSelectorRequirement(_Model):
         return data
 
     def _copy(self) -> ScopedResourceSelectorRequirement:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.operator = self.operator
         new.scope_name = self.scope_name
         new.values = None if (v2 := self.values) is None else v2[:]
@@ -26988,11 +27718,10 @@ Localhost - a profile defined in a file on the node should be used. RuntimeDefau
         else:
             self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> SeccompProfile:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -27013,12 +27742,14 @@ Localhost - a profile defined in a file on the node should be used. RuntimeDefau
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.localhost_profile
@@ -27030,7 +27761,10 @@ Localhost - a profile defined in a file on the node should be used. RuntimeDefau
         return data
 
     def _copy(self) -> SeccompProfile:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.localhost_profile = self.localhost_profile
         new.type = self.type
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -27135,11 +27869,10 @@ class Secret(_Model):
         self.string_data = string_data
         self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Secret:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -27190,12 +27923,14 @@ class Secret(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -27212,7 +27947,7 @@ class Secret(_Model):
             data["kind"] = v3
         v4 = self.metadata
         if v4 is not None:
-            d4 = v4.to_dict()
+            d4 = v4._encode(wire)
             if d4 or "metadata" not in absent:
                 data["metadata"] = d4
         v5 = self.string_data
@@ -27224,7 +27959,10 @@ class Secret(_Model):
         return data
 
     def _copy(self) -> Secret:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.data = None if (v1 := self.data) is None else v1.copy()
         new.immutable = self.immutable
@@ -27269,10 +28007,9 @@ class SecretEnvSource(_Model):
         self.name = name
         self.optional = optional
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> SecretEnvSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("name")
@@ -27289,12 +28026,14 @@ class SecretEnvSource(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.name
         if v0 is not None:
@@ -27305,7 +28044,10 @@ class SecretEnvSource(_Model):
         return data
 
     def _copy(self) -> SecretEnvSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.name = self.name
         new.optional = self.optional
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -27355,11 +28097,10 @@ class SecretKeySelector(_Model):
         self.name = name
         self.optional = optional
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> SecretKeySelector:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -27386,12 +28127,14 @@ class SecretKeySelector(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.key
@@ -27406,7 +28149,10 @@ class SecretKeySelector(_Model):
         return data
 
     def _copy(self) -> SecretKeySelector:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.key = self.key
         new.name = self.name
         new.optional = self.optional
@@ -27471,11 +28217,10 @@ class SecretList(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "SecretList(metadata=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> SecretList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -27515,12 +28260,14 @@ class SecretList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -27528,19 +28275,22 @@ class SecretList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> SecretList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -27593,10 +28343,9 @@ class SecretProjection(_Model):
         self.name = name
         self.optional = optional
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> SecretProjection:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("items")
@@ -27625,16 +28374,18 @@ class SecretProjection(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.items
         if v0 is not None:
-            data["items"] = [i0.to_dict() for i0 in v0]
+            data["items"] = [i0._encode(wire) for i0 in v0]
         v1 = self.name
         if v1 is not None:
             data["name"] = v1
@@ -27644,7 +28395,10 @@ class SecretProjection(_Model):
         return data
 
     def _copy(self) -> SecretProjection:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.items = None if (v0 := self.items) is None else [i._copy() for i in v0]
         new.name = self.name
         new.optional = self.optional
@@ -27681,10 +28435,9 @@ class SecretReference(_Model):
         self.name = name
         self.namespace = namespace
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> SecretReference:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("name")
@@ -27701,12 +28454,14 @@ class SecretReference(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.name
         if v0 is not None:
@@ -27717,7 +28472,10 @@ class SecretReference(_Model):
         return data
 
     def _copy(self) -> SecretReference:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.name = self.name
         new.namespace = self.namespace
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -27776,10 +28534,9 @@ class SecretVolumeSource(_Model):
         self.optional = optional
         self.secret_name = secret_name
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> SecretVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("defaultMode")
@@ -27814,19 +28571,21 @@ class SecretVolumeSource(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.default_mode
         if v0 is not None:
             data["defaultMode"] = v0
         v1 = self.items
         if v1 is not None:
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.optional
         if v2 is not None:
             data["optional"] = v2
@@ -27836,7 +28595,10 @@ class SecretVolumeSource(_Model):
         return data
 
     def _copy(self) -> SecretVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.default_mode = self.default_mode
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.optional = self.optional
@@ -27987,10 +28749,9 @@ class SecurityContext(_Model):
             )
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> SecurityContext:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("allowPrivilegeEscalation")
@@ -28077,22 +28838,24 @@ class SecurityContext(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.allow_privilege_escalation
         if v0 is not None:
             data["allowPrivilegeEscalation"] = v0
         v1 = self.app_armor_profile
         if v1 is not None:
-            data["appArmorProfile"] = v1.to_dict()
+            data["appArmorProfile"] = v1._encode(wire)
         v2 = self.capabilities
         if v2 is not None:
-            data["capabilities"] = v2.to_dict()
+            data["capabilities"] = v2._encode(wire)
         v3 = self.privileged
         if v3 is not None:
             data["privileged"] = v3
@@ -28113,17 +28876,20 @@ class SecurityContext(_Model):
             data["runAsUser"] = v8
         v9 = self.se_linux_options
         if v9 is not None:
-            data["seLinuxOptions"] = v9.to_dict()
+            data["seLinuxOptions"] = v9._encode(wire)
         v10 = self.seccomp_profile
         if v10 is not None:
-            data["seccompProfile"] = v10.to_dict()
+            data["seccompProfile"] = v10._encode(wire)
         v11 = self.windows_options
         if v11 is not None:
-            data["windowsOptions"] = v11.to_dict()
+            data["windowsOptions"] = v11._encode(wire)
         return data
 
     def _copy(self) -> SecurityContext:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.allow_privilege_escalation = self.allow_privilege_escalation
         new.app_armor_profile = None if (v1 := self.app_armor_profile) is None else v1._copy()
         new.capabilities = None if (v2 := self.capabilities) is None else v2._copy()
@@ -28228,11 +28994,10 @@ class Service(_Model):
             None if status is None else _model_arg(status, ServiceStatus, "Service(status=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Service:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -28275,12 +29040,14 @@ class Service(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -28291,19 +29058,22 @@ class Service(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            data["spec"] = v3._encode(wire)
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> Service:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -28439,11 +29209,10 @@ class ServiceAccount(_Model):
             else [_model_arg(i0, ObjectReference, "ServiceAccount(secrets=...)") for i0 in secrets]
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ServiceAccount:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -28500,12 +29269,14 @@ class ServiceAccount(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -28516,22 +29287,25 @@ class ServiceAccount(_Model):
             data["automountServiceAccountToken"] = v1
         v2 = self.image_pull_secrets
         if v2 is not None:
-            data["imagePullSecrets"] = [i0.to_dict() for i0 in v2]
+            data["imagePullSecrets"] = [i0._encode(wire) for i0 in v2]
         v3 = self.kind
         if v3 is not None:
             data["kind"] = v3
         v4 = self.metadata
         if v4 is not None:
-            d4 = v4.to_dict()
+            d4 = v4._encode(wire)
             if d4 or "metadata" not in absent:
                 data["metadata"] = d4
         v5 = self.secrets
         if v5 is not None:
-            data["secrets"] = [i0.to_dict() for i0 in v5]
+            data["secrets"] = [i0._encode(wire) for i0 in v5]
         return data
 
     def _copy(self) -> ServiceAccount:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.automount_service_account_token = self.automount_service_account_token
         new.image_pull_secrets = (
@@ -28605,11 +29379,10 @@ class ServiceAccountList(_Model):
                 metadata, _meta_v1.ListMeta, "ServiceAccountList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ServiceAccountList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -28649,12 +29422,14 @@ class ServiceAccountList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -28662,19 +29437,22 @@ class ServiceAccountList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> ServiceAccountList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -28727,11 +29505,10 @@ class ServiceAccountTokenProjection(_Model):
         else:
             self.path = path
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ServiceAccountTokenProjection:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -28758,12 +29535,14 @@ class ServiceAccountTokenProjection(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.audience
@@ -28778,7 +29557,10 @@ class ServiceAccountTokenProjection(_Model):
         return data
 
     def _copy(self) -> ServiceAccountTokenProjection:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.audience = self.audience
         new.expiration_seconds = self.expiration_seconds
         new.path = self.path
@@ -28843,11 +29625,10 @@ class ServiceList(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "ServiceList(metadata=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ServiceList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -28887,12 +29668,14 @@ class ServiceList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -28900,19 +29683,22 @@ class ServiceList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> ServiceList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -28998,11 +29784,10 @@ class ServicePort(_Model):
         self.protocol = protocol
         self.target_port = target_port
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ServicePort:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -29047,12 +29832,14 @@ class ServicePort(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.app_protocol
@@ -29076,7 +29863,10 @@ class ServicePort(_Model):
         return data
 
     def _copy(self) -> ServicePort:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.app_protocol = self.app_protocol
         new.name = self.name
         new.node_port = self.node_port
@@ -29304,10 +30094,9 @@ This field may hold a maximum of two entries (dual-stack families, in either ord
         self.traffic_distribution = traffic_distribution
         self.type = type
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ServiceSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("allocateLoadBalancerNodePorts")
@@ -29440,12 +30229,14 @@ This field may hold a maximum of two entries (dual-stack families, in either ord
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.allocate_load_balancer_node_ports
         if v0 is not None:
@@ -29488,7 +30279,7 @@ This field may hold a maximum of two entries (dual-stack families, in either ord
             data["loadBalancerSourceRanges"] = v12
         v13 = self.ports
         if v13 is not None:
-            data["ports"] = [i0.to_dict() for i0 in v13]
+            data["ports"] = [i0._encode(wire) for i0 in v13]
         v14 = self.publish_not_ready_addresses
         if v14 is not None:
             data["publishNotReadyAddresses"] = v14
@@ -29500,7 +30291,7 @@ This field may hold a maximum of two entries (dual-stack families, in either ord
             data["sessionAffinity"] = v16
         v17 = self.session_affinity_config
         if v17 is not None:
-            data["sessionAffinityConfig"] = v17.to_dict()
+            data["sessionAffinityConfig"] = v17._encode(wire)
         v18 = self.traffic_distribution
         if v18 is not None:
             data["trafficDistribution"] = v18
@@ -29510,7 +30301,10 @@ This field may hold a maximum of two entries (dual-stack families, in either ord
         return data
 
     def _copy(self) -> ServiceSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.allocate_load_balancer_node_ports = self.allocate_load_balancer_node_ports
         new.cluster_ip = self.cluster_ip
         new.cluster_ips = None if (v2 := self.cluster_ips) is None else v2[:]
@@ -29587,10 +30381,9 @@ class ServiceStatus(_Model):
             else _model_arg(load_balancer, LoadBalancerStatus, "ServiceStatus(load_balancer=...)")
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ServiceStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("conditions")
@@ -29615,23 +30408,28 @@ class ServiceStatus(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.conditions
         if v0 is not None:
-            data["conditions"] = [i0.to_dict() for i0 in v0]
+            data["conditions"] = [i0._encode(wire) for i0 in v0]
         v1 = self.load_balancer
         if v1 is not None:
-            data["loadBalancer"] = v1.to_dict()
+            data["loadBalancer"] = v1._encode(wire)
         return data
 
     def _copy(self) -> ServiceStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
         new.load_balancer = None if (v1 := self.load_balancer) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -29662,10 +30460,9 @@ class SessionAffinityConfig(_Model):
             else _model_arg(client_ip, ClientIPConfig, "SessionAffinityConfig(client_ip=...)")
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> SessionAffinityConfig:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("clientIP")
@@ -29678,20 +30475,25 @@ class SessionAffinityConfig(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.client_ip
         if v0 is not None:
-            data["clientIP"] = v0.to_dict()
+            data["clientIP"] = v0._encode(wire)
         return data
 
     def _copy(self) -> SessionAffinityConfig:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.client_ip = None if (v0 := self.client_ip) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -29726,11 +30528,10 @@ class SleepAction(_Model):
         else:
             self.seconds = seconds
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> SleepAction:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -29745,12 +30546,14 @@ class SleepAction(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.seconds
@@ -29759,7 +30562,10 @@ class SleepAction(_Model):
         return data
 
     def _copy(self) -> SleepAction:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.seconds = self.seconds
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -29824,10 +30630,9 @@ class StorageOSPersistentVolumeSource(_Model):
         self.volume_name = volume_name
         self.volume_namespace = volume_namespace
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> StorageOSPersistentVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("fsType")
@@ -29864,12 +30669,14 @@ class StorageOSPersistentVolumeSource(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.fs_type
         if v0 is not None:
@@ -29879,7 +30686,7 @@ class StorageOSPersistentVolumeSource(_Model):
             data["readOnly"] = v1
         v2 = self.secret_ref
         if v2 is not None:
-            data["secretRef"] = v2.to_dict()
+            data["secretRef"] = v2._encode(wire)
         v3 = self.volume_name
         if v3 is not None:
             data["volumeName"] = v3
@@ -29889,7 +30696,10 @@ class StorageOSPersistentVolumeSource(_Model):
         return data
 
     def _copy(self) -> StorageOSPersistentVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.fs_type = self.fs_type
         new.read_only = self.read_only
         new.secret_ref = None if (v2 := self.secret_ref) is None else v2._copy()
@@ -29957,10 +30767,9 @@ class StorageOSVolumeSource(_Model):
         self.volume_name = volume_name
         self.volume_namespace = volume_namespace
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> StorageOSVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("fsType")
@@ -29997,12 +30806,14 @@ class StorageOSVolumeSource(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.fs_type
         if v0 is not None:
@@ -30012,7 +30823,7 @@ class StorageOSVolumeSource(_Model):
             data["readOnly"] = v1
         v2 = self.secret_ref
         if v2 is not None:
-            data["secretRef"] = v2.to_dict()
+            data["secretRef"] = v2._encode(wire)
         v3 = self.volume_name
         if v3 is not None:
             data["volumeName"] = v3
@@ -30022,7 +30833,10 @@ class StorageOSVolumeSource(_Model):
         return data
 
     def _copy(self) -> StorageOSVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.fs_type = self.fs_type
         new.read_only = self.read_only
         new.secret_ref = None if (v2 := self.secret_ref) is None else v2._copy()
@@ -30072,11 +30886,10 @@ class Sysctl(_Model):
         else:
             self.value = value
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Sysctl:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -30099,12 +30912,14 @@ class Sysctl(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.name
@@ -30116,7 +30931,10 @@ class Sysctl(_Model):
         return data
 
     def _copy(self) -> Sysctl:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.name = self.name
         new.value = self.value
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -30153,10 +30971,9 @@ class TCPSocketAction(_Model):
         self.host = host
         self.port = port
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> TCPSocketAction:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("host")
@@ -30173,12 +30990,14 @@ class TCPSocketAction(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.host
         if v0 is not None:
@@ -30189,7 +31008,10 @@ class TCPSocketAction(_Model):
         return data
 
     def _copy(self) -> TCPSocketAction:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.host = self.host
         new.port = self.port
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -30250,11 +31072,10 @@ class Taint(_Model):
         self.time_added = None if time_added is None else _Time.coerce(time_added)
         self.value = value
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Taint:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -30291,12 +31112,14 @@ class Taint(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.effect
@@ -30314,7 +31137,10 @@ class Taint(_Model):
         return data
 
     def _copy(self) -> Taint:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.effect = self.effect
         new.key = self.key
         new.time_added = self.time_added
@@ -30376,10 +31202,9 @@ class Toleration(_Model):
         self.toleration_seconds = toleration_seconds
         self.value = value
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Toleration:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("effect")
@@ -30414,12 +31239,14 @@ class Toleration(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.effect
         if v0 is not None:
@@ -30439,7 +31266,10 @@ class Toleration(_Model):
         return data
 
     def _copy(self) -> Toleration:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.effect = self.effect
         new.key = self.key
         new.operator = self.operator
@@ -30489,11 +31319,10 @@ class TopologySelectorLabelRequirement(_Model):
         else:
             self.values = values
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> TopologySelectorLabelRequirement:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -30516,12 +31345,14 @@ class TopologySelectorLabelRequirement(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.key
@@ -30533,7 +31364,10 @@ class TopologySelectorLabelRequirement(_Model):
         return data
 
     def _copy(self) -> TopologySelectorLabelRequirement:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.key = self.key
         new.values = None if (v1 := self.values) is None else v1[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -30577,10 +31411,9 @@ class TopologySelectorTerm(_Model):
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> TopologySelectorTerm:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("matchLabelExpressions")
@@ -30599,20 +31432,25 @@ class TopologySelectorTerm(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.match_label_expressions
         if v0 is not None:
-            data["matchLabelExpressions"] = [i0.to_dict() for i0 in v0]
+            data["matchLabelExpressions"] = [i0._encode(wire) for i0 in v0]
         return data
 
     def _copy(self) -> TopologySelectorTerm:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.match_label_expressions = (
             None if (v0 := self.match_label_expressions) is None else [i._copy() for i in v0]
         )
@@ -30741,11 +31579,10 @@ A constraint is considered "Unsatisfiable" for an incoming pod if and only if ev
         else:
             self.when_unsatisfiable = when_unsatisfiable
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> TopologySpreadConstraint:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -30808,17 +31645,19 @@ A constraint is considered "Unsatisfiable" for an incoming pod if and only if ev
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.label_selector
         if v0 is not None:
-            data["labelSelector"] = v0.to_dict()
+            data["labelSelector"] = v0._encode(wire)
         v1 = self.match_label_keys
         if v1 is not None:
             data["matchLabelKeys"] = v1
@@ -30843,7 +31682,10 @@ A constraint is considered "Unsatisfiable" for an incoming pod if and only if ev
         return data
 
     def _copy(self) -> TopologySpreadConstraint:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.label_selector = None if (v0 := self.label_selector) is None else v0._copy()
         new.match_label_keys = None if (v1 := self.match_label_keys) is None else v1[:]
         new.max_skew = self.max_skew
@@ -30904,11 +31746,10 @@ class TypedLocalObjectReference(_Model):
         else:
             self.name = name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> TypedLocalObjectReference:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -30937,12 +31778,14 @@ class TypedLocalObjectReference(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_group
@@ -30957,7 +31800,10 @@ class TypedLocalObjectReference(_Model):
         return data
 
     def _copy(self) -> TypedLocalObjectReference:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_group = self.api_group
         new.kind = self.kind
         new.name = self.name
@@ -31020,11 +31866,10 @@ class TypedObjectReference(_Model):
             self.name = name
         self.namespace = namespace
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> TypedObjectReference:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -31059,12 +31904,14 @@ class TypedObjectReference(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_group
@@ -31082,7 +31929,10 @@ class TypedObjectReference(_Model):
         return data
 
     def _copy(self) -> TypedObjectReference:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_group = self.api_group
         new.kind = self.kind
         new.name = self.name
@@ -31510,11 +32360,10 @@ The volume gets re-resolved if the pod gets deleted and recreated, which means t
             )
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Volume:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -31769,111 +32618,116 @@ The volume gets re-resolved if the pod gets deleted and recreated, which means t
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.aws_elastic_block_store
         if v0 is not None:
-            data["awsElasticBlockStore"] = v0.to_dict()
+            data["awsElasticBlockStore"] = v0._encode(wire)
         v1 = self.azure_disk
         if v1 is not None:
-            data["azureDisk"] = v1.to_dict()
+            data["azureDisk"] = v1._encode(wire)
         v2 = self.azure_file
         if v2 is not None:
-            data["azureFile"] = v2.to_dict()
+            data["azureFile"] = v2._encode(wire)
         v3 = self.cephfs
         if v3 is not None:
-            data["cephfs"] = v3.to_dict()
+            data["cephfs"] = v3._encode(wire)
         v4 = self.cinder
         if v4 is not None:
-            data["cinder"] = v4.to_dict()
+            data["cinder"] = v4._encode(wire)
         v5 = self.config_map
         if v5 is not None:
-            data["configMap"] = v5.to_dict()
+            data["configMap"] = v5._encode(wire)
         v6 = self.csi
         if v6 is not None:
-            data["csi"] = v6.to_dict()
+            data["csi"] = v6._encode(wire)
         v7 = self.downward_api
         if v7 is not None:
-            data["downwardAPI"] = v7.to_dict()
+            data["downwardAPI"] = v7._encode(wire)
         v8 = self.empty_dir
         if v8 is not None:
-            data["emptyDir"] = v8.to_dict()
+            data["emptyDir"] = v8._encode(wire)
         v9 = self.ephemeral
         if v9 is not None:
-            data["ephemeral"] = v9.to_dict()
+            data["ephemeral"] = v9._encode(wire)
         v10 = self.fc
         if v10 is not None:
-            data["fc"] = v10.to_dict()
+            data["fc"] = v10._encode(wire)
         v11 = self.flex_volume
         if v11 is not None:
-            data["flexVolume"] = v11.to_dict()
+            data["flexVolume"] = v11._encode(wire)
         v12 = self.flocker
         if v12 is not None:
-            data["flocker"] = v12.to_dict()
+            data["flocker"] = v12._encode(wire)
         v13 = self.gce_persistent_disk
         if v13 is not None:
-            data["gcePersistentDisk"] = v13.to_dict()
+            data["gcePersistentDisk"] = v13._encode(wire)
         v14 = self.git_repo
         if v14 is not None:
-            data["gitRepo"] = v14.to_dict()
+            data["gitRepo"] = v14._encode(wire)
         v15 = self.glusterfs
         if v15 is not None:
-            data["glusterfs"] = v15.to_dict()
+            data["glusterfs"] = v15._encode(wire)
         v16 = self.host_path
         if v16 is not None:
-            data["hostPath"] = v16.to_dict()
+            data["hostPath"] = v16._encode(wire)
         v17 = self.image
         if v17 is not None:
-            data["image"] = v17.to_dict()
+            data["image"] = v17._encode(wire)
         v18 = self.iscsi
         if v18 is not None:
-            data["iscsi"] = v18.to_dict()
+            data["iscsi"] = v18._encode(wire)
         v19 = self.name
         if v19 is not None and (v19 or "name" not in absent):
             data["name"] = v19
         v20 = self.nfs
         if v20 is not None:
-            data["nfs"] = v20.to_dict()
+            data["nfs"] = v20._encode(wire)
         v21 = self.persistent_volume_claim
         if v21 is not None:
-            data["persistentVolumeClaim"] = v21.to_dict()
+            data["persistentVolumeClaim"] = v21._encode(wire)
         v22 = self.photon_persistent_disk
         if v22 is not None:
-            data["photonPersistentDisk"] = v22.to_dict()
+            data["photonPersistentDisk"] = v22._encode(wire)
         v23 = self.portworx_volume
         if v23 is not None:
-            data["portworxVolume"] = v23.to_dict()
+            data["portworxVolume"] = v23._encode(wire)
         v24 = self.projected
         if v24 is not None:
-            data["projected"] = v24.to_dict()
+            data["projected"] = v24._encode(wire)
         v25 = self.quobyte
         if v25 is not None:
-            data["quobyte"] = v25.to_dict()
+            data["quobyte"] = v25._encode(wire)
         v26 = self.rbd
         if v26 is not None:
-            data["rbd"] = v26.to_dict()
+            data["rbd"] = v26._encode(wire)
         v27 = self.scale_io
         if v27 is not None:
-            data["scaleIO"] = v27.to_dict()
+            data["scaleIO"] = v27._encode(wire)
         v28 = self.secret
         if v28 is not None:
-            data["secret"] = v28.to_dict()
+            data["secret"] = v28._encode(wire)
         v29 = self.storageos
         if v29 is not None:
-            data["storageos"] = v29.to_dict()
+            data["storageos"] = v29._encode(wire)
         v30 = self.vsphere_volume
         if v30 is not None:
-            data["vsphereVolume"] = v30.to_dict()
+            data["vsphereVolume"] = v30._encode(wire)
         return data
 
     def _copy(self) -> Volume:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.aws_elastic_block_store = (
             None if (v0 := self.aws_elastic_block_store) is None else v0._copy()
         )
@@ -31956,11 +32810,10 @@ class VolumeDevice(_Model):
         else:
             self.name = name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> VolumeDevice:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -31983,12 +32836,14 @@ class VolumeDevice(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.device_path
@@ -32000,7 +32855,10 @@ class VolumeDevice(_Model):
         return data
 
     def _copy(self) -> VolumeDevice:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.device_path = self.device_path
         new.name = self.name
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -32102,11 +32960,10 @@ If this field is not specified, it is treated as an equivalent of Disabled.
         self.sub_path = sub_path
         self.sub_path_expr = sub_path_expr
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> VolumeMount:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -32159,12 +33016,14 @@ If this field is not specified, it is treated as an equivalent of Disabled.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.mount_path
@@ -32191,7 +33050,10 @@ If this field is not specified, it is treated as an equivalent of Disabled.
         return data
 
     def _copy(self) -> VolumeMount:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.mount_path = self.mount_path
         new.mount_propagation = self.mount_propagation
         new.name = self.name
@@ -32271,11 +33133,10 @@ class VolumeMountStatus(_Model):
             else _model_arg(volume_status, VolumeStatus, "VolumeMountStatus(volume_status=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> VolumeMountStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -32318,12 +33179,14 @@ class VolumeMountStatus(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.mount_path
@@ -32340,11 +33203,14 @@ class VolumeMountStatus(_Model):
             data["recursiveReadOnly"] = v3
         v4 = self.volume_status
         if v4 is not None:
-            data["volumeStatus"] = v4.to_dict()
+            data["volumeStatus"] = v4._encode(wire)
         return data
 
     def _copy(self) -> VolumeMountStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.mount_path = self.mount_path
         new.name = self.name
         new.read_only = self.read_only
@@ -32379,10 +33245,9 @@ class VolumeNodeAffinity(_Model):
             else _model_arg(required, NodeSelector, "VolumeNodeAffinity(required=...)")
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> VolumeNodeAffinity:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("required")
@@ -32395,20 +33260,25 @@ class VolumeNodeAffinity(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.required
         if v0 is not None:
-            data["required"] = v0.to_dict()
+            data["required"] = v0._encode(wire)
         return data
 
     def _copy(self) -> VolumeNodeAffinity:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.required = None if (v0 := self.required) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -32540,10 +33410,9 @@ The named signer controls chooses the format of the certificate it issues; consu
             )
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> VolumeProjection:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("clusterTrustBundle")
@@ -32596,35 +33465,40 @@ The named signer controls chooses the format of the certificate it issues; consu
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.cluster_trust_bundle
         if v0 is not None:
-            data["clusterTrustBundle"] = v0.to_dict()
+            data["clusterTrustBundle"] = v0._encode(wire)
         v1 = self.config_map
         if v1 is not None:
-            data["configMap"] = v1.to_dict()
+            data["configMap"] = v1._encode(wire)
         v2 = self.downward_api
         if v2 is not None:
-            data["downwardAPI"] = v2.to_dict()
+            data["downwardAPI"] = v2._encode(wire)
         v3 = self.pod_certificate
         if v3 is not None:
-            data["podCertificate"] = v3.to_dict()
+            data["podCertificate"] = v3._encode(wire)
         v4 = self.secret
         if v4 is not None:
-            data["secret"] = v4.to_dict()
+            data["secret"] = v4._encode(wire)
         v5 = self.service_account_token
         if v5 is not None:
-            data["serviceAccountToken"] = v5.to_dict()
+            data["serviceAccountToken"] = v5._encode(wire)
         return data
 
     def _copy(self) -> VolumeProjection:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.cluster_trust_bundle = None if (v0 := self.cluster_trust_bundle) is None else v0._copy()
         new.config_map = None if (v1 := self.config_map) is None else v1._copy()
         new.downward_api = None if (v2 := self.downward_api) is None else v2._copy()
@@ -32670,10 +33544,9 @@ class VolumeResourceRequirements(_Model):
             None if requests is None else {k0: _Quantity.coerce(i0) for k0, i0 in requests.items()}
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> VolumeResourceRequirements:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("limits")
@@ -32694,12 +33567,14 @@ class VolumeResourceRequirements(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.limits
         if v0 is not None:
@@ -32710,7 +33585,10 @@ class VolumeResourceRequirements(_Model):
         return data
 
     def _copy(self) -> VolumeResourceRequirements:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.limits = None if (v0 := self.limits) is None else v0.copy()
         new.requests = None if (v1 := self.requests) is None else v1.copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -32741,10 +33619,9 @@ class VolumeStatus(_Model):
             else _model_arg(image, ImageVolumeStatus, "VolumeStatus(image=...)")
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> VolumeStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("image")
@@ -32757,20 +33634,25 @@ class VolumeStatus(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.image
         if v0 is not None:
-            data["image"] = v0.to_dict()
+            data["image"] = v0._encode(wire)
         return data
 
     def _copy(self) -> VolumeStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.image = None if (v0 := self.image) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -32828,11 +33710,10 @@ class VsphereVirtualDiskVolumeSource(_Model):
         else:
             self.volume_path = volume_path
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> VsphereVirtualDiskVolumeSource:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -32865,12 +33746,14 @@ class VsphereVirtualDiskVolumeSource(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.fs_type
@@ -32888,7 +33771,10 @@ class VsphereVirtualDiskVolumeSource(_Model):
         return data
 
     def _copy(self) -> VsphereVirtualDiskVolumeSource:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.fs_type = self.fs_type
         new.storage_policy_id = self.storage_policy_id
         new.storage_policy_name = self.storage_policy_name
@@ -32940,11 +33826,10 @@ class WeightedPodAffinityTerm(_Model):
         else:
             self.weight = weight
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> WeightedPodAffinityTerm:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -32967,17 +33852,19 @@ class WeightedPodAffinityTerm(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.pod_affinity_term
         if v0 is not None:
-            d0 = v0.to_dict()
+            d0 = v0._encode(wire)
             if d0 or "pod_affinity_term" not in absent:
                 data["podAffinityTerm"] = d0
         v1 = self.weight
@@ -32986,7 +33873,10 @@ class WeightedPodAffinityTerm(_Model):
         return data
 
     def _copy(self) -> WeightedPodAffinityTerm:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.pod_affinity_term = None if (v0 := self.pod_affinity_term) is None else v0._copy()
         new.weight = self.weight
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -33039,10 +33929,9 @@ class WindowsSecurityContextOptions(_Model):
         self.host_process = host_process
         self.run_as_user_name = run_as_user_name
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> WindowsSecurityContextOptions:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("gmsaCredentialSpec")
@@ -33071,12 +33960,14 @@ class WindowsSecurityContextOptions(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.gmsa_credential_spec
         if v0 is not None:
@@ -33093,7 +33984,10 @@ class WindowsSecurityContextOptions(_Model):
         return data
 
     def _copy(self) -> WindowsSecurityContextOptions:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.gmsa_credential_spec = self.gmsa_credential_spec
         new.gmsa_credential_spec_name = self.gmsa_credential_spec_name
         new.host_process = self.host_process

@@ -128,11 +128,10 @@ class Endpoint(_Model):
         )
         self.zone = zone
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Endpoint:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -195,12 +194,14 @@ class Endpoint(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.addresses
@@ -208,13 +209,13 @@ class Endpoint(_Model):
             data["addresses"] = v0
         v1 = self.conditions
         if v1 is not None:
-            data["conditions"] = v1.to_dict()
+            data["conditions"] = v1._encode(wire)
         v2 = self.deprecated_topology
         if v2 is not None:
             data["deprecatedTopology"] = v2
         v3 = self.hints
         if v3 is not None:
-            data["hints"] = v3.to_dict()
+            data["hints"] = v3._encode(wire)
         v4 = self.hostname
         if v4 is not None:
             data["hostname"] = v4
@@ -223,14 +224,17 @@ class Endpoint(_Model):
             data["nodeName"] = v5
         v6 = self.target_ref
         if v6 is not None:
-            data["targetRef"] = v6.to_dict()
+            data["targetRef"] = v6._encode(wire)
         v7 = self.zone
         if v7 is not None:
             data["zone"] = v7
         return data
 
     def _copy(self) -> Endpoint:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.addresses = None if (v0 := self.addresses) is None else v0[:]
         new.conditions = None if (v1 := self.conditions) is None else v1._copy()
         new.deprecated_topology = None if (v2 := self.deprecated_topology) is None else v2.copy()
@@ -280,10 +284,9 @@ class EndpointConditions(_Model):
         self.serving = serving
         self.terminating = terminating
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> EndpointConditions:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("ready")
@@ -306,12 +309,14 @@ class EndpointConditions(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.ready
         if v0 is not None:
@@ -325,7 +330,10 @@ class EndpointConditions(_Model):
         return data
 
     def _copy(self) -> EndpointConditions:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.ready = self.ready
         new.serving = self.serving
         new.terminating = self.terminating
@@ -370,10 +378,9 @@ class EndpointHints(_Model):
             else [_model_arg(i0, ForZone, "EndpointHints(for_zones=...)") for i0 in for_zones]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> EndpointHints:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("forNodes")
@@ -402,23 +409,28 @@ class EndpointHints(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.for_nodes
         if v0 is not None:
-            data["forNodes"] = [i0.to_dict() for i0 in v0]
+            data["forNodes"] = [i0._encode(wire) for i0 in v0]
         v1 = self.for_zones
         if v1 is not None:
-            data["forZones"] = [i0.to_dict() for i0 in v1]
+            data["forZones"] = [i0._encode(wire) for i0 in v1]
         return data
 
     def _copy(self) -> EndpointHints:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.for_nodes = None if (v0 := self.for_nodes) is None else [i._copy() for i in v0]
         new.for_zones = None if (v1 := self.for_zones) is None else [i._copy() for i in v1]
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -478,10 +490,9 @@ class EndpointPort(_Model):
         self.port = port
         self.protocol = protocol
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> EndpointPort:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("appProtocol")
@@ -510,12 +521,14 @@ class EndpointPort(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.app_protocol
         if v0 is not None:
@@ -532,7 +545,10 @@ class EndpointPort(_Model):
         return data
 
     def _copy(self) -> EndpointPort:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.app_protocol = self.app_protocol
         new.name = self.name
         new.port = self.port
@@ -643,11 +659,10 @@ class EndpointSlice(_Model):
             else [_model_arg(i0, EndpointPort, "EndpointSlice(ports=...)") for i0 in ports]
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> EndpointSlice:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -706,12 +721,14 @@ class EndpointSlice(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.address_type
@@ -722,22 +739,25 @@ class EndpointSlice(_Model):
             data["apiVersion"] = v1
         v2 = self.endpoints
         if v2 is not None:
-            data["endpoints"] = [i0.to_dict() for i0 in v2]
+            data["endpoints"] = [i0._encode(wire) for i0 in v2]
         v3 = self.kind
         if v3 is not None:
             data["kind"] = v3
         v4 = self.metadata
         if v4 is not None:
-            d4 = v4.to_dict()
+            d4 = v4._encode(wire)
             if d4 or "metadata" not in absent:
                 data["metadata"] = d4
         v5 = self.ports
         if v5 is not None:
-            data["ports"] = [i0.to_dict() for i0 in v5]
+            data["ports"] = [i0._encode(wire) for i0 in v5]
         return data
 
     def _copy(self) -> EndpointSlice:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.address_type = self.address_type
         new.api_version = self.api_version
         new.endpoints = None if (v2 := self.endpoints) is None else [i._copy() for i in v2]
@@ -809,11 +829,10 @@ class EndpointSliceList(_Model):
                 metadata, _meta_v1.ListMeta, "EndpointSliceList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> EndpointSliceList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -853,12 +872,14 @@ class EndpointSliceList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -866,19 +887,22 @@ class EndpointSliceList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> EndpointSliceList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -915,11 +939,10 @@ class ForNode(_Model):
         else:
             self.name = name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ForNode:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -934,12 +957,14 @@ class ForNode(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.name
@@ -948,7 +973,10 @@ class ForNode(_Model):
         return data
 
     def _copy(self) -> ForNode:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.name = self.name
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -982,11 +1010,10 @@ class ForZone(_Model):
         else:
             self.name = name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ForZone:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1001,12 +1028,14 @@ class ForZone(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.name
@@ -1015,7 +1044,10 @@ class ForZone(_Model):
         return data
 
     def _copy(self) -> ForZone:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.name = self.name
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent

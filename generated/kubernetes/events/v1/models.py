@@ -230,11 +230,10 @@ class Event(_Model):
         )
         self.type = type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Event:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -359,12 +358,14 @@ class Event(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.action
@@ -384,7 +385,7 @@ class Event(_Model):
             data["deprecatedLastTimestamp"] = v4 if isinstance(v4, str) else _Time.coerce(v4)
         v5 = self.deprecated_source
         if v5 is not None:
-            data["deprecatedSource"] = v5.to_dict()
+            data["deprecatedSource"] = v5._encode(wire)
         v6 = self.event_time
         if v6 is not None:
             data["eventTime"] = v6 if isinstance(v6, str) else _MicroTime.coerce(v6)
@@ -393,7 +394,7 @@ class Event(_Model):
             data["kind"] = v7
         v8 = self.metadata
         if v8 is not None:
-            d8 = v8.to_dict()
+            d8 = v8._encode(wire)
             if d8 or "metadata" not in absent:
                 data["metadata"] = d8
         v9 = self.note
@@ -404,10 +405,10 @@ class Event(_Model):
             data["reason"] = v10
         v11 = self.regarding
         if v11 is not None:
-            data["regarding"] = v11.to_dict()
+            data["regarding"] = v11._encode(wire)
         v12 = self.related
         if v12 is not None:
-            data["related"] = v12.to_dict()
+            data["related"] = v12._encode(wire)
         v13 = self.reporting_controller
         if v13 is not None:
             data["reportingController"] = v13
@@ -416,14 +417,17 @@ class Event(_Model):
             data["reportingInstance"] = v14
         v15 = self.series
         if v15 is not None:
-            data["series"] = v15.to_dict()
+            data["series"] = v15._encode(wire)
         v16 = self.type
         if v16 is not None:
             data["type"] = v16
         return data
 
     def _copy(self) -> Event:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.action = self.action
         new.api_version = self.api_version
         new.deprecated_count = self.deprecated_count
@@ -502,11 +506,10 @@ class EventList(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "EventList(metadata=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> EventList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -546,12 +549,14 @@ class EventList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -559,19 +564,22 @@ class EventList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> EventList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -619,11 +627,10 @@ class EventSeries(_Model):
             None if last_observed_time is None else _MicroTime.coerce(last_observed_time)
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> EventSeries:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -646,12 +653,14 @@ class EventSeries(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.count
@@ -663,7 +672,10 @@ class EventSeries(_Model):
         return data
 
     def _copy(self) -> EventSeries:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.count = self.count
         new.last_observed_time = self.last_observed_time
         new._extra = None if self._extra is None else _copy_value(self._extra)

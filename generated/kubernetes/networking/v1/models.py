@@ -114,11 +114,10 @@ Implementations are required to support all path types.
         else:
             self.path_type = path_type
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> HTTPIngressPath:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -147,17 +146,19 @@ Implementations are required to support all path types.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.backend
         if v0 is not None:
-            d0 = v0.to_dict()
+            d0 = v0._encode(wire)
             if d0 or "backend" not in absent:
                 data["backend"] = d0
         v1 = self.path
@@ -169,7 +170,10 @@ Implementations are required to support all path types.
         return data
 
     def _copy(self) -> HTTPIngressPath:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.backend = None if (v0 := self.backend) is None else v0._copy()
         new.path = self.path
         new.path_type = self.path_type
@@ -209,11 +213,10 @@ class HTTPIngressRuleValue(_Model):
                 _model_arg(i0, HTTPIngressPath, "HTTPIngressRuleValue(paths=...)") for i0 in paths
             ]
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> HTTPIngressRuleValue:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -233,21 +236,26 @@ class HTTPIngressRuleValue(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.paths
         if v0 is not None and (v0 or "paths" not in absent):
-            data["paths"] = [i0.to_dict() for i0 in v0]
+            data["paths"] = [i0._encode(wire) for i0 in v0]
         return data
 
     def _copy(self) -> HTTPIngressRuleValue:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.paths = None if (v0 := self.paths) is None else [i._copy() for i in v0]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -332,11 +340,10 @@ class IPAddress(_Model):
         else:
             self.spec = _model_arg(spec, IPAddressSpec, "IPAddress(spec=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> IPAddress:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -371,12 +378,14 @@ class IPAddress(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -387,18 +396,21 @@ class IPAddress(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "spec" not in absent:
                 data["spec"] = d3
         return data
 
     def _copy(self) -> IPAddress:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -464,11 +476,10 @@ class IPAddressList(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "IPAddressList(metadata=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> IPAddressList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -508,12 +519,14 @@ class IPAddressList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -521,19 +534,22 @@ class IPAddressList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> IPAddressList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -574,11 +590,10 @@ class IPAddressSpec(_Model):
                 parent_ref, ParentReference, "IPAddressSpec(parent_ref=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> IPAddressSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -593,23 +608,28 @@ class IPAddressSpec(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.parent_ref
         if v0 is not None:
-            d0 = v0.to_dict()
+            d0 = v0._encode(wire)
             if d0 or "parent_ref" not in absent:
                 data["parentRef"] = d0
         return data
 
     def _copy(self) -> IPAddressSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.parent_ref = None if (v0 := self.parent_ref) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -652,11 +672,10 @@ class IPBlock(_Model):
             self.cidr = cidr
         self.except_ = except_
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> IPBlock:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -677,12 +696,14 @@ class IPBlock(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.cidr
@@ -694,7 +715,10 @@ class IPBlock(_Model):
         return data
 
     def _copy(self) -> IPBlock:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.cidr = self.cidr
         new.except_ = None if (v1 := self.except_) is None else v1[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -787,11 +811,10 @@ class Ingress(_Model):
             None if status is None else _model_arg(status, IngressStatus, "Ingress(status=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Ingress:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -834,12 +857,14 @@ class Ingress(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -850,19 +875,22 @@ class Ingress(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            data["spec"] = v3._encode(wire)
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> Ingress:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -912,10 +940,9 @@ class IngressBackend(_Model):
             else _model_arg(service, IngressServiceBackend, "IngressBackend(service=...)")
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> IngressBackend:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("resource")
@@ -936,23 +963,28 @@ class IngressBackend(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.resource
         if v0 is not None:
-            data["resource"] = v0.to_dict()
+            data["resource"] = v0._encode(wire)
         v1 = self.service
         if v1 is not None:
-            data["service"] = v1.to_dict()
+            data["service"] = v1._encode(wire)
         return data
 
     def _copy(self) -> IngressBackend:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.resource = None if (v0 := self.resource) is None else v0._copy()
         new.service = None if (v1 := self.service) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -1035,11 +1067,10 @@ class IngressClass(_Model):
             None if spec is None else _model_arg(spec, IngressClassSpec, "IngressClass(spec=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> IngressClass:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1074,12 +1105,14 @@ class IngressClass(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -1090,16 +1123,19 @@ class IngressClass(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            data["spec"] = v3._encode(wire)
         return data
 
     def _copy(self) -> IngressClass:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -1169,11 +1205,10 @@ class IngressClassList(_Model):
                 metadata, _meta_v1.ListMeta, "IngressClassList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> IngressClassList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1213,12 +1248,14 @@ class IngressClassList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -1226,19 +1263,22 @@ class IngressClassList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> IngressClassList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -1311,11 +1351,10 @@ class IngressClassParametersReference(_Model):
         self.namespace = namespace
         self.scope = scope
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> IngressClassParametersReference:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1356,12 +1395,14 @@ class IngressClassParametersReference(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_group
@@ -1382,7 +1423,10 @@ class IngressClassParametersReference(_Model):
         return data
 
     def _copy(self) -> IngressClassParametersReference:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_group = self.api_group
         new.kind = self.kind
         new.name = self.name
@@ -1428,10 +1472,9 @@ class IngressClassSpec(_Model):
             )
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> IngressClassSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("controller")
@@ -1450,23 +1493,28 @@ class IngressClassSpec(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.controller
         if v0 is not None:
             data["controller"] = v0
         v1 = self.parameters
         if v1 is not None:
-            data["parameters"] = v1.to_dict()
+            data["parameters"] = v1._encode(wire)
         return data
 
     def _copy(self) -> IngressClassSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.controller = self.controller
         new.parameters = None if (v1 := self.parameters) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -1529,11 +1577,10 @@ class IngressList(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "IngressList(metadata=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> IngressList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1573,12 +1620,14 @@ class IngressList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -1586,19 +1635,22 @@ class IngressList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> IngressList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -1651,10 +1703,9 @@ class IngressLoadBalancerIngress(_Model):
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> IngressLoadBalancerIngress:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("hostname")
@@ -1683,12 +1734,14 @@ class IngressLoadBalancerIngress(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.hostname
         if v0 is not None:
@@ -1698,11 +1751,14 @@ class IngressLoadBalancerIngress(_Model):
             data["ip"] = v1
         v2 = self.ports
         if v2 is not None:
-            data["ports"] = [i0.to_dict() for i0 in v2]
+            data["ports"] = [i0._encode(wire) for i0 in v2]
         return data
 
     def _copy(self) -> IngressLoadBalancerIngress:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.hostname = self.hostname
         new.ip = self.ip
         new.ports = None if (v2 := self.ports) is None else [i._copy() for i in v2]
@@ -1739,10 +1795,9 @@ class IngressLoadBalancerStatus(_Model):
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> IngressLoadBalancerStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("ingress")
@@ -1759,20 +1814,25 @@ class IngressLoadBalancerStatus(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.ingress
         if v0 is not None:
-            data["ingress"] = [i0.to_dict() for i0 in v0]
+            data["ingress"] = [i0._encode(wire) for i0 in v0]
         return data
 
     def _copy(self) -> IngressLoadBalancerStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.ingress = None if (v0 := self.ingress) is None else [i._copy() for i in v0]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -1829,11 +1889,10 @@ class IngressPortStatus(_Model):
         else:
             self.protocol = protocol
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> IngressPortStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1862,12 +1921,14 @@ class IngressPortStatus(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.error
@@ -1882,7 +1943,10 @@ class IngressPortStatus(_Model):
         return data
 
     def _copy(self) -> IngressPortStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.error = self.error
         new.port = self.port
         new.protocol = self.protocol
@@ -1931,10 +1995,9 @@ host can be "precise" which is a domain name without the terminating dot of a ne
             else _model_arg(http, HTTPIngressRuleValue, "IngressRule(http=...)")
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> IngressRule:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("host")
@@ -1953,23 +2016,28 @@ host can be "precise" which is a domain name without the terminating dot of a ne
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.host
         if v0 is not None:
             data["host"] = v0
         v1 = self.http
         if v1 is not None:
-            data["http"] = v1.to_dict()
+            data["http"] = v1._encode(wire)
         return data
 
     def _copy(self) -> IngressRule:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.host = self.host
         new.http = None if (v1 := self.http) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -2016,11 +2084,10 @@ class IngressServiceBackend(_Model):
             else _model_arg(port, ServiceBackendPort, "IngressServiceBackend(port=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> IngressServiceBackend:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2043,12 +2110,14 @@ class IngressServiceBackend(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.name
@@ -2056,11 +2125,14 @@ class IngressServiceBackend(_Model):
             data["name"] = v0
         v1 = self.port
         if v1 is not None:
-            data["port"] = v1.to_dict()
+            data["port"] = v1._encode(wire)
         return data
 
     def _copy(self) -> IngressServiceBackend:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.name = self.name
         new.port = None if (v1 := self.port) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -2125,10 +2197,9 @@ class IngressSpec(_Model):
             else [_model_arg(i0, IngressTLS, "IngressSpec(tls=...)") for i0 in tls]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> IngressSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("defaultBackend")
@@ -2171,29 +2242,34 @@ class IngressSpec(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.default_backend
         if v0 is not None:
-            data["defaultBackend"] = v0.to_dict()
+            data["defaultBackend"] = v0._encode(wire)
         v1 = self.ingress_class_name
         if v1 is not None:
             data["ingressClassName"] = v1
         v2 = self.rules
         if v2 is not None:
-            data["rules"] = [i0.to_dict() for i0 in v2]
+            data["rules"] = [i0._encode(wire) for i0 in v2]
         v3 = self.tls
         if v3 is not None:
-            data["tls"] = [i0.to_dict() for i0 in v3]
+            data["tls"] = [i0._encode(wire) for i0 in v3]
         return data
 
     def _copy(self) -> IngressSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.default_backend = None if (v0 := self.default_backend) is None else v0._copy()
         new.ingress_class_name = self.ingress_class_name
         new.rules = None if (v2 := self.rules) is None else [i._copy() for i in v2]
@@ -2228,10 +2304,9 @@ class IngressStatus(_Model):
             )
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> IngressStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("loadBalancer")
@@ -2244,20 +2319,25 @@ class IngressStatus(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.load_balancer
         if v0 is not None:
-            data["loadBalancer"] = v0.to_dict()
+            data["loadBalancer"] = v0._encode(wire)
         return data
 
     def _copy(self) -> IngressStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.load_balancer = None if (v0 := self.load_balancer) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -2292,10 +2372,9 @@ class IngressTLS(_Model):
         self.hosts = hosts
         self.secret_name = secret_name
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> IngressTLS:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("hosts")
@@ -2312,12 +2391,14 @@ class IngressTLS(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.hosts
         if v0 is not None:
@@ -2328,7 +2409,10 @@ class IngressTLS(_Model):
         return data
 
     def _copy(self) -> IngressTLS:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.hosts = None if (v0 := self.hosts) is None else v0[:]
         new.secret_name = self.secret_name
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -2411,11 +2495,10 @@ class NetworkPolicy(_Model):
             None if spec is None else _model_arg(spec, NetworkPolicySpec, "NetworkPolicy(spec=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NetworkPolicy:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2450,12 +2533,14 @@ class NetworkPolicy(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -2466,16 +2551,19 @@ class NetworkPolicy(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            data["spec"] = v3._encode(wire)
         return data
 
     def _copy(self) -> NetworkPolicy:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -2525,10 +2613,9 @@ class NetworkPolicyEgressRule(_Model):
             else [_model_arg(i0, NetworkPolicyPeer, "NetworkPolicyEgressRule(to=...)") for i0 in to]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NetworkPolicyEgressRule:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("ports")
@@ -2557,23 +2644,28 @@ class NetworkPolicyEgressRule(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.ports
         if v0 is not None:
-            data["ports"] = [i0.to_dict() for i0 in v0]
+            data["ports"] = [i0._encode(wire) for i0 in v0]
         v1 = self.to
         if v1 is not None:
-            data["to"] = [i0.to_dict() for i0 in v1]
+            data["to"] = [i0._encode(wire) for i0 in v1]
         return data
 
     def _copy(self) -> NetworkPolicyEgressRule:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.ports = None if (v0 := self.ports) is None else [i._copy() for i in v0]
         new.to = None if (v1 := self.to) is None else [i._copy() for i in v1]
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -2623,10 +2715,9 @@ class NetworkPolicyIngressRule(_Model):
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NetworkPolicyIngressRule:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("from")
@@ -2655,23 +2746,28 @@ class NetworkPolicyIngressRule(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.from_
         if v0 is not None:
-            data["from"] = [i0.to_dict() for i0 in v0]
+            data["from"] = [i0._encode(wire) for i0 in v0]
         v1 = self.ports
         if v1 is not None:
-            data["ports"] = [i0.to_dict() for i0 in v1]
+            data["ports"] = [i0._encode(wire) for i0 in v1]
         return data
 
     def _copy(self) -> NetworkPolicyIngressRule:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.from_ = None if (v0 := self.from_) is None else [i._copy() for i in v0]
         new.ports = None if (v1 := self.ports) is None else [i._copy() for i in v1]
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -2738,11 +2834,10 @@ class NetworkPolicyList(_Model):
                 metadata, _meta_v1.ListMeta, "NetworkPolicyList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NetworkPolicyList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2782,12 +2877,14 @@ class NetworkPolicyList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -2795,19 +2892,22 @@ class NetworkPolicyList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> NetworkPolicyList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -2879,10 +2979,9 @@ If namespaceSelector is also set, then the NetworkPolicyPeer as a whole selects 
             )
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NetworkPolicyPeer:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("ipBlock")
@@ -2911,26 +3010,31 @@ If namespaceSelector is also set, then the NetworkPolicyPeer as a whole selects 
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.ip_block
         if v0 is not None:
-            data["ipBlock"] = v0.to_dict()
+            data["ipBlock"] = v0._encode(wire)
         v1 = self.namespace_selector
         if v1 is not None:
-            data["namespaceSelector"] = v1.to_dict()
+            data["namespaceSelector"] = v1._encode(wire)
         v2 = self.pod_selector
         if v2 is not None:
-            data["podSelector"] = v2.to_dict()
+            data["podSelector"] = v2._encode(wire)
         return data
 
     def _copy(self) -> NetworkPolicyPeer:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.ip_block = None if (v0 := self.ip_block) is None else v0._copy()
         new.namespace_selector = None if (v1 := self.namespace_selector) is None else v1._copy()
         new.pod_selector = None if (v2 := self.pod_selector) is None else v2._copy()
@@ -2974,10 +3078,9 @@ class NetworkPolicyPort(_Model):
         self.port = port
         self.protocol = protocol
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NetworkPolicyPort:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("endPort")
@@ -3000,12 +3103,14 @@ class NetworkPolicyPort(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.end_port
         if v0 is not None:
@@ -3019,7 +3124,10 @@ class NetworkPolicyPort(_Model):
         return data
 
     def _copy(self) -> NetworkPolicyPort:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.end_port = self.end_port
         new.port = self.port
         new.protocol = self.protocol
@@ -3094,10 +3202,9 @@ class NetworkPolicySpec(_Model):
         )
         self.policy_types = policy_types
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NetworkPolicySpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("egress")
@@ -3140,29 +3247,34 @@ class NetworkPolicySpec(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.egress
         if v0 is not None:
-            data["egress"] = [i0.to_dict() for i0 in v0]
+            data["egress"] = [i0._encode(wire) for i0 in v0]
         v1 = self.ingress
         if v1 is not None:
-            data["ingress"] = [i0.to_dict() for i0 in v1]
+            data["ingress"] = [i0._encode(wire) for i0 in v1]
         v2 = self.pod_selector
         if v2 is not None:
-            data["podSelector"] = v2.to_dict()
+            data["podSelector"] = v2._encode(wire)
         v3 = self.policy_types
         if v3 is not None:
             data["policyTypes"] = v3
         return data
 
     def _copy(self) -> NetworkPolicySpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.egress = None if (v0 := self.egress) is None else [i._copy() for i in v0]
         new.ingress = None if (v1 := self.ingress) is None else [i._copy() for i in v1]
         new.pod_selector = None if (v2 := self.pod_selector) is None else v2._copy()
@@ -3225,11 +3337,10 @@ class ParentReference(_Model):
         else:
             self.resource = resource
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ParentReference:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3264,12 +3375,14 @@ class ParentReference(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.group
@@ -3287,7 +3400,10 @@ class ParentReference(_Model):
         return data
 
     def _copy(self) -> ParentReference:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.group = self.group
         new.name = self.name
         new.namespace = self.namespace
@@ -3326,10 +3442,9 @@ class ServiceBackendPort(_Model):
         self.name = name
         self.number = number
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ServiceBackendPort:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("name")
@@ -3346,12 +3461,14 @@ class ServiceBackendPort(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.name
         if v0 is not None:
@@ -3362,7 +3479,10 @@ class ServiceBackendPort(_Model):
         return data
 
     def _copy(self) -> ServiceBackendPort:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.name = self.name
         new.number = self.number
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -3458,11 +3578,10 @@ class ServiceCIDR(_Model):
             else _model_arg(status, ServiceCIDRStatus, "ServiceCIDR(status=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ServiceCIDR:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3505,12 +3624,14 @@ class ServiceCIDR(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -3521,19 +3642,22 @@ class ServiceCIDR(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            data["spec"] = v3._encode(wire)
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> ServiceCIDR:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -3600,11 +3724,10 @@ class ServiceCIDRList(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "ServiceCIDRList(metadata=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ServiceCIDRList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3644,12 +3767,14 @@ class ServiceCIDRList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -3657,19 +3782,22 @@ class ServiceCIDRList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> ServiceCIDRList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -3699,10 +3827,9 @@ class ServiceCIDRSpec(_Model):
     ) -> None:
         self.cidrs = cidrs
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ServiceCIDRSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("cidrs")
@@ -3713,12 +3840,14 @@ class ServiceCIDRSpec(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.cidrs
         if v0 is not None:
@@ -3726,7 +3855,10 @@ class ServiceCIDRSpec(_Model):
         return data
 
     def _copy(self) -> ServiceCIDRSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.cidrs = None if (v0 := self.cidrs) is None else v0[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -3767,10 +3899,9 @@ class ServiceCIDRStatus(_Model):
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ServiceCIDRStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("conditions")
@@ -3787,20 +3918,25 @@ class ServiceCIDRStatus(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.conditions
         if v0 is not None:
-            data["conditions"] = [i0.to_dict() for i0 in v0]
+            data["conditions"] = [i0._encode(wire) for i0 in v0]
         return data
 
     def _copy(self) -> ServiceCIDRStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new

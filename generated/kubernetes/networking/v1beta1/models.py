@@ -106,11 +106,10 @@ class IPAddress(_Model):
         else:
             self.spec = _model_arg(spec, IPAddressSpec, "IPAddress(spec=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> IPAddress:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -145,12 +144,14 @@ class IPAddress(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -161,18 +162,21 @@ class IPAddress(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "spec" not in absent:
                 data["spec"] = d3
         return data
 
     def _copy(self) -> IPAddress:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -238,11 +242,10 @@ class IPAddressList(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "IPAddressList(metadata=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> IPAddressList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -282,12 +285,14 @@ class IPAddressList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -295,19 +300,22 @@ class IPAddressList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> IPAddressList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -348,11 +356,10 @@ class IPAddressSpec(_Model):
                 parent_ref, ParentReference, "IPAddressSpec(parent_ref=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> IPAddressSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -367,23 +374,28 @@ class IPAddressSpec(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.parent_ref
         if v0 is not None:
-            d0 = v0.to_dict()
+            d0 = v0._encode(wire)
             if d0 or "parent_ref" not in absent:
                 data["parentRef"] = d0
         return data
 
     def _copy(self) -> IPAddressSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.parent_ref = None if (v0 := self.parent_ref) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -444,11 +456,10 @@ class ParentReference(_Model):
         else:
             self.resource = resource
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ParentReference:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -483,12 +494,14 @@ class ParentReference(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.group
@@ -506,7 +519,10 @@ class ParentReference(_Model):
         return data
 
     def _copy(self) -> ParentReference:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.group = self.group
         new.name = self.name
         new.namespace = self.namespace
@@ -605,11 +621,10 @@ class ServiceCIDR(_Model):
             else _model_arg(status, ServiceCIDRStatus, "ServiceCIDR(status=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ServiceCIDR:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -652,12 +667,14 @@ class ServiceCIDR(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -668,19 +685,22 @@ class ServiceCIDR(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            data["spec"] = v3._encode(wire)
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> ServiceCIDR:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -747,11 +767,10 @@ class ServiceCIDRList(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "ServiceCIDRList(metadata=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ServiceCIDRList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -791,12 +810,14 @@ class ServiceCIDRList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -804,19 +825,22 @@ class ServiceCIDRList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> ServiceCIDRList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -846,10 +870,9 @@ class ServiceCIDRSpec(_Model):
     ) -> None:
         self.cidrs = cidrs
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ServiceCIDRSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("cidrs")
@@ -860,12 +883,14 @@ class ServiceCIDRSpec(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.cidrs
         if v0 is not None:
@@ -873,7 +898,10 @@ class ServiceCIDRSpec(_Model):
         return data
 
     def _copy(self) -> ServiceCIDRSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.cidrs = None if (v0 := self.cidrs) is None else v0[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -914,10 +942,9 @@ class ServiceCIDRStatus(_Model):
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ServiceCIDRStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("conditions")
@@ -934,20 +961,25 @@ class ServiceCIDRStatus(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.conditions
         if v0 is not None:
-            data["conditions"] = [i0.to_dict() for i0 in v0]
+            data["conditions"] = [i0._encode(wire) for i0 in v0]
         return data
 
     def _copy(self) -> ServiceCIDRStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new

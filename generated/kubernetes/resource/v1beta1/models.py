@@ -184,11 +184,10 @@ Must not be longer than 253 characters and may contain one or more DNS sub-domai
             self.pool = pool
         self.share_id = share_id
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> AllocatedDeviceStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -251,17 +250,19 @@ Must not be longer than 253 characters and may contain one or more DNS sub-domai
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.conditions
         if v0 is not None:
-            data["conditions"] = [i0.to_dict() for i0 in v0]
+            data["conditions"] = [i0._encode(wire) for i0 in v0]
         v1 = self.data
         if v1 is not None:
             data["data"] = v1
@@ -273,7 +274,7 @@ Must not be longer than 253 characters and may contain one or more DNS sub-domai
             data["driver"] = v3
         v4 = self.network_data
         if v4 is not None:
-            data["networkData"] = v4.to_dict()
+            data["networkData"] = v4._encode(wire)
         v5 = self.pool
         if v5 is not None and (v5 or "pool" not in absent):
             data["pool"] = v5
@@ -283,7 +284,10 @@ Must not be longer than 253 characters and may contain one or more DNS sub-domai
         return data
 
     def _copy(self) -> AllocatedDeviceStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
         new.data = None if (v1 := self.data) is None else _copy_value(v1)
         new.device = self.device
@@ -349,10 +353,9 @@ This is a beta field and requires enabling the DRADeviceBindingConditions and DR
             )
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> AllocationResult:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("allocationTimestamp")
@@ -381,26 +384,31 @@ This is a beta field and requires enabling the DRADeviceBindingConditions and DR
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.allocation_timestamp
         if v0 is not None:
             data["allocationTimestamp"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
         v1 = self.devices
         if v1 is not None:
-            data["devices"] = v1.to_dict()
+            data["devices"] = v1._encode(wire)
         v2 = self.node_selector
         if v2 is not None:
-            data["nodeSelector"] = v2.to_dict()
+            data["nodeSelector"] = v2._encode(wire)
         return data
 
     def _copy(self) -> AllocationResult:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.allocation_timestamp = self.allocation_timestamp
         new.devices = None if (v1 := self.devices) is None else v1._copy()
         new.node_selector = None if (v2 := self.node_selector) is None else v2._copy()
@@ -625,10 +633,9 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             else [_model_arg(i0, DeviceTaint, "BasicDevice(taints=...)") for i0 in taints]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> BasicDevice:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("allNodes")
@@ -739,12 +746,14 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.all_nodes
         if v0 is not None:
@@ -754,7 +763,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             data["allowMultipleAllocations"] = v1
         v2 = self.attributes
         if v2 is not None:
-            data["attributes"] = {k0: i0.to_dict() for k0, i0 in v2.items()}
+            data["attributes"] = {k0: i0._encode(wire) for k0, i0 in v2.items()}
         v3 = self.binding_conditions
         if v3 is not None:
             data["bindingConditions"] = v3
@@ -766,26 +775,31 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             data["bindsToNode"] = v5
         v6 = self.capacity
         if v6 is not None:
-            data["capacity"] = {k0: i0.to_dict() for k0, i0 in v6.items()}
+            data["capacity"] = {k0: i0._encode(wire) for k0, i0 in v6.items()}
         v7 = self.consumes_counters
         if v7 is not None:
-            data["consumesCounters"] = [i0.to_dict() for i0 in v7]
+            data["consumesCounters"] = [i0._encode(wire) for i0 in v7]
         v8 = self.node_allocatable_resource_mappings
         if v8 is not None:
-            data["nodeAllocatableResourceMappings"] = {k0: i0.to_dict() for k0, i0 in v8.items()}
+            data["nodeAllocatableResourceMappings"] = {
+                k0: i0._encode(wire) for k0, i0 in v8.items()
+            }
         v9 = self.node_name
         if v9 is not None:
             data["nodeName"] = v9
         v10 = self.node_selector
         if v10 is not None:
-            data["nodeSelector"] = v10.to_dict()
+            data["nodeSelector"] = v10._encode(wire)
         v11 = self.taints
         if v11 is not None:
-            data["taints"] = [i0.to_dict() for i0 in v11]
+            data["taints"] = [i0._encode(wire) for i0 in v11]
         return data
 
     def _copy(self) -> BasicDevice:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.all_nodes = self.all_nodes
         new.allow_multiple_allocations = self.allow_multiple_allocations
         new.attributes = (
@@ -878,11 +892,10 @@ The length of the expression must be smaller or equal to 10 Ki. The cost of eval
         else:
             self.expression = expression
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CELDeviceSelector:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -897,12 +910,14 @@ The length of the expression must be smaller or equal to 10 Ki. The cost of eval
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.expression
@@ -911,7 +926,10 @@ The length of the expression must be smaller or equal to 10 Ki. The cost of eval
         return data
 
     def _copy(self) -> CELDeviceSelector:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.expression = self.expression
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -981,10 +999,9 @@ If the requested amount exceeds all valid values, the request violates the polic
             None if valid_values is None else [_Quantity.coerce(i0) for i0 in valid_values]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CapacityRequestPolicy:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("default")
@@ -1013,26 +1030,31 @@ If the requested amount exceeds all valid values, the request violates the polic
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.default
         if v0 is not None:
             data["default"] = _quantity_wire(v0)
         v1 = self.valid_range
         if v1 is not None:
-            data["validRange"] = v1.to_dict()
+            data["validRange"] = v1._encode(wire)
         v2 = self.valid_values
         if v2 is not None:
             data["validValues"] = [_quantity_wire(i0) for i0 in v2]
         return data
 
     def _copy(self) -> CapacityRequestPolicy:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.default = self.default
         new.valid_range = None if (v1 := self.valid_range) is None else v1._copy()
         new.valid_values = None if (v2 := self.valid_values) is None else v2[:]
@@ -1093,10 +1115,9 @@ Max (if set) and requestPolicy.default must be a multiple of Step. Min + Step mu
         self.min = None if min is None else _Quantity.coerce(min)
         self.step = None if step is None else _Quantity.coerce(step)
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CapacityRequestPolicyRange:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("max")
@@ -1125,12 +1146,14 @@ Max (if set) and requestPolicy.default must be a multiple of Step. Min + Step mu
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.max
         if v0 is not None:
@@ -1144,7 +1167,10 @@ Max (if set) and requestPolicy.default must be a multiple of Step. Min + Step mu
         return data
 
     def _copy(self) -> CapacityRequestPolicyRange:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.max = self.max
         new.min = self.min
         new.step = self.step
@@ -1185,10 +1211,9 @@ If the device allows multiple allocation, the aggregated amount across all reque
             None if requests is None else {k0: _Quantity.coerce(i0) for k0, i0 in requests.items()}
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CapacityRequirements:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("requests")
@@ -1201,12 +1226,14 @@ If the device allows multiple allocation, the aggregated amount across all reque
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.requests
         if v0 is not None:
@@ -1214,7 +1241,10 @@ If the device allows multiple allocation, the aggregated amount across all reque
         return data
 
     def _copy(self) -> CapacityRequirements:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.requests = None if (v0 := self.requests) is None else v0.copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -1240,10 +1270,9 @@ class Counter(_Model):
     ) -> None:
         self.value = None if value is None else _Quantity.coerce(value)
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Counter:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("value")
@@ -1256,12 +1285,14 @@ class Counter(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.value
         if v0 is not None:
@@ -1269,7 +1300,10 @@ class Counter(_Model):
         return data
 
     def _copy(self) -> Counter:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.value = self.value
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -1324,11 +1358,10 @@ The maximum number of counters is 32.
         else:
             self.name = name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CounterSet:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1356,24 +1389,29 @@ The maximum number of counters is 32.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.counters
         if v0 is not None and (v0 or "counters" not in absent):
-            data["counters"] = {k0: i0.to_dict() for k0, i0 in v0.items()}
+            data["counters"] = {k0: i0._encode(wire) for k0, i0 in v0.items()}
         v1 = self.name
         if v1 is not None and (v1 or "name" not in absent):
             data["name"] = v1
         return data
 
     def _copy(self) -> CounterSet:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.counters = (
             None if (v0 := self.counters) is None else {k: i._copy() for k, i in v0.items()}
         )
@@ -1419,11 +1457,10 @@ class Device(_Model):
         else:
             self.name = name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Device:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1446,24 +1483,29 @@ class Device(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.basic
         if v0 is not None:
-            data["basic"] = v0.to_dict()
+            data["basic"] = v0._encode(wire)
         v1 = self.name
         if v1 is not None and (v1 or "name" not in absent):
             data["name"] = v1
         return data
 
     def _copy(self) -> Device:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.basic = None if (v0 := self.basic) is None else v0._copy()
         new.name = self.name
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -1523,11 +1565,10 @@ References to subrequests must include the name of the main request and may incl
         else:
             self.source = source
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceAllocationConfiguration:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1556,17 +1597,19 @@ References to subrequests must include the name of the main request and may incl
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.opaque
         if v0 is not None:
-            data["opaque"] = v0.to_dict()
+            data["opaque"] = v0._encode(wire)
         v1 = self.requests
         if v1 is not None:
             data["requests"] = v1
@@ -1576,7 +1619,10 @@ References to subrequests must include the name of the main request and may incl
         return data
 
     def _copy(self) -> DeviceAllocationConfiguration:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.opaque = None if (v0 := self.opaque) is None else v0._copy()
         new.requests = None if (v1 := self.requests) is None else v1[:]
         new.source = self.source
@@ -1635,10 +1681,9 @@ This includes configuration parameters for drivers which have no allocated devic
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceAllocationResult:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("config")
@@ -1667,23 +1712,28 @@ This includes configuration parameters for drivers which have no allocated devic
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.config
         if v0 is not None:
-            data["config"] = [i0.to_dict() for i0 in v0]
+            data["config"] = [i0._encode(wire) for i0 in v0]
         v1 = self.results
         if v1 is not None:
-            data["results"] = [i0.to_dict() for i0 in v1]
+            data["results"] = [i0._encode(wire) for i0 in v1]
         return data
 
     def _copy(self) -> DeviceAllocationResult:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.config = None if (v0 := self.config) is None else [i._copy() for i in v0]
         new.results = None if (v1 := self.results) is None else [i._copy() for i in v1]
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -1772,10 +1822,9 @@ This is an alpha field and requires enabling the DRAListTypeAttributes feature g
         self.version = version
         self.versions = versions
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceAttribute:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("bool")
@@ -1828,12 +1877,14 @@ This is an alpha field and requires enabling the DRAListTypeAttributes feature g
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.bool_
         if v0 is not None:
@@ -1862,7 +1913,10 @@ This is an alpha field and requires enabling the DRAListTypeAttributes feature g
         return data
 
     def _copy(self) -> DeviceAttribute:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.bool_ = self.bool_
         new.bools = None if (v1 := self.bools) is None else v1[:]
         new.int_ = self.int_
@@ -1918,10 +1972,9 @@ This field reflects the fixed total capacity and does not change. The consumed a
         )
         self.value = None if value is None else _Quantity.coerce(value)
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceCapacity:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("requestPolicy")
@@ -1942,23 +1995,28 @@ This field reflects the fixed total capacity and does not change. The consumed a
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.request_policy
         if v0 is not None:
-            data["requestPolicy"] = v0.to_dict()
+            data["requestPolicy"] = v0._encode(wire)
         v1 = self.value
         if v1 is not None:
             data["value"] = _quantity_wire(v1)
         return data
 
     def _copy(self) -> DeviceCapacity:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.request_policy = None if (v0 := self.request_policy) is None else v0._copy()
         new.value = self.value
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -2020,10 +2078,9 @@ class DeviceClaim(_Model):
             else [_model_arg(i0, DeviceRequest, "DeviceClaim(requests=...)") for i0 in requests]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceClaim:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("config")
@@ -2064,26 +2121,31 @@ class DeviceClaim(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.config
         if v0 is not None:
-            data["config"] = [i0.to_dict() for i0 in v0]
+            data["config"] = [i0._encode(wire) for i0 in v0]
         v1 = self.constraints
         if v1 is not None:
-            data["constraints"] = [i0.to_dict() for i0 in v1]
+            data["constraints"] = [i0._encode(wire) for i0 in v1]
         v2 = self.requests
         if v2 is not None:
-            data["requests"] = [i0.to_dict() for i0 in v2]
+            data["requests"] = [i0._encode(wire) for i0 in v2]
         return data
 
     def _copy(self) -> DeviceClaim:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.config = None if (v0 := self.config) is None else [i._copy() for i in v0]
         new.constraints = None if (v1 := self.constraints) is None else [i._copy() for i in v1]
         new.requests = None if (v2 := self.requests) is None else [i._copy() for i in v2]
@@ -2129,10 +2191,9 @@ References to subrequests must include the name of the main request and may incl
         )
         self.requests = requests
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceClaimConfiguration:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("opaque")
@@ -2151,23 +2212,28 @@ References to subrequests must include the name of the main request and may incl
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.opaque
         if v0 is not None:
-            data["opaque"] = v0.to_dict()
+            data["opaque"] = v0._encode(wire)
         v1 = self.requests
         if v1 is not None:
             data["requests"] = v1
         return data
 
     def _copy(self) -> DeviceClaimConfiguration:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.opaque = None if (v0 := self.opaque) is None else v0._copy()
         new.requests = None if (v1 := self.requests) is None else v1[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -2260,11 +2326,10 @@ Changing the spec automatically increments the metadata.generation number.
         else:
             self.spec = _model_arg(spec, DeviceClassSpec, "DeviceClass(spec=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceClass:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2299,12 +2364,14 @@ Changing the spec automatically increments the metadata.generation number.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -2315,18 +2382,21 @@ Changing the spec automatically increments the metadata.generation number.
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "spec" not in absent:
                 data["spec"] = d3
         return data
 
     def _copy(self) -> DeviceClass:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -2362,10 +2432,9 @@ class DeviceClassConfiguration(_Model):
             )
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceClassConfiguration:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("opaque")
@@ -2378,20 +2447,25 @@ class DeviceClassConfiguration(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.opaque
         if v0 is not None:
-            data["opaque"] = v0.to_dict()
+            data["opaque"] = v0._encode(wire)
         return data
 
     def _copy(self) -> DeviceClassConfiguration:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.opaque = None if (v0 := self.opaque) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -2453,11 +2527,10 @@ class DeviceClassList(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "DeviceClassList(metadata=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceClassList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2497,12 +2570,14 @@ class DeviceClassList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -2510,19 +2585,22 @@ class DeviceClassList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> DeviceClassList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -2589,10 +2667,9 @@ This is a beta field.
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceClassSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("config")
@@ -2627,26 +2704,31 @@ This is a beta field.
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.config
         if v0 is not None:
-            data["config"] = [i0.to_dict() for i0 in v0]
+            data["config"] = [i0._encode(wire) for i0 in v0]
         v1 = self.extended_resource_name
         if v1 is not None:
             data["extendedResourceName"] = v1
         v2 = self.selectors
         if v2 is not None:
-            data["selectors"] = [i0.to_dict() for i0 in v2]
+            data["selectors"] = [i0._encode(wire) for i0 in v2]
         return data
 
     def _copy(self) -> DeviceClassSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.config = None if (v0 := self.config) is None else [i._copy() for i in v0]
         new.extended_resource_name = self.extended_resource_name
         new.selectors = None if (v2 := self.selectors) is None else [i._copy() for i in v2]
@@ -2711,10 +2793,9 @@ References to subrequests must include the name of the main request and may incl
         self.match_attribute = match_attribute
         self.requests = requests
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceConstraint:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("distinctAttribute")
@@ -2737,12 +2818,14 @@ References to subrequests must include the name of the main request and may incl
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.distinct_attribute
         if v0 is not None:
@@ -2756,7 +2839,10 @@ References to subrequests must include the name of the main request and may incl
         return data
 
     def _copy(self) -> DeviceConstraint:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.distinct_attribute = self.distinct_attribute
         new.match_attribute = self.match_attribute
         new.requests = None if (v2 := self.requests) is None else v2[:]
@@ -2810,11 +2896,10 @@ The maximum number of counters is 32.
                 for k0, i0 in counters.items()
             }
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceCounterConsumption:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2842,12 +2927,14 @@ The maximum number of counters is 32.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.counter_set
@@ -2855,11 +2942,14 @@ The maximum number of counters is 32.
             data["counterSet"] = v0
         v1 = self.counters
         if v1 is not None and (v1 or "counters" not in absent):
-            data["counters"] = {k0: i0.to_dict() for k0, i0 in v1.items()}
+            data["counters"] = {k0: i0._encode(wire) for k0, i0 in v1.items()}
         return data
 
     def _copy(self) -> DeviceCounterConsumption:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.counter_set = self.counter_set
         new.counters = (
             None if (v1 := self.counters) is None else {k: i._copy() for k, i in v1.items()}
@@ -3050,11 +3140,10 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             ]
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceRequest:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3137,12 +3226,14 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.admin_access
@@ -3153,7 +3244,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             data["allocationMode"] = v1
         v2 = self.capacity
         if v2 is not None:
-            data["capacity"] = v2.to_dict()
+            data["capacity"] = v2._encode(wire)
         v3 = self.count
         if v3 is not None:
             data["count"] = v3
@@ -3162,20 +3253,23 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             data["deviceClassName"] = v4
         v5 = self.first_available
         if v5 is not None:
-            data["firstAvailable"] = [i0.to_dict() for i0 in v5]
+            data["firstAvailable"] = [i0._encode(wire) for i0 in v5]
         v6 = self.name
         if v6 is not None and (v6 or "name" not in absent):
             data["name"] = v6
         v7 = self.selectors
         if v7 is not None:
-            data["selectors"] = [i0.to_dict() for i0 in v7]
+            data["selectors"] = [i0._encode(wire) for i0 in v7]
         v8 = self.tolerations
         if v8 is not None:
-            data["tolerations"] = [i0.to_dict() for i0 in v8]
+            data["tolerations"] = [i0._encode(wire) for i0 in v8]
         return data
 
     def _copy(self) -> DeviceRequest:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.admin_access = self.admin_access
         new.allocation_mode = self.allocation_mode
         new.capacity = None if (v2 := self.capacity) is None else v2._copy()
@@ -3357,11 +3451,10 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             ]
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceRequestAllocationResult:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3444,12 +3537,14 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.admin_access
@@ -3481,11 +3576,14 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             data["shareID"] = v8
         v9 = self.tolerations
         if v9 is not None:
-            data["tolerations"] = [i0.to_dict() for i0 in v9]
+            data["tolerations"] = [i0._encode(wire) for i0 in v9]
         return data
 
     def _copy(self) -> DeviceRequestAllocationResult:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.admin_access = self.admin_access
         new.binding_conditions = None if (v1 := self.binding_conditions) is None else v1[:]
         new.binding_failure_conditions = (
@@ -3525,10 +3623,9 @@ class DeviceSelector(_Model):
             None if cel is None else _model_arg(cel, CELDeviceSelector, "DeviceSelector(cel=...)")
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceSelector:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("cel")
@@ -3541,20 +3638,25 @@ class DeviceSelector(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.cel
         if v0 is not None:
-            data["cel"] = v0.to_dict()
+            data["cel"] = v0._encode(wire)
         return data
 
     def _copy(self) -> DeviceSelector:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.cel = None if (v0 := self.cel) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -3703,11 +3805,10 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             ]
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceSubRequest:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3774,12 +3875,14 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.allocation_mode
@@ -3787,7 +3890,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             data["allocationMode"] = v0
         v1 = self.capacity
         if v1 is not None:
-            data["capacity"] = v1.to_dict()
+            data["capacity"] = v1._encode(wire)
         v2 = self.count
         if v2 is not None:
             data["count"] = v2
@@ -3799,14 +3902,17 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             data["name"] = v4
         v5 = self.selectors
         if v5 is not None:
-            data["selectors"] = [i0.to_dict() for i0 in v5]
+            data["selectors"] = [i0._encode(wire) for i0 in v5]
         v6 = self.tolerations
         if v6 is not None:
-            data["tolerations"] = [i0.to_dict() for i0 in v6]
+            data["tolerations"] = [i0._encode(wire) for i0 in v6]
         return data
 
     def _copy(self) -> DeviceSubRequest:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.allocation_mode = self.allocation_mode
         new.capacity = None if (v1 := self.capacity) is None else v1._copy()
         new.count = self.count
@@ -3879,11 +3985,10 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
         self.time_added = None if time_added is None else _Time.coerce(time_added)
         self.value = value
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceTaint:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3920,12 +4025,14 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.effect
@@ -3943,7 +4050,10 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
         return data
 
     def _copy(self) -> DeviceTaint:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.effect = self.effect
         new.key = self.key
         new.time_added = self.time_added
@@ -4005,10 +4115,9 @@ class DeviceToleration(_Model):
         self.toleration_seconds = toleration_seconds
         self.value = value
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceToleration:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("effect")
@@ -4043,12 +4152,14 @@ class DeviceToleration(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.effect
         if v0 is not None:
@@ -4068,7 +4179,10 @@ class DeviceToleration(_Model):
         return data
 
     def _copy(self) -> DeviceToleration:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.effect = self.effect
         new.key = self.key
         new.operator = self.operator
@@ -4123,10 +4237,9 @@ Must not contain more than 16 entries.
         self.interface_name = interface_name
         self.ips = ips
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NetworkDeviceData:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("hardwareAddress")
@@ -4149,12 +4262,14 @@ Must not contain more than 16 entries.
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.hardware_address
         if v0 is not None:
@@ -4168,7 +4283,10 @@ Must not contain more than 16 entries.
         return data
 
     def _copy(self) -> NetworkDeviceData:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.hardware_address = self.hardware_address
         new.interface_name = self.interface_name
         new.ips = None if (v2 := self.ips) is None else v2[:]
@@ -4222,10 +4340,9 @@ class NodeAllocatableResourceMapping(_Model):
         )
         self.capacity_key = capacity_key
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NodeAllocatableResourceMapping:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("allocationMultiplier")
@@ -4244,12 +4361,14 @@ class NodeAllocatableResourceMapping(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.allocation_multiplier
         if v0 is not None:
@@ -4260,7 +4379,10 @@ class NodeAllocatableResourceMapping(_Model):
         return data
 
     def _copy(self) -> NodeAllocatableResourceMapping:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.allocation_multiplier = self.allocation_multiplier
         new.capacity_key = self.capacity_key
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -4315,11 +4437,10 @@ The length of the raw data must be smaller or equal to 10 Ki.
         else:
             self.parameters = parameters
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> OpaqueDeviceConfiguration:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -4342,12 +4463,14 @@ The length of the raw data must be smaller or equal to 10 Ki.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.driver
@@ -4359,7 +4482,10 @@ The length of the raw data must be smaller or equal to 10 Ki.
         return data
 
     def _copy(self) -> OpaqueDeviceConfiguration:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.driver = self.driver
         new.parameters = None if (v1 := self.parameters) is None else _copy_value(v1)
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -4461,11 +4587,10 @@ class ResourceClaim(_Model):
             else _model_arg(status, ResourceClaimStatus, "ResourceClaim(status=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceClaim:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -4508,12 +4633,14 @@ class ResourceClaim(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -4524,21 +4651,24 @@ class ResourceClaim(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "spec" not in absent:
                 data["spec"] = d3
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> ResourceClaim:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -4607,11 +4737,10 @@ class ResourceClaimConsumerReference(_Model):
         else:
             self.uid = uid
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceClaimConsumerReference:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -4648,12 +4777,14 @@ class ResourceClaimConsumerReference(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_group
@@ -4671,7 +4802,10 @@ class ResourceClaimConsumerReference(_Model):
         return data
 
     def _copy(self) -> ResourceClaimConsumerReference:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_group = self.api_group
         new.name = self.name
         new.resource = self.resource
@@ -4741,11 +4875,10 @@ class ResourceClaimList(_Model):
                 metadata, _meta_v1.ListMeta, "ResourceClaimList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceClaimList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -4785,12 +4918,14 @@ class ResourceClaimList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -4798,19 +4933,22 @@ class ResourceClaimList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> ResourceClaimList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -4844,10 +4982,9 @@ class ResourceClaimSpec(_Model):
             else _model_arg(devices, DeviceClaim, "ResourceClaimSpec(devices=...)")
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceClaimSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("devices")
@@ -4860,20 +4997,25 @@ class ResourceClaimSpec(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.devices
         if v0 is not None:
-            data["devices"] = v0.to_dict()
+            data["devices"] = v0._encode(wire)
         return data
 
     def _copy(self) -> ResourceClaimSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.devices = None if (v0 := self.devices) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -4961,10 +5103,9 @@ There can be at most 256 such reservations. This may get increased in the future
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceClaimStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("allocation")
@@ -5001,26 +5142,31 @@ There can be at most 256 such reservations. This may get increased in the future
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.allocation
         if v0 is not None:
-            data["allocation"] = v0.to_dict()
+            data["allocation"] = v0._encode(wire)
         v1 = self.devices
         if v1 is not None:
-            data["devices"] = [i0.to_dict() for i0 in v1]
+            data["devices"] = [i0._encode(wire) for i0 in v1]
         v2 = self.reserved_for
         if v2 is not None:
-            data["reservedFor"] = [i0.to_dict() for i0 in v2]
+            data["reservedFor"] = [i0._encode(wire) for i0 in v2]
         return data
 
     def _copy(self) -> ResourceClaimStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.allocation = None if (v0 := self.allocation) is None else v0._copy()
         new.devices = None if (v1 := self.devices) is None else [i._copy() for i in v1]
         new.reserved_for = None if (v2 := self.reserved_for) is None else [i._copy() for i in v2]
@@ -5116,11 +5262,10 @@ This field is immutable. A ResourceClaim will get created by the control plane f
                 spec, ResourceClaimTemplateSpec, "ResourceClaimTemplate(spec=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceClaimTemplate:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -5155,12 +5300,14 @@ This field is immutable. A ResourceClaim will get created by the control plane f
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -5171,18 +5318,21 @@ This field is immutable. A ResourceClaim will get created by the control plane f
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "spec" not in absent:
                 data["spec"] = d3
         return data
 
     def _copy(self) -> ResourceClaimTemplate:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -5253,11 +5403,10 @@ class ResourceClaimTemplateList(_Model):
                 metadata, _meta_v1.ListMeta, "ResourceClaimTemplateList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceClaimTemplateList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -5297,12 +5446,14 @@ class ResourceClaimTemplateList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -5310,19 +5461,22 @@ class ResourceClaimTemplateList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> ResourceClaimTemplateList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -5374,11 +5528,10 @@ class ResourceClaimTemplateSpec(_Model):
         else:
             self.spec = _model_arg(spec, ResourceClaimSpec, "ResourceClaimTemplateSpec(spec=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceClaimTemplateSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -5401,26 +5554,31 @@ class ResourceClaimTemplateSpec(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.metadata
         if v0 is not None:
-            data["metadata"] = v0.to_dict()
+            data["metadata"] = v0._encode(wire)
         v1 = self.spec
         if v1 is not None:
-            d1 = v1.to_dict()
+            d1 = v1._encode(wire)
             if d1 or "spec" not in absent:
                 data["spec"] = d1
         return data
 
     def _copy(self) -> ResourceClaimTemplateSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.metadata = None if (v0 := self.metadata) is None else v0._copy()
         new.spec = None if (v1 := self.spec) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -5488,11 +5646,10 @@ Consumers can use this to check whether they have seen all ResourceSlices belong
         else:
             self.resource_slice_count = resource_slice_count
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourcePool:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -5523,12 +5680,14 @@ Consumers can use this to check whether they have seen all ResourceSlices belong
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.generation
@@ -5543,7 +5702,10 @@ Consumers can use this to check whether they have seen all ResourceSlices belong
         return data
 
     def _copy(self) -> ResourcePool:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.generation = self.generation
         new.name = self.name
         new.resource_slice_count = self.resource_slice_count
@@ -5644,11 +5806,10 @@ Changing the spec automatically increments the metadata.generation number.
         else:
             self.spec = _model_arg(spec, ResourceSliceSpec, "ResourceSlice(spec=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceSlice:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -5683,12 +5844,14 @@ Changing the spec automatically increments the metadata.generation number.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -5699,18 +5862,21 @@ Changing the spec automatically increments the metadata.generation number.
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "spec" not in absent:
                 data["spec"] = d3
         return data
 
     def _copy(self) -> ResourceSlice:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -5780,11 +5946,10 @@ class ResourceSliceList(_Model):
                 metadata, _meta_v1.ListMeta, "ResourceSliceList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceSliceList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -5824,12 +5989,14 @@ class ResourceSliceList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -5837,19 +6004,22 @@ class ResourceSliceList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> ResourceSliceList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -6002,11 +6172,10 @@ The maximum number of counter sets is 8.
             ]
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceSliceSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -6079,12 +6248,14 @@ The maximum number of counter sets is 8.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.all_nodes
@@ -6092,7 +6263,7 @@ The maximum number of counter sets is 8.
             data["allNodes"] = v0
         v1 = self.devices
         if v1 is not None:
-            data["devices"] = [i0.to_dict() for i0 in v1]
+            data["devices"] = [i0._encode(wire) for i0 in v1]
         v2 = self.driver
         if v2 is not None and (v2 or "driver" not in absent):
             data["driver"] = v2
@@ -6101,22 +6272,25 @@ The maximum number of counter sets is 8.
             data["nodeName"] = v3
         v4 = self.node_selector
         if v4 is not None:
-            data["nodeSelector"] = v4.to_dict()
+            data["nodeSelector"] = v4._encode(wire)
         v5 = self.per_device_node_selection
         if v5 is not None:
             data["perDeviceNodeSelection"] = v5
         v6 = self.pool
         if v6 is not None:
-            d6 = v6.to_dict()
+            d6 = v6._encode(wire)
             if d6 or "pool" not in absent:
                 data["pool"] = d6
         v7 = self.shared_counters
         if v7 is not None:
-            data["sharedCounters"] = [i0.to_dict() for i0 in v7]
+            data["sharedCounters"] = [i0._encode(wire) for i0 in v7]
         return data
 
     def _copy(self) -> ResourceSliceSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.all_nodes = self.all_nodes
         new.devices = None if (v1 := self.devices) is None else [i._copy() for i in v1]
         new.driver = self.driver

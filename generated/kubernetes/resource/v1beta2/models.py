@@ -189,11 +189,10 @@ Must not be longer than 253 characters and may contain one or more DNS sub-domai
             self.pool = pool
         self.share_id = share_id
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> AllocatedDeviceStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -256,17 +255,19 @@ Must not be longer than 253 characters and may contain one or more DNS sub-domai
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.conditions
         if v0 is not None:
-            data["conditions"] = [i0.to_dict() for i0 in v0]
+            data["conditions"] = [i0._encode(wire) for i0 in v0]
         v1 = self.data
         if v1 is not None:
             data["data"] = v1
@@ -278,7 +279,7 @@ Must not be longer than 253 characters and may contain one or more DNS sub-domai
             data["driver"] = v3
         v4 = self.network_data
         if v4 is not None:
-            data["networkData"] = v4.to_dict()
+            data["networkData"] = v4._encode(wire)
         v5 = self.pool
         if v5 is not None and (v5 or "pool" not in absent):
             data["pool"] = v5
@@ -288,7 +289,10 @@ Must not be longer than 253 characters and may contain one or more DNS sub-domai
         return data
 
     def _copy(self) -> AllocatedDeviceStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
         new.data = None if (v1 := self.data) is None else _copy_value(v1)
         new.device = self.device
@@ -354,10 +358,9 @@ This is a beta field and requires enabling the DRADeviceBindingConditions and DR
             )
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> AllocationResult:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("allocationTimestamp")
@@ -386,26 +389,31 @@ This is a beta field and requires enabling the DRADeviceBindingConditions and DR
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.allocation_timestamp
         if v0 is not None:
             data["allocationTimestamp"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
         v1 = self.devices
         if v1 is not None:
-            data["devices"] = v1.to_dict()
+            data["devices"] = v1._encode(wire)
         v2 = self.node_selector
         if v2 is not None:
-            data["nodeSelector"] = v2.to_dict()
+            data["nodeSelector"] = v2._encode(wire)
         return data
 
     def _copy(self) -> AllocationResult:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.allocation_timestamp = self.allocation_timestamp
         new.devices = None if (v1 := self.devices) is None else v1._copy()
         new.node_selector = None if (v2 := self.node_selector) is None else v2._copy()
@@ -477,11 +485,10 @@ The length of the expression must be smaller or equal to 10 Ki. The cost of eval
         else:
             self.expression = expression
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CELDeviceSelector:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -496,12 +503,14 @@ The length of the expression must be smaller or equal to 10 Ki. The cost of eval
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.expression
@@ -510,7 +519,10 @@ The length of the expression must be smaller or equal to 10 Ki. The cost of eval
         return data
 
     def _copy(self) -> CELDeviceSelector:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.expression = self.expression
         new._extra = None if self._extra is None else _copy_value(self._extra)
         new._absent = self._absent
@@ -580,10 +592,9 @@ If the requested amount exceeds all valid values, the request violates the polic
             None if valid_values is None else [_Quantity.coerce(i0) for i0 in valid_values]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CapacityRequestPolicy:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("default")
@@ -612,26 +623,31 @@ If the requested amount exceeds all valid values, the request violates the polic
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.default
         if v0 is not None:
             data["default"] = _quantity_wire(v0)
         v1 = self.valid_range
         if v1 is not None:
-            data["validRange"] = v1.to_dict()
+            data["validRange"] = v1._encode(wire)
         v2 = self.valid_values
         if v2 is not None:
             data["validValues"] = [_quantity_wire(i0) for i0 in v2]
         return data
 
     def _copy(self) -> CapacityRequestPolicy:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.default = self.default
         new.valid_range = None if (v1 := self.valid_range) is None else v1._copy()
         new.valid_values = None if (v2 := self.valid_values) is None else v2[:]
@@ -692,10 +708,9 @@ Max (if set) and requestPolicy.default must be a multiple of Step. Min + Step mu
         self.min = None if min is None else _Quantity.coerce(min)
         self.step = None if step is None else _Quantity.coerce(step)
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CapacityRequestPolicyRange:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("max")
@@ -724,12 +739,14 @@ Max (if set) and requestPolicy.default must be a multiple of Step. Min + Step mu
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.max
         if v0 is not None:
@@ -743,7 +760,10 @@ Max (if set) and requestPolicy.default must be a multiple of Step. Min + Step mu
         return data
 
     def _copy(self) -> CapacityRequestPolicyRange:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.max = self.max
         new.min = self.min
         new.step = self.step
@@ -784,10 +804,9 @@ If the device allows multiple allocation, the aggregated amount across all reque
             None if requests is None else {k0: _Quantity.coerce(i0) for k0, i0 in requests.items()}
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CapacityRequirements:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("requests")
@@ -800,12 +819,14 @@ If the device allows multiple allocation, the aggregated amount across all reque
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.requests
         if v0 is not None:
@@ -813,7 +834,10 @@ If the device allows multiple allocation, the aggregated amount across all reque
         return data
 
     def _copy(self) -> CapacityRequirements:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.requests = None if (v0 := self.requests) is None else v0.copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -839,10 +863,9 @@ class Counter(_Model):
     ) -> None:
         self.value = None if value is None else _Quantity.coerce(value)
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Counter:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("value")
@@ -855,12 +878,14 @@ class Counter(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.value
         if v0 is not None:
@@ -868,7 +893,10 @@ class Counter(_Model):
         return data
 
     def _copy(self) -> Counter:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.value = self.value
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -923,11 +951,10 @@ The maximum number of counters is 32.
         else:
             self.name = name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> CounterSet:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -955,24 +982,29 @@ The maximum number of counters is 32.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.counters
         if v0 is not None and (v0 or "counters" not in absent):
-            data["counters"] = {k0: i0.to_dict() for k0, i0 in v0.items()}
+            data["counters"] = {k0: i0._encode(wire) for k0, i0 in v0.items()}
         v1 = self.name
         if v1 is not None and (v1 or "name" not in absent):
             data["name"] = v1
         return data
 
     def _copy(self) -> CounterSet:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.counters = (
             None if (v0 := self.counters) is None else {k: i._copy() for k, i in v0.items()}
         )
@@ -1214,11 +1246,10 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             else [_model_arg(i0, DeviceTaint, "Device(taints=...)") for i0 in taints]
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> Device:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1339,12 +1370,14 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.all_nodes
@@ -1355,7 +1388,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             data["allowMultipleAllocations"] = v1
         v2 = self.attributes
         if v2 is not None:
-            data["attributes"] = {k0: i0.to_dict() for k0, i0 in v2.items()}
+            data["attributes"] = {k0: i0._encode(wire) for k0, i0 in v2.items()}
         v3 = self.binding_conditions
         if v3 is not None:
             data["bindingConditions"] = v3
@@ -1367,29 +1400,34 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             data["bindsToNode"] = v5
         v6 = self.capacity
         if v6 is not None:
-            data["capacity"] = {k0: i0.to_dict() for k0, i0 in v6.items()}
+            data["capacity"] = {k0: i0._encode(wire) for k0, i0 in v6.items()}
         v7 = self.consumes_counters
         if v7 is not None:
-            data["consumesCounters"] = [i0.to_dict() for i0 in v7]
+            data["consumesCounters"] = [i0._encode(wire) for i0 in v7]
         v8 = self.name
         if v8 is not None and (v8 or "name" not in absent):
             data["name"] = v8
         v9 = self.node_allocatable_resource_mappings
         if v9 is not None:
-            data["nodeAllocatableResourceMappings"] = {k0: i0.to_dict() for k0, i0 in v9.items()}
+            data["nodeAllocatableResourceMappings"] = {
+                k0: i0._encode(wire) for k0, i0 in v9.items()
+            }
         v10 = self.node_name
         if v10 is not None:
             data["nodeName"] = v10
         v11 = self.node_selector
         if v11 is not None:
-            data["nodeSelector"] = v11.to_dict()
+            data["nodeSelector"] = v11._encode(wire)
         v12 = self.taints
         if v12 is not None:
-            data["taints"] = [i0.to_dict() for i0 in v12]
+            data["taints"] = [i0._encode(wire) for i0 in v12]
         return data
 
     def _copy(self) -> Device:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.all_nodes = self.all_nodes
         new.allow_multiple_allocations = self.allow_multiple_allocations
         new.attributes = (
@@ -1472,11 +1510,10 @@ References to subrequests must include the name of the main request and may incl
         else:
             self.source = source
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceAllocationConfiguration:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -1505,17 +1542,19 @@ References to subrequests must include the name of the main request and may incl
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.opaque
         if v0 is not None:
-            data["opaque"] = v0.to_dict()
+            data["opaque"] = v0._encode(wire)
         v1 = self.requests
         if v1 is not None:
             data["requests"] = v1
@@ -1525,7 +1564,10 @@ References to subrequests must include the name of the main request and may incl
         return data
 
     def _copy(self) -> DeviceAllocationConfiguration:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.opaque = None if (v0 := self.opaque) is None else v0._copy()
         new.requests = None if (v1 := self.requests) is None else v1[:]
         new.source = self.source
@@ -1584,10 +1626,9 @@ This includes configuration parameters for drivers which have no allocated devic
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceAllocationResult:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("config")
@@ -1616,23 +1657,28 @@ This includes configuration parameters for drivers which have no allocated devic
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.config
         if v0 is not None:
-            data["config"] = [i0.to_dict() for i0 in v0]
+            data["config"] = [i0._encode(wire) for i0 in v0]
         v1 = self.results
         if v1 is not None:
-            data["results"] = [i0.to_dict() for i0 in v1]
+            data["results"] = [i0._encode(wire) for i0 in v1]
         return data
 
     def _copy(self) -> DeviceAllocationResult:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.config = None if (v0 := self.config) is None else [i._copy() for i in v0]
         new.results = None if (v1 := self.results) is None else [i._copy() for i in v1]
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -1721,10 +1767,9 @@ This is an alpha field and requires enabling the DRAListTypeAttributes feature g
         self.version = version
         self.versions = versions
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceAttribute:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("bool")
@@ -1777,12 +1822,14 @@ This is an alpha field and requires enabling the DRAListTypeAttributes feature g
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.bool_
         if v0 is not None:
@@ -1811,7 +1858,10 @@ This is an alpha field and requires enabling the DRAListTypeAttributes feature g
         return data
 
     def _copy(self) -> DeviceAttribute:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.bool_ = self.bool_
         new.bools = None if (v1 := self.bools) is None else v1[:]
         new.int_ = self.int_
@@ -1867,10 +1917,9 @@ This field reflects the fixed total capacity and does not change. The consumed a
         )
         self.value = None if value is None else _Quantity.coerce(value)
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceCapacity:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("requestPolicy")
@@ -1891,23 +1940,28 @@ This field reflects the fixed total capacity and does not change. The consumed a
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.request_policy
         if v0 is not None:
-            data["requestPolicy"] = v0.to_dict()
+            data["requestPolicy"] = v0._encode(wire)
         v1 = self.value
         if v1 is not None:
             data["value"] = _quantity_wire(v1)
         return data
 
     def _copy(self) -> DeviceCapacity:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.request_policy = None if (v0 := self.request_policy) is None else v0._copy()
         new.value = self.value
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -1969,10 +2023,9 @@ class DeviceClaim(_Model):
             else [_model_arg(i0, DeviceRequest, "DeviceClaim(requests=...)") for i0 in requests]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceClaim:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("config")
@@ -2013,26 +2066,31 @@ class DeviceClaim(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.config
         if v0 is not None:
-            data["config"] = [i0.to_dict() for i0 in v0]
+            data["config"] = [i0._encode(wire) for i0 in v0]
         v1 = self.constraints
         if v1 is not None:
-            data["constraints"] = [i0.to_dict() for i0 in v1]
+            data["constraints"] = [i0._encode(wire) for i0 in v1]
         v2 = self.requests
         if v2 is not None:
-            data["requests"] = [i0.to_dict() for i0 in v2]
+            data["requests"] = [i0._encode(wire) for i0 in v2]
         return data
 
     def _copy(self) -> DeviceClaim:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.config = None if (v0 := self.config) is None else [i._copy() for i in v0]
         new.constraints = None if (v1 := self.constraints) is None else [i._copy() for i in v1]
         new.requests = None if (v2 := self.requests) is None else [i._copy() for i in v2]
@@ -2078,10 +2136,9 @@ References to subrequests must include the name of the main request and may incl
         )
         self.requests = requests
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceClaimConfiguration:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("opaque")
@@ -2100,23 +2157,28 @@ References to subrequests must include the name of the main request and may incl
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.opaque
         if v0 is not None:
-            data["opaque"] = v0.to_dict()
+            data["opaque"] = v0._encode(wire)
         v1 = self.requests
         if v1 is not None:
             data["requests"] = v1
         return data
 
     def _copy(self) -> DeviceClaimConfiguration:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.opaque = None if (v0 := self.opaque) is None else v0._copy()
         new.requests = None if (v1 := self.requests) is None else v1[:]
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -2209,11 +2271,10 @@ Changing the spec automatically increments the metadata.generation number.
         else:
             self.spec = _model_arg(spec, DeviceClassSpec, "DeviceClass(spec=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceClass:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2248,12 +2309,14 @@ Changing the spec automatically increments the metadata.generation number.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -2264,18 +2327,21 @@ Changing the spec automatically increments the metadata.generation number.
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "spec" not in absent:
                 data["spec"] = d3
         return data
 
     def _copy(self) -> DeviceClass:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -2311,10 +2377,9 @@ class DeviceClassConfiguration(_Model):
             )
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceClassConfiguration:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("opaque")
@@ -2327,20 +2392,25 @@ class DeviceClassConfiguration(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.opaque
         if v0 is not None:
-            data["opaque"] = v0.to_dict()
+            data["opaque"] = v0._encode(wire)
         return data
 
     def _copy(self) -> DeviceClassConfiguration:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.opaque = None if (v0 := self.opaque) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -2402,11 +2472,10 @@ class DeviceClassList(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "DeviceClassList(metadata=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceClassList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2446,12 +2515,14 @@ class DeviceClassList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -2459,19 +2530,22 @@ class DeviceClassList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> DeviceClassList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -2538,10 +2612,9 @@ This is a beta field.
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceClassSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("config")
@@ -2576,26 +2649,31 @@ This is a beta field.
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.config
         if v0 is not None:
-            data["config"] = [i0.to_dict() for i0 in v0]
+            data["config"] = [i0._encode(wire) for i0 in v0]
         v1 = self.extended_resource_name
         if v1 is not None:
             data["extendedResourceName"] = v1
         v2 = self.selectors
         if v2 is not None:
-            data["selectors"] = [i0.to_dict() for i0 in v2]
+            data["selectors"] = [i0._encode(wire) for i0 in v2]
         return data
 
     def _copy(self) -> DeviceClassSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.config = None if (v0 := self.config) is None else [i._copy() for i in v0]
         new.extended_resource_name = self.extended_resource_name
         new.selectors = None if (v2 := self.selectors) is None else [i._copy() for i in v2]
@@ -2660,10 +2738,9 @@ References to subrequests must include the name of the main request and may incl
         self.match_attribute = match_attribute
         self.requests = requests
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceConstraint:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("distinctAttribute")
@@ -2686,12 +2763,14 @@ References to subrequests must include the name of the main request and may incl
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.distinct_attribute
         if v0 is not None:
@@ -2705,7 +2784,10 @@ References to subrequests must include the name of the main request and may incl
         return data
 
     def _copy(self) -> DeviceConstraint:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.distinct_attribute = self.distinct_attribute
         new.match_attribute = self.match_attribute
         new.requests = None if (v2 := self.requests) is None else v2[:]
@@ -2759,11 +2841,10 @@ The maximum number of counters is 32.
                 for k0, i0 in counters.items()
             }
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceCounterConsumption:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2791,12 +2872,14 @@ The maximum number of counters is 32.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.counter_set
@@ -2804,11 +2887,14 @@ The maximum number of counters is 32.
             data["counterSet"] = v0
         v1 = self.counters
         if v1 is not None and (v1 or "counters" not in absent):
-            data["counters"] = {k0: i0.to_dict() for k0, i0 in v1.items()}
+            data["counters"] = {k0: i0._encode(wire) for k0, i0 in v1.items()}
         return data
 
     def _copy(self) -> DeviceCounterConsumption:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.counter_set = self.counter_set
         new.counters = (
             None if (v1 := self.counters) is None else {k: i._copy() for k, i in v1.items()}
@@ -2885,11 +2971,10 @@ Must be a DNS label.
         else:
             self.name = name
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceRequest:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -2924,27 +3009,32 @@ Must be a DNS label.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.exactly
         if v0 is not None:
-            data["exactly"] = v0.to_dict()
+            data["exactly"] = v0._encode(wire)
         v1 = self.first_available
         if v1 is not None:
-            data["firstAvailable"] = [i0.to_dict() for i0 in v1]
+            data["firstAvailable"] = [i0._encode(wire) for i0 in v1]
         v2 = self.name
         if v2 is not None and (v2 or "name" not in absent):
             data["name"] = v2
         return data
 
     def _copy(self) -> DeviceRequest:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.exactly = None if (v0 := self.exactly) is None else v0._copy()
         new.first_available = (
             None if (v1 := self.first_available) is None else [i._copy() for i in v1]
@@ -3120,11 +3210,10 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             ]
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceRequestAllocationResult:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3207,12 +3296,14 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.admin_access
@@ -3244,11 +3335,14 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             data["shareID"] = v8
         v9 = self.tolerations
         if v9 is not None:
-            data["tolerations"] = [i0.to_dict() for i0 in v9]
+            data["tolerations"] = [i0._encode(wire) for i0 in v9]
         return data
 
     def _copy(self) -> DeviceRequestAllocationResult:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.admin_access = self.admin_access
         new.binding_conditions = None if (v1 := self.binding_conditions) is None else v1[:]
         new.binding_failure_conditions = (
@@ -3288,10 +3382,9 @@ class DeviceSelector(_Model):
             None if cel is None else _model_arg(cel, CELDeviceSelector, "DeviceSelector(cel=...)")
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceSelector:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("cel")
@@ -3304,20 +3397,25 @@ class DeviceSelector(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.cel
         if v0 is not None:
-            data["cel"] = v0.to_dict()
+            data["cel"] = v0._encode(wire)
         return data
 
     def _copy(self) -> DeviceSelector:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.cel = None if (v0 := self.cel) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -3466,11 +3564,10 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             ]
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceSubRequest:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3537,12 +3634,14 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.allocation_mode
@@ -3550,7 +3649,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             data["allocationMode"] = v0
         v1 = self.capacity
         if v1 is not None:
-            data["capacity"] = v1.to_dict()
+            data["capacity"] = v1._encode(wire)
         v2 = self.count
         if v2 is not None:
             data["count"] = v2
@@ -3562,14 +3661,17 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             data["name"] = v4
         v5 = self.selectors
         if v5 is not None:
-            data["selectors"] = [i0.to_dict() for i0 in v5]
+            data["selectors"] = [i0._encode(wire) for i0 in v5]
         v6 = self.tolerations
         if v6 is not None:
-            data["tolerations"] = [i0.to_dict() for i0 in v6]
+            data["tolerations"] = [i0._encode(wire) for i0 in v6]
         return data
 
     def _copy(self) -> DeviceSubRequest:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.allocation_mode = self.allocation_mode
         new.capacity = None if (v1 := self.capacity) is None else v1._copy()
         new.count = self.count
@@ -3642,11 +3744,10 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
         self.time_added = None if time_added is None else _Time.coerce(time_added)
         self.value = value
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceTaint:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3683,12 +3784,14 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.effect
@@ -3706,7 +3809,10 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
         return data
 
     def _copy(self) -> DeviceTaint:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.effect = self.effect
         new.key = self.key
         new.time_added = self.time_added
@@ -3812,11 +3918,10 @@ Changing the spec automatically increments the metadata.generation number.
             else _model_arg(status, DeviceTaintRuleStatus, "DeviceTaintRule(status=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceTaintRule:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -3859,12 +3964,14 @@ Changing the spec automatically increments the metadata.generation number.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -3875,21 +3982,24 @@ Changing the spec automatically increments the metadata.generation number.
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "spec" not in absent:
                 data["spec"] = d3
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> DeviceTaintRule:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -3960,11 +4070,10 @@ class DeviceTaintRuleList(_Model):
                 metadata, _meta_v1.ListMeta, "DeviceTaintRuleList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceTaintRuleList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -4004,12 +4113,14 @@ class DeviceTaintRuleList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -4017,19 +4128,22 @@ class DeviceTaintRuleList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> DeviceTaintRuleList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -4081,11 +4195,10 @@ class DeviceTaintRuleSpec(_Model):
         else:
             self.taint = _model_arg(taint, DeviceTaint, "DeviceTaintRuleSpec(taint=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceTaintRuleSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -4108,26 +4221,31 @@ class DeviceTaintRuleSpec(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.device_selector
         if v0 is not None:
-            data["deviceSelector"] = v0.to_dict()
+            data["deviceSelector"] = v0._encode(wire)
         v1 = self.taint
         if v1 is not None:
-            d1 = v1.to_dict()
+            d1 = v1._encode(wire)
             if d1 or "taint" not in absent:
                 data["taint"] = d1
         return data
 
     def _copy(self) -> DeviceTaintRuleSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.device_selector = None if (v0 := self.device_selector) is None else v0._copy()
         new.taint = None if (v1 := self.taint) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -4180,10 +4298,9 @@ Must have 8 or fewer entries.
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceTaintRuleStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("conditions")
@@ -4200,20 +4317,25 @@ Must have 8 or fewer entries.
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.conditions
         if v0 is not None:
-            data["conditions"] = [i0.to_dict() for i0 in v0]
+            data["conditions"] = [i0._encode(wire) for i0 in v0]
         return data
 
     def _copy(self) -> DeviceTaintRuleStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -4261,10 +4383,9 @@ Also setting the driver name may be useful to avoid ambiguity when different dri
         self.driver = driver
         self.pool = pool
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceTaintSelector:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("device")
@@ -4287,12 +4408,14 @@ Also setting the driver name may be useful to avoid ambiguity when different dri
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.device
         if v0 is not None:
@@ -4306,7 +4429,10 @@ Also setting the driver name may be useful to avoid ambiguity when different dri
         return data
 
     def _copy(self) -> DeviceTaintSelector:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.device = self.device
         new.driver = self.driver
         new.pool = self.pool
@@ -4366,10 +4492,9 @@ class DeviceToleration(_Model):
         self.toleration_seconds = toleration_seconds
         self.value = value
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> DeviceToleration:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("effect")
@@ -4404,12 +4529,14 @@ class DeviceToleration(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.effect
         if v0 is not None:
@@ -4429,7 +4556,10 @@ class DeviceToleration(_Model):
         return data
 
     def _copy(self) -> DeviceToleration:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.effect = self.effect
         new.key = self.key
         new.operator = self.operator
@@ -4576,11 +4706,10 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             ]
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ExactDeviceRequest:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -4645,12 +4774,14 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.admin_access
@@ -4661,7 +4792,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             data["allocationMode"] = v1
         v2 = self.capacity
         if v2 is not None:
-            data["capacity"] = v2.to_dict()
+            data["capacity"] = v2._encode(wire)
         v3 = self.count
         if v3 is not None:
             data["count"] = v3
@@ -4670,14 +4801,17 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             data["deviceClassName"] = v4
         v5 = self.selectors
         if v5 is not None:
-            data["selectors"] = [i0.to_dict() for i0 in v5]
+            data["selectors"] = [i0._encode(wire) for i0 in v5]
         v6 = self.tolerations
         if v6 is not None:
-            data["tolerations"] = [i0.to_dict() for i0 in v6]
+            data["tolerations"] = [i0._encode(wire) for i0 in v6]
         return data
 
     def _copy(self) -> ExactDeviceRequest:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.admin_access = self.admin_access
         new.allocation_mode = self.allocation_mode
         new.capacity = None if (v2 := self.capacity) is None else v2._copy()
@@ -4732,10 +4866,9 @@ Must not be longer than 256 bytes.
         self.interface_name = interface_name
         self.ips = ips
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NetworkDeviceData:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("hardwareAddress")
@@ -4758,12 +4891,14 @@ Must not be longer than 256 bytes.
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.hardware_address
         if v0 is not None:
@@ -4777,7 +4912,10 @@ Must not be longer than 256 bytes.
         return data
 
     def _copy(self) -> NetworkDeviceData:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.hardware_address = self.hardware_address
         new.interface_name = self.interface_name
         new.ips = None if (v2 := self.ips) is None else v2[:]
@@ -4831,10 +4969,9 @@ class NodeAllocatableResourceMapping(_Model):
         )
         self.capacity_key = capacity_key
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> NodeAllocatableResourceMapping:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("allocationMultiplier")
@@ -4853,12 +4990,14 @@ class NodeAllocatableResourceMapping(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.allocation_multiplier
         if v0 is not None:
@@ -4869,7 +5008,10 @@ class NodeAllocatableResourceMapping(_Model):
         return data
 
     def _copy(self) -> NodeAllocatableResourceMapping:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.allocation_multiplier = self.allocation_multiplier
         new.capacity_key = self.capacity_key
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -4924,11 +5066,10 @@ The length of the raw data must be smaller or equal to 10 Ki.
         else:
             self.parameters = parameters
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> OpaqueDeviceConfiguration:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -4951,12 +5092,14 @@ The length of the raw data must be smaller or equal to 10 Ki.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.driver
@@ -4968,7 +5111,10 @@ The length of the raw data must be smaller or equal to 10 Ki.
         return data
 
     def _copy(self) -> OpaqueDeviceConfiguration:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.driver = self.driver
         new.parameters = None if (v1 := self.parameters) is None else _copy_value(v1)
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -5070,11 +5216,10 @@ class ResourceClaim(_Model):
             else _model_arg(status, ResourceClaimStatus, "ResourceClaim(status=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceClaim:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -5117,12 +5262,14 @@ class ResourceClaim(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -5133,21 +5280,24 @@ class ResourceClaim(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "spec" not in absent:
                 data["spec"] = d3
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> ResourceClaim:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -5216,11 +5366,10 @@ class ResourceClaimConsumerReference(_Model):
         else:
             self.uid = uid
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceClaimConsumerReference:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -5257,12 +5406,14 @@ class ResourceClaimConsumerReference(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_group
@@ -5280,7 +5431,10 @@ class ResourceClaimConsumerReference(_Model):
         return data
 
     def _copy(self) -> ResourceClaimConsumerReference:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_group = self.api_group
         new.name = self.name
         new.resource = self.resource
@@ -5350,11 +5504,10 @@ class ResourceClaimList(_Model):
                 metadata, _meta_v1.ListMeta, "ResourceClaimList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceClaimList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -5394,12 +5547,14 @@ class ResourceClaimList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -5407,19 +5562,22 @@ class ResourceClaimList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> ResourceClaimList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -5453,10 +5611,9 @@ class ResourceClaimSpec(_Model):
             else _model_arg(devices, DeviceClaim, "ResourceClaimSpec(devices=...)")
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceClaimSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("devices")
@@ -5469,20 +5626,25 @@ class ResourceClaimSpec(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.devices
         if v0 is not None:
-            data["devices"] = v0.to_dict()
+            data["devices"] = v0._encode(wire)
         return data
 
     def _copy(self) -> ResourceClaimSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.devices = None if (v0 := self.devices) is None else v0._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
         return new
@@ -5570,10 +5732,9 @@ There can be at most 256 such reservations. This may get increased in the future
             ]
         )
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceClaimStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("allocation")
@@ -5610,26 +5771,31 @@ There can be at most 256 such reservations. This may get increased in the future
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.allocation
         if v0 is not None:
-            data["allocation"] = v0.to_dict()
+            data["allocation"] = v0._encode(wire)
         v1 = self.devices
         if v1 is not None:
-            data["devices"] = [i0.to_dict() for i0 in v1]
+            data["devices"] = [i0._encode(wire) for i0 in v1]
         v2 = self.reserved_for
         if v2 is not None:
-            data["reservedFor"] = [i0.to_dict() for i0 in v2]
+            data["reservedFor"] = [i0._encode(wire) for i0 in v2]
         return data
 
     def _copy(self) -> ResourceClaimStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.allocation = None if (v0 := self.allocation) is None else v0._copy()
         new.devices = None if (v1 := self.devices) is None else [i._copy() for i in v1]
         new.reserved_for = None if (v2 := self.reserved_for) is None else [i._copy() for i in v2]
@@ -5725,11 +5891,10 @@ This field is immutable. A ResourceClaim will get created by the control plane f
                 spec, ResourceClaimTemplateSpec, "ResourceClaimTemplate(spec=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceClaimTemplate:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -5764,12 +5929,14 @@ This field is immutable. A ResourceClaim will get created by the control plane f
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -5780,18 +5947,21 @@ This field is immutable. A ResourceClaim will get created by the control plane f
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "spec" not in absent:
                 data["spec"] = d3
         return data
 
     def _copy(self) -> ResourceClaimTemplate:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -5862,11 +6032,10 @@ class ResourceClaimTemplateList(_Model):
                 metadata, _meta_v1.ListMeta, "ResourceClaimTemplateList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceClaimTemplateList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -5906,12 +6075,14 @@ class ResourceClaimTemplateList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -5919,19 +6090,22 @@ class ResourceClaimTemplateList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> ResourceClaimTemplateList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -5983,11 +6157,10 @@ class ResourceClaimTemplateSpec(_Model):
         else:
             self.spec = _model_arg(spec, ResourceClaimSpec, "ResourceClaimTemplateSpec(spec=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceClaimTemplateSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -6010,26 +6183,31 @@ class ResourceClaimTemplateSpec(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.metadata
         if v0 is not None:
-            data["metadata"] = v0.to_dict()
+            data["metadata"] = v0._encode(wire)
         v1 = self.spec
         if v1 is not None:
-            d1 = v1.to_dict()
+            d1 = v1._encode(wire)
             if d1 or "spec" not in absent:
                 data["spec"] = d1
         return data
 
     def _copy(self) -> ResourceClaimTemplateSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.metadata = None if (v0 := self.metadata) is None else v0._copy()
         new.spec = None if (v1 := self.spec) is None else v1._copy()
         new._extra = None if self._extra is None else _copy_value(self._extra)
@@ -6097,11 +6275,10 @@ Consumers can use this to check whether they have seen all ResourceSlices belong
         else:
             self.resource_slice_count = resource_slice_count
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourcePool:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -6132,12 +6309,14 @@ Consumers can use this to check whether they have seen all ResourceSlices belong
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.generation
@@ -6152,7 +6331,10 @@ Consumers can use this to check whether they have seen all ResourceSlices belong
         return data
 
     def _copy(self) -> ResourcePool:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.generation = self.generation
         new.name = self.name
         new.resource_slice_count = self.resource_slice_count
@@ -6253,11 +6435,10 @@ Changing the spec automatically increments the metadata.generation number.
         else:
             self.spec = _model_arg(spec, ResourceSliceSpec, "ResourceSlice(spec=...)")
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceSlice:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -6292,12 +6473,14 @@ Changing the spec automatically increments the metadata.generation number.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -6308,18 +6491,21 @@ Changing the spec automatically increments the metadata.generation number.
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "spec" not in absent:
                 data["spec"] = d3
         return data
 
     def _copy(self) -> ResourceSlice:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -6389,11 +6575,10 @@ class ResourceSliceList(_Model):
                 metadata, _meta_v1.ListMeta, "ResourceSliceList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceSliceList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -6433,12 +6618,14 @@ class ResourceSliceList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -6446,19 +6633,22 @@ class ResourceSliceList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> ResourceSliceList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -6611,11 +6801,10 @@ The maximum number of counter sets is 8.
             ]
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> ResourceSliceSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -6688,12 +6877,14 @@ The maximum number of counter sets is 8.
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.all_nodes
@@ -6701,7 +6892,7 @@ The maximum number of counter sets is 8.
             data["allNodes"] = v0
         v1 = self.devices
         if v1 is not None:
-            data["devices"] = [i0.to_dict() for i0 in v1]
+            data["devices"] = [i0._encode(wire) for i0 in v1]
         v2 = self.driver
         if v2 is not None and (v2 or "driver" not in absent):
             data["driver"] = v2
@@ -6710,22 +6901,25 @@ The maximum number of counter sets is 8.
             data["nodeName"] = v3
         v4 = self.node_selector
         if v4 is not None:
-            data["nodeSelector"] = v4.to_dict()
+            data["nodeSelector"] = v4._encode(wire)
         v5 = self.per_device_node_selection
         if v5 is not None:
             data["perDeviceNodeSelection"] = v5
         v6 = self.pool
         if v6 is not None:
-            d6 = v6.to_dict()
+            d6 = v6._encode(wire)
             if d6 or "pool" not in absent:
                 data["pool"] = d6
         v7 = self.shared_counters
         if v7 is not None:
-            data["sharedCounters"] = [i0.to_dict() for i0 in v7]
+            data["sharedCounters"] = [i0._encode(wire) for i0 in v7]
         return data
 
     def _copy(self) -> ResourceSliceSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.all_nodes = self.all_nodes
         new.devices = None if (v1 := self.devices) is None else [i._copy() for i in v1]
         new.driver = self.driver

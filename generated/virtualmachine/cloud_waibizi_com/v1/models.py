@@ -114,11 +114,10 @@ class VirtualMachine(_Model):
             else _model_arg(status, VirtualMachineStatus, "VirtualMachine(status=...)")
         )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> VirtualMachine:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -161,12 +160,14 @@ class VirtualMachine(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -177,19 +178,22 @@ class VirtualMachine(_Model):
             data["kind"] = v1
         v2 = self.metadata
         if v2 is not None:
-            d2 = v2.to_dict()
+            d2 = v2._encode(wire)
             if d2 or "metadata" not in absent:
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3.to_dict()
+            data["spec"] = v3._encode(wire)
         v4 = self.status
         if v4 is not None:
-            data["status"] = v4.to_dict()
+            data["status"] = v4._encode(wire)
         return data
 
     def _copy(self) -> VirtualMachine:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.kind = self.kind
         new.metadata = None if (v2 := self.metadata) is None else v2._copy()
@@ -256,11 +260,10 @@ class VirtualMachineList(_Model):
                 metadata, _meta_v1.ListMeta, "VirtualMachineList(metadata=...)"
             )
         self._extra = None
+        self._raw = None
         self._absent = absent
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> VirtualMachineList:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         absent: tuple[str, ...] = ()
         get = data.get
@@ -300,12 +303,14 @@ class VirtualMachineList(_Model):
         self._absent = absent
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         absent = self._absent
         v0 = self.api_version
@@ -313,19 +318,22 @@ class VirtualMachineList(_Model):
             data["apiVersion"] = v0
         v1 = self.items
         if v1 is not None and (v1 or "items" not in absent):
-            data["items"] = [i0.to_dict() for i0 in v1]
+            data["items"] = [i0._encode(wire) for i0 in v1]
         v2 = self.kind
         if v2 is not None:
             data["kind"] = v2
         v3 = self.metadata
         if v3 is not None:
-            d3 = v3.to_dict()
+            d3 = v3._encode(wire)
             if d3 or "metadata" not in absent:
                 data["metadata"] = d3
         return data
 
     def _copy(self) -> VirtualMachineList:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.api_version = self.api_version
         new.items = None if (v1 := self.items) is None else [i._copy() for i in v1]
         new.kind = self.kind
@@ -390,10 +398,9 @@ class VirtualMachineSpec(_Model):
         self.status = status
         self.uuid = uuid
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> VirtualMachineSpec:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("disk")
@@ -434,12 +441,14 @@ class VirtualMachineSpec(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.disk
         if v0 is not None:
@@ -462,7 +471,10 @@ class VirtualMachineSpec(_Model):
         return data
 
     def _copy(self) -> VirtualMachineSpec:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.disk = self.disk
         new.image = self.image
         new.memory = self.memory
@@ -515,10 +527,9 @@ class VirtualMachineStatus(_Model):
         )
         self.observed_generation = observed_generation
         self._extra = None
+        self._raw = None
 
-    @classmethod
-    def _decode(cls, data: dict[str, Any]) -> VirtualMachineStatus:
-        self = cls.__new__(cls)
+    def _load(self, data: dict[str, Any]) -> None:
         odd = False
         get = data.get
         v = get("conditions")
@@ -541,23 +552,28 @@ class VirtualMachineStatus(_Model):
             odd = True
         self._extra = (
             None
-            if not odd and data.keys() <= cls._WIRE_NAMES and None not in data.values()
-            else _extra_of(data, cls._WIRE_NAMES, self if odd else None)
+            if not odd and data.keys() <= self._WIRE_NAMES and None not in data.values()
+            else _extra_of(data, self._WIRE_NAMES, self if odd else None)
         )
-        return self
+        self._raw = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def _encode(self, wire: bool) -> dict[str, Any]:
+        if self._raw is not None:
+            return self._encode_raw(wire)
         data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
         v0 = self.conditions
         if v0 is not None:
-            data["conditions"] = [i0.to_dict() for i0 in v0]
+            data["conditions"] = [i0._encode(wire) for i0 in v0]
         v1 = self.observed_generation
         if v1 is not None:
             data["observedGeneration"] = v1
         return data
 
     def _copy(self) -> VirtualMachineStatus:
+        if self._raw is not None:
+            return self._copy_raw()
         new = self.__class__.__new__(self.__class__)
+        new._raw = None
         new.conditions = None if (v0 := self.conditions) is None else [i._copy() for i in v0]
         new.observed_generation = self.observed_generation
         new._extra = None if self._extra is None else _copy_value(self._extra)
