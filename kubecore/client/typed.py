@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from kubecore.client.paths import check_path_segment
 from kubecore.client.rest import RESTClient
 from kubecore.client.watch import WatchEvent, watch_events
-from kubecore.core.codec import decode_json, json_loads
+from kubecore.core.codec import decode_model_json, json_loads
 from kubecore.core.generated.meta_v1 import Status
 from kubecore.core.model import Model
 from kubecore.core.options import FieldValidationDirective, PropagationPolicy
@@ -102,11 +102,11 @@ class ResourceClient(Generic[T, L]):
         )
 
     def _decode(self, data: bytes) -> T:
-        obj: T = decode_json(data, self.model._from_owned)
+        obj: T = decode_model_json(data, self.model)
         return obj
 
     def _decode_list(self, data: bytes) -> L:
-        obj: L = decode_json(data, self.list_model._from_owned)
+        obj: L = decode_model_json(data, self.list_model)
         return obj
 
 

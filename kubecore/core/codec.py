@@ -3,20 +3,43 @@
 from __future__ import annotations
 
 import gc
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
+from kubecore.core.model import ItemJSON, Model
 from kubecore.core.times import MicroTime
 
 _T = TypeVar("_T")
+_M = TypeVar("_M", bound=Model)
 
 try:
     import orjson as _orjson
 except ImportError:  # pragma: no cover - orjson is a declared dependency
     _orjson = None  # type: ignore[assignment]
+
+
+try:
+    import msgspec as _msgspec
+except ImportError:  # pragma: no cover - exercised by switching SPLIT_LISTS off
+    _msgspec = None  # type: ignore[assignment]
+
+#: Whether list bodies are split into unparsed items (needs msgspec); the tests run both.
+SPLIT_LISTS = _msgspec is not None
+if _msgspec is not None:
+    _split_object = _msgspec.json.Decoder(dict[str, _msgspec.Raw]).decode
+    _split_array = _msgspec.json.Decoder(list[_msgspec.Raw]).decode
+    _SPLIT_ERRORS: tuple[type[Exception], ...] = (
+        _msgspec.DecodeError,
+        _msgspec.ValidationError,
+    )
+
+# The annotation of a field holding a list of models (not of str, numbers, enums or Any).
+_MODEL_LIST = re.compile(r"list\[(?!(?:str|int|float|bool|Any)\])[A-Za-z_][\w.]*\]\Z")
+_splits_items: dict[type, bool] = {}
 
 
 def json_loads(data: bytes | bytearray | memoryview | str) -> Any:
@@ -63,6 +86,70 @@ def decode_json(data: bytes | bytearray | memoryview | str, build: Callable[[Any
     """Parse ``data`` and build objects from it (e.g. ``Pod.from_dict``) with GC paused."""
     with gc_paused():
         return build(json_loads(data))
+
+
+def decode_model_json(data: bytes | bytearray | memoryview | str, cls: type[_M]) -> _M:
+    """``cls.from_dict`` of the parsed ``data``, which the object takes over.
+
+    A list kind (``items`` holds models) is parsed by ``_decode_list_json``; anything
+    else by ``json_loads`` with the collector paused. Raises ``ValueError`` (an
+    ``orjson.JSONDecodeError``) for text that is not JSON, and what ``from_dict`` raises.
+    """
+    splits = _splits_items.get(cls)
+    if splits is None:
+        splits = _splits_items[cls] = any(
+            f.wire == "items" and _MODEL_LIST.match(f.type) is not None for f in cls.FIELDS
+        )
+    if not splits:
+        return decode_json(data, cls._from_owned)
+    obj = _decode_list_json(data, cls._from_owned)
+    # The list object itself is loaded now, so its unparsed items live only inside item
+    # models (never in a dict that to_dict could hand out).
+    obj._materialize()
+    return obj
+
+
+def _decode_list_json(data: bytes | bytearray | memoryview | str, build: Callable[[Any], _T]) -> _T:
+    """Parse a list body, keeping each object in ``items`` as its unparsed JSON text
+    (``ItemJSON``), then ``build`` from it.
+
+    A list's items are most of its bytes; msgspec finds where each one starts and ends
+    (in C, without building anything) and each item is parsed only when its object is
+    first read. Until then an item costs its text (about a fifth of the same data as
+    dicts) and encodes by copying it. Any body this cannot split the same way (not ASCII,
+    not an object, ``items`` not a list of objects, or no msgspec) is parsed whole, so
+    the result is always what ``decode_json`` gives, item parsing aside. Used only by
+    ``decode_model_json``, which loads the list object at once. Only ASCII
+    bodies are split, because msgspec does not check UTF-8 in text it skips.
+    """
+    if not SPLIT_LISTS:
+        return decode_json(data, build)
+    if isinstance(data, bytearray | memoryview):
+        data = bytes(data)
+    if not data.isascii():
+        return decode_json(data, build)
+    with gc_paused():
+        try:
+            top = _split_object(data)
+        except _SPLIT_ERRORS:
+            return build(json_loads(data))  # bad JSON or not an object: its usual result
+        doc = {
+            key: _split_items(raw) if key == "items" else json_loads(memoryview(raw))
+            for key, raw in top.items()
+        }
+        return build(doc)
+
+
+def _split_items(raw: Any) -> Any:
+    try:
+        parts = _split_array(raw)
+    except _SPLIT_ERRORS:
+        return json_loads(memoryview(raw))
+    items = [ItemJSON(bytes(part)) for part in parts]
+    for item in items:
+        if item.data[0] != 0x7B:  # "{": an item that is not an object is kept as parsed
+            return json_loads(memoryview(raw))
+    return items
 
 
 def json_dumps(value: Any) -> bytes:

@@ -31,6 +31,7 @@ from gc import get_referents as _get_referents
 
 from orjson import OPT_PASSTHROUGH_DATACLASS as _PT_DATACLASS
 from orjson import OPT_PASSTHROUGH_SUBCLASS as _PT_SUBCLASS
+from orjson import Fragment as _Fragment
 from orjson import dumps as _json_dumps
 from orjson import loads as _json_loads
 
@@ -54,6 +55,28 @@ _PASSTHROUGH = _PT_DATACLASS | _PT_SUBCLASS
 
 #: What ``Model.validate()`` calls; None means ``kubecore.core.validation.api.validate``.
 validate_hook: Callable[[Model], list[Any]] | None = None
+
+
+class ItemJSON:
+    """The JSON text of one object not parsed yet: an item of a list body that
+    ``kubecore.core.codec.decode_list_json`` split off. A model decoded from it parses it on
+    first access; until then it is encoded by copying the text (``bytes``, ASCII)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def parse(self) -> Any:
+        return _json_loads(self.data)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ItemJSON) and other.data == self.data
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"ItemJSON({len(self.data)} bytes)"
 
 
 class FieldInfo:
@@ -126,8 +149,9 @@ class Model:
     __dataclass_fields__: ClassVar[Any] = _DataclassFields()
 
     _extra: dict[str, Any] | None
-    #: The wire dict of an object decoded but not loaded yet; None once loaded (or built).
-    _raw: dict[str, Any] | None
+    #: The wire dict (or unparsed ItemJSON) of an object decoded but not loaded yet;
+    #: None once loaded (or built).
+    _raw: dict[str, Any] | ItemJSON | None
     # Generated classes with always-set fields add the slot ``_absent``: the names of those
     # fields that were absent (their attribute holds an empty value that is not encoded).
 
@@ -159,11 +183,11 @@ class Model:
         return cls._decode(copy_value(data) if copy else data)
 
     @classmethod
-    def _decode(cls: type[_M], data: dict[str, Any]) -> _M:
-        """A lazy object over ``data`` (a dict, taken over; no kind check). Raises
-        AttributeError for anything but a dict, as the generated decoders expect of an
+    def _decode(cls: type[_M], data: dict[str, Any] | ItemJSON) -> _M:
+        """A lazy object over ``data`` (a dict or ItemJSON, taken over; no kind check).
+        Raises AttributeError for anything else, as the generated decoders expect of an
         item of a list or map of models (they keep such a list whole in ``_extra``)."""
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) and data.__class__ is not ItemJSON:
             raise AttributeError(f"{cls.__qualname__} is decoded from a JSON object")
         self = cls.__new__(cls)
         self._raw = data
@@ -186,9 +210,10 @@ class Model:
 
     def _materialize(self) -> None:
         """Load this object's fields from ``_raw``, keeping any field set before that."""
-        raw = self._raw
-        if raw is None:
+        found = self._raw
+        if found is None:
             return
+        raw: dict[str, Any] = found.parse() if isinstance(found, ItemJSON) else found
         # get_referents sees the type and each set slot: just the type and _raw means
         # nothing was assigned since decoding (the common case, checked in C).
         if len(_get_referents(self)) <= 2:
@@ -207,11 +232,15 @@ class Model:
 
     def _encode_raw(self, wire: bool) -> dict[str, Any]:
         """``_encode`` of an object not loaded yet: its JSON as it came (copied unless
-        ``wire``), unless fields were assigned before loading."""
+        ``wire``), unless fields were assigned before loading. With ``wire``, unparsed
+        text comes back as an ``orjson.Fragment``, which orjson writes as it is."""
         raw = self._raw
         if raw is None or len(_get_referents(self)) > 2:
             self._materialize()
             return self._encode(wire)
+        if isinstance(raw, ItemJSON):
+            text: Any = _Fragment(raw.data) if wire else raw.parse()
+            return text  # (a Fragment stands in for the dict only inside to_json)
         return raw if wire else copy_value(raw)
 
     def to_dict(self) -> dict[str, Any]:
@@ -223,9 +252,9 @@ class Model:
     def from_json(cls: type[_M], data: bytes | str) -> _M:
         """Decode JSON bytes or text (``from_dict`` of the parsed document, which this
         object then owns). Raises ``orjson.JSONDecodeError`` (a ValueError) on bad JSON."""
-        from kubecore.core.codec import decode_json
+        from kubecore.core.codec import decode_model_json
 
-        return decode_json(data, cls._from_owned)
+        return decode_model_json(data, cls)
 
     @classmethod
     def _from_owned(cls: type[_M], data: Any) -> _M:
@@ -290,6 +319,8 @@ class Model:
         if raw is None or len(_get_referents(self)) > 2:
             self._materialize()
             return self._copy()
+        if raw.__class__ is ItemJSON:
+            return type(self)._decode(raw)  # immutable text: shared
         return type(self)._decode(copy_value(raw))
 
     def _values(self) -> tuple[Any, ...]:
@@ -305,10 +336,18 @@ class Model:
             return NotImplemented
         assert isinstance(other, Model)
         mine_raw, their_raw = self._raw, other._raw
-        if mine_raw is not None and their_raw is not None:
-            # Neither loaded: equal decoded objects come from equal JSON and vice versa.
+        if (
+            mine_raw is not None
+            and their_raw is not None
+            and mine_raw.__class__ is their_raw.__class__
+        ):
+            # Neither loaded: equal decoded objects come from equal JSON and vice versa
+            # (for unparsed text only equal text is known to be equal).
             if len(_get_referents(self)) <= 2 and len(_get_referents(other)) <= 2:
-                return bool(mine_raw == their_raw)
+                if mine_raw == their_raw:
+                    return True
+                if mine_raw.__class__ is dict:
+                    return False
         if self._values() != other._values() or (self._extra or None) != (other._extra or None):
             return False
         mine: tuple[str, ...] = getattr(self, "_absent", ())

@@ -13,8 +13,10 @@ import orjson
 import pytest
 
 from kube_clientgen_api.kubernetes.core.v1 import Pod, PodList, PodSpec
+from kubecore.core import codec
 from kubecore.core.codec import gc_paused
 from kubecore.core.generated.meta_v1 import ObjectMeta
+from kubecore.core.model import Model
 
 POD: dict[str, Any] = {
     "apiVersion": "v1",
@@ -41,13 +43,33 @@ def decoded() -> Pod:
     return Pod.from_json(orjson.dumps(POD))
 
 
-def test_an_unread_object_encodes_to_the_same_bytes() -> None:
+@pytest.fixture(params=[True, False], ids=["split-lists", "parse-whole"])
+def split_lists(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Both list decoders: items kept as unparsed text (msgspec) and the plain parse."""
+    monkeypatch.setattr(codec, "SPLIT_LISTS", request.param)
+    return bool(request.param)
+
+
+def read_all(value: Any) -> None:
+    """Read every field of every model in ``value`` (loads the whole tree)."""
+    if isinstance(value, Model):
+        for f in value.FIELDS:
+            read_all(getattr(value, f.name))
+    elif isinstance(value, list):
+        for item in value:
+            read_all(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            read_all(item)
+
+
+def test_an_unread_object_encodes_to_the_same_bytes(split_lists: bool) -> None:
     body = orjson.dumps(POD)
     assert Pod.from_json(body).to_json() == body
     listed = orjson.dumps({"apiVersion": "v1", "kind": "PodList", "items": [POD, POD]})
     pods = PodList.from_json(listed)
-    assert pods.to_json() == listed
     assert orjson.loads(pods.to_json()) == orjson.loads(listed)
+    assert pods.to_json().count(body) == 2  # unread items are written as they came
 
 
 def test_reading_gives_typed_values_and_keeps_unknown_fields() -> None:
@@ -164,7 +186,7 @@ def test_wrong_shapes_inside_lists_are_still_kept() -> None:
     assert spec.to_dict() == {"containers": [None, {"name": "a"}], "volumes": "none"}
 
 
-def test_threads_reading_one_unread_object_see_the_same_values() -> None:
+def test_threads_reading_one_unread_object_see_the_same_values(split_lists: bool) -> None:
     for _ in range(20):
         pod = PodList.from_json(orjson.dumps({"items": [POD] * 50}))
         seen: list[list[str]] = []
@@ -220,3 +242,64 @@ def test_gc_pause_never_enables_a_collector_that_was_off() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def listed(*items: Any, **top: Any) -> bytes:
+    return orjson.dumps({"apiVersion": "v1", "kind": "PodList", **top, "items": list(items)})
+
+
+def test_lists_decode_alike_either_way(split_lists: bool) -> None:
+    body = listed(POD, POD, metadata={"resourceVersion": "7"})
+    pods = PodList.from_json(body)
+    assert pods.metadata.resource_version == "7" and len(pods.items) == 2
+    assert orjson.loads(orjson.dumps(pods.to_dict())) == orjson.loads(body)  # plain JSON
+    twin = pods.deep_copy()
+    assert twin == pods == PodList.from_dict(orjson.loads(body))
+    assert pickle.loads(pickle.dumps(pods)) == pods
+    twin.items[0].metadata.name = "changed"
+    assert pods.items[0].metadata.name == "web" and twin != pods
+    read_all(pods)
+    assert pods.to_dict() == orjson.loads(body)
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        [POD, None],  # an item that is not an object: the list is kept as it came
+        [POD, "text"],
+        [],
+    ],
+)
+def test_odd_items_are_kept_either_way(split_lists: bool, items: list[Any]) -> None:
+    body = listed(*items)
+    pods = PodList.from_json(body)
+    assert orjson.loads(pods.to_json()) == orjson.loads(body)
+    if items and not all(isinstance(i, dict) for i in items):
+        assert pods.items == [] and pods.extra_fields == {"items": items}
+
+
+def test_bodies_that_cannot_be_split_decode_like_the_plain_path(split_lists: bool) -> None:
+    accented = copy.deepcopy(POD)
+    accented["metadata"]["annotations"] = {"note": "caf\u00e9 \u2603"}
+    body = listed(accented)
+    assert not body.isascii()
+    assert PodList.from_json(body).items[0].metadata.annotations == {"note": "caf\u00e9 \u2603"}
+    odd = orjson.dumps({"apiVersion": "v1", "kind": "PodList", "items": {"a": 1}})
+    assert PodList.from_json(odd).extra_fields == {"items": {"a": 1}}
+    with pytest.raises(ValueError):
+        PodList.from_json(b'{"items": [')
+    with pytest.raises(TypeError):
+        PodList.from_json(b"[1, 2]")
+
+
+def test_the_benchmark_pod_list_is_lossless_either_way(split_lists: bool) -> None:
+    bench = pytest.importorskip("bench.podlist", reason="bench/ is part of the repository")
+    body = bench.podlist_bytes(40)
+    expected = orjson.loads(body)
+    pods = PodList.from_json(body)
+    assert orjson.loads(pods.to_json()) == expected
+    pods.items[3].metadata.labels["x"] = "y"  # type: ignore[index]
+    expected["items"][3]["metadata"]["labels"]["x"] = "y"
+    assert orjson.loads(pods.to_json()) == expected
+    read_all(pods)
+    assert orjson.loads(pods.to_json()) == expected and pods.to_dict() == expected
