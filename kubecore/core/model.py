@@ -239,8 +239,10 @@ class Model:
             self._materialize()
             return self._encode(wire)
         if isinstance(raw, ItemJSON):
-            text: Any = _Fragment(raw.data) if wire else raw.parse()
-            return text  # (a Fragment stands in for the dict only inside to_json)
+            if not wire:
+                parsed: dict[str, Any] = raw.parse()
+                return parsed
+            return _Fragment(raw.data)  # type: ignore[return-value]  # only inside to_json
         return raw if wire else copy_value(raw)
 
     def to_dict(self) -> dict[str, Any]:
