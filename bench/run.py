@@ -7,6 +7,7 @@ Usage::
     python bench/run.py --quick --write   # ... and still rewrite docs/benchmarks.md
     python bench/informers.py --write     # only the informer benchmarks (i-k), spliced into
                                           # docs/benchmarks.md (the other sections kept)
+    python bench/generation_scale.py --write   # the same for generation at scale (m)
 
 Every measurement that depends on the interpreter's state runs in a fresh subprocess
 (``bench/workers.py``), with ``PYTHONDONTWRITEBYTECODE`` removed from its environment so that
@@ -35,6 +36,7 @@ from typing import Any
 
 import clients
 import controller
+import generation_scale
 import informers
 import podlist
 import validation
@@ -564,6 +566,9 @@ def report(results: dict[str, Any], args: argparse.Namespace, list_bytes: int) -
     validation_results = results.get("validation")
     if validation_results and "error" not in validation_results:
         summary.extend(validation.summary_rows(validation_results))
+    scale_results = results.get("generation_scale")
+    if scale_results and "error" not in scale_results:
+        summary.extend(generation_scale.summary_rows(scale_results))
 
     # write ---------------------------------------------------------------
     add("# Benchmarks")
@@ -716,6 +721,11 @@ def report(results: dict[str, Any], args: argparse.Namespace, list_bytes: int) -
     elif validation_results:
         add(f"## l. Validation: not measured ({validation_results['error']})")
         add("")
+    if scale_results and "error" not in scale_results:
+        lines.append(generation_scale.report(scale_results))
+    elif scale_results:
+        add(f"## m. Generation and import at scale: not measured ({scale_results['error']})")
+        add("")
     prof = results.get("profile")
     if prof and "rows" in prof:
         add("## Where our decode spends its time")
@@ -793,6 +803,11 @@ def measure(args: argparse.Namespace, list_path: Path, pods_path: Path) -> dict[
             results["validation"] = validation.measure()
         except (ImportError, OSError) as err:
             results["validation"] = {"error": str(err)}
+        log("m. generation and import of the Argo CRDs against kubesdk-cli ...")
+        try:
+            results["generation_scale"] = generation_scale.measure()
+        except (RuntimeError, OSError, subprocess.SubprocessError, LookupError) as err:
+            results["generation_scale"] = {"error": str(err)}
     return results
 
 
@@ -816,7 +831,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="skip the generation (e), client (f-h), informer (i-k) and runner (i) benchmarks",
+        help="skip the generation (e, m), client (f-h), informer (i-k) and runner (i) benchmarks",
     )
     parser.add_argument(
         "--write",
