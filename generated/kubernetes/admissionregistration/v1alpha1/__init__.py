@@ -9,7 +9,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .models import *  # noqa: F403
     from .models import __all__ as __all__
-else:
+if not TYPE_CHECKING:
     # The models, imported on first use (see the models package).
     __all__ = _models.__all__
 
