@@ -34,7 +34,7 @@ def test_mypy_sees_typed_results_and_rejects_wrong_scopes() -> None:
     assert revealed == [
         "kube_clientgen_api.kubernetes.core.v1.models._pod.Pod",
         "kube_clientgen_api.kubernetes.core.v1.models._pod.PodList",
-        "kubecore.core.generated.autoscaling_v1.Scale",
+        "kubecore.core.generated.autoscaling_v1._scale.Scale",
         "kube_clientgen_api.kubernetes.core.v1.models._node.Node",
         "kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1.models._virtual_machine.VirtualMachine",
     ], out
