@@ -231,3 +231,27 @@ def test_argo_workflow_loads_only_what_workflow_reaches(argo: Path) -> None:
     assert not only_cron & set(seen["classes"])
     modules = {m.rpartition(".")[0] for m in only_cron}
     assert not modules & set(seen["loaded"])
+
+
+def test_informers_load_a_model_only_when_its_informer_is_asked_for() -> None:
+    code = (
+        "import sys\n"
+        "from kube_clientgen_api.kubernetes.fake import Clientset\n"
+        "from kube_clientgen_api.kubernetes.informers import SharedInformerFactory\n"
+        "prefix = 'kube_clientgen_api.kubernetes.core.v1.models._'\n"
+        "factory = SharedInformerFactory(Clientset(), resync_period=0)\n"
+        "group = factory.core_v1\n"
+        "print(sorted(m for m in sys.modules if m.startswith(prefix)))\n"
+        "group.config_maps()\n"
+        "print(sorted(m for m in sys.modules if m.startswith(prefix)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    before, after = (json.loads(line.replace("'", '"')) for line in out.splitlines())
+    assert before == []
+    assert after == ["kube_clientgen_api.kubernetes.core.v1.models._config_map"]
