@@ -244,7 +244,7 @@ def _from_dict_owners() -> dict[tuple[str, int], str]:
             module = importlib.import_module(name)
         except ImportError:
             continue
-        for attr in vars(module).values():
+        for attr in (getattr(module, n) for n in module.__all__):  # lazy packages: load them
             fn = getattr(getattr(attr, "from_dict", None), "__func__", None)
             code = getattr(fn, "__code__", None)
             if isinstance(attr, type) and code is not None:

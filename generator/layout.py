@@ -3,12 +3,15 @@
 This is the naming pass over the IR (it fills ``python_name`` fields) plus the module
 layout of an output package:
 
-``<pkg>/<group>/<version>/models.py``  the models of one group-version
-``<pkg>/<group>/<version>/__init__.py`` re-exports them
+``<pkg>/<group>/<version>/models/``     the models of one group-version: a lazy package
+                                         (``__init__.py``) over one module per set of kinds
+                                         (``_pod.py``; see ``generator.chunks``)
+``<pkg>/<group>/<version>/__init__.py`` re-exports them, lazily too
 ``<pkg>/scheme.py``                      apiVersion/kind -> class
 
 apimachinery types (``io.k8s.apimachinery.*``) live in ``kubecore.core.generated`` and are
-only rendered by a run in kubecore mode.
+only rendered by a run in kubecore mode, in the same lazy layout (``meta_v1/`` is the lazy
+package, ``meta_v1/_object_meta.py`` a module of it).
 
 No generated name may drop or overwrite another. Every namespace the output has gets
 distinct names, deterministically: group packages (one per group, see ``_group_packages``),
@@ -26,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kube_clientgen import ir, naming
+from kube_clientgen.chunks import Chunk, split
 from kube_clientgen.errors import SourceError
 
 # Names at the top of an output package that are not group packages (modules of the
@@ -47,11 +51,12 @@ KUBECORE_EXTRA_TYPES = {
 @dataclass
 class ModuleInfo:
     key: str  # "core/v1" or "meta_v1" (kubecore)
-    path: tuple[str, ...]  # package-relative module path, e.g. ("core", "v1", "models")
+    path: tuple[str, ...]  # package-relative path of the lazy package, ("core", "v1", "models")
     group_version: ir.GroupVersion | None
     alias: str  # how other modules import it: "_core_v1"
     models: list[ir.ModelType] = field(default_factory=list)
     enums: list[ir.EnumType] = field(default_factory=list)
+    chunks: list[Chunk] = field(default_factory=list)  # the package's modules
 
 
 def kubecore_module_name(type_id: str) -> str:
@@ -67,6 +72,7 @@ class Layout:
     kubecore_mode: bool
     modules: dict[str, ModuleInfo] = field(default_factory=dict)
     module_of: dict[str, str] = field(default_factory=dict)  # type id -> module key
+    chunk_of: dict[str, str] = field(default_factory=dict)  # type id -> "_pod" (in its package)
     group_packages: dict[str, str] = field(default_factory=dict)
     version_packages: dict[ir.GroupVersion, str] = field(default_factory=dict)
     gv_attrs: dict[ir.GroupVersion, str] = field(default_factory=dict)  # clientset attributes
@@ -117,6 +123,10 @@ def plan(api: ir.Api, *, kubecore_mode: bool = False) -> Layout:
             _module(layout, key, enum.type_id, enum.group_version).enums.append(enum)
     for module in layout.modules.values():
         _name_types(module)
+        module.chunks = split(module.models, module.enums)
+        for chunk in module.chunks:
+            for t in chunk.classes():
+                layout.chunk_of[t.type_id] = chunk.name
     for model in api.types.values():
         wanted = {f.wire_name: naming.snake_case(f.wire_name) for f in model.fields}
         names = naming.assign_unique(wanted)

@@ -11,6 +11,7 @@ from pathlib import Path
 import jinja2
 
 from kube_clientgen import ir
+from kube_clientgen.chunks import Chunk
 from kube_clientgen.layout import KUBECORE_PACKAGE, Layout, ModuleInfo
 from kube_clientgen.pycode import TypeCode, docstring, string_literal
 from kube_clientgen.render_clients import GroupView, client_views
@@ -103,19 +104,11 @@ def render_package(layout: Layout, package_doc: str) -> dict[str, str]:
     cyclic = _cyclic_types(layout.api)
     for key in sorted(layout.modules):
         module = layout.modules[key]
-        view = _module_view(layout, module, cyclic)
-        files["/".join(module.path) + ".py"] = env.get_template("models.py.jinja").render(
-            header=HEADER, m=view
-        )
+        files.update(_render_models(env, layout, module, cyclic))
         if not layout.kubecore_mode:
             files["/".join(module.path[:-1]) + "/__init__.py"] = env.get_template(
                 "gv_init.py.jinja"
-            ).render(
-                header=HEADER,
-                doc=docstring(
-                    f"Models of {module.group_version.api_version if module.group_version else key}."
-                ),
-            )
+            ).render(header=HEADER, doc=_models_doc(layout, module))
     for init in sorted({str(Path(p).parent) for p in files}):
         for parent in [init, *(str(p) for p in Path(init).parents)]:
             if parent != "." and f"{parent}/__init__.py" not in files:
@@ -152,17 +145,48 @@ def render_package(layout: Layout, package_doc: str) -> dict[str, str]:
     return files
 
 
-def _module_view(layout: Layout, module: ModuleInfo, cyclic: set[str]) -> ModuleView:
+def _models_doc(layout: Layout, module: ModuleInfo) -> str:
+    return docstring(
+        f"Models of {module.group_version.api_version}."
+        if module.group_version
+        else f"apimachinery types: {module.key}."
+    )
+
+
+def _render_models(
+    env: jinja2.Environment, layout: Layout, module: ModuleInfo, cyclic: set[str]
+) -> dict[str, str]:
+    """The lazy models package of one group-version: its ``__init__`` and one module per
+    chunk (``kube_clientgen.chunks``)."""
+    folder = "/".join(module.path)
+    files = {
+        f"{folder}/{chunk.name}.py": env.get_template("models.py.jinja").render(
+            header=HEADER, m=_module_view(layout, module, chunk, cyclic)
+        )
+        for chunk in module.chunks
+    }
+    names = sorted((t.python_name, chunk.name) for chunk in module.chunks for t in chunk.classes())
+    files[f"{folder}/__init__.py"] = env.get_template("models_init.py.jinja").render(
+        header=HEADER, doc=_models_doc(layout, module), names=names
+    )
+    return files
+
+
+def _module_view(layout: Layout, module: ModuleInfo, chunk: Chunk, cyclic: set[str]) -> ModuleView:
     imports: dict[str, str] = {}
+    siblings: dict[str, set[str]] = {}  # chunk -> names imported from it
 
     def class_expr(type_id: str) -> str:
         key = layout.module_of.get(type_id)
         name = layout.class_name(type_id)
         if key == module.key:
+            other_chunk = layout.chunk_of[type_id]
+            if other_chunk != chunk.name:
+                siblings.setdefault(other_chunk, set()).add(name)
             return name
         if key is not None:
             other = layout.modules[key]
-            up = "." * len(module.path)
+            up = "." * (len(module.path) + 1)  # from the chunk module, inside the package
             imports[other.alias] = (
                 f"from {up}{'.'.join(other.path[:-1])} import {other.path[-1]} as {other.alias}"
                 if len(other.path) > 1
@@ -179,27 +203,31 @@ def _module_view(layout: Layout, module: ModuleInfo, cyclic: set[str]) -> Module
 
     code = TypeCode(layout.api, class_expr)
     resources_by_gvk = {(r.group_version, r.kind): r for r in layout.api.resources}
-    models = [_model_view(m, code, resources_by_gvk, cyclic) for m in module.models]
+    models = [_model_view(m, code, resources_by_gvk, cyclic) for m in chunk.models]
     enums = [
         EnumView(
             name=e.python_name,
             doc=docstring(e.description),
             members=[(n, string_literal(v)) for n, v in zip(e.member_names, e.values, strict=True)],
         )
-        for e in module.enums
+        for e in chunk.enums
     ]
+    for other_chunk, names in siblings.items():
+        # chunks import only chunks of larger sets of kinds: never a cycle (chunks.py)
+        imports[f"_{other_chunk}"] = f"from .{other_chunk} import {', '.join(sorted(names))}"
     used = " ".join(
         " ".join([f.annotation, f.param, *f.decode, *f.init, *f.encode, f.copy])
         for m in models
         for f in m.fields
     )
     specials = [s for s in ("Quantity", "Time", "MicroTime", "IntOrString") if f"_{s}" in used]
+    what = (
+        f"Models of {module.group_version.api_version}"
+        if module.group_version
+        else f"apimachinery types of {module.key}"
+    )
     return ModuleView(
-        doc=docstring(
-            f"Models of {module.group_version.api_version}."
-            if module.group_version
-            else f"apimachinery types: {module.key}."
-        ),
+        doc=docstring(f"{what} reached from {_roots_text(chunk.roots)}."),
         imports=[imports[k] for k in sorted(imports)],
         specials=specials,
         models=models,
@@ -211,6 +239,12 @@ def _module_view(layout: Layout, module: ModuleInfo, cyclic: set[str]) -> Module
         uses_literal="_Literal[" in used,
         uses_mapping="_Mapping[" in used,
     )
+
+
+def _roots_text(roots: list[str]) -> str:
+    if len(roots) <= 4:
+        return " and ".join([", ".join(roots[:-1]), roots[-1]] if len(roots) > 1 else roots)
+    return f"{', '.join(roots[:3])} and {len(roots) - 3} more"
 
 
 def _always_set(model: ir.ModelType, f: ir.Field, code: TypeCode, cyclic: set[str]) -> bool:
@@ -476,7 +510,7 @@ def _scheme_entries(layout: Layout) -> list[tuple[str, str, str, str]]:
                     (
                         gvk.group_version.api_version,
                         gvk.kind,
-                        ".".join(module.path),
+                        ".".join((*module.path, layout.chunk_of[model.type_id])),
                         model.python_name,
                     )
                 )

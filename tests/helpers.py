@@ -99,6 +99,17 @@ def staging_leftovers(out: Path) -> list[str]:
     return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(prefixes))
 
 
+def models_source(group_version: Path) -> str:
+    """The source of a group-version's models: every module of its lazy ``models`` package."""
+    return "".join(p.read_text() for p in sorted((group_version / "models").glob("*.py")))
+
+
+def rendered_models_source(files: dict[str, str], group_version: str) -> str:
+    """``models_source`` of rendered files (package-relative path -> source)."""
+    prefix = f"{group_version}/models/"
+    return "".join(files[p] for p in sorted(files) if p.startswith(prefix))
+
+
 def python_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*.py") if "__pycache__" not in p.parts)
 

@@ -15,11 +15,11 @@ scheme = Scheme(
     __name__.rpartition(".")[0],
     {
         ("cloud.waibizi.com/v1", "VirtualMachine"): (
-            "cloud_waibizi_com.v1.models",
+            "cloud_waibizi_com.v1.models._virtual_machine",
             "VirtualMachine",
         ),
         ("cloud.waibizi.com/v1", "VirtualMachineList"): (
-            "cloud_waibizi_com.v1.models",
+            "cloud_waibizi_com.v1.models._virtual_machine",
             "VirtualMachineList",
         ),
     },

@@ -71,7 +71,7 @@ def test_mypy_strict_outside_the_repository_reveals_concrete_types(tmp_path: Pat
         if "Revealed type" in line
     ]
     assert revealed == [
-        "kube_clientgen_api.kubernetes.core.v1.models.Pod",
-        "kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1.models.VirtualMachine",
+        "kube_clientgen_api.kubernetes.core.v1.models._pod.Pod",
+        "kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1.models._virtual_machine.VirtualMachine",
     ], out
     assert ": error:" not in out, out

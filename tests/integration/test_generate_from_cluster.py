@@ -31,7 +31,7 @@ def test_cluster_generation_equals_generation_from_the_files(
     code, err = generate_capture(specs, tmp_path / "files" / "k8s")
     assert code == 0, err
     live, files = tree(tmp_path / "live" / "k8s"), tree(tmp_path / "files" / "k8s")
-    assert "apps/v1/models.py" in live and "core/v1/resources/pods.py" in live
+    assert "apps/v1/models/_deployment.py" in live and "core/v1/resources/pods.py" in live
     assert live == files
 
 

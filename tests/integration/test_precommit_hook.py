@@ -28,7 +28,7 @@ pytestmark = pytest.mark.slow
 
 GENERATE = "kube-clientgen generate"
 CHECK = "kube-clientgen generate --check"
-MODELS = "gen/widgets/demo_example_com/v1/models.py"
+MODELS = "gen/widgets/demo_example_com/v1/models/_widget.py"
 _RESULT = re.compile(r"^(kube-clientgen generate(?: --check)?)\.+(Passed|Failed)$", re.M)
 
 

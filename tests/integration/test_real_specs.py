@@ -51,11 +51,12 @@ def _import_all(out: Path) -> list[str]:
     sys.path.insert(0, str(out.parent))
     try:
         names = sorted(
-            ".".join(p.relative_to(out.parent).with_suffix("").parts)
-            for p in out.rglob("models.py")
+            ".".join(p.parent.relative_to(out.parent).parts)
+            for p in out.rglob("models/__init__.py")
         )
-        for name in names:
-            importlib.import_module(name)
+        for name in names:  # every module of each lazy models package
+            models = importlib.import_module(name)
+            assert all(getattr(models, n) for n in models.__all__)
         return names
     finally:
         sys.path.remove(str(out.parent))

@@ -22,7 +22,7 @@ def good_output(tmp_path_factory: pytest.TempPathFactory) -> GoodOutput:
     out = tmp_path_factory.mktemp("bad-input") / "pkg"
     assert generate([CRDS / "widget.yaml"], out) == 0
     before = snapshot(out)
-    assert "demo_example_com/v1/models.py" in before
+    assert "demo_example_com/v1/models/_widget.py" in before
     return GoodOutput(out, before)
 
 
@@ -145,7 +145,7 @@ def test_non_crd_documents_beside_a_crd_in_one_stream_are_skipped(tmp_path: Path
         + (CRDS / "widget.yaml").read_text(),
     )
     assert generate([stream], tmp_path / "out") == 0
-    assert (tmp_path / "out" / "demo_example_com" / "v1" / "models.py").is_file()
+    assert (tmp_path / "out" / "demo_example_com" / "v1" / "models" / "_widget.py").is_file()
 
 
 def test_non_crd_files_in_a_directory_are_skipped(tmp_path: Path) -> None:

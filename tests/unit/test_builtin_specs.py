@@ -68,7 +68,7 @@ def test_a_directory_named_kubernetes_is_reached_with_a_slash(
     monkeypatch.chdir(tmp_path)
     code, err = run_cli(["generate", "kubernetes/", "--out", "widgets"])
     assert code == 0, err
-    assert (tmp_path / "widgets" / "demo_example_com" / "v1" / "models.py").is_file()
+    assert (tmp_path / "widgets" / "demo_example_com" / "v1" / "models" / "_widget.py").is_file()
     assert not (tmp_path / "widgets" / "core").exists()
 
 

@@ -32,11 +32,11 @@ def test_mypy_sees_typed_results_and_rejects_wrong_scopes() -> None:
         if "Revealed type" in line
     ]
     assert revealed == [
-        "kube_clientgen_api.kubernetes.core.v1.models.Pod",
-        "kube_clientgen_api.kubernetes.core.v1.models.PodList",
-        "kubecore.core.generated.autoscaling_v1.Scale",
-        "kube_clientgen_api.kubernetes.core.v1.models.Node",
-        "kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1.models.VirtualMachine",
+        "kube_clientgen_api.kubernetes.core.v1.models._pod.Pod",
+        "kube_clientgen_api.kubernetes.core.v1.models._pod.PodList",
+        "kubecore.core.generated.autoscaling_v1._scale.Scale",
+        "kube_clientgen_api.kubernetes.core.v1.models._node.Node",
+        "kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1.models._virtual_machine.VirtualMachine",
     ], out
     errors = [line for line in out.splitlines() if ": error:" in line]
     assert len(errors) == 3, out
@@ -88,14 +88,14 @@ def test_mypy_sees_typed_informers_and_listers() -> None:
         for line in out.splitlines()
         if "Revealed type" in line
     ]
-    vm = "kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1.models.VirtualMachine"
+    vm = "kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1.models._virtual_machine.VirtualMachine"
     assert revealed == [
         vm,  # lister().virtual_machines(ns).get(name)
         f"list[{vm}]",  # lister().list(label_selector=...)
         vm,  # what on_add receives
         "dict[Any, bool]",
-        "kube_clientgen_api.kubernetes.core.v1.models.Node",
-        "list[kube_clientgen_api.kubernetes.apps.v1.models.Deployment]",
+        "kube_clientgen_api.kubernetes.core.v1.models._node.Node",
+        "list[kube_clientgen_api.kubernetes.apps.v1.models._deployment.Deployment]",
     ], out
     errors = [line for line in out.splitlines() if ": error:" in line]
     assert len(errors) == 2, out

@@ -9,8 +9,8 @@ import pytest
 
 from tests.helpers import CRDS, run_cli, snapshot
 
-WIDGET_MODELS = Path("demo_example_com/v1/models.py")
-GADGET_MODELS = Path("tools_example_org/v1alpha1/models.py")
+WIDGET_MODELS = Path("demo_example_com/v1/models/_widget.py")
+GADGET_MODELS = Path("tools_example_org/v1alpha1/models/_gadget.py")
 
 
 @pytest.fixture

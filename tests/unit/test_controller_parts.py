@@ -325,10 +325,10 @@ def test_mypy_sees_typed_reads_and_checks_the_reconciler() -> None:
         for line in out.splitlines()
         if "Revealed type" in line
     ]
-    vm = "kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1.models.VirtualMachine"
+    vm = "kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1.models._virtual_machine.VirtualMachine"
     assert revealed == [
         vm,
-        "kube_clientgen_api.kubernetes.core.v1.models.ConfigMap",
+        "kube_clientgen_api.kubernetes.core.v1.models._config_map.ConfigMap",
         f"list[{vm}]",
     ], out
     errors = [

@@ -329,8 +329,8 @@ def test_mypy_sees_the_fake_as_the_real_interface() -> None:
         if "Revealed type" in line
     ]
     assert revealed == [
-        "kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1.models.VirtualMachine",
-        "kube_clientgen_api.kubernetes.core.v1.models.Pod",
+        "kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1.models._virtual_machine.VirtualMachine",
+        "kube_clientgen_api.kubernetes.core.v1.models._pod.Pod",
         "list[kubecore.testing.fake.actions.Action]",
     ], out
     errors_ = [line for line in out.splitlines() if ": error:" in line]

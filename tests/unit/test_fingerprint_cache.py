@@ -53,7 +53,7 @@ def test_another_environment_without_the_stamp_changes_nothing(
 def test_a_stamp_is_only_trusted_for_the_tree_it_describes(tmp_path: Path, cache: Path) -> None:
     out = tmp_path / "pkg"
     assert generate(out)[0] == 0
-    models = out / "demo_example_com" / "v1" / "models.py"
+    models = out / "demo_example_com" / "v1" / "models" / "_widget.py"
     pristine = models.read_bytes()
     models.write_text("# edited\n")
     assert generate(out, "--check")[0] == 1

@@ -67,7 +67,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory, hostile_crd: dict[str, A
 
 def test_generation_succeeds_and_every_file_compiles(generated: Generated) -> None:
     files = python_files(generated.out)
-    assert any(p.name == "models.py" for p in files)
+    assert any(p.parent.name == "models" for p in files)
     for path in files:
         compile(path.read_text(encoding="utf-8"), str(path), "exec")
 
@@ -109,13 +109,18 @@ def assert_inert(out: Path) -> None:
 
 
 def is_type_checking_block(node: ast.stmt) -> bool:
-    """``if TYPE_CHECKING:`` holding only imports and annotated assignments (never run)."""
+    """``if TYPE_CHECKING:`` holding only imports and annotated assignments (never run), or
+    ``if not TYPE_CHECKING:`` holding only definitions (a lazy package's ``__getattr__``)."""
+    if not isinstance(node, ast.If) or node.orelse:
+        return False
+    if isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+        return all(isinstance(n, ast.Import | ast.ImportFrom | ast.AnnAssign) for n in node.body)
     return (
-        isinstance(node, ast.If)
-        and isinstance(node.test, ast.Name)
-        and node.test.id == "TYPE_CHECKING"
-        and not node.orelse
-        and all(isinstance(n, ast.Import | ast.ImportFrom | ast.AnnAssign) for n in node.body)
+        isinstance(node.test, ast.UnaryOp)
+        and isinstance(node.test.op, ast.Not)
+        and isinstance(node.test.operand, ast.Name)
+        and node.test.operand.id == "TYPE_CHECKING"
+        and all(isinstance(n, ast.FunctionDef | ast.Assign) for n in node.body)
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import CRDS, generate_capture
+from tests.helpers import CRDS, generate_capture, models_source
 
 BASE: dict[str, Any] = yaml.safe_load((CRDS / "widget.yaml").read_text())
 SCHEMA = "/spec/versions/0/schema/openAPIV3Schema"
@@ -166,7 +166,7 @@ def test_null_optional_values_read_as_unset(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(crd))
     code, err = generate_capture([path], tmp_path / "out")
     assert code == 0, err
-    resource = (tmp_path / "out" / "demo_example_com" / "v1" / "models.py").read_text()
+    resource = models_source(tmp_path / "out" / "demo_example_com" / "v1")
     assert "subresources=()" in resource and "namespaced=True" in resource
 
 
@@ -254,7 +254,7 @@ def test_yaml_keys_that_are_not_strings_read_as_kubernetes_reads_them(tmp_path: 
     path.write_text(yaml.safe_dump(crd))
     code, err = generate_capture([path], tmp_path / "out")
     assert code == 0, err
-    models = (tmp_path / "out" / "demo_example_com" / "v1" / "models.py").read_text()
+    models = models_source(tmp_path / "out" / "demo_example_com" / "v1")
     assert '_FieldInfo("f_7", "7", "str | None")' in models
     assert '_FieldInfo("true", "true", "int | None")' in models
     assert '_FieldInfo("f_1_5", "1.5", "bool | None")' in models
@@ -303,5 +303,5 @@ def test_lone_surrogates_in_json_read_as_go_reads_them(tmp_path: Path) -> None:
     path.write_text(text)
     code, err = generate_capture([path], tmp_path / "out")
     assert code == 0, err
-    models = (tmp_path / "out" / "demo_example_com" / "v1" / "models.py").read_text()
+    models = models_source(tmp_path / "out" / "demo_example_com" / "v1")
     assert '"col\ufffdour"' in models

@@ -105,7 +105,7 @@ def test_mypy_needs_no_asserts_and_checks_conversions_and_enums(tmp_path: Path) 
     ]
     assert revealed == [
         "str | None",
-        "list[kube_clientgen_api.kubernetes.core.v1.models.Pod]",
+        "list[kube_clientgen_api.kubernetes.core.v1.models._pod.Pod]",
         "dict[str, str] | None",
         "str",
         "str | None",  # DatabaseSpecTier | str: mypy folds a StrEnum into str

@@ -24,8 +24,8 @@ from tests.helpers import (
     unique_package_dir,
 )
 
-GADGET_MODELS = "tools_example_org/v1alpha1/models.py"
-WIDGET_MODELS = "demo_example_com/v1/models.py"
+GADGET_MODELS = "tools_example_org/v1alpha1/models/_gadget.py"
+WIDGET_MODELS = "demo_example_com/v1/models/_widget.py"
 
 
 @pytest.fixture(autouse=True)
@@ -239,7 +239,7 @@ def test_failure_while_writing_leaves_the_old_tree_intact(
     real = Path.write_bytes
 
     def disk_full(self: Path, data: bytes) -> int:  # type: ignore[override]
-        if self.name == "models.py":
+        if self.name == "_gadget.py":
             raise OSError(28, "No space left on device")
         return real(self, data)
 
@@ -259,7 +259,7 @@ def test_interrupt_while_writing_leaves_the_old_tree_intact(
     real = Path.write_bytes
 
     def interrupted(self: Path, data: bytes) -> int:  # type: ignore[override]
-        if self.name == "models.py":
+        if self.name == "_gadget.py":
             raise KeyboardInterrupt
         return real(self, data)
 

@@ -14,7 +14,13 @@ from kube_clientgen.config import load_targets
 from kube_clientgen.errors import SourceError
 from kube_clientgen.pipeline import Target, render_target
 from kubecore.core.model import Model
-from tests.helpers import generate_capture, import_generated, unique_package_dir
+from tests.helpers import (
+    generate_capture,
+    import_generated,
+    models_source,
+    rendered_models_source,
+    unique_package_dir,
+)
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "share"
 PIPELINES = FIXTURES / "pipelines.yaml"
@@ -60,7 +66,7 @@ def test_identical_inline_schemas_generate_one_class(tmp_path: Path) -> None:
         v2 = importlib.import_module(f"{out.name}.share_example_com.v2")
         # The step: four places in v1 (descriptions, an example and maxLength differ),
         # named after the shortest path; optionalName differs in `required`: its own class.
-        assert v1.RunSpecStep.__module__ == v1.Run.__module__
+        assert v1.RunSpecStep.__module__.startswith(v1.models.__name__ + ".")
         assert {f.name for f in v1.RunSpecStep.FIELDS} == {"name", "policy", "resources"}
         pipeline = v1.Pipeline.from_dict(copy.deepcopy(PIPELINE))
         assert type(pipeline.spec.first) is v1.RunSpecStep
@@ -101,14 +107,14 @@ def test_shared_output_is_byte_identical_whatever_the_input_order() -> None:
     first = render(PIPELINES, RUNS)
     assert render(PIPELINES, RUNS) == first
     assert render(RUNS, PIPELINES) == first
-    assert "class RunSpecStep(_Model):" in first["share_example_com/v1/models.py"]
+    assert "class RunSpecStep(_Model):" in rendered_models_source(first, "share_example_com/v1")
 
 
 def test_no_share_keeps_one_class_per_place() -> None:
     files = render_target(
         Target(inputs=[str(PIPELINES), str(RUNS)], out="/nonexistent/pkg", share=False)
     )
-    models = files["share_example_com/v1/models.py"]
+    models = rendered_models_source(files, "share_example_com/v1")
     for name in ("PipelineSpecFirst", "PipelineSpecSteps", "PipelineSpecByName", "RunSpecStep"):
         assert f"class {name}(_Model):" in models
 
@@ -241,7 +247,7 @@ def test_copies_of_built_in_types_reuse_the_built_in_classes(tmp_path: Path) -> 
     from kubecore.core.generated.meta_v1 import LabelSelector, LabelSelectorRequirement
 
     out = _reuse_package(tmp_path)
-    models = (out / "reuse_example_com" / "v1" / "models.py").read_text()
+    models = models_source(out / "reuse_example_com" / "v1")
     assert "from kube_clientgen_api.kubernetes.core.v1 import models as _k8s_core_v1" in models
     assert "class JobSpecTolerations" not in models and "class JobSpecSelector" not in models
     with import_generated(out):
@@ -263,7 +269,7 @@ def test_copies_of_built_in_types_reuse_the_built_in_classes(tmp_path: Path) -> 
 
 def test_no_reuse_keeps_the_crds_own_classes_and_decodes_alike(tmp_path: Path) -> None:
     reused, own = _reuse_package(tmp_path), _reuse_package(tmp_path, "--no-reuse")
-    assert "kube_clientgen_api" not in (own / "reuse_example_com/v1/models.py").read_text()
+    assert "kube_clientgen_api" not in models_source(own / "reuse_example_com/v1")
     with import_generated(reused), import_generated(own):
         a = importlib.import_module(f"{reused.name}.reuse_example_com.v1").Job
         b = importlib.import_module(f"{own.name}.reuse_example_com.v1").Job

@@ -6,18 +6,21 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..admissionregistration.v1.models import (
-    MutatingAdmissionPolicy,
-    MutatingAdmissionPolicyBinding,
-    MutatingWebhookConfiguration,
-    ValidatingAdmissionPolicy,
-    ValidatingAdmissionPolicyBinding,
-    ValidatingWebhookConfiguration,
-)
+from ..admissionregistration.v1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..admissionregistration.v1.models import (
+        MutatingAdmissionPolicy,
+        MutatingAdmissionPolicyBinding,
+        MutatingWebhookConfiguration,
+        ValidatingAdmissionPolicy,
+        ValidatingAdmissionPolicyBinding,
+        ValidatingWebhookConfiguration,
+    )
     from ..admissionregistration.v1.resources.mutating_admission_policies import (
         MutatingAdmissionPolicyInterface,
     )
@@ -54,12 +57,12 @@ __all__ = [
 ]
 
 
-class MutatingAdmissionPolicyLister(_l.ClusterLister[MutatingAdmissionPolicy]):
+class MutatingAdmissionPolicyLister(_l.ClusterLister["MutatingAdmissionPolicy"]):
     """Typed reads of the cached mutatingadmissionpolicies (admissionregistration.k8s.io/v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
 class MutatingAdmissionPolicyInformer(
-    _f.ResourceInformer[MutatingAdmissionPolicy, MutatingAdmissionPolicyLister]
+    _f.ResourceInformer["MutatingAdmissionPolicy", MutatingAdmissionPolicyLister]
 ):
     """The shared informer and the lister of mutatingadmissionpolicies (admissionregistration.k8s.io/v1)."""
 
@@ -70,12 +73,12 @@ def _mutating_admission_policies(
     return client.admissionregistration_v1.mutating_admission_policies()
 
 
-class MutatingAdmissionPolicyBindingLister(_l.ClusterLister[MutatingAdmissionPolicyBinding]):
+class MutatingAdmissionPolicyBindingLister(_l.ClusterLister["MutatingAdmissionPolicyBinding"]):
     """Typed reads of the cached mutatingadmissionpolicybindings (admissionregistration.k8s.io/v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
 class MutatingAdmissionPolicyBindingInformer(
-    _f.ResourceInformer[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingLister]
+    _f.ResourceInformer["MutatingAdmissionPolicyBinding", MutatingAdmissionPolicyBindingLister]
 ):
     """The shared informer and the lister of mutatingadmissionpolicybindings (admissionregistration.k8s.io/v1)."""
 
@@ -86,12 +89,12 @@ def _mutating_admission_policy_bindings(
     return client.admissionregistration_v1.mutating_admission_policy_bindings()
 
 
-class MutatingWebhookConfigurationLister(_l.ClusterLister[MutatingWebhookConfiguration]):
+class MutatingWebhookConfigurationLister(_l.ClusterLister["MutatingWebhookConfiguration"]):
     """Typed reads of the cached mutatingwebhookconfigurations (admissionregistration.k8s.io/v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
 class MutatingWebhookConfigurationInformer(
-    _f.ResourceInformer[MutatingWebhookConfiguration, MutatingWebhookConfigurationLister]
+    _f.ResourceInformer["MutatingWebhookConfiguration", MutatingWebhookConfigurationLister]
 ):
     """The shared informer and the lister of mutatingwebhookconfigurations (admissionregistration.k8s.io/v1)."""
 
@@ -102,12 +105,12 @@ def _mutating_webhook_configurations(
     return client.admissionregistration_v1.mutating_webhook_configurations()
 
 
-class ValidatingAdmissionPolicyLister(_l.ClusterLister[ValidatingAdmissionPolicy]):
+class ValidatingAdmissionPolicyLister(_l.ClusterLister["ValidatingAdmissionPolicy"]):
     """Typed reads of the cached validatingadmissionpolicies (admissionregistration.k8s.io/v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
 class ValidatingAdmissionPolicyInformer(
-    _f.ResourceInformer[ValidatingAdmissionPolicy, ValidatingAdmissionPolicyLister]
+    _f.ResourceInformer["ValidatingAdmissionPolicy", ValidatingAdmissionPolicyLister]
 ):
     """The shared informer and the lister of validatingadmissionpolicies (admissionregistration.k8s.io/v1)."""
 
@@ -118,12 +121,12 @@ def _validating_admission_policies(
     return client.admissionregistration_v1.validating_admission_policies()
 
 
-class ValidatingAdmissionPolicyBindingLister(_l.ClusterLister[ValidatingAdmissionPolicyBinding]):
+class ValidatingAdmissionPolicyBindingLister(_l.ClusterLister["ValidatingAdmissionPolicyBinding"]):
     """Typed reads of the cached validatingadmissionpolicybindings (admissionregistration.k8s.io/v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
 class ValidatingAdmissionPolicyBindingInformer(
-    _f.ResourceInformer[ValidatingAdmissionPolicyBinding, ValidatingAdmissionPolicyBindingLister]
+    _f.ResourceInformer["ValidatingAdmissionPolicyBinding", ValidatingAdmissionPolicyBindingLister]
 ):
     """The shared informer and the lister of validatingadmissionpolicybindings (admissionregistration.k8s.io/v1)."""
 
@@ -134,12 +137,12 @@ def _validating_admission_policy_bindings(
     return client.admissionregistration_v1.validating_admission_policy_bindings()
 
 
-class ValidatingWebhookConfigurationLister(_l.ClusterLister[ValidatingWebhookConfiguration]):
+class ValidatingWebhookConfigurationLister(_l.ClusterLister["ValidatingWebhookConfiguration"]):
     """Typed reads of the cached validatingwebhookconfigurations (admissionregistration.k8s.io/v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
 class ValidatingWebhookConfigurationInformer(
-    _f.ResourceInformer[ValidatingWebhookConfiguration, ValidatingWebhookConfigurationLister]
+    _f.ResourceInformer["ValidatingWebhookConfiguration", ValidatingWebhookConfigurationLister]
 ):
     """The shared informer and the lister of validatingwebhookconfigurations (admissionregistration.k8s.io/v1)."""
 
@@ -160,7 +163,7 @@ class AdmissionregistrationV1Informers:
         """The mutatingadmissionpolicies informer (one per factory, however often asked)."""
         return MutatingAdmissionPolicyInformer(
             self._factory,
-            MutatingAdmissionPolicy,
+            _models.MutatingAdmissionPolicy,
             _mutating_admission_policies,
             MutatingAdmissionPolicyLister,
             group="admissionregistration.k8s.io",
@@ -172,7 +175,7 @@ class AdmissionregistrationV1Informers:
         """The mutatingadmissionpolicybindings informer (one per factory, however often asked)."""
         return MutatingAdmissionPolicyBindingInformer(
             self._factory,
-            MutatingAdmissionPolicyBinding,
+            _models.MutatingAdmissionPolicyBinding,
             _mutating_admission_policy_bindings,
             MutatingAdmissionPolicyBindingLister,
             group="admissionregistration.k8s.io",
@@ -184,7 +187,7 @@ class AdmissionregistrationV1Informers:
         """The mutatingwebhookconfigurations informer (one per factory, however often asked)."""
         return MutatingWebhookConfigurationInformer(
             self._factory,
-            MutatingWebhookConfiguration,
+            _models.MutatingWebhookConfiguration,
             _mutating_webhook_configurations,
             MutatingWebhookConfigurationLister,
             group="admissionregistration.k8s.io",
@@ -196,7 +199,7 @@ class AdmissionregistrationV1Informers:
         """The validatingadmissionpolicies informer (one per factory, however often asked)."""
         return ValidatingAdmissionPolicyInformer(
             self._factory,
-            ValidatingAdmissionPolicy,
+            _models.ValidatingAdmissionPolicy,
             _validating_admission_policies,
             ValidatingAdmissionPolicyLister,
             group="admissionregistration.k8s.io",
@@ -208,7 +211,7 @@ class AdmissionregistrationV1Informers:
         """The validatingadmissionpolicybindings informer (one per factory, however often asked)."""
         return ValidatingAdmissionPolicyBindingInformer(
             self._factory,
-            ValidatingAdmissionPolicyBinding,
+            _models.ValidatingAdmissionPolicyBinding,
             _validating_admission_policy_bindings,
             ValidatingAdmissionPolicyBindingLister,
             group="admissionregistration.k8s.io",
@@ -220,7 +223,7 @@ class AdmissionregistrationV1Informers:
         """The validatingwebhookconfigurations informer (one per factory, however often asked)."""
         return ValidatingWebhookConfigurationInformer(
             self._factory,
-            ValidatingWebhookConfiguration,
+            _models.ValidatingWebhookConfiguration,
             _validating_webhook_configurations,
             ValidatingWebhookConfigurationLister,
             group="admissionregistration.k8s.io",

@@ -6,14 +6,17 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..admissionregistration.v1beta1.models import (
-    MutatingAdmissionPolicy,
-    MutatingAdmissionPolicyBinding,
-)
+from ..admissionregistration.v1beta1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..admissionregistration.v1beta1.models import (
+        MutatingAdmissionPolicy,
+        MutatingAdmissionPolicyBinding,
+    )
     from ..admissionregistration.v1beta1.resources.mutating_admission_policies import (
         MutatingAdmissionPolicyInterface,
     )
@@ -30,12 +33,12 @@ __all__ = [
 ]
 
 
-class MutatingAdmissionPolicyLister(_l.ClusterLister[MutatingAdmissionPolicy]):
+class MutatingAdmissionPolicyLister(_l.ClusterLister["MutatingAdmissionPolicy"]):
     """Typed reads of the cached mutatingadmissionpolicies (admissionregistration.k8s.io/v1beta1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
 class MutatingAdmissionPolicyInformer(
-    _f.ResourceInformer[MutatingAdmissionPolicy, MutatingAdmissionPolicyLister]
+    _f.ResourceInformer["MutatingAdmissionPolicy", MutatingAdmissionPolicyLister]
 ):
     """The shared informer and the lister of mutatingadmissionpolicies (admissionregistration.k8s.io/v1beta1)."""
 
@@ -46,12 +49,12 @@ def _mutating_admission_policies(
     return client.admissionregistration_v1beta1.mutating_admission_policies()
 
 
-class MutatingAdmissionPolicyBindingLister(_l.ClusterLister[MutatingAdmissionPolicyBinding]):
+class MutatingAdmissionPolicyBindingLister(_l.ClusterLister["MutatingAdmissionPolicyBinding"]):
     """Typed reads of the cached mutatingadmissionpolicybindings (admissionregistration.k8s.io/v1beta1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
 class MutatingAdmissionPolicyBindingInformer(
-    _f.ResourceInformer[MutatingAdmissionPolicyBinding, MutatingAdmissionPolicyBindingLister]
+    _f.ResourceInformer["MutatingAdmissionPolicyBinding", MutatingAdmissionPolicyBindingLister]
 ):
     """The shared informer and the lister of mutatingadmissionpolicybindings (admissionregistration.k8s.io/v1beta1)."""
 
@@ -72,7 +75,7 @@ class AdmissionregistrationV1beta1Informers:
         """The mutatingadmissionpolicies informer (one per factory, however often asked)."""
         return MutatingAdmissionPolicyInformer(
             self._factory,
-            MutatingAdmissionPolicy,
+            _models.MutatingAdmissionPolicy,
             _mutating_admission_policies,
             MutatingAdmissionPolicyLister,
             group="admissionregistration.k8s.io",
@@ -84,7 +87,7 @@ class AdmissionregistrationV1beta1Informers:
         """The mutatingadmissionpolicybindings informer (one per factory, however often asked)."""
         return MutatingAdmissionPolicyBindingInformer(
             self._factory,
-            MutatingAdmissionPolicyBinding,
+            _models.MutatingAdmissionPolicyBinding,
             _mutating_admission_policy_bindings,
             MutatingAdmissionPolicyBindingLister,
             group="admissionregistration.k8s.io",

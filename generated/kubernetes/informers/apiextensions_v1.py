@@ -6,11 +6,14 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..apiextensions.v1.models import CustomResourceDefinition
+from ..apiextensions.v1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..apiextensions.v1.models import CustomResourceDefinition
     from ..apiextensions.v1.resources.custom_resource_definitions import (
         CustomResourceDefinitionInterface,
     )
@@ -22,12 +25,12 @@ __all__ = [
 ]
 
 
-class CustomResourceDefinitionLister(_l.ClusterLister[CustomResourceDefinition]):
+class CustomResourceDefinitionLister(_l.ClusterLister["CustomResourceDefinition"]):
     """Typed reads of the cached customresourcedefinitions (apiextensions.k8s.io/v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
 class CustomResourceDefinitionInformer(
-    _f.ResourceInformer[CustomResourceDefinition, CustomResourceDefinitionLister]
+    _f.ResourceInformer["CustomResourceDefinition", CustomResourceDefinitionLister]
 ):
     """The shared informer and the lister of customresourcedefinitions (apiextensions.k8s.io/v1)."""
 
@@ -48,7 +51,7 @@ class ApiextensionsV1Informers:
         """The customresourcedefinitions informer (one per factory, however often asked)."""
         return CustomResourceDefinitionInformer(
             self._factory,
-            CustomResourceDefinition,
+            _models.CustomResourceDefinition,
             _custom_resource_definitions,
             CustomResourceDefinitionLister,
             group="apiextensions.k8s.io",

@@ -6,11 +6,14 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..apiregistration.v1.models import APIService
+from ..apiregistration.v1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..apiregistration.v1.models import APIService
     from ..apiregistration.v1.resources.api_services import APIServiceInterface
 
 __all__ = [
@@ -20,11 +23,11 @@ __all__ = [
 ]
 
 
-class APIServiceLister(_l.ClusterLister[APIService]):
+class APIServiceLister(_l.ClusterLister["APIService"]):
     """Typed reads of the cached apiservices (apiregistration.k8s.io/v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
-class APIServiceInformer(_f.ResourceInformer[APIService, APIServiceLister]):
+class APIServiceInformer(_f.ResourceInformer["APIService", APIServiceLister]):
     """The shared informer and the lister of apiservices (apiregistration.k8s.io/v1)."""
 
 
@@ -42,7 +45,7 @@ class ApiregistrationV1Informers:
         """The apiservices informer (one per factory, however often asked)."""
         return APIServiceInformer(
             self._factory,
-            APIService,
+            _models.APIService,
             _api_services,
             APIServiceLister,
             group="apiregistration.k8s.io",

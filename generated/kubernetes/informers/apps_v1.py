@@ -6,11 +6,14 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..apps.v1.models import ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet
+from ..apps.v1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..apps.v1.models import ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet
     from ..apps.v1.resources.controller_revisions import ControllerRevisionInterface
     from ..apps.v1.resources.daemon_sets import DaemonSetInterface
     from ..apps.v1.resources.deployments import DeploymentInterface
@@ -32,7 +35,7 @@ __all__ = [
 ]
 
 
-class ControllerRevisionLister(_l.NamespacedLister[ControllerRevision]):
+class ControllerRevisionLister(_l.NamespacedLister["ControllerRevision"]):
     """Typed reads of the cached controllerrevisions (apps/v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def controller_revisions(self, namespace: str) -> _l.NamespaceLister[ControllerRevision]:
@@ -40,7 +43,9 @@ class ControllerRevisionLister(_l.NamespacedLister[ControllerRevision]):
         return self.namespace(namespace)
 
 
-class ControllerRevisionInformer(_f.ResourceInformer[ControllerRevision, ControllerRevisionLister]):
+class ControllerRevisionInformer(
+    _f.ResourceInformer["ControllerRevision", ControllerRevisionLister]
+):
     """The shared informer and the lister of controllerrevisions (apps/v1)."""
 
 
@@ -48,7 +53,7 @@ def _controller_revisions(client: Interface, namespace: str) -> ControllerRevisi
     return client.apps_v1.controller_revisions(namespace)
 
 
-class DaemonSetLister(_l.NamespacedLister[DaemonSet]):
+class DaemonSetLister(_l.NamespacedLister["DaemonSet"]):
     """Typed reads of the cached daemonsets (apps/v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def daemon_sets(self, namespace: str) -> _l.NamespaceLister[DaemonSet]:
@@ -56,7 +61,7 @@ class DaemonSetLister(_l.NamespacedLister[DaemonSet]):
         return self.namespace(namespace)
 
 
-class DaemonSetInformer(_f.ResourceInformer[DaemonSet, DaemonSetLister]):
+class DaemonSetInformer(_f.ResourceInformer["DaemonSet", DaemonSetLister]):
     """The shared informer and the lister of daemonsets (apps/v1)."""
 
 
@@ -64,7 +69,7 @@ def _daemon_sets(client: Interface, namespace: str) -> DaemonSetInterface:
     return client.apps_v1.daemon_sets(namespace)
 
 
-class DeploymentLister(_l.NamespacedLister[Deployment]):
+class DeploymentLister(_l.NamespacedLister["Deployment"]):
     """Typed reads of the cached deployments (apps/v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def deployments(self, namespace: str) -> _l.NamespaceLister[Deployment]:
@@ -72,7 +77,7 @@ class DeploymentLister(_l.NamespacedLister[Deployment]):
         return self.namespace(namespace)
 
 
-class DeploymentInformer(_f.ResourceInformer[Deployment, DeploymentLister]):
+class DeploymentInformer(_f.ResourceInformer["Deployment", DeploymentLister]):
     """The shared informer and the lister of deployments (apps/v1)."""
 
 
@@ -80,7 +85,7 @@ def _deployments(client: Interface, namespace: str) -> DeploymentInterface:
     return client.apps_v1.deployments(namespace)
 
 
-class ReplicaSetLister(_l.NamespacedLister[ReplicaSet]):
+class ReplicaSetLister(_l.NamespacedLister["ReplicaSet"]):
     """Typed reads of the cached replicasets (apps/v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def replica_sets(self, namespace: str) -> _l.NamespaceLister[ReplicaSet]:
@@ -88,7 +93,7 @@ class ReplicaSetLister(_l.NamespacedLister[ReplicaSet]):
         return self.namespace(namespace)
 
 
-class ReplicaSetInformer(_f.ResourceInformer[ReplicaSet, ReplicaSetLister]):
+class ReplicaSetInformer(_f.ResourceInformer["ReplicaSet", ReplicaSetLister]):
     """The shared informer and the lister of replicasets (apps/v1)."""
 
 
@@ -96,7 +101,7 @@ def _replica_sets(client: Interface, namespace: str) -> ReplicaSetInterface:
     return client.apps_v1.replica_sets(namespace)
 
 
-class StatefulSetLister(_l.NamespacedLister[StatefulSet]):
+class StatefulSetLister(_l.NamespacedLister["StatefulSet"]):
     """Typed reads of the cached statefulsets (apps/v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def stateful_sets(self, namespace: str) -> _l.NamespaceLister[StatefulSet]:
@@ -104,7 +109,7 @@ class StatefulSetLister(_l.NamespacedLister[StatefulSet]):
         return self.namespace(namespace)
 
 
-class StatefulSetInformer(_f.ResourceInformer[StatefulSet, StatefulSetLister]):
+class StatefulSetInformer(_f.ResourceInformer["StatefulSet", StatefulSetLister]):
     """The shared informer and the lister of statefulsets (apps/v1)."""
 
 
@@ -122,7 +127,7 @@ class AppsV1Informers:
         """The controllerrevisions informer (one per factory, however often asked)."""
         return ControllerRevisionInformer(
             self._factory,
-            ControllerRevision,
+            _models.ControllerRevision,
             _controller_revisions,
             ControllerRevisionLister,
             group="apps",
@@ -134,7 +139,7 @@ class AppsV1Informers:
         """The daemonsets informer (one per factory, however often asked)."""
         return DaemonSetInformer(
             self._factory,
-            DaemonSet,
+            _models.DaemonSet,
             _daemon_sets,
             DaemonSetLister,
             group="apps",
@@ -146,7 +151,7 @@ class AppsV1Informers:
         """The deployments informer (one per factory, however often asked)."""
         return DeploymentInformer(
             self._factory,
-            Deployment,
+            _models.Deployment,
             _deployments,
             DeploymentLister,
             group="apps",
@@ -158,7 +163,7 @@ class AppsV1Informers:
         """The replicasets informer (one per factory, however often asked)."""
         return ReplicaSetInformer(
             self._factory,
-            ReplicaSet,
+            _models.ReplicaSet,
             _replica_sets,
             ReplicaSetLister,
             group="apps",
@@ -170,7 +175,7 @@ class AppsV1Informers:
         """The statefulsets informer (one per factory, however often asked)."""
         return StatefulSetInformer(
             self._factory,
-            StatefulSet,
+            _models.StatefulSet,
             _stateful_sets,
             StatefulSetLister,
             group="apps",

@@ -6,11 +6,14 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..autoscaling.v2.models import HorizontalPodAutoscaler
+from ..autoscaling.v2 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..autoscaling.v2.models import HorizontalPodAutoscaler
     from ..autoscaling.v2.resources.horizontal_pod_autoscalers import (
         HorizontalPodAutoscalerInterface,
     )
@@ -22,7 +25,7 @@ __all__ = [
 ]
 
 
-class HorizontalPodAutoscalerLister(_l.NamespacedLister[HorizontalPodAutoscaler]):
+class HorizontalPodAutoscalerLister(_l.NamespacedLister["HorizontalPodAutoscaler"]):
     """Typed reads of the cached horizontalpodautoscalers (autoscaling/v2, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def horizontal_pod_autoscalers(
@@ -33,7 +36,7 @@ class HorizontalPodAutoscalerLister(_l.NamespacedLister[HorizontalPodAutoscaler]
 
 
 class HorizontalPodAutoscalerInformer(
-    _f.ResourceInformer[HorizontalPodAutoscaler, HorizontalPodAutoscalerLister]
+    _f.ResourceInformer["HorizontalPodAutoscaler", HorizontalPodAutoscalerLister]
 ):
     """The shared informer and the lister of horizontalpodautoscalers (autoscaling/v2)."""
 
@@ -54,7 +57,7 @@ class AutoscalingV2Informers:
         """The horizontalpodautoscalers informer (one per factory, however often asked)."""
         return HorizontalPodAutoscalerInformer(
             self._factory,
-            HorizontalPodAutoscaler,
+            _models.HorizontalPodAutoscaler,
             _horizontal_pod_autoscalers,
             HorizontalPodAutoscalerLister,
             group="autoscaling",

@@ -6,11 +6,14 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..batch.v1.models import CronJob, Job
+from ..batch.v1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..batch.v1.models import CronJob, Job
     from ..batch.v1.resources.cron_jobs import CronJobInterface
     from ..batch.v1.resources.jobs import JobInterface
 
@@ -23,7 +26,7 @@ __all__ = [
 ]
 
 
-class CronJobLister(_l.NamespacedLister[CronJob]):
+class CronJobLister(_l.NamespacedLister["CronJob"]):
     """Typed reads of the cached cronjobs (batch/v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def cron_jobs(self, namespace: str) -> _l.NamespaceLister[CronJob]:
@@ -31,7 +34,7 @@ class CronJobLister(_l.NamespacedLister[CronJob]):
         return self.namespace(namespace)
 
 
-class CronJobInformer(_f.ResourceInformer[CronJob, CronJobLister]):
+class CronJobInformer(_f.ResourceInformer["CronJob", CronJobLister]):
     """The shared informer and the lister of cronjobs (batch/v1)."""
 
 
@@ -39,7 +42,7 @@ def _cron_jobs(client: Interface, namespace: str) -> CronJobInterface:
     return client.batch_v1.cron_jobs(namespace)
 
 
-class JobLister(_l.NamespacedLister[Job]):
+class JobLister(_l.NamespacedLister["Job"]):
     """Typed reads of the cached jobs (batch/v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def jobs(self, namespace: str) -> _l.NamespaceLister[Job]:
@@ -47,7 +50,7 @@ class JobLister(_l.NamespacedLister[Job]):
         return self.namespace(namespace)
 
 
-class JobInformer(_f.ResourceInformer[Job, JobLister]):
+class JobInformer(_f.ResourceInformer["Job", JobLister]):
     """The shared informer and the lister of jobs (batch/v1)."""
 
 
@@ -65,7 +68,7 @@ class BatchV1Informers:
         """The cronjobs informer (one per factory, however often asked)."""
         return CronJobInformer(
             self._factory,
-            CronJob,
+            _models.CronJob,
             _cron_jobs,
             CronJobLister,
             group="batch",
@@ -77,7 +80,7 @@ class BatchV1Informers:
         """The jobs informer (one per factory, however often asked)."""
         return JobInformer(
             self._factory,
-            Job,
+            _models.Job,
             _jobs,
             JobLister,
             group="batch",

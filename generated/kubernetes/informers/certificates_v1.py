@@ -6,11 +6,14 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..certificates.v1.models import CertificateSigningRequest
+from ..certificates.v1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..certificates.v1.models import CertificateSigningRequest
     from ..certificates.v1.resources.certificate_signing_requests import (
         CertificateSigningRequestInterface,
     )
@@ -22,12 +25,12 @@ __all__ = [
 ]
 
 
-class CertificateSigningRequestLister(_l.ClusterLister[CertificateSigningRequest]):
+class CertificateSigningRequestLister(_l.ClusterLister["CertificateSigningRequest"]):
     """Typed reads of the cached certificatesigningrequests (certificates.k8s.io/v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
 class CertificateSigningRequestInformer(
-    _f.ResourceInformer[CertificateSigningRequest, CertificateSigningRequestLister]
+    _f.ResourceInformer["CertificateSigningRequest", CertificateSigningRequestLister]
 ):
     """The shared informer and the lister of certificatesigningrequests (certificates.k8s.io/v1)."""
 
@@ -48,7 +51,7 @@ class CertificatesV1Informers:
         """The certificatesigningrequests informer (one per factory, however often asked)."""
         return CertificateSigningRequestInformer(
             self._factory,
-            CertificateSigningRequest,
+            _models.CertificateSigningRequest,
             _certificate_signing_requests,
             CertificateSigningRequestLister,
             group="certificates.k8s.io",

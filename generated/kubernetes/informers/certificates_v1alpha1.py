@@ -6,11 +6,14 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..certificates.v1alpha1.models import ClusterTrustBundle
+from ..certificates.v1alpha1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..certificates.v1alpha1.models import ClusterTrustBundle
     from ..certificates.v1alpha1.resources.cluster_trust_bundles import ClusterTrustBundleInterface
 
 __all__ = [
@@ -20,11 +23,13 @@ __all__ = [
 ]
 
 
-class ClusterTrustBundleLister(_l.ClusterLister[ClusterTrustBundle]):
+class ClusterTrustBundleLister(_l.ClusterLister["ClusterTrustBundle"]):
     """Typed reads of the cached clustertrustbundles (certificates.k8s.io/v1alpha1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
-class ClusterTrustBundleInformer(_f.ResourceInformer[ClusterTrustBundle, ClusterTrustBundleLister]):
+class ClusterTrustBundleInformer(
+    _f.ResourceInformer["ClusterTrustBundle", ClusterTrustBundleLister]
+):
     """The shared informer and the lister of clustertrustbundles (certificates.k8s.io/v1alpha1)."""
 
 
@@ -42,7 +47,7 @@ class CertificatesV1alpha1Informers:
         """The clustertrustbundles informer (one per factory, however often asked)."""
         return ClusterTrustBundleInformer(
             self._factory,
-            ClusterTrustBundle,
+            _models.ClusterTrustBundle,
             _cluster_trust_bundles,
             ClusterTrustBundleLister,
             group="certificates.k8s.io",

@@ -6,11 +6,14 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..certificates.v1beta1.models import ClusterTrustBundle, PodCertificateRequest
+from ..certificates.v1beta1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..certificates.v1beta1.models import ClusterTrustBundle, PodCertificateRequest
     from ..certificates.v1beta1.resources.cluster_trust_bundles import ClusterTrustBundleInterface
     from ..certificates.v1beta1.resources.pod_certificate_requests import (
         PodCertificateRequestInterface,
@@ -25,11 +28,13 @@ __all__ = [
 ]
 
 
-class ClusterTrustBundleLister(_l.ClusterLister[ClusterTrustBundle]):
+class ClusterTrustBundleLister(_l.ClusterLister["ClusterTrustBundle"]):
     """Typed reads of the cached clustertrustbundles (certificates.k8s.io/v1beta1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
-class ClusterTrustBundleInformer(_f.ResourceInformer[ClusterTrustBundle, ClusterTrustBundleLister]):
+class ClusterTrustBundleInformer(
+    _f.ResourceInformer["ClusterTrustBundle", ClusterTrustBundleLister]
+):
     """The shared informer and the lister of clustertrustbundles (certificates.k8s.io/v1beta1)."""
 
 
@@ -37,7 +42,7 @@ def _cluster_trust_bundles(client: Interface, namespace: str) -> ClusterTrustBun
     return client.certificates_v1beta1.cluster_trust_bundles()
 
 
-class PodCertificateRequestLister(_l.NamespacedLister[PodCertificateRequest]):
+class PodCertificateRequestLister(_l.NamespacedLister["PodCertificateRequest"]):
     """Typed reads of the cached podcertificaterequests (certificates.k8s.io/v1beta1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def pod_certificate_requests(self, namespace: str) -> _l.NamespaceLister[PodCertificateRequest]:
@@ -46,7 +51,7 @@ class PodCertificateRequestLister(_l.NamespacedLister[PodCertificateRequest]):
 
 
 class PodCertificateRequestInformer(
-    _f.ResourceInformer[PodCertificateRequest, PodCertificateRequestLister]
+    _f.ResourceInformer["PodCertificateRequest", PodCertificateRequestLister]
 ):
     """The shared informer and the lister of podcertificaterequests (certificates.k8s.io/v1beta1)."""
 
@@ -65,7 +70,7 @@ class CertificatesV1beta1Informers:
         """The clustertrustbundles informer (one per factory, however often asked)."""
         return ClusterTrustBundleInformer(
             self._factory,
-            ClusterTrustBundle,
+            _models.ClusterTrustBundle,
             _cluster_trust_bundles,
             ClusterTrustBundleLister,
             group="certificates.k8s.io",
@@ -77,7 +82,7 @@ class CertificatesV1beta1Informers:
         """The podcertificaterequests informer (one per factory, however often asked)."""
         return PodCertificateRequestInformer(
             self._factory,
-            PodCertificateRequest,
+            _models.PodCertificateRequest,
             _pod_certificate_requests,
             PodCertificateRequestLister,
             group="certificates.k8s.io",

@@ -6,11 +6,14 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..coordination.v1.models import Lease
+from ..coordination.v1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..coordination.v1.models import Lease
     from ..coordination.v1.resources.leases import LeaseInterface
 
 __all__ = [
@@ -20,7 +23,7 @@ __all__ = [
 ]
 
 
-class LeaseLister(_l.NamespacedLister[Lease]):
+class LeaseLister(_l.NamespacedLister["Lease"]):
     """Typed reads of the cached leases (coordination.k8s.io/v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def leases(self, namespace: str) -> _l.NamespaceLister[Lease]:
@@ -28,7 +31,7 @@ class LeaseLister(_l.NamespacedLister[Lease]):
         return self.namespace(namespace)
 
 
-class LeaseInformer(_f.ResourceInformer[Lease, LeaseLister]):
+class LeaseInformer(_f.ResourceInformer["Lease", LeaseLister]):
     """The shared informer and the lister of leases (coordination.k8s.io/v1)."""
 
 
@@ -46,7 +49,7 @@ class CoordinationV1Informers:
         """The leases informer (one per factory, however often asked)."""
         return LeaseInformer(
             self._factory,
-            Lease,
+            _models.Lease,
             _leases,
             LeaseLister,
             group="coordination.k8s.io",

@@ -6,11 +6,14 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..coordination.v1alpha2.models import LeaseCandidate
+from ..coordination.v1alpha2 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..coordination.v1alpha2.models import LeaseCandidate
     from ..coordination.v1alpha2.resources.lease_candidates import LeaseCandidateInterface
 
 __all__ = [
@@ -20,7 +23,7 @@ __all__ = [
 ]
 
 
-class LeaseCandidateLister(_l.NamespacedLister[LeaseCandidate]):
+class LeaseCandidateLister(_l.NamespacedLister["LeaseCandidate"]):
     """Typed reads of the cached leasecandidates (coordination.k8s.io/v1alpha2, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def lease_candidates(self, namespace: str) -> _l.NamespaceLister[LeaseCandidate]:
@@ -28,7 +31,7 @@ class LeaseCandidateLister(_l.NamespacedLister[LeaseCandidate]):
         return self.namespace(namespace)
 
 
-class LeaseCandidateInformer(_f.ResourceInformer[LeaseCandidate, LeaseCandidateLister]):
+class LeaseCandidateInformer(_f.ResourceInformer["LeaseCandidate", LeaseCandidateLister]):
     """The shared informer and the lister of leasecandidates (coordination.k8s.io/v1alpha2)."""
 
 
@@ -46,7 +49,7 @@ class CoordinationV1alpha2Informers:
         """The leasecandidates informer (one per factory, however often asked)."""
         return LeaseCandidateInformer(
             self._factory,
-            LeaseCandidate,
+            _models.LeaseCandidate,
             _lease_candidates,
             LeaseCandidateLister,
             group="coordination.k8s.io",

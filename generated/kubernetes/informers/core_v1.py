@@ -6,27 +6,30 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..core.v1.models import (
-    ConfigMap,
-    Endpoints,
-    Event,
-    LimitRange,
-    Namespace,
-    Node,
-    PersistentVolumeClaim,
-    PersistentVolume,
-    Pod,
-    PodTemplate,
-    ReplicationController,
-    ResourceQuota,
-    Secret,
-    ServiceAccount,
-    Service,
-)
+from ..core.v1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..core.v1.models import (
+        ConfigMap,
+        Endpoints,
+        Event,
+        LimitRange,
+        Namespace,
+        Node,
+        PersistentVolumeClaim,
+        PersistentVolume,
+        Pod,
+        PodTemplate,
+        ReplicationController,
+        ResourceQuota,
+        Secret,
+        ServiceAccount,
+        Service,
+    )
     from ..core.v1.resources.config_maps import ConfigMapInterface
     from ..core.v1.resources.endpoints import EndpointsInterface
     from ..core.v1.resources.events import EventInterface
@@ -78,7 +81,7 @@ __all__ = [
 ]
 
 
-class ConfigMapLister(_l.NamespacedLister[ConfigMap]):
+class ConfigMapLister(_l.NamespacedLister["ConfigMap"]):
     """Typed reads of the cached configmaps (v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def config_maps(self, namespace: str) -> _l.NamespaceLister[ConfigMap]:
@@ -86,7 +89,7 @@ class ConfigMapLister(_l.NamespacedLister[ConfigMap]):
         return self.namespace(namespace)
 
 
-class ConfigMapInformer(_f.ResourceInformer[ConfigMap, ConfigMapLister]):
+class ConfigMapInformer(_f.ResourceInformer["ConfigMap", ConfigMapLister]):
     """The shared informer and the lister of configmaps (v1)."""
 
 
@@ -94,7 +97,7 @@ def _config_maps(client: Interface, namespace: str) -> ConfigMapInterface:
     return client.core_v1.config_maps(namespace)
 
 
-class EndpointsLister(_l.NamespacedLister[Endpoints]):
+class EndpointsLister(_l.NamespacedLister["Endpoints"]):
     """Typed reads of the cached endpoints (v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def endpoints(self, namespace: str) -> _l.NamespaceLister[Endpoints]:
@@ -102,7 +105,7 @@ class EndpointsLister(_l.NamespacedLister[Endpoints]):
         return self.namespace(namespace)
 
 
-class EndpointsInformer(_f.ResourceInformer[Endpoints, EndpointsLister]):
+class EndpointsInformer(_f.ResourceInformer["Endpoints", EndpointsLister]):
     """The shared informer and the lister of endpoints (v1)."""
 
 
@@ -110,7 +113,7 @@ def _endpoints(client: Interface, namespace: str) -> EndpointsInterface:
     return client.core_v1.endpoints(namespace)
 
 
-class EventLister(_l.NamespacedLister[Event]):
+class EventLister(_l.NamespacedLister["Event"]):
     """Typed reads of the cached events (v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def events(self, namespace: str) -> _l.NamespaceLister[Event]:
@@ -118,7 +121,7 @@ class EventLister(_l.NamespacedLister[Event]):
         return self.namespace(namespace)
 
 
-class EventInformer(_f.ResourceInformer[Event, EventLister]):
+class EventInformer(_f.ResourceInformer["Event", EventLister]):
     """The shared informer and the lister of events (v1)."""
 
 
@@ -126,7 +129,7 @@ def _events(client: Interface, namespace: str) -> EventInterface:
     return client.core_v1.events(namespace)
 
 
-class LimitRangeLister(_l.NamespacedLister[LimitRange]):
+class LimitRangeLister(_l.NamespacedLister["LimitRange"]):
     """Typed reads of the cached limitranges (v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def limit_ranges(self, namespace: str) -> _l.NamespaceLister[LimitRange]:
@@ -134,7 +137,7 @@ class LimitRangeLister(_l.NamespacedLister[LimitRange]):
         return self.namespace(namespace)
 
 
-class LimitRangeInformer(_f.ResourceInformer[LimitRange, LimitRangeLister]):
+class LimitRangeInformer(_f.ResourceInformer["LimitRange", LimitRangeLister]):
     """The shared informer and the lister of limitranges (v1)."""
 
 
@@ -142,11 +145,11 @@ def _limit_ranges(client: Interface, namespace: str) -> LimitRangeInterface:
     return client.core_v1.limit_ranges(namespace)
 
 
-class NamespaceLister(_l.ClusterLister[Namespace]):
+class NamespaceLister(_l.ClusterLister["Namespace"]):
     """Typed reads of the cached namespaces (v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
-class NamespaceInformer(_f.ResourceInformer[Namespace, NamespaceLister]):
+class NamespaceInformer(_f.ResourceInformer["Namespace", NamespaceLister]):
     """The shared informer and the lister of namespaces (v1)."""
 
 
@@ -154,11 +157,11 @@ def _namespaces(client: Interface, namespace: str) -> NamespaceInterface:
     return client.core_v1.namespaces()
 
 
-class NodeLister(_l.ClusterLister[Node]):
+class NodeLister(_l.ClusterLister["Node"]):
     """Typed reads of the cached nodes (v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
-class NodeInformer(_f.ResourceInformer[Node, NodeLister]):
+class NodeInformer(_f.ResourceInformer["Node", NodeLister]):
     """The shared informer and the lister of nodes (v1)."""
 
 
@@ -166,7 +169,7 @@ def _nodes(client: Interface, namespace: str) -> NodeInterface:
     return client.core_v1.nodes()
 
 
-class PersistentVolumeClaimLister(_l.NamespacedLister[PersistentVolumeClaim]):
+class PersistentVolumeClaimLister(_l.NamespacedLister["PersistentVolumeClaim"]):
     """Typed reads of the cached persistentvolumeclaims (v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def persistent_volume_claims(self, namespace: str) -> _l.NamespaceLister[PersistentVolumeClaim]:
@@ -175,7 +178,7 @@ class PersistentVolumeClaimLister(_l.NamespacedLister[PersistentVolumeClaim]):
 
 
 class PersistentVolumeClaimInformer(
-    _f.ResourceInformer[PersistentVolumeClaim, PersistentVolumeClaimLister]
+    _f.ResourceInformer["PersistentVolumeClaim", PersistentVolumeClaimLister]
 ):
     """The shared informer and the lister of persistentvolumeclaims (v1)."""
 
@@ -184,11 +187,11 @@ def _persistent_volume_claims(client: Interface, namespace: str) -> PersistentVo
     return client.core_v1.persistent_volume_claims(namespace)
 
 
-class PersistentVolumeLister(_l.ClusterLister[PersistentVolume]):
+class PersistentVolumeLister(_l.ClusterLister["PersistentVolume"]):
     """Typed reads of the cached persistentvolumes (v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
-class PersistentVolumeInformer(_f.ResourceInformer[PersistentVolume, PersistentVolumeLister]):
+class PersistentVolumeInformer(_f.ResourceInformer["PersistentVolume", PersistentVolumeLister]):
     """The shared informer and the lister of persistentvolumes (v1)."""
 
 
@@ -196,7 +199,7 @@ def _persistent_volumes(client: Interface, namespace: str) -> PersistentVolumeIn
     return client.core_v1.persistent_volumes()
 
 
-class PodLister(_l.NamespacedLister[Pod]):
+class PodLister(_l.NamespacedLister["Pod"]):
     """Typed reads of the cached pods (v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def pods(self, namespace: str) -> _l.NamespaceLister[Pod]:
@@ -204,7 +207,7 @@ class PodLister(_l.NamespacedLister[Pod]):
         return self.namespace(namespace)
 
 
-class PodInformer(_f.ResourceInformer[Pod, PodLister]):
+class PodInformer(_f.ResourceInformer["Pod", PodLister]):
     """The shared informer and the lister of pods (v1)."""
 
 
@@ -212,7 +215,7 @@ def _pods(client: Interface, namespace: str) -> PodInterface:
     return client.core_v1.pods(namespace)
 
 
-class PodTemplateLister(_l.NamespacedLister[PodTemplate]):
+class PodTemplateLister(_l.NamespacedLister["PodTemplate"]):
     """Typed reads of the cached podtemplates (v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def pod_templates(self, namespace: str) -> _l.NamespaceLister[PodTemplate]:
@@ -220,7 +223,7 @@ class PodTemplateLister(_l.NamespacedLister[PodTemplate]):
         return self.namespace(namespace)
 
 
-class PodTemplateInformer(_f.ResourceInformer[PodTemplate, PodTemplateLister]):
+class PodTemplateInformer(_f.ResourceInformer["PodTemplate", PodTemplateLister]):
     """The shared informer and the lister of podtemplates (v1)."""
 
 
@@ -228,7 +231,7 @@ def _pod_templates(client: Interface, namespace: str) -> PodTemplateInterface:
     return client.core_v1.pod_templates(namespace)
 
 
-class ReplicationControllerLister(_l.NamespacedLister[ReplicationController]):
+class ReplicationControllerLister(_l.NamespacedLister["ReplicationController"]):
     """Typed reads of the cached replicationcontrollers (v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def replication_controllers(self, namespace: str) -> _l.NamespaceLister[ReplicationController]:
@@ -237,7 +240,7 @@ class ReplicationControllerLister(_l.NamespacedLister[ReplicationController]):
 
 
 class ReplicationControllerInformer(
-    _f.ResourceInformer[ReplicationController, ReplicationControllerLister]
+    _f.ResourceInformer["ReplicationController", ReplicationControllerLister]
 ):
     """The shared informer and the lister of replicationcontrollers (v1)."""
 
@@ -246,7 +249,7 @@ def _replication_controllers(client: Interface, namespace: str) -> ReplicationCo
     return client.core_v1.replication_controllers(namespace)
 
 
-class ResourceQuotaLister(_l.NamespacedLister[ResourceQuota]):
+class ResourceQuotaLister(_l.NamespacedLister["ResourceQuota"]):
     """Typed reads of the cached resourcequotas (v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def resource_quotas(self, namespace: str) -> _l.NamespaceLister[ResourceQuota]:
@@ -254,7 +257,7 @@ class ResourceQuotaLister(_l.NamespacedLister[ResourceQuota]):
         return self.namespace(namespace)
 
 
-class ResourceQuotaInformer(_f.ResourceInformer[ResourceQuota, ResourceQuotaLister]):
+class ResourceQuotaInformer(_f.ResourceInformer["ResourceQuota", ResourceQuotaLister]):
     """The shared informer and the lister of resourcequotas (v1)."""
 
 
@@ -262,7 +265,7 @@ def _resource_quotas(client: Interface, namespace: str) -> ResourceQuotaInterfac
     return client.core_v1.resource_quotas(namespace)
 
 
-class SecretLister(_l.NamespacedLister[Secret]):
+class SecretLister(_l.NamespacedLister["Secret"]):
     """Typed reads of the cached secrets (v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def secrets(self, namespace: str) -> _l.NamespaceLister[Secret]:
@@ -270,7 +273,7 @@ class SecretLister(_l.NamespacedLister[Secret]):
         return self.namespace(namespace)
 
 
-class SecretInformer(_f.ResourceInformer[Secret, SecretLister]):
+class SecretInformer(_f.ResourceInformer["Secret", SecretLister]):
     """The shared informer and the lister of secrets (v1)."""
 
 
@@ -278,7 +281,7 @@ def _secrets(client: Interface, namespace: str) -> SecretInterface:
     return client.core_v1.secrets(namespace)
 
 
-class ServiceAccountLister(_l.NamespacedLister[ServiceAccount]):
+class ServiceAccountLister(_l.NamespacedLister["ServiceAccount"]):
     """Typed reads of the cached serviceaccounts (v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def service_accounts(self, namespace: str) -> _l.NamespaceLister[ServiceAccount]:
@@ -286,7 +289,7 @@ class ServiceAccountLister(_l.NamespacedLister[ServiceAccount]):
         return self.namespace(namespace)
 
 
-class ServiceAccountInformer(_f.ResourceInformer[ServiceAccount, ServiceAccountLister]):
+class ServiceAccountInformer(_f.ResourceInformer["ServiceAccount", ServiceAccountLister]):
     """The shared informer and the lister of serviceaccounts (v1)."""
 
 
@@ -294,7 +297,7 @@ def _service_accounts(client: Interface, namespace: str) -> ServiceAccountInterf
     return client.core_v1.service_accounts(namespace)
 
 
-class ServiceLister(_l.NamespacedLister[Service]):
+class ServiceLister(_l.NamespacedLister["Service"]):
     """Typed reads of the cached services (v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def services(self, namespace: str) -> _l.NamespaceLister[Service]:
@@ -302,7 +305,7 @@ class ServiceLister(_l.NamespacedLister[Service]):
         return self.namespace(namespace)
 
 
-class ServiceInformer(_f.ResourceInformer[Service, ServiceLister]):
+class ServiceInformer(_f.ResourceInformer["Service", ServiceLister]):
     """The shared informer and the lister of services (v1)."""
 
 
@@ -320,7 +323,7 @@ class CoreV1Informers:
         """The configmaps informer (one per factory, however often asked)."""
         return ConfigMapInformer(
             self._factory,
-            ConfigMap,
+            _models.ConfigMap,
             _config_maps,
             ConfigMapLister,
             group="",
@@ -332,7 +335,7 @@ class CoreV1Informers:
         """The endpoints informer (one per factory, however often asked)."""
         return EndpointsInformer(
             self._factory,
-            Endpoints,
+            _models.Endpoints,
             _endpoints,
             EndpointsLister,
             group="",
@@ -344,7 +347,7 @@ class CoreV1Informers:
         """The events informer (one per factory, however often asked)."""
         return EventInformer(
             self._factory,
-            Event,
+            _models.Event,
             _events,
             EventLister,
             group="",
@@ -356,7 +359,7 @@ class CoreV1Informers:
         """The limitranges informer (one per factory, however often asked)."""
         return LimitRangeInformer(
             self._factory,
-            LimitRange,
+            _models.LimitRange,
             _limit_ranges,
             LimitRangeLister,
             group="",
@@ -368,7 +371,7 @@ class CoreV1Informers:
         """The namespaces informer (one per factory, however often asked)."""
         return NamespaceInformer(
             self._factory,
-            Namespace,
+            _models.Namespace,
             _namespaces,
             NamespaceLister,
             group="",
@@ -380,7 +383,7 @@ class CoreV1Informers:
         """The nodes informer (one per factory, however often asked)."""
         return NodeInformer(
             self._factory,
-            Node,
+            _models.Node,
             _nodes,
             NodeLister,
             group="",
@@ -392,7 +395,7 @@ class CoreV1Informers:
         """The persistentvolumeclaims informer (one per factory, however often asked)."""
         return PersistentVolumeClaimInformer(
             self._factory,
-            PersistentVolumeClaim,
+            _models.PersistentVolumeClaim,
             _persistent_volume_claims,
             PersistentVolumeClaimLister,
             group="",
@@ -404,7 +407,7 @@ class CoreV1Informers:
         """The persistentvolumes informer (one per factory, however often asked)."""
         return PersistentVolumeInformer(
             self._factory,
-            PersistentVolume,
+            _models.PersistentVolume,
             _persistent_volumes,
             PersistentVolumeLister,
             group="",
@@ -416,7 +419,7 @@ class CoreV1Informers:
         """The pods informer (one per factory, however often asked)."""
         return PodInformer(
             self._factory,
-            Pod,
+            _models.Pod,
             _pods,
             PodLister,
             group="",
@@ -428,7 +431,7 @@ class CoreV1Informers:
         """The podtemplates informer (one per factory, however often asked)."""
         return PodTemplateInformer(
             self._factory,
-            PodTemplate,
+            _models.PodTemplate,
             _pod_templates,
             PodTemplateLister,
             group="",
@@ -440,7 +443,7 @@ class CoreV1Informers:
         """The replicationcontrollers informer (one per factory, however often asked)."""
         return ReplicationControllerInformer(
             self._factory,
-            ReplicationController,
+            _models.ReplicationController,
             _replication_controllers,
             ReplicationControllerLister,
             group="",
@@ -452,7 +455,7 @@ class CoreV1Informers:
         """The resourcequotas informer (one per factory, however often asked)."""
         return ResourceQuotaInformer(
             self._factory,
-            ResourceQuota,
+            _models.ResourceQuota,
             _resource_quotas,
             ResourceQuotaLister,
             group="",
@@ -464,7 +467,7 @@ class CoreV1Informers:
         """The secrets informer (one per factory, however often asked)."""
         return SecretInformer(
             self._factory,
-            Secret,
+            _models.Secret,
             _secrets,
             SecretLister,
             group="",
@@ -476,7 +479,7 @@ class CoreV1Informers:
         """The serviceaccounts informer (one per factory, however often asked)."""
         return ServiceAccountInformer(
             self._factory,
-            ServiceAccount,
+            _models.ServiceAccount,
             _service_accounts,
             ServiceAccountLister,
             group="",
@@ -488,7 +491,7 @@ class CoreV1Informers:
         """The services informer (one per factory, however often asked)."""
         return ServiceInformer(
             self._factory,
-            Service,
+            _models.Service,
             _services,
             ServiceLister,
             group="",

@@ -6,11 +6,14 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..discovery.v1.models import EndpointSlice
+from ..discovery.v1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..discovery.v1.models import EndpointSlice
     from ..discovery.v1.resources.endpoint_slices import EndpointSliceInterface
 
 __all__ = [
@@ -20,7 +23,7 @@ __all__ = [
 ]
 
 
-class EndpointSliceLister(_l.NamespacedLister[EndpointSlice]):
+class EndpointSliceLister(_l.NamespacedLister["EndpointSlice"]):
     """Typed reads of the cached endpointslices (discovery.k8s.io/v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def endpoint_slices(self, namespace: str) -> _l.NamespaceLister[EndpointSlice]:
@@ -28,7 +31,7 @@ class EndpointSliceLister(_l.NamespacedLister[EndpointSlice]):
         return self.namespace(namespace)
 
 
-class EndpointSliceInformer(_f.ResourceInformer[EndpointSlice, EndpointSliceLister]):
+class EndpointSliceInformer(_f.ResourceInformer["EndpointSlice", EndpointSliceLister]):
     """The shared informer and the lister of endpointslices (discovery.k8s.io/v1)."""
 
 
@@ -46,7 +49,7 @@ class DiscoveryV1Informers:
         """The endpointslices informer (one per factory, however often asked)."""
         return EndpointSliceInformer(
             self._factory,
-            EndpointSlice,
+            _models.EndpointSlice,
             _endpoint_slices,
             EndpointSliceLister,
             group="discovery.k8s.io",

@@ -6,11 +6,14 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..events.v1.models import Event
+from ..events.v1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..events.v1.models import Event
     from ..events.v1.resources.events import EventInterface
 
 __all__ = [
@@ -20,7 +23,7 @@ __all__ = [
 ]
 
 
-class EventLister(_l.NamespacedLister[Event]):
+class EventLister(_l.NamespacedLister["Event"]):
     """Typed reads of the cached events (events.k8s.io/v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def events(self, namespace: str) -> _l.NamespaceLister[Event]:
@@ -28,7 +31,7 @@ class EventLister(_l.NamespacedLister[Event]):
         return self.namespace(namespace)
 
 
-class EventInformer(_f.ResourceInformer[Event, EventLister]):
+class EventInformer(_f.ResourceInformer["Event", EventLister]):
     """The shared informer and the lister of events (events.k8s.io/v1)."""
 
 
@@ -46,7 +49,7 @@ class EventsV1Informers:
         """The events informer (one per factory, however often asked)."""
         return EventInformer(
             self._factory,
-            Event,
+            _models.Event,
             _events,
             EventLister,
             group="events.k8s.io",

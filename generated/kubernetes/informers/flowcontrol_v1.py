@@ -6,11 +6,14 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..flowcontrol.v1.models import FlowSchema, PriorityLevelConfiguration
+from ..flowcontrol.v1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..flowcontrol.v1.models import FlowSchema, PriorityLevelConfiguration
     from ..flowcontrol.v1.resources.flow_schemas import FlowSchemaInterface
     from ..flowcontrol.v1.resources.priority_level_configurations import (
         PriorityLevelConfigurationInterface,
@@ -25,11 +28,11 @@ __all__ = [
 ]
 
 
-class FlowSchemaLister(_l.ClusterLister[FlowSchema]):
+class FlowSchemaLister(_l.ClusterLister["FlowSchema"]):
     """Typed reads of the cached flowschemas (flowcontrol.apiserver.k8s.io/v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
-class FlowSchemaInformer(_f.ResourceInformer[FlowSchema, FlowSchemaLister]):
+class FlowSchemaInformer(_f.ResourceInformer["FlowSchema", FlowSchemaLister]):
     """The shared informer and the lister of flowschemas (flowcontrol.apiserver.k8s.io/v1)."""
 
 
@@ -37,12 +40,12 @@ def _flow_schemas(client: Interface, namespace: str) -> FlowSchemaInterface:
     return client.flowcontrol_v1.flow_schemas()
 
 
-class PriorityLevelConfigurationLister(_l.ClusterLister[PriorityLevelConfiguration]):
+class PriorityLevelConfigurationLister(_l.ClusterLister["PriorityLevelConfiguration"]):
     """Typed reads of the cached prioritylevelconfigurations (flowcontrol.apiserver.k8s.io/v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
 class PriorityLevelConfigurationInformer(
-    _f.ResourceInformer[PriorityLevelConfiguration, PriorityLevelConfigurationLister]
+    _f.ResourceInformer["PriorityLevelConfiguration", PriorityLevelConfigurationLister]
 ):
     """The shared informer and the lister of prioritylevelconfigurations (flowcontrol.apiserver.k8s.io/v1)."""
 
@@ -63,7 +66,7 @@ class FlowcontrolV1Informers:
         """The flowschemas informer (one per factory, however often asked)."""
         return FlowSchemaInformer(
             self._factory,
-            FlowSchema,
+            _models.FlowSchema,
             _flow_schemas,
             FlowSchemaLister,
             group="flowcontrol.apiserver.k8s.io",
@@ -75,7 +78,7 @@ class FlowcontrolV1Informers:
         """The prioritylevelconfigurations informer (one per factory, however often asked)."""
         return PriorityLevelConfigurationInformer(
             self._factory,
-            PriorityLevelConfiguration,
+            _models.PriorityLevelConfiguration,
             _priority_level_configurations,
             PriorityLevelConfigurationLister,
             group="flowcontrol.apiserver.k8s.io",

@@ -6,11 +6,14 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..internal.v1alpha1.models import StorageVersion
+from ..internal.v1alpha1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..internal.v1alpha1.models import StorageVersion
     from ..internal.v1alpha1.resources.storage_versions import StorageVersionInterface
 
 __all__ = [
@@ -20,11 +23,11 @@ __all__ = [
 ]
 
 
-class StorageVersionLister(_l.ClusterLister[StorageVersion]):
+class StorageVersionLister(_l.ClusterLister["StorageVersion"]):
     """Typed reads of the cached storageversions (internal.apiserver.k8s.io/v1alpha1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
-class StorageVersionInformer(_f.ResourceInformer[StorageVersion, StorageVersionLister]):
+class StorageVersionInformer(_f.ResourceInformer["StorageVersion", StorageVersionLister]):
     """The shared informer and the lister of storageversions (internal.apiserver.k8s.io/v1alpha1)."""
 
 
@@ -42,7 +45,7 @@ class InternalV1alpha1Informers:
         """The storageversions informer (one per factory, however often asked)."""
         return StorageVersionInformer(
             self._factory,
-            StorageVersion,
+            _models.StorageVersion,
             _storage_versions,
             StorageVersionLister,
             group="internal.apiserver.k8s.io",

@@ -6,11 +6,14 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..networking.v1.models import IngressClass, Ingress, IPAddress, NetworkPolicy, ServiceCIDR
+from ..networking.v1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..networking.v1.models import IngressClass, Ingress, IPAddress, NetworkPolicy, ServiceCIDR
     from ..networking.v1.resources.ingress_classes import IngressClassInterface
     from ..networking.v1.resources.ingresses import IngressInterface
     from ..networking.v1.resources.ip_addresses import IPAddressInterface
@@ -32,11 +35,11 @@ __all__ = [
 ]
 
 
-class IngressClassLister(_l.ClusterLister[IngressClass]):
+class IngressClassLister(_l.ClusterLister["IngressClass"]):
     """Typed reads of the cached ingressclasses (networking.k8s.io/v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
-class IngressClassInformer(_f.ResourceInformer[IngressClass, IngressClassLister]):
+class IngressClassInformer(_f.ResourceInformer["IngressClass", IngressClassLister]):
     """The shared informer and the lister of ingressclasses (networking.k8s.io/v1)."""
 
 
@@ -44,7 +47,7 @@ def _ingress_classes(client: Interface, namespace: str) -> IngressClassInterface
     return client.networking_v1.ingress_classes()
 
 
-class IngressLister(_l.NamespacedLister[Ingress]):
+class IngressLister(_l.NamespacedLister["Ingress"]):
     """Typed reads of the cached ingresses (networking.k8s.io/v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def ingresses(self, namespace: str) -> _l.NamespaceLister[Ingress]:
@@ -52,7 +55,7 @@ class IngressLister(_l.NamespacedLister[Ingress]):
         return self.namespace(namespace)
 
 
-class IngressInformer(_f.ResourceInformer[Ingress, IngressLister]):
+class IngressInformer(_f.ResourceInformer["Ingress", IngressLister]):
     """The shared informer and the lister of ingresses (networking.k8s.io/v1)."""
 
 
@@ -60,11 +63,11 @@ def _ingresses(client: Interface, namespace: str) -> IngressInterface:
     return client.networking_v1.ingresses(namespace)
 
 
-class IPAddressLister(_l.ClusterLister[IPAddress]):
+class IPAddressLister(_l.ClusterLister["IPAddress"]):
     """Typed reads of the cached ipaddresses (networking.k8s.io/v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
-class IPAddressInformer(_f.ResourceInformer[IPAddress, IPAddressLister]):
+class IPAddressInformer(_f.ResourceInformer["IPAddress", IPAddressLister]):
     """The shared informer and the lister of ipaddresses (networking.k8s.io/v1)."""
 
 
@@ -72,7 +75,7 @@ def _ip_addresses(client: Interface, namespace: str) -> IPAddressInterface:
     return client.networking_v1.ip_addresses()
 
 
-class NetworkPolicyLister(_l.NamespacedLister[NetworkPolicy]):
+class NetworkPolicyLister(_l.NamespacedLister["NetworkPolicy"]):
     """Typed reads of the cached networkpolicies (networking.k8s.io/v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def network_policies(self, namespace: str) -> _l.NamespaceLister[NetworkPolicy]:
@@ -80,7 +83,7 @@ class NetworkPolicyLister(_l.NamespacedLister[NetworkPolicy]):
         return self.namespace(namespace)
 
 
-class NetworkPolicyInformer(_f.ResourceInformer[NetworkPolicy, NetworkPolicyLister]):
+class NetworkPolicyInformer(_f.ResourceInformer["NetworkPolicy", NetworkPolicyLister]):
     """The shared informer and the lister of networkpolicies (networking.k8s.io/v1)."""
 
 
@@ -88,11 +91,11 @@ def _network_policies(client: Interface, namespace: str) -> NetworkPolicyInterfa
     return client.networking_v1.network_policies(namespace)
 
 
-class ServiceCIDRLister(_l.ClusterLister[ServiceCIDR]):
+class ServiceCIDRLister(_l.ClusterLister["ServiceCIDR"]):
     """Typed reads of the cached servicecidrs (networking.k8s.io/v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
-class ServiceCIDRInformer(_f.ResourceInformer[ServiceCIDR, ServiceCIDRLister]):
+class ServiceCIDRInformer(_f.ResourceInformer["ServiceCIDR", ServiceCIDRLister]):
     """The shared informer and the lister of servicecidrs (networking.k8s.io/v1)."""
 
 
@@ -110,7 +113,7 @@ class NetworkingV1Informers:
         """The ingressclasses informer (one per factory, however often asked)."""
         return IngressClassInformer(
             self._factory,
-            IngressClass,
+            _models.IngressClass,
             _ingress_classes,
             IngressClassLister,
             group="networking.k8s.io",
@@ -122,7 +125,7 @@ class NetworkingV1Informers:
         """The ingresses informer (one per factory, however often asked)."""
         return IngressInformer(
             self._factory,
-            Ingress,
+            _models.Ingress,
             _ingresses,
             IngressLister,
             group="networking.k8s.io",
@@ -134,7 +137,7 @@ class NetworkingV1Informers:
         """The ipaddresses informer (one per factory, however often asked)."""
         return IPAddressInformer(
             self._factory,
-            IPAddress,
+            _models.IPAddress,
             _ip_addresses,
             IPAddressLister,
             group="networking.k8s.io",
@@ -146,7 +149,7 @@ class NetworkingV1Informers:
         """The networkpolicies informer (one per factory, however often asked)."""
         return NetworkPolicyInformer(
             self._factory,
-            NetworkPolicy,
+            _models.NetworkPolicy,
             _network_policies,
             NetworkPolicyLister,
             group="networking.k8s.io",
@@ -158,7 +161,7 @@ class NetworkingV1Informers:
         """The servicecidrs informer (one per factory, however often asked)."""
         return ServiceCIDRInformer(
             self._factory,
-            ServiceCIDR,
+            _models.ServiceCIDR,
             _service_cidrs,
             ServiceCIDRLister,
             group="networking.k8s.io",

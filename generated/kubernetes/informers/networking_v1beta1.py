@@ -6,11 +6,14 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..networking.v1beta1.models import IPAddress, ServiceCIDR
+from ..networking.v1beta1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..networking.v1beta1.models import IPAddress, ServiceCIDR
     from ..networking.v1beta1.resources.ip_addresses import IPAddressInterface
     from ..networking.v1beta1.resources.service_cidrs import ServiceCIDRInterface
 
@@ -23,11 +26,11 @@ __all__ = [
 ]
 
 
-class IPAddressLister(_l.ClusterLister[IPAddress]):
+class IPAddressLister(_l.ClusterLister["IPAddress"]):
     """Typed reads of the cached ipaddresses (networking.k8s.io/v1beta1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
-class IPAddressInformer(_f.ResourceInformer[IPAddress, IPAddressLister]):
+class IPAddressInformer(_f.ResourceInformer["IPAddress", IPAddressLister]):
     """The shared informer and the lister of ipaddresses (networking.k8s.io/v1beta1)."""
 
 
@@ -35,11 +38,11 @@ def _ip_addresses(client: Interface, namespace: str) -> IPAddressInterface:
     return client.networking_v1beta1.ip_addresses()
 
 
-class ServiceCIDRLister(_l.ClusterLister[ServiceCIDR]):
+class ServiceCIDRLister(_l.ClusterLister["ServiceCIDR"]):
     """Typed reads of the cached servicecidrs (networking.k8s.io/v1beta1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
-class ServiceCIDRInformer(_f.ResourceInformer[ServiceCIDR, ServiceCIDRLister]):
+class ServiceCIDRInformer(_f.ResourceInformer["ServiceCIDR", ServiceCIDRLister]):
     """The shared informer and the lister of servicecidrs (networking.k8s.io/v1beta1)."""
 
 
@@ -57,7 +60,7 @@ class NetworkingV1beta1Informers:
         """The ipaddresses informer (one per factory, however often asked)."""
         return IPAddressInformer(
             self._factory,
-            IPAddress,
+            _models.IPAddress,
             _ip_addresses,
             IPAddressLister,
             group="networking.k8s.io",
@@ -69,7 +72,7 @@ class NetworkingV1beta1Informers:
         """The servicecidrs informer (one per factory, however often asked)."""
         return ServiceCIDRInformer(
             self._factory,
-            ServiceCIDR,
+            _models.ServiceCIDR,
             _service_cidrs,
             ServiceCIDRLister,
             group="networking.k8s.io",

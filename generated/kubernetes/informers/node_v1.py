@@ -6,11 +6,14 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..node.v1.models import RuntimeClass
+from ..node.v1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..node.v1.models import RuntimeClass
     from ..node.v1.resources.runtime_classes import RuntimeClassInterface
 
 __all__ = [
@@ -20,11 +23,11 @@ __all__ = [
 ]
 
 
-class RuntimeClassLister(_l.ClusterLister[RuntimeClass]):
+class RuntimeClassLister(_l.ClusterLister["RuntimeClass"]):
     """Typed reads of the cached runtimeclasses (node.k8s.io/v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
-class RuntimeClassInformer(_f.ResourceInformer[RuntimeClass, RuntimeClassLister]):
+class RuntimeClassInformer(_f.ResourceInformer["RuntimeClass", RuntimeClassLister]):
     """The shared informer and the lister of runtimeclasses (node.k8s.io/v1)."""
 
 
@@ -42,7 +45,7 @@ class NodeV1Informers:
         """The runtimeclasses informer (one per factory, however often asked)."""
         return RuntimeClassInformer(
             self._factory,
-            RuntimeClass,
+            _models.RuntimeClass,
             _runtime_classes,
             RuntimeClassLister,
             group="node.k8s.io",

@@ -6,11 +6,14 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..policy.v1.models import PodDisruptionBudget
+from ..policy.v1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..policy.v1.models import PodDisruptionBudget
     from ..policy.v1.resources.pod_disruption_budgets import PodDisruptionBudgetInterface
 
 __all__ = [
@@ -20,7 +23,7 @@ __all__ = [
 ]
 
 
-class PodDisruptionBudgetLister(_l.NamespacedLister[PodDisruptionBudget]):
+class PodDisruptionBudgetLister(_l.NamespacedLister["PodDisruptionBudget"]):
     """Typed reads of the cached poddisruptionbudgets (policy/v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def pod_disruption_budgets(self, namespace: str) -> _l.NamespaceLister[PodDisruptionBudget]:
@@ -29,7 +32,7 @@ class PodDisruptionBudgetLister(_l.NamespacedLister[PodDisruptionBudget]):
 
 
 class PodDisruptionBudgetInformer(
-    _f.ResourceInformer[PodDisruptionBudget, PodDisruptionBudgetLister]
+    _f.ResourceInformer["PodDisruptionBudget", PodDisruptionBudgetLister]
 ):
     """The shared informer and the lister of poddisruptionbudgets (policy/v1)."""
 
@@ -48,7 +51,7 @@ class PolicyV1Informers:
         """The poddisruptionbudgets informer (one per factory, however often asked)."""
         return PodDisruptionBudgetInformer(
             self._factory,
-            PodDisruptionBudget,
+            _models.PodDisruptionBudget,
             _pod_disruption_budgets,
             PodDisruptionBudgetLister,
             group="policy",

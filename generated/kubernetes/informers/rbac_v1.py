@@ -6,11 +6,14 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..rbac.v1.models import ClusterRoleBinding, ClusterRole, RoleBinding, Role
+from ..rbac.v1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..rbac.v1.models import ClusterRoleBinding, ClusterRole, RoleBinding, Role
     from ..rbac.v1.resources.cluster_role_bindings import ClusterRoleBindingInterface
     from ..rbac.v1.resources.cluster_roles import ClusterRoleInterface
     from ..rbac.v1.resources.role_bindings import RoleBindingInterface
@@ -29,11 +32,13 @@ __all__ = [
 ]
 
 
-class ClusterRoleBindingLister(_l.ClusterLister[ClusterRoleBinding]):
+class ClusterRoleBindingLister(_l.ClusterLister["ClusterRoleBinding"]):
     """Typed reads of the cached clusterrolebindings (rbac.authorization.k8s.io/v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
-class ClusterRoleBindingInformer(_f.ResourceInformer[ClusterRoleBinding, ClusterRoleBindingLister]):
+class ClusterRoleBindingInformer(
+    _f.ResourceInformer["ClusterRoleBinding", ClusterRoleBindingLister]
+):
     """The shared informer and the lister of clusterrolebindings (rbac.authorization.k8s.io/v1)."""
 
 
@@ -41,11 +46,11 @@ def _cluster_role_bindings(client: Interface, namespace: str) -> ClusterRoleBind
     return client.rbac_v1.cluster_role_bindings()
 
 
-class ClusterRoleLister(_l.ClusterLister[ClusterRole]):
+class ClusterRoleLister(_l.ClusterLister["ClusterRole"]):
     """Typed reads of the cached clusterroles (rbac.authorization.k8s.io/v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
-class ClusterRoleInformer(_f.ResourceInformer[ClusterRole, ClusterRoleLister]):
+class ClusterRoleInformer(_f.ResourceInformer["ClusterRole", ClusterRoleLister]):
     """The shared informer and the lister of clusterroles (rbac.authorization.k8s.io/v1)."""
 
 
@@ -53,7 +58,7 @@ def _cluster_roles(client: Interface, namespace: str) -> ClusterRoleInterface:
     return client.rbac_v1.cluster_roles()
 
 
-class RoleBindingLister(_l.NamespacedLister[RoleBinding]):
+class RoleBindingLister(_l.NamespacedLister["RoleBinding"]):
     """Typed reads of the cached rolebindings (rbac.authorization.k8s.io/v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def role_bindings(self, namespace: str) -> _l.NamespaceLister[RoleBinding]:
@@ -61,7 +66,7 @@ class RoleBindingLister(_l.NamespacedLister[RoleBinding]):
         return self.namespace(namespace)
 
 
-class RoleBindingInformer(_f.ResourceInformer[RoleBinding, RoleBindingLister]):
+class RoleBindingInformer(_f.ResourceInformer["RoleBinding", RoleBindingLister]):
     """The shared informer and the lister of rolebindings (rbac.authorization.k8s.io/v1)."""
 
 
@@ -69,7 +74,7 @@ def _role_bindings(client: Interface, namespace: str) -> RoleBindingInterface:
     return client.rbac_v1.role_bindings(namespace)
 
 
-class RoleLister(_l.NamespacedLister[Role]):
+class RoleLister(_l.NamespacedLister["Role"]):
     """Typed reads of the cached roles (rbac.authorization.k8s.io/v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def roles(self, namespace: str) -> _l.NamespaceLister[Role]:
@@ -77,7 +82,7 @@ class RoleLister(_l.NamespacedLister[Role]):
         return self.namespace(namespace)
 
 
-class RoleInformer(_f.ResourceInformer[Role, RoleLister]):
+class RoleInformer(_f.ResourceInformer["Role", RoleLister]):
     """The shared informer and the lister of roles (rbac.authorization.k8s.io/v1)."""
 
 
@@ -95,7 +100,7 @@ class RbacV1Informers:
         """The clusterrolebindings informer (one per factory, however often asked)."""
         return ClusterRoleBindingInformer(
             self._factory,
-            ClusterRoleBinding,
+            _models.ClusterRoleBinding,
             _cluster_role_bindings,
             ClusterRoleBindingLister,
             group="rbac.authorization.k8s.io",
@@ -107,7 +112,7 @@ class RbacV1Informers:
         """The clusterroles informer (one per factory, however often asked)."""
         return ClusterRoleInformer(
             self._factory,
-            ClusterRole,
+            _models.ClusterRole,
             _cluster_roles,
             ClusterRoleLister,
             group="rbac.authorization.k8s.io",
@@ -119,7 +124,7 @@ class RbacV1Informers:
         """The rolebindings informer (one per factory, however often asked)."""
         return RoleBindingInformer(
             self._factory,
-            RoleBinding,
+            _models.RoleBinding,
             _role_bindings,
             RoleBindingLister,
             group="rbac.authorization.k8s.io",
@@ -131,7 +136,7 @@ class RbacV1Informers:
         """The roles informer (one per factory, however often asked)."""
         return RoleInformer(
             self._factory,
-            Role,
+            _models.Role,
             _roles,
             RoleLister,
             group="rbac.authorization.k8s.io",

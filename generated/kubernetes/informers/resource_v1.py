@@ -6,11 +6,19 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..resource.v1.models import DeviceClass, ResourceClaim, ResourceClaimTemplate, ResourceSlice
+from ..resource.v1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..resource.v1.models import (
+        DeviceClass,
+        ResourceClaim,
+        ResourceClaimTemplate,
+        ResourceSlice,
+    )
     from ..resource.v1.resources.device_classes import DeviceClassInterface
     from ..resource.v1.resources.resource_claims import ResourceClaimInterface
     from ..resource.v1.resources.resource_claim_templates import ResourceClaimTemplateInterface
@@ -29,11 +37,11 @@ __all__ = [
 ]
 
 
-class DeviceClassLister(_l.ClusterLister[DeviceClass]):
+class DeviceClassLister(_l.ClusterLister["DeviceClass"]):
     """Typed reads of the cached deviceclasses (resource.k8s.io/v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
-class DeviceClassInformer(_f.ResourceInformer[DeviceClass, DeviceClassLister]):
+class DeviceClassInformer(_f.ResourceInformer["DeviceClass", DeviceClassLister]):
     """The shared informer and the lister of deviceclasses (resource.k8s.io/v1)."""
 
 
@@ -41,7 +49,7 @@ def _device_classes(client: Interface, namespace: str) -> DeviceClassInterface:
     return client.resource_v1.device_classes()
 
 
-class ResourceClaimLister(_l.NamespacedLister[ResourceClaim]):
+class ResourceClaimLister(_l.NamespacedLister["ResourceClaim"]):
     """Typed reads of the cached resourceclaims (resource.k8s.io/v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def resource_claims(self, namespace: str) -> _l.NamespaceLister[ResourceClaim]:
@@ -49,7 +57,7 @@ class ResourceClaimLister(_l.NamespacedLister[ResourceClaim]):
         return self.namespace(namespace)
 
 
-class ResourceClaimInformer(_f.ResourceInformer[ResourceClaim, ResourceClaimLister]):
+class ResourceClaimInformer(_f.ResourceInformer["ResourceClaim", ResourceClaimLister]):
     """The shared informer and the lister of resourceclaims (resource.k8s.io/v1)."""
 
 
@@ -57,7 +65,7 @@ def _resource_claims(client: Interface, namespace: str) -> ResourceClaimInterfac
     return client.resource_v1.resource_claims(namespace)
 
 
-class ResourceClaimTemplateLister(_l.NamespacedLister[ResourceClaimTemplate]):
+class ResourceClaimTemplateLister(_l.NamespacedLister["ResourceClaimTemplate"]):
     """Typed reads of the cached resourceclaimtemplates (resource.k8s.io/v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def resource_claim_templates(self, namespace: str) -> _l.NamespaceLister[ResourceClaimTemplate]:
@@ -66,7 +74,7 @@ class ResourceClaimTemplateLister(_l.NamespacedLister[ResourceClaimTemplate]):
 
 
 class ResourceClaimTemplateInformer(
-    _f.ResourceInformer[ResourceClaimTemplate, ResourceClaimTemplateLister]
+    _f.ResourceInformer["ResourceClaimTemplate", ResourceClaimTemplateLister]
 ):
     """The shared informer and the lister of resourceclaimtemplates (resource.k8s.io/v1)."""
 
@@ -75,11 +83,11 @@ def _resource_claim_templates(client: Interface, namespace: str) -> ResourceClai
     return client.resource_v1.resource_claim_templates(namespace)
 
 
-class ResourceSliceLister(_l.ClusterLister[ResourceSlice]):
+class ResourceSliceLister(_l.ClusterLister["ResourceSlice"]):
     """Typed reads of the cached resourceslices (resource.k8s.io/v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
-class ResourceSliceInformer(_f.ResourceInformer[ResourceSlice, ResourceSliceLister]):
+class ResourceSliceInformer(_f.ResourceInformer["ResourceSlice", ResourceSliceLister]):
     """The shared informer and the lister of resourceslices (resource.k8s.io/v1)."""
 
 
@@ -97,7 +105,7 @@ class ResourceV1Informers:
         """The deviceclasses informer (one per factory, however often asked)."""
         return DeviceClassInformer(
             self._factory,
-            DeviceClass,
+            _models.DeviceClass,
             _device_classes,
             DeviceClassLister,
             group="resource.k8s.io",
@@ -109,7 +117,7 @@ class ResourceV1Informers:
         """The resourceclaims informer (one per factory, however often asked)."""
         return ResourceClaimInformer(
             self._factory,
-            ResourceClaim,
+            _models.ResourceClaim,
             _resource_claims,
             ResourceClaimLister,
             group="resource.k8s.io",
@@ -121,7 +129,7 @@ class ResourceV1Informers:
         """The resourceclaimtemplates informer (one per factory, however often asked)."""
         return ResourceClaimTemplateInformer(
             self._factory,
-            ResourceClaimTemplate,
+            _models.ResourceClaimTemplate,
             _resource_claim_templates,
             ResourceClaimTemplateLister,
             group="resource.k8s.io",
@@ -133,7 +141,7 @@ class ResourceV1Informers:
         """The resourceslices informer (one per factory, however often asked)."""
         return ResourceSliceInformer(
             self._factory,
-            ResourceSlice,
+            _models.ResourceSlice,
             _resource_slices,
             ResourceSliceLister,
             group="resource.k8s.io",

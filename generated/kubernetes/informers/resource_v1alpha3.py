@@ -6,11 +6,14 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..resource.v1alpha3.models import DeviceTaintRule, ResourcePoolStatusRequest
+from ..resource.v1alpha3 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..resource.v1alpha3.models import DeviceTaintRule, ResourcePoolStatusRequest
     from ..resource.v1alpha3.resources.device_taint_rules import DeviceTaintRuleInterface
     from ..resource.v1alpha3.resources.resource_pool_status_requests import (
         ResourcePoolStatusRequestInterface,
@@ -25,11 +28,11 @@ __all__ = [
 ]
 
 
-class DeviceTaintRuleLister(_l.ClusterLister[DeviceTaintRule]):
+class DeviceTaintRuleLister(_l.ClusterLister["DeviceTaintRule"]):
     """Typed reads of the cached devicetaintrules (resource.k8s.io/v1alpha3, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
-class DeviceTaintRuleInformer(_f.ResourceInformer[DeviceTaintRule, DeviceTaintRuleLister]):
+class DeviceTaintRuleInformer(_f.ResourceInformer["DeviceTaintRule", DeviceTaintRuleLister]):
     """The shared informer and the lister of devicetaintrules (resource.k8s.io/v1alpha3)."""
 
 
@@ -37,12 +40,12 @@ def _device_taint_rules(client: Interface, namespace: str) -> DeviceTaintRuleInt
     return client.resource_v1alpha3.device_taint_rules()
 
 
-class ResourcePoolStatusRequestLister(_l.ClusterLister[ResourcePoolStatusRequest]):
+class ResourcePoolStatusRequestLister(_l.ClusterLister["ResourcePoolStatusRequest"]):
     """Typed reads of the cached resourcepoolstatusrequests (resource.k8s.io/v1alpha3, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
 class ResourcePoolStatusRequestInformer(
-    _f.ResourceInformer[ResourcePoolStatusRequest, ResourcePoolStatusRequestLister]
+    _f.ResourceInformer["ResourcePoolStatusRequest", ResourcePoolStatusRequestLister]
 ):
     """The shared informer and the lister of resourcepoolstatusrequests (resource.k8s.io/v1alpha3)."""
 
@@ -63,7 +66,7 @@ class ResourceV1alpha3Informers:
         """The devicetaintrules informer (one per factory, however often asked)."""
         return DeviceTaintRuleInformer(
             self._factory,
-            DeviceTaintRule,
+            _models.DeviceTaintRule,
             _device_taint_rules,
             DeviceTaintRuleLister,
             group="resource.k8s.io",
@@ -75,7 +78,7 @@ class ResourceV1alpha3Informers:
         """The resourcepoolstatusrequests informer (one per factory, however often asked)."""
         return ResourcePoolStatusRequestInformer(
             self._factory,
-            ResourcePoolStatusRequest,
+            _models.ResourcePoolStatusRequest,
             _resource_pool_status_requests,
             ResourcePoolStatusRequestLister,
             group="resource.k8s.io",

@@ -6,11 +6,14 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..scheduling.v1.models import PriorityClass
+from ..scheduling.v1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..scheduling.v1.models import PriorityClass
     from ..scheduling.v1.resources.priority_classes import PriorityClassInterface
 
 __all__ = [
@@ -20,11 +23,11 @@ __all__ = [
 ]
 
 
-class PriorityClassLister(_l.ClusterLister[PriorityClass]):
+class PriorityClassLister(_l.ClusterLister["PriorityClass"]):
     """Typed reads of the cached priorityclasses (scheduling.k8s.io/v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
-class PriorityClassInformer(_f.ResourceInformer[PriorityClass, PriorityClassLister]):
+class PriorityClassInformer(_f.ResourceInformer["PriorityClass", PriorityClassLister]):
     """The shared informer and the lister of priorityclasses (scheduling.k8s.io/v1)."""
 
 
@@ -42,7 +45,7 @@ class SchedulingV1Informers:
         """The priorityclasses informer (one per factory, however often asked)."""
         return PriorityClassInformer(
             self._factory,
-            PriorityClass,
+            _models.PriorityClass,
             _priority_classes,
             PriorityClassLister,
             group="scheduling.k8s.io",

@@ -6,11 +6,14 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..scheduling.v1alpha2.models import PodGroup, Workload
+from ..scheduling.v1alpha2 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..scheduling.v1alpha2.models import PodGroup, Workload
     from ..scheduling.v1alpha2.resources.pod_groups import PodGroupInterface
     from ..scheduling.v1alpha2.resources.workloads import WorkloadInterface
 
@@ -23,7 +26,7 @@ __all__ = [
 ]
 
 
-class PodGroupLister(_l.NamespacedLister[PodGroup]):
+class PodGroupLister(_l.NamespacedLister["PodGroup"]):
     """Typed reads of the cached podgroups (scheduling.k8s.io/v1alpha2, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def pod_groups(self, namespace: str) -> _l.NamespaceLister[PodGroup]:
@@ -31,7 +34,7 @@ class PodGroupLister(_l.NamespacedLister[PodGroup]):
         return self.namespace(namespace)
 
 
-class PodGroupInformer(_f.ResourceInformer[PodGroup, PodGroupLister]):
+class PodGroupInformer(_f.ResourceInformer["PodGroup", PodGroupLister]):
     """The shared informer and the lister of podgroups (scheduling.k8s.io/v1alpha2)."""
 
 
@@ -39,7 +42,7 @@ def _pod_groups(client: Interface, namespace: str) -> PodGroupInterface:
     return client.scheduling_v1alpha2.pod_groups(namespace)
 
 
-class WorkloadLister(_l.NamespacedLister[Workload]):
+class WorkloadLister(_l.NamespacedLister["Workload"]):
     """Typed reads of the cached workloads (scheduling.k8s.io/v1alpha2, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def workloads(self, namespace: str) -> _l.NamespaceLister[Workload]:
@@ -47,7 +50,7 @@ class WorkloadLister(_l.NamespacedLister[Workload]):
         return self.namespace(namespace)
 
 
-class WorkloadInformer(_f.ResourceInformer[Workload, WorkloadLister]):
+class WorkloadInformer(_f.ResourceInformer["Workload", WorkloadLister]):
     """The shared informer and the lister of workloads (scheduling.k8s.io/v1alpha2)."""
 
 
@@ -65,7 +68,7 @@ class SchedulingV1alpha2Informers:
         """The podgroups informer (one per factory, however often asked)."""
         return PodGroupInformer(
             self._factory,
-            PodGroup,
+            _models.PodGroup,
             _pod_groups,
             PodGroupLister,
             group="scheduling.k8s.io",
@@ -77,7 +80,7 @@ class SchedulingV1alpha2Informers:
         """The workloads informer (one per factory, however often asked)."""
         return WorkloadInformer(
             self._factory,
-            Workload,
+            _models.Workload,
             _workloads,
             WorkloadLister,
             group="scheduling.k8s.io",

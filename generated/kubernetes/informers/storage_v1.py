@@ -6,18 +6,21 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..storage.v1.models import (
-    CSIDriver,
-    CSINode,
-    CSIStorageCapacity,
-    StorageClass,
-    VolumeAttachment,
-    VolumeAttributesClass,
-)
+from ..storage.v1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..storage.v1.models import (
+        CSIDriver,
+        CSINode,
+        CSIStorageCapacity,
+        StorageClass,
+        VolumeAttachment,
+        VolumeAttributesClass,
+    )
     from ..storage.v1.resources.csi_drivers import CSIDriverInterface
     from ..storage.v1.resources.csi_nodes import CSINodeInterface
     from ..storage.v1.resources.csi_storage_capacities import CSIStorageCapacityInterface
@@ -42,11 +45,11 @@ __all__ = [
 ]
 
 
-class CSIDriverLister(_l.ClusterLister[CSIDriver]):
+class CSIDriverLister(_l.ClusterLister["CSIDriver"]):
     """Typed reads of the cached csidrivers (storage.k8s.io/v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
-class CSIDriverInformer(_f.ResourceInformer[CSIDriver, CSIDriverLister]):
+class CSIDriverInformer(_f.ResourceInformer["CSIDriver", CSIDriverLister]):
     """The shared informer and the lister of csidrivers (storage.k8s.io/v1)."""
 
 
@@ -54,11 +57,11 @@ def _csi_drivers(client: Interface, namespace: str) -> CSIDriverInterface:
     return client.storage_v1.csi_drivers()
 
 
-class CSINodeLister(_l.ClusterLister[CSINode]):
+class CSINodeLister(_l.ClusterLister["CSINode"]):
     """Typed reads of the cached csinodes (storage.k8s.io/v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
-class CSINodeInformer(_f.ResourceInformer[CSINode, CSINodeLister]):
+class CSINodeInformer(_f.ResourceInformer["CSINode", CSINodeLister]):
     """The shared informer and the lister of csinodes (storage.k8s.io/v1)."""
 
 
@@ -66,7 +69,7 @@ def _csi_nodes(client: Interface, namespace: str) -> CSINodeInterface:
     return client.storage_v1.csi_nodes()
 
 
-class CSIStorageCapacityLister(_l.NamespacedLister[CSIStorageCapacity]):
+class CSIStorageCapacityLister(_l.NamespacedLister["CSIStorageCapacity"]):
     """Typed reads of the cached csistoragecapacities (storage.k8s.io/v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def csi_storage_capacities(self, namespace: str) -> _l.NamespaceLister[CSIStorageCapacity]:
@@ -74,7 +77,9 @@ class CSIStorageCapacityLister(_l.NamespacedLister[CSIStorageCapacity]):
         return self.namespace(namespace)
 
 
-class CSIStorageCapacityInformer(_f.ResourceInformer[CSIStorageCapacity, CSIStorageCapacityLister]):
+class CSIStorageCapacityInformer(
+    _f.ResourceInformer["CSIStorageCapacity", CSIStorageCapacityLister]
+):
     """The shared informer and the lister of csistoragecapacities (storage.k8s.io/v1)."""
 
 
@@ -82,11 +87,11 @@ def _csi_storage_capacities(client: Interface, namespace: str) -> CSIStorageCapa
     return client.storage_v1.csi_storage_capacities(namespace)
 
 
-class StorageClassLister(_l.ClusterLister[StorageClass]):
+class StorageClassLister(_l.ClusterLister["StorageClass"]):
     """Typed reads of the cached storageclasses (storage.k8s.io/v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
-class StorageClassInformer(_f.ResourceInformer[StorageClass, StorageClassLister]):
+class StorageClassInformer(_f.ResourceInformer["StorageClass", StorageClassLister]):
     """The shared informer and the lister of storageclasses (storage.k8s.io/v1)."""
 
 
@@ -94,11 +99,11 @@ def _storage_classes(client: Interface, namespace: str) -> StorageClassInterface
     return client.storage_v1.storage_classes()
 
 
-class VolumeAttachmentLister(_l.ClusterLister[VolumeAttachment]):
+class VolumeAttachmentLister(_l.ClusterLister["VolumeAttachment"]):
     """Typed reads of the cached volumeattachments (storage.k8s.io/v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
-class VolumeAttachmentInformer(_f.ResourceInformer[VolumeAttachment, VolumeAttachmentLister]):
+class VolumeAttachmentInformer(_f.ResourceInformer["VolumeAttachment", VolumeAttachmentLister]):
     """The shared informer and the lister of volumeattachments (storage.k8s.io/v1)."""
 
 
@@ -106,12 +111,12 @@ def _volume_attachments(client: Interface, namespace: str) -> VolumeAttachmentIn
     return client.storage_v1.volume_attachments()
 
 
-class VolumeAttributesClassLister(_l.ClusterLister[VolumeAttributesClass]):
+class VolumeAttributesClassLister(_l.ClusterLister["VolumeAttributesClass"]):
     """Typed reads of the cached volumeattributesclasses (storage.k8s.io/v1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
 class VolumeAttributesClassInformer(
-    _f.ResourceInformer[VolumeAttributesClass, VolumeAttributesClassLister]
+    _f.ResourceInformer["VolumeAttributesClass", VolumeAttributesClassLister]
 ):
     """The shared informer and the lister of volumeattributesclasses (storage.k8s.io/v1)."""
 
@@ -130,7 +135,7 @@ class StorageV1Informers:
         """The csidrivers informer (one per factory, however often asked)."""
         return CSIDriverInformer(
             self._factory,
-            CSIDriver,
+            _models.CSIDriver,
             _csi_drivers,
             CSIDriverLister,
             group="storage.k8s.io",
@@ -142,7 +147,7 @@ class StorageV1Informers:
         """The csinodes informer (one per factory, however often asked)."""
         return CSINodeInformer(
             self._factory,
-            CSINode,
+            _models.CSINode,
             _csi_nodes,
             CSINodeLister,
             group="storage.k8s.io",
@@ -154,7 +159,7 @@ class StorageV1Informers:
         """The csistoragecapacities informer (one per factory, however often asked)."""
         return CSIStorageCapacityInformer(
             self._factory,
-            CSIStorageCapacity,
+            _models.CSIStorageCapacity,
             _csi_storage_capacities,
             CSIStorageCapacityLister,
             group="storage.k8s.io",
@@ -166,7 +171,7 @@ class StorageV1Informers:
         """The storageclasses informer (one per factory, however often asked)."""
         return StorageClassInformer(
             self._factory,
-            StorageClass,
+            _models.StorageClass,
             _storage_classes,
             StorageClassLister,
             group="storage.k8s.io",
@@ -178,7 +183,7 @@ class StorageV1Informers:
         """The volumeattachments informer (one per factory, however often asked)."""
         return VolumeAttachmentInformer(
             self._factory,
-            VolumeAttachment,
+            _models.VolumeAttachment,
             _volume_attachments,
             VolumeAttachmentLister,
             group="storage.k8s.io",
@@ -190,7 +195,7 @@ class StorageV1Informers:
         """The volumeattributesclasses informer (one per factory, however often asked)."""
         return VolumeAttributesClassInformer(
             self._factory,
-            VolumeAttributesClass,
+            _models.VolumeAttributesClass,
             _volume_attributes_classes,
             VolumeAttributesClassLister,
             group="storage.k8s.io",

@@ -6,11 +6,14 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..storage.v1beta1.models import VolumeAttributesClass
+from ..storage.v1beta1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..storage.v1beta1.models import VolumeAttributesClass
     from ..storage.v1beta1.resources.volume_attributes_classes import VolumeAttributesClassInterface
 
 __all__ = [
@@ -20,12 +23,12 @@ __all__ = [
 ]
 
 
-class VolumeAttributesClassLister(_l.ClusterLister[VolumeAttributesClass]):
+class VolumeAttributesClassLister(_l.ClusterLister["VolumeAttributesClass"]):
     """Typed reads of the cached volumeattributesclasses (storage.k8s.io/v1beta1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
 class VolumeAttributesClassInformer(
-    _f.ResourceInformer[VolumeAttributesClass, VolumeAttributesClassLister]
+    _f.ResourceInformer["VolumeAttributesClass", VolumeAttributesClassLister]
 ):
     """The shared informer and the lister of volumeattributesclasses (storage.k8s.io/v1beta1)."""
 
@@ -44,7 +47,7 @@ class StorageV1beta1Informers:
         """The volumeattributesclasses informer (one per factory, however often asked)."""
         return VolumeAttributesClassInformer(
             self._factory,
-            VolumeAttributesClass,
+            _models.VolumeAttributesClass,
             _volume_attributes_classes,
             VolumeAttributesClassLister,
             group="storage.k8s.io",

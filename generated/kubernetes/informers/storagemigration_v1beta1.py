@@ -6,11 +6,14 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..storagemigration.v1beta1.models import StorageVersionMigration
+from ..storagemigration.v1beta1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..storagemigration.v1beta1.models import StorageVersionMigration
     from ..storagemigration.v1beta1.resources.storage_version_migrations import (
         StorageVersionMigrationInterface,
     )
@@ -22,12 +25,12 @@ __all__ = [
 ]
 
 
-class StorageVersionMigrationLister(_l.ClusterLister[StorageVersionMigration]):
+class StorageVersionMigrationLister(_l.ClusterLister["StorageVersionMigration"]):
     """Typed reads of the cached storageversionmigrations (storagemigration.k8s.io/v1beta1, cluster-scoped). The objects are the cache's own, shared with every reader: do not mutate them."""
 
 
 class StorageVersionMigrationInformer(
-    _f.ResourceInformer[StorageVersionMigration, StorageVersionMigrationLister]
+    _f.ResourceInformer["StorageVersionMigration", StorageVersionMigrationLister]
 ):
     """The shared informer and the lister of storageversionmigrations (storagemigration.k8s.io/v1beta1)."""
 
@@ -48,7 +51,7 @@ class StoragemigrationV1beta1Informers:
         """The storageversionmigrations informer (one per factory, however often asked)."""
         return StorageVersionMigrationInformer(
             self._factory,
-            StorageVersionMigration,
+            _models.StorageVersionMigration,
             _storage_version_migrations,
             StorageVersionMigrationLister,
             group="storagemigration.k8s.io",

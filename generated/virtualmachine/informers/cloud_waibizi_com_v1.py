@@ -6,11 +6,14 @@ from __future__ import annotations
 from kubecore.runtime import factory as _f
 from kubecore.runtime import lister as _l
 
-from ..cloud_waibizi_com.v1.models import VirtualMachine
+from ..cloud_waibizi_com.v1 import models as _models
 
+# The model classes load when an informer is asked for (the models package is lazy), so
+# this module loads no model: runtime bases name them as strings.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..clientset import Interface
+    from ..cloud_waibizi_com.v1.models import VirtualMachine
     from ..cloud_waibizi_com.v1.resources.virtual_machines import VirtualMachineInterface
 
 __all__ = [
@@ -20,7 +23,7 @@ __all__ = [
 ]
 
 
-class VirtualMachineLister(_l.NamespacedLister[VirtualMachine]):
+class VirtualMachineLister(_l.NamespacedLister["VirtualMachine"]):
     """Typed reads of the cached virtualmachines (cloud.waibizi.com/v1, namespaced). The objects are the cache's own, shared with every reader: do not mutate them."""
 
     def virtual_machines(self, namespace: str) -> _l.NamespaceLister[VirtualMachine]:
@@ -28,7 +31,7 @@ class VirtualMachineLister(_l.NamespacedLister[VirtualMachine]):
         return self.namespace(namespace)
 
 
-class VirtualMachineInformer(_f.ResourceInformer[VirtualMachine, VirtualMachineLister]):
+class VirtualMachineInformer(_f.ResourceInformer["VirtualMachine", VirtualMachineLister]):
     """The shared informer and the lister of virtualmachines (cloud.waibizi.com/v1)."""
 
 
@@ -46,7 +49,7 @@ class CloudWaibiziComV1Informers:
         """The virtualmachines informer (one per factory, however often asked)."""
         return VirtualMachineInformer(
             self._factory,
-            VirtualMachine,
+            _models.VirtualMachine,
             _virtual_machines,
             VirtualMachineLister,
             group="cloud.waibizi.com",

@@ -46,7 +46,12 @@ def resource_of(model: type[Any]) -> ResourceInfo:
 def _read_client_class(model: Any) -> type[Any]:
     """A typed list+watch client class for ``model`` (as generated clients, fewer verbs)."""
     info = resource_of(model)
-    list_model = getattr(sys.modules[model.__module__], info.list_kind, None)
+    # The list kind sits beside the kind, or (generated models are packages of modules, one
+    # per set of kinds) is exported by the package around the kind's module.
+    module = model.__module__
+    list_model = getattr(sys.modules[module], info.list_kind, None)
+    if list_model is None and "." in module:
+        list_model = getattr(sys.modules.get(module.rpartition(".")[0]), info.list_kind, None)
     if list_model is None:
         raise TypeError(f"{model.__name__}: no {info.list_kind} beside it in {model.__module__}")
     return type(
