@@ -7,8 +7,9 @@
 * b. Encode at 10, 100 and 2,000 pods: ours untouched, fully built and after a change in
   every pod, against ``orjson.dumps`` of the same data as dicts and ``msgspec.json.encode``.
 * c. Memory held after decoding one 10,000-pod PodList body (a client's list call), against
-  the same data as ``json.loads`` and ``orjson.loads`` dicts and lightkube's models; and the
-  older table of 10,000 pods decoded one by one.
+  the same data as ``json.loads`` and ``orjson.loads`` dicts and lightkube's models. (The
+  older table of 10,000 pods decoded one by one is gone: section k, the informer cache of
+  10,000 pods against the same pods as dicts, measures that case.)
 
 Every library runs in its own process (``bench/workers.py``) with its anchor measured in that
 same process. Run alone with ``python bench/run.py --only codec [--write]``.
@@ -17,6 +18,7 @@ same process. Run alone with ``python bench/run.py --only codec [--write]``.
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +29,9 @@ SIZES = (10, 100, 2_000, 10_000)
 ENCODE_SIZES = (10, 100, 2_000)
 PROFILE_PODS = 2_000
 HELD_PODS = 10_000
-MEMORY_PODS = 10_000
 DECODE_LIBS = ("ours", "orjson", "msgspec", "kubernetes")
 ENCODE_LIBS = ("ours", "msgspec")
 HELD_VARIANTS = ("ours", "ours-walk", "json", "orjson", "msgspec")
-PER_POD_LIBS = ("ours", "json", "orjson", "lightkube", "kubernetes")
 #: Repetitions per size: many small calls, few big ones; ``kubernetes`` (about 10x slower)
 #: gets the second, smaller number.
 REPS = {10: (301, 41), 100: (101, 15), 2_000: (9, 3), 10_000: (3, 1)}
@@ -51,24 +51,21 @@ Row = tuple[str, str, str, str, str, str]
 # --------------------------------------------------------------------------- data
 
 
-def data_files() -> tuple[dict[int, Path], Path]:
-    """PodList files of every size (the first N of the same 10,000 pods) and the 10,000
-    single-pod JSON lines; generated once, cached under ``.bench/`` keyed by podlist.py."""
+def data_files() -> dict[int, Path]:
+    """PodList files of every size (the first N of the same 10,000 pods), generated once and
+    cached under ``.bench/`` keyed by a hash of ``bench/podlist.py``."""
     key = hashlib.sha256(Path(podlist.__file__).read_bytes()).hexdigest()[:12]
     lists = {n: CACHE / f"podlist-{n}-{key}.json" for n in SIZES}
-    pods_path = CACHE / f"pods-{MEMORY_PODS}-{key}.jsonl"
-    if pods_path.exists() and all(p.exists() for p in lists.values()):
-        return lists, pods_path
+    if all(p.exists() for p in lists.values()):
+        return lists
     CACHE.mkdir(exist_ok=True)
     for old in CACHE.glob("pod*-*.json*"):
         old.unlink()
-    count = max(*SIZES, MEMORY_PODS)
-    log(f"generating {count:,} pods (bench/podlist.py, seed {podlist.DEFAULT_SEED}) ...")
-    items = podlist.pods(count)
+    log(f"generating {max(SIZES):,} pods (bench/podlist.py, seed {podlist.DEFAULT_SEED}) ...")
+    items = podlist.pods(max(SIZES))
     for n, path in lists.items():
         _write(path, podlist.dumps(podlist.wrap(items[:n])))
-    _write(pods_path, b"\n".join(podlist.dumps(p) for p in items[:MEMORY_PODS]) + b"\n")
-    return lists, pods_path
+    return lists
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -82,19 +79,22 @@ def _write(path: Path, data: bytes) -> None:
 
 def _run(label: str, *args: object) -> dict[str, Any]:
     log(label)
+    start = time.perf_counter()
     try:
-        return worker(*args)
+        result = worker(*args)
     except RuntimeError as err:
-        return {"error": str(err)}
+        result = {"error": str(err)}
+    result["process_seconds"] = time.perf_counter() - start
+    return result
 
 
 def _reps(n: int, scale: float) -> int:
     return max(1, round(n * scale))
 
 
-def measure(scale: float = 1.0, per_pod: bool = True, profile: bool = True) -> dict[str, Any]:
+def measure(scale: float = 1.0, profile: bool = True) -> dict[str, Any]:
     """All codec measurements; ``scale`` multiplies every repetition count (``--quick``)."""
-    lists, pods_path = data_files()
+    lists = data_files()
     r: dict[str, Any] = {
         "bytes": {str(n): lists[n].stat().st_size for n in SIZES},
         "decode": {},
@@ -132,17 +132,6 @@ def measure(scale: float = 1.0, per_pod: bool = True, profile: bool = True) -> d
                 mode,
                 lists[SIZES[0]],
             )
-    if per_pod:
-        r["per_pod"] = {}
-        for lib in PER_POD_LIBS:
-            for mode in ("tracemalloc", "rss"):
-                r["per_pod"][f"{lib}/{mode}"] = _run(
-                    f"c. memory of {MEMORY_PODS:,} pods decoded one by one, {lib}, {mode} ...",
-                    "memory",
-                    lib,
-                    pods_path,
-                    mode,
-                )
     if profile:
         r["profile"] = _run("profile of our decode ...", "profile", lists[PROFILE_PODS], 12)
     return r
@@ -275,7 +264,7 @@ ENCODE_LABELS = (
 
 def _lossless(res: dict[str, Any], name: str) -> str:
     value = res.get("lossless", {}).get(name)
-    return "" if value is None else ("yes" if value else "no")
+    return "not checked" if value is None else ("yes" if value else "no")
 
 
 def _decode_table(r: dict[str, Any]) -> list[str]:
@@ -356,39 +345,6 @@ def _held_table(r: dict[str, Any]) -> list[str]:
             f"{fmt_mb(tm) if tm is not None else 'error'} | "
             f"{_x(tm / json_tm) if tm is not None and json_tm else ''} | "
             f"{fmt_s(secs) if secs else ''} |"
-        )
-    return out
-
-
-PER_POD_LABELS = (
-    ("ours", "ours: `Pod.from_json(b)`"),
-    ("json", "dicts: `json.loads(b)` (the anchor)"),
-    ("orjson", "dicts: `orjson.loads(b)`"),
-    ("lightkube", "lightkube: msgspec `Decoder(Pod).decode(b)`"),
-    ("kubernetes", "kubernetes: `ApiClient().deserialize(..., 'V1Pod')`"),
-)
-
-
-def _per_pod_table(r: dict[str, Any]) -> list[str]:
-    mem = r["per_pod"]
-
-    def of(lib: str, mode: str) -> float | None:
-        value: float | None = mem.get(f"{lib}/{mode}", {}).get("bytes")
-        return value
-
-    base = of("json", "tracemalloc")
-    out = [
-        "| Variant | Retained | Per pod | × json.loads dicts | RSS growth | Decode time |",
-        "|---|---|---|---|---|---|",
-    ]
-    for lib, label in PER_POD_LABELS:
-        tm, rss = of(lib, "tracemalloc"), of(lib, "rss")
-        secs = mem.get(f"{lib}/rss", {}).get("seconds")
-        out.append(
-            f"| {label} | {fmt_mb(tm) if tm else 'error'} | "
-            f"{f'{tm / MEMORY_PODS / 1024:.1f} KiB' if tm else ''} | "
-            f"{_x(tm / base) if tm and base else ''} | "
-            f"{fmt_mb(rss) if rss else 'error'} | {fmt_s(secs) if secs else ''} |"
         )
     return out
 
@@ -490,18 +446,6 @@ def section(r: dict[str, Any]) -> str:
     add("")
     lines.extend(_held_table(r))
     add("")
-    if r.get("per_pod"):
-        add(f"### {MEMORY_PODS:,} pods decoded one by one")
-        add("")
-        add(
-            f"The same {MEMORY_PODS:,} pods, each decoded from its own JSON bytes and all kept in "
-            "a list (what an informer's cache holds), a fresh process per library. *Retained* "
-            "is tracemalloc's traced total after `gc.collect()`; *RSS growth* is from a second "
-            "run without tracemalloc."
-        )
-        add("")
-        lines.extend(_per_pod_table(r))
-        add("")
     prof = r.get("profile")
     if prof and "rows" in prof:
         lines.extend(_profile_section(prof))

@@ -494,7 +494,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     run(
         "codec",
         "",
-        lambda: codec.measure(scale=args.scale, per_pod=not args.quick),
+        lambda: codec.measure(scale=args.scale),
         (RuntimeError, OSError),
     )
     if "imports" in only:
@@ -551,8 +551,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="only the codec sections (a-c) at a quarter of the repetitions, without the "
-        "table of pods decoded one by one; prints only",
+        help="only the codec sections (a-c), at a quarter of the repetitions; prints only",
     )
     parser.add_argument(
         "--write",
