@@ -494,7 +494,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     run(
         "codec",
         "",
-        lambda: codec.measure(scale=args.scale),
+        lambda: codec.measure(scale=args.scale, sizes=args.codec_sizes),
         (RuntimeError, OSError),
     )
     if "imports" in only:
@@ -563,6 +563,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--scale", type=float, default=1.0, help="multiply the codec repetition counts (a-c)"
     )
+    parser.add_argument(
+        "--codec-sizes",
+        default=",".join(map(str, codec.SIZES)),
+        help="PodList sizes for a-c, a subset of the default (smoke runs)",
+    )
     parser.add_argument("--import-runs", type=int, default=31, help="runs per import variant (d)")
     parser.add_argument("--gen-reps", type=int, default=5, help="runs of each generation (e1, e2)")
     parser.add_argument("--dmc-reps", type=int, default=1, help="runs of datamodel-codegen (e2)")
@@ -581,6 +586,9 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown group(s) for --only: {', '.join(sorted(unknown))}")
     args.only = only
+    args.codec_sizes = tuple(sorted(int(n) for n in args.codec_sizes.split(",")))
+    if not set(args.codec_sizes) <= set(codec.SIZES):
+        parser.error(f"--codec-sizes: choose from {', '.join(map(str, codec.SIZES))}")
     partial = only != set(GROUPS)
 
     if args.from_json:

@@ -71,7 +71,7 @@ def test_decode_worker_ours(bench: dict[str, ModuleType], lists: dict[int, Path]
     assert r["lossless"] == {"json": True, "ours": True, "ours-walk": True}
     assert r["fields_read"] > 0
     assert set(r["times"]) == {
-        f"{n}/{m}" for n in ("json", "ours", "ours-walk") for m in ("on", "off")
+        f"{n}/{m}" for n in ("json", "ours", "ours-walk", "walk-only") for m in ("on", "off")
     }
     assert all(len(t) == 2 for t in r["times"].values())
 
