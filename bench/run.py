@@ -3,29 +3,33 @@
 Usage::
 
     python bench/run.py            # everything; rewrites docs/benchmarks.md
-    python bench/run.py --quick    # skip the generation benchmarks (e); prints only
-    python bench/run.py --quick --write   # ... and still rewrite docs/benchmarks.md
+    python bench/run.py --quick    # only the codec sections (a-c), fewer repetitions; prints only
+    python bench/run.py --only codec --write   # the codec sections (a-c) in full, spliced into
+                                               # docs/benchmarks.md (the other sections kept)
+    python bench/run.py --only imports,codegen # any groups: codec, imports, codegen, clients,
+                                               # informers, controller, validation,
+                                               # generation_scale
+    python bench/generation_scale.py --write   # the same for generation at scale (m)
     python bench/informers.py --write     # only the informer benchmarks (i-k), spliced into
                                           # docs/benchmarks.md (the other sections kept)
-    python bench/generation_scale.py --write   # the same for generation at scale (m)
 
 Every measurement that depends on the interpreter's state runs in a fresh subprocess
 (``bench/workers.py``), with ``PYTHONDONTWRITEBYTECODE`` removed from its environment so that
 bytecode caching works as it does for users. Times are wall-clock ``time.perf_counter``
 medians. The data is the deterministic PodList of ``bench/podlist.py``, cached under
-``.bench/`` (git-ignored) keyed by a hash of that file. See docs/benchmarks.md for the method.
+``.bench/`` (git-ignored) keyed by a hash of that file (``bench/codec.py``). See
+docs/benchmarks.md for the method.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
+import datetime
 import importlib.metadata
 import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,22 +39,17 @@ from pathlib import Path
 from typing import Any
 
 import clients
+import codec
 import controller
-import generation_scale
 import informers
-import podlist
+import generation_scale
 import validation
+from common import DOC, REPO, fmt_mb, fmt_s, log, med, user_env, verdict
 
-REPO = Path(__file__).resolve().parent.parent
-CACHE = REPO / ".bench"
-DOC = REPO / "docs" / "benchmarks.md"
 SPECS = (REPO / ".." / "shared" / "specs" / "kubernetes").resolve()
 SWAGGER = SPECS / "swagger.json"
 V3_DIR = SPECS / "v3"
-WORKERS = Path(__file__).resolve().parent / "workers.py"
 
-LIST_PODS = 2000
-MEMORY_PODS = 10000
 PACKAGES = (
     "orjson",
     "kubernetes",
@@ -64,103 +63,24 @@ PACKAGES = (
 )
 
 TARGETS = {
-    "decode": 1.5,  # ours / json.loads
-    "encode": 1.5,  # ours / json.dumps(...).encode()
-    "memory": 1.0,  # ours / plain dicts from json.loads
     "import": 0.3,  # ours / lightkube
     "codegen": 0.5,  # ours / datamodel-code-generator
     "noop": 1.5,  # seconds
 }
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def user_env(pythonpath: bool = False) -> dict[str, str]:
-    """The environment a user has: bytecode caching on."""
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    if pythonpath:
-        env["PYTHONPATH"] = os.pathsep.join(
-            filter(None, [str(REPO / "src"), env.get("PYTHONPATH")])
-        )
-    return env
-
-
-# --------------------------------------------------------------------------- data
-
-
-def data_files() -> tuple[Path, Path]:
-    """The 2,000-pod PodList and the 10,000 single-pod JSON lines (generated once, cached)."""
-    key = hashlib.sha256(Path(podlist.__file__).read_bytes()).hexdigest()[:12]
-    list_path = CACHE / f"podlist-{LIST_PODS}-{key}.json"
-    pods_path = CACHE / f"pods-{MEMORY_PODS}-{key}.jsonl"
-    if list_path.exists() and pods_path.exists():
-        return list_path, pods_path
-    CACHE.mkdir(exist_ok=True)
-    for old in CACHE.glob("pod*-*.json*"):
-        old.unlink()
-    log(f"generating {MEMORY_PODS:,} pods (bench/podlist.py, seed {podlist.DEFAULT_SEED}) ...")
-    items = podlist.pods(MEMORY_PODS)
-    _write(list_path, podlist.dumps(podlist.wrap(items[:LIST_PODS])))
-    _write(pods_path, b"\n".join(podlist.dumps(p) for p in items) + b"\n")
-    return list_path, pods_path
-
-
-def _write(path: Path, data: bytes) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+#: The groups ``--only`` accepts (the codec group is sections a-c and the decode profile).
+GROUPS = (
+    "codec",
+    "imports",
+    "codegen",
+    "clients",
+    "informers",
+    "controller",
+    "validation",
+    "generation_scale",
+)
 
 
 # --------------------------------------------------------------------------- workers
-
-
-def worker(*args: object) -> dict[str, Any]:
-    cmd = [sys.executable, str(WORKERS), *map(str, args)]
-    proc = subprocess.run(
-        cmd, cwd=REPO, env=user_env(pythonpath=True), capture_output=True, text=True
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd[1:])} failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def bench_speed(list_path: Path, reps: int, anchor_reps: int) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for lib, n in (
-        ("ours", reps),
-        ("lightkube", anchor_reps),
-        ("lightkube-dict", anchor_reps),
-        ("kubernetes", anchor_reps),
-    ):
-        log(f"a/b. decode + encode, {lib} ({n} repetitions) ...")
-        try:
-            out[lib] = worker("speed", lib, list_path, n)
-        except RuntimeError as err:
-            out[lib] = {"error": str(err)}
-    return out
-
-
-def bench_memory(pods_path: Path) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for lib in ("ours", "json", "orjson", "lightkube", "kubernetes"):
-        for mode in ("tracemalloc", "rss"):
-            log(f"c. memory of {MEMORY_PODS:,} pods, {lib}, {mode} ...")
-            try:
-                out[f"{lib}/{mode}"] = worker("memory", lib, pods_path, mode)
-            except RuntimeError as err:
-                out[f"{lib}/{mode}"] = {"error": str(err)}
-    return out
-
-
-def bench_profile(list_path: Path) -> dict[str, Any]:
-    log("profile of our decode ...")
-    try:
-        return worker("profile", list_path, 12)
-    except RuntimeError as err:
-        return {"error": str(err)}
 
 
 IMPORTS = (
@@ -296,28 +216,6 @@ def _noop(tmp: Path, runs: int) -> dict[str, Any]:
 # --------------------------------------------------------------------------- report
 
 
-def med(values: list[float]) -> float:
-    return statistics.median(values)
-
-
-def fmt_s(seconds: float) -> str:
-    if seconds >= 10:
-        return f"{seconds:.1f} s"
-    if seconds >= 1:
-        return f"{seconds:.2f} s"
-    return f"{seconds * 1000:.0f} ms" if seconds >= 0.1 else f"{seconds * 1000:.1f} ms"
-
-
-def fmt_mb(n: float) -> str:
-    return f"{n / 1e6:.0f} MB" if n >= 1e8 else f"{n / 1e6:.1f} MB"
-
-
-def verdict(ratio: float | None, target: float) -> str:
-    if ratio is None:
-        return "not measured"
-    return "**yes**" if ratio <= target else "**no**"
-
-
 def machine() -> list[str]:
     cpu = platform.processor() or platform.machine()
     try:
@@ -348,106 +246,13 @@ def machine() -> list[str]:
     ]
 
 
-SPEED_LABELS = {
-    "decode": (
-        ("ours", "ours: `PodList.from_json(b)`"),
-        ("lightkube", "lightkube client path: `msgspec.json.decode(b, type=PodList)`"),
-        ("lightkube-dict", "lightkube dict API: `PodList.from_dict(json.loads(b))`"),
-        ("kubernetes", "kubernetes: `ApiClient().deserialize(b.decode(), 'V1PodList', ...)`"),
-    ),
-    "encode": (
-        ("ours", "ours: `obj.to_json()`"),
-        ("lightkube", "lightkube client path: `msgspec.json.encode(obj)`"),
-        ("lightkube-dict", "lightkube dict API: `json.dumps(obj.to_dict()).encode()`"),
-        ("kubernetes", "kubernetes: `json.dumps(sanitize_for_serialization(obj)).encode()`"),
-    ),
-}
-
-
-def report(results: dict[str, Any], args: argparse.Namespace, list_bytes: int) -> str:
+def report(results: dict[str, Any], args: argparse.Namespace) -> str:
     lines: list[str] = []
     add = lines.append
     summary: list[tuple[str, str, str, str, str, str]] = []
-
-    # a / b --------------------------------------------------------------
-    speed = results.get("speed", {})
-    ours = speed.get("ours", {})
-    details: dict[str, list[str]] = {"decode": [], "encode": []}
-    for phase, letter in (("decode", "a"), ("encode", "b")):
-        anchor_name = "json.loads(b)" if phase == "decode" else "json.dumps(d).encode()"
-        detail = details[phase]
-        for lib, label in SPEED_LABELS[phase]:
-            r = speed.get(lib, {})
-            if "times" not in r:
-                detail.append(f"| {label} | error | | | |")
-                continue
-            t = r["times"]
-            mine, anchor = med(t[f"{phase}_{lib}"]), med(t[f"{phase}_json"])
-            detail.append(
-                f"| {label} | {fmt_s(mine)} | {fmt_s(anchor)} | {mine / anchor:.2f}× | "
-                f"{'yes' if r['lossless'] else 'no'} |"
-            )
-        if "times" not in ours:
-            summary.append(
-                (f"{letter}. {phase} PodList", "error", anchor_name, "", "", "not measured")
-            )
-            continue
-        t = ours["times"]
-        mine, anchor = med(t[f"{phase}_ours"]), med(t[f"{phase}_json"])
-        summary.append(
-            (
-                f"{letter}. {phase} PodList ({LIST_PODS:,} pods)",
-                fmt_s(mine),
-                f"`{anchor_name}` {fmt_s(anchor)}",
-                f"{mine / anchor:.2f}×",
-                f"≤ {TARGETS[phase]}×",
-                verdict(mine / anchor, TARGETS[phase]),
-            )
-        )
-        for key, label in (("ours_nogc", "ours, gc off"), ("orjson", "orjson, plain dicts")):
-            anchor_key = f"{phase}_json_nogc" if key.endswith("nogc") else f"{phase}_json"
-            mine, anchor = med(t[f"{phase}_{key}"]), med(t[anchor_key])
-            detail.append(
-                f"| {label} (reference) | {fmt_s(mine)} | {fmt_s(anchor)}"
-                f"{' (gc off)' if key.endswith('nogc') else ''} | {mine / anchor:.2f}× | |"
-            )
-    detail_a, detail_b = details["decode"], details["encode"]
-
-    # c --------------------------------------------------------------------
-    mem = results.get("memory", {})
-
-    def mem_of(lib: str, mode: str) -> float | None:
-        r = mem.get(f"{lib}/{mode}", {})
-        return r.get("bytes")
-
-    ours_tm, dict_tm = mem_of("ours", "tracemalloc"), mem_of("json", "tracemalloc")
-    mem_ratio = ours_tm / dict_tm if ours_tm and dict_tm else None
-    summary.append(
-        (
-            f"c. memory of {MEMORY_PODS:,} decoded pods",
-            fmt_mb(ours_tm) if ours_tm else "error",
-            f"`json.loads(b)` dicts {fmt_mb(dict_tm) if dict_tm else 'error'}",
-            f"{mem_ratio:.2f}×" if mem_ratio else "",
-            f"≤ {TARGETS['memory']}×",
-            verdict(mem_ratio, TARGETS["memory"]),
-        )
-    )
-    detail_c = []
-    for lib, label in (
-        ("ours", "ours: `Pod.from_json(b)`"),
-        ("json", "plain dicts: `json.loads(b)` (anchor)"),
-        ("orjson", "plain dicts: `orjson.loads(b)`"),
-        ("lightkube", "lightkube: `msgspec.json.decode(b, type=Pod)` (its client's path)"),
-        ("kubernetes", "kubernetes: `ApiClient().deserialize(..., 'V1Pod')`"),
-    ):
-        tm, rss = mem_of(lib, "tracemalloc"), mem_of(lib, "rss")
-        secs = mem.get(f"{lib}/rss", {}).get("seconds")
-        detail_c.append(
-            f"| {label} | {fmt_mb(tm) if tm else 'error'} | "
-            f"{f'{tm / MEMORY_PODS / 1024:.1f} KiB' if tm else ''} | "
-            f"{f'{tm / dict_tm:.2f}×' if tm and dict_tm else ''} | "
-            f"{fmt_mb(rss) if rss else 'error'} | {fmt_s(secs) if secs else ''} |"
-        )
+    codec_results = results.get("codec")
+    if codec_results:
+        summary.extend(codec.summary_rows(codec_results))
 
     # d --------------------------------------------------------------------
     imp = results.get("imports", {})
@@ -487,12 +292,7 @@ def report(results: dict[str, Any], args: argparse.Namespace, list_bytes: int) -
     gen = results.get("codegen")
     detail_e = []
     if gen is None:
-        for label in (
-            "e1. cold generation, 1.36 swagger",
-            "e2. generation, 1.35 v3 dir",
-            "e3. no-op generate",
-        ):
-            summary.append((label, "skipped (--quick)", "", "", "", "not measured"))
+        pass  # not run (a partial run)
     elif "error" in gen:
         summary.append(("e. generation", "error", "", "", "", "not measured"))
         detail_e.append(f"Error: `{gen['error'][:500]}`")
@@ -590,72 +390,8 @@ def report(results: dict[str, Any], args: argparse.Namespace, list_bytes: int) -
     for row in summary:
         add("| " + " | ".join(row) + " |")
     add("")
-    add(
-        f"Data: `bench/podlist.py`, a deterministic PodList of {LIST_PODS:,} realistic pods "
-        f"({fmt_mb(list_bytes)} of compact JSON, {list_bytes / LIST_PODS / 1024:.1f} KiB per pod) with "
-        "managedFields, a last-applied-configuration annotation, 2-3 containers, projected token "
-        "volumes, affinity, tolerations, a full status, explicit nulls (`lastProbeTime: null`) and "
-        "two fields the 1.36 schema does not know (`spec.futureField`, "
-        "`status.containerStatuses[].someNewThing`)."
-    )
-    add("")
-    add(
-        f"## a. Decode: bytes → typed PodList ({args.reps} repetitions for ours, {args.anchor_reps} for the others)"
-    )
-    add("")
-    add(
-        "Ours is `PodList.from_json(b)` (orjson, then the generated `from_dict`). lightkube 1.x "
-        "models are msgspec Structs and its client decodes response bodies with "
-        "`msgspec.json.decode(b, type=...)` (`lightkube.core.decoders`), so that is its main row; "
-        "its dict API, `lightkube.models.core_v1.PodList.from_dict(json.loads(b))`, is shown too. "
-        "kubernetes is `ApiClient().deserialize(b.decode(), 'V1PodList', 'application/json')`, "
-        "what its `response_deserialize` does with a response body. Each library runs in its own "
-        "process, "
-        "interleaved with the `json.loads(b)` anchor, and its ratio is against the anchor measured in "
-        "that process. *Lossless* means `json.loads(encode(decode(b))) == json.loads(b)`."
-    )
-    add("")
-    add("| Library | Median | json.loads(b) in the same process | Ratio | Lossless |")
-    add("|---|---|---|---|---|")
-    lines.extend(detail_a)
-    add("")
-    if _ours_pauses_gc():
-        add(
-            "Ours pauses the garbage collector while `from_json` parses and builds "
-            "(`kubecore.core.codec.gc_paused`); `json.loads` does not. The target is judged as "
-            "specified (gc enabled, as a program runs), and the *gc off* row is the like-for-like "
-            "comparison of the codec work alone."
-        )
-        add("")
-    add("## b. Encode: typed PodList → JSON bytes")
-    add("")
-    add(
-        "Ours is `obj.to_json()` (the generated `to_dict` then orjson). The anchor is "
-        "`json.dumps(d).encode()` of the dicts `json.loads(b)` returned. lightkube's client "
-        "encodes request bodies with `msgspec.json.encode(obj)`; its dict API is "
-        "`json.dumps(obj.to_dict()).encode()`; kubernetes: "
-        "`json.dumps(ApiClient().sanitize_for_serialization(obj)).encode()`."
-    )
-    add("")
-    add("| Library | Median | json.dumps(d).encode() in the same process | Ratio | Lossless |")
-    add("|---|---|---|---|---|")
-    lines.extend(detail_b)
-    add("")
-    add(f"## c. Memory of {MEMORY_PODS:,} decoded pods")
-    add("")
-    add(
-        f"{MEMORY_PODS:,} distinct pods (the first {LIST_PODS:,} are the PodList's), each decoded from its "
-        "own JSON bytes and all kept in a list, in a fresh process per library. *Retained* is "
-        "tracemalloc's traced total after `gc.collect()` (started after imports and after the "
-        "input bytes were read, so it counts only what decoding left behind); *RSS growth* is the "
-        "resident-set increase in a second run without tracemalloc (it also counts freed "
-        "temporaries the allocator keeps). The target compares the retained totals."
-    )
-    add("")
-    add("| Variant | Retained | Per pod | vs json.loads dicts | RSS growth | Decode time |")
-    add("|---|---|---|---|---|---|")
-    lines.extend(detail_c)
-    add("")
+    if codec_results:
+        lines.append(codec.section(codec_results))
     add(f"## d. Import time ({args.import_runs} runs each)")
     add("")
     add(
@@ -674,7 +410,7 @@ def report(results: dict[str, Any], args: argparse.Namespace, list_bytes: int) -
     add("## e. Generation")
     add("")
     if gen is None:
-        add("Skipped (`--quick`).")
+        add("Not run (a partial run: `--only` without `codegen`, or `--quick`).")
     else:
         add(
             f"After a bytecode warm-up, each of our generations runs {gen.get('reps', 1)} times and "
@@ -726,23 +462,6 @@ def report(results: dict[str, Any], args: argparse.Namespace, list_bytes: int) -
     elif scale_results:
         add(f"## m. Generation and import at scale: not measured ({scale_results['error']})")
         add("")
-    prof = results.get("profile")
-    if prof and "rows" in prof:
-        add("## Where our decode spends its time")
-        add("")
-        add(
-            f"cProfile of `PodList.from_dict(orjson.loads(b))` with gc off (the parse itself, "
-            f"orjson, takes {fmt_s(prof['parse'])}; the unprofiled `from_dict` takes "
-            f"{fmt_s(prof['unprofiled'])}; profiled, {fmt_s(prof['total'])}). Top entries by own "
-            "time; profiling inflates call-heavy code, so read the shares, not the absolute times."
-        )
-        add("")
-        add("| Function | Calls | Own time | Share |")
-        add("|---|---|---|---|")
-        for label, calls, secs in prof["rows"]:
-            label = label.replace("|", "\\|")
-            add(f"| `{label}` | {calls:,} | {fmt_s(secs)} | {secs / prof['total']:.0%} |")
-        add("")
     add("## Method")
     add("")
     add(
@@ -754,13 +473,14 @@ def report(results: dict[str, Any], args: argparse.Namespace, list_bytes: int) -
         "- The garbage collector stays **enabled** in the timed sections, as pyperf does and as "
         "programs run: decoding allocates hundreds of thousands of container objects, and the "
         "collections this triggers are part of the cost a program pays (with the collector on, "
-        "`json.loads` of the PodList takes two to three times as long as with it off). "
-        "`gc.collect()` runs before each repetition. For ours the gc-off ratios are shown too, "
-        "to separate codec cost from collector cost; the targets are judged on the gc-on numbers."
+        "`json.loads` of a big PodList takes two to three times as long as with it off). "
+        "`gc.collect()` runs before each repetition. The codec sections (a, b) also show every "
+        "library with the collector paused around each timed call, to separate codec cost from "
+        "collector cost; each target says which column it is judged on."
     )
     add(
-        "- Decoding is timed with nothing else decoded alive; encoding with every library's "
-        "decoded object alive, so all encoders see the same heap."
+        "- Decoding is timed with nothing else decoded alive; encoding with only the encoded "
+        "object and the anchor's dicts alive."
     )
     add(
         "- Two CPUs shared with other work make single runs noisy; medians of interleaved runs "
@@ -772,76 +492,102 @@ def report(results: dict[str, Any], args: argparse.Namespace, list_bytes: int) -
     return "\n".join(lines)
 
 
-def measure(args: argparse.Namespace, list_path: Path, pods_path: Path) -> dict[str, Any]:
+def measure(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {"machine": machine()}
-    results["speed"] = bench_speed(list_path, args.reps, args.anchor_reps)
-    results["memory"] = bench_memory(pods_path)
-    results["imports"] = bench_imports(args.import_runs)
-    results["profile"] = bench_profile(list_path)
-    if not args.quick:
+    only = args.only
+
+    def run(group: str, label: str, fn: Any, errors: tuple[type[BaseException], ...]) -> None:
+        if group not in only:
+            return
+        if label:
+            log(label)
         try:
-            results["codegen"] = bench_codegen(args.gen_reps, args.dmc_reps, args.noop_runs)
-        except RuntimeError as err:
-            results["codegen"] = {"error": str(err)}
-        log("f-h. clients against the loopback API server ...")
-        try:
-            results["clients"] = clients.measure()
-        except (RuntimeError, OSError, subprocess.CalledProcessError) as err:
-            results["clients"] = {"error": str(err)}
-        log("i-k. informers against the loopback API server ...")
-        try:
-            results["informers"] = informers.measure()
-        except (RuntimeError, OSError, subprocess.SubprocessError) as err:
-            results["informers"] = {"error": str(err)}
-        log("i. reconcile runner against kopf ...")
-        try:
-            results["controller"] = controller.measure()
-        except (RuntimeError, OSError, subprocess.CalledProcessError) as err:
-            results["controller"] = {"error": str(err)}
-        log("l. validation against kubernetes-validate ...")
-        try:
-            results["validation"] = validation.measure()
-        except (ImportError, OSError) as err:
-            results["validation"] = {"error": str(err)}
-        log("m. generation and import of the Argo CRDs against kubesdk-cli ...")
-        try:
-            results["generation_scale"] = generation_scale.measure()
-        except (RuntimeError, OSError, subprocess.SubprocessError, LookupError) as err:
-            results["generation_scale"] = {"error": str(err)}
+            results[group] = fn()
+        except errors as err:
+            results[group] = {"error": str(err)}
+
+    run(
+        "codec",
+        "",
+        lambda: codec.measure(scale=args.scale, sizes=args.codec_sizes),
+        (RuntimeError, OSError),
+    )
+    if "imports" in only:
+        results["imports"] = bench_imports(args.import_runs)
+    run(
+        "codegen",
+        "",
+        lambda: bench_codegen(args.gen_reps, args.dmc_reps, args.noop_runs),
+        (RuntimeError,),
+    )
+    run(
+        "clients",
+        "f-h. clients against the loopback API server ...",
+        clients.measure,
+        (RuntimeError, OSError, subprocess.CalledProcessError),
+    )
+    run(
+        "informers",
+        "i-k. informers against the loopback API server ...",
+        informers.measure,
+        (RuntimeError, OSError, subprocess.SubprocessError),
+    )
+    run(
+        "controller",
+        "i. reconcile runner against kopf ...",
+        controller.measure,
+        (RuntimeError, OSError, subprocess.CalledProcessError),
+    )
+    run(
+        "validation",
+        "l. validation against kubernetes-validate ...",
+        validation.measure,
+        (ImportError, OSError),
+    )
+    run(
+        "generation_scale",
+        "m. generation and import of the Argo CRDs against kubesdk-cli ...",
+        generation_scale.measure,
+        (RuntimeError, OSError, subprocess.SubprocessError, LookupError),
+    )
     return results
-
-
-def _ours_pauses_gc() -> bool:
-    try:
-        text = (REPO / "kubecore" / "core" / "codec.py").read_text()
-    except OSError:
-        return False
-    return "gc.disable()" in text
 
 
 def print_summary(doc: str) -> None:
     """Print the summary table of the report."""
     start = doc.index("## Summary")
-    end = doc.index("\nData:", start)
-    print(doc[start:end].strip())
+    end = doc.find("\n## ", start + 1)
+    print(doc[start : end if end >= 0 else len(doc)].strip())
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="kube-clientgen benchmarks")
     parser.add_argument(
+        "--only",
+        default=",".join(GROUPS),
+        help=f"comma-separated groups to run, of: {', '.join(GROUPS)} (default: all); "
+        "a partial run prints its summary and, with --write, splices the codec sections "
+        "into docs/benchmarks.md, keeping everything else",
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
-        help="skip the generation (e, m), client (f-h), informer (i-k) and runner (i) benchmarks",
+        help="only the codec sections (a-c), at a quarter of the repetitions; prints only",
     )
     parser.add_argument(
         "--write",
         action="store_true",
-        help="rewrite docs/benchmarks.md even with --quick (a full run always does)",
+        help="update docs/benchmarks.md after a partial run (--only codec, --quick): only the "
+        "codec summary rows and sections are replaced",
     )
-    parser.add_argument("--no-write", action="store_true", help="never rewrite docs/benchmarks.md")
-    parser.add_argument("--reps", type=int, default=7, help="repetitions for ours (a, b)")
+    parser.add_argument("--no-write", action="store_true", help="never write docs/benchmarks.md")
     parser.add_argument(
-        "--anchor-reps", type=int, default=3, help="repetitions for lightkube and kubernetes (a, b)"
+        "--scale", type=float, default=1.0, help="multiply the codec repetition counts (a-c)"
+    )
+    parser.add_argument(
+        "--codec-sizes",
+        default=",".join(map(str, codec.SIZES)),
+        help="PodList sizes for a-c, a subset of the default (smoke runs)",
     )
     parser.add_argument("--import-runs", type=int, default=31, help="runs per import variant (d)")
     parser.add_argument("--gen-reps", type=int, default=5, help="runs of each generation (e1, e2)")
@@ -852,21 +598,43 @@ def main(argv: list[str] | None = None) -> int:
         "--from-json", type=Path, help="measure nothing: report the results saved with --json"
     )
     args = parser.parse_args(argv)
+    only = {g.strip() for g in args.only.split(",") if g.strip()}
+    if args.quick:
+        only = {"codec"}
+        if args.scale == 1.0:
+            args.scale = 0.25
+    unknown = only - set(GROUPS)
+    if unknown:
+        parser.error(f"unknown group(s) for --only: {', '.join(sorted(unknown))}")
+    args.only = only
+    args.codec_sizes = tuple(sorted(int(n) for n in args.codec_sizes.split(",")))
+    if not set(args.codec_sizes) <= set(codec.SIZES):
+        parser.error(f"--codec-sizes: choose from {', '.join(map(str, codec.SIZES))}")
+    partial = only != set(GROUPS)
 
-    list_path, pods_path = data_files()
     if args.from_json:
         results: dict[str, Any] = json.loads(args.from_json.read_text())
     else:
-        results = measure(args, list_path, pods_path)
+        results = measure(args)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
 
-    doc = report(results, args, list_path.stat().st_size)
+    doc = report(results, args)
     print_summary(doc)
-    if not args.no_write and (not args.quick or args.write):
+    if args.no_write:
+        return 0
+    if not partial:
         DOC.parent.mkdir(exist_ok=True)
         DOC.write_text(doc)
         log(f"wrote {DOC.relative_to(REPO)}")
+    elif args.write and "codec" in results and "error" not in results["codec"]:
+        run_date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        note = (
+            f"Sections a-c and their summary rows: run of {run_date} "
+            f"(`python bench/run.py {' '.join(argv if argv is not None else sys.argv[1:])}`)."
+        )
+        DOC.write_text(codec.splice(DOC.read_text(), results["codec"], note))
+        log(f"updated the codec sections of {DOC.relative_to(REPO)}")
     return 0
 
 

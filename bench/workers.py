@@ -1,31 +1,48 @@
 """Measurements that run in a fresh interpreter, one library per process.
 
-``bench/run.py`` starts ``python bench/workers.py KIND LIB FILE [REPS]`` and reads one JSON
-object from the last line of stdout. A process per library keeps the heaps comparable: the
-garbage collector's cost grows with the number of live objects, so a library must not pay
-for another library's imports or decoded objects.
+``bench/run.py`` (through ``bench/codec.py``) starts ``python bench/workers.py KIND ARGS...``
+and reads one JSON object from the last line of stdout. A process per library keeps the heaps
+comparable: the garbage collector's cost grows with the number of live objects, so a library
+must not pay for another library's imports or decoded objects.
 
 Kinds:
 
-* ``speed``: decode the PodList file and encode it back, interleaved with the stdlib anchor
-  (``json.loads`` / ``json.dumps(...).encode()``) in the same process; both with the garbage
-  collector enabled (what programs see) and, for ``ours``, disabled (the codec alone).
-* ``memory``: decode every line of a JSON-lines file of single pods (each pod from its own
-  bytes), keep the results, and report the memory they hold: tracemalloc's traced total after
-  ``gc.collect()``, or in ``rss`` mode the resident-set growth (tracemalloc off).
-* ``profile``: cProfile of our PodList decode (gc off), aggregated per generated class.
+* ``decode LIB FILE REPS``: decode the PodList file, interleaved with the ``json.loads``
+  anchor in the same process, each call timed alone, first with the collector on (as a program
+  runs), then with it paused (``gc.disable()`` around every timed call, for every library, so
+  the codec work alone is visible). For ``ours`` also "decode + read every field"
+  (:func:`read_every_field`), timed together, so a lazy decoder cannot hide deferred work,
+  and the walker alone on an object already fully built (its own cost).
+* ``encode LIB FILE REPS``: encode against ``orjson.dumps`` of the dicts ``orjson.loads``
+  returns, in the same process, collector on and paused. For ``ours`` three objects: freshly
+  decoded (untouched), after reading every field (fully built), and after changing one label
+  in each pod (read-modify-write); each repetition decodes a new object, untimed.
+* ``held VARIANT FILE MODE WARM_FILE``: decode one PodList body and keep the result; report
+  the resident-set growth (``rss``) or tracemalloc's retained total (``tracemalloc``) after
+  ``gc.collect()``. WARM_FILE (a small PodList) is decoded first so imports and caches are
+  not counted.
+* ``profile FILE TOP``: cProfile of our PodList decode (gc off), aggregated per generated class.
+
+Every library's lossless check is ``json.loads(encode(decode(b))) == json.loads(b)`` (parsed
+with orjson, which gives the same values, faster).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 Codec = tuple[Callable[[bytes], Any], Callable[[Any], bytes]]
+
+#: The label ``encode`` sets in every pod for the read-modify-write row.
+LABEL = ("bench.kube-clientgen.io/touched", "yes")
 
 
 def codec(lib: str, kind: str = "list") -> Codec:
@@ -35,28 +52,25 @@ def codec(lib: str, kind: str = "list") -> Codec:
 
         cls = PodList if kind == "list" else Pod
         return cls.from_json, lambda obj: obj.to_json()
-    if lib == "lightkube":
+    if lib == "ours-walk":
+        dec, enc = codec("ours", kind)
+
+        def decode_and_read(data: bytes) -> Any:
+            obj = dec(data)
+            read_every_field(obj)
+            return obj
+
+        return decode_and_read, enc
+    if lib in ("msgspec", "lightkube"):
         # What lightkube's client does with a response body and a request body
-        # (lightkube.core.decoders.decode_list / decode_object, generic_client.json_encode).
+        # (lightkube.core.decoders: msgspec.json.decode(b, type=...); generic_client:
+        # msgspec.json.encode). A reused Decoder is the same work without the type lookup.
         import msgspec
         from lightkube.models.core_v1 import PodList as LkPodList
         from lightkube.resources.core_v1 import Pod as LkPod
 
-        lk_type = LkPodList if kind == "list" else LkPod
-        return (
-            lambda data: msgspec.json.decode(data, type=lk_type),
-            msgspec.json.encode,
-        )
-    if lib == "lightkube-dict":
-        # lightkube's dict API: Model.from_dict / obj.to_dict, with the stdlib json module.
-        from lightkube.models.core_v1 import PodList as LkPodList
-        from lightkube.resources.core_v1 import Pod as LkPod
-
-        lk = LkPodList if kind == "list" else LkPod
-        return (
-            lambda data: lk.from_dict(json.loads(data)),
-            lambda obj: json.dumps(obj.to_dict()).encode(),
-        )
+        decoder = msgspec.json.Decoder(LkPodList if kind == "list" else LkPod)
+        return decoder.decode, msgspec.json.Encoder().encode
     if lib == "kubernetes":
         from kubernetes.client import ApiClient
 
@@ -76,6 +90,58 @@ def codec(lib: str, kind: str = "list") -> Codec:
     raise SystemExit(f"unknown library {lib!r}")
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    fields = getattr(cls, "FIELDS", None)
+    if fields is not None:  # kubecore models: FieldInfo in declaration order
+        names = tuple(f.name for f in fields)
+    elif dataclasses.is_dataclass(cls):
+        names = tuple(f.name for f in dataclasses.fields(cls))
+    else:
+        names = ()
+    _FIELD_NAMES[cls] = names
+    return names
+
+
+def read_every_field(root: Any) -> int:
+    """Read every field of a decoded object tree; returns the number of values visited.
+
+    Generic: a model's fields are its class's ``FIELDS`` (or ``dataclasses.fields``), read
+    with ``getattr``; models, lists and dicts are walked into, anything else is a leaf. A
+    lazy decoder builds each field on first access, so this makes it do all its work.
+    """
+    count = 0
+    stack = [root]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        value = pop()
+        count += 1
+        cls = type(value)
+        names = _FIELD_NAMES.get(cls)
+        if names is None:
+            names = _field_names(cls)
+        if names:
+            for name in names:
+                push(getattr(value, name))
+        elif isinstance(value, list):
+            extend(value)
+        elif isinstance(value, dict):
+            extend(value.values())
+    return count
+
+
+def touch_every_pod(pod_list: Any) -> None:
+    """Read-modify-write: set one label on every pod (``pod.metadata.labels[k] = v``)."""
+    key, value = LABEL
+    for pod in pod_list.items:
+        labels = pod.metadata.labels
+        if labels is None:
+            labels = pod.metadata.labels = {}
+        labels[key] = value
+
+
 def _timed(fn: Callable[[], Any], gc_on: bool) -> float:
     gc.collect()
     if not gc_on:
@@ -90,49 +156,166 @@ def _timed(fn: Callable[[], Any], gc_on: bool) -> float:
     return elapsed
 
 
-def speed(lib: str, path: str, reps: int) -> dict[str, Any]:
+def _read(path: str) -> bytes:
     with open(path, "rb") as f:
-        data = f.read()
-    anchor_dec, anchor_enc = codec("json")
-    dec, enc = codec(lib)
-    extra = {"orjson": codec("orjson")} if lib == "ours" else {}
+        return f.read()
 
-    # Warm-up (untimed): lazy imports, caches, and the lossless check. Nothing decoded stays
-    # alive while decoding is timed, so every decoder runs against the same small heap.
-    original = json.loads(data)
-    lossless = json.loads(enc(dec(data))) == original
+
+#: Above this size the kubernetes decoder's lossless check is skipped (reported as not run).
+SLOW_CHECK_PODS = 2_000
+
+DECODE_VARIANTS = {
+    "ours": ("ours", "ours-walk"),
+    "orjson": ("orjson",),
+    "msgspec": ("msgspec",),
+    "kubernetes": ("kubernetes",),
+    "json": (),
+}
+
+
+def decode(lib: str, path: str, reps: int) -> dict[str, Any]:
+    data = _read(path)
+    names = ("json", *DECODE_VARIANTS[lib])
+    codecs = {name: codec(name) for name in names}
+    loads = codec("orjson")[0]  # the fastest parser for the checks (same values as json)
+    original = loads(data)
+    pods = len(original["items"])
+    # Warm-up (untimed) that is also the lossless check. Nothing decoded stays alive while
+    # decoding is timed, so every decoder runs against the same small heap.
+    lossless: dict[str, bool] = {"json": True}  # the anchor, by definition
+    fields_read = None
+    for name, (dec, enc) in codecs.items():
+        if name == "json":
+            continue
+        if name == "kubernetes" and pods > SLOW_CHECK_PODS:
+            continue  # a minute per check at 10,000 pods; the answer is the smaller sizes'
+        obj = dec(data)
+        if name == "ours-walk":
+            fields_read = read_every_field(obj)
+        lossless[name] = loads(enc(obj)) == original
+        del obj
     del original
     gc.collect()
-
-    modes = (True, False) if lib == "ours" else (True,)
     times: dict[str, list[float]] = {}
-    for gc_on in modes:
-        suffix = "" if gc_on else "_nogc"
+    for gc_on in (True, False):
+        mode = "on" if gc_on else "off"
         for r in range(reps):
-            # Alternate the order so that drift in machine load hits both sides alike.
-            pairs = [("json", anchor_dec, anchor_enc), (lib, dec, enc)]
-            pairs += [(name, d, e) for name, (d, e) in extra.items()]
-            if r % 2:
-                pairs.reverse()
-            for name, d, _ in pairs:
-                times.setdefault(f"decode_{name}{suffix}", []).append(
-                    _timed(lambda d=d: d(data), gc_on)
+            order = list(codecs.items())
+            # Rotate the order so that drift in machine load hits every variant alike.
+            order = order[r % len(order) :] + order[: r % len(order)]
+            for name, (dec, _) in order:
+                times.setdefault(f"{name}/{mode}", []).append(
+                    _timed(lambda dec=dec: dec(data), gc_on)
                 )
-        # Encode: each encoder encodes its own decoded object; all of them stay alive
-        # throughout, so the heap is the same for every encoder.
-        obj, original = dec(data), json.loads(data)
+        if lib == "ours":
+            # The walker's own cost: reading every field of an object already fully built.
+            built = codecs["ours-walk"][0](data)
+            for _ in range(reps):
+                times.setdefault(f"walk-only/{mode}", []).append(
+                    _timed(partial(read_every_field, built), gc_on)
+                )
+            del built
+    return {
+        "lib": lib,
+        "pods": pods,
+        "bytes": len(data),
+        "reps": reps,
+        "lossless": lossless,
+        "fields_read": fields_read,
+        "times": times,
+    }
+
+
+def encode(lib: str, path: str, reps: int) -> dict[str, Any]:
+    import orjson
+
+    data = _read(path)
+    original = orjson.loads(data)  # for the checks (the same values json.loads gives)
+    anchor = orjson.loads(data)
+    dec, enc = codec("ours" if lib == "ours" else lib)
+    # name -> make a fresh object to encode (untimed)
+    prepare: dict[str, Callable[[], Any]]
+    if lib == "ours":
+
+        def built() -> Any:
+            obj = dec(data)
+            read_every_field(obj)
+            return obj
+
+        def modified() -> Any:
+            obj = dec(data)
+            touch_every_pod(obj)
+            return obj
+
+        prepare = {"ours": lambda: dec(data), "ours-built": built, "ours-modified": modified}
+    else:
+        kept = dec(data)
+        prepare = {lib: lambda: kept}
+    touched = orjson.loads(data)
+    for pod in touched["items"]:
+        pod.setdefault("metadata", {}).setdefault("labels", {})[LABEL[0]] = LABEL[1]
+    lossless = {"orjson": orjson.loads(orjson.dumps(anchor)) == original}
+    for name, make in prepare.items():
+        expected = touched if name == "ours-modified" else original
+        lossless[name] = orjson.loads(enc(make())) == expected
+    del touched
+    gc.collect()
+    times: dict[str, list[float]] = {}
+    for gc_on in (True, False):
+        mode = "on" if gc_on else "off"
         for r in range(reps):
-            pairs = [("json", anchor_enc, original), (lib, enc, obj)]
-            if lib == "ours":
-                pairs.append(("orjson", extra["orjson"][1], original))
-            if r % 2:
-                pairs.reverse()
-            for name, e, value in pairs:
-                times.setdefault(f"encode_{name}{suffix}", []).append(
-                    _timed(lambda e=e, value=value: e(value), gc_on)
-                )
-        del obj, original
-    return {"lib": lib, "bytes": len(data), "lossless": lossless, "times": times}
+            names = ["orjson", *prepare]
+            names = names[r % len(names) :] + names[: r % len(names)]
+            for name in names:
+                if name == "orjson":
+                    call = partial(orjson.dumps, anchor)
+                else:  # a new object each time, made untimed; the previous one is gone
+                    call = partial(enc, prepare[name]())
+                times.setdefault(f"{name}/{mode}", []).append(_timed(call, gc_on))
+                del call
+    return {
+        "lib": lib,
+        "pods": len(original["items"]),
+        "bytes": len(data),
+        "reps": reps,
+        "lossless": lossless,
+        "times": times,
+    }
+
+
+HELD_VARIANTS = ("ours", "ours-walk", "json", "orjson", "msgspec")
+
+
+def held(variant: str, path: str, mode: str, warm_path: str) -> dict[str, Any]:
+    """Memory held after decoding one PodList body (a client's list call), in this process."""
+    import tracemalloc
+
+    dec, _ = codec(variant)
+    data = _read(path)
+    dec(_read(warm_path))  # imports and caches happen before measuring
+    gc.collect()
+    if mode == "tracemalloc":
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+    else:
+        before = _rss()
+    start = time.perf_counter()
+    obj = dec(data)
+    elapsed = time.perf_counter() - start
+    gc.collect()
+    if mode == "tracemalloc":
+        after = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+    else:
+        after = _rss()
+    items = obj["items"] if isinstance(obj, dict) else obj.items
+    return {
+        "variant": variant,
+        "mode": mode,
+        "pods": len(items),
+        "bytes": after - before,
+        "seconds": elapsed,
+    }
 
 
 def _rss() -> int:
@@ -142,40 +325,9 @@ def _rss() -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def memory(lib: str, path: str, mode: str) -> dict[str, Any]:
-    import tracemalloc
-
-    with open(path, "rb") as f:
-        lines = f.read().splitlines()
-    dec, _ = codec(lib, kind="pod")
-    dec(lines[0])  # lazy imports and caches happen before measuring
-    gc.collect()
-    start = time.perf_counter()
-    if mode == "tracemalloc":
-        tracemalloc.start()
-        before = tracemalloc.get_traced_memory()[0]
-    else:
-        before = _rss()
-    objs = [dec(line) for line in lines]
-    gc.collect()
-    if mode == "tracemalloc":
-        after = tracemalloc.get_traced_memory()[0]
-        tracemalloc.stop()
-    else:
-        after = _rss()
-    elapsed = time.perf_counter() - start
-    assert len(objs) == len(lines)
-    return {
-        "lib": lib,
-        "mode": mode,
-        "pods": len(objs),
-        "bytes": after - before,
-        "seconds": elapsed,
-    }
-
-
 def profile(path: str, top: int) -> dict[str, Any]:
-    """Our decode under cProfile (gc off), with time grouped by generated class."""
+    """Our decode plus reading every field (decoding is lazy: the work is done on first
+    access) under cProfile (gc off), with time grouped by generated class."""
     import cProfile
     import pstats
 
@@ -192,10 +344,10 @@ def profile(path: str, top: int) -> dict[str, Any]:
     gc.disable()
     prof = cProfile.Profile()
     prof.enable()
-    PodList.from_dict(parsed)
+    read_every_field(PodList.from_dict(parsed))
     prof.disable()
     start = time.perf_counter()
-    PodList.from_dict(parsed)
+    read_every_field(PodList.from_dict(parsed))
     plain = time.perf_counter() - start
     gc.enable()
     stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]
@@ -235,7 +387,7 @@ def _parse_seconds(data: bytes) -> float:
 
 
 def _from_dict_owners() -> dict[tuple[str, int], str]:
-    """(file, first line) of every generated ``from_dict`` -> ``Class.from_dict``."""
+    """(file, first line) of every generated ``_load`` -> ``Class._load``."""
     import importlib
 
     owners: dict[tuple[str, int], str] = {}
@@ -245,24 +397,32 @@ def _from_dict_owners() -> dict[tuple[str, int], str]:
         except ImportError:
             continue
         for attr in (getattr(module, n) for n in module.__all__):  # lazy packages: load them
-            fn = getattr(getattr(attr, "from_dict", None), "__func__", None)
-            code = getattr(fn, "__code__", None)
-            if isinstance(attr, type) and code is not None:
-                owners[(code.co_filename, code.co_firstlineno)] = f"{attr.__name__}.from_dict"
+            if not isinstance(attr, type):
+                continue
+            for method in ("_load", "_encode"):
+                fn = getattr(vars(attr).get(method), "__func__", None)
+                code = getattr(fn, "__code__", None)
+                if code is not None:
+                    owners[(code.co_filename, code.co_firstlineno)] = f"{attr.__name__}.{method}"
     return owners
 
 
 def main(argv: list[str]) -> int:
     kind = argv[0]
-    if kind == "speed":
-        result = speed(argv[1], argv[2], int(argv[3]))
-    elif kind == "memory":
-        result = memory(argv[1], argv[2], argv[3])
+    if kind == "decode":
+        result = decode(argv[1], argv[2], int(argv[3]))
+    elif kind == "encode":
+        result = encode(argv[1], argv[2], int(argv[3]))
+    elif kind == "held":
+        result = held(argv[1], argv[2], argv[3], argv[4])
     elif kind == "profile":
         result = profile(argv[1], int(argv[2]))
     else:
         raise SystemExit(f"unknown kind {kind!r}")
     sys.stdout.write("\n" + json.dumps(result) + "\n")
+    if kind == "held":  # skip freeing a 10,000-pod graph at exit (seconds under load)
+        sys.stdout.flush()
+        os._exit(0)
     return 0
 
 
