@@ -41,8 +41,8 @@ from typing import Any
 import clients
 import codec
 import controller
-import informers
 import generation_scale
+import informers
 import validation
 from common import DOC, REPO, fmt_mb, fmt_s, log, med, user_env, verdict
 
