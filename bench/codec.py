@@ -192,7 +192,10 @@ def _s(seconds: float | None) -> str:
 
 def summary_rows(r: dict[str, Any]) -> list[Row]:
     rows: list[Row] = []
+    # The targets judge the decode; the rows that also read every field show where lazy
+    # decoding moves the work (reported, not judged).
     for name, what in (("ours", "decode PodList"), ("ours-walk", "decode + read every field")):
+        judged = name == "ours"
         for n in (10, 100):
             mine = _median(r, "decode", "ours", n, f"{name}/on")
             base = _median(r, "decode", "ours", n, "json/on")
@@ -203,8 +206,8 @@ def summary_rows(r: dict[str, Any]) -> list[Row]:
                     _s(mine),
                     f"`json.loads(b)` {_s(base)}",
                     _x(ratio),
-                    f"≤ {TARGET_DECODE_JSON}×",
-                    verdict(ratio, TARGET_DECODE_JSON),
+                    f"≤ {TARGET_DECODE_JSON}×" if judged else "report",
+                    verdict(ratio, TARGET_DECODE_JSON) if judged else "",
                 )
             )
         n = PROFILE_PODS
@@ -215,8 +218,8 @@ def summary_rows(r: dict[str, Any]) -> list[Row]:
                 _s(_median(r, "decode", "ours", n, f"{name}/off")),
                 f"msgspec (lightkube) {_s(_median(r, 'decode', 'msgspec', n, 'msgspec/off'))}",
                 _x(ratio),
-                f"≤ {TARGET_DECODE_MSGSPEC}×",
-                verdict(ratio, TARGET_DECODE_MSGSPEC),
+                f"≤ {TARGET_DECODE_MSGSPEC}×" if judged else "report",
+                verdict(ratio, TARGET_DECODE_MSGSPEC) if judged else "",
             )
         )
     n = ENCODE_SIZES[-1]
@@ -234,6 +237,7 @@ def summary_rows(r: dict[str, Any]) -> list[Row]:
         )
     base = _held(r, "json", "rss")
     for name, what in (("ours", ""), ("ours-walk", ", every field read")):
+        judged = name == "ours"
         mine = _held(r, name, "rss")
         ratio = mine / base if mine is not None and base else None
         rows.append(
@@ -242,8 +246,8 @@ def summary_rows(r: dict[str, Any]) -> list[Row]:
                 fmt_mb(mine) if mine is not None else "error",
                 f"`json.loads(b)` dicts {fmt_mb(base) if base else 'error'}",
                 _x(ratio),
-                f"≤ {TARGET_HELD}×",
-                verdict(ratio, TARGET_HELD),
+                f"≤ {TARGET_HELD}×" if judged else "report",
+                verdict(ratio, TARGET_HELD) if judged else "",
             )
         )
     return rows
