@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup generate check-generated test lint bench clean
+.PHONY: setup generate check-generated test lint bench bench-codec clean
 
 setup: $(STAMP)
 
@@ -35,6 +35,11 @@ bench: setup
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/validation.py
+
+## Only the codec benchmarks (a-c, issue 12), spliced into docs/benchmarks.md (the rest kept).
+bench-codec: setup
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/run.py --only codec --write
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache
