@@ -34,7 +34,6 @@ lint: setup
 bench: setup
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/run.py
-	$(BIN)/python bench/validation.py
 
 ## Only the codec benchmarks (a-c, issue 12), spliced into docs/benchmarks.md (the rest kept).
 bench-codec: setup
