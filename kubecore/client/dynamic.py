@@ -196,7 +196,10 @@ class ResourceInterface:
         allow_bookmarks: bool = True,
     ) -> Iterator[WatchEvent[Unstructured]]:
         """Events with ``Unstructured`` objects; resumes after dropped connections and
-        raises ``Gone`` when ``resource_version`` is too old (relist, then watch again)."""
+        raises ``Gone`` when ``resource_version`` is too old (relist, then watch again).
+
+        BOOKMARKs (``allow_bookmarks``) move the resume version forward and are not yielded,
+        as in client-go's ``RetryWatcher`` (see ``kubecore.client.typed.Watch.watch``)."""
         params = list_params(label_selector, field_selector)
         if allow_bookmarks:
             params["allowWatchBookmarks"] = "true"
