@@ -121,7 +121,7 @@ def paginate(page: Callable[[str | None], tuple[list[T_any], str | None]]) -> It
 
 
 def write_params(
-    dry_run: bool, field_manager: str | None, field_validation: str | None
+    dry_run: bool, field_manager: str | None, field_validation: FieldValidationDirective | None
 ) -> dict[str, Any]:
     params: dict[str, Any] = {}
     if dry_run:
@@ -398,7 +398,7 @@ class DeleteCollection(ResourceClient[T, L]):
 
 
 def delete_options(
-    propagation_policy: str | None,
+    propagation_policy: PropagationPolicy | None,
     grace_period_seconds: int | None,
     preconditions: Mapping[str, str] | None,
     dry_run: bool,
