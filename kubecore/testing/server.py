@@ -639,11 +639,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 warnings=warnings,
             )
             self._warn(warnings)
-            self._send(200, patched)
+            self._send(patched.status, patched.object)
         elif method == "DELETE" and name:
             options = self._body(required=False)
             deleted = writes.delete(tracker, resource, namespace, name, options, query)
-            self._send(200, deleted)
+            self._send(deleted.status, deleted.object)
         elif method == "DELETE":
             self._send(
                 200,

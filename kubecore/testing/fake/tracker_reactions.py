@@ -135,9 +135,9 @@ class ObjectReaction:
                 action.patch_type,
                 action.patch,
                 params,
-            )
+            ).object
         if verb == "delete":
-            return writes.delete(tracker, resource, namespace, name, action.options, params)
+            return writes.delete(tracker, resource, namespace, name, action.options, params).object
         if verb == "delete-collection":
             return tracker.delete_collection(
                 resource,
