@@ -14,6 +14,7 @@ from pathlib import Path
 from kube_clientgen import __version__
 from kube_clientgen.errors import GenerationError, SourceError
 from kube_clientgen.pipeline import Result, Target, run_target
+from kube_clientgen.wording import counted
 
 EXIT_STALE = 1
 EXIT_BAD_INPUT = 2
@@ -119,12 +120,15 @@ def _generate(targets: list[Target], *, check: bool, fail_on_change: bool) -> in
                 print(f"kube-clientgen: {_describe(result, check=check)}", file=sys.stderr)
             elif progress and not check:
                 status = (
-                    "up to date" if not result.changed else f"{len(result.changed)} files written"
+                    "up to date"
+                    if not result.changed
+                    else f"{counted(len(result.changed), 'file')} written"
                 )
                 print(f"kube-clientgen: {target.out}: {status}", file=sys.stderr)
     if failed:
         if len(targets) > 1:
-            print(f"kube-clientgen: {failed} of {len(targets)} targets failed", file=sys.stderr)
+            failures = f"{failed} of {counted(len(targets), 'target')}"
+            print(f"kube-clientgen: {failures} failed", file=sys.stderr)
         return EXIT_BAD_INPUT
     return EXIT_STALE if changed else 0
 
@@ -133,8 +137,10 @@ def _describe(result: Result, *, check: bool) -> str:
     files = result.changed
     shown = ", ".join(files[:5]) + (" ..." if len(files) > 5 else "")
     if check:
-        return f"{result.target.out} is stale ({len(files)} files): {shown}"
-    return f"{result.target.out}: {len(files)} files created, changed or removed: {shown}"
+        return f"{result.target.out} is stale ({counted(len(files), 'file')}): {shown}"
+    return (
+        f"{result.target.out}: {counted(len(files), 'file')} created, changed or removed: {shown}"
+    )
 
 
 def _error(err: Exception) -> None:

@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from kube_clientgen.wording import counted
+
 EXIT_INVALID = 1
 EXIT_BAD_INPUT = 2
 _SUFFIXES = (".yaml", ".yml", ".json")
@@ -80,8 +82,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"kube-clientgen: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     print(
-        f"kube-clientgen validate: {counts[0]} documents, {counts[1]} invalid, "
-        f"{counts[2]} problems",
+        f"kube-clientgen validate: {counted(counts[0], 'document')}, {counts[1]} invalid, "
+        f"{counted(counts[2], 'problem')}",
         file=sys.stderr,
     )
     return EXIT_INVALID if counts[1] else 0

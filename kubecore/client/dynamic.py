@@ -38,6 +38,7 @@ from kubecore.client.typed import (
 from kubecore.client.watch import WatchEvent, watch_events
 from kubecore.core.codec import json_loads
 from kubecore.core.model import Model
+from kubecore.core.options import FieldValidationDirective, PropagationPolicy
 from kubecore.core.unstructured import (
     GroupVersionKind,
     GroupVersionResource,
@@ -196,7 +197,10 @@ class ResourceInterface:
         allow_bookmarks: bool = True,
     ) -> Iterator[WatchEvent[Unstructured]]:
         """Events with ``Unstructured`` objects; resumes after dropped connections and
-        raises ``Gone`` when ``resource_version`` is too old (relist, then watch again)."""
+        raises ``Gone`` when ``resource_version`` is too old (relist, then watch again).
+
+        BOOKMARKs (``allow_bookmarks``) move the resume version forward and are not yielded,
+        as in client-go's ``RetryWatcher`` (see ``kubecore.client.typed.Watch.watch``)."""
         params = list_params(label_selector, field_selector)
         if allow_bookmarks:
             params["allowWatchBookmarks"] = "true"
@@ -218,7 +222,7 @@ class ResourceInterface:
         subresource: str | None = None,
         dry_run: bool = False,
         field_manager: str | None = None,
-        field_validation: str | None = None,
+        field_validation: FieldValidationDirective | None = None,
     ) -> Unstructured:
         """POST the object (to ``<name>/<subresource>`` when ``subresource`` is given)."""
         body = _as_dict(obj)
@@ -236,7 +240,7 @@ class ResourceInterface:
         subresource: str | None = None,
         dry_run: bool = False,
         field_manager: str | None = None,
-        field_validation: str | None = None,
+        field_validation: FieldValidationDirective | None = None,
     ) -> Unstructured:
         """PUT the object; its ``metadata.resourceVersion`` makes this a compare-and-swap
         (``Conflict`` when stale: see ``kubecore.client.retry.retry_on_conflict``)."""
@@ -326,14 +330,18 @@ class ResourceInterface:
         self,
         name: str,
         *,
-        propagation_policy: str | None = None,
+        propagation_policy: PropagationPolicy | None = None,
         grace_period_seconds: int | None = None,
         preconditions: Mapping[str, str] | None = None,
         dry_run: bool = False,
         subresource: str | None = None,
     ) -> Unstructured:
         """Delete; returns what the server sent: the object (when finalizers or a grace
-        period keep it) or a ``Status`` (``kind == "Status"``)."""
+        period keep it) or a ``Status`` (``kind == "Status"``).
+
+        ``propagation_policy`` is typed as in the typed clients (``DeletionPropagation`` or
+        its string): mypy refuses any other string, and the server answers one with
+        ``Invalid`` (422, ``Unsupported value``)."""
         body = delete_options(propagation_policy, grace_period_seconds, preconditions, dry_run)
         return _decode(self._rest.request("DELETE", self._path(name, subresource), body=body))
 
@@ -342,7 +350,7 @@ class ResourceInterface:
         *,
         label_selector: str | None = None,
         field_selector: str | None = None,
-        propagation_policy: str | None = None,
+        propagation_policy: PropagationPolicy | None = None,
         grace_period_seconds: int | None = None,
         dry_run: bool = False,
     ) -> UnstructuredList | Unstructured:

@@ -121,7 +121,7 @@ def paginate(page: Callable[[str | None], tuple[list[T_any], str | None]]) -> It
 
 
 def write_params(
-    dry_run: bool, field_manager: str | None, field_validation: str | None
+    dry_run: bool, field_manager: str | None, field_validation: FieldValidationDirective | None
 ) -> dict[str, Any]:
     params: dict[str, Any] = {}
     if dry_run:
@@ -255,7 +255,13 @@ class Watch(ResourceClient[T, L]):
         timeout_seconds: float | None = None,
         allow_bookmarks: bool = True,
     ) -> Iterator[WatchEvent[T]]:
-        """Typed events; resumes after dropped connections, raises ``Gone`` on 410 (relist)."""
+        """Typed ADDED / MODIFIED / DELETED events; resumes after dropped connections and
+        raises ``Gone`` on 410 (relist): client-go's ``RetryWatcher`` over ``Watch``.
+
+        ``allow_bookmarks`` asks the server for BOOKMARKs (``allowWatchBookmarks``); they
+        only move the resume version forward and are not yielded, as ``RetryWatcher`` does
+        (a plain watch that yields them is ``kubecore.client.watch.Watcher(resume=False)``).
+        """
         params = list_params(label_selector, field_selector)
         if allow_bookmarks:
             params["allowWatchBookmarks"] = "true"
@@ -392,7 +398,7 @@ class DeleteCollection(ResourceClient[T, L]):
 
 
 def delete_options(
-    propagation_policy: str | None,
+    propagation_policy: PropagationPolicy | None,
     grace_period_seconds: int | None,
     preconditions: Mapping[str, str] | None,
     dry_run: bool,

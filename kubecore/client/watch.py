@@ -19,6 +19,11 @@ reflector in :mod:`kubecore.runtime` drives itself). Both hold these rules:
 * **Backoff.** Reconnects after failures, and re-requests of streams that end at once with
   nothing in them, wait ``reconnect_delay * 2**n`` seconds (capped at ``max_backoff``) with
   jitter in [0.5, 1.0) of that, never in a hot loop.
+* **Bookmarks.** A resuming watch (client-go's ``RetryWatcher``) consumes BOOKMARK events:
+  each one moves the resume version forward, none is yielded, so a caller sees only
+  changes. The one exception is the ``k8s.io/initial-events-end`` BOOKMARK, yielded always:
+  it is the caller's only sign that a streamed initial state is complete. A plain watch
+  (``resume=False``, what the reflector drives) yields every bookmark.
 * ``Gone`` (HTTP 410 or an ERROR event with code 410) is raised: the caller relists.
 """
 
@@ -118,7 +123,8 @@ class Watcher(Generic[T]):
     current read returns at once and iteration ends. Raises ``Gone`` (relist), other
     ``ApiError`` s the server answers with, and ``ConnectionError`` after ``max_failures``
     failed reconnects in a row (``resume=True``), or the ``TransportError`` of the one
-    connection (``resume=False``).
+    connection (``resume=False``). ``yield_bookmarks`` (default: ``not resume``) says
+    whether progress BOOKMARKs reach the caller; they always advance the resume version.
     """
 
     def __init__(
@@ -136,6 +142,7 @@ class Watcher(Generic[T]):
         reconnect_delay: float = 0.2,
         max_backoff: float = 30.0,
         max_failures: int = 5,
+        yield_bookmarks: bool | None = None,
     ) -> None:
         self._rest = rest
         self._path = path
@@ -145,6 +152,7 @@ class Watcher(Generic[T]):
         self._deadline = None if timeout_seconds is None else time.monotonic() + timeout_seconds
         self._send_initial = send_initial_events
         self._resume = resume
+        self._yield_bookmarks = not resume if yield_bookmarks is None else yield_bookmarks
         self._idle = idle_timeout
         self._delay = reconnect_delay
         self._max_backoff = max_backoff
@@ -245,7 +253,8 @@ class Watcher(Generic[T]):
                                 return
                             received += 1
                             self._advance(event, rv)
-                            yield event
+                            if self._delivered(event):
+                                yield event
                         if error is not None:
                             raise error
                         stream.response.set_read_timeout(self._read_timeout(deadline))
@@ -326,6 +335,12 @@ class Watcher(Generic[T]):
                     return events, exc
                 events.append((event, rv if isinstance(rv, str) else ""))
         return events, None
+
+    def _delivered(self, event: WatchEvent[T]) -> bool:
+        """Whether ``event`` goes to the caller (progress bookmarks only when asked for)."""
+        if event.type != BOOKMARK or self._yield_bookmarks:
+            return True
+        return is_initial_events_end(event)
 
     def _advance(self, event: WatchEvent[T], rv: str) -> None:
         """Note ``event`` as delivered: the end of the initial state, the resume version."""

@@ -50,7 +50,7 @@ from kubecore.testing.patch import (
     strategic_merge_patch,
 )
 from kubecore.testing.scale import scale_paths, to_scale, update_scale
-from kubecore.testing.tracker import ApiError, Obj, Tracker, bad_request
+from kubecore.testing.tracker import ApiError, Obj, Tracker, bad_request, parse_resource_version
 from kubecore.testing.version import detect_kubernetes_version, version_info
 from kubecore.testing.writes import JSON_PATCH, STRATEGIC_PATCH
 
@@ -588,6 +588,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._headers_out.extend(("Warning", w) for w in admission.warnings(resource))
         labels, fields = query.get("labelSelector"), query.get("fieldSelector")
         writes.dry_run(query)  # a bad dryRun is refused (400) before anything else
+        if method in ("GET", "HEAD"):  # gets, lists and watches: 400 for a malformed version
+            parse_resource_version(query.get("resourceVersion"))
         if method in ("GET", "HEAD") and not name:
             if query_flag(query, "watch"):
                 self._watch(resource, namespace, query)
@@ -639,11 +641,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 warnings=warnings,
             )
             self._warn(warnings)
-            self._send(200, patched)
+            self._send(patched.status, patched.object)
         elif method == "DELETE" and name:
             options = self._body(required=False)
             deleted = writes.delete(tracker, resource, namespace, name, options, query)
-            self._send(200, deleted)
+            self._send(deleted.status, deleted.object)
         elif method == "DELETE":
             self._send(
                 200,

@@ -92,6 +92,35 @@ def bad_request(message: str) -> ApiError:
     return ApiError(400, "BadRequest", message)
 
 
+_UINT64_MAX = 2**64 - 1
+
+
+def parse_resource_version(value: str | None) -> int:
+    """A request's ``resourceVersion`` as kube-apiserver's storage reads it: ``None``, ``""``
+    and ``"0"`` are 0 (any version), otherwise a base-10 unsigned 64-bit integer.
+
+    Anything else raises 400 BadRequest with the etcd3 storage's message (its
+    ``ValidateListOptions`` and ``validateMinimumResourceVersion``), e.g. ``invalid resource
+    version: resourceVersion: Invalid value: "abc": strconv.ParseUint: parsing "abc":
+    invalid syntax``. The test server answers gets, lists and watches alike with it; a real
+    apiserver serving the request from its watch cache may word the failure differently."""
+    if value in (None, "", "0"):
+        return 0
+    text = str(value)
+    problem = ""
+    if not text.isascii() or not text.isdigit():
+        problem = "invalid syntax"
+    elif int(text) > _UINT64_MAX:
+        problem = "value out of range"
+    if problem:
+        quoted = json_dumps(text).decode()
+        raise bad_request(
+            f"invalid resource version: resourceVersion: Invalid value: {quoted}: "
+            f"strconv.ParseUint: parsing {quoted}: {problem}"
+        )
+    return int(text)
+
+
 def now_rfc3339() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -819,8 +848,9 @@ class Tracker:
 
         deadline = time.monotonic() + timeout
         initial: list[Any] = []
+        requested = parse_resource_version(resource_version)  # 400 before anything is sent
         with self._lock:
-            if send_initial_events or resource_version in (None, "", "0"):
+            if send_initial_events or not requested:
                 after = self._rv
                 stored = sorted(self._store(resource).items())
                 if encoded:
@@ -828,10 +858,7 @@ class Tracker:
                 else:
                     initial = [self._out(resource, o) for _, o in stored]
             else:
-                try:
-                    after = int(str(resource_version))
-                except ValueError:
-                    raise bad_request(f"invalid resourceVersion {resource_version!r}") from None
+                after = requested
                 if after < self._compacted_rv:
                     raise _expired(after, self._compacted_rv)
         for obj in initial:

@@ -24,7 +24,7 @@ schema checks apply only where a schema is known.
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, NamedTuple
 
 from kubecore.testing.admission import Admission, check_delete_options
 from kubecore.testing.discovery import Resource
@@ -48,6 +48,7 @@ __all__ = [
     "JSON_PATCH",
     "MERGE_PATCH",
     "STRATEGIC_PATCH",
+    "Written",
     "check_type",
     "create",
     "delete",
@@ -66,6 +67,19 @@ APPLY_PATCH = "application/apply-patch+yaml"
 # the alphabet and lengths of apiserver's SimpleNameGenerator (no vowels: no words)
 _NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 _MAX_GENERATED_PREFIX = 63 - 5
+
+
+class Written(NamedTuple):
+    """What a patch or delete answers: the object and kube-apiserver's HTTP status for it.
+
+    ``status`` is 200, except 201 Created for a server-side apply that created the object
+    (``handlers/patch.go``) and 202 Accepted for a delete that left the object in place
+    (finalizers) when the request set ``orphanDependents=false`` (``handlers/delete.go``:
+    only then; a delete kept by finalizers or a ``Foreground`` policy answers 200). The
+    fake clients use ``object`` only."""
+
+    object: Obj
+    status: int = 200
 
 
 def dry_run(params: Any) -> bool:
@@ -203,11 +217,11 @@ def patch(
     params: Any,
     *,
     warnings: list[str] | None = None,
-) -> Obj:
+) -> Written:
     """PATCH by ``content_type``: merge, JSON, strategic merge (built-in kinds only: 415
     for custom resources, as kube-apiserver) or server-side apply (``fieldManager``
-    required; creates a missing object). The patched object is checked and admitted like an
-    update, the stored object as ``old``."""
+    required; creates a missing object, answered with 201). The patched object is checked
+    and admitted like an update, the stored object as ``old``."""
     table = tracker.table
     schema = table.schema_for_kind(resource.group, resource.version, resource.kind)
     if resource.is_crd:
@@ -277,9 +291,10 @@ def patch(
         )
         return result
 
-    return tracker.patch(
+    patched = tracker.patch(
         resource, namespace, name, checked, subresource=subresource, dry_run=dry_run(params)
     )
+    return Written(patched)
 
 
 def delete(
@@ -289,29 +304,34 @@ def delete(
     name: str,
     options: Any,
     params: Any,
-) -> Obj:
+) -> Written:
     """DELETE of one object with its ``DeleteOptions`` (the body; ``propagationPolicy``,
     ``orphanDependents`` and ``dryRun`` may also come as query parameters, the body
     winning): checked as kube-apiserver checks them (422,
     :func:`~kubecore.testing.admission.check_delete_options`), then the tracker's delete
     with the preconditions, dry-run and the garbage collection options (``Orphan``,
     ``Background``, ``Foreground``: :mod:`kubecore.testing.gc`). Returns the deleted object,
-    or the object marked for deletion while finalizers remain."""
+    or the object marked for deletion while finalizers remain (202 with
+    ``orphanDependents=false``, else 200: see :class:`Written`)."""
     options = options if isinstance(options, dict) else {}
     query = {k: v for k, v in params.items() if isinstance(v, str)}
     check_delete_options(options, query)
     dry = dry_run(params) or "All" in (options.get("dryRun") or ())
     preconditions = options.get("preconditions")
     orphan = options.get("orphanDependents", params.get("orphanDependents"))
-    return tracker.delete(
+    orphan_dependents = None if orphan is None else orphan in (True, "true", "1")
+    deleted = tracker.delete(
         resource,
         namespace,
         name,
         preconditions=preconditions if isinstance(preconditions, dict) else None,
         dry_run=dry,
         propagation_policy=options.get("propagationPolicy") or params.get("propagationPolicy"),
-        orphan_dependents=None if orphan is None else orphan in (True, "true", "1"),
+        orphan_dependents=orphan_dependents,
     )
+    meta = deleted.get("metadata")
+    kept = isinstance(meta, dict) and bool(meta.get("deletionTimestamp"))
+    return Written(deleted, 202 if kept and orphan_dependents is False else 200)
 
 
 def send_initial_events(params: Any, *, supported: bool = True) -> bool:
@@ -387,9 +407,9 @@ def _apply(
     params: Any,
     schema: Any,
     warnings: list[str] | None,
-) -> Obj:
-    """Server-side apply: create when missing, else merge the applied fields and record
-    the field manager."""
+) -> Written:
+    """Server-side apply: create when missing (201), else merge the applied fields and
+    record the field manager (200)."""
     if not subresource:
         _check_apply_name(tracker, resource, namespace, name)
     manager = params.get("fieldManager", "")
@@ -424,7 +444,7 @@ def _apply(
             tracker, admission, resource, body, params, create=False, warnings=warnings
         )
         try:
-            return tracker.create(resource, namespace, body, dry_run=dry)
+            return Written(tracker.create(resource, namespace, body, dry_run=dry), 201)
         except ApiError as conflict:
             if conflict.code != 409:
                 raise  # created meanwhile: apply over it below
@@ -446,4 +466,6 @@ def _apply(
         )
         return result
 
-    return tracker.patch(resource, namespace, name, change, subresource=subresource, dry_run=dry)
+    return Written(
+        tracker.patch(resource, namespace, name, change, subresource=subresource, dry_run=dry)
+    )

@@ -23,7 +23,7 @@ from kubecore.client.dynamic import (
     PatchType,
     ResourceInterface,
 )
-from kubecore.client.errors import AlreadyExists, Conflict, NotFound
+from kubecore.client.errors import AlreadyExists, Conflict, Invalid, NotFound
 from kubecore.client.restmapper import RESTMapper
 from kubecore.client.retry import retry_on_conflict
 from kubecore.client.unstructured import (
@@ -37,6 +37,7 @@ from kubecore.client.unstructured import (
     to_typed,
 )
 from kubecore.client.watch import WatchEvent
+from kubecore.core.options import DeletionPropagation
 from kubecore.testing import TestApiServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -317,6 +318,20 @@ def test_virtual_machine_custom_resource(dyn: DynamicClient) -> None:
     vms.delete("vm1")
     with pytest.raises(NotFound):
         vms.get("vm1")
+
+
+def test_delete_takes_the_typed_propagation_policy(dyn: DynamicClient) -> None:
+    """The typed clients' ``PropagationPolicy``; a bad value is refused as for them (422)."""
+    vms = dyn.resource(VMS).namespace("default")
+    body = {"apiVersion": "cloud.waibizi.com/v1", "kind": "VirtualMachine"}
+    vms.create({**body, "metadata": {"name": "vm-prop"}, "spec": {"image": "x"}})
+    with pytest.raises(Invalid, match='propagationPolicy: Unsupported value: "foreground"'):
+        vms.delete("vm-prop", propagation_policy="foreground")  # type: ignore[arg-type]
+    assert vms.get("vm-prop").name == "vm-prop"
+    deleted = vms.delete("vm-prop", propagation_policy=DeletionPropagation.BACKGROUND)
+    assert deleted.kind == "VirtualMachine"  # custom resources answer with the deleted object
+    with pytest.raises(NotFound):
+        vms.get("vm-prop")
 
 
 def test_unbound_resource_uses_the_object_namespace(dyn: DynamicClient) -> None:

@@ -34,7 +34,7 @@ from kubecore.client.unstructured import GroupVersionResource, Unstructured
 from kubecore.client.watch import Watcher
 from kubecore.core.generated.meta_v1 import ObjectMeta
 from kubecore.runtime.listwatch import ListWatch
-from kubecore.testing import ResourceTable, TestApiServer, load_table
+from kubecore.testing import ResourceTable, TestApiServer, Tracker, load_table
 from kubecore.testing.fake import FakeDynamicClient
 from tests.conftest import REPO
 
@@ -51,6 +51,7 @@ class Backend:
     kube: Any  # the kubernetes Interface (real or fake clientset)
     vm: Any  # the virtualmachine Interface
     dynamic: DynamicClient
+    tracker: Tracker  # the store behind it (to compact its history)
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,7 @@ def server_backend(table: ResourceTable) -> Iterator[Backend]:
         kube, vm = Clientset.from_config(config), VMClientset.from_config(config)
         dynamic = DynamicClient(config)
         try:
-            yield Backend(kube, vm, dynamic)
+            yield Backend(kube, vm, dynamic, server.tracker)
         finally:
             kube.close()
             vm.close()
@@ -78,7 +79,7 @@ def fake_backend(table: ResourceTable) -> Iterator[Backend]:
     vm = vm_fake.Clientset(tracker=kube.tracker)  # one "cluster" for both packages
     dynamic = FakeDynamicClient(tracker=kube.tracker)
     try:
-        yield Backend(kube, vm, dynamic)
+        yield Backend(kube, vm, dynamic, kube.tracker)
     finally:
         kube.tracker.close()
 
@@ -430,13 +431,17 @@ def s_watch_list(b: Backend) -> Any:
 
 def s_gone(b: Backend) -> Any:
     cms = b.kube.core_v1.config_maps("default")
+    old = cms.list().metadata.resource_version
     for i in range(3):
         cms.create(cm(f"c{i}"))
-    # a resourceVersion the tracker never had events for (history starts later)
+    b.tracker.compact()  # the history now starts after ``old``, as after etcd compaction
     with pytest.raises(errors.Gone) as caught:
+        for _ in cms.watch(resource_version=old, timeout_seconds=WATCH_BOUND):
+            pass
+    with pytest.raises(errors.BadRequest) as malformed:  # not a version at all: 400
         for _ in cms.watch(resource_version="-5", timeout_seconds=WATCH_BOUND):
             pass
-    return [type(caught.value).__name__, caught.value.status]
+    return [type(caught.value).__name__, caught.value.status, str(malformed.value)]
 
 
 def s_dynamic_client(b: Backend) -> Any:

@@ -152,6 +152,23 @@ def test_watch_sees_changes_in_order(vms) -> None:  # type: ignore[no-untyped-de
     assert seen == [("ADDED", "w1"), ("MODIFIED", "w1"), ("DELETED", "w1")]
 
 
+def test_the_readme_watch_loop_prints_changes_only(vms, capsys) -> None:  # type: ignore[no-untyped-def]
+    """The README's loop: bookmarks advance the watch's resume version, never reach the loop."""
+    page = vms.list(label_selector="app=vm")
+    vms.create(vm("w1", image="x"))
+    other = VirtualMachine(metadata=ObjectMeta(name="db", labels={"app": "db"}))
+    latest = vms.create(other).metadata.resource_version  # not selected: only a bookmark
+    events = vms.watch(
+        resource_version=page.metadata.resource_version,
+        label_selector="app=vm",
+        timeout_seconds=2.5,  # longer than the server's one-second idle bookmark tick
+    )
+    for event in events:
+        print(event.type, event.object.metadata.name)
+    assert capsys.readouterr().out == "ADDED w1\n"
+    assert events.resource_version == latest  # a consumed bookmark moved the resume point
+
+
 def test_retry_on_conflict_wins_against_a_concurrent_writer(vms) -> None:  # type: ignore[no-untyped-def]
     vms.create(vm("counter", memory=0))
     stop = threading.Event()

@@ -155,3 +155,44 @@ def test_an_error_event_410_raises_gone() -> None:
         with rest_for(server) as rest, pytest.raises(Gone):
             for _ in watch_events(rest, PATH, {}, dict, resource_version="4", timeout_seconds=5):
                 pass
+
+
+def test_a_resuming_watch_consumes_bookmarks_and_resumes_from_them() -> None:
+    # client-go's RetryWatcher: a BOOKMARK moves the resume version, the caller never sees it.
+    calls: list[Recorded] = []
+
+    def answer(rec: Recorded) -> Reply:
+        calls.append(rec)
+        if len(calls) == 1:
+            return Reply(lines=[event("ADDED", "a", "5"), event("BOOKMARK", "", "9")])
+        return Reply(lines=[event("MODIFIED", "a", "10")])
+
+    with LoopbackServer() as server:
+        server.handle("GET", PATH, answer)
+        with rest_for(server) as rest:
+            watcher = Watcher(rest, PATH, {}, dict, resource_version="4")
+            seen = []
+            for ev in watcher:
+                seen.append(ev)
+                if ev.type == "MODIFIED":
+                    watcher.stop()
+    assert names(seen) == [("ADDED", "a"), ("MODIFIED", "a")]
+    assert calls[1].query["resourceVersion"] == ["9"]
+
+
+def test_a_plain_watch_yields_bookmarks_and_a_resuming_one_the_initial_events_end() -> None:
+    end = {"k8s.io/initial-events-end": "true"}
+    lines = [
+        event("ADDED", "a", "5"),
+        event("BOOKMARK", "", "8"),
+        event("BOOKMARK", "", "9", **end),
+    ]
+    with LoopbackServer() as server:
+        server.route("GET", PATH, Reply(lines=lines))
+        with rest_for(server) as rest:
+            plain = list(Watcher(rest, PATH, {}, dict, resource_version="4", resume=False))
+            resuming = Watcher(rest, PATH, {}, dict, resource_version="4", timeout_seconds=5)
+            first_two = [next(resuming), next(resuming)]
+            resuming.stop()
+    assert [e.type for e in plain] == ["ADDED", "BOOKMARK", "BOOKMARK"]
+    assert [(e.type, e.resource_version) for e in first_two] == [("ADDED", "5"), ("BOOKMARK", "9")]

@@ -124,9 +124,11 @@ def test_fail_on_change_reports_creation_change_and_removal(project: Path) -> No
 
     gadget = project / "crds" / "gadget.yaml"
     gadget.write_text(gadget.read_text().replace("How the gadget runs.", "How it runs."))
+    code, err = run_cli(["generate", "crds/", "--out", str(out), "--check"])
+    assert code == 1 and f"{out} is stale (1 file): {GADGET_MODELS}" in err
     code, err = run_cli(args)  # changed
     assert code == 1 and str(GADGET_MODELS) in err and str(WIDGET_MODELS) not in err
-    assert code == 1 and "1 files created, changed or removed" in err
+    assert code == 1 and f"{out}: 1 file created, changed or removed" in err
     assert run_cli(args)[0] == 0
 
     gadget.unlink()  # removed

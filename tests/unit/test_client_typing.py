@@ -123,3 +123,26 @@ def test_importing_a_package_does_not_import_its_informers() -> None:
     assert before == "[]", before
     assert "kube_clientgen_api.virtualmachine.informers.cloud_waibizi_com_v1" in after, after
     assert "kubecore.runtime.informer" in after, after
+
+
+def test_mypy_holds_the_dynamic_client_to_the_typed_option_types() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "tests/typing/dynamic_options.py",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MYPYPATH": str(REPO / "src")},
+    )
+    out = result.stdout
+    errors = [line for line in out.splitlines() if ": error:" in line]
+    assert len(errors) == 2, out
+    assert errors[0].startswith("tests/typing/dynamic_options.py:12:"), out
+    assert '"propagation_policy" to "delete"' in errors[0] and "'foreground'" in errors[0]
+    assert '"field_validation" to "create"' in errors[1] and "'strict'" in errors[1]

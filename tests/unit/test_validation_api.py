@@ -138,6 +138,20 @@ def test_cli_reports_one_line_per_problem_and_exit_codes(
     assert (code, out) == (0, "")
 
 
+def test_cli_summary_counts_one_in_the_singular(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    one = tmp_path / "pod.json"
+    one.write_text('{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {}}')
+    code, _, err = _run([str(one)], capsys)
+    assert code == 1 and err.splitlines()[-1] == (
+        "kube-clientgen validate: 1 document, 1 invalid, 1 problem"
+    )
+    (tmp_path / "ns.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n")
+    code, _, err = _run([str(tmp_path / "ns.yaml")], capsys)
+    assert code == 0 and err.splitlines()[-1].endswith(": 1 document, 0 invalid, 0 problems")
+
+
 def test_cli_exit_2_on_unreadable_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("apiVersion: v1\nkind: [unclosed\n")

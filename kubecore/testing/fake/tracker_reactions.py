@@ -24,7 +24,7 @@ from kubecore.testing.fake.actions import Action
 from kubecore.testing.httpio import check_write_options
 from kubecore.testing.patch import check_patch_document
 from kubecore.testing.scale import scale_paths, to_scale, update_scale
-from kubecore.testing.tracker import ApiError, Obj, Tracker
+from kubecore.testing.tracker import ApiError, Obj, Tracker, parse_resource_version
 from kubecore.testing.writes import JSON_PATCH, STRATEGIC_PATCH
 
 __all__ = ["ObjectReaction", "WatchReaction", "client_error", "wire"]
@@ -108,6 +108,8 @@ class ObjectReaction:
         if sub == "scale":
             return self._scale(resource, action, body)
         admission = self.admission
+        if verb in ("get", "list"):  # 400 for a malformed version, as the server
+            parse_resource_version(params.get("resourceVersion"))
         if verb == "get":
             return admission.on_read(resource, tracker.get(resource, namespace, name))
         if verb == "list":
@@ -135,9 +137,9 @@ class ObjectReaction:
                 action.patch_type,
                 action.patch,
                 params,
-            )
+            ).object
         if verb == "delete":
-            return writes.delete(tracker, resource, namespace, name, action.options, params)
+            return writes.delete(tracker, resource, namespace, name, action.options, params).object
         if verb == "delete-collection":
             return tracker.delete_collection(
                 resource,
