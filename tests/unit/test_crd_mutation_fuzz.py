@@ -191,3 +191,19 @@ def test_mutated_swagger_generates_or_exits_2_with_a_pointer(
             data = {"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"}}
             obj = scheme.from_dict(copy.deepcopy(data))
             assert scheme.to_dict(obj) == data
+
+
+def test_a_kind_whose_schema_lost_its_properties_still_generates(tmp_path: Path) -> None:
+    """Found by the fuzz above: a kind with no fields rendered ``__init__(self, *,)``."""
+    doc = copy.deepcopy(SMALL_SWAGGER)
+    del doc["definitions"]["io.k8s.api.core.v1.ConfigMap"]["properties"]
+    path = tmp_path / "swagger.json"
+    path.write_text(json.dumps(doc))
+    out = unique_package_dir(tmp_path)
+    code, err = generate_capture([path], out)
+    assert code == 0, err
+    with import_generated(out) as package:
+        models = importlib.import_module(package.__name__ + ".core.v1.models")
+        assert models.ConfigMap().to_dict() == {}
+        kept = models.ConfigMap.from_dict({"data": {"a": "b"}})
+        assert kept.to_dict() == {"data": {"a": "b"}} and kept.extra_fields == {"data": {"a": "b"}}
