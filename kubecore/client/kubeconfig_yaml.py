@@ -137,6 +137,35 @@ _KubectlLoader.add_constructor("tag:yaml.org,2002:value", _construct_untagged)
 _KubectlLoader.add_constructor(None, _construct_untagged)
 
 
+#: Deepest nesting of mappings and sequences a kubeconfig may have (real ones have about 5).
+#: Checked on the parser's events before anything is composed: libyaml's composer recurses
+#: in C, and PyYAML releases without a depth bound of their own crash the process on
+#: deeper input instead of raising.
+_MAX_DEPTH = 1000
+
+
+def _check_depth(raw: bytes) -> None:
+    """Raise ``KubeconfigYamlError`` (with the line) if ``raw`` nests deeper than _MAX_DEPTH;
+    YAML syntax errors come out as ``yaml.YAMLError``."""
+    loader = _KubectlLoader(raw)
+    try:
+        depth = 0
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                depth += 1
+                if depth > _MAX_DEPTH:
+                    mark = event.start_mark
+                    raise KubeconfigYamlError(
+                        f"not valid YAML at line {mark.line + 1}, column {mark.column + 1}: "
+                        f"nesting depth exceeds {_MAX_DEPTH}"
+                    )
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                depth -= 1
+    finally:
+        loader.dispose()
+
+
 def load_kubeconfig_text(raw: bytes) -> Any:
     """The data of one kubeconfig document (``None`` when empty).
 
@@ -154,7 +183,10 @@ def load_kubeconfig_text(raw: bytes) -> Any:
     if not raw.strip():
         return None
     try:
+        _check_depth(raw)
         return yaml.load(raw, Loader=_KubectlLoader)  # noqa: S506 - a safe loader subclass
+    except RecursionError:  # the pure-Python loader (no libyaml) below _MAX_DEPTH
+        raise KubeconfigYamlError("not valid YAML: nesting depth too deep") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or "syntax error"

@@ -484,3 +484,27 @@ def test_kubeconfig_json_nested_too_deep_is_a_config_error(tmp_path: Path) -> No
     path.write_text('{"clusters": ' + "[" * 100_000 + "]" * 100_000 + "}")
     with pytest.raises(ConfigError, match="nesting depth"):
         load_config(path)
+
+
+@pytest.mark.parametrize("style", ["flow", "block"])
+def test_kubeconfig_nesting_is_bounded_before_anything_is_built(tmp_path: Path, style: str) -> None:
+    """Checked on parser events, so no PyYAML release (6.0.3 crashed) or loader recurses."""
+    depth = 1_001
+    if style == "flow":
+        text = "preferences: " + "[" * depth + "]" * depth + "\n"
+    else:
+        text = "preferences:\n" + "".join(" " * i + "- \n" for i in range(1, depth + 1))
+    path = tmp_path / "config"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match="nesting depth exceeds 1000") as info:
+        load_config(path)
+    assert "line " in str(info.value)
+    shallow = tmp_path / "shallow"
+    nested = "[" * 50 + "]" * 50
+    shallow.write_text(
+        "apiVersion: v1\nkind: Config\npreferences: {}\n"
+        f"extensions: [{{name: x, extension: {{deep: {nested}}}}}]\n"
+    )
+    from kubecore.client.kubeconfig_yaml import load_kubeconfig_text
+
+    assert load_kubeconfig_text(shallow.read_bytes())["preferences"] == {}
