@@ -156,9 +156,9 @@ def _check_depth(raw: bytes) -> None:
                 depth += 1
                 if depth > _MAX_DEPTH:
                     mark = event.start_mark
+                    pos = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
                     raise KubeconfigYamlError(
-                        f"not valid YAML at line {mark.line + 1}, column {mark.column + 1}: "
-                        f"nesting depth exceeds {_MAX_DEPTH}"
+                        f"not valid YAML{pos}: nesting depth exceeds {_MAX_DEPTH}"
                     )
             elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
                 depth -= 1
