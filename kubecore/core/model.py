@@ -223,6 +223,7 @@ class Model:
             self._load(raw)
             return
         fields = {f.name for f in self.FIELDS}
+        fields.add("_extra")  # set by hand before loading: it wins too, as after loading
         preset = {k: v for k, v in _set_slots(self).items() if k in fields}
         self._load(raw)
         for name, value in preset.items():

@@ -274,3 +274,21 @@ def test_a_list_nested_deeper_than_msgspec_goes_decodes_like_the_plain_parse(
     while nested:
         nested, levels = nested[0], levels + 1
     assert levels == depth - 1
+
+
+@pytest.mark.parametrize("read_first", [False, True])
+def test_a_user_subclass_and_private_state_set_before_loading_behave_as_after(
+    read_first: bool,
+) -> None:
+    class Noted(Pod):
+        __slots__ = ("note",)
+
+    doc = {"metadata": {"name": "a"}, "unknown": 1}
+    pod = Noted.from_dict(doc)
+    if read_first:
+        assert pod.metadata.name == "a"
+    pod.note = "mine"  # type: ignore[attr-defined]
+    pod._extra = {"other": 2}  # what extra_fields reads; set by hand it wins as any field
+    assert pod.to_dict() == {"other": 2, "metadata": {"name": "a"}}
+    assert pod.note == "mine"  # type: ignore[attr-defined]
+    assert type(pod.deep_copy()) is Noted and pod.deep_copy() == pod
