@@ -292,3 +292,25 @@ def test_a_user_subclass_and_private_state_set_before_loading_behave_as_after(
     assert pod.to_dict() == {"other": 2, "metadata": {"name": "a"}}
     assert pod.note == "mine"  # type: ignore[attr-defined]
     assert type(pod.deep_copy()) is Noted and pod.deep_copy() == pod
+
+
+@pytest.mark.parametrize("read_first", [False, True])
+def test_to_dict_is_a_tree_the_caller_owns_read_or_not(read_first: bool) -> None:
+    doc = {
+        "metadata": {"labels": {"a": "b"}, "newField": {"x": [1]}},
+        "spec": {
+            "containers": [{"name": "c", "args": ["x"], "resources": {"limits": {"cpu": "1"}}}],
+            "nodeSelector": {"n": "1"},
+        },
+    }
+    pod = Pod.from_dict(doc)
+    if read_first:
+        read_all(pod)
+    out = pod.to_dict()
+    out["metadata"]["labels"]["changed"] = "1"
+    out["metadata"]["newField"]["x"].append(2)
+    out["spec"]["containers"][0]["args"].append("y")
+    out["spec"]["nodeSelector"].clear()
+    assert pod.to_dict() == doc
+    assert pod.metadata.labels == {"a": "b"} and pod.spec is not None
+    assert pod.spec.containers[0].args == ["x"] and pod.spec.node_selector == {"n": "1"}
