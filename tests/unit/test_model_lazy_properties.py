@@ -13,7 +13,10 @@ objects with ``==`` of the eager ones.
 from __future__ import annotations
 
 import copy
+import gc
 import pickle
+import sys
+import tracemalloc
 from typing import Any
 
 import orjson
@@ -314,3 +317,22 @@ def test_to_dict_is_a_tree_the_caller_owns_read_or_not(read_first: bool) -> None
     assert pod.to_dict() == doc
     assert pod.metadata.labels == {"a": "b"} and pod.spec is not None
     assert pod.spec.containers[0].args == ["x"] and pod.spec.node_selector == {"n": "1"}
+
+
+def test_an_unread_list_item_keeps_only_its_own_text(split_lists: bool) -> None:
+    item = {"metadata": {"name": "p", "labels": {"app": "x" * 200}}, "spec": {"containers": []}}
+    body = orjson.dumps({"items": [item] * 200})
+    PodList.from_json(body).items[0].to_dict()  # first use: imports and caches
+    refs = sys.getrefcount(body)
+    tracemalloc.start()
+    try:
+        pods = PodList.from_json(body)
+        one = pods.items[7]
+        del pods
+        gc.collect()
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert sys.getrefcount(body) == refs  # nothing holds the response body
+    assert held < len(body) / 20  # one item's worth, not the list's
+    assert one.to_dict() == item
