@@ -30,6 +30,7 @@ from __future__ import annotations
 from gc import get_referents as _get_referents
 
 from orjson import OPT_PASSTHROUGH_DATACLASS as _PT_DATACLASS
+from orjson import OPT_PASSTHROUGH_DATETIME as _PT_DATETIME
 from orjson import OPT_PASSTHROUGH_SUBCLASS as _PT_SUBCLASS
 from orjson import OPT_SORT_KEYS as _SORT_KEYS
 from orjson import Fragment as _Fragment
@@ -51,7 +52,10 @@ if TYPE_CHECKING:
     _E = TypeVar("_E", bound=StrEnum)
 
 
-_PASSTHROUGH = _PT_DATACLASS | _PT_SUBCLASS
+# What copy_value's fast path must not turn into JSON text: models, str subclasses (Time,
+# enum members) and datetimes (orjson would write a naive one without a zone, which
+# json_dumps refuses to send; copied, it stays a datetime and is refused the same way).
+_PASSTHROUGH = _PT_DATACLASS | _PT_SUBCLASS | _PT_DATETIME
 
 
 #: What ``Model.validate()`` calls; None means ``kubecore.core.validation.api.validate``.

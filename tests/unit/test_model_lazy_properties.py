@@ -17,6 +17,7 @@ import gc
 import pickle
 import sys
 import tracemalloc
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -336,3 +337,17 @@ def test_an_unread_list_item_keeps_only_its_own_text(split_lists: bool) -> None:
     assert sys.getrefcount(body) == refs  # nothing holds the response body
     assert held < len(body) / 20  # one item's worth, not the list's
     assert one.to_dict() == item
+
+
+@pytest.mark.parametrize("copy_data", [True, False])
+def test_a_datetime_in_decoded_data_encodes_the_same_copied_or_not(copy_data: bool) -> None:
+    naive, aware = datetime(2024, 5, 6, 7, 8, 9), datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
+    pod = Pod.from_dict({"metadata": {"creationTimestamp": aware}, "x": aware}, copy=copy_data)
+    stamp = "2024-05-06T07:08:09.000000Z"
+    assert orjson.loads(pod.deep_copy().to_json()) == {
+        "metadata": {"creationTimestamp": stamp},
+        "x": stamp,
+    }
+    assert pod.to_dict()["x"] == aware
+    with pytest.raises(ValueError, match="naive datetime"):  # never sent without a zone
+        Pod.from_dict({"metadata": {"creationTimestamp": naive}}, copy=copy_data).to_json()
