@@ -16,6 +16,7 @@ import copy
 import gc
 import pickle
 import sys
+import threading
 import tracemalloc
 from datetime import UTC, datetime
 from typing import Any
@@ -351,3 +352,48 @@ def test_a_datetime_in_decoded_data_encodes_the_same_copied_or_not(copy_data: bo
     assert pod.to_dict()["x"] == aware
     with pytest.raises(ValueError, match="naive datetime"):  # never sent without a zone
         Pod.from_dict({"metadata": {"creationTimestamp": naive}}, copy=copy_data).to_json()
+
+
+def test_informer_handlers_that_copy_before_changing_leave_the_cache_alone() -> None:
+    from kube_clientgen_api.kubernetes.fake import Clientset as FakeClientset
+    from kube_clientgen_api.kubernetes.informers import SharedInformerFactory
+
+    def pod(i: int) -> Pod:
+        return Pod.from_dict(
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": f"p{i}", "namespace": "ns", "labels": {"app": "a"}},
+                "spec": {"containers": [{"name": "c", "image": "one", "args": ["x"]}]},
+            }
+        )
+
+    clientset = FakeClientset(*(pod(i) for i in range(20)))
+    stop, handled = threading.Event(), threading.Event()
+    changed: list[Pod] = []
+
+    def on_add(obj: Pod) -> None:
+        mine = obj.deep_copy()  # the rule: never change what the cache holds
+        mine.metadata.labels = {**(mine.metadata.labels or {}), "seen": "1"}
+        assert mine.spec is not None
+        mine.spec.containers[0].image = "two"
+        mine.spec.containers[0].args.append("y")  # type: ignore[union-attr]
+        changed.append(mine)
+        if len(changed) == 20:
+            handled.set()
+
+    factory = SharedInformerFactory(clientset)
+    pods = factory.core_v1.pods()
+    pods.informer().add_event_handler(on_add=on_add)
+    try:
+        factory.start(stop)
+        factory.wait_for_cache_sync(stop)
+        assert handled.wait(30)
+        for i in range(20):
+            cached = pods.lister().pods("ns").get(f"p{i}")
+            stored = clientset.core_v1.pods("ns").get(f"p{i}")
+            assert cached == stored and cached.to_dict() == stored.to_dict()
+            assert cached.spec == pod(i).spec and cached.metadata.labels == {"app": "a"}
+        assert all(p.metadata.labels == {"app": "a", "seen": "1"} for p in changed)
+    finally:
+        stop.set()
