@@ -250,7 +250,12 @@ class TypeCode:
         return f"_copy_value({var})"
 
     def encode(self, t: ir.TypeRef, var: str, depth: int = 0) -> str:
-        """An expression turning the non-null Python value ``var`` into wire data."""
+        """An expression turning the non-null Python value ``var`` into wire data.
+
+        Lists, maps and JSON values that need no conversion are handed over as they are
+        when ``wire`` (``to_json`` serializes them at once) and copied otherwise, so that
+        ``to_dict()`` is a tree the caller owns whether or not the object was read.
+        """
         if isinstance(t, ir.Special) and t.name == "Quantity":
             return f"_quantity_wire({var})"
         if isinstance(t, ir.Special) and t.name in ("Time", "MicroTime"):
@@ -262,6 +267,8 @@ class TypeCode:
             return f"[{self.encode(t.item, item, depth + 1)} for {item} in {var}]"
         if isinstance(t, ir.MapOf) and self._encode_converts(t.value):
             return f"{{k{depth}: {self.encode(t.value, item, depth + 1)} for k{depth}, {item} in {var}.items()}}"
+        if isinstance(t, ir.ListOf | ir.MapOf | ir.AnyJson):
+            return f"{var} if wire else {self.copy(t, var)}"
         return var
 
     def _encode_converts(self, t: ir.TypeRef) -> bool:

@@ -124,3 +124,22 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.update(extra)
     return env
+
+
+def read_all(value: object) -> None:
+    """Read every field of every model in ``value``, building the whole tree.
+
+    Decoding is lazy (fields are built on first access), so a decode -> encode round trip
+    that reads nothing never runs a loader: tests of decoding read everything first.
+    """
+    from kubecore.core.model import Model
+
+    if isinstance(value, Model):
+        for f in value.FIELDS:
+            read_all(getattr(value, f.name))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            read_all(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            read_all(item)

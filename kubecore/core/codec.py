@@ -32,9 +32,12 @@ SPLIT_LISTS = _msgspec is not None
 if _msgspec is not None:
     _split_object = _msgspec.json.Decoder(dict[str, _msgspec.Raw]).decode
     _split_array = _msgspec.json.Decoder(list[_msgspec.Raw]).decode
+    # msgspec's nesting limit (the interpreter's recursion limit) is below orjson's (1024):
+    # a body nested deeper than msgspec goes is parsed whole, as without msgspec.
     _SPLIT_ERRORS: tuple[type[Exception], ...] = (
         _msgspec.DecodeError,
         _msgspec.ValidationError,
+        RecursionError,
     )
 
 # The annotation of a field holding a list of models (not of str, numbers, enums or Any).

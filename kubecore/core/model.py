@@ -30,7 +30,9 @@ from __future__ import annotations
 from gc import get_referents as _get_referents
 
 from orjson import OPT_PASSTHROUGH_DATACLASS as _PT_DATACLASS
+from orjson import OPT_PASSTHROUGH_DATETIME as _PT_DATETIME
 from orjson import OPT_PASSTHROUGH_SUBCLASS as _PT_SUBCLASS
+from orjson import OPT_SORT_KEYS as _SORT_KEYS
 from orjson import Fragment as _Fragment
 from orjson import dumps as _json_dumps
 from orjson import loads as _json_loads
@@ -50,7 +52,10 @@ if TYPE_CHECKING:
     _E = TypeVar("_E", bound=StrEnum)
 
 
-_PASSTHROUGH = _PT_DATACLASS | _PT_SUBCLASS
+# What copy_value's fast path must not turn into JSON text: models, str subclasses (Time,
+# enum members) and datetimes (orjson would write a naive one without a zone, which
+# json_dumps refuses to send; copied, it stays a datetime and is refused the same way).
+_PASSTHROUGH = _PT_DATACLASS | _PT_SUBCLASS | _PT_DATETIME
 
 
 #: What ``Model.validate()`` calls; None means ``kubecore.core.validation.api.validate``.
@@ -200,8 +205,10 @@ class Model:
     if not TYPE_CHECKING:  # hidden from type checkers: any attribute would type-check
 
         def __getattr__(self, name: str) -> Any:
-            # Called only when a slot is unset: a field of an object not loaded yet.
-            if name == "_raw" or name[:2] == "__":
+            # Called only when a slot is unset: a field of an object not loaded yet. A name
+            # the class does not define (no slot: ``_absent`` of a class without always-set
+            # fields, which ``extra_of`` asks for while ``_load`` runs) never loads.
+            if name == "_raw" or name[:2] == "__" or not hasattr(type(self), name):
                 raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
             if self._raw is not None:
                 self._materialize()
@@ -220,6 +227,7 @@ class Model:
             self._load(raw)
             return
         fields = {f.name for f in self.FIELDS}
+        fields.add("_extra")  # set by hand before loading: it wins too, as after loading
         preset = {k: v for k, v in _set_slots(self).items() if k in fields}
         self._load(raw)
         for name, value in preset.items():
@@ -342,14 +350,13 @@ class Model:
             mine_raw is not None
             and their_raw is not None
             and mine_raw.__class__ is their_raw.__class__
+            and len(_get_referents(self)) <= 2
+            and len(_get_referents(other)) <= 2
+            and _same_json(mine_raw, their_raw)
         ):
-            # Neither loaded: equal decoded objects come from equal JSON and vice versa
-            # (for unparsed text only equal text is known to be equal).
-            if len(_get_referents(self)) <= 2 and len(_get_referents(other)) <= 2:
-                if mine_raw == their_raw:
-                    return True
-                if mine_raw.__class__ is dict:
-                    return False
+            # Neither loaded, and the same JSON: the same objects. Different JSON proves
+            # nothing (Quantities compare by value: "1" == "1000m"), so that case loads.
+            return True
         if self._values() != other._values() or (self._extra or None) != (other._extra or None):
             return False
         mine: tuple[str, ...] = getattr(self, "_absent", ())
@@ -379,6 +386,25 @@ def _check_kind(cls: type, data: dict[str, Any], kind: str, api_version: str | N
             f"{cls.__qualname__}.from_dict: the document is {wire_version!r} {wire_kind!r}, "
             f"not {expected}; decode it with its own class or with the scheme's from_dict"
         )
+
+
+def _same_json(mine: dict[str, Any] | ItemJSON, theirs: dict[str, Any] | ItemJSON) -> bool:
+    """Whether two wire values are the same JSON document, so decode to equal objects.
+
+    Python's ``==`` is not enough: it takes ``1 == 1.0 == True``, which decode differently
+    (an int field keeps ``1`` and rejects ``1.0``). So equal values must also serialize
+    alike with sorted keys; NaN (which orjson writes as null) already differs under ``==``.
+    """
+    if mine.__class__ is ItemJSON:
+        return mine.data == theirs.data  # type: ignore[union-attr]
+    if mine is theirs:
+        return True
+    if mine != theirs:
+        return False
+    try:
+        return bool(_json_dumps(mine, option=_SORT_KEYS) == _json_dumps(theirs, option=_SORT_KEYS))
+    except TypeError:  # not plain JSON (taken over with copy=False): compare the objects
+        return False
 
 
 def _set_slots(obj: Model) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from kube_clientgen.cli import main as clientgen
 from kubecore.core import yamlio
 from kubecore.core.model import Model
 from tests.conftest import SPECS, requires_shared
-from tests.helpers import import_generated, unique_package_dir
+from tests.helpers import import_generated, read_all, unique_package_dir
 
 pytestmark = [requires_shared, pytest.mark.slow]
 
@@ -86,6 +86,9 @@ def test_share_and_reuse_never_change_decoding(tmp_path: Path, crds: str) -> Non
             assert x.to_dict() == doc, where
             assert y.to_dict() == doc, where
             assert _attributes(x) == _attributes(y), where
+            read_all(x)  # decoding is lazy: encode again with every field built
+            read_all(y)
+            assert x.to_dict() == doc and y.to_dict() == doc, where
             checked += 1
             reused += "kube_clientgen_api.kubernetes" in repr(_classes(x))
     assert checked > 20

@@ -84,6 +84,24 @@ def _check_lossless(cls: type[Model], doc: dict[str, Any]) -> None:
     assert cls.from_json(obj.to_json()).to_dict() == original
     twin = obj.deep_copy()
     assert twin == obj and twin.to_dict() == original
+    # Decoding is lazy: nothing above built a field. Read everything, then check again.
+    read = cls.from_dict(copy.deepcopy(original))
+    _read_all(read)
+    assert read.to_dict() == original
+    assert cls.from_json(read.to_json()).to_dict() == original
+    assert read == obj and obj == read and read.deep_copy() == read
+
+
+def _read_all(value: Any) -> None:
+    if isinstance(value, Model):
+        for f in value.FIELDS:
+            _read_all(getattr(value, f.name))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _read_all(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _read_all(item)
 
 
 def _property(cls: type[Model], doc: dict[str, Any]) -> Any:

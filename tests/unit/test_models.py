@@ -22,7 +22,7 @@ from kube_clientgen_api.kubernetes.core.v1 import Container, Pod, Service
 from kubecore.core import yamlio
 from kubecore.core.quantity import Quantity
 from kubecore.core.times import MicroTime, Time
-from tests.helpers import FIXTURES, generate, import_generated, unique_package_dir
+from tests.helpers import FIXTURES, generate, import_generated, read_all, unique_package_dir
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -31,6 +31,9 @@ def roundtrip(cls: Any, data: dict[str, Any]) -> None:
     original = copy.deepcopy(data)
     obj = cls.from_dict(data)
     assert data == original, "decoding must not change its input"
+    assert obj.to_dict() == original
+    assert cls.from_json(obj.to_json()).to_dict() == original
+    read_all(obj)  # decoding is lazy: the same with every field built
     assert obj.to_dict() == original
     assert cls.from_json(obj.to_json()).to_dict() == original
 

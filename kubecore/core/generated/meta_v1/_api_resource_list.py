@@ -229,11 +229,13 @@ class APIResource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.categories
         if v0 is not None:
-            data["categories"] = v0
+            data["categories"] = v0 if wire else v0[:]
         v1 = self.group
         if v1 is not None:
             data["group"] = v1
@@ -248,7 +250,7 @@ class APIResource(_Model):
             data["namespaced"] = v4
         v5 = self.short_names
         if v5 is not None:
-            data["shortNames"] = v5
+            data["shortNames"] = v5 if wire else v5[:]
         v6 = self.singular_name
         if v6 is not None and (v6 or "singular_name" not in absent):
             data["singularName"] = v6
@@ -257,7 +259,7 @@ class APIResource(_Model):
             data["storageVersionHash"] = v7
         v8 = self.verbs
         if v8 is not None and (v8 or "verbs" not in absent):
-            data["verbs"] = v8
+            data["verbs"] = v8 if wire else v8[:]
         v9 = self.version
         if v9 is not None:
             data["version"] = v9
@@ -396,7 +398,9 @@ class APIResourceList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:

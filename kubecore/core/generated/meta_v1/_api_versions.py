@@ -142,7 +142,9 @@ class APIVersions(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -155,7 +157,7 @@ class APIVersions(_Model):
             data["serverAddressByClientCIDRs"] = [i0._encode(wire) for i0 in v2]
         v3 = self.versions
         if v3 is not None and (v3 or "versions" not in absent):
-            data["versions"] = v3
+            data["versions"] = v3 if wire else v3[:]
         return data
 
     def _copy(self) -> APIVersions:

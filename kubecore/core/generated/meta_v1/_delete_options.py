@@ -178,13 +178,15 @@ class DeleteOptions(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.dry_run
         if v1 is not None:
-            data["dryRun"] = v1
+            data["dryRun"] = v1 if wire else v1[:]
         v2 = self.grace_period_seconds
         if v2 is not None:
             data["gracePeriodSeconds"] = v2
@@ -280,7 +282,9 @@ class Preconditions(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.resource_version
         if v0 is not None:
             data["resourceVersion"] = v0

@@ -94,13 +94,15 @@ class LabelSelector(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.match_expressions
         if v0 is not None:
             data["matchExpressions"] = [i0._encode(wire) for i0 in v0]
         v1 = self.match_labels
         if v1 is not None:
-            data["matchLabels"] = v1
+            data["matchLabels"] = v1 if wire else v1.copy()
         return data
 
     def _copy(self) -> LabelSelector:

@@ -105,7 +105,9 @@ class LabelSelectorRequirement(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.key
         if v0 is not None and (v0 or "key" not in absent):
@@ -115,7 +117,7 @@ class LabelSelectorRequirement(_Model):
             data["operator"] = v1
         v2 = self.values
         if v2 is not None:
-            data["values"] = v2
+            data["values"] = v2 if wire else v2[:]
         return data
 
     def _copy(self) -> LabelSelectorRequirement:

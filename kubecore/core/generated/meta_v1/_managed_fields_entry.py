@@ -145,7 +145,9 @@ class ManagedFieldsEntry(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -154,7 +156,7 @@ class ManagedFieldsEntry(_Model):
             data["fieldsType"] = v1
         v2 = self.fields_v1
         if v2 is not None:
-            data["fieldsV1"] = v2
+            data["fieldsV1"] = v2 if wire else _copy_value(v2)
         v3 = self.manager
         if v3 is not None:
             data["manager"] = v3

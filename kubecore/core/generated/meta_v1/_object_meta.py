@@ -332,10 +332,12 @@ Populated by the system. Read-only. More info: https://kubernetes.io/docs/concep
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.annotations
         if v0 is not None:
-            data["annotations"] = v0
+            data["annotations"] = v0 if wire else v0.copy()
         v1 = self.creation_timestamp
         if v1 is not None:
             data["creationTimestamp"] = v1 if isinstance(v1, str) else _Time.coerce(v1)
@@ -347,7 +349,7 @@ Populated by the system. Read-only. More info: https://kubernetes.io/docs/concep
             data["deletionTimestamp"] = v3 if isinstance(v3, str) else _Time.coerce(v3)
         v4 = self.finalizers
         if v4 is not None:
-            data["finalizers"] = v4
+            data["finalizers"] = v4 if wire else v4[:]
         v5 = self.generate_name
         if v5 is not None:
             data["generateName"] = v5
@@ -356,7 +358,7 @@ Populated by the system. Read-only. More info: https://kubernetes.io/docs/concep
             data["generation"] = v6
         v7 = self.labels
         if v7 is not None:
-            data["labels"] = v7
+            data["labels"] = v7 if wire else v7.copy()
         v8 = self.managed_fields
         if v8 is not None:
             data["managedFields"] = [i0._encode(wire) for i0 in v8]

@@ -97,11 +97,13 @@ class WatchEvent(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.object
         if v0 is not None and (v0 or "object" not in absent):
-            data["object"] = v0
+            data["object"] = v0 if wire else _copy_value(v0)
         v1 = self.type
         if v1 is not None and (v1 or "type" not in absent):
             data["type"] = v1

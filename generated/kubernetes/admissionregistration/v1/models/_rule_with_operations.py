@@ -125,19 +125,21 @@ Depending on the enclosing object, subresources might not be allowed. Required.
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.api_groups
         if v0 is not None:
-            data["apiGroups"] = v0
+            data["apiGroups"] = v0 if wire else v0[:]
         v1 = self.api_versions
         if v1 is not None:
-            data["apiVersions"] = v1
+            data["apiVersions"] = v1 if wire else v1[:]
         v2 = self.operations
         if v2 is not None:
-            data["operations"] = v2
+            data["operations"] = v2 if wire else v2[:]
         v3 = self.resources
         if v3 is not None:
-            data["resources"] = v3
+            data["resources"] = v3 if wire else v3[:]
         v4 = self.scope
         if v4 is not None:
             data["scope"] = v4
@@ -257,7 +259,9 @@ class ServiceReference(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.name
         if v0 is not None and (v0 or "name" not in absent):
@@ -376,7 +380,9 @@ Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fra
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.ca_bundle
         if v0 is not None:
             data["caBundle"] = v0

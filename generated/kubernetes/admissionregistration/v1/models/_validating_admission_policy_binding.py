@@ -160,7 +160,9 @@ class ValidatingAdmissionPolicyBinding(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -310,7 +312,9 @@ class ValidatingAdmissionPolicyBindingList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -483,7 +487,9 @@ Required.
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.match_resources
         if v0 is not None:
@@ -496,7 +502,7 @@ Required.
             data["policyName"] = v2
         v3 = self.validation_actions
         if v3 is not None and (v3 or "validation_actions" not in absent):
-            data["validationActions"] = v3
+            data["validationActions"] = v3 if wire else v3[:]
         return data
 
     def _copy(self) -> ValidatingAdmissionPolicyBindingSpec:

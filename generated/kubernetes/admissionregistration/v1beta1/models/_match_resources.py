@@ -216,7 +216,9 @@ Default to the empty LabelSelector, which matches everything.
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.exclude_resource_rules
         if v0 is not None:
             data["excludeResourceRules"] = [i0._encode(wire) for i0 in v0]
@@ -369,22 +371,24 @@ Depending on the enclosing object, subresources might not be allowed. Required.
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.api_groups
         if v0 is not None:
-            data["apiGroups"] = v0
+            data["apiGroups"] = v0 if wire else v0[:]
         v1 = self.api_versions
         if v1 is not None:
-            data["apiVersions"] = v1
+            data["apiVersions"] = v1 if wire else v1[:]
         v2 = self.operations
         if v2 is not None:
-            data["operations"] = v2
+            data["operations"] = v2 if wire else v2[:]
         v3 = self.resource_names
         if v3 is not None:
-            data["resourceNames"] = v3
+            data["resourceNames"] = v3 if wire else v3[:]
         v4 = self.resources
         if v4 is not None:
-            data["resources"] = v4
+            data["resources"] = v4 if wire else v4[:]
         v5 = self.scope
         if v5 is not None:
             data["scope"] = v5

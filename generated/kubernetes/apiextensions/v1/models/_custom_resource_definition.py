@@ -175,7 +175,9 @@ class CustomResourceColumnDefinition(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.description
         if v0 is not None:
@@ -289,7 +291,9 @@ class CustomResourceConversion(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.strategy
         if v0 is not None and (v0 or "strategy" not in absent):
@@ -465,7 +469,9 @@ class CustomResourceDefinition(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -635,7 +641,9 @@ class CustomResourceDefinitionCondition(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.last_transition_time
         if v0 is not None:
@@ -785,7 +793,9 @@ class CustomResourceDefinitionList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -945,11 +955,13 @@ class CustomResourceDefinitionNames(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.categories
         if v0 is not None:
-            data["categories"] = v0
+            data["categories"] = v0 if wire else v0[:]
         v1 = self.kind
         if v1 is not None and (v1 or "kind" not in absent):
             data["kind"] = v1
@@ -961,7 +973,7 @@ class CustomResourceDefinitionNames(_Model):
             data["plural"] = v3
         v4 = self.short_names
         if v4 is not None:
-            data["shortNames"] = v4
+            data["shortNames"] = v4 if wire else v4[:]
         v5 = self.singular
         if v5 is not None:
             data["singular"] = v5
@@ -1151,7 +1163,9 @@ class CustomResourceDefinitionSpec(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.conversion
         if v0 is not None:
@@ -1308,7 +1322,9 @@ class CustomResourceDefinitionStatus(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.accepted_names
         if v0 is not None:
             data["acceptedNames"] = v0._encode(wire)
@@ -1320,7 +1336,7 @@ class CustomResourceDefinitionStatus(_Model):
             data["observedGeneration"] = v2
         v3 = self.stored_versions
         if v3 is not None:
-            data["storedVersions"] = v3
+            data["storedVersions"] = v3 if wire else v3[:]
         return data
 
     def _copy(self) -> CustomResourceDefinitionStatus:
@@ -1581,7 +1597,9 @@ class CustomResourceDefinitionVersion(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.additional_printer_columns
         if v0 is not None:
@@ -1724,7 +1742,9 @@ class CustomResourceSubresourceScale(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.label_selector_path
         if v0 is not None:
@@ -1814,13 +1834,15 @@ class CustomResourceSubresources(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.scale
         if v0 is not None:
             data["scale"] = v0._encode(wire)
         v1 = self.status
         if v1 is not None:
-            data["status"] = v1
+            data["status"] = v1 if wire else _copy_value(v1)
         return data
 
     def _copy(self) -> CustomResourceSubresources:
@@ -1885,7 +1907,9 @@ class CustomResourceValidation(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.open_apiv3_schema
         if v0 is not None:
             data["openAPIV3Schema"] = v0._encode(wire)
@@ -1955,7 +1979,9 @@ class ExternalDocumentation(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.description
         if v0 is not None:
             data["description"] = v0
@@ -2717,7 +2743,9 @@ Defaults to atomic for arrays.
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.dollar_ref
         if v0 is not None:
             data["$ref"] = v0
@@ -2726,10 +2754,10 @@ Defaults to atomic for arrays.
             data["$schema"] = v1
         v2 = self.additional_items
         if v2 is not None:
-            data["additionalItems"] = v2
+            data["additionalItems"] = v2 if wire else _copy_value(v2)
         v3 = self.additional_properties
         if v3 is not None:
-            data["additionalProperties"] = v3
+            data["additionalProperties"] = v3 if wire else _copy_value(v3)
         v4 = self.all_of
         if v4 is not None:
             data["allOf"] = [i0._encode(wire) for i0 in v4]
@@ -2738,22 +2766,22 @@ Defaults to atomic for arrays.
             data["anyOf"] = [i0._encode(wire) for i0 in v5]
         v6 = self.default
         if v6 is not None:
-            data["default"] = v6
+            data["default"] = v6 if wire else _copy_value(v6)
         v7 = self.definitions
         if v7 is not None:
             data["definitions"] = {k0: i0._encode(wire) for k0, i0 in v7.items()}
         v8 = self.dependencies
         if v8 is not None:
-            data["dependencies"] = v8
+            data["dependencies"] = v8 if wire else _copy_value(v8)
         v9 = self.description
         if v9 is not None:
             data["description"] = v9
         v10 = self.enum
         if v10 is not None:
-            data["enum"] = v10
+            data["enum"] = v10 if wire else _copy_value(v10)
         v11 = self.example
         if v11 is not None:
-            data["example"] = v11
+            data["example"] = v11 if wire else _copy_value(v11)
         v12 = self.exclusive_maximum
         if v12 is not None:
             data["exclusiveMaximum"] = v12
@@ -2771,7 +2799,7 @@ Defaults to atomic for arrays.
             data["id"] = v16
         v17 = self.items
         if v17 is not None:
-            data["items"] = v17
+            data["items"] = v17 if wire else _copy_value(v17)
         v18 = self.max_items
         if v18 is not None:
             data["maxItems"] = v18
@@ -2819,7 +2847,7 @@ Defaults to atomic for arrays.
             data["properties"] = {k0: i0._encode(wire) for k0, i0 in v32.items()}
         v33 = self.required
         if v33 is not None:
-            data["required"] = v33
+            data["required"] = v33 if wire else v33[:]
         v34 = self.title
         if v34 is not None:
             data["title"] = v34
@@ -2837,7 +2865,7 @@ Defaults to atomic for arrays.
             data["x-kubernetes-int-or-string"] = v38
         v39 = self.x_kubernetes_list_map_keys
         if v39 is not None:
-            data["x-kubernetes-list-map-keys"] = v39
+            data["x-kubernetes-list-map-keys"] = v39 if wire else v39[:]
         v40 = self.x_kubernetes_list_type
         if v40 is not None:
             data["x-kubernetes-list-type"] = v40
@@ -2974,7 +3002,9 @@ class SelectableField(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.json_path
         if v0 is not None and (v0 or "json_path" not in absent):
@@ -3092,7 +3122,9 @@ class ServiceReference(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.name
         if v0 is not None and (v0 or "name" not in absent):
@@ -3284,7 +3316,9 @@ Transition rules by default are applied only on UPDATE requests and are skipped 
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.field_path
         if v0 is not None:
@@ -3411,7 +3445,9 @@ Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fra
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.ca_bundle
         if v0 is not None:
             data["caBundle"] = v0
@@ -3517,14 +3553,16 @@ class WebhookConversion(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.client_config
         if v0 is not None:
             data["clientConfig"] = v0._encode(wire)
         v1 = self.conversion_review_versions
         if v1 is not None and (v1 or "conversion_review_versions" not in absent):
-            data["conversionReviewVersions"] = v1
+            data["conversionReviewVersions"] = v1 if wire else v1[:]
         return data
 
     def _copy(self) -> WebhookConversion:

@@ -177,7 +177,9 @@ class Deployment(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -347,7 +349,9 @@ class DeploymentCondition(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.last_transition_time
         if v0 is not None:
@@ -492,7 +496,9 @@ class DeploymentList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -699,7 +705,9 @@ class DeploymentSpec(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.min_ready_seconds
         if v0 is not None:
@@ -932,7 +940,9 @@ This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplic
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.available_replicas
         if v0 is not None:
             data["availableReplicas"] = v0
@@ -1044,7 +1054,9 @@ class DeploymentStrategy(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.rolling_update
         if v0 is not None:
             data["rollingUpdate"] = v0._encode(wire)
@@ -1120,7 +1132,9 @@ class RollingUpdateDeployment(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.max_surge
         if v0 is not None:
             data["maxSurge"] = v0

@@ -107,7 +107,9 @@ class BoundObjectReference(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
@@ -256,7 +258,9 @@ class TokenRequest(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -371,10 +375,12 @@ class TokenRequestSpec(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.audiences
         if v0 is not None:
-            data["audiences"] = v0
+            data["audiences"] = v0 if wire else v0[:]
         v1 = self.bound_object_ref
         if v1 is not None:
             data["boundObjectRef"] = v1._encode(wire)
@@ -455,7 +461,9 @@ class TokenRequestStatus(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.expiration_timestamp
         if v0 is not None:
             data["expirationTimestamp"] = v0 if isinstance(v0, str) else _Time.coerce(v0)

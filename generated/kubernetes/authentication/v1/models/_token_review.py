@@ -160,7 +160,9 @@ class TokenReview(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -266,11 +268,13 @@ class TokenReviewSpec(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.audiences
         if v0 is not None:
-            data["audiences"] = v0
+            data["audiences"] = v0 if wire else v0[:]
         v1 = self.token
         if v1 is not None and (v1 or "token" not in absent):
             data["token"] = v1
@@ -376,10 +380,12 @@ class TokenReviewStatus(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.audiences
         if v0 is not None:
-            data["audiences"] = v0
+            data["audiences"] = v0 if wire else v0[:]
         v1 = self.authenticated
         if v1 is not None:
             data["authenticated"] = v1

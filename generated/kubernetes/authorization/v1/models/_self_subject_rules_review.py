@@ -93,14 +93,16 @@ class NonResourceRule(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.non_resource_urls
         if v0 is not None:
-            data["nonResourceURLs"] = v0
+            data["nonResourceURLs"] = v0 if wire else v0[:]
         v1 = self.verbs
         if v1 is not None and (v1 or "verbs" not in absent):
-            data["verbs"] = v1
+            data["verbs"] = v1 if wire else v1[:]
         return data
 
     def _copy(self) -> NonResourceRule:
@@ -213,20 +215,22 @@ class ResourceRule(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_groups
         if v0 is not None:
-            data["apiGroups"] = v0
+            data["apiGroups"] = v0 if wire else v0[:]
         v1 = self.resource_names
         if v1 is not None:
-            data["resourceNames"] = v1
+            data["resourceNames"] = v1 if wire else v1[:]
         v2 = self.resources
         if v2 is not None:
-            data["resources"] = v2
+            data["resources"] = v2 if wire else v2[:]
         v3 = self.verbs
         if v3 is not None and (v3 or "verbs" not in absent):
-            data["verbs"] = v3
+            data["verbs"] = v3 if wire else v3[:]
         return data
 
     def _copy(self) -> ResourceRule:
@@ -383,7 +387,9 @@ class SelfSubjectRulesReview(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -460,7 +466,9 @@ class SelfSubjectRulesReviewSpec(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.namespace
         if v0 is not None:
             data["namespace"] = v0
@@ -612,7 +620,9 @@ class SubjectRulesReviewStatus(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.evaluation_error
         if v0 is not None:

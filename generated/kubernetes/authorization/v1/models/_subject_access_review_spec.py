@@ -152,13 +152,15 @@ class SubjectAccessReviewSpec(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.extra
         if v0 is not None:
-            data["extra"] = v0
+            data["extra"] = v0 if wire else _copy_value(v0)
         v1 = self.groups
         if v1 is not None:
-            data["groups"] = v1
+            data["groups"] = v1 if wire else v1[:]
         v2 = self.non_resource_attributes
         if v2 is not None:
             data["nonResourceAttributes"] = v2._encode(wire)

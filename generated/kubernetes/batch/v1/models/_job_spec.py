@@ -327,7 +327,9 @@ When using podFailurePolicy, Failed is the the only allowed value. TerminatingOr
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.active_deadline_seconds
         if v0 is not None:
@@ -471,7 +473,9 @@ class PodFailurePolicy(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.rules
         if v0 is not None and (v0 or "rules" not in absent):
@@ -585,7 +589,9 @@ Additional values are considered to be added in the future. Clients should react
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.container_name
         if v0 is not None:
@@ -595,7 +601,7 @@ Additional values are considered to be added in the future. Clients should react
             data["operator"] = v1
         v2 = self.values
         if v2 is not None and (v2 or "values" not in absent):
-            data["values"] = v2
+            data["values"] = v2 if wire else v2[:]
         return data
 
     def _copy(self) -> PodFailurePolicyOnExitCodesRequirement:
@@ -679,7 +685,9 @@ class PodFailurePolicyOnPodConditionsPattern(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.status
         if v0 is not None:
@@ -827,7 +835,9 @@ Additional values are considered to be added in the future. Clients should react
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.action
         if v0 is not None and (v0 or "action" not in absent):
@@ -917,7 +927,9 @@ class SuccessPolicy(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.rules
         if v0 is not None and (v0 or "rules" not in absent):
@@ -991,7 +1003,9 @@ class SuccessPolicyRule(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.succeeded_count
         if v0 is not None:
             data["succeededCount"] = v0

@@ -187,7 +187,9 @@ class CertificateSigningRequest(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -370,7 +372,9 @@ Only one condition of a given type is allowed.
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.last_transition_time
         if v0 is not None:
@@ -521,7 +525,9 @@ class CertificateSigningRequestList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -763,17 +769,19 @@ Valid values are:
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.expiration_seconds
         if v0 is not None:
             data["expirationSeconds"] = v0
         v1 = self.extra
         if v1 is not None:
-            data["extra"] = v1
+            data["extra"] = v1 if wire else _copy_value(v1)
         v2 = self.groups
         if v2 is not None:
-            data["groups"] = v2
+            data["groups"] = v2 if wire else v2[:]
         v3 = self.request
         if v3 is not None and (v3 or "request" not in absent):
             data["request"] = v3
@@ -785,7 +793,7 @@ Valid values are:
             data["uid"] = v5
         v6 = self.usages
         if v6 is not None:
-            data["usages"] = v6
+            data["usages"] = v6 if wire else v6[:]
         v7 = self.username
         if v7 is not None:
             data["username"] = v7
@@ -910,7 +918,9 @@ When serialized as JSON or YAML, the data is additionally base64-encoded, so it 
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.certificate
         if v0 is not None:
             data["certificate"] = v0

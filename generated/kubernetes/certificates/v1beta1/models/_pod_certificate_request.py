@@ -180,7 +180,9 @@ class PodCertificateRequest(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -330,7 +332,9 @@ class PodCertificateRequestList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -659,7 +663,9 @@ Signers should document the keys and values they support.  Signers should deny r
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.max_expiration_seconds
         if v0 is not None:
@@ -696,7 +702,7 @@ Signers should document the keys and values they support.  Signers should deny r
             data["stubPKCS10Request"] = v10
         v11 = self.unverified_user_annotations
         if v11 is not None:
-            data["unverifiedUserAnnotations"] = v11
+            data["unverifiedUserAnnotations"] = v11 if wire else v11.copy()
         return data
 
     def _copy(self) -> PodCertificateRequestSpec:
@@ -865,7 +871,9 @@ If the request is denied with `Reason=UnsupportedKeyType`, the signer may sugges
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.begin_refresh_at
         if v0 is not None:
             data["beginRefreshAt"] = v0 if isinstance(v0, str) else _Time.coerce(v0)

@@ -131,7 +131,9 @@ class AWSElasticBlockStoreVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.fs_type
         if v0 is not None:
@@ -289,7 +291,9 @@ class AzureDiskVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.caching_mode
         if v0 is not None:
@@ -424,7 +428,9 @@ class FCVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.fs_type
         if v0 is not None:
             data["fsType"] = v0
@@ -436,10 +442,10 @@ class FCVolumeSource(_Model):
             data["readOnly"] = v2
         v3 = self.target_wwns
         if v3 is not None:
-            data["targetWWNs"] = v3
+            data["targetWWNs"] = v3 if wire else v3[:]
         v4 = self.wwids
         if v4 is not None:
-            data["wwids"] = v4
+            data["wwids"] = v4 if wire else v4[:]
         return data
 
     def _copy(self) -> FCVolumeSource:
@@ -512,7 +518,9 @@ class FlockerVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.dataset_name
         if v0 is not None:
             data["datasetName"] = v0
@@ -629,7 +637,9 @@ class GCEPersistentDiskVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.fs_type
         if v0 is not None:
@@ -727,7 +737,9 @@ class HostPathVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.path
         if v0 is not None and (v0 or "path" not in absent):
@@ -836,7 +848,9 @@ class NFSVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.path
         if v0 is not None and (v0 or "path" not in absent):
@@ -931,7 +945,9 @@ class NodeSelector(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.node_selector_terms
         if v0 is not None and (v0 or "node_selector_terms" not in absent):
@@ -1038,7 +1054,9 @@ class NodeSelectorRequirement(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.key
         if v0 is not None and (v0 or "key" not in absent):
@@ -1048,7 +1066,7 @@ class NodeSelectorRequirement(_Model):
             data["operator"] = v1
         v2 = self.values
         if v2 is not None:
-            data["values"] = v2
+            data["values"] = v2 if wire else v2[:]
         return data
 
     def _copy(self) -> NodeSelectorRequirement:
@@ -1156,7 +1174,9 @@ class NodeSelectorTerm(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.match_expressions
         if v0 is not None:
             data["matchExpressions"] = [i0._encode(wire) for i0 in v0]
@@ -1246,7 +1266,9 @@ class PhotonPersistentDiskVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.fs_type
         if v0 is not None:
@@ -1349,7 +1371,9 @@ class PortworxVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.fs_type
         if v0 is not None:
@@ -1503,7 +1527,9 @@ class QuobyteVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.group
         if v0 is not None:
@@ -1637,7 +1663,9 @@ class VsphereVirtualDiskVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.fs_type
         if v0 is not None:

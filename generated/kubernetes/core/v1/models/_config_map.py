@@ -168,17 +168,19 @@ class ConfigMap(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.binary_data
         if v1 is not None:
-            data["binaryData"] = v1
+            data["binaryData"] = v1 if wire else v1.copy()
         v2 = self.data
         if v2 is not None:
-            data["data"] = v2
+            data["data"] = v2 if wire else v2.copy()
         v3 = self.immutable
         if v3 is not None:
             data["immutable"] = v3
@@ -315,7 +317,9 @@ class ConfigMapList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:

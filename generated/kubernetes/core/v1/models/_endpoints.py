@@ -126,7 +126,9 @@ class EndpointAddress(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.hostname
         if v0 is not None:
@@ -260,7 +262,9 @@ class EndpointPort(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.app_protocol
         if v0 is not None:
@@ -412,7 +416,9 @@ class EndpointSubset(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.addresses
         if v0 is not None:
             data["addresses"] = [i0._encode(wire) for i0 in v0]
@@ -583,7 +589,9 @@ class Endpoints(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -722,7 +730,9 @@ class EndpointsList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:

@@ -118,7 +118,9 @@ class AttachedVolume(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.device_path
         if v0 is not None and (v0 or "device_path" not in absent):
@@ -261,7 +263,9 @@ class ConfigMapNodeConfigSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.kubelet_config_key
         if v0 is not None and (v0 or "kubelet_config_key" not in absent):
@@ -351,10 +355,12 @@ class ContainerImage(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.names
         if v0 is not None:
-            data["names"] = v0
+            data["names"] = v0 if wire else v0[:]
         v1 = self.size_bytes
         if v1 is not None:
             data["sizeBytes"] = v1
@@ -424,7 +430,9 @@ class DaemonEndpoint(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.port
         if v0 is not None and (v0 or "port" not in absent):
@@ -582,7 +590,9 @@ class Node(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -692,7 +702,9 @@ class NodeAddress(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.address
         if v0 is not None and (v0 or "address" not in absent):
@@ -850,7 +862,9 @@ class NodeCondition(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.last_heartbeat_time
         if v0 is not None:
@@ -937,7 +951,9 @@ class NodeConfigSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.config_map
         if v0 is not None:
             data["configMap"] = v0._encode(wire)
@@ -1057,7 +1073,9 @@ class NodeConfigStatus(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.active
         if v0 is not None:
             data["active"] = v0._encode(wire)
@@ -1134,7 +1152,9 @@ class NodeDaemonEndpoints(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.kubelet_endpoint
         if v0 is not None:
             data["kubeletEndpoint"] = v0._encode(wire)
@@ -1191,7 +1211,9 @@ class NodeFeatures(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.supplemental_groups_policy
         if v0 is not None:
             data["supplementalGroupsPolicy"] = v0
@@ -1314,7 +1336,9 @@ class NodeList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -1410,7 +1434,9 @@ class NodeRuntimeHandler(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.features
         if v0 is not None:
             data["features"] = v0._encode(wire)
@@ -1486,7 +1512,9 @@ class NodeRuntimeHandlerFeatures(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.recursive_read_only_mounts
         if v0 is not None:
             data["recursiveReadOnlyMounts"] = v0
@@ -1655,7 +1683,9 @@ class NodeSpec(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.config_source
         if v0 is not None:
             data["configSource"] = v0._encode(wire)
@@ -1667,7 +1697,7 @@ class NodeSpec(_Model):
             data["podCIDR"] = v2
         v3 = self.pod_cidrs
         if v3 is not None:
-            data["podCIDRs"] = v3
+            data["podCIDRs"] = v3 if wire else v3[:]
         v4 = self.provider_id
         if v4 is not None:
             data["providerID"] = v4
@@ -2039,7 +2069,9 @@ class NodeStatus(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.addresses
         if v0 is not None:
             data["addresses"] = [i0._encode(wire) for i0 in v0]
@@ -2060,7 +2092,7 @@ class NodeStatus(_Model):
             data["daemonEndpoints"] = v5._encode(wire)
         v6 = self.declared_features
         if v6 is not None:
-            data["declaredFeatures"] = v6
+            data["declaredFeatures"] = v6 if wire else v6[:]
         v7 = self.features
         if v7 is not None:
             data["features"] = v7._encode(wire)
@@ -2081,7 +2113,7 @@ class NodeStatus(_Model):
             data["volumesAttached"] = [i0._encode(wire) for i0 in v12]
         v13 = self.volumes_in_use
         if v13 is not None:
-            data["volumesInUse"] = v13
+            data["volumesInUse"] = v13 if wire else v13[:]
         return data
 
     def _copy(self) -> NodeStatus:
@@ -2150,7 +2182,9 @@ class NodeSwapStatus(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.capacity
         if v0 is not None:
             data["capacity"] = v0
@@ -2423,7 +2457,9 @@ class NodeSystemInfo(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.architecture
         if v0 is not None and (v0 or "architecture" not in absent):
@@ -2583,7 +2619,9 @@ class Taint(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.effect
         if v0 is not None and (v0 or "effect" not in absent):

@@ -159,7 +159,9 @@ class AzureFilePersistentVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.read_only
         if v0 is not None:
@@ -434,7 +436,9 @@ class CSIPersistentVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.controller_expand_secret_ref
         if v0 is not None:
@@ -462,7 +466,7 @@ class CSIPersistentVolumeSource(_Model):
             data["readOnly"] = v7
         v8 = self.volume_attributes
         if v8 is not None:
-            data["volumeAttributes"] = v8
+            data["volumeAttributes"] = v8 if wire else v8.copy()
         v9 = self.volume_handle
         if v9 is not None and (v9 or "volume_handle" not in absent):
             data["volumeHandle"] = v9
@@ -628,11 +632,13 @@ class CephFSPersistentVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.monitors
         if v0 is not None and (v0 or "monitors" not in absent):
-            data["monitors"] = v0
+            data["monitors"] = v0 if wire else v0[:]
         v1 = self.path
         if v1 is not None:
             data["path"] = v1
@@ -770,7 +776,9 @@ class CinderPersistentVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.fs_type
         if v0 is not None:
@@ -917,7 +925,9 @@ class FlexPersistentVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.driver
         if v0 is not None and (v0 or "driver" not in absent):
@@ -927,7 +937,7 @@ class FlexPersistentVolumeSource(_Model):
             data["fsType"] = v1
         v2 = self.options
         if v2 is not None:
-            data["options"] = v2
+            data["options"] = v2 if wire else v2.copy()
         v3 = self.read_only
         if v3 is not None:
             data["readOnly"] = v3
@@ -1053,7 +1063,9 @@ class GlusterfsPersistentVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.endpoints
         if v0 is not None and (v0 or "endpoints" not in absent):
@@ -1302,7 +1314,9 @@ class ISCSIPersistentVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.chap_auth_discovery
         if v0 is not None:
@@ -1327,7 +1341,7 @@ class ISCSIPersistentVolumeSource(_Model):
             data["lun"] = v6
         v7 = self.portals
         if v7 is not None:
-            data["portals"] = v7
+            data["portals"] = v7 if wire else v7[:]
         v8 = self.read_only
         if v8 is not None:
             data["readOnly"] = v8
@@ -1428,7 +1442,9 @@ class LocalVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.fs_type
         if v0 is not None:
@@ -1597,7 +1613,9 @@ class PersistentVolume(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -1744,7 +1762,9 @@ class PersistentVolumeList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -2437,10 +2457,12 @@ class PersistentVolumeSpec(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.access_modes
         if v0 is not None:
-            data["accessModes"] = v0
+            data["accessModes"] = v0 if wire else v0[:]
         v1 = self.aws_elastic_block_store
         if v1 is not None:
             data["awsElasticBlockStore"] = v1._encode(wire)
@@ -2491,7 +2513,7 @@ class PersistentVolumeSpec(_Model):
             data["local"] = v16._encode(wire)
         v17 = self.mount_options
         if v17 is not None:
-            data["mountOptions"] = v17
+            data["mountOptions"] = v17 if wire else v17[:]
         v18 = self.nfs
         if v18 is not None:
             data["nfs"] = v18._encode(wire)
@@ -2665,7 +2687,9 @@ class PersistentVolumeStatus(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.last_phase_transition_time
         if v0 is not None:
             data["lastPhaseTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
@@ -2855,7 +2879,9 @@ class RBDPersistentVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.fs_type
         if v0 is not None:
@@ -2868,7 +2894,7 @@ class RBDPersistentVolumeSource(_Model):
             data["keyring"] = v2
         v3 = self.monitors
         if v3 is not None and (v3 or "monitors" not in absent):
-            data["monitors"] = v3
+            data["monitors"] = v3 if wire else v3[:]
         v4 = self.pool
         if v4 is not None:
             data["pool"] = v4
@@ -3100,7 +3126,9 @@ class ScaleIOPersistentVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.fs_type
         if v0 is not None:
@@ -3212,7 +3240,9 @@ class SecretReference(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.name
         if v0 is not None:
             data["name"] = v0
@@ -3337,7 +3367,9 @@ class StorageOSPersistentVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.fs_type
         if v0 is not None:
             data["fsType"] = v0
@@ -3416,7 +3448,9 @@ class VolumeNodeAffinity(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.required
         if v0 is not None:
             data["required"] = v0._encode(wire)

@@ -111,7 +111,9 @@ Note: New statuses can be added in the future. Consumers should check for unknow
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.status
         if v0 is not None and (v0 or "status" not in absent):
@@ -282,7 +284,9 @@ class PersistentVolumeClaim(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -452,7 +456,9 @@ class PersistentVolumeClaimCondition(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.last_probe_time
         if v0 is not None:
@@ -602,7 +608,9 @@ class PersistentVolumeClaimList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -865,13 +873,15 @@ A controller that receives PVC update with previously unknown resourceName shoul
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.access_modes
         if v0 is not None:
-            data["accessModes"] = v0
+            data["accessModes"] = v0 if wire else v0[:]
         v1 = self.allocated_resource_statuses
         if v1 is not None:
-            data["allocatedResourceStatuses"] = v1
+            data["allocatedResourceStatuses"] = v1 if wire else v1.copy()
         v2 = self.allocated_resources
         if v2 is not None:
             data["allocatedResources"] = {k0: _quantity_wire(i0) for k0, i0 in v2.items()}

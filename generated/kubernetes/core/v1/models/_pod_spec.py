@@ -214,7 +214,9 @@ class Affinity(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.node_affinity
         if v0 is not None:
             data["nodeAffinity"] = v0._encode(wire)
@@ -310,7 +312,9 @@ class AppArmorProfile(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.localhost_profile
         if v0 is not None:
@@ -419,7 +423,9 @@ class AzureFileVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.read_only
         if v0 is not None:
@@ -566,7 +572,9 @@ class CSIVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.driver
         if v0 is not None and (v0 or "driver" not in absent):
@@ -582,7 +590,7 @@ class CSIVolumeSource(_Model):
             data["readOnly"] = v3
         v4 = self.volume_attributes
         if v4 is not None:
-            data["volumeAttributes"] = v4
+            data["volumeAttributes"] = v4 if wire else v4.copy()
         return data
 
     def _copy(self) -> CSIVolumeSource:
@@ -658,13 +666,15 @@ class Capabilities(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.add
         if v0 is not None:
-            data["add"] = v0
+            data["add"] = v0 if wire else v0[:]
         v1 = self.drop
         if v1 is not None:
-            data["drop"] = v1
+            data["drop"] = v1 if wire else v1[:]
         return data
 
     def _copy(self) -> Capabilities:
@@ -806,11 +816,13 @@ class CephFSVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.monitors
         if v0 is not None and (v0 or "monitors" not in absent):
-            data["monitors"] = v0
+            data["monitors"] = v0 if wire else v0[:]
         v1 = self.path
         if v1 is not None:
             data["path"] = v1
@@ -946,7 +958,9 @@ class CinderVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.fs_type
         if v0 is not None:
@@ -1095,7 +1109,9 @@ class ClusterTrustBundleProjection(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.label_selector
         if v0 is not None:
@@ -1188,7 +1204,9 @@ class ConfigMapEnvSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.name
         if v0 is not None:
             data["name"] = v0
@@ -1289,7 +1307,9 @@ class ConfigMapKeySelector(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.key
         if v0 is not None and (v0 or "key" not in absent):
@@ -1397,7 +1417,9 @@ class ConfigMapProjection(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.items
         if v0 is not None:
             data["items"] = [i0._encode(wire) for i0 in v0]
@@ -1516,7 +1538,9 @@ class ConfigMapVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.default_mode
         if v0 is not None:
             data["defaultMode"] = v0
@@ -2099,14 +2123,16 @@ class Container(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.args
         if v0 is not None:
-            data["args"] = v0
+            data["args"] = v0 if wire else v0[:]
         v1 = self.command
         if v1 is not None:
-            data["command"] = v1
+            data["command"] = v1 if wire else v1[:]
         v2 = self.env
         if v2 is not None:
             data["env"] = [i0._encode(wire) for i0 in v2]
@@ -2330,7 +2356,9 @@ class ContainerPort(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.container_port
         if v0 is not None and (v0 or "container_port" not in absent):
@@ -2438,7 +2466,9 @@ class ContainerResizePolicy(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.resource_name
         if v0 is not None and (v0 or "resource_name" not in absent):
@@ -2536,7 +2566,9 @@ class ContainerRestartRule(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.action
         if v0 is not None and (v0 or "action" not in absent):
@@ -2630,14 +2662,16 @@ class ContainerRestartRuleOnExitCodes(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.operator
         if v0 is not None and (v0 or "operator" not in absent):
             data["operator"] = v0
         v1 = self.values
         if v1 is not None:
-            data["values"] = v1
+            data["values"] = v1 if wire else v1[:]
         return data
 
     def _copy(self) -> ContainerRestartRuleOnExitCodes:
@@ -2706,7 +2740,9 @@ class DownwardAPIProjection(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.items
         if v0 is not None:
             data["items"] = [i0._encode(wire) for i0 in v0]
@@ -2834,7 +2870,9 @@ class DownwardAPIVolumeFile(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.field_ref
         if v0 is not None:
@@ -2933,7 +2971,9 @@ class DownwardAPIVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.default_mode
         if v0 is not None:
             data["defaultMode"] = v0
@@ -3011,7 +3051,9 @@ class EmptyDirVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.medium
         if v0 is not None:
             data["medium"] = v0
@@ -3112,7 +3154,9 @@ class EnvFromSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.config_map_ref
         if v0 is not None:
             data["configMapRef"] = v0._encode(wire)
@@ -3223,7 +3267,9 @@ class EnvVar(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.name
         if v0 is not None and (v0 or "name" not in absent):
@@ -3380,7 +3426,9 @@ class EnvVarSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.config_map_key_ref
         if v0 is not None:
             data["configMapKeyRef"] = v0._encode(wire)
@@ -3994,14 +4042,16 @@ The container runtime must implement support for this feature. If the runtime do
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.args
         if v0 is not None:
-            data["args"] = v0
+            data["args"] = v0 if wire else v0[:]
         v1 = self.command
         if v1 is not None:
-            data["command"] = v1
+            data["command"] = v1 if wire else v1[:]
         v2 = self.env
         if v2 is not None:
             data["env"] = [i0._encode(wire) for i0 in v2]
@@ -4180,7 +4230,9 @@ Required, must not be nil.
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.volume_claim_template
         if v0 is not None:
             data["volumeClaimTemplate"] = v0._encode(wire)
@@ -4239,10 +4291,12 @@ class ExecAction(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.command
         if v0 is not None:
-            data["command"] = v0
+            data["command"] = v0 if wire else v0[:]
         return data
 
     def _copy(self) -> ExecAction:
@@ -4364,7 +4418,9 @@ If optional is set to false and the specified key does not exist, an error will 
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.key
         if v0 is not None and (v0 or "key" not in absent):
@@ -4509,7 +4565,9 @@ class FlexVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.driver
         if v0 is not None and (v0 or "driver" not in absent):
@@ -4519,7 +4577,7 @@ class FlexVolumeSource(_Model):
             data["fsType"] = v1
         v2 = self.options
         if v2 is not None:
-            data["options"] = v2
+            data["options"] = v2 if wire else v2.copy()
         v3 = self.read_only
         if v3 is not None:
             data["readOnly"] = v3
@@ -4614,7 +4672,9 @@ If this is not specified, the default behavior is defined by gRPC.
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.port
         if v0 is not None and (v0 or "port" not in absent):
@@ -4720,7 +4780,9 @@ class GitRepoVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.directory
         if v0 is not None:
@@ -4833,7 +4895,9 @@ class GlusterfsVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.endpoints
         if v0 is not None and (v0 or "endpoints" not in absent):
@@ -4968,7 +5032,9 @@ class HTTPGetAction(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.host
         if v0 is not None:
             data["host"] = v0
@@ -5074,7 +5140,9 @@ class HTTPHeader(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.name
         if v0 is not None and (v0 or "name" not in absent):
@@ -5164,11 +5232,13 @@ class HostAlias(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.hostnames
         if v0 is not None:
-            data["hostnames"] = v0
+            data["hostnames"] = v0 if wire else v0[:]
         v1 = self.ip
         if v1 is not None and (v1 or "ip" not in absent):
             data["ip"] = v1
@@ -5403,7 +5473,9 @@ class ISCSIVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.chap_auth_discovery
         if v0 is not None:
@@ -5428,7 +5500,7 @@ class ISCSIVolumeSource(_Model):
             data["lun"] = v6
         v7 = self.portals
         if v7 is not None:
-            data["portals"] = v7
+            data["portals"] = v7 if wire else v7[:]
         v8 = self.read_only
         if v8 is not None:
             data["readOnly"] = v8
@@ -5517,7 +5589,9 @@ class ImageVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.pull_policy
         if v0 is not None:
             data["pullPolicy"] = v0
@@ -5624,7 +5698,9 @@ class KeyToPath(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.key
         if v0 is not None and (v0 or "key" not in absent):
@@ -5731,7 +5807,9 @@ class Lifecycle(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.post_start
         if v0 is not None:
             data["postStart"] = v0._encode(wire)
@@ -5857,7 +5935,9 @@ class LifecycleHandler(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.exec
         if v0 is not None:
             data["exec"] = v0._encode(wire)
@@ -5986,7 +6066,9 @@ class NodeAffinity(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.preferred_during_scheduling_ignored_during_execution
         if v0 is not None:
             data["preferredDuringSchedulingIgnoredDuringExecution"] = [
@@ -6084,7 +6166,9 @@ class ObjectFieldSelector(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -6184,7 +6268,9 @@ class PersistentVolumeClaimTemplate(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.metadata
         if v0 is not None:
@@ -6276,7 +6362,9 @@ class PersistentVolumeClaimVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.claim_name
         if v0 is not None and (v0 or "claim_name" not in absent):
@@ -6409,7 +6497,9 @@ class PodAffinity(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.preferred_during_scheduling_ignored_during_execution
         if v0 is not None:
             data["preferredDuringSchedulingIgnoredDuringExecution"] = [
@@ -6588,23 +6678,25 @@ class PodAffinityTerm(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.label_selector
         if v0 is not None:
             data["labelSelector"] = v0._encode(wire)
         v1 = self.match_label_keys
         if v1 is not None:
-            data["matchLabelKeys"] = v1
+            data["matchLabelKeys"] = v1 if wire else v1[:]
         v2 = self.mismatch_label_keys
         if v2 is not None:
-            data["mismatchLabelKeys"] = v2
+            data["mismatchLabelKeys"] = v2 if wire else v2[:]
         v3 = self.namespace_selector
         if v3 is not None:
             data["namespaceSelector"] = v3._encode(wire)
         v4 = self.namespaces
         if v4 is not None:
-            data["namespaces"] = v4
+            data["namespaces"] = v4 if wire else v4[:]
         v5 = self.topology_key
         if v5 is not None and (v5 or "topology_key" not in absent):
             data["topologyKey"] = v5
@@ -6737,7 +6829,9 @@ class PodAntiAffinity(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.preferred_during_scheduling_ignored_during_execution
         if v0 is not None:
             data["preferredDuringSchedulingIgnoredDuringExecution"] = [
@@ -6946,7 +7040,9 @@ Signers should document the keys and values they support. Signers should deny re
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.certificate_chain_path
         if v0 is not None:
@@ -6968,7 +7064,7 @@ Signers should document the keys and values they support. Signers should deny re
             data["signerName"] = v5
         v6 = self.user_annotations
         if v6 is not None:
-            data["userAnnotations"] = v6
+            data["userAnnotations"] = v6 if wire else v6.copy()
         return data
 
     def _copy(self) -> PodCertificateProjection:
@@ -7067,16 +7163,18 @@ class PodDNSConfig(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.nameservers
         if v0 is not None:
-            data["nameservers"] = v0
+            data["nameservers"] = v0 if wire else v0[:]
         v1 = self.options
         if v1 is not None:
             data["options"] = [i0._encode(wire) for i0 in v1]
         v2 = self.searches
         if v2 is not None:
-            data["searches"] = v2
+            data["searches"] = v2 if wire else v2[:]
         return data
 
     def _copy(self) -> PodDNSConfig:
@@ -7147,7 +7245,9 @@ class PodDNSConfigOption(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.name
         if v0 is not None:
             data["name"] = v0
@@ -7220,7 +7320,9 @@ class PodOS(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.name
         if v0 is not None and (v0 or "name" not in absent):
@@ -7293,7 +7395,9 @@ class PodReadinessGate(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.condition_type
         if v0 is not None and (v0 or "condition_type" not in absent):
@@ -7411,7 +7515,9 @@ Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.name
         if v0 is not None and (v0 or "name" not in absent):
@@ -7490,7 +7596,9 @@ class PodSchedulingGate(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.name
         if v0 is not None and (v0 or "name" not in absent):
@@ -7549,7 +7657,9 @@ class PodSchedulingGroup(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.pod_group_name
         if v0 is not None:
             data["podGroupName"] = v0
@@ -7842,7 +7952,9 @@ All Pods that use the same volume should use the same seLinuxChangePolicy, other
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.app_armor_profile
         if v0 is not None:
             data["appArmorProfile"] = v0._encode(wire)
@@ -7872,7 +7984,7 @@ All Pods that use the same volume should use the same seLinuxChangePolicy, other
             data["seccompProfile"] = v8._encode(wire)
         v9 = self.supplemental_groups
         if v9 is not None:
-            data["supplementalGroups"] = v9
+            data["supplementalGroups"] = v9 if wire else v9[:]
         v10 = self.supplemental_groups_policy
         if v10 is not None:
             data["supplementalGroupsPolicy"] = v10
@@ -8805,7 +8917,9 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.active_deadline_seconds
         if v0 is not None:
@@ -8863,7 +8977,7 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
             data["nodeName"] = v17
         v18 = self.node_selector
         if v18 is not None:
-            data["nodeSelector"] = v18
+            data["nodeSelector"] = v18 if wire else v18.copy()
         v19 = self.os
         if v19 is not None:
             data["os"] = v19._encode(wire)
@@ -9077,7 +9191,9 @@ class PreferredSchedulingTerm(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.preference
         if v0 is not None:
@@ -9290,7 +9406,9 @@ class Probe(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.exec
         if v0 is not None:
             data["exec"] = v0._encode(wire)
@@ -9411,7 +9529,9 @@ class ProjectedVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.default_mode
         if v0 is not None:
             data["defaultMode"] = v0
@@ -9591,7 +9711,9 @@ class RBDVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.fs_type
         if v0 is not None:
@@ -9604,7 +9726,7 @@ class RBDVolumeSource(_Model):
             data["keyring"] = v2
         v3 = self.monitors
         if v3 is not None and (v3 or "monitors" not in absent):
-            data["monitors"] = v3
+            data["monitors"] = v3 if wire else v3[:]
         v4 = self.pool
         if v4 is not None:
             data["pool"] = v4
@@ -9705,7 +9827,9 @@ class ResourceClaim(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.name
         if v0 is not None and (v0 or "name" not in absent):
@@ -9810,7 +9934,9 @@ class ResourceFieldSelector(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.container_name
         if v0 is not None:
@@ -9936,7 +10062,9 @@ This field is immutable. It can only be set for containers.
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.claims
         if v0 is not None:
             data["claims"] = [i0._encode(wire) for i0 in v0]
@@ -10042,7 +10170,9 @@ class SELinuxOptions(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.level
         if v0 is not None:
             data["level"] = v0
@@ -10269,7 +10399,9 @@ class ScaleIOVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.fs_type
         if v0 is not None:
@@ -10396,7 +10528,9 @@ Localhost - a profile defined in a file on the node should be used. RuntimeDefau
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.localhost_profile
         if v0 is not None:
@@ -10477,7 +10611,9 @@ class SecretEnvSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.name
         if v0 is not None:
             data["name"] = v0
@@ -10578,7 +10714,9 @@ class SecretKeySelector(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.key
         if v0 is not None and (v0 or "key" not in absent):
@@ -10686,7 +10824,9 @@ class SecretProjection(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.items
         if v0 is not None:
             data["items"] = [i0._encode(wire) for i0 in v0]
@@ -10807,7 +10947,9 @@ class SecretVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.default_mode
         if v0 is not None:
             data["defaultMode"] = v0
@@ -11074,7 +11216,9 @@ class SecurityContext(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.allow_privilege_escalation
         if v0 is not None:
             data["allowPrivilegeEscalation"] = v0
@@ -11215,7 +11359,9 @@ class ServiceAccountTokenProjection(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.audience
         if v0 is not None:
@@ -11296,7 +11442,9 @@ class SleepAction(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.seconds
         if v0 is not None and (v0 or "seconds" not in absent):
@@ -11419,7 +11567,9 @@ class StorageOSVolumeSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.fs_type
         if v0 is not None:
             data["fsType"] = v0
@@ -11525,7 +11675,9 @@ class Sysctl(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.name
         if v0 is not None and (v0 or "name" not in absent):
@@ -11603,7 +11755,9 @@ class TCPSocketAction(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.host
         if v0 is not None:
             data["host"] = v0
@@ -11720,7 +11874,9 @@ class Toleration(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.effect
         if v0 is not None:
             data["effect"] = v0
@@ -11947,14 +12103,16 @@ A constraint is considered "Unsatisfiable" for an incoming pod if and only if ev
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.label_selector
         if v0 is not None:
             data["labelSelector"] = v0._encode(wire)
         v1 = self.match_label_keys
         if v1 is not None:
-            data["matchLabelKeys"] = v1
+            data["matchLabelKeys"] = v1 if wire else v1[:]
         v2 = self.max_skew
         if v2 is not None and (v2 or "max_skew" not in absent):
             data["maxSkew"] = v2
@@ -12677,7 +12835,9 @@ The volume gets re-resolved if the pod gets deleted and recreated, which means t
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.aws_elastic_block_store
         if v0 is not None:
@@ -12895,7 +13055,9 @@ class VolumeDevice(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.device_path
         if v0 is not None and (v0 or "device_path" not in absent):
@@ -13075,7 +13237,9 @@ If this field is not specified, it is treated as an equivalent of Disabled.
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.mount_path
         if v0 is not None and (v0 or "mount_path" not in absent):
@@ -13306,7 +13470,9 @@ The named signer controls chooses the format of the certificate it issues; consu
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.cluster_trust_bundle
         if v0 is not None:
             data["clusterTrustBundle"] = v0._encode(wire)
@@ -13420,7 +13586,9 @@ class WeightedPodAffinityTerm(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.pod_affinity_term
         if v0 is not None:
@@ -13528,7 +13696,9 @@ class WindowsSecurityContextOptions(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.gmsa_credential_spec
         if v0 is not None:
             data["gmsaCredentialSpec"] = v0

@@ -172,7 +172,9 @@ class ResourceQuota(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -319,7 +321,9 @@ class ResourceQuotaList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -428,7 +432,9 @@ class ResourceQuotaSpec(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.hard
         if v0 is not None:
             data["hard"] = {k0: _quantity_wire(i0) for k0, i0 in v0.items()}
@@ -437,7 +443,7 @@ class ResourceQuotaSpec(_Model):
             data["scopeSelector"] = v1._encode(wire)
         v2 = self.scopes
         if v2 is not None:
-            data["scopes"] = v2
+            data["scopes"] = v2 if wire else v2[:]
         return data
 
     def _copy(self) -> ResourceQuotaSpec:
@@ -512,7 +518,9 @@ class ResourceQuotaStatus(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.hard
         if v0 is not None:
             data["hard"] = {k0: _quantity_wire(i0) for k0, i0 in v0.items()}
@@ -593,7 +601,9 @@ class ScopeSelector(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.match_expressions
         if v0 is not None:
             data["matchExpressions"] = [i0._encode(wire) for i0 in v0]
@@ -698,7 +708,9 @@ class ScopedResourceSelectorRequirement(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.operator
         if v0 is not None and (v0 or "operator" not in absent):
@@ -708,7 +720,7 @@ class ScopedResourceSelectorRequirement(_Model):
             data["scopeName"] = v1
         v2 = self.values
         if v2 is not None:
-            data["values"] = v2
+            data["values"] = v2 if wire else v2[:]
         return data
 
     def _copy(self) -> ScopedResourceSelectorRequirement:

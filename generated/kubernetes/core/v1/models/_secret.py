@@ -181,14 +181,16 @@ class Secret(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
             data["apiVersion"] = v0
         v1 = self.data
         if v1 is not None:
-            data["data"] = v1
+            data["data"] = v1 if wire else v1.copy()
         v2 = self.immutable
         if v2 is not None:
             data["immutable"] = v2
@@ -202,7 +204,7 @@ class Secret(_Model):
                 data["metadata"] = d4
         v5 = self.string_data
         if v5 is not None:
-            data["stringData"] = v5
+            data["stringData"] = v5 if wire else v5.copy()
         v6 = self.type
         if v6 is not None:
             data["type"] = v6
@@ -332,7 +334,9 @@ class SecretList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:

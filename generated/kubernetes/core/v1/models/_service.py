@@ -72,7 +72,9 @@ class ClientIPConfig(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.timeout_seconds
         if v0 is not None:
             data["timeoutSeconds"] = v0
@@ -180,7 +182,9 @@ class LoadBalancerIngress(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.hostname
         if v0 is not None:
             data["hostname"] = v0
@@ -262,7 +266,9 @@ class LoadBalancerStatus(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.ingress
         if v0 is not None:
             data["ingress"] = [i0._encode(wire) for i0 in v0]
@@ -369,7 +375,9 @@ class PortStatus(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.error
         if v0 is not None:
@@ -537,7 +545,9 @@ class Service(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -680,7 +690,9 @@ class ServiceList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -844,7 +856,9 @@ class ServicePort(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.app_protocol
         if v0 is not None:
@@ -1241,7 +1255,9 @@ This field may hold a maximum of two entries (dual-stack families, in either ord
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.allocate_load_balancer_node_ports
         if v0 is not None:
             data["allocateLoadBalancerNodePorts"] = v0
@@ -1250,10 +1266,10 @@ This field may hold a maximum of two entries (dual-stack families, in either ord
             data["clusterIP"] = v1
         v2 = self.cluster_ips
         if v2 is not None:
-            data["clusterIPs"] = v2
+            data["clusterIPs"] = v2 if wire else v2[:]
         v3 = self.external_ips
         if v3 is not None:
-            data["externalIPs"] = v3
+            data["externalIPs"] = v3 if wire else v3[:]
         v4 = self.external_name
         if v4 is not None:
             data["externalName"] = v4
@@ -1268,7 +1284,7 @@ This field may hold a maximum of two entries (dual-stack families, in either ord
             data["internalTrafficPolicy"] = v7
         v8 = self.ip_families
         if v8 is not None:
-            data["ipFamilies"] = v8
+            data["ipFamilies"] = v8 if wire else v8[:]
         v9 = self.ip_family_policy
         if v9 is not None:
             data["ipFamilyPolicy"] = v9
@@ -1280,7 +1296,7 @@ This field may hold a maximum of two entries (dual-stack families, in either ord
             data["loadBalancerIP"] = v11
         v12 = self.load_balancer_source_ranges
         if v12 is not None:
-            data["loadBalancerSourceRanges"] = v12
+            data["loadBalancerSourceRanges"] = v12 if wire else v12[:]
         v13 = self.ports
         if v13 is not None:
             data["ports"] = [i0._encode(wire) for i0 in v13]
@@ -1289,7 +1305,7 @@ This field may hold a maximum of two entries (dual-stack families, in either ord
             data["publishNotReadyAddresses"] = v14
         v15 = self.selector
         if v15 is not None:
-            data["selector"] = v15
+            data["selector"] = v15 if wire else v15.copy()
         v16 = self.session_affinity
         if v16 is not None:
             data["sessionAffinity"] = v16
@@ -1420,7 +1436,9 @@ class ServiceStatus(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.conditions
         if v0 is not None:
             data["conditions"] = [i0._encode(wire) for i0 in v0]
@@ -1487,7 +1505,9 @@ class SessionAffinityConfig(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.client_ip
         if v0 is not None:
             data["clientIP"] = v0._encode(wire)

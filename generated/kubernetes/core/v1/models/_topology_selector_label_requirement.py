@@ -92,14 +92,16 @@ class TopologySelectorLabelRequirement(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.key
         if v0 is not None and (v0 or "key" not in absent):
             data["key"] = v0
         v1 = self.values
         if v1 is not None and (v1 or "values" not in absent):
-            data["values"] = v1
+            data["values"] = v1 if wire else v1[:]
         return data
 
     def _copy(self) -> TopologySelectorLabelRequirement:

@@ -89,7 +89,9 @@ class FlowDistinguisherMethod(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.type
         if v0 is not None and (v0 or "type" not in absent):
@@ -250,7 +252,9 @@ class FlowSchema(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -387,7 +391,9 @@ class FlowSchemaCondition(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.last_transition_time
         if v0 is not None:
             data["lastTransitionTime"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
@@ -526,7 +532,9 @@ class FlowSchemaList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -685,7 +693,9 @@ class FlowSchemaSpec(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.distinguisher_method
         if v0 is not None:
@@ -781,7 +791,9 @@ class FlowSchemaStatus(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.conditions
         if v0 is not None:
             data["conditions"] = [i0._encode(wire) for i0 in v0]
@@ -850,7 +862,9 @@ class GroupSubject(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.name
         if v0 is not None and (v0 or "name" not in absent):
@@ -951,14 +965,16 @@ class NonResourcePolicyRule(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.non_resource_urls
         if v0 is not None and (v0 or "non_resource_urls" not in absent):
-            data["nonResourceURLs"] = v0
+            data["nonResourceURLs"] = v0 if wire else v0[:]
         v1 = self.verbs
         if v1 is not None and (v1 or "verbs" not in absent):
-            data["verbs"] = v1
+            data["verbs"] = v1 if wire else v1[:]
         return data
 
     def _copy(self) -> NonResourcePolicyRule:
@@ -1098,7 +1114,9 @@ class PolicyRulesWithSubjects(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.non_resource_rules
         if v0 is not None:
@@ -1181,7 +1199,9 @@ class PriorityLevelConfigurationReference(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.name
         if v0 is not None and (v0 or "name" not in absent):
@@ -1320,23 +1340,25 @@ class ResourcePolicyRule(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_groups
         if v0 is not None and (v0 or "api_groups" not in absent):
-            data["apiGroups"] = v0
+            data["apiGroups"] = v0 if wire else v0[:]
         v1 = self.cluster_scope
         if v1 is not None:
             data["clusterScope"] = v1
         v2 = self.namespaces
         if v2 is not None:
-            data["namespaces"] = v2
+            data["namespaces"] = v2 if wire else v2[:]
         v3 = self.resources
         if v3 is not None and (v3 or "resources" not in absent):
-            data["resources"] = v3
+            data["resources"] = v3 if wire else v3[:]
         v4 = self.verbs
         if v4 is not None and (v4 or "verbs" not in absent):
-            data["verbs"] = v4
+            data["verbs"] = v4 if wire else v4[:]
         return data
 
     def _copy(self) -> ResourcePolicyRule:
@@ -1428,7 +1450,9 @@ class ServiceAccountSubject(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.name
         if v0 is not None and (v0 or "name" not in absent):
@@ -1556,7 +1580,9 @@ class Subject(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.group
         if v0 is not None:
@@ -1639,7 +1665,9 @@ class UserSubject(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.name
         if v0 is not None and (v0 or "name" not in absent):

@@ -137,20 +137,22 @@ class ServerStorageVersion(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_server_id
         if v0 is not None and (v0 or "api_server_id" not in absent):
             data["apiServerID"] = v0
         v1 = self.decodable_versions
         if v1 is not None and (v1 or "decodable_versions" not in absent):
-            data["decodableVersions"] = v1
+            data["decodableVersions"] = v1 if wire else v1[:]
         v2 = self.encoding_version
         if v2 is not None and (v2 or "encoding_version" not in absent):
             data["encodingVersion"] = v2
         v3 = self.served_versions
         if v3 is not None:
-            data["servedVersions"] = v3
+            data["servedVersions"] = v3 if wire else v3[:]
         return data
 
     def _copy(self) -> ServerStorageVersion:
@@ -308,7 +310,9 @@ class StorageVersion(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -323,7 +327,7 @@ class StorageVersion(_Model):
                 data["metadata"] = d2
         v3 = self.spec
         if v3 is not None:
-            data["spec"] = v3
+            data["spec"] = v3 if wire else _copy_value(v3)
         v4 = self.status
         if v4 is not None:
             data["status"] = v4._encode(wire)
@@ -488,7 +492,9 @@ class StorageVersionCondition(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.last_transition_time
         if v0 is not None:
@@ -637,7 +643,9 @@ class StorageVersionList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -778,7 +786,9 @@ class StorageVersionStatus(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.common_encoding_version
         if v0 is not None:
             data["commonEncodingVersion"] = v0

@@ -97,14 +97,16 @@ class IPBlock(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.cidr
         if v0 is not None and (v0 or "cidr" not in absent):
             data["cidr"] = v0
         v1 = self.except_
         if v1 is not None:
-            data["except"] = v1
+            data["except"] = v1 if wire else v1[:]
         return data
 
     def _copy(self) -> IPBlock:
@@ -241,7 +243,9 @@ class NetworkPolicy(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -352,7 +356,9 @@ class NetworkPolicyEgressRule(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.ports
         if v0 is not None:
             data["ports"] = [i0._encode(wire) for i0 in v0]
@@ -454,7 +460,9 @@ class NetworkPolicyIngressRule(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.from_
         if v0 is not None:
             data["from"] = [i0._encode(wire) for i0 in v0]
@@ -585,7 +593,9 @@ class NetworkPolicyList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -718,7 +728,9 @@ If namespaceSelector is also set, then the NetworkPolicyPeer as a whole selects 
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.ip_block
         if v0 is not None:
             data["ipBlock"] = v0._encode(wire)
@@ -811,7 +823,9 @@ class NetworkPolicyPort(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.end_port
         if v0 is not None:
             data["endPort"] = v0
@@ -955,7 +969,9 @@ class NetworkPolicySpec(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.egress
         if v0 is not None:
             data["egress"] = [i0._encode(wire) for i0 in v0]
@@ -967,7 +983,7 @@ class NetworkPolicySpec(_Model):
             data["podSelector"] = v2._encode(wire)
         v3 = self.policy_types
         if v3 is not None:
-            data["policyTypes"] = v3
+            data["policyTypes"] = v3 if wire else v3[:]
         return data
 
     def _copy(self) -> NetworkPolicySpec:

@@ -167,7 +167,9 @@ class ServiceCIDR(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -310,7 +312,9 @@ class ServiceCIDRList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -383,10 +387,12 @@ class ServiceCIDRSpec(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.cidrs
         if v0 is not None:
-            data["cidrs"] = v0
+            data["cidrs"] = v0 if wire else v0[:]
         return data
 
     def _copy(self) -> ServiceCIDRSpec:
@@ -461,7 +467,9 @@ class ServiceCIDRStatus(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.conditions
         if v0 is not None:
             data["conditions"] = [i0._encode(wire) for i0 in v0]

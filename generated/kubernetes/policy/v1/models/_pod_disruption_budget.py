@@ -175,7 +175,9 @@ class PodDisruptionBudget(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -323,7 +325,9 @@ class PodDisruptionBudgetList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -458,7 +462,9 @@ Additional policies may be added in the future. Clients making eviction decision
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.max_unavailable
         if v0 is not None:
             data["maxUnavailable"] = v0
@@ -653,7 +659,9 @@ class PodDisruptionBudgetStatus(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.conditions
         if v0 is not None:
             data["conditions"] = [i0._encode(wire) for i0 in v0]

@@ -127,23 +127,25 @@ class PolicyRule(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_groups
         if v0 is not None:
-            data["apiGroups"] = v0
+            data["apiGroups"] = v0 if wire else v0[:]
         v1 = self.non_resource_urls
         if v1 is not None:
-            data["nonResourceURLs"] = v1
+            data["nonResourceURLs"] = v1 if wire else v1[:]
         v2 = self.resource_names
         if v2 is not None:
-            data["resourceNames"] = v2
+            data["resourceNames"] = v2 if wire else v2[:]
         v3 = self.resources
         if v3 is not None:
-            data["resources"] = v3
+            data["resources"] = v3 if wire else v3[:]
         v4 = self.verbs
         if v4 is not None and (v4 or "verbs" not in absent):
-            data["verbs"] = v4
+            data["verbs"] = v4 if wire else v4[:]
         return data
 
     def _copy(self) -> PolicyRule:

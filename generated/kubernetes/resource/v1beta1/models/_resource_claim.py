@@ -227,14 +227,16 @@ Must not be longer than 253 characters and may contain one or more DNS sub-domai
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.conditions
         if v0 is not None:
             data["conditions"] = [i0._encode(wire) for i0 in v0]
         v1 = self.data
         if v1 is not None:
-            data["data"] = v1
+            data["data"] = v1 if wire else _copy_value(v1)
         v2 = self.device
         if v2 is not None and (v2 or "device" not in absent):
             data["device"] = v2
@@ -361,7 +363,9 @@ This is a beta field and requires enabling the DRADeviceBindingConditions and DR
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.allocation_timestamp
         if v0 is not None:
             data["allocationTimestamp"] = v0 if isinstance(v0, str) else _Time.coerce(v0)
@@ -477,14 +481,16 @@ References to subrequests must include the name of the main request and may incl
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.opaque
         if v0 is not None:
             data["opaque"] = v0._encode(wire)
         v1 = self.requests
         if v1 is not None:
-            data["requests"] = v1
+            data["requests"] = v1 if wire else v1[:]
         v2 = self.source
         if v2 is not None and (v2 or "source" not in absent):
             data["source"] = v2
@@ -592,7 +598,9 @@ This includes configuration parameters for drivers which have no allocated devic
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.config
         if v0 is not None:
             data["config"] = [i0._encode(wire) for i0 in v0]
@@ -871,17 +879,19 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.admin_access
         if v0 is not None:
             data["adminAccess"] = v0
         v1 = self.binding_conditions
         if v1 is not None:
-            data["bindingConditions"] = v1
+            data["bindingConditions"] = v1 if wire else v1[:]
         v2 = self.binding_failure_conditions
         if v2 is not None:
-            data["bindingFailureConditions"] = v2
+            data["bindingFailureConditions"] = v2 if wire else v2[:]
         v3 = self.consumed_capacity
         if v3 is not None:
             data["consumedCapacity"] = {k0: _quantity_wire(i0) for k0, i0 in v3.items()}
@@ -1005,7 +1015,9 @@ Must not contain more than 16 entries.
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.hardware_address
         if v0 is not None:
             data["hardwareAddress"] = v0
@@ -1014,7 +1026,7 @@ Must not contain more than 16 entries.
             data["interfaceName"] = v1
         v2 = self.ips
         if v2 is not None:
-            data["ips"] = v2
+            data["ips"] = v2 if wire else v2[:]
         return data
 
     def _copy(self) -> NetworkDeviceData:
@@ -1177,7 +1189,9 @@ class ResourceClaim(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -1321,7 +1335,9 @@ class ResourceClaimConsumerReference(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_group
         if v0 is not None:
@@ -1462,7 +1478,9 @@ class ResourceClaimList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -1623,7 +1641,9 @@ There can be at most 256 such reservations. This may get increased in the future
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.allocation
         if v0 is not None:
             data["allocation"] = v0._encode(wire)

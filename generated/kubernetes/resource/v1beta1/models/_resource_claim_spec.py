@@ -86,7 +86,9 @@ If the device allows multiple allocation, the aggregated amount across all reque
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.requests
         if v0 is not None:
             data["requests"] = {k0: _quantity_wire(i0) for k0, i0 in v0.items()}
@@ -208,7 +210,9 @@ class DeviceClaim(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.config
         if v0 is not None:
             data["config"] = [i0._encode(wire) for i0 in v0]
@@ -299,13 +303,15 @@ References to subrequests must include the name of the main request and may incl
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.opaque
         if v0 is not None:
             data["opaque"] = v0._encode(wire)
         v1 = self.requests
         if v1 is not None:
-            data["requests"] = v1
+            data["requests"] = v1 if wire else v1[:]
         return data
 
     def _copy(self) -> DeviceClaimConfiguration:
@@ -409,7 +415,9 @@ References to subrequests must include the name of the main request and may incl
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.distinct_attribute
         if v0 is not None:
             data["distinctAttribute"] = v0
@@ -418,7 +426,7 @@ References to subrequests must include the name of the main request and may incl
             data["matchAttribute"] = v1
         v2 = self.requests
         if v2 is not None:
-            data["requests"] = v2
+            data["requests"] = v2 if wire else v2[:]
         return data
 
     def _copy(self) -> DeviceConstraint:
@@ -708,7 +716,9 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.admin_access
         if v0 is not None:
@@ -981,7 +991,9 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.allocation_mode
         if v0 is not None:
@@ -1120,7 +1132,9 @@ class DeviceToleration(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.effect
         if v0 is not None:
             data["effect"] = v0
@@ -1199,7 +1213,9 @@ class ResourceClaimSpec(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.devices
         if v0 is not None:
             data["devices"] = v0._encode(wire)

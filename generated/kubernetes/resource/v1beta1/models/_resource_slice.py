@@ -378,7 +378,9 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.all_nodes
         if v0 is not None:
             data["allNodes"] = v0
@@ -390,10 +392,10 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             data["attributes"] = {k0: i0._encode(wire) for k0, i0 in v2.items()}
         v3 = self.binding_conditions
         if v3 is not None:
-            data["bindingConditions"] = v3
+            data["bindingConditions"] = v3 if wire else v3[:]
         v4 = self.binding_failure_conditions
         if v4 is not None:
-            data["bindingFailureConditions"] = v4
+            data["bindingFailureConditions"] = v4 if wire else v4[:]
         v5 = self.binds_to_node
         if v5 is not None:
             data["bindsToNode"] = v5
@@ -554,7 +556,9 @@ If the requested amount exceeds all valid values, the request violates the polic
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.default
         if v0 is not None:
             data["default"] = _quantity_wire(v0)
@@ -670,7 +674,9 @@ Max (if set) and requestPolicy.default must be a multiple of Step. Min + Step mu
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.max
         if v0 is not None:
             data["max"] = _quantity_wire(v0)
@@ -737,7 +743,9 @@ class Counter(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.value
         if v0 is not None:
             data["value"] = _quantity_wire(v0)
@@ -841,7 +849,9 @@ The maximum number of counters is 32.
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.counters
         if v0 is not None and (v0 or "counters" not in absent):
@@ -935,7 +945,9 @@ class Device(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.basic
         if v0 is not None:
@@ -1102,31 +1114,33 @@ This is an alpha field and requires enabling the DRAListTypeAttributes feature g
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.bool_
         if v0 is not None:
             data["bool"] = v0
         v1 = self.bools
         if v1 is not None:
-            data["bools"] = v1
+            data["bools"] = v1 if wire else v1[:]
         v2 = self.int_
         if v2 is not None:
             data["int"] = v2
         v3 = self.ints
         if v3 is not None:
-            data["ints"] = v3
+            data["ints"] = v3 if wire else v3[:]
         v4 = self.string
         if v4 is not None:
             data["string"] = v4
         v5 = self.strings
         if v5 is not None:
-            data["strings"] = v5
+            data["strings"] = v5 if wire else v5[:]
         v6 = self.version
         if v6 is not None:
             data["version"] = v6
         v7 = self.versions
         if v7 is not None:
-            data["versions"] = v7
+            data["versions"] = v7 if wire else v7[:]
         return data
 
     def _copy(self) -> DeviceAttribute:
@@ -1220,7 +1234,9 @@ This field reflects the fixed total capacity and does not change. The consumed a
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.request_policy
         if v0 is not None:
             data["requestPolicy"] = v0._encode(wire)
@@ -1325,7 +1341,9 @@ The maximum number of counters is 32.
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.counter_set
         if v0 is not None and (v0 or "counter_set" not in absent):
@@ -1457,7 +1475,9 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.effect
         if v0 is not None and (v0 or "effect" not in absent):
@@ -1562,7 +1582,9 @@ class NodeAllocatableResourceMapping(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.allocation_multiplier
         if v0 is not None:
             data["allocationMultiplier"] = _quantity_wire(v0)
@@ -1684,7 +1706,9 @@ Consumers can use this to check whether they have seen all ResourceSlices belong
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.generation
         if v0 is not None and (v0 or "generation" not in absent):
@@ -1848,7 +1872,9 @@ Changing the spec automatically increments the metadata.generation number.
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -1993,7 +2019,9 @@ class ResourceSliceList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -2252,7 +2280,9 @@ The maximum number of counter sets is 8.
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.all_nodes
         if v0 is not None:

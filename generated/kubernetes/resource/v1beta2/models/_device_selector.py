@@ -111,7 +111,9 @@ The length of the expression must be smaller or equal to 10 Ki. The cost of eval
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.expression
         if v0 is not None and (v0 or "expression" not in absent):
@@ -174,7 +176,9 @@ class DeviceSelector(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.cel
         if v0 is not None:
             data["cel"] = v0._encode(wire)
@@ -272,14 +276,16 @@ The length of the raw data must be smaller or equal to 10 Ki.
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.driver
         if v0 is not None and (v0 or "driver" not in absent):
             data["driver"] = v0
         v1 = self.parameters
         if v1 is not None and (v1 or "parameters" not in absent):
-            data["parameters"] = v1
+            data["parameters"] = v1 if wire else _copy_value(v1)
         return data
 
     def _copy(self) -> OpaqueDeviceConfiguration:

@@ -128,7 +128,9 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.effect
         if v0 is not None and (v0 or "effect" not in absent):

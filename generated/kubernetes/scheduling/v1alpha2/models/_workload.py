@@ -225,7 +225,9 @@ This field is immutable.
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.disruption_mode
         if v0 is not None:
@@ -360,7 +362,9 @@ class TypedLocalObjectReference(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_group
         if v0 is not None:
@@ -510,7 +514,9 @@ class Workload(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -651,7 +657,9 @@ class WorkloadList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -774,7 +782,9 @@ class WorkloadSpec(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.controller_ref
         if v0 is not None:

@@ -148,7 +148,9 @@ class CSIDriver(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -289,7 +291,9 @@ class CSIDriverList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -605,7 +609,9 @@ This field is beta. This field is immutable.
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.attach_required
         if v0 is not None:
             data["attachRequired"] = v0
@@ -638,7 +644,7 @@ This field is beta. This field is immutable.
             data["tokenRequests"] = [i0._encode(wire) for i0 in v9]
         v10 = self.volume_lifecycle_modes
         if v10 is not None:
-            data["volumeLifecycleModes"] = v10
+            data["volumeLifecycleModes"] = v10 if wire else v10[:]
         return data
 
     def _copy(self) -> CSIDriverSpec:
@@ -733,7 +739,9 @@ class TokenRequest(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.audience
         if v0 is not None and (v0 or "audience" not in absent):

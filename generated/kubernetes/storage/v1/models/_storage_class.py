@@ -261,7 +261,9 @@ class StorageClass(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.allow_volume_expansion
         if v0 is not None:
@@ -282,10 +284,10 @@ class StorageClass(_Model):
                 data["metadata"] = d4
         v5 = self.mount_options
         if v5 is not None:
-            data["mountOptions"] = v5
+            data["mountOptions"] = v5 if wire else v5[:]
         v6 = self.parameters
         if v6 is not None:
-            data["parameters"] = v6
+            data["parameters"] = v6 if wire else v6.copy()
         v7 = self.provisioner
         if v7 is not None and (v7 or "provisioner" not in absent):
             data["provisioner"] = v7
@@ -430,7 +432,9 @@ class StorageClassList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:

@@ -179,7 +179,9 @@ class VolumeAttachment(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -328,7 +330,9 @@ class VolumeAttachmentList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -428,7 +432,9 @@ class VolumeAttachmentSource(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.inline_volume_spec
         if v0 is not None:
             data["inlineVolumeSpec"] = v0._encode(wire)
@@ -543,7 +549,9 @@ class VolumeAttachmentSpec(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.attacher
         if v0 is not None and (v0 or "attacher" not in absent):
@@ -679,7 +687,9 @@ class VolumeAttachmentStatus(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.attach_error
         if v0 is not None:
@@ -689,7 +699,7 @@ class VolumeAttachmentStatus(_Model):
             data["attached"] = v1
         v2 = self.attachment_metadata
         if v2 is not None:
-            data["attachmentMetadata"] = v2
+            data["attachmentMetadata"] = v2 if wire else v2.copy()
         v3 = self.detach_error
         if v3 is not None:
             data["detachError"] = v3._encode(wire)
@@ -783,7 +793,9 @@ This field requires the MutableCSINodeAllocatableCount feature gate being enable
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         v0 = self.error_code
         if v0 is not None:
             data["errorCode"] = v0

@@ -166,7 +166,9 @@ This field is required and must contain at least one key/value pair. The keys ca
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
@@ -184,7 +186,7 @@ This field is required and must contain at least one key/value pair. The keys ca
                 data["metadata"] = d3
         v4 = self.parameters
         if v4 is not None:
-            data["parameters"] = v4
+            data["parameters"] = v4 if wire else v4.copy()
         return data
 
     def _copy(self) -> VolumeAttributesClass:
@@ -314,7 +316,9 @@ class VolumeAttributesClassList(_Model):
     def _encode(self, wire: bool) -> dict[str, Any]:
         if self._raw is not None:
             return self._encode_raw(wire)
-        data: dict[str, Any] = {} if self._extra is None else dict(self._extra)
+        data: dict[str, Any] = (
+            {} if self._extra is None else dict(self._extra) if wire else _copy_value(self._extra)
+        )
         absent = self._absent
         v0 = self.api_version
         if v0 is not None:
