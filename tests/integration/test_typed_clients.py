@@ -175,7 +175,7 @@ def test_retry_on_conflict_wins_against_a_concurrent_writer(vms) -> None:  # typ
     writes = 0
     wrote = threading.Condition()
 
-    def writer() -> None:  # another client bumping spec.disk every few milliseconds
+    def writer() -> None:  # another client bumping spec.disk every 20 ms
         nonlocal writes
         while not stop.is_set():
             current = vms.get("counter")
@@ -187,7 +187,9 @@ def test_retry_on_conflict_wins_against_a_concurrent_writer(vms) -> None:  # typ
             with wrote:
                 writes += 1
                 wrote.notify_all()
-            time.sleep(0.005)
+            # Every few retries' time: DEFAULT_RETRY (5 tries, 10 ms apart) must be able to
+            # win on a loaded machine too, while the first attempt still always loses.
+            time.sleep(0.02)
 
     thread = threading.Thread(target=writer)
     thread.start()

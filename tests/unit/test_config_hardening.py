@@ -496,7 +496,7 @@ def test_kubeconfig_nesting_is_bounded_before_anything_is_built(tmp_path: Path, 
         text = "preferences:\n" + "".join(" " * i + "- \n" for i in range(1, depth + 1))
     path = tmp_path / "config"
     path.write_text(text)
-    with pytest.raises(ConfigError, match="nesting depth exceeds 1000") as info:
+    with pytest.raises(ConfigError, match="nesting depth") as info:
         load_config(path)
     assert "line " in str(info.value)
     shallow = tmp_path / "shallow"
