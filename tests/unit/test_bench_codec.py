@@ -102,9 +102,7 @@ def test_held_worker(
 
 
 def test_anchors_decode_and_encode(bench: dict[str, ModuleType], lists: dict[int, Path]) -> None:
-    pytest.importorskip("msgspec")
-    pytest.importorskip("lightkube")
-    workers = bench["workers"]
+    workers = bench["workers"]  # msgspec is a dependency, lightkube a dev dependency
     r = workers.decode("msgspec", str(lists[1]), 1)
     assert r["lossless"]["json"] is True and "msgspec/off" in r["times"]
     r = workers.encode("msgspec", str(lists[1]), 1)
