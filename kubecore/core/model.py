@@ -221,9 +221,7 @@ class Model:
         if found is None:
             return
         raw: dict[str, Any] = found.parse() if isinstance(found, ItemJSON) else found
-        # get_referents sees the type and each set slot: just the type and _raw means
-        # nothing was assigned since decoding (the common case, checked in C).
-        if len(_get_referents(self)) <= 2:
+        if _untouched(self):
             self._load(raw)
             return
         fields = {f.name for f in self.FIELDS}
@@ -243,7 +241,7 @@ class Model:
         ``wire``), unless fields were assigned before loading. With ``wire``, unparsed
         text comes back as an ``orjson.Fragment``, which orjson writes as it is."""
         raw = self._raw
-        if raw is None or len(_get_referents(self)) > 2:
+        if raw is None or not _untouched(self):
             self._materialize()
             return self._encode(wire)
         if isinstance(raw, ItemJSON):
@@ -326,10 +324,10 @@ class Model:
         """The deep copy of an object not loaded yet: a lazy object over a copy of its JSON
         (fields assigned before loading are kept)."""
         raw = self._raw
-        if raw is None or len(_get_referents(self)) > 2:
+        if raw is None or not _untouched(self):
             self._materialize()
             return self._copy()
-        if raw.__class__ is ItemJSON:
+        if isinstance(raw, ItemJSON):
             return type(self)._decode(raw)  # immutable text: shared
         return type(self)._decode(copy_value(raw))
 
@@ -350,8 +348,8 @@ class Model:
             mine_raw is not None
             and their_raw is not None
             and mine_raw.__class__ is their_raw.__class__
-            and len(_get_referents(self)) <= 2
-            and len(_get_referents(other)) <= 2
+            and _untouched(self)
+            and _untouched(other)
             and _same_json(mine_raw, their_raw)
         ):
             # Neither loaded, and the same JSON: the same objects. Different JSON proves
@@ -405,6 +403,15 @@ def _same_json(mine: dict[str, Any] | ItemJSON, theirs: dict[str, Any] | ItemJSO
         return bool(_json_dumps(mine, option=_SORT_KEYS) == _json_dumps(theirs, option=_SORT_KEYS))
     except TypeError:  # not plain JSON (taken over with copy=False): compare the objects
         return False
+
+
+def _untouched(obj: Model) -> bool:
+    """Whether nothing was assigned to ``obj`` since it was decoded (the common case).
+
+    ``gc.get_referents`` lists the type and each slot that holds a value, in C: just the
+    type and ``_raw`` means no field was set before loading.
+    """
+    return len(_get_referents(obj)) <= 2
 
 
 def _set_slots(obj: Model) -> dict[str, Any]:
