@@ -155,15 +155,19 @@ def _check_depth(raw: bytes) -> None:
             if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
                 depth += 1
                 if depth > _MAX_DEPTH:
-                    mark = event.start_mark
-                    pos = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
                     raise KubeconfigYamlError(
-                        f"not valid YAML{pos}: nesting depth exceeds {_MAX_DEPTH}"
+                        f"not valid YAML{_position(event.start_mark)}: "
+                        f"nesting depth exceeds {_MAX_DEPTH}"
                     )
             elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
                 depth -= 1
     finally:
         loader.dispose()
+
+
+def _position(mark: Any) -> str:
+    """`` at line L, column C`` (1-based) of a YAML mark, or nothing without one."""
+    return f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
 
 
 def load_kubeconfig_text(raw: bytes) -> Any:
@@ -188,7 +192,6 @@ def load_kubeconfig_text(raw: bytes) -> Any:
     except RecursionError:  # the pure-Python loader (no libyaml) below _MAX_DEPTH
         raise KubeconfigYamlError("not valid YAML: nesting depth too deep") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or "syntax error"
-        pos = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise KubeconfigYamlError(f"not valid YAML{pos}: {problem}") from None
+        position = _position(getattr(exc, "problem_mark", None))
+        raise KubeconfigYamlError(f"not valid YAML{position}: {problem}") from None
