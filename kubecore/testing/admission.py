@@ -11,8 +11,9 @@ On every write (create, update, patch, apply result):
   ``fieldValidation=Strict`` refuses them (400, ``strict decoding error: unknown field
   "spec.foo"``, as kube-apiserver answers), ``Warn`` (the default) prunes them with a
   ``Warning: 299`` header per field, ``Ignore`` prunes them silently;
-* schema defaults are applied (and on every read, as kube-apiserver defaults what it reads
-  from etcd);
+* schema defaults are applied (and on every read — gets, lists, watch events — as
+  kube-apiserver defaults what it reads from etcd: :meth:`Admission.default`, the
+  tracker's ``defaulter``);
 * the object is validated against its schema (and CEL rules, with the stored object as
   ``oldSelf``); any problem answers ``422 Invalid`` with one cause per problem, worded and
   placed as kube-apiserver does.
@@ -25,11 +26,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from kubecore.core.codec import json_dumps
 from kubecore.core.validation import FieldError, SchemaNotFound, Validator
+from kubecore.core.validation.registry import KindSchema
 from kubecore.testing.discovery import Resource, ResourceTable
 from kubecore.testing.tracker import ApiError
 
 Obj = dict[str, Any]
+
+_UNSET = object()
 
 
 class Admission:
@@ -39,6 +44,9 @@ class Admission:
         self._validator = Validator()
         self._validator.add_openapi({"definitions": table.definitions})
         self._deprecated: dict[tuple[str, str], str] = {}
+        # (apiVersion, kind) -> the schema to default reads with, None when it has no
+        # default anywhere (most kinds: reads skip the copy defaulting makes).
+        self._defaulting: dict[tuple[str, str], object] = {}
         for crd in table.crds:
             name = str((crd.get("metadata") or {}).get("name", ""))
             self._validator.add_crd(crd, where=f"CustomResourceDefinition {name}")
@@ -91,17 +99,27 @@ class Admission:
             raise invalid(resource, obj, problems)
         return obj
 
-    def on_read(self, resource: Resource, body: Obj) -> Obj:
-        """A read answer with CRD defaults applied (an object or a list of them)."""
+    def default(self, resource: Resource, obj: Obj) -> Obj:
+        """``obj`` (one object as served) with the read defaults applied: a custom
+        resource gets its schema's defaults, as kube-apiserver's storage decoder applies
+        them to everything it reads (gets, lists, watch events); other kinds, and kinds
+        whose schema declares no default, come back as they are. Never modifies ``obj``.
+        The tracker's ``defaulter`` (:class:`~kubecore.testing.tracker.Tracker`)."""
         if not resource.is_crd:
-            return body
-        try:
-            schema = self._validator.lookup(resource.group_version, resource.kind)
-        except SchemaNotFound:
-            return body
-        if isinstance(body.get("items"), list) and body.get("kind") == resource.list_kind:
-            return {**body, "items": [schema.default(item) for item in body["items"]]}
-        return schema.default(body)
+            return obj
+        key = (resource.group_version, resource.kind)
+        schema = self._defaulting.get(key, _UNSET)
+        if schema is _UNSET:
+            try:
+                found = self._validator.lookup(*key)
+            except SchemaNotFound:
+                found = None
+            declares = found is not None and b'"default"' in json_dumps(found.schema or {})
+            schema = self._defaulting[key] = found if declares else None
+        if schema is None:
+            return obj
+        assert isinstance(schema, KindSchema)
+        return schema.default(obj)
 
 
 _PROPAGATION = ["Foreground", "Background", "Orphan"]

@@ -105,8 +105,8 @@ class TestApiServer:
         self.table = table if table is not None else load_table(specs)
         #: The ``/version`` body: the served spec's release (``kubecore.testing.version``).
         self.version_info = version_info(detect_kubernetes_version(specs, kubernetes_version))
-        self.tracker = Tracker(self.table, history=history)
         self.admission = Admission(self.table)
+        self.tracker = Tracker(self.table, history=history, defaulter=self.admission.default)
         self.faults = Faults()
         self._host, self._port = host, port
         self._kubeconfig = Path(kubeconfig_path) if kubeconfig_path else None
@@ -600,6 +600,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 field_selector=fields,
                 limit=limit,
                 continue_=query.get("continue"),
+                resource_version=query.get("resourceVersion"),
             )
             if tables.wants_table(self.headers.get("Accept") or ""):
                 listed = tracker.list(resource, namespace, **list_args)
@@ -662,7 +663,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._headers_out.extend(("Warning", w) for w in warnings)
 
     def _send_read(self, resource: Resource, body: Obj, query: dict[str, str]) -> None:
-        body = self.server.api.admission.on_read(resource, body)
         if tables.wants_table(self.headers.get("Accept") or ""):
             include = query.get("includeObject", "Metadata")
             self._send(200, tables.to_table(resource, body, include))
@@ -785,7 +785,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             timeout=timeout,
             send_initial_events=send_initial,
         )
-        first = next(events, None)  # raises 410 Gone / 400 before any header is sent
+        # 400 (a malformed version, a bad selector) is raised before any header is sent; a
+        # version too old for the history is the first event (ERROR 410 Expired) after 200.
+        first = next(events, None)
         drop_after = api.faults.watch_drop_after(urlsplit(self.path).path)
         self._start_stream("application/json")
         sent = 0

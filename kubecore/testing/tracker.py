@@ -228,11 +228,26 @@ class Event:
     wire: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
 
-class Tracker:
-    """Thread-safe in-memory storage for every resource of a :class:`ResourceTable`."""
+#: Applies the read defaults to an object as served: ``(resource, object) -> object``.
+Defaulter = Callable[[Resource, Obj], Obj]
 
-    def __init__(self, table: ResourceTable, *, history: int = 1000) -> None:
+
+class Tracker:
+    """Thread-safe in-memory storage for every resource of a :class:`ResourceTable`.
+
+    ``defaulter`` (also settable later as the attribute) defaults every object the tracker
+    hands out — gets, lists, watch events, write and delete answers — as kube-apiserver's
+    storage decoder defaults what it reads from etcd (custom resources: their schema's
+    defaults), so a watched object equals a fetched one. The test API server passes its
+    :class:`~kubecore.testing.admission.Admission`'s ``default``. It must not modify its
+    argument, and must be deterministic: list and watch JSON is cached per object version.
+    """
+
+    def __init__(
+        self, table: ResourceTable, *, history: int = 1000, defaulter: Defaulter | None = None
+    ) -> None:
         self.table = table
+        self.defaulter = defaulter
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._objects: dict[tuple[str, str], dict[tuple[str, str], Obj]] = {}
@@ -291,12 +306,20 @@ class Tracker:
         if ("", namespace) not in self._store(namespaces):
             raise not_found(namespaces, namespace)
 
-    @staticmethod
-    def _out(resource: Resource, obj: Obj) -> Obj:
+    def _out(self, resource: Resource, obj: Obj) -> Obj:
+        """A stored object as ``resource`` serves it: a copy, converted, typed, defaulted."""
         result: Obj = from_storage(resource.group, resource.plural, _clone(obj))
         result["apiVersion"] = resource.group_version
         result["kind"] = resource.kind
-        return result
+        return self._defaulted(resource, result)
+
+    def _defaulted(self, resource: Resource, obj: Obj) -> Obj:
+        defaulter = self.defaulter
+        return obj if defaulter is None else defaulter(resource, obj)
+
+    def _served(self, resource: Resource, obj: Obj) -> Obj:
+        """:func:`_typed`, then the read defaults: what lists and watches encode."""
+        return self._defaulted(resource, _typed(resource, obj))
 
     def _wire_of(self, resource: Resource, key: tuple[str, str], obj: Obj) -> bytes:
         """The JSON of ``_out(resource, obj)`` (apiVersion and kind first), cached.
@@ -317,7 +340,7 @@ class Tracker:
             and entry[2] == rv
         ):
             return entry[3]
-        data = json_dumps(_typed(resource, obj))
+        data = json_dumps(self._served(resource, obj))
         self._wire[cache_key] = (obj, resource.group_version, rv, data)
         return data
 
@@ -325,11 +348,11 @@ class Tracker:
         del self._store(resource)[key]
         self._wire.pop((resource.storage_key, key), None)
 
-    @staticmethod
-    def _event_wire(resource: Resource, event: Event) -> bytes:
+    def _event_wire(self, resource: Resource, event: Event) -> bytes:
         data = event.wire.get(resource.group_version)
         if data is None:
-            data = event.wire[resource.group_version] = json_dumps(_typed(resource, event.object))
+            served = self._served(resource, event.object)
+            data = event.wire[resource.group_version] = json_dumps(served)
         return data
 
     # -- reads ------------------------------------------------------------------------------
@@ -350,11 +373,24 @@ class Tracker:
         field_selector: str | None = None,
         limit: int = 0,
         continue_: str | None = None,
+        resource_version: str | None = None,
     ) -> Obj:
-        """A ``<Kind>List``; ``namespace=""`` lists every namespace."""
+        """A ``<Kind>List``; ``namespace=""`` lists every namespace.
+
+        ``continue_`` resumes a paged list (``limit``) from its token. With a token,
+        ``resource_version`` may only be unset, ``""`` or ``"0"``: anything else is 400
+        BadRequest ``specifying resource version is not allowed when using continue``, as
+        kube-apiserver's etcd3 store answers (a token carries its own version); a token that
+        does not decode is 400 ``invalid continue token: ...`` first."""
         with self._lock:
             selected, metadata = self._select(
-                resource, namespace, label_selector, field_selector, limit, continue_
+                resource,
+                namespace,
+                label_selector,
+                field_selector,
+                limit,
+                continue_,
+                resource_version,
             )
             items = [self._out(resource, obj) for _, obj in selected]
         for item in items:
@@ -376,6 +412,7 @@ class Tracker:
         field_selector: str | None = None,
         limit: int = 0,
         continue_: str | None = None,
+        resource_version: str | None = None,
     ) -> bytes:
         """:meth:`list` as the JSON bytes of the response (what the test server sends).
 
@@ -384,7 +421,13 @@ class Tracker:
         """
         with self._lock:
             selected, metadata = self._select(
-                resource, namespace, label_selector, field_selector, limit, continue_
+                resource,
+                namespace,
+                label_selector,
+                field_selector,
+                limit,
+                continue_,
+                resource_version,
             )
             items = [self._wire_of(resource, key, obj) for key, obj in selected]
         envelope = json_dumps(
@@ -400,6 +443,7 @@ class Tracker:
         field_selector: str | None,
         limit: int,
         continue_: str | None,
+        resource_version: str | None = None,
     ) -> tuple[_Selected, Obj]:
         """The stored (key, object) pairs of one list page and the list's metadata (lock held)."""
         labels, fields = label_matcher(label_selector), field_matcher(field_selector, resource)
@@ -411,6 +455,8 @@ class Tracker:
                 start, list_rv = (token["ns"], token["name"]), str(token["rv"])
             except Exception as exc:
                 raise bad_request(f"invalid continue token: {exc}") from None
+            if resource_version not in (None, "", "0"):  # etcd3 store's GetList
+                raise bad_request("specifying resource version is not allowed when using continue")
         selected: _Selected = []
         more: tuple[str, str] | None = None
         store = self._store(resource)
@@ -782,8 +828,11 @@ class Tracker:
         current objects come first as ADDED events; ``send_initial_events`` then yields a
         ``("BOOKMARK", {"metadata": {"resourceVersion": ..., "annotations":
         {"k8s.io/initial-events-end": "true"}}})``. A resourceVersion older than the kept
-        history raises 410 Expired; a watcher that falls behind the history later gets an
-        ``("ERROR", <Status 410 Expired>)`` and the stream ends, never a gap. Between events
+        history, or a watcher that falls behind it later, gets an ``("ERROR", <Status 410
+        Expired "too old resource version: <rv> (<oldest>)">)`` and the stream ends, never a
+        gap: kube-apiserver's cacher answers a too-old version with such an event after
+        HTTP 200 (``newErrWatcher``), not with an HTTP 410. A malformed version raises 400
+        before anything is yielded. Between events
         the iterator yields ``("", {"metadata": {"resourceVersion": <progress>}})`` about once
         a second: callers notice closed connections and may send it as a BOOKMARK (it never
         covers an event not yet yielded).
@@ -849,6 +898,7 @@ class Tracker:
         deadline = time.monotonic() + timeout
         initial: list[Any] = []
         requested = parse_resource_version(resource_version)  # 400 before anything is sent
+        expired: ApiError | None = None
         with self._lock:
             if send_initial_events or not requested:
                 after = self._rv
@@ -860,7 +910,13 @@ class Tracker:
             else:
                 after = requested
                 if after < self._compacted_rv:
-                    raise _expired(after, self._compacted_rv)
+                    # As kube-apiserver's cacher: once the request is accepted and its version
+                    # parsed, a version the history no longer reaches is an ERROR event
+                    # (HTTP 200), never an HTTP 410 (client-go relists on either).
+                    expired = _expired(after, self._compacted_rv)
+        if expired is not None:
+            yield "ERROR", expired.status()
+            return
         for obj in initial:
             if encoded or wanted(obj):
                 yield "ADDED", obj

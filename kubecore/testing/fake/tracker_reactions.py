@@ -68,6 +68,8 @@ class ObjectReaction:
         self.tracker = tracker
         self._admission: Admission | None = None
         self._admission_key: tuple[int, int] = (-1, -1)
+        if tracker.defaulter is None:  # reads are defaulted as the server defaults them
+            tracker.defaulter = self._default
 
     @property
     def admission(self) -> Admission:
@@ -78,6 +80,9 @@ class ObjectReaction:
         if self._admission is None or key != self._admission_key:
             self._admission, self._admission_key = Admission(table), key
         return self._admission
+
+    def _default(self, resource: Resource, obj: Obj) -> Obj:
+        return self.admission.default(resource, obj)
 
     @property
     def table(self) -> ResourceTable:
@@ -111,7 +116,7 @@ class ObjectReaction:
         if verb in ("get", "list"):  # 400 for a malformed version, as the server
             parse_resource_version(params.get("resourceVersion"))
         if verb == "get":
-            return admission.on_read(resource, tracker.get(resource, namespace, name))
+            return tracker.get(resource, namespace, name)
         if verb == "list":
             listed = tracker.list(
                 resource,
@@ -120,8 +125,9 @@ class ObjectReaction:
                 field_selector=action.field_selector,
                 limit=int(params.get("limit") or 0),
                 continue_=params.get("continue"),
+                resource_version=params.get("resourceVersion"),
             )
-            return admission.on_read(resource, listed)
+            return listed
         if verb == "create":
             return writes.create(tracker, admission, resource, namespace, body, params)
         if verb == "update":
@@ -218,8 +224,9 @@ class WatchReaction:
     """client-go's ``DefaultWatchReactor``: a watch on the tracker's event history.
 
     Yields ``(type, object)``; without a resourceVersion the current objects come first as
-    ADDED events; a version older than the kept history raises ``Gone`` (410) before the
-    first event, as the server answers it; ``timeoutSeconds`` ends the watch.
+    ADDED events; a version older than the kept history gets one ERROR event carrying a
+    410 ``Expired`` Status, then the stream ends, as the server answers it (clients raise
+    ``Gone`` and relist); ``timeoutSeconds`` ends the watch.
 
     Streaming lists (WatchList, ``sendInitialEvents=true``, which kube-apiserver accepts only
     with ``resourceVersionMatch=NotOlderThan`` and ``allowWatchBookmarks=true``) are the
@@ -248,7 +255,7 @@ class WatchReaction:
                 timeout=float(params.get("timeoutSeconds") or 1800),
                 send_initial_events=writes.send_initial_events(params),
             )
-            first = next(events, None)  # 410 Gone and bad selectors surface here
+            first = next(events, None)  # bad versions and selectors (400) surface here
         except ApiError as err:
             return True, None, client_error(err)
         return True, _typed_bookmarks(resource, first, events), None
