@@ -72,6 +72,18 @@ def _finalizers(obj: Obj) -> list[str]:
     return list((obj.get("metadata") or {}).get("finalizers") or [])
 
 
+def _with_gc_finalizer(finalizers: list[str], policy: str, *, explicit: bool) -> list[str]:
+    """``finalizers`` with the garbage collector's finalizer for ``policy`` (the registry's
+    ``deletionFinalizersForGarbageCollection``); an ``explicit`` policy first drops the GC
+    finalizers the object had."""
+    wanted = [f for f in finalizers if f not in _GC_FINALIZERS or not explicit]
+    if policy == ORPHAN and _ORPHAN_FINALIZER not in wanted:
+        wanted = [f for f in wanted if f != _FOREGROUND_FINALIZER] + [_ORPHAN_FINALIZER]
+    elif policy == FOREGROUND and _FOREGROUND_FINALIZER not in wanted:
+        wanted = [f for f in wanted if f != _ORPHAN_FINALIZER] + [_FOREGROUND_FINALIZER]
+    return wanted
+
+
 def _deleting(obj: Obj) -> bool:
     return bool((obj.get("metadata") or {}).get("deletionTimestamp"))
 
@@ -104,6 +116,19 @@ class GarbageCollector:
         result = self._delete(resource, key, obj, policy, explicit=propagation_policy is not None)
         self._collect()
         return result
+
+    def deletion_finalizers(
+        self,
+        resource: Resource,
+        obj: Obj,
+        propagation_policy: str | None = None,
+        orphan_dependents: bool | None = None,
+    ) -> list[str]:
+        """The finalizers the stored ``obj`` would have once :meth:`delete` marked it with
+        these options (its own, with the ``orphan`` / ``foregroundDeletion`` finalizer the
+        policy asks for): what a dry-run delete answers with. Changes nothing."""
+        policy = self._policy(resource, obj, propagation_policy, orphan_dependents)
+        return _with_gc_finalizer(_finalizers(obj), policy, explicit=propagation_policy is not None)
 
     def updated(self, *, deleted: bool) -> None:
         """After an update or patch: collect if it ``deleted`` the object (its last finalizer
@@ -143,11 +168,7 @@ class GarbageCollector:
         tracker = self._tracker
         meta = obj["metadata"]
         finalizers = _finalizers(obj)
-        wanted = [f for f in finalizers if f not in _GC_FINALIZERS or not explicit]
-        if policy == ORPHAN and _ORPHAN_FINALIZER not in wanted:
-            wanted = [f for f in wanted if f != _FOREGROUND_FINALIZER] + [_ORPHAN_FINALIZER]
-        elif policy == FOREGROUND and _FOREGROUND_FINALIZER not in wanted:
-            wanted = [f for f in wanted if f != _ORPHAN_FINALIZER] + [_FOREGROUND_FINALIZER]
+        wanted = _with_gc_finalizer(finalizers, policy, explicit=explicit)
         if wanted != finalizers:
             if wanted:
                 meta["finalizers"] = wanted

@@ -683,7 +683,10 @@ class Tracker:
         orphan_dependents: bool | None = None,
     ) -> Obj:
         """DELETE; ``preconditions`` (``uid``, ``resourceVersion``) must match or 409;
-        dependents are garbage collected by ``propagation_policy`` (see ``gc``)."""
+        dependents are garbage collected by ``propagation_policy`` (see ``gc``). An object
+        that finalizers hold is marked for deletion (:func:`_mark_deleting`) and returned;
+        ``dry_run`` answers the same without storing anything."""
+        policy_options = (propagation_policy, orphan_dependents)
         with self._lock:
             key = (namespace if resource.namespaced else "", name)
             obj = self._store(resource).get(key)
@@ -702,15 +705,33 @@ class Tracker:
                         resource=resource,
                     )
             if dry_run:
-                return self._out(resource, obj)
+                return self._out(resource, self._dry_run_delete(resource, obj, policy_options))
             return self.gc.delete(resource, key, obj, propagation_policy, orphan_dependents)
+
+    def _dry_run_delete(
+        self, resource: Resource, obj: Obj, options: tuple[str | None, bool | None]
+    ) -> Obj:
+        """What a delete with ``dryRun=All`` answers, nothing stored: the object as the real
+        delete would leave it when finalizers (its own, or the GC's that the propagation
+        ``options`` add) hold it — ``deletionTimestamp``, ``deletionGracePeriodSeconds: 0``,
+        the generation bumped, its resourceVersion unchanged — else the object as it is.
+        kube-apiserver's registry runs the same graceful-deletion update in dry-run
+        (``Store.Delete`` -> ``updateForGracefulDeletionAndFinalizers``) and returns its
+        result without deleting."""
+        finalizers = self.gc.deletion_finalizers(resource, obj, *options)
+        if not finalizers:
+            return obj
+        preview: Obj = _clone(obj)
+        meta = preview["metadata"]
+        meta["finalizers"] = finalizers
+        _mark_deleting(meta)
+        return preview
 
     def _delete(self, resource: Resource, key: tuple[str, str], obj: Obj) -> Obj:
         meta = obj["metadata"]
         if meta.get("finalizers"):
             if not meta.get("deletionTimestamp"):
-                meta["deletionTimestamp"] = now_rfc3339()
-                meta["deletionGracePeriodSeconds"] = 0
+                _mark_deleting(meta)
                 meta["resourceVersion"] = self._next_rv()
                 self._record("MODIFIED", resource, obj)
             return self._out(resource, obj)
@@ -960,6 +981,18 @@ class Tracker:
                         yield event.type, self._event_wire(resource, event)
                     else:
                         yield event.type, self._out(resource, event.object)
+
+
+def _mark_deleting(meta: Obj) -> None:
+    """The registry's ``markAsDeleting``: an object that finalizers hold gets
+    ``deletionTimestamp`` (now, unless set) and ``deletionGracePeriodSeconds: 0``; its
+    ``generation`` goes up by one when its deletion starts (controllers see the change)."""
+    if not meta.get("deletionTimestamp"):
+        generation = meta.get("generation")
+        if isinstance(generation, int) and generation > 0:
+            meta["generation"] = generation + 1
+        meta["deletionTimestamp"] = now_rfc3339()
+    meta["deletionGracePeriodSeconds"] = 0
 
 
 def _expired(rv: int, oldest: int) -> ApiError:
