@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kubecore.core.codec import json_dumps, json_loads
-from kubecore.testing import openapi, protobuf, tables, writes
+from kubecore.testing import eviction, openapi, protobuf, tables, writes
 from kubecore.testing.admission import Admission
 from kubecore.testing.discovery import Resource, ResourceTable, load_table
 from kubecore.testing.faults import Faults
@@ -349,9 +349,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             code, message = 405, f"{self.command} is not supported"
         reason = _REASONS.get(code, "")
         text = message or self.responses.get(code, ("", ""))[0]
-        status = ApiError(code, reason, text).status()
-        if not reason:
-            status.pop("reason")
+        status = ApiError(code, reason, text).status()  # no reason: none in the body
         self.close_connection = True
         self._reader.done()
         if not self.request_version.startswith("HTTP/1."):
@@ -446,9 +444,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._reader.done()
             self.close_connection = True
             self._headers_out = [("Connection", "close")]
-            status = err.status()
-            if not status["reason"]:
-                status.pop("reason")
+            status = err.status()  # an empty reason is left out, as metav1.Status does
             try:
                 self._send(err.code, status)
                 self._linger()
@@ -731,32 +727,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _eviction(
         self, resource: Resource, namespace: str, name: str, query: dict[str, str]
     ) -> None:
-        """``pods/eviction``: POST a policy/v1 Eviction, the pod is deleted."""
+        """``pods/eviction``: POST a policy/v1 Eviction (:mod:`kubecore.testing.eviction`)."""
         if self.command != "POST":
             raise ApiError(405, "MethodNotAllowed", f"{self.command} is not supported here")
-        body = self._body()
-        if not isinstance(body, dict) or body.get("kind") not in (None, "Eviction"):
-            raise bad_request("the request body must be an Eviction")
-        options: Obj = body["deleteOptions"] if isinstance(body.get("deleteOptions"), dict) else {}
-        preconditions = options.get("preconditions")
-        dry_run = writes.dry_run(query) or "All" in (options.get("dryRun") or ())
-        self.server.api.tracker.delete(
-            resource,
-            namespace,
-            name,
-            preconditions=preconditions if isinstance(preconditions, dict) else None,
-            dry_run=dry_run,
+        status = eviction.evict(
+            self.server.api.tracker, resource, namespace, name, self._body(), query
         )
-        self._send(
-            201,
-            {
-                "kind": "Status",
-                "apiVersion": "v1",
-                "metadata": {},
-                "status": "Success",
-                "code": 201,
-            },
-        )
+        self._send(201, status)
 
     # -- watch ------------------------------------------------------------------------------
 

@@ -73,6 +73,8 @@ class ApiError(Exception):
             "reason": self.reason,
             "code": self.code,
         }
+        if not self.reason:  # metav1.Status omits an empty reason (StatusReasonUnknown)
+            del body["reason"]
         if self.details:
             body["details"] = self.details
         return body
@@ -692,18 +694,7 @@ class Tracker:
             obj = self._store(resource).get(key)
             if obj is None:
                 raise not_found(resource, name)
-            for field_name in ("uid", "resourceVersion"):
-                wanted = (preconditions or {}).get(field_name)
-                actual = obj["metadata"].get(field_name)
-                if wanted and wanted != actual:
-                    raise ApiError(
-                        409,
-                        "Conflict",
-                        f'Operation cannot be fulfilled on {_qualified(resource)} "{name}": '
-                        f"Precondition failed: {field_name}: {wanted}, {field_name}: {actual}",
-                        name=name,
-                        resource=resource,
-                    )
+            check_preconditions(resource, obj, preconditions)
             if dry_run:
                 return self._out(resource, self._dry_run_delete(resource, obj, policy_options))
             return self.gc.delete(resource, key, obj, propagation_policy, orphan_dependents)
@@ -981,6 +972,37 @@ class Tracker:
                         yield event.type, self._event_wire(resource, event)
                     else:
                         yield event.type, self._out(resource, event.object)
+
+
+_PRECONDITION_FAILURES = {
+    "uid": "the UID in the precondition ({}) does not match the UID in record ({}). The "
+    "object might have been deleted and then recreated",
+    "resourceVersion": "the ResourceVersion in the precondition ({}) does not match the "
+    "ResourceVersion in record ({}). The object might have been modified",
+}
+
+
+def check_preconditions(resource: Resource, obj: Obj, preconditions: Obj | None) -> None:
+    """A delete's ``preconditions`` (``uid``, then ``resourceVersion``) against the stored
+    ``obj``, as the registry's ``rest.BeforeDelete`` checks them: a precondition that is
+    set (even to ``""``) and differs is 409 Conflict ``Operation cannot be fulfilled on
+    <Kind>[.<group>] "<name>": the UID in the precondition (...) does not match the UID in
+    record (...). ...``, with details ``{name, group, kind: <Kind>}``."""
+    meta = obj.get("metadata") or {}
+    for field_name, text in _PRECONDITION_FAILURES.items():
+        wanted = (preconditions or {}).get(field_name)
+        actual = meta.get(field_name) or ""
+        if wanted is not None and wanted != actual:
+            kind = f"{resource.kind}.{resource.group}" if resource.group else resource.kind
+            name = str(meta.get("name") or "")
+            raise ApiError(
+                409,
+                "Conflict",
+                f'Operation cannot be fulfilled on {kind} "{name}": ' + text.format(wanted, actual),
+                name=name,
+                resource=resource,
+                kind=resource.kind,
+            )
 
 
 def _mark_deleting(meta: Obj) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from kubecore.client import errors as client_errors
 from kubecore.core.codec import json_dumps
-from kubecore.testing import writes
+from kubecore.testing import eviction, writes
 from kubecore.testing.admission import Admission
 from kubecore.testing.discovery import Resource, ResourceTable
 from kubecore.testing.fake.actions import Action
@@ -175,25 +175,12 @@ class ObjectReaction:
         return text
 
     def _evict(self, resource: Resource, action: Action, body: Any) -> Obj:
-        """``pods/eviction``: the pod is deleted (with the Eviction's delete options)."""
+        """``pods/eviction``: as the server (:mod:`kubecore.testing.eviction`)."""
         if action.verb != "create":
             raise ApiError(405, "MethodNotAllowed", f"{action.verb} is not supported here")
-        options = body.get("deleteOptions") if isinstance(body, dict) else None
-        options = options if isinstance(options, dict) else {}
-        self.tracker.delete(
-            resource,
-            action.namespace,
-            action.name,
-            preconditions=_preconditions(options),
-            dry_run=writes.dry_run(action.params) or "All" in (options.get("dryRun") or ()),
+        return eviction.evict(
+            self.tracker, resource, action.namespace, action.name, body, action.params
         )
-        return {
-            "kind": "Status",
-            "apiVersion": "v1",
-            "metadata": {},
-            "status": "Success",
-            "code": 201,
-        }
 
     def _scale(self, resource: Resource, action: Action, body: Any) -> Obj:
         """``autoscaling/v1`` Scale, with the test API server's mapping (``kubecore.testing.scale``)."""
@@ -291,8 +278,3 @@ def wire(obj: Any) -> Any:
     if isinstance(inner, dict):
         return inner
     raise TypeError(f"cannot encode a {type(obj).__name__} as JSON data")
-
-
-def _preconditions(options: Obj) -> Obj | None:
-    found = options.get("preconditions")
-    return found if isinstance(found, dict) else None
