@@ -47,12 +47,15 @@ class Admission:
         # (apiVersion, kind) -> the schema to default reads with, None when it has no
         # default anywhere (most kinds: reads skip the copy defaulting makes).
         self._defaulting: dict[tuple[str, str], object] = {}
+        self._storage_version: dict[tuple[str, str], str] = {}  # (group, kind) -> version
         for crd in table.crds:
             name = str((crd.get("metadata") or {}).get("name", ""))
             self._validator.add_crd(crd, where=f"CustomResourceDefinition {name}")
             spec = crd.get("spec") or {}
             kind = str((spec.get("names") or {}).get("kind", ""))
             for entry in spec.get("versions") or ():
+                if isinstance(entry, dict) and entry.get("storage"):
+                    self._storage_version[(str(spec.get("group")), kind)] = str(entry.get("name"))
                 if isinstance(entry, dict) and entry.get("deprecated"):
                     text = entry.get("deprecationWarning") or (
                         f"{spec.get('group')}/{entry.get('name')} {kind} is deprecated"
@@ -101,13 +104,16 @@ class Admission:
 
     def default(self, resource: Resource, obj: Obj) -> Obj:
         """``obj`` (one object as served) with the read defaults applied: a custom
-        resource gets its schema's defaults, as kube-apiserver's storage decoder applies
-        them to everything it reads (gets, lists, watch events); other kinds, and kinds
-        whose schema declares no default, come back as they are. Never modifies ``obj``.
-        The tracker's ``defaulter`` (:class:`~kubecore.testing.tracker.Tracker`)."""
+        resource gets the defaults of its CRD's *storage* version schema, as kube-apiserver
+        defaults what it decodes from etcd ("when reading from etcd using the storage
+        version defaults", the CRD documentation), whichever version serves the read, and
+        for every read alike (gets, lists, watch events). Other kinds, and kinds whose
+        schema declares no default, come back as they are. Never modifies ``obj``. The
+        tracker's ``defaulter`` (:class:`~kubecore.testing.tracker.Tracker`)."""
         if not resource.is_crd:
             return obj
-        key = (resource.group_version, resource.kind)
+        storage = self._storage_version.get((resource.group, resource.kind), resource.version)
+        key = (f"{resource.group}/{storage}", resource.kind)
         schema = self._defaulting.get(key, _UNSET)
         if schema is _UNSET:
             try:

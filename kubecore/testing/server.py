@@ -313,6 +313,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     _raw: bytes = b""
     _headers_out: list[tuple[str, str]] = []
     _reader: DeadlineReader
+    _keep_alive = False  # whether the connection outlives the current stream
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass
@@ -397,11 +398,23 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(data)
 
     def _start_stream(self, content_type: str) -> None:
+        """The headers of a chunked stream (a watch, a followed log). Until
+        :meth:`_end_stream`, the connection closes when the handler returns: a stream cut
+        short (a client gone, a dropped-watch fault) leaves it unusable."""
         self.send_response(200)
         self.send_header("Content-Type", content_type)
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
+        self._keep_alive = not self.close_connection
         self.close_connection = True
+
+    def _end_stream(self) -> None:
+        """The last chunk of a complete stream; the connection then serves the next request,
+        as Go's ``net/http`` keeps it after a watch ends (clients pool it: closing it here
+        made their next request fail when a stream ended at once, as an expired watch does)."""
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+        self.close_connection = not self._keep_alive
 
     def _chunk(self, data: bytes) -> None:
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
@@ -717,8 +730,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     self._chunk(line.encode())
                 elif client_gone(self.connection):
                     return
-            self.wfile.write(b"0\r\n\r\n")
-            self.wfile.flush()
+            self._end_stream()
         except (BrokenPipeError, ConnectionResetError, OSError):
             pass
         finally:
@@ -823,8 +835,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                         return
                     progress(obj)
             flush()
-            self.wfile.write(b"0\r\n\r\n")
-            self.wfile.flush()
+            self._end_stream()
         except _Dropped:
             try:
                 self.connection.shutdown(socket.SHUT_RDWR)
