@@ -492,7 +492,66 @@ def s_scale_subresource(b: Backend) -> Any:
     return [_norm(scale), _norm(updated), conflict]
 
 
+CM_GVR = GroupVersionResource("", "v1", "configmaps")
+POD_GVR = GroupVersionResource("", "v1", "pods")
+
+
+def s_list_continue_with_version(b: Backend) -> Any:
+    cms = b.dynamic.resource(CM_GVR).namespace("default")
+    for name in ("a", "b"):
+        cms.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}})
+    first = cms.list(limit=1)
+    assert first.continue_
+    refused = _error(lambda: cms.list(limit=1, continue_=first.continue_, resource_version="1"))
+    assert refused[:2] == ("BadRequest", 400)
+    allowed = cms.list(limit=1, continue_=first.continue_, resource_version="0")
+    return [refused, [i.object["metadata"]["name"] for i in allowed.items]]
+
+
+def s_dry_run_delete_with_finalizers(b: Backend) -> Any:
+    cms = b.dynamic.resource(CM_GVR).namespace("default")
+    meta = {"name": "held", "finalizers": ["example.com/hold"]}
+    stored = cms.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta})
+    previewed = cms.delete("held", dry_run=True)
+    assert previewed.object["metadata"]["deletionTimestamp"]
+    assert cms.get("held").object == stored.object  # nothing stored
+    foreground = cms.delete("held", dry_run=True, propagation_policy="Foreground")
+    return [_norm(previewed), _norm(foreground), _norm(cms.get("held"))]
+
+
+def s_eviction_options(b: Backend) -> Any:
+    pods = b.dynamic.resource(POD_GVR).namespace("default")
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p"},
+        "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+    }
+    made = pods.create(pod)
+
+    def evict(name: str = "p", **options: Any) -> Any:
+        body: dict[str, Any] = {
+            "apiVersion": "policy/v1",
+            "kind": "Eviction",
+            "metadata": {"name": name, "namespace": "default"},
+        }
+        if options:
+            body["deleteOptions"] = options
+        return pods.create(body, subresource="eviction")
+
+    conflict = _error(lambda: evict(preconditions={"uid": "nope"}))
+    assert conflict[:2] == ("Conflict", 409)
+    dry = evict(dryRun=["All"])
+    assert pods.get("p").object == made.object
+    done = evict(preconditions={"resourceVersion": made.object["metadata"]["resourceVersion"]})
+    gone = _error(lambda: pods.get("p"))
+    return [conflict[:3], _norm(dry), _norm(done), gone]
+
+
 SCENARIOS = {
+    "list_continue_with_version": s_list_continue_with_version,
+    "dry_run_delete_with_finalizers": s_dry_run_delete_with_finalizers,
+    "eviction_options": s_eviction_options,
     "scale_subresource": s_scale_subresource,
     "create_get": s_create_get,
     "list_label_selectors": s_list_label_selectors,
