@@ -161,15 +161,66 @@ def check_delete_options(options: Obj, query: dict[str, str]) -> None:
         if value != "All":
             problems.append(fe.not_supported(f"dryRun[{index}]", value, ["All"]))
     if problems:
-        listed = [p.message for p in problems]
-        summary = listed[0] if len(listed) == 1 else f"[{', '.join(listed)}]"
-        error = ApiError(422, "Invalid", f'DeleteOptions.meta.k8s.io "" is invalid: {summary}')
-        error.details = {
-            "group": "meta.k8s.io",
-            "kind": "DeleteOptions",
-            "causes": [p.to_cause() for p in problems],
-        }
-        raise error
+        raise _options_invalid("DeleteOptions", problems)
+
+
+_MATCHES = ["Exact", "NotOlderThan", ""]
+
+
+def check_list_options(query: dict[str, str]) -> None:
+    """A list's (not a watch's) options as kube-apiserver's list handler checks them
+    (``ValidateListOptions``) before anything is read: ``resourceVersionMatch`` needs a
+    ``resourceVersion``, is refused with ``continue``, must be ``Exact`` or
+    ``NotOlderThan`` (``Exact`` not at ``"0"``); ``sendInitialEvents`` is for watches.
+    Raises 422 ``ListOptions.meta.k8s.io "" is invalid: ...`` with one cause per problem."""
+    from kubecore.core.validation import errors as fe
+
+    problems: list[FieldError] = []
+    match = query.get("resourceVersionMatch") or ""
+    if match:
+        if not query.get("resourceVersion"):
+            problems.append(
+                fe.forbidden(
+                    "resourceVersionMatch",
+                    "resourceVersionMatch is forbidden unless resourceVersion is provided",
+                )
+            )
+        if query.get("continue"):
+            problems.append(
+                fe.forbidden(
+                    "resourceVersionMatch",
+                    "resourceVersionMatch is forbidden when continue is provided",
+                )
+            )
+        if match not in _MATCHES:
+            problems.append(fe.not_supported("resourceVersionMatch", match, _MATCHES))
+        if match == "Exact" and query.get("resourceVersion") == "0":
+            problems.append(
+                fe.forbidden(
+                    "resourceVersionMatch",
+                    'resourceVersionMatch "exact" is forbidden for resourceVersion "0"',
+                )
+            )
+    if query.get("sendInitialEvents") is not None:
+        problems.append(
+            fe.forbidden("sendInitialEvents", "sendInitialEvents is forbidden for list")
+        )
+    if problems:
+        raise _options_invalid("ListOptions", problems)
+
+
+def _options_invalid(kind: str, problems: list[FieldError]) -> ApiError:
+    """apimachinery's ``NewInvalid`` for ``meta.k8s.io`` options: 422, ``<kind>.meta.k8s.io
+    "" is invalid: <problem>`` (several: ``[a, b]``), one cause each."""
+    listed = [p.message for p in problems]
+    summary = listed[0] if len(listed) == 1 else f"[{', '.join(listed)}]"
+    error = ApiError(422, "Invalid", f'{kind}.meta.k8s.io "" is invalid: {summary}')
+    error.details = {
+        "group": "meta.k8s.io",
+        "kind": kind,
+        "causes": [p.to_cause() for p in problems],
+    }
+    return error
 
 
 def invalid(resource: Resource, obj: Obj, problems: list[FieldError]) -> ApiError:

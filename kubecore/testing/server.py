@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 from kubecore.core.codec import json_dumps, json_loads
 from kubecore.testing import eviction, openapi, protobuf, tables, writes
-from kubecore.testing.admission import Admission
+from kubecore.testing.admission import Admission, check_list_options
 from kubecore.testing.discovery import Resource, ResourceTable, load_table
 from kubecore.testing.faults import Faults
 from kubecore.testing.httpio import (
@@ -597,6 +597,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._headers_out.extend(("Warning", w) for w in admission.warnings(resource))
         labels, fields = query.get("labelSelector"), query.get("fieldSelector")
         writes.dry_run(query)  # a bad dryRun is refused (400) before anything else
+        if method in ("GET", "HEAD") and not name and not query_flag(query, "watch"):
+            check_list_options(query)  # a list's options: 422 first (ValidateListOptions)
         if method in ("GET", "HEAD"):  # gets, lists and watches: 400 for a malformed version
             parse_resource_version(query.get("resourceVersion"))
         if method in ("GET", "HEAD") and not name:

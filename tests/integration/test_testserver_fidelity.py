@@ -180,6 +180,56 @@ def test_a_list_with_resource_version_and_continue_is_refused(
         )
 
 
+def test_list_options_are_checked_before_the_list(http: httpx.Client) -> None:
+    """The list handler's ``ValidateListOptions``: 422 ListOptions, one cause per problem."""
+    http.post(CMS, json=configmap("a"))
+    http.post(CMS, json=configmap("b"))
+    token = http.get(CMS, params={"limit": 1}).json()["metadata"]["continue"]
+    forbidden = "FieldValueForbidden"
+    with_token = http.get(CMS, params={"continue": token, "resourceVersionMatch": "NotOlderThan"})
+    assert with_token.status_code == 422
+    assert with_token.json() == status(
+        422,
+        "Invalid",
+        'ListOptions.meta.k8s.io "" is invalid: [resourceVersionMatch: Forbidden: '
+        "resourceVersionMatch is forbidden unless resourceVersion is provided, "
+        "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden when continue is "
+        "provided]",
+        group="meta.k8s.io",
+        kind="ListOptions",
+        causes=[
+            {
+                "reason": forbidden,
+                "message": "Forbidden: resourceVersionMatch is forbidden unless "
+                "resourceVersion is provided",
+                "field": "resourceVersionMatch",
+            },
+            {
+                "reason": forbidden,
+                "message": "Forbidden: resourceVersionMatch is forbidden when continue is "
+                "provided",
+                "field": "resourceVersionMatch",
+            },
+        ],
+    )
+    exact_zero = http.get(CMS, params={"resourceVersion": "0", "resourceVersionMatch": "Exact"})
+    assert exact_zero.status_code == 422 and exact_zero.json()["message"] == (
+        'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: '
+        'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'
+    )
+    unknown = http.get(CMS, params={"resourceVersion": "1", "resourceVersionMatch": "Newest"})
+    assert unknown.json()["message"] == (
+        'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Unsupported value: '
+        '"Newest": supported values: "Exact", "NotOlderThan", ""'
+    )
+    streaming = http.get(CMS, params={"sendInitialEvents": "true"})
+    assert streaming.status_code == 422 and streaming.json()["message"].endswith(
+        "sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list"
+    )
+    fine = http.get(CMS, params={"resourceVersion": "0", "resourceVersionMatch": "NotOlderThan"})
+    assert fine.status_code == 200 and len(fine.json()["items"]) == 2
+
+
 # -- 2. a watch from a compacted version --------------------------------------------------------
 
 

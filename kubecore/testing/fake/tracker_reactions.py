@@ -18,7 +18,7 @@ from typing import Any
 from kubecore.client import errors as client_errors
 from kubecore.core.codec import json_dumps
 from kubecore.testing import eviction, writes
-from kubecore.testing.admission import Admission
+from kubecore.testing.admission import Admission, check_list_options
 from kubecore.testing.discovery import Resource, ResourceTable
 from kubecore.testing.fake.actions import Action
 from kubecore.testing.httpio import check_write_options
@@ -113,6 +113,8 @@ class ObjectReaction:
         if sub == "scale":
             return self._scale(resource, action, body)
         admission = self.admission
+        if verb == "list":  # a list's options: 422 first, as the server
+            check_list_options({k: str(v) for k, v in params.items() if v is not None})
         if verb in ("get", "list"):  # 400 for a malformed version, as the server
             parse_resource_version(params.get("resourceVersion"))
         if verb == "get":
