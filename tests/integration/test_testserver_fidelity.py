@@ -116,6 +116,19 @@ def kubectl(server: TestApiServer, tmp_path: Path, *args: str) -> subprocess.Com
     )
 
 
+#: Seconds the server holds a list and the watch after it (a fault), for a test to change
+#: and compact the history in between; only an ordering aid, nothing measures it.
+HOLD = 2.0
+
+
+def change_and_compact(server: TestApiServer, name: str) -> None:
+    """A write, then etcd-like compaction: versions before the write are gone."""
+    configmaps = server.table.get("", "v1", "configmaps")
+    assert configmaps is not None
+    server.tracker.create(configmaps, "default", configmap(name))
+    server.tracker.compact()
+
+
 def status(code: int, reason: str, message: str, **details: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "kind": "Status",
@@ -263,7 +276,7 @@ def test_an_informer_whose_first_watch_is_expired_relists(
     http = httpx.Client(base_url=server.url, timeout=WAIT)
     http.post(CMS, json=configmap("before"))
     # Hold the list and the watch that follows it long enough to change and compact.
-    server.faults.delay(1.0, times=2, path_prefix=CMS, method="GET")
+    server.faults.delay(HOLD, times=2, path_prefix=CMS, method="GET")
     resource = dynamic.resource(CM_GVR).namespace("default")
     # List, then watch from the list's version (WatchList would never be behind).
     informer = SharedIndexInformer(ListWatch.for_dynamic(resource), use_watch_list=False)
@@ -274,8 +287,7 @@ def test_an_informer_whose_first_watch_is_expired_relists(
         while len(server.faults.fired) < 2 and time.monotonic() < deadline:
             time.sleep(0.02)
         assert len(server.faults.fired) == 2  # the watch is waiting; the list was served
-        http.post(CMS, json=configmap("during"))
-        server.tracker.compact()
+        change_and_compact(server, "during")
         assert wait_for_cache_sync(stop, informer.has_synced)
         deadline = time.monotonic() + WAIT
         while informer.reflector.lists < 2 and time.monotonic() < deadline:
@@ -307,7 +319,7 @@ def test_kubectl_shows_the_expired_watch_as_a_real_server_makes_it(
     (event,) = [json.loads(line) for line in raw.stdout.splitlines() if line]
     assert event["type"] == "ERROR" and event["object"]["code"] == 410
 
-    server.faults.delay(1.0, times=2, path_prefix=CMS, method="GET")
+    server.faults.delay(HOLD, times=2, path_prefix=CMS, method="GET")
     watching = subprocess.Popen(
         [str(KUBECTL), "--kubeconfig", str(server.kubeconfig_path), "get", "configmaps", "-w"],
         env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
@@ -320,8 +332,7 @@ def test_kubectl_shows_the_expired_watch_as_a_real_server_makes_it(
         while len(server.faults.fired) < 2 and time.monotonic() < deadline:
             time.sleep(0.02)
         listed_rv = server.tracker.resource_version  # kubectl watches from its list's version
-        http.post(CMS, json=configmap("c"))
-        server.tracker.compact()
+        change_and_compact(server, "c")
         out, err = watching.communicate(timeout=WAIT)
     finally:
         if watching.poll() is None:
