@@ -303,3 +303,16 @@ def test_the_benchmark_pod_list_is_lossless_either_way(split_lists: bool) -> Non
     assert orjson.loads(pods.to_json()) == expected
     read_all(pods)
     assert orjson.loads(pods.to_json()) == expected and pods.to_dict() == expected
+
+
+@pytest.mark.parametrize("read_first", [False, True], ids=["unread", "read"])
+def test_deleting_a_field_deletes_it_loaded_or_not(read_first: bool) -> None:
+    """As on a dataclass with slots: the attribute is gone, the rest stays."""
+    pod = decoded()
+    if read_first:
+        read_all(pod)
+    del pod.spec.containers
+    with pytest.raises(AttributeError):
+        pod.spec.containers  # noqa: B018
+    assert pod.spec.extra_fields == {"futureField": True, "nodeName": None}
+    assert pod.metadata.name == "web"
