@@ -293,6 +293,13 @@ class Model:
         does not fit their field (read-only view)."""
         return dict(self._extra) if self._extra else {}
 
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        # Pickles name the class where users import it (the package, not the module the
+        # generator put it in, which a regeneration may change) and hold the set slots as
+        # they are: an object not loaded yet pickles its JSON without loading it.
+        cls = type(self)
+        return (_new_model, (_public_module(cls), cls.__qualname__), (None, _set_slots(self)))
+
     def deep_copy(self: _M) -> _M:
         """An equal object sharing no mutable state with this one (client-go's
         ``DeepCopy``): models, lists and dicts are copied; str, numbers, Quantity, Time and
@@ -424,6 +431,26 @@ def _untouched(obj: Model) -> bool:
     type and ``_raw`` means no field was set before loading.
     """
     return len(_get_referents(obj)) <= 2
+
+
+def _public_module(cls: type) -> str:
+    """The package a generated class is imported from: its module less the private
+    (``_``-prefixed) modules the generator splits a package into."""
+    parts = cls.__module__.split(".")
+    while len(parts) > 1 and parts[-1].startswith("_"):
+        parts.pop()
+    return ".".join(parts)
+
+
+def _new_model(module: str, qualname: str) -> Model:
+    """An empty instance of ``module.qualname`` (what unpickling fills in)."""
+    from importlib import import_module
+
+    found: Any = import_module(module)
+    for name in qualname.split("."):
+        found = getattr(found, name)
+    instance: Model = found.__new__(found)
+    return instance
 
 
 def _set_slots(obj: Model) -> dict[str, Any]:
