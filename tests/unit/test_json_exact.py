@@ -13,7 +13,7 @@ import pytest
 from kube_clientgen_api.kubernetes.core.v1 import Pod, PodList
 from kubecore.core import codec
 from kubecore.core.codec import json_dumps, json_loads
-from kubecore.core.model import Model
+from tests.helpers import read_all
 
 BIG = 123456789012345678901234567890
 NEGATIVE_BIG = -(2**64) - 1
@@ -27,18 +27,6 @@ def pod_json(future: str) -> bytes:
         + future.encode()
         + b'},"status":{"phase":"Running"}}'
     )
-
-
-def read_all(value: Any) -> None:
-    if isinstance(value, Model):
-        for f in value.FIELDS:
-            read_all(getattr(value, f.name))
-    elif isinstance(value, list):
-        for item in value:
-            read_all(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            read_all(item)
 
 
 @pytest.fixture(params=[True, False], ids=["split-lists", "parse-whole"])
