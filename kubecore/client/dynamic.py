@@ -36,7 +36,7 @@ from kubecore.client.typed import (
     watch_params,
     write_params,
 )
-from kubecore.client.watch import WatchEvent, Watcher, watch_connection, watch_events
+from kubecore.client.watch import Watcher, WatchEvent, watch_connection, watch_events
 from kubecore.core.codec import json_loads
 from kubecore.core.model import Model
 from kubecore.core.options import FieldValidationDirective, PropagationPolicy

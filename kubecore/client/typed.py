@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from kubecore.client.paths import check_path_segment
 from kubecore.client.rest import RESTClient
-from kubecore.client.watch import WatchEvent, Watcher, watch_connection, watch_events
+from kubecore.client.watch import Watcher, WatchEvent, watch_connection, watch_events
 from kubecore.core.codec import decode_model_json, json_loads
 from kubecore.core.generated.meta_v1 import Status
 from kubecore.core.model import Model

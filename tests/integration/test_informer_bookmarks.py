@@ -238,7 +238,7 @@ def test_the_resuming_watch_hides_bookmarks_that_open_watch_yields(
         (e.type, e.resource_version)
         for e in default.watch(resource_version=start, timeout_seconds=2)
     ]
-    added = ("ADDED", b.metadata.resource_version)
+    added = ("ADDED", b.metadata.resource_version or "")
     assert [e for e in plain if e[0] != "BOOKMARK"] == [added]
     assert plain.index(("BOOKMARK", latest)) > plain.index(added)  # past "other"'s changes
     assert resuming == [added]
