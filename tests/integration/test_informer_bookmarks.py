@@ -384,3 +384,20 @@ def test_an_error_event_410_on_a_fake_relists(kind: str, stop: threading.Event) 
     streamed = [a for a in watch_actions(fake) if a.params.get("sendInitialEvents") == "true"]
     assert len(streamed) == 2
     assert informer.reflector.lists == 2
+
+
+@pytest.mark.parametrize("kind", FAKES)
+def test_the_fakes_send_progress_bookmarks_as_the_server_does(
+    kind: str, stop: threading.Event
+) -> None:
+    fake, informer, default, other, start = fake_informer(kind, stop)
+    start()
+    for i in range(3):
+        other.create(new(kind, f"o{i}", "other"))
+    progress = fake.tracker.resource_version
+    # No scripted watcher: the tracker's own watch tells the informer how far it got.
+    wait_until(lambda: informer.reflector.last_sync_resource_version == progress, "a bookmark")
+    plain = [(e.type, e.resource_version) for e in default.open_watch(timeout_seconds=2)]
+    resuming = [e.type for e in default.watch(timeout_seconds=2)]
+    assert plain[0][0] == "ADDED" and ("BOOKMARK", progress) in plain[1:]
+    assert resuming == ["ADDED"]
