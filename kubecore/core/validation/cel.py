@@ -19,19 +19,21 @@ items by their keys; other list items never correlate).
 
 Supported beyond standard CEL (``size``, ``has``, ``all``, ``exists``, ``exists_one``,
 ``map``, ``filter``, ``matches``, ``contains``, ``startsWith``, ``endsWith``, conversions,
-``duration``/``timestamp``): Kubernetes' list library (``isSorted``, ``sum``, ``min``,
-``max``, ``indexOf``, ``lastIndexOf``), the strings library (``charAt``, ``indexOf``,
-``lastIndexOf``, ``lowerAscii``, ``upperAscii``, ``replace``, ``split``, ``substring``,
-``trim``, ``join``), regex (``find``, ``findAll``), URLs (``isURL``, ``url``, ``getScheme``,
-``getHost``, ``getHostname``, ``getPort``, ``getEscapedPath``, ``getQuery``) and quantities
-(``isQuantity``, ``quantity``, ``isInteger``, ``asInteger``, ``asApproximateFloat``,
-``sign``, ``add``, ``sub``, ``compareTo``, ``isLessThan``, ``isGreaterThan``) and the IP
-predicates ``isIP`` and ``isCIDR``. Not supported: optional field syntax (``self.?x``),
-``format``, ``ip()``/``cidr()`` values, the semver library,
+``duration``/``timestamp``) and its optional values (``optional.of``/``none``/
+``ofNonZeroValue``, ``hasValue``, ``value``, ``orValue``, ``or``): Kubernetes' list library
+(``isSorted``, ``sum``, ``min``, ``max``, ``indexOf``, ``lastIndexOf``), the strings library
+(``charAt``, ``indexOf``, ``lastIndexOf``, ``lowerAscii``, ``upperAscii``, ``replace``,
+``split``, ``substring``, ``trim``, ``join``), regex (``find``, ``findAll``), URLs (``isURL``,
+``url``, ``getScheme``, ``getHost``, ``getHostname``, ``getPort``, ``getEscapedPath``,
+``getQuery``), quantities (``isQuantity``, ``quantity``, ``isInteger``, ``asInteger``,
+``asApproximateFloat``, ``sign``, ``add``, ``sub``, ``compareTo``, ``isLessThan``,
+``isGreaterThan``), IPs and CIDRs (:mod:`cel_net`), semver (:mod:`cel_semver`) and
+``format`` (:mod:`cel_format`). Not supported: the optional syntax (``self.?x``,
+``m[?k]``, ``{?k: v}``) that the library's parser refuses, ``optMap``/``optFlatMap``,
 ``authz``, and ``duration``/``timestamp`` typing of ``format: date-time``/``duration``
-strings. A rule using anything unsupported, or that does not compile, raises
-:class:`CelError` when its CRD is added, naming the CRD file, the schema location and the
-rule; it is never silently passed.
+strings. A rule using anything unsupported raises :class:`CelUnsupported`, and one that
+does not compile :class:`CelError`, when its CRD is added: one line per rule naming the CRD
+file, the JSON pointer of the rule and what is wrong; it is never silently passed.
 """
 
 from __future__ import annotations
