@@ -131,6 +131,8 @@ SEMVER_EXAMPLES = [
     "isSemver('01.01.01', true)",
     "!isSemver('01.01.01')",
     "!isSemver('1.0-rc.1', true)",  # a short version may not carry a pre-release
+    "!isSemver('1.2.3\\n') && !isSemver(' 1.2.3') && !isSemver('1.2.3-01')",
+    "!isSemver('18446744073709551616.0.0') && isSemver('18446744073709551615.0.0')",
     "isSemver('0.1.0-alpha.1+build.5')",
     "semver('v1.0.0', true) == semver('1.0.0')",
     "semver('1.0', true) == semver('1.0.0')",
@@ -205,7 +207,14 @@ def test_a_false_rule_fails_with_its_message(rule: str) -> None:
         ("ip('127.0.0.256') == ip('::1')", 'IP Address "127.0.0.256" parse error'),
         ("ip('::ffff:1.2.3.4') == ip('::1')", 'IPv4-mapped IPv6 address "::ffff:1.2.3.4" is not'),
         ("ip('fe80::1%eth0') == ip('::1')", 'IP address "fe80::1%eth0" with zone value is not'),
-        ("cidr('192.168.0.0/') == cidr('::/0')", 'bad bits after slash: ""'),
+        (
+            "cidr('192.168.0.0/') == cidr('::/0')",
+            "network address parse error during conversion from string: network address parse "
+            'error during conversion from string: netip.ParsePrefix("192.168.0.0/"): bad bits '
+            'after slash: ""',
+        ),
+        ("cidr('10.0.0.0/08') == cidr('::/0')", 'bad bits after slash: "08"'),
+        ("cidr('fe80::1%eth0/64') == cidr('::/0')", "IPv6 zones cannot be present in a prefix"),
         ("cidr('192.168.0.0/33') == cidr('::/0')", "prefix length out of range"),
         ("semver('200K') == semver('1.0.0')", "200K is not valid SemVer string"),
         ("semver('v1.0.0') == semver('1.0.0')", "v1.0.0 is not valid SemVer string"),

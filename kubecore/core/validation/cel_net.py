@@ -30,6 +30,7 @@ IP_KEY = "__ip__"
 LIBRARY = {"__library__": "ip"}
 CIDR_KEY = "__cidr__"
 _BITS = re.compile(r"0|[1-9][0-9]{0,2}")
+_CIDR_ERROR = "network address parse error during conversion from string"
 
 
 def parse_ip(text: Any) -> Address:
@@ -40,7 +41,8 @@ def parse_ip(text: Any) -> Address:
         addr = ipaddress.ip_address(text)
     except ValueError as err:
         raise ValueError(
-            f'IP Address "{text}" parse error during conversion from string: {err}'
+            f'IP Address "{text}" parse error during conversion from string: '
+            f'ParseAddr("{text}"): {err}'
         ) from None
     if isinstance(addr, ipaddress.IPv6Address) and addr.scope_id is not None:
         raise ValueError(f'IP address "{text}" with zone value is not allowed')
@@ -50,23 +52,27 @@ def parse_ip(text: Any) -> Address:
 
 
 def parse_cidr(text: Any) -> Interface:
-    """A CIDR as ``cidr()`` accepts it (address as written plus prefix length)."""
+    """A CIDR as ``cidr()`` accepts it (address as written plus prefix length).
+
+    Checked in ``netip.ParsePrefix``'s order (a ``/``, the address, no zone, the bits, their
+    range), then Kubernetes' refusal of IPv4-mapped addresses; raises ValueError.
+    """
     if not isinstance(text, str):
         raise TypeError(f"no such overload: cidr({type(text).__name__})")
-    prefix = "network address parse error during conversion from string"
+    prefix = f'{_CIDR_ERROR}: netip.ParsePrefix("{text}")'
     address, slash, bits = text.rpartition("/")
     if not slash:
-        raise ValueError(f"{prefix}: netip.ParsePrefix(\"{text}\"): no '/'")
-    if not _BITS.fullmatch(bits):
-        raise ValueError(f'{prefix}: netip.ParsePrefix("{text}"): bad bits after slash: "{bits}"')
+        raise ValueError(f"{prefix}: no '/'")
     try:
         addr = ipaddress.ip_address(address)
     except ValueError as err:
-        raise ValueError(f'{prefix}: netip.ParsePrefix("{text}"): {err}') from None
+        raise ValueError(f'{prefix}: ParseAddr("{address}"): {err}') from None
     if isinstance(addr, ipaddress.IPv6Address) and addr.scope_id is not None:
-        raise ValueError(f'{prefix}: netip.ParsePrefix("{text}"): IPv6 zones cannot be present')
+        raise ValueError(f"{prefix}: IPv6 zones cannot be present in a prefix")
+    if not _BITS.fullmatch(bits):
+        raise ValueError(f'{prefix}: bad bits after slash: "{bits}"')
     if int(bits) > addr.max_prefixlen:
-        raise ValueError(f'{prefix}: netip.ParsePrefix("{text}"): prefix length out of range')
+        raise ValueError(f"{prefix}: prefix length out of range")
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
         raise ValueError(f'IPv4-mapped IPv6 address "{text}" is not allowed')
     return ipaddress.ip_interface(f"{addr}/{bits}")
@@ -108,8 +114,11 @@ def ip(value: Any) -> dict[str, str]:
 
 
 def cidr(value: Any) -> dict[str, str]:
-    """``cidr(string)``."""
-    return _marker_cidr(parse_cidr(value))
+    """``cidr(string)``; a parse error is prefixed once more, as kube-apiserver words it."""
+    try:
+        return _marker_cidr(parse_cidr(value))
+    except ValueError as err:
+        raise ValueError(f"{_CIDR_ERROR}: {err}") from None
 
 
 def is_ip(text: Any) -> bool:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # imported on first use: kubecore imports without the validat
     import semver as _semver
 
 SEMVER_KEY = "__semver__"
+_UINT64 = 2**64
 
 
 def _normalize(text: str) -> str:
@@ -48,7 +49,12 @@ def parse(text: Any, normalize: Any = False) -> _semver.Version:
     candidate = _normalize(text) if normalize else text
     if not candidate.isascii():
         raise ValueError(f"{text} is not valid SemVer string")
-    return _semver.Version.parse(candidate)
+    version = _semver.Version.parse(candidate)
+    numbers = [version.major, version.minor, version.patch]
+    numbers += [int(part) for part in (version.prerelease or "").split(".") if part.isdigit()]
+    if any(number >= _UINT64 for number in numbers):  # blang parses them as uint64
+        raise ValueError(f"{text} is not valid SemVer string: a number exceeds uint64")
+    return version
 
 
 def semver(text: Any, *normalize: Any) -> dict[str, str]:
