@@ -7,10 +7,13 @@ and evaluated through the validator, as kube-apiserver evaluates it.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from kube_clientgen.cli import main
 from kubecore.core.validation import CelError, CelUnsupported, Validator
 
 WHERE = "widgets.yaml:/spec/versions/0/schema/openAPIV3Schema/properties/spec"
@@ -296,3 +299,18 @@ def test_a_rule_that_does_not_compile_is_a_plain_cel_error() -> None:
         Validator().add_crd(_crd({"rule": "self.?x.hasValue()"}, {"rule": "self.x =="}))
     assert not isinstance(info.value, CelUnsupported)
     assert "does not compile" in str(info.value)
+
+
+def test_the_cli_names_the_file_document_pointer_and_syntax(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    crd = tmp_path / "crds.yaml"
+    docs = [_crd({"rule": "self.x > 0"}), _crd({"rule": "self.?x.orValue(0) > 0"})]
+    crd.write_text(yaml.safe_dump_all(docs))
+    widget = tmp_path / "w.yaml"
+    widget.write_text("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {}\n")
+    assert main(["validate", str(widget), "--schema", str(crd)]) == 2
+    err = capsys.readouterr().err
+    pointer = "/spec/versions/0/schema/openAPIV3Schema/properties/spec/x-kubernetes-validations/0"
+    assert err.startswith(f"kube-clientgen: error: {crd}[doc 1]:{pointer}: rule ")
+    assert "optional field selection 'x.?field'" in err
