@@ -11,8 +11,15 @@ from typing import Any
 
 import pytest
 
-from bench import generation_scale as gs
 from tests.helpers import REPO, generate, unique_package_dir
+
+# The bench scripts import each other as top-level modules (``import common``), as they do
+# when run as ``python bench/...``.
+sys.path.insert(0, str(REPO / "bench"))
+try:
+    import generation_scale as gs
+finally:
+    sys.path.remove(str(REPO / "bench"))
 
 SEED_CRD = REPO / "examples" / "crds" / "virtualmachine.yaml"
 
