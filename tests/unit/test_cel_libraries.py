@@ -7,6 +7,7 @@ and evaluated through the validator, as kube-apiserver evaluates it.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -314,3 +315,12 @@ def test_the_cli_names_the_file_document_pointer_and_syntax(
     pointer = "/spec/versions/0/schema/openAPIV3Schema/properties/spec/x-kubernetes-validations/0"
     assert err.startswith(f"kube-clientgen: error: {crd}[doc 1]:{pointer}: rule ")
     assert "optional field selection 'x.?field'" in err
+
+
+def test_a_failing_library_function_logs_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    """The failure is the rule's error; the CEL package's own warning (which would print
+    the value the rule was given) is dropped."""
+    caplog.set_level(logging.DEBUG)
+    (problem,) = _problems("ip('10.0.0.999') == ip('::1')")
+    assert '"10.0.0.999" parse error' in problem
+    assert not [r.getMessage() for r in caplog.records if r.name == "cel"]

@@ -38,6 +38,7 @@ file, the JSON pointer of the rule and what is wrong; it is never silently passe
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from typing import Any
@@ -91,7 +92,23 @@ def _cel() -> Any:
         raise CelError(
             "x-kubernetes-validations need the CEL library: pip install 'kube-clientgen[validation]'"
         ) from err
+    _quiet_function_failures()
     return cel
+
+
+class _FunctionFailures(logging.Filter):
+    """Drops the CEL package's warning for a library function that raised: the failure
+    is already the rule's error (with the same text), and the warning would print the
+    value the rule was given to stderr of every program that validates."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Python function")
+
+
+def _quiet_function_failures() -> None:
+    logger = logging.getLogger("cel")
+    if not any(isinstance(f, _FunctionFailures) for f in logger.filters):
+        logger.addFilter(_FunctionFailures())
 
 
 class _Rule:
