@@ -15,16 +15,15 @@ everything, exactly and more slowly.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from orjson import loads as _orjson_loads
 
-try:
-    from msgspec import DecodeError as _DecodeError
-    from msgspec.json import decode as _decode
-except ImportError:  # pragma: no cover - msgspec is a declared dependency
-    _decode = None  # type: ignore[assignment]
+# msgspec and json are imported on the first parse, not with the models: importing msgspec
+# costs about 10 ms (it imports typing, decimal and more), which a program that only
+# builds objects never needs.
+_decode: Any = None
+_decode_error: type[Exception] = Exception
 
 
 def json_loads(data: bytes | bytearray | memoryview | str) -> Any:
@@ -32,10 +31,12 @@ def json_loads(data: bytes | bytearray | memoryview | str) -> Any:
 
     Raises ``ValueError`` (``json.JSONDecodeError``) for text that is not JSON.
     """
-    if _decode is not None:
+    if _decode is None:
+        _load_parser()
+    if _decode is not False:
         try:
             return _decode(data)
-        except _DecodeError:
+        except _decode_error:
             pass  # not JSON at all, or only Python's json reads it: it decides
         except RecursionError:
             # Nested deeper than the interpreter's recursion limit, which bounds msgspec
@@ -45,6 +46,19 @@ def json_loads(data: bytes | bytearray | memoryview | str) -> Any:
                 return _orjson_loads(data)
             except ValueError:
                 pass
+    import json
+
     if isinstance(data, memoryview):
         data = bytes(data)
     return json.loads(data)
+
+
+def _load_parser() -> None:
+    global _decode, _decode_error
+    try:
+        from msgspec import DecodeError
+        from msgspec.json import decode
+    except ImportError:  # pragma: no cover - msgspec is a declared dependency
+        _decode = False
+        return
+    _decode_error, _decode = DecodeError, decode
