@@ -31,6 +31,10 @@ lint: setup
 	$(BIN)/ruff check generator kubecore tests bench examples
 	$(BIN)/mypy -p kube_clientgen -p kubecore -p kube_clientgen_api
 
+## Every benchmark (a-m) in one run, written to docs/benchmarks.md. The anchors of the `bench`
+## extra go into the project venv; kubesdk-cli (section m), whose exact pins would downgrade
+## it, runs from a venv of its own that bench/generation_scale.py creates on first use under
+## .bench-venvs/ (from the package index, pinned) and reuses while its pins match.
 bench: setup
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/run.py
@@ -41,4 +45,4 @@ bench-codec: setup
 	$(BIN)/python bench/run.py --only codec --write
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache
+	rm -rf $(VENV) .bench-venvs .mypy_cache .pytest_cache

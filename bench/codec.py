@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import common
 import podlist
 from common import CACHE, fmt_mb, fmt_s, log, med, verdict, worker
 
@@ -526,47 +527,17 @@ def _profile_section(prof: dict[str, Any]) -> list[str]:
 
 def splice(doc: str, r: dict[str, Any], note: str) -> str:
     """``doc`` (docs/benchmarks.md) with the codec summary rows and sections (a-c and the
-    decode profile) replaced, everything else kept; for a run of the codec sections alone."""
-    lines = doc.split("\n")
-    start = lines.index("## Summary")
-    first_row = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("|"))
-    last_row = first_row
-    while last_row + 1 < len(lines) and lines[last_row + 1].startswith("|"):
-        last_row += 1
-    header, body = lines[first_row : first_row + 2], lines[first_row + 2 : last_row + 1]
-    body = [row for row in body if not row.startswith(tuple(f"| {p}" for p in SUMMARY_PREFIXES))]
-    rows = [f"| {' | '.join(row)} |" for row in summary_rows(r)]
-    lines[first_row : last_row + 1] = header + rows + body
+    decode profile) replaced, everything else kept (``common.splice``; the rows go first in
+    the summary, new sections right after it); for a run of the codec sections alone."""
     # the old data paragraph under the summary (now part of section a)
-    lines = [line for line in lines if not line.startswith("Data: `bench/podlist.py`")]
-    text = "\n".join(lines)
-    blocks = _split_sections(text)
-    new = section(r).rstrip("\n") + f"\n\n{note}\n"
-    kept = [b for b in blocks if not b.startswith(SECTION_PREFIXES)]
-    old_at = next((i for i, b in enumerate(blocks) if b.startswith(SECTION_PREFIXES)), None)
-    if old_at is None:  # before the first section after the summary
-        old_at = next(
-            (
-                i
-                for i, b in enumerate(blocks)
-                if b.startswith("## ") and not b.startswith(("## Machine", "## Summary"))
-            ),
-            len(blocks),
-        )
-    insert_at = sum(1 for b in blocks[:old_at] if not b.startswith(SECTION_PREFIXES))
-    kept.insert(insert_at, new)
-    return "".join(b if b.endswith("\n") else b + "\n" for b in kept)
-
-
-def _split_sections(text: str) -> list[str]:
-    """``text`` cut before every ``## `` heading (the first block is the title and intro)."""
-    blocks: list[str] = []
-    current: list[str] = []
-    for line in text.splitlines(keepends=True):
-        if line.startswith("## ") and current:
-            blocks.append("".join(current))
-            current = []
-        current.append(line)
-    if current:
-        blocks.append("".join(current))
-    return blocks
+    kept = [line for line in doc.split("\n") if not line.startswith("Data: `bench/podlist.py`")]
+    doc = "\n".join(kept)
+    return common.splice(
+        doc,
+        rows=summary_rows(r),
+        row_labels=SUMMARY_PREFIXES,
+        section=section(r).rstrip("\n") + f"\n\n{note}\n",
+        headings=SECTION_PREFIXES,
+        before=("## ",),
+        rows_first=True,
+    )

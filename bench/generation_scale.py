@@ -8,8 +8,8 @@ kubesdk-cli 0.3.x in the same run:
   them (an ``ast`` walk; nested classes count);
 - **generation time**: wall time of each generator's CLI run in a fresh process, into an
   empty temporary directory, median of ``gen_reps`` runs (ours after one untimed warm-up: it
-  runs from the working tree, whose bytecode an edit makes stale; kubesdk-cli runs from
-  site-packages, compiled when it was installed, and takes about a minute a run);
+  runs from the working tree, whose bytecode an edit makes stale; kubesdk-cli runs from its
+  venv's site-packages, compiled when it was installed, and takes about a minute a run);
 - **first import** of the ``Workflow`` model: the generated tree copied into a fresh
   temporary directory, then ``python -c "from <module> import Workflow"`` with
   ``PYTHONDONTWRITEBYTECODE=1``, so the generated code is compiled from source and nothing
@@ -38,6 +38,15 @@ same schemas, with ``ObjectMeta`` and its references. It runs with its default
 ``--module-name`` (``kube_models``), so its models build on the installed ``kube-models``
 package, as its README shows.
 
+**Two venvs.** Ours runs in the project venv. kubesdk-cli runs in a venv of its own,
+``.bench-venvs/kubesdk`` (``common.AnchorVenv``, git-ignored), created on first use from the
+package index with the exact versions in ``KUBESDK_VENV`` and reused while they match:
+kubesdk-cli 0.3.1 pins datamodel-code-generator 0.35.0 and kubesdk pins PyYAML 6.0.3, which
+in the project venv would downgrade what kubecore parses kubeconfigs with and section *e*'s
+anchor. Every kubesdk measurement (its generation, the import probes, ``compileall``) runs
+with that venv's interpreter or its ``kubesdk`` script; every child of either side gets only
+the tree under test as ``PYTHONPATH``, so nothing of one environment leaks into the other.
+
 The lossless round trip of the Argo examples (every ``argoproj.io`` document under
 ``../shared/specs/examples/argo-workflows``) is checked with our generated package in the
 same run: decode with its scheme, encode, compare with the input.
@@ -61,6 +70,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import common
+from common import AnchorVenv, log
+
 REPO = Path(__file__).resolve().parent.parent
 SPECS = REPO.parent / "shared" / "specs"
 ARGO_CRDS = SPECS / "crds" / "argo-workflows" / "full"
@@ -68,6 +80,10 @@ ARGO_EXAMPLES = SPECS / "examples" / "argo-workflows"
 SWAGGER = REPO / "generator" / "specs" / "kubernetes-1.36.swagger.json"
 ARGO_GROUP_VERSION = ("argoproj.io", "v1alpha1")
 KIND = "Workflow"
+
+#: kubesdk-cli's own venv: the versions issue #12's comparison was first measured with
+#: (kubesdk-cli 0.3.x; kubesdk and kube-models, whose classes the generated models build on).
+KUBESDK_VENV = AnchorVenv("kubesdk", ("kubesdk-cli==0.3.1", "kubesdk==0.3.4", "kube-models==0.6.0"))
 
 #: Issue #12's targets: output bytes, classes, first import seconds and peak RSS bytes,
 #: warm import time as a ratio to kubesdk's.
@@ -163,17 +179,25 @@ print(repr((_t, _peak, len(sys.modules) - _n)))
 # is the fallback elsewhere. Both are KiB here.
 
 
-def _env(*, cache: bool, path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPYCACHEPREFIX",)}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
+_DROPPED = ("PYTHONPYCACHEPREFIX", "PYTHONDONTWRITEBYTECODE", "PYTHONPATH", "PYTHONHOME")
+
+
+def _env(*, cache: bool, path: Path | None) -> dict[str, str]:
+    """The environment of a child: bytecode caching as ``cache`` says and ``path`` alone on
+    ``PYTHONPATH`` (none inherited: the child's own venv provides everything else)."""
+    env = {k: v for k, v in os.environ.items() if k not in _DROPPED}
     if not cache:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(path), env.get("PYTHONPATH")]))
+    if path is not None:
+        env["PYTHONPATH"] = str(path)
     return env
 
 
-def probe(statement: str, path: Path, *, cache: bool) -> dict[str, float]:
-    """Run ``statement`` in a fresh interpreter with ``path`` first on ``sys.path``.
+def probe(
+    statement: str, path: Path, *, cache: bool, python: Path | str = sys.executable
+) -> dict[str, float]:
+    """Run ``statement`` in a fresh interpreter (``python``: the project venv's by default,
+    an anchor's venv for its side) with ``path`` first on ``sys.path``.
 
     Returns ``{"seconds": wall time of the statement alone, "peak_rss": the process's peak
     resident set in bytes after it (``VmHWM``; ``ru_maxrss`` where there is no ``/proc``),
@@ -183,7 +207,7 @@ def probe(statement: str, path: Path, *, cache: bool) -> dict[str, float]:
     Go compiles ahead of time.)
     """
     proc = subprocess.run(
-        [sys.executable, "-c", _PROBE.format(statement=statement)],
+        [str(python), "-c", _PROBE.format(statement=statement)],
         cwd=path,
         env=_env(cache=cache, path=path),
         capture_output=True,
@@ -200,9 +224,17 @@ def _has_bytecode(root: Path) -> bool:
 
 
 def import_times(
-    tree: Path, module: str, *, first_runs: int, warm_runs: int, work: Path, kind: str = KIND
+    tree: Path,
+    module: str,
+    *,
+    first_runs: int,
+    warm_runs: int,
+    work: Path,
+    kind: str = KIND,
+    python: Path | str = sys.executable,
 ) -> dict[str, Any]:
-    """First (nothing cached) and warm (compiled beforehand) imports of ``kind``.
+    """First (nothing cached) and warm (compiled beforehand) imports of ``kind``, every
+    probe and the ``compileall`` run by ``python`` (the side's own venv).
 
     ``tree`` is a generated package directory; every run imports a copy of it under
     ``work``. Returns medians and the raw runs; ``bytecode_written`` is True if a first
@@ -217,19 +249,24 @@ def import_times(
         return parent
 
     # Prime the installed libraries' bytecode (as an install compiles it), untimed.
-    probe(statement, fresh_copy("prime"), cache=True)
-    baseline = [probe("pass", work, cache=False)["peak_rss"] for _ in range(3)]
+    probe(statement, fresh_copy("prime"), cache=True, python=python)
+    baseline = [probe("pass", work, cache=False, python=python)["peak_rss"] for _ in range(3)]
     first, written = [], False
     for _ in range(first_runs):
         copy = fresh_copy("first")
-        first.append(probe(statement, copy, cache=False))
+        first.append(probe(statement, copy, cache=False, python=python))
         written = written or _has_bytecode(copy)
     warm_copy = fresh_copy("warm")
     # Not checked: kubesdk-cli writes one helper in Python 3.12 syntax (a fallback beside
     # it is what older interpreters import), which compileall reports and skips.
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(warm_copy)], capture_output=True)
-    probe(statement, warm_copy, cache=True)  # untimed: page cache and the compiled files
-    warm = [probe(statement, warm_copy, cache=True) for _ in range(warm_runs)]
+    subprocess.run(
+        [str(python), "-m", "compileall", "-q", str(warm_copy)],
+        env=_env(cache=True, path=None),
+        capture_output=True,
+    )
+    # untimed: page cache and the compiled files
+    probe(statement, warm_copy, cache=True, python=python)
+    warm = [probe(statement, warm_copy, cache=True, python=python) for _ in range(warm_runs)]
 
     def summary(runs: list[dict[str, float]]) -> dict[str, Any]:
         return {
@@ -253,7 +290,7 @@ def import_times(
 
 
 def _timed(cmd: Sequence[object], cwd: Path) -> float:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env = _env(cache=True, path=None)
     start = time.perf_counter()
     proc = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
@@ -275,8 +312,10 @@ def ours_command(inputs: Path, out: Path) -> list[object]:
 
 
 def kubesdk_command(openapi_dir: Path, out: Path) -> list[object]:
-    """``kubesdk generate models --from-dir DIR --output OUT`` (default module name)."""
-    return [_script("kubesdk"), "generate", "models", "--from-dir", openapi_dir, "--output", out]
+    """``kubesdk generate models --from-dir DIR --output OUT`` (default module name), the
+    script of kubesdk-cli's own venv (``KUBESDK_VENV``, which must exist)."""
+    kubesdk = KUBESDK_VENV.script("kubesdk")
+    return [kubesdk, "generate", "models", "--from-dir", openapi_dir, "--output", out]
 
 
 def kubesdk_input(crds: Path, dest: Path) -> Path:
@@ -369,21 +408,28 @@ def round_trip(tree: Path, examples: Path, group: str = ARGO_GROUP_VERSION[0]) -
 def measure(gen_reps: int = 3, first_runs: int = 5, warm_runs: int = 7) -> dict[str, Any]:
     """Everything section *m* reports, ours and kubesdk-cli, in one run.
 
-    Raises ``RuntimeError`` when ``../shared`` or kubesdk-cli is missing or a step fails.
+    Creates kubesdk-cli's venv first unless it is current (``KUBESDK_VENV``; needs the
+    package index once). Raises ``RuntimeError`` when ``../shared`` is missing, the venv
+    cannot be built or a step fails.
     """
-    import importlib.metadata
-
     if not ARGO_CRDS.is_dir():
         raise RuntimeError(f"{ARGO_CRDS} is absent (../shared/specs is needed)")
-    try:
-        kubesdk_version = importlib.metadata.version("kubesdk-cli")
-    except importlib.metadata.PackageNotFoundError as err:
-        raise RuntimeError("kubesdk-cli is not installed (pip install -e '.[bench]')") from err
+    log(f"m. kubesdk-cli's venv ({KUBESDK_VENV.path}) ...")
+    kubesdk_python = KUBESDK_VENV.ensure()
+    kubesdk_version = KUBESDK_VENV.version("kubesdk-cli")
     crd_files = sorted(p.name for p in ARGO_CRDS.iterdir() if p.suffix in (".yaml", ".yml"))
     results: dict[str, Any] = {
         "crds": crd_files,
         "reps": {"generation": gen_reps, "first": first_runs, "warm": warm_runs},
         "kubesdk_version": kubesdk_version,
+        "kubesdk_venv": {
+            "path": (
+                str(KUBESDK_VENV.path.relative_to(REPO))
+                if KUBESDK_VENV.path.is_relative_to(REPO)
+                else str(KUBESDK_VENV.path)
+            ),
+            "requirements": list(KUBESDK_VENV.requirements),
+        },
         "load": [os.getloadavg()[0]],
         "cpus": os.cpu_count(),
     }
@@ -392,15 +438,15 @@ def measure(gen_reps: int = 3, first_runs: int = 5, warm_runs: int = 7) -> dict[
         openapi_dir = kubesdk_input(ARGO_CRDS, tmp / "kubesdk-input")
         results["kubesdk_input_bytes"] = sum(p.stat().st_size for p in openapi_dir.iterdir())
         sides = (
-            ("ours", ours_command, ARGO_CRDS, "argo_ours"),
-            ("kubesdk", kubesdk_command, openapi_dir, "argo_kubesdk"),
+            ("ours", ours_command, ARGO_CRDS, "argo_ours", sys.executable),
+            ("kubesdk", kubesdk_command, openapi_dir, "argo_kubesdk", str(kubesdk_python)),
         )
-        for name, command, source, package in sides:
-            _log(f"m. generation of the Argo set, {name} ({gen_reps}x) ...")
+        for name, command, source, package, python in sides:
+            log(f"m. generation of the Argo set, {name} ({gen_reps}x) ...")
             gen = generation(name, command, source, package, tmp, gen_reps, name == "ours")
             tree = Path(gen.pop("tree"))
             module = defining_module(tree, KIND, prefer="argoproj")
-            _log(f"m. first and warm import of {module}.{KIND}, {name} ...")
+            log(f"m. first and warm import of {module}.{KIND}, {name} ...")
             results[name] = {
                 "generation": gen,
                 "output": output_stats(tree),
@@ -410,10 +456,11 @@ def measure(gen_reps: int = 3, first_runs: int = 5, warm_runs: int = 7) -> dict[
                     first_runs=first_runs,
                     warm_runs=warm_runs,
                     work=tmp / f"{name}-imports",
+                    python=python,
                 ),
             }
             if name == "ours":
-                _log("m. round trip of the Argo examples ...")
+                log("m. round trip of the Argo examples ...")
                 results["round_trip"] = (
                     round_trip(tree, ARGO_EXAMPLES)
                     if ARGO_EXAMPLES.is_dir()
@@ -421,10 +468,6 @@ def measure(gen_reps: int = 3, first_runs: int = 5, warm_runs: int = 7) -> dict[
                 )
     results["load"].append(os.getloadavg()[0])
     return results
-
-
-def _log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
 
 
 # --------------------------------------------------------------------------- report
@@ -532,6 +575,18 @@ def summary_rows(r: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def _venv_note(venv: dict[str, Any] | None) -> str:
+    if not venv:
+        return ""
+    pins = ", ".join(f"`{req}`" for req in venv["requirements"])
+    return (
+        f"Ours runs in the project venv; kubesdk-cli in a venv of its own (`{venv['path']}`, "
+        f"installed from PyPI with {pins}), so its exact pins (datamodel-code-generator "
+        "0.35.0, PyYAML 6.0.3) never replace the project's packages, and its generation and "
+        "imports run with that venv's interpreter."
+    )
+
+
 def report(r: dict[str, Any]) -> str:
     """Section *m* of docs/benchmarks.md (markdown)."""
     ours, theirs = r["ours"], r["kubesdk"]
@@ -553,6 +608,8 @@ def report(r: dict[str, Any]) -> str:
         f"{_mb(r['kubesdk_input_bytes'])}, preparing it is not timed). Generation: wall time of "
         f"the CLI, median of {reps['generation']} runs into empty directories (ours after an "
         "untimed warm-up, as it runs from the working tree; kubesdk-cli from site-packages). "
+        + _venv_note(r.get("kubesdk_venv"))
+        + " "
         "Size and classes: the `.py` files written and the `class` statements in them (an `ast` "
         "walk). Ours reuses the built-in Kubernetes classes (`PodSpec`, `Container`, ...) "
         "from `kube_clientgen_api.kubernetes` instead of writing copies, so those are not in "
@@ -626,24 +683,14 @@ SECTION_TITLE = "## m. Generation and import at scale"
 
 def splice(doc: str, r: dict[str, Any], note: str) -> str:
     """``doc`` (docs/benchmarks.md) with section *m*'s summary rows and section replaced or
-    added, everything else untouched; for a run of this part alone."""
-    lines = [line for line in doc.split("\n") if not line.startswith("| m. ")]
-    start = lines.index("## Summary")
-    last_row = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("|"))
-    while last_row + 1 < len(lines) and lines[last_row + 1].startswith("|"):
-        last_row += 1
-    lines[last_row + 1 : last_row + 1] = ["| " + " | ".join(row) + " |" for row in summary_rows(r)]
-    text = "\n".join(lines)
-    section = report(r).rstrip("\n") + f"\n\n{note}\n"
-    if SECTION_TITLE in text:
-        begin = text.index(SECTION_TITLE)
-        end = text.find("\n## ", begin + 1)
-        return text[:begin] + section + ("\n" + text[end + 1 :] if end >= 0 else "")
-    anchor = text.find("## Where our decode")
-    anchor = anchor if anchor >= 0 else text.find("## Method")
-    if anchor < 0:
-        return text.rstrip("\n") + "\n\n" + section
-    return text[:anchor] + section + "\n" + text[anchor:]
+    added, everything else untouched (``common.splice``); for a run of this part alone."""
+    return common.splice(
+        doc,
+        rows=summary_rows(r),
+        row_labels=("m. ",),
+        section=report(r).rstrip("\n") + f"\n\n{note}\n",
+        headings=(SECTION_TITLE,),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

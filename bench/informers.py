@@ -25,6 +25,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import common
+
 REPO = Path(__file__).resolve().parent.parent
 SWAGGER = REPO / "generator" / "specs" / "kubernetes-1.36.swagger.json"
 PYTHON = sys.executable
@@ -460,35 +462,16 @@ SECTION_TITLE = "## i-k. Informers against the loopback API server"
 
 def splice(doc: str, r: dict[str, Any], run_date: str) -> str:
     """``doc`` (docs/benchmarks.md) with the informer summary rows and section replaced
-    (or added), the other sections untouched; for a run of this part alone."""
-    lines = doc.split("\n")
-    lines = [
-        line
-        for line in lines
-        if not line.startswith(("| i. informer", "| i. peak", "| j. ", "| k. informer"))
-    ]
-    start = lines.index("## Summary")
-    # the end of the summary table: its first run of rows (later tables are other sections')
-    last_row = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("|"))
-    while last_row + 1 < len(lines) and lines[last_row + 1].startswith("|"):
-        last_row += 1
-    rows = [f"| {' | '.join(row)} |" for row in summary_rows(r)]
-    lines[last_row + 1 : last_row + 1] = rows
-    text = "\n".join(lines)
-    new_section = (
-        section(r).rstrip("\n")
-        + f"\n\nThis section and its summary rows: run of {run_date} (`python bench/informers.py --write`).\n"
+    (or added), the other sections untouched (``common.splice``); for a run of this part
+    alone."""
+    note = f"This section and its summary rows: run of {run_date} (`python bench/informers.py --write`)."
+    return common.splice(
+        doc,
+        rows=summary_rows(r),
+        row_labels=("i. informer", "i. peak", "j. ", "k. informer"),
+        section=section(r).rstrip("\n") + f"\n\n{note}\n",
+        headings=(SECTION_TITLE,),
     )
-    if SECTION_TITLE in text:
-        begin = text.index(SECTION_TITLE)
-        end = text.find("\n## ", begin + 1)
-        end = len(text) if end < 0 else end + 1
-        return text[:begin] + new_section + "\n" + text[end:]
-    anchor = text.find("## Where our decode")
-    anchor = anchor if anchor >= 0 else text.find("## Method")
-    if anchor < 0:
-        return text.rstrip("\n") + "\n\n" + new_section
-    return text[:anchor] + new_section + "\n" + text[anchor:]
 
 
 def _sizes(pods: int, updates: int) -> None:

@@ -62,9 +62,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         validator = Validator.builtin()
         for path in _files(args.schema):
-            for doc, _ in _documents(path):
+            for doc, index in _documents(path):
                 if doc.get("kind") == "CustomResourceDefinition":
-                    validator.add_crd(doc, where=str(path))
+                    # the generator's way of naming a place: file[doc N]:/json/pointer
+                    validator.add_crd(doc, where=f"{path}[doc {index}]")
                 elif "swagger" in doc or "openapi" in doc:
                     validator.add_openapi(doc)
         manifests = list(_files(args.manifests))

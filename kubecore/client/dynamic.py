@@ -33,9 +33,10 @@ from kubecore.client.typed import (
     list_params,
     paginate,
     patch_body,
+    watch_params,
     write_params,
 )
-from kubecore.client.watch import WatchEvent, watch_events
+from kubecore.client.watch import Watcher, WatchEvent, watch_connection, watch_events
 from kubecore.core.codec import json_loads
 from kubecore.core.model import Model
 from kubecore.core.options import FieldValidationDirective, PropagationPolicy
@@ -200,17 +201,38 @@ class ResourceInterface:
         raises ``Gone`` when ``resource_version`` is too old (relist, then watch again).
 
         BOOKMARKs (``allow_bookmarks``) move the resume version forward and are not yielded,
-        as in client-go's ``RetryWatcher`` (see ``kubecore.client.typed.Watch.watch``)."""
-        params = list_params(label_selector, field_selector)
-        if allow_bookmarks:
-            params["allowWatchBookmarks"] = "true"
+        as in client-go's ``RetryWatcher`` (:meth:`open_watch` yields them)."""
         return watch_events(
             self._rest,
             self._path(),
-            params,
+            watch_params(label_selector, field_selector, allow_bookmarks),
             Unstructured,
             resource_version=resource_version,
             timeout_seconds=timeout_seconds,
+        )
+
+    def open_watch(
+        self,
+        *,
+        resource_version: str | None = None,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        timeout_seconds: float | None = None,
+        allow_bookmarks: bool = True,
+        send_initial_events: bool = False,
+    ) -> Watcher[Unstructured]:
+        """One watch connection yielding every event, BOOKMARKs included, with
+        ``Unstructured`` objects: client-go's dynamic ``Watch(ctx, opts)``, what informers
+        drive. Same contract as ``kubecore.client.typed.Watch.open_watch``: no reconnect,
+        ``stop()`` from any thread, ``Gone`` on 410 (relist)."""
+        return watch_connection(
+            self._rest,
+            self._path(),
+            watch_params(label_selector, field_selector, allow_bookmarks),
+            Unstructured,
+            resource_version=resource_version,
+            timeout_seconds=timeout_seconds,
+            send_initial_events=send_initial_events,
         )
 
     # -- writes --

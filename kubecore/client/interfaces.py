@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Protocol, TypeVar
 
 from kubecore.client.typed import PatchType
-from kubecore.client.watch import WatchEvent
+from kubecore.client.watch import WatchEvent, WatchHandle
 from kubecore.core.generated.meta_v1 import Status
 from kubecore.core.options import FieldValidationDirective, PropagationPolicy
 
@@ -56,6 +56,17 @@ class Watch(Protocol[T]):
         timeout_seconds: float | None = None,
         allow_bookmarks: bool = True,
     ) -> Iterator[WatchEvent[T]]: ...
+
+    def open_watch(
+        self,
+        *,
+        resource_version: str | None = None,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        timeout_seconds: float | None = None,
+        allow_bookmarks: bool = True,
+        send_initial_events: bool = False,
+    ) -> WatchHandle[T]: ...
 
 
 class Create(Protocol[T]):

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from kubecore.client.paths import check_path_segment
 from kubecore.client.rest import RESTClient
-from kubecore.client.watch import WatchEvent, watch_events
+from kubecore.client.watch import Watcher, WatchEvent, watch_connection, watch_events
 from kubecore.core.codec import decode_model_json, json_loads
 from kubecore.core.generated.meta_v1 import Status
 from kubecore.core.model import Model
@@ -260,19 +260,59 @@ class Watch(ResourceClient[T, L]):
 
         ``allow_bookmarks`` asks the server for BOOKMARKs (``allowWatchBookmarks``); they
         only move the resume version forward and are not yielded, as ``RetryWatcher`` does
-        (a plain watch that yields them is ``kubecore.client.watch.Watcher(resume=False)``).
+        (:meth:`open_watch` is the plain watch that yields them).
         """
-        params = list_params(label_selector, field_selector)
-        if allow_bookmarks:
-            params["allowWatchBookmarks"] = "true"
         return watch_events(
             self._rest,
             self._path(collection=True),
-            params,
+            watch_params(label_selector, field_selector, allow_bookmarks),
             self.model._from_owned,
             resource_version=resource_version,
             timeout_seconds=timeout_seconds,
         )
+
+    def open_watch(
+        self,
+        *,
+        resource_version: str | None = None,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        timeout_seconds: float | None = None,
+        allow_bookmarks: bool = True,
+        send_initial_events: bool = False,
+    ) -> Watcher[T]:
+        """One watch connection yielding every event, BOOKMARKs included: client-go's
+        typed ``Watch(ctx, opts)`` (a ``watch.Interface``), what informers drive.
+
+        Events are :class:`~kubecore.client.watch.WatchEvent` s of typed objects (a
+        BOOKMARK's object carries only ``metadata.resourceVersion``, and annotations). No
+        reconnect: iteration ends when the server ends the stream (after
+        ``timeout_seconds``; without it, a random 5 to 10 minutes) or when ``stop()`` is
+        called from any thread. ``resource_version`` "" or None starts with the current
+        objects as ADDED events; ``send_initial_events`` asks for a streamed list
+        (WatchList: the current objects, then the ``k8s.io/initial-events-end`` BOOKMARK).
+        Raises ``Gone`` for a 410 answer or ERROR event (relist), other ``ApiError`` s as
+        answered, and ``TransportError`` when the connection drops.
+        """
+        return watch_connection(
+            self._rest,
+            self._path(collection=True),
+            watch_params(label_selector, field_selector, allow_bookmarks),
+            self.model._from_owned,
+            resource_version=resource_version,
+            timeout_seconds=timeout_seconds,
+            send_initial_events=send_initial_events,
+        )
+
+
+def watch_params(
+    label_selector: str | None, field_selector: str | None, allow_bookmarks: bool
+) -> dict[str, Any]:
+    """The query of a watch request, apart from the parameters the watcher adds."""
+    params = list_params(label_selector, field_selector)
+    if allow_bookmarks:
+        params["allowWatchBookmarks"] = "true"
+    return params
 
 
 class Create(ResourceClient[T, L]):

@@ -25,6 +25,10 @@ reflector in :mod:`kubecore.runtime` drives itself). Both hold these rules:
   it is the caller's only sign that a streamed initial state is complete. A plain watch
   (``resume=False``, what the reflector drives) yields every bookmark.
 * ``Gone`` (HTTP 410 or an ERROR event with code 410) is raised: the caller relists.
+
+The resource clients expose both: ``open_watch()`` is the plain watch (client-go's typed
+``Watch(ctx, opts)`` returning a ``watch.Interface``: every event, BOOKMARKs included, one
+connection), which informers drive; ``watch()`` is the resuming one for application code.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from kubecore.client.errors import ApiError, Gone, error_from_response
 from kubecore.client.rest import LineStream, RESTClient
@@ -48,10 +52,12 @@ __all__ = [
     "INITIAL_EVENTS_END_ANNOTATION",
     "MODIFIED",
     "WatchEvent",
+    "WatchHandle",
     "Watcher",
     "is_initial_events_end",
     "jittered",
     "random_watch_timeout",
+    "watch_connection",
     "watch_events",
 ]
 
@@ -90,6 +96,16 @@ class WatchEvent(Generic[T]):
         meta = obj.get("metadata") if isinstance(obj, dict) else None
         rv = meta.get("resourceVersion") if isinstance(meta, dict) else None
         return rv if isinstance(rv, str) else ""
+
+
+class WatchHandle(Protocol[T]):
+    """One running watch (client-go's ``watch.Interface``): iterating yields its
+    :class:`WatchEvent` s, BOOKMARKs included, until the stream ends; ``stop()`` may be
+    called from any thread and ends the iteration. A :class:`Watcher` is one."""
+
+    def __iter__(self) -> Iterator[WatchEvent[T]]: ...
+
+    def stop(self) -> None: ...
 
 
 def is_initial_events_end(event: WatchEvent[Any]) -> bool:
@@ -387,6 +403,33 @@ def watch_events(
         resource_version=resource_version,
         timeout_seconds=timeout_seconds,
         reconnect_delay=reconnect_delay,
+        idle_timeout=idle_timeout,
+    )
+
+
+def watch_connection(
+    rest: RESTClient,
+    path: str,
+    params: Mapping[str, Any],
+    decode: Callable[[dict[str, Any]], T],
+    *,
+    resource_version: str | None = None,
+    timeout_seconds: float | None = None,
+    send_initial_events: bool = False,
+    idle_timeout: float | None = None,
+) -> Watcher[T]:
+    """A plain :class:`Watcher` (``resume=False``): one connection, every event the server
+    sends (BOOKMARKs included), no reconnect; client-go's ``Watch(ctx, opts)``. Without
+    ``timeout_seconds`` the server is asked for a random 5 to 10 minutes."""
+    return Watcher(
+        rest,
+        path,
+        params,
+        decode,
+        resource_version=resource_version,
+        timeout_seconds=timeout_seconds,
+        send_initial_events=send_initial_events,
+        resume=False,
         idle_timeout=idle_timeout,
     )
 

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
+from kubecore.core.jsontext import json_loads as json_loads
 from kubecore.core.model import ItemJSON, Model
 from kubecore.core.times import MicroTime
 
@@ -43,14 +44,6 @@ if _msgspec is not None:
 # The annotation of a field holding a list of models (not of str, numbers, enums or Any).
 _MODEL_LIST = re.compile(r"list\[(?!(?:str|int|float|bool|Any)\])[A-Za-z_][\w.]*\]\Z")
 _splits_items: dict[type, bool] = {}
-
-
-def json_loads(data: bytes | bytearray | memoryview | str) -> Any:
-    if _orjson is not None:
-        return _orjson.loads(data)
-    import json
-
-    return json.loads(data)
 
 
 _pause_lock = threading.Lock()
@@ -96,7 +89,7 @@ def decode_model_json(data: bytes | bytearray | memoryview | str, cls: type[_M])
 
     A list kind (``items`` holds models) is parsed by ``_decode_list_json``; anything
     else by ``json_loads`` with the collector paused. Raises ``ValueError`` (an
-    ``orjson.JSONDecodeError``) for text that is not JSON, and what ``from_dict`` raises.
+    ``json.JSONDecodeError``) for text that is not JSON, and what ``from_dict`` raises.
     """
     splits = _splits_items.get(cls)
     if splits is None:
@@ -155,6 +148,22 @@ def _split_items(raw: Any) -> Any:
     return items
 
 
+class _FragmentInFallback(TypeError):
+    """An ``orjson.Fragment`` reached Python's json, which cannot write raw text."""
+
+
+def encode_model_json(model: Model) -> bytes:
+    """``model.to_json()``: compact JSON of its wire form (see ``json_dumps``).
+
+    Unread list items are handed to orjson as their text (``orjson.Fragment``); in the rare
+    document orjson cannot write (see ``json_dumps``) they are parsed and written again.
+    """
+    try:
+        return json_dumps(model._encode(True))
+    except _FragmentInFallback:
+        return json_dumps(model._encode(False))
+
+
 def json_dumps(value: Any) -> bytes:
     """Compact JSON bytes; str subclasses (Time) and StrEnum members encode as strings.
 
@@ -170,13 +179,17 @@ def json_dumps(value: Any) -> bytes:
         except _orjson.JSONEncodeError as exc:
             if isinstance(exc.__cause__, ValueError):  # orjson wraps what default raised
                 raise exc.__cause__ from None
-            raise
+            # What orjson cannot write but JSON can: integers beyond 64 bits (which
+            # decoding keeps exact), nesting deeper than its 254 levels. Python's json
+            # writes those; it raises in turn for a value that is not JSON at all.
     import json
 
     return json.dumps(value, separators=(",", ":"), default=_default).encode()
 
 
 def _default(value: Any) -> Any:
+    if _orjson is not None and isinstance(value, _orjson.Fragment):
+        raise _FragmentInFallback  # see encode_model_json
     if isinstance(value, datetime):
         return MicroTime.from_datetime(value)
     to_dict = getattr(value, "to_dict", None)

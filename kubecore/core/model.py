@@ -28,15 +28,14 @@ encoder leaves it out while it is still empty, so decode -> encode stays exact.
 from __future__ import annotations
 
 from gc import get_referents as _get_referents
+from marshal import dumps as _marshal_dumps
+from marshal import loads as _marshal_loads
 
-from orjson import OPT_PASSTHROUGH_DATACLASS as _PT_DATACLASS
-from orjson import OPT_PASSTHROUGH_DATETIME as _PT_DATETIME
-from orjson import OPT_PASSTHROUGH_SUBCLASS as _PT_SUBCLASS
 from orjson import OPT_SORT_KEYS as _SORT_KEYS
 from orjson import Fragment as _Fragment
 from orjson import dumps as _json_dumps
-from orjson import loads as _json_loads
 
+from kubecore.core.jsontext import json_loads as _json_loads
 from kubecore.core.quantity import Quantity as _Quantity
 
 # Neither typing nor dataclasses is imported at run time: every model imports this module,
@@ -50,12 +49,6 @@ if TYPE_CHECKING:
 
     _M = TypeVar("_M", bound="Model")
     _E = TypeVar("_E", bound=StrEnum)
-
-
-# What copy_value's fast path must not turn into JSON text: models, str subclasses (Time,
-# enum members) and datetimes (orjson would write a naive one without a zone, which
-# json_dumps refuses to send; copied, it stays a datetime and is refused the same way).
-_PASSTHROUGH = _PT_DATACLASS | _PT_SUBCLASS | _PT_DATETIME
 
 
 #: What ``Model.validate()`` calls; None means ``kubecore.core.validation.api.validate``.
@@ -215,6 +208,12 @@ class Model:
             # Loaded now, by this thread or (racing with it) another one: read it again.
             return object.__getattribute__(self, name)
 
+    def __delattr__(self, name: str) -> None:
+        # Deleting a field of an object not loaded yet deletes what loading would build.
+        if name != "_raw" and self._raw is not None:
+            self._materialize()
+        object.__delattr__(self, name)
+
     def _materialize(self) -> None:
         """Load this object's fields from ``_raw``, keeping any field set before that."""
         found = self._raw
@@ -259,7 +258,7 @@ class Model:
     @classmethod
     def from_json(cls: type[_M], data: bytes | str) -> _M:
         """Decode JSON bytes or text (``from_dict`` of the parsed document, which this
-        object then owns). Raises ``orjson.JSONDecodeError`` (a ValueError) on bad JSON."""
+        object then owns). Raises ``json.JSONDecodeError`` (a ValueError) on bad JSON."""
         from kubecore.core.codec import decode_model_json
 
         return decode_model_json(data, cls)
@@ -271,9 +270,9 @@ class Model:
     def to_json(self) -> bytes:
         """Compact JSON bytes of the wire form. Parts never read since decoding are
         serialized from their parsed JSON as they came."""
-        from kubecore.core.codec import json_dumps
+        from kubecore.core.codec import encode_model_json
 
-        return json_dumps(self._encode(True))
+        return encode_model_json(self)
 
     def validate(self) -> list[Any]:
         """The problems kube-apiserver would report for this object: a list of
@@ -293,6 +292,13 @@ class Model:
         """Wire fields this class does not model, explicit nulls, and values whose shape
         does not fit their field (read-only view)."""
         return dict(self._extra) if self._extra else {}
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        # Pickles name the class where users import it (the package, not the module the
+        # generator put it in, which a regeneration may change) and hold the set slots as
+        # they are: an object not loaded yet pickles its JSON without loading it.
+        cls = type(self)
+        return (_new_model, (_public_module(cls), cls.__qualname__), (None, _set_slots(self)))
 
     def deep_copy(self: _M) -> _M:
         """An equal object sharing no mutable state with this one (client-go's
@@ -401,8 +407,21 @@ def _same_json(mine: dict[str, Any] | ItemJSON, theirs: dict[str, Any] | ItemJSO
         return False
     try:
         return bool(_json_dumps(mine, option=_SORT_KEYS) == _json_dumps(theirs, option=_SORT_KEYS))
-    except TypeError:  # not plain JSON (taken over with copy=False): compare the objects
+    except TypeError:  # what orjson cannot write (integers beyond 64 bits, objects)
+        return _same_values(mine, theirs)
+
+
+def _same_values(mine: Any, theirs: Any) -> bool:
+    """``==`` that also requires equal types (``1``, ``1.0`` and ``True`` differ)."""
+    if mine.__class__ is not theirs.__class__:
         return False
+    if isinstance(mine, dict):
+        return mine.keys() == theirs.keys() and all(
+            _same_values(v, theirs[k]) for k, v in mine.items()
+        )
+    if isinstance(mine, list):
+        return len(mine) == len(theirs) and all(map(_same_values, mine, theirs))
+    return bool(mine == theirs)
 
 
 def _untouched(obj: Model) -> bool:
@@ -412,6 +431,26 @@ def _untouched(obj: Model) -> bool:
     type and ``_raw`` means no field was set before loading.
     """
     return len(_get_referents(obj)) <= 2
+
+
+def _public_module(cls: type) -> str:
+    """The package a generated class is imported from: its module less the private
+    (``_``-prefixed) modules the generator splits a package into."""
+    parts = cls.__module__.split(".")
+    while len(parts) > 1 and parts[-1].startswith("_"):
+        parts.pop()
+    return ".".join(parts)
+
+
+def _new_model(module: str, qualname: str) -> Model:
+    """An empty instance of ``module.qualname`` (what unpickling fills in)."""
+    from importlib import import_module
+
+    found: Any = import_module(module)
+    for name in qualname.split("."):
+        found = getattr(found, name)
+    instance: Model = found.__new__(found)
+    return instance
 
 
 def _set_slots(obj: Model) -> dict[str, Any]:
@@ -439,21 +478,18 @@ def _is_empty(value: Any) -> bool:
 _IMMUTABLE = frozenset((str, int, float, bool, type(None)))
 
 
-def _refuse(value: Any) -> Any:
-    raise TypeError
-
-
 def copy_value(value: Any) -> Any:
     """A deep copy of a JSON-like value that may hold models, Quantities and Times."""
     cls = value.__class__
     if cls in _IMMUTABLE:
         return value
     if cls is list or cls is dict:
-        # Plain JSON (labels, managedFields trees, preserve-unknown-fields) copies in C;
-        # anything else (a model, Quantity, Time, an enum member) makes orjson refuse it.
+        # Plain data (labels, managedFields trees, preserve-unknown-fields) copies in C
+        # and exactly (big integers, NaN, -0.0 included); marshal refuses anything else
+        # (a model, Quantity, datetime, and str subclasses: Time, enum members).
         try:
-            return _json_loads(_json_dumps(value, default=_refuse, option=_PASSTHROUGH))
-        except TypeError:
+            return _marshal_loads(_marshal_dumps(value))
+        except ValueError:
             pass
         if cls is list:
             return [copy_value(v) for v in value]

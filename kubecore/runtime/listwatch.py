@@ -1,30 +1,29 @@
 """How a reflector lists and watches one collection (client-go's ``cache.ListWatch``).
 
-:class:`ListWatch` adapts a typed resource client (``cs.core_v1.pods("ns")``) or a dynamic
-``ResourceInterface`` to two calls: one page of a list, and one watch connection. Clients
-that talk HTTP through a ``RESTClient`` are watched with :class:`~kubecore.client.watch.Watcher`
-directly (one connection at a time, stoppable from another thread, WatchList capable);
-other clients (fakes) are watched through their public ``watch()``.
+:class:`ListWatch` adapts a typed resource client (``cs.core_v1.pods("ns")``), a dynamic
+``ResourceInterface``, or any object with the same ``list`` and ``open_watch`` verbs, to two
+calls: one page of a list, and one watch connection. Every source is watched the same way,
+through its ``open_watch()`` (client-go's ``Watch``: one connection, every event, BOOKMARKs
+included), never through the resuming ``watch()``, which consumes BOOKMARKs as client-go's
+``RetryWatcher`` does: the reflector needs them to advance its resourceVersion, so that a
+watch cut while nothing changed in its collection resumes from the last bookmark instead of
+an old version the server may have compacted away (which would cost a relist). The clients
+over HTTP and the fake clientsets (the real clients over an in-process ``RESTClient``)
+share that one path, WatchList included.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 
-from kubecore.client.rest import RESTClient
 from kubecore.client.unstructured import Unstructured
-from kubecore.client.watch import Watcher, WatchEvent
+from kubecore.client.watch import WatchHandle
 
 __all__ = ["ListOptions", "ListWatch", "TweakListOptions", "WatchHandle"]
 
 T = TypeVar("T")
-
-#: How long one watch of a client without HTTP (a fake) lasts before it is re-watched; it
-#: bounds how late such a watch notices ``stop``.
-_FALLBACK_WATCH_SECONDS = 1.0
 
 
 @dataclass
@@ -39,31 +38,6 @@ class ListOptions:
 
 
 TweakListOptions = Callable[[ListOptions], None]
-
-
-class WatchHandle(Protocol[T]):
-    """One running watch: iterate its events; ``stop()`` from any thread ends it."""
-
-    def __iter__(self) -> Iterator[WatchEvent[T]]: ...
-
-    def stop(self) -> None: ...
-
-
-class _IteratorWatch(Generic[T]):
-    """A client's own ``watch()`` iterator, made stoppable between events."""
-
-    def __init__(self, events: Iterator[WatchEvent[T]]) -> None:
-        self._events = events
-        self._stopped = threading.Event()
-
-    def __iter__(self) -> Iterator[WatchEvent[T]]:
-        for event in self._events:
-            if self._stopped.is_set():
-                return
-            yield event
-
-    def stop(self) -> None:
-        self._stopped.set()
 
 
 class ListWatch(Generic[T]):
@@ -90,7 +64,9 @@ class ListWatch(Generic[T]):
 
     @classmethod
     def for_client(cls, client: Any, options: ListOptions | None = None) -> ListWatch[Any]:
-        """A typed resource client: ``list()`` pages are typed lists, events typed objects."""
+        """A typed resource client (or any object with its ``list`` and ``open_watch``
+        verbs): ``list()`` pages are typed lists, events typed objects. Raises ``TypeError``
+        for a client without ``open_watch``."""
         opts = options or ListOptions()
 
         def list_page(limit: int | None, token: str | None) -> tuple[list[Any], str, str | None]:
@@ -107,16 +83,14 @@ class ListWatch(Generic[T]):
                 getattr(meta, "continue_", None) or None,
             )
 
-        def decode(data: dict[str, Any]) -> Any:
-            return client.model.from_dict(data, copy=False)
-
-        return cls._with_watch(client, opts, decode, list_page)
+        return cls._with_watch(client, opts, list_page)
 
     @classmethod
     def for_dynamic(
         cls, resource: Any, options: ListOptions | None = None
     ) -> ListWatch[Unstructured]:
-        """A dynamic ``ResourceInterface``: every object is an ``Unstructured``."""
+        """A dynamic ``ResourceInterface``: every object is an ``Unstructured``. Raises
+        ``TypeError`` for an object without ``open_watch``."""
         opts = options or ListOptions()
 
         def list_page(
@@ -130,56 +104,46 @@ class ListWatch(Generic[T]):
             )
             return list(listed.items), listed.resource_version, listed.continue_ or None
 
-        return cls._with_watch(resource, opts, Unstructured, list_page)
+        return cls._with_watch(resource, opts, list_page)
 
     @classmethod
     def _with_watch(
         cls,
         client: Any,
         opts: ListOptions,
-        decode: Callable[[dict[str, Any]], Any],
         list_page: Callable[[int | None, str | None], tuple[list[Any], str, str | None]],
     ) -> ListWatch[Any]:
-        rest = getattr(client, "_rest", None)
-        path_of = getattr(client, "_path", None)
-        params: dict[str, Any] = {"allowWatchBookmarks": "true"}
-        if opts.label_selector:
-            params["labelSelector"] = opts.label_selector
-        if opts.field_selector:
-            params["fieldSelector"] = opts.field_selector
-        if isinstance(rest, RESTClient) and callable(path_of):
-            path = _collection_path(path_of)
-
-            def watch(resource_version: str, send_initial_events: bool) -> WatchHandle[Any]:
-                return Watcher(
-                    rest,
-                    path,
-                    params,
-                    decode,
-                    resource_version=resource_version,
-                    send_initial_events=send_initial_events,
-                    resume=False,
-                )
-
-            return cls(list_page, watch, supports_watch_list=True, description=path)
-
-        def watch_fallback(resource_version: str, send_initial_events: bool) -> WatchHandle[Any]:
-            if send_initial_events:
-                raise NotImplementedError("this client cannot stream lists")
-            return _IteratorWatch(
-                client.watch(
-                    resource_version=resource_version,
-                    label_selector=opts.label_selector,
-                    field_selector=opts.field_selector,
-                    timeout_seconds=_FALLBACK_WATCH_SECONDS,
-                )
+        open_watch = getattr(client, "open_watch", None)
+        if not callable(open_watch):
+            raise TypeError(
+                f"{type(client).__name__} has no open_watch(): an informer watches through "
+                "open_watch (every event, BOOKMARKs included), not the resuming watch(); "
+                "give ListWatch(list_page, watch) callables for other sources"
             )
 
-        return cls(list_page, watch_fallback, description=type(client).__name__)
+        def watch(resource_version: str, send_initial_events: bool) -> WatchHandle[Any]:
+            handle: WatchHandle[Any] = open_watch(
+                resource_version=resource_version,
+                label_selector=opts.label_selector,
+                field_selector=opts.field_selector,
+                allow_bookmarks=True,
+                send_initial_events=send_initial_events,
+            )
+            return handle
+
+        return cls(list_page, watch, supports_watch_list=True, description=_describe(client))
 
 
-def _collection_path(path_of: Callable[..., str]) -> str:
-    try:
-        return path_of(collection=True)  # typed clients
-    except TypeError:
-        return path_of()  # dynamic resource interfaces
+def _describe(client: Any) -> str:
+    """A name for logs: ``virtualmachines.cloud.waibizi.com/v1 in "default"`` and the like."""
+    info = getattr(client, "resource", None)  # typed clients: a ResourceInfo
+    gvr = getattr(client, "gvr", None)  # dynamic resource interfaces
+    if info is not None and hasattr(info, "plural"):
+        what = f"{info.plural}.{info.group or 'core'}/{info.version}"
+        namespace = getattr(client, "namespace", "")
+    elif gvr is not None:
+        what = f"{gvr.resource}.{gvr.group or 'core'}/{gvr.version}"
+        namespace = getattr(client, "namespace_name", "")
+    else:
+        return type(client).__name__
+    return f"{what} in {namespace!r}" if namespace else what

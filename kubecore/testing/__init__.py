@@ -13,6 +13,7 @@ from kubecore.testing.discovery import Resource, ResourceTable, load_table
 from kubecore.testing.faults import Faults
 from kubecore.testing.httpio import Limits
 from kubecore.testing.patch import json_patch, merge_patch, strategic_merge_patch
+from kubecore.testing.requestlog import RecordedRequest, RequestLog
 from kubecore.testing.server import TestApiServer
 from kubecore.testing.tracker import ApiError, Tracker, field_matcher, label_matcher
 
@@ -20,6 +21,8 @@ __all__ = [
     "ApiError",
     "Faults",
     "Limits",
+    "RecordedRequest",
+    "RequestLog",
     "Resource",
     "ResourceTable",
     "TestApiServer",

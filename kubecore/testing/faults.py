@@ -5,11 +5,13 @@ server.faults.respond(status=429, retry_after=0.3)        # the next request get
 server.faults.respond(status=500, times=2, method="GET")  # the next two GETs get a 500
 server.faults.delay(1.5, path_prefix="/api/v1/pods")      # the next matching request waits
 server.faults.drop_watches_after(2)                       # the next watch dies after 2 events
+server.faults.cut_watches()                               # the watches open now die
 ```
 
 Every rule fires ``times`` times (``None``: until :meth:`Faults.clear`) on the requests it
 matches (``path_prefix`` against the URL path, ``method`` against the HTTP verb), oldest
-rule first. All methods are thread-safe.
+rule first; :meth:`Faults.cut_watches` acts at once on the watches open when called. All
+methods are thread-safe.
 """
 
 from __future__ import annotations
@@ -53,6 +55,20 @@ class _Rule:
         return self.path_prefix is None or path.startswith(self.path_prefix)
 
 
+class OpenWatch:
+    """A watch stream the server is serving, as :meth:`Faults.cut_watches` sees it."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._cut = threading.Event()
+
+    def cut(self) -> None:
+        self._cut.set()
+
+    def is_cut(self) -> bool:
+        return self._cut.is_set()
+
+
 @dataclass(frozen=True)
 class Response:
     """A canned error response: status code, ``Status`` body and headers."""
@@ -69,6 +85,7 @@ class Faults:
         self._lock = threading.Lock()
         self._rules: list[_Rule] = []
         self.fired: list[tuple[str, str, str]] = []  # (kind, method, path) of each fault
+        self._open: list[OpenWatch] = []
 
     # -- configuring ------------------------------------------------------------------------
 
@@ -111,6 +128,17 @@ class Faults:
     ) -> None:
         """Close matching watch streams abruptly (no final chunk) after ``n_events`` events."""
         self._add(_Rule("drop_watch", times, path_prefix, "GET", events=n_events))
+
+    def cut_watches(self, *, path_prefix: str | None = None) -> int:
+        """Close the matching watch streams open now abruptly (no final chunk), as a dropped
+        connection: each at its next event or idle tick (within about a second). Later
+        watches are not affected. Returns how many streams were cut."""
+        with self._lock:
+            cut = [w for w in self._open if path_prefix is None or w.path.startswith(path_prefix)]
+            for watch in cut:
+                watch.cut()
+                self.fired.append(("cut_watch", "GET", watch.path))
+        return len(cut)
 
     def clear(self) -> None:
         """Forget every rule that has not fired yet."""
@@ -167,6 +195,18 @@ class Faults:
             headers["Retry-After"] = str(int(seconds)) if seconds == int(seconds) else str(seconds)
             body["details"] = {"retryAfterSeconds": math.ceil(seconds)}
         return Response(rule.status, body, headers)
+
+    def watch_opened(self, path: str) -> OpenWatch:
+        """Register a watch stream being served (until :meth:`watch_closed`)."""
+        watch = OpenWatch(path)
+        with self._lock:
+            self._open.append(watch)
+        return watch
+
+    def watch_closed(self, watch: OpenWatch) -> None:
+        with self._lock:
+            if watch in self._open:
+                self._open.remove(watch)
 
     def watch_drop_after(self, path: str) -> int | None:
         rule = self._take("drop_watch", "GET", path)

@@ -6,7 +6,8 @@ group-version), CRUD + patch + server-side apply + watch for every resource of i
 :class:`ResourceTable` (with ``dryRun=All``, ``fieldValidation``, delete preconditions and
 ``meta.k8s.io`` Table output), the ``status``, ``scale``, ``pods/log`` and ``pods/eviction``
 subresources, authentication (client certificates, bearer tokens) when asked, fault
-injection (``server.faults``), and writes a kubeconfig pointing at itself.
+injection (``server.faults``), a log of the requests received (``server.requests``), and
+writes a kubeconfig pointing at itself.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from kubecore.testing.patch import (
     merge_patch,
     strategic_merge_patch,
 )
+from kubecore.testing.requestlog import RequestLog
 from kubecore.testing.scale import scale_paths, to_scale, update_scale
 from kubecore.testing.tracker import ApiError, Obj, Tracker, bad_request, parse_resource_version
 from kubecore.testing.version import detect_kubernetes_version, version_info
@@ -108,6 +110,8 @@ class TestApiServer:
         self.admission = Admission(self.table)
         self.tracker = Tracker(self.table, history=history, defaulter=self.admission.default)
         self.faults = Faults()
+        #: The request line of each request received (``kubecore.testing.requestlog``).
+        self.requests = RequestLog()
         self._host, self._port = host, port
         self._kubeconfig = Path(kubeconfig_path) if kubeconfig_path else None
         self._tmpdir: tempfile.TemporaryDirectory[str] | None = None
@@ -465,6 +469,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 pass
             return
         self._reader.done()
+        api.requests.record(self.command, self.path)
         path = urlsplit(self.path).path
         try:
             self._authenticate()
@@ -779,7 +784,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         # 400 (a malformed version, a bad selector) is raised before any header is sent; a
         # version too old for the history is the first event (ERROR 410 Expired) after 200.
         first = next(events, None)
-        drop_after = api.faults.watch_drop_after(urlsplit(self.path).path)
+        watch_path = urlsplit(self.path).path
+        drop_after = api.faults.watch_drop_after(watch_path)
+        opened = api.faults.watch_opened(watch_path)
         self._start_stream("application/json")
         sent = 0
         bookmarked = ""
@@ -812,7 +819,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if event_type == "BOOKMARK":
                 return
             sent += 1
-            if drop_after is not None and sent >= drop_after:
+            if (drop_after is not None and sent >= drop_after) or opened.is_cut():
                 flush()
                 raise _Dropped
 
@@ -835,6 +842,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     flush()
                     if client_gone(self.connection):
                         return
+                    if opened.is_cut():
+                        raise _Dropped
                     progress(obj)
             flush()
             self._end_stream()
@@ -846,6 +855,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError, OSError):
             pass
         finally:
+            api.faults.watch_closed(opened)
             events.close()
 
 

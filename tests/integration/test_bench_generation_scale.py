@@ -11,8 +11,15 @@ from typing import Any
 
 import pytest
 
-from bench import generation_scale as gs
 from tests.helpers import REPO, generate, unique_package_dir
+
+# The bench scripts import each other as top-level modules (``import common``), as they do
+# when run as ``python bench/...``.
+sys.path.insert(0, str(REPO / "bench"))
+try:
+    import generation_scale as gs
+finally:
+    sys.path.remove(str(REPO / "bench"))
 
 SEED_CRD = REPO / "examples" / "crds" / "virtualmachine.yaml"
 
@@ -93,6 +100,21 @@ def test_probe_imports_a_kind_without_writing_bytecode(vm_tree: Path, tmp_path: 
     assert not list(copy.rglob("__pycache__"))
     gs.probe(f"from {module} import VirtualMachine", copy, cache=True)
     assert list(copy.rglob("__pycache__"))
+
+
+def test_probe_runs_the_given_interpreter_and_nothing_of_the_project_leaks_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An anchor's side runs with its own venv's interpreter: the project's packages are
+    not importable there, even with them on this process's ``PYTHONPATH``."""
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", tmp_path / "v"], check=True)
+    monkeypatch.setenv("PYTHONPATH", str(REPO / "src"))
+    other = tmp_path / "v" / "bin" / "python"
+    with pytest.raises(RuntimeError, match="ModuleNotFoundError"):
+        gs.probe("import kubecore", tmp_path, cache=False, python=other)
+    assert gs.probe("import kubecore", tmp_path, cache=False)["modules"] > 0
 
 
 def test_round_trip_counts_the_group_documents(vm_tree: Path) -> None:

@@ -309,19 +309,20 @@ def test_dynamic_informer_factory_on_unstructured(server: TestApiServer, cs: VMC
 
 
 class _PublicOnly:
-    """A resource client seen only through its public verbs (as a fake clientset's is)."""
+    """A resource client seen only through its public verbs (a custom client's shape)."""
 
     def __init__(self, client: Any) -> None:
-        self._client = client
         self.list = client.list
-        self.watch = client.watch
+        self.open_watch = client.open_watch
 
 
-def test_a_client_without_http_is_watched_through_its_public_watch(cs: VMClientset) -> None:
+def test_a_client_seen_through_its_public_verbs_is_watched_through_open_watch(
+    cs: VMClientset,
+) -> None:
     vms = cs.cloud_waibizi_com_v1.virtual_machines("default")
     vms.create(vm("first"))
     list_watch = ListWatch.for_client(_PublicOnly(cs.cloud_waibizi_com_v1.virtual_machines("")))
-    assert not list_watch.supports_watch_list
+    assert list_watch.supports_watch_list  # open_watch streams lists too
     informer: SharedIndexInformer[VirtualMachine] = SharedIndexInformer(list_watch)
     recorder = Recorder()
     informer.add_event_handler(recorder)
@@ -334,6 +335,19 @@ def test_a_client_without_http_is_watched_through_its_public_watch(cs: VMClients
         stop.set()
         thread.join(WAIT)
     assert not thread.is_alive()
+
+
+def test_a_client_with_only_the_resuming_watch_is_refused(cs: VMClientset) -> None:
+    # watch() consumes BOOKMARKs (RetryWatcher), so an informer on it could never advance
+    # its resourceVersion from them: refused at once instead of relisting more often later.
+    client = cs.cloud_waibizi_com_v1.virtual_machines("")
+
+    class OnlyWatch:
+        list = client.list
+        watch = client.watch
+
+    with pytest.raises(TypeError, match="open_watch"):
+        ListWatch.for_client(OnlyWatch())
 
 
 def test_watch_list_streams_cut_every_time_fall_back_to_a_paged_list(

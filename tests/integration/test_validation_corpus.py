@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from kubecore.core.validation import CelError, SchemaNotFound, Validator
+from kubecore.core.validation import SchemaNotFound, Validator
 from kubecore.core.yamlio import load_all
 from tests.conftest import SPECS, requires_shared
 
@@ -59,11 +59,8 @@ def _validator() -> Validator:
     for path in sorted((SPECS / "crds").rglob("*.yaml")):
         for doc in load_all(path.read_bytes()):
             if isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition":
-                try:
-                    validator.add_crd(doc, where=str(path))
-                except CelError as err:
-                    # Reported at load, by design; only these libraries are unsupported.
-                    assert "format" in str(err), err
+                # every rule of the corpus compiles (test_cel_corpus): a CelError fails here
+                validator.add_crd(doc, where=str(path))
     return validator
 
 

@@ -255,3 +255,24 @@ def test_informers_load_a_model_only_when_its_informer_is_asked_for() -> None:
     before, after = (json.loads(line.replace("'", '"')) for line in out.splitlines())
     assert before == []
     assert after == ["kube_clientgen_api.kubernetes.core.v1.models._config_map"]
+
+
+def test_pickles_name_the_package_not_the_chunk_module() -> None:
+    """A regeneration may move a class to another chunk module; the package stays."""
+    from kube_clientgen_api.kubernetes.core.v1 import Pod
+    from kube_clientgen_api.kubernetes.core.v1 import models as core_models
+    from kubecore.core.generated import meta_v1
+
+    pod = Pod.from_json(b'{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web"}}')
+    data = pickle.dumps(pod)
+    assert object.__getattribute__(pod, "_raw") is not None  # not loaded by pickling
+    assert b"models._pod" not in data and b"meta_v1._object_meta" not in data
+    assert b"kube_clientgen_api.kubernetes.core.v1.models" in data
+    back = pickle.loads(data)
+    assert back == pod and back.metadata.name == "web"
+    # Every class of a package unpickles through the package.
+    for package in (core_models, meta_v1):
+        for name in package.__all__:
+            cls = getattr(package, name)
+            if isinstance(cls, type) and hasattr(cls, "FIELDS"):
+                assert type(pickle.loads(pickle.dumps(cls.__new__(cls)))) is cls

@@ -25,7 +25,7 @@ from kube_clientgen_api.virtualmachine.cloud_waibizi_com.v1 import VirtualMachin
 from kubecore.core import yamlio
 from kubecore.core.model import Model
 from tests.conftest import SPECS, requires_shared
-from tests.helpers import FIXTURES, generate, import_generated, unique_package_dir
+from tests.helpers import FIXTURES, generate, import_generated, read_all, unique_package_dir
 from tests.unit.test_models import POD
 
 REPO = Path(__file__).resolve().parents[2]
@@ -69,6 +69,10 @@ def _mutated(doc: dict[str, Any], path: Path_, new: Any) -> dict[str, Any]:
     parent: Any = doc
     for key in path[:-1]:
         parent = parent[key]
+    # An earlier mutation may have put a map where a list was (or the reverse): a key of
+    # the wrong type would make a document that is not JSON (an int key in an object).
+    if not isinstance(path[-1], str if isinstance(parent, dict) else int):
+        raise TypeError(f"{path[-1]!r} cannot index {type(parent).__name__}")
     if new is _REMOVE:
         del parent[path[-1]]
     else:
@@ -86,22 +90,10 @@ def _check_lossless(cls: type[Model], doc: dict[str, Any]) -> None:
     assert twin == obj and twin.to_dict() == original
     # Decoding is lazy: nothing above built a field. Read everything, then check again.
     read = cls.from_dict(copy.deepcopy(original))
-    _read_all(read)
+    read_all(read)
     assert read.to_dict() == original
     assert cls.from_json(read.to_json()).to_dict() == original
     assert read == obj and obj == read and read.deep_copy() == read
-
-
-def _read_all(value: Any) -> None:
-    if isinstance(value, Model):
-        for f in value.FIELDS:
-            _read_all(getattr(value, f.name))
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _read_all(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            _read_all(item)
 
 
 def _property(cls: type[Model], doc: dict[str, Any]) -> Any:

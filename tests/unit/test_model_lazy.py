@@ -16,7 +16,7 @@ from kube_clientgen_api.kubernetes.core.v1 import Pod, PodList, PodSpec
 from kubecore.core import codec
 from kubecore.core.codec import gc_paused
 from kubecore.core.generated.meta_v1 import ObjectMeta
-from kubecore.core.model import Model
+from tests.helpers import read_all
 
 POD: dict[str, Any] = {
     "apiVersion": "v1",
@@ -48,19 +48,6 @@ def split_lists(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     """Both list decoders: items kept as unparsed text (msgspec) and the plain parse."""
     monkeypatch.setattr(codec, "SPLIT_LISTS", request.param)
     return bool(request.param)
-
-
-def read_all(value: Any) -> None:
-    """Read every field of every model in ``value`` (loads the whole tree)."""
-    if isinstance(value, Model):
-        for f in value.FIELDS:
-            read_all(getattr(value, f.name))
-    elif isinstance(value, list):
-        for item in value:
-            read_all(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            read_all(item)
 
 
 def test_an_unread_object_encodes_to_the_same_bytes(split_lists: bool) -> None:
@@ -303,3 +290,16 @@ def test_the_benchmark_pod_list_is_lossless_either_way(split_lists: bool) -> Non
     assert orjson.loads(pods.to_json()) == expected
     read_all(pods)
     assert orjson.loads(pods.to_json()) == expected and pods.to_dict() == expected
+
+
+@pytest.mark.parametrize("read_first", [False, True], ids=["unread", "read"])
+def test_deleting_a_field_deletes_it_loaded_or_not(read_first: bool) -> None:
+    """As on a dataclass with slots: the attribute is gone, the rest stays."""
+    pod = decoded()
+    if read_first:
+        read_all(pod)
+    del pod.spec.containers
+    with pytest.raises(AttributeError):
+        pod.spec.containers  # noqa: B018
+    assert pod.spec.extra_fields == {"futureField": True, "nodeName": None}
+    assert pod.metadata.name == "web"

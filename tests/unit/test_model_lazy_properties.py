@@ -30,18 +30,7 @@ from kube_clientgen_api.kubernetes.core.v1 import Container, Pod, PodList, PodSp
 from kubecore.core import codec
 from kubecore.core.generated.meta_v1 import LabelSelector, ObjectMeta
 from kubecore.core.model import Model
-
-
-def read_all(value: Any) -> None:
-    if isinstance(value, Model):
-        for f in value.FIELDS:
-            read_all(getattr(value, f.name))
-    elif isinstance(value, list):
-        for item in value:
-            read_all(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            read_all(item)
+from tests.helpers import read_all
 
 
 def eager(doc: dict[str, Any]) -> Pod:

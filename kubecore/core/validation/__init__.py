@@ -7,7 +7,7 @@ test API server. Errors are worded as kube-apiserver words them (see ``errors``)
 
 from __future__ import annotations
 
-from kubecore.core.validation.cel import SUPPORTED_FUNCTIONS, CelError
+from kubecore.core.validation.cel import SUPPORTED_FUNCTIONS, CelError, CelUnsupported
 from kubecore.core.validation.compile import SchemaCompiler
 from kubecore.core.validation.errors import FieldError
 from kubecore.core.validation.registry import KindSchema, SchemaNotFound, Validator
@@ -16,6 +16,7 @@ from kubecore.core.validation.structural import apply_defaults, prune
 __all__ = [
     "SUPPORTED_FUNCTIONS",
     "CelError",
+    "CelUnsupported",
     "FieldError",
     "KindSchema",
     "SchemaCompiler",

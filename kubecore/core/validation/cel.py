@@ -19,54 +19,70 @@ items by their keys; other list items never correlate).
 
 Supported beyond standard CEL (``size``, ``has``, ``all``, ``exists``, ``exists_one``,
 ``map``, ``filter``, ``matches``, ``contains``, ``startsWith``, ``endsWith``, conversions,
-``duration``/``timestamp``): Kubernetes' list library (``isSorted``, ``sum``, ``min``,
-``max``, ``indexOf``, ``lastIndexOf``), the strings library (``charAt``, ``indexOf``,
-``lastIndexOf``, ``lowerAscii``, ``upperAscii``, ``replace``, ``split``, ``substring``,
-``trim``, ``join``), regex (``find``, ``findAll``), URLs (``isURL``, ``url``, ``getScheme``,
-``getHost``, ``getHostname``, ``getPort``, ``getEscapedPath``, ``getQuery``) and quantities
-(``isQuantity``, ``quantity``, ``isInteger``, ``asInteger``, ``asApproximateFloat``,
-``sign``, ``add``, ``sub``, ``compareTo``, ``isLessThan``, ``isGreaterThan``) and the IP
-predicates ``isIP`` and ``isCIDR``. Not supported: optional field syntax (``self.?x``),
-``format``, ``ip()``/``cidr()`` values, the semver library,
+``duration``/``timestamp``) and its optional values (``optional.of``/``none``/
+``ofNonZeroValue``, ``hasValue``, ``value``, ``orValue``, ``or``): Kubernetes' list library
+(``isSorted``, ``sum``, ``min``, ``max``, ``indexOf``, ``lastIndexOf``), the strings library
+(``charAt``, ``indexOf``, ``lastIndexOf``, ``lowerAscii``, ``upperAscii``, ``replace``,
+``split``, ``substring``, ``trim``, ``join``), regex (``find``, ``findAll``), URLs (``isURL``,
+``url``, ``getScheme``, ``getHost``, ``getHostname``, ``getPort``, ``getEscapedPath``,
+``getQuery``), quantities (``isQuantity``, ``quantity``, ``isInteger``, ``asInteger``,
+``asApproximateFloat``, ``sign``, ``add``, ``sub``, ``compareTo``, ``isLessThan``,
+``isGreaterThan``), IPs and CIDRs (:mod:`cel_net`), semver (:mod:`cel_semver`) and
+``format`` (:mod:`cel_format`). Not supported: the optional syntax (``self.?x``,
+``m[?k]``, ``{?k: v}``) that the library's parser refuses, ``optMap``/``optFlatMap``,
 ``authz``, and ``duration``/``timestamp`` typing of ``format: date-time``/``duration``
-strings. A rule using anything unsupported, or that does not compile, raises
-:class:`CelError` when its CRD is added, naming the CRD file, the schema location and the
-rule; it is never silently passed.
+strings. A rule using anything unsupported raises :class:`CelUnsupported`, and one that
+does not compile :class:`CelError`, when its CRD is added: one line per rule naming the CRD
+file, the JSON pointer of the rule and what is wrong; it is never silently passed.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from typing import Any
 
+from kubecore.core.validation import cel_functions
 from kubecore.core.validation import errors as fe
 
-#: Function and macro names a rule may call (standard CEL plus the extensions above).
+#: Function names a rule may call: standard CEL (macros such as ``has``/``all``/``map`` are
+#: expanded by the parser and need no entry), the optional-value functions the CEL library
+#: provides, and the Kubernetes libraries of :mod:`cel_functions`.
 SUPPORTED_FUNCTIONS = frozenset(
     {
-        # standard CEL, macros and conversions
-        "size", "has", "all", "exists", "exists_one", "map", "filter", "matches",
-        "contains", "startsWith", "endsWith", "int", "uint", "double", "string", "bytes",
-        "bool", "duration", "timestamp", "type", "dyn", "getDate", "getDayOfMonth",
-        "getDayOfWeek", "getDayOfYear", "getFullYear", "getHours", "getMilliseconds",
-        "getMinutes", "getMonth", "getSeconds",
-        # Kubernetes libraries
-        "isSorted", "sum", "min", "max", "indexOf", "lastIndexOf", "charAt", "lowerAscii",
-        "upperAscii", "replace", "split", "substring", "trim", "join", "find", "findAll",
-        "isURL", "url", "getScheme", "getHost", "getHostname", "getPort", "getEscapedPath",
-        "getQuery", "isQuantity", "quantity", "isInteger", "asInteger", "asApproximateFloat",
-        "sign", "add", "sub", "compareTo", "isLessThan", "isGreaterThan", "isIP", "isCIDR",
+        # standard CEL and conversions
+        "size", "matches", "contains", "startsWith", "endsWith", "int", "uint", "double",
+        "string", "bytes", "bool", "duration", "timestamp", "type", "dyn", "getDate",
+        "getDayOfMonth", "getDayOfWeek", "getDayOfYear", "getFullYear", "getHours",
+        "getMilliseconds", "getMinutes", "getMonth", "getSeconds",
+        # optional values (optional.of / none / ofNonZeroValue, orValue, hasValue, value, or)
+        "of", "none", "ofNonZeroValue", "orValue", "hasValue", "value", "or",
     }
+    | set(cel_functions.FUNCTIONS)
 )  # fmt: skip
-_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+#: The parser's words for the optional syntax it cannot read, and what to call it.
+_OPTIONAL_SYNTAX = {
+    "'.?'": "optional field selection 'x.?field'",
+    "'[?'": "optional index 'x[?key]'",
+    "'?'": "optional entry '{?key: value}' / '[?value]'",
+}
 _STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+_FUNCTION_ERROR = re.compile(r"Python function call failed: \w+: (.*?)\. Check function arguments")
 _OLD_SELF = re.compile(r"\boldSelf\b")
 _REASONS = {"FieldValueInvalid", "FieldValueForbidden", "FieldValueRequired", "FieldValueDuplicate"}
 
 
 class CelError(ValueError):
     """A CEL rule that cannot be compiled or uses an unsupported function (at CRD load)."""
+
+
+class CelUnsupported(CelError):
+    """A rule that is valid Kubernetes CEL but uses what this validator cannot evaluate.
+
+    Raised (like every :class:`CelError`) when the CRD is added, never at evaluation:
+    silently passing the rule would let objects through that kube-apiserver refuses.
+    """
 
 
 def _cel() -> Any:
@@ -76,7 +92,23 @@ def _cel() -> Any:
         raise CelError(
             "x-kubernetes-validations need the CEL library: pip install 'kube-clientgen[validation]'"
         ) from err
+    _quiet_function_failures()
     return cel
+
+
+class _FunctionFailures(logging.Filter):
+    """Drops the CEL package's warning for a library function that raised: the failure
+    is already the rule's error (with the same text), and the warning would print the
+    value the rule was given to stderr of every program that validates."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Python function")
+
+
+def _quiet_function_failures() -> None:
+    logger = logging.getLogger("cel")
+    if not any(isinstance(f, _FunctionFailures) for f in logger.filters):
+        logger.addFilter(_FunctionFailures())
 
 
 class _Rule:
@@ -100,18 +132,28 @@ class _Rule:
 
 
 def _compile(cel: Any, text: str, where: str) -> Any:
+    try:
+        program = cel.compile(text)
+    except (ValueError, RuntimeError) as err:
+        message = str(err)
+        for token, what in _OPTIONAL_SYNTAX.items():
+            if f"unsupported syntax {token}" in message:
+                raise CelUnsupported(
+                    f"{where}: rule {text!r} uses CEL optional syntax ({what}), which the CEL "
+                    "library cannot parse; write it with has() or optional.of()/orValue()"
+                ) from err
+        first = message.splitlines()[0] if message else type(err).__name__
+        raise CelError(f"{where}: rule {text!r} does not compile: {first}") from err
     unsupported = sorted(
-        {name for name in _CALL.findall(_STRING.sub("''", text))} - SUPPORTED_FUNCTIONS
+        name
+        for name in program.functions()
+        if name[:1] not in ("_", "@", "!") and name not in SUPPORTED_FUNCTIONS
     )
     if unsupported:
-        raise CelError(
+        raise CelUnsupported(
             f"{where}: rule {text!r} uses unsupported CEL function(s): {', '.join(unsupported)}"
         )
-    try:
-        return cel.compile(text)
-    except (ValueError, RuntimeError) as err:
-        first = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise CelError(f"{where}: rule {text!r} does not compile: {first}") from err
+    return program
 
 
 def _field_path(text: str) -> str:
@@ -131,20 +173,25 @@ class _Node:
         self.map_keys: tuple[str, ...] = ()
 
 
-def _build(schema: Any, where: str) -> _Node | None:
+def _build(schema: Any, where: str, problems: list[CelError]) -> _Node | None:
     if not isinstance(schema, dict):
         return None
     node = _Node()
     node.type = str(schema.get("type") or ("object" if "properties" in schema else "any"))
     for index, raw in enumerate(schema.get("x-kubernetes-validations") or ()):
         if isinstance(raw, dict):
-            node.rules.append(_Rule(raw, f"{where}/x-kubernetes-validations/{index}"))
+            try:
+                node.rules.append(_Rule(raw, f"{where}/x-kubernetes-validations/{index}"))
+            except CelError as err:
+                problems.append(err)
     for name, sub in (schema.get("properties") or {}).items():
-        child = _build(sub, f"{where}/properties/{name}")
+        child = _build(sub, f"{where}/properties/{name}", problems)
         if child is not None:
             node.props[name] = child
-    node.additional = _build(schema.get("additionalProperties"), f"{where}/additionalProperties")
-    node.items = _build(schema.get("items"), f"{where}/items")
+    node.additional = _build(
+        schema.get("additionalProperties"), f"{where}/additionalProperties", problems
+    )
+    node.items = _build(schema.get("items"), f"{where}/items", problems)
     if schema.get("x-kubernetes-list-type") == "map":
         node.map_keys = tuple(str(k) for k in schema.get("x-kubernetes-list-map-keys") or ())
     if node.rules or node.props or node.additional or node.items:
@@ -164,8 +211,16 @@ class CelPlan:
 
 
 def compile_rules(schema: dict[str, Any], *, where: str = "") -> CelPlan | None:
-    """Compile every ``x-kubernetes-validations`` rule of a schema; None if it has none."""
-    root = _build(schema, where)
+    """Compile every ``x-kubernetes-validations`` rule of a schema; None if it has none.
+
+    Raises :class:`CelError` naming every rule that does not compile, one line each (a
+    :class:`CelUnsupported` when all of them are valid CEL this validator cannot evaluate).
+    """
+    problems: list[CelError] = []
+    root = _build(schema, where, problems)
+    if problems:
+        kind = CelUnsupported if all(isinstance(p, CelUnsupported) for p in problems) else CelError
+        raise kind("\n".join(str(p) for p in problems)) from problems[0]
     return CelPlan(root) if root is not None and _has_rules(root) else None
 
 
@@ -243,6 +298,9 @@ def _eval_error(err: Exception) -> str:
     if isinstance(err, KeyError) and err.args:
         return f"no such key: {err.args[0]}"
     text = str(err).splitlines()[0] if str(err) else type(err).__name__
+    raised = _FUNCTION_ERROR.search(text)
+    if raised:  # a library function's own message, as kube-apiserver reports it
+        return raised.group(1)
     return text
 
 
@@ -271,11 +329,11 @@ _local = threading.local()
 def _context(value: Any, old: Any) -> Any:
     base = getattr(_local, "context", None)
     if base is None:
-        from kubecore.core.validation import cel_functions
-
         base = _cel().Context()
         for name, function in cel_functions.FUNCTIONS.items():
             base.add_function(name, function)
+        for name, marker in cel_functions.NAMESPACES.items():
+            base.add_variable(name, marker)
         _local.context = base
     base.add_variable("self", value)
     base.add_variable("oldSelf", old)

@@ -1,5 +1,10 @@
 """Kubernetes' CEL extension libraries as Python functions (see validation.cel).
 
+IPs and CIDRs live in :mod:`cel_net`, semver in :mod:`cel_semver`, the ``format`` library in
+:mod:`cel_format`; functions two libraries share a name for (``compareTo``, ``isLessThan``,
+``isGreaterThan``: quantity and semver; ``ip``: parse a string, or a CIDR's address) pick
+the overload by the receiver, as cel-go's overload resolution does.
+
 URLs and quantities are returned as small marker maps (``{"__url__": text}``,
 ``{"__quantity__": text}``) that only these functions read: the CEL library has no opaque
 Python values. So ``quantity('1') == quantity('1000m')`` is false here; use
@@ -15,6 +20,38 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kubecore.core.quantity import Quantity
+from kubecore.core.validation import cel_format, cel_net, cel_semver
+
+NET_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "ip": cel_net.ip,
+    "cidr": cel_net.cidr,
+    "isIP": cel_net.is_ip,
+    "isCIDR": cel_net.is_cidr,
+    "isCanonical": cel_net.is_canonical,
+    "family": cel_net.family,
+    "isUnspecified": cel_net.is_unspecified,
+    "isLoopback": cel_net.is_loopback,
+    "isLinkLocalMulticast": cel_net.is_link_local_multicast,
+    "isLinkLocalUnicast": cel_net.is_link_local_unicast,
+    "isGlobalUnicast": cel_net.is_global_unicast,
+    "containsIP": cel_net.contains_ip,
+    "containsCIDR": cel_net.contains_cidr,
+    "masked": cel_net.masked,
+    "prefixLength": cel_net.prefix_length,
+}
+SEMVER_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "semver": cel_semver.semver,
+    "isSemver": cel_semver.is_semver,
+    "major": cel_semver.major,
+    "minor": cel_semver.minor,
+    "patch": cel_semver.patch,
+}
+#: Library namespaces the CEL library parses as variables (``format.dns1123Label()``,
+#: ``ip.isCanonical(s)``): name -> the marker value bound to it.
+NAMESPACES: dict[str, dict[str, str]] = {
+    "format": cel_format.LIBRARY,
+    "ip": cel_net.LIBRARY,
+}
 
 
 def _index_of(target: Any, item: Any, *start: Any) -> int:
@@ -122,30 +159,24 @@ def _as_integer(value: Any) -> int:
     return int(number)
 
 
-def _is_ip(text: str) -> bool:
-    import ipaddress
-
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return "%" not in text
+def _compare_to(a: Any, b: Any) -> int:
+    """``compareTo`` of the quantity and semver libraries (by the receiver's kind)."""
+    return cel_semver.compare(a, b) if cel_semver.is_semver_value(a) else _compare(a, b)
 
 
-def _is_cidr(text: str) -> bool:
-    import ipaddress
-
-    try:
-        ipaddress.ip_network(text, strict=False)
-    except ValueError:
-        return False
-    return "/" in text
+def _string(value: Any) -> str:
+    """``string(<IP>)`` / ``string(<CIDR>)``; CEL's own ``string()`` overloads come first."""
+    if cel_net.is_ip_value(value) or cel_net.is_cidr_value(value):
+        return cel_net.to_string(value)
+    raise TypeError(f"no such overload: string({type(value).__name__})")
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
-    # IP addresses and CIDRs (the predicates only)
-    "isIP": _is_ip,
-    "isCIDR": _is_cidr,
+    # IP addresses and CIDRs (cel_net), semver (cel_semver), format (cel_format)
+    **NET_FUNCTIONS,
+    **SEMVER_FUNCTIONS,
+    **cel_format.FUNCTIONS,
+    "string": _string,
     # lists
     "isSorted": lambda items: list(items) == sorted(items),
     "sum": lambda items: sum(items),
@@ -187,7 +218,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "sign": lambda q: (_q(q) > 0) - (_q(q) < 0),
     "add": lambda a, b: {"__quantity__": str(_q(a) + _q(b))},
     "sub": lambda a, b: {"__quantity__": str(_q(a) - _q(b))},
-    "compareTo": _compare,
-    "isLessThan": lambda a, b: _compare(a, b) < 0,
-    "isGreaterThan": lambda a, b: _compare(a, b) > 0,
+    "compareTo": _compare_to,
+    "isLessThan": lambda a, b: _compare_to(a, b) < 0,
+    "isGreaterThan": lambda a, b: _compare_to(a, b) > 0,
 }

@@ -21,7 +21,7 @@ from kubecore.testing import eviction, writes
 from kubecore.testing.admission import Admission, check_list_options
 from kubecore.testing.discovery import Resource, ResourceTable
 from kubecore.testing.fake.actions import Action
-from kubecore.testing.httpio import check_write_options
+from kubecore.testing.httpio import check_write_options, query_flag
 from kubecore.testing.patch import check_patch_document
 from kubecore.testing.scale import scale_paths, to_scale, update_scale
 from kubecore.testing.tracker import ApiError, Obj, Tracker, parse_resource_version
@@ -223,6 +223,11 @@ class WatchReaction:
     check (``kubecore.testing.writes.send_initial_events``): the current objects as ADDED
     events, then a BOOKMARK annotated ``k8s.io/initial-events-end: "true"``, then the
     changes after it, so a reflector using WatchList syncs on the fake too.
+
+    With ``allowWatchBookmarks``, an idle stream also gets progress BOOKMARKs as from the
+    server (at most about one a second, only when the version moved, never covering an
+    event not yet yielded), so an informer on a fake advances its resourceVersion while its
+    own objects are quiet, exactly as against the server.
     """
 
     def __init__(self, tracker: Tracker) -> None:
@@ -247,23 +252,36 @@ class WatchReaction:
             first = next(events, None)  # bad versions and selectors (400) surface here
         except ApiError as err:
             return True, None, client_error(err)
-        return True, _typed_bookmarks(resource, first, events), None
+        progress = bool(query_flag({k: str(v) for k, v in params.items()}, "allowWatchBookmarks"))
+        return True, _typed_bookmarks(resource, first, events, progress), None
 
 
 def _typed_bookmarks(
     resource: Resource,
     first: tuple[str, Obj] | None,
     rest: Generator[tuple[str, Obj], None, None],
+    progress: bool,
 ) -> WatchEvents:
     """``first`` then ``rest``, BOOKMARK objects given the resource's kind and apiVersion
     (as the server sends them); idle ticks (``("", {...})``) pass through, so that a
-    consumer that stopped listening notices within a second."""
+    consumer that stopped listening notices within a second. With ``progress``, an idle
+    tick at a version not yet announced is preceded by a BOOKMARK at that version (the
+    server's progress bookmarks, ``TestApiServer``'s watch)."""
+    announced = ""
     try:
         if first is None:
             return
         for event_type, obj in itertools.chain([first], rest):
             if event_type == "BOOKMARK":
+                announced = obj["metadata"]["resourceVersion"]
                 obj = {"kind": resource.kind, "apiVersion": resource.group_version, **obj}
+            elif not event_type and progress and obj["metadata"]["resourceVersion"] != announced:
+                announced = obj["metadata"]["resourceVersion"]
+                yield "BOOKMARK", {
+                    "kind": resource.kind,
+                    "apiVersion": resource.group_version,
+                    "metadata": {"resourceVersion": announced},
+                }
             yield event_type, obj
     finally:
         rest.close()
