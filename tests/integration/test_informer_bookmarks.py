@@ -199,8 +199,9 @@ def test_a_cut_watch_resumes_from_the_last_bookmark_without_a_relist(
 def test_a_watch_answered_410_relists(
     server: TestApiServer, cs: VMClientset, stop: threading.Event
 ) -> None:
-    # kube-apiserver answers a watch from a compacted version with HTTP 410 (or, once
-    # streaming, an ERROR event): the reflector lists again, as client-go's isExpiredError.
+    # kube-apiserver answers a watch from a compacted version with an ERROR event holding a
+    # 410 Status (the next test); an HTTP 410 (a proxy, an older server) must relist too,
+    # as client-go's isExpiredError does for both.
     default = cs.cloud_waibizi_com_v1.virtual_machines("default")
     default.create(vm("a"))
     informer: SharedIndexInformer[VirtualMachine] = SharedIndexInformer(
