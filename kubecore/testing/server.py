@@ -482,7 +482,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 return
             self._route()
         except ApiError as err:
-            self._send(err.code, err.status())
+            # kube-apiserver's ErrorNegotiated: a Status with retryAfterSeconds also sets
+            # the Retry-After header (504 "Too large resource version", 429).
+            retry = err.retry_after
+            self._send(err.code, err.status(), headers={"Retry-After": str(retry)} if retry else None)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         except Exception as exc:  # pragma: no cover - a server bug, reported as 500
@@ -617,6 +620,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 limit=limit,
                 continue_=query.get("continue"),
                 resource_version=query.get("resourceVersion"),
+                resource_version_match=query.get("resourceVersionMatch"),
             )
             if tables.wants_table(self.headers.get("Accept") or ""):
                 listed = tracker.list(resource, namespace, **list_args)
@@ -624,7 +628,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             else:  # each item's JSON is the tracker's, encoded once per object version
                 self._send(200, tracker.list_json(resource, namespace, **list_args))
         elif method in ("GET", "HEAD"):
-            self._send_read(resource, tracker.get(resource, namespace, name), query)
+            got = tracker.get(
+                resource, namespace, name, resource_version=query.get("resourceVersion")
+            )
+            self._send_read(resource, got, query)
         elif method == "POST" and not name:
             body = self._body()
             warnings: list[str] = []

@@ -62,12 +62,22 @@ class ApiError(Exception):
             details["group"] = resource.group
             details["kind"] = kind or resource.plural
         self.details = details
+        #: The Status's ``metadata`` (a ListMeta: an expired continue token's fresh
+        #: ``continue``, as kube-apiserver's etcd3 store sends it).
+        self.list_meta: dict[str, Any] = {}
+
+    @property
+    def retry_after(self) -> int | None:
+        """``details.retryAfterSeconds``, which kube-apiserver also sends as the
+        ``Retry-After`` header."""
+        value = self.details.get("retryAfterSeconds")
+        return value if isinstance(value, int) and value > 0 else None
 
     def status(self) -> Obj:
         body: Obj = {
             "kind": "Status",
             "apiVersion": "v1",
-            "metadata": {},
+            "metadata": dict(self.list_meta),
             "status": "Failure",
             "message": self.message,
             "reason": self.reason,
@@ -228,6 +238,14 @@ class Event:
     object: Obj
     # The object's JSON as served under each apiVersion, encoded once for every watcher.
     wire: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+    # The object as it was stored before this change (None for ADDED): what a list at an
+    # older resourceVersion sees (Tracker._snapshot), as etcd keeps a key's older revisions.
+    prev: Obj | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def object_key(self) -> tuple[str, str]:
+        meta = self.object.get("metadata") or {}
+        return str(meta.get("namespace") or ""), str(meta.get("name") or "")
 
 
 #: Applies the read defaults to an object as served: ``(resource, object) -> object``.
@@ -259,6 +277,12 @@ class Tracker:
         # Above 0, as etcd revisions are: "0" in a request means "any version", not a version.
         self._rv = 1
         self._events: deque[Event] = deque(maxlen=history)
+        # (storage key, object key) -> the object of its latest event (a copy no one
+        # changes): the ``prev`` of its next event.
+        self._latest: dict[tuple[tuple[str, str], tuple[str, str]], Obj] = {}
+        #: How long a read at a resourceVersion not reached yet waits for it before 504
+        #: ``Too large resource version`` (kube-apiserver's watch cache: ``blockTimeout``, 3 s).
+        self.fresh_timeout = 3.0
         # Watches from versions older than this one cannot be served (410 Expired).
         self._compacted_rv = 0
         self._closed = False
@@ -286,7 +310,15 @@ class Tracker:
     def _record(self, type_: str, resource: Resource, obj: Obj) -> None:
         if self._events.maxlen is not None and len(self._events) == self._events.maxlen:
             self._compacted_rv = self._events[0].resource_version
-        self._events.append(Event(self._rv, type_, resource.storage_key, _clone(obj)))
+        copy = _clone(obj)
+        event = Event(self._rv, type_, resource.storage_key, copy)
+        latest_key = (resource.storage_key, event.object_key)
+        event.prev = self._latest.get(latest_key)
+        if type_ == "DELETED":
+            self._latest.pop(latest_key, None)
+        else:
+            self._latest[latest_key] = copy
+        self._events.append(event)
         self._changed.notify_all()
 
     def compact(self) -> None:
@@ -359,8 +391,21 @@ class Tracker:
 
     # -- reads ------------------------------------------------------------------------------
 
-    def get(self, resource: Resource, namespace: str, name: str) -> Obj:
+    def get(
+        self,
+        resource: Resource,
+        namespace: str,
+        name: str,
+        *,
+        resource_version: str | None = None,
+    ) -> Obj:
+        """The object as it is now. ``resource_version`` (a GET's ``resourceVersion``) is
+        a minimum, as kube-apiserver's watch cache serves it: unset, ``""`` or ``"0"`` is
+        any; a version not reached yet waits up to :attr:`fresh_timeout` for it, then 504
+        ``Timeout: Too large resource version: <rv>, current: <current>``; an older one
+        gets the current object."""
         with self._lock:
+            self._wait_fresh(parse_resource_version(resource_version))
             obj = self._store(resource).get((namespace if resource.namespaced else "", name))
             if obj is None:
                 raise not_found(resource, name)
@@ -376,14 +421,26 @@ class Tracker:
         limit: int = 0,
         continue_: str | None = None,
         resource_version: str | None = None,
+        resource_version_match: str | None = None,
     ) -> Obj:
         """A ``<Kind>List``; ``namespace=""`` lists every namespace.
 
-        ``continue_`` resumes a paged list (``limit``) from its token. With a token,
+        Which state is listed follows kube-apiserver (the API concepts' "Resource versions"
+        table; etcd3 ``GetList``, the watch cache): unset ``resource_version`` is the most
+        recent state, ``"0"`` any (the most recent here); another version is a minimum
+        (``resource_version_match`` ``NotOlderThan``, or unset without ``limit``) or the
+        exact state at that version (``Exact``, or unset with ``limit``), rebuilt from the
+        event history. Every page of a paged list (``limit``) is served from the state of
+        its first page: the ``continue_`` token carries that version. Errors: an exact
+        version (or a token's) older than the kept history is 410 Expired ``The
+        resourceVersion for the provided list is too old.`` (a token: ``The provided
+        continue parameter is too old ...``, with a fresh token in the Status's
+        ``metadata.continue`` that continues at the current state); a version not reached
+        yet waits up to :attr:`fresh_timeout`, then 504 ``Timeout: Too large resource
+        version: <rv>, current: <current>`` (``retryAfterSeconds: 1``). With a token,
         ``resource_version`` may only be unset, ``""`` or ``"0"``: anything else is 400
-        BadRequest ``specifying resource version is not allowed when using continue``, as
-        kube-apiserver's etcd3 store answers (a token carries its own version); a token that
-        does not decode is 400 ``invalid continue token: ...`` first."""
+        BadRequest ``specifying resource version is not allowed when using continue``; a
+        token that does not decode is 400 ``invalid continue token: ...`` first."""
         with self._lock:
             selected, metadata = self._select(
                 resource,
@@ -393,6 +450,7 @@ class Tracker:
                 limit,
                 continue_,
                 resource_version,
+                resource_version_match,
             )
             items = [self._out(resource, obj) for _, obj in selected]
         for item in items:
@@ -415,6 +473,7 @@ class Tracker:
         limit: int = 0,
         continue_: str | None = None,
         resource_version: str | None = None,
+        resource_version_match: str | None = None,
     ) -> bytes:
         """:meth:`list` as the JSON bytes of the response (what the test server sends).
 
@@ -430,12 +489,57 @@ class Tracker:
                 limit,
                 continue_,
                 resource_version,
+                resource_version_match,
             )
-            items = [self._wire_of(resource, key, obj) for key, obj in selected]
+            store = self._store(resource)
+            items = [
+                (
+                    self._wire_of(resource, key, obj)
+                    if store.get(key) is obj
+                    else json_dumps(self._served(resource, obj))  # an older version
+                )
+                for key, obj in selected
+            ]
         envelope = json_dumps(
             {"apiVersion": resource.group_version, "kind": resource.list_kind, "metadata": metadata}
         )
         return b"".join((envelope[:-1], b',"items":[', b",".join(items), b"]}"))
+
+    def _wait_fresh(self, requested: int) -> None:
+        """Block (lock held) until the store reaches ``requested``, at most
+        :attr:`fresh_timeout` seconds; then 504, as the watch cache's
+        ``waitUntilFreshAndBlock`` answers (``storage.NewTooLargeResourceVersionError``)."""
+        if requested <= self._rv:
+            return
+        deadline = time.monotonic() + self.fresh_timeout
+        while self._rv < requested and not self._closed:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            self._changed.wait(remaining)
+        if self._rv < requested:
+            raise too_large_resource_version(requested, self._rv)
+
+    def _snapshot(self, resource: Resource, at: int) -> dict[tuple[str, str], Obj]:
+        """The resource's objects as they were at resourceVersion ``at`` (lock held): the
+        current ones with every later event of the history undone. Raises 410 when the
+        history no longer reaches ``at`` (the caller words it)."""
+        store = self._store(resource)
+        if at >= self._rv:
+            return store
+        if at < self._compacted_rv:
+            raise ApiError(410, "Expired", _LIST_EXPIRED)
+        state = dict(store)
+        for event in reversed(self._events):
+            if event.resource_version <= at:
+                break
+            if event.key != resource.storage_key:
+                continue
+            if event.prev is None:
+                state.pop(event.object_key, None)
+            else:
+                state[event.object_key] = event.prev
+        return state
 
     def _select(
         self,
@@ -446,39 +550,49 @@ class Tracker:
         limit: int,
         continue_: str | None,
         resource_version: str | None = None,
+        resource_version_match: str | None = None,
     ) -> tuple[_Selected, Obj]:
-        """The stored (key, object) pairs of one list page and the list's metadata (lock held)."""
+        """The (key, object) pairs of one list page and the list's metadata (lock held);
+        the rules are :meth:`list`'s."""
         labels, fields = label_matcher(label_selector), field_matcher(field_selector, resource)
         start: tuple[str, str] | None = None
-        list_rv = str(self._rv)
+        requested = parse_resource_version(resource_version)
+        at = self._rv  # the version listed
         if continue_:
             try:
                 token = json_loads(base64.urlsafe_b64decode(continue_.encode()))
-                start, list_rv = (token["ns"], token["name"]), str(token["rv"])
+                start, token_rv = (str(token["ns"]), str(token["name"])), int(token["rv"])
             except Exception as exc:
                 raise bad_request(f"invalid continue token: {exc}") from None
             if resource_version not in (None, "", "0"):  # etcd3 store's GetList
                 raise bad_request("specifying resource version is not allowed when using continue")
+            if token_rv > 0:  # -1: continue at the current state (an expired token's successor)
+                if token_rv < self._compacted_rv:
+                    raise _continue_expired(start)
+                at = min(token_rv, self._rv)
+        elif requested:
+            self._wait_fresh(requested)
+            match = resource_version_match or ""
+            if match == "Exact" or (not match and limit > 0):  # legacy: limit means exact
+                at = requested
+        objects = self._snapshot(resource, at)
         selected: _Selected = []
         more: tuple[str, str] | None = None
-        store = self._store(resource)
-        for key in sorted(store):
+        for key in sorted(objects):
             if namespace and resource.namespaced and key[0] != namespace:
                 continue
             if start is not None and key <= start:
                 continue
-            obj = store[key]
+            obj = objects[key]
             if not labels(obj.get("metadata", {}).get("labels") or {}) or not fields(obj):
                 continue
             if limit and len(selected) == limit:
-                last = selected[-1][1]["metadata"]
-                more = (last.get("namespace", ""), last["name"])
+                more = selected[-1][0]
                 break
             selected.append((key, obj))
-        metadata: Obj = {"resourceVersion": list_rv}
+        metadata: Obj = {"resourceVersion": str(at)}
         if more is not None:
-            token_json = json_dumps({"ns": more[0], "name": more[1], "rv": list_rv})
-            metadata["continue"] = base64.urlsafe_b64encode(token_json).decode()
+            metadata["continue"] = _continue_token(more, at)
         return selected, metadata
 
     @staticmethod
@@ -537,7 +651,8 @@ class Tracker:
                 meta.pop(key, None)
             meta["uid"] = str(uuid.uuid4())
             meta["creationTimestamp"] = now_rfc3339()
-            meta["generation"] = 1
+            if tracks_generation(resource):
+                meta["generation"] = 1
             meta["resourceVersion"] = str(self._rv) if dry_run else self._next_rv()
             if resource.storage_key == ("", "namespaces"):
                 obj.setdefault("spec", {"finalizers": ["kubernetes"]})
@@ -612,7 +727,7 @@ class Tracker:
         if resource.namespaced:
             meta["namespace"] = old_meta["namespace"]
         _stamp(resource, new)
-        if _spec_of(new) != _spec_of(old):
+        if generation_changes(resource, old, new):
             meta["generation"] = int(old_meta.get("generation", 1)) + 1
         if new == old or _without_rv(new) == _without_rv(old):
             return self._out(resource, old)  # a no-op write does not bump resourceVersion
@@ -1021,6 +1136,47 @@ def _expired(rv: int, oldest: int) -> ApiError:
     return ApiError(410, "Expired", f"too old resource version: {rv} ({oldest})")
 
 
+# kube-apiserver's etcd3 store (pkg/storage/etcd3/errors.go), word for word.
+_LIST_EXPIRED = "The resourceVersion for the provided list is too old."
+_CONTINUE_EXPIRED = (
+    "The provided continue parameter is too old to display a consistent list result. You "
+    "can start a new list without the continue parameter, or use the continue token in this "
+    "response to retrieve the remainder of the results. Continuing with the provided token "
+    "results in an inconsistent list - objects that were created, modified, or deleted "
+    "between the time the first chunk was returned and now may show up in the list."
+)
+
+
+def _continue_token(after: tuple[str, str], rv: int) -> str:
+    """A continue token: the last key listed and the version every page is served at
+    (``-1``: the current state, as etcd3's ``handleCompactedErrorForPaging`` encodes it)."""
+    token_json = json_dumps({"ns": after[0], "name": after[1], "rv": rv})
+    return base64.urlsafe_b64encode(token_json).decode()
+
+
+def _continue_expired(after: tuple[str, str]) -> ApiError:
+    """410 for a token older than the history, with a token that continues at the current
+    state in the Status's ``metadata.continue`` (etcd3 ``handleCompactedErrorForPaging``)."""
+    error = ApiError(410, "Expired", _CONTINUE_EXPIRED)
+    error.list_meta["continue"] = _continue_token(after, -1)
+    return error
+
+
+def too_large_resource_version(requested: int, current: int) -> ApiError:
+    """kube-apiserver's ``storage.NewTooLargeResourceVersionError`` from the watch cache:
+    504 Timeout, ``Timeout: Too large resource version: <rv>, current: <current>``, a
+    ``ResourceVersionTooLarge`` cause and ``retryAfterSeconds: 1``
+    (``resourceVersionTooHighRetrySeconds``)."""
+    error = ApiError(
+        504, "Timeout", f"Timeout: Too large resource version: {requested}, current: {current}"
+    )
+    error.details = {
+        "causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}],
+        "retryAfterSeconds": 1,
+    }
+    return error
+
+
 def _stamp(resource: Resource, obj: Obj) -> None:
     """The stored apiVersion and kind: the storage's own where two resources share one."""
     if resource.storage_key != (resource.group, resource.plural):
@@ -1037,6 +1193,58 @@ def _typed(resource: Resource, obj: Obj) -> Obj:
         "kind": resource.kind,
         **{k: v for k, v in served.items() if k != "apiVersion" and k != "kind"},
     }
+
+
+# Built-in resources whose registry strategy sets metadata.generation (PrepareForCreate: 1;
+# PrepareForUpdate: +1 when the spec changes), as (group, plural). Every other built-in
+# kind (ConfigMaps, Secrets, Services, Namespaces, Nodes, ...) has none.
+GENERATION_RESOURCES = frozenset(
+    {
+        ("", "pods"),  # since 1.33 (KEP-5067), whatever the feature gate
+        ("", "replicationcontrollers"),
+        ("apps", "deployments"),
+        ("apps", "replicasets"),
+        ("apps", "statefulsets"),
+        ("apps", "daemonsets"),
+        ("batch", "jobs"),
+        ("batch", "cronjobs"),
+        ("networking.k8s.io", "ingresses"),
+        ("networking.k8s.io", "networkpolicies"),
+        ("policy", "poddisruptionbudgets"),
+        ("apiextensions.k8s.io", "customresourcedefinitions"),
+        ("admissionregistration.k8s.io", "validatingwebhookconfigurations"),
+        ("admissionregistration.k8s.io", "mutatingwebhookconfigurations"),
+        ("admissionregistration.k8s.io", "validatingadmissionpolicies"),
+        ("admissionregistration.k8s.io", "validatingadmissionpolicybindings"),
+        ("admissionregistration.k8s.io", "mutatingadmissionpolicies"),
+        ("admissionregistration.k8s.io", "mutatingadmissionpolicybindings"),
+        ("flowcontrol.apiserver.k8s.io", "flowschemas"),
+        ("flowcontrol.apiserver.k8s.io", "prioritylevelconfigurations"),
+    }
+)
+
+
+def tracks_generation(resource: Resource) -> bool:
+    """Whether kube-apiserver keeps ``metadata.generation`` for the resource: custom
+    resources always; built-in ones when their registry strategy sets it
+    (:data:`GENERATION_RESOURCES`). Others keep whatever a create sent (``BeforeCreate``
+    leaves it alone) and an update cannot change it (``BeforeUpdate``)."""
+    return resource.is_crd or resource.storage_key in GENERATION_RESOURCES
+
+
+def generation_changes(resource: Resource, old: Obj, new: Obj) -> bool:
+    """Whether an update bumps the generation, as the strategies' ``PrepareForUpdate``: a
+    change of anything but ``metadata`` and ``status`` (the spec; a webhook
+    configuration's ``webhooks``), and for Deployments also of the annotations (they are
+    copied to the ReplicaSets)."""
+    if not tracks_generation(resource):
+        return False
+    if _spec_of(new) != _spec_of(old):
+        return True
+    if resource.storage_key == ("apps", "deployments"):
+        annotations = [(o.get("metadata") or {}).get("annotations") or {} for o in (old, new)]
+        return annotations[0] != annotations[1]
+    return False
 
 
 def _spec_of(obj: Obj) -> Obj:

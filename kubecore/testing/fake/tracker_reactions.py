@@ -118,7 +118,9 @@ class ObjectReaction:
         if verb in ("get", "list"):  # 400 for a malformed version, as the server
             parse_resource_version(params.get("resourceVersion"))
         if verb == "get":
-            return tracker.get(resource, namespace, name)
+            return tracker.get(
+                resource, namespace, name, resource_version=params.get("resourceVersion")
+            )
         if verb == "list":
             listed = tracker.list(
                 resource,
@@ -128,6 +130,7 @@ class ObjectReaction:
                 limit=int(params.get("limit") or 0),
                 continue_=params.get("continue"),
                 resource_version=params.get("resourceVersion"),
+                resource_version_match=params.get("resourceVersionMatch"),
             )
             return listed
         if verb == "create":
