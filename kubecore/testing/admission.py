@@ -1,16 +1,14 @@
-"""What kube-apiserver does to an object between decoding and storage: prune, default, validate.
+"""What kube-apiserver does to an object between decoding and storage: default, validate.
 
 One :class:`Admission` per test server, built from its resource table: the built-in
 definitions of the specs it loaded and its CRDs (whose CEL rules are compiled here, so a
 CRD with a rule that does not compile makes the server fail to start, naming the rule, as
 kube-apiserver refuses such a CRD).
 
-On every write (create, update, patch, apply result):
+On every write (create, update, patch, apply result), after the object was decoded and
+pruned by its kind's schema (:mod:`kubecore.testing.pruning`, custom resources and
+built-in kinds alike, with ``fieldValidation``'s 400 or warnings):
 
-* custom resources are pruned of the fields their structural schema does not declare;
-  ``fieldValidation=Strict`` refuses them (400, ``strict decoding error: unknown field
-  "spec.foo"``, as kube-apiserver answers), ``Warn`` (the default) prunes them with a
-  ``Warning: 299`` header per field, ``Ignore`` prunes them silently;
 * schema defaults are applied (and on every read — gets, lists, watch events — as
   kube-apiserver defaults what it reads from etcd: :meth:`Admission.default`, the
   tracker's ``defaulter``);
@@ -76,26 +74,17 @@ class Admission:
         field_validation: str = "Warn",
         warnings: list[str] | None = None,
     ) -> Obj:
-        """The object to store: pruned and defaulted (CRDs), validated; raises ApiError.
+        """The object to store: defaulted (CRDs), validated; raises ApiError.
 
-        ``warnings`` receives the ``Warning`` header values to send (pruned fields).
+        ``obj`` is already pruned (:func:`kubecore.testing.pruning.prune_object`);
+        ``field_validation`` and ``warnings`` are accepted for callers that pass them and
+        no longer used here.
         """
         try:
             schema = self._validator.lookup(resource.group_version, resource.kind)
         except SchemaNotFound:
             return obj
-        if schema.is_crd:
-            obj, pruned = schema.prune(obj)
-            if pruned and field_validation == "Strict":
-                listed = ", ".join(f'unknown field "{path}"' for path in pruned)
-                raise ApiError(
-                    400,
-                    "BadRequest",
-                    f'{resource.kind} in version "{resource.version}" cannot be handled as a '
-                    f"{resource.kind}: strict decoding error: {listed}",
-                )
-            if pruned and field_validation != "Ignore" and warnings is not None:
-                warnings.extend(_warning(f'unknown field "{path}"') for path in pruned)
+        if schema.is_crd:  # pruned when decoded (kubecore.testing.pruning)
             obj = schema.default(obj)
         problems = schema.validate(obj, old)
         if problems:

@@ -485,7 +485,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             # kube-apiserver's ErrorNegotiated: a Status with retryAfterSeconds also sets
             # the Retry-After header (504 "Too large resource version", 429).
             retry = err.retry_after
-            self._send(err.code, err.status(), headers={"Retry-After": str(retry)} if retry else None)
+            self._send(
+                err.code, err.status(), headers={"Retry-After": str(retry)} if retry else None
+            )
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         except Exception as exc:  # pragma: no cover - a server bug, reported as 500

@@ -39,9 +39,9 @@ from kubecore.testing.patch import (
     record_apply,
     strategic_merge_patch,
 )
+from kubecore.testing.pruning import prune_object
 from kubecore.testing.schemawalk import date_time_error
 from kubecore.testing.tracker import ApiError, Obj, Tracker, bad_request, now_rfc3339
-from kubecore.testing.validation import unknown_fields
 
 __all__ = [
     "APPLY_PATCH",
@@ -119,12 +119,13 @@ def validate_write(
 ) -> Any:
     """Every write's checks, in kube-apiserver's order; returns the object to store.
 
-    Decoding (400): metadata types, ``date-time`` values; unknown fields of built-in kinds
-    (``fieldValidation``: Strict fails, Warn, the default, adds a ``Warning`` value to
-    ``warnings``, Ignore). Then validation (422 Invalid with causes): the metadata rules of
-    :mod:`kubecore.testing.objectmeta` (name rules only on ``create``: on update the name
-    is the stored one), then ``admission.admit`` (pruning and defaulting of custom
-    resources, whose unknown fields are its business; schema and CEL validation with
+    Decoding (400): metadata types, ``date-time`` values; then the object is pruned by its
+    kind's schema, built-in kinds and custom resources alike (:mod:`kubecore.testing.pruning`:
+    ``fieldValidation`` Strict fails on unknown fields, Warn, the default, adds a
+    ``Warning`` value per field to ``warnings``, Ignore says nothing). Then validation (422
+    Invalid with causes): the metadata rules of :mod:`kubecore.testing.objectmeta` (name
+    rules only on ``create``: on update the name is the stored one), then
+    ``admission.admit`` (defaulting of custom resources; schema and CEL validation with
     ``old`` as ``oldSelf``). ``partial``: an apply configuration, checked up to the
     metadata rules only (the merged result is admitted).
     """
@@ -135,16 +136,9 @@ def validate_write(
     if problem is not None:
         raise bad_request(problem)
     mode = params.get("fieldValidation", "Warn")
-    if not resource.is_crd and mode != "Ignore":
-        unknown = unknown_fields(table, resource, obj)
-        if unknown and mode == "Strict":
-            listed = ", ".join(f'unknown field "{path}"' for path in unknown)
-            raise bad_request(
-                f'{resource.kind} in version "{resource.version}" cannot be handled as a '
-                f"{resource.kind}: strict decoding error: {listed}"
-            )
-        if warnings is not None:
-            warnings.extend(_unknown_field_warning(path) for path in unknown)
+    # What decoding keeps. An apply configuration (partial) is checked for Strict only: the
+    # merged result it is checked again as warns once per unknown field.
+    obj = prune_object(table, resource, obj, mode, None if partial else warnings)
     errors = validate_object_meta(resource, obj, create=create)
     if errors:
         name = (obj.get("metadata") or {}).get("name") or ""
@@ -152,10 +146,6 @@ def validate_write(
     if partial:
         return obj
     return admission.admit(resource, obj, old=old, field_validation=mode, warnings=warnings)
-
-
-def _unknown_field_warning(path: str) -> str:
-    return f'299 - "unknown field \\"{path}\\""'
 
 
 def create(

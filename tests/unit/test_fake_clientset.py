@@ -279,13 +279,23 @@ def test_pod_logs_and_eviction() -> None:
     ]
 
 
-def test_configmap_round_trip_keeps_unknown_fields() -> None:
+def test_configmap_unknown_fields_and_nulls_are_dropped_as_kube_apiserver_does() -> None:
+    # The model keeps them (lossless); the store keeps what a Go struct keeps, as
+    # kube-apiserver (and client-go's fakes, which hold structs) do.
     fake = KubeFake()
     cms = fake.core_v1.config_maps("default")
-    created = cms.create(
-        ConfigMap.from_dict({"metadata": {"name": "c"}, "data": {"a": "1"}, "newField": 1})
+    sent = ConfigMap.from_dict(
+        {"metadata": {"name": "c"}, "data": {"a": "1"}, "newField": 1, "immutable": None}
     )
-    assert created.extra_fields == {"newField": 1}
+    assert sent.extra_fields == {"newField": 1, "immutable": None}
+    created = cms.create(sent)
+    assert created.extra_fields == {} and created.data == {"a": "1"}
+    assert cms.get("c").to_dict()["data"] == {"a": "1"} and "newField" not in cms.get("c").to_dict()
+    with pytest.raises(errors.BadRequest, match='strict decoding error: unknown field "newField"'):
+        cms.create(
+            ConfigMap.from_dict({"metadata": {"name": "d"}, "newField": 1}),
+            field_validation="Strict",
+        )
 
 
 def test_importing_a_package_does_not_import_the_fakes() -> None:

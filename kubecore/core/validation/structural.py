@@ -1,4 +1,6 @@
-"""Pruning and defaulting of custom resources by their structural schema, as kube-apiserver.
+"""Pruning and defaulting by structural schema, as kube-apiserver: custom resources by
+their CRD's schema, and (pruning only) built-in kinds by their OpenAPI definitions, which
+is what decoding into Go structs keeps (one mechanism for both, :func:`prune`).
 
 Both are pure functions: the input object is never changed; the result shares no mutable
 value with it.
@@ -21,26 +23,109 @@ value with it.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 _ROOT_KEPT = ("apiVersion", "kind", "metadata")
 
 
-def prune(obj: dict[str, Any], schema: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """``obj`` without undeclared fields, and the paths of the fields dropped."""
+def prune(
+    obj: dict[str, Any],
+    schema: dict[str, Any],
+    definitions: Mapping[str, Any] | None = None,
+) -> tuple[dict[str, Any], list[str]]:
+    """``obj`` without undeclared fields, and the paths of the fields dropped.
+
+    ``definitions`` (the OpenAPI definitions of the built-in API, by name) switches to what
+    kube-apiserver's decoder keeps of a *built-in* kind, whose objects are Go structs: the
+    same pruning, with ``$ref``s resolved, a schema that declares no structure (no
+    ``type``, or an ``object`` without ``properties`` and ``additionalProperties``:
+    ``RawExtension``, ``FieldsV1``, ``JSON``) kept whole, and explicit ``null``s read as
+    Go reads them: a ``null`` property is the field's zero value, which the API's
+    ``omitempty`` fields leave out, so it is dropped (not reported: it is no unknown
+    field); a ``null`` map value or list item becomes its type's zero value (``""``,
+    ``0``, ``false``, ``"0"`` for a Quantity, ``{}`` for an object). Go writes a few
+    fields without ``omitempty`` (a zero ``name``) back as their zero value; here they are
+    left out, so validation reports them as required either way.
+    """
     pruned: list[str] = []
-    out = _prune(obj, schema, "", pruned, root=True)
+    out = _prune(obj, schema, "", pruned, definitions, root=True)
     return out, pruned
 
 
-def _prune(value: Any, schema: Any, path: str, pruned: list[str], *, root: bool = False) -> Any:
+_QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
+
+
+def _resolve(schema: Any, definitions: Mapping[str, Any] | None) -> tuple[Any, str]:
+    """The schema behind ``$ref`` (or a one-member ``allOf``) and the last definition name."""
+    name = ""
+    if definitions is None:
+        return schema, name
+    for _ in range(32):
+        if not isinstance(schema, dict):
+            return schema, name
+        ref = schema.get("$ref")
+        all_of = schema.get("allOf")
+        if ref is None and isinstance(all_of, list) and len(all_of) == 1:
+            ref = all_of[0].get("$ref") if isinstance(all_of[0], dict) else None
+        if not isinstance(ref, str):
+            return schema, name
+        name = ref.rsplit("/", 1)[-1]
+        schema = definitions.get(name, {})
+    return {}, name
+
+
+def _free_form(schema: dict[str, Any]) -> bool:
+    """A built-in schema that declares no structure: its value is kept as it is."""
+    if schema.get("x-kubernetes-int-or-string"):
+        return True
+    kind = schema.get("type")
+    if kind is None:
+        return not schema.get("properties") and not schema.get("items")
+    return (
+        kind == "object" and not schema.get("properties") and "additionalProperties" not in schema
+    )
+
+
+def _zero(schema: Any, definitions: Mapping[str, Any] | None) -> Any:
+    """Go's zero value for a ``null`` map value or list item of ``schema``."""
+    resolved, name = _resolve(schema, definitions)
+    if name == _QUANTITY:
+        return "0"
+    if not isinstance(resolved, dict):
+        return None
+    return {"string": "", "integer": 0, "number": 0, "boolean": False, "object": {}}.get(
+        str(resolved.get("type")), None
+    )
+
+
+def _prune(
+    value: Any,
+    schema: Any,
+    path: str,
+    pruned: list[str],
+    definitions: Mapping[str, Any] | None,
+    *,
+    root: bool = False,
+) -> Any:
+    schema, _ = _resolve(schema, definitions)
     if not isinstance(schema, dict):
+        return copy.deepcopy(value)
+    builtin = definitions is not None
+    if builtin and _free_form(schema):
         return copy.deepcopy(value)
     if isinstance(value, list):
         items = schema.get("items")
         if not isinstance(items, dict):
             return copy.deepcopy(value)
-        return [_prune(v, items, f"{path}[{i}]", pruned) for i, v in enumerate(value)]
+        return [
+            (
+                _zero(items, definitions)
+                if v is None and builtin
+                else _prune(v, items, f"{path}[{i}]", pruned, definitions)
+            )
+            for i, v in enumerate(value)
+        ]
     if not isinstance(value, dict):
         return value
     properties = schema.get("properties") or {}
@@ -52,14 +137,19 @@ def _prune(value: Any, schema: Any, path: str, pruned: list[str], *, root: bool 
     for key, item in value.items():
         child = prefix + key
         if key in properties:
-            if root and key == "metadata":
+            if item is None and builtin:
+                continue  # Go's zero value, left out (omitempty)
+            if root and key == "metadata" and not builtin:
                 out[key] = copy.deepcopy(item)
             else:
-                out[key] = _prune(item, properties[key], child, pruned)
+                out[key] = _prune(item, properties[key], child, pruned, definitions)
         elif key in kept_always:
             out[key] = copy.deepcopy(item)
         elif isinstance(extra, dict):
-            out[key] = _prune(item, extra, child, pruned)
+            if item is None and builtin:
+                out[key] = _zero(extra, definitions)
+            else:
+                out[key] = _prune(item, extra, child, pruned, definitions)
         elif keep_unknown or extra is True:
             out[key] = copy.deepcopy(item)
         else:
