@@ -39,7 +39,11 @@ from kubecore.client.typed import (
 from kubecore.client.watch import Watcher, WatchEvent, watch_connection, watch_events
 from kubecore.core.codec import json_loads
 from kubecore.core.model import Model
-from kubecore.core.options import FieldValidationDirective, PropagationPolicy
+from kubecore.core.options import (
+    FieldValidationDirective,
+    PropagationPolicy,
+    ResourceVersionMatch,
+)
 from kubecore.core.unstructured import (
     GroupVersionKind,
     GroupVersionResource,
@@ -158,10 +162,18 @@ class ResourceInterface:
         continue_: str | None = None,
         resource_version: str | None = None,
         timeout_seconds: int | None = None,
+        resource_version_match: ResourceVersionMatch | None = None,
     ) -> UnstructuredList:
-        """One page: items plus ``resource_version`` and ``continue_`` (the next page's token)."""
+        """One page: items plus ``resource_version`` and ``continue_`` (the next page's
+        token); ``resource_version_match`` as in the typed clients' ``list``."""
         params = list_params(
-            label_selector, field_selector, limit, continue_, resource_version, timeout_seconds
+            label_selector,
+            field_selector,
+            limit,
+            continue_,
+            resource_version,
+            timeout_seconds,
+            resource_version_match,
         )
         data = json_loads(self._rest.request("GET", self._path(), params=params))
         if not isinstance(data, dict):

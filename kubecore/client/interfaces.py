@@ -13,7 +13,11 @@ from typing import Any, Protocol, TypeVar
 from kubecore.client.typed import PatchType
 from kubecore.client.watch import WatchEvent, WatchHandle
 from kubecore.core.generated.meta_v1 import Status
-from kubecore.core.options import FieldValidationDirective, PropagationPolicy
+from kubecore.core.options import (
+    FieldValidationDirective,
+    PropagationPolicy,
+    ResourceVersionMatch,
+)
 
 T = TypeVar("T")
 S = TypeVar("S")
@@ -35,6 +39,7 @@ class List(Protocol[T_co, L_co]):
         continue_: str | None = None,
         resource_version: str | None = None,
         timeout_seconds: int | None = None,
+        resource_version_match: ResourceVersionMatch | None = None,
     ) -> L_co: ...
 
     def iterate(

@@ -18,7 +18,11 @@ from kubecore.client.watch import Watcher, WatchEvent, watch_connection, watch_e
 from kubecore.core.codec import decode_model_json, json_loads
 from kubecore.core.generated.meta_v1 import Status
 from kubecore.core.model import Model
-from kubecore.core.options import FieldValidationDirective, PropagationPolicy
+from kubecore.core.options import (
+    FieldValidationDirective,
+    PropagationPolicy,
+    ResourceVersionMatch,
+)
 from kubecore.core.resource import ResourceInfo
 
 T = TypeVar("T", bound=Model)
@@ -186,6 +190,7 @@ def list_params(
     continue_: str | None = None,
     resource_version: str | None = None,
     timeout_seconds: int | None = None,
+    resource_version_match: str | None = None,
 ) -> dict[str, Any]:
     raw = {
         "labelSelector": label_selector,
@@ -193,6 +198,7 @@ def list_params(
         "limit": limit,
         "continue": continue_,
         "resourceVersion": resource_version,
+        "resourceVersionMatch": resource_version_match,
         "timeoutSeconds": timeout_seconds,
     }
     return {k: v for k, v in raw.items() if v is not None}
@@ -214,10 +220,21 @@ class List(ResourceClient[T, L]):
         continue_: str | None = None,
         resource_version: str | None = None,
         timeout_seconds: int | None = None,
+        resource_version_match: ResourceVersionMatch | None = None,
     ) -> L:
-        """One page: the typed list with ``metadata.resource_version`` and ``metadata.continue_``."""
+        """One page: the typed list with ``metadata.resource_version`` and ``metadata.continue_``.
+
+        ``resource_version_match`` is client-go's ``ListOptions.ResourceVersionMatch``:
+        ``"Exact"`` lists the state at ``resource_version``, ``"NotOlderThan"`` any state
+        at least that new (the API concepts' "Resource versions" table)."""
         params = list_params(
-            label_selector, field_selector, limit, continue_, resource_version, timeout_seconds
+            label_selector,
+            field_selector,
+            limit,
+            continue_,
+            resource_version,
+            timeout_seconds,
+            resource_version_match,
         )
         return self._decode_list(
             self._rest.request("GET", self._path(collection=True), params=params)

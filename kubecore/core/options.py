@@ -1,4 +1,5 @@
-"""API strings of request options, typed: deletion propagation and field validation.
+"""API strings of request options, typed: deletion propagation, field validation and a
+list's resourceVersion match.
 
 Each is a ``StrEnum`` (client-go's named constants) plus a type that also admits the plain
 strings, so ``delete(..., propagation_policy="Foreground")`` and
@@ -16,6 +17,8 @@ __all__ = [
     "FieldValidation",
     "FieldValidationDirective",
     "PropagationPolicy",
+    "ResourceVersionMatch",
+    "ResourceVersionMatchPolicy",
 ]
 
 
@@ -41,5 +44,15 @@ class FieldValidation(StrEnum):
     """Refuse the request with 400 Bad Request naming them."""
 
 
+class ResourceVersionMatchPolicy(StrEnum):
+    """``metav1.ResourceVersionMatch``: how a list reads its ``resourceVersion``."""
+
+    NOT_OLDER_THAN = "NotOlderThan"
+    """Any state at least as new as the version (504 while the server has not reached it)."""
+    EXACT = "Exact"
+    """The state at exactly that version (410 Expired once it is older than the history)."""
+
+
 PropagationPolicy: TypeAlias = DeletionPropagation | Literal["Orphan", "Background", "Foreground"]
 FieldValidationDirective: TypeAlias = FieldValidation | Literal["Ignore", "Warn", "Strict"]
+ResourceVersionMatch: TypeAlias = ResourceVersionMatchPolicy | Literal["NotOlderThan", "Exact"]

@@ -557,7 +557,7 @@ class Tracker:
         labels, fields = label_matcher(label_selector), field_matcher(field_selector, resource)
         start: tuple[str, str] | None = None
         requested = parse_resource_version(resource_version)
-        at = self._rv  # the version listed
+        at: int | None = None  # the version listed (None: the current one)
         if continue_:
             try:
                 token = json_loads(base64.urlsafe_b64decode(continue_.encode()))
@@ -569,12 +569,13 @@ class Tracker:
             if token_rv > 0:  # -1: continue at the current state (an expired token's successor)
                 if token_rv < self._compacted_rv:
                     raise _continue_expired(start)
-                at = min(token_rv, self._rv)
+                at = token_rv
         elif requested:
             self._wait_fresh(requested)
             match = resource_version_match or ""
             if match == "Exact" or (not match and limit > 0):  # legacy: limit means exact
                 at = requested
+        at = self._rv if at is None else min(at, self._rv)
         objects = self._snapshot(resource, at)
         selected: _Selected = []
         more: tuple[str, str] | None = None

@@ -9,6 +9,7 @@ scenario also asserts what it observes, so that two equally wrong backends do no
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -508,6 +509,56 @@ def s_list_continue_with_version(b: Backend) -> Any:
     return [refused, [i.object["metadata"]["name"] for i in allowed.items]]
 
 
+def s_list_snapshots(b: Backend) -> Any:
+    """Every page of a paged list shows the state of its first page (the token carries its
+    resourceVersion); Exact, legacy exact (limit) and NotOlderThan lists; a version older
+    than the history is 410 (a continue token's 410 carries a token that continues at the
+    current state)."""
+    cms = b.kube.core_v1.config_maps("default")
+    for index in range(4):
+        cms.create(cm(f"c{index}"))
+    first = cms.list(limit=2)
+    rv = first.metadata.resource_version
+    cms.delete("c3")
+    changed = cms.get("c2")
+    changed.data = {"key": "changed"}
+    cms.update(changed)
+    cms.create(cm("c25"))
+    rest = cms.list(limit=2, continue_=first.metadata.continue_)
+
+    def names(listed: Any) -> list[str]:
+        return [item.metadata.name for item in listed.items]
+
+    assert names(first) + names(rest) == ["c0", "c1", "c2", "c3"]
+    assert rest.metadata.resource_version == rv and rest.items[0].data == {"key": "c2"}
+    exact = cms.list(resource_version=rv, resource_version_match="Exact")
+    legacy = cms.list(resource_version=rv, limit=10)  # limit: the legacy exact read
+    newer = cms.list(resource_version=rv, resource_version_match="NotOlderThan")
+    assert names(exact) == names(legacy) == ["c0", "c1", "c2", "c3"]
+    assert names(newer) == ["c0", "c1", "c2", "c25"]
+    assert int(newer.metadata.resource_version) > int(rv)
+    b.tracker.compact()
+    expired = _error(lambda: cms.list(resource_version=rv, resource_version_match="Exact"))
+    assert expired[:3] == ("Gone", 410, "Expired")
+    try:
+        cms.list(limit=2, continue_=first.metadata.continue_)
+        raise AssertionError("an expired continue token was accepted")
+    except errors.Gone as err:
+        token = json.loads(err.body or b"{}")["metadata"]["continue"]
+        gone_token = (err.reason, err.message)
+    resumed = cms.list(limit=2, continue_=token)  # continues at the current state
+    assert names(resumed) == ["c2", "c25"] and resumed.items[0].data == {"key": "changed"}
+    return [
+        names(first),
+        names(rest),
+        [_norm(i) for i in rest.items],
+        names(newer),
+        expired,
+        gone_token,
+        names(resumed),
+    ]
+
+
 def s_dry_run_delete_with_finalizers(b: Backend) -> Any:
     cms = b.dynamic.resource(CM_GVR).namespace("default")
     meta = {"name": "held", "finalizers": ["example.com/hold"]}
@@ -549,6 +600,7 @@ def s_eviction_options(b: Backend) -> Any:
 
 
 SCENARIOS = {
+    "list_snapshots": s_list_snapshots,
     "list_continue_with_version": s_list_continue_with_version,
     "dry_run_delete_with_finalizers": s_dry_run_delete_with_finalizers,
     "eviction_options": s_eviction_options,
