@@ -18,6 +18,7 @@ from kubecore.runtime.wait import WaitTimeoutError, wait_for
 from kubecore.testing import TestApiServer
 
 DEPLOYMENTS = GroupVersionResource("apps", "v1", "deployments")
+PODS = GroupVersionResource("", "v1", "pods")
 
 
 def later(action: Callable[[], object], delay: float = 0.3) -> threading.Thread:
@@ -72,15 +73,30 @@ def test_condition_with_a_typed_client(cs: Clientset, dynamic: DynamicClient) ->
 
 
 def test_a_stale_observed_generation_does_not_count(dynamic: DynamicClient) -> None:
+    # Pod conditions carry observedGeneration (1.34+); a DeploymentCondition has none, so
+    # kube-apiserver (and the test server) would drop it from a Deployment's status.
     name = unique("gen")
-    deployments = dynamic.resource(DEPLOYMENTS).namespace("default")
-    deployments.create(Unstructured(deployment(name)))
-    deployments.patch(name, {"spec": {"replicas": 3}})  # generation 2
+    pods = dynamic.resource(PODS).namespace("default")
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name},
+        "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+    }
+    pods.create(Unstructured(pod))
+    assert (
+        pods.patch(name, {"spec": {"activeDeadlineSeconds": 30}}).object["metadata"]["generation"]
+        == 2
+    )
+
+    def set_pod_conditions(*conditions: dict[str, object]) -> None:
+        pods.patch(name, {"status": {"conditions": list(conditions)}}, subresource="status")
+
     stale = {"type": "Ready", "status": "True", "observedGeneration": 1}
-    set_conditions(dynamic, name, stale)
+    set_pod_conditions(stale)
     fresh = {**stale, "observedGeneration": 2}
-    timer = later(lambda: set_conditions(dynamic, name, fresh))
-    found = wait_for(deployments, name, "condition=Ready", 20)
+    timer = later(lambda: set_pod_conditions(fresh))
+    found = wait_for(pods, name, "condition=Ready", 20)
     timer.join()
     assert isinstance(found, Unstructured)
     assert found.object["status"]["conditions"][0]["observedGeneration"] == 2
