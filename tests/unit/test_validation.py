@@ -390,3 +390,50 @@ def test_secret_values_never_appear_in_problems() -> None:
         'byte: "<redacted>"'
     ]
     assert "hunter2" not in repr(problems) and "hunter2" not in str(problems[0].to_cause())
+
+
+QUANTITY = "#/definitions/io.k8s.apimachinery.pkg.api.resource.Quantity"
+
+
+def test_prune_with_definitions_keeps_what_a_go_struct_keeps() -> None:
+    definitions = {
+        "Thing": {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string"},
+                "raw": {"$ref": "#/definitions/Raw"},
+                "port": {"x-kubernetes-int-or-string": True},
+                "limits": {"type": "object", "additionalProperties": {"$ref": QUANTITY}},
+                "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                "counts": {"type": "array", "items": {"type": "integer"}},
+                "children": {"type": "array", "items": {"$ref": "#/definitions/Thing"}},
+            },
+        },
+        "Raw": {"type": "object"},  # RawExtension: declares no structure
+        QUANTITY.rsplit("/", 1)[1]: {"type": "string"},
+    }
+    obj = {
+        "name": None,
+        "raw": {"any": {"thing": None}},
+        "port": "http",
+        "limits": {"cpu": None, "memory": "1Gi"},
+        "labels": {"a": None},
+        "counts": [None, 2],
+        "children": [{"name": "c", "bogus": 1}, None],
+        "extra": True,
+    }
+    before = copy.deepcopy(obj)
+    pruned, unknown = prune(obj, {"$ref": "#/definitions/Thing"}, definitions)
+    assert obj == before  # never modified
+    assert unknown == ["children[0].bogus", "extra"]
+    assert pruned == {
+        "raw": {"any": {"thing": None}},
+        "port": "http",
+        "limits": {"cpu": "0", "memory": "1Gi"},
+        "labels": {"a": ""},
+        "counts": [0, 2],
+        "children": [{"name": "c"}, {}],
+    }
+    # without definitions (a CRD's structural schema) nulls are left to defaulting
+    crd_schema = {"type": "object", "properties": {"name": {"type": "string"}}}
+    assert prune({"name": None}, crd_schema) == ({"name": None}, [])
