@@ -25,7 +25,7 @@ def http() -> Iterator[httpx.Client]:
 def test_a_json_body_json_refuses_is_a_400_not_read_as_yaml(
     http: httpx.Client, number: str
 ) -> None:
-    body = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"x":%s}' % number
+    body = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"x":' + number + "}"
     answer = http.post(PATH, content=body, headers={"Content-Type": "application/json"})
     assert answer.status_code == 400, answer.text
     assert answer.json()["reason"] == "BadRequest"
