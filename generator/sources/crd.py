@@ -107,6 +107,32 @@ def _versions(doc: Document) -> list[dict[str, Any]]:
     return versions
 
 
+def _check_names(label: str, names: dict[str, Any]) -> None:
+    """``spec.names`` as kube-apiserver validates them (``ValidateCustomResourceDefinitionNames``):
+    plural, singular, short names and categories are DNS-1035 labels; kind and listKind
+    are too once lowercased (they may have mixed case)."""
+
+    def check(value: Any, pointer: str, what: str, mixed_case: bool = False) -> None:
+        text = value.lower() if mixed_case and isinstance(value, str) else value
+        if not isinstance(text, str) or len(text) > 63 or not _DNS_LABEL.fullmatch(text):
+            case = "may have mixed case, but otherwise " if mixed_case else ""
+            raise SourceError(
+                label,
+                pointer,
+                f"{what} {str(value)[:100]!r} {case}must be a DNS-1035 label (letters, digits "
+                "and '-', starting with a letter)",
+            )
+
+    check(names.get("plural"), "/spec/names/plural", "plural")
+    check(names.get("kind"), "/spec/names/kind", "kind", mixed_case=True)
+    for key, what, mixed in (("singular", "singular", False), ("listKind", "listKind", True)):
+        if names.get(key):
+            check(names[key], f"/spec/names/{key}", what, mixed_case=mixed)
+    for key in ("shortNames", "categories"):
+        for index, value in enumerate(names.get(key) or ()):
+            check(value, json_pointer("spec", "names", key, index), key[:-1])
+
+
 def add_crd(api: ir.Api, crd: CRDSource) -> None:
     data: dict[str, Any] = crd.doc.data
     label = crd.doc.label
@@ -119,6 +145,7 @@ def add_crd(api: ir.Api, crd: CRDSource) -> None:
             f"group {group!r} is not a DNS subdomain (lowercase letters, digits, '-' and '.')",
         )
     names = spec["names"]
+    _check_names(label, names)
     kind: str = names["kind"]
     plural: str = names["plural"]
     scope = spec.get("scope") or "Namespaced"

@@ -120,16 +120,25 @@ def _package_group_versions(
                 (gvk.get("group", ""), gvk.get("version", ""))
             )
     result: dict[str, ir.GroupVersion] = {}
-    for name in schemas:
+    for name, (doc, pointer, _) in schemas.items():
         package = _package(name)
         if package in result or package.startswith(KUBECORE_PACKAGE_PREFIX):
             continue
         candidates = sorted(seen.get(package, ()))
         if candidates:
             result[package] = ir.GroupVersion(*candidates[0])
-        else:  # a package without kinds: io.k8s.api.<group>.<version>
-            parts = package.split(".")
-            result[package] = ir.GroupVersion(parts[-2], parts[-1])
+            continue
+        # A package without kinds names its group-version: io.k8s.api.<group>.<version>.
+        parts = name.split(".")
+        if len(parts) < 3 or not all(parts[-3:]):
+            raise SourceError(
+                doc.label,
+                pointer,
+                f"definition name {name[:100]!r} does not say its API group and version: "
+                "name it <group>.<version>.<Kind> (as io.k8s.api.core.v1.Pod does), or give "
+                "a schema of its package x-kubernetes-group-version-kind",
+            )
+        result[package] = ir.GroupVersion(parts[-3], parts[-2])
     return result
 
 

@@ -184,7 +184,12 @@ def json_dumps(value: Any) -> bytes:
             # writes those; it raises in turn for a value that is not JSON at all.
     import json
 
-    return json.dumps(value, separators=(",", ":"), default=_default).encode()
+    try:
+        return json.dumps(value, separators=(",", ":"), default=_default).encode()
+    except RecursionError:
+        raise ValueError(
+            "cannot encode: nested too deeply for the interpreter's recursion limit"
+        ) from None
 
 
 def _default(value: Any) -> Any:

@@ -5,19 +5,21 @@ orjson parses fastest but turns integers outside 64 bits into floats
 loses digits: a ``preserve-unknown-fields`` value or a manifest read from a file may hold
 one. msgspec's untyped decoder parses as fast (measured within 15% of orjson on a
 2,000-pod list, either way) and keeps every integer exact, so it parses every document.
-What msgspec refuses although Python's ``json`` reads it (numbers that overflow a float
-such as ``1e999``, the ``NaN``/``Infinity`` literals, lone UTF-16 surrogates) is read by
-``json`` instead: decoding never fails on a document ``json.loads`` accepts. Nesting
-deeper than the interpreter's recursion limit (which bounds msgspec and ``json``) goes to
-orjson, which reads 1,024 levels. Without msgspec (an optional import) ``json`` parses
-everything, exactly and more slowly.
+Text msgspec refuses goes to Python's ``json`` for its verdict and its message (a lone
+UTF-16 surrogate, which ``json`` reads, is the one thing that passes there).
+
+What JSON can write but no float can hold is refused, as kube-apiserver (Go's
+``encoding/json``) refuses it: a number that overflows a float64 (``1e999``) raises
+``ValueError`` instead of becoming infinity, which would be written back as ``null``.
+``NaN`` and ``Infinity`` are not JSON and are refused as well. Nesting deeper than the
+interpreter's recursion limit (which bounds the parser, ``==``, pickling and encoding
+alike) raises ``ValueError``, not ``RecursionError``.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
-
-from orjson import loads as _orjson_loads
 
 # msgspec and json are imported on the first parse, not with the models: importing msgspec
 # costs about 10 ms (it imports typing, decimal and more), which a program that only
@@ -29,28 +31,38 @@ _decode_error: type[Exception] = Exception
 def json_loads(data: bytes | bytearray | memoryview | str) -> Any:
     """Parse one JSON document exactly (integers of any size stay ``int``).
 
-    Raises ``ValueError`` (``json.JSONDecodeError``) for text that is not JSON.
+    Raises ``ValueError`` (``json.JSONDecodeError`` for text that is not JSON) for
+    anything that is not one JSON document a float64 can hold, nested no deeper than the
+    interpreter's recursion limit allows.
     """
     if _decode is None:
         _load_parser()
-    if _decode is not False:
-        try:
-            return _decode(data)
-        except _decode_error:
-            pass  # not JSON at all, or only Python's json reads it: it decides
-        except RecursionError:
-            # Nested deeper than the interpreter's recursion limit, which bounds msgspec
-            # and json alike; orjson goes to 1,024 levels (exact unless an integer
-            # there is beyond 64 bits).
+    try:
+        if _decode is not False:
             try:
-                return _orjson_loads(data)
-            except ValueError:
-                pass
-    import json
+                return _decode(data)
+            except _decode_error:
+                pass  # Python's json gives the verdict, with a line and column
+        import json
 
-    if isinstance(data, memoryview):
-        data = bytes(data)
-    return json.loads(data)
+        if isinstance(data, memoryview):
+            data = bytes(data)
+        return json.loads(data, parse_float=_finite_float, parse_constant=_not_json)
+    except RecursionError:
+        raise ValueError(
+            "JSON nested too deeply: deeper than the interpreter's recursion limit"
+        ) from None
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"JSON number {text[:40]} is out of range for a float64")
+    return value
+
+
+def _not_json(text: str) -> Any:
+    raise ValueError(f"{text} is not JSON")
 
 
 def _load_parser() -> None:

@@ -440,15 +440,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if not required:
                 return None
             raise bad_request("the request body is empty")
-        try:
-            return json_loads(raw)
-        except Exception:
+        # As kube-apiserver, the Content-Type decides: YAML for the YAML media types
+        # (application/yaml, application/apply-patch+yaml), JSON for everything else; a
+        # JSON body that JSON refuses (NaN, 1e999) is not read as YAML instead.
+        if "yaml" in (self.headers.get("Content-Type") or ""):
             try:
                 from kubecore.core.yamlio import load
 
                 return load(raw)
             except Exception:
-                raise bad_request("the request body is not valid JSON or YAML") from None
+                raise bad_request("the request body is not valid YAML") from None
+        try:
+            return json_loads(raw)
+        except ValueError as err:
+            raise bad_request(f"the request body is not valid JSON: {str(err)[:200]}") from None
 
     def _dispatch(self) -> None:
         self._headers_out = []

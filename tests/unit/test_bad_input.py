@@ -317,3 +317,13 @@ def test_bad_input_never_creates_the_output_directory(tmp_path: Path) -> None:
     bad = write(tmp_path, "deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\n")
     assert generate([bad], tmp_path / "out") == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["deploy.yaml"]
+
+
+@pytest.mark.parametrize("name", ["a", "v1.Thing", "io..v1.Thing"])
+def test_openapi_definition_name_without_group_and_version_names_the_pointer(
+    good_output: GoodOutput, tmp_path: Path, name: str
+) -> None:
+    """Was an IndexError traceback (exit 1, which --check reads as "stale")."""
+    thing = {"type": "object", "properties": {"size": {"type": "integer"}}}
+    bad = write(tmp_path, "swagger.json", swagger({name: thing}))
+    assert_rejected(good_output, [bad], f"{bad}:/definitions/{name}", "group and version")

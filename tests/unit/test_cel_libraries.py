@@ -324,3 +324,33 @@ def test_a_failing_library_function_logs_nothing(caplog: pytest.LogCaptureFixtur
     (problem,) = _problems("ip('10.0.0.999') == ip('::1')")
     assert '"10.0.0.999" parse error' in problem
     assert not [r.getMessage() for r in caplog.records if r.name == "cel"]
+
+
+SIZE_AND_CHAR_EXAMPLES = [
+    "'日本語のメモ'.size() == 6",  # code points, as cel-go (the library counted 18 bytes)
+    "size('héllo') == 5",
+    "size ('héllo') == 5",
+    "'size(x)'.size() == 7",  # a size( inside a literal is text
+    "r'size(\\'.size() == 6 && size('x') == 1",  # raw: the backslash ends nothing
+    "'''size('''.size() == 5",
+    "[1, 2].size() == 2 && {'a': 1}.size() == 1",
+    "self.title.size() == 6",
+    "'hello'.charAt(4) == 'o' && 'hello'.charAt(5) == ''",
+    "'日本'.charAt(1) == '本'",
+]
+
+
+@pytest.mark.parametrize("rule", SIZE_AND_CHAR_EXAMPLES)
+def test_strings_count_code_points_as_cel_go(rule: str) -> None:
+    assert _problems(rule, spec={"title": "日本語のメモ"}) == []
+
+
+@pytest.mark.parametrize("rule", ["'hello'.charAt(6) == ''", "'hello'.charAt(-1) == 'o'"])
+def test_char_at_out_of_range_is_an_error_as_in_cel_go(rule: str) -> None:
+    (problem,) = _problems(rule)
+    assert "index out of range" in problem
+
+
+def test_a_rule_is_reported_as_written() -> None:
+    (problem,) = _problems("self.title.size() < 3", spec={"title": "日本語"})
+    assert "self.title.size() < 3" in problem and "k8sSize" not in problem

@@ -409,3 +409,13 @@ def test_streaming_list_watch_sends_initial_events_then_the_end_bookmark() -> No
     without_match = {k: v for k, v in params.items() if k != "resourceVersionMatch"}
     with pytest.raises(errors.Invalid, match="NotOlderThan"):
         next(iter(watch_events(fake.fake_rest, path, without_match, dict, timeout_seconds=5)))
+
+
+def test_typed_objects_without_type_meta_are_preloaded_as_their_class() -> None:
+    """client-go's tracker asks the scheme for a typed object's kind; so does ours."""
+    cm = ConfigMap.from_dict({"metadata": {"name": "a", "namespace": "default"}})
+    fake = KubeFake(cm)
+    got = fake.core_v1.config_maps("default").get("a")
+    assert got.metadata.name == "a" and got.kind == "ConfigMap" and got.api_version == "v1"
+    with pytest.raises(ValueError, match="no such resource"):
+        KubeFake({"metadata": {"name": "b"}})  # a dict says nothing: still an error

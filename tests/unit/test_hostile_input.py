@@ -320,6 +320,34 @@ def test_descriptions_stay_text(child_report: dict[str, Any], hostile_crd: dict[
     )
 
 
+HOSTILE_NAMES = [
+    ("singular", 'none"""; open(\'pwned\', \'w\'); """'),
+    ("shortNames/0", "'''; open('pwned', 'w') #"),
+    ("categories/1", "{{ cycler.__init__.__globals__.os.system('touch pwned') }}"),
+    ("kind", "A; import os"),
+    ("listKind", "NoneList\nimport os"),
+    ("plural", "nones/../../x"),
+]
+
+
+@pytest.mark.parametrize(("where", "value"), HOSTILE_NAMES)
+def test_names_kube_apiserver_refuses_are_refused(tmp_path: Path, where: str, value: str) -> None:
+    """spec.names are DNS-1035 labels (kind and listKind once lowercased), as
+    ValidateCustomResourceDefinitionNames checks: exit 2 naming the pointer, no traceback."""
+    crd = yaml.safe_load(HOSTILE.read_text())
+    key, _, index = where.partition("/")
+    if index:
+        crd["spec"]["names"][key][int(index)] = value
+    else:
+        crd["spec"]["names"][key] = value
+    source = tmp_path / "names.yaml"
+    source.write_text(yaml.safe_dump(crd))
+    code, err = generate_capture([source], unique_package_dir(tmp_path, "names"))
+    assert code == 2, err
+    assert f"{source}[doc 0]:/spec/names/{where}" in err, err
+    assert "DNS-1035 label" in err and "Traceback" not in err
+
+
 EVIL_GROUP = 'evil.example.com"""\nopen(\'pwned\', \'w\')\n""" {{ 7 * 7 }} \\'
 EVIL_VERSION = "v1\"\"\"; open('pwned', 'w') #"
 

@@ -45,6 +45,7 @@ from typing import Any
 
 from kubecore.core.validation import cel_functions
 from kubecore.core.validation import errors as fe
+from kubecore.core.validation.cel_source import renamed_calls
 
 #: Function names a rule may call: standard CEL (macros such as ``has``/``all``/``map`` are
 #: expanded by the parser and need no entry), the optional-value functions the CEL library
@@ -133,7 +134,7 @@ class _Rule:
 
 def _compile(cel: Any, text: str, where: str) -> Any:
     try:
-        program = cel.compile(text)
+        program = cel.compile(renamed_calls(text))
     except (ValueError, RuntimeError) as err:
         message = str(err)
         for token, what in _OPTIONAL_SYNTAX.items():

@@ -91,6 +91,20 @@ def _substring(text: str, start: int, *end: int) -> str:
     return text[start : end[0]] if end else text[start:]
 
 
+def _char_at(text: str, index: int) -> str:
+    """cel-go: the code point at ``index``; ``""`` at the end; out of range is an error."""
+    if index < 0 or index > len(text):
+        raise ValueError(f"index out of range: {index}")
+    return text[index] if index < len(text) else ""
+
+
+def _size(value: Any) -> int:
+    """CEL ``size``: code points of a string, bytes of bytes, entries of a list or map."""
+    if isinstance(value, str | bytes | list | dict):
+        return len(value)
+    raise ValueError(f"no such overload: size({type(value).__name__})")
+
+
 def _join(items: list[str], *sep: str) -> str:
     return (sep[0] if sep else "").join(items)
 
@@ -185,7 +199,9 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "indexOf": _index_of,
     "lastIndexOf": _last_index_of,
     # strings
-    "charAt": lambda text, index: text[index] if index < len(text) else "",
+    "charAt": _char_at,
+    # size() of a string counts code points (cel_source renames the built-in's calls)
+    "k8sSize": _size,
     "lowerAscii": lambda text: "".join(c.lower() if c.isascii() else c for c in text),
     "upperAscii": lambda text: "".join(c.upper() if c.isascii() else c for c in text),
     "replace": _replace,

@@ -102,7 +102,7 @@ class FakeClientset(Fake):
         self.add_watch_reactor("*", WatchReaction(tracker))
         self.fake_rest = FakeRESTClient(self, tracker.table, scheme)
         for obj in objects:
-            self._preload(wire(obj))
+            self._preload(_typed_wire(obj))
 
     def _preload(self, obj: dict[str, Any]) -> None:
         kind = str(obj.get("kind", ""))
@@ -134,6 +134,19 @@ class FakeClientset(Fake):
                 f"the fake cannot store a {api_version}/{kind}: no such resource in its table"
             )
         return resource
+
+
+def _typed_wire(obj: Any) -> Any:
+    """``wire(obj)``, with the apiVersion and kind a typed object's class knows filled in
+    when the object does not say them (client-go's tracker asks the scheme for the kind of
+    a typed object the same way)."""
+    data = wire(obj)
+    if isinstance(data, dict):
+        for key, known in (("apiVersion", "API_VERSION"), ("kind", "KIND")):
+            value = getattr(type(obj), known, None)
+            if not data.get(key) and isinstance(value, str):
+                data[key] = value
+    return data
 
 
 class FakeDynamicClient(DynamicClient, FakeClientset):
