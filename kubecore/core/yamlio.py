@@ -1,36 +1,235 @@
-"""YAML the way Kubernetes reads it: JSON-compatible values, every document of a stream.
+"""YAML read the way Kubernetes reads it: as the JSON that ``sigs.k8s.io/yaml`` makes of it.
 
-Two differences from ``yaml.safe_load``: timestamps stay strings (Kubernetes converts
-YAML to JSON, so ``2024-01-02T03:04:05Z`` is text, and round trips keep it exact), and
-the YAML 1.1 ``=`` value tag loads as the string ``"="`` (real CRDs have unquoted
-``- =`` enum items, which PyYAML otherwise refuses).
+kubectl and kube-apiserver never use YAML values directly: ``YAMLToJSON`` decodes the YAML
+with go-yaml v2 and writes JSON, and that JSON is the object. This loader (PyYAML's parser,
+with our own resolvers and constructors) returns the same data:
+
+* plain scalars resolve by go-yaml v2's rules (``kubecore.core.yamlscalars``), not YAML
+  1.1's: ``1:30`` and timestamps are strings, ``1e3`` is 1000, ``0x1F``/``0o17``/``017``/
+  ``0b101`` and ``1_000`` are ints, ``y``/``n``/``yes``/``on``/``off`` are booleans, ``~``
+  and ``null`` are null, ``=`` and ``<<`` (as a value) are strings;
+* numbers are what JSON carries: an integral float is an int (``1.0`` -> 1), ints beyond
+  int64 become float64; ``.inf``/``.nan`` values are refused (``json.Marshal`` refuses them);
+* mapping keys become strings (``1`` -> ``"1"``, ``true`` -> ``"true"``, ``1e7`` ->
+  ``"1e+07"``), so ``{1: a, true: b}`` keeps both; a null, ``uint64``, sequence or mapping
+  key is refused. Two keys that become the same string keep the later one (kubectl keeps
+  either, in Go's random map order); a repeated key keeps its last value, as go-yaml does;
+* tags: ``!!str``, ``!!int``, ``!!float``, ``!!bool``, ``!!null`` and ``!!timestamp`` must
+  fit their scalar, ``!!binary`` is decoded to text (invalid UTF-8 as U+FFFD, as Go's JSON
+  writes it), every other tag (``!!set``, ``!!omap``, ``!foo``) is ignored, so ``!!set``
+  is a mapping of nulls and ``!!omap`` a sequence of mappings;
+* merge keys ``<<`` follow go-yaml v2, in document order: a merge overwrites the keys set
+  before it and later keys overwrite it; in a sequence of merged maps the first wins.
+
+Anchors and aliases share one Python object (no expansion), and construction does not
+recurse, so depth and alias bounds stay the callers' (``kube_clientgen.sources.files``,
+``kubecore.client.kubeconfig_yaml``). Every refusal is a ``yaml.constructor.ConstructorError``
+with the line and column; its message never quotes a value.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from typing import IO, Any
 
 import yaml
+from yaml.constructor import ConstructorError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from kubecore.core.yamlscalars import (
+    Scalar,
+    ScalarError,
+    json_key,
+    json_value,
+    resolve_plain,
+    resolve_tagged,
+)
+
+__all__ = ["KubeYamlLoader", "MAX_MERGED_KEYS", "load", "load_all"]
 
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+#: The tag our one implicit resolver gives every plain scalar (resolved later, by go-yaml's
+#: rules); quoted scalars keep YAML's ``!!str``.
+PLAIN_TAG = "tag:kubecore,2026:plain"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+#: Keys copied by ``<<`` merges in one document at most (like ``MAX_VALUES`` in the
+#: generator): merges copy entries, so unbounded ones could make a small file explode.
+MAX_MERGED_KEYS = 1_000_000
+
 
 class KubeYamlLoader(_Base):  # type: ignore[misc]
-    """A safe loader with Kubernetes' scalar rules (see the module docstring)."""
+    """A safe loader whose result is Kubernetes' JSON of the YAML (see the module docstring).
+
+    client-go counterpart: ``sigs.k8s.io/yaml.YAMLToJSON`` then ``json.Unmarshal``.
+    """
+
+    def construct_document(self, node: Node) -> Any:
+        self._merged: dict[int, dict[str, Node]] = {}
+        self._merging: set[int] = set()
+        self._merged_keys = 0
+        _refuse_cycles(node)
+        return super().construct_document(node)
+
+    def _scalar(self, node: ScalarNode) -> Scalar:
+        try:
+            if node.tag == PLAIN_TAG:
+                return resolve_plain(node.value)
+            return resolve_tagged(node.value, node.tag)
+        except ScalarError as err:
+            raise ConstructorError(None, None, str(err), node.start_mark) from None
+
+    def _key(self, node: Node) -> tuple[str, object]:
+        """A key's JSON form and the Go map key it is (kind and value; each NaN is its own)."""
+        if not isinstance(node, ScalarNode):
+            raise ConstructorError(
+                None, None, "a mapping key must be a scalar, not a collection", node.start_mark
+            )
+        scalar = self._scalar(node)
+        go_key: object = (scalar.kind, scalar.value)
+        if scalar.value != scalar.value:  # NaN: never equal to another Go key
+            go_key = object()
+        try:
+            return json_key(scalar), go_key
+        except ScalarError as err:
+            raise ConstructorError(None, None, str(err), node.start_mark) from None
+
+    def _pairs(self, node: MappingNode) -> dict[str, tuple[object, Node]]:
+        """The mapping's entries after go-yaml v2's merges: JSON key -> (the Go key it came
+        from, value node). A key set again keeps its place and takes the later value."""
+        done = self._merged.get(id(node))
+        if done is not None:
+            return done
+        if id(node) in self._merging:
+            raise ConstructorError(
+                None, None, "a merge key refers to a mapping that contains it", node.start_mark
+            )
+        self._merging.add(id(node))
+        pairs: dict[str, tuple[object, Node]] = {}
+        for key_node, value_node in node.value:
+            if (
+                isinstance(key_node, ScalarNode)
+                and key_node.value == "<<"
+                and key_node.tag in (PLAIN_TAG, _MERGE_TAG)
+            ):
+                for merged in self._merge_sources(value_node):
+                    source = self._pairs(merged)
+                    self._merged_keys += len(source)
+                    if self._merged_keys > MAX_MERGED_KEYS:
+                        raise ConstructorError(
+                            None,
+                            None,
+                            f"merge keys copy more than {MAX_MERGED_KEYS:,} entries",
+                            key_node.start_mark,
+                        )
+                    for key, entry in source.items():
+                        self._set(pairs, key, entry, key_node)
+                continue
+            key, go_key = self._key(key_node)
+            self._set(pairs, key, (go_key, value_node), key_node)
+        self._merging.discard(id(node))
+        self._merged[id(node)] = pairs
+        return pairs
+
+    @staticmethod
+    def _set(
+        pairs: dict[str, tuple[object, Node]], key: str, entry: tuple[object, Node], at: Node
+    ) -> None:
+        """Go's ``m[k] = v``, then the key's JSON form: two different Go keys with one JSON
+        form (``1`` and ``"1"``) are refused, since Kubernetes keeps either at random."""
+        before = pairs.get(key)
+        if before is not None and before[0] != entry[0]:
+            raise ConstructorError(
+                None,
+                None,
+                f"two different keys both become the JSON key {key!r} "
+                "(Kubernetes keeps one of them at random)",
+                at.start_mark,
+            )
+        pairs[key] = entry
+
+    @staticmethod
+    def _merge_sources(node: Node) -> list[MappingNode]:
+        """The maps a ``<<`` value names, in the order their entries are written (go-yaml
+        v2 walks a sequence backwards, so its first map wins)."""
+        if isinstance(node, MappingNode):
+            return [node]
+        if isinstance(node, SequenceNode) and all(isinstance(n, MappingNode) for n in node.value):
+            return list(reversed(node.value))
+        raise ConstructorError(
+            None,
+            None,
+            "map merge requires map or sequence of maps as the value",
+            node.start_mark,
+        )
+
+    def construct_kube(self, node: Node) -> Iterator[Any]:
+        """One node of any tag: a generator, so nesting never recurses in Python."""
+        if isinstance(node, ScalarNode):
+            try:
+                yield json_value(self._scalar(node))
+            except ScalarError as err:
+                raise ConstructorError(None, None, str(err), node.start_mark) from None
+        elif isinstance(node, SequenceNode):
+            items: list[Any] = []
+            yield items
+            items.extend(self.construct_object(child, deep=False) for child in node.value)
+        else:
+            mapping: dict[str, Any] = {}
+            yield mapping
+            for key, (_, value_node) in self._pairs(node).items():
+                mapping[key] = self.construct_object(value_node, deep=False)
 
 
-KubeYamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-KubeYamlLoader.add_constructor("tag:yaml.org,2002:value", yaml.SafeLoader.construct_yaml_str)
-KubeYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+def _refuse_cycles(root: Node) -> None:
+    """Refuse a document where an alias sits inside its own anchor's value (go-yaml: "anchor
+    value contains itself"); one pass over the collections, each visited once."""
+    done: set[int] = set()
+    open_: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        key = id(node)
+        if leaving:
+            open_.discard(key)
+            done.add(key)
+            continue
+        if key in done or isinstance(node, ScalarNode):
+            continue
+        if key in open_:
+            raise ConstructorError(
+                None,
+                None,
+                "an alias refers to a value that contains it (anchor value contains itself)",
+                node.start_mark,
+            )
+        open_.add(key)
+        stack.append((node, True))
+        if isinstance(node, SequenceNode):
+            stack.extend((child, False) for child in node.value)
+        else:
+            for key_node, value_node in node.value:
+                stack.append((key_node, False))
+                stack.append((value_node, False))
+
+
+KubeYamlLoader.yaml_implicit_resolvers = {}
+KubeYamlLoader.add_implicit_resolver(PLAIN_TAG, re.compile(r"(?s).*"), None)
+KubeYamlLoader.yaml_constructors = {None: KubeYamlLoader.construct_kube}
+KubeYamlLoader.yaml_multi_constructors = {}
 
 
 def load_all(stream: str | bytes | IO[str] | IO[bytes]) -> list[Any]:
-    """Every non-empty document of a YAML stream."""
+    """Every non-empty document of a YAML stream, each as Kubernetes' JSON of it.
+
+    Raises ``yaml.YAMLError`` (with ``problem_mark``: line and column) for bad YAML and for
+    what Kubernetes refuses. client-go counterpart: ``yaml.NewYAMLOrJSONDecoder`` +
+    ``sigs.k8s.io/yaml.YAMLToJSON`` per document.
+    """
     return [doc for doc in yaml.load_all(stream, Loader=KubeYamlLoader) if doc is not None]
 
 
 def load(stream: str | bytes | IO[str] | IO[bytes]) -> Any:
-    return yaml.load(stream, Loader=KubeYamlLoader)
+    """The single document of ``stream`` (None when empty); errors as ``load_all``."""
+    return yaml.load(stream, Loader=KubeYamlLoader)  # noqa: S506 - a safe loader subclass
