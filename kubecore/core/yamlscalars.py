@@ -211,11 +211,14 @@ def _decode_binary(text: str) -> str:
 
 
 def json_number(value: float) -> int | float:
-    """A Go ``float64`` as JSON carries it: ``encoding/json`` writes an integral value
-    below 1e21 without fraction or exponent (``1e3`` -> ``1000``), which every JSON
-    reader, the apiserver's included, reads back as an integer."""
+    """A Go ``float64`` as the apiserver holds it after the JSON trip: ``encoding/json``
+    writes an integral value below 1e21 without fraction or exponent (``1e3`` -> ``1000``),
+    and Kubernetes' JSON decoder reads a number as ``int64`` when it is an integer in range,
+    else as ``float64``. So: an int when integral and within int64, else the float."""
     if value == int(value) and abs(value) < 1e21:
-        return int(Decimal(repr(value)))
+        integer = int(Decimal(repr(value)))  # Go's digits: 1e16 -> 10000000000000000
+        if _INT64_MIN <= integer <= _INT64_MAX:
+            return integer
     return value
 
 
