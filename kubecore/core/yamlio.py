@@ -29,7 +29,6 @@ with the line and column; its message never quotes a value.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -38,6 +37,7 @@ from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from kubecore.core.yamlscalars import (
+    HINTED,
     Scalar,
     ScalarError,
     json_key,
@@ -53,7 +53,10 @@ _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: The tag our one implicit resolver gives every plain scalar (resolved later, by go-yaml's
 #: rules); quoted scalars keep YAML's ``!!str``.
 PLAIN_TAG = "tag:kubecore,2026:plain"
-_MERGE_TAG = "tag:yaml.org,2002:merge"
+_MERGES = (PLAIN_TAG, "tag:yaml.org,2002:merge")
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
 #: Keys copied by ``<<`` merges in one document at most (like ``MAX_VALUES`` in the
 #: generator): merges copy entries, so unbounded ones could make a small file explode.
 MAX_MERGED_KEYS = 1_000_000
@@ -65,12 +68,48 @@ class KubeYamlLoader(_Base):  # type: ignore[misc]
     client-go counterpart: ``sigs.k8s.io/yaml.YAMLToJSON`` then ``json.Unmarshal``.
     """
 
+    def resolve(self, kind: type[Node], value: str, implicit: tuple[bool, bool]) -> str:
+        """Every plain scalar gets ``PLAIN_TAG`` (resolved by go-yaml's rules when
+        constructed); quoted ones are strings; collections keep YAML's default tags."""
+        if kind is ScalarNode:
+            return PLAIN_TAG if implicit[0] else _STR_TAG
+        return _SEQ_TAG if kind is SequenceNode else _MAP_TAG
+
     def construct_document(self, node: Node) -> Any:
-        self._merged: dict[int, dict[str, Node]] = {}
+        self._merged: dict[int, dict[str, tuple[object, Node]]] = {}
         self._merging: set[int] = set()
         self._merged_keys = 0
         _refuse_cycles(node)
         return super().construct_document(node)
+
+    def construct_kube(self, node: Node) -> Any:
+        """One node of any tag: a scalar's value, or a generator that yields the empty
+        collection and fills it later, so nesting never recurses in Python."""
+        if isinstance(node, ScalarNode):
+            text = node.value
+            if node.tag == PLAIN_TAG and text and text[0] not in HINTED:
+                return text  # the common case: plain text that go-yaml leaves a string
+            try:
+                return json_value(self._scalar(node))
+            except ScalarError as err:
+                raise ConstructorError(None, None, str(err), node.start_mark) from None
+        if isinstance(node, SequenceNode):
+            return self._construct_sequence(node)
+        assert isinstance(node, MappingNode)
+        return self._construct_mapping(node)
+
+    def _construct_sequence(self, node: SequenceNode) -> Iterator[list[Any]]:
+        items: list[Any] = []
+        yield items
+        construct = self.construct_object
+        items.extend([construct(child, False) for child in node.value])
+
+    def _construct_mapping(self, node: MappingNode) -> Iterator[dict[str, Any]]:
+        mapping: dict[str, Any] = {}
+        yield mapping
+        construct = self.construct_object
+        for key, (_, value_node) in self._pairs(node).items():
+            mapping[key] = construct(value_node, False)
 
     def _scalar(self, node: ScalarNode) -> Scalar:
         try:
@@ -87,8 +126,10 @@ class KubeYamlLoader(_Base):  # type: ignore[misc]
                 None, None, "a mapping key must be a scalar, not a collection", node.start_mark
             )
         scalar = self._scalar(node)
-        go_key: object = (scalar.kind, scalar.value)
-        if scalar.value != scalar.value:  # NaN: never equal to another Go key
+        go_key: object = scalar
+        if scalar.kind == "str":
+            go_key = scalar.value  # as the fast path in _pairs keys plain text
+        elif scalar.value != scalar.value:  # NaN: never equal to another Go key
             go_key = object()
         try:
             return json_key(scalar), go_key
@@ -97,57 +138,65 @@ class KubeYamlLoader(_Base):  # type: ignore[misc]
 
     def _pairs(self, node: MappingNode) -> dict[str, tuple[object, Node]]:
         """The mapping's entries after go-yaml v2's merges: JSON key -> (the Go key it came
-        from, value node). A key set again keeps its place and takes the later value."""
-        done = self._merged.get(id(node))
-        if done is not None:
-            return done
-        if id(node) in self._merging:
-            raise ConstructorError(
-                None, None, "a merge key refers to a mapping that contains it", node.start_mark
-            )
-        self._merging.add(id(node))
+        from, value node), in document order; a key set again takes the later value.
+
+        Two different Go keys with one JSON form (``1`` and ``"1"``) are refused: Kubernetes
+        keeps either, in Go's random map order.
+        """
         pairs: dict[str, tuple[object, Node]] = {}
         for key_node, value_node in node.value:
-            if (
-                isinstance(key_node, ScalarNode)
-                and key_node.value == "<<"
-                and key_node.tag in (PLAIN_TAG, _MERGE_TAG)
-            ):
+            text = key_node.value
+            go_key: object
+            if key_node.tag == PLAIN_TAG and text and text[0] not in HINTED and text != "<<":
+                key = go_key = text  # plain text: the fast path
+            elif isinstance(key_node, ScalarNode) and text == "<<" and key_node.tag in _MERGES:
                 for merged in self._merge_sources(value_node):
-                    source = self._pairs(merged)
-                    self._merged_keys += len(source)
-                    if self._merged_keys > MAX_MERGED_KEYS:
-                        raise ConstructorError(
-                            None,
-                            None,
-                            f"merge keys copy more than {MAX_MERGED_KEYS:,} entries",
-                            key_node.start_mark,
-                        )
-                    for key, entry in source.items():
+                    for key, entry in self._merged_pairs(merged, key_node).items():
                         self._set(pairs, key, entry, key_node)
                 continue
-            key, go_key = self._key(key_node)
-            self._set(pairs, key, (go_key, value_node), key_node)
-        self._merging.discard(id(node))
-        self._merged[id(node)] = pairs
+            else:
+                key, go_key = self._key(key_node)
+            before = pairs.get(key)
+            if before is not None and before[0] != go_key:
+                self._collision(key, key_node)
+            pairs[key] = (go_key, value_node)
         return pairs
 
-    @staticmethod
+    def _merged_pairs(self, node: MappingNode, at: Node) -> dict[str, tuple[object, Node]]:
+        """``_pairs`` of a merged mapping, computed once per document and counted."""
+        done = self._merged.get(id(node))
+        if done is None:
+            if id(node) in self._merging:
+                raise ConstructorError(
+                    None, None, "a merge key refers to a mapping that contains it", at.start_mark
+                )
+            self._merging.add(id(node))
+            done = self._merged[id(node)] = self._pairs(node)
+            self._merging.discard(id(node))
+        self._merged_keys += len(done)
+        if self._merged_keys > MAX_MERGED_KEYS:
+            raise ConstructorError(
+                None, None, f"merge keys copy more than {MAX_MERGED_KEYS:,} entries", at.start_mark
+            )
+        return done
+
     def _set(
-        pairs: dict[str, tuple[object, Node]], key: str, entry: tuple[object, Node], at: Node
+        self, pairs: dict[str, tuple[object, Node]], key: str, entry: tuple[object, Node], at: Node
     ) -> None:
-        """Go's ``m[k] = v``, then the key's JSON form: two different Go keys with one JSON
-        form (``1`` and ``"1"``) are refused, since Kubernetes keeps either at random."""
         before = pairs.get(key)
         if before is not None and before[0] != entry[0]:
-            raise ConstructorError(
-                None,
-                None,
-                f"two different keys both become the JSON key {key!r} "
-                "(Kubernetes keeps one of them at random)",
-                at.start_mark,
-            )
+            self._collision(key, at)
         pairs[key] = entry
+
+    @staticmethod
+    def _collision(key: str, at: Node) -> None:
+        raise ConstructorError(
+            None,
+            None,
+            f"two different keys both become the JSON key {key!r} "
+            "(Kubernetes keeps one of them at random)",
+            at.start_mark,
+        )
 
     @staticmethod
     def _merge_sources(node: Node) -> list[MappingNode]:
@@ -164,23 +213,6 @@ class KubeYamlLoader(_Base):  # type: ignore[misc]
             node.start_mark,
         )
 
-    def construct_kube(self, node: Node) -> Iterator[Any]:
-        """One node of any tag: a generator, so nesting never recurses in Python."""
-        if isinstance(node, ScalarNode):
-            try:
-                yield json_value(self._scalar(node))
-            except ScalarError as err:
-                raise ConstructorError(None, None, str(err), node.start_mark) from None
-        elif isinstance(node, SequenceNode):
-            items: list[Any] = []
-            yield items
-            items.extend(self.construct_object(child, deep=False) for child in node.value)
-        else:
-            mapping: dict[str, Any] = {}
-            yield mapping
-            for key, (_, value_node) in self._pairs(node).items():
-                mapping[key] = self.construct_object(value_node, deep=False)
-
 
 def _refuse_cycles(root: Node) -> None:
     """Refuse a document where an alias sits inside its own anchor's value (go-yaml: "anchor
@@ -195,7 +227,7 @@ def _refuse_cycles(root: Node) -> None:
             open_.discard(key)
             done.add(key)
             continue
-        if key in done or isinstance(node, ScalarNode):
+        if key in done:
             continue
         if key in open_:
             raise ConstructorError(
@@ -207,15 +239,13 @@ def _refuse_cycles(root: Node) -> None:
         open_.add(key)
         stack.append((node, True))
         if isinstance(node, SequenceNode):
-            stack.extend((child, False) for child in node.value)
+            children: Any = node.value
         else:
-            for key_node, value_node in node.value:
-                stack.append((key_node, False))
-                stack.append((value_node, False))
+            children = [n for pair in node.value for n in pair]
+        stack.extend([(child, False) for child in children if type(child) is not ScalarNode])
 
 
 KubeYamlLoader.yaml_implicit_resolvers = {}
-KubeYamlLoader.add_implicit_resolver(PLAIN_TAG, re.compile(r"(?s).*"), None)
 KubeYamlLoader.yaml_constructors = {None: KubeYamlLoader.construct_kube}
 KubeYamlLoader.yaml_multi_constructors = {}
 

@@ -24,7 +24,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-__all__ = ["Scalar", "ScalarError", "json_key", "json_value", "resolve_plain", "resolve_tagged"]
+__all__ = [
+    "HINTED",
+    "Scalar", "ScalarError", "json_key", "json_value", "resolve_plain", "resolve_tagged"]
 
 STR_TAG = "tag:yaml.org,2002:str"
 _TAG = "tag:yaml.org,2002:"
@@ -48,7 +50,7 @@ class Scalar(NamedTuple):
 
 
 # go-yaml v2's resolveMap: looked up only when the first character is one of these.
-_HINTED = frozenset("+-0123456789yYnNtTfFoO~.")
+HINTED = frozenset("+-0123456789yYnNtTfFoO~.")
 _MAP: dict[str, Scalar] = {}
 for _value, _kind, _words in (
     (True, "bool", "y Y yes Yes YES true True TRUE on On ON"),
@@ -122,7 +124,7 @@ def resolve_plain(text: str, tag: str = "") -> Scalar:
     check. Timestamps stay strings, as go-yaml hands them to ``interface{}``."""
     if not text:
         return _MAP[""]
-    if text[0] not in _HINTED:
+    if text[0] not in HINTED:
         return Scalar("str", text)
     known = _MAP.get(text)
     if known is not None:

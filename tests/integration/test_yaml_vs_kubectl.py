@@ -78,11 +78,11 @@ CASES: dict[str, str] = {
     ),
     # explicit tags
     "explicit-scalar-tags": (
-        "x: [!!str 1, !!str true, !!str null, !!int \"1\", !!int \"0x10\", !!float 1, "
-        "!!float \"1.5\", !!bool \"yes\", !!null \"\", !!float 0x10, !!int -0b11, "
+        'x: [!!str 1, !!str true, !!str null, !!int "1", !!int "0x10", !!float 1, '
+        '!!float "1.5", !!bool "yes", !!null "", !!float 0x10, !!int -0b11, '
         "!<tag:yaml.org,2002:int> 7]"
     ),
-    "timestamp-tag": "x: [!!timestamp 2001-01-01, !!timestamp \"2001-12-14T21:59:43.10Z\"]",
+    "timestamp-tag": 'x: [!!timestamp 2001-01-01, !!timestamp "2001-12-14T21:59:43.10Z"]',
     "space-timestamp-tag": 'x: !!timestamp "2001-12-14 21:59:43.10"',
     "ignored-tags": "x: [!foo 1, !foo bar, !!merge x, !!value x, !!set 3, !!str '', !!str ~]",
     "collection-tags-ignored": "x: [!!str {a: 1}, !!map [1], !!seq {a: 1}, !foo {a: 1}]",
