@@ -26,7 +26,13 @@ from typing import Any, NamedTuple
 
 __all__ = [
     "HINTED",
-    "Scalar", "ScalarError", "json_key", "json_value", "resolve_plain", "resolve_tagged"]
+    "Scalar",
+    "ScalarError",
+    "json_key",
+    "json_value",
+    "resolve_plain",
+    "resolve_tagged",
+]
 
 STR_TAG = "tag:yaml.org,2002:str"
 _TAG = "tag:yaml.org,2002:"
