@@ -1,5 +1,8 @@
 """Reading input files: JSON and (multi-document) YAML, with errors that point at a line.
 
+YAML is read by ``kubecore.core.yamlio``, as Kubernetes reads it (its JSON: string keys,
+go-yaml v2 scalars, aliases inside their own anchor refused with the line).
+
 Inputs are bounded before anything walks them, so no input can make the generator's time
 or memory explode, and every later stage can recurse without meeting ``RecursionError``:
 

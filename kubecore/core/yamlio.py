@@ -12,14 +12,17 @@ with our own resolvers and constructors) returns the same data:
   int64 become float64; ``.inf``/``.nan`` values are refused (``json.Marshal`` refuses them);
 * mapping keys become strings (``1`` -> ``"1"``, ``true`` -> ``"true"``, ``1e7`` ->
   ``"1e+07"``), so ``{1: a, true: b}`` keeps both; a null, ``uint64``, sequence or mapping
-  key is refused. Two keys that become the same string keep the later one (kubectl keeps
-  either, in Go's random map order); a repeated key keeps its last value, as go-yaml does;
+  key is refused; a repeated key keeps its last value, as go-yaml does;
 * tags: ``!!str``, ``!!int``, ``!!float``, ``!!bool``, ``!!null`` and ``!!timestamp`` must
   fit their scalar, ``!!binary`` is decoded to text (invalid UTF-8 as U+FFFD, as Go's JSON
   writes it), every other tag (``!!set``, ``!!omap``, ``!foo``) is ignored, so ``!!set``
   is a mapping of nulls and ``!!omap`` a sequence of mappings;
 * merge keys ``<<`` follow go-yaml v2, in document order: a merge overwrites the keys set
   before it and later keys overwrite it; in a sequence of merged maps the first wins.
+
+Two deliberate differences from kubectl: two different keys with one JSON form (``1`` and
+``"1"``) are refused, where kubectl keeps one at random; and ``! 12`` (the non-specific
+tag) reads as a plain scalar (the number), since libyaml reports it as one.
 
 Anchors and aliases share one Python object (no expansion), and construction does not
 recurse, so depth and alias bounds stay the callers' (``kube_clientgen.sources.files``,
