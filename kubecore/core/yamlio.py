@@ -220,6 +220,8 @@ class KubeYamlLoader(_Base):  # type: ignore[misc]
 def _refuse_cycles(root: Node) -> None:
     """Refuse a document where an alias sits inside its own anchor's value (go-yaml: "anchor
     value contains itself"); one pass over the collections, each visited once."""
+    if isinstance(root, ScalarNode):
+        return
     done: set[int] = set()
     open_: set[int] = set()
     stack: list[tuple[Node, bool]] = [(root, False)]

@@ -165,5 +165,6 @@ def test_aliases_share_one_object_and_deep_nesting_does_not_recurse() -> None:
 def test_documents_and_callers() -> None:
     assert yamlio.load_all("---\n---\na: 1\n---\n") == [{"a": 1}]
     assert yamlio.load("") is None
+    assert yamlio.load_all("just text\n---\n- 0x10\n") == ["just text", [16]]
     (obj,) = load_yaml("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, labels: {1: z}}\n")
     assert obj.object["metadata"]["labels"] == {"1": "z"}
