@@ -1,5 +1,8 @@
 """Reading input files: JSON and (multi-document) YAML, with errors that point at a line.
 
+YAML is read by ``kubecore.core.yamlio``, as Kubernetes reads it (its JSON: string keys,
+go-yaml v2 scalars, aliases inside their own anchor refused with the line).
+
 Inputs are bounded before anything walks them, so no input can make the generator's time
 or memory explode, and every later stage can recurse without meeting ``RecursionError``:
 
@@ -33,7 +36,6 @@ _INPUT_SUFFIXES = (".json", *_YAML_SUFFIXES)
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_VALUES = 1_000_000
 MAX_DEPTH = 200
-_JSON_SCALARS = (str, int, float, type(None))  # bool is an int
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -145,12 +147,6 @@ def check_bounds(doc: Document) -> None:
             sizes[key] = (size, height + 1)
             continue
         if not isinstance(value, dict | list):
-            if not isinstance(value, _JSON_SCALARS):  # !!binary, !!set, !!omap values
-                raise SourceError(
-                    doc.label,
-                    _pointer(place),
-                    f"a YAML {type(value).__name__} value has no JSON form (Kubernetes reads JSON)",
-                )
             continue
         if key in sizes:
             continue
@@ -159,8 +155,6 @@ def check_bounds(doc: Document) -> None:
                 doc.label, _pointer(place), "a YAML alias here refers to a value that contains it"
             )
         open_ids.add(key)
-        if isinstance(value, dict) and not all(type(k) is str for k in value):
-            _json_keys(value, doc, place)
         items: list[tuple[str | int, Any]] = (
             list(value.items()) if isinstance(value, dict) else list(enumerate(value))
         )
@@ -183,30 +177,6 @@ def check_bounds(doc: Document) -> None:
 
 
 _Place = tuple[str | int, "_Place"] | None
-
-
-def _json_keys(mapping: dict[Any, Any], doc: Document, place: _Place) -> None:
-    """Mapping keys as Kubernetes' YAML-to-JSON conversion writes them (``1`` -> ``"1"``,
-    ``true`` -> ``"true"``), in place; other keys, or two keys that become one, are errors."""
-    converted: dict[str, Any] = {}
-    for key, value in mapping.items():
-        if isinstance(key, bool):
-            text = "true" if key else "false"
-        elif isinstance(key, str | int):
-            text = str(key)
-        elif isinstance(key, float):
-            text = {"nan": "NaN", "inf": "+Inf", "-inf": "-Inf"}.get(repr(key), repr(key))
-        else:
-            raise SourceError(
-                doc.label,
-                _pointer(place),
-                f"a mapping key must be a string, number or boolean, not {type(key).__name__}",
-            )
-        if text in converted:
-            raise SourceError(doc.label, _pointer((text, place)), "duplicate mapping key")
-        converted[text] = value
-    mapping.clear()
-    mapping.update(converted)
 
 
 def _pointer(place: _Place) -> str:

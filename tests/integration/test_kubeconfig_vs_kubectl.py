@@ -645,8 +645,10 @@ def _kubectl_view(kubectl: Path, path: Path) -> tuple[dict[str, Any] | None, str
 
 
 def _entry_named_in(message: str, view_error: str) -> bool:
-    """Our message names an entry kind (cluster/user/context), a list or top-level field."""
+    """Our message names an entry kind (cluster/user/context), a list or top-level field,
+    or, for YAML that Kubernetes refuses to turn into JSON at all (``.inf``), the line."""
     markers = (
+        "not valid YAML at line ",
         "cluster ",
         "user ",
         "context ",

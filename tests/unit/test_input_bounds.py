@@ -67,7 +67,9 @@ def test_an_alias_inside_its_own_anchor_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "loop.yaml"
     path.write_text("kind: CustomResourceDefinition\nspec: &s\n  inner:\n    again: *s\n")
     err = _rejected(tmp_path, path)
-    assert f"{path}[doc 0]:/spec/inner/again" in err
+    # refused while reading, as go-yaml refuses it ("anchor value contains itself"),
+    # at the anchor's line
+    assert f"{path}:line 2 column 7: invalid YAML: an alias refers to a value that contains" in err
 
 
 @pytest.mark.parametrize("levels", [400, 2000])
