@@ -31,10 +31,9 @@ from gc import get_referents as _get_referents
 from marshal import dumps as _marshal_dumps
 from marshal import loads as _marshal_loads
 
-from orjson import OPT_SORT_KEYS as _SORT_KEYS
 from orjson import Fragment as _Fragment
-from orjson import dumps as _json_dumps
 
+from kubecore.core.jsoneq import same_json as _same_json
 from kubecore.core.jsontext import json_loads as _json_loads
 from kubecore.core.quantity import Quantity as _Quantity
 
@@ -144,6 +143,9 @@ class Model:
 
     #: Field metadata in declaration order (generated).
     FIELDS: ClassVar[tuple[FieldInfo, ...]] = ()
+    #: Fields whose values the schema does not fix to one JSON type (free-form JSON,
+    #: int-or-string, unions; generated): ``==`` compares them as JSON documents.
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ()
     __dataclass_fields__: ClassVar[Any] = _DataclassFields()
 
     _extra: dict[str, Any] | None
@@ -346,6 +348,16 @@ class Model:
         return frozenset(name for name in absent if _is_empty(getattr(self, name)))
 
     def __eq__(self, other: object) -> bool:
+        """Same class and the same JSON document after encoding, read or not.
+
+        Typed fields compare with ``==`` (child models recursively, Quantities by value:
+        ``"1"`` equals ``"1000m"``, a float field's ``1`` equals ``1.0``). Values whose JSON
+        type the schema leaves open (``_LOOSE_FIELDS``: free-form JSON, int-or-string,
+        unions) and the unknown fields and nulls in ``extra_fields`` must also be the same
+        JSON (``kubecore.core.jsoneq.same_json``: ``1``, ``1.0`` and ``True`` differ, NaN
+        never equals). NotImplemented for another class. client-go:
+        ``equality.Semantic.DeepEqual``.
+        """
         if other.__class__ is not self.__class__:
             return NotImplemented
         assert isinstance(other, Model)
@@ -356,12 +368,22 @@ class Model:
             and mine_raw.__class__ is their_raw.__class__
             and _untouched(self)
             and _untouched(other)
-            and _same_json(mine_raw, their_raw)
+            and _same_document(mine_raw, their_raw)
         ):
             # Neither loaded, and the same JSON: the same objects. Different JSON proves
             # nothing (Quantities compare by value: "1" == "1000m"), so that case loads.
             return True
-        if self._values() != other._values() or (self._extra or None) != (other._extra or None):
+        # C-level == first (child models recurse through here); the type-strict check of
+        # the loose values only when it says equal.
+        if self._values() != other._values():
+            return False
+        for name in self._LOOSE_FIELDS:
+            if not _same_json(getattr(self, name), getattr(other, name)):
+                return False
+        mine_extra, their_extra = self._extra or None, other._extra or None
+        if (mine_extra is not None or their_extra is not None) and not _same_json(
+            mine_extra, their_extra
+        ):
             return False
         mine: tuple[str, ...] = getattr(self, "_absent", ())
         theirs: tuple[str, ...] = getattr(other, "_absent", ())
@@ -392,36 +414,16 @@ def _check_kind(cls: type, data: dict[str, Any], kind: str, api_version: str | N
         )
 
 
-def _same_json(mine: dict[str, Any] | ItemJSON, theirs: dict[str, Any] | ItemJSON) -> bool:
-    """Whether two wire values are the same JSON document, so decode to equal objects.
-
-    Python's ``==`` is not enough: it takes ``1 == 1.0 == True``, which decode differently
-    (an int field keeps ``1`` and rejects ``1.0``). So equal values must also serialize
-    alike with sorted keys; NaN (which orjson writes as null) already differs under ``==``.
-    """
-    if mine.__class__ is ItemJSON:
-        return mine.data == theirs.data  # type: ignore[union-attr]
-    if mine is theirs:
-        return True
-    if mine != theirs:
-        return False
-    try:
-        return bool(_json_dumps(mine, option=_SORT_KEYS) == _json_dumps(theirs, option=_SORT_KEYS))
-    except TypeError:  # what orjson cannot write (integers beyond 64 bits, objects)
-        return _same_values(mine, theirs)
-
-
-def _same_values(mine: Any, theirs: Any) -> bool:
-    """``==`` that also requires equal types (``1``, ``1.0`` and ``True`` differ)."""
-    if mine.__class__ is not theirs.__class__:
-        return False
-    if isinstance(mine, dict):
-        return mine.keys() == theirs.keys() and all(
-            _same_values(v, theirs[k]) for k, v in mine.items()
-        )
-    if isinstance(mine, list):
-        return len(mine) == len(theirs) and all(map(_same_values, mine, theirs))
-    return bool(mine == theirs)
+def _same_document(mine: dict[str, Any] | ItemJSON, theirs: dict[str, Any] | ItemJSON) -> bool:
+    """Whether two unread objects hold the same JSON document, so decode to equal objects:
+    the same text, or parsed data that ``same_json`` finds the same (``==`` alone takes
+    ``1 == 1.0 == True``, which decode differently)."""
+    if isinstance(mine, ItemJSON) and isinstance(theirs, ItemJSON):
+        if mine.data != theirs.data:
+            return False
+        # the same text is the same document, unless it spells a NaN (json reads NaN)
+        return b"NaN" not in mine.data or _same_json(mine.parse(), theirs.parse())
+    return _same_json(mine, theirs)
 
 
 def _untouched(obj: Model) -> bool:

@@ -45,6 +45,7 @@ class ManagedFieldsEntry(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "fieldsType", "fieldsV1", "manager", "operation", "subresource", "time"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("fields_v1",)
 
     api_version: str | None
     """APIVersion defines the version of this resource that this field set applies to. The format is "group/version" just like the top-level APIVersion field. It is necessary to track the version of a field set because it cannot be automatically converted."""

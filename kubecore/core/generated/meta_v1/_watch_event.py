@@ -33,6 +33,7 @@ class WatchEvent(_Model):
         _FieldInfo("type", "type", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"object", "type"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("object",)
     _absent: tuple[str, ...]
 
     object: dict[str, Any]

@@ -1783,6 +1783,7 @@ class CustomResourceSubresources(_Model):
         _FieldInfo("status", "status", "dict[str, Any] | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"scale", "status"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("status",)
 
     scale: CustomResourceSubresourceScale | None
     """scale indicates the custom resource should serve a `/scale` subresource that returns an `autoscaling/v1` Scale object."""
@@ -2163,6 +2164,15 @@ class JSONSchemaProps(_Model):
             "x-kubernetes-preserve-unknown-fields",
             "x-kubernetes-validations",
         }
+    )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = (
+        "additional_items",
+        "additional_properties",
+        "default",
+        "dependencies",
+        "enum",
+        "example",
+        "items",
     )
 
     dollar_ref: str | None

@@ -68,6 +68,7 @@ class ControllerRevision(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "data", "kind", "metadata", "revision"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("data",)
     _absent: tuple[str, ...]
 
     api_version: str | None

@@ -1052,6 +1052,7 @@ class RollingUpdateDaemonSet(_Model):
         _FieldInfo("max_unavailable", "maxUnavailable", "_IntOrString | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"maxSurge", "maxUnavailable"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("max_surge", "max_unavailable")
 
     max_surge: _IntOrString | None
     """The maximum number of nodes with an existing available DaemonSet pod that can have an updated DaemonSet pod during during an update. Value can be an absolute number (ex: 5) or a percentage of desired pods (ex: 10%). This can not be 0 if MaxUnavailable is 0. Absolute number is calculated from percentage by rounding up to a minimum of 1. Default value is 0. Example: when this is set to 30%, at most 30% of the total number of nodes that should be running the daemon pod (i.e. status.desiredNumberScheduled) can have their a new pod created before the old pod is marked as deleted. The update starts by launching new pods on 30% of nodes. Once an updated pod is available (Ready for at least minReadySeconds) the old DaemonSet pod on that node is marked deleted. If the old pod becomes unavailable for any reason (Ready transitions to false, is evicted, or is drained) an updated pod is immediately created on that node without considering surge limits. Allowing surge implies the possibility that the resources consumed by the daemonset on any given node can double if the readiness check fails, and so resource intensive daemonsets should take into account that they may cause evictions during disruption."""

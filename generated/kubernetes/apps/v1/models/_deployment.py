@@ -1089,6 +1089,7 @@ class RollingUpdateDeployment(_Model):
         _FieldInfo("max_unavailable", "maxUnavailable", "_IntOrString | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"maxSurge", "maxUnavailable"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("max_surge", "max_unavailable")
 
     max_surge: _IntOrString | None
     """The maximum number of pods that can be scheduled above the desired number of pods. Value can be an absolute number (ex: 5) or a percentage of desired pods (ex: 10%). This can not be 0 if MaxUnavailable is 0. Absolute number is calculated from percentage by rounding up. Defaults to 25%. Example: when this is set to 30%, the new ReplicaSet can be scaled up immediately when the rolling update starts, such that the total number of old and new pods do not exceed 130% of desired pods. Once old pods have been killed, new ReplicaSet can be scaled up further, ensuring that total number of pods running at any time during the update is at most 130% of desired pods."""

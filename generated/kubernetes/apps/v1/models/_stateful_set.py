@@ -46,6 +46,7 @@ class RollingUpdateStatefulSetStrategy(_Model):
         _FieldInfo("partition", "partition", "int | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"maxUnavailable", "partition"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("max_unavailable",)
 
     max_unavailable: _IntOrString | None
     """The maximum number of pods that can be unavailable during the update. Value can be an absolute number (ex: 5) or a percentage of desired pods (ex: 10%). Absolute number is calculated from percentage by rounding up. This can not be 0. Defaults to 1. This field is beta-level and is enabled by default. The field applies to all pods in the range 0 to Replicas-1. That means if there is any unavailable pod in the range 0 to Replicas-1, it will be counted towards MaxUnavailable. This setting might not be effective for the OrderedReady podManagementPolicy. That policy ensures pods are created and become ready one at a time."""

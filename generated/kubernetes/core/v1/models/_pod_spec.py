@@ -4944,6 +4944,7 @@ class HTTPGetAction(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"host", "httpHeaders", "path", "port", "scheme"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("port",)
 
     host: str | None
     """Host name to connect to, defaults to the pod IP. You probably want to set "Host" in httpHeaders instead."""
@@ -11712,6 +11713,7 @@ class TCPSocketAction(_Model):
         _FieldInfo("port", "port", "_IntOrString | None", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"host", "port"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("port",)
 
     host: str | None
     """Optional: Host name to connect to, defaults to the pod IP."""

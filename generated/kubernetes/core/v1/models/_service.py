@@ -748,6 +748,7 @@ class ServicePort(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"appProtocol", "name", "nodePort", "port", "protocol", "targetPort"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("target_port",)
     _absent: tuple[str, ...]
 
     app_protocol: str | None

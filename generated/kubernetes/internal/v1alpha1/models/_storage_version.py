@@ -215,6 +215,7 @@ class StorageVersion(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("spec",)
     _absent: tuple[str, ...]
 
     api_version: str | None

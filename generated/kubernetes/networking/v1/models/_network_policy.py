@@ -769,6 +769,7 @@ class NetworkPolicyPort(_Model):
         _FieldInfo("protocol", "protocol", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"endPort", "port", "protocol"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("port",)
 
     end_port: int | None
     """endPort indicates that the range of ports from port to endPort if set, inclusive, should be allowed by the policy. This field cannot be defined if the port field is not defined or if the port field is defined as a named (string) port. The endPort must be equal or greater than port."""

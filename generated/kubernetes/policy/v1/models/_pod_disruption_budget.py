@@ -380,6 +380,7 @@ class PodDisruptionBudgetSpec(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"maxUnavailable", "minAvailable", "selector", "unhealthyPodEvictionPolicy"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("max_unavailable", "min_available")
 
     max_unavailable: _IntOrString | None
     """An eviction is allowed if at most "maxUnavailable" pods selected by "selector" are unavailable after the eviction, i.e. even in absence of the evicted pod. For example, one can prevent all voluntary evictions by specifying 0. This is a mutually exclusive setting with "minAvailable"."""

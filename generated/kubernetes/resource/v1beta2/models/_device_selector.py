@@ -208,6 +208,7 @@ class OpaqueDeviceConfiguration(_Model):
         _FieldInfo("parameters", "parameters", "dict[str, Any]", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"driver", "parameters"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("parameters",)
     _absent: tuple[str, ...]
 
     driver: str

@@ -73,6 +73,7 @@ class AllocatedDeviceStatus(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"conditions", "data", "device", "driver", "networkData", "pool", "shareID"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("data",)
     _absent: tuple[str, ...]
 
     conditions: list[_meta_v1.Condition] | None

@@ -307,6 +307,7 @@ class PodGroupSchedulingPolicy(_Model):
         _FieldInfo("gang", "gang", "GangSchedulingPolicy | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"basic", "gang"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("basic",)
 
     basic: dict[str, Any] | None
     """Basic specifies that the pods in this group should be scheduled using standard Kubernetes scheduling behavior."""
