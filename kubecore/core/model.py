@@ -115,7 +115,16 @@ class FieldInfo:
 
 
 class _DataclassFields:
-    """Builds ``__dataclass_fields__`` on first use, so importing a model costs nothing."""
+    """Builds ``__dataclass_fields__`` on first use, so importing a model costs nothing.
+
+    Besides one field per ``FIELDS`` entry it holds ``extra_fields`` as an ``InitVar`` with a
+    default: ``dataclasses.fields()``, ``asdict()`` and ``astuple()`` leave it out, while
+    ``dataclasses.replace()`` (CPython 3.11: it passes every init field and InitVar not in
+    ``changes`` as ``getattr(obj, name)``) hands the object's ``extra_fields`` to the
+    generated ``__init__``, so a replaced object keeps the fields its class does not know
+    and its explicit nulls. The generator reserves the name (``naming``): no wire field
+    becomes an attribute called ``extra_fields``.
+    """
 
     def __get__(self, obj: object, owner: type[Model]) -> dict[str, dataclasses.Field[Any]]:
         cache: dict[str, dataclasses.Field[Any]] | None = owner.__dict__.get(
@@ -126,14 +135,27 @@ class _DataclassFields:
 
             cache = {}
             for info in owner.FIELDS:
-                f: dataclasses.Field[Any] = dataclasses.field(kw_only=True)
-                f.default = None
-                f.name = info.name
-                f.type = info.type
-                f._field_type = dataclasses._FIELD  # type: ignore[attr-defined]
-                cache[info.name] = f
+                cache[info.name] = _field(info.name, info.type, dataclasses._FIELD)  # type: ignore[attr-defined]
+            cache["extra_fields"] = _field(
+                "extra_fields",
+                "InitVar[dict[str, Any] | None]",
+                dataclasses._FIELD_INITVAR,  # type: ignore[attr-defined]
+            )
             owner._dataclass_fields_cache = cache  # type: ignore[attr-defined]
         return cache
+
+
+def _field(name: str, type_: str, kind: object) -> dataclasses.Field[Any]:
+    """A ``dataclasses.Field`` as the ``dataclass`` decorator would build it for a keyword-only
+    field with the default None (``kind``: ``dataclasses._FIELD`` or ``_FIELD_INITVAR``)."""
+    import dataclasses
+
+    f: dataclasses.Field[Any] = dataclasses.field(kw_only=True)
+    f.default = None
+    f.name = name
+    f.type = type_
+    f._field_type = kind  # type: ignore[attr-defined]
+    return f
 
 
 class Model:
@@ -300,7 +322,25 @@ class Model:
         # generator put it in, which a regeneration may change) and hold the set slots as
         # they are: an object not loaded yet pickles its JSON without loading it.
         cls = type(self)
-        return (_new_model, (_public_module(cls), cls.__qualname__), (None, _set_slots(self)))
+        return (_new_model, (public_module(cls), cls.__qualname__), (None, _set_slots(self)))
+
+    def __copy__(self: _M) -> _M:
+        """``copy.copy``: the shallow copy a dataclass gets, read or not: a new object whose
+        fields are this object's field values themselves (``copy.copy(p).metadata is
+        p.metadata``), with the same ``extra_fields``. An object not read yet loads first,
+        so the copy and the original share their child objects instead of each loading its
+        own from one shared dict. ``copy.deepcopy``, ``deep_copy()`` and pickling copy
+        everything and keep an unread object unread."""
+        if self._raw is not None:
+            self._materialize()
+        cls = self.__class__
+        new = cls.__new__(cls)
+        for name, value in _set_slots(self).items():
+            setattr(new, name, value)
+        state: dict[str, Any] | None = getattr(self, "__dict__", None)  # a user subclass's
+        if state:
+            new.__dict__.update(state)
+        return new
 
     def deep_copy(self: _M) -> _M:
         """An equal object sharing no mutable state with this one (client-go's
@@ -435,7 +475,7 @@ def _untouched(obj: Model) -> bool:
     return len(_get_referents(obj)) <= 2
 
 
-def _public_module(cls: type) -> str:
+def public_module(cls: type) -> str:
     """The package a generated class is imported from: its module less the private
     (``_``-prefixed) modules the generator splits a package into."""
     parts = cls.__module__.split(".")
@@ -446,13 +486,22 @@ def _public_module(cls: type) -> str:
 
 def _new_model(module: str, qualname: str) -> Model:
     """An empty instance of ``module.qualname`` (what unpickling fills in)."""
+    found: Any = find_class(module, qualname)
+    instance: Model = found.__new__(found)
+    return instance
+
+
+def find_class(module: str, qualname: str) -> type:
+    """The class ``qualname`` of ``module`` (a package's lazy ``__getattr__`` finds a generated
+    class there): what unpickling a model or an enum member looks up."""
     from importlib import import_module
 
     found: Any = import_module(module)
     for name in qualname.split("."):
         found = getattr(found, name)
-    instance: Model = found.__new__(found)
-    return instance
+    if not isinstance(found, type):
+        raise TypeError(f"{module}.{qualname} is not a class")
+    return found
 
 
 def _set_slots(obj: Model) -> dict[str, Any]:

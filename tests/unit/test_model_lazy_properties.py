@@ -155,7 +155,11 @@ def step(obj: Pod, op: str, path: tuple[str | int, ...], value: int) -> tuple[Po
     if op == "pickle":
         return pickle.loads(pickle.dumps(obj)), None
     if op == "copy":
-        return copy.copy(obj), None
+        # a dataclass's shallow copy, read or not: every field value is shared
+        new = copy.copy(obj)
+        shared = [walk(new, path) is walk(obj, path) for path in _PATHS]
+        assert all(shared), [p for p, same in zip(_PATHS, shared, strict=True) if not same]
+        return new, None
     if op == "deepcopy":
         return copy.deepcopy(obj), None
     if op == "to_json":

@@ -78,6 +78,7 @@ class ManagedFieldsEntry(_Model):
         operation: str | None = None,
         subresource: str | None = None,
         time: _Time | str | _datetime | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.api_version = api_version
         self.fields_type = fields_type
@@ -86,7 +87,7 @@ class ManagedFieldsEntry(_Model):
         self.operation = operation
         self.subresource = subresource
         self.time = None if time is None else _Time.coerce(time)
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -51,6 +51,7 @@ class WatchEvent(_Model):
         *,
         object: dict[str, Any] | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if object is None:
@@ -63,7 +64,7 @@ class WatchEvent(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

@@ -102,6 +102,7 @@ class DaemonSet(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: DaemonSetSpec | None = None,
         status: DaemonSetStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -115,7 +116,7 @@ class DaemonSet(_Model):
         self.status = (
             None if status is None else _model_arg(status, DaemonSetStatus, "DaemonSet(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -255,6 +256,7 @@ class DaemonSetCondition(_Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.last_transition_time = (
@@ -272,7 +274,7 @@ class DaemonSetCondition(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -404,6 +406,7 @@ class DaemonSetList(_Model):
         items: list[DaemonSet] | None = None,
         kind: str | None = "DaemonSetList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -418,7 +421,7 @@ class DaemonSetList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "DaemonSetList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -551,6 +554,7 @@ class DaemonSetSpec(_Model):
         selector: _meta_v1.LabelSelector | None = None,
         template: _core_v1.PodTemplateSpec | None = None,
         update_strategy: DaemonSetUpdateStrategy | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.min_ready_seconds = min_ready_seconds
@@ -576,7 +580,7 @@ class DaemonSetSpec(_Model):
                 update_strategy, DaemonSetUpdateStrategy, "DaemonSetSpec(update_strategy=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -767,6 +771,7 @@ class DaemonSetStatus(_Model):
         number_unavailable: int | None = None,
         observed_generation: int | None = None,
         updated_number_scheduled: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.collision_count = collision_count
@@ -802,7 +807,7 @@ class DaemonSetStatus(_Model):
         self.number_unavailable = number_unavailable
         self.observed_generation = observed_generation
         self.updated_number_scheduled = updated_number_scheduled
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -976,6 +981,7 @@ class DaemonSetUpdateStrategy(_Model):
         *,
         rolling_update: RollingUpdateDaemonSet | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.rolling_update = (
             None
@@ -987,7 +993,7 @@ class DaemonSetUpdateStrategy(_Model):
             )
         )
         self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1065,10 +1071,11 @@ class RollingUpdateDaemonSet(_Model):
         *,
         max_surge: _IntOrString | None = None,
         max_unavailable: _IntOrString | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.max_surge = max_surge
         self.max_unavailable = max_unavailable
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

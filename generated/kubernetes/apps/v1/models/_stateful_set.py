@@ -59,10 +59,11 @@ class RollingUpdateStatefulSetStrategy(_Model):
         *,
         max_unavailable: _IntOrString | None = None,
         partition: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.max_unavailable = max_unavailable
         self.partition = partition
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -191,6 +192,7 @@ class StatefulSet(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: StatefulSetSpec | None = None,
         status: StatefulSetStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -208,7 +210,7 @@ class StatefulSet(_Model):
             if status is None
             else _model_arg(status, StatefulSetStatus, "StatefulSet(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -348,6 +350,7 @@ class StatefulSetCondition(_Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.last_transition_time = (
@@ -365,7 +368,7 @@ class StatefulSetCondition(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -497,6 +500,7 @@ class StatefulSetList(_Model):
         items: list[StatefulSet] | None = None,
         kind: str | None = "StatefulSetList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -511,7 +515,7 @@ class StatefulSetList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "StatefulSetList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -616,9 +620,10 @@ If unset, defaults to 0. Replica indices will be in the range:
         self,
         *,
         start: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.start = start
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -683,10 +688,11 @@ class StatefulSetPersistentVolumeClaimRetentionPolicy(_Model):
         *,
         when_deleted: str | None = None,
         when_scaled: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.when_deleted = when_deleted
         self.when_scaled = when_scaled
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -842,6 +848,7 @@ class StatefulSetSpec(_Model):
         template: _core_v1.PodTemplateSpec | None = None,
         update_strategy: StatefulSetUpdateStrategy | None = None,
         volume_claim_templates: list[_core_v1.PersistentVolumeClaim] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.min_ready_seconds = min_ready_seconds
@@ -896,7 +903,7 @@ class StatefulSetSpec(_Model):
                 for i0 in volume_claim_templates
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1165,6 +1172,7 @@ class StatefulSetStatus(_Model):
         replicas: int | None = None,
         update_revision: str | None = None,
         updated_replicas: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.available_replicas = available_replicas
@@ -1188,7 +1196,7 @@ class StatefulSetStatus(_Model):
             self.replicas = replicas
         self.update_revision = update_revision
         self.updated_replicas = updated_replicas
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1356,6 +1364,7 @@ class StatefulSetUpdateStrategy(_Model):
         *,
         rolling_update: RollingUpdateStatefulSetStrategy | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.rolling_update = (
             None
@@ -1367,7 +1376,7 @@ class StatefulSetUpdateStrategy(_Model):
             )
         )
         self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
