@@ -52,7 +52,7 @@ def same_json(mine: Any, theirs: Any) -> bool:
         return _same_values(mine, theirs)
     try:
         written = _dumps(mine, option=_SORT_KEYS)
-        if written != _dumps(theirs, option=_SORT_KEYS):
+        if theirs is not mine and written != _dumps(theirs, option=_SORT_KEYS):
             return False
     except TypeError:
         return _same_values(mine, theirs)

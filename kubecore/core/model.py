@@ -336,7 +336,8 @@ class Model:
         cls = self.__class__
         new = cls.__new__(cls)
         for name, value in _set_slots(self).items():
-            setattr(new, name, value)
+            if name[:2] != "__":  # not a subclass's __weakref__ / __dict__ slot
+                setattr(new, name, value)
         state: dict[str, Any] | None = getattr(self, "__dict__", None)  # a user subclass's
         if state:
             new.__dict__.update(state)
