@@ -56,6 +56,7 @@ class ModelView:
     deprecated: str | None = None  # literal
     always_set: bool = False  # some field is never None (see _always_set)
     checks: bool = False  # _decode may reject a value of the wrong shape
+    loose: list[str] = field(default_factory=list)  # fields whose JSON type is not fixed
 
 
 @dataclass
@@ -258,6 +259,21 @@ def _always_set(model: ir.ModelType, f: ir.Field, code: TypeCode, cyclic: set[st
     return not (isinstance(f.type, ir.Ref) and f.type.type_id in cyclic)
 
 
+def _loose(t: ir.TypeRef) -> bool:
+    """Whether the schema leaves the JSON type of a value open (free-form JSON,
+    int-or-string, a union), so ``==`` must also compare JSON types (``Model._LOOSE_FIELDS``);
+    lists and maps of such values too. Models, enums, Quantities and typed scalars are not."""
+    if isinstance(t, ir.AnyJson | ir.UnionOf):
+        return True
+    if isinstance(t, ir.Special):
+        return t.name == "IntOrString"
+    if isinstance(t, ir.ListOf):
+        return _loose(t.item)
+    if isinstance(t, ir.MapOf):
+        return _loose(t.value)
+    return False
+
+
 def _cyclic_types(api: ir.Api) -> set[str]:
     """Model types reachable from themselves through required model-typed fields."""
     edges = {
@@ -452,6 +468,7 @@ def _model_view(
         deprecated=string_literal(model.deprecated) if model.deprecated else None,
         always_set=any_always,
         checks=any_check,
+        loose=[string_literal(f.python_name) for f in model.fields if _loose(f.type)],
     )
     kinds = {g.kind for g in model.gvks}
     if len(kinds) == 1:

@@ -31,10 +31,9 @@ from gc import get_referents as _get_referents
 from marshal import dumps as _marshal_dumps
 from marshal import loads as _marshal_loads
 
-from orjson import OPT_SORT_KEYS as _SORT_KEYS
 from orjson import Fragment as _Fragment
-from orjson import dumps as _json_dumps
 
+from kubecore.core.jsoneq import same_json as _same_json
 from kubecore.core.jsontext import json_loads as _json_loads
 from kubecore.core.quantity import Quantity as _Quantity
 
@@ -116,7 +115,16 @@ class FieldInfo:
 
 
 class _DataclassFields:
-    """Builds ``__dataclass_fields__`` on first use, so importing a model costs nothing."""
+    """Builds ``__dataclass_fields__`` on first use, so importing a model costs nothing.
+
+    Besides one field per ``FIELDS`` entry it holds ``extra_fields`` as an ``InitVar`` with a
+    default: ``dataclasses.fields()``, ``asdict()`` and ``astuple()`` leave it out, while
+    ``dataclasses.replace()`` (CPython 3.11: it passes every init field and InitVar not in
+    ``changes`` as ``getattr(obj, name)``) hands the object's ``extra_fields`` to the
+    generated ``__init__``, so a replaced object keeps the fields its class does not know
+    and its explicit nulls. The generator reserves the name (``naming``): no wire field
+    becomes an attribute called ``extra_fields``.
+    """
 
     def __get__(self, obj: object, owner: type[Model]) -> dict[str, dataclasses.Field[Any]]:
         cache: dict[str, dataclasses.Field[Any]] | None = owner.__dict__.get(
@@ -127,14 +135,27 @@ class _DataclassFields:
 
             cache = {}
             for info in owner.FIELDS:
-                f: dataclasses.Field[Any] = dataclasses.field(kw_only=True)
-                f.default = None
-                f.name = info.name
-                f.type = info.type
-                f._field_type = dataclasses._FIELD  # type: ignore[attr-defined]
-                cache[info.name] = f
+                cache[info.name] = _field(info.name, info.type, dataclasses._FIELD)  # type: ignore[attr-defined]
+            cache["extra_fields"] = _field(
+                "extra_fields",
+                "InitVar[dict[str, Any] | None]",
+                dataclasses._FIELD_INITVAR,  # type: ignore[attr-defined]
+            )
             owner._dataclass_fields_cache = cache  # type: ignore[attr-defined]
         return cache
+
+
+def _field(name: str, type_: str, kind: object) -> dataclasses.Field[Any]:
+    """A ``dataclasses.Field`` as the ``dataclass`` decorator would build it for a keyword-only
+    field with the default None (``kind``: ``dataclasses._FIELD`` or ``_FIELD_INITVAR``)."""
+    import dataclasses
+
+    f: dataclasses.Field[Any] = dataclasses.field(kw_only=True)
+    f.default = None
+    f.name = name
+    f.type = type_
+    f._field_type = kind  # type: ignore[attr-defined]
+    return f
 
 
 class Model:
@@ -144,6 +165,9 @@ class Model:
 
     #: Field metadata in declaration order (generated).
     FIELDS: ClassVar[tuple[FieldInfo, ...]] = ()
+    #: Fields whose values the schema does not fix to one JSON type (free-form JSON,
+    #: int-or-string, unions; generated): ``==`` compares them as JSON documents.
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ()
     __dataclass_fields__: ClassVar[Any] = _DataclassFields()
 
     _extra: dict[str, Any] | None
@@ -298,7 +322,26 @@ class Model:
         # generator put it in, which a regeneration may change) and hold the set slots as
         # they are: an object not loaded yet pickles its JSON without loading it.
         cls = type(self)
-        return (_new_model, (_public_module(cls), cls.__qualname__), (None, _set_slots(self)))
+        return (_new_model, (public_module(cls), cls.__qualname__), (None, _set_slots(self)))
+
+    def __copy__(self: _M) -> _M:
+        """``copy.copy``: the shallow copy a dataclass gets, read or not: a new object whose
+        fields are this object's field values themselves (``copy.copy(p).metadata is
+        p.metadata``), with the same ``extra_fields``. An object not read yet loads first,
+        so the copy and the original share their child objects instead of each loading its
+        own from one shared dict. ``copy.deepcopy``, ``deep_copy()`` and pickling copy
+        everything and keep an unread object unread."""
+        if self._raw is not None:
+            self._materialize()
+        cls = self.__class__
+        new = cls.__new__(cls)
+        for name, value in _set_slots(self).items():
+            if name[:2] != "__":  # not a subclass's __weakref__ / __dict__ slot
+                setattr(new, name, value)
+        state: dict[str, Any] | None = getattr(self, "__dict__", None)  # a user subclass's
+        if state:
+            new.__dict__.update(state)
+        return new
 
     def deep_copy(self: _M) -> _M:
         """An equal object sharing no mutable state with this one (client-go's
@@ -346,6 +389,16 @@ class Model:
         return frozenset(name for name in absent if _is_empty(getattr(self, name)))
 
     def __eq__(self, other: object) -> bool:
+        """Same class and the same JSON document after encoding, read or not.
+
+        Typed fields compare with ``==`` (child models recursively, Quantities by value:
+        ``"1"`` equals ``"1000m"``, a float field's ``1`` equals ``1.0``). Values whose JSON
+        type the schema leaves open (``_LOOSE_FIELDS``: free-form JSON, int-or-string,
+        unions) and the unknown fields and nulls in ``extra_fields`` must also be the same
+        JSON (``kubecore.core.jsoneq.same_json``: ``1``, ``1.0`` and ``True`` differ, NaN
+        never equals). NotImplemented for another class. client-go:
+        ``equality.Semantic.DeepEqual``.
+        """
         if other.__class__ is not self.__class__:
             return NotImplemented
         assert isinstance(other, Model)
@@ -356,12 +409,22 @@ class Model:
             and mine_raw.__class__ is their_raw.__class__
             and _untouched(self)
             and _untouched(other)
-            and _same_json(mine_raw, their_raw)
+            and _same_document(mine_raw, their_raw)
         ):
             # Neither loaded, and the same JSON: the same objects. Different JSON proves
             # nothing (Quantities compare by value: "1" == "1000m"), so that case loads.
             return True
-        if self._values() != other._values() or (self._extra or None) != (other._extra or None):
+        # C-level == first (child models recurse through here); the type-strict check of
+        # the loose values only when it says equal.
+        if self._values() != other._values():
+            return False
+        for name in self._LOOSE_FIELDS:
+            if not _same_json(getattr(self, name), getattr(other, name)):
+                return False
+        mine_extra, their_extra = self._extra or None, other._extra or None
+        if (mine_extra is not None or their_extra is not None) and not _same_json(
+            mine_extra, their_extra
+        ):
             return False
         mine: tuple[str, ...] = getattr(self, "_absent", ())
         theirs: tuple[str, ...] = getattr(other, "_absent", ())
@@ -392,36 +455,16 @@ def _check_kind(cls: type, data: dict[str, Any], kind: str, api_version: str | N
         )
 
 
-def _same_json(mine: dict[str, Any] | ItemJSON, theirs: dict[str, Any] | ItemJSON) -> bool:
-    """Whether two wire values are the same JSON document, so decode to equal objects.
-
-    Python's ``==`` is not enough: it takes ``1 == 1.0 == True``, which decode differently
-    (an int field keeps ``1`` and rejects ``1.0``). So equal values must also serialize
-    alike with sorted keys; NaN (which orjson writes as null) already differs under ``==``.
-    """
-    if mine.__class__ is ItemJSON:
-        return mine.data == theirs.data  # type: ignore[union-attr]
-    if mine is theirs:
-        return True
-    if mine != theirs:
-        return False
-    try:
-        return bool(_json_dumps(mine, option=_SORT_KEYS) == _json_dumps(theirs, option=_SORT_KEYS))
-    except TypeError:  # what orjson cannot write (integers beyond 64 bits, objects)
-        return _same_values(mine, theirs)
-
-
-def _same_values(mine: Any, theirs: Any) -> bool:
-    """``==`` that also requires equal types (``1``, ``1.0`` and ``True`` differ)."""
-    if mine.__class__ is not theirs.__class__:
-        return False
-    if isinstance(mine, dict):
-        return mine.keys() == theirs.keys() and all(
-            _same_values(v, theirs[k]) for k, v in mine.items()
-        )
-    if isinstance(mine, list):
-        return len(mine) == len(theirs) and all(map(_same_values, mine, theirs))
-    return bool(mine == theirs)
+def _same_document(mine: dict[str, Any] | ItemJSON, theirs: dict[str, Any] | ItemJSON) -> bool:
+    """Whether two unread objects hold the same JSON document, so decode to equal objects:
+    the same text, or parsed data that ``same_json`` finds the same (``==`` alone takes
+    ``1 == 1.0 == True``, which decode differently)."""
+    if isinstance(mine, ItemJSON) and isinstance(theirs, ItemJSON):
+        if mine.data != theirs.data:
+            return False
+        # the same text is the same document, unless it spells a NaN (json reads NaN)
+        return b"NaN" not in mine.data or _same_json(mine.parse(), theirs.parse())
+    return _same_json(mine, theirs)
 
 
 def _untouched(obj: Model) -> bool:
@@ -433,7 +476,7 @@ def _untouched(obj: Model) -> bool:
     return len(_get_referents(obj)) <= 2
 
 
-def _public_module(cls: type) -> str:
+def public_module(cls: type) -> str:
     """The package a generated class is imported from: its module less the private
     (``_``-prefixed) modules the generator splits a package into."""
     parts = cls.__module__.split(".")
@@ -444,13 +487,22 @@ def _public_module(cls: type) -> str:
 
 def _new_model(module: str, qualname: str) -> Model:
     """An empty instance of ``module.qualname`` (what unpickling fills in)."""
+    found: Any = find_class(module, qualname)
+    instance: Model = found.__new__(found)
+    return instance
+
+
+def find_class(module: str, qualname: str) -> type:
+    """The class ``qualname`` of ``module`` (a package's lazy ``__getattr__`` finds a generated
+    class there): what unpickling a model or an enum member looks up."""
     from importlib import import_module
 
     found: Any = import_module(module)
     for name in qualname.split("."):
         found = getattr(found, name)
-    instance: Model = found.__new__(found)
-    return instance
+    if not isinstance(found, type):
+        raise TypeError(f"{module}.{qualname} is not a class")
+    return found
 
 
 def _set_slots(obj: Model) -> dict[str, Any]:

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_UP, Context, Decimal
 
+from kubecore.core.jsoneq import same_json
+
 TYPE_CHECKING = False  # typing is not imported at run time: models import this module
 if TYPE_CHECKING:
     from typing import Literal, Self, TypeAlias
@@ -338,19 +340,22 @@ class Quantity:
     # -- comparison ---------------------------------------------------------------
 
     def __eq__(self, other: object) -> bool:
+        """Equal by exact value to a Quantity, quantity text, int, float or Decimal; a value
+        that does not parse (``"x"``, or ``true`` sent where a quantity belongs) equals only
+        the same raw JSON value (``kubecore.core.jsoneq.same_json``). NotImplemented for any
+        other type (a bool, None, a list), so ``==`` falls back to identity, never raises."""
+        if isinstance(other, Quantity):
+            theirs_raw: object = other.raw
+        elif isinstance(other, str | int | float | Decimal) and not isinstance(other, bool):
+            theirs_raw = other
+        else:
+            return NotImplemented
         try:
             mine = self.to_decimal()
-        except (ValueError, TypeError):
-            # An unparsable raw value is only equal to the same raw text.
-            if isinstance(other, Quantity):
-                return str(self.raw) == str(other.raw)
-            return isinstance(other, str) and other == str(self.raw)
-        try:
             theirs = _to_decimal(other)
-        except ValueError:
-            return False
-        if theirs is None:
-            return NotImplemented
+        except (ValueError, TypeError):
+            # Not both numbers: only the same raw JSON (``true`` is neither ``1`` nor "true").
+            return same_json(self.raw, theirs_raw)
         return mine == theirs
 
     def __hash__(self) -> int:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, TypeVar, overload
 
 from kubecore.core import yamlio
+from kubecore.core.jsoneq import same_json
 
 if TYPE_CHECKING:
     from kubecore.core.model import Model
@@ -404,9 +405,12 @@ class Unstructured:
         return self.object.get(key, default)
 
     def __eq__(self, other: object) -> bool:
+        """The same JSON document (``kubecore.core.jsoneq.same_json``): ``1``, ``1.0`` and
+        ``True`` differ, key order does not matter, NaN never equals. client-go:
+        ``equality.Semantic.DeepEqual`` of the two objects."""
         if not isinstance(other, Unstructured):
             return NotImplemented
-        return self.object == other.object
+        return same_json(self.object, other.object)
 
     __hash__ = None  # type: ignore[assignment]
 

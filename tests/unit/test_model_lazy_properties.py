@@ -155,7 +155,11 @@ def step(obj: Pod, op: str, path: tuple[str | int, ...], value: int) -> tuple[Po
     if op == "pickle":
         return pickle.loads(pickle.dumps(obj)), None
     if op == "copy":
-        return copy.copy(obj), None
+        # a dataclass's shallow copy, read or not: every field value is shared
+        new = copy.copy(obj)
+        shared = [walk(new, path) is walk(obj, path) for path in _PATHS]
+        assert all(shared), [p for p, same in zip(_PATHS, shared, strict=True) if not same]
+        return new, None
     if op == "deepcopy":
         return copy.deepcopy(obj), None
     if op == "to_json":
@@ -224,6 +228,52 @@ def test_equality_of_unread_objects_is_the_equality_of_read_ones(
 ) -> None:
     assert (Pod.from_dict(one) == Pod.from_dict(two)) == (eager(one) == eager(two))
     assert Pod.from_dict(one) == eager(one)
+
+
+_TWIST = {int: 1.0, float: True, bool: 1}  # the next JSON type of the same Python value
+
+
+def _twistable(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Paths of the 0/1 number and bool leaves of ``value``, where Python's ``==`` cannot
+    tell ``1``, ``1.0`` and ``True`` apart; Quantity maps (``limits``, ``requests``) left
+    out, since Quantities compare by value on purpose."""
+    if isinstance(value, dict):
+        if path and path[-1] in ("limits", "requests"):
+            return []
+        return [p for k, v in value.items() for p in _twistable(v, (*path, k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _twistable(v, (*path, i))]
+    if value.__class__ in _TWIST and value in (0, 1):
+        return [path]
+    return []
+
+
+def _twisted(doc: Any, path: tuple[Any, ...]) -> Any:
+    if not path:
+        return type(_TWIST[doc.__class__])(doc)
+    copied = copy.copy(doc)
+    copied[path[0]] = _twisted(doc[path[0]], path[1:])
+    return copied
+
+
+@settings(max_examples=300)
+@given(doc=_POD, pick=st.integers(0, 1000))
+def test_a_leaf_of_another_json_type_makes_objects_unequal_read_or_not(
+    doc: dict[str, Any], pick: int
+) -> None:
+    # ``==`` means the same JSON document after encoding wherever the schema leaves the
+    # JSON type open (unknown fields, wrong shapes kept whole, free-form values), and a
+    # typed field keeps a value of another JSON type in extra_fields: either way 1, 1.0
+    # and True must differ, read or unread.
+    paths = _twistable(doc)
+    if not paths:
+        return
+    other = _twisted(doc, paths[pick % len(paths)])
+    assert orjson.dumps(doc) != orjson.dumps(other)
+    assert Pod.from_dict(doc) != Pod.from_dict(other)
+    assert Pod.from_json(orjson.dumps(doc)) != Pod.from_json(orjson.dumps(other))
+    assert eager(doc) != eager(other) and eager(other) != Pod.from_dict(doc)
+    assert Pod.from_dict(doc) == eager(doc) and Pod.from_dict(other) == eager(other)
 
 
 def test_unread_objects_equal_by_value_are_equal() -> None:

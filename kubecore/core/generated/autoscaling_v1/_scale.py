@@ -71,6 +71,7 @@ class Scale(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: ScaleSpec | None = None,
         status: ScaleStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -84,7 +85,7 @@ class Scale(_Model):
         self.status = (
             None if status is None else _model_arg(status, ScaleStatus, "Scale(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -192,9 +193,10 @@ class ScaleSpec(_Model):
         self,
         *,
         replicas: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.replicas = replicas
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -261,6 +263,7 @@ class ScaleStatus(_Model):
         *,
         replicas: int | None = None,
         selector: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if replicas is None:
@@ -269,7 +272,7 @@ class ScaleStatus(_Model):
         else:
             self.replicas = replicas
         self.selector = selector
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

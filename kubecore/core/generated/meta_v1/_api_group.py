@@ -87,6 +87,7 @@ class APIGroup(_Model):
         preferred_version: GroupVersionForDiscovery | None = None,
         server_address_by_client_cidrs: list[ServerAddressByClientCIDR] | None = None,
         versions: list[GroupVersionForDiscovery] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -121,7 +122,7 @@ class APIGroup(_Model):
                 _model_arg(i0, GroupVersionForDiscovery, "APIGroup(versions=...)")
                 for i0 in versions
             ]
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -264,6 +265,7 @@ class GroupVersionForDiscovery(_Model):
         *,
         group_version: str | None = None,
         version: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if group_version is None:
@@ -276,7 +278,7 @@ class GroupVersionForDiscovery(_Model):
             absent += ("version",)
         else:
             self.version = version
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

@@ -55,6 +55,7 @@ class APIGroupList(_Model):
         api_version: str | None = "v1",
         groups: list[APIGroup] | None = None,
         kind: str | None = "APIGroupList",
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -64,7 +65,7 @@ class APIGroupList(_Model):
         else:
             self.groups = [_model_arg(i0, APIGroup, "APIGroupList(groups=...)") for i0 in groups]
         self.kind = kind
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

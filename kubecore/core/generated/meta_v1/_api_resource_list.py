@@ -108,6 +108,7 @@ class APIResource(_Model):
         storage_version_hash: str | None = None,
         verbs: list[str] | None = None,
         version: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.categories = categories
@@ -140,7 +141,7 @@ class APIResource(_Model):
         else:
             self.verbs = verbs
         self.version = version
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -330,6 +331,7 @@ class APIResourceList(_Model):
         group_version: str | None = None,
         kind: str | None = "APIResourceList",
         resources: list[APIResource] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -346,7 +348,7 @@ class APIResourceList(_Model):
             self.resources = [
                 _model_arg(i0, APIResource, "APIResourceList(resources=...)") for i0 in resources
             ]
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

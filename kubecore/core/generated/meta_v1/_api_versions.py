@@ -69,6 +69,7 @@ class APIVersions(_Model):
         kind: str | None = "APIVersions",
         server_address_by_client_cidrs: list[ServerAddressByClientCIDR] | None = None,
         versions: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -88,7 +89,7 @@ class APIVersions(_Model):
             absent += ("versions",)
         else:
             self.versions = versions
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

@@ -97,6 +97,7 @@ class DeleteOptions(_Model):
         orphan_dependents: bool | None = None,
         preconditions: Preconditions | None = None,
         propagation_policy: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.api_version = api_version
         self.dry_run = dry_run
@@ -112,7 +113,7 @@ class DeleteOptions(_Model):
             else _model_arg(preconditions, Preconditions, "DeleteOptions(preconditions=...)")
         )
         self.propagation_policy = propagation_policy
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -251,10 +252,11 @@ class Preconditions(_Model):
         *,
         resource_version: str | None = None,
         uid: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.resource_version = resource_version
         self.uid = uid
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

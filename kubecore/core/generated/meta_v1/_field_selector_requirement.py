@@ -51,6 +51,7 @@ class FieldSelectorRequirement(_Model):
         key: str | None = None,
         operator: str | None = None,
         values: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if key is None:
@@ -64,7 +65,7 @@ class FieldSelectorRequirement(_Model):
         else:
             self.operator = operator
         self.values = values
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

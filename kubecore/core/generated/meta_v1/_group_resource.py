@@ -43,6 +43,7 @@ class GroupResource(_Model):
         *,
         group: str | None = None,
         resource: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if group is None:
@@ -55,7 +56,7 @@ class GroupResource(_Model):
             absent += ("resource",)
         else:
             self.resource = resource
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

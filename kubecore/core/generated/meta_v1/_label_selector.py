@@ -50,6 +50,7 @@ class LabelSelector(_Model):
         *,
         match_expressions: list[LabelSelectorRequirement] | None = None,
         match_labels: dict[str, str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.match_expressions = (
             None
@@ -60,7 +61,7 @@ class LabelSelector(_Model):
             ]
         )
         self.match_labels = match_labels
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

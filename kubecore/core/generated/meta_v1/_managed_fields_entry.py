@@ -45,6 +45,7 @@ class ManagedFieldsEntry(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "fieldsType", "fieldsV1", "manager", "operation", "subresource", "time"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("fields_v1",)
 
     api_version: str | None
     """APIVersion defines the version of this resource that this field set applies to. The format is "group/version" just like the top-level APIVersion field. It is necessary to track the version of a field set because it cannot be automatically converted."""
@@ -77,6 +78,7 @@ class ManagedFieldsEntry(_Model):
         operation: str | None = None,
         subresource: str | None = None,
         time: _Time | str | _datetime | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.api_version = api_version
         self.fields_type = fields_type
@@ -85,7 +87,7 @@ class ManagedFieldsEntry(_Model):
         self.operation = operation
         self.subresource = subresource
         self.time = None if time is None else _Time.coerce(time)
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -176,6 +176,7 @@ Populated by the system. Read-only. More info: https://kubernetes.io/docs/concep
         resource_version: str | None = None,
         self_link: str | None = None,
         uid: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.annotations = annotations
         self.creation_timestamp = (
@@ -210,7 +211,7 @@ Populated by the system. Read-only. More info: https://kubernetes.io/docs/concep
         self.resource_version = resource_version
         self.self_link = self_link
         self.uid = uid
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

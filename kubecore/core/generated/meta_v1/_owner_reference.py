@@ -71,6 +71,7 @@ class OwnerReference(_Model):
         kind: str | None = None,
         name: str | None = None,
         uid: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if api_version is None:
@@ -95,7 +96,7 @@ class OwnerReference(_Model):
             absent += ("uid",)
         else:
             self.uid = uid
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

@@ -45,6 +45,7 @@ class ServerAddressByClientCIDR(_Model):
         *,
         client_cidr: str | None = None,
         server_address: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if client_cidr is None:
@@ -57,7 +58,7 @@ class ServerAddressByClientCIDR(_Model):
             absent += ("server_address",)
         else:
             self.server_address = server_address
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

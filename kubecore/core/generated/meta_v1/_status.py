@@ -71,6 +71,7 @@ This is an alpha field and requires enabling the ShardedListAndWatch feature gat
         resource_version: str | None = None,
         self_link: str | None = None,
         shard_info: ShardInfo | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.continue_ = continue_
         self.remaining_item_count = remaining_item_count
@@ -81,7 +82,7 @@ This is an alpha field and requires enabling the ShardedListAndWatch feature gat
             if shard_info is None
             else _model_arg(shard_info, ShardInfo, "ListMeta(shard_info=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -184,6 +185,7 @@ class ShardInfo(_Model):
         self,
         *,
         selector: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if selector is None:
@@ -191,7 +193,7 @@ class ShardInfo(_Model):
             absent += ("selector",)
         else:
             self.selector = selector
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -305,6 +307,7 @@ class Status(_Model):
         metadata: ListMeta | None = None,
         reason: str | None = None,
         status: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -321,7 +324,7 @@ class Status(_Model):
             self.metadata = _model_arg(metadata, ListMeta, "Status(metadata=...)")
         self.reason = reason
         self.status = status
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -478,11 +481,12 @@ Examples:
         field: str | None = None,
         message: str | None = None,
         reason: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.field = field
         self.message = message
         self.reason = reason
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -593,6 +597,7 @@ class StatusDetails(_Model):
         name: str | None = None,
         retry_after_seconds: int | None = None,
         uid: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.causes = (
             None
@@ -604,7 +609,7 @@ class StatusDetails(_Model):
         self.name = name
         self.retry_after_seconds = retry_after_seconds
         self.uid = uid
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -33,6 +33,7 @@ class WatchEvent(_Model):
         _FieldInfo("type", "type", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"object", "type"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("object",)
     _absent: tuple[str, ...]
 
     object: dict[str, Any]
@@ -50,6 +51,7 @@ class WatchEvent(_Model):
         *,
         object: dict[str, Any] | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if object is None:
@@ -62,7 +64,7 @@ class WatchEvent(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

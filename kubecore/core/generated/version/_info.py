@@ -120,6 +120,7 @@ class Info(_Model):
         min_compatibility_minor: str | None = None,
         minor: str | None = None,
         platform: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if build_date is None:
@@ -171,7 +172,7 @@ class Info(_Model):
             absent += ("platform",)
         else:
             self.platform = platform
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

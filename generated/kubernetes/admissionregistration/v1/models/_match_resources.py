@@ -120,6 +120,7 @@ Default to the empty LabelSelector, which matches everything.
         namespace_selector: _meta_v1.LabelSelector | None = None,
         object_selector: _meta_v1.LabelSelector | None = None,
         resource_rules: list[NamedRuleWithOperations] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.exclude_resource_rules = (
             None
@@ -154,7 +155,7 @@ Default to the empty LabelSelector, which matches everything.
                 for i0 in resource_rules
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -312,6 +313,7 @@ Depending on the enclosing object, subresources might not be allowed. Required.
         resource_names: list[str] | None = None,
         resources: list[str] | None = None,
         scope: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.api_groups = api_groups
         self.api_versions = api_versions
@@ -319,7 +321,7 @@ Depending on the enclosing object, subresources might not be allowed. Required.
         self.resource_names = resource_names
         self.resources = resources
         self.scope = scope
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -74,9 +74,10 @@ Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. R
         self,
         *,
         expression: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.expression = expression
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -187,9 +188,10 @@ Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. R
         self,
         *,
         expression: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.expression = expression
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -292,6 +294,7 @@ class MutatingAdmissionPolicy(_Model):
         kind: str | None = "MutatingAdmissionPolicy",
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: MutatingAdmissionPolicySpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -308,7 +311,7 @@ class MutatingAdmissionPolicy(_Model):
             if spec is None
             else _model_arg(spec, MutatingAdmissionPolicySpec, "MutatingAdmissionPolicy(spec=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -430,6 +433,7 @@ class MutatingAdmissionPolicyList(_Model):
         items: list[MutatingAdmissionPolicy] | None = None,
         kind: str | None = "MutatingAdmissionPolicyList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -449,7 +453,7 @@ class MutatingAdmissionPolicyList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "MutatingAdmissionPolicyList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -633,6 +637,7 @@ The expression of a variable can refer to other variables defined earlier in the
         param_kind: ParamKind | None = None,
         reinvocation_policy: str | None = None,
         variables: list[Variable] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.failure_policy = failure_policy
         self.match_conditions = (
@@ -674,7 +679,7 @@ The expression of a variable can refer to other variables defined earlier in the
                 for i0 in variables
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -833,6 +838,7 @@ class Mutation(_Model):
         apply_configuration: ApplyConfiguration | None = None,
         json_patch: JSONPatch | None = None,
         patch_type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.apply_configuration = (
@@ -852,7 +858,7 @@ class Mutation(_Model):
             absent += ("patch_type",)
         else:
             self.patch_type = patch_type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

@@ -93,6 +93,7 @@ class MutatingAdmissionPolicyBinding(_Model):
         kind: str | None = "MutatingAdmissionPolicyBinding",
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: MutatingAdmissionPolicyBindingSpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -111,7 +112,7 @@ class MutatingAdmissionPolicyBinding(_Model):
                 spec, MutatingAdmissionPolicyBindingSpec, "MutatingAdmissionPolicyBinding(spec=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -233,6 +234,7 @@ class MutatingAdmissionPolicyBindingList(_Model):
         items: list[MutatingAdmissionPolicyBinding] | None = None,
         kind: str | None = "MutatingAdmissionPolicyBindingList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -256,7 +258,7 @@ class MutatingAdmissionPolicyBindingList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "MutatingAdmissionPolicyBindingList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -373,6 +375,7 @@ class MutatingAdmissionPolicyBindingSpec(_Model):
         match_resources: MatchResources | None = None,
         param_ref: ParamRef | None = None,
         policy_name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.match_resources = (
             None
@@ -391,7 +394,7 @@ class MutatingAdmissionPolicyBindingSpec(_Model):
             )
         )
         self.policy_name = policy_name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -194,6 +194,7 @@ Defaults to "Never".
         rules: list[RuleWithOperations] | None = None,
         side_effects: str | None = None,
         timeout_seconds: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if admission_review_versions is None:
@@ -251,7 +252,7 @@ Defaults to "Never".
         else:
             self.side_effects = side_effects
         self.timeout_seconds = timeout_seconds
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -509,6 +510,7 @@ class MutatingWebhookConfiguration(_Model):
         kind: str | None = "MutatingWebhookConfiguration",
         metadata: _meta_v1.ObjectMeta | None = None,
         webhooks: list[MutatingWebhook] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -528,7 +530,7 @@ class MutatingWebhookConfiguration(_Model):
                 for i0 in webhooks
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -654,6 +656,7 @@ class MutatingWebhookConfigurationList(_Model):
         items: list[MutatingWebhookConfiguration] | None = None,
         kind: str | None = "MutatingWebhookConfigurationList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -675,7 +678,7 @@ class MutatingWebhookConfigurationList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "MutatingWebhookConfigurationList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

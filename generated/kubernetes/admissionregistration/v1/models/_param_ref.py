@@ -81,6 +81,7 @@ One of `name` or `selector` must be set, but `name` and `selector` are mutually 
         namespace: str | None = None,
         parameter_not_found_action: str | None = None,
         selector: _meta_v1.LabelSelector | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.namespace = namespace
@@ -90,7 +91,7 @@ One of `name` or `selector` must be set, but `name` and `selector` are mutually 
             if selector is None
             else _model_arg(selector, _meta_v1.LabelSelector, "ParamRef(selector=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

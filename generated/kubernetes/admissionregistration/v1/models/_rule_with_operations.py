@@ -73,13 +73,14 @@ Depending on the enclosing object, subresources might not be allowed. Required.
         operations: list[str] | None = None,
         resources: list[str] | None = None,
         scope: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.api_groups = api_groups
         self.api_versions = api_versions
         self.operations = operations
         self.resources = resources
         self.scope = scope
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -198,6 +199,7 @@ class ServiceReference(_Model):
         namespace: str | None = None,
         path: str | None = None,
         port: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if name is None:
@@ -212,7 +214,7 @@ class ServiceReference(_Model):
             self.namespace = namespace
         self.path = path
         self.port = port
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -336,6 +338,7 @@ Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fra
         ca_bundle: str | None = None,
         service: ServiceReference | None = None,
         url: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.ca_bundle = ca_bundle
         self.service = (
@@ -344,7 +347,7 @@ Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fra
             else _model_arg(service, ServiceReference, "WebhookClientConfig(service=...)")
         )
         self.url = url
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -70,6 +70,7 @@ Required.
         *,
         key: str | None = None,
         value_expression: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if key is None:
@@ -82,7 +83,7 @@ Required.
             absent += ("value_expression",)
         else:
             self.value_expression = value_expression
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -168,6 +169,7 @@ class ExpressionWarning(_Model):
         *,
         field_ref: str | None = None,
         warning: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if field_ref is None:
@@ -180,7 +182,7 @@ class ExpressionWarning(_Model):
             absent += ("warning",)
         else:
             self.warning = warning
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -261,6 +263,7 @@ class TypeChecking(_Model):
         self,
         *,
         expression_warnings: list[ExpressionWarning] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.expression_warnings = (
             None
@@ -270,7 +273,7 @@ class TypeChecking(_Model):
                 for i0 in expression_warnings
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -389,6 +392,7 @@ class ValidatingAdmissionPolicy(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: ValidatingAdmissionPolicySpec | None = None,
         status: ValidatingAdmissionPolicyStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -414,7 +418,7 @@ class ValidatingAdmissionPolicy(_Model):
                 status, ValidatingAdmissionPolicyStatus, "ValidatingAdmissionPolicy(status=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -548,6 +552,7 @@ class ValidatingAdmissionPolicyList(_Model):
         items: list[ValidatingAdmissionPolicy] | None = None,
         kind: str | None = "ValidatingAdmissionPolicyList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -569,7 +574,7 @@ class ValidatingAdmissionPolicyList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "ValidatingAdmissionPolicyList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -763,6 +768,7 @@ The expression of a variable can refer to other variables defined earlier in the
         param_kind: ParamKind | None = None,
         validations: list[Validation] | None = None,
         variables: list[Variable] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.audit_annotations = (
             None
@@ -815,7 +821,7 @@ The expression of a variable can refer to other variables defined earlier in the
                 for i0 in variables
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -986,6 +992,7 @@ class ValidatingAdmissionPolicyStatus(_Model):
         conditions: list[_meta_v1.Condition] | None = None,
         observed_generation: int | None = None,
         type_checking: TypeChecking | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.conditions = (
             None
@@ -1005,7 +1012,7 @@ class ValidatingAdmissionPolicyStatus(_Model):
                 type_checking, TypeChecking, "ValidatingAdmissionPolicyStatus(type_checking=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1140,6 +1147,7 @@ Required.
         message: str | None = None,
         message_expression: str | None = None,
         reason: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if expression is None:
@@ -1150,7 +1158,7 @@ Required.
         self.message = message
         self.message_expression = message_expression
         self.reason = reason
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

@@ -93,6 +93,7 @@ class ValidatingAdmissionPolicyBinding(_Model):
         kind: str | None = "ValidatingAdmissionPolicyBinding",
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: ValidatingAdmissionPolicyBindingSpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -113,7 +114,7 @@ class ValidatingAdmissionPolicyBinding(_Model):
                 ValidatingAdmissionPolicyBindingSpec,
                 "ValidatingAdmissionPolicyBinding(spec=...)",
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -237,6 +238,7 @@ class ValidatingAdmissionPolicyBindingList(_Model):
         items: list[ValidatingAdmissionPolicyBinding] | None = None,
         kind: str | None = "ValidatingAdmissionPolicyBindingList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -260,7 +262,7 @@ class ValidatingAdmissionPolicyBindingList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "ValidatingAdmissionPolicyBindingList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -408,6 +410,7 @@ Required.
         param_ref: ParamRef | None = None,
         policy_name: str | None = None,
         validation_actions: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.match_resources = (
@@ -436,7 +439,7 @@ Required.
             absent += ("validation_actions",)
         else:
             self.validation_actions = validation_actions
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

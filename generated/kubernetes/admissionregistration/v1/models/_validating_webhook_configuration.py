@@ -180,6 +180,7 @@ Default to the empty LabelSelector, which matches everything.
         rules: list[RuleWithOperations] | None = None,
         side_effects: str | None = None,
         timeout_seconds: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if admission_review_versions is None:
@@ -238,7 +239,7 @@ Default to the empty LabelSelector, which matches everything.
         else:
             self.side_effects = side_effects
         self.timeout_seconds = timeout_seconds
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -486,6 +487,7 @@ class ValidatingWebhookConfiguration(_Model):
         kind: str | None = "ValidatingWebhookConfiguration",
         metadata: _meta_v1.ObjectMeta | None = None,
         webhooks: list[ValidatingWebhook] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -505,7 +507,7 @@ class ValidatingWebhookConfiguration(_Model):
                 for i0 in webhooks
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -631,6 +633,7 @@ class ValidatingWebhookConfigurationList(_Model):
         items: list[ValidatingWebhookConfiguration] | None = None,
         kind: str | None = "ValidatingWebhookConfigurationList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -654,7 +657,7 @@ class ValidatingWebhookConfigurationList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "ValidatingWebhookConfigurationList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

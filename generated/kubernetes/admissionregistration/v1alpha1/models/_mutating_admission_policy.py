@@ -75,9 +75,10 @@ Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. R
         self,
         *,
         expression: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.expression = expression
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -188,9 +189,10 @@ Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. R
         self,
         *,
         expression: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.expression = expression
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -267,6 +269,7 @@ Required.
         *,
         expression: str | None = None,
         name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if expression is None:
@@ -279,7 +282,7 @@ Required.
             absent += ("name",)
         else:
             self.name = name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -401,6 +404,7 @@ class MutatingAdmissionPolicy(_Model):
         kind: str | None = "MutatingAdmissionPolicy",
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: MutatingAdmissionPolicySpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -417,7 +421,7 @@ class MutatingAdmissionPolicy(_Model):
             if spec is None
             else _model_arg(spec, MutatingAdmissionPolicySpec, "MutatingAdmissionPolicy(spec=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -539,6 +543,7 @@ class MutatingAdmissionPolicyList(_Model):
         items: list[MutatingAdmissionPolicy] | None = None,
         kind: str | None = "MutatingAdmissionPolicyList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -558,7 +563,7 @@ class MutatingAdmissionPolicyList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "MutatingAdmissionPolicyList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -742,6 +747,7 @@ The expression of a variable can refer to other variables defined earlier in the
         param_kind: ParamKind | None = None,
         reinvocation_policy: str | None = None,
         variables: list[Variable] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.failure_policy = failure_policy
         self.match_conditions = (
@@ -783,7 +789,7 @@ The expression of a variable can refer to other variables defined earlier in the
                 for i0 in variables
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -942,6 +948,7 @@ class Mutation(_Model):
         apply_configuration: ApplyConfiguration | None = None,
         json_patch: JSONPatch | None = None,
         patch_type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.apply_configuration = (
@@ -961,7 +968,7 @@ class Mutation(_Model):
             absent += ("patch_type",)
         else:
             self.patch_type = patch_type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1057,10 +1064,11 @@ class ParamKind(_Model):
         *,
         api_version: str | None = None,
         kind: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.api_version = api_version
         self.kind = kind
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1137,6 +1145,7 @@ class Variable(_Model):
         *,
         expression: str | None = None,
         name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if expression is None:
@@ -1149,7 +1158,7 @@ class Variable(_Model):
             absent += ("name",)
         else:
             self.name = name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

@@ -94,6 +94,7 @@ class CustomResourceColumnDefinition(_Model):
         name: str | None = None,
         priority: int | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.description = description
@@ -114,7 +115,7 @@ class CustomResourceColumnDefinition(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -244,6 +245,7 @@ class CustomResourceConversion(_Model):
         *,
         strategy: str | None = None,
         webhook: WebhookConversion | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if strategy is None:
@@ -256,7 +258,7 @@ class CustomResourceConversion(_Model):
             if webhook is None
             else _model_arg(webhook, WebhookConversion, "CustomResourceConversion(webhook=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -389,6 +391,7 @@ class CustomResourceDefinition(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: CustomResourceDefinitionSpec | None = None,
         status: CustomResourceDefinitionStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -414,7 +417,7 @@ class CustomResourceDefinition(_Model):
                 status, CustomResourceDefinitionStatus, "CustomResourceDefinition(status=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -562,6 +565,7 @@ class CustomResourceDefinitionCondition(_Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.last_transition_time = (
@@ -580,7 +584,7 @@ class CustomResourceDefinitionCondition(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -722,6 +726,7 @@ class CustomResourceDefinitionList(_Model):
         items: list[CustomResourceDefinition] | None = None,
         kind: str | None = "CustomResourceDefinitionList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -741,7 +746,7 @@ class CustomResourceDefinitionList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "CustomResourceDefinitionList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -880,6 +885,7 @@ class CustomResourceDefinitionNames(_Model):
         plural: str | None = None,
         short_names: list[str] | None = None,
         singular: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.categories = categories
@@ -896,7 +902,7 @@ class CustomResourceDefinitionNames(_Model):
             self.plural = plural
         self.short_names = short_names
         self.singular = singular
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1054,6 +1060,7 @@ class CustomResourceDefinitionSpec(_Model):
         preserve_unknown_fields: bool | None = None,
         scope: str | None = None,
         versions: list[CustomResourceDefinitionVersion] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.conversion = (
@@ -1093,7 +1100,7 @@ class CustomResourceDefinitionSpec(_Model):
                 )
                 for i0 in versions
             ]
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1250,6 +1257,7 @@ class CustomResourceDefinitionStatus(_Model):
         conditions: list[CustomResourceDefinitionCondition] | None = None,
         observed_generation: int | None = None,
         stored_versions: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.accepted_names = (
             None
@@ -1274,7 +1282,7 @@ class CustomResourceDefinitionStatus(_Model):
         )
         self.observed_generation = observed_generation
         self.stored_versions = stored_versions
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1443,6 +1451,7 @@ class CustomResourceDefinitionVersion(_Model):
         served: bool | None = None,
         storage: bool | None = None,
         subresources: CustomResourceSubresources | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.additional_printer_columns = (
@@ -1500,7 +1509,7 @@ class CustomResourceDefinitionVersion(_Model):
                 "CustomResourceDefinitionVersion(subresources=...)",
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1688,6 +1697,7 @@ class CustomResourceSubresourceScale(_Model):
         label_selector_path: str | None = None,
         spec_replicas_path: str | None = None,
         status_replicas_path: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.label_selector_path = label_selector_path
@@ -1701,7 +1711,7 @@ class CustomResourceSubresourceScale(_Model):
             absent += ("status_replicas_path",)
         else:
             self.status_replicas_path = status_replicas_path
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1783,6 +1793,7 @@ class CustomResourceSubresources(_Model):
         _FieldInfo("status", "status", "dict[str, Any] | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"scale", "status"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("status",)
 
     scale: CustomResourceSubresourceScale | None
     """scale indicates the custom resource should serve a `/scale` subresource that returns an `autoscaling/v1` Scale object."""
@@ -1795,6 +1806,7 @@ class CustomResourceSubresources(_Model):
         *,
         scale: CustomResourceSubresourceScale | None = None,
         status: dict[str, Any] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.scale = (
             None
@@ -1804,7 +1816,7 @@ class CustomResourceSubresources(_Model):
             )
         )
         self.status = status
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1873,6 +1885,7 @@ class CustomResourceValidation(_Model):
         self,
         *,
         open_apiv3_schema: JSONSchemaProps | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.open_apiv3_schema = (
             None
@@ -1883,7 +1896,7 @@ class CustomResourceValidation(_Model):
                 "CustomResourceValidation(open_apiv3_schema=...)",
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1948,10 +1961,11 @@ class ExternalDocumentation(_Model):
         *,
         description: str | None = None,
         url: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.description = description
         self.url = url
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -2164,6 +2178,15 @@ class JSONSchemaProps(_Model):
             "x-kubernetes-validations",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = (
+        "additional_items",
+        "additional_properties",
+        "default",
+        "dependencies",
+        "enum",
+        "example",
+        "items",
+    )
 
     dollar_ref: str | None
 
@@ -2349,6 +2372,7 @@ Defaults to atomic for arrays.
         x_kubernetes_map_type: str | None = None,
         x_kubernetes_preserve_unknown_fields: bool | None = None,
         x_kubernetes_validations: list[ValidationRule] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.dollar_ref = dollar_ref
         self.dollar_schema = dollar_schema
@@ -2442,7 +2466,7 @@ Defaults to atomic for arrays.
                 for i0 in x_kubernetes_validations
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -2968,6 +2992,7 @@ class SelectableField(_Model):
         self,
         *,
         json_path: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if json_path is None:
@@ -2975,7 +3000,7 @@ class SelectableField(_Model):
             absent += ("json_path",)
         else:
             self.json_path = json_path
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -3061,6 +3086,7 @@ class ServiceReference(_Model):
         namespace: str | None = None,
         path: str | None = None,
         port: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if name is None:
@@ -3075,7 +3101,7 @@ class ServiceReference(_Model):
             self.namespace = namespace
         self.path = path
         self.port = port
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -3247,6 +3273,7 @@ Transition rules by default are applied only on UPDATE requests and are skipped 
         optional_old_self: bool | None = None,
         reason: str | None = None,
         rule: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.field_path = field_path
@@ -3259,7 +3286,7 @@ Transition rules by default are applied only on UPDATE requests and are skipped 
             absent += ("rule",)
         else:
             self.rule = rule
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -3401,6 +3428,7 @@ Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fra
         ca_bundle: str | None = None,
         service: ServiceReference | None = None,
         url: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.ca_bundle = ca_bundle
         self.service = (
@@ -3409,7 +3437,7 @@ Attempting to use a user or basic auth e.g. "user:password@" is not allowed. Fra
             else _model_arg(service, ServiceReference, "WebhookClientConfig(service=...)")
         )
         self.url = url
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -3504,6 +3532,7 @@ class WebhookConversion(_Model):
         *,
         client_config: WebhookClientConfig | None = None,
         conversion_review_versions: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.client_config = (
@@ -3518,7 +3547,7 @@ class WebhookConversion(_Model):
             absent += ("conversion_review_versions",)
         else:
             self.conversion_review_versions = conversion_review_versions
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

@@ -99,6 +99,7 @@ class APIService(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: APIServiceSpec | None = None,
         status: APIServiceStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -116,7 +117,7 @@ class APIService(_Model):
             if status is None
             else _model_arg(status, APIServiceStatus, "APIService(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -256,6 +257,7 @@ class APIServiceCondition(_Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.last_transition_time = (
@@ -273,7 +275,7 @@ class APIServiceCondition(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -405,6 +407,7 @@ class APIServiceList(_Model):
         items: list[APIService] | None = None,
         kind: str | None = "APIServiceList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -419,7 +422,7 @@ class APIServiceList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "APIServiceList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -572,6 +575,7 @@ class APIServiceSpec(_Model):
         service: ServiceReference | None = None,
         version: str | None = None,
         version_priority: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.ca_bundle = ca_bundle
@@ -593,7 +597,7 @@ class APIServiceSpec(_Model):
             absent += ("version_priority",)
         else:
             self.version_priority = version_priority
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -729,6 +733,7 @@ class APIServiceStatus(_Model):
         self,
         *,
         conditions: list[APIServiceCondition] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.conditions = (
             None
@@ -738,7 +743,7 @@ class APIServiceStatus(_Model):
                 for i0 in conditions
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -815,11 +820,12 @@ class ServiceReference(_Model):
         name: str | None = None,
         namespace: str | None = None,
         port: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.namespace = namespace
         self.port = port
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

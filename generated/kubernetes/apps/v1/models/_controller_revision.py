@@ -68,6 +68,7 @@ class ControllerRevision(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "data", "kind", "metadata", "revision"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("data",)
     _absent: tuple[str, ...]
 
     api_version: str | None
@@ -93,6 +94,7 @@ class ControllerRevision(_Model):
         kind: str | None = "ControllerRevision",
         metadata: _meta_v1.ObjectMeta | None = None,
         revision: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -110,7 +112,7 @@ class ControllerRevision(_Model):
             absent += ("revision",)
         else:
             self.revision = revision
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -242,6 +244,7 @@ class ControllerRevisionList(_Model):
         items: list[ControllerRevision] | None = None,
         kind: str | None = "ControllerRevisionList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -261,7 +264,7 @@ class ControllerRevisionList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "ControllerRevisionList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

@@ -102,6 +102,7 @@ class DaemonSet(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: DaemonSetSpec | None = None,
         status: DaemonSetStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -115,7 +116,7 @@ class DaemonSet(_Model):
         self.status = (
             None if status is None else _model_arg(status, DaemonSetStatus, "DaemonSet(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -255,6 +256,7 @@ class DaemonSetCondition(_Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.last_transition_time = (
@@ -272,7 +274,7 @@ class DaemonSetCondition(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -404,6 +406,7 @@ class DaemonSetList(_Model):
         items: list[DaemonSet] | None = None,
         kind: str | None = "DaemonSetList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -418,7 +421,7 @@ class DaemonSetList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "DaemonSetList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -551,6 +554,7 @@ class DaemonSetSpec(_Model):
         selector: _meta_v1.LabelSelector | None = None,
         template: _core_v1.PodTemplateSpec | None = None,
         update_strategy: DaemonSetUpdateStrategy | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.min_ready_seconds = min_ready_seconds
@@ -576,7 +580,7 @@ class DaemonSetSpec(_Model):
                 update_strategy, DaemonSetUpdateStrategy, "DaemonSetSpec(update_strategy=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -767,6 +771,7 @@ class DaemonSetStatus(_Model):
         number_unavailable: int | None = None,
         observed_generation: int | None = None,
         updated_number_scheduled: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.collision_count = collision_count
@@ -802,7 +807,7 @@ class DaemonSetStatus(_Model):
         self.number_unavailable = number_unavailable
         self.observed_generation = observed_generation
         self.updated_number_scheduled = updated_number_scheduled
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -976,6 +981,7 @@ class DaemonSetUpdateStrategy(_Model):
         *,
         rolling_update: RollingUpdateDaemonSet | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.rolling_update = (
             None
@@ -987,7 +993,7 @@ class DaemonSetUpdateStrategy(_Model):
             )
         )
         self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1052,6 +1058,7 @@ class RollingUpdateDaemonSet(_Model):
         _FieldInfo("max_unavailable", "maxUnavailable", "_IntOrString | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"maxSurge", "maxUnavailable"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("max_surge", "max_unavailable")
 
     max_surge: _IntOrString | None
     """The maximum number of nodes with an existing available DaemonSet pod that can have an updated DaemonSet pod during during an update. Value can be an absolute number (ex: 5) or a percentage of desired pods (ex: 10%). This can not be 0 if MaxUnavailable is 0. Absolute number is calculated from percentage by rounding up to a minimum of 1. Default value is 0. Example: when this is set to 30%, at most 30% of the total number of nodes that should be running the daemon pod (i.e. status.desiredNumberScheduled) can have their a new pod created before the old pod is marked as deleted. The update starts by launching new pods on 30% of nodes. Once an updated pod is available (Ready for at least minReadySeconds) the old DaemonSet pod on that node is marked deleted. If the old pod becomes unavailable for any reason (Ready transitions to false, is evicted, or is drained) an updated pod is immediately created on that node without considering surge limits. Allowing surge implies the possibility that the resources consumed by the daemonset on any given node can double if the readiness check fails, and so resource intensive daemonsets should take into account that they may cause evictions during disruption."""
@@ -1064,10 +1071,11 @@ class RollingUpdateDaemonSet(_Model):
         *,
         max_surge: _IntOrString | None = None,
         max_unavailable: _IntOrString | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.max_surge = max_surge
         self.max_unavailable = max_unavailable
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -105,6 +105,7 @@ class Deployment(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: DeploymentSpec | None = None,
         status: DeploymentStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -122,7 +123,7 @@ class Deployment(_Model):
             if status is None
             else _model_arg(status, DeploymentStatus, "Deployment(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -268,6 +269,7 @@ class DeploymentCondition(_Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.last_transition_time = (
@@ -286,7 +288,7 @@ class DeploymentCondition(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -430,6 +432,7 @@ class DeploymentList(_Model):
         items: list[Deployment] | None = None,
         kind: str | None = "DeploymentList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -444,7 +447,7 @@ class DeploymentList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "DeploymentList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -606,6 +609,7 @@ class DeploymentSpec(_Model):
         selector: _meta_v1.LabelSelector | None = None,
         strategy: DeploymentStrategy | None = None,
         template: _core_v1.PodTemplateSpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.min_ready_seconds = min_ready_seconds
@@ -632,7 +636,7 @@ class DeploymentSpec(_Model):
             self.template = _model_arg(
                 template, _core_v1.PodTemplateSpec, "DeploymentSpec(template=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -847,6 +851,7 @@ This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplic
         terminating_replicas: int | None = None,
         unavailable_replicas: int | None = None,
         updated_replicas: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.available_replicas = available_replicas
         self.collision_count = collision_count
@@ -864,7 +869,7 @@ This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplic
         self.terminating_replicas = terminating_replicas
         self.unavailable_replicas = unavailable_replicas
         self.updated_replicas = updated_replicas
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1015,6 +1020,7 @@ class DeploymentStrategy(_Model):
         *,
         rolling_update: RollingUpdateDeployment | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.rolling_update = (
             None
@@ -1024,7 +1030,7 @@ class DeploymentStrategy(_Model):
             )
         )
         self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1089,6 +1095,7 @@ class RollingUpdateDeployment(_Model):
         _FieldInfo("max_unavailable", "maxUnavailable", "_IntOrString | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"maxSurge", "maxUnavailable"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("max_surge", "max_unavailable")
 
     max_surge: _IntOrString | None
     """The maximum number of pods that can be scheduled above the desired number of pods. Value can be an absolute number (ex: 5) or a percentage of desired pods (ex: 10%). This can not be 0 if MaxUnavailable is 0. Absolute number is calculated from percentage by rounding up. Defaults to 25%. Example: when this is set to 30%, the new ReplicaSet can be scaled up immediately when the rolling update starts, such that the total number of old and new pods do not exceed 130% of desired pods. Once old pods have been killed, new ReplicaSet can be scaled up further, ensuring that total number of pods running at any time during the update is at most 130% of desired pods."""
@@ -1101,10 +1108,11 @@ class RollingUpdateDeployment(_Model):
         *,
         max_surge: _IntOrString | None = None,
         max_unavailable: _IntOrString | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.max_surge = max_surge
         self.max_unavailable = max_unavailable
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

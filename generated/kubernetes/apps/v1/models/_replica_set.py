@@ -102,6 +102,7 @@ class ReplicaSet(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: ReplicaSetSpec | None = None,
         status: ReplicaSetStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -119,7 +120,7 @@ class ReplicaSet(_Model):
             if status is None
             else _model_arg(status, ReplicaSetStatus, "ReplicaSet(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -259,6 +260,7 @@ class ReplicaSetCondition(_Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.last_transition_time = (
@@ -276,7 +278,7 @@ class ReplicaSetCondition(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -408,6 +410,7 @@ class ReplicaSetList(_Model):
         items: list[ReplicaSet] | None = None,
         kind: str | None = "ReplicaSetList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -422,7 +425,7 @@ class ReplicaSetList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "ReplicaSetList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -549,6 +552,7 @@ class ReplicaSetSpec(_Model):
         replicas: int | None = None,
         selector: _meta_v1.LabelSelector | None = None,
         template: _core_v1.PodTemplateSpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.min_ready_seconds = min_ready_seconds
@@ -565,7 +569,7 @@ class ReplicaSetSpec(_Model):
             if template is None
             else _model_arg(template, _core_v1.PodTemplateSpec, "ReplicaSetSpec(template=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -724,6 +728,7 @@ This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplic
         ready_replicas: int | None = None,
         replicas: int | None = None,
         terminating_replicas: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.available_replicas = available_replicas
@@ -744,7 +749,7 @@ This is a beta field and requires enabling DeploymentReplicaSetTerminatingReplic
         else:
             self.replicas = replicas
         self.terminating_replicas = terminating_replicas
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

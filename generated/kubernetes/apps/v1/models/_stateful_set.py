@@ -46,6 +46,7 @@ class RollingUpdateStatefulSetStrategy(_Model):
         _FieldInfo("partition", "partition", "int | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"maxUnavailable", "partition"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("max_unavailable",)
 
     max_unavailable: _IntOrString | None
     """The maximum number of pods that can be unavailable during the update. Value can be an absolute number (ex: 5) or a percentage of desired pods (ex: 10%). Absolute number is calculated from percentage by rounding up. This can not be 0. Defaults to 1. This field is beta-level and is enabled by default. The field applies to all pods in the range 0 to Replicas-1. That means if there is any unavailable pod in the range 0 to Replicas-1, it will be counted towards MaxUnavailable. This setting might not be effective for the OrderedReady podManagementPolicy. That policy ensures pods are created and become ready one at a time."""
@@ -58,10 +59,11 @@ class RollingUpdateStatefulSetStrategy(_Model):
         *,
         max_unavailable: _IntOrString | None = None,
         partition: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.max_unavailable = max_unavailable
         self.partition = partition
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -190,6 +192,7 @@ class StatefulSet(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: StatefulSetSpec | None = None,
         status: StatefulSetStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -207,7 +210,7 @@ class StatefulSet(_Model):
             if status is None
             else _model_arg(status, StatefulSetStatus, "StatefulSet(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -347,6 +350,7 @@ class StatefulSetCondition(_Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.last_transition_time = (
@@ -364,7 +368,7 @@ class StatefulSetCondition(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -496,6 +500,7 @@ class StatefulSetList(_Model):
         items: list[StatefulSet] | None = None,
         kind: str | None = "StatefulSetList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -510,7 +515,7 @@ class StatefulSetList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "StatefulSetList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -615,9 +620,10 @@ If unset, defaults to 0. Replica indices will be in the range:
         self,
         *,
         start: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.start = start
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -682,10 +688,11 @@ class StatefulSetPersistentVolumeClaimRetentionPolicy(_Model):
         *,
         when_deleted: str | None = None,
         when_scaled: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.when_deleted = when_deleted
         self.when_scaled = when_scaled
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -841,6 +848,7 @@ class StatefulSetSpec(_Model):
         template: _core_v1.PodTemplateSpec | None = None,
         update_strategy: StatefulSetUpdateStrategy | None = None,
         volume_claim_templates: list[_core_v1.PersistentVolumeClaim] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.min_ready_seconds = min_ready_seconds
@@ -895,7 +903,7 @@ class StatefulSetSpec(_Model):
                 for i0 in volume_claim_templates
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1164,6 +1172,7 @@ class StatefulSetStatus(_Model):
         replicas: int | None = None,
         update_revision: str | None = None,
         updated_replicas: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.available_replicas = available_replicas
@@ -1187,7 +1196,7 @@ class StatefulSetStatus(_Model):
             self.replicas = replicas
         self.update_revision = update_revision
         self.updated_replicas = updated_replicas
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1355,6 +1364,7 @@ class StatefulSetUpdateStrategy(_Model):
         *,
         rolling_update: RollingUpdateStatefulSetStrategy | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.rolling_update = (
             None
@@ -1366,7 +1376,7 @@ class StatefulSetUpdateStrategy(_Model):
             )
         )
         self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -77,6 +77,7 @@ class SelfSubjectReview(_Model):
         kind: str | None = "SelfSubjectReview",
         metadata: _meta_v1.ObjectMeta | None = None,
         status: SelfSubjectReviewStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -93,7 +94,7 @@ class SelfSubjectReview(_Model):
             if status is None
             else _model_arg(status, SelfSubjectReviewStatus, "SelfSubjectReview(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -191,13 +192,14 @@ class SelfSubjectReviewStatus(_Model):
         self,
         *,
         user_info: UserInfo | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.user_info = (
             None
             if user_info is None
             else _model_arg(user_info, UserInfo, "SelfSubjectReviewStatus(user_info=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -62,12 +62,13 @@ class BoundObjectReference(_Model):
         kind: str | None = None,
         name: str | None = None,
         uid: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.api_version = api_version
         self.kind = kind
         self.name = name
         self.uid = uid
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -186,6 +187,7 @@ class TokenRequest(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: TokenRequestSpec | None = None,
         status: TokenRequestStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -203,7 +205,7 @@ class TokenRequest(_Model):
             if status is None
             else _model_arg(status, TokenRequestStatus, "TokenRequest(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -329,6 +331,7 @@ class TokenRequestSpec(_Model):
         audiences: list[str] | None = None,
         bound_object_ref: BoundObjectReference | None = None,
         expiration_seconds: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.audiences = audiences
         self.bound_object_ref = (
@@ -339,7 +342,7 @@ class TokenRequestSpec(_Model):
             )
         )
         self.expiration_seconds = expiration_seconds
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -426,12 +429,13 @@ class TokenRequestStatus(_Model):
         *,
         expiration_timestamp: _Time | str | _datetime | None = None,
         token: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.expiration_timestamp = (
             None if expiration_timestamp is None else _Time.coerce(expiration_timestamp)
         )
         self.token = token
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -86,6 +86,7 @@ class TokenReview(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: TokenReviewSpec | None = None,
         status: TokenReviewStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -105,7 +106,7 @@ class TokenReview(_Model):
             if status is None
             else _model_arg(status, TokenReviewStatus, "TokenReview(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -227,6 +228,7 @@ class TokenReviewSpec(_Model):
         *,
         audiences: list[str] | None = None,
         token: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.audiences = audiences
@@ -235,7 +237,7 @@ class TokenReviewSpec(_Model):
             absent += ("token",)
         else:
             self.token = token
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -331,6 +333,7 @@ class TokenReviewStatus(_Model):
         authenticated: bool | None = None,
         error: str | None = None,
         user: UserInfo | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.audiences = audiences
         self.authenticated = authenticated
@@ -338,7 +341,7 @@ class TokenReviewStatus(_Model):
         self.user = (
             None if user is None else _model_arg(user, UserInfo, "TokenReviewStatus(user=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

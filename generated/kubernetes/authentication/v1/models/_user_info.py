@@ -55,12 +55,13 @@ class UserInfo(_Model):
         groups: list[str] | None = None,
         uid: str | None = None,
         username: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.extra = extra
         self.groups = groups
         self.uid = uid
         self.username = username
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

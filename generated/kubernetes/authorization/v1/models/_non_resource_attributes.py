@@ -54,6 +54,7 @@ class FieldSelectorAttributes(_Model):
         *,
         raw_selector: str | None = None,
         requirements: list[_meta_v1.FieldSelectorRequirement] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.raw_selector = raw_selector
         self.requirements = (
@@ -68,7 +69,7 @@ class FieldSelectorAttributes(_Model):
                 for i0 in requirements
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -154,6 +155,7 @@ class LabelSelectorAttributes(_Model):
         *,
         raw_selector: str | None = None,
         requirements: list[_meta_v1.LabelSelectorRequirement] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.raw_selector = raw_selector
         self.requirements = (
@@ -168,7 +170,7 @@ class LabelSelectorAttributes(_Model):
                 for i0 in requirements
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -249,10 +251,11 @@ class NonResourceAttributes(_Model):
         *,
         path: str | None = None,
         verb: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.path = path
         self.verb = verb
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -381,6 +384,7 @@ class ResourceAttributes(_Model):
         subresource: str | None = None,
         verb: str | None = None,
         version: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.field_selector = (
             None
@@ -403,7 +407,7 @@ class ResourceAttributes(_Model):
         self.subresource = subresource
         self.verb = verb
         self.version = version
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -568,6 +572,7 @@ class SubjectAccessReviewStatus(_Model):
         denied: bool | None = None,
         evaluation_error: str | None = None,
         reason: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if allowed is None:
@@ -578,7 +583,7 @@ class SubjectAccessReviewStatus(_Model):
         self.denied = denied
         self.evaluation_error = evaluation_error
         self.reason = reason
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

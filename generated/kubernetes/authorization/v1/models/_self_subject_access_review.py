@@ -89,6 +89,7 @@ class SelfSubjectAccessReview(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: SelfSubjectAccessReviewSpec | None = None,
         status: SubjectAccessReviewStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -114,7 +115,7 @@ class SelfSubjectAccessReview(_Model):
                 status, SubjectAccessReviewStatus, "SelfSubjectAccessReview(status=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -238,6 +239,7 @@ class SelfSubjectAccessReviewSpec(_Model):
         *,
         non_resource_attributes: NonResourceAttributes | None = None,
         resource_attributes: ResourceAttributes | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.non_resource_attributes = (
             None
@@ -257,7 +259,7 @@ class SelfSubjectAccessReviewSpec(_Model):
                 "SelfSubjectAccessReviewSpec(resource_attributes=...)",
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -52,6 +52,7 @@ class NonResourceRule(_Model):
         *,
         non_resource_urls: list[str] | None = None,
         verbs: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.non_resource_urls = non_resource_urls
@@ -60,7 +61,7 @@ class NonResourceRule(_Model):
             absent += ("verbs",)
         else:
             self.verbs = verbs
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -160,6 +161,7 @@ class ResourceRule(_Model):
         resource_names: list[str] | None = None,
         resources: list[str] | None = None,
         verbs: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_groups = api_groups
@@ -170,7 +172,7 @@ class ResourceRule(_Model):
             absent += ("verbs",)
         else:
             self.verbs = verbs
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -309,6 +311,7 @@ class SelfSubjectRulesReview(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: SelfSubjectRulesReviewSpec | None = None,
         status: SubjectRulesReviewStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -332,7 +335,7 @@ class SelfSubjectRulesReview(_Model):
             if status is None
             else _model_arg(status, SubjectRulesReviewStatus, "SelfSubjectRulesReview(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -442,9 +445,10 @@ class SelfSubjectRulesReviewSpec(_Model):
         self,
         *,
         namespace: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.namespace = namespace
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -537,6 +541,7 @@ class SubjectRulesReviewStatus(_Model):
         incomplete: bool | None = None,
         non_resource_rules: list[NonResourceRule] | None = None,
         resource_rules: list[ResourceRule] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.evaluation_error = evaluation_error
@@ -561,7 +566,7 @@ class SubjectRulesReviewStatus(_Model):
                 _model_arg(i0, ResourceRule, "SubjectRulesReviewStatus(resource_rules=...)")
                 for i0 in resource_rules
             ]
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

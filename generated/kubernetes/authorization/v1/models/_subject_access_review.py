@@ -85,6 +85,7 @@ class SubjectAccessReview(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: SubjectAccessReviewSpec | None = None,
         status: SubjectAccessReviewStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -106,7 +107,7 @@ class SubjectAccessReview(_Model):
             if status is None
             else _model_arg(status, SubjectAccessReviewStatus, "SubjectAccessReview(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

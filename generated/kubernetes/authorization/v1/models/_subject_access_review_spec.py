@@ -73,6 +73,7 @@ class SubjectAccessReviewSpec(_Model):
         resource_attributes: ResourceAttributes | None = None,
         uid: str | None = None,
         user: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.extra = extra
         self.groups = groups
@@ -96,7 +97,7 @@ class SubjectAccessReviewSpec(_Model):
         )
         self.uid = uid
         self.user = user
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -60,6 +60,7 @@ class CrossVersionObjectReference(_Model):
         api_version: str | None = None,
         kind: str | None = None,
         name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -73,7 +74,7 @@ class CrossVersionObjectReference(_Model):
             absent += ("name",)
         else:
             self.name = name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -213,6 +214,7 @@ class HorizontalPodAutoscaler(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: HorizontalPodAutoscalerSpec | None = None,
         status: HorizontalPodAutoscalerStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -238,7 +240,7 @@ class HorizontalPodAutoscaler(_Model):
                 status, HorizontalPodAutoscalerStatus, "HorizontalPodAutoscaler(status=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -374,6 +376,7 @@ class HorizontalPodAutoscalerList(_Model):
         items: list[HorizontalPodAutoscaler] | None = None,
         kind: str | None = "HorizontalPodAutoscalerList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -393,7 +396,7 @@ class HorizontalPodAutoscalerList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "HorizontalPodAutoscalerList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -524,6 +527,7 @@ class HorizontalPodAutoscalerSpec(_Model):
         min_replicas: int | None = None,
         scale_target_ref: CrossVersionObjectReference | None = None,
         target_cpu_utilization_percentage: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if max_replicas is None:
@@ -542,7 +546,7 @@ class HorizontalPodAutoscalerSpec(_Model):
                 "HorizontalPodAutoscalerSpec(scale_target_ref=...)",
             )
         self.target_cpu_utilization_percentage = target_cpu_utilization_percentage
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -678,6 +682,7 @@ class HorizontalPodAutoscalerStatus(_Model):
         desired_replicas: int | None = None,
         last_scale_time: _Time | str | _datetime | None = None,
         observed_generation: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.current_cpu_utilization_percentage = current_cpu_utilization_percentage
@@ -693,7 +698,7 @@ class HorizontalPodAutoscalerStatus(_Model):
             self.desired_replicas = desired_replicas
         self.last_scale_time = None if last_scale_time is None else _Time.coerce(last_scale_time)
         self.observed_generation = observed_generation
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

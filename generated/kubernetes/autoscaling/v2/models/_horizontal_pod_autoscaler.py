@@ -81,6 +81,7 @@ class ContainerResourceMetricSource(_Model):
         container: str | None = None,
         name: str | None = None,
         target: MetricTarget | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if container is None:
@@ -100,7 +101,7 @@ class ContainerResourceMetricSource(_Model):
             self.target = _model_arg(
                 target, MetricTarget, "ContainerResourceMetricSource(target=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -206,6 +207,7 @@ class ContainerResourceMetricStatus(_Model):
         container: str | None = None,
         current: MetricValueStatus | None = None,
         name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if container is None:
@@ -225,7 +227,7 @@ class ContainerResourceMetricStatus(_Model):
             absent += ("name",)
         else:
             self.name = name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -331,6 +333,7 @@ class CrossVersionObjectReference(_Model):
         api_version: str | None = None,
         kind: str | None = None,
         name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -344,7 +347,7 @@ class CrossVersionObjectReference(_Model):
             absent += ("name",)
         else:
             self.name = name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -440,6 +443,7 @@ class ExternalMetricSource(_Model):
         *,
         metric: MetricIdentifier | None = None,
         target: MetricTarget | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if metric is None:
@@ -452,7 +456,7 @@ class ExternalMetricSource(_Model):
             absent += ("target",)
         else:
             self.target = _model_arg(target, MetricTarget, "ExternalMetricSource(target=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -542,6 +546,7 @@ class ExternalMetricStatus(_Model):
         *,
         current: MetricValueStatus | None = None,
         metric: MetricIdentifier | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if current is None:
@@ -556,7 +561,7 @@ class ExternalMetricStatus(_Model):
             absent += ("metric",)
         else:
             self.metric = _model_arg(metric, MetricIdentifier, "ExternalMetricStatus(metric=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -652,6 +657,7 @@ class HPAScalingPolicy(_Model):
         period_seconds: int | None = None,
         type: str | None = None,
         value: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if period_seconds is None:
@@ -669,7 +675,7 @@ class HPAScalingPolicy(_Model):
             absent += ("value",)
         else:
             self.value = value
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -789,6 +795,7 @@ This is an beta field and requires the HPAConfigurableTolerance feature gate to 
         select_policy: str | None = None,
         stabilization_window_seconds: int | None = None,
         tolerance: _Quantity | str | int | float | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.policies = (
             None
@@ -800,7 +807,7 @@ This is an beta field and requires the HPAConfigurableTolerance feature gate to 
         self.select_policy = select_policy
         self.stabilization_window_seconds = stabilization_window_seconds
         self.tolerance = None if tolerance is None else _Quantity.coerce(tolerance)
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -949,6 +956,7 @@ class HorizontalPodAutoscaler(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: HorizontalPodAutoscalerSpec | None = None,
         status: HorizontalPodAutoscalerStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -974,7 +982,7 @@ class HorizontalPodAutoscaler(_Model):
                 status, HorizontalPodAutoscalerStatus, "HorizontalPodAutoscaler(status=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1098,6 +1106,7 @@ No stabilization is used.
         *,
         scale_down: HPAScalingRules | None = None,
         scale_up: HPAScalingRules | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.scale_down = (
             None
@@ -1113,7 +1122,7 @@ No stabilization is used.
                 scale_up, HPAScalingRules, "HorizontalPodAutoscalerBehavior(scale_up=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1214,6 +1223,7 @@ class HorizontalPodAutoscalerCondition(_Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.last_transition_time = (
@@ -1231,7 +1241,7 @@ class HorizontalPodAutoscalerCondition(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1363,6 +1373,7 @@ class HorizontalPodAutoscalerList(_Model):
         items: list[HorizontalPodAutoscaler] | None = None,
         kind: str | None = "HorizontalPodAutoscalerList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -1382,7 +1393,7 @@ class HorizontalPodAutoscalerList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "HorizontalPodAutoscalerList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1517,6 +1528,7 @@ class HorizontalPodAutoscalerSpec(_Model):
         metrics: list[MetricSpec] | None = None,
         min_replicas: int | None = None,
         scale_target_ref: CrossVersionObjectReference | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.behavior = (
@@ -1551,7 +1563,7 @@ class HorizontalPodAutoscalerSpec(_Model):
                 CrossVersionObjectReference,
                 "HorizontalPodAutoscalerSpec(scale_target_ref=...)",
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1720,6 +1732,7 @@ class HorizontalPodAutoscalerStatus(_Model):
         desired_replicas: int | None = None,
         last_scale_time: _Time | str | _datetime | None = None,
         observed_generation: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.conditions = (
@@ -1750,7 +1763,7 @@ class HorizontalPodAutoscalerStatus(_Model):
             self.desired_replicas = desired_replicas
         self.last_scale_time = None if last_scale_time is None else _Time.coerce(last_scale_time)
         self.observed_generation = observed_generation
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1890,6 +1903,7 @@ class MetricIdentifier(_Model):
         *,
         name: str | None = None,
         selector: _meta_v1.LabelSelector | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if name is None:
@@ -1902,7 +1916,7 @@ class MetricIdentifier(_Model):
             if selector is None
             else _model_arg(selector, _meta_v1.LabelSelector, "MetricIdentifier(selector=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -2016,6 +2030,7 @@ class MetricSpec(_Model):
         pods: PodsMetricSource | None = None,
         resource: ResourceMetricSource | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.container_resource = (
@@ -2050,7 +2065,7 @@ class MetricSpec(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -2212,6 +2227,7 @@ class MetricStatus(_Model):
         pods: PodsMetricStatus | None = None,
         resource: ResourceMetricStatus | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.container_resource = (
@@ -2246,7 +2262,7 @@ class MetricStatus(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -2394,6 +2410,7 @@ class MetricTarget(_Model):
         average_value: _Quantity | str | int | float | None = None,
         type: str | None = None,
         value: _Quantity | str | int | float | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.average_utilization = average_utilization
@@ -2404,7 +2421,7 @@ class MetricTarget(_Model):
         else:
             self.type = type
         self.value = None if value is None else _Quantity.coerce(value)
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -2518,11 +2535,12 @@ class MetricValueStatus(_Model):
         average_utilization: int | None = None,
         average_value: _Quantity | str | int | float | None = None,
         value: _Quantity | str | int | float | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.average_utilization = average_utilization
         self.average_value = None if average_value is None else _Quantity.coerce(average_value)
         self.value = None if value is None else _Quantity.coerce(value)
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -2621,6 +2639,7 @@ class ObjectMetricSource(_Model):
         described_object: CrossVersionObjectReference | None = None,
         metric: MetricIdentifier | None = None,
         target: MetricTarget | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if described_object is None:
@@ -2642,7 +2661,7 @@ class ObjectMetricSource(_Model):
             absent += ("target",)
         else:
             self.target = _model_arg(target, MetricTarget, "ObjectMetricSource(target=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -2754,6 +2773,7 @@ class ObjectMetricStatus(_Model):
         current: MetricValueStatus | None = None,
         described_object: CrossVersionObjectReference | None = None,
         metric: MetricIdentifier | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if current is None:
@@ -2775,7 +2795,7 @@ class ObjectMetricStatus(_Model):
             absent += ("metric",)
         else:
             self.metric = _model_arg(metric, MetricIdentifier, "ObjectMetricStatus(metric=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -2879,6 +2899,7 @@ class PodsMetricSource(_Model):
         *,
         metric: MetricIdentifier | None = None,
         target: MetricTarget | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if metric is None:
@@ -2891,7 +2912,7 @@ class PodsMetricSource(_Model):
             absent += ("target",)
         else:
             self.target = _model_arg(target, MetricTarget, "PodsMetricSource(target=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -2981,6 +3002,7 @@ class PodsMetricStatus(_Model):
         *,
         current: MetricValueStatus | None = None,
         metric: MetricIdentifier | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if current is None:
@@ -2993,7 +3015,7 @@ class PodsMetricStatus(_Model):
             absent += ("metric",)
         else:
             self.metric = _model_arg(metric, MetricIdentifier, "PodsMetricStatus(metric=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -3083,6 +3105,7 @@ class ResourceMetricSource(_Model):
         *,
         name: str | None = None,
         target: MetricTarget | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if name is None:
@@ -3095,7 +3118,7 @@ class ResourceMetricSource(_Model):
             absent += ("target",)
         else:
             self.target = _model_arg(target, MetricTarget, "ResourceMetricSource(target=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -3183,6 +3206,7 @@ class ResourceMetricStatus(_Model):
         *,
         current: MetricValueStatus | None = None,
         name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if current is None:
@@ -3197,7 +3221,7 @@ class ResourceMetricStatus(_Model):
             absent += ("name",)
         else:
             self.name = name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

@@ -100,6 +100,7 @@ class CronJob(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: CronJobSpec | None = None,
         status: CronJobStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -117,7 +118,7 @@ class CronJob(_Model):
         self.status = (
             None if status is None else _model_arg(status, CronJobStatus, "CronJob(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -253,6 +254,7 @@ class CronJobList(_Model):
         items: list[CronJob] | None = None,
         kind: str | None = "CronJobList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -267,7 +269,7 @@ class CronJobList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "CronJobList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -430,6 +432,7 @@ class CronJobSpec(_Model):
         successful_jobs_history_limit: int | None = None,
         suspend: bool | None = None,
         time_zone: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.concurrency_policy = concurrency_policy
@@ -450,7 +453,7 @@ class CronJobSpec(_Model):
         self.successful_jobs_history_limit = successful_jobs_history_limit
         self.suspend = suspend
         self.time_zone = time_zone
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -604,6 +607,7 @@ class CronJobStatus(_Model):
         active: list[_core_v1.ObjectReference] | None = None,
         last_schedule_time: _Time | str | _datetime | None = None,
         last_successful_time: _Time | str | _datetime | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.active = (
             None
@@ -619,7 +623,7 @@ class CronJobStatus(_Model):
         self.last_successful_time = (
             None if last_successful_time is None else _Time.coerce(last_successful_time)
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -714,6 +718,7 @@ class JobTemplateSpec(_Model):
         *,
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: JobSpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.metadata = (
             None
@@ -721,7 +726,7 @@ class JobTemplateSpec(_Model):
             else _model_arg(metadata, _meta_v1.ObjectMeta, "JobTemplateSpec(metadata=...)")
         )
         self.spec = None if spec is None else _model_arg(spec, JobSpec, "JobTemplateSpec(spec=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -99,6 +99,7 @@ class Job(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: JobSpec | None = None,
         status: JobStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -110,7 +111,7 @@ class Job(_Model):
             self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Job(metadata=...)")
         self.spec = None if spec is None else _model_arg(spec, JobSpec, "Job(spec=...)")
         self.status = None if status is None else _model_arg(status, JobStatus, "Job(status=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -256,6 +257,7 @@ class JobCondition(_Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.last_probe_time = None if last_probe_time is None else _Time.coerce(last_probe_time)
@@ -274,7 +276,7 @@ class JobCondition(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -418,6 +420,7 @@ class JobList(_Model):
         items: list[Job] | None = None,
         kind: str | None = "JobList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -432,7 +435,7 @@ class JobList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "JobList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -639,6 +642,7 @@ Old jobs might not be tracked using this field, in which case the field remains 
         succeeded: int | None = None,
         terminating: int | None = None,
         uncounted_terminated_pods: UncountedTerminatedPods | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.active = active
         self.completed_indexes = completed_indexes
@@ -663,7 +667,7 @@ Old jobs might not be tracked using this field, in which case the field remains 
                 "JobStatus(uncounted_terminated_pods=...)",
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -842,10 +846,11 @@ class UncountedTerminatedPods(_Model):
         *,
         failed: list[str] | None = None,
         succeeded: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.failed = failed
         self.succeeded = succeeded
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -170,6 +170,7 @@ When using podFailurePolicy, Failed is the the only allowed value. TerminatingOr
         suspend: bool | None = None,
         template: _core_v1.PodTemplateSpec | None = None,
         ttl_seconds_after_finished: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.active_deadline_seconds = active_deadline_seconds
@@ -204,7 +205,7 @@ When using podFailurePolicy, Failed is the the only allowed value. TerminatingOr
         else:
             self.template = _model_arg(template, _core_v1.PodTemplateSpec, "JobSpec(template=...)")
         self.ttl_seconds_after_finished = ttl_seconds_after_finished
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -432,6 +433,7 @@ class PodFailurePolicy(_Model):
         self,
         *,
         rules: list[PodFailurePolicyRule] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if rules is None:
@@ -441,7 +443,7 @@ class PodFailurePolicy(_Model):
             self.rules = [
                 _model_arg(i0, PodFailurePolicyRule, "PodFailurePolicy(rules=...)") for i0 in rules
             ]
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -535,6 +537,7 @@ Additional values are considered to be added in the future. Clients should react
         container_name: str | None = None,
         operator: str | None = None,
         values: list[int] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.container_name = container_name
@@ -548,7 +551,7 @@ Additional values are considered to be added in the future. Clients should react
             absent += ("values",)
         else:
             self.values = values
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -644,6 +647,7 @@ class PodFailurePolicyOnPodConditionsPattern(_Model):
         *,
         status: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.status = status
@@ -652,7 +656,7 @@ class PodFailurePolicyOnPodConditionsPattern(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -758,6 +762,7 @@ Additional values are considered to be added in the future. Clients should react
         action: str | None = None,
         on_exit_codes: PodFailurePolicyOnExitCodesRequirement | None = None,
         on_pod_conditions: list[PodFailurePolicyOnPodConditionsPattern] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if action is None:
@@ -786,7 +791,7 @@ Additional values are considered to be added in the future. Clients should react
                 for i0 in on_pod_conditions
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -886,6 +891,7 @@ class SuccessPolicy(_Model):
         self,
         *,
         rules: list[SuccessPolicyRule] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if rules is None:
@@ -895,7 +901,7 @@ class SuccessPolicy(_Model):
             self.rules = [
                 _model_arg(i0, SuccessPolicyRule, "SuccessPolicy(rules=...)") for i0 in rules
             ]
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -972,10 +978,11 @@ class SuccessPolicyRule(_Model):
         *,
         succeeded_count: int | None = None,
         succeeded_indexes: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.succeeded_count = succeeded_count
         self.succeeded_indexes = succeeded_indexes
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -107,6 +107,7 @@ class CertificateSigningRequest(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: CertificateSigningRequestSpec | None = None,
         status: CertificateSigningRequestStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -132,7 +133,7 @@ class CertificateSigningRequest(_Model):
                 status, CertificateSigningRequestStatus, "CertificateSigningRequest(status=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -291,6 +292,7 @@ Only one condition of a given type is allowed.
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.last_transition_time = (
@@ -309,7 +311,7 @@ Only one condition of a given type is allowed.
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -452,6 +454,7 @@ class CertificateSigningRequestList(_Model):
         items: list[CertificateSigningRequest] | None = None,
         kind: str | None = "CertificateSigningRequestList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -473,7 +476,7 @@ class CertificateSigningRequestList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "CertificateSigningRequestList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -680,6 +683,7 @@ Valid values are:
         uid: str | None = None,
         usages: list[str] | None = None,
         username: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.expiration_seconds = expiration_seconds
@@ -698,7 +702,7 @@ Valid values are:
         self.uid = uid
         self.usages = usages
         self.username = username
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -870,6 +874,7 @@ When serialized as JSON or YAML, the data is additionally base64-encoded, so it 
         *,
         certificate: str | None = None,
         conditions: list[CertificateSigningRequestCondition] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.certificate = certificate
         self.conditions = (
@@ -884,7 +889,7 @@ When serialized as JSON or YAML, the data is additionally base64-encoded, so it 
                 for i0 in conditions
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -91,6 +91,7 @@ class ClusterTrustBundle(_Model):
         kind: str | None = "ClusterTrustBundle",
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: ClusterTrustBundleSpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -107,7 +108,7 @@ class ClusterTrustBundle(_Model):
             absent += ("spec",)
         else:
             self.spec = _model_arg(spec, ClusterTrustBundleSpec, "ClusterTrustBundle(spec=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -231,6 +232,7 @@ class ClusterTrustBundleList(_Model):
         items: list[ClusterTrustBundle] | None = None,
         kind: str | None = "ClusterTrustBundleList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -250,7 +252,7 @@ class ClusterTrustBundleList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "ClusterTrustBundleList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -377,6 +379,7 @@ Users of ClusterTrustBundles, including Kubelet, are free to reorder and dedupli
         *,
         signer_name: str | None = None,
         trust_bundle: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.signer_name = signer_name
@@ -385,7 +388,7 @@ Users of ClusterTrustBundles, including Kubelet, are free to reorder and dedupli
             absent += ("trust_bundle",)
         else:
             self.trust_bundle = trust_bundle
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

@@ -100,6 +100,7 @@ class PodCertificateRequest(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: PodCertificateRequestSpec | None = None,
         status: PodCertificateRequestStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -125,7 +126,7 @@ class PodCertificateRequest(_Model):
                 status, PodCertificateRequestStatus, "PodCertificateRequest(status=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -261,6 +262,7 @@ class PodCertificateRequestList(_Model):
         items: list[PodCertificateRequest] | None = None,
         kind: str | None = "PodCertificateRequestList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -280,7 +282,7 @@ class PodCertificateRequestList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "PodCertificateRequestList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -510,6 +512,7 @@ Signers should document the keys and values they support.  Signers should deny r
         signer_name: str | None = None,
         stub_pkcs10_request: str | None = None,
         unverified_user_annotations: dict[str, str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.max_expiration_seconds = max_expiration_seconds
@@ -556,7 +559,7 @@ Signers should document the keys and values they support.  Signers should deny r
         else:
             self.stub_pkcs10_request = stub_pkcs10_request
         self.unverified_user_annotations = unverified_user_annotations
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -800,6 +803,7 @@ If the request is denied with `Reason=UnsupportedKeyType`, the signer may sugges
         conditions: list[_meta_v1.Condition] | None = None,
         not_after: _Time | str | _datetime | None = None,
         not_before: _Time | str | _datetime | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.begin_refresh_at = None if begin_refresh_at is None else _Time.coerce(begin_refresh_at)
         self.certificate_chain = certificate_chain
@@ -813,7 +817,7 @@ If the request is denied with `Reason=UnsupportedKeyType`, the signer may sugges
         )
         self.not_after = None if not_after is None else _Time.coerce(not_after)
         self.not_before = None if not_before is None else _Time.coerce(not_before)
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

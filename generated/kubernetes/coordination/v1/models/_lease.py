@@ -88,6 +88,7 @@ class Lease(_Model):
         kind: str | None = "Lease",
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: LeaseSpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -98,7 +99,7 @@ class Lease(_Model):
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Lease(metadata=...)")
         self.spec = None if spec is None else _model_arg(spec, LeaseSpec, "Lease(spec=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -220,6 +221,7 @@ class LeaseList(_Model):
         items: list[Lease] | None = None,
         kind: str | None = "LeaseList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -234,7 +236,7 @@ class LeaseList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "LeaseList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -385,6 +387,7 @@ class LeaseSpec(_Model):
         preferred_holder: str | None = None,
         renew_time: _MicroTime | str | _datetime | None = None,
         strategy: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.acquire_time = None if acquire_time is None else _MicroTime.coerce(acquire_time)
         self.holder_identity = holder_identity
@@ -393,7 +396,7 @@ class LeaseSpec(_Model):
         self.preferred_holder = preferred_holder
         self.renew_time = None if renew_time is None else _MicroTime.coerce(renew_time)
         self.strategy = strategy
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

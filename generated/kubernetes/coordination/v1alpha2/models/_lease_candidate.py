@@ -88,6 +88,7 @@ class LeaseCandidate(_Model):
         kind: str | None = "LeaseCandidate",
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: LeaseCandidateSpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -104,7 +105,7 @@ class LeaseCandidate(_Model):
             absent += ("spec",)
         else:
             self.spec = _model_arg(spec, LeaseCandidateSpec, "LeaseCandidate(spec=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -228,6 +229,7 @@ class LeaseCandidateList(_Model):
         items: list[LeaseCandidate] | None = None,
         kind: str | None = "LeaseCandidateList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -246,7 +248,7 @@ class LeaseCandidateList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "LeaseCandidateList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -385,6 +387,7 @@ class LeaseCandidateSpec(_Model):
         ping_time: _MicroTime | str | _datetime | None = None,
         renew_time: _MicroTime | str | _datetime | None = None,
         strategy: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if binary_version is None:
@@ -405,7 +408,7 @@ class LeaseCandidateSpec(_Model):
             absent += ("strategy",)
         else:
             self.strategy = strategy
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

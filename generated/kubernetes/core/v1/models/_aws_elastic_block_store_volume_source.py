@@ -76,6 +76,7 @@ class AWSElasticBlockStoreVolumeSource(_Model):
         partition: int | None = None,
         read_only: bool | None = None,
         volume_id: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.fs_type = fs_type
@@ -86,7 +87,7 @@ class AWSElasticBlockStoreVolumeSource(_Model):
             absent += ("volume_id",)
         else:
             self.volume_id = volume_id
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -216,6 +217,7 @@ class AzureDiskVolumeSource(_Model):
         fs_type: str | None = None,
         kind: str | None = None,
         read_only: bool | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.caching_mode = caching_mode
@@ -232,7 +234,7 @@ class AzureDiskVolumeSource(_Model):
         self.fs_type = fs_type
         self.kind = kind
         self.read_only = read_only
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -376,13 +378,14 @@ class FCVolumeSource(_Model):
         read_only: bool | None = None,
         target_wwns: list[str] | None = None,
         wwids: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.fs_type = fs_type
         self.lun = lun
         self.read_only = read_only
         self.target_wwns = target_wwns
         self.wwids = wwids
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -487,10 +490,11 @@ class FlockerVolumeSource(_Model):
         *,
         dataset_name: str | None = None,
         dataset_uuid: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.dataset_name = dataset_name
         self.dataset_uuid = dataset_uuid
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -582,6 +586,7 @@ class GCEPersistentDiskVolumeSource(_Model):
         partition: int | None = None,
         pd_name: str | None = None,
         read_only: bool | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.fs_type = fs_type
@@ -592,7 +597,7 @@ class GCEPersistentDiskVolumeSource(_Model):
         else:
             self.pd_name = pd_name
         self.read_only = read_only
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -696,6 +701,7 @@ class HostPathVolumeSource(_Model):
         *,
         path: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if path is None:
@@ -704,7 +710,7 @@ class HostPathVolumeSource(_Model):
         else:
             self.path = path
         self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -794,6 +800,7 @@ class NFSVolumeSource(_Model):
         path: str | None = None,
         read_only: bool | None = None,
         server: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if path is None:
@@ -807,7 +814,7 @@ class NFSVolumeSource(_Model):
             absent += ("server",)
         else:
             self.server = server
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -903,6 +910,7 @@ class NodeSelector(_Model):
         self,
         *,
         node_selector_terms: list[NodeSelectorTerm] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if node_selector_terms is None:
@@ -913,7 +921,7 @@ class NodeSelector(_Model):
                 _model_arg(i0, NodeSelectorTerm, "NodeSelector(node_selector_terms=...)")
                 for i0 in node_selector_terms
             ]
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1000,6 +1008,7 @@ class NodeSelectorRequirement(_Model):
         key: str | None = None,
         operator: str | None = None,
         values: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if key is None:
@@ -1013,7 +1022,7 @@ class NodeSelectorRequirement(_Model):
         else:
             self.operator = operator
         self.values = values
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1117,6 +1126,7 @@ class NodeSelectorTerm(_Model):
         *,
         match_expressions: list[NodeSelectorRequirement] | None = None,
         match_fields: list[NodeSelectorRequirement] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.match_expressions = (
             None
@@ -1134,7 +1144,7 @@ class NodeSelectorTerm(_Model):
                 for i0 in match_fields
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1225,6 +1235,7 @@ class PhotonPersistentDiskVolumeSource(_Model):
         *,
         fs_type: str | None = None,
         pd_id: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.fs_type = fs_type
@@ -1233,7 +1244,7 @@ class PhotonPersistentDiskVolumeSource(_Model):
             absent += ("pd_id",)
         else:
             self.pd_id = pd_id
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1323,6 +1334,7 @@ class PortworxVolumeSource(_Model):
         fs_type: str | None = None,
         read_only: bool | None = None,
         volume_id: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.fs_type = fs_type
@@ -1332,7 +1344,7 @@ class PortworxVolumeSource(_Model):
             absent += ("volume_id",)
         else:
             self.volume_id = volume_id
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1452,6 +1464,7 @@ class QuobyteVolumeSource(_Model):
         tenant: str | None = None,
         user: str | None = None,
         volume: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.group = group
@@ -1468,7 +1481,7 @@ class QuobyteVolumeSource(_Model):
             absent += ("volume",)
         else:
             self.volume = volume
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1608,6 +1621,7 @@ class VsphereVirtualDiskVolumeSource(_Model):
         storage_policy_id: str | None = None,
         storage_policy_name: str | None = None,
         volume_path: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.fs_type = fs_type
@@ -1618,7 +1632,7 @@ class VsphereVirtualDiskVolumeSource(_Model):
             absent += ("volume_path",)
         else:
             self.volume_path = volume_path
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

@@ -76,6 +76,7 @@ class Binding(_Model):
         kind: str | None = "Binding",
         metadata: _meta_v1.ObjectMeta | None = None,
         target: ObjectReference | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -90,7 +91,7 @@ class Binding(_Model):
             absent += ("target",)
         else:
             self.target = _model_arg(target, ObjectReference, "Binding(target=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

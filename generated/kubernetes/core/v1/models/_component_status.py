@@ -62,6 +62,7 @@ class ComponentCondition(_Model):
         message: str | None = None,
         status: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.error = error
@@ -76,7 +77,7 @@ class ComponentCondition(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -222,6 +223,7 @@ class ComponentStatus(_Model):
         conditions: list[ComponentCondition] | None = None,
         kind: str | None = "ComponentStatus",
         metadata: _meta_v1.ObjectMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -241,7 +243,7 @@ class ComponentStatus(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ObjectMeta, "ComponentStatus(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -367,6 +369,7 @@ class ComponentStatusList(_Model):
         items: list[ComponentStatus] | None = None,
         kind: str | None = "ComponentStatusList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -385,7 +388,7 @@ class ComponentStatusList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "ComponentStatusList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

@@ -99,6 +99,7 @@ class ConfigMap(_Model):
         immutable: bool | None = None,
         kind: str | None = "ConfigMap",
         metadata: _meta_v1.ObjectMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -111,7 +112,7 @@ class ConfigMap(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "ConfigMap(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -251,6 +252,7 @@ class ConfigMapList(_Model):
         items: list[ConfigMap] | None = None,
         kind: str | None = "ConfigMapList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -265,7 +267,7 @@ class ConfigMapList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "ConfigMapList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

@@ -65,6 +65,7 @@ class EndpointAddress(_Model):
         ip: str | None = None,
         node_name: str | None = None,
         target_ref: ObjectReference | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.hostname = hostname
@@ -79,7 +80,7 @@ class EndpointAddress(_Model):
             if target_ref is None
             else _model_arg(target_ref, ObjectReference, "EndpointAddress(target_ref=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -207,6 +208,7 @@ class EndpointPort(_Model):
         name: str | None = None,
         port: int | None = None,
         protocol: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.app_protocol = app_protocol
@@ -217,7 +219,7 @@ class EndpointPort(_Model):
         else:
             self.port = port
         self.protocol = protocol
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -343,6 +345,7 @@ class EndpointSubset(_Model):
         addresses: list[EndpointAddress] | None = None,
         not_ready_addresses: list[EndpointAddress] | None = None,
         ports: list[EndpointPort] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.addresses = (
             None
@@ -364,7 +367,7 @@ class EndpointSubset(_Model):
             if ports is None
             else [_model_arg(i0, EndpointPort, "EndpointSubset(ports=...)") for i0 in ports]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -524,6 +527,7 @@ class Endpoints(_Model):
         kind: str | None = "Endpoints",
         metadata: _meta_v1.ObjectMeta | None = None,
         subsets: list[EndpointSubset] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -538,7 +542,7 @@ class Endpoints(_Model):
             if subsets is None
             else [_model_arg(i0, EndpointSubset, "Endpoints(subsets=...)") for i0 in subsets]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -664,6 +668,7 @@ class EndpointsList(_Model):
         items: list[Endpoints] | None = None,
         kind: str | None = "EndpointsList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -678,7 +683,7 @@ class EndpointsList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "EndpointsList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

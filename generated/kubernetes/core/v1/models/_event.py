@@ -189,6 +189,7 @@ class Event(_Model):
         series: EventSeries | None = None,
         source: EventSource | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.action = action
@@ -224,7 +225,7 @@ class Event(_Model):
             None if source is None else _model_arg(source, EventSource, "Event(source=...)")
         )
         self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -490,6 +491,7 @@ class EventList(_Model):
         items: list[Event] | None = None,
         kind: str | None = "EventList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -504,7 +506,7 @@ class EventList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "EventList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -615,12 +617,13 @@ class EventSeries(_Model):
         *,
         count: int | None = None,
         last_observed_time: _MicroTime | str | _datetime | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.count = count
         self.last_observed_time = (
             None if last_observed_time is None else _MicroTime.coerce(last_observed_time)
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -697,10 +700,11 @@ class EventSource(_Model):
         *,
         component: str | None = None,
         host: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.component = component
         self.host = host
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -90,6 +90,7 @@ class LimitRange(_Model):
         kind: str | None = "LimitRange",
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: LimitRangeSpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -102,7 +103,7 @@ class LimitRange(_Model):
         self.spec = (
             None if spec is None else _model_arg(spec, LimitRangeSpec, "LimitRange(spec=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -238,6 +239,7 @@ class LimitRangeItem(_Model):
         max_limit_request_ratio: _Mapping[str, _Quantity | str | int | float] | None = None,
         min: _Mapping[str, _Quantity | str | int | float] | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.default = (
@@ -260,7 +262,7 @@ class LimitRangeItem(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -410,6 +412,7 @@ class LimitRangeList(_Model):
         items: list[LimitRange] | None = None,
         kind: str | None = "LimitRangeList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -424,7 +427,7 @@ class LimitRangeList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "LimitRangeList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -531,6 +534,7 @@ class LimitRangeSpec(_Model):
         self,
         *,
         limits: list[LimitRangeItem] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if limits is None:
@@ -540,7 +544,7 @@ class LimitRangeSpec(_Model):
             self.limits = [
                 _model_arg(i0, LimitRangeItem, "LimitRangeSpec(limits=...)") for i0 in limits
             ]
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

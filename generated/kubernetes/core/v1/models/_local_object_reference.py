@@ -33,9 +33,10 @@ class LocalObjectReference(_Model):
         self,
         *,
         name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -100,6 +100,7 @@ class Namespace(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: NamespaceSpec | None = None,
         status: NamespaceStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -113,7 +114,7 @@ class Namespace(_Model):
         self.status = (
             None if status is None else _model_arg(status, NamespaceStatus, "Namespace(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -253,6 +254,7 @@ class NamespaceCondition(_Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.last_transition_time = (
@@ -270,7 +272,7 @@ class NamespaceCondition(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -402,6 +404,7 @@ class NamespaceList(_Model):
         items: list[Namespace] | None = None,
         kind: str | None = "NamespaceList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -416,7 +419,7 @@ class NamespaceList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "NamespaceList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -519,9 +522,10 @@ class NamespaceSpec(_Model):
         self,
         *,
         finalizers: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.finalizers = finalizers
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -594,6 +598,7 @@ class NamespaceStatus(_Model):
         *,
         conditions: list[NamespaceCondition] | None = None,
         phase: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.conditions = (
             None
@@ -604,7 +609,7 @@ class NamespaceStatus(_Model):
             ]
         )
         self.phase = phase
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

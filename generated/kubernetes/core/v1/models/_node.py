@@ -71,6 +71,7 @@ class AttachedVolume(_Model):
         *,
         device_path: str | None = None,
         name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if device_path is None:
@@ -83,7 +84,7 @@ class AttachedVolume(_Model):
             absent += ("name",)
         else:
             self.name = name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -189,6 +190,7 @@ class ConfigMapNodeConfigSource(_Model):
         namespace: str | None = None,
         resource_version: str | None = None,
         uid: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if kubelet_config_key is None:
@@ -208,7 +210,7 @@ class ConfigMapNodeConfigSource(_Model):
             self.namespace = namespace
         self.resource_version = resource_version
         self.uid = uid
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -324,10 +326,11 @@ class ContainerImage(_Model):
         *,
         names: list[str] | None = None,
         size_bytes: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.names = names
         self.size_bytes = size_bytes
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -396,6 +399,7 @@ class DaemonEndpoint(_Model):
         self,
         *,
         port: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if port is None:
@@ -403,7 +407,7 @@ class DaemonEndpoint(_Model):
             absent += ("port",)
         else:
             self.port = port
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -524,6 +528,7 @@ class Node(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: NodeSpec | None = None,
         status: NodeStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -535,7 +540,7 @@ class Node(_Model):
             self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Node(metadata=...)")
         self.spec = None if spec is None else _model_arg(spec, NodeSpec, "Node(spec=...)")
         self.status = None if status is None else _model_arg(status, NodeStatus, "Node(status=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -655,6 +660,7 @@ class NodeAddress(_Model):
         *,
         address: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if address is None:
@@ -667,7 +673,7 @@ class NodeAddress(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -779,6 +785,7 @@ class NodeCondition(_Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.last_heartbeat_time = (
@@ -799,7 +806,7 @@ class NodeCondition(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -919,6 +926,7 @@ class NodeConfigSource(_Model):
         self,
         *,
         config_map: ConfigMapNodeConfigSource | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.config_map = (
             None
@@ -927,7 +935,7 @@ class NodeConfigSource(_Model):
                 config_map, ConfigMapNodeConfigSource, "NodeConfigSource(config_map=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1008,6 +1016,7 @@ class NodeConfigStatus(_Model):
         assigned: NodeConfigSource | None = None,
         error: str | None = None,
         last_known_good: NodeConfigSource | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.active = (
             None
@@ -1027,7 +1036,7 @@ class NodeConfigStatus(_Model):
                 last_known_good, NodeConfigSource, "NodeConfigStatus(last_known_good=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1120,6 +1129,7 @@ class NodeDaemonEndpoints(_Model):
         self,
         *,
         kubelet_endpoint: DaemonEndpoint | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.kubelet_endpoint = (
             None
@@ -1128,7 +1138,7 @@ class NodeDaemonEndpoints(_Model):
                 kubelet_endpoint, DaemonEndpoint, "NodeDaemonEndpoints(kubelet_endpoint=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1187,9 +1197,10 @@ class NodeFeatures(_Model):
         self,
         *,
         supplemental_groups_policy: bool | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.supplemental_groups_policy = supplemental_groups_policy
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1270,6 +1281,7 @@ class NodeList(_Model):
         items: list[Node] | None = None,
         kind: str | None = "NodeList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -1284,7 +1296,7 @@ class NodeList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "NodeList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1395,6 +1407,7 @@ class NodeRuntimeHandler(_Model):
         *,
         features: NodeRuntimeHandlerFeatures | None = None,
         name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.features = (
             None
@@ -1404,7 +1417,7 @@ class NodeRuntimeHandler(_Model):
             )
         )
         self.name = name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1481,10 +1494,11 @@ class NodeRuntimeHandlerFeatures(_Model):
         *,
         recursive_read_only_mounts: bool | None = None,
         user_namespaces: bool | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.recursive_read_only_mounts = recursive_read_only_mounts
         self.user_namespaces = user_namespaces
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1601,6 +1615,7 @@ class NodeSpec(_Model):
         provider_id: str | None = None,
         taints: list[Taint] | None = None,
         unschedulable: bool | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.config_source = (
             None
@@ -1617,7 +1632,7 @@ class NodeSpec(_Model):
             else [_model_arg(i0, Taint, "NodeSpec(taints=...)") for i0 in taints]
         )
         self.unschedulable = unschedulable
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1862,6 +1877,7 @@ class NodeStatus(_Model):
         runtime_handlers: list[NodeRuntimeHandler] | None = None,
         volumes_attached: list[AttachedVolume] | None = None,
         volumes_in_use: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.addresses = (
             None
@@ -1927,7 +1943,7 @@ class NodeStatus(_Model):
             ]
         )
         self.volumes_in_use = volumes_in_use
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -2158,9 +2174,10 @@ class NodeSwapStatus(_Model):
         self,
         *,
         capacity: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.capacity = capacity
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -2295,6 +2312,7 @@ class NodeSystemInfo(_Model):
         os_image: str | None = None,
         swap: NodeSwapStatus | None = None,
         system_uuid: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if architecture is None:
@@ -2350,7 +2368,7 @@ class NodeSystemInfo(_Model):
             absent += ("system_uuid",)
         else:
             self.system_uuid = system_uuid
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -2556,6 +2574,7 @@ class Taint(_Model):
         key: str | None = None,
         time_added: _Time | str | _datetime | None = None,
         value: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if effect is None:
@@ -2570,7 +2589,7 @@ class Taint(_Model):
             self.key = key
         self.time_added = None if time_added is None else _Time.coerce(time_added)
         self.value = value
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

@@ -75,6 +75,7 @@ class ObjectReference(_Model):
         namespace: str | None = None,
         resource_version: str | None = None,
         uid: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.api_version = api_version
         self.field_path = field_path
@@ -83,7 +84,7 @@ class ObjectReference(_Model):
         self.namespace = namespace
         self.resource_version = resource_version
         self.uid = uid
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -98,6 +98,7 @@ class AzureFilePersistentVolumeSource(_Model):
         secret_name: str | None = None,
         secret_namespace: str | None = None,
         share_name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.read_only = read_only
@@ -112,7 +113,7 @@ class AzureFilePersistentVolumeSource(_Model):
             absent += ("share_name",)
         else:
             self.share_name = share_name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -283,6 +284,7 @@ class CSIPersistentVolumeSource(_Model):
         read_only: bool | None = None,
         volume_attributes: dict[str, str] | None = None,
         volume_handle: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.controller_expand_secret_ref = (
@@ -343,7 +345,7 @@ class CSIPersistentVolumeSource(_Model):
             absent += ("volume_handle",)
         else:
             self.volume_handle = volume_handle
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -555,6 +557,7 @@ class CephFSPersistentVolumeSource(_Model):
         secret_file: str | None = None,
         secret_ref: SecretReference | None = None,
         user: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if monitors is None:
@@ -573,7 +576,7 @@ class CephFSPersistentVolumeSource(_Model):
             )
         )
         self.user = user
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -713,6 +716,7 @@ class CinderPersistentVolumeSource(_Model):
         read_only: bool | None = None,
         secret_ref: SecretReference | None = None,
         volume_id: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.fs_type = fs_type
@@ -729,7 +733,7 @@ class CinderPersistentVolumeSource(_Model):
             absent += ("volume_id",)
         else:
             self.volume_id = volume_id
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -855,6 +859,7 @@ class FlexPersistentVolumeSource(_Model):
         options: dict[str, str] | None = None,
         read_only: bool | None = None,
         secret_ref: SecretReference | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if driver is None:
@@ -872,7 +877,7 @@ class FlexPersistentVolumeSource(_Model):
                 secret_ref, SecretReference, "FlexPersistentVolumeSource(secret_ref=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1002,6 +1007,7 @@ class GlusterfsPersistentVolumeSource(_Model):
         endpoints_namespace: str | None = None,
         path: str | None = None,
         read_only: bool | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if endpoints is None:
@@ -1016,7 +1022,7 @@ class GlusterfsPersistentVolumeSource(_Model):
         else:
             self.path = path
         self.read_only = read_only
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1190,6 +1196,7 @@ class ISCSIPersistentVolumeSource(_Model):
         read_only: bool | None = None,
         secret_ref: SecretReference | None = None,
         target_portal: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.chap_auth_discovery = chap_auth_discovery
@@ -1221,7 +1228,7 @@ class ISCSIPersistentVolumeSource(_Model):
             absent += ("target_portal",)
         else:
             self.target_portal = target_portal
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1401,6 +1408,7 @@ class LocalVolumeSource(_Model):
         *,
         fs_type: str | None = None,
         path: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.fs_type = fs_type
@@ -1409,7 +1417,7 @@ class LocalVolumeSource(_Model):
             absent += ("path",)
         else:
             self.path = path
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1537,6 +1545,7 @@ class PersistentVolume(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: PersistentVolumeSpec | None = None,
         status: PersistentVolumeStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -1558,7 +1567,7 @@ class PersistentVolume(_Model):
             if status is None
             else _model_arg(status, PersistentVolumeStatus, "PersistentVolume(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1692,6 +1701,7 @@ class PersistentVolumeList(_Model):
         items: list[PersistentVolume] | None = None,
         kind: str | None = "PersistentVolumeList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -1710,7 +1720,7 @@ class PersistentVolumeList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "PersistentVolumeList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -2041,6 +2051,7 @@ class PersistentVolumeSpec(_Model):
         volume_attributes_class_name: str | None = None,
         volume_mode: str | None = None,
         vsphere_volume: VsphereVirtualDiskVolumeSource | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.access_modes = access_modes
         self.aws_elastic_block_store = (
@@ -2205,7 +2216,7 @@ class PersistentVolumeSpec(_Model):
                 "PersistentVolumeSpec(vsphere_volume=...)",
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -2638,6 +2649,7 @@ class PersistentVolumeStatus(_Model):
         message: str | None = None,
         phase: str | None = None,
         reason: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.last_phase_transition_time = (
             None if last_phase_transition_time is None else _Time.coerce(last_phase_transition_time)
@@ -2645,7 +2657,7 @@ class PersistentVolumeStatus(_Model):
         self.message = message
         self.phase = phase
         self.reason = reason
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -2782,6 +2794,7 @@ class RBDPersistentVolumeSource(_Model):
         read_only: bool | None = None,
         secret_ref: SecretReference | None = None,
         user: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.fs_type = fs_type
@@ -2806,7 +2819,7 @@ class RBDPersistentVolumeSource(_Model):
             )
         )
         self.user = user
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -3015,6 +3028,7 @@ class ScaleIOPersistentVolumeSource(_Model):
         storage_pool: str | None = None,
         system: str | None = None,
         volume_name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.fs_type = fs_type
@@ -3041,7 +3055,7 @@ class ScaleIOPersistentVolumeSource(_Model):
         else:
             self.system = system
         self.volume_name = volume_name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -3209,10 +3223,11 @@ class SecretReference(_Model):
         *,
         name: str | None = None,
         namespace: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.namespace = namespace
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -3307,6 +3322,7 @@ class StorageOSPersistentVolumeSource(_Model):
         secret_ref: ObjectReference | None = None,
         volume_name: str | None = None,
         volume_namespace: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.fs_type = fs_type
         self.read_only = read_only
@@ -3319,7 +3335,7 @@ class StorageOSPersistentVolumeSource(_Model):
         )
         self.volume_name = volume_name
         self.volume_namespace = volume_namespace
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -3418,13 +3434,14 @@ class VolumeNodeAffinity(_Model):
         self,
         *,
         required: NodeSelector | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.required = (
             None
             if required is None
             else _model_arg(required, NodeSelector, "VolumeNodeAffinity(required=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -70,6 +70,7 @@ Note: New statuses can be added in the future. Consumers should check for unknow
         *,
         status: str | None = None,
         target_volume_attributes_class_name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if status is None:
@@ -78,7 +79,7 @@ Note: New statuses can be added in the future. Consumers should check for unknow
         else:
             self.status = status
         self.target_volume_attributes_class_name = target_volume_attributes_class_name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -206,6 +207,7 @@ class PersistentVolumeClaim(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: PersistentVolumeClaimSpec | None = None,
         status: PersistentVolumeClaimStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -229,7 +231,7 @@ class PersistentVolumeClaim(_Model):
                 status, PersistentVolumeClaimStatus, "PersistentVolumeClaim(status=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -375,6 +377,7 @@ class PersistentVolumeClaimCondition(_Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.last_probe_time = None if last_probe_time is None else _Time.coerce(last_probe_time)
@@ -393,7 +396,7 @@ class PersistentVolumeClaimCondition(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -537,6 +540,7 @@ class PersistentVolumeClaimList(_Model):
         items: list[PersistentVolumeClaim] | None = None,
         kind: str | None = "PersistentVolumeClaimList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -556,7 +560,7 @@ class PersistentVolumeClaimList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "PersistentVolumeClaimList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -763,6 +767,7 @@ A controller that receives PVC update with previously unknown resourceName shoul
         current_volume_attributes_class_name: str | None = None,
         modify_volume_status: ModifyVolumeStatus | None = None,
         phase: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.access_modes = access_modes
         self.allocated_resource_statuses = allocated_resource_statuses
@@ -797,7 +802,7 @@ A controller that receives PVC update with previously unknown resourceName shoul
             )
         )
         self.phase = phase
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

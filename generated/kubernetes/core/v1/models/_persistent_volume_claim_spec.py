@@ -113,6 +113,7 @@ class PersistentVolumeClaimSpec(_Model):
         volume_attributes_class_name: str | None = None,
         volume_mode: str | None = None,
         volume_name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.access_modes = access_modes
         self.data_source = (
@@ -149,7 +150,7 @@ class PersistentVolumeClaimSpec(_Model):
         self.volume_attributes_class_name = volume_attributes_class_name
         self.volume_mode = volume_mode
         self.volume_name = volume_name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -310,6 +311,7 @@ class TypedLocalObjectReference(_Model):
         api_group: str | None = None,
         kind: str | None = None,
         name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_group = api_group
@@ -323,7 +325,7 @@ class TypedLocalObjectReference(_Model):
             absent += ("name",)
         else:
             self.name = name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -431,6 +433,7 @@ class TypedObjectReference(_Model):
         kind: str | None = None,
         name: str | None = None,
         namespace: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_group = api_group
@@ -445,7 +448,7 @@ class TypedObjectReference(_Model):
         else:
             self.name = name
         self.namespace = namespace
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -549,6 +552,7 @@ class VolumeResourceRequirements(_Model):
         *,
         limits: _Mapping[str, _Quantity | str | int | float] | None = None,
         requests: _Mapping[str, _Quantity | str | int | float] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.limits = (
             None if limits is None else {k0: _Quantity.coerce(i0) for k0, i0 in limits.items()}
@@ -556,7 +560,7 @@ class VolumeResourceRequirements(_Model):
         self.requests = (
             None if requests is None else {k0: _Quantity.coerce(i0) for k0, i0 in requests.items()}
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

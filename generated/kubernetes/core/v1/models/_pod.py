@@ -83,6 +83,7 @@ class ContainerExtendedResourceRequest(_Model):
         container_name: str | None = None,
         request_name: str | None = None,
         resource_name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if container_name is None:
@@ -100,7 +101,7 @@ class ContainerExtendedResourceRequest(_Model):
             absent += ("resource_name",)
         else:
             self.resource_name = resource_name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -202,6 +203,7 @@ class ContainerState(_Model):
         running: ContainerStateRunning | None = None,
         terminated: ContainerStateTerminated | None = None,
         waiting: ContainerStateWaiting | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.running = (
             None
@@ -218,7 +220,7 @@ class ContainerState(_Model):
             if waiting is None
             else _model_arg(waiting, ContainerStateWaiting, "ContainerState(waiting=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -301,9 +303,10 @@ class ContainerStateRunning(_Model):
         self,
         *,
         started_at: _Time | str | _datetime | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.started_at = None if started_at is None else _Time.coerce(started_at)
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -404,6 +407,7 @@ class ContainerStateTerminated(_Model):
         reason: str | None = None,
         signal: int | None = None,
         started_at: _Time | str | _datetime | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.container_id = container_id
@@ -417,7 +421,7 @@ class ContainerStateTerminated(_Model):
         self.reason = reason
         self.signal = signal
         self.started_at = None if started_at is None else _Time.coerce(started_at)
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -553,10 +557,11 @@ class ContainerStateWaiting(_Model):
         *,
         message: str | None = None,
         reason: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.message = message
         self.reason = reason
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -748,6 +753,7 @@ The value is typically used to determine whether a container is ready to accept 
         stop_signal: str | None = None,
         user: ContainerUser | None = None,
         volume_mounts: list[VolumeMountStatus] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.allocated_resources = (
@@ -817,7 +823,7 @@ The value is typically used to determine whether a container is ready to accept 
                 for i0 in volume_mounts
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1055,13 +1061,14 @@ class ContainerUser(_Model):
         self,
         *,
         linux: LinuxContainerUser | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.linux = (
             None
             if linux is None
             else _model_arg(linux, LinuxContainerUser, "ContainerUser(linux=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1122,6 +1129,7 @@ class HostIP(_Model):
         self,
         *,
         ip: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if ip is None:
@@ -1129,7 +1137,7 @@ class HostIP(_Model):
             absent += ("ip",)
         else:
             self.ip = ip
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1197,6 +1205,7 @@ class ImageVolumeStatus(_Model):
         self,
         *,
         image_ref: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if image_ref is None:
@@ -1204,7 +1213,7 @@ class ImageVolumeStatus(_Model):
             absent += ("image_ref",)
         else:
             self.image_ref = image_ref
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1286,6 +1295,7 @@ class LinuxContainerUser(_Model):
         gid: int | None = None,
         supplemental_groups: list[int] | None = None,
         uid: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if gid is None:
@@ -1299,7 +1309,7 @@ class LinuxContainerUser(_Model):
             absent += ("uid",)
         else:
             self.uid = uid
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1403,6 +1413,7 @@ class NodeAllocatableResourceClaimStatus(_Model):
         containers: list[str] | None = None,
         resource_claim_name: str | None = None,
         resources: _Mapping[str, _Quantity | str | int | float] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.containers = containers
@@ -1416,7 +1427,7 @@ class NodeAllocatableResourceClaimStatus(_Model):
             absent += ("resources",)
         else:
             self.resources = {k0: _Quantity.coerce(i0) for k0, i0 in resources.items()}
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1567,6 +1578,7 @@ class Pod(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: PodSpec | None = None,
         status: PodStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -1578,7 +1590,7 @@ class Pod(_Model):
             self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Pod(metadata=...)")
         self.spec = None if spec is None else _model_arg(spec, PodSpec, "Pod(spec=...)")
         self.status = None if status is None else _model_arg(status, PodStatus, "Pod(status=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1738,6 +1750,7 @@ class PodCondition(_Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.last_probe_time = None if last_probe_time is None else _Time.coerce(last_probe_time)
@@ -1757,7 +1770,7 @@ class PodCondition(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1903,6 +1916,7 @@ class PodExtendedResourceClaimStatus(_Model):
         *,
         request_mappings: list[ContainerExtendedResourceRequest] | None = None,
         resource_claim_name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if request_mappings is None:
@@ -1922,7 +1936,7 @@ class PodExtendedResourceClaimStatus(_Model):
             absent += ("resource_claim_name",)
         else:
             self.resource_claim_name = resource_claim_name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -2007,6 +2021,7 @@ class PodIP(_Model):
         self,
         *,
         ip: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if ip is None:
@@ -2014,7 +2029,7 @@ class PodIP(_Model):
             absent += ("ip",)
         else:
             self.ip = ip
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -2102,6 +2117,7 @@ class PodList(_Model):
         items: list[Pod] | None = None,
         kind: str | None = "PodList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -2116,7 +2132,7 @@ class PodList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "PodList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -2234,6 +2250,7 @@ If this is unset, then generating a ResourceClaim was not necessary. The pod.spe
         *,
         name: str | None = None,
         resource_claim_name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if name is None:
@@ -2242,7 +2259,7 @@ If this is unset, then generating a ResourceClaim was not necessary. The pod.spe
         else:
             self.name = name
         self.resource_claim_name = resource_claim_name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -2524,6 +2541,7 @@ More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-
         resource_claim_statuses: list[PodResourceClaimStatus] | None = None,
         resources: ResourceRequirements | None = None,
         start_time: _Time | str | _datetime | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.allocated_resources = (
             None
@@ -2613,7 +2631,7 @@ More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#pod-
             else _model_arg(resources, ResourceRequirements, "PodStatus(resources=...)")
         )
         self.start_time = None if start_time is None else _Time.coerce(start_time)
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -2967,6 +2985,7 @@ In future we may want to introduce the PermanentlyUnhealthy Status.
         health: str | None = None,
         message: str | None = None,
         resource_id: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.health = health
@@ -2976,7 +2995,7 @@ In future we may want to introduce the PermanentlyUnhealthy Status.
             absent += ("resource_id",)
         else:
             self.resource_id = resource_id
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -3076,6 +3095,7 @@ class ResourceStatus(_Model):
         *,
         name: str | None = None,
         resources: list[ResourceHealth] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if name is None:
@@ -3090,7 +3110,7 @@ class ResourceStatus(_Model):
                 _model_arg(i0, ResourceHealth, "ResourceStatus(resources=...)") for i0 in resources
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -3200,6 +3220,7 @@ class VolumeMountStatus(_Model):
         read_only: bool | None = None,
         recursive_read_only: str | None = None,
         volume_status: VolumeStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if mount_path is None:
@@ -3219,7 +3240,7 @@ class VolumeMountStatus(_Model):
             if volume_status is None
             else _model_arg(volume_status, VolumeStatus, "VolumeMountStatus(volume_status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -3327,13 +3348,14 @@ class VolumeStatus(_Model):
         self,
         *,
         image: ImageVolumeStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.image = (
             None
             if image is None
             else _model_arg(image, ImageVolumeStatus, "VolumeStatus(image=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -158,6 +158,7 @@ class Affinity(_Model):
         node_affinity: NodeAffinity | None = None,
         pod_affinity: PodAffinity | None = None,
         pod_anti_affinity: PodAntiAffinity | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.node_affinity = (
             None
@@ -174,7 +175,7 @@ class Affinity(_Model):
             if pod_anti_affinity is None
             else _model_arg(pod_anti_affinity, PodAntiAffinity, "Affinity(pod_anti_affinity=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -271,6 +272,7 @@ class AppArmorProfile(_Model):
         *,
         localhost_profile: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.localhost_profile = localhost_profile
@@ -279,7 +281,7 @@ class AppArmorProfile(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -369,6 +371,7 @@ class AzureFileVolumeSource(_Model):
         read_only: bool | None = None,
         secret_name: str | None = None,
         share_name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.read_only = read_only
@@ -382,7 +385,7 @@ class AzureFileVolumeSource(_Model):
             absent += ("share_name",)
         else:
             self.share_name = share_name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -500,6 +503,7 @@ class CSIVolumeSource(_Model):
         node_publish_secret_ref: LocalObjectReference | None = None,
         read_only: bool | None = None,
         volume_attributes: dict[str, str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if driver is None:
@@ -519,7 +523,7 @@ class CSIVolumeSource(_Model):
         )
         self.read_only = read_only
         self.volume_attributes = volume_attributes
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -635,10 +639,11 @@ class Capabilities(_Model):
         *,
         add: list[str] | None = None,
         drop: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.add = add
         self.drop = drop
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -741,6 +746,7 @@ class CephFSVolumeSource(_Model):
         secret_file: str | None = None,
         secret_ref: LocalObjectReference | None = None,
         user: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if monitors is None:
@@ -757,7 +763,7 @@ class CephFSVolumeSource(_Model):
             else _model_arg(secret_ref, LocalObjectReference, "CephFSVolumeSource(secret_ref=...)")
         )
         self.user = user
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -897,6 +903,7 @@ class CinderVolumeSource(_Model):
         read_only: bool | None = None,
         secret_ref: LocalObjectReference | None = None,
         volume_id: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.fs_type = fs_type
@@ -911,7 +918,7 @@ class CinderVolumeSource(_Model):
             absent += ("volume_id",)
         else:
             self.volume_id = volume_id
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1037,6 +1044,7 @@ class ClusterTrustBundleProjection(_Model):
         optional: bool | None = None,
         path: str | None = None,
         signer_name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.label_selector = (
@@ -1056,7 +1064,7 @@ class ClusterTrustBundleProjection(_Model):
         else:
             self.path = path
         self.signer_name = signer_name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1173,10 +1181,11 @@ class ConfigMapEnvSource(_Model):
         *,
         name: str | None = None,
         optional: bool | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.optional = optional
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1259,6 +1268,7 @@ class ConfigMapKeySelector(_Model):
         key: str | None = None,
         name: str | None = None,
         optional: bool | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if key is None:
@@ -1268,7 +1278,7 @@ class ConfigMapKeySelector(_Model):
             self.key = key
         self.name = name
         self.optional = optional
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1369,6 +1379,7 @@ class ConfigMapProjection(_Model):
         items: list[KeyToPath] | None = None,
         name: str | None = None,
         optional: bool | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.items = (
             None
@@ -1377,7 +1388,7 @@ class ConfigMapProjection(_Model):
         )
         self.name = name
         self.optional = optional
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1483,6 +1494,7 @@ class ConfigMapVolumeSource(_Model):
         items: list[KeyToPath] | None = None,
         name: str | None = None,
         optional: bool | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.default_mode = default_mode
         self.items = (
@@ -1492,7 +1504,7 @@ class ConfigMapVolumeSource(_Model):
         )
         self.name = name
         self.optional = optional
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1806,6 +1818,7 @@ class Container(_Model):
         volume_devices: list[VolumeDevice] | None = None,
         volume_mounts: list[VolumeMount] | None = None,
         working_dir: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.args = args
@@ -1898,7 +1911,7 @@ class Container(_Model):
             ]
         )
         self.working_dir = working_dir
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -2294,6 +2307,7 @@ class ContainerPort(_Model):
         host_port: int | None = None,
         name: str | None = None,
         protocol: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if container_port is None:
@@ -2305,7 +2319,7 @@ class ContainerPort(_Model):
         self.host_port = host_port
         self.name = name
         self.protocol = protocol
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -2419,6 +2433,7 @@ class ContainerResizePolicy(_Model):
         *,
         resource_name: str | None = None,
         restart_policy: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if resource_name is None:
@@ -2431,7 +2446,7 @@ class ContainerResizePolicy(_Model):
             absent += ("restart_policy",)
         else:
             self.restart_policy = restart_policy
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -2517,6 +2532,7 @@ class ContainerRestartRule(_Model):
         *,
         action: str | None = None,
         exit_codes: ContainerRestartRuleOnExitCodes | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if action is None:
@@ -2531,7 +2547,7 @@ class ContainerRestartRule(_Model):
                 exit_codes, ContainerRestartRuleOnExitCodes, "ContainerRestartRule(exit_codes=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -2621,6 +2637,7 @@ class ContainerRestartRuleOnExitCodes(_Model):
         *,
         operator: str | None = None,
         values: list[int] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if operator is None:
@@ -2629,7 +2646,7 @@ class ContainerRestartRuleOnExitCodes(_Model):
         else:
             self.operator = operator
         self.values = values
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -2703,6 +2720,7 @@ class DownwardAPIProjection(_Model):
         self,
         *,
         items: list[DownwardAPIVolumeFile] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.items = (
             None
@@ -2712,7 +2730,7 @@ class DownwardAPIProjection(_Model):
                 for i0 in items
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -2799,6 +2817,7 @@ class DownwardAPIVolumeFile(_Model):
         mode: int | None = None,
         path: str | None = None,
         resource_field_ref: ResourceFieldSelector | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.field_ref = (
@@ -2821,7 +2840,7 @@ class DownwardAPIVolumeFile(_Model):
                 "DownwardAPIVolumeFile(resource_field_ref=...)",
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -2927,6 +2946,7 @@ class DownwardAPIVolumeSource(_Model):
         *,
         default_mode: int | None = None,
         items: list[DownwardAPIVolumeFile] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.default_mode = default_mode
         self.items = (
@@ -2937,7 +2957,7 @@ class DownwardAPIVolumeSource(_Model):
                 for i0 in items
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -3018,10 +3038,11 @@ class EmptyDirVolumeSource(_Model):
         *,
         medium: str | None = None,
         size_limit: _Quantity | str | int | float | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.medium = medium
         self.size_limit = None if size_limit is None else _Quantity.coerce(size_limit)
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -3104,6 +3125,7 @@ class EnvFromSource(_Model):
         config_map_ref: ConfigMapEnvSource | None = None,
         prefix: str | None = None,
         secret_ref: SecretEnvSource | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.config_map_ref = (
             None
@@ -3116,7 +3138,7 @@ class EnvFromSource(_Model):
             if secret_ref is None
             else _model_arg(secret_ref, SecretEnvSource, "EnvFromSource(secret_ref=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -3213,6 +3235,7 @@ class EnvVar(_Model):
         name: str | None = None,
         value: str | None = None,
         value_from: EnvVarSource | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if name is None:
@@ -3226,7 +3249,7 @@ class EnvVar(_Model):
             if value_from is None
             else _model_arg(value_from, EnvVarSource, "EnvVar(value_from=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -3340,6 +3363,7 @@ class EnvVarSource(_Model):
         file_key_ref: FileKeySelector | None = None,
         resource_field_ref: ResourceFieldSelector | None = None,
         secret_key_ref: SecretKeySelector | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.config_map_key_ref = (
             None
@@ -3370,7 +3394,7 @@ class EnvVarSource(_Model):
             if secret_key_ref is None
             else _model_arg(secret_key_ref, SecretKeySelector, "EnvVarSource(secret_key_ref=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -3711,6 +3735,7 @@ The container runtime must implement support for this feature. If the runtime do
         volume_devices: list[VolumeDevice] | None = None,
         volume_mounts: list[VolumeMount] | None = None,
         working_dir: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.args = args
@@ -3811,7 +3836,7 @@ The container runtime must implement support for this feature. If the runtime do
             ]
         )
         self.working_dir = working_dir
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -4196,6 +4221,7 @@ Required, must not be nil.
         self,
         *,
         volume_claim_template: PersistentVolumeClaimTemplate | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.volume_claim_template = (
             None
@@ -4206,7 +4232,7 @@ Required, must not be nil.
                 "EphemeralVolumeSource(volume_claim_template=...)",
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -4267,9 +4293,10 @@ class ExecAction(_Model):
         self,
         *,
         command: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.command = command
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -4351,6 +4378,7 @@ If optional is set to false and the specified key does not exist, an error will 
         optional: bool | None = None,
         path: str | None = None,
         volume_name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if key is None:
@@ -4369,7 +4397,7 @@ If optional is set to false and the specified key does not exist, an error will 
             absent += ("volume_name",)
         else:
             self.volume_name = volume_name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -4497,6 +4525,7 @@ class FlexVolumeSource(_Model):
         options: dict[str, str] | None = None,
         read_only: bool | None = None,
         secret_ref: LocalObjectReference | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if driver is None:
@@ -4512,7 +4541,7 @@ class FlexVolumeSource(_Model):
             if secret_ref is None
             else _model_arg(secret_ref, LocalObjectReference, "FlexVolumeSource(secret_ref=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -4631,6 +4660,7 @@ If this is not specified, the default behavior is defined by gRPC.
         *,
         port: int | None = None,
         service: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if port is None:
@@ -4639,7 +4669,7 @@ If this is not specified, the default behavior is defined by gRPC.
         else:
             self.port = port
         self.service = service
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -4732,6 +4762,7 @@ class GitRepoVolumeSource(_Model):
         directory: str | None = None,
         repository: str | None = None,
         revision: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.directory = directory
@@ -4741,7 +4772,7 @@ class GitRepoVolumeSource(_Model):
         else:
             self.repository = repository
         self.revision = revision
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -4841,6 +4872,7 @@ class GlusterfsVolumeSource(_Model):
         endpoints: str | None = None,
         path: str | None = None,
         read_only: bool | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if endpoints is None:
@@ -4854,7 +4886,7 @@ class GlusterfsVolumeSource(_Model):
         else:
             self.path = path
         self.read_only = read_only
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -4944,6 +4976,7 @@ class HTTPGetAction(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"host", "httpHeaders", "path", "port", "scheme"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("port",)
 
     host: str | None
     """Host name to connect to, defaults to the pod IP. You probably want to set "Host" in httpHeaders instead."""
@@ -4968,6 +5001,7 @@ class HTTPGetAction(_Model):
         path: str | None = None,
         port: _IntOrString | None = None,
         scheme: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.host = host
         self.http_headers = (
@@ -4980,7 +5014,7 @@ class HTTPGetAction(_Model):
         self.path = path
         self.port = port
         self.scheme = scheme
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -5093,6 +5127,7 @@ class HTTPHeader(_Model):
         *,
         name: str | None = None,
         value: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if name is None:
@@ -5105,7 +5140,7 @@ class HTTPHeader(_Model):
             absent += ("value",)
         else:
             self.value = value
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -5191,6 +5226,7 @@ class HostAlias(_Model):
         *,
         hostnames: list[str] | None = None,
         ip: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.hostnames = hostnames
@@ -5199,7 +5235,7 @@ class HostAlias(_Model):
             absent += ("ip",)
         else:
             self.ip = ip
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -5351,6 +5387,7 @@ class ISCSIVolumeSource(_Model):
         read_only: bool | None = None,
         secret_ref: LocalObjectReference | None = None,
         target_portal: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.chap_auth_discovery = chap_auth_discovery
@@ -5380,7 +5417,7 @@ class ISCSIVolumeSource(_Model):
             absent += ("target_portal",)
         else:
             self.target_portal = target_portal
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -5558,10 +5595,11 @@ class ImageVolumeSource(_Model):
         *,
         pull_policy: str | None = None,
         reference: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.pull_policy = pull_policy
         self.reference = reference
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -5644,6 +5682,7 @@ class KeyToPath(_Model):
         key: str | None = None,
         mode: int | None = None,
         path: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if key is None:
@@ -5657,7 +5696,7 @@ class KeyToPath(_Model):
             absent += ("path",)
         else:
             self.path = path
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -5757,6 +5796,7 @@ class Lifecycle(_Model):
         post_start: LifecycleHandler | None = None,
         pre_stop: LifecycleHandler | None = None,
         stop_signal: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.post_start = (
             None
@@ -5769,7 +5809,7 @@ class Lifecycle(_Model):
             else _model_arg(pre_stop, LifecycleHandler, "Lifecycle(pre_stop=...)")
         )
         self.stop_signal = stop_signal
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -5870,6 +5910,7 @@ class LifecycleHandler(_Model):
         http_get: HTTPGetAction | None = None,
         sleep: SleepAction | None = None,
         tcp_socket: TCPSocketAction | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.exec = (
             None if exec is None else _model_arg(exec, ExecAction, "LifecycleHandler(exec=...)")
@@ -5887,7 +5928,7 @@ class LifecycleHandler(_Model):
             if tcp_socket is None
             else _model_arg(tcp_socket, TCPSocketAction, "LifecycleHandler(tcp_socket=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -6006,6 +6047,7 @@ class NodeAffinity(_Model):
             list[PreferredSchedulingTerm] | None
         ) = None,
         required_during_scheduling_ignored_during_execution: NodeSelector | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.preferred_during_scheduling_ignored_during_execution = (
             None
@@ -6028,7 +6070,7 @@ class NodeAffinity(_Model):
                 "NodeAffinity(required_during_scheduling_ignored_during_execution=...)",
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -6125,6 +6167,7 @@ class ObjectFieldSelector(_Model):
         *,
         api_version: str | None = None,
         field_path: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -6133,7 +6176,7 @@ class ObjectFieldSelector(_Model):
             absent += ("field_path",)
         else:
             self.field_path = field_path
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -6217,6 +6260,7 @@ class PersistentVolumeClaimTemplate(_Model):
         *,
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: PersistentVolumeClaimSpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.metadata = (
@@ -6233,7 +6277,7 @@ class PersistentVolumeClaimTemplate(_Model):
             self.spec = _model_arg(
                 spec, PersistentVolumeClaimSpec, "PersistentVolumeClaimTemplate(spec=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -6321,6 +6365,7 @@ class PersistentVolumeClaimVolumeSource(_Model):
         *,
         claim_name: str | None = None,
         read_only: bool | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if claim_name is None:
@@ -6329,7 +6374,7 @@ class PersistentVolumeClaimVolumeSource(_Model):
         else:
             self.claim_name = claim_name
         self.read_only = read_only
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -6428,6 +6473,7 @@ class PodAffinity(_Model):
             list[WeightedPodAffinityTerm] | None
         ) = None,
         required_during_scheduling_ignored_during_execution: list[PodAffinityTerm] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.preferred_during_scheduling_ignored_during_execution = (
             None
@@ -6453,7 +6499,7 @@ class PodAffinity(_Model):
                 for i0 in required_during_scheduling_ignored_during_execution
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -6591,6 +6637,7 @@ class PodAffinityTerm(_Model):
         namespace_selector: _meta_v1.LabelSelector | None = None,
         namespaces: list[str] | None = None,
         topology_key: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.label_selector = (
@@ -6617,7 +6664,7 @@ class PodAffinityTerm(_Model):
             absent += ("topology_key",)
         else:
             self.topology_key = topology_key
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -6760,6 +6807,7 @@ class PodAntiAffinity(_Model):
             list[WeightedPodAffinityTerm] | None
         ) = None,
         required_during_scheduling_ignored_during_execution: list[PodAffinityTerm] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.preferred_during_scheduling_ignored_during_execution = (
             None
@@ -6785,7 +6833,7 @@ class PodAntiAffinity(_Model):
                 for i0 in required_during_scheduling_ignored_during_execution
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -6958,6 +7006,7 @@ Signers should document the keys and values they support. Signers should deny re
         max_expiration_seconds: int | None = None,
         signer_name: str | None = None,
         user_annotations: dict[str, str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.certificate_chain_path = certificate_chain_path
@@ -6975,7 +7024,7 @@ Signers should document the keys and values they support. Signers should deny re
         else:
             self.signer_name = signer_name
         self.user_annotations = user_annotations
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -7115,6 +7164,7 @@ class PodDNSConfig(_Model):
         nameservers: list[str] | None = None,
         options: list[PodDNSConfigOption] | None = None,
         searches: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.nameservers = nameservers
         self.options = (
@@ -7123,7 +7173,7 @@ class PodDNSConfig(_Model):
             else [_model_arg(i0, PodDNSConfigOption, "PodDNSConfig(options=...)") for i0 in options]
         )
         self.searches = searches
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -7214,10 +7264,11 @@ class PodDNSConfigOption(_Model):
         *,
         name: str | None = None,
         value: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.value = value
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -7286,6 +7337,7 @@ class PodOS(_Model):
         self,
         *,
         name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if name is None:
@@ -7293,7 +7345,7 @@ class PodOS(_Model):
             absent += ("name",)
         else:
             self.name = name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -7361,6 +7413,7 @@ class PodReadinessGate(_Model):
         self,
         *,
         condition_type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if condition_type is None:
@@ -7368,7 +7421,7 @@ class PodReadinessGate(_Model):
             absent += ("condition_type",)
         else:
             self.condition_type = condition_type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -7467,6 +7520,7 @@ Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
         name: str | None = None,
         resource_claim_name: str | None = None,
         resource_claim_template_name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if name is None:
@@ -7476,7 +7530,7 @@ Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
             self.name = name
         self.resource_claim_name = resource_claim_name
         self.resource_claim_template_name = resource_claim_template_name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -7562,6 +7616,7 @@ class PodSchedulingGate(_Model):
         self,
         *,
         name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if name is None:
@@ -7569,7 +7624,7 @@ class PodSchedulingGate(_Model):
             absent += ("name",)
         else:
             self.name = name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -7633,9 +7688,10 @@ class PodSchedulingGroup(_Model):
         self,
         *,
         pod_group_name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.pod_group_name = pod_group_name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -7800,6 +7856,7 @@ All Pods that use the same volume should use the same seLinuxChangePolicy, other
         supplemental_groups_policy: str | None = None,
         sysctls: list[Sysctl] | None = None,
         windows_options: WindowsSecurityContextOptions | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.app_armor_profile = (
             None
@@ -7844,7 +7901,7 @@ All Pods that use the same volume should use the same seLinuxChangePolicy, other
                 "PodSecurityContext(windows_options=...)",
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -8433,6 +8490,7 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
         tolerations: list[Toleration] | None = None,
         topology_spread_constraints: list[TopologySpreadConstraint] | None = None,
         volumes: list[Volume] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.active_deadline_seconds = active_deadline_seconds
@@ -8563,7 +8621,7 @@ SchedulingGates can only be set at pod creation time, and be removed only afterw
             if volumes is None
             else [_model_arg(i0, Volume, "PodSpec(volumes=...)") for i0 in volumes]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -9142,6 +9200,7 @@ class PreferredSchedulingTerm(_Model):
         *,
         preference: NodeSelectorTerm | None = None,
         weight: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if preference is None:
@@ -9156,7 +9215,7 @@ class PreferredSchedulingTerm(_Model):
             absent += ("weight",)
         else:
             self.weight = weight
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -9305,6 +9364,7 @@ class Probe(_Model):
         tcp_socket: TCPSocketAction | None = None,
         termination_grace_period_seconds: int | None = None,
         timeout_seconds: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.exec = None if exec is None else _model_arg(exec, ExecAction, "Probe(exec=...)")
         self.failure_threshold = failure_threshold
@@ -9322,7 +9382,7 @@ class Probe(_Model):
         )
         self.termination_grace_period_seconds = termination_grace_period_seconds
         self.timeout_seconds = timeout_seconds
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -9485,6 +9545,7 @@ class ProjectedVolumeSource(_Model):
         *,
         default_mode: int | None = None,
         sources: list[VolumeProjection] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.default_mode = default_mode
         self.sources = (
@@ -9495,7 +9556,7 @@ class ProjectedVolumeSource(_Model):
                 for i0 in sources
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -9616,6 +9677,7 @@ class RBDVolumeSource(_Model):
         read_only: bool | None = None,
         secret_ref: LocalObjectReference | None = None,
         user: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.fs_type = fs_type
@@ -9638,7 +9700,7 @@ class RBDVolumeSource(_Model):
             else _model_arg(secret_ref, LocalObjectReference, "RBDVolumeSource(secret_ref=...)")
         )
         self.user = user
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -9786,6 +9848,7 @@ class ResourceClaim(_Model):
         *,
         name: str | None = None,
         request: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if name is None:
@@ -9794,7 +9857,7 @@ class ResourceClaim(_Model):
         else:
             self.name = name
         self.request = request
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -9884,6 +9947,7 @@ class ResourceFieldSelector(_Model):
         container_name: str | None = None,
         divisor: _Quantity | str | int | float | None = None,
         resource: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.container_name = container_name
@@ -9893,7 +9957,7 @@ class ResourceFieldSelector(_Model):
             absent += ("resource",)
         else:
             self.resource = resource
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -10004,6 +10068,7 @@ This field is immutable. It can only be set for containers.
         claims: list[ResourceClaim] | None = None,
         limits: _Mapping[str, _Quantity | str | int | float] | None = None,
         requests: _Mapping[str, _Quantity | str | int | float] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.claims = (
             None
@@ -10018,7 +10083,7 @@ This field is immutable. It can only be set for containers.
         self.requests = (
             None if requests is None else {k0: _Quantity.coerce(i0) for k0, i0 in requests.items()}
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -10125,12 +10190,13 @@ class SELinuxOptions(_Model):
         role: str | None = None,
         type: str | None = None,
         user: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.level = level
         self.role = role
         self.type = type
         self.user = user
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -10288,6 +10354,7 @@ class ScaleIOVolumeSource(_Model):
         storage_pool: str | None = None,
         system: str | None = None,
         volume_name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.fs_type = fs_type
@@ -10314,7 +10381,7 @@ class ScaleIOVolumeSource(_Model):
         else:
             self.system = system
         self.volume_name = volume_name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -10487,6 +10554,7 @@ Localhost - a profile defined in a file on the node should be used. RuntimeDefau
         *,
         localhost_profile: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.localhost_profile = localhost_profile
@@ -10495,7 +10563,7 @@ Localhost - a profile defined in a file on the node should be used. RuntimeDefau
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -10580,10 +10648,11 @@ class SecretEnvSource(_Model):
         *,
         name: str | None = None,
         optional: bool | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.optional = optional
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -10666,6 +10735,7 @@ class SecretKeySelector(_Model):
         key: str | None = None,
         name: str | None = None,
         optional: bool | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if key is None:
@@ -10675,7 +10745,7 @@ class SecretKeySelector(_Model):
             self.key = key
         self.name = name
         self.optional = optional
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -10776,6 +10846,7 @@ class SecretProjection(_Model):
         items: list[KeyToPath] | None = None,
         name: str | None = None,
         optional: bool | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.items = (
             None
@@ -10784,7 +10855,7 @@ class SecretProjection(_Model):
         )
         self.name = name
         self.optional = optional
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -10892,6 +10963,7 @@ class SecretVolumeSource(_Model):
         items: list[KeyToPath] | None = None,
         optional: bool | None = None,
         secret_name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.default_mode = default_mode
         self.items = (
@@ -10901,7 +10973,7 @@ class SecretVolumeSource(_Model):
         )
         self.optional = optional
         self.secret_name = secret_name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -11077,6 +11149,7 @@ class SecurityContext(_Model):
         se_linux_options: SELinuxOptions | None = None,
         seccomp_profile: SeccompProfile | None = None,
         windows_options: WindowsSecurityContextOptions | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.allow_privilege_escalation = allow_privilege_escalation
         self.app_armor_profile = (
@@ -11118,7 +11191,7 @@ class SecurityContext(_Model):
                 "SecurityContext(windows_options=...)",
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -11311,6 +11384,7 @@ class ServiceAccountTokenProjection(_Model):
         audience: str | None = None,
         expiration_seconds: int | None = None,
         path: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.audience = audience
@@ -11320,7 +11394,7 @@ class ServiceAccountTokenProjection(_Model):
             absent += ("path",)
         else:
             self.path = path
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -11408,6 +11482,7 @@ class SleepAction(_Model):
         self,
         *,
         seconds: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if seconds is None:
@@ -11415,7 +11490,7 @@ class SleepAction(_Model):
             absent += ("seconds",)
         else:
             self.seconds = seconds
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -11507,6 +11582,7 @@ class StorageOSVolumeSource(_Model):
         secret_ref: LocalObjectReference | None = None,
         volume_name: str | None = None,
         volume_namespace: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.fs_type = fs_type
         self.read_only = read_only
@@ -11519,7 +11595,7 @@ class StorageOSVolumeSource(_Model):
         )
         self.volume_name = volume_name
         self.volume_namespace = volume_namespace
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -11628,6 +11704,7 @@ class Sysctl(_Model):
         *,
         name: str | None = None,
         value: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if name is None:
@@ -11640,7 +11717,7 @@ class Sysctl(_Model):
             absent += ("value",)
         else:
             self.value = value
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -11712,6 +11789,7 @@ class TCPSocketAction(_Model):
         _FieldInfo("port", "port", "_IntOrString | None", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"host", "port"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("port",)
 
     host: str | None
     """Optional: Host name to connect to, defaults to the pod IP."""
@@ -11724,10 +11802,11 @@ class TCPSocketAction(_Model):
         *,
         host: str | None = None,
         port: _IntOrString | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.host = host
         self.port = port
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -11822,13 +11901,14 @@ class Toleration(_Model):
         operator: str | None = None,
         toleration_seconds: int | None = None,
         value: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.effect = effect
         self.key = key
         self.operator = operator
         self.toleration_seconds = toleration_seconds
         self.value = value
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -11998,6 +12078,7 @@ A constraint is considered "Unsatisfiable" for an incoming pod if and only if ev
         node_taints_policy: str | None = None,
         topology_key: str | None = None,
         when_unsatisfiable: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.label_selector = (
@@ -12028,7 +12109,7 @@ A constraint is considered "Unsatisfiable" for an incoming pod if and only if ev
             absent += ("when_unsatisfiable",)
         else:
             self.when_unsatisfiable = when_unsatisfiable
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -12419,6 +12500,7 @@ The volume gets re-resolved if the pod gets deleted and recreated, which means t
         secret: SecretVolumeSource | None = None,
         storageos: StorageOSVolumeSource | None = None,
         vsphere_volume: VsphereVirtualDiskVolumeSource | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.aws_elastic_block_store = (
@@ -12568,7 +12650,7 @@ The volume gets re-resolved if the pod gets deleted and recreated, which means t
                 vsphere_volume, VsphereVirtualDiskVolumeSource, "Volume(vsphere_volume=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -13008,6 +13090,7 @@ class VolumeDevice(_Model):
         *,
         device_path: str | None = None,
         name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if device_path is None:
@@ -13020,7 +13103,7 @@ class VolumeDevice(_Model):
             absent += ("name",)
         else:
             self.name = name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -13155,6 +13238,7 @@ If this field is not specified, it is treated as an equivalent of Disabled.
         recursive_read_only: str | None = None,
         sub_path: str | None = None,
         sub_path_expr: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if mount_path is None:
@@ -13172,7 +13256,7 @@ If this field is not specified, it is treated as an equivalent of Disabled.
         self.recursive_read_only = recursive_read_only
         self.sub_path = sub_path
         self.sub_path_expr = sub_path_expr
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -13363,6 +13447,7 @@ The named signer controls chooses the format of the certificate it issues; consu
         pod_certificate: PodCertificateProjection | None = None,
         secret: SecretProjection | None = None,
         service_account_token: ServiceAccountTokenProjection | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.cluster_trust_bundle = (
             None
@@ -13406,7 +13491,7 @@ The named signer controls chooses the format of the certificate it issues; consu
                 "VolumeProjection(service_account_token=...)",
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -13537,6 +13622,7 @@ class WeightedPodAffinityTerm(_Model):
         *,
         pod_affinity_term: PodAffinityTerm | None = None,
         weight: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if pod_affinity_term is None:
@@ -13551,7 +13637,7 @@ class WeightedPodAffinityTerm(_Model):
             absent += ("weight",)
         else:
             self.weight = weight
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -13651,12 +13737,13 @@ class WindowsSecurityContextOptions(_Model):
         gmsa_credential_spec_name: str | None = None,
         host_process: bool | None = None,
         run_as_user_name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.gmsa_credential_spec = gmsa_credential_spec
         self.gmsa_credential_spec_name = gmsa_credential_spec_name
         self.host_process = host_process
         self.run_as_user_name = run_as_user_name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -88,6 +88,7 @@ class PodTemplate(_Model):
         kind: str | None = "PodTemplate",
         metadata: _meta_v1.ObjectMeta | None = None,
         template: PodTemplateSpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -102,7 +103,7 @@ class PodTemplate(_Model):
             if template is None
             else _model_arg(template, PodTemplateSpec, "PodTemplate(template=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -224,6 +225,7 @@ class PodTemplateList(_Model):
         items: list[PodTemplate] | None = None,
         kind: str | None = "PodTemplateList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -238,7 +240,7 @@ class PodTemplateList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "PodTemplateList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

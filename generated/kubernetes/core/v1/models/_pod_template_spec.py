@@ -46,6 +46,7 @@ class PodTemplateSpec(_Model):
         *,
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: PodSpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.metadata = (
             None
@@ -53,7 +54,7 @@ class PodTemplateSpec(_Model):
             else _model_arg(metadata, _meta_v1.ObjectMeta, "PodTemplateSpec(metadata=...)")
         )
         self.spec = None if spec is None else _model_arg(spec, PodSpec, "PodTemplateSpec(spec=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

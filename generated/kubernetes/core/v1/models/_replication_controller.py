@@ -102,6 +102,7 @@ class ReplicationController(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: ReplicationControllerSpec | None = None,
         status: ReplicationControllerStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -125,7 +126,7 @@ class ReplicationController(_Model):
                 status, ReplicationControllerStatus, "ReplicationController(status=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -265,6 +266,7 @@ class ReplicationControllerCondition(_Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.last_transition_time = (
@@ -282,7 +284,7 @@ class ReplicationControllerCondition(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -414,6 +416,7 @@ class ReplicationControllerList(_Model):
         items: list[ReplicationController] | None = None,
         kind: str | None = "ReplicationControllerList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -433,7 +436,7 @@ class ReplicationControllerList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "ReplicationControllerList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -558,6 +561,7 @@ class ReplicationControllerSpec(_Model):
         replicas: int | None = None,
         selector: dict[str, str] | None = None,
         template: PodTemplateSpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.min_ready_seconds = min_ready_seconds
         self.replicas = replicas
@@ -567,7 +571,7 @@ class ReplicationControllerSpec(_Model):
             if template is None
             else _model_arg(template, PodTemplateSpec, "ReplicationControllerSpec(template=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -707,6 +711,7 @@ class ReplicationControllerStatus(_Model):
         observed_generation: int | None = None,
         ready_replicas: int | None = None,
         replicas: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.available_replicas = available_replicas
@@ -730,7 +735,7 @@ class ReplicationControllerStatus(_Model):
             absent += ("replicas",)
         else:
             self.replicas = replicas
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

@@ -100,6 +100,7 @@ class ResourceQuota(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: ResourceQuotaSpec | None = None,
         status: ResourceQuotaStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -117,7 +118,7 @@ class ResourceQuota(_Model):
             if status is None
             else _model_arg(status, ResourceQuotaStatus, "ResourceQuota(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -251,6 +252,7 @@ class ResourceQuotaList(_Model):
         items: list[ResourceQuota] | None = None,
         kind: str | None = "ResourceQuotaList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -269,7 +271,7 @@ class ResourceQuotaList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "ResourceQuotaList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -386,6 +388,7 @@ class ResourceQuotaSpec(_Model):
         hard: _Mapping[str, _Quantity | str | int | float] | None = None,
         scope_selector: ScopeSelector | None = None,
         scopes: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.hard = None if hard is None else {k0: _Quantity.coerce(i0) for k0, i0 in hard.items()}
         self.scope_selector = (
@@ -394,7 +397,7 @@ class ResourceQuotaSpec(_Model):
             else _model_arg(scope_selector, ScopeSelector, "ResourceQuotaSpec(scope_selector=...)")
         )
         self.scopes = scopes
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -483,10 +486,11 @@ class ResourceQuotaStatus(_Model):
         *,
         hard: _Mapping[str, _Quantity | str | int | float] | None = None,
         used: _Mapping[str, _Quantity | str | int | float] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.hard = None if hard is None else {k0: _Quantity.coerce(i0) for k0, i0 in hard.items()}
         self.used = None if used is None else {k0: _Quantity.coerce(i0) for k0, i0 in used.items()}
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -562,6 +566,7 @@ class ScopeSelector(_Model):
         self,
         *,
         match_expressions: list[ScopedResourceSelectorRequirement] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.match_expressions = (
             None
@@ -573,7 +578,7 @@ class ScopeSelector(_Model):
                 for i0 in match_expressions
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -654,6 +659,7 @@ class ScopedResourceSelectorRequirement(_Model):
         operator: str | None = None,
         scope_name: str | None = None,
         values: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if operator is None:
@@ -667,7 +673,7 @@ class ScopedResourceSelectorRequirement(_Model):
         else:
             self.scope_name = scope_name
         self.values = values
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

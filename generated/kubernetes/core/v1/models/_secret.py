@@ -105,6 +105,7 @@ class Secret(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         string_data: dict[str, str] | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -118,7 +119,7 @@ class Secret(_Model):
             self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Secret(metadata=...)")
         self.string_data = string_data
         self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -268,6 +269,7 @@ class SecretList(_Model):
         items: list[Secret] | None = None,
         kind: str | None = "SecretList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -282,7 +284,7 @@ class SecretList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "SecretList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

@@ -48,9 +48,10 @@ class ClientIPConfig(_Model):
         self,
         *,
         timeout_seconds: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.timeout_seconds = timeout_seconds
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -127,6 +128,7 @@ class LoadBalancerIngress(_Model):
         ip: str | None = None,
         ip_mode: str | None = None,
         ports: list[PortStatus] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.hostname = hostname
         self.ip = ip
@@ -136,7 +138,7 @@ class LoadBalancerIngress(_Model):
             if ports is None
             else [_model_arg(i0, PortStatus, "LoadBalancerIngress(ports=...)") for i0 in ports]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -229,6 +231,7 @@ class LoadBalancerStatus(_Model):
         self,
         *,
         ingress: list[LoadBalancerIngress] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.ingress = (
             None
@@ -238,7 +241,7 @@ class LoadBalancerStatus(_Model):
                 for i0 in ingress
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -321,6 +324,7 @@ class PortStatus(_Model):
         error: str | None = None,
         port: int | None = None,
         protocol: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.error = error
@@ -334,7 +338,7 @@ class PortStatus(_Model):
             absent += ("protocol",)
         else:
             self.protocol = protocol
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -477,6 +481,7 @@ class Service(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: ServiceSpec | None = None,
         status: ServiceStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -490,7 +495,7 @@ class Service(_Model):
         self.status = (
             None if status is None else _model_arg(status, ServiceStatus, "Service(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -624,6 +629,7 @@ class ServiceList(_Model):
         items: list[Service] | None = None,
         kind: str | None = "ServiceList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -638,7 +644,7 @@ class ServiceList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "ServiceList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -748,6 +754,7 @@ class ServicePort(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"appProtocol", "name", "nodePort", "port", "protocol", "targetPort"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("target_port",)
     _absent: tuple[str, ...]
 
     app_protocol: str | None
@@ -787,6 +794,7 @@ class ServicePort(_Model):
         port: int | None = None,
         protocol: str | None = None,
         target_port: _IntOrString | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.app_protocol = app_protocol
@@ -799,7 +807,7 @@ class ServicePort(_Model):
             self.port = port
         self.protocol = protocol
         self.target_port = target_port
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1078,6 +1086,7 @@ This field may hold a maximum of two entries (dual-stack families, in either ord
         session_affinity_config: SessionAffinityConfig | None = None,
         traffic_distribution: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.allocate_load_balancer_node_ports = allocate_load_balancer_node_ports
         self.cluster_ip = cluster_ip
@@ -1111,7 +1120,7 @@ This field may hold a maximum of two entries (dual-stack families, in either ord
         )
         self.traffic_distribution = traffic_distribution
         self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1386,6 +1395,7 @@ class ServiceStatus(_Model):
         *,
         conditions: list[_meta_v1.Condition] | None = None,
         load_balancer: LoadBalancerStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.conditions = (
             None
@@ -1400,7 +1410,7 @@ class ServiceStatus(_Model):
             if load_balancer is None
             else _model_arg(load_balancer, LoadBalancerStatus, "ServiceStatus(load_balancer=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1475,13 +1485,14 @@ class SessionAffinityConfig(_Model):
         self,
         *,
         client_ip: ClientIPConfig | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.client_ip = (
             None
             if client_ip is None
             else _model_arg(client_ip, ClientIPConfig, "SessionAffinityConfig(client_ip=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

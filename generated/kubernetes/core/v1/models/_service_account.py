@@ -123,6 +123,7 @@ class ServiceAccount(_Model):
         kind: str | None = "ServiceAccount",
         metadata: _meta_v1.ObjectMeta | None = None,
         secrets: list[ObjectReference] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -148,7 +149,7 @@ class ServiceAccount(_Model):
             if secrets is None
             else [_model_arg(i0, ObjectReference, "ServiceAccount(secrets=...)") for i0 in secrets]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -302,6 +303,7 @@ class ServiceAccountList(_Model):
         items: list[ServiceAccount] | None = None,
         kind: str | None = "ServiceAccountList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -320,7 +322,7 @@ class ServiceAccountList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "ServiceAccountList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

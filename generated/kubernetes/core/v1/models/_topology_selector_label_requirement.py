@@ -45,6 +45,7 @@ class TopologySelectorLabelRequirement(_Model):
         *,
         key: str | None = None,
         values: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if key is None:
@@ -57,7 +58,7 @@ class TopologySelectorLabelRequirement(_Model):
             absent += ("values",)
         else:
             self.values = values
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

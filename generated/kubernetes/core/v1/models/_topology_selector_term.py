@@ -42,6 +42,7 @@ class TopologySelectorTerm(_Model):
         self,
         *,
         match_label_expressions: list[TopologySelectorLabelRequirement] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.match_label_expressions = (
             None
@@ -55,7 +56,7 @@ class TopologySelectorTerm(_Model):
                 for i0 in match_label_expressions
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -103,6 +103,7 @@ class Endpoint(_Model):
         node_name: str | None = None,
         target_ref: _core_v1.ObjectReference | None = None,
         zone: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if addresses is None:
@@ -127,7 +128,7 @@ class Endpoint(_Model):
             else _model_arg(target_ref, _core_v1.ObjectReference, "Endpoint(target_ref=...)")
         )
         self.zone = zone
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -281,11 +282,12 @@ class EndpointConditions(_Model):
         ready: bool | None = None,
         serving: bool | None = None,
         terminating: bool | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.ready = ready
         self.serving = serving
         self.terminating = terminating
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -370,6 +372,7 @@ class EndpointHints(_Model):
         *,
         for_nodes: list[ForNode] | None = None,
         for_zones: list[ForZone] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.for_nodes = (
             None
@@ -381,7 +384,7 @@ class EndpointHints(_Model):
             if for_zones is None
             else [_model_arg(i0, ForZone, "EndpointHints(for_zones=...)") for i0 in for_zones]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -490,12 +493,13 @@ class EndpointPort(_Model):
         name: str | None = None,
         port: int | None = None,
         protocol: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.app_protocol = app_protocol
         self.name = name
         self.port = port
         self.protocol = protocol
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -642,6 +646,7 @@ class EndpointSlice(_Model):
         kind: str | None = "EndpointSlice",
         metadata: _meta_v1.ObjectMeta | None = None,
         ports: list[EndpointPort] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if address_type is None:
@@ -666,7 +671,7 @@ class EndpointSlice(_Model):
             if ports is None
             else [_model_arg(i0, EndpointPort, "EndpointSlice(ports=...)") for i0 in ports]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -820,6 +825,7 @@ class EndpointSliceList(_Model):
         items: list[EndpointSlice] | None = None,
         kind: str | None = "EndpointSliceList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -838,7 +844,7 @@ class EndpointSliceList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "EndpointSliceList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -943,6 +949,7 @@ class ForNode(_Model):
         self,
         *,
         name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if name is None:
@@ -950,7 +957,7 @@ class ForNode(_Model):
             absent += ("name",)
         else:
             self.name = name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1016,6 +1023,7 @@ class ForZone(_Model):
         self,
         *,
         name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if name is None:
@@ -1023,7 +1031,7 @@ class ForZone(_Model):
             absent += ("name",)
         else:
             self.name = name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

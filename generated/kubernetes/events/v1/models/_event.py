@@ -188,6 +188,7 @@ class Event(_Model):
         reporting_instance: str | None = None,
         series: EventSeries | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.action = action
@@ -229,7 +230,7 @@ class Event(_Model):
             None if series is None else _model_arg(series, EventSeries, "Event(series=...)")
         )
         self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -493,6 +494,7 @@ class EventList(_Model):
         items: list[Event] | None = None,
         kind: str | None = "EventList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -507,7 +509,7 @@ class EventList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "EventList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -620,6 +622,7 @@ class EventSeries(_Model):
         *,
         count: int | None = None,
         last_observed_time: _MicroTime | str | _datetime | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if count is None:
@@ -630,7 +633,7 @@ class EventSeries(_Model):
         self.last_observed_time = (
             None if last_observed_time is None else _MicroTime.coerce(last_observed_time)
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

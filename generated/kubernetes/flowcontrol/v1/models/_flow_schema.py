@@ -55,6 +55,7 @@ class FlowDistinguisherMethod(_Model):
         self,
         *,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if type is None:
@@ -62,7 +63,7 @@ class FlowDistinguisherMethod(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -180,6 +181,7 @@ class FlowSchema(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: FlowSchemaSpec | None = None,
         status: FlowSchemaStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -197,7 +199,7 @@ class FlowSchema(_Model):
             if status is None
             else _model_arg(status, FlowSchemaStatus, "FlowSchema(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -335,6 +337,7 @@ class FlowSchemaCondition(_Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.last_transition_time = (
             None if last_transition_time is None else _Time.coerce(last_transition_time)
@@ -343,7 +346,7 @@ class FlowSchemaCondition(_Model):
         self.reason = reason
         self.status = status
         self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -466,6 +469,7 @@ class FlowSchemaList(_Model):
         items: list[FlowSchema] | None = None,
         kind: str | None = "FlowSchemaList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -480,7 +484,7 @@ class FlowSchemaList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "FlowSchemaList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -612,6 +616,7 @@ class FlowSchemaSpec(_Model):
         matching_precedence: int | None = None,
         priority_level_configuration: PriorityLevelConfigurationReference | None = None,
         rules: list[PolicyRulesWithSubjects] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.distinguisher_method = (
@@ -640,7 +645,7 @@ class FlowSchemaSpec(_Model):
                 _model_arg(i0, PolicyRulesWithSubjects, "FlowSchemaSpec(rules=...)") for i0 in rules
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -754,6 +759,7 @@ class FlowSchemaStatus(_Model):
         self,
         *,
         conditions: list[FlowSchemaCondition] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.conditions = (
             None
@@ -763,7 +769,7 @@ class FlowSchemaStatus(_Model):
                 for i0 in conditions
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -828,6 +834,7 @@ class GroupSubject(_Model):
         self,
         *,
         name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if name is None:
@@ -835,7 +842,7 @@ class GroupSubject(_Model):
             absent += ("name",)
         else:
             self.name = name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -918,6 +925,7 @@ class NonResourcePolicyRule(_Model):
         *,
         non_resource_urls: list[str] | None = None,
         verbs: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if non_resource_urls is None:
@@ -930,7 +938,7 @@ class NonResourcePolicyRule(_Model):
             absent += ("verbs",)
         else:
             self.verbs = verbs
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1031,6 +1039,7 @@ class PolicyRulesWithSubjects(_Model):
         non_resource_rules: list[NonResourcePolicyRule] | None = None,
         resource_rules: list[ResourcePolicyRule] | None = None,
         subjects: list[Subject] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.non_resource_rules = (
@@ -1058,7 +1067,7 @@ class PolicyRulesWithSubjects(_Model):
             self.subjects = [
                 _model_arg(i0, Subject, "PolicyRulesWithSubjects(subjects=...)") for i0 in subjects
             ]
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1165,6 +1174,7 @@ class PriorityLevelConfigurationReference(_Model):
         self,
         *,
         name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if name is None:
@@ -1172,7 +1182,7 @@ class PriorityLevelConfigurationReference(_Model):
             absent += ("name",)
         else:
             self.name = name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1266,6 +1276,7 @@ class ResourcePolicyRule(_Model):
         namespaces: list[str] | None = None,
         resources: list[str] | None = None,
         verbs: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if api_groups is None:
@@ -1285,7 +1296,7 @@ class ResourcePolicyRule(_Model):
             absent += ("verbs",)
         else:
             self.verbs = verbs
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1403,6 +1414,7 @@ class ServiceAccountSubject(_Model):
         *,
         name: str | None = None,
         namespace: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if name is None:
@@ -1415,7 +1427,7 @@ class ServiceAccountSubject(_Model):
             absent += ("namespace",)
         else:
             self.namespace = namespace
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1513,6 +1525,7 @@ class Subject(_Model):
         kind: str | None = None,
         service_account: ServiceAccountSubject | None = None,
         user: UserSubject | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.group = (
@@ -1529,7 +1542,7 @@ class Subject(_Model):
             else _model_arg(service_account, ServiceAccountSubject, "Subject(service_account=...)")
         )
         self.user = None if user is None else _model_arg(user, UserSubject, "Subject(user=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1631,6 +1644,7 @@ class UserSubject(_Model):
         self,
         *,
         name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if name is None:
@@ -1638,7 +1652,7 @@ class UserSubject(_Model):
             absent += ("name",)
         else:
             self.name = name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

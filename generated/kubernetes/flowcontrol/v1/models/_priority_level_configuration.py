@@ -66,10 +66,11 @@ Bigger numbers mean a larger nominal concurrency limit, at the expense of every 
         *,
         lendable_percent: int | None = None,
         nominal_concurrency_shares: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.lendable_percent = lendable_percent
         self.nominal_concurrency_shares = nominal_concurrency_shares
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -146,6 +147,7 @@ class LimitResponse(_Model):
         *,
         queuing: QueuingConfiguration | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.queuing = (
@@ -158,7 +160,7 @@ class LimitResponse(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -276,6 +278,7 @@ Setting this field to zero supports the construction of a "jail" for this priori
         lendable_percent: int | None = None,
         limit_response: LimitResponse | None = None,
         nominal_concurrency_shares: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.borrowing_limit_percent = borrowing_limit_percent
         self.lendable_percent = lendable_percent
@@ -289,7 +292,7 @@ Setting this field to zero supports the construction of a "jail" for this priori
             )
         )
         self.nominal_concurrency_shares = nominal_concurrency_shares
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -432,6 +435,7 @@ class PriorityLevelConfiguration(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: PriorityLevelConfigurationSpec | None = None,
         status: PriorityLevelConfigurationStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -457,7 +461,7 @@ class PriorityLevelConfiguration(_Model):
                 status, PriorityLevelConfigurationStatus, "PriorityLevelConfiguration(status=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -595,6 +599,7 @@ class PriorityLevelConfigurationCondition(_Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.last_transition_time = (
             None if last_transition_time is None else _Time.coerce(last_transition_time)
@@ -603,7 +608,7 @@ class PriorityLevelConfigurationCondition(_Model):
         self.reason = reason
         self.status = status
         self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -726,6 +731,7 @@ class PriorityLevelConfigurationList(_Model):
         items: list[PriorityLevelConfiguration] | None = None,
         kind: str | None = "PriorityLevelConfigurationList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -747,7 +753,7 @@ class PriorityLevelConfigurationList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "PriorityLevelConfigurationList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -866,6 +872,7 @@ class PriorityLevelConfigurationSpec(_Model):
         exempt: ExemptPriorityLevelConfiguration | None = None,
         limited: LimitedPriorityLevelConfiguration | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.exempt = (
@@ -891,7 +898,7 @@ class PriorityLevelConfigurationSpec(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -987,6 +994,7 @@ class PriorityLevelConfigurationStatus(_Model):
         self,
         *,
         conditions: list[PriorityLevelConfigurationCondition] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.conditions = (
             None
@@ -1000,7 +1008,7 @@ class PriorityLevelConfigurationStatus(_Model):
                 for i0 in conditions
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1077,11 +1085,12 @@ class QueuingConfiguration(_Model):
         hand_size: int | None = None,
         queue_length_limit: int | None = None,
         queues: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.hand_size = hand_size
         self.queue_length_limit = queue_length_limit
         self.queues = queues
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -70,6 +70,7 @@ class ServerStorageVersion(_Model):
         decodable_versions: list[str] | None = None,
         encoding_version: str | None = None,
         served_versions: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if api_server_id is None:
@@ -88,7 +89,7 @@ class ServerStorageVersion(_Model):
         else:
             self.encoding_version = encoding_version
         self.served_versions = served_versions
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -215,6 +216,7 @@ class StorageVersion(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "metadata", "spec", "status"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("spec",)
     _absent: tuple[str, ...]
 
     api_version: str | None
@@ -240,6 +242,7 @@ class StorageVersion(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: dict[str, Any] | None = None,
         status: StorageVersionStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -257,7 +260,7 @@ class StorageVersion(_Model):
             if status is None
             else _model_arg(status, StorageVersionStatus, "StorageVersion(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -401,6 +404,7 @@ class StorageVersionCondition(_Model):
         reason: str | None = None,
         status: str | None = None,
         type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.last_transition_time = (
@@ -427,7 +431,7 @@ class StorageVersionCondition(_Model):
             absent += ("type",)
         else:
             self.type = type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -573,6 +577,7 @@ class StorageVersionList(_Model):
         items: list[StorageVersion] | None = None,
         kind: str | None = "StorageVersionList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -591,7 +596,7 @@ class StorageVersionList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "StorageVersionList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -722,6 +727,7 @@ class StorageVersionStatus(_Model):
         common_encoding_version: str | None = None,
         conditions: list[StorageVersionCondition] | None = None,
         storage_versions: list[ServerStorageVersion] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.common_encoding_version = common_encoding_version
         self.conditions = (
@@ -740,7 +746,7 @@ class StorageVersionStatus(_Model):
                 for i0 in storage_versions
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -79,6 +79,7 @@ Implementations are required to support all path types.
         backend: IngressBackend | None = None,
         path: str | None = None,
         path_type: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if backend is None:
@@ -92,7 +93,7 @@ Implementations are required to support all path types.
             absent += ("path_type",)
         else:
             self.path_type = path_type
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -184,6 +185,7 @@ class HTTPIngressRuleValue(_Model):
         self,
         *,
         paths: list[HTTPIngressPath] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if paths is None:
@@ -193,7 +195,7 @@ class HTTPIngressRuleValue(_Model):
             self.paths = [
                 _model_arg(i0, HTTPIngressPath, "HTTPIngressRuleValue(paths=...)") for i0 in paths
             ]
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -316,6 +318,7 @@ class Ingress(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: IngressSpec | None = None,
         status: IngressStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -329,7 +332,7 @@ class Ingress(_Model):
         self.status = (
             None if status is None else _model_arg(status, IngressStatus, "Ingress(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -447,6 +450,7 @@ class IngressBackend(_Model):
         *,
         resource: _core_v1.TypedLocalObjectReference | None = None,
         service: IngressServiceBackend | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.resource = (
             None
@@ -460,7 +464,7 @@ class IngressBackend(_Model):
             if service is None
             else _model_arg(service, IngressServiceBackend, "IngressBackend(service=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -555,6 +559,7 @@ class IngressList(_Model):
         items: list[Ingress] | None = None,
         kind: str | None = "IngressList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -569,7 +574,7 @@ class IngressList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "IngressList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -686,6 +691,7 @@ class IngressLoadBalancerIngress(_Model):
         hostname: str | None = None,
         ip: str | None = None,
         ports: list[IngressPortStatus] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.hostname = hostname
         self.ip = ip
@@ -697,7 +703,7 @@ class IngressLoadBalancerIngress(_Model):
                 for i0 in ports
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -782,6 +788,7 @@ class IngressLoadBalancerStatus(_Model):
         self,
         *,
         ingress: list[IngressLoadBalancerIngress] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.ingress = (
             None
@@ -791,7 +798,7 @@ class IngressLoadBalancerStatus(_Model):
                 for i0 in ingress
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -874,6 +881,7 @@ class IngressPortStatus(_Model):
         error: str | None = None,
         port: int | None = None,
         protocol: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.error = error
@@ -887,7 +895,7 @@ class IngressPortStatus(_Model):
             absent += ("protocol",)
         else:
             self.protocol = protocol
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -988,6 +996,7 @@ host can be "precise" which is a domain name without the terminating dot of a ne
         *,
         host: str | None = None,
         http: HTTPIngressRuleValue | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.host = host
         self.http = (
@@ -995,7 +1004,7 @@ host can be "precise" which is a domain name without the terminating dot of a ne
             if http is None
             else _model_arg(http, HTTPIngressRuleValue, "IngressRule(http=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1074,6 +1083,7 @@ class IngressServiceBackend(_Model):
         *,
         name: str | None = None,
         port: ServiceBackendPort | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if name is None:
@@ -1086,7 +1096,7 @@ class IngressServiceBackend(_Model):
             if port is None
             else _model_arg(port, ServiceBackendPort, "IngressServiceBackend(port=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1184,6 +1194,7 @@ class IngressSpec(_Model):
         ingress_class_name: str | None = None,
         rules: list[IngressRule] | None = None,
         tls: list[IngressTLS] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.default_backend = (
             None
@@ -1201,7 +1212,7 @@ class IngressSpec(_Model):
             if tls is None
             else [_model_arg(i0, IngressTLS, "IngressSpec(tls=...)") for i0 in tls]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1302,6 +1313,7 @@ class IngressStatus(_Model):
         self,
         *,
         load_balancer: IngressLoadBalancerStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.load_balancer = (
             None
@@ -1310,7 +1322,7 @@ class IngressStatus(_Model):
                 load_balancer, IngressLoadBalancerStatus, "IngressStatus(load_balancer=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1377,10 +1389,11 @@ class IngressTLS(_Model):
         *,
         hosts: list[str] | None = None,
         secret_name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.hosts = hosts
         self.secret_name = secret_name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1455,10 +1468,11 @@ class ServiceBackendPort(_Model):
         *,
         name: str | None = None,
         number: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.number = number
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

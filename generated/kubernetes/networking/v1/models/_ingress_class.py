@@ -87,6 +87,7 @@ class IngressClass(_Model):
         kind: str | None = "IngressClass",
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: IngressClassSpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -99,7 +100,7 @@ class IngressClass(_Model):
         self.spec = (
             None if spec is None else _model_arg(spec, IngressClassSpec, "IngressClass(spec=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -221,6 +222,7 @@ class IngressClassList(_Model):
         items: list[IngressClass] | None = None,
         kind: str | None = "IngressClassList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -239,7 +241,7 @@ class IngressClassList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "IngressClassList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -372,6 +374,7 @@ class IngressClassParametersReference(_Model):
         name: str | None = None,
         namespace: str | None = None,
         scope: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_group = api_group
@@ -387,7 +390,7 @@ class IngressClassParametersReference(_Model):
             self.name = name
         self.namespace = namespace
         self.scope = scope
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -501,6 +504,7 @@ class IngressClassSpec(_Model):
         *,
         controller: str | None = None,
         parameters: IngressClassParametersReference | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.controller = controller
         self.parameters = (
@@ -510,7 +514,7 @@ class IngressClassSpec(_Model):
                 parameters, IngressClassParametersReference, "IngressClassSpec(parameters=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -87,6 +87,7 @@ class IPAddress(_Model):
         kind: str | None = "IPAddress",
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: IPAddressSpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -101,7 +102,7 @@ class IPAddress(_Model):
             absent += ("spec",)
         else:
             self.spec = _model_arg(spec, IPAddressSpec, "IPAddress(spec=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -225,6 +226,7 @@ class IPAddressList(_Model):
         items: list[IPAddress] | None = None,
         kind: str | None = "IPAddressList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -239,7 +241,7 @@ class IPAddressList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "IPAddressList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -346,6 +348,7 @@ class IPAddressSpec(_Model):
         self,
         *,
         parent_ref: ParentReference | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if parent_ref is None:
@@ -355,7 +358,7 @@ class IPAddressSpec(_Model):
             self.parent_ref = _model_arg(
                 parent_ref, ParentReference, "IPAddressSpec(parent_ref=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -443,6 +446,7 @@ class ParentReference(_Model):
         name: str | None = None,
         namespace: str | None = None,
         resource: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.group = group
@@ -457,7 +461,7 @@ class ParentReference(_Model):
             absent += ("resource",)
         else:
             self.resource = resource
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

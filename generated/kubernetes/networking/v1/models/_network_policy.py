@@ -56,6 +56,7 @@ class IPBlock(_Model):
         *,
         cidr: str | None = None,
         except_: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if cidr is None:
@@ -64,7 +65,7 @@ class IPBlock(_Model):
         else:
             self.cidr = cidr
         self.except_ = except_
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -184,6 +185,7 @@ class NetworkPolicy(_Model):
         kind: str | None = "NetworkPolicy",
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: NetworkPolicySpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -196,7 +198,7 @@ class NetworkPolicy(_Model):
         self.spec = (
             None if spec is None else _model_arg(spec, NetworkPolicySpec, "NetworkPolicy(spec=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -302,6 +304,7 @@ class NetworkPolicyEgressRule(_Model):
         *,
         ports: list[NetworkPolicyPort] | None = None,
         to: list[NetworkPolicyPeer] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.ports = (
             None
@@ -316,7 +319,7 @@ class NetworkPolicyEgressRule(_Model):
             if to is None
             else [_model_arg(i0, NetworkPolicyPeer, "NetworkPolicyEgressRule(to=...)") for i0 in to]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -403,6 +406,7 @@ class NetworkPolicyIngressRule(_Model):
         *,
         from_: list[NetworkPolicyPeer] | None = None,
         ports: list[NetworkPolicyPort] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.from_ = (
             None
@@ -420,7 +424,7 @@ class NetworkPolicyIngressRule(_Model):
                 for i0 in ports
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -523,6 +527,7 @@ class NetworkPolicyList(_Model):
         items: list[NetworkPolicy] | None = None,
         kind: str | None = "NetworkPolicyList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -541,7 +546,7 @@ class NetworkPolicyList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "NetworkPolicyList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -666,6 +671,7 @@ If namespaceSelector is also set, then the NetworkPolicyPeer as a whole selects 
         ip_block: IPBlock | None = None,
         namespace_selector: _meta_v1.LabelSelector | None = None,
         pod_selector: _meta_v1.LabelSelector | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.ip_block = (
             None
@@ -688,7 +694,7 @@ If namespaceSelector is also set, then the NetworkPolicyPeer as a whole selects 
                 pod_selector, _meta_v1.LabelSelector, "NetworkPolicyPeer(pod_selector=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -769,6 +775,7 @@ class NetworkPolicyPort(_Model):
         _FieldInfo("protocol", "protocol", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"endPort", "port", "protocol"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("port",)
 
     end_port: int | None
     """endPort indicates that the range of ports from port to endPort if set, inclusive, should be allowed by the policy. This field cannot be defined if the port field is not defined or if the port field is defined as a named (string) port. The endPort must be equal or greater than port."""
@@ -785,11 +792,12 @@ class NetworkPolicyPort(_Model):
         end_port: int | None = None,
         port: _IntOrString | None = None,
         protocol: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.end_port = end_port
         self.port = port
         self.protocol = protocol
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -890,6 +898,7 @@ class NetworkPolicySpec(_Model):
         ingress: list[NetworkPolicyIngressRule] | None = None,
         pod_selector: _meta_v1.LabelSelector | None = None,
         policy_types: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.egress = (
             None
@@ -915,7 +924,7 @@ class NetworkPolicySpec(_Model):
             )
         )
         self.policy_types = policy_types
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -95,6 +95,7 @@ class ServiceCIDR(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: ServiceCIDRSpec | None = None,
         status: ServiceCIDRStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -112,7 +113,7 @@ class ServiceCIDR(_Model):
             if status is None
             else _model_arg(status, ServiceCIDRStatus, "ServiceCIDR(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -246,6 +247,7 @@ class ServiceCIDRList(_Model):
         items: list[ServiceCIDR] | None = None,
         kind: str | None = "ServiceCIDRList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -260,7 +262,7 @@ class ServiceCIDRList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "ServiceCIDRList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -363,9 +365,10 @@ class ServiceCIDRSpec(_Model):
         self,
         *,
         cidrs: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.cidrs = cidrs
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -430,6 +433,7 @@ class ServiceCIDRStatus(_Model):
         self,
         *,
         conditions: list[_meta_v1.Condition] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.conditions = (
             None
@@ -439,7 +443,7 @@ class ServiceCIDRStatus(_Model):
                 for i0 in conditions
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -45,13 +45,14 @@ class Overhead(_Model):
         self,
         *,
         pod_fixed: _Mapping[str, _Quantity | str | int | float] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.pod_fixed = (
             None
             if pod_fixed is None
             else {k0: _Quantity.coerce(i0) for k0, i0 in pod_fixed.items()}
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -172,6 +173,7 @@ class RuntimeClass(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         overhead: Overhead | None = None,
         scheduling: Scheduling | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -196,7 +198,7 @@ class RuntimeClass(_Model):
             if scheduling is None
             else _model_arg(scheduling, Scheduling, "RuntimeClass(scheduling=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -342,6 +344,7 @@ class RuntimeClassList(_Model):
         items: list[RuntimeClass] | None = None,
         kind: str | None = "RuntimeClassList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -360,7 +363,7 @@ class RuntimeClassList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "RuntimeClassList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -473,6 +476,7 @@ class Scheduling(_Model):
         *,
         node_selector: dict[str, str] | None = None,
         tolerations: list[_core_v1.Toleration] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.node_selector = node_selector
         self.tolerations = (
@@ -483,7 +487,7 @@ class Scheduling(_Model):
                 for i0 in tolerations
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -63,6 +63,7 @@ class Eviction(_Model):
         delete_options: _meta_v1.DeleteOptions | None = None,
         kind: str | None = "Eviction",
         metadata: _meta_v1.ObjectMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -77,7 +78,7 @@ class Eviction(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "Eviction(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

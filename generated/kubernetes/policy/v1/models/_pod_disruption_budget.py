@@ -99,6 +99,7 @@ class PodDisruptionBudget(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: PodDisruptionBudgetSpec | None = None,
         status: PodDisruptionBudgetStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -120,7 +121,7 @@ class PodDisruptionBudget(_Model):
             if status is None
             else _model_arg(status, PodDisruptionBudgetStatus, "PodDisruptionBudget(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -254,6 +255,7 @@ class PodDisruptionBudgetList(_Model):
         items: list[PodDisruptionBudget] | None = None,
         kind: str | None = "PodDisruptionBudgetList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -273,7 +275,7 @@ class PodDisruptionBudgetList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "PodDisruptionBudgetList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -380,6 +382,7 @@ class PodDisruptionBudgetSpec(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"maxUnavailable", "minAvailable", "selector", "unhealthyPodEvictionPolicy"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("max_unavailable", "min_available")
 
     max_unavailable: _IntOrString | None
     """An eviction is allowed if at most "maxUnavailable" pods selected by "selector" are unavailable after the eviction, i.e. even in absence of the evicted pod. For example, one can prevent all voluntary evictions by specifying 0. This is a mutually exclusive setting with "minAvailable"."""
@@ -409,6 +412,7 @@ Additional policies may be added in the future. Clients making eviction decision
         min_available: _IntOrString | None = None,
         selector: _meta_v1.LabelSelector | None = None,
         unhealthy_pod_eviction_policy: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.max_unavailable = max_unavailable
         self.min_available = min_available
@@ -420,7 +424,7 @@ Additional policies may be added in the future. Clients making eviction decision
             )
         )
         self.unhealthy_pod_eviction_policy = unhealthy_pod_eviction_policy
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -574,6 +578,7 @@ class PodDisruptionBudgetStatus(_Model):
         disruptions_allowed: int | None = None,
         expected_pods: int | None = None,
         observed_generation: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.conditions = (
             None
@@ -593,7 +598,7 @@ class PodDisruptionBudgetStatus(_Model):
         self.disruptions_allowed = disruptions_allowed
         self.expected_pods = expected_pods
         self.observed_generation = observed_generation
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -46,6 +46,7 @@ class AggregationRule(_Model):
         self,
         *,
         cluster_role_selectors: list[_meta_v1.LabelSelector] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.cluster_role_selectors = (
             None
@@ -57,7 +58,7 @@ class AggregationRule(_Model):
                 for i0 in cluster_role_selectors
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -176,6 +177,7 @@ class ClusterRole(_Model):
         kind: str | None = "ClusterRole",
         metadata: _meta_v1.ObjectMeta | None = None,
         rules: list[PolicyRule] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.aggregation_rule = (
@@ -195,7 +197,7 @@ class ClusterRole(_Model):
             if rules is None
             else [_model_arg(i0, PolicyRule, "ClusterRole(rules=...)") for i0 in rules]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -333,6 +335,7 @@ class ClusterRoleList(_Model):
         items: list[ClusterRole] | None = None,
         kind: str | None = "ClusterRoleList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -347,7 +350,7 @@ class ClusterRoleList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "ClusterRoleList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

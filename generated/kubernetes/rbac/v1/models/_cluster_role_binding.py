@@ -94,6 +94,7 @@ class ClusterRoleBinding(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         role_ref: RoleRef | None = None,
         subjects: list[Subject] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -115,7 +116,7 @@ class ClusterRoleBinding(_Model):
             if subjects is None
             else [_model_arg(i0, Subject, "ClusterRoleBinding(subjects=...)") for i0 in subjects]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -255,6 +256,7 @@ class ClusterRoleBindingList(_Model):
         items: list[ClusterRoleBinding] | None = None,
         kind: str | None = "ClusterRoleBindingList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -274,7 +276,7 @@ class ClusterRoleBindingList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "ClusterRoleBindingList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

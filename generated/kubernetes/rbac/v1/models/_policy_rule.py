@@ -65,6 +65,7 @@ class PolicyRule(_Model):
         resource_names: list[str] | None = None,
         resources: list[str] | None = None,
         verbs: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_groups = api_groups
@@ -76,7 +77,7 @@ class PolicyRule(_Model):
             absent += ("verbs",)
         else:
             self.verbs = verbs
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

@@ -86,6 +86,7 @@ class Role(_Model):
         kind: str | None = "Role",
         metadata: _meta_v1.ObjectMeta | None = None,
         rules: list[PolicyRule] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -100,7 +101,7 @@ class Role(_Model):
             if rules is None
             else [_model_arg(i0, PolicyRule, "Role(rules=...)") for i0 in rules]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -226,6 +227,7 @@ class RoleList(_Model):
         items: list[Role] | None = None,
         kind: str | None = "RoleList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -240,7 +242,7 @@ class RoleList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "RoleList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

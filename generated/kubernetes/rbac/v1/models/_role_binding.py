@@ -94,6 +94,7 @@ class RoleBinding(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         role_ref: RoleRef | None = None,
         subjects: list[Subject] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -113,7 +114,7 @@ class RoleBinding(_Model):
             if subjects is None
             else [_model_arg(i0, Subject, "RoleBinding(subjects=...)") for i0 in subjects]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -253,6 +254,7 @@ class RoleBindingList(_Model):
         items: list[RoleBinding] | None = None,
         kind: str | None = "RoleBindingList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -267,7 +269,7 @@ class RoleBindingList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "RoleBindingList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

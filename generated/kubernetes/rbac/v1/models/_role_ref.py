@@ -52,6 +52,7 @@ class RoleRef(_Model):
         api_group: str | None = None,
         kind: str | None = None,
         name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_group = api_group
@@ -65,7 +66,7 @@ class RoleRef(_Model):
             absent += ("name",)
         else:
             self.name = name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -173,6 +174,7 @@ class Subject(_Model):
         kind: str | None = None,
         name: str | None = None,
         namespace: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_group = api_group
@@ -187,7 +189,7 @@ class Subject(_Model):
         else:
             self.name = name
         self.namespace = namespace
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

@@ -93,6 +93,7 @@ Changing the spec automatically increments the metadata.generation number.
         kind: str | None = "DeviceClass",
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: DeviceClassSpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -107,7 +108,7 @@ Changing the spec automatically increments the metadata.generation number.
             absent += ("spec",)
         else:
             self.spec = _model_arg(spec, DeviceClassSpec, "DeviceClass(spec=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -207,6 +208,7 @@ class DeviceClassConfiguration(_Model):
         self,
         *,
         opaque: OpaqueDeviceConfiguration | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.opaque = (
             None
@@ -215,7 +217,7 @@ class DeviceClassConfiguration(_Model):
                 opaque, OpaqueDeviceConfiguration, "DeviceClassConfiguration(opaque=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -298,6 +300,7 @@ class DeviceClassList(_Model):
         items: list[DeviceClass] | None = None,
         kind: str | None = "DeviceClassList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -312,7 +315,7 @@ class DeviceClassList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "DeviceClassList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -437,6 +440,7 @@ This is a beta field.
         config: list[DeviceClassConfiguration] | None = None,
         extended_resource_name: str | None = None,
         selectors: list[DeviceSelector] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.config = (
             None
@@ -454,7 +458,7 @@ This is a beta field.
                 _model_arg(i0, DeviceSelector, "DeviceClassSpec(selectors=...)") for i0 in selectors
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -77,6 +77,7 @@ The length of the expression must be smaller or equal to 10 Ki. The cost of eval
         self,
         *,
         expression: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if expression is None:
@@ -84,7 +85,7 @@ The length of the expression must be smaller or equal to 10 Ki. The cost of eval
             absent += ("expression",)
         else:
             self.expression = expression
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -148,11 +149,12 @@ class DeviceSelector(_Model):
         self,
         *,
         cel: CELDeviceSelector | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.cel = (
             None if cel is None else _model_arg(cel, CELDeviceSelector, "DeviceSelector(cel=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -208,6 +210,7 @@ class OpaqueDeviceConfiguration(_Model):
         _FieldInfo("parameters", "parameters", "dict[str, Any]", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"driver", "parameters"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("parameters",)
     _absent: tuple[str, ...]
 
     driver: str
@@ -229,6 +232,7 @@ The length of the raw data must be smaller or equal to 10 Ki.
         *,
         driver: str | None = None,
         parameters: dict[str, Any] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if driver is None:
@@ -241,7 +245,7 @@ The length of the raw data must be smaller or equal to 10 Ki.
             absent += ("parameters",)
         else:
             self.parameters = parameters
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

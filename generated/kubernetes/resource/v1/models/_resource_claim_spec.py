@@ -59,11 +59,12 @@ If the device allows multiple allocation, the aggregated amount across all reque
         self,
         *,
         requests: _Mapping[str, _Quantity | str | int | float] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.requests = (
             None if requests is None else {k0: _Quantity.coerce(i0) for k0, i0 in requests.items()}
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -138,6 +139,7 @@ class DeviceClaim(_Model):
         config: list[DeviceClaimConfiguration] | None = None,
         constraints: list[DeviceConstraint] | None = None,
         requests: list[DeviceRequest] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.config = (
             None
@@ -159,7 +161,7 @@ class DeviceClaim(_Model):
             if requests is None
             else [_model_arg(i0, DeviceRequest, "DeviceClaim(requests=...)") for i0 in requests]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -265,6 +267,7 @@ References to subrequests must include the name of the main request and may incl
         *,
         opaque: OpaqueDeviceConfiguration | None = None,
         requests: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.opaque = (
             None
@@ -274,7 +277,7 @@ References to subrequests must include the name of the main request and may incl
             )
         )
         self.requests = requests
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -378,11 +381,12 @@ References to subrequests must include the name of the main request and may incl
         distinct_attribute: str | None = None,
         match_attribute: str | None = None,
         requests: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.distinct_attribute = distinct_attribute
         self.match_attribute = match_attribute
         self.requests = requests
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -488,6 +492,7 @@ Must be a DNS label.
         exactly: ExactDeviceRequest | None = None,
         first_available: list[DeviceSubRequest] | None = None,
         name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.exactly = (
@@ -508,7 +513,7 @@ Must be a DNS label.
             absent += ("name",)
         else:
             self.name = name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -692,6 +697,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         name: str | None = None,
         selectors: list[DeviceSelector] | None = None,
         tolerations: list[DeviceToleration] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.allocation_mode = allocation_mode
@@ -727,7 +733,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
                 for i0 in tolerations
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -895,13 +901,14 @@ class DeviceToleration(_Model):
         operator: str | None = None,
         toleration_seconds: int | None = None,
         value: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.effect = effect
         self.key = key
         self.operator = operator
         self.toleration_seconds = toleration_seconds
         self.value = value
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1086,6 +1093,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         device_class_name: str | None = None,
         selectors: list[DeviceSelector] | None = None,
         tolerations: list[DeviceToleration] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.admin_access = admin_access
@@ -1117,7 +1125,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
                 for i0 in tolerations
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1255,13 +1263,14 @@ class ResourceClaimSpec(_Model):
         self,
         *,
         devices: DeviceClaim | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.devices = (
             None
             if devices is None
             else _model_arg(devices, DeviceClaim, "ResourceClaimSpec(devices=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

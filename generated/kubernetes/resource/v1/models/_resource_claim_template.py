@@ -90,6 +90,7 @@ This field is immutable. A ResourceClaim will get created by the control plane f
         kind: str | None = "ResourceClaimTemplate",
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: ResourceClaimTemplateSpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -108,7 +109,7 @@ This field is immutable. A ResourceClaim will get created by the control plane f
             self.spec = _model_arg(
                 spec, ResourceClaimTemplateSpec, "ResourceClaimTemplate(spec=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -232,6 +233,7 @@ class ResourceClaimTemplateList(_Model):
         items: list[ResourceClaimTemplate] | None = None,
         kind: str | None = "ResourceClaimTemplateList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -251,7 +253,7 @@ class ResourceClaimTemplateList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "ResourceClaimTemplateList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -364,6 +366,7 @@ class ResourceClaimTemplateSpec(_Model):
         *,
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: ResourceClaimSpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.metadata = (
@@ -378,7 +381,7 @@ class ResourceClaimTemplateSpec(_Model):
             absent += ("spec",)
         else:
             self.spec = _model_arg(spec, ResourceClaimSpec, "ResourceClaimTemplateSpec(spec=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

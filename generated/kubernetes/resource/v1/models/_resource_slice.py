@@ -89,6 +89,7 @@ If the requested amount exceeds all valid values, the request violates the polic
         default: _Quantity | str | int | float | None = None,
         valid_range: CapacityRequestPolicyRange | None = None,
         valid_values: list[_Quantity | str | int | float] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.default = None if default is None else _Quantity.coerce(default)
         self.valid_range = (
@@ -101,7 +102,7 @@ If the requested amount exceeds all valid values, the request violates the polic
         self.valid_values = (
             None if valid_values is None else [_Quantity.coerce(i0) for i0 in valid_values]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -215,11 +216,12 @@ Max (if set) and requestPolicy.default must be a multiple of Step. Min + Step mu
         max: _Quantity | str | int | float | None = None,
         min: _Quantity | str | int | float | None = None,
         step: _Quantity | str | int | float | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.max = None if max is None else _Quantity.coerce(max)
         self.min = None if min is None else _Quantity.coerce(min)
         self.step = None if step is None else _Quantity.coerce(step)
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -302,9 +304,10 @@ class Counter(_Model):
         self,
         *,
         value: _Quantity | str | int | float | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.value = None if value is None else _Quantity.coerce(value)
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -379,6 +382,7 @@ The maximum number of counters is 32.
         *,
         counters: dict[str, Counter] | None = None,
         name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if counters is None:
@@ -394,7 +398,7 @@ The maximum number of counters is 32.
             absent += ("name",)
         else:
             self.name = name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -632,6 +636,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         node_name: str | None = None,
         node_selector: _core_v1.NodeSelector | None = None,
         taints: list[DeviceTaint] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.all_nodes = all_nodes
@@ -691,7 +696,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             if taints is None
             else [_model_arg(i0, DeviceTaint, "Device(taints=...)") for i0 in taints]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -978,6 +983,7 @@ This is an alpha field and requires enabling the DRAListTypeAttributes feature g
         strings: list[str] | None = None,
         version: str | None = None,
         versions: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.bool_ = bool_
         self.bools = bools
@@ -987,7 +993,7 @@ This is an alpha field and requires enabling the DRAListTypeAttributes feature g
         self.strings = strings
         self.version = version
         self.versions = versions
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1130,6 +1136,7 @@ This field reflects the fixed total capacity and does not change. The consumed a
         *,
         request_policy: CapacityRequestPolicy | None = None,
         value: _Quantity | str | int | float | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.request_policy = (
             None
@@ -1139,7 +1146,7 @@ This field reflects the fixed total capacity and does not change. The consumed a
             )
         )
         self.value = None if value is None else _Quantity.coerce(value)
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1223,6 +1230,7 @@ The maximum number of counters is 32.
         *,
         counter_set: str | None = None,
         counters: dict[str, Counter] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if counter_set is None:
@@ -1238,7 +1246,7 @@ The maximum number of counters is 32.
                 k0: _model_arg(i0, Counter, "DeviceCounterConsumption(counters=...)")
                 for k0, i0 in counters.items()
             }
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1349,6 +1357,7 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
         key: str | None = None,
         time_added: _Time | str | _datetime | None = None,
         value: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if effect is None:
@@ -1363,7 +1372,7 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
             self.key = key
         self.time_added = None if time_added is None else _Time.coerce(time_added)
         self.value = value
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1484,12 +1493,13 @@ class NodeAllocatableResourceMapping(_Model):
         *,
         allocation_multiplier: _Quantity | str | int | float | None = None,
         capacity_key: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.allocation_multiplier = (
             None if allocation_multiplier is None else _Quantity.coerce(allocation_multiplier)
         )
         self.capacity_key = capacity_key
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1583,6 +1593,7 @@ Consumers can use this to check whether they have seen all ResourceSlices belong
         generation: int | None = None,
         name: str | None = None,
         resource_slice_count: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if generation is None:
@@ -1600,7 +1611,7 @@ Consumers can use this to check whether they have seen all ResourceSlices belong
             absent += ("resource_slice_count",)
         else:
             self.resource_slice_count = resource_slice_count
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1746,6 +1757,7 @@ Changing the spec automatically increments the metadata.generation number.
         kind: str | None = "ResourceSlice",
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: ResourceSliceSpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -1760,7 +1772,7 @@ Changing the spec automatically increments the metadata.generation number.
             absent += ("spec",)
         else:
             self.spec = _model_arg(spec, ResourceSliceSpec, "ResourceSlice(spec=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1884,6 +1896,7 @@ class ResourceSliceList(_Model):
         items: list[ResourceSlice] | None = None,
         kind: str | None = "ResourceSliceList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -1902,7 +1915,7 @@ class ResourceSliceList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "ResourceSliceList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -2095,6 +2108,7 @@ The maximum number of counter sets is 8.
         per_device_node_selection: bool | None = None,
         pool: ResourcePool | None = None,
         shared_counters: list[CounterSet] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.all_nodes = all_nodes
@@ -2130,7 +2144,7 @@ The maximum number of counter sets is 8.
                 for i0 in shared_counters
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

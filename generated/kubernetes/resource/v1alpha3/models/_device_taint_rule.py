@@ -73,6 +73,7 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
         key: str | None = None,
         time_added: _Time | str | _datetime | None = None,
         value: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if effect is None:
@@ -87,7 +88,7 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
             self.key = key
         self.time_added = None if time_added is None else _Time.coerce(time_added)
         self.value = value
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -242,6 +243,7 @@ Changing the spec automatically increments the metadata.generation number.
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: DeviceTaintRuleSpec | None = None,
         status: DeviceTaintRuleStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -263,7 +265,7 @@ Changing the spec automatically increments the metadata.generation number.
             if status is None
             else _model_arg(status, DeviceTaintRuleStatus, "DeviceTaintRule(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -399,6 +401,7 @@ class DeviceTaintRuleList(_Model):
         items: list[DeviceTaintRule] | None = None,
         kind: str | None = "DeviceTaintRuleList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -417,7 +420,7 @@ class DeviceTaintRuleList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "DeviceTaintRuleList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -530,6 +533,7 @@ class DeviceTaintRuleSpec(_Model):
         *,
         device_selector: DeviceTaintSelector | None = None,
         taint: DeviceTaint | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.device_selector = (
@@ -544,7 +548,7 @@ class DeviceTaintRuleSpec(_Model):
             absent += ("taint",)
         else:
             self.taint = _model_arg(taint, DeviceTaint, "DeviceTaintRuleSpec(taint=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -640,6 +644,7 @@ Must have 8 or fewer entries.
         self,
         *,
         conditions: list[_meta_v1.Condition] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.conditions = (
             None
@@ -649,7 +654,7 @@ Must have 8 or fewer entries.
                 for i0 in conditions
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -732,11 +737,12 @@ Also setting the driver name may be useful to avoid ambiguity when different dri
         device: str | None = None,
         driver: str | None = None,
         pool: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.device = device
         self.driver = driver
         self.pool = pool
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

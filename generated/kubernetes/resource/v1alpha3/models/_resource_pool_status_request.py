@@ -113,6 +113,7 @@ class PoolStatus(_Model):
         total_devices: int | None = None,
         unavailable_devices: int | None = None,
         validation_error: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.allocated_devices = allocated_devices
@@ -137,7 +138,7 @@ class PoolStatus(_Model):
         self.total_devices = total_devices
         self.unavailable_devices = unavailable_devices
         self.validation_error = validation_error
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -349,6 +350,7 @@ class ResourcePoolStatusRequest(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: ResourcePoolStatusRequestSpec | None = None,
         status: ResourcePoolStatusRequestStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -374,7 +376,7 @@ class ResourcePoolStatusRequest(_Model):
                 status, ResourcePoolStatusRequestStatus, "ResourcePoolStatusRequest(status=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -510,6 +512,7 @@ class ResourcePoolStatusRequestList(_Model):
         items: list[ResourcePoolStatusRequest] | None = None,
         kind: str | None = "ResourcePoolStatusRequestList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -531,7 +534,7 @@ class ResourcePoolStatusRequestList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "ResourcePoolStatusRequestList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -653,6 +656,7 @@ Default: 100 Minimum: 1 Maximum: 1000
         driver: str | None = None,
         limit: int | None = None,
         pool_name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if driver is None:
@@ -662,7 +666,7 @@ Default: 100 Minimum: 1 Maximum: 1000
             self.driver = driver
         self.limit = limit
         self.pool_name = pool_name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -773,6 +777,7 @@ Known condition types: - "Complete": True when the request has been processed su
         conditions: list[_meta_v1.Condition] | None = None,
         pool_count: int | None = None,
         pools: list[PoolStatus] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.conditions = (
@@ -798,7 +803,7 @@ Known condition types: - "Complete": True when the request has been processed su
                 for i0 in pools
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

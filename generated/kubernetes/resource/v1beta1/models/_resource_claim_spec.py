@@ -58,11 +58,12 @@ If the device allows multiple allocation, the aggregated amount across all reque
         self,
         *,
         requests: _Mapping[str, _Quantity | str | int | float] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.requests = (
             None if requests is None else {k0: _Quantity.coerce(i0) for k0, i0 in requests.items()}
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -137,6 +138,7 @@ class DeviceClaim(_Model):
         config: list[DeviceClaimConfiguration] | None = None,
         constraints: list[DeviceConstraint] | None = None,
         requests: list[DeviceRequest] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.config = (
             None
@@ -158,7 +160,7 @@ class DeviceClaim(_Model):
             if requests is None
             else [_model_arg(i0, DeviceRequest, "DeviceClaim(requests=...)") for i0 in requests]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -264,6 +266,7 @@ References to subrequests must include the name of the main request and may incl
         *,
         opaque: OpaqueDeviceConfiguration | None = None,
         requests: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.opaque = (
             None
@@ -273,7 +276,7 @@ References to subrequests must include the name of the main request and may incl
             )
         )
         self.requests = requests
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -377,11 +380,12 @@ References to subrequests must include the name of the main request and may incl
         distinct_attribute: str | None = None,
         match_attribute: str | None = None,
         requests: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.distinct_attribute = distinct_attribute
         self.match_attribute = match_attribute
         self.requests = requests
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -582,6 +586,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         name: str | None = None,
         selectors: list[DeviceSelector] | None = None,
         tolerations: list[DeviceToleration] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.admin_access = admin_access
@@ -621,7 +626,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
                 for i0 in tolerations
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -877,6 +882,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         name: str | None = None,
         selectors: list[DeviceSelector] | None = None,
         tolerations: list[DeviceToleration] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.allocation_mode = allocation_mode
@@ -912,7 +918,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
                 for i0 in tolerations
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1080,13 +1086,14 @@ class DeviceToleration(_Model):
         operator: str | None = None,
         toleration_seconds: int | None = None,
         value: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.effect = effect
         self.key = key
         self.operator = operator
         self.toleration_seconds = toleration_seconds
         self.value = value
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1183,13 +1190,14 @@ class ResourceClaimSpec(_Model):
         self,
         *,
         devices: DeviceClaim | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.devices = (
             None
             if devices is None
             else _model_arg(devices, DeviceClaim, "ResourceClaimSpec(devices=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

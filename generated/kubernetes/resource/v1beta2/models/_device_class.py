@@ -96,6 +96,7 @@ Changing the spec automatically increments the metadata.generation number.
         kind: str | None = "DeviceClass",
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: DeviceClassSpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -110,7 +111,7 @@ Changing the spec automatically increments the metadata.generation number.
             absent += ("spec",)
         else:
             self.spec = _model_arg(spec, DeviceClassSpec, "DeviceClass(spec=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -210,6 +211,7 @@ class DeviceClassConfiguration(_Model):
         self,
         *,
         opaque: OpaqueDeviceConfiguration | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.opaque = (
             None
@@ -218,7 +220,7 @@ class DeviceClassConfiguration(_Model):
                 opaque, OpaqueDeviceConfiguration, "DeviceClassConfiguration(opaque=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -301,6 +303,7 @@ class DeviceClassList(_Model):
         items: list[DeviceClass] | None = None,
         kind: str | None = "DeviceClassList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -315,7 +318,7 @@ class DeviceClassList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "DeviceClassList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -440,6 +443,7 @@ This is a beta field.
         config: list[DeviceClassConfiguration] | None = None,
         extended_resource_name: str | None = None,
         selectors: list[DeviceSelector] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.config = (
             None
@@ -457,7 +461,7 @@ This is a beta field.
                 _model_arg(i0, DeviceSelector, "DeviceClassSpec(selectors=...)") for i0 in selectors
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

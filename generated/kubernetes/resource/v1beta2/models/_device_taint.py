@@ -65,6 +65,7 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
         key: str | None = None,
         time_added: _Time | str | _datetime | None = None,
         value: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if effect is None:
@@ -79,7 +80,7 @@ In addition, in a DeviceTaintRule a value provided during an update gets replace
             self.key = key
         self.time_added = None if time_added is None else _Time.coerce(time_added)
         self.value = value
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

@@ -100,6 +100,7 @@ Changing the spec automatically increments the metadata.generation number.
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: DeviceTaintRuleSpec | None = None,
         status: DeviceTaintRuleStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -121,7 +122,7 @@ Changing the spec automatically increments the metadata.generation number.
             if status is None
             else _model_arg(status, DeviceTaintRuleStatus, "DeviceTaintRule(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -257,6 +258,7 @@ class DeviceTaintRuleList(_Model):
         items: list[DeviceTaintRule] | None = None,
         kind: str | None = "DeviceTaintRuleList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -275,7 +277,7 @@ class DeviceTaintRuleList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "DeviceTaintRuleList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -388,6 +390,7 @@ class DeviceTaintRuleSpec(_Model):
         *,
         device_selector: DeviceTaintSelector | None = None,
         taint: DeviceTaint | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.device_selector = (
@@ -402,7 +405,7 @@ class DeviceTaintRuleSpec(_Model):
             absent += ("taint",)
         else:
             self.taint = _model_arg(taint, DeviceTaint, "DeviceTaintRuleSpec(taint=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -498,6 +501,7 @@ Must have 8 or fewer entries.
         self,
         *,
         conditions: list[_meta_v1.Condition] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.conditions = (
             None
@@ -507,7 +511,7 @@ Must have 8 or fewer entries.
                 for i0 in conditions
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -590,11 +594,12 @@ Also setting the driver name may be useful to avoid ambiguity when different dri
         device: str | None = None,
         driver: str | None = None,
         pool: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.device = device
         self.driver = driver
         self.pool = pool
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -73,6 +73,7 @@ class AllocatedDeviceStatus(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"conditions", "data", "device", "driver", "networkData", "pool", "shareID"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("data",)
     _absent: tuple[str, ...]
 
     conditions: list[_meta_v1.Condition] | None
@@ -118,6 +119,7 @@ Must not be longer than 253 characters and may contain one or more DNS sub-domai
         network_data: NetworkDeviceData | None = None,
         pool: str | None = None,
         share_id: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.conditions = (
@@ -152,7 +154,7 @@ Must not be longer than 253 characters and may contain one or more DNS sub-domai
         else:
             self.pool = pool
         self.share_id = share_id
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -307,6 +309,7 @@ This is a beta field and requires enabling the DRADeviceBindingConditions and DR
         allocation_timestamp: _Time | str | _datetime | None = None,
         devices: DeviceAllocationResult | None = None,
         node_selector: _core_v1.NodeSelector | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.allocation_timestamp = (
             None if allocation_timestamp is None else _Time.coerce(allocation_timestamp)
@@ -323,7 +326,7 @@ This is a beta field and requires enabling the DRADeviceBindingConditions and DR
                 node_selector, _core_v1.NodeSelector, "AllocationResult(node_selector=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -425,6 +428,7 @@ References to subrequests must include the name of the main request and may incl
         opaque: OpaqueDeviceConfiguration | None = None,
         requests: list[str] | None = None,
         source: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.opaque = (
@@ -440,7 +444,7 @@ References to subrequests must include the name of the main request and may incl
             absent += ("source",)
         else:
             self.source = source
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -541,6 +545,7 @@ This includes configuration parameters for drivers which have no allocated devic
         *,
         config: list[DeviceAllocationConfiguration] | None = None,
         results: list[DeviceRequestAllocationResult] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.config = (
             None
@@ -558,7 +563,7 @@ This includes configuration parameters for drivers which have no allocated devic
                 for i0 in results
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -745,6 +750,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         request: str | None = None,
         share_id: str | None = None,
         tolerations: list[DeviceToleration] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.admin_access = admin_access
@@ -784,7 +790,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
                 for i0 in tolerations
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -974,11 +980,12 @@ Must not be longer than 256 bytes.
         hardware_address: str | None = None,
         interface_name: str | None = None,
         ips: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.hardware_address = hardware_address
         self.interface_name = interface_name
         self.ips = ips
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1112,6 +1119,7 @@ class ResourceClaim(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: ResourceClaimSpec | None = None,
         status: ResourceClaimStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -1131,7 +1139,7 @@ class ResourceClaim(_Model):
             if status is None
             else _model_arg(status, ResourceClaimStatus, "ResourceClaim(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1265,6 +1273,7 @@ class ResourceClaimConsumerReference(_Model):
         name: str | None = None,
         resource: str | None = None,
         uid: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_group = api_group
@@ -1283,7 +1292,7 @@ class ResourceClaimConsumerReference(_Model):
             absent += ("uid",)
         else:
             self.uid = uid
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1405,6 +1414,7 @@ class ResourceClaimList(_Model):
         items: list[ResourceClaim] | None = None,
         kind: str | None = "ResourceClaimList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -1423,7 +1433,7 @@ class ResourceClaimList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "ResourceClaimList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1566,6 +1576,7 @@ There can be at most 256 such reservations. This may get increased in the future
         allocation: AllocationResult | None = None,
         devices: list[AllocatedDeviceStatus] | None = None,
         reserved_for: list[ResourceClaimConsumerReference] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.allocation = (
             None
@@ -1590,7 +1601,7 @@ There can be at most 256 such reservations. This may get increased in the future
                 for i0 in reserved_for
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -87,6 +87,7 @@ If the requested amount exceeds all valid values, the request violates the polic
         default: _Quantity | str | int | float | None = None,
         valid_range: CapacityRequestPolicyRange | None = None,
         valid_values: list[_Quantity | str | int | float] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.default = None if default is None else _Quantity.coerce(default)
         self.valid_range = (
@@ -99,7 +100,7 @@ If the requested amount exceeds all valid values, the request violates the polic
         self.valid_values = (
             None if valid_values is None else [_Quantity.coerce(i0) for i0 in valid_values]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -213,11 +214,12 @@ Max (if set) and requestPolicy.default must be a multiple of Step. Min + Step mu
         max: _Quantity | str | int | float | None = None,
         min: _Quantity | str | int | float | None = None,
         step: _Quantity | str | int | float | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.max = None if max is None else _Quantity.coerce(max)
         self.min = None if min is None else _Quantity.coerce(min)
         self.step = None if step is None else _Quantity.coerce(step)
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -300,9 +302,10 @@ class Counter(_Model):
         self,
         *,
         value: _Quantity | str | int | float | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.value = None if value is None else _Quantity.coerce(value)
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -377,6 +380,7 @@ The maximum number of counters is 32.
         *,
         counters: dict[str, Counter] | None = None,
         name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if counters is None:
@@ -392,7 +396,7 @@ The maximum number of counters is 32.
             absent += ("name",)
         else:
             self.name = name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -630,6 +634,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
         node_name: str | None = None,
         node_selector: _core_v1.NodeSelector | None = None,
         taints: list[DeviceTaint] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.all_nodes = all_nodes
@@ -689,7 +694,7 @@ This is a beta field and requires enabling the DRADeviceTaints feature gate.
             if taints is None
             else [_model_arg(i0, DeviceTaint, "Device(taints=...)") for i0 in taints]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -976,6 +981,7 @@ This is an alpha field and requires enabling the DRAListTypeAttributes feature g
         strings: list[str] | None = None,
         version: str | None = None,
         versions: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.bool_ = bool_
         self.bools = bools
@@ -985,7 +991,7 @@ This is an alpha field and requires enabling the DRAListTypeAttributes feature g
         self.strings = strings
         self.version = version
         self.versions = versions
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1128,6 +1134,7 @@ This field reflects the fixed total capacity and does not change. The consumed a
         *,
         request_policy: CapacityRequestPolicy | None = None,
         value: _Quantity | str | int | float | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.request_policy = (
             None
@@ -1137,7 +1144,7 @@ This field reflects the fixed total capacity and does not change. The consumed a
             )
         )
         self.value = None if value is None else _Quantity.coerce(value)
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1221,6 +1228,7 @@ The maximum number of counters is 32.
         *,
         counter_set: str | None = None,
         counters: dict[str, Counter] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if counter_set is None:
@@ -1236,7 +1244,7 @@ The maximum number of counters is 32.
                 k0: _model_arg(i0, Counter, "DeviceCounterConsumption(counters=...)")
                 for k0, i0 in counters.items()
             }
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1342,12 +1350,13 @@ class NodeAllocatableResourceMapping(_Model):
         *,
         allocation_multiplier: _Quantity | str | int | float | None = None,
         capacity_key: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.allocation_multiplier = (
             None if allocation_multiplier is None else _Quantity.coerce(allocation_multiplier)
         )
         self.capacity_key = capacity_key
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -1441,6 +1450,7 @@ Consumers can use this to check whether they have seen all ResourceSlices belong
         generation: int | None = None,
         name: str | None = None,
         resource_slice_count: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if generation is None:
@@ -1458,7 +1468,7 @@ Consumers can use this to check whether they have seen all ResourceSlices belong
             absent += ("resource_slice_count",)
         else:
             self.resource_slice_count = resource_slice_count
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1606,6 +1616,7 @@ Changing the spec automatically increments the metadata.generation number.
         kind: str | None = "ResourceSlice",
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: ResourceSliceSpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -1620,7 +1631,7 @@ Changing the spec automatically increments the metadata.generation number.
             absent += ("spec",)
         else:
             self.spec = _model_arg(spec, ResourceSliceSpec, "ResourceSlice(spec=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1744,6 +1755,7 @@ class ResourceSliceList(_Model):
         items: list[ResourceSlice] | None = None,
         kind: str | None = "ResourceSliceList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -1762,7 +1774,7 @@ class ResourceSliceList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "ResourceSliceList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -1955,6 +1967,7 @@ The maximum number of counter sets is 8.
         per_device_node_selection: bool | None = None,
         pool: ResourcePool | None = None,
         shared_counters: list[CounterSet] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.all_nodes = all_nodes
@@ -1990,7 +2003,7 @@ The maximum number of counter sets is 8.
                 for i0 in shared_counters
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

@@ -113,6 +113,7 @@ class PriorityClass(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         preemption_policy: str | None = None,
         value: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -126,7 +127,7 @@ class PriorityClass(_Model):
             self.metadata = _model_arg(metadata, _meta_v1.ObjectMeta, "PriorityClass(metadata=...)")
         self.preemption_policy = preemption_policy
         self.value = value
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -276,6 +277,7 @@ class PriorityClassList(_Model):
         items: list[PriorityClass] | None = None,
         kind: str | None = "PriorityClassList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -294,7 +296,7 @@ class PriorityClassList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "PriorityClassList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

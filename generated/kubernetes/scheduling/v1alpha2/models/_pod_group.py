@@ -103,6 +103,7 @@ class PodGroup(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: PodGroupSpec | None = None,
         status: PodGroupStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -120,7 +121,7 @@ class PodGroup(_Model):
         self.status = (
             None if status is None else _model_arg(status, PodGroupStatus, "PodGroup(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -256,6 +257,7 @@ class PodGroupList(_Model):
         items: list[PodGroup] | None = None,
         kind: str | None = "PodGroupList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -270,7 +272,7 @@ class PodGroupList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "PodGroupList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -383,6 +385,7 @@ class PodGroupResourceClaimStatus(_Model):
         *,
         name: str | None = None,
         resource_claim_name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if name is None:
@@ -391,7 +394,7 @@ class PodGroupResourceClaimStatus(_Model):
         else:
             self.name = name
         self.resource_claim_name = resource_claim_name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -536,6 +539,7 @@ This field is immutable.
         resource_claims: list[PodGroupResourceClaim] | None = None,
         scheduling_constraints: PodGroupSchedulingConstraints | None = None,
         scheduling_policy: PodGroupSchedulingPolicy | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.disruption_mode = disruption_mode
@@ -574,7 +578,7 @@ This field is immutable.
             self.scheduling_policy = _model_arg(
                 scheduling_policy, PodGroupSchedulingPolicy, "PodGroupSpec(scheduling_policy=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -752,6 +756,7 @@ Known reasons for the DisruptionTarget condition: - "PreemptionByScheduler": The
         *,
         conditions: list[_meta_v1.Condition] | None = None,
         resource_claim_statuses: list[PodGroupResourceClaimStatus] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.conditions = (
             None
@@ -771,7 +776,7 @@ Known reasons for the DisruptionTarget condition: - "PreemptionByScheduler": The
                 for i0 in resource_claim_statuses
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -852,6 +857,7 @@ class PodGroupTemplateReference(_Model):
         self,
         *,
         workload: WorkloadPodGroupTemplateReference | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.workload = (
             None
@@ -862,7 +868,7 @@ class PodGroupTemplateReference(_Model):
                 "PodGroupTemplateReference(workload=...)",
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -931,6 +937,7 @@ class WorkloadPodGroupTemplateReference(_Model):
         *,
         pod_group_template_name: str | None = None,
         workload_name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if pod_group_template_name is None:
@@ -943,7 +950,7 @@ class WorkloadPodGroupTemplateReference(_Model):
             absent += ("workload_name",)
         else:
             self.workload_name = workload_name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

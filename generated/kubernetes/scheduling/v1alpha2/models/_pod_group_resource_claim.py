@@ -44,6 +44,7 @@ class GangSchedulingPolicy(_Model):
         self,
         *,
         min_count: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if min_count is None:
@@ -51,7 +52,7 @@ class GangSchedulingPolicy(_Model):
             absent += ("min_count",)
         else:
             self.min_count = min_count
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -146,6 +147,7 @@ Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
         name: str | None = None,
         resource_claim_name: str | None = None,
         resource_claim_template_name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if name is None:
@@ -155,7 +157,7 @@ Exactly one of ResourceClaimName and ResourceClaimTemplateName must be set.
             self.name = name
         self.resource_claim_name = resource_claim_name
         self.resource_claim_template_name = resource_claim_template_name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -239,6 +241,7 @@ class PodGroupSchedulingConstraints(_Model):
         self,
         *,
         topology: list[TopologyConstraint] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.topology = (
             None
@@ -248,7 +251,7 @@ class PodGroupSchedulingConstraints(_Model):
                 for i0 in topology
             ]
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -307,6 +310,7 @@ class PodGroupSchedulingPolicy(_Model):
         _FieldInfo("gang", "gang", "GangSchedulingPolicy | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"basic", "gang"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("basic",)
 
     basic: dict[str, Any] | None
     """Basic specifies that the pods in this group should be scheduled using standard Kubernetes scheduling behavior."""
@@ -319,6 +323,7 @@ class PodGroupSchedulingPolicy(_Model):
         *,
         basic: dict[str, Any] | None = None,
         gang: GangSchedulingPolicy | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.basic = basic
         self.gang = (
@@ -326,7 +331,7 @@ class PodGroupSchedulingPolicy(_Model):
             if gang is None
             else _model_arg(gang, GangSchedulingPolicy, "PodGroupSchedulingPolicy(gang=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -397,6 +402,7 @@ class TopologyConstraint(_Model):
         self,
         *,
         key: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if key is None:
@@ -404,7 +410,7 @@ class TopologyConstraint(_Model):
             absent += ("key",)
         else:
             self.key = key
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

@@ -116,6 +116,7 @@ This field is immutable.
         resource_claims: list[PodGroupResourceClaim] | None = None,
         scheduling_constraints: PodGroupSchedulingConstraints | None = None,
         scheduling_policy: PodGroupSchedulingPolicy | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.disruption_mode = disruption_mode
@@ -152,7 +153,7 @@ This field is immutable.
                 PodGroupSchedulingPolicy,
                 "PodGroupTemplate(scheduling_policy=...)",
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -308,6 +309,7 @@ class TypedLocalObjectReference(_Model):
         api_group: str | None = None,
         kind: str | None = None,
         name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_group = api_group
@@ -321,7 +323,7 @@ class TypedLocalObjectReference(_Model):
             absent += ("name",)
         else:
             self.name = name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -453,6 +455,7 @@ class Workload(_Model):
         kind: str | None = "Workload",
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: WorkloadSpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -467,7 +470,7 @@ class Workload(_Model):
             absent += ("spec",)
         else:
             self.spec = _model_arg(spec, WorkloadSpec, "Workload(spec=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -591,6 +594,7 @@ class WorkloadList(_Model):
         items: list[Workload] | None = None,
         kind: str | None = "WorkloadList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -605,7 +609,7 @@ class WorkloadList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "WorkloadList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -725,6 +729,7 @@ class WorkloadSpec(_Model):
         *,
         controller_ref: TypedLocalObjectReference | None = None,
         pod_group_templates: list[PodGroupTemplate] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.controller_ref = (
@@ -742,7 +747,7 @@ class WorkloadSpec(_Model):
                 _model_arg(i0, PodGroupTemplate, "WorkloadSpec(pod_group_templates=...)")
                 for i0 in pod_group_templates
             ]
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

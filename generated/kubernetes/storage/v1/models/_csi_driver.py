@@ -87,6 +87,7 @@ class CSIDriver(_Model):
         kind: str | None = "CSIDriver",
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: CSIDriverSpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -101,7 +102,7 @@ class CSIDriver(_Model):
             absent += ("spec",)
         else:
             self.spec = _model_arg(spec, CSIDriverSpec, "CSIDriver(spec=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -225,6 +226,7 @@ class CSIDriverList(_Model):
         items: list[CSIDriver] | None = None,
         kind: str | None = "CSIDriverList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -239,7 +241,7 @@ class CSIDriverList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "CSIDriverList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -502,6 +504,7 @@ This field is beta. This field is immutable.
         storage_capacity: bool | None = None,
         token_requests: list[TokenRequest] | None = None,
         volume_lifecycle_modes: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.attach_required = attach_required
         self.fs_group_policy = fs_group_policy
@@ -521,7 +524,7 @@ This field is beta. This field is immutable.
             ]
         )
         self.volume_lifecycle_modes = volume_lifecycle_modes
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -698,6 +701,7 @@ class TokenRequest(_Model):
         *,
         audience: str | None = None,
         expiration_seconds: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if audience is None:
@@ -706,7 +710,7 @@ class TokenRequest(_Model):
         else:
             self.audience = audience
         self.expiration_seconds = expiration_seconds
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

@@ -88,6 +88,7 @@ class CSINode(_Model):
         kind: str | None = "CSINode",
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: CSINodeSpec | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -102,7 +103,7 @@ class CSINode(_Model):
             absent += ("spec",)
         else:
             self.spec = _model_arg(spec, CSINodeSpec, "CSINode(spec=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -226,6 +227,7 @@ class CSINodeDriver(_Model):
         name: str | None = None,
         node_id: str | None = None,
         topology_keys: list[str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.allocatable = (
@@ -244,7 +246,7 @@ class CSINodeDriver(_Model):
         else:
             self.node_id = node_id
         self.topology_keys = topology_keys
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -366,6 +368,7 @@ class CSINodeList(_Model):
         items: list[CSINode] | None = None,
         kind: str | None = "CSINodeList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -380,7 +383,7 @@ class CSINodeList(_Model):
             absent += ("metadata",)
         else:
             self.metadata = _model_arg(metadata, _meta_v1.ListMeta, "CSINodeList(metadata=...)")
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -496,6 +499,7 @@ class CSINodeSpec(_Model):
         self,
         *,
         drivers: list[CSINodeDriver] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if drivers is None:
@@ -505,7 +509,7 @@ class CSINodeSpec(_Model):
             self.drivers = [
                 _model_arg(i0, CSINodeDriver, "CSINodeSpec(drivers=...)") for i0 in drivers
             ]
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -572,9 +576,10 @@ class VolumeNodeResources(_Model):
         self,
         *,
         count: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.count = count
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -135,6 +135,7 @@ More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-
         metadata: _meta_v1.ObjectMeta | None = None,
         node_topology: _meta_v1.LabelSelector | None = None,
         storage_class_name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -162,7 +163,7 @@ More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-
             absent += ("storage_class_name",)
         else:
             self.storage_class_name = storage_class_name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -320,6 +321,7 @@ class CSIStorageCapacityList(_Model):
         items: list[CSIStorageCapacity] | None = None,
         kind: str | None = "CSIStorageCapacityList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -339,7 +341,7 @@ class CSIStorageCapacityList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "CSIStorageCapacityList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

@@ -143,6 +143,7 @@ class StorageClass(_Model):
         provisioner: str | None = None,
         reclaim_policy: str | None = None,
         volume_binding_mode: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.allow_volume_expansion = allow_volume_expansion
@@ -172,7 +173,7 @@ class StorageClass(_Model):
             self.provisioner = provisioner
         self.reclaim_policy = reclaim_policy
         self.volume_binding_mode = volume_binding_mode
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -362,6 +363,7 @@ class StorageClassList(_Model):
         items: list[StorageClass] | None = None,
         kind: str | None = "StorageClassList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -380,7 +382,7 @@ class StorageClassList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "StorageClassList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

@@ -103,6 +103,7 @@ class VolumeAttachment(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: VolumeAttachmentSpec | None = None,
         status: VolumeAttachmentStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -124,7 +125,7 @@ class VolumeAttachment(_Model):
             if status is None
             else _model_arg(status, VolumeAttachmentStatus, "VolumeAttachment(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -260,6 +261,7 @@ class VolumeAttachmentList(_Model):
         items: list[VolumeAttachment] | None = None,
         kind: str | None = "VolumeAttachmentList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -278,7 +280,7 @@ class VolumeAttachmentList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "VolumeAttachmentList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -391,6 +393,7 @@ class VolumeAttachmentSource(_Model):
         *,
         inline_volume_spec: _core_v1.PersistentVolumeSpec | None = None,
         persistent_volume_name: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.inline_volume_spec = (
             None
@@ -402,7 +405,7 @@ class VolumeAttachmentSource(_Model):
             )
         )
         self.persistent_volume_name = persistent_volume_name
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -487,6 +490,7 @@ class VolumeAttachmentSpec(_Model):
         attacher: str | None = None,
         node_name: str | None = None,
         source: VolumeAttachmentSource | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if attacher is None:
@@ -506,7 +510,7 @@ class VolumeAttachmentSpec(_Model):
             self.source = _model_arg(
                 source, VolumeAttachmentSource, "VolumeAttachmentSpec(source=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -620,6 +624,7 @@ class VolumeAttachmentStatus(_Model):
         attached: bool | None = None,
         attachment_metadata: dict[str, str] | None = None,
         detach_error: VolumeError | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.attach_error = (
@@ -638,7 +643,7 @@ class VolumeAttachmentStatus(_Model):
             if detach_error is None
             else _model_arg(detach_error, VolumeError, "VolumeAttachmentStatus(detach_error=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -753,11 +758,12 @@ This field requires the MutableCSINodeAllocatableCount feature gate being enable
         error_code: int | None = None,
         message: str | None = None,
         time: _Time | str | _datetime | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.error_code = error_code
         self.message = message
         self.time = None if time is None else _Time.coerce(time)
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -96,6 +96,7 @@ This field is required and must contain at least one key/value pair. The keys ca
         kind: str | None = "VolumeAttributesClass",
         metadata: _meta_v1.ObjectMeta | None = None,
         parameters: dict[str, str] | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -113,7 +114,7 @@ This field is required and must contain at least one key/value pair. The keys ca
                 metadata, _meta_v1.ObjectMeta, "VolumeAttributesClass(metadata=...)"
             )
         self.parameters = parameters
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -245,6 +246,7 @@ class VolumeAttributesClassList(_Model):
         items: list[VolumeAttributesClass] | None = None,
         kind: str | None = "VolumeAttributesClassList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -264,7 +266,7 @@ class VolumeAttributesClassList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "VolumeAttributesClassList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 

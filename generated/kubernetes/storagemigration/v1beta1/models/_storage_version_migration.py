@@ -95,6 +95,7 @@ class StorageVersionMigration(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: StorageVersionMigrationSpec | None = None,
         status: StorageVersionMigrationStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -118,7 +119,7 @@ class StorageVersionMigration(_Model):
                 status, StorageVersionMigrationStatus, "StorageVersionMigration(status=...)"
             )
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -252,6 +253,7 @@ class StorageVersionMigrationList(_Model):
         items: list[StorageVersionMigration] | None = None,
         kind: str | None = "StorageVersionMigrationList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -271,7 +273,7 @@ class StorageVersionMigrationList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "StorageVersionMigrationList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -378,6 +380,7 @@ class StorageVersionMigrationSpec(_Model):
         self,
         *,
         resource: _meta_v1.GroupResource | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         if resource is None:
@@ -387,7 +390,7 @@ class StorageVersionMigrationSpec(_Model):
             self.resource = _model_arg(
                 resource, _meta_v1.GroupResource, "StorageVersionMigrationSpec(resource=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -469,6 +472,7 @@ class StorageVersionMigrationStatus(_Model):
         *,
         conditions: list[_meta_v1.Condition] | None = None,
         resource_version: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.conditions = (
             None
@@ -479,7 +483,7 @@ class StorageVersionMigrationStatus(_Model):
             ]
         )
         self.resource_version = resource_version
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:

@@ -92,6 +92,7 @@ class VirtualMachine(_Model):
         metadata: _meta_v1.ObjectMeta | None = None,
         spec: VirtualMachineSpec | None = None,
         status: VirtualMachineStatus | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -113,7 +114,7 @@ class VirtualMachine(_Model):
             if status is None
             else _model_arg(status, VirtualMachineStatus, "VirtualMachine(status=...)")
         )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -243,6 +244,7 @@ class VirtualMachineList(_Model):
         items: list[VirtualMachine] | None = None,
         kind: str | None = "VirtualMachineList",
         metadata: _meta_v1.ListMeta | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         absent: tuple[str, ...] = ()
         self.api_version = api_version
@@ -261,7 +263,7 @@ class VirtualMachineList(_Model):
             self.metadata = _model_arg(
                 metadata, _meta_v1.ListMeta, "VirtualMachineList(metadata=...)"
             )
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
         self._absent = absent
 
@@ -394,6 +396,7 @@ class VirtualMachineSpec(_Model):
         name: str | None = None,
         status: str | None = None,
         uuid: str | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.disk = disk
         self.image = image
@@ -401,7 +404,7 @@ class VirtualMachineSpec(_Model):
         self.name = name
         self.status = status
         self.uuid = uuid
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
@@ -522,6 +525,7 @@ class VirtualMachineStatus(_Model):
         *,
         conditions: list[_meta_v1.Condition] | None = None,
         observed_generation: int | None = None,
+        extra_fields: dict[str, Any] | None = None,
     ) -> None:
         self.conditions = (
             None
@@ -532,7 +536,7 @@ class VirtualMachineStatus(_Model):
             ]
         )
         self.observed_generation = observed_generation
-        self._extra = None
+        self._extra = dict(extra_fields) if extra_fields else None
         self._raw = None
 
     def _load(self, data: dict[str, Any]) -> None:
