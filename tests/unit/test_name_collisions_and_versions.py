@@ -131,7 +131,8 @@ def test_kinds_named_like_template_names_still_import(tmp_path: Path) -> None:
     path = write(
         tmp_path / "crds.yaml",
         crd("demo.example.com", "Protocol", "protocols"),
-        crd("demo.example.com", "TYPE_CHECKING", "typecheckings"),
+        crd("demo.example.com", "ClassVar", "classvars"),
+        crd("demo.example.com", "Any", "anys"),
     )
     out, _ = gen(tmp_path, path)
     with import_generated(out) as package:
@@ -256,3 +257,10 @@ def test_the_rendered_module_check_finds_a_name_bound_twice() -> None:
     for source in clashes:
         with pytest.raises(GenerationError, match="would define"):
             check_unique_bindings({"m.py": source})
+
+
+def test_a_kind_kube_apiserver_refuses_is_refused(tmp_path: Path) -> None:
+    """``TYPE_CHECKING`` is not a DNS-1035 label once lowercased (an underscore)."""
+    path = write(tmp_path / "crds.yaml", crd("demo.example.com", "TYPE_CHECKING", "tcs"))
+    code, err = generate_capture([path], unique_package_dir(tmp_path))
+    assert code == 2 and "/spec/names/kind" in err, err
