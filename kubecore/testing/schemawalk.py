@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from kubecore.core.validation.structural import resolve_ref
 from kubecore.testing.discovery import Resource, ResourceTable
 from kubecore.testing.fielderrors import json_type
 
@@ -42,20 +43,10 @@ class Node:
 
 
 def _resolve(table: ResourceTable, schema: Any) -> tuple[dict[str, Any], str]:
-    """Follow ``$ref`` (or a one-member ``allOf``) to a schema and the last definition name."""
-    name = ""
-    for _ in range(32):
-        if not isinstance(schema, dict):
-            return {}, name
-        ref = schema.get("$ref")
-        all_of = schema.get("allOf")
-        if ref is None and isinstance(all_of, list) and len(all_of) == 1:
-            ref = all_of[0].get("$ref") if isinstance(all_of[0], dict) else None
-        if not isinstance(ref, str):
-            return schema, name
-        name = ref.rsplit("/", 1)[-1]
-        schema = table.definitions.get(name, {})
-    return {}, name
+    """Follow ``$ref`` (or a one-member ``allOf``) to a schema (``{}`` if not a mapping)
+    and the last definition name."""
+    resolved, name = resolve_ref(schema, table.definitions)
+    return (resolved if isinstance(resolved, dict) else {}), name
 
 
 def schema_of(table: ResourceTable, resource: Resource) -> dict[str, Any] | None:

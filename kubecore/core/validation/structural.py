@@ -56,8 +56,9 @@ def prune(
 _QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 
 
-def _resolve(schema: Any, definitions: Mapping[str, Any] | None) -> tuple[Any, str]:
-    """The schema behind ``$ref`` (or a one-member ``allOf``) and the last definition name."""
+def resolve_ref(schema: Any, definitions: Mapping[str, Any] | None) -> tuple[Any, str]:
+    """The schema behind ``$ref`` (or a one-member ``allOf``) and the last definition name
+    (``""`` when there was no reference); ``{}`` for a dangling or looping reference."""
     name = ""
     if definitions is None:
         return schema, name
@@ -89,7 +90,7 @@ def _free_form(schema: dict[str, Any]) -> bool:
 
 def _zero(schema: Any, definitions: Mapping[str, Any] | None) -> Any:
     """Go's zero value for a ``null`` map value or list item of ``schema``."""
-    resolved, name = _resolve(schema, definitions)
+    resolved, name = resolve_ref(schema, definitions)
     if name == _QUANTITY:
         return "0"
     if not isinstance(resolved, dict):
@@ -108,7 +109,7 @@ def _prune(
     *,
     root: bool = False,
 ) -> Any:
-    schema, _ = _resolve(schema, definitions)
+    schema, _ = resolve_ref(schema, definitions)
     if not isinstance(schema, dict):
         return copy.deepcopy(value)
     builtin = definitions is not None
