@@ -259,18 +259,21 @@ def _always_set(model: ir.ModelType, f: ir.Field, code: TypeCode, cyclic: set[st
     return not (isinstance(f.type, ir.Ref) and f.type.type_id in cyclic)
 
 
-def _loose(t: ir.TypeRef) -> bool:
-    """Whether the schema leaves the JSON type of a value open (free-form JSON,
-    int-or-string, a union), so ``==`` must also compare JSON types (``Model._LOOSE_FIELDS``);
-    lists and maps of such values too. Models, enums, Quantities and typed scalars are not."""
+def _loose(t: ir.TypeRef, code: TypeCode) -> bool:
+    """Whether the JSON type of a decoded value is not fixed, so ``==`` must also compare
+    JSON types (``Model._LOOSE_FIELDS``): free-form JSON, int-or-string, a union; and a list
+    or map of scalars or enums, because decoding checks only that it is a list or a map, not
+    the type of each item (``labels: {"a": 0}`` keeps its 0), as a one-pass loader must stay
+    cheap (items that are models, Quantities or Times are each built, so checked). Models,
+    Quantities, enums and typed scalars themselves are not loose."""
     if isinstance(t, ir.AnyJson | ir.UnionOf):
         return True
     if isinstance(t, ir.Special):
         return t.name == "IntOrString"
-    if isinstance(t, ir.ListOf):
-        return _loose(t.item)
-    if isinstance(t, ir.MapOf):
-        return _loose(t.value)
+    if isinstance(t, ir.ListOf | ir.MapOf):
+        item = t.item if isinstance(t, ir.ListOf) else t.value
+        typed = isinstance(item, ir.Ref | ir.Special) and not code.is_enum(item)
+        return not typed or _loose(item, code)
     return False
 
 
@@ -468,7 +471,7 @@ def _model_view(
         deprecated=string_literal(model.deprecated) if model.deprecated else None,
         always_set=any_always,
         checks=any_check,
-        loose=[string_literal(f.python_name) for f in model.fields if _loose(f.type)],
+        loose=[string_literal(f.python_name) for f in model.fields if _loose(f.type, code)],
     )
     kinds = {g.kind for g in model.gvks}
     if len(kinds) == 1:

@@ -118,7 +118,14 @@ def test_typed_fields_keep_their_meaning() -> None:
     # A typed field's value has one JSON type per the schema (a wrong one is kept in
     # extra_fields, so it differs); Quantities compare by value, as kubectl and the
     # apiserver do.
-    assert not Pod._LOOSE_FIELDS and not ObjectMeta._LOOSE_FIELDS
+    assert not Pod._LOOSE_FIELDS
+    # Maps and lists of strings are checked only as maps and lists when decoded, so their
+    # items' JSON types count for ==: labels {"a": 0} and {"a": False} differ.
+    assert ObjectMeta._LOOSE_FIELDS == ("annotations", "finalizers", "labels")
+    for decode in (_unread, _read):
+        _differ(
+            decode, Pod, {"metadata": {"labels": {"": 0}}}, {"metadata": {"labels": {"": False}}}
+        )
     for one, two in [({"hostNetwork": True}, {"hostNetwork": 1})]:
         assert _unread(Pod, {"spec": one}) != _unread(Pod, {"spec": two})
         assert _read(Pod, {"spec": one}) != _read(Pod, {"spec": two})
@@ -213,7 +220,9 @@ def test_crd_free_form_union_and_int_or_string_fields_compare_as_json(
     shapes: ModuleType,
 ) -> None:
     spec = shapes.ShapeSpec
-    assert set(spec._LOOSE_FIELDS) == {"port", "free", "template", "either"}
+    # port, either: int-or-string and a union; free, template: free-form; colors, labels:
+    # a list and a map of strings (their items are not checked when decoded)
+    assert set(spec._LOOSE_FIELDS) == {"port", "free", "template", "either", "colors", "labels"}
     base = {"size": "1", "ratio": 1}
 
     def both(decode: Decode) -> None:

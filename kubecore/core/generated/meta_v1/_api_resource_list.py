@@ -63,6 +63,7 @@ class APIResource(_Model):
             "version",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("categories", "short_names", "verbs")
     _absent: tuple[str, ...]
 
     categories: list[str] | None

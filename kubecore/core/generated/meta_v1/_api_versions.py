@@ -48,6 +48,7 @@ class APIVersions(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "kind", "serverAddressByClientCIDRs", "versions"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("versions",)
     _absent: tuple[str, ...]
 
     api_version: str | None

@@ -61,6 +61,7 @@ class DeleteOptions(_Model):
             "propagationPolicy",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("dry_run",)
 
     api_version: str | None
     """APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"""

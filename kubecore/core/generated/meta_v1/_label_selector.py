@@ -38,6 +38,7 @@ class LabelSelector(_Model):
         _FieldInfo("match_labels", "matchLabels", "dict[str, str] | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"matchExpressions", "matchLabels"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("match_labels",)
 
     match_expressions: list[LabelSelectorRequirement] | None
     """matchExpressions is a list of label selector requirements. The requirements are ANDed."""

@@ -34,6 +34,7 @@ class LabelSelectorRequirement(_Model):
         _FieldInfo("values", "values", "list[str] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"key", "operator", "values"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("values",)
     _absent: tuple[str, ...]
 
     key: str

@@ -92,6 +92,7 @@ class ObjectMeta(_Model):
             "uid",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("annotations", "finalizers", "labels")
 
     annotations: dict[str, str] | None
     """Annotations is an unstructured key value map stored with a resource that may be set by external tools to store and retrieve arbitrary metadata. They are not queryable and should be preserved when modifying objects. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations"""

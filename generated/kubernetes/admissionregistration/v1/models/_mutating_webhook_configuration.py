@@ -88,6 +88,7 @@ class MutatingWebhook(_Model):
             "timeoutSeconds",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("admission_review_versions",)
     _absent: tuple[str, ...]
 
     admission_review_versions: list[str]

@@ -370,6 +370,7 @@ class ValidatingAdmissionPolicyBindingSpec(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"matchResources", "paramRef", "policyName", "validationActions"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("validation_actions",)
     _absent: tuple[str, ...]
 
     match_resources: MatchResources | None

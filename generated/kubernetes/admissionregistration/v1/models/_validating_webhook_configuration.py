@@ -85,6 +85,7 @@ class ValidatingWebhook(_Model):
             "timeoutSeconds",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("admission_review_versions",)
     _absent: tuple[str, ...]
 
     admission_review_versions: list[str]

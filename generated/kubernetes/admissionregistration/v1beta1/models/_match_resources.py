@@ -278,6 +278,13 @@ class NamedRuleWithOperations(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiGroups", "apiVersions", "operations", "resourceNames", "resources", "scope"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = (
+        "api_groups",
+        "api_versions",
+        "operations",
+        "resource_names",
+        "resources",
+    )
 
     api_groups: list[str] | None
     """apiGroups is the API groups the resources belong to. '*' is all groups. If '*' is present, the length of the slice must be one. Required."""

@@ -856,6 +856,7 @@ class CustomResourceDefinitionNames(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"categories", "kind", "listKind", "plural", "shortNames", "singular"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("categories", "short_names")
     _absent: tuple[str, ...]
 
     categories: list[str] | None
@@ -1237,6 +1238,7 @@ class CustomResourceDefinitionStatus(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"acceptedNames", "conditions", "observedGeneration", "storedVersions"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("stored_versions",)
 
     accepted_names: CustomResourceDefinitionNames | None
     """acceptedNames are the names that are actually being used to serve discovery. They may be different than the names in spec."""
@@ -2186,6 +2188,8 @@ class JSONSchemaProps(_Model):
         "enum",
         "example",
         "items",
+        "required",
+        "x_kubernetes_list_map_keys",
     )
 
     dollar_ref: str | None
@@ -3519,6 +3523,7 @@ class WebhookConversion(_Model):
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"clientConfig", "conversionReviewVersions"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("conversion_review_versions",)
     _absent: tuple[str, ...]
 
     client_config: WebhookClientConfig | None

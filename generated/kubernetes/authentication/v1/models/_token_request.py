@@ -315,6 +315,7 @@ class TokenRequestSpec(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"audiences", "boundObjectRef", "expirationSeconds"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("audiences",)
 
     audiences: list[str] | None
     """audiences are the intendend audiences of the token. A recipient of a token must identify themself with an identifier in the list of audiences of the token, and otherwise should reject the token. A token issued for multiple audiences may be used to authenticate against any of the audiences listed but implies a high degree of trust between the target audiences."""

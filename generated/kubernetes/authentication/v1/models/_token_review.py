@@ -215,6 +215,7 @@ class TokenReviewSpec(_Model):
         _FieldInfo("token", "token", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"audiences", "token"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("audiences",)
     _absent: tuple[str, ...]
 
     audiences: list[str] | None
@@ -313,6 +314,7 @@ class TokenReviewStatus(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"audiences", "authenticated", "error", "user"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("audiences",)
 
     audiences: list[str] | None
     """audiences are audience identifiers chosen by the authenticator that are compatible with both the TokenReview and token. An identifier is any identifier in the intersection of the TokenReviewSpec audiences and the token's audiences. A client of the TokenReview API that sets the spec.audiences field should validate that a compatible audience identifier is returned in the status.audiences field to ensure that the TokenReview server is audience aware. If a TokenReview returns an empty status.audience field where status.authenticated is "true", the token is valid against the audience of the Kubernetes API server."""

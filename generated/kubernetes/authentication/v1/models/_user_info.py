@@ -35,6 +35,7 @@ class UserInfo(_Model):
         _FieldInfo("username", "username", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"extra", "groups", "uid", "username"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("extra", "groups")
 
     extra: dict[str, list[str]] | None
     """extra is any additional information provided by the authenticator."""

@@ -39,6 +39,7 @@ class NonResourceRule(_Model):
         _FieldInfo("verbs", "verbs", "list[str]", required=True, list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"nonResourceURLs", "verbs"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("non_resource_urls", "verbs")
     _absent: tuple[str, ...]
 
     non_resource_urls: list[str] | None
@@ -137,6 +138,12 @@ class ResourceRule(_Model):
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiGroups", "resourceNames", "resources", "verbs"}
+    )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = (
+        "api_groups",
+        "resource_names",
+        "resources",
+        "verbs",
     )
     _absent: tuple[str, ...]
 

@@ -45,6 +45,7 @@ class SubjectAccessReviewSpec(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"extra", "groups", "nonResourceAttributes", "resourceAttributes", "uid", "user"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("extra", "groups")
 
     extra: dict[str, list[str]] | None
     """extra corresponds to the user.Info.GetExtra() method from the authenticator.  Since that is input to the authorizer it needs a reflection here."""

@@ -834,6 +834,7 @@ class UncountedTerminatedPods(_Model):
         _FieldInfo("succeeded", "succeeded", "list[str] | None", list_type="set"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"failed", "succeeded"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("failed", "succeeded")
 
     failed: list[str] | None
     """failed holds UIDs of failed Pods."""

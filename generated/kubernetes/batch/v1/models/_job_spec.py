@@ -511,6 +511,7 @@ class PodFailurePolicyOnExitCodesRequirement(_Model):
         _FieldInfo("values", "values", "list[int]", required=True, list_type="set"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"containerName", "operator", "values"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("values",)
     _absent: tuple[str, ...]
 
     container_name: str | None

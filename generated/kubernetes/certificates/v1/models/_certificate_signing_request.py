@@ -599,6 +599,7 @@ class CertificateSigningRequestSpec(_Model):
             "username",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("extra", "groups", "usages")
     _absent: tuple[str, ...]
 
     expiration_seconds: int | None

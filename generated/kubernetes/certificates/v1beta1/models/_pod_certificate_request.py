@@ -419,6 +419,7 @@ class PodCertificateRequestSpec(_Model):
             "unverifiedUserAnnotations",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("unverified_user_annotations",)
     _absent: tuple[str, ...]
 
     max_expiration_seconds: int | None

@@ -354,6 +354,7 @@ class FCVolumeSource(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"fsType", "lun", "readOnly", "targetWWNs", "wwids"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("target_wwns", "wwids")
 
     fs_type: str | None
     """fsType is the filesystem type to mount. Must be a filesystem type supported by the host operating system. Ex. "ext4", "xfs", "ntfs". Implicitly inferred to be "ext4" if unspecified."""
@@ -991,6 +992,7 @@ class NodeSelectorRequirement(_Model):
         _FieldInfo("values", "values", "list[str] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"key", "operator", "values"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("values",)
     _absent: tuple[str, ...]
 
     key: str

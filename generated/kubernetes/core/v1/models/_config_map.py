@@ -70,6 +70,7 @@ class ConfigMap(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "binaryData", "data", "immutable", "kind", "metadata"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("binary_data", "data")
     _absent: tuple[str, ...]
 
     api_version: str | None

@@ -514,6 +514,7 @@ class NamespaceSpec(_Model):
         _FieldInfo("finalizers", "finalizers", "list[str] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"finalizers"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("finalizers",)
 
     finalizers: list[str] | None
     """Finalizers is an opaque list of values that must be empty to permanently remove object from storage. More info: https://kubernetes.io/docs/tasks/administer-cluster/namespaces/"""

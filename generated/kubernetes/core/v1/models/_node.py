@@ -314,6 +314,7 @@ class ContainerImage(_Model):
         _FieldInfo("size_bytes", "sizeBytes", "int | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"names", "sizeBytes"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("names",)
 
     names: list[str] | None
     """Names by which this image is known. e.g. ["kubernetes.example/hyperkube:v1.0.7", "cloud-vendor.registry.example/cloud-vendor/hyperkube:v1.0.7"]"""
@@ -1583,6 +1584,7 @@ class NodeSpec(_Model):
             "unschedulable",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("pod_cidrs",)
 
     config_source: NodeConfigSource | None
     """Deprecated: Previously used to specify the source of the node's configuration for the DynamicKubeletConfig feature. This feature is removed."""
@@ -1817,6 +1819,7 @@ class NodeStatus(_Model):
             "volumesInUse",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("declared_features", "volumes_in_use")
 
     addresses: list[NodeAddress] | None
     """List of addresses reachable to the node. Queried from cloud provider, if available. More info: https://kubernetes.io/docs/reference/node/node-status/#addresses Note: This field is declared as mergeable, but the merge key is not sufficiently unique, which can cause data corruption when it is merged. Callers should instead use a full-replacement patch. See https://pr.k8s.io/79391 for an example. Consumers should assume that addresses can change during the lifetime of a Node. However, there are some exceptions where this may not be possible, such as Pods that inherit a Node's address in its own status or consumers of the downward API (status.hostIP)."""

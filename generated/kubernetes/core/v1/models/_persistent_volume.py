@@ -239,6 +239,7 @@ class CSIPersistentVolumeSource(_Model):
             "volumeHandle",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("volume_attributes",)
     _absent: tuple[str, ...]
 
     controller_expand_secret_ref: SecretReference | None
@@ -528,6 +529,7 @@ class CephFSPersistentVolumeSource(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"monitors", "path", "readOnly", "secretFile", "secretRef", "user"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("monitors",)
     _absent: tuple[str, ...]
 
     monitors: list[str]
@@ -834,6 +836,7 @@ class FlexPersistentVolumeSource(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"driver", "fsType", "options", "readOnly", "secretRef"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("options",)
     _absent: tuple[str, ...]
 
     driver: str
@@ -1147,6 +1150,7 @@ class ISCSIPersistentVolumeSource(_Model):
             "targetPortal",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("portals",)
     _absent: tuple[str, ...]
 
     chap_auth_discovery: bool | None
@@ -1923,6 +1927,7 @@ class PersistentVolumeSpec(_Model):
             "vsphereVolume",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("access_modes", "mount_options")
 
     access_modes: list[str] | None
     """accessModes contains all ways the volume can be mounted. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes"""
@@ -2757,6 +2762,7 @@ class RBDPersistentVolumeSource(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"fsType", "image", "keyring", "monitors", "pool", "readOnly", "secretRef", "user"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("monitors",)
     _absent: tuple[str, ...]
 
     fs_type: str | None

@@ -694,6 +694,7 @@ class PersistentVolumeClaimStatus(_Model):
             "phase",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("access_modes", "allocated_resource_statuses")
 
     access_modes: list[str] | None
     """accessModes contains the actual access modes the volume backing the PVC has. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1"""

@@ -65,6 +65,7 @@ class PersistentVolumeClaimSpec(_Model):
             "volumeName",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("access_modes",)
 
     access_modes: list[str] | None
     """accessModes contains the desired access modes the volume should have. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1"""

@@ -1278,6 +1278,7 @@ class LinuxContainerUser(_Model):
         _FieldInfo("uid", "uid", "int", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"gid", "supplementalGroups", "uid"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("supplemental_groups",)
     _absent: tuple[str, ...]
 
     gid: int
@@ -1396,6 +1397,7 @@ class NodeAllocatableResourceClaimStatus(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"containers", "resourceClaimName", "resources"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("containers",)
     _absent: tuple[str, ...]
 
     containers: list[str] | None

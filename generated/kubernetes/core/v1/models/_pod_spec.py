@@ -478,6 +478,7 @@ class CSIVolumeSource(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"driver", "fsType", "nodePublishSecretRef", "readOnly", "volumeAttributes"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("volume_attributes",)
     _absent: tuple[str, ...]
 
     driver: str
@@ -627,6 +628,7 @@ class Capabilities(_Model):
         _FieldInfo("drop", "drop", "list[str] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"add", "drop"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("add", "drop")
 
     add: list[str] | None
     """Added capabilities"""
@@ -717,6 +719,7 @@ class CephFSVolumeSource(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"monitors", "path", "readOnly", "secretFile", "secretRef", "user"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("monitors",)
     _absent: tuple[str, ...]
 
     monitors: list[str]
@@ -1713,6 +1716,7 @@ class Container(_Model):
             "workingDir",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("args", "command")
     _absent: tuple[str, ...]
 
     args: list[str] | None
@@ -2620,6 +2624,7 @@ class ContainerRestartRuleOnExitCodes(_Model):
         _FieldInfo("values", "values", "list[int] | None", list_type="set"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"operator", "values"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("values",)
     _absent: tuple[str, ...]
 
     operator: str
@@ -3623,6 +3628,7 @@ class EphemeralContainer(_Model):
             "workingDir",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("args", "command")
     _absent: tuple[str, ...]
 
     args: list[str] | None
@@ -4285,6 +4291,7 @@ class ExecAction(_Model):
         _FieldInfo("command", "command", "list[str] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"command"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("command",)
 
     command: list[str] | None
     """Command is the command line to execute inside the container, the working directory for the command  is root ('/') in the container's filesystem. The command is simply exec'd, it is not run inside a shell, so traditional shell instructions ('|', etc) won't work. To use a shell, you need to explicitly call out to that shell. Exit status of 0 is treated as live/healthy and non-zero is unhealthy."""
@@ -4500,6 +4507,7 @@ class FlexVolumeSource(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"driver", "fsType", "options", "readOnly", "secretRef"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("options",)
     _absent: tuple[str, ...]
 
     driver: str
@@ -5213,6 +5221,7 @@ class HostAlias(_Model):
         _FieldInfo("ip", "ip", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"hostnames", "ip"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("hostnames",)
     _absent: tuple[str, ...]
 
     hostnames: list[str] | None
@@ -5338,6 +5347,7 @@ class ISCSIVolumeSource(_Model):
             "targetPortal",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("portals",)
     _absent: tuple[str, ...]
 
     chap_auth_discovery: bool | None
@@ -6608,6 +6618,11 @@ class PodAffinityTerm(_Model):
             "topologyKey",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = (
+        "match_label_keys",
+        "mismatch_label_keys",
+        "namespaces",
+    )
     _absent: tuple[str, ...]
 
     label_selector: _meta_v1.LabelSelector | None
@@ -6943,6 +6958,7 @@ class PodCertificateProjection(_Model):
             "userAnnotations",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("user_annotations",)
     _absent: tuple[str, ...]
 
     certificate_chain_path: str | None
@@ -7148,6 +7164,7 @@ class PodDNSConfig(_Model):
         _FieldInfo("searches", "searches", "list[str] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"nameservers", "options", "searches"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("nameservers", "searches")
 
     nameservers: list[str] | None
     """A list of DNS name server IP addresses. This will be appended to the base nameservers generated from DNSPolicy. Duplicated nameservers will be removed."""
@@ -7784,6 +7801,7 @@ class PodSecurityContext(_Model):
             "windowsOptions",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("supplemental_groups",)
 
     app_armor_profile: AppArmorProfile | None
     """appArmorProfile is the AppArmor options to use by the containers in this pod. Note that this field cannot be set when spec.os.name is windows."""
@@ -8296,6 +8314,7 @@ class PodSpec(_Model):
             "volumes",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("node_selector",)
     _absent: tuple[str, ...]
 
     active_deadline_seconds: int | None
@@ -9640,6 +9659,7 @@ class RBDVolumeSource(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"fsType", "image", "keyring", "monitors", "pool", "readOnly", "secretRef", "user"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("monitors",)
     _absent: tuple[str, ...]
 
     fs_type: str | None
@@ -12025,6 +12045,7 @@ class TopologySpreadConstraint(_Model):
             "whenUnsatisfiable",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("match_label_keys",)
     _absent: tuple[str, ...]
 
     label_selector: _meta_v1.LabelSelector | None

@@ -541,6 +541,7 @@ class ReplicationControllerSpec(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"minReadySeconds", "replicas", "selector", "template"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("selector",)
 
     min_ready_seconds: int | None
     """Minimum number of seconds for which a newly created pod should be ready without any of its container crashing, for it to be considered available. Defaults to 0 (pod will be considered available as soon as it is ready)"""

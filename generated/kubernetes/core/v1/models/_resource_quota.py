@@ -372,6 +372,7 @@ class ResourceQuotaSpec(_Model):
         _FieldInfo("scopes", "scopes", "list[str] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"hard", "scopeSelector", "scopes"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("scopes",)
 
     hard: dict[str, _Quantity] | None
     """hard is the set of desired hard limits for each named resource. More info: https://kubernetes.io/docs/concepts/policy/resource-quotas/"""
@@ -642,6 +643,7 @@ class ScopedResourceSelectorRequirement(_Model):
         _FieldInfo("values", "values", "list[str] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"operator", "scopeName", "values"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("values",)
     _absent: tuple[str, ...]
 
     operator: str

@@ -72,6 +72,7 @@ class Secret(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "data", "immutable", "kind", "metadata", "stringData", "type"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("data", "string_data")
     _absent: tuple[str, ...]
 
     api_version: str | None

@@ -996,6 +996,13 @@ class ServiceSpec(_Model):
             "type",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = (
+        "cluster_ips",
+        "external_ips",
+        "ip_families",
+        "load_balancer_source_ranges",
+        "selector",
+    )
 
     allocate_load_balancer_node_ports: bool | None
     """allocateLoadBalancerNodePorts defines if NodePorts will be automatically allocated for services with type LoadBalancer.  Default is "true". It may be set to "false" if the cluster load-balancer does not rely on NodePorts.  If the caller requests specific NodePorts (by specifying a value), those requests will be respected, regardless of this field. This field may only be set for services with type LoadBalancer and will be cleared if the type is changed to any other type."""

@@ -32,6 +32,7 @@ class TopologySelectorLabelRequirement(_Model):
         _FieldInfo("values", "values", "list[str]", required=True, list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"key", "values"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("values",)
     _absent: tuple[str, ...]
 
     key: str

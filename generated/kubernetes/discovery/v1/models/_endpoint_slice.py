@@ -66,6 +66,7 @@ class Endpoint(_Model):
             "zone",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("addresses", "deprecated_topology")
     _absent: tuple[str, ...]
 
     addresses: list[str]

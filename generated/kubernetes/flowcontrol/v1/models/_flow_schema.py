@@ -905,6 +905,7 @@ class NonResourcePolicyRule(_Model):
         _FieldInfo("verbs", "verbs", "list[str]", required=True, list_type="set"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"nonResourceURLs", "verbs"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("non_resource_urls", "verbs")
     _absent: tuple[str, ...]
 
     non_resource_urls: list[str]
@@ -1251,6 +1252,7 @@ class ResourcePolicyRule(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiGroups", "clusterScope", "namespaces", "resources", "verbs"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("api_groups", "namespaces", "resources", "verbs")
     _absent: tuple[str, ...]
 
     api_groups: list[str]

@@ -49,6 +49,7 @@ class ServerStorageVersion(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiServerID", "decodableVersions", "encodingVersion", "servedVersions"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("decodable_versions", "served_versions")
     _absent: tuple[str, ...]
 
     api_server_id: str

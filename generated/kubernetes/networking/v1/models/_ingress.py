@@ -1377,6 +1377,7 @@ class IngressTLS(_Model):
         _FieldInfo("secret_name", "secretName", "str | None"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"hosts", "secretName"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("hosts",)
 
     hosts: list[str] | None
     """hosts is a list of hosts included in the TLS certificate. The values in this list must match the name/s used in the tlsSecret. Defaults to the wildcard host setting for the loadbalancer controller fulfilling this Ingress, if left unspecified."""

@@ -43,6 +43,7 @@ class IPBlock(_Model):
         _FieldInfo("except_", "except", "list[str] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"cidr", "except"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("except_",)
     _absent: tuple[str, ...]
 
     cidr: str
@@ -878,6 +879,7 @@ class NetworkPolicySpec(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"egress", "ingress", "podSelector", "policyTypes"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("policy_types",)
 
     egress: list[NetworkPolicyEgressRule] | None
     """egress is a list of egress rules to be applied to the selected pods. Outgoing traffic is allowed if there are no NetworkPolicies selecting the pod (and cluster policy otherwise allows the traffic), OR if the traffic matches at least one egress rule across all of the NetworkPolicy objects whose podSelector matches the pod. If this field is empty then this NetworkPolicy limits all outgoing traffic (and serves solely to ensure that the pods it selects are isolated by default). This field is beta-level in 1.8"""

@@ -357,6 +357,7 @@ class ServiceCIDRSpec(_Model):
         _FieldInfo("cidrs", "cidrs", "list[str] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"cidrs"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("cidrs",)
 
     cidrs: list[str] | None
     """CIDRs defines the IP blocks in CIDR notation (e.g. "192.168.0.0/24" or "2001:db8::/64") from which to assign service cluster IPs. Max of two CIDRs is allowed, one of each IP family. This field is immutable."""

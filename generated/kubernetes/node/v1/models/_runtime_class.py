@@ -464,6 +464,7 @@ class Scheduling(_Model):
         ),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"nodeSelector", "tolerations"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("node_selector",)
 
     node_selector: dict[str, str] | None
     """nodeSelector lists labels that must be present on nodes that support this RuntimeClass. Pods using this RuntimeClass can only be scheduled to a node matched by this selector. The RuntimeClass nodeSelector is merged with a pod's existing nodeSelector. Any conflicts will cause the pod to be rejected in admission."""

@@ -40,6 +40,13 @@ class PolicyRule(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiGroups", "nonResourceURLs", "resourceNames", "resources", "verbs"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = (
+        "api_groups",
+        "non_resource_urls",
+        "resource_names",
+        "resources",
+        "verbs",
+    )
     _absent: tuple[str, ...]
 
     api_groups: list[str] | None

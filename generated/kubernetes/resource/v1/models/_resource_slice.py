@@ -532,6 +532,7 @@ class Device(_Model):
             "taints",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("binding_conditions", "binding_failure_conditions")
     _absent: tuple[str, ...]
 
     all_nodes: bool | None
@@ -938,6 +939,7 @@ class DeviceAttribute(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"bool", "bools", "int", "ints", "string", "strings", "version", "versions"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("bools", "ints", "strings", "versions")
 
     bool_: bool | None
     """BoolValue is a true/false value."""

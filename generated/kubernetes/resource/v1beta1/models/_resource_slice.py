@@ -104,6 +104,7 @@ class BasicDevice(_Model):
             "taints",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("binding_conditions", "binding_failure_conditions")
 
     all_nodes: bool | None
     """AllNodes indicates that all nodes have access to the device.
@@ -1002,6 +1003,7 @@ class DeviceAttribute(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"bool", "bools", "int", "ints", "string", "strings", "version", "versions"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("bools", "ints", "strings", "versions")
 
     bool_: bool | None
     """BoolValue is a true/false value."""

@@ -408,6 +408,7 @@ class DeviceAllocationConfiguration(_Model):
         _FieldInfo("source", "source", "str", required=True),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"opaque", "requests", "source"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("requests",)
     _absent: tuple[str, ...]
 
     opaque: OpaqueDeviceConfiguration | None
@@ -677,6 +678,7 @@ class DeviceRequestAllocationResult(_Model):
             "tolerations",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("binding_conditions", "binding_failure_conditions")
     _absent: tuple[str, ...]
 
     admin_access: bool | None
@@ -958,6 +960,7 @@ class NetworkDeviceData(_Model):
         _FieldInfo("ips", "ips", "list[str] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"hardwareAddress", "interfaceName", "ips"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("ips",)
 
     hardware_address: str | None
     """HardwareAddress represents the hardware address (e.g. MAC Address) of the device's network interface.

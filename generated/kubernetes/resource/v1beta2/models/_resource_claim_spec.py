@@ -252,6 +252,7 @@ class DeviceClaimConfiguration(_Model):
         _FieldInfo("requests", "requests", "list[str] | None", list_type="atomic"),
     )
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({"opaque", "requests"})
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("requests",)
 
     opaque: OpaqueDeviceConfiguration | None
     """Opaque provides driver-specific configuration parameters."""
@@ -346,6 +347,7 @@ class DeviceConstraint(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"distinctAttribute", "matchAttribute", "requests"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("requests",)
 
     distinct_attribute: str | None
     """DistinctAttribute requires that all devices in question have this attribute and that its type and value are unique across those devices.

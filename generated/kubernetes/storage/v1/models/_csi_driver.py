@@ -384,6 +384,7 @@ class CSIDriverSpec(_Model):
             "volumeLifecycleModes",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("volume_lifecycle_modes",)
 
     attach_required: bool | None
     """attachRequired indicates this CSI volume driver requires an attach operation (because it implements the CSI ControllerPublishVolume() method), and that the Kubernetes attach detach controller should call the attach volume interface which checks the volumeattachment status and waits until the volume is attached before proceeding to mounting. The CSI external-attacher coordinates with CSI volume driver and updates the volumeattachment status when the attach operation is complete. If the value is specified to false, the attach operation will be skipped. Otherwise the attach operation will be called.

@@ -206,6 +206,7 @@ class CSINodeDriver(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"allocatable", "name", "nodeID", "topologyKeys"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("topology_keys",)
     _absent: tuple[str, ...]
 
     allocatable: VolumeNodeResources | None

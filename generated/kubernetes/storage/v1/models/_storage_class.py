@@ -98,6 +98,7 @@ class StorageClass(_Model):
             "volumeBindingMode",
         }
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("mount_options", "parameters")
     _absent: tuple[str, ...]
 
     allow_volume_expansion: bool | None

@@ -603,6 +603,7 @@ class VolumeAttachmentStatus(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"attachError", "attached", "attachmentMetadata", "detachError"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("attachment_metadata",)
     _absent: tuple[str, ...]
 
     attach_error: VolumeError | None

@@ -68,6 +68,7 @@ class VolumeAttributesClass(_Model):
     _WIRE_NAMES: ClassVar[frozenset[str]] = frozenset(
         {"apiVersion", "driverName", "kind", "metadata", "parameters"}
     )
+    _LOOSE_FIELDS: ClassVar[tuple[str, ...]] = ("parameters",)
     _absent: tuple[str, ...]
 
     api_version: str | None
