@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from kubecore.client.dynamic import DynamicClient
+from kubecore.core.model import Model
 from kubecore.core.resource import ResourceInfo
 from kubecore.core.scheme import Scheme
+from kubecore.core.unstructured import from_typed
 from kubecore.testing.discovery import SERVED_SUBRESOURCES, Resource, ResourceTable, load_table
 from kubecore.testing.fake.fake import Fake
 from kubecore.testing.fake.rest import FakeRESTClient
@@ -137,16 +139,10 @@ class FakeClientset(Fake):
 
 
 def _typed_wire(obj: Any) -> Any:
-    """``wire(obj)``, with the apiVersion and kind a typed object's class knows filled in
-    when the object does not say them (client-go's tracker asks the scheme for the kind of
-    a typed object the same way)."""
-    data = wire(obj)
-    if isinstance(data, dict):
-        for key, known in (("apiVersion", "API_VERSION"), ("kind", "KIND")):
-            value = getattr(type(obj), known, None)
-            if not data.get(key) and isinstance(value, str):
-                data[key] = value
-    return data
+    """``wire(obj)``; a typed object through ``from_typed``, which fills in the apiVersion
+    and kind its class knows when the object does not say them (client-go's tracker asks
+    the scheme for the kind of a typed object the same way)."""
+    return from_typed(obj).object if isinstance(obj, Model) else wire(obj)
 
 
 class FakeDynamicClient(DynamicClient, FakeClientset):
