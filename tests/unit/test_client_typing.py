@@ -10,22 +10,20 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_mypy_sees_typed_results_and_rejects_wrong_scopes() -> None:
+def mypy_strict(path: str) -> str:
+    """What ``mypy --strict`` prints for ``path`` (a file of the repository), run afresh."""
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mypy",
-            "--strict",
-            "--no-incremental",
-            "tests/typing/reveal_clientset.py",
-        ],
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", path],
         cwd=REPO,
         capture_output=True,
         text=True,
         env={**os.environ, "MYPYPATH": str(REPO / "src")},
     )
-    out = result.stdout
+    return result.stdout
+
+
+def test_mypy_sees_typed_results_and_rejects_wrong_scopes() -> None:
+    out = mypy_strict("tests/typing/reveal_clientset.py")
     revealed = [
         line.split('Revealed type is "', 1)[1].rstrip('"')
         for line in out.splitlines()
@@ -68,21 +66,7 @@ def test_importing_the_clientset_does_not_import_every_group() -> None:
 
 
 def test_mypy_sees_typed_informers_and_listers() -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mypy",
-            "--strict",
-            "--no-incremental",
-            "tests/typing/reveal_informers.py",
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "MYPYPATH": str(REPO / "src")},
-    )
-    out = result.stdout
+    out = mypy_strict("tests/typing/reveal_informers.py")
     revealed = [
         line.split('Revealed type is "', 1)[1].rstrip('"')
         for line in out.splitlines()
@@ -126,21 +110,7 @@ def test_importing_a_package_does_not_import_its_informers() -> None:
 
 
 def test_mypy_holds_the_dynamic_client_to_the_typed_option_types() -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mypy",
-            "--strict",
-            "--no-incremental",
-            "tests/typing/dynamic_options.py",
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "MYPYPATH": str(REPO / "src")},
-    )
-    out = result.stdout
+    out = mypy_strict("tests/typing/dynamic_options.py")
     errors = [line for line in out.splitlines() if ": error:" in line]
     assert len(errors) == 2, out
     assert errors[0].startswith("tests/typing/dynamic_options.py:12:"), out
