@@ -76,7 +76,8 @@ class Admission:
     ) -> Obj:
         """The object to store: defaulted (CRDs), validated; raises ApiError.
 
-        ``obj`` is already pruned (:func:`kubecore.testing.pruning.prune_object`);
+        ``obj`` is already pruned (:func:`kubecore.testing.pruning.prune_object`), a copy
+        the caller owns: the result may share values with it;
         ``field_validation`` and ``warnings`` are accepted for callers that pass them and
         no longer used here.
         """
@@ -85,7 +86,8 @@ class Admission:
         except SchemaNotFound:
             return obj
         if schema.is_crd:  # pruned when decoded (kubecore.testing.pruning)
-            obj = schema.default(obj)
+            # ``obj`` is the decoder's fresh copy (validate_write): no second copy.
+            obj = schema.default(obj, copy=False)
         problems = schema.validate(obj, old)
         if problems:
             raise invalid(resource, obj, problems)
@@ -97,8 +99,10 @@ class Admission:
         defaults what it decodes from etcd ("when reading from etcd using the storage
         version defaults", the CRD documentation), whichever version serves the read, and
         for every read alike (gets, lists, watch events). Other kinds, and kinds whose
-        schema declares no default, come back as they are. Never modifies ``obj``. The
-        tracker's ``defaulter`` (:class:`~kubecore.testing.tracker.Tracker`)."""
+        schema declares no default, come back as they are. Never modifies ``obj``; the
+        result is ``obj`` itself when no default applies and otherwise shares the unchanged
+        values with it (copy on write). The tracker's ``defaulter``
+        (:class:`~kubecore.testing.tracker.Tracker`)."""
         if not resource.is_crd:
             return obj
         storage = self._storage_version.get((resource.group, resource.kind), resource.version)
@@ -114,7 +118,9 @@ class Admission:
         if schema is None:
             return obj
         assert isinstance(schema, KindSchema)
-        return schema.default(obj)
+        # Read defaults are encoded or handed out as a copy already (Tracker._out clones
+        # first): copied on write, the unchanged object itself when no default applies.
+        return schema.default(obj, copy=False)
 
 
 _PROPAGATION = ["Foreground", "Background", "Orphan"]

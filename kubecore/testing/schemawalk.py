@@ -15,6 +15,7 @@ Full schema validation (types, enums, ranges: issue #10) is meant to walk the sa
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -44,9 +45,18 @@ class Node:
 
 def _resolve(table: ResourceTable, schema: Any) -> tuple[dict[str, Any], str]:
     """Follow ``$ref`` (or a one-member ``allOf``) to a schema (``{}`` if not a mapping)
-    and the last definition name."""
+    and the last definition name; memoised per table and schema object (walks resolve the
+    same few schemas for every write)."""
+    resolved_by_id = _memo(table).resolved
+    known = resolved_by_id.get(id(schema))
+    if known is not None and known[0] is schema:
+        return known[1], known[2]
     resolved, name = resolve_ref(schema, table.definitions)
-    return (resolved if isinstance(resolved, dict) else {}), name
+    result = resolved if isinstance(resolved, dict) else {}
+    if isinstance(schema, dict) and result:  # kept in the entry, so its id stays its own;
+        # an unresolved $ref is not remembered: a table can gain definitions later
+        resolved_by_id[id(schema)] = (schema, result, name)
+    return result, name
 
 
 def schema_of(table: ResourceTable, resource: Resource) -> dict[str, Any] | None:
@@ -71,13 +81,15 @@ _Answers = dict[tuple[int, int], tuple[Any, Any, bool]]
 class _TableMemo:
     """What is derived once from a table's schemas; it goes when the table goes."""
 
-    __slots__ = ("answers", "custom_root")
+    __slots__ = ("answers", "custom_root", "resolved")
 
     def __init__(self) -> None:
         # (id(schema), id(predicate)) -> (schema, predicate, answer): the objects are kept
         # so that their ids stay theirs
         self.answers: _Answers = {}
         self.custom_root: dict[str, Any] | None = None
+        # id(schema) -> (schema, resolved schema, definition name), for _resolve
+        self.resolved: dict[int, tuple[Any, dict[str, Any], str]] = {}
 
 
 _MEMOS: dict[int, _TableMemo] = {}
@@ -101,7 +113,11 @@ def reaches(
     say, a ``date-time`` field: a Deployment's containers are never visited to find its
     timestamps. Recursive schemas (JSONSchemaProps) end.
     """
-    return _reaches(table, _memo(table).answers, schema, "", predicate, set())[0]
+    answers = _memo(table).answers
+    known = answers.get((id(_resolve(table, schema)[0]), id(predicate)))
+    if known is not None:  # the common case: answered once for this schema
+        return bool(known[2])
+    return _reaches(table, answers, schema, "", predicate, set())[0]
 
 
 def _reaches(
@@ -309,8 +325,19 @@ def date_time_error(table: ResourceTable, resource: Resource, obj: Any) -> str |
             kind = json_type(node.value)
             return f"{prefix}json: cannot unmarshal {kind} into Go value of type string"
         layout = RFC3339_MICRO if node.definition == MICRO_TIME else RFC3339
-        try:
-            go_parse_time(node.value, layout)
-        except ValueError as err:
-            return prefix + str(err)
+        problem = _time_problem(node.value, layout)
+        if problem is not None:
+            return prefix + problem
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _time_problem(value: str, layout: str) -> str | None:
+    """:func:`go_parse_time`'s message for ``value``, or ``None``; memoised, as every write
+    of an object checks the same stored timestamps again (``creationTimestamp``, the
+    ``managedFields`` times)."""
+    try:
+        go_parse_time(value, layout)
+    except ValueError as err:
+        return str(err)
     return None

@@ -321,6 +321,22 @@ class Tracker:
         self._events.append(event)
         self._changed.notify_all()
 
+    def _events_after(self, after: int) -> list[Event]:
+        """The history's events newer than resourceVersion ``after``, oldest first (lock
+        held). The history is in resourceVersion order, so this reads from its newest end
+        and stops at the first older event: a watcher that is keeping up pays for the
+        events it gets, not for the whole history (up to ``history`` events) per wake-up."""
+        events = self._events
+        if not events or events[-1].resource_version <= after:
+            return []
+        newer: list[Event] = []
+        for event in reversed(events):
+            if event.resource_version <= after:
+                break
+            newer.append(event)
+        newer.reverse()
+        return newer
+
     def compact(self) -> None:
         """Forget the whole event history, as etcd compaction does: every watcher that has
         not seen the current resourceVersion, and every watch from an older one, gets 410."""
@@ -1068,13 +1084,13 @@ class Tracker:
                     expired = _expired(after, self._compacted_rv)
                 else:
                     expired = None
-                    batch = [e for e in self._events if e.resource_version > after]
+                    batch = self._events_after(after)
                     if not batch:
                         self._changed.wait(min(remaining, 1.0))
                         if after < self._compacted_rv:
                             expired = _expired(after, self._compacted_rv)
                         else:
-                            batch = [e for e in self._events if e.resource_version > after]
+                            batch = self._events_after(after)
             if expired is not None:
                 yield "ERROR", expired.status()
                 return

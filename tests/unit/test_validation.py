@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from kubecore.core.validation import (
     apply_defaults,
     prune,
 )
+from kubecore.core.validation.structural import with_defaults
 
 _BUILTIN = Validator.builtin()
 
@@ -371,6 +373,60 @@ def test_defaults_apply_top_down_and_drop_non_nullable_nulls() -> None:
         "keep": None,
     }
     assert obj == {"spec": {"ports": [{}, {"protocol": "UDP"}], "note": None, "keep": None}}
+
+
+_DEFAULTING_SCHEMA = _spec(
+    {
+        "replicas": {"type": "integer", "default": 1},
+        "strategy": {
+            "type": "object",
+            "default": {},
+            "properties": {"type": {"type": "string", "default": "Rolling"}},
+        },
+        "ports": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "default": {"name": "p"},
+                "properties": {"protocol": {"type": "string", "default": "TCP"}},
+            },
+        },
+        "labels": {
+            "type": "object",
+            "additionalProperties": {"type": "string", "default": "none"},
+        },
+        "note": {"type": "string"},
+        "keep": {"type": "string", "nullable": True},
+    }
+)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {},
+        {"ports": [{}, None, {"protocol": "UDP"}], "note": None, "keep": None},
+        {"labels": {"a": None, "b": "x"}, "strategy": None, "extra": {"deep": [1, None]}},
+        {"replicas": 3, "strategy": {"type": "Recreate"}, "note": "n", "keep": "k"},
+    ],
+)
+def test_with_defaults_is_apply_defaults_copied_on_write(spec: dict[str, Any]) -> None:
+    # The read path's copy-on-write defaulting gives apply_defaults's result (equal, same
+    # key order at every level), never changes its input, and shares what it did not change.
+    obj = {"metadata": {"name": "w"}, "spec": spec}
+    before = copy.deepcopy(obj)
+    expected = apply_defaults(obj, _DEFAULTING_SCHEMA)
+    result = with_defaults(obj, _DEFAULTING_SCHEMA)
+    assert result == expected
+    assert json.dumps(result) == json.dumps(expected)
+    assert obj == before
+    assert result["metadata"] is obj["metadata"]
+
+
+def test_with_defaults_returns_the_object_when_nothing_changes() -> None:
+    obj = {"spec": {"replicas": 3, "strategy": {"type": "Recreate"}, "ports": [{"protocol": "UDP"}]}}
+    assert with_defaults(obj, _DEFAULTING_SCHEMA) is obj
+    assert apply_defaults(obj, _DEFAULTING_SCHEMA) is not obj
 
 
 def test_crd_validation_sees_defaults_first() -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from kubecore.core.validation import errors as fe
 from kubecore.core.validation.cel import CelPlan, compile_rules
 from kubecore.core.validation.compile import Check, SchemaCompiler
-from kubecore.core.validation.structural import apply_defaults, prune
+from kubecore.core.validation.structural import apply_defaults, prune, with_defaults
 
 OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 BUILTIN_SPEC = "kubernetes-1.36.swagger.json"
@@ -82,9 +82,10 @@ class KindSchema:
         """
         errs: list[fe.FieldError] = []
         if self.schema is not None and isinstance(obj, dict):
-            obj = apply_defaults(obj, self.schema)
+            # Only read from here on: copied where defaulting changes something, no more.
+            obj = with_defaults(obj, self.schema)
             if isinstance(old, dict):
-                old = apply_defaults(old, self.schema)
+                old = with_defaults(old, self.schema)
         if self._check is not None:
             self._check(obj, "", errs)
         if self._cel is not None:
@@ -110,10 +111,17 @@ class KindSchema:
             return obj, []
         return prune(obj, self.schema)
 
-    def default(self, obj: dict[str, Any]) -> dict[str, Any]:
-        """``obj`` with the CRD schema's defaults applied."""
+    def default(self, obj: dict[str, Any], *, copy: bool = True) -> dict[str, Any]:
+        """``obj`` with the CRD schema's defaults applied (``obj`` itself for a built-in
+        kind). ``copy`` (the default): a deep copy, as
+        :func:`~kubecore.core.validation.structural.apply_defaults`; ``copy=False``:
+        copied on write (:func:`~kubecore.core.validation.structural.with_defaults`),
+        ``obj`` itself when nothing changes, for a caller that only reads the result or
+        owns ``obj``. ``obj`` is never changed either way."""
         if self.schema is None:
             return obj
+        if not copy:
+            return with_defaults(obj, self.schema)
         return apply_defaults(obj, self.schema)
 
 

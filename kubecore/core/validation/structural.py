@@ -3,7 +3,7 @@ their CRD's schema, and (pruning only) built-in kinds by their OpenAPI definitio
 is what decoding into Go structs keeps (one mechanism for both, :func:`prune`).
 
 Both are pure functions: the input object is never changed; the result shares no mutable
-value with it.
+value with it (except :func:`with_defaults`'s, by design).
 
 * :func:`prune` drops every field the schema does not declare and returns the dropped paths
   (``spec.foo``, ``spec.items[0].bar``), which is what ``fieldValidation=Strict`` lists as
@@ -13,7 +13,8 @@ value with it.
   ``x-kubernetes-embedded-resource`` keeps ``apiVersion``, ``kind`` and ``metadata``; at the
   root, ``apiVersion``, ``kind`` and ``metadata`` are always kept (metadata is ObjectMeta,
   whose unknown fields the decoder drops, not the pruner).
-* :func:`apply_defaults` sets each absent property that has a ``default`` (and a ``null``
+* :func:`apply_defaults` (and :func:`with_defaults`, its copy-on-write twin for readers)
+  sets each absent property that has a ``default`` (and a ``null``
   one when the property is not ``nullable``) to a copy of the default, top-down, so
   defaults inside a defaulted value apply too; remaining ``null``s of non-nullable
   properties without a default are dropped (apiextensions-apiserver's
@@ -162,6 +163,83 @@ def apply_defaults(obj: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any
     """A copy of ``obj`` with the schema's defaults applied (see the module docstring)."""
     result = _default(copy.deepcopy(obj), schema)
     return result if isinstance(result, dict) else obj
+
+
+def with_defaults(obj: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """``obj`` with the schema's defaults applied, as :func:`apply_defaults`, for reading.
+
+    The same result (equal, same key order), copied on write: ``obj`` itself when the
+    schema changes nothing in it (the common case: no defaults to add, no ``null`` to
+    drop), otherwise new containers along the changed paths that share every unchanged
+    value with ``obj``. ``obj`` is never changed. For callers that only read the result
+    (validation, encoding an object as served) or own ``obj``: the deep copy
+    :func:`apply_defaults` makes first cost more than the defaulting walk itself, and
+    the test server defaults every write and every read (kube-apiserver's storage
+    decoder defaults what it reads; no Go counterpart is needed: Go's defaulting works on
+    its own decoded copy).
+    """
+    result = _with_defaults(obj, schema)
+    return result if isinstance(result, dict) else obj
+
+
+def _with_defaults(value: Any, schema: Any) -> Any:
+    # _default's rules without changing ``value``: returns ``value`` when nothing changes.
+    if not isinstance(schema, dict):
+        return value
+    if isinstance(value, list):
+        items = schema.get("items")
+        if not isinstance(items, dict):
+            return value
+        items_default = "default" in items and not items.get("nullable")
+        new_list: list[Any] | None = None
+        for index, item in enumerate(value):
+            if item is None and items_default:
+                changed = _default(copy.deepcopy(items["default"]), items)
+            else:
+                changed = _with_defaults(item, items)
+            if changed is not item:
+                if new_list is None:
+                    new_list = list(value)
+                new_list[index] = changed
+        return value if new_list is None else new_list
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] | None = None  # a shallow copy of ``value``, once something changes
+    properties = schema.get("properties") or {}
+    for key, sub in properties.items():
+        if not isinstance(sub, dict):
+            continue
+        current = value.get(key)
+        if current is None and not (key in value and sub.get("nullable")):
+            if "default" in sub:
+                if out is None:
+                    out = dict(value)
+                out[key] = _default(copy.deepcopy(sub["default"]), sub)
+            elif key in value:
+                if out is None:
+                    out = dict(value)
+                del out[key]
+            continue
+        changed = _with_defaults(current, sub)
+        if changed is not current:
+            if out is None:
+                out = dict(value)
+            out[key] = changed
+    extra = schema.get("additionalProperties")
+    if isinstance(extra, dict):
+        extra_default = "default" in extra and not extra.get("nullable")
+        for key, current in value.items():
+            if key in properties:
+                continue
+            if current is None and extra_default:
+                changed = _default(copy.deepcopy(extra["default"]), extra)
+            else:
+                changed = _with_defaults(current, extra)
+            if changed is not current:
+                if out is None:
+                    out = dict(value)
+                out[key] = changed
+    return value if out is None else out
 
 
 def _default(value: Any, schema: Any) -> Any:
