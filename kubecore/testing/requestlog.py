@@ -43,20 +43,20 @@ class RequestLog:
 
     def __init__(self, maxlen: int = 10_000) -> None:
         self._lock = threading.Lock()
-        self._entries: deque[RecordedRequest] = deque(maxlen=maxlen)
+        # (method, request target) as received: parsed when read (:meth:`entries`), so
+        # that every request does not pay for a parse only tests ever look at.
+        self._entries: deque[tuple[str, str]] = deque(maxlen=maxlen)
 
     def record(self, method: str, target: str) -> None:
         """Note a request by its method and request target (path and query, as sent)."""
-        split = urlsplit(target)
-        query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
-        entry = RecordedRequest(method, split.path, query)
         with self._lock:
-            self._entries.append(entry)
+            self._entries.append((method, target))
 
     def entries(self) -> list[RecordedRequest]:
         """A snapshot, oldest first."""
         with self._lock:
-            return list(self._entries)
+            raw = list(self._entries)
+        return [_parsed(method, target) for method, target in raw]
 
     def clear(self) -> None:
         with self._lock:
@@ -65,3 +65,9 @@ class RequestLog:
     def __len__(self) -> int:
         with self._lock:
             return len(self._entries)
+
+
+def _parsed(method: str, target: str) -> RecordedRequest:
+    split = urlsplit(target)
+    query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
+    return RecordedRequest(method, split.path, query)

@@ -397,6 +397,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         for name, value in [*self._headers_out, *(headers or {}).items()]:
             self.send_header(name, value)
+        if self.command != "HEAD" and self.request_version != "HTTP/0.9":
+            # Headers and body in one write (one send, one segment): http.server's
+            # end_headers() writes the header block alone, so every answer took two
+            # system calls here and, often, two reads in the client.
+            self._headers_buffer.extend((b"\r\n", data))
+            self.flush_headers()
+            return
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
