@@ -24,10 +24,24 @@ value with it (except :func:`with_defaults`'s, by design).
 from __future__ import annotations
 
 import copy
+import marshal
 from collections.abc import Mapping
 from typing import Any
 
 _ROOT_KEPT = ("apiVersion", "kind", "metadata")
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of JSON data: marshal's round trip (in C, exact, order kept), several
+    times faster than ``copy.deepcopy``, which stays the fallback for anything marshal
+    refuses (objects that are not plain data)."""
+    if value.__class__ in _SCALARS:
+        return value
+    try:
+        return marshal.loads(marshal.dumps(value))
+    except ValueError:
+        return copy.deepcopy(value)
 
 
 def prune(
@@ -112,14 +126,14 @@ def _prune(
 ) -> Any:
     schema, _ = resolve_ref(schema, definitions)
     if not isinstance(schema, dict):
-        return copy.deepcopy(value)
+        return _copy(value)
     builtin = definitions is not None
     if builtin and _free_form(schema):
-        return copy.deepcopy(value)
+        return _copy(value)
     if isinstance(value, list):
         items = schema.get("items")
         if not isinstance(items, dict):
-            return copy.deepcopy(value)
+            return _copy(value)
         return [
             (
                 _zero(items, definitions)
@@ -142,18 +156,18 @@ def _prune(
             if item is None and builtin:
                 continue  # Go's zero value, left out (omitempty)
             if root and key == "metadata" and not builtin:
-                out[key] = copy.deepcopy(item)
+                out[key] = _copy(item)
             else:
                 out[key] = _prune(item, properties[key], child, pruned, definitions)
         elif key in kept_always:
-            out[key] = copy.deepcopy(item)
+            out[key] = _copy(item)
         elif isinstance(extra, dict):
             if item is None and builtin:
                 out[key] = _zero(extra, definitions)
             else:
                 out[key] = _prune(item, extra, child, pruned, definitions)
         elif keep_unknown or extra is True:
-            out[key] = copy.deepcopy(item)
+            out[key] = _copy(item)
         else:
             pruned.append(child)
     return out
@@ -161,7 +175,7 @@ def _prune(
 
 def apply_defaults(obj: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     """A copy of ``obj`` with the schema's defaults applied (see the module docstring)."""
-    result = _default(copy.deepcopy(obj), schema)
+    result = _default(_copy(obj), schema)
     return result if isinstance(result, dict) else obj
 
 
@@ -194,7 +208,7 @@ def _with_defaults(value: Any, schema: Any) -> Any:
         new_list: list[Any] | None = None
         for index, item in enumerate(value):
             if item is None and items_default:
-                changed = _default(copy.deepcopy(items["default"]), items)
+                changed = _default(_copy(items["default"]), items)
             else:
                 changed = _with_defaults(item, items)
             if changed is not item:
@@ -214,7 +228,7 @@ def _with_defaults(value: Any, schema: Any) -> Any:
             if "default" in sub:
                 if out is None:
                     out = dict(value)
-                out[key] = _default(copy.deepcopy(sub["default"]), sub)
+                out[key] = _default(_copy(sub["default"]), sub)
             elif key in value:
                 if out is None:
                     out = dict(value)
@@ -232,7 +246,7 @@ def _with_defaults(value: Any, schema: Any) -> Any:
             if key in properties:
                 continue
             if current is None and extra_default:
-                changed = _default(copy.deepcopy(extra["default"]), extra)
+                changed = _default(_copy(extra["default"]), extra)
             else:
                 changed = _with_defaults(current, extra)
             if changed is not current:
@@ -250,7 +264,7 @@ def _default(value: Any, schema: Any) -> Any:
         if isinstance(items, dict):
             for index, item in enumerate(value):
                 if item is None and "default" in items and not items.get("nullable"):
-                    value[index] = copy.deepcopy(items["default"])
+                    value[index] = _copy(items["default"])
                 value[index] = _default(value[index], items)
         return value
     if not isinstance(value, dict):
@@ -262,7 +276,7 @@ def _default(value: Any, schema: Any) -> Any:
         current = value.get(key)
         if current is None and not (key in value and sub.get("nullable")):
             if "default" in sub:
-                value[key] = copy.deepcopy(sub["default"])
+                value[key] = _copy(sub["default"])
             elif key in value:
                 del value[key]
                 continue
@@ -272,6 +286,6 @@ def _default(value: Any, schema: Any) -> Any:
     if isinstance(extra, dict):
         for key in [k for k in value if k not in properties]:
             if value[key] is None and "default" in extra and not extra.get("nullable"):
-                value[key] = copy.deepcopy(extra["default"])
+                value[key] = _copy(extra["default"])
             value[key] = _default(value[key], extra)
     return value
