@@ -81,7 +81,7 @@ _Answers = dict[tuple[int, int], tuple[Any, Any, bool]]
 class _TableMemo:
     """What is derived once from a table's schemas; it goes when the table goes."""
 
-    __slots__ = ("answers", "custom_root", "resolved")
+    __slots__ = ("answers", "custom_root", "resolved", "time_steps")
 
     def __init__(self) -> None:
         # (id(schema), id(predicate)) -> (schema, predicate, answer): the objects are kept
@@ -90,6 +90,8 @@ class _TableMemo:
         self.custom_root: dict[str, Any] | None = None
         # id(schema) -> (schema, resolved schema, definition name), for _resolve
         self.resolved: dict[int, tuple[Any, dict[str, Any], str]] = {}
+        # id(schema) -> (schema, its date_time_error step)
+        self.time_steps: dict[int, tuple[Any, Any]] = {}
 
 
 _MEMOS: dict[int, _TableMemo] = {}
@@ -314,21 +316,69 @@ def date_time_error(table: ResourceTable, resource: Resource, obj: Any) -> str |
         schema = schema_of(table, resource)
         if schema is None:
             return None
-    for node in walk(table, schema, obj, lambda s: reaches(table, s, _is_date_time)):
-        if not _is_date_time(node.schema, node.definition) or node.value is None:
+    # walk(table, schema, obj, keep=reaches date-time), with each schema's step planned once
+    # (_time_step): every write runs this, and resolving and asking ``reaches`` again per
+    # node cost more than the check.
+    stack: list[tuple[Any, Any]] = [(schema, obj)]
+    while stack:
+        raw, value = stack.pop()
+        step = _time_step(table, raw)
+        if step is None:
             continue
-        prefix = (
-            f'{resource.kind} in version "{resource.version}" cannot be handled as a '
-            f"{resource.kind}: "
-        )
-        if not isinstance(node.value, str):
-            kind = json_type(node.value)
-            return f"{prefix}json: cannot unmarshal {kind} into Go value of type string"
-        layout = RFC3339_MICRO if node.definition == MICRO_TIME else RFC3339
-        problem = _time_problem(node.value, layout)
-        if problem is not None:
-            return prefix + problem
+        layout, properties, extra, items = step
+        if layout and value is not None:
+            prefix = (
+                f'{resource.kind} in version "{resource.version}" cannot be handled as a '
+                f"{resource.kind}: "
+            )
+            if not isinstance(value, str):
+                kind = json_type(value)
+                return f"{prefix}json: cannot unmarshal {kind} into Go value of type string"
+            problem = _time_problem(value, layout)
+            if problem is not None:
+                return prefix + problem
+        if isinstance(value, dict):
+            for key in reversed(list(value)):
+                if properties is not None and key in properties:
+                    stack.append((properties[key], value[key]))
+                elif extra is not None:
+                    stack.append((extra, value[key]))
+        elif isinstance(value, list) and items is not None:
+            for index in range(len(value) - 1, -1, -1):
+                stack.append((items, value[index]))
     return None
+
+
+# A schema's part in date_time_error: (Go layout if it is a date-time else "", properties,
+# additionalProperties, items), or None when no date-time is under it.
+_TimeStep = tuple[str, "dict[str, Any] | None", "dict[str, Any] | None", "dict[str, Any] | None"]
+
+
+def _time_step(table: ResourceTable, raw: Any) -> _TimeStep | None:
+    steps = _memo(table).time_steps
+    known = steps.get(id(raw))
+    if known is not None and known[0] is raw:
+        return known[1]
+    resolved, name = _resolve(table, raw)
+    step: _TimeStep | None = None
+    if resolved and reaches(table, resolved, _is_date_time):
+        layout = ""
+        if _is_date_time(resolved, name):
+            layout = RFC3339_MICRO if name == MICRO_TIME else RFC3339
+        properties, extra, items = (
+            resolved.get("properties"),
+            resolved.get("additionalProperties"),
+            resolved.get("items"),
+        )
+        step = (
+            layout,
+            properties if isinstance(properties, dict) else None,
+            extra if isinstance(extra, dict) else None,
+            items if isinstance(items, dict) else None,
+        )
+    if isinstance(raw, dict) and resolved:  # an unresolved $ref may resolve later
+        steps[id(raw)] = (raw, step)
+    return step
 
 
 @functools.lru_cache(maxsize=4096)
