@@ -76,6 +76,9 @@ def _children(schema: dict[str, Any]) -> Iterator[Any]:
 
 
 _Answers = dict[tuple[int, int], tuple[Any, Any, bool]]
+# A schema's part in date_time_error: (Go layout if it is a date-time else "", properties,
+# additionalProperties, items), or None when no date-time is under it.
+_TimeStep = tuple[str, dict[str, Any] | None, dict[str, Any] | None, dict[str, Any] | None]
 
 
 class _TableMemo:
@@ -91,7 +94,7 @@ class _TableMemo:
         # id(schema) -> (schema, resolved schema, definition name), for _resolve
         self.resolved: dict[int, tuple[Any, dict[str, Any], str]] = {}
         # id(schema) -> (schema, its date_time_error step)
-        self.time_steps: dict[int, tuple[Any, Any]] = {}
+        self.time_steps: dict[int, tuple[Any, _TimeStep | None]] = {}
 
 
 _MEMOS: dict[int, _TableMemo] = {}
@@ -349,16 +352,12 @@ def date_time_error(table: ResourceTable, resource: Resource, obj: Any) -> str |
     return None
 
 
-# A schema's part in date_time_error: (Go layout if it is a date-time else "", properties,
-# additionalProperties, items), or None when no date-time is under it.
-_TimeStep = tuple[str, "dict[str, Any] | None", "dict[str, Any] | None", "dict[str, Any] | None"]
-
-
 def _time_step(table: ResourceTable, raw: Any) -> _TimeStep | None:
     steps = _memo(table).time_steps
     known = steps.get(id(raw))
     if known is not None and known[0] is raw:
-        return known[1]
+        cached: _TimeStep | None = known[1]
+        return cached
     resolved, name = _resolve(table, raw)
     step: _TimeStep | None = None
     if resolved and reaches(table, resolved, _is_date_time):

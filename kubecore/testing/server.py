@@ -401,7 +401,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             # Headers and body in one write (one send, one segment): http.server's
             # end_headers() writes the header block alone, so every answer took two
             # system calls here and, often, two reads in the client.
-            self._headers_buffer.extend((b"\r\n", data))
+            buffered: list[bytes] = self._headers_buffer  # type: ignore[attr-defined]
+            buffered.extend((b"\r\n", data))
             self.flush_headers()
             return
         self.end_headers()

@@ -424,7 +424,9 @@ def test_with_defaults_is_apply_defaults_copied_on_write(spec: dict[str, Any]) -
 
 
 def test_with_defaults_returns_the_object_when_nothing_changes() -> None:
-    obj = {"spec": {"replicas": 3, "strategy": {"type": "Recreate"}, "ports": [{"protocol": "UDP"}]}}
+    obj = {
+        "spec": {"replicas": 3, "strategy": {"type": "Recreate"}, "ports": [{"protocol": "UDP"}]}
+    }
     assert with_defaults(obj, _DEFAULTING_SCHEMA) is obj
     assert apply_defaults(obj, _DEFAULTING_SCHEMA) is not obj
 
