@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import common
+
 REPO = Path(__file__).resolve().parent.parent
 VM_CRD = REPO / "examples" / "crds" / "virtualmachine.yaml"
 SWAGGER = REPO / "generator" / "specs" / "kubernetes-1.36.swagger.json"
@@ -253,10 +255,30 @@ def summary_rows(r: dict[str, Any]) -> list[tuple[str, str, str, float, float]]:
     ]
 
 
+SECTION_TITLE = "## i. Reconcile runner against kopf"
+
+
+def splice(doc: str, r: dict[str, Any], note: str) -> str:
+    """``doc`` (docs/benchmarks.md) with this section and its summary row replaced, the
+    rest kept (``common.splice``); for ``bench/run.py --only controller --write``. ``note``
+    (the run's date, command and load) ends the section."""
+    rows = [
+        (label, ours, anchor, f"{ratio:.2f}×", f"≤ {target}×", common.verdict(ratio, target))
+        for label, ours, anchor, ratio, target in summary_rows(r)
+    ]
+    return common.splice(
+        doc,
+        rows=rows,
+        row_labels=("i. reconcile ",),
+        section=section(r).rstrip("\n") + f"\n\n{note}\n",
+        headings=(SECTION_TITLE,),
+    )
+
+
 def section(r: dict[str, Any]) -> str:
     n = r["n"]
     lines = [
-        "## i. Reconcile runner against kopf",
+        SECTION_TITLE,
         "",
         f"{n:,} VirtualMachines (`examples/crds/virtualmachine.yaml`) preloaded with `spec.status: creating` "
         "into a fresh `python -m kubecore.testing` process for each run; the operator, in its own process, "

@@ -567,7 +567,7 @@ def main(argv: list[str] | None = None) -> int:
         default=",".join(GROUPS),
         help=f"comma-separated groups to run, of: {', '.join(GROUPS)} (default: all); "
         "a partial run prints its summary and, with --write, splices the codec sections "
-        "into docs/benchmarks.md, keeping everything else",
+        "(codec) or section i (controller) into docs/benchmarks.md, keeping everything else",
     )
     parser.add_argument(
         "--quick",
@@ -577,8 +577,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--write",
         action="store_true",
-        help="update docs/benchmarks.md after a partial run (--only codec, --quick): only the "
-        "codec summary rows and sections are replaced",
+        help="update docs/benchmarks.md after a partial run (--only codec, --quick, --only "
+        "controller): only those groups' summary rows and sections are replaced",
     )
     parser.add_argument("--no-write", action="store_true", help="never write docs/benchmarks.md")
     parser.add_argument(
@@ -627,14 +627,29 @@ def main(argv: list[str] | None = None) -> int:
         DOC.parent.mkdir(exist_ok=True)
         DOC.write_text(doc)
         log(f"wrote {DOC.relative_to(REPO)}")
-    elif args.write and "codec" in results and "error" not in results["codec"]:
+    elif args.write:
         run_date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        note = (
-            f"Sections a-c and their summary rows: run of {run_date} "
-            f"(`python bench/run.py {' '.join(argv if argv is not None else sys.argv[1:])}`)."
-        )
-        DOC.write_text(codec.splice(DOC.read_text(), results["codec"], note))
-        log(f"updated the codec sections of {DOC.relative_to(REPO)}")
+        command = f"python bench/run.py {' '.join(argv if argv is not None else sys.argv[1:])}"
+        text = DOC.read_text()
+        if "codec" in results and "error" not in results["codec"]:
+            note = f"Sections a-c and their summary rows: run of {run_date} (`{command}`)."
+            text = codec.splice(text, results["codec"], note)
+            log(f"updated the codec sections of {DOC.relative_to(REPO)}")
+        if "controller" in results and "error" not in results["controller"]:
+            cpu = next(
+                (
+                    line[len("- CPU: ") :]
+                    for line in results.get("machine") or []
+                    if line.startswith("- CPU: ")
+                ),
+                "",
+            )
+            note = f"This section and its summary row: run of {run_date} (`{command}`)" + (
+                f"; {cpu}." if cpu else "."
+            )
+            text = controller.splice(text, results["controller"], note)
+            log(f"updated section i (reconcile runner) of {DOC.relative_to(REPO)}")
+        DOC.write_text(text)
     return 0
 
 
